@@ -1,0 +1,6 @@
+/**
+ * `@sgmkit/score`: analytic scores for every closed-form case and learned
+ * scores trained by denoising score matching.
+ * @packageDocumentation
+ */
+export type * from './types.js';

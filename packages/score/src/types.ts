@@ -1,0 +1,85 @@
+/**
+ * The score contract every sgmkit score satisfies, analytic or learned.
+ *
+ * Time is always the forward OU (or CLD) time `t`: the law `q_t` of
+ * `dX = -X dt + sqrt(2) dB` at time `t` started from the data law. Samplers
+ * running reverse time `s` call the score at forward time `T - s`.
+ * @packageDocumentation
+ */
+import type { Batch } from '@sgmkit/tensor';
+
+/**
+ * A JSON-serialisable description of a score, from which `scoreFromSpec`
+ * rebuilds an identical score (used to ship scores to worker threads and to
+ * save them). `type` names the family; the rest are its parameters.
+ */
+export interface ScoreSpec {
+  readonly type: string;
+  readonly [parameter: string]: unknown;
+}
+
+/**
+ * Affine form `s(x) = M x + c` of a score at one time, for scores that are
+ * affine in x (Gaussian data, possibly with a known affine error). This is
+ * what the exact Gaussian analysis consumes.
+ */
+export interface AffineScoreForm {
+  /** `d × d` row-major matrix `M`. */
+  readonly matrix: Float64Array;
+  /** Length-`d` vector `c`. */
+  readonly offset: Float64Array;
+}
+
+/** What the paper's assumptions need, where it is known in closed form. */
+export interface ScoreAssumptions {
+  /** Lipschitz constant of `x ↦ ∇ln q_t(x)` at forward time `t` (sup over x). */
+  lipschitzAt?(t: number): number;
+  /** `sup_t` of the Lipschitz constant over `[tMin, tMax]`. */
+  lipschitzBound?(tMin: number, tMax: number): number;
+  /** Second moment `E|X_0|^2` of the data law. */
+  readonly secondMoment?: number;
+  /** `KL(q_0 ‖ N(0, I))` of the data law, where finite and known. */
+  readonly klToStandardNormal?: number;
+}
+
+/** A score of the OU forward process: `∇_x ln q_t(x)`. */
+export interface Score {
+  readonly kind: 'ou';
+  /** Dimension `d` of a particle. */
+  readonly dim: number;
+  /**
+   * Writes `∇ln q_t(x)` for every row of `x` into the same row of `out`.
+   * `x` and `out` are contiguous `n × d` batches of one dtype; `out` may not alias `x`.
+   * Must not allocate per call in the hot path.
+   */
+  evaluate(t: number, x: Batch, out: Batch): void;
+  /** Closed-form affine representation at time `t`, when the score is affine in x. */
+  affineAt?(t: number): AffineScoreForm;
+  /** Exact `E_{q_t} |s(x) - ∇ln q_t(x)|^2` for scores with a known error; 0 for exact scores. */
+  l2ErrorAt?(t: number): number;
+  /** The paper's assumption constants, where known. */
+  readonly assumptions?: ScoreAssumptions;
+  /** Serialisable description; present when the score can be rebuilt elsewhere (workers, files). */
+  readonly spec?: ScoreSpec;
+}
+
+/**
+ * A score of the CLD forward process on `(x, v)`: the velocity score
+ * `∇_v ln q_t(x, v)`, which is the only part the CLD reverse SDE needs.
+ */
+export interface CLDScore {
+  readonly kind: 'cld';
+  /** Dimension `d` of the position (and of the velocity). */
+  readonly dim: number;
+  /** Writes `∇_v ln q_t(x, v)` row by row into `out`. */
+  evaluate(t: number, x: Batch, v: Batch, out: Batch): void;
+  /**
+   * Affine form `s(x, v) = Mx x + Mv v + c` at time `t` when it exists
+   * (Gaussian data), each matrix `d × d` row-major.
+   */
+  affineAt?(t: number): { readonly positionMatrix: Float64Array; readonly velocityMatrix: Float64Array; readonly offset: Float64Array };
+  readonly spec?: ScoreSpec;
+}
+
+/** Either kind of score. */
+export type AnyScore = Score | CLDScore;

@@ -1,0 +1,8 @@
+/**
+ * `@sgmkit/tensor`: the typed-array tensor core, random streams, fused
+ * in-place step kernels and the small linear algebra sgmkit needs.
+ * @packageDocumentation
+ */
+export * from './errors.js';
+export * from './validate.js';
+export * from './tensor.js';
