@@ -4,3 +4,13 @@
  * @packageDocumentation
  */
 export type { Score, CLDScore } from '@sgmkit/score';
+
+// --- samplers, schedules, workers (samplers developer) ---
+export { uniformGrid, earlyStoppingGrid, customGrid, expectGrid, MAX_STEPS } from './schedules/grids.js';
+export type { EarlyStoppingGridOptions } from './schedules/grids.js';
+export {
+  stabilityLimit, expectStableGrid, cldExponentialIntegratorSpectralRadius,
+  DDPM_METHODS, CLD_METHODS, LANGEVIN_STABILITY_LIMIT,
+} from './schedules/stability.js';
+export type { DDPMMethod, CLDMethod } from './schedules/stability.js';
+// --- end samplers ---
