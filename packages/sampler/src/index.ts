@@ -4,3 +4,5 @@
  * @packageDocumentation
  */
 export type { Score, CLDScore } from '@sgmkit/score';
+export * from './plot/index.js';
+export * from './io/index.js';
