@@ -4,6 +4,8 @@
  * @packageDocumentation
  */
 export type { Score, CLDScore } from '@sgmkit/score';
+export * from './plot/index.js';
+export * from './io/index.js';
 
 // --- samplers, schedules, workers (samplers developer) ---
 export { uniformGrid, earlyStoppingGrid, customGrid, expectGrid, MAX_STEPS } from './schedules/grids.js';

@@ -6,3 +6,4 @@
 export * from './errors.js';
 export * from './validate.js';
 export * from './tensor.js';
+export * from './linalg/index.js';
