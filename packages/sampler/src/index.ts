@@ -4,3 +4,15 @@
  * @packageDocumentation
  */
 export type { Score, CLDScore } from '@sgmkit/score';
+export * from './plot/index.js';
+export * from './io/index.js';
+
+// --- samplers, schedules, workers (samplers developer) ---
+export { uniformGrid, earlyStoppingGrid, customGrid, expectGrid, MAX_STEPS } from './schedules/grids.js';
+export type { EarlyStoppingGridOptions } from './schedules/grids.js';
+export {
+  stabilityLimit, expectStableGrid, cldExponentialIntegratorSpectralRadius,
+  DDPM_METHODS, CLD_METHODS, LANGEVIN_STABILITY_LIMIT,
+} from './schedules/stability.js';
+export type { DDPMMethod, CLDMethod } from './schedules/stability.js';
+// --- end samplers ---
