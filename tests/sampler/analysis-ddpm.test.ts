@@ -1,5 +1,5 @@
 import { InvalidArgumentError, NotPositiveDefiniteError, ShapeMismatchError } from '@sgmkit/tensor';
-import { exactDDPMLaw, gaussianKL, ouMarginal, ddpmStepCoefficients, type DDPMUpdate } from '@sgmkit/sampler';
+import { exactDDPMLaw, gaussianKL, ouMarginal, ddpmStepCoefficients, type DDPMMethod as DDPMUpdate } from '@sgmkit/sampler';
 import { entries, givensProduct, law, leastSquaresSlope, rotatedDiagonal, uniformTimes } from './analysis-helpers';
 
 const METHODS: DDPMUpdate[] = ['exponential-integrator', 'euler-maruyama', 'ancestral', 'probability-flow'];
@@ -195,7 +195,7 @@ describe('exactDDPMLaw: bad input', () => {
     expectError(() => exactDDPMLaw(data, { ...ok, grid: Float64Array.from([1, 0.5, 0.6, 0]) }), InvalidArgumentError, 'options.grid[2]');
     expectError(() => exactDDPMLaw(data, { ...ok, grid: Float64Array.from([1, -0.1]) }), InvalidArgumentError, 'options.grid[1]');
     expectError(() => exactDDPMLaw(data, { ...ok, grid: Float64Array.from([1]) }), InvalidArgumentError, 'options.grid');
-    expectError(() => exactDDPMLaw(data, { ...ok, grid: [1, 0] as unknown as Float64Array }), InvalidArgumentError, 'options.grid');
+    expectError(() => exactDDPMLaw(data, { ...ok, grid: 'uniform' as unknown as Float64Array }), InvalidArgumentError, 'options.grid');
   });
 
   test('method, corrector, score error, init and score', () => {

@@ -4,14 +4,13 @@
  * @packageDocumentation
  */
 import { InvalidArgumentError, ShapeMismatchError, expectAllFinite, expectInteger, expectPositive } from '@sgmkit/tensor';
+import { expectGrid } from '../schedules/grids.js';
+import { CLD_METHODS, DDPM_METHODS, type CLDMethod, type DDPMMethod } from '../schedules/stability.js';
 
 /** DDPM (OU) sampler methods; updates in DEVELOPING.md "Sampler updates". */
-export type DDPMUpdate = 'exponential-integrator' | 'euler-maruyama' | 'ancestral' | 'probability-flow';
+export type DDPMUpdate = DDPMMethod;
 /** CLD sampler methods; updates in DEVELOPING.md "Sampler updates". */
-export type CLDUpdate = 'exponential-integrator' | 'euler-maruyama' | 'sscs';
-
-const DDPM_UPDATES: readonly DDPMUpdate[] = ['exponential-integrator', 'euler-maruyama', 'ancestral', 'probability-flow'];
-const CLD_UPDATES: readonly CLDUpdate[] = ['exponential-integrator', 'euler-maruyama', 'sscs'];
+export type CLDUpdate = CLDMethod;
 
 /** `m` Langevin corrector steps of size `ε` after every predictor step (score at the step's end time). */
 export interface CorrectorOptions {
@@ -36,33 +35,21 @@ export interface ResolvedScoreError {
 
 /**
  * Checks `T > 0` and the grid `T = t_0 > t_1 > … > t_N = δ ≥ 0` (DEVELOPING.md
- * "Time grids"): a Float64Array of finite times, length ≥ 2. Returns the grid.
+ * "Time grids", validated by the samplers' `expectGrid`). Returns the grid.
  */
 export function expectHorizonAndGrid(fn: string, T: unknown, grid: unknown): Float64Array {
-  const horizon = expectPositive(fn, 'options.T', T);
-  if (!(grid instanceof Float64Array)) throw new InvalidArgumentError(fn, 'options.grid', grid, 'a Float64Array of forward times');
-  if (grid.length < 2) throw new InvalidArgumentError(fn, 'options.grid', grid, 'a grid with at least 2 times (at least 1 step)');
-  expectAllFinite(fn, 'options.grid', grid);
-  if (grid[0] !== horizon) throw new InvalidArgumentError(fn, 'options.grid[0]', grid[0], `the horizon T = ${horizon} (grids start at T)`);
-  for (let k = 1; k < grid.length; k++) {
-    if (!(grid[k]! < grid[k - 1]!)) {
-      throw new InvalidArgumentError(fn, `options.grid[${k}]`, grid[k], `strictly less than options.grid[${k - 1}] = ${grid[k - 1]} (forward times decrease from T to δ)`);
-    }
-  }
-  const last = grid.length - 1;
-  if (grid[last]! < 0) throw new InvalidArgumentError(fn, `options.grid[${last}]`, grid[last], 'a forward time δ >= 0');
-  return grid;
+  return expectGrid(fn, 'options.grid', grid, expectPositive(fn, 'options.T', T));
 }
 
 /** Throws unless `method` names a DDPM update. */
 export function expectDDPMUpdate(fn: string, method: unknown): DDPMUpdate {
-  if (!DDPM_UPDATES.includes(method as DDPMUpdate)) throw new InvalidArgumentError(fn, 'options.method', method, `one of ${DDPM_UPDATES.map((m) => `'${m}'`).join(', ')}`);
+  if (!DDPM_METHODS.includes(method as DDPMUpdate)) throw new InvalidArgumentError(fn, 'options.method', method, `one of ${DDPM_METHODS.map((m) => `'${m}'`).join(', ')}`);
   return method as DDPMUpdate;
 }
 
 /** Throws unless `method` names a CLD update. */
 export function expectCLDUpdate(fn: string, method: unknown): CLDUpdate {
-  if (!CLD_UPDATES.includes(method as CLDUpdate)) throw new InvalidArgumentError(fn, 'options.method', method, `one of ${CLD_UPDATES.map((m) => `'${m}'`).join(', ')}`);
+  if (!CLD_METHODS.includes(method as CLDUpdate)) throw new InvalidArgumentError(fn, 'options.method', method, `one of ${CLD_METHODS.map((m) => `'${m}'`).join(', ')}`);
   return method as CLDUpdate;
 }
 
