@@ -55,12 +55,13 @@ export function errorDecomposition(data: GaussianLaw, options: ErrorDecompositio
   const output = exactDDPMLaw(data, sampler);
   const exactScore = exactDDPMLaw(data, exactSampler);
   const exactStart = exactDDPMLaw(data, { ...exactSampler, init: 'forward-marginal' });
-  const stoppedTarget = ouMarginal(data, options.grid[options.grid.length - 1]!);
+  const delta = options.grid[options.grid.length - 1]!;
+  const stoppedTarget = delta === 0 ? data : ouMarginal(data, delta);
   const parts = {
     initialisation: distance(exactScore, exactStart),
     discretisation: distance(exactStart, stoppedTarget),
     score: distance(output, exactScore),
-    earlyStopping: distance(stoppedTarget, data),
+    earlyStopping: delta === 0 ? 0 : distance(stoppedTarget, data),
   };
   const sum = parts.initialisation + parts.discretisation + parts.score + parts.earlyStopping;
   return { divergence, ...parts, total: distance(output, data), sum };
