@@ -1,6 +1,6 @@
 import { batch, fromArray, DTypeMismatchError, InvalidArgumentError, NotPositiveDefiniteError, ShapeMismatchError, rows, type Batch } from '@sgmkit/tensor';
 import { gaussianScore, scoreFromSpec, type Score } from '@sgmkit/score';
-import { diagonalMatrix, identityMatrix, ouCovariance, solve, spdMatrix, testPoints, type Matrix } from './analytic-reference';
+import { diagonalMatrix, expectArgumentError, identityMatrix, ouCovariance, solve, spdMatrix, testPoints, type Matrix } from './analytic-reference';
 
 /** Reference score −Σ_t^{-1}(x − e^{−t}μ) by Gaussian elimination. */
 function referenceScore(mean: number[], sigma: Matrix, t: number, x: number[]): number[] {
@@ -123,16 +123,7 @@ describe('gaussianScore', () => {
   });
 
   describe('bad input gets typed errors naming the argument', () => {
-    const expectError = (f: () => unknown, type: new (...a: never[]) => Error, argument: string): void => {
-      let caught: unknown;
-      try {
-        f();
-      } catch (e) {
-        caught = e;
-      }
-      expect(caught).toBeInstanceOf(type);
-      expect((caught as InvalidArgumentError).argument).toBe(argument);
-    };
+    const expectError = expectArgumentError;
     const good = gaussianScore({ mean: [0, 0], covariance: 1 });
     const x: Batch = batch(3, 2);
 
