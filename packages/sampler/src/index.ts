@@ -4,3 +4,33 @@
  * @packageDocumentation
  */
 export type { Score, CLDScore } from '@sgmkit/score';
+export * from './plot/index.js';
+export * from './io/index.js';
+
+// --- samplers, schedules, workers (samplers developer) ---
+export { uniformGrid, earlyStoppingGrid, customGrid, expectGrid, MAX_STEPS } from './schedules/grids.js';
+export type { EarlyStoppingGridOptions } from './schedules/grids.js';
+export {
+  stabilityLimit, expectStableGrid, cldExponentialIntegratorSpectralRadius,
+  DDPM_METHODS, CLD_METHODS, LANGEVIN_STABILITY_LIMIT,
+} from './schedules/stability.js';
+export type { DDPMMethod, CLDMethod } from './schedules/stability.js';
+// --- end samplers ---
+
+// Exact Gaussian analysis and sample-based metrics (analysis/, metrics/).
+export { ouMarginal, type GaussianLaw } from './analysis/gaussian.js';
+export type { CorrectorOptions, ScoreErrorOptions } from './analysis/options.js';
+export { ddpmStepCoefficients, langevinStepCoefficients, type DDPMStepCoefficients } from './analysis/ddpm-updates.js';
+export { exactDDPMLaw, type ExactDDPMOptions, type InitialLaw } from './analysis/exact-ddpm.js';
+export { gaussianKL, gaussianW2, gaussianHellinger } from './analysis/divergences.js';
+export { exactCLDLaw, cldPairMoments, type ExactCLDOptions, type ExactCLDLaw, type CLDInitialLaw } from './analysis/exact-cld.js';
+export {
+  cldUpdateSchedule, cldStepUpdates, cldCorrectorUpdate, cldExponentialIntegratorUpdate, sscsHalfStepUpdate,
+  cldReverseFlow, cldForwardFlow, sscsLinearFlow, integralPowerExp, type CLDAffineUpdate, type Pair2x2,
+} from './analysis/cld-updates.js';
+export { ddpmPathSpaceKL, type PathSpaceKLOptions, type PathSpaceKL } from './analysis/path-kl.js';
+export { errorDecomposition, type ErrorDecomposition, type ErrorDecompositionOptions } from './analysis/decomposition.js';
+export {
+  ddpmBound, ddpmStepsForAccuracy, ddpmEarlyStoppingBound, cldBound,
+  type DDPMBoundInputs, type TVBound, type DDPMStepsInputs, type DDPMStepsResult, type EarlyStoppingBoundInputs, type EarlyStoppingBound, type CLDBoundInputs,
+} from './analysis/bounds.js';

@@ -74,8 +74,9 @@ export class NonContiguousError extends InvalidArgumentError {
 export class NotPositiveDefiniteError extends InvalidArgumentError {
   /** Index of the pivot at which the factorisation failed. */
   readonly pivot: number;
-  constructor(fn: string, argument: string, value: unknown, pivot: number) {
-    super(fn, argument, value, `a symmetric positive definite matrix (pivot ${pivot} is not positive)`, 'ERR_NOT_POSITIVE_DEFINITE');
+  /** `reason` replaces the default "pivot k is not positive" (e.g. when the matrix is not symmetric). */
+  constructor(fn: string, argument: string, value: unknown, pivot: number, reason?: string) {
+    super(fn, argument, value, `a symmetric positive definite matrix (${reason ?? `pivot ${pivot} is not positive`})`, 'ERR_NOT_POSITIVE_DEFINITE');
     this.pivot = pivot;
   }
 }

@@ -1,0 +1,11 @@
+/**
+ * The registry of `sgmkit` subcommands, in the order `sgmkit --help` lists them.
+ * @packageDocumentation
+ */
+import type { Command } from './command.js';
+import { plotCommand } from './commands/plot.js';
+import { verifyCommand } from './commands/verify.js';
+import { benchCommand } from './commands/bench.js';
+
+/** Every subcommand. */
+export const COMMANDS: readonly Command[] = [verifyCommand, benchCommand, plotCommand];

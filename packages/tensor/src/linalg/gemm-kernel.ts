@@ -1,0 +1,168 @@
+/**
+ * Raw blocked GEMM kernel, `C ← C + α·op(A)·op(B)` on plain `(data, offset, stride)`
+ * arguments. No validation here: `gemm` in `gemm.ts` checks its arguments first.
+ *
+ * Layout follows Goto/BLIS: for each `KC × NC` block of op(B) and `MC × KC` block of
+ * op(A), both are packed (as doubles) into contiguous micro-panels of `NR` columns and
+ * `MR` rows, zero-padded at the edges, so the micro-kernel always runs a full `MR × NR`
+ * tile with its accumulators in locals and reads both panels with unit stride.
+ * Packing also absorbs transposes and arbitrary strides, and turns float32 inputs
+ * into doubles so every product is accumulated in double precision.
+ * @packageDocumentation
+ */
+import type { FloatArray } from '../tensor.js';
+
+/** Rows of the micro-tile (accumulators held in locals). */
+export const GEMM_MR = 4;
+/** Columns of the micro-tile. */
+export const GEMM_NR = 4;
+/** Rows of op(A) per packed block: MC × KC doubles (256 KiB) stay in L2. */
+export const GEMM_MC = 128;
+/** Depth of a packed block. */
+export const GEMM_KC = 256;
+/** Columns of op(B) per packed block: KC × NC doubles (1 MiB). */
+export const GEMM_NC = 512;
+
+// Packing buffers are allocated once per module instance (per thread) and reused:
+// gemm calls no user code, so nothing can re-enter while they are in use.
+let packedA: Float64Array | undefined;
+let packedB: Float64Array | undefined;
+
+/** A strided matrix operand after folding in its transpose: element (i, p) at `offset + i*rowStride + p*colStride`. */
+export interface MatrixOperand {
+  readonly data: FloatArray;
+  readonly offset: number;
+  readonly rowStride: number;
+  readonly colStride: number;
+}
+
+/**
+ * `C[i, j] += α Σ_p A[i, p] B[p, j]` for an `m × k` operand A, a `k × n` operand B and
+ * a row-major C with leading dimension `ldc` starting at `cOffset`. β is applied by the caller.
+ */
+export function gemmAccumulate(
+  m: number, n: number, k: number, alpha: number,
+  a: MatrixOperand, b: MatrixOperand,
+  c: FloatArray, cOffset: number, ldc: number,
+): void {
+  if (m === 0 || n === 0 || k === 0 || alpha === 0) return;
+  packedA ??= new Float64Array(GEMM_MC * GEMM_KC);
+  packedB ??= new Float64Array(GEMM_KC * (GEMM_NC + GEMM_NR));
+  const pa = packedA;
+  const pb = packedB;
+  for (let jc = 0; jc < n; jc += GEMM_NC) {
+    const nc = Math.min(GEMM_NC, n - jc);
+    for (let pc = 0; pc < k; pc += GEMM_KC) {
+      const kc = Math.min(GEMM_KC, k - pc);
+      packB(b, pc, jc, kc, nc, pb);
+      for (let ic = 0; ic < m; ic += GEMM_MC) {
+        const mc = Math.min(GEMM_MC, m - ic);
+        packA(a, ic, pc, mc, kc, pa);
+        macroKernel(mc, nc, kc, alpha, pa, pb, c, cOffset + ic * ldc + jc, ldc);
+      }
+    }
+  }
+}
+
+/** Packs op(A)[ic:ic+mc, pc:pc+kc] into MR-row micro-panels, `panel[p*MR + r]`, zero-padded. */
+function packA(a: MatrixOperand, ic: number, pc: number, mc: number, kc: number, out: Float64Array): void {
+  const { data, rowStride, colStride } = a;
+  const base = a.offset + ic * rowStride + pc * colStride;
+  let dst = 0;
+  for (let ir = 0; ir < mc; ir += GEMM_MR) {
+    const rowsHere = Math.min(GEMM_MR, mc - ir);
+    for (let p = 0; p < kc; p++) {
+      const src = base + ir * rowStride + p * colStride;
+      for (let r = 0; r < GEMM_MR; r++) out[dst++] = r < rowsHere ? data[src + r * rowStride]! : 0;
+    }
+  }
+}
+
+/** Packs op(B)[pc:pc+kc, jc:jc+nc] into NR-column micro-panels, `panel[p*NR + c]`, zero-padded. */
+function packB(b: MatrixOperand, pc: number, jc: number, kc: number, nc: number, out: Float64Array): void {
+  const { data, rowStride, colStride } = b;
+  const base = b.offset + pc * rowStride + jc * colStride;
+  let dst = 0;
+  for (let jr = 0; jr < nc; jr += GEMM_NR) {
+    const colsHere = Math.min(GEMM_NR, nc - jr);
+    for (let p = 0; p < kc; p++) {
+      const src = base + p * rowStride + jr * colStride;
+      for (let col = 0; col < GEMM_NR; col++) out[dst++] = col < colsHere ? data[src + col * colStride]! : 0;
+    }
+  }
+}
+
+function macroKernel(
+  mc: number, nc: number, kc: number, alpha: number,
+  pa: Float64Array, pb: Float64Array, c: FloatArray, cOffset: number, ldc: number,
+): void {
+  for (let jr = 0; jr < nc; jr += GEMM_NR) {
+    const cols = Math.min(GEMM_NR, nc - jr);
+    const bPanel = jr * kc;
+    for (let ir = 0; ir < mc; ir += GEMM_MR) {
+      const rowsHere = Math.min(GEMM_MR, mc - ir);
+      microKernel4x4(kc, alpha, pa, ir * kc, pb, bPanel, c, cOffset + ir * ldc + jr, ldc, rowsHere, cols);
+    }
+  }
+}
+
+/**
+ * The 4×4 micro-kernel: 16 accumulators in locals, one rank-1 update per depth step
+ * from 4 packed A values and 4 packed B values. Writes only the `rowsHere × cols` valid part.
+ */
+function microKernel4x4(
+  kc: number, alpha: number, pa: Float64Array, aStart: number, pb: Float64Array, bStart: number,
+  c: FloatArray, cStart: number, ldc: number, rowsHere: number, cols: number,
+): void {
+  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
+  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
+  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  let ai = aStart;
+  let bi = bStart;
+  for (let p = 0; p < kc; p++, ai += 4, bi += 4) {
+    const b0 = pb[bi]!, b1 = pb[bi + 1]!, b2 = pb[bi + 2]!, b3 = pb[bi + 3]!;
+    const a0 = pa[ai]!;
+    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+    const a1 = pa[ai + 1]!;
+    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+    const a2 = pa[ai + 2]!;
+    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+    const a3 = pa[ai + 3]!;
+    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+  }
+  if (rowsHere === 4 && cols === 4) {
+    let o = cStart;
+    c[o] += alpha * c00; c[o + 1] += alpha * c01; c[o + 2] += alpha * c02; c[o + 3] += alpha * c03; o += ldc;
+    c[o] += alpha * c10; c[o + 1] += alpha * c11; c[o + 2] += alpha * c12; c[o + 3] += alpha * c13; o += ldc;
+    c[o] += alpha * c20; c[o + 1] += alpha * c21; c[o + 2] += alpha * c22; c[o + 3] += alpha * c23; o += ldc;
+    c[o] += alpha * c30; c[o + 1] += alpha * c31; c[o + 2] += alpha * c32; c[o + 3] += alpha * c33;
+    return;
+  }
+  storeEdge(c, cStart, ldc, rowsHere, cols, alpha, 0, c00, c01, c02, c03);
+  if (rowsHere > 1) storeEdge(c, cStart, ldc, rowsHere, cols, alpha, 1, c10, c11, c12, c13);
+  if (rowsHere > 2) storeEdge(c, cStart, ldc, rowsHere, cols, alpha, 2, c20, c21, c22, c23);
+  if (rowsHere > 3) storeEdge(c, cStart, ldc, rowsHere, cols, alpha, 3, c30, c31, c32, c33);
+}
+
+/** Adds one row of a partial edge tile into C. */
+function storeEdge(
+  c: FloatArray, cStart: number, ldc: number, _rows: number, cols: number, alpha: number,
+  row: number, v0: number, v1: number, v2: number, v3: number,
+): void {
+  const o = cStart + row * ldc;
+  c[o] += alpha * v0;
+  if (cols > 1) c[o + 1] += alpha * v1;
+  if (cols > 2) c[o + 2] += alpha * v2;
+  if (cols > 3) c[o + 3] += alpha * v3;
+}
+
+/** `C ← β·C` over an `m × n` row-major block; β = 0 writes zeros without reading C (so NaN is overwritten). */
+export function scaleRows(m: number, n: number, beta: number, c: FloatArray, cOffset: number, ldc: number): void {
+  if (beta === 1) return;
+  for (let i = 0; i < m; i++) {
+    const start = cOffset + i * ldc;
+    if (beta === 0) c.fill(0, start, start + n);
+    else for (let j = start; j < start + n; j++) c[j] = beta * c[j]!;
+  }
+}

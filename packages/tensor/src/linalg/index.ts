@@ -1,0 +1,14 @@
+/**
+ * Small linear algebra: blocked GEMM, GEMV, Cholesky and triangular solves, symmetric
+ * eigendecomposition (Jacobi), SPD matrix functions and batch reductions.
+ * @packageDocumentation
+ */
+export { gemm, gemmUnchecked, gemv } from './gemm.js';
+export { GEMM_MR, GEMM_NR, GEMM_MC, GEMM_KC, GEMM_NC } from './gemm-kernel.js';
+export {
+  cholesky, choleskyInPlace, solveLowerTriangular, solveUpperTriangular, choleskySolve, logDetFromCholesky,
+  type MatrixContext, type RightHandSide,
+} from './cholesky.js';
+export { symmetricEigen, type SymmetricEigen } from './eigen.js';
+export { identity, matmul, trace, spdInverse, spdSqrt, spdFunction } from './dense.js';
+export { batchMean, batchCovariance } from './reductions.js';
