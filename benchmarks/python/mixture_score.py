@@ -6,7 +6,7 @@ with NumPy broadcasting over the n particles and K components. Per-time factors
 (m_t, Σ_t^{-1}, log det Σ_t) are computed once outside the timed loop, as the JS
 score caches them per t.
 
-Usage: python3 mixture_score.py PARAMS.json X.bin JS_OUT.bin
+Usage: python3 mixture_score.py PARAMS.json X.bin JS_OUT.bin [MIN_SECONDS]
 Prints one JSON line: timings of the fastest of two NumPy formulations, and the
 largest difference from the JS result.
 """
@@ -64,6 +64,7 @@ def seconds_per_call(f, min_seconds=1.5, max_calls=60):
 
 def main():
     params_path, x_path, js_out_path = sys.argv[1:4]
+    min_seconds = float(sys.argv[4]) if len(sys.argv) > 4 else 1.5
     with open(params_path) as fh:
         params = json.load(fh)
     weights = np.array(params['weights'], dtype=np.float64)
@@ -76,7 +77,7 @@ def main():
     results = {}
     for name, f in (('einsum', score_einsum), ('broadcast', score_broadcast)):
         out = f(x, *factors)
-        mean, best, calls = seconds_per_call(lambda: f(x, *factors))
+        mean, best, calls = seconds_per_call(lambda: f(x, *factors), min_seconds)
         scale = np.maximum(1.0, np.abs(out))
         results[name] = {'mean_seconds': mean, 'min_seconds': best, 'calls': calls,
                          'max_relative_difference_from_js': float(np.max(np.abs(out - js_out) / scale))}

@@ -95,6 +95,7 @@ export class GaussianScore implements Score {
     }
   }
 
+  /** NaN in a row of x gives NaN in that row of out (not checked: a check would cost as much as the score). */
   evaluate(t: number, x: Batch, out: Batch): void {
     const fn = 'GaussianScore.evaluate';
     expectTime(fn, t);
