@@ -27,3 +27,10 @@ export {
   predictorStream, secondHalfStepStream, correctorStream,
 } from './samplers/streams.js';
 // --- end samplers ---
+
+// Exact Gaussian analysis and sample-based metrics (analysis/, metrics/).
+export { ouMarginal, type GaussianLaw } from './analysis/gaussian.js';
+export type { CorrectorOptions, ScoreErrorOptions } from './analysis/options.js';
+export { ddpmStepCoefficients, langevinStepCoefficients, type DDPMStepCoefficients } from './analysis/ddpm-updates.js';
+export { exactDDPMLaw, type ExactDDPMOptions, type InitialLaw } from './analysis/exact-ddpm.js';
+export { gaussianKL, gaussianW2, gaussianHellinger } from './analysis/divergences.js';
