@@ -65,11 +65,11 @@ describe('integrator functions', () => {
     expect(values(r.samples)).toEqual(values(y));
   });
 
-  test('stream ids: predictor 64(k+1), corrector 64(k+1)+1+j', () => {
+  test('stream ids: predictor 64(k+1), corrector 64(k+1)+2+j', () => {
     expect(predictorStream(0)).toBe(64);
     expect(predictorStream(9)).toBe(640);
-    expect(correctorStream(9, 0)).toBe(641);
-    expect(correctorStream(9, 62)).toBe(703);
+    expect(correctorStream(9, 0)).toBe(642);
+    expect(correctorStream(9, 61)).toBe(703);
   });
 
   test('callback sees every step in order with its times, and scoreEvaluations counts predictor + corrector calls', async () => {
@@ -79,8 +79,8 @@ describe('integrator functions', () => {
       callback: ({ step, time, nextTime, y }) => { seen.push([step, time, nextTime]); expect(y.shape).toEqual([5, 2]); },
     });
     expect(seen).toEqual([[0, 1, 0.75], [1, 0.75, 0.5], [2, 0.5, 0.25], [3, 0.25, 0]]);
-    // the corrector is skipped after the last step (t = 0)
-    expect(r.scoreEvaluations).toBe(4 + 3 * 3);
+    // the corrector runs after every step, the last one (at t = 0) included
+    expect(r.scoreEvaluations).toBe(4 + 3 * 4);
     expect(Array.from(r.grid)).toEqual([1, 0.75, 0.5, 0.25, 0]);
     expect(r.wallTimeMs).toBeGreaterThanOrEqual(0);
     const c = await sampleCLD(stationaryCLDScore(1), { T: 1, steps: 4, n: 5, seed: 1, method: 'sscs' });
@@ -225,7 +225,7 @@ describe('bad input gets a typed error naming the argument', () => {
     ['init dtype != dtype', () => sampleDDPM(score2, { T: 1, steps: 4, seed: 1, init: batch(3, 2), dtype: 'float32' }), 'options.dtype'],
     ['CLD velocities rows differ', () => sampleCLD(stationaryCLDScore(1), { T: 1, steps: 4, seed: 1, init: { positions: batch(3, 1), velocities: batch(2, 1) } }), 'options.init.velocities'],
     ['corrector stepSize 2', () => sampleDDPM(score2, { ...ok, corrector: { steps: 1, stepSize: 2 } }), 'options.corrector.stepSize'],
-    ['corrector steps 64', () => sampleDDPM(score2, { ...ok, corrector: { steps: 64, stepSize: 0.1 } }), 'options.corrector.steps'],
+    ['corrector steps 63', () => sampleDDPM(score2, { ...ok, corrector: { steps: 63, stepSize: 0.1 } }), 'options.corrector.steps'],
     ['workers = 0', () => sampleDDPM(score2, { ...ok, workers: 0 }), 'options.workers'],
     ['workers > 1 without spec', () => sampleDDPM(score2, { ...ok, workers: 2 }), 'score.spec'],
     ['CLD workers > 1 without spec', () => sampleCLD(stationaryCLDScore(1), { ...ok, workers: 2 }), 'score.spec'],

@@ -34,6 +34,7 @@ export interface CLDJob {
   readonly method: CLDMethod;
   readonly grid: Float64Array;
   readonly seed: number;
+  readonly corrector?: LangevinCorrector;
   readonly chunkSize: number;
   readonly drawInitialPositions: boolean;
   readonly drawInitialVelocities: boolean;
@@ -104,6 +105,7 @@ export async function runCLDRange(score: CLDScore, x: Batch, v: Batch, firstRow:
     if (job.drawInitialVelocities) fillParticleNormals(vs, job.seed, INITIAL_VELOCITY_STREAM, firstRow + start);
     const options = {
       callback,
+      corrector: job.corrector,
       scoreBuffer: m === chunk ? scoreBuffer : rowView(scoreBuffer, 0, m),
       noiseBuffer: noiseBuffer === undefined ? undefined : m === chunk ? noiseBuffer : rowView(noiseBuffer, 0, m),
     };

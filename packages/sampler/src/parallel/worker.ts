@@ -7,7 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { AbortedError } from '@sgmkit/tensor';
 import type { Batch, FloatArray } from '@sgmkit/tensor';
-import { scoreFromSpec } from '../samplers/_shim.js'; // TEMP
+import { scoreFromSpec } from '@sgmkit/score';
 import type { CLDScore, Score } from '@sgmkit/score';
 import { runCLDRange, runDDPMRange } from './run.js';
 import type { WorkerResult, WorkerTask } from './protocol.js';

@@ -46,4 +46,3 @@ export function cldExponentialIntegratorStep(x: Batch, v: Batch, s: Batch, h: nu
     const px = x.offset + i * d + j, pv = v.offset + i * d + j; const xi = x.data[px]!, vi = v.data[pv]!, si = s.data[s.offset + i * d + j]!;
     x.data[px] = m11 * xi + m12 * vi + bx * si + l11 * tmp[j]!; v.data[pv] = m21 * xi + m22 * vi + bv * si + l21 * tmp[j]! + l22 * tmp[d + j]!; } }
 }
-export function scoreFromSpec(spec: unknown): never { throw new Error('shim: scoreFromSpec not available ' + JSON.stringify(spec)); }

@@ -26,10 +26,12 @@ import type { CLDScore } from '@sgmkit/score';
 import { expectGrid } from '../schedules/grids.js';
 import { expectStableGrid } from '../schedules/stability.js';
 import type { CLDMethod } from '../schedules/stability.js';
-import { cldExponentialIntegratorStep, eulerMaruyamaStep, fillParticleNormals } from './kernels.js';
+import { cldExponentialIntegratorStep, eulerMaruyamaStep, fillParticleNormals, langevinStep } from './kernels.js';
 import { checkScoreOutput, expectCLDScore, expectNoise } from './common.js';
 import type { NoiseAddress, ResolvedNoise } from './common.js';
-import { predictorStream, secondHalfStepStream } from './streams.js';
+import { expectCorrector } from './ddpm.js';
+import type { LangevinCorrector } from './ddpm.js';
+import { correctorStream, predictorStream, secondHalfStepStream } from './streams.js';
 
 /** What a CLD step callback sees, after step `step`. */
 export interface CLDStepInfo {
@@ -50,6 +52,8 @@ export type CLDCallback = (info: CLDStepInfo) => void;
 /** Options of the CLD integrators. */
 export interface CLDIntegratorOptions {
   readonly callback?: CLDCallback;
+  /** Langevin corrector on the velocity after each step. */
+  readonly corrector?: LangevinCorrector;
   /** Scratch `n × d` batch for the velocity score (allocated when absent). */
   readonly scoreBuffer?: Batch;
   /** Scratch `n × 2d` batch for the SSCS half-step normals (allocated when absent; SSCS only). */
@@ -60,6 +64,8 @@ interface Prepared {
   readonly grid: Float64Array;
   readonly noise: ResolvedNoise;
   readonly s: Batch;
+  readonly correctorSteps: number;
+  readonly epsilon: number;
 }
 
 function prepare(fn: string, method: CLDMethod, score: CLDScore, x: Batch, v: Batch, grid: ArrayLike<number>, noise: NoiseAddress, options: CLDIntegratorOptions): Prepared {
@@ -78,7 +84,25 @@ function prepare(fn: string, method: CLDMethod, score: CLDScore, x: Batch, v: Ba
   const resolved = expectNoise(fn, noise, g.length - 1);
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an object');
   if (options.callback !== undefined && typeof options.callback !== 'function') throw new InvalidArgumentError(fn, 'options.callback', options.callback, 'a function');
-  return { grid: g, noise: resolved, s: scratch(fn, 'options.scoreBuffer', options.scoreBuffer, x, n, d) };
+  const corrector = expectCorrector(fn, 'options.corrector', options.corrector);
+  return {
+    grid: g, noise: resolved, s: scratch(fn, 'options.scoreBuffer', options.scoreBuffer, x, n, d),
+    correctorSteps: corrector?.steps ?? 0, epsilon: corrector?.stepSize ?? 0,
+  };
+}
+
+/**
+ * Langevin corrector steps on the velocity at forward time `t`:
+ * `v ← v + ε s_v(t, x, v) + √(2ε) z`. Returns the number of score evaluations.
+ */
+function correct(fn: string, score: CLDScore, x: Batch, v: Batch, s: Batch, t: number, step: number, p: Prepared): number {
+  if (p.correctorSteps === 0) return 0;
+  for (let j = 0; j < p.correctorSteps; j++) {
+    score.evaluate(t, x, v, s);
+    checkScoreOutput(fn, s, step, t, p.noise.firstRow, `the velocity score (corrector step ${j})`);
+    langevinStep(v, s, p.epsilon, p.noise.seed, correctorStream(step, j), p.noise.firstRow);
+  }
+  return p.correctorSteps;
 }
 
 function scratch(fn: string, argument: string, buffer: Batch | undefined, like: Batch, n: number, d: number): Batch {
@@ -110,6 +134,7 @@ export function cldExponentialIntegrator(score: CLDScore, x: Batch, v: Batch, gr
   const p = prepare(fn, 'exponential-integrator', score, x, v, grid, noise, options);
   const { grid: g, s } = p;
   const { seed, firstRow, firstStep } = p.noise;
+  let evaluations = 0;
   for (let k = 0; k + 1 < g.length; k++) {
     const step = firstStep + k;
     const t = g[k]!;
@@ -118,9 +143,10 @@ export function cldExponentialIntegrator(score: CLDScore, x: Batch, v: Batch, gr
     checkScoreOutput(fn, s, step, t, firstRow, 'the velocity score');
     // (x, v) ← exp(hR)(x, v) + ∫₀ʰ exp(rR) dr (0, 4s) + N(0, ∫₀ʰ exp(rR) diag(0, 4) exp(rR)ᵀ dr)
     cldExponentialIntegratorStep(x, v, s, h, 'reverse', seed, predictorStream(step), firstRow);
+    evaluations += 1 + correct(fn, score, x, v, s, g[k + 1]!, step, p);
     options.callback?.({ step, time: t, nextTime: g[k + 1]!, x, v, firstRow });
   }
-  return g.length - 1;
+  return evaluations;
 }
 
 /**
@@ -142,6 +168,7 @@ export function cldEulerMaruyama(score: CLDScore, x: Batch, v: Batch, grid: Arra
   const vData = v.data;
   const sData = s.data;
   const length = x.shape[0]! * x.shape[1]!;
+  let evaluations = 0;
   for (let k = 0; k + 1 < g.length; k++) {
     const step = firstStep + k;
     const t = g[k]!;
@@ -157,9 +184,10 @@ export function cldEulerMaruyama(score: CLDScore, x: Batch, v: Batch, grid: Arra
     }
     // v ← v + h·drift + 2√h z
     eulerMaruyamaStep(v, s, h, 2, seed, predictorStream(step), firstRow);
+    evaluations += 1 + correct(fn, score, x, v, s, g[k + 1]!, step, p);
     options.callback?.({ step, time: t, nextTime: g[k + 1]!, x, v, firstRow });
   }
-  return g.length - 1;
+  return evaluations;
 }
 
 /**
@@ -239,6 +267,7 @@ export function cldSSCS(score: CLDScore, x: Batch, v: Batch, grid: ArrayLike<num
   const vData = v.data;
   const sData = s.data;
   const length = n * d;
+  let evaluations = 0;
   for (let k = 0; k + 1 < g.length; k++) {
     const step = firstStep + k;
     const t = g[k]!;
@@ -251,9 +280,10 @@ export function cldSSCS(score: CLDScore, x: Batch, v: Batch, grid: ArrayLike<num
     for (let i = 0; i < length; i++) vData[v.offset + i] = vData[v.offset + i]! + 4 * h * (sData[s.offset + i]! + vData[v.offset + i]!);
     fillParticleNormals(z, seed, secondHalfStepStream(step), firstRow);
     sscsLinearFlow(x, v, z, h / 2);
+    evaluations += 1 + correct(fn, score, x, v, s, g[k + 1]!, step, p);
     options.callback?.({ step, time: t, nextTime: g[k + 1]!, x, v, firstRow });
   }
-  return g.length - 1;
+  return evaluations;
 }
 
 /** The CLD integrator of each method. */

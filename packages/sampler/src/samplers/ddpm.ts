@@ -15,8 +15,9 @@
  * - probability flow (exponential integrator of the ODE `dY = (Y + ∇ln q) ds`):
  *   `y ← e^h y + (e^h − 1) s`.
  *
- * Langevin corrector (optional, after every predictor step whose end time
- * `t_{k+1} > 0`): `m` steps of `y ← y + ε s(t_{k+1}, y) + √(2ε) z`.
+ * Langevin corrector (optional, after every predictor step, including the last
+ * one: with `δ = 0` it evaluates the score at `t = 0`, so use `δ > 0` for scores
+ * singular there): `m` steps of `y ← y + ε s(t_{k+1}, y) + √(2ε) z`.
  * @packageDocumentation
  */
 import { InvalidArgumentError, allocate, dtypeOf, expectBatch, expectInteger, expectPositive } from '@sgmkit/tensor';
@@ -32,7 +33,7 @@ import { MAX_CORRECTOR_STEPS, correctorStream, predictorStream } from './streams
 
 /** A Langevin corrector: `steps` steps of size `stepSize` after each predictor step. */
 export interface LangevinCorrector {
-  /** Corrector steps per predictor step, in `[0, 63]`. */
+  /** Corrector steps per predictor step, in `[0, 62]`. */
   readonly steps: number;
   /** Step size `ε` in `(0, 2)` (the stationary-point stability limit is 2). */
   readonly stepSize: number;
@@ -111,11 +112,11 @@ function prepare(fn: string, method: DDPMMethod, score: Score, y: Batch, grid: A
 }
 
 /**
- * Langevin corrector steps at forward time `t` (skipped at `t = 0`):
+ * Langevin corrector steps at forward time `t`:
  * `y ← y + ε s(t, y) + √(2ε) z`. Returns the number of score evaluations.
  */
 function correct(fn: string, score: Score, y: Batch, s: Batch, t: number, step: number, p: Prepared): number {
-  if (p.correctorSteps === 0 || t === 0) return 0;
+  if (p.correctorSteps === 0) return 0;
   for (let j = 0; j < p.correctorSteps; j++) {
     score.evaluate(t, y, s);
     checkScoreOutput(fn, s, step, t, p.noise.firstRow, `the score (corrector step ${j})`);

@@ -68,6 +68,8 @@ export interface SampleCLDOptions extends CommonSampleOptions {
   readonly method?: CLDMethod;
   /** Initial positions and/or velocities, each `n × d` (copied); default `N(0, I)` each (streams 0 and 1). */
   readonly init?: { readonly positions?: Batch; readonly velocities?: Batch };
+  /** Langevin corrector on the velocity after each step. */
+  readonly corrector?: LangevinCorrector;
   /** Also return the final velocities (default false). */
   readonly returnVelocities?: boolean;
   /** Called after every step (main thread only: needs `workers = 1`). With chunking, once per chunk and step. */
@@ -190,7 +192,7 @@ function mainThreadCheckpoint(fn: string, signal: AbortSignal | undefined): Chec
  * forward time `T` down to `δ`, started at `N(0, I)` (or at `init`).
  *
  * Noise scheme: initial points from stream 0, step `k`'s noise from stream
- * `64(k + 1)`, corrector step `j` after step `k` from stream `64(k + 1) + 1 + j`
+ * `64(k + 1)`, corrector step `j` after step `k` from stream `64(k + 1) + 2 + j`
  * (see `streams.ts`); normals are addressed by global row, so the samples do not
  * depend on `workers` or `chunkSize`.
  *
@@ -239,7 +241,8 @@ export async function sampleDDPM(score: Score, options: SampleDDPMOptions): Prom
  * velocities approximate it.
  *
  * Noise scheme: initial positions stream 0, initial velocities stream 1, step
- * `k` stream `64(k + 1)` (SSCS's second half-step `64(k + 1) + 1`).
+ * `k` stream `64(k + 1)` (SSCS's second half-step `64(k + 1) + 1`), corrector
+ * step `j` after step `k` `64(k + 1) + 2 + j`.
  *
  * @example
  * ```ts
@@ -269,6 +272,7 @@ export async function sampleCLD(score: CLDScore, options: SampleCLDOptions): Pro
     initRows = rowsHere;
     initDType = dtypeHere;
   }
+  const corrector = expectCorrector(fn, 'options.corrector', options.corrector);
   if (options.returnVelocities !== undefined && typeof options.returnVelocities !== 'boolean') throw new InvalidArgumentError(fn, 'options.returnVelocities', options.returnVelocities, 'a boolean');
   if (options.callback !== undefined && typeof options.callback !== 'function') throw new InvalidArgumentError(fn, 'options.callback', options.callback, 'a function');
   const r = resolveCommon(fn, options, score, initRows, initDType, 'cld', method, options.callback !== undefined);
@@ -278,7 +282,7 @@ export async function sampleCLD(score: CLDScore, options: SampleCLDOptions): Pro
   if (init?.positions !== undefined) copyInto(x, init.positions);
   if (init?.velocities !== undefined) copyInto(v, init.velocities);
   const job: CLDJob = {
-    kind: 'cld', method, grid: r.grid, seed: r.seed, chunkSize: r.chunkSize,
+    kind: 'cld', method, grid: r.grid, seed: r.seed, corrector, chunkSize: r.chunkSize,
     drawInitialPositions: init?.positions === undefined, drawInitialVelocities: init?.velocities === undefined,
   };
   let scoreEvaluations: number;

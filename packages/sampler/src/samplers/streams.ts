@@ -10,7 +10,8 @@
  *   - slot `0`: the predictor's noise (DDPM step, CLD exponential-integrator or
  *     Euler–Maruyama step, first SSCS half-step),
  *   - slot `1`: the second SSCS half-step,
- *   - slot `1 + j`: DDPM Langevin corrector step `j` (`0 ≤ j < 63`) after step `k`.
+ *   - slot `2 + j`: Langevin corrector step `j` (`0 ≤ j < 62`) after step `k`
+ *     (DDPM: on `y`; CLD: on the velocity).
  *
  * The predictor's noise is the same with and without a corrector, so runs with
  * and without a corrector are coupled.
@@ -22,7 +23,7 @@ export const INITIAL_POSITION_STREAM = 0;
 /** Stream of the initial CLD velocities. */
 export const INITIAL_VELOCITY_STREAM = 1;
 /** Most Langevin corrector steps per predictor step. */
-export const MAX_CORRECTOR_STEPS = 63;
+export const MAX_CORRECTOR_STEPS = 62;
 
 /** Stream of the predictor's noise at step `k` (the first SSCS half-step for SSCS). */
 export function predictorStream(step: number): number {
@@ -36,5 +37,5 @@ export function secondHalfStepStream(step: number): number {
 
 /** Stream of Langevin corrector step `j` after predictor step `k`. */
 export function correctorStream(step: number, j: number): number {
-  return 64 * (step + 1) + 1 + j;
+  return 64 * (step + 1) + 2 + j;
 }
