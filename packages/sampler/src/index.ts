@@ -34,3 +34,8 @@ export type { CorrectorOptions, ScoreErrorOptions } from './analysis/options.js'
 export { ddpmStepCoefficients, langevinStepCoefficients, type DDPMStepCoefficients } from './analysis/ddpm-updates.js';
 export { exactDDPMLaw, type ExactDDPMOptions, type InitialLaw } from './analysis/exact-ddpm.js';
 export { gaussianKL, gaussianW2, gaussianHellinger } from './analysis/divergences.js';
+export { exactCLDLaw, cldPairMoments, type ExactCLDOptions, type ExactCLDLaw, type CLDInitialLaw } from './analysis/exact-cld.js';
+export {
+  cldUpdateSchedule, cldStepUpdates, cldCorrectorUpdate, cldExponentialIntegratorUpdate, sscsHalfStepUpdate,
+  cldReverseFlow, cldForwardFlow, sscsLinearFlow, integralPowerExp, type CLDAffineUpdate, type Pair2x2,
+} from './analysis/cld-updates.js';

@@ -28,5 +28,11 @@ export interface CommandOutput {
 /** A subcommand of `sgmkit`. */
 export interface Command {
   readonly spec: CommandSpec;
+  /**
+   * The command awaits between chunks of work and honours `context.signal`, so
+   * Ctrl-C is caught and the run stops cleanly. Synchronous commands leave
+   * Ctrl-C to its default (immediate exit), since a handler could not run.
+   */
+  readonly interruptible?: boolean;
   run(args: ParsedArgs, context: CommandContext): Promise<CommandOutput>;
 }

@@ -97,7 +97,7 @@ export async function runCli(argv: readonly string[], streams: CliStreams = proc
   const json = rest.includes('--json');
   const abort = new AbortController();
   const onInterrupt = (): void => abort.abort();
-  process.once('SIGINT', onInterrupt);
+  if (commands.find((c) => c.spec.name === name)?.interruptible) process.once('SIGINT', onInterrupt);
   try {
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
       if (name === 'help' && rest[0]) streams.stdout.write(formatHelp(findCommand(rest[0], commands).spec));
