@@ -19,16 +19,18 @@ function view(buffer: SharedArrayBuffer, task: WorkerTask): Batch {
 
 async function main(task: WorkerTask): Promise<WorkerResult> {
   const flag = new Int32Array(task.abortFlag);
-  const checkpoint = (): void => {
-    if (Atomics.load(flag, 0) !== 0) throw new AbortedError('sampler worker: the operation was aborted');
+  const control = {
+    interrupt: (): void => {
+      if (Atomics.load(flag, 0) !== 0) throw new AbortedError('sampler worker: the operation was aborted');
+    },
   };
   const score = scoreFromSpec(task.spec);
   const positions = view(task.positions, task);
   let evaluations: number;
   if (task.job.kind === 'ddpm') {
-    evaluations = await runDDPMRange(score as Score, positions, task.rowStart, task.job, checkpoint);
+    evaluations = await runDDPMRange(score as Score, positions, task.rowStart, task.job, control);
   } else {
-    evaluations = await runCLDRange(score as CLDScore, positions, view(task.velocities!, task), task.rowStart, task.job, checkpoint);
+    evaluations = await runCLDRange(score as CLDScore, positions, view(task.velocities!, task), task.rowStart, task.job, control);
   }
   return { ok: true, evaluations };
 }

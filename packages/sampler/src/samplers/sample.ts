@@ -18,7 +18,7 @@ import { expectCorrector } from './ddpm.js';
 import type { DDPMCallback, LangevinCorrector } from './ddpm.js';
 import type { CLDCallback } from './cld.js';
 import { runCLDRange, runDDPMRange } from '../parallel/run.js';
-import type { Checkpoint, CLDJob, DDPMJob } from '../parallel/run.js';
+import type { CLDJob, DDPMJob, RunControl } from '../parallel/run.js';
 import { runSharded } from '../parallel/pool.js';
 
 /** Most worker threads a run may ask for. */
@@ -173,17 +173,14 @@ function copyInto(target: Batch, source: Batch): void {
   target.data.set(source.data.subarray(source.offset, source.offset + length));
 }
 
-/** A checkpoint for the calling thread: yields to the event loop every ~10 ms so the signal can fire, then checks it. */
-function mainThreadCheckpoint(fn: string, signal: AbortSignal | undefined): Checkpoint | undefined {
-  if (signal === undefined) return undefined;
-  let last = performance.now();
-  return async () => {
-    const now = performance.now();
-    if (now - last > 10) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      last = performance.now();
-    }
-    if (signal.aborted) throw new AbortedError(`${fn}: the operation was aborted`);
+/** Control for the calling thread: check the signal after every step, yield to the event loop between segments. */
+function mainThreadControl(fn: string, signal: AbortSignal | undefined): RunControl {
+  if (signal === undefined) return {};
+  return {
+    interrupt: () => {
+      if (signal.aborted) throw new AbortedError(`${fn}: the operation was aborted`);
+    },
+    pause: () => new Promise<void>((resolve) => setImmediate(resolve)),
   };
 }
 
@@ -226,7 +223,7 @@ export async function sampleDDPM(score: Score, options: SampleDDPMOptions): Prom
       job, spec: score.spec!, dtype: r.dtype, n: r.n, dim: d, positions: y.data.buffer as SharedArrayBuffer, workers: r.workers, signal: r.signal,
     });
   } else {
-    scoreEvaluations = await runDDPMRange(score, y, 0, job, mainThreadCheckpoint(fn, r.signal), options.callback);
+    scoreEvaluations = await runDDPMRange(score, y, 0, job, mainThreadControl(fn, r.signal), options.callback);
   }
   return { samples: y, scoreEvaluations, wallTimeMs: performance.now() - started, grid: r.grid };
 }
@@ -292,7 +289,7 @@ export async function sampleCLD(score: CLDScore, options: SampleCLDOptions): Pro
       positions: x.data.buffer as SharedArrayBuffer, velocities: v.data.buffer as SharedArrayBuffer, workers: r.workers, signal: r.signal,
     });
   } else {
-    scoreEvaluations = await runCLDRange(score, x, v, 0, job, mainThreadCheckpoint(fn, r.signal), options.callback);
+    scoreEvaluations = await runCLDRange(score, x, v, 0, job, mainThreadControl(fn, r.signal), options.callback);
   }
   const result: SampleResult = { samples: x, scoreEvaluations, wallTimeMs: performance.now() - started, grid: r.grid };
   return options.returnVelocities === true ? { ...result, velocities: v } : result;
