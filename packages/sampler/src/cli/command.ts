@@ -23,6 +23,8 @@ export interface CommandContext {
 export interface CommandOutput {
   readonly text: string;
   readonly json: unknown;
+  /** Non-zero when the command printed its report but something it ran failed (default 0). */
+  readonly exitCode?: number;
 }
 
 /** A subcommand of `sgmkit`. */
