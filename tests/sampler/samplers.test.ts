@@ -1,5 +1,4 @@
-import { AbortedError, InvalidArgumentError, NonFiniteValueError, batch, fromArray } from '@sgmkit/tensor';
-import { fillParticleNormals } from '../../packages/sampler/dist/samplers/_shim.js'; // TEMP
+import { AbortedError, InvalidArgumentError, NonFiniteValueError, batch, fromArray, fillParticleNormals } from '@sgmkit/tensor';
 import type { Batch } from '@sgmkit/tensor';
 import {
   sampleDDPM, sampleCLD, ddpmExponentialIntegrator, uniformGrid, customGrid, DDPM_METHODS, CLD_METHODS,

@@ -1,2 +1,2 @@
-// Single import point for the tensor kernels the samplers compose.
-export { affineNoiseStep, fillParticleNormals, langevinStep, eulerMaruyamaStep, cldExponentialIntegratorStep } from './_shim.js';
+// Single import point for the fused tensor kernels the samplers compose.
+export { affineNoiseStep, fillParticleNormals, langevinStep, eulerMaruyamaStep, cldExponentialIntegratorStep } from '@sgmkit/tensor';
