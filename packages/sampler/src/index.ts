@@ -28,3 +28,9 @@ export {
   cldUpdateSchedule, cldStepUpdates, cldCorrectorUpdate, cldExponentialIntegratorUpdate, sscsHalfStepUpdate,
   cldReverseFlow, cldForwardFlow, sscsLinearFlow, integralPowerExp, type CLDAffineUpdate, type Pair2x2,
 } from './analysis/cld-updates.js';
+export { ddpmPathSpaceKL, type PathSpaceKLOptions, type PathSpaceKL } from './analysis/path-kl.js';
+export { errorDecomposition, type ErrorDecomposition, type ErrorDecompositionOptions } from './analysis/decomposition.js';
+export {
+  ddpmBound, ddpmStepsForAccuracy, ddpmEarlyStoppingBound, cldBound,
+  type DDPMBoundInputs, type TVBound, type DDPMStepsInputs, type DDPMStepsResult, type EarlyStoppingBoundInputs, type EarlyStoppingBound, type CLDBoundInputs,
+} from './analysis/bounds.js';
