@@ -1,4 +1,4 @@
-import { InvalidArgumentError, ShapeMismatchError } from '@sgmkit/tensor';
+import { InvalidArgumentError, ShapeMismatchError, cldStepCoefficients } from '@sgmkit/tensor';
 import { cldGaussianScore } from '@sgmkit/score';
 import {
   exactCLDLaw, gaussianKL, integralPowerExp, cldExponentialIntegratorUpdate, sscsHalfStepUpdate, cldReverseFlow,
@@ -49,6 +49,19 @@ describe('CLD update closed forms', () => {
       const lhs = [-2 * q[1], -q[3] + q[0] + 2 * q[1], 2 * q[1] + 4 * q[3] + 4];
       const rhs = [4 * e01 * e01, 4 * e01 * e11, 4 * e11 * e11];
       lhs.forEach((v, i) => expect(v).toBeCloseTo(rhs[i]!, 8));
+    }
+  });
+
+  test('agrees with the kernels\' independently derived cldStepCoefficients(h, \'reverse\')', () => {
+    for (const h of [1e-4, 0.01, 0.3, 0.54, 1.5]) {
+      const mine = cldExponentialIntegratorUpdate(h);
+      const theirs = cldStepCoefficients(h, 'reverse');
+      const close = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).forEach((v, i) => expect(Math.abs(v - b[i]!)).toBeLessThan(1e-13 * Math.max(1, Math.abs(b[i]!))));
+      close(mine.linear, theirs.transition);
+      close(mine.scoreWeight, theirs.scoreIntegral);
+      close(mine.noiseCovariance, theirs.covariance);
+      // Small-h relative accuracy of the smallest entry, Q_xx ≈ 4h³/3.
+      expect(Math.abs(mine.noiseCovariance[0] / theirs.covariance[0]! - 1)).toBeLessThan(1e-12);
     }
   });
 

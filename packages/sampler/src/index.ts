@@ -45,3 +45,6 @@ export {
   ddpmBound, ddpmStepsForAccuracy, ddpmEarlyStoppingBound, cldBound,
   type DDPMBoundInputs, type TVBound, type DDPMStepsInputs, type DDPMStepsResult, type EarlyStoppingBoundInputs, type EarlyStoppingBound, type CLDBoundInputs,
 } from './analysis/bounds.js';
+export { gaussianTV, normalTV1D, type TotalVariationBounds } from './analysis/total-variation.js';
+export { mmd, MEDIAN_HEURISTIC_POINTS, type MMDOptions, type MMDResult } from './metrics/mmd.js';
+export { slicedWasserstein, sortedW2Squared, type SlicedWassersteinOptions, type SlicedWassersteinResult } from './metrics/sliced-wasserstein.js';
