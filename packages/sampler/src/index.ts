@@ -15,6 +15,17 @@ export {
   DDPM_METHODS, CLD_METHODS, LANGEVIN_STABILITY_LIMIT,
 } from './schedules/stability.js';
 export type { DDPMMethod, CLDMethod } from './schedules/stability.js';
+export { ddpmExponentialIntegrator, ddpmEulerMaruyama, ddpmAncestral, ddpmProbabilityFlow, DDPM_INTEGRATORS } from './samplers/ddpm.js';
+export type { LangevinCorrector, DDPMStepInfo, DDPMCallback, DDPMIntegratorOptions } from './samplers/ddpm.js';
+export { cldExponentialIntegrator, cldEulerMaruyama, cldSSCS, CLD_INTEGRATORS } from './samplers/cld.js';
+export type { CLDStepInfo, CLDCallback, CLDIntegratorOptions } from './samplers/cld.js';
+export { sampleDDPM, sampleCLD, MAX_WORKERS } from './samplers/sample.js';
+export type { SampleDDPMOptions, SampleCLDOptions, SampleResult, CommonSampleOptions } from './samplers/sample.js';
+export type { NoiseAddress } from './samplers/common.js';
+export {
+  INITIAL_POSITION_STREAM, INITIAL_VELOCITY_STREAM, MAX_CORRECTOR_STEPS,
+  predictorStream, secondHalfStepStream, correctorStream,
+} from './samplers/streams.js';
 // --- end samplers ---
 
 // Exact Gaussian analysis and sample-based metrics (analysis/, metrics/).
