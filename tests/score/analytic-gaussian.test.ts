@@ -36,6 +36,17 @@ describe('gaussianScore', () => {
     }
   });
 
+  test('a Tensor covariance (any dtype or strides) is the same as the nested array', () => {
+    const sigma = [[2, 0.3], [0.3, 0.5]];
+    const points = testPoints(10, 2, 3);
+    const want = evaluateRows(gaussianScore({ mean: [1, 2], covariance: sigma }), 0.3, points);
+    const asTensor = gaussianScore({ mean: [1, 2], covariance: fromArray(sigma) });
+    expect(evaluateRows(asTensor, 0.3, points)).toEqual(want);
+    expect(asTensor.spec.covariance).toEqual(sigma);
+    const transposedView = { ...fromArray(sigma), stride: [1, 2] }; // symmetric, so its transpose view is Σ
+    expect(evaluateRows(gaussianScore({ mean: [1, 2], covariance: transposedView }), 0.3, points)).toEqual(want);
+  });
+
   test('float32 batches: computed in double, rounded once on store', () => {
     const { mean, covariance } = cases[2]!;
     const score = gaussianScore({ mean, covariance });
