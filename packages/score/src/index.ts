@@ -4,3 +4,5 @@
  * @packageDocumentation
  */
 export type * from './types.js';
+// Learned scores (MLP, denoising score matching, save/load).
+export * from './learned/index.js';

@@ -158,7 +158,7 @@ function storeEdge(
 }
 
 /** `C ← β·C` over an `m × n` row-major block; β = 0 writes zeros without reading C (so NaN is overwritten). */
-export function scaleRows(m: number, n: number, beta: number, c: FloatArray, cOffset: number, ldc: number): void {
+export function scaleMatrixRows(m: number, n: number, beta: number, c: FloatArray, cOffset: number, ldc: number): void {
   if (beta === 1) return;
   for (let i = 0; i < m; i++) {
     const start = cOffset + i * ldc;
