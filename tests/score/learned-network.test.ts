@@ -1,6 +1,6 @@
 import {
   createScoreNetwork, saveScoreNetwork, loadScoreNetwork, scoreNetworkFromSpec, denoisingLoss, trainDenoisingScoreMatching,
-  EVALUATION_CHUNK_ROWS, ScoreNetworkFormatError, type ScoreNetworkDocument,
+  EVALUATION_CHUNK_ROWS, ScoreNetworkFormatError, scoreFromSpec, type ScoreNetworkDocument, type ScoreNetwork,
 } from '@sgmkit/score';
 import { batch, fromArray, transpose, InvalidArgumentError, DTypeMismatchError, ShapeMismatchError, NonContiguousError, type Batch } from '@sgmkit/tensor';
 import { referenceNoisePrediction, referenceScore } from './learned-helpers';
@@ -169,7 +169,12 @@ describe('save and load', () => {
   test('spec carries the weights and rebuilds the network (structured clone, as for a worker)', () => {
     const rebuilt = scoreNetworkFromSpec(structuredClone(net.spec));
     expect(Array.from(rebuilt.parameters)).toEqual(Array.from(net.parameters));
-    expect(() => scoreNetworkFromSpec({ type: 'gaussian' })).toThrow(/argument 'spec.type' must be "score-network"/);
+    expect(() => scoreNetworkFromSpec({ type: 'gaussian' })).toThrow(/argument 'spec.type' must be "mlp"/);
+    const viaRegistry = scoreFromSpec(JSON.parse(JSON.stringify(net.spec))) as ScoreNetwork;
+    const x = pseudoRandomBatch(10, 2, 8), a = batch(10, 2), b = batch(10, 2);
+    net.evaluate(0.7, x, a);
+    viaRegistry.evaluate(0.7, x, b);
+    expect(Array.from(b.data)).toEqual(Array.from(a.data));
   });
 
   test('file layout: format name, version, architecture, time features, weights', () => {

@@ -4,5 +4,16 @@
  * @packageDocumentation
  */
 export type * from './types.js';
+
+// Analytic scores (exact at every t), the score registry and the fast exp behind the mixtures.
+export * from './analytic/gaussian.js';
+export * from './analytic/mixture.js';
+export * from './analytic/point-cloud.js';
+export * from './analytic/cld.js';
+export * from './analytic/known-error.js';
+export { fastExp } from './analytic/fast-exp.js';
+export type { CovarianceInput, CovarianceJson } from './analytic/spectral-covariance.js';
+export { registerScoreType, registeredScoreTypes, scoreFromSpec, type ScoreFactory } from './spec.js';
+
 // Learned scores (MLP, denoising score matching, save/load).
 export * from './learned/index.js';

@@ -57,6 +57,11 @@ export interface Score {
   affineAt?(t: number): AffineScoreForm;
   /** Exact `E_{q_t} |s(x) - ∇ln q_t(x)|^2` for scores with a known error; 0 for exact scores. */
   l2ErrorAt?(t: number): number;
+  /**
+   * Fisher information `E_{q_t} |∇ln q_t(X)|^2` of the true law, where known in closed form
+   * (Gaussian data: `tr Σ_t^{-1}`). Lets `scaledScore` report its L2 error exactly.
+   */
+  fisherInformationAt?(t: number): number;
   /** The paper's assumption constants, where known. */
   readonly assumptions?: ScoreAssumptions;
   /** Serialisable description; present when the score can be rebuilt elsewhere (workers, files). */

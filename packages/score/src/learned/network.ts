@@ -134,7 +134,7 @@ export class ScoreNetwork implements Score {
 }
 
 /** `type` of a score network's spec. */
-export const SCORE_NETWORK_SPEC_TYPE = 'score-network';
+export const SCORE_NETWORK_SPEC_TYPE = 'mlp';
 
 /** Creates a network with LeCun-normal weights (`N(0, 1/fan_in)`, seeded) and zero biases. */
 export function createScoreNetwork(options: ScoreNetworkOptions): ScoreNetwork {

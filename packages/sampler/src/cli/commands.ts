@@ -1,0 +1,9 @@
+/**
+ * The registry of `sgmkit` subcommands, in the order `sgmkit --help` lists them.
+ * @packageDocumentation
+ */
+import type { Command } from './command.js';
+import { plotCommand } from './commands/plot.js';
+
+/** Every subcommand. */
+export const COMMANDS: readonly Command[] = [plotCommand];

@@ -1,0 +1,83 @@
+/**
+ * Sample writers. Numbers are written with JavaScript's shortest round-trip
+ * representation, so reading a file back gives bit-identical float64 values.
+ * @packageDocumentation
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, extname } from 'node:path';
+import { expectBatch, type Batch } from '@sgmkit/tensor';
+import { DataFileError } from './errors.js';
+
+/** Shortest round-trip text of a number, keeping the sign of zero (String(-0) is "0"). */
+export function formatExact(value: number): string {
+  return Object.is(value, -0) ? '-0' : String(value);
+}
+
+/** Default column names `x0, x1, …`. */
+export function defaultColumnNames(d: number): string[] {
+  return Array.from({ length: d }, (_, j) => `x${j}`);
+}
+
+/**
+ * A batch as CSV text: a header row of column names, then one row per particle.
+ *
+ * @example
+ * ```ts
+ * import { fromArray } from '@sgmkit/tensor';
+ * import { samplesToCsv } from '@sgmkit/sampler';
+ * samplesToCsv(fromArray([[1, 2], [3, 4]])); // 'x0,x1\n1,2\n3,4\n'
+ * ```
+ */
+export function samplesToCsv(samples: Batch, columns?: readonly string[]): string {
+  const [n, d] = expectBatch('samplesToCsv', 'samples', samples);
+  const names = columns ?? defaultColumnNames(d);
+  const lines = new Array<string>(n + 1);
+  lines[0] = names.join(',');
+  const { data, offset } = samples;
+  for (let i = 0; i < n; i++) {
+    let row = formatExact(data[offset + i * d]!);
+    for (let j = 1; j < d; j++) row += ',' + formatExact(data[offset + i * d + j]!);
+    lines[i + 1] = row;
+  }
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * A batch as JSON text `{"shape": [n, d], ...metadata, "samples": [[…], …]}`,
+ * which {@link parsePointCloudJson} reads back.
+ */
+export function samplesToJson(samples: Batch, metadata: Readonly<Record<string, unknown>> = {}): string {
+  const [n, d] = expectBatch('samplesToJson', 'samples', samples);
+  const rows: string[] = [];
+  const { data, offset } = samples;
+  for (let i = 0; i < n; i++) rows.push('[' + Array.from(data.subarray(offset + i * d, offset + (i + 1) * d), formatExact).join(',') + ']');
+  const head = JSON.stringify({ shape: [n, d], ...metadata });
+  return `${head.slice(0, -1)},"samples":[\n${rows.join(',\n')}\n]}\n`;
+}
+
+/** Writes text to a file, creating its directory first. */
+export function writeTextFile(path: string, content: string): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, content);
+  } catch (error) {
+    throw new DataFileError(path, `cannot write: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+/**
+ * Writes samples to `path` as CSV or JSON, chosen by the extension (`.csv` or `.json`).
+ * Metadata goes into JSON files only.
+ *
+ * @example
+ * ```ts
+ * import { fromArray } from '@sgmkit/tensor';
+ * import { writeSamples } from '@sgmkit/sampler';
+ * writeSamples('out/points.csv', fromArray([[0, 1], [2, 3]]));
+ * ```
+ */
+export function writeSamples(path: string, samples: Batch, metadata: Readonly<Record<string, unknown>> = {}): void {
+  const ext = extname(path).toLowerCase();
+  if (ext !== '.csv' && ext !== '.json') throw new DataFileError(path, `unknown sample file type '${ext || '(none)'}'; use .csv or .json`);
+  writeTextFile(path, ext === '.csv' ? samplesToCsv(samples) : samplesToJson(samples, metadata));
+}

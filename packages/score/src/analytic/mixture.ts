@@ -1,0 +1,181 @@
+/**
+ * The exact OU score of a Gaussian mixture `Σ_k w_k N(μ_k, Σ_k)`: at time t the law is
+ * `Σ_k w_k N(e^{−t}μ_k, Σ_{k,t})` with `Σ_{k,t} = e^{−2t}Σ_k + (1 − e^{−2t})I`, evaluated in
+ * log-sum-exp form (see mixture-kernels.ts).
+ * @packageDocumentation
+ */
+import { InvalidArgumentError, ShapeMismatchError, type Batch } from '@sgmkit/tensor';
+import type { Score, ScoreAssumptions, ScoreSpec } from '../types.js';
+import { mixtureScoreKernel, mixtureScoreKernel2d, type MixtureFactors, type MixtureScratch } from './mixture-kernels.js';
+import {
+  covarianceTrace, fillOuPrecision, parseCovariance, sumSpectralFunction,
+  type CovarianceInput, type CovarianceJson, type SpectralCovariance,
+} from './spectral-covariance.js';
+import { TimeCache } from './time-cache.js';
+import { expectNonEmptyArray, expectScoreBatches, expectTime, toJsonArray, toVector } from './validate.js';
+
+export interface GaussianMixtureParameters {
+  readonly weights: readonly number[] | Float64Array;
+  readonly means: readonly (readonly number[] | Float64Array)[];
+  /** One covariance per component, each in any form `gaussianScore` accepts. */
+  readonly covariances: readonly CovarianceInput[];
+  /** Rescale non-negative weights to sum to 1 instead of requiring it. Default false. */
+  readonly normalizeWeights?: boolean;
+}
+
+export interface GaussianMixtureSpec extends ScoreSpec {
+  readonly type: 'gaussian-mixture';
+  readonly weights: number[];
+  readonly means: number[][];
+  readonly covariances: CovarianceJson[];
+}
+
+/** Weights must sum to 1 within this relative tolerance unless normalisation is asked for. */
+export const WEIGHT_SUM_TOLERANCE = 1e-12;
+
+function parseWeights(fn: string, value: unknown, normalize: boolean): Float64Array {
+  const weights = toVector(fn, 'weights', value);
+  let sum = 0;
+  weights.forEach((w, k) => {
+    if (!(w >= 0)) throw new InvalidArgumentError(fn, `weights[${k}]`, w, 'a weight >= 0');
+    sum += w;
+  });
+  if (normalize) {
+    if (!(sum > 0)) throw new InvalidArgumentError(fn, 'weights', value, 'non-negative weights with a positive sum');
+    return weights.map((w) => w / sum);
+  }
+  if (!(Math.abs(sum - 1) <= WEIGHT_SUM_TOLERANCE)) {
+    throw new InvalidArgumentError(fn, 'weights', value, `non-negative weights summing to 1 within ${WEIGHT_SUM_TOLERANCE} (sum is ${sum}; pass normalizeWeights: true to rescale)`);
+  }
+  return weights;
+}
+
+interface Component {
+  readonly weight: number;
+  readonly mean: Float64Array;
+  readonly covariance: SpectralCovariance;
+}
+
+function parseComponents(fn: string, parameters: GaussianMixtureParameters): Component[] {
+  const weights = parseWeights(fn, parameters.weights, parameters.normalizeWeights === true);
+  const means = expectNonEmptyArray(fn, 'means', parameters.means);
+  const covariances = expectNonEmptyArray(fn, 'covariances', parameters.covariances);
+  const count = weights.length;
+  if (means.length !== count) throw new ShapeMismatchError(fn, 'means', means, `${count} means, one per weight`);
+  if (covariances.length !== count) throw new ShapeMismatchError(fn, 'covariances', covariances, `${count} covariances, one per weight`);
+  const d = toVector(fn, 'means[0]', means[0]).length;
+  return means.map((mean, k) => ({
+    weight: weights[k]!,
+    mean: toVector(fn, `means[${k}]`, mean, d),
+    covariance: parseCovariance(fn, `covariances[${k}]`, covariances[k], d),
+  }));
+}
+
+/** `E|X|² = Σ_k w_k (|μ_k|² + tr Σ_k)`. */
+function mixtureSecondMoment(components: readonly Component[]): number {
+  let moment = 0;
+  for (const { weight, mean, covariance } of components) {
+    let meanSquared = 0;
+    for (const m of mean) meanSquared += m * m;
+    moment += weight * (meanSquared + covarianceTrace(covariance));
+  }
+  return moment;
+}
+
+export class GaussianMixtureScore implements Score {
+  readonly kind = 'ou' as const;
+  readonly dim: number;
+  readonly spec: GaussianMixtureSpec;
+  /** Only `m₂` is known in closed form for a mixture (its Lipschitz constant and KL are not). */
+  readonly assumptions: ScoreAssumptions;
+  /** Components with positive weight; zero-weight components never contribute and are skipped. */
+  private readonly active: readonly Component[];
+  private readonly factors: TimeCache<MixtureFactors>;
+  private readonly scratch: MixtureScratch;
+
+  constructor(parameters: GaussianMixtureParameters) {
+    const fn = 'gaussianMixtureScore';
+    if (!parameters || typeof parameters !== 'object') throw new InvalidArgumentError(fn, 'parameters', parameters, 'an object { weights, means, covariances }');
+    const components = parseComponents(fn, parameters);
+    const d = (this.dim = components[0]!.mean.length);
+    this.spec = {
+      type: 'gaussian-mixture',
+      weights: components.map((c) => c.weight),
+      means: components.map((c) => toJsonArray(c.mean)),
+      covariances: components.map((c) => c.covariance.json),
+    };
+    this.assumptions = { secondMoment: mixtureSecondMoment(components) };
+    this.active = components.filter((c) => c.weight > 0);
+    const k = this.active.length;
+    this.factors = new TimeCache<MixtureFactors>(
+      () => ({ centers: new Float64Array(k * d), precisions: new Float64Array(k * d * d), logNormalisers: new Float64Array(k) }),
+      (t, slot) => this.fillFactors(t, slot),
+    );
+    this.scratch = { logits: new Float64Array(k), componentScores: new Float64Array(k * d), accumulator: new Float64Array(d) };
+  }
+
+  /** Number of components (including zero-weight ones). */
+  get components(): number {
+    return this.spec.weights.length;
+  }
+
+  /** Per-time factors; the `−(d/2) ln 2π` normaliser is common to all components and cancels in the softmax. */
+  private fillFactors(t: number, slot: MixtureFactors): void {
+    const d = this.dim;
+    const decay = Math.exp(-t);
+    this.active.forEach(({ weight, mean, covariance }, k) => {
+      for (let c = 0; c < d; c++) slot.centers[k * d + c] = decay * mean[c]!;
+      fillOuPrecision(covariance, t, slot.precisions.subarray(k * d * d, (k + 1) * d * d));
+      slot.logNormalisers[k] = Math.log(weight) - 0.5 * sumSpectralFunction(covariance, t, Math.log);
+    });
+  }
+
+  /** NaN in a row of x gives NaN in that row of out (not checked: a check would cost a pass over x). */
+  evaluate(t: number, x: Batch, out: Batch): void {
+    const fn = 'GaussianMixtureScore.evaluate';
+    expectTime(fn, t);
+    const n = expectScoreBatches(fn, this.dim, x, out);
+    const factors = this.factors.at(t);
+    const k = this.active.length;
+    if (this.dim === 2) mixtureScoreKernel2d(n, k, factors, this.scratch, x.data, x.offset, out.data, out.offset);
+    else mixtureScoreKernel(n, this.dim, k, factors, this.scratch, x.data, x.offset, out.data, out.offset);
+  }
+
+  /** The score is exact. */
+  l2ErrorAt(t: number): number {
+    expectTime('GaussianMixtureScore.l2ErrorAt', t);
+    return 0;
+  }
+}
+
+/** The exact OU score of a Gaussian mixture with any weights and full covariances. */
+export function gaussianMixtureScore(parameters: GaussianMixtureParameters): GaussianMixtureScore {
+  return new GaussianMixtureScore(parameters);
+}
+
+export interface RingMixtureOptions {
+  readonly components?: number;
+  readonly radius?: number;
+  readonly std?: number;
+}
+
+/** Parameters of `components` equal-weight isotropic Gaussians (std `std`) evenly spaced on a circle of radius `radius`. */
+export function ringMixtureParameters(options: RingMixtureOptions = {}): GaussianMixtureParameters {
+  const fn = 'ringMixture';
+  const { components = 8, radius = 4, std = 0.5 } = options;
+  if (!Number.isInteger(components) || components < 1) throw new InvalidArgumentError(fn, 'options.components', components, 'an integer >= 1');
+  if (typeof radius !== 'number' || !Number.isFinite(radius) || radius < 0) throw new InvalidArgumentError(fn, 'options.radius', radius, 'a finite number >= 0');
+  if (typeof std !== 'number' || !Number.isFinite(std) || !(std > 0)) throw new InvalidArgumentError(fn, 'options.std', std, 'a finite number > 0');
+  const angles = Array.from({ length: components }, (_, k) => (2 * Math.PI * k) / components);
+  return {
+    weights: angles.map(() => 1 / components),
+    means: angles.map((a) => [radius * Math.cos(a), radius * Math.sin(a)]),
+    covariances: angles.map(() => std * std),
+    normalizeWeights: true,
+  };
+}
+
+/** The classic "8 Gaussians on a ring" target as an exact mixture score. */
+export function ringMixture(options: RingMixtureOptions = {}): GaussianMixtureScore {
+  return gaussianMixtureScore(ringMixtureParameters(options));
+}

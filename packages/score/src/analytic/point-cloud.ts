@@ -1,0 +1,78 @@
+/**
+ * The exact OU score when the data law is the empirical measure of m points
+ * `p_1..p_m`: `q_t = (1/m) Σ_j N(e^{−t}p_j, (1 − e^{−2t})I)`. It is singular at t = 0
+ * (the data have no density), which is the case the paper's early stopping is for,
+ * and as t → 0 the reverse process collapses onto the points (memorisation).
+ * @packageDocumentation
+ */
+import { InvalidArgumentError, type Batch, type Tensor } from '@sgmkit/tensor';
+import type { Score, ScoreAssumptions, ScoreSpec } from '../types.js';
+import { pointCloudScoreKernel } from './mixture-kernels.js';
+import { expectNonEmptyArray, expectPositiveTime, expectScoreBatches, toJsonArray, toVector } from './validate.js';
+
+export interface PointCloudSpec extends ScoreSpec {
+  readonly type: 'point-cloud';
+  readonly points: number[][];
+}
+
+/** Rows of an `m × d` tensor or nested arrays, validated and packed row-major. */
+function parsePoints(fn: string, points: unknown): { m: number; d: number; values: Float64Array } {
+  const t = points as Tensor;
+  if (t && typeof t === 'object' && ArrayBuffer.isView((t as Tensor).data) && Array.isArray(t.shape)) {
+    if (t.shape.length !== 2 || t.shape[0]! < 1 || t.shape[1]! < 1) throw new InvalidArgumentError(fn, 'points', points, 'a non-empty m × d tensor or array of points');
+    const rowsOf = Array.from({ length: t.shape[0]! }, (_, i) => Array.from({ length: t.shape[1]! }, (_, j) => t.data[t.offset + i * t.stride[0]! + j * t.stride[1]!]!));
+    return parsePoints(fn, rowsOf);
+  }
+  const list = expectNonEmptyArray(fn, 'points', points);
+  const d = toVector(fn, 'points[0]', list[0]).length;
+  const values = new Float64Array(list.length * d);
+  list.forEach((p, j) => values.set(toVector(fn, `points[${j}]`, p, d), j * d));
+  return { m: list.length, d, values };
+}
+
+export class PointCloudScore implements Score {
+  readonly kind = 'ou' as const;
+  readonly dim: number;
+  readonly spec: PointCloudSpec;
+  /** `m₂ = (1/m) Σ_j |p_j|²`, exact. No finite KL (the law is singular), and L_t is not known in closed form. */
+  readonly assumptions: ScoreAssumptions;
+  /** Number of points m. */
+  readonly size: number;
+  private readonly points: Float64Array;
+  private readonly logits: Float64Array;
+  private readonly accumulator: Float64Array;
+
+  constructor(points: readonly (readonly number[])[] | Tensor) {
+    const fn = 'pointCloudScore';
+    const { m, d, values } = parsePoints(fn, points);
+    this.dim = d;
+    this.size = m;
+    this.points = values;
+    this.spec = { type: 'point-cloud', points: Array.from({ length: m }, (_, j) => toJsonArray(values.subarray(j * d, j * d + d))) };
+    let moment = 0;
+    for (const v of values) moment += v * v;
+    this.assumptions = { secondMoment: moment / m };
+    this.logits = new Float64Array(m);
+    this.accumulator = new Float64Array(d);
+  }
+
+  /** NaN in a row of x gives NaN in that row of out (not checked: a check would cost a pass over x). */
+  evaluate(t: number, x: Batch, out: Batch): void {
+    const fn = 'PointCloudScore.evaluate';
+    expectPositiveTime(fn, t, 'the score of an empirical measure is singular at t = 0');
+    const n = expectScoreBatches(fn, this.dim, x, out);
+    const variance = -Math.expm1(-2 * t);
+    pointCloudScoreKernel(n, this.dim, this.size, this.points, Math.exp(-t), variance, this.logits, this.accumulator, x.data, x.offset, out.data, out.offset);
+  }
+
+  /** The score is exact. */
+  l2ErrorAt(t: number): number {
+    expectPositiveTime('PointCloudScore.l2ErrorAt', t, 'the score of an empirical measure is singular at t = 0');
+    return 0;
+  }
+}
+
+/** The exact OU score of the empirical measure of `points` (an `m × d` array or tensor). */
+export function pointCloudScore(points: readonly (readonly number[])[] | Tensor): PointCloudScore {
+  return new PointCloudScore(points);
+}

@@ -1,0 +1,84 @@
+/**
+ * Boundary checks shared by the analytic scores: times, evaluation batches and
+ * parameter vectors. Each throws a typed error naming the caller's argument.
+ * @packageDocumentation
+ */
+import {
+  expectBatch,
+  expectSameDType,
+  InvalidArgumentError,
+  ShapeMismatchError,
+  type Batch,
+  type Tensor,
+} from '@sgmkit/tensor';
+
+/** Forward time `t ≥ 0` (finite). */
+export function expectTime(fn: string, t: unknown): number {
+  if (typeof t !== 'number' || !Number.isFinite(t) || !(t >= 0)) throw new InvalidArgumentError(fn, 't', t, 'a finite forward time >= 0');
+  return t;
+}
+
+/** Forward time `t > 0` (finite), for scores singular at `t = 0`. */
+export function expectPositiveTime(fn: string, t: unknown, why: string): number {
+  if (typeof t !== 'number' || !Number.isFinite(t) || !(t > 0)) throw new InvalidArgumentError(fn, 't', t, `a finite forward time > 0 (${why})`);
+  return t;
+}
+
+/** True when two batches share storage over overlapping element ranges. */
+function overlaps(a: Tensor, b: Tensor): boolean {
+  if (a.data.buffer !== b.data.buffer) return false;
+  const aStart = a.data.byteOffset + a.offset * a.data.BYTES_PER_ELEMENT;
+  const bStart = b.data.byteOffset + b.offset * b.data.BYTES_PER_ELEMENT;
+  const aEnd = aStart + a.shape[0]! * a.shape[1]! * a.data.BYTES_PER_ELEMENT;
+  const bEnd = bStart + b.shape[0]! * b.shape[1]! * b.data.BYTES_PER_ELEMENT;
+  return aStart < bEnd && bStart < aEnd;
+}
+
+/**
+ * Checks an output batch against the inputs it is computed from: `n × d`, contiguous,
+ * same dtype as `inputs[0]`, not overlapping any input. Returns `n`.
+ */
+export function expectOutputBatch(fn: string, d: number, out: unknown, inputs: readonly { name: string; batch: Batch }[]): number {
+  const n = inputs[0]!.batch.shape[0]!;
+  expectBatch(fn, 'out', out, d, n);
+  const output = out as Batch;
+  for (const { name, batch } of inputs) {
+    expectSameDType(fn, 'out', batch, output);
+    if (overlaps(batch, output)) throw new InvalidArgumentError(fn, 'out', out, `a batch that does not overlap '${name}'`);
+  }
+  return n;
+}
+
+/** Checks `x` (n × d) and `out` (n × d, same dtype, not overlapping x). Returns `n`. */
+export function expectScoreBatches(fn: string, d: number, x: unknown, out: unknown): number {
+  expectBatch(fn, 'x', x, d);
+  return expectOutputBatch(fn, d, out, [{ name: 'x', batch: x as Batch }]);
+}
+
+/** A finite vector given as `number[]` or a typed array, copied to a Float64Array; `length` checked when given. */
+export function toVector(fn: string, argument: string, value: unknown, length?: number): Float64Array {
+  if (!(Array.isArray(value) || value instanceof Float64Array || value instanceof Float32Array)) {
+    throw new InvalidArgumentError(fn, argument, value, 'an array of finite numbers');
+  }
+  const values = value as ArrayLike<unknown>;
+  if (length !== undefined && values.length !== length) throw new ShapeMismatchError(fn, argument, value, `an array of length ${length}`);
+  if (values.length === 0) throw new ShapeMismatchError(fn, argument, value, 'a non-empty array');
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new InvalidArgumentError(fn, `${argument}[${i}]`, v, 'a finite number');
+    out[i] = v;
+  }
+  return out;
+}
+
+/** A non-empty array argument (of anything), for lists such as `means` or `points`. */
+export function expectNonEmptyArray(fn: string, argument: string, value: unknown): readonly unknown[] {
+  if (!Array.isArray(value) || value.length === 0) throw new InvalidArgumentError(fn, argument, value, 'a non-empty array');
+  return value;
+}
+
+/** Plain `number[]` copy of a typed array, for JSON specs. */
+export function toJsonArray(values: ArrayLike<number>): number[] {
+  return Array.from(values);
+}

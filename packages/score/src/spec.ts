@@ -1,0 +1,57 @@
+/**
+ * `scoreFromSpec`: rebuilds a score from its JSON `spec` (to ship it to a worker or
+ * load it from a file). Analytic families are built in; other packages add theirs
+ * (e.g. the learned MLP, 'mlp') with `registerScoreType`.
+ * @packageDocumentation
+ */
+import { InvalidArgumentError } from '@sgmkit/tensor';
+import type { AnyScore, Score, ScoreSpec } from './types.js';
+import { cldGaussianScore, type CLDGaussianParameters } from './analytic/cld.js';
+import { gaussianScore, type GaussianParameters } from './analytic/gaussian.js';
+import { biasedScore, scaledScore } from './analytic/known-error.js';
+import { gaussianMixtureScore, type GaussianMixtureParameters } from './analytic/mixture.js';
+import { pointCloudScore } from './analytic/point-cloud.js';
+import { scoreNetworkFromSpec } from './learned/format.js';
+
+/** Builds a score from a spec of its type; validates the spec's parameters itself. */
+export type ScoreFactory = (spec: ScoreSpec) => AnyScore;
+
+/** An OU score rebuilt from a nested spec (the base of a biased or scaled score). */
+function nestedOuScore(spec: ScoreSpec, fn: string): Score {
+  const score = scoreFromSpec(spec.score as ScoreSpec);
+  if (score.kind !== 'ou') throw new InvalidArgumentError(fn, 'spec.score', spec.score, "the spec of an OU score (kind 'ou')");
+  return score;
+}
+
+const factories = new Map<string, ScoreFactory>([
+  ['gaussian', (spec) => gaussianScore(spec as unknown as GaussianParameters)],
+  ['gaussian-mixture', (spec) => gaussianMixtureScore(spec as unknown as GaussianMixtureParameters)],
+  ['point-cloud', (spec) => pointCloudScore(spec.points as number[][])],
+  ['cld-gaussian', (spec) => cldGaussianScore(spec as unknown as CLDGaussianParameters)],
+  ['biased', (spec) => biasedScore(nestedOuScore(spec, 'scoreFromSpec'), spec.bias as number[])],
+  ['scaled', (spec) => scaledScore(nestedOuScore(spec, 'scoreFromSpec'), spec.eta as number)],
+  ['mlp', scoreNetworkFromSpec],
+]);
+
+/** Makes `scoreFromSpec` understand specs of `type`. Each type is registered once. */
+export function registerScoreType(type: string, factory: ScoreFactory): void {
+  const fn = 'registerScoreType';
+  if (typeof type !== 'string' || type.length === 0) throw new InvalidArgumentError(fn, 'type', type, 'a non-empty string');
+  if (factories.has(type)) throw new InvalidArgumentError(fn, 'type', type, `a type not registered yet (registered: ${registeredScoreTypes().join(', ')})`);
+  if (typeof factory !== 'function') throw new InvalidArgumentError(fn, 'factory', factory, 'a function (spec) => score');
+  factories.set(type, factory);
+}
+
+/** The spec types `scoreFromSpec` understands. */
+export function registeredScoreTypes(): string[] {
+  return [...factories.keys()];
+}
+
+/** Rebuilds a score from `spec` (a score's `.spec`, possibly after a JSON round trip): evaluations are bit-identical. */
+export function scoreFromSpec(spec: ScoreSpec): AnyScore {
+  const fn = 'scoreFromSpec';
+  if (!spec || typeof spec !== 'object') throw new InvalidArgumentError(fn, 'spec', spec, 'a score spec object { type, ... }');
+  const factory = factories.get(spec.type);
+  if (!factory) throw new InvalidArgumentError(fn, 'spec.type', spec.type, `one of the registered score types (${registeredScoreTypes().join(', ')})`);
+  return factory(spec);
+}
