@@ -65,32 +65,33 @@ export function gemmAccumulate(
   }
 }
 
-/** Packs op(A)[ic:ic+mc, pc:pc+kc] into MR-row micro-panels, `panel[p*MR + r]`, zero-padded. */
-function packA(a: MatrixOperand, ic: number, pc: number, mc: number, kc: number, out: Float64Array): void {
-  const { data, rowStride, colStride } = a;
-  const base = a.offset + ic * rowStride + pc * colStride;
+/**
+ * Packs an `extent × depth` block starting at `base` into micro-panels of `width` lines:
+ * panel q holds lines `q·width …` as `panel[p·width + i]` for depth index p, zero-padded
+ * past `extent`. A is packed along its rows (width MR), B along its columns (width NR).
+ */
+function packPanels(
+  data: FloatArray, base: number, lineStride: number, depthStride: number,
+  extent: number, depth: number, width: number, out: Float64Array,
+): void {
   let dst = 0;
-  for (let ir = 0; ir < mc; ir += GEMM_MR) {
-    const rowsHere = Math.min(GEMM_MR, mc - ir);
-    for (let p = 0; p < kc; p++) {
-      const src = base + ir * rowStride + p * colStride;
-      for (let r = 0; r < GEMM_MR; r++) out[dst++] = r < rowsHere ? data[src + r * rowStride]! : 0;
+  for (let line = 0; line < extent; line += width) {
+    const linesHere = Math.min(width, extent - line);
+    for (let p = 0; p < depth; p++) {
+      const src = base + line * lineStride + p * depthStride;
+      for (let i = 0; i < width; i++) out[dst++] = i < linesHere ? data[src + i * lineStride]! : 0;
     }
   }
 }
 
-/** Packs op(B)[pc:pc+kc, jc:jc+nc] into NR-column micro-panels, `panel[p*NR + c]`, zero-padded. */
+/** op(A)[ic:ic+mc, pc:pc+kc] into MR-row micro-panels. */
+function packA(a: MatrixOperand, ic: number, pc: number, mc: number, kc: number, out: Float64Array): void {
+  packPanels(a.data, a.offset + ic * a.rowStride + pc * a.colStride, a.rowStride, a.colStride, mc, kc, GEMM_MR, out);
+}
+
+/** op(B)[pc:pc+kc, jc:jc+nc] into NR-column micro-panels. */
 function packB(b: MatrixOperand, pc: number, jc: number, kc: number, nc: number, out: Float64Array): void {
-  const { data, rowStride, colStride } = b;
-  const base = b.offset + pc * rowStride + jc * colStride;
-  let dst = 0;
-  for (let jr = 0; jr < nc; jr += GEMM_NR) {
-    const colsHere = Math.min(GEMM_NR, nc - jr);
-    for (let p = 0; p < kc; p++) {
-      const src = base + p * rowStride + jr * colStride;
-      for (let col = 0; col < GEMM_NR; col++) out[dst++] = col < colsHere ? data[src + col * colStride]! : 0;
-    }
-  }
+  packPanels(b.data, b.offset + pc * b.rowStride + jc * b.colStride, b.colStride, b.rowStride, nc, kc, GEMM_NR, out);
 }
 
 function macroKernel(
