@@ -1,6 +1,6 @@
 import { batch, fromArray, DTypeMismatchError, InvalidArgumentError, NotPositiveDefiniteError, ShapeMismatchError, rows, type Batch } from '@sgmkit/tensor';
 import { gaussianScore, scoreFromSpec, type Score } from '@sgmkit/score';
-import { diagonalMatrix, identityMatrix, ouCovariance, solve, spdMatrix, testPoints, type Matrix } from './analytic-reference';
+import { diagonalMatrix, expectArgumentError, identityMatrix, ouCovariance, solve, spdMatrix, testPoints, type Matrix } from './analytic-reference';
 
 /** Reference score −Σ_t^{-1}(x − e^{−t}μ) by Gaussian elimination. */
 function referenceScore(mean: number[], sigma: Matrix, t: number, x: number[]): number[] {
@@ -34,6 +34,17 @@ describe('gaussianScore', () => {
         want.forEach((w, j) => expect(Math.abs(got[i]![j]! - w)).toBeLessThan(1e-11 * scale));
       });
     }
+  });
+
+  test('a Tensor covariance (any dtype or strides) is the same as the nested array', () => {
+    const sigma = [[2, 0.3], [0.3, 0.5]];
+    const points = testPoints(10, 2, 3);
+    const want = evaluateRows(gaussianScore({ mean: [1, 2], covariance: sigma }), 0.3, points);
+    const asTensor = gaussianScore({ mean: [1, 2], covariance: fromArray(sigma) });
+    expect(evaluateRows(asTensor, 0.3, points)).toEqual(want);
+    expect(asTensor.spec.covariance).toEqual(sigma);
+    const transposedView = { ...fromArray(sigma), stride: [1, 2] }; // symmetric, so its transpose view is Σ
+    expect(evaluateRows(gaussianScore({ mean: [1, 2], covariance: transposedView }), 0.3, points)).toEqual(want);
   });
 
   test('float32 batches: computed in double, rounded once on store', () => {
@@ -123,16 +134,7 @@ describe('gaussianScore', () => {
   });
 
   describe('bad input gets typed errors naming the argument', () => {
-    const expectError = (f: () => unknown, type: new (...a: never[]) => Error, argument: string): void => {
-      let caught: unknown;
-      try {
-        f();
-      } catch (e) {
-        caught = e;
-      }
-      expect(caught).toBeInstanceOf(type);
-      expect((caught as InvalidArgumentError).argument).toBe(argument);
-    };
+    const expectError = expectArgumentError;
     const good = gaussianScore({ mean: [0, 0], covariance: 1 });
     const x: Batch = batch(3, 2);
 

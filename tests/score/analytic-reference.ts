@@ -79,3 +79,39 @@ export function spdMatrix(d: number, seed = 1): Matrix {
 export function testPoints(n: number, d: number, scale: number): number[][] {
   return Array.from({ length: n }, (_, i) => Array.from({ length: d }, (_, j) => scale * Math.sin(2.3 * i + 1.1 * j + 0.7 * i * j + 0.3)));
 }
+
+/** Seeded standard normals for tests (mulberry32 + Box–Muller); independent of the library's streams. */
+export function normalSource(seed: number): () => number {
+  let state = seed >>> 0;
+  const uniform = (): number => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let z = state;
+    z = Math.imul(z ^ (z >>> 15), z | 1);
+    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
+    return (((z ^ (z >>> 14)) >>> 0) + 0.5) / 4294967296;
+  };
+  let spare: number | undefined;
+  return () => {
+    if (spare !== undefined) {
+      const s = spare;
+      spare = undefined;
+      return s;
+    }
+    const r = Math.sqrt(-2 * Math.log(uniform()));
+    const angle = 2 * Math.PI * uniform();
+    spare = r * Math.sin(angle);
+    return r * Math.cos(angle);
+  };
+}
+
+/** Expects f() to throw an error of `type` whose `argument` is `argument`. */
+export function expectArgumentError(f: () => unknown, type: new (...a: never[]) => Error, argument: string): void {
+  let caught: unknown;
+  try {
+    f();
+  } catch (e) {
+    caught = e;
+  }
+  expect(caught).toBeInstanceOf(type);
+  expect((caught as { argument?: string }).argument).toBe(argument);
+}

@@ -7,3 +7,5 @@ export * from './errors.js';
 export * from './validate.js';
 export * from './tensor.js';
 export * from './linalg/index.js';
+export * from './random/index.js';
+export * from './kernels/index.js';

@@ -23,10 +23,18 @@ export interface CommandContext {
 export interface CommandOutput {
   readonly text: string;
   readonly json: unknown;
+  /** Non-zero when the command printed its report but something it ran failed (default 0). */
+  readonly exitCode?: number;
 }
 
 /** A subcommand of `sgmkit`. */
 export interface Command {
   readonly spec: CommandSpec;
+  /**
+   * The command awaits between chunks of work and honours `context.signal`, so
+   * Ctrl-C is caught and the run stops cleanly. Synchronous commands leave
+   * Ctrl-C to its default (immediate exit), since a handler could not run.
+   */
+  readonly interruptible?: boolean;
   run(args: ParsedArgs, context: CommandContext): Promise<CommandOutput>;
 }

@@ -4,6 +4,8 @@
  */
 import type { Command } from './command.js';
 import { plotCommand } from './commands/plot.js';
+import { verifyCommand } from './commands/verify.js';
+import { benchCommand } from './commands/bench.js';
 
 /** Every subcommand. */
-export const COMMANDS: readonly Command[] = [plotCommand];
+export const COMMANDS: readonly Command[] = [verifyCommand, benchCommand, plotCommand];

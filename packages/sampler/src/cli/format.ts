@@ -16,13 +16,16 @@ export function formatNumber(value: number): string {
   return String(Number(value.toPrecision(4)));
 }
 
+// Pre-formatted numbers (e.g. exponents as "2.00") align like numbers; '-' marks a missing value.
+const NUMERAL = /^(-?\d+(\.\d+)?(e[+-]?\d+)?|-|inf)$/;
+
 /**
  * Renders rows under a header as a column-aligned table: text left-aligned,
  * numbers right-aligned, a rule under the header.
  */
 export function formatTable(header: readonly string[], rows: readonly (readonly Cell[])[]): string {
   const text = rows.map((row) => row.map((c) => (typeof c === 'number' ? formatNumber(c) : c)));
-  const numeric = header.map((_, j) => rows.length > 0 && rows.every((row) => typeof row[j] === 'number'));
+  const numeric = header.map((_, j) => rows.length > 0 && rows.every((row) => typeof row[j] === 'number' || NUMERAL.test(row[j] as string)));
   const widths = header.map((h, j) => Math.max(h.length, ...text.map((row) => row[j]!.length)));
   const line = (cells: readonly string[]): string =>
     cells.map((c, j) => (numeric[j] ? c.padStart(widths[j]!) : c.padEnd(widths[j]!))).join('  ').trimEnd();

@@ -70,15 +70,17 @@ function findCommand(name: string, commands: readonly Command[]): Command {
   return command;
 }
 
-async function runCommand(command: Command, argv: readonly string[], streams: CliStreams, signal: AbortSignal): Promise<void> {
+async function runCommand(command: Command, argv: readonly string[], streams: CliStreams, signal: AbortSignal): Promise<number> {
   const args = parseArgs(command.spec, argv);
   if (args.flag('help')) {
     streams.stdout.write(formatHelp(command.spec));
-    return;
+    return 0;
   }
   const context: CommandContext = { json: args.flag('json'), quiet: args.flag('quiet'), stderr: streams.stderr, signal };
   const output = await command.run(args, context);
-  streams.stdout.write(context.json ? JSON.stringify({ ok: true, command: command.spec.name, ...(output.json as object) }) + '\n' : output.text);
+  const exitCode = output.exitCode ?? 0;
+  streams.stdout.write(context.json ? JSON.stringify({ ok: exitCode === 0, command: command.spec.name, ...(output.json as object) }) + '\n' : output.text);
+  return exitCode;
 }
 
 /**
@@ -97,7 +99,7 @@ export async function runCli(argv: readonly string[], streams: CliStreams = proc
   const json = rest.includes('--json');
   const abort = new AbortController();
   const onInterrupt = (): void => abort.abort();
-  process.once('SIGINT', onInterrupt);
+  if (commands.find((c) => c.spec.name === name)?.interruptible) process.once('SIGINT', onInterrupt);
   try {
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
       if (name === 'help' && rest[0]) streams.stdout.write(formatHelp(findCommand(rest[0], commands).spec));
@@ -109,8 +111,7 @@ export async function runCli(argv: readonly string[], streams: CliStreams = proc
       return 0;
     }
     if (name.startsWith('-')) throw new UsageError(`expected a command before ${name}; commands: ${commands.map((c) => c.spec.name).join(', ')}`);
-    await runCommand(findCommand(name, commands), rest, streams, abort.signal);
-    return 0;
+    return await runCommand(findCommand(name, commands), rest, streams, abort.signal);
   } catch (error) {
     if (abort.signal.aborted) {
       streams.stderr.write(`sgmkit: interrupted\n`);

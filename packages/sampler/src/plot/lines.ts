@@ -25,6 +25,8 @@ export interface LineOptions extends AxisLabels {
   readonly series: readonly Series[];
   readonly xScale?: 'linear' | 'log';
   readonly yScale?: 'linear' | 'log';
+  /** Corner for the legend (default top-left); bottom-right suits rising curves. */
+  readonly legend?: 'top-left' | 'bottom-right';
   readonly frame?: Frame;
 }
 
@@ -55,16 +57,18 @@ function seriesMarks(series: Series, color: string, xs: Scale, ys: Scale): strin
   return element('g', { class: 'series' }, [path, ...markers]);
 }
 
-function legend(frame: Frame, series: readonly Series[], colors: readonly string[]): string {
+function legend(frame: Frame, series: readonly Series[], colors: readonly string[], corner: 'top-left' | 'bottom-right'): string {
   const area = plotArea(frame);
   const width = 8 + 6.5 * Math.max(...series.map((s) => s.label.length)) + 28;
-  const x = area.x[0] + 8;
+  const height = 15 * series.length + 6;
+  const x = corner === 'top-left' ? area.x[0] + 8 : area.x[1] - 8 - width;
+  const top = corner === 'top-left' ? area.y[1] + 4 : area.y[0] - 8 - height;
   const rows = series.map((s, k) => {
-    const y = area.y[1] + 16 + 15 * k;
+    const y = top + 12 + 15 * k;
     const line = element('line', { x1: x + 4, y1: y - 4, x2: x + 22, y2: y - 4, stroke: colors[k]!, 'stroke-width': 2, 'stroke-dasharray': s.dashed ? '5 3' : undefined });
     return line + text(x + 28, y, s.label, { 'font-size': 11 });
   });
-  const box = element('rect', { x, y: area.y[1] + 4, width, height: 15 * series.length + 6, fill: 'white', 'fill-opacity': 0.85, stroke: '#ccc' });
+  const box = element('rect', { x, y: top, width, height, fill: 'white', 'fill-opacity': 0.85, stroke: '#ccc' });
   return element('g', { class: 'legend' }, [box, ...rows]);
 }
 
@@ -87,7 +91,7 @@ export function linePanel(options: LineOptions): Panel {
   const colors = options.series.map((s, k) => s.color ?? SERIES_COLORS[k % SERIES_COLORS.length]!);
   const marks = options.series.map((s, k) => seriesMarks(s, colors[k]!, xs, ys)).join('');
   const { under, over } = axes(frame, xs, ys, options);
-  return { width: frame.width, height: frame.height, body: under + clipTo(frame, nextClipId(), marks) + over + legend(frame, options.series, colors) };
+  return { width: frame.width, height: frame.height, body: under + clipTo(frame, nextClipId(), marks) + over + legend(frame, options.series, colors, options.legend ?? 'top-left') };
 }
 
 /** Options of {@link lossCurvePanel}. */

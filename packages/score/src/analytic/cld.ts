@@ -165,7 +165,7 @@ export class CLDGaussianScore implements CLDScore {
     const [n] = expectBatch(fn, 'x', x, d);
     expectBatch(fn, 'v', v, d, n);
     expectSameDType(fn, 'v', x, v);
-    expectOutputBatch(fn, d, out, [{ name: 'x', batch: x }, { name: 'v', batch: v }]);
+    expectOutputBatch(fn, d, out, x, 'x', v, 'v');
     const f = this.factors.at(t);
     const kernel = this.covariance.vectors === null ? centeredTwoBlockDiagonalKernel : centeredTwoBlockKernel;
     kernel(n, d, f.positionMatrix, f.positionCenter, x.data, x.offset, f.velocityMatrix, f.velocityCenter, v.data, v.offset, out.data, out.offset);

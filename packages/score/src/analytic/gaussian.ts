@@ -33,7 +33,7 @@ interface GaussianFactors {
 }
 
 /** Validates `0 ≤ tMin ≤ tMax < ∞` for the `sup_t` bounds. */
-export function expectTimeInterval(fn: string, tMin: unknown, tMax: unknown): void {
+function expectTimeInterval(fn: string, tMin: unknown, tMax: unknown): void {
   if (typeof tMin !== 'number' || !Number.isFinite(tMin) || !(tMin >= 0)) throw new InvalidArgumentError(fn, 'tMin', tMin, 'a finite time >= 0');
   if (typeof tMax !== 'number' || !Number.isFinite(tMax) || !(tMax >= tMin)) throw new InvalidArgumentError(fn, 'tMax', tMax, `a finite time >= tMin = ${tMin}`);
 }
@@ -42,7 +42,7 @@ export function expectTimeInterval(fn: string, tMin: unknown, tMax: unknown): vo
  * The paper's constants for Gaussian data. `∇ln q_t` has Hessian `−Σ_t^{-1}`, so its
  * Lipschitz constant is `1/λ_min(Σ_t)`, monotone in t: the sup over an interval sits at an end.
  */
-export function gaussianAssumptions(mean: Float64Array, covariance: SpectralCovariance): ScoreAssumptions {
+function gaussianAssumptions(mean: Float64Array, covariance: SpectralCovariance): ScoreAssumptions {
   const lambdaMin = smallestEigenvalue(covariance);
   const lipschitzAt = (t: number): number => 1 / ouEigenvalueAt(lambdaMin, expectTime('lipschitzAt', t));
   let meanSquared = 0;
@@ -95,6 +95,7 @@ export class GaussianScore implements Score {
     }
   }
 
+  /** NaN in a row of x gives NaN in that row of out (not checked: a check would cost as much as the score). */
   evaluate(t: number, x: Batch, out: Batch): void {
     const fn = 'GaussianScore.evaluate';
     expectTime(fn, t);

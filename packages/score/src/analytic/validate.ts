@@ -34,25 +34,29 @@ function overlaps(a: Tensor, b: Tensor): boolean {
   return aStart < bEnd && bStart < aEnd;
 }
 
+/** Throws unless `out` (already shape-checked) has `input`'s dtype and does not overlap it. */
+function expectSeparateOutput(fn: string, out: Batch, input: Batch, inputName: string): void {
+  expectSameDType(fn, 'out', input, out);
+  if (overlaps(input, out)) throw new InvalidArgumentError(fn, 'out', out, `a batch that does not overlap '${inputName}'`);
+}
+
 /**
- * Checks an output batch against the inputs it is computed from: `n × d`, contiguous,
- * same dtype as `inputs[0]`, not overlapping any input. Returns `n`.
+ * Checks an output batch against the (already checked) input batch it is computed from, and
+ * optionally a second one: `n × d`, contiguous, same dtype, overlapping neither. Returns `n`.
+ * Allocates nothing, as `evaluate` calls it on every call.
  */
-export function expectOutputBatch(fn: string, d: number, out: unknown, inputs: readonly { name: string; batch: Batch }[]): number {
-  const n = inputs[0]!.batch.shape[0]!;
+export function expectOutputBatch(fn: string, d: number, out: unknown, input: Batch, inputName: string, second?: Batch, secondName = ''): number {
+  const n = input.shape[0]!;
   expectBatch(fn, 'out', out, d, n);
-  const output = out as Batch;
-  for (const { name, batch } of inputs) {
-    expectSameDType(fn, 'out', batch, output);
-    if (overlaps(batch, output)) throw new InvalidArgumentError(fn, 'out', out, `a batch that does not overlap '${name}'`);
-  }
+  expectSeparateOutput(fn, out as Batch, input, inputName);
+  if (second) expectSeparateOutput(fn, out as Batch, second, secondName);
   return n;
 }
 
 /** Checks `x` (n × d) and `out` (n × d, same dtype, not overlapping x). Returns `n`. */
 export function expectScoreBatches(fn: string, d: number, x: unknown, out: unknown): number {
   expectBatch(fn, 'x', x, d);
-  return expectOutputBatch(fn, d, out, [{ name: 'x', batch: x as Batch }]);
+  return expectOutputBatch(fn, d, out, x as Batch, 'x');
 }
 
 /** A finite vector given as `number[]` or a typed array, copied to a Float64Array; `length` checked when given. */

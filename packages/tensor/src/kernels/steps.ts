@@ -1,0 +1,88 @@
+/**
+ * Public fused steps of the affine family `y ← a·y + b·s + c·z`: each validates
+ * its arguments once, computes its coefficients in double precision (also for
+ * float32 batches) and runs the unchecked kernel in place.
+ * @packageDocumentation
+ */
+import type { Batch } from '../tensor.js';
+import { expectFinite, expectNonNegative, expectPositive } from '../validate.js';
+import { expectNoiseAddress } from '../random/particle.js';
+import { affineNoiseStepRaw } from './affine.js';
+import { expectStateAndOperand } from './validate.js';
+
+/**
+ * `y ← a·y + b·s + c·z` in place, z the standard normals of global rows
+ * `firstRow ..` under `(seed, stream)` (see `fillParticleNormals`). DDPM's
+ * exponential integrator, Euler–Maruyama, ancestral and probability-flow steps
+ * are all instances.
+ *
+ * @param y - contiguous `n × d` batch, updated in place
+ * @param s - contiguous `n × d` batch of the same dtype (score, drift, …)
+ * @example
+ * affineNoiseStep(y, score, Math.exp(h), 2 * Math.expm1(h), Math.sqrt(Math.expm1(2 * h)), seed, step, 0);
+ */
+export function affineNoiseStep(
+  y: Batch, s: Batch, a: number, b: number, c: number, seed: number, stream: number, firstRow: number,
+): Batch {
+  const fn = 'affineNoiseStep';
+  const [n, d] = expectStateAndOperand(fn, 'y', y, 's', s);
+  expectFinite(fn, 'a', a);
+  expectFinite(fn, 'b', b);
+  expectFinite(fn, 'c', c);
+  expectNoiseAddress(fn, seed, stream, firstRow);
+  affineNoiseStepRaw(y.data, y.offset, s.data, s.offset, n, d, a, b, c, seed, stream, firstRow);
+  return y;
+}
+
+/**
+ * DDPM's exponential integrator for the reverse OU process over a step `h`
+ * with the score `s` frozen at the step's left end:
+ * `y ← e^h·y + 2(e^h − 1)·s + √(e^{2h} − 1)·z`. The coefficients use `expm1`,
+ * so they stay accurate for small `h`.
+ *
+ * @param y - particles, updated in place
+ * @param s - score `∇ln q_t(y)` at the step's forward time
+ * @param h - step size, finite and > 0
+ */
+export function ouExponentialIntegratorStep(y: Batch, s: Batch, h: number, seed: number, stream: number, firstRow: number): Batch {
+  const fn = 'ouExponentialIntegratorStep';
+  const [n, d] = expectStateAndOperand(fn, 'y', y, 's', s);
+  expectPositive(fn, 'h', h);
+  expectNoiseAddress(fn, seed, stream, firstRow);
+  const growth = Math.expm1(h);
+  affineNoiseStepRaw(y.data, y.offset, s.data, s.offset, n, d, 1 + growth, 2 * growth, Math.sqrt(Math.expm1(2 * h)), seed, stream, firstRow);
+  return y;
+}
+
+/**
+ * Euler–Maruyama step of `dY = drift dt + σ dB`: `y ← y + h·drift + σ√h·z`.
+ *
+ * @param drift - drift evaluated at `y` (same shape and dtype)
+ * @param h - step size, finite and > 0
+ * @param sigma - diffusion coefficient, finite and ≥ 0
+ */
+export function eulerMaruyamaStep(y: Batch, drift: Batch, h: number, sigma: number, seed: number, stream: number, firstRow: number): Batch {
+  const fn = 'eulerMaruyamaStep';
+  const [n, d] = expectStateAndOperand(fn, 'y', y, 'drift', drift);
+  expectPositive(fn, 'h', h);
+  expectNonNegative(fn, 'sigma', sigma);
+  expectNoiseAddress(fn, seed, stream, firstRow);
+  affineNoiseStepRaw(y.data, y.offset, drift.data, drift.offset, n, d, 1, h, sigma * Math.sqrt(h), seed, stream, firstRow);
+  return y;
+}
+
+/**
+ * Unadjusted Langevin step (the corrector of predictor–corrector samplers):
+ * `y ← y + ε·s + √(2ε)·z`.
+ *
+ * @param s - score at `y`
+ * @param epsilon - step size, finite and > 0
+ */
+export function langevinStep(y: Batch, s: Batch, epsilon: number, seed: number, stream: number, firstRow: number): Batch {
+  const fn = 'langevinStep';
+  const [n, d] = expectStateAndOperand(fn, 'y', y, 's', s);
+  expectPositive(fn, 'epsilon', epsilon);
+  expectNoiseAddress(fn, seed, stream, firstRow);
+  affineNoiseStepRaw(y.data, y.offset, s.data, s.offset, n, d, 1, epsilon, Math.sqrt(2 * epsilon), seed, stream, firstRow);
+  return y;
+}

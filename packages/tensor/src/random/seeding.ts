@@ -1,0 +1,66 @@
+/**
+ * Derivation of generator states from `(seed, stream, row)`, the addressing
+ * that makes noise independent of batch size, chunking and worker split.
+ *
+ * Global particle rows are grouped in fixed blocks of {@link BLOCK_ROWS} rows.
+ * Block `b` of `(seed, stream)` gets two xoroshiro128+ states, a *main* and an
+ * *auxiliary* one, together a 256-bit hash of `(seed, stream, domain, b)`:
+ * eight lanes, each a chain of murmur3 `fmix32` finalisers absorbing one
+ * 32-bit input word at a time from its own salt. `fmix32` is a bijection with
+ * full avalanche, so each lane is a bijection of each input word given the
+ * others, and the differently salted lanes behave as independent 32-bit
+ * hashes: two distinct addresses share a main state with probability about 2^-128.
+ *
+ * Inside a block the standard normals are consumed row-major, `d` per row (2d
+ * for the CLD kernel): normal `j` of the block is built from main transition
+ * `j`, always exactly one. The rare ziggurat draws that need more randomness
+ * (wedges, tail, rejections) take it from the auxiliary generator, in order.
+ * Fixed consumption of the main stream lets the hot loops finish those rare
+ * draws after the loop. A batch starting mid-block first replays the normals
+ * of the block's earlier rows, which is exact, not an estimate.
+ *
+ * 64 rows per block keeps hashing (16 `fmix32` per block) negligible for small
+ * `d` while bounding the replay at a chunk start to 63 rows.
+ * @packageDocumentation
+ */
+
+/** Number of consecutive global rows that share one generator state. */
+export const BLOCK_ROWS = 64;
+
+/** Domain words separating particle-addressed noise from sequential `RandomStream`s with the same seed. */
+export const PARTICLE_DOMAIN = 0x50415254; // "PART"
+export const SEQUENTIAL_DOMAIN = 0x53455155; // "SEQU"
+
+/** Offset of the auxiliary generator's four words in a block state (main words come first). */
+export const AUX = 4;
+
+/** Per-lane salts (hexadecimal digits of π), so the eight lanes hash differently. */
+const LANE_SALTS = [0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344, 0xa4093822, 0x299f31d0, 0x082efa98, 0xec4e6c89] as const;
+
+/** murmur3's 32-bit finaliser: a bijection of int32 with full avalanche. */
+export function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/** Hashes `(seed, stream, domain)` into the eight lane prefixes `key`; done once per call. */
+export function deriveKey(seed: number, stream: number, domain: number, key: Int32Array): void {
+  for (let lane = 0; lane < 8; lane++) {
+    const h = fmix32(fmix32(LANE_SALTS[lane]! ^ seed) ^ stream);
+    key[lane] = fmix32(h ^ domain);
+  }
+}
+
+/** Writes the main and auxiliary states of block `block` (an integer < 2^53) under `key` into `state` (8 words). */
+export function deriveBlockState(key: Int32Array, block: number, state: Int32Array): void {
+  const blockLow = block >>> 0;
+  const blockHigh = Math.floor(block / 4294967296) | 0;
+  for (let lane = 0; lane < 8; lane++) state[lane] = fmix32(fmix32(key[lane]! ^ blockLow) ^ blockHigh);
+  // xoroshiro128+ is stuck at the all-zero state; any fixed non-zero state is as good (probability 2^-128).
+  for (let generator = 0; generator < 8; generator += 4) {
+    if ((state[generator]! | state[generator + 1]! | state[generator + 2]! | state[generator + 3]!) === 0) state[generator + 1] = 1;
+  }
+}

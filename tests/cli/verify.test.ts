@@ -1,0 +1,70 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sgmkit, expectOneLineError } from './run';
+import { checkWellFormedXml } from './xml';
+import { fitPowerLaw } from '../../packages/sampler/dist/cli/fit.js';
+import { tvBounds, paperTVBound, varianceSpectrum } from '../../packages/sampler/dist/cli/commands/verify.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'sgmkit-verify-'));
+
+describe('sgmkit verify', () => {
+  test('--json: one row per (method, d, steps); EI exponent of KL in h is 2 and in d is 1', () => {
+    const run = sgmkit(['verify', '--dims', '1,8', '--steps', '32,64,128,256', '--T', '8', '--json']);
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out.ok).toBe(true);
+    expect(out.rows).toHaveLength(4 * 2 * 4);
+    const ei = out.exponents.filter((e: { method: string }) => e.method === 'exponential-integrator');
+    // Known fact for the exponential integrator with the exact score: KL = Θ(h² d) as h → 0.
+    for (const e of ei) expect(e.kl).toBeGreaterThan(1.9);
+    for (const e of ei) expect(e.kl).toBeLessThan(2.1);
+    const dimension = out.dimensionExponents.find((e: { method: string }) => e.method === 'exponential-integrator');
+    expect(dimension.exponent).toBeCloseTo(1, 2); // isotropic data: KL is exactly additive over coordinates
+    for (const r of out.rows) {
+      expect(r.tvLower).toBeLessThanOrEqual(r.tvUpper);
+      expect(r.tvUpper).toBeLessThanOrEqual(Math.sqrt(r.kl / 2) + 1e-15);
+    }
+  });
+
+  test('text table, skipped unstable steps, and the log-log plot', () => {
+    const plot = join(dir, 'v.svg');
+    const run = sgmkit(['verify', '--dims', '2', '--steps', '4,64', '--T', '8', '--methods', 'exponential-integrator,probability-flow', '--plot', plot]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('KL ~ h^p');
+    expect(run.stdout).toContain('(1 configurations skipped'); // EI at h = 2 > ln 3 is unstable
+    const counts = checkWellFormedXml(readFileSync(plot, 'utf8'));
+    expect(counts.get('path')).toBeGreaterThanOrEqual(5);
+  });
+
+  test('bad input: one line, exit 1', () => {
+    expect(expectOneLineError(sgmkit(['verify', '--dims', '0,2']), 'sgmkit verify: ', 1)).toBe('sgmkit verify: --dims must be a comma-separated list of integers >= 1; got "0,2"');
+    expect(expectOneLineError(sgmkit(['verify', '--methods', 'rk4']), 'sgmkit verify: ', 1)).toMatch(/--methods must be a comma-separated list of exponential-integrator/);
+    expect(expectOneLineError(sgmkit(['verify', '--variance', '1,-2']), 'sgmkit verify: ', 1)).toMatch(/--variance must be one or two numbers > 0/);
+    expect(expectOneLineError(sgmkit(['verify', '--T', '-1']), 'sgmkit verify: ', 1)).toBe('sgmkit verify: --T must be a finite number > 0; got "-1"');
+  });
+});
+
+describe('verify helpers', () => {
+  test('power-law fit recovers exact exponents', () => {
+    const x = [0.1, 0.2, 0.4, 0.8];
+    expect(fitPowerLaw(x, x.map((v) => 3 * v ** 2)).exponent).toBeCloseTo(2, 12);
+    expect(fitPowerLaw(x, x.map((v) => 3 * v ** 2)).r2).toBeCloseTo(1, 12);
+    expect(fitPowerLaw([1], [1]).exponent).toBeNaN();
+  });
+
+  test('TV bounds: Le Cam from Hellinger, tightened by Pinsker', () => {
+    const h = 0.1;
+    expect(tvBounds(h, 1, 1)).toEqual({ lower: h * h, upper: h * Math.sqrt(2 - h * h) });
+    expect(tvBounds(h, 0.0002, 1).upper).toBeCloseTo(0.01, 15);
+  });
+
+  test('paper bound and spectra', () => {
+    expect(paperTVBound({ L: 2, m2: 3, kl0: 4 }, 5, 0.2, 1)).toBeCloseTo(2 * Math.exp(-1) + 2 * 1 + 2 * 3 * 0.2, 12);
+    expect(varianceSpectrum([0.5], 3)).toEqual([0.5, 0.5, 0.5]);
+    const s = varianceSpectrum([1, 4], 3);
+    expect(s[0]).toBe(1);
+    expect(s[1]).toBeCloseTo(2, 12);
+    expect(s[2]).toBeCloseTo(4, 12);
+  });
+});

@@ -1,0 +1,225 @@
+import { xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
+import {
+  RandomStream, fillParticleNormals, batch, tensor, rows, transpose, erfc, standardNormalCdf, BLOCK_ROWS,
+  InvalidArgumentError, NonContiguousError, ShapeMismatchError,
+} from '@sgmkit/tensor';
+import { advance } from '../../packages/tensor/dist/random/xoroshiro.js';
+import { ZIGGURAT_EDGES, ZIGGURAT_LAYERS, ZIGGURAT_TAIL_START } from '../../packages/tensor/dist/random/ziggurat.js';
+import { fillNormalSegment } from '../../packages/tensor/dist/random/fill.js';
+import { deriveBlockState, deriveKey, PARTICLE_DOMAIN } from '../../packages/tensor/dist/random/seeding.js';
+import { K_SE, ksCriticalValue, ksStatistic, normalMomentZScores, tailZScore } from './stats';
+
+const KS_ALPHA = 1e-6;
+const N_STAT = 1_000_000;
+
+describe('xoroshiro128+ against pure-rand', () => {
+  test('low word equals pure-rand next(), high word is the carry-correct high half of s0 + s1', () => {
+    const state = Int32Array.from([0x12345678, -0x6789abc, 0x0fedcba9, -0x1]);
+    const reference = xoroshiro128plusFromState(Array.from(state));
+    const low = new Int32Array(1);
+    for (let i = 0; i < 10_000; i++) {
+      const [s01, s00, s11, s10] = Array.from(state, (w) => BigInt.asUintN(32, BigInt(w)));
+      const sum = BigInt.asUintN(64, ((s01! << 32n) | s00!) + ((s11! << 32n) | s10!));
+      const high = advance(state, 0, low);
+      expect(low[0]).toBe(reference.next());
+      expect(high).toBe(Number(BigInt.asIntN(32, sum >> 32n)));
+    }
+    expect(Array.from(state)).toEqual(reference.getState());
+  });
+
+  test('the inlined transition of the hot loop walks the same states as pure-rand', () => {
+    const state = new Int32Array(8);
+    deriveKey(1, 2, PARTICLE_DOMAIN, state); // any well-mixed 8 words will do as a block state
+    const reference = xoroshiro128plusFromState(Array.from(state.subarray(0, 4)));
+    fillNormalSegment(state, new Float64Array(4096), 0, 4096);
+    for (let i = 0; i < 4096; i++) reference.next();
+    expect(Array.from(state.subarray(0, 4))).toEqual(reference.getState());
+  });
+
+  test('block states are never all zero and differ across blocks, seeds, streams', () => {
+    const key = new Int32Array(8);
+    const seen = new Set<string>();
+    for (const [seed, stream] of [[0, 0], [0, 1], [1, 0], [0xffffffff, 0xffffffff]] as const) {
+      deriveKey(seed, stream, PARTICLE_DOMAIN, key);
+      for (const block of [0, 1, 2, 2 ** 32, 2 ** 47]) {
+        const state = new Int32Array(8);
+        deriveBlockState(key, block, state);
+        expect(state.subarray(0, 4).some((w) => w !== 0)).toBe(true);
+        seen.add(state.join(','));
+      }
+    }
+    expect(seen.size).toBe(20);
+  });
+});
+
+describe('special functions and ziggurat tables', () => {
+  test('erfc matches reference values (Abramowitz & Stegun, DLMF) to 1e-14 relative', () => {
+    const reference: [number, number][] = [
+      [0, 1], [0.5, 0.4795001221869535], [1, 0.15729920705028513], [1.5, 0.033894853524689274],
+      [2, 0.004677734981047266], [3, 2.209049699858544e-5], [5, 1.5374597944280349e-12], [-1, 1.8427007929497148],
+    ];
+    for (const [x, value] of reference) expect(Math.abs(erfc(x) - value) / value).toBeLessThan(1e-14);
+    expect(standardNormalCdf(0)).toBe(0.5);
+  });
+
+  test('the layers tile the density: equal areas, closing at the mode', () => {
+    const f = (x: number) => Math.exp(-0.5 * x * x);
+    const r = ZIGGURAT_TAIL_START;
+    const v = r * f(r) + Math.sqrt(Math.PI / 2) * erfc(r / Math.SQRT2);
+    expect(ZIGGURAT_EDGES[0]! * f(r)).toBeCloseTo(v, 15);
+    for (let i = 1; i < ZIGGURAT_LAYERS; i++) {
+      const area = ZIGGURAT_EDGES[i]! * (f(ZIGGURAT_EDGES[i + 1]!) - f(ZIGGURAT_EDGES[i]!));
+      expect(Math.abs(area - v) / v).toBeLessThan(1e-9);
+    }
+    expect(ZIGGURAT_EDGES[ZIGGURAT_LAYERS]).toBe(0);
+  });
+});
+
+function expectStandardNormal(values: Float64Array): void {
+  const z = normalMomentZScores(values);
+  for (const score of Object.values(z)) expect(Math.abs(score)).toBeLessThan(K_SE);
+  // Tail frequencies against 2Φ(−t), tolerance from the binomial SE.
+  for (const t of [1, 2, 3, 4]) expect(Math.abs(tailZScore(values, t))).toBeLessThan(K_SE);
+  // KS at significance 1e-6: reject if √n·D exceeds the critical value.
+  expect(ksStatistic(values)).toBeLessThan(ksCriticalValue(KS_ALPHA));
+}
+
+describe('distribution of the normals (n = 10^6, 5 SE, KS at alpha = 1e-6)', () => {
+  test('particle-addressed normals', () => {
+    const z = batch(N_STAT / 2, 2);
+    fillParticleNormals(z, 2026, 7, 0);
+    expectStandardNormal(z.data as Float64Array);
+  });
+
+  test('particle-addressed normals with a wide row (d = 5000, several segments per block)', () => {
+    const z = batch(200, 5000);
+    fillParticleNormals(z, 9, 1, 123);
+    expectStandardNormal(z.data as Float64Array);
+  });
+
+  test('sequential RandomStream normals, from fillNormal and from normal()', () => {
+    expectStandardNormal(new RandomStream(2026).fillNormal(new Float64Array(N_STAT)));
+    const rng = new RandomStream(2027, 3);
+    const values = new Float64Array(N_STAT);
+    for (let i = 0; i < values.length; i++) values[i] = rng.normal();
+    expectStandardNormal(values);
+  });
+
+  test('consecutive normals are uncorrelated (lag-1 product mean within 5 SE)', () => {
+    const z = batch(N_STAT / 2, 2);
+    fillParticleNormals(z, 5, 5, 0);
+    let lag1 = 0;
+    for (let i = 1; i < z.data.length; i++) lag1 += z.data[i]! * z.data[i - 1]!;
+    expect(Math.abs(lag1 / Math.sqrt(z.data.length - 1))).toBeLessThan(K_SE);
+  });
+});
+
+describe('noise is a pure function of (seed, stream, global row, component)', () => {
+  const seed = 77, stream = 12;
+  const whole = batch(1000, 3);
+  fillParticleNormals(whole, seed, stream, 0);
+
+  test('identical across batch splits, including splits inside a block', () => {
+    const pieces = batch(1000, 3);
+    for (const [start, end] of [[0, 37], [37, 500], [500, 1000]] as const) fillParticleNormals(rows(pieces, start, end), seed, stream, start);
+    expect(Array.from(pieces.data)).toEqual(Array.from(whole.data));
+    const oneByOne = batch(1000, 3);
+    for (let r = 990; r < 1000; r++) fillParticleNormals(rows(oneByOne, r, r + 1), seed, stream, r);
+    expect(Array.from(oneByOne.data.subarray(2970))).toEqual(Array.from(whole.data.subarray(2970)));
+  });
+
+  test('identical for float32 storage up to rounding, and at huge row indices', () => {
+    const single = batch(1000, 3, 'float32');
+    fillParticleNormals(single, seed, stream, 0);
+    expect(Array.from(single.data)).toEqual(Array.from(Float32Array.from(whole.data)));
+    const far = 2 ** 40 + 5;
+    const a = batch(100, 2);
+    const b = batch(100, 2);
+    fillParticleNormals(a, seed, stream, far);
+    fillParticleNormals(rows(b, 0, 30), seed, stream, far);
+    fillParticleNormals(rows(b, 30, 100), seed, stream, far + 30);
+    expect(Array.from(b.data)).toEqual(Array.from(a.data));
+  });
+
+  test('different seeds, streams and rows give different normals', () => {
+    const other = (s: number, t: number) => fillParticleNormals(batch(1000, 3), s, t, 0).data;
+    for (const data of [other(seed + 1, stream), other(seed, stream + 1)]) {
+      let equal = 0;
+      for (let i = 0; i < data.length; i++) if (data[i] === whole.data[i]) equal++;
+      expect(equal).toBe(0);
+    }
+    const shifted = fillParticleNormals(batch(999, 3), seed, stream, 1).data;
+    expect(Array.from(shifted)).toEqual(Array.from(whole.data.subarray(3)));
+    expect(shifted[0]).not.toBe(whole.data[0]);
+    expect(BLOCK_ROWS).toBe(64);
+  });
+
+  test('same seed gives bit-identical output on every call', () => {
+    expect(Array.from(fillParticleNormals(batch(1000, 3), seed, stream, 0).data)).toEqual(Array.from(whole.data));
+    const a = new RandomStream(1, 2), b = new RandomStream(1, 2);
+    expect([a.uint32(), a.uniform(), a.normal()]).toEqual([b.uint32(), b.uniform(), b.normal()]);
+  });
+});
+
+describe('RandomStream', () => {
+  test('uniforms are in [0, 1) with the right mean and variance; float32 never rounds to 1', () => {
+    const rng = new RandomStream(3);
+    const u = rng.fillUniform(new Float64Array(N_STAT));
+    let mean = 0, square = 0, outside = 0;
+    for (const x of u) {
+      if (!(x >= 0 && x < 1)) outside++;
+      mean += x;
+      square += x * x;
+    }
+    expect(outside).toBe(0);
+    const n = u.length;
+    expect(Math.abs(mean / n - 0.5)).toBeLessThan(K_SE * Math.sqrt(1 / 12 / n));
+    expect(Math.abs(square / n - 1 / 3)).toBeLessThan(K_SE * Math.sqrt((1 / 5 - 1 / 9) / n));
+    const single = rng.fillUniform(new Float32Array(100_000), 10, 99_990);
+    expect(single[0]).toBe(0);
+    expect(single.every((x) => x >= 0 && x < 1)).toBe(true);
+    const words = Array.from({ length: 1000 }, () => rng.uint32());
+    expect(words.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffffffff)).toBe(true);
+    expect(words.some((w) => w > 0x7fffffff)).toBe(true);
+  });
+
+  test('streams of one seed differ, and differ from the particle normals', () => {
+    const a = new RandomStream(8, 0).fillNormal(new Float64Array(10));
+    const b = new RandomStream(8, 1).fillNormal(new Float64Array(10));
+    const p = fillParticleNormals(batch(1, 10), 8, 0, 0).data;
+    expect(a.some((x, i) => x === b[i] || x === p[i])).toBe(false);
+  });
+
+  test('fillNormal writes only the requested range', () => {
+    const out = new Float64Array(10).fill(-7);
+    new RandomStream(1).fillNormal(out, 2, 5);
+    expect(Array.from(out.subarray(0, 2))).toEqual([-7, -7]);
+    expect(Array.from(out.subarray(7))).toEqual([-7, -7, -7]);
+    expect(out.subarray(2, 7).every((x) => x !== -7)).toBe(true);
+  });
+
+  test('bad input gets typed errors naming the argument', () => {
+    expect(() => new RandomStream(-1)).toThrow(/RandomStream: argument 'seed' must be an integer in \[0, 4294967295\]; got -1/);
+    expect(() => new RandomStream(1.5)).toThrow(InvalidArgumentError);
+    expect(() => new RandomStream(2 ** 32)).toThrow(/argument 'seed'/);
+    expect(() => new RandomStream(1, -2)).toThrow(/argument 'stream'/);
+    const rng = new RandomStream(1);
+    expect(() => rng.fillNormal([1, 2] as unknown as Float64Array)).toThrow(/argument 'out' must be a Float64Array or Float32Array/);
+    expect(() => rng.fillNormal(new Float64Array(4), 5)).toThrow(/argument 'offset' must be an integer in \[0, 4\]/);
+    expect(() => rng.fillUniform(new Float64Array(4), 1, 4)).toThrow(/argument 'length' must be an integer in \[0, 3\]/);
+  });
+});
+
+describe('fillParticleNormals bad input', () => {
+  test('typed errors naming the argument', () => {
+    const z = batch(4, 2);
+    expect(() => fillParticleNormals(z, -1, 0, 0)).toThrow(/fillParticleNormals: argument 'seed'/);
+    expect(() => fillParticleNormals(z, 0.5, 0, 0)).toThrow(InvalidArgumentError);
+    expect(() => fillParticleNormals(z, 1, 2 ** 32, 0)).toThrow(/argument 'stream'/);
+    expect(() => fillParticleNormals(z, 1, 0, -3)).toThrow(/argument 'firstRow' must be an integer >= 0; got -3/);
+    expect(() => fillParticleNormals(z, 1, 0, 1.5)).toThrow(/argument 'firstRow'/);
+    expect(() => fillParticleNormals(transpose(z), 1, 0, 0)).toThrow(NonContiguousError);
+    expect(() => fillParticleNormals(tensor(new Float64Array(8), [8]), 1, 0, 0)).toThrow(ShapeMismatchError);
+    expect(() => fillParticleNormals({} as never, 1, 0, 0)).toThrow(/argument 'out'/);
+  });
+});
