@@ -34,13 +34,13 @@ export type { CorrectorOptions, ScoreErrorOptions } from './analysis/options.js'
 export { ddpmStepCoefficients, langevinStepCoefficients, type DDPMStepCoefficients } from './analysis/ddpm-updates.js';
 export { exactDDPMLaw, type ExactDDPMOptions, type InitialLaw } from './analysis/exact-ddpm.js';
 export { gaussianKL, gaussianW2, gaussianHellinger } from './analysis/divergences.js';
-export { exactCLDLaw, cldPairMoments, type ExactCLDOptions, type ExactCLDLaw, type CLDInitialLaw } from './analysis/exact-cld.js';
+export { exactCLDLaw, cldPairMoments, cldForwardMarginal, type ExactCLDOptions, type ExactCLDLaw, type CLDInitialLaw } from './analysis/exact-cld.js';
 export {
   cldUpdateSchedule, cldStepUpdates, cldCorrectorUpdate, cldExponentialIntegratorUpdate, sscsHalfStepUpdate,
   cldReverseFlow, cldForwardFlow, sscsLinearFlow, integralPowerExp, type CLDAffineUpdate, type Pair2x2,
 } from './analysis/cld-updates.js';
 export { ddpmPathSpaceKL, type PathSpaceKLOptions, type PathSpaceKL } from './analysis/path-kl.js';
-export { errorDecomposition, type ErrorDecomposition, type ErrorDecompositionOptions } from './analysis/decomposition.js';
+export { errorDecomposition, cldErrorDecomposition, type ErrorDecomposition, type ErrorDecompositionOptions, type CLDErrorDecompositionOptions } from './analysis/decomposition.js';
 export {
   ddpmBound, ddpmStepsForAccuracy, ddpmEarlyStoppingBound, cldBound,
   type DDPMBoundInputs, type TVBound, type DDPMStepsInputs, type DDPMStepsResult, type EarlyStoppingBoundInputs, type EarlyStoppingBound, type CLDBoundInputs,

@@ -14,3 +14,6 @@ export * from './analytic/known-error.js';
 export { fastExp } from './analytic/fast-exp.js';
 export type { CovarianceInput, CovarianceJson } from './analytic/spectral-covariance.js';
 export { registerScoreType, registeredScoreTypes, scoreFromSpec, type ScoreFactory } from './spec.js';
+
+// Learned scores (MLP, denoising score matching, save/load).
+export * from './learned/index.js';
