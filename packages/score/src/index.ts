@@ -14,3 +14,10 @@ export * from './analytic/known-error.js';
 export { fastExp } from './analytic/fast-exp.js';
 export type { CovarianceInput, CovarianceJson } from './analytic/spectral-covariance.js';
 export { registerScoreType, registeredScoreTypes, scoreFromSpec, type ScoreFactory } from './spec.js';
+
+// Exact samplers for the data laws (training data for learned scores): rows addressed by (seed, stream, global row).
+export { sampleGaussian } from './data/gaussian.js';
+export { sampleGaussianMixture } from './data/mixture.js';
+export { samplePointCloud } from './data/point-cloud.js';
+export { sampleForwardMarginal } from './data/forward.js';
+export type { DrawOptions } from './data/draw.js';
