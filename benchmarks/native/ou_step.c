@@ -2,8 +2,10 @@
  * Native baseline for the OU exponential-integrator step
  *   y <- e^h y + 2(e^h - 1) s + sqrt(e^{2h} - 1) z,   z ~ N(0, 1) per component,
  * single thread, one sequential xoroshiro128+ stream (64-bit native) and a
- * 256-layer ziggurat with 52-bit mantissas and Marsaglia's exact tail: the same
- * algorithm as sgmkit's JS kernel, written the way a C programmer would.
+ * ziggurat with 2^LAYER_BITS layers (default 10, as sgmkit's JS kernel; 8 gives
+ * the classic 256), (60 - LAYER_BITS)-bit mantissas and Marsaglia's exact tail:
+ * the same algorithm as the JS kernel, written the way a C programmer would.
+ * Build: cc -O3 -march=native ou_step.c -lm   (optionally -DLAYER_BITS=8)
  * Usage: ou_step N D REPS  -> prints one JSON line with the best and median ms per step.
  */
 #include <math.h>
@@ -12,7 +14,13 @@
 #include <stdlib.h>
 #include <time.h>
 
-#define LAYERS 256
+#ifndef LAYER_BITS
+#define LAYER_BITS 10
+#endif
+#define LAYERS (1 << LAYER_BITS)
+#define INDEX_SHIFT (63 - LAYER_BITS)                       /* top LAYER_BITS + 1 bits: layer and sign */
+#define MANTISSA_MASK ((1ULL << (60 - LAYER_BITS)) - 1)     /* bits 3 .. 62 - LAYER_BITS */
+#define MANTISSA_SCALE ((double)(1ULL << (60 - LAYER_BITS)))
 static double edge[LAYERS + 1], edge_density[LAYERS + 1], scale[LAYERS], signed_scale[2 * LAYERS];
 static uint64_t accept_mantissa[LAYERS];
 static uint64_t s0 = 0x9e3779b97f4a7c15ULL, s1 = 0xbf58476d1ce4e5b9ULL;
@@ -43,7 +51,7 @@ static double build_edges(double r) {
 }
 
 static void build_tables(void) {
-  double lo = 3, hi = 4.5;
+  double lo = 3, hi = 5;
   for (int it = 0; it < 200; it++) {
     const double mid = 0.5 * (lo + hi);
     if (build_edges(mid) > 0) lo = mid; else hi = mid;
@@ -51,8 +59,8 @@ static void build_tables(void) {
   build_edges(hi);
   for (int i = 0; i <= LAYERS; i++) edge_density[i] = density(edge[i]);
   for (int i = 0; i < LAYERS; i++) {
-    accept_mantissa[i] = (uint64_t)floor(4503599627370496.0 * edge[i + 1] / edge[i]);
-    scale[i] = edge[i] / 4503599627370496.0;
+    accept_mantissa[i] = (uint64_t)floor(MANTISSA_SCALE * edge[i + 1] / edge[i]);
+    scale[i] = edge[i] / MANTISSA_SCALE;
     signed_scale[2 * i] = scale[i];
     signed_scale[2 * i + 1] = -scale[i];
   }
@@ -62,8 +70,8 @@ static inline double open_uniform(void) { return 1.0 - (double)(next64() >> 11) 
 
 static double slow_normal(uint64_t r) {
   for (;;) {
-    const int index9 = (int)(r >> 55), layer = index9 >> 1;
-    const uint64_t m = (r >> 3) & 0xfffffffffffffULL;
+    const int index = (int)(r >> INDEX_SHIFT), layer = index >> 1;
+    const uint64_t m = (r >> 3) & MANTISSA_MASK;
     const double x = (double)m * scale[layer];
     double magnitude = -1;
     if (m < accept_mantissa[layer]) magnitude = x;
@@ -74,16 +82,16 @@ static double slow_normal(uint64_t r) {
     } else if (edge_density[layer] + open_uniform() * (edge_density[layer + 1] - edge_density[layer]) < density(x)) {
       magnitude = x;
     }
-    if (magnitude >= 0) return (index9 & 1) ? -magnitude : magnitude;
+    if (magnitude >= 0) return (index & 1) ? -magnitude : magnitude;
     r = next64();
   }
 }
 
 static inline double normal(void) {
   const uint64_t r = next64();
-  const int index9 = (int)(r >> 55);
-  const uint64_t m = (r >> 3) & 0xfffffffffffffULL;
-  if (__builtin_expect(m < accept_mantissa[index9 >> 1], 1)) return (double)m * signed_scale[index9];
+  const int index = (int)(r >> INDEX_SHIFT);
+  const uint64_t m = (r >> 3) & MANTISSA_MASK;
+  if (__builtin_expect(m < accept_mantissa[index >> 1], 1)) return (double)m * signed_scale[index];
   return slow_normal(r);
 }
 
@@ -118,7 +126,7 @@ int main(int argc, char **argv) {
     checksum += y[r];
   }
   qsort(times, reps, sizeof(double), compare);
-  printf("{\"n\":%zu,\"d\":%zu,\"reps\":%d,\"bestMs\":%.4f,\"medianMs\":%.4f,\"checksum\":%.6g}\n", n, d, reps, times[0], times[reps / 2], checksum);
+  printf("{\"n\":%zu,\"d\":%zu,\"layers\":%d,\"reps\":%d,\"bestMs\":%.4f,\"medianMs\":%.4f,\"checksum\":%.6g}\n", n, d, LAYERS, reps, times[0], times[reps / 2], checksum);
   free(y); free(s); free(times);
   return 0;
 }

@@ -88,6 +88,7 @@ describe('SVG plots', () => {
     expect(linearTicks(-1, 1, 4)).toEqual([-1, -0.5, 0, 0.5, 1]);
     expect(logTicks(1e-4, 1)).toEqual([1e-4, 1e-3, 1e-2, 1e-1, 1]);
     expect(logTicks(2, 9)).toEqual([2, 5]);
+    expect(logTicks(1, 10)).toEqual([1, 2, 5, 10]);
     expect(logDomain(0.003, 0.4)).toEqual([0.001, 1]);
     expect(formatTick(1e-4)).toBe('1e-4');
     expect(formatTick(0.25)).toBe('0.25');

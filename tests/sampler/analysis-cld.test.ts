@@ -1,8 +1,8 @@
-import { InvalidArgumentError, ShapeMismatchError } from '@sgmkit/tensor';
+import { InvalidArgumentError, ShapeMismatchError, cldStepCoefficients } from '@sgmkit/tensor';
 import { cldGaussianScore } from '@sgmkit/score';
 import {
   exactCLDLaw, gaussianKL, integralPowerExp, cldExponentialIntegratorUpdate, sscsHalfStepUpdate, cldReverseFlow,
-  cldExponentialIntegratorSpectralRadius, cldPairMoments, type CLDMethod,
+  cldExponentialIntegratorSpectralRadius, cldPairMoments, cldForwardMarginal, cldErrorDecomposition, type CLDMethod,
 } from '@sgmkit/sampler';
 import { entries, givensProduct, law, rotatedDiagonal, uniformTimes } from './analysis-helpers';
 
@@ -49,6 +49,19 @@ describe('CLD update closed forms', () => {
       const lhs = [-2 * q[1], -q[3] + q[0] + 2 * q[1], 2 * q[1] + 4 * q[3] + 4];
       const rhs = [4 * e01 * e01, 4 * e01 * e11, 4 * e11 * e11];
       lhs.forEach((v, i) => expect(v).toBeCloseTo(rhs[i]!, 8));
+    }
+  });
+
+  test('agrees with the kernels\' independently derived cldStepCoefficients(h, \'reverse\')', () => {
+    for (const h of [1e-4, 0.01, 0.3, 0.54, 1.5]) {
+      const mine = cldExponentialIntegratorUpdate(h);
+      const theirs = cldStepCoefficients(h, 'reverse');
+      const close = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).forEach((v, i) => expect(Math.abs(v - b[i]!)).toBeLessThan(1e-13 * Math.max(1, Math.abs(b[i]!))));
+      close(mine.linear, theirs.transition);
+      close(mine.scoreWeight, theirs.scoreIntegral);
+      close(mine.noiseCovariance, theirs.covariance);
+      // Small-h relative accuracy of the smallest entry, Q_xx ≈ 4h³/3.
+      expect(Math.abs(mine.noiseCovariance[0] / theirs.covariance[0]! - 1)).toBeLessThan(1e-12);
     }
   });
 
@@ -183,5 +196,51 @@ describe('exactCLDLaw: bad input', () => {
       expect(error).toBeInstanceOf(type);
       expect(name).toBe(argument);
     }
+  });
+});
+
+describe('cldForwardMarginal', () => {
+  test('t = 0 is N(μ, Σ) ⊗ N(0, γI); the covariance solves dC/dt = F C + C Fᵀ + diag(0, 4I) (central differences)', () => {
+    const gamma = 0.3;
+    const start = cldForwardMarginal(target, 0, gamma);
+    entries(start.joint.covariance).forEach((c, k) => expect(c).toBeCloseTo(entries(productTarget(target, gamma).covariance)[k]!, 14));
+    start.joint.mean.forEach((m, k) => expect(m).toBeCloseTo(k < 2 ? target.mean[k]! : 0, 14));
+    const [t, dt] = [0.7, 1e-4];
+    const c = entries(cldForwardMarginal(target, t, gamma).joint.covariance);
+    const derivative = entries(cldForwardMarginal(target, t + dt, gamma).joint.covariance).map((v, k) => (v - entries(cldForwardMarginal(target, t - dt, gamma).joint.covariance)[k]!) / (2 * dt));
+    // F = [[0, I], [−I, −2I]] on (x1, x2, v1, v2).
+    const F = [[0, 0, 1, 0], [0, 0, 0, 1], [-1, 0, -2, 0], [0, -1, 0, -2]];
+    for (let i = 0; i < 4; i++) {
+      for (let j = 0; j < 4; j++) {
+        let rhs = i === j && i >= 2 ? 4 : 0;
+        for (let k = 0; k < 4; k++) rhs += F[i]![k]! * c[k * 4 + j]! + c[i * 4 + k]! * F[j]![k]!;
+        expect(derivative[i * 4 + j]).toBeCloseTo(rhs, 6);
+      }
+    }
+  });
+});
+
+describe('cldErrorDecomposition', () => {
+  test('W2 on both marginals: total ≤ sum; no score part for the exact score; parts respond to their causes', () => {
+    for (const marginal of ['position', 'joint'] as const) {
+      for (const method of METHODS) {
+        const base = { T: 6, grid: uniformTimes(6, 120, 0.02), method, divergence: 'w2' as const, marginal };
+        const withError = cldErrorDecomposition(target, { ...base, scoreError: { scale: 0.1 } });
+        expect(withError.total).toBeLessThanOrEqual(withError.sum * (1 + 1e-12));
+        expect(withError.score).toBeGreaterThan(0);
+        expect(withError.earlyStopping).toBeGreaterThan(0);
+        expect(cldErrorDecomposition(target, base).score).toBe(0);
+        const longer = cldErrorDecomposition(target, { ...base, T: 12, grid: uniformTimes(12, 240, 0.02) });
+        expect(longer.initialisation).toBeLessThan(withError.initialisation / 10);
+      }
+    }
+  });
+
+  test('KL on the position marginal, δ = 0: discretisation is KL(sampler from q_T ‖ N(μ, Σ))', () => {
+    const grid = uniformTimes(5, 100);
+    const parts = cldErrorDecomposition(target, { T: 5, grid, method: 'sscs' });
+    expect(parts.earlyStopping).toBe(0);
+    expect(parts.discretisation).toBeCloseTo(gaussianKL(exactCLDLaw(target, { T: 5, grid, method: 'sscs', init: 'forward-marginal' }).position, target), 15);
+    expect(() => cldErrorDecomposition(target, { T: 5, grid, method: 'sscs', marginal: 'velocity' as never })).toThrow(/options\.marginal/);
   });
 });

@@ -1,4 +1,5 @@
 import { InvalidArgumentError, NotPositiveDefiniteError, ShapeMismatchError } from '@sgmkit/tensor';
+import { biasedScore, gaussianScore, scaledScore } from '@sgmkit/score';
 import { exactDDPMLaw, gaussianKL, ouMarginal, ddpmStepCoefficients, type DDPMMethod as DDPMUpdate } from '@sgmkit/sampler';
 import { entries, givensProduct, law, leastSquaresSlope, rotatedDiagonal, uniformTimes } from './analysis-helpers';
 
@@ -152,6 +153,19 @@ describe('exactDDPMLaw: dense recursion', () => {
     const viaScore = exactDDPMLaw(target3, { T: 3, grid, method: 'exponential-integrator', score });
     viaScore.mean.forEach((m, i) => expect(m).toBeCloseTo(viaOption.mean[i]!, 11));
     entries(viaScore.covariance).forEach((c, i) => expect(c).toBeCloseTo(entries(viaOption.covariance)[i]!, 11));
+  });
+
+  test('the score package\'s gaussianScore, scaledScore and biasedScore run the dense path and match scoreError', () => {
+    const bias = Float64Array.from([0.2, 0, -0.1]);
+    const covariance = [0, 1, 2].map((i) => Array.from(target3.covariance.data.subarray(3 * i, 3 * i + 3)));
+    const score = biasedScore(scaledScore(gaussianScore({ mean: Array.from(target3.mean), covariance }), 0.15), bias);
+    const grid = uniformTimes(2, 25, 0.01);
+    for (const method of ['exponential-integrator', 'ancestral'] as const) {
+      const viaScore = exactDDPMLaw(target3, { T: 2, grid, method, score, corrector: { steps: 1, stepSize: 0.01 } });
+      const viaOption = exactDDPMLaw(target3, { T: 2, grid, method, scoreError: { scale: 0.15, bias }, corrector: { steps: 1, stepSize: 0.01 } });
+      viaScore.mean.forEach((m, i) => expect(m).toBeCloseTo(viaOption.mean[i]!, 11));
+      entries(viaScore.covariance).forEach((c, i) => expect(c).toBeCloseTo(entries(viaOption.covariance)[i]!, 11));
+    }
   });
 
   test('a non-commuting affine score: one step equals A Aᵀ + (e^{2h} − 1) I written out in 2-D', () => {

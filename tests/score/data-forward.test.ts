@@ -1,5 +1,5 @@
 import { batch, fillParticleNormals, fromArray, InvalidArgumentError, NonContiguousError, transpose } from '@sgmkit/tensor';
-import { sampleForwardMarginal, sampleGaussianMixture } from '@sgmkit/score';
+import { DATA_STREAM, FORWARD_MARGINAL_STREAM, sampleForwardMarginal, sampleGaussian, sampleGaussianMixture } from '@sgmkit/score';
 import { expectArgumentError, ouCovariance, spdMatrix, type Matrix } from './analytic-reference';
 import {
   covarianceMatrix, expectMomentsWithin, ksCriticalValue, ksStatistic, mixtureMarginalCdf, mixtureMoments, rowBytes, rowsOf,
@@ -43,6 +43,19 @@ describe('sampleForwardMarginal', () => {
       expect(Math.abs(xt[i]![j]! - want)).toBeLessThan(1e-14 * (Math.abs(a * v) + Math.abs(c * z[i]![j]!)));
     }));
     expect(x0.data).toEqual(before);
+  });
+
+  test('default streams: data and its forward noise differ, so x_t of a default draw has the law q_t', () => {
+    // Reusing the data's normals would give Var = (e^{−t}σ + √(1 − e^{−2t}))² instead of e^{−2t}σ² + 1 − e^{−2t}.
+    const gaussian = { mean: [1, 0], covariance: [[0.5, 0.2], [0.2, 0.3]] };
+    const x0 = sampleGaussian(gaussian, 20000, { seed: 6 });
+    expect(rowBytes(x0)).toEqual(rowBytes(sampleGaussian(gaussian, 20000, { seed: 6, stream: DATA_STREAM })));
+    const t = 0.5;
+    const xt = sampleForwardMarginal(x0, t, { seed: 6 });
+    expect(rowBytes(xt)).toEqual(rowBytes(sampleForwardMarginal(x0, t, { seed: 6, stream: FORWARD_MARGINAL_STREAM })));
+    const mean = gaussian.mean.map((v) => Math.exp(-t) * v);
+    expectMomentsWithin(xt, mixtureMoments([1], [mean], [ouCovariance(gaussian.covariance, t)]), 5);
+    expect(DATA_STREAM).not.toBe(FORWARD_MARGINAL_STREAM);
   });
 
   test('t = 0 is an exact copy; rows bit-identical whatever the split; float32 in, float32 out', () => {

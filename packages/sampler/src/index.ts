@@ -15,6 +15,17 @@ export {
   DDPM_METHODS, CLD_METHODS, LANGEVIN_STABILITY_LIMIT,
 } from './schedules/stability.js';
 export type { DDPMMethod, CLDMethod } from './schedules/stability.js';
+export { ddpmExponentialIntegrator, ddpmEulerMaruyama, ddpmAncestral, ddpmProbabilityFlow, DDPM_INTEGRATORS } from './samplers/ddpm.js';
+export type { LangevinCorrector, DDPMStepInfo, DDPMCallback, DDPMIntegratorOptions } from './samplers/ddpm.js';
+export { cldExponentialIntegrator, cldEulerMaruyama, cldSSCS, CLD_INTEGRATORS } from './samplers/cld.js';
+export type { CLDStepInfo, CLDCallback, CLDIntegratorOptions } from './samplers/cld.js';
+export { sampleDDPM, sampleCLD, MAX_WORKERS } from './samplers/sample.js';
+export type { SampleDDPMOptions, SampleCLDOptions, SampleResult, CommonSampleOptions } from './samplers/sample.js';
+export type { NoiseAddress } from './samplers/common.js';
+export {
+  INITIAL_POSITION_STREAM, INITIAL_VELOCITY_STREAM, MAX_CORRECTOR_STEPS,
+  predictorStream, secondHalfStepStream, correctorStream,
+} from './samplers/streams.js';
 // --- end samplers ---
 
 // Exact Gaussian analysis and sample-based metrics (analysis/, metrics/).
@@ -23,14 +34,17 @@ export type { CorrectorOptions, ScoreErrorOptions } from './analysis/options.js'
 export { ddpmStepCoefficients, langevinStepCoefficients, type DDPMStepCoefficients } from './analysis/ddpm-updates.js';
 export { exactDDPMLaw, type ExactDDPMOptions, type InitialLaw } from './analysis/exact-ddpm.js';
 export { gaussianKL, gaussianW2, gaussianHellinger } from './analysis/divergences.js';
-export { exactCLDLaw, cldPairMoments, type ExactCLDOptions, type ExactCLDLaw, type CLDInitialLaw } from './analysis/exact-cld.js';
+export { exactCLDLaw, cldPairMoments, cldForwardMarginal, type ExactCLDOptions, type ExactCLDLaw, type CLDInitialLaw } from './analysis/exact-cld.js';
 export {
   cldUpdateSchedule, cldStepUpdates, cldCorrectorUpdate, cldExponentialIntegratorUpdate, sscsHalfStepUpdate,
   cldReverseFlow, cldForwardFlow, sscsLinearFlow, integralPowerExp, type CLDAffineUpdate, type Pair2x2,
 } from './analysis/cld-updates.js';
 export { ddpmPathSpaceKL, type PathSpaceKLOptions, type PathSpaceKL } from './analysis/path-kl.js';
-export { errorDecomposition, type ErrorDecomposition, type ErrorDecompositionOptions } from './analysis/decomposition.js';
+export { errorDecomposition, cldErrorDecomposition, type ErrorDecomposition, type ErrorDecompositionOptions, type CLDErrorDecompositionOptions } from './analysis/decomposition.js';
 export {
   ddpmBound, ddpmStepsForAccuracy, ddpmEarlyStoppingBound, cldBound,
   type DDPMBoundInputs, type TVBound, type DDPMStepsInputs, type DDPMStepsResult, type EarlyStoppingBoundInputs, type EarlyStoppingBound, type CLDBoundInputs,
 } from './analysis/bounds.js';
+export { gaussianTV, normalTV1D, type TotalVariationBounds } from './analysis/total-variation.js';
+export { mmd, MEDIAN_HEURISTIC_POINTS, type MMDOptions, type MMDResult } from './metrics/mmd.js';
+export { slicedWasserstein, sortedW2Squared, type SlicedWassersteinOptions, type SlicedWassersteinResult } from './metrics/sliced-wasserstein.js';

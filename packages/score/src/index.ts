@@ -15,9 +15,12 @@ export { fastExp } from './analytic/fast-exp.js';
 export type { CovarianceInput, CovarianceJson } from './analytic/spectral-covariance.js';
 export { registerScoreType, registeredScoreTypes, scoreFromSpec, type ScoreFactory } from './spec.js';
 
+// Learned scores (MLP, denoising score matching, save/load).
+export * from './learned/index.js';
+
 // Exact samplers for the data laws (training data for learned scores): rows addressed by (seed, stream, global row).
 export { sampleGaussian } from './data/gaussian.js';
 export { sampleGaussianMixture } from './data/mixture.js';
 export { samplePointCloud } from './data/point-cloud.js';
 export { sampleForwardMarginal } from './data/forward.js';
-export type { DrawOptions } from './data/draw.js';
+export { DATA_STREAM, FORWARD_MARGINAL_STREAM, type DrawOptions } from './data/draw.js';

@@ -11,6 +11,7 @@ import { gaussianScore, type GaussianParameters } from './analytic/gaussian.js';
 import { biasedScore, scaledScore } from './analytic/known-error.js';
 import { gaussianMixtureScore, type GaussianMixtureParameters } from './analytic/mixture.js';
 import { pointCloudScore } from './analytic/point-cloud.js';
+import { scoreNetworkFromSpec } from './learned/format.js';
 
 /** Builds a score from a spec of its type; validates the spec's parameters itself. */
 export type ScoreFactory = (spec: ScoreSpec) => AnyScore;
@@ -29,6 +30,7 @@ const factories = new Map<string, ScoreFactory>([
   ['cld-gaussian', (spec) => cldGaussianScore(spec as unknown as CLDGaussianParameters)],
   ['biased', (spec) => biasedScore(nestedOuScore(spec, 'scoreFromSpec'), spec.bias as number[])],
   ['scaled', (spec) => scaledScore(nestedOuScore(spec, 'scoreFromSpec'), spec.eta as number)],
+  ['mlp', scoreNetworkFromSpec],
 ]);
 
 /** Makes `scoreFromSpec` understand specs of `type`. Each type is registered once. */

@@ -73,13 +73,18 @@ export function ddpmBound(inputs: DDPMBoundInputs): TVBound {
   expectInputsObject(fn, inputs);
   const kl = expectNonNegative(fn, 'inputs.klToStandardNormal', inputs.klToStandardNormal);
   expectCommon(fn, inputs);
+  return theoremBound(fn, inputs, Math.sqrt(kl) * Math.exp(-expectPositive(fn, 'inputs.T', inputs.T)));
+}
+
+/** `C [initialisation + (L√(dh) + L m₂ h)√T + ε_score √T]` with the step-size check; `initialisation` before scaling by C. */
+function theoremBound(fn: string, inputs: DDPMBoundInputs, initialisation: number): TVBound {
   const h = expectPositive(fn, 'inputs.h', inputs.h);
   const T = expectPositive(fn, 'inputs.T', inputs.T);
   const constant = inputs.constant ?? 1;
-  const initialisation = constant * Math.sqrt(kl) * Math.exp(-T);
   const discretisation = discretisationTerm(inputs.lipschitz, inputs.secondMoment, inputs.dim, h, T, constant);
   const score = constant * inputs.scoreError * Math.sqrt(T);
-  return { bound: initialisation + discretisation + score, initialisation, discretisation, score, stepSizeWithinAssumption: h * inputs.lipschitz <= 1 };
+  const scaled = constant * initialisation;
+  return { bound: scaled + discretisation + score, initialisation: scaled, discretisation, score, stepSizeWithinAssumption: h * inputs.lipschitz <= 1 };
 }
 
 /** Inputs of {@link ddpmStepsForAccuracy}: those of the bound without `h` and `T`, plus the target. */
@@ -208,12 +213,6 @@ export function cldBound(inputs: CLDBoundInputs): TVBound {
   const kl = expectNonNegative(fn, 'inputs.klToStandardNormal', inputs.klToStandardNormal);
   const fisher = expectNonNegative(fn, 'inputs.fisherInformation', inputs.fisherInformation);
   expectCommon(fn, inputs);
-  const h = expectPositive(fn, 'inputs.h', inputs.h);
-  const T = expectPositive(fn, 'inputs.T', inputs.T);
   const rate = inputs.mixingRate === undefined ? 1 : expectPositive(fn, 'inputs.mixingRate', inputs.mixingRate);
-  const constant = inputs.constant ?? 1;
-  const initialisation = constant * Math.sqrt(kl + fisher) * Math.exp(-rate * T);
-  const discretisation = discretisationTerm(inputs.lipschitz, inputs.secondMoment, inputs.dim, h, T, constant);
-  const score = constant * inputs.scoreError * Math.sqrt(T);
-  return { bound: initialisation + discretisation + score, initialisation, discretisation, score, stepSizeWithinAssumption: h * inputs.lipschitz <= 1 };
+  return theoremBound(fn, inputs, Math.sqrt(kl + fisher) * Math.exp(-rate * expectPositive(fn, 'inputs.T', inputs.T)));
 }

@@ -1,11 +1,12 @@
 /**
- * Splitting a DDPM sampler's error on Gaussian data into initialisation,
+ * Splitting a DDPM or CLD sampler's error on Gaussian data into initialisation,
  * discretisation, score and early-stopping parts, each an exact divergence between
  * exact output laws.
  * @packageDocumentation
  */
 import { InvalidArgumentError } from '@sgmkit/tensor';
 import { gaussianKL, gaussianW2 } from './divergences.js';
+import { exactCLDLaw, cldForwardMarginal, type ExactCLDLaw, type ExactCLDOptions } from './exact-cld.js';
 import { exactDDPMLaw, type ExactDDPMOptions } from './exact-ddpm.js';
 import { ouMarginal, type GaussianLaw } from './gaussian.js';
 
@@ -43,26 +44,86 @@ export interface ErrorDecomposition {
  */
 export function errorDecomposition(data: GaussianLaw, options: ErrorDecompositionOptions): ErrorDecomposition {
   const fn = 'errorDecomposition';
-  if (options === null || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an object { T, grid, method, ... }');
-  if ('init' in options && (options as { init?: unknown }).init !== undefined) {
-    throw new InvalidArgumentError(fn, 'options.init', (options as { init?: unknown }).init, 'absent (the decomposition chooses the starting laws itself)');
-  }
-  const divergence = options.divergence ?? 'kl';
-  if (divergence !== 'kl' && divergence !== 'w2') throw new InvalidArgumentError(fn, 'options.divergence', divergence, "'kl' or 'w2'");
-  const distance = divergence === 'kl' ? gaussianKL : gaussianW2;
+  const divergence = expectDecompositionOptions(fn, options);
   const sampler: ExactDDPMOptions = { T: options.T, grid: options.grid, method: options.method, scoreError: options.scoreError, corrector: options.corrector, score: options.score };
   const exactSampler = { ...sampler, score: undefined, scoreError: undefined };
-  const output = exactDDPMLaw(data, sampler);
-  const exactScore = exactDDPMLaw(data, exactSampler);
-  const exactStart = exactDDPMLaw(data, { ...exactSampler, init: 'forward-marginal' });
   const delta = options.grid[options.grid.length - 1]!;
-  const stoppedTarget = delta === 0 ? data : ouMarginal(data, delta);
+  const output = exactDDPMLaw(data, sampler);
+  return decompose(divergence, {
+    output,
+    exactScore: hasScoreError(options) ? exactDDPMLaw(data, exactSampler) : output,
+    exactStart: exactDDPMLaw(data, { ...exactSampler, init: 'forward-marginal' }),
+    stoppedTarget: delta === 0 ? undefined : ouMarginal(data, delta),
+    target: data,
+  });
+}
+
+/** Options of {@link cldErrorDecomposition}: the CLD sampler (without `init`), the divergence and the law compared. */
+export interface CLDErrorDecompositionOptions extends Omit<ExactCLDOptions, 'init'> {
+  readonly divergence?: 'kl' | 'w2';
+  /** `'position'` (default: the samples the user keeps) or `'joint'` (the law on (x, v)). */
+  readonly marginal?: 'position' | 'joint';
+}
+
+/**
+ * The same decomposition for the CLD sampler (see {@link errorDecomposition}), on the
+ * position marginal or on the joint law of `(x, v)`; the target is `N(μ, Σ)`, or
+ * `N(μ, Σ) ⊗ N(0, γ I)` for the joint, and `q_δ` is the forward CLD marginal at δ.
+ */
+export function cldErrorDecomposition(data: GaussianLaw, options: CLDErrorDecompositionOptions): ErrorDecomposition {
+  const fn = 'cldErrorDecomposition';
+  const divergence = expectDecompositionOptions(fn, options);
+  const marginal = options.marginal ?? 'position';
+  if (marginal !== 'position' && marginal !== 'joint') throw new InvalidArgumentError(fn, 'options.marginal', marginal, "'position' or 'joint'");
+  const sampler: ExactCLDOptions = {
+    T: options.T, grid: options.grid, method: options.method, initialVelocityVariance: options.initialVelocityVariance,
+    scoreError: options.scoreError, corrector: options.corrector, score: options.score,
+  };
+  const exactSampler = { ...sampler, score: undefined, scoreError: undefined };
+  const pick = (law: ExactCLDLaw) => (marginal === 'position' ? law.position : law.joint);
+  const output = pick(exactCLDLaw(data, sampler));
+  const delta = options.grid[options.grid.length - 1]!;
+  const gamma = options.initialVelocityVariance ?? 1;
+  return decompose(divergence, {
+    output,
+    exactScore: hasScoreError(options) ? pick(exactCLDLaw(data, exactSampler)) : output,
+    exactStart: pick(exactCLDLaw(data, { ...exactSampler, init: 'forward-marginal' })),
+    stoppedTarget: delta === 0 ? undefined : pick(cldForwardMarginal(data, delta, gamma)),
+    target: pick(cldForwardMarginal(data, 0, gamma)),
+  });
+}
+
+/** Whether the sampler's score differs from the exact one (else its law is reused: the score part is exactly 0). */
+function hasScoreError(options: { score?: unknown; scoreError?: unknown }): boolean {
+  return options.score !== undefined || options.scoreError !== undefined;
+}
+
+function expectDecompositionOptions(fn: string, options: unknown): 'kl' | 'w2' {
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an object { T, grid, method, ... }');
+  const { init, divergence = 'kl' } = options as { init?: unknown; divergence?: unknown };
+  if (init !== undefined) throw new InvalidArgumentError(fn, 'options.init', init, 'absent (the decomposition chooses the starting laws itself)');
+  if (divergence !== 'kl' && divergence !== 'w2') throw new InvalidArgumentError(fn, 'options.divergence', divergence, "'kl' or 'w2'");
+  return divergence;
+}
+
+/** The laws a decomposition compares; `stoppedTarget` is absent when δ = 0 (then it is the target). */
+interface DecompositionLaws {
+  readonly output: GaussianLaw;
+  readonly exactScore: GaussianLaw;
+  readonly exactStart: GaussianLaw;
+  readonly stoppedTarget: GaussianLaw | undefined;
+  readonly target: GaussianLaw;
+}
+
+function decompose(divergence: 'kl' | 'w2', laws: DecompositionLaws): ErrorDecomposition {
+  const distance = divergence === 'kl' ? gaussianKL : gaussianW2;
+  const stopped = laws.stoppedTarget ?? laws.target;
   const parts = {
-    initialisation: distance(exactScore, exactStart),
-    discretisation: distance(exactStart, stoppedTarget),
-    score: distance(output, exactScore),
-    earlyStopping: delta === 0 ? 0 : distance(stoppedTarget, data),
+    initialisation: distance(laws.exactScore, laws.exactStart),
+    discretisation: distance(laws.exactStart, stopped),
+    score: laws.output === laws.exactScore ? 0 : distance(laws.output, laws.exactScore),
+    earlyStopping: laws.stoppedTarget === undefined ? 0 : distance(laws.stoppedTarget, laws.target),
   };
   const sum = parts.initialisation + parts.discretisation + parts.score + parts.earlyStopping;
-  return { divergence, ...parts, total: distance(output, data), sum };
+  return { divergence, ...parts, total: distance(laws.output, laws.target), sum };
 }

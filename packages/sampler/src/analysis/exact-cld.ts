@@ -85,6 +85,21 @@ export function exactCLDLaw(data: GaussianLaw, options: ExactCLDOptions): ExactC
   return splitJoint(denseRecursion(start, schedule, withScoreError(scoreAt, scoreError), d), d);
 }
 
+/**
+ * The forward CLD marginal `q_t` on `(x, v)` of data `N(μ, Σ)` with initial velocity
+ * `N(0, γ I)`: per eigen-direction mean `e^{tF}(μ_i, 0)` and covariance
+ * `e^{tF} diag(λ_i, γ) e^{tFᵀ} + Q_t` (see `cldPairMoments`).
+ */
+export function cldForwardMarginal(data: GaussianLaw, t: number, initialVelocityVariance = 1): ExactCLDLaw {
+  const fn = 'cldForwardMarginal';
+  expectGaussianLaw(fn, 'data', data);
+  if (typeof t !== 'number' || !Number.isFinite(t) || t < 0) throw new InvalidArgumentError(fn, 't', t, 'a finite number >= 0');
+  const gamma = initialVelocityVariance;
+  if (typeof gamma !== 'number' || !Number.isFinite(gamma) || gamma < 0) throw new InvalidArgumentError(fn, 'initialVelocityVariance', gamma, 'a finite number >= 0');
+  const pairs = new CLDPairs(data, eigenbasis(data.covariance), gamma);
+  return splitJoint(pairs.denseLaw('forward-marginal', t), pairs.d);
+}
+
 function expectAffineCLDScore(fn: string, score: unknown, d: number): void {
   const s = score as CLDScore;
   if (s === null || typeof s !== 'object' || s.kind !== 'cld') throw new InvalidArgumentError(fn, 'options.score', score, "a CLDScore of kind 'cld'");

@@ -3,7 +3,7 @@
  * their validation, and the OU forward marginals `q_t` of Gaussian data.
  * @packageDocumentation
  */
-import { InvalidArgumentError, ShapeMismatchError, cholesky, expectAllFinite, symmetricEigen } from '@sgmkit/tensor';
+import { InvalidArgumentError, ShapeMismatchError, cholesky, expectAllFinite, gemv, symmetricEigen } from '@sgmkit/tensor';
 import type { Tensor } from '@sgmkit/tensor';
 
 /** A Gaussian law: mean vector of length `d` and `d × d` float64 covariance. */
@@ -60,25 +60,15 @@ export function eigenbasis(a: Tensor): Eigenbasis {
 
 /** `Uᵀ x`: coordinates of `x` in the eigenbasis. */
 export function toEigenCoordinates(basis: Eigenbasis, x: Float64Array): Float64Array {
-  const d = x.length;
-  const out = new Float64Array(d);
-  for (let j = 0; j < d; j++) {
-    let sum = 0;
-    for (let i = 0; i < d; i++) sum += basis.vectors[i * d + j]! * x[i]!;
-    out[j] = sum;
-  }
+  const out = new Float64Array(x.length);
+  gemv(true, 1, squareMatrix(x.length, basis.vectors), x, 0, out);
   return out;
 }
 
 /** `U y`: back from eigen-coordinates. */
 export function fromEigenCoordinates(basis: Eigenbasis, y: Float64Array): Float64Array {
-  const d = y.length;
-  const out = new Float64Array(d);
-  for (let i = 0; i < d; i++) {
-    let sum = 0;
-    for (let j = 0; j < d; j++) sum += basis.vectors[i * d + j]! * y[j]!;
-    out[i] = sum;
-  }
+  const out = new Float64Array(y.length);
+  gemv(false, 1, squareMatrix(y.length, basis.vectors), y, 0, out);
   return out;
 }
 

@@ -38,11 +38,11 @@ function pow10(k: number): number {
   return Number(`1e${k}`);
 }
 
-/** Powers of ten inside `[lo, hi]`; with fewer than two, adds 2× and 5× multiples. */
+/** Powers of ten inside `[lo, hi]`; with fewer than three, adds 2× and 5× multiples. */
 export function logTicks(lo: number, hi: number): number[] {
   const decades: number[] = [];
   for (let k = Math.ceil(Math.log10(lo) - 1e-9); pow10(k) <= hi * (1 + 1e-9); k++) decades.push(pow10(k));
-  if (decades.length >= 2) return decades;
+  if (decades.length >= 3) return decades;
   const ticks: number[] = [];
   for (let k = Math.floor(Math.log10(lo)); pow10(k) <= hi; k++) {
     for (const m of [1, 2, 5]) {

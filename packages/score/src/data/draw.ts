@@ -17,17 +17,25 @@ import {
 export interface DrawOptions {
   /** uint32 seed. */
   readonly seed: number;
-  /**
-   * uint32 stream id, default 0. The samplers draw their initial `N(0, I)`
-   * positions from stream 0, so give data another seed or stream when the two
-   * must be independent.
-   */
+  /** uint32 stream id, default {@link DATA_STREAM} (`sampleForwardMarginal`: {@link FORWARD_MARGINAL_STREAM}). */
   readonly stream?: number;
   /** Global index of the first row drawn (default 0): draw a large set in pieces with the same seed. */
   readonly firstRow?: number;
   /** Element type of the returned batch (default `'float64'`); values are computed in double precision either way. */
   readonly dtype?: DType;
 }
+
+/**
+ * Default stream of the data draws: 2, the first id the samplers leave unused (they take 0, 1 and
+ * `64(k + 1) + slot`, see DEVELOPING.md), so data and a sampler run with the same seed are independent.
+ */
+export const DATA_STREAM = 2;
+
+/**
+ * Default stream of `sampleForwardMarginal`'s noise: 3, so pushing a default data draw forward with
+ * the same seed does not reuse the normals that drew it (which would correlate `x_0` and `z`).
+ */
+export const FORWARD_MARGINAL_STREAM = 3;
 
 /** The validated noise address of a draw. */
 export interface NoiseAddress {
@@ -41,10 +49,10 @@ export function expectRowCount(fn: string, n: unknown): number {
   return expectInteger(fn, 'n', n, 1);
 }
 
-/** Validates `options.seed`, `options.stream` and `options.firstRow` for a draw of `n` rows. */
-export function parseNoiseAddress(fn: string, options: unknown, n: number): NoiseAddress {
+/** Validates `options.seed`, `options.stream` (default `defaultStream`) and `options.firstRow` for a draw of `n` rows. */
+export function parseNoiseAddress(fn: string, options: unknown, n: number, defaultStream: number): NoiseAddress {
   if (!options || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an object { seed, stream?, firstRow?, dtype? }');
-  const { seed, stream = 0, firstRow = 0 } = options as Partial<DrawOptions>;
+  const { seed, stream = defaultStream, firstRow = 0 } = options as Partial<DrawOptions>;
   return {
     seed: expectSeed(fn, 'options.seed', seed),
     stream: expectSeed(fn, 'options.stream', stream),
@@ -63,7 +71,7 @@ export function parseDType(fn: string, options: DrawOptions): DType {
 /** Validates `n` and the options together. */
 export function parseDraw(fn: string, n: unknown, options: unknown): { n: number; address: NoiseAddress; dtype: DType } {
   const rows = expectRowCount(fn, n);
-  const address = parseNoiseAddress(fn, options, rows);
+  const address = parseNoiseAddress(fn, options, rows, DATA_STREAM);
   return { n: rows, address, dtype: parseDType(fn, options as DrawOptions) };
 }
 

@@ -6,8 +6,15 @@
  */
 import type { FloatArray } from '../tensor.js';
 import { beginParticleWalk, blockState, nextSegment, walk } from '../random/blocks.js';
-import { finishSlowDraws, slowHigh, slowLow, slowPosition } from '../random/fill.js';
-import { ACCEPT_HIGH, SIGNED_SCALE } from '../random/ziggurat.js';
+import * as fill from '../random/fill.js';
+import * as ziggurat from '../random/ziggurat.js';
+
+// Module-local constants, not imported bindings: V8 embeds these arrays in the optimised loop,
+// where an import would be re-read through its module cell (hole, map and length checks) on every element.
+const ACCEPT_HIGH = ziggurat.ACCEPT_HIGH;
+const SIGNED_SCALE = ziggurat.SIGNED_SCALE;
+const slowPosition = fill.slowPosition;
+const finishSlowDraws = fill.finishSlowDraws;
 
 /**
  * One segment (≤ 4096 elements of one block): `y[k] ← a·y[k] + b·s[k + (sStart − yStart)] + c·z_k`.
@@ -37,8 +44,7 @@ function affineSegment(
     let noise = c * ((mantissaHigh + (low >>> 3) * 1.862645149230957e-9) * SIGNED_SCALE[index]!);
     if (mantissaHigh >= ACCEPT_HIGH[index]!) {
       noise = 0;
-      slowPosition[slow] = k; slowHigh[slow] = high; slowLow[slow] = low;
-      slow++;
+      slowPosition[slow++] = k;
     }
     y[k] = a * y[k]! + b * s[k + shift]! + noise;
   }

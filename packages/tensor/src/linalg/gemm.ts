@@ -6,7 +6,7 @@ import { DTypeMismatchError, InvalidArgumentError, ShapeMismatchError } from '..
 import { dtypeOf, type FloatArray, type Tensor } from '../tensor.js';
 import { expectFinite } from '../validate.js';
 import { expectContiguousMatrix, expectMatrix, expectVector } from './checks.js';
-import { gemmAccumulate, scaleRows, type MatrixOperand } from './gemm-kernel.js';
+import { gemmAccumulate, scaleMatrixRows, type MatrixOperand } from './gemm-kernel.js';
 
 /** The operand `op(t)` as the kernel sees it: transposition folds into swapped strides. */
 export function matrixOperand(t: Tensor, transposed: boolean): MatrixOperand {
@@ -54,7 +54,7 @@ export function gemmUnchecked(transA: boolean, transB: boolean, alpha: number, a
   const m = c.shape[0]!;
   const n = c.shape[1]!;
   const k = transA ? a.shape[0]! : a.shape[1]!;
-  scaleRows(m, n, beta, c.data, c.offset, n);
+  scaleMatrixRows(m, n, beta, c.data, c.offset, n);
   gemmAccumulate(m, n, k, alpha, matrixOperand(a, transA), matrixOperand(b, transB), c.data, c.offset, n);
 }
 

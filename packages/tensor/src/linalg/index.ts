@@ -4,7 +4,8 @@
  * @packageDocumentation
  */
 export { gemm, gemmUnchecked, gemv } from './gemm.js';
-export { GEMM_MR, GEMM_NR, GEMM_MC, GEMM_KC, GEMM_NC } from './gemm-kernel.js';
+export { gemmAccumulate, scaleMatrixRows, GEMM_MR, GEMM_NR, GEMM_MC, GEMM_KC, GEMM_NC, type MatrixOperand } from './gemm-kernel.js';
+export { matrixOperand } from './gemm.js';
 export {
   cholesky, choleskyInPlace, solveLowerTriangular, solveUpperTriangular, choleskySolve, logDetFromCholesky,
   type MatrixContext, type RightHandSide,

@@ -10,7 +10,7 @@
  * shared between two calls in flight.
  * @packageDocumentation
  */
-import { BLOCK_ROWS, PARTICLE_DOMAIN, deriveBlockState, deriveKey } from './seeding.js';
+import { PARTICLE_DOMAIN, blockRows, deriveBlockKey, deriveBlockState, deriveKey } from './seeding.js';
 import { nextNormal } from './ziggurat.js';
 
 /** Largest segment: bounds the fix-up lists the hot loops keep for their rare slow draws. */
@@ -19,18 +19,23 @@ export const SEGMENT_CAPACITY = 4096;
 /** Main and auxiliary generator of the current block (see `seeding.ts`). */
 export const blockState = new Int32Array(8);
 const key = new Int32Array(8);
+const blockKey = new Int32Array(8);
+/** High word of the block index `blockKey` was derived for (-1: none yet). */
+let blockKeyHigh = -1;
 
 /** Where the walk is: normals already handed out, and the segment just handed out. */
-export const walk = { position: 0, count: 0, row: 0, endRow: 0, perRow: 0, leftInBlock: 0 };
+export const walk = { position: 0, count: 0, row: 0, endRow: 0, perRow: 0, rowsPerBlock: 1, leftInBlock: 0 };
 
 /** Starts walking global rows `[firstRow, firstRow + n)` with `perRow` normals per row. */
 export function beginParticleWalk(seed: number, stream: number, firstRow: number, n: number, perRow: number): void {
   deriveKey(seed, stream, PARTICLE_DOMAIN, key);
+  blockKeyHigh = -1;
   walk.position = 0;
   walk.count = 0;
   walk.row = firstRow;
   walk.endRow = firstRow + n;
   walk.perRow = perRow;
+  walk.rowsPerBlock = blockRows(perRow);
   walk.leftInBlock = 0;
 }
 
@@ -40,11 +45,16 @@ export function beginParticleWalk(seed: number, stream: number, firstRow: number
  * normals, up to the end of the walk, remain in this block.
  */
 function enterBlock(row: number): number {
-  const block = Math.floor(row / BLOCK_ROWS);
-  const blockStart = block * BLOCK_ROWS;
-  deriveBlockState(key, block, blockState);
+  const block = Math.floor(row / walk.rowsPerBlock);
+  const blockStart = block * walk.rowsPerBlock;
+  const blockHigh = Math.floor(block / 4294967296);
+  if (blockHigh !== blockKeyHigh) {
+    deriveBlockKey(key, blockHigh | 0, blockKey);
+    blockKeyHigh = blockHigh;
+  }
+  deriveBlockState(blockKey, block >>> 0, blockState);
   for (let skipped = (row - blockStart) * walk.perRow; skipped > 0; skipped--) nextNormal(blockState);
-  const rowsHere = Math.min(blockStart + BLOCK_ROWS, walk.endRow) - row;
+  const rowsHere = Math.min(blockStart + walk.rowsPerBlock, walk.endRow) - row;
   walk.row = row + rowsHere;
   return rowsHere * walk.perRow;
 }

@@ -5,16 +5,22 @@
  * @packageDocumentation
  */
 import type { FloatArray } from '../tensor.js';
-import { ACCEPT_HIGH, SIGNED_SCALE, zigguratSlowPath } from './ziggurat.js';
+import * as ziggurat from './ziggurat.js';
+
+// Module-local constants, not imported bindings: V8 embeds these arrays in the optimised loop,
+// where an import would be re-read through its module cell (hole, map and length checks) on every element.
+const ACCEPT_HIGH = ziggurat.ACCEPT_HIGH;
+const SIGNED_SCALE = ziggurat.SIGNED_SCALE;
+const slowNormal = ziggurat.slowNormal;
 
 /**
- * Slow draws of the current segment, finished after its loop: position, and
- * the high and low words of the main transition. A segment never holds more
- * than `SEGMENT_CAPACITY` (4096) normals.
+ * Positions of the current segment's slow draws (main-stream candidates that
+ * failed the fast test), finished after its loop. A segment never holds more
+ * than `SEGMENT_CAPACITY` (4096) normals. Only positions are kept: fewer live
+ * values in the loop, and `slowNormal` redraws the candidate from its exact
+ * conditional law.
  */
 export const slowPosition = new Int32Array(4096);
-export const slowHigh = new Int32Array(4096);
-export const slowLow = new Int32Array(4096);
 
 /**
  * Finishes the `count` slow draws recorded by a hot loop, in order, writing
@@ -23,9 +29,8 @@ export const slowLow = new Int32Array(4096);
  */
 export function finishSlowDraws(state: Int32Array, count: number, out: FloatArray, scale: number): void {
   for (let i = 0; i < count; i++) {
-    const high = slowHigh[i]!;
     const position = slowPosition[i]!;
-    out[position] = out[position]! + scale * zigguratSlowPath(state, high >>> 21, high & 0x1fffff, slowLow[i]!);
+    out[position] = out[position]! + scale * slowNormal(state);
   }
 }
 
@@ -52,8 +57,7 @@ export function fillNormalSegment(state: Int32Array, out: FloatArray, start: num
     let z = (mantissaHigh + (low >>> 3) * 1.862645149230957e-9) * SIGNED_SCALE[index]!;
     if (mantissaHigh >= ACCEPT_HIGH[index]!) {
       z = 0;
-      slowPosition[slow] = k; slowHigh[slow] = high; slowLow[slow] = low;
-      slow++;
+      slowPosition[slow++] = k;
     }
     out[k] = z;
   }

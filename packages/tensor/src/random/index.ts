@@ -5,5 +5,5 @@
  */
 export { RandomStream } from './stream.js';
 export { fillParticleNormals, expectNoiseAddress } from './particle.js';
-export { BLOCK_ROWS } from './seeding.js';
+export { BLOCK_NORMALS, blockRows } from './seeding.js';
 export { erfc, standardNormalCdf } from './special.js';

@@ -2,7 +2,9 @@
  * Derivation of generator states from `(seed, stream, row)`, the addressing
  * that makes noise independent of batch size, chunking and worker split.
  *
- * Global particle rows are grouped in fixed blocks of {@link BLOCK_ROWS} rows.
+ * Global particle rows are grouped in fixed blocks of {@link blockRows}`(m)` =
+ * ⌈512/m⌉ consecutive rows, `m` the number of normals per row (`d`, or `2d` for
+ * CLD): about 512 normals per block whatever the dimension.
  * Block `b` of `(seed, stream)` gets two xoroshiro128+ states, a *main* and an
  * *auxiliary* one, together a 256-bit hash of `(seed, stream, domain, b)`:
  * eight lanes, each a chain of murmur3 `fmix32` finalisers absorbing one
@@ -19,13 +21,19 @@
  * draws after the loop. A batch starting mid-block first replays the normals
  * of the block's earlier rows, which is exact, not an estimate.
  *
- * 64 rows per block keeps hashing (16 `fmix32` per block) negligible for small
- * `d` while bounding the replay at a chunk start to 63 rows.
+ * About 512 normals per block keeps hashing (8 `fmix32` per block) and the
+ * per-block bookkeeping negligible even for d = 1, while bounding the replay
+ * at a chunk start to 511 normals.
  * @packageDocumentation
  */
 
-/** Number of consecutive global rows that share one generator state. */
-export const BLOCK_ROWS = 64;
+/** Target number of normals per block. */
+export const BLOCK_NORMALS = 512;
+
+/** Number of consecutive global rows that share one generator state, for `normalsPerRow` normals per row. */
+export function blockRows(normalsPerRow: number): number {
+  return Math.max(1, Math.ceil(BLOCK_NORMALS / Math.max(1, normalsPerRow)));
+}
 
 /** Domain words separating particle-addressed noise from sequential `RandomStream`s with the same seed. */
 export const PARTICLE_DOMAIN = 0x50415254; // "PART"
@@ -54,11 +62,21 @@ export function deriveKey(seed: number, stream: number, domain: number, key: Int
   }
 }
 
-/** Writes the main and auxiliary states of block `block` (an integer < 2^53) under `key` into `state` (8 words). */
-export function deriveBlockState(key: Int32Array, block: number, state: Int32Array): void {
-  const blockLow = block >>> 0;
-  const blockHigh = Math.floor(block / 4294967296) | 0;
-  for (let lane = 0; lane < 8; lane++) state[lane] = fmix32(fmix32(key[lane]! ^ blockLow) ^ blockHigh);
+/**
+ * Mixes the high word of a block index into `key`, giving `blockKey`; done once
+ * per call (and again only when a walk crosses a multiple of 2^32 blocks).
+ */
+export function deriveBlockKey(key: Int32Array, blockHigh: number, blockKey: Int32Array): void {
+  for (let lane = 0; lane < 8; lane++) blockKey[lane] = fmix32(key[lane]! ^ blockHigh);
+}
+
+/**
+ * Writes the main and auxiliary states of the block whose index has low word
+ * `blockLow` under `blockKey` (from {@link deriveBlockKey}) into `state` (8 words).
+ * Each word is a bijection of `blockLow`, so blocks of one walk never share a state.
+ */
+export function deriveBlockState(blockKey: Int32Array, blockLow: number, state: Int32Array): void {
+  for (let lane = 0; lane < 8; lane++) state[lane] = fmix32(blockKey[lane]! ^ blockLow);
   // xoroshiro128+ is stuck at the all-zero state; any fixed non-zero state is as good (probability 2^-128).
   for (let generator = 0; generator < 8; generator += 4) {
     if ((state[generator]! | state[generator + 1]! | state[generator + 2]! | state[generator + 3]!) === 0) state[generator + 1] = 1;

@@ -8,7 +8,7 @@ import type { FloatArray } from '../tensor.js';
 import { expectInteger, expectSeed } from '../validate.js';
 import { SEGMENT_CAPACITY } from './blocks.js';
 import { fillNormalSegment } from './fill.js';
-import { SEQUENTIAL_DOMAIN, deriveBlockState, deriveKey } from './seeding.js';
+import { SEQUENTIAL_DOMAIN, deriveBlockKey, deriveBlockState, deriveKey } from './seeding.js';
 import { advance, uniformFromWords } from './xoroshiro.js';
 import { nextNormal } from './ziggurat.js';
 
@@ -44,6 +44,7 @@ export class RandomStream {
     this.stream = expectSeed('RandomStream', 'stream', stream);
     const key = new Int32Array(8);
     deriveKey(seed, stream, SEQUENTIAL_DOMAIN, key);
+    deriveBlockKey(key, 0, key);
     deriveBlockState(key, 0, this.state);
   }
 

@@ -11,8 +11,8 @@
  * accepted at once when `m < K[i] = ⌊2^50·X[i+1]/X[i]⌋`; hot loops test the
  * sufficient integer condition `(high & 0x1fffff) < ⌊K[i]/2^29⌋` and leave
  * everything else (0.43% of draws: wedges, the tail, the rare equal leading
- * words) to {@link zigguratSlowPath}, which finishes the draw exactly with
- * randomness from the block's auxiliary generator.
+ * words) to {@link slowNormal}, which completes the draw exactly with
+ * randomness from the block's auxiliary generator, after the loop.
  *
  * 1024 rather than the classic 256 layers: the slow path costs tens of
  * nanoseconds in JS, and 1024 layers make it 3.5× rarer (0.43% against 1.49%)
@@ -109,6 +109,40 @@ for (let i = 0; i < ZIGGURAT_LAYERS; i++) {
   }
 }
 
+/**
+ * Walker–Vose alias table over the layers, weighted by the number of leading
+ * mantissa words that fail the fast test, `2^21 − ACCEPT_HIGH`: picking a
+ * layer from it, then a uniform mantissa among the failing ones, samples a
+ * candidate from exactly the conditional law of a candidate that failed the
+ * fast test. Hot loops use this to finish their slow draws after the loop
+ * without keeping the failed candidate's bits (see {@link slowNormal}).
+ */
+const ALIAS_PROBABILITY = new Float64Array(ZIGGURAT_LAYERS);
+const ALIAS_OTHER = new Int32Array(ZIGGURAT_LAYERS);
+
+function buildAliasTable(): void {
+  const n = ZIGGURAT_LAYERS;
+  const weight = Array.from({ length: n }, (_, i) => TWO_POW_21 - ACCEPT_HIGH[i << 1]!);
+  const total = weight.reduce((sum, w) => sum + w, 0);
+  const scaled = weight.map((w) => (w * n) / total);
+  const small: number[] = [];
+  const large: number[] = [];
+  scaled.forEach((p, i) => (p < 1 ? small : large).push(i));
+  while (small.length > 0 && large.length > 0) {
+    const less = small.pop()!;
+    const more = large.pop()!;
+    ALIAS_PROBABILITY[less] = scaled[less]!;
+    ALIAS_OTHER[less] = more;
+    scaled[more] = scaled[more]! + scaled[less]! - 1;
+    (scaled[more]! < 1 ? small : large).push(more);
+  }
+  for (const i of [...small, ...large]) {
+    ALIAS_PROBABILITY[i] = 1;
+    ALIAS_OTHER[i] = i;
+  }
+}
+buildAliasTable();
+
 const lowWord = new Int32Array(1);
 
 /** A uniform in `(0, 1]` (never 0, so its logarithm is finite) from the auxiliary generator. */
@@ -160,7 +194,29 @@ export function nextNormal(state: Int32Array): number {
   const high = advance(state, 0, lowWord);
   const index = high >>> 21;
   const mantissaHigh = high & 0x1fffff;
-  const low = lowWord[0]!;
-  if (mantissaHigh < ACCEPT_HIGH[index]!) return (mantissaHigh + (low >>> 3) * LOW_MANTISSA_WEIGHT) * SIGNED_SCALE[index]!;
-  return zigguratSlowPath(state, index, mantissaHigh, low);
+  if (mantissaHigh < ACCEPT_HIGH[index]!) return (mantissaHigh + (lowWord[0]! >>> 3) * LOW_MANTISSA_WEIGHT) * SIGNED_SCALE[index]!;
+  return slowNormal(state);
+}
+
+/**
+ * A standard normal drawn entirely from the auxiliary generator, given that
+ * the main stream's candidate for it failed the fast test: a fresh candidate
+ * from the same conditional law (layer from the alias table, sign, leading
+ * mantissa word uniform among the failing ones by exact rejection), finished
+ * by {@link zigguratSlowPath}. Distributed exactly as finishing the failed
+ * candidate itself, so the normal is exactly N(0, 1).
+ */
+export function slowNormal(state: Int32Array): number {
+  const high = advance(state, AUX, lowWord);
+  const column = high >>> 22;
+  const sign = (high >>> 21) & 1;
+  const coin = uniformFromWords(advance(state, AUX, lowWord), lowWord[0]!);
+  const layer = coin < ALIAS_PROBABILITY[column]! ? column : ALIAS_OTHER[column]!;
+  const first = ACCEPT_HIGH[layer << 1]!;
+  const range = TWO_POW_21 - first;
+  const mask = range > 1 ? -1 >>> Math.clz32(range - 1) : 0;
+  let offset: number;
+  do offset = advance(state, AUX, lowWord) & mask;
+  while (offset >= range);
+  return zigguratSlowPath(state, (layer << 1) | sign, first + offset, lowWord[0]!);
 }

@@ -110,10 +110,11 @@ export function tvBounds(h: number, klForward: number, klBackward: number): { lo
 function paperConstants(spectrum: readonly number[], meanValue: number, T: number) {
   const d = spectrum.length;
   const assumptions = gaussianScore({ mean: new Array<number>(d).fill(meanValue), covariance: [...spectrum] }).assumptions!;
-  return { L: assumptions.lipschitzBound!(0, T), m2: assumptions.secondMoment!, kl0: assumptions.klToStandardNormal! };
+  // The theorems assume L >= 1; m2 is the root of the second moment (m₂² = E|X|²).
+  return { L: Math.max(1, assumptions.lipschitzBound!(0, T)), m2: Math.sqrt(assumptions.secondMoment!), kl0: assumptions.klToStandardNormal! };
 }
 
-/** Chen et al. (2022), Theorem 2 with constant 1 and ε_score = 0: `√KL(q‖γ)e^{−T} + (L√(dh) + L m₂ h)√T`. */
+/** Chen et al. (2022), Theorem 2 with constant 1 and ε_score = 0: `√KL(q‖γ)e^{−T} + (L√(dh) + L m₂ h)√T`, `m₂ = √E|X|²`. */
 export function paperTVBound(c: { L: number; m2: number; kl0: number }, d: number, h: number, T: number): number {
   return Math.sqrt(c.kl0) * Math.exp(-T) + (c.L * Math.sqrt(d * h) + c.L * c.m2 * h) * Math.sqrt(T);
 }

@@ -1,0 +1,97 @@
+// OU exponential-integrator step y ← e^h y + 2(e^h − 1) s + √(e^{2h} − 1) z, single thread,
+// n = 10^6 particles, d = 2, float64, noise included, score batch precomputed: sgmkit's fused
+// kernel (benchmark.js) against an optimised C implementation of the same step (xoroshiro128+
+// and the same 1024-layer ziggurat, cc -O3 -march=native, compiled into a temp dir at run time)
+// and against vectorised NumPy with in-place operations, all in the same run. Each baseline is
+// skipped with a message when its compiler or interpreter is absent.
+//
+//   npx -y pnpm@10 build && node benchmarks/ou-step.bench.mjs
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Benchmark from 'benchmark';
+import { batch, ouExponentialIntegratorStep } from '@sgmkit/tensor';
+
+const N = 1_000_000;
+const D = 2;
+const H = 1e-3;
+const QUICK = process.env.SGMKIT_BENCH_QUICK === '1';
+const here = dirname(fileURLToPath(import.meta.url));
+
+function available(command, args) {
+  const probe = spawnSync(command, args, { encoding: 'utf8' });
+  return !probe.error && probe.status === 0;
+}
+
+/** Compiles and runs the C baseline; returns its JSON report or undefined (with a message). */
+function runNative() {
+  const compiler = ['cc', 'gcc', 'clang'].find((c) => available(c, ['--version']));
+  if (!compiler) {
+    console.log('C baseline skipped: no C compiler (cc, gcc or clang) found');
+    return undefined;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'sgmkit-ou-step-'));
+  try {
+    const binary = join(dir, 'ou_step');
+    const build = spawnSync(compiler, ['-O3', '-march=native', '-o', binary, join(here, 'native', 'ou_step.c'), '-lm'], { encoding: 'utf8' });
+    if (build.status !== 0) {
+      console.log(`C baseline failed to compile: ${build.stderr.trim()}`);
+      return undefined;
+    }
+    const run = spawnSync(binary, [String(N), String(D), QUICK ? '10' : '60'], { encoding: 'utf8' });
+    if (run.status !== 0) {
+      console.log(`C baseline failed: ${run.stderr.trim()}`);
+      return undefined;
+    }
+    return JSON.parse(run.stdout);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function runNumpy() {
+  if (!available('python3', ['-c', 'import numpy'])) {
+    console.log('NumPy baseline skipped: python3 with numpy is not available');
+    return undefined;
+  }
+  const run = spawnSync('python3', [join(here, 'python', 'ou_step.py'), String(N), String(D), QUICK ? '5' : '30'], { encoding: 'utf8' });
+  if (run.status !== 0) {
+    console.log(`NumPy baseline failed: ${run.stderr.trim()}`);
+    return undefined;
+  }
+  return JSON.parse(run.stdout);
+}
+
+const y = batch(N, D);
+const s = batch(N, D);
+for (let k = 0; k < N * D; k++) {
+  y.data[k] = 0.001 * (k % 1000);
+  s.data[k] = -y.data[k];
+}
+let step = 0;
+
+const native = runNative();
+const suite = new Benchmark.Suite('OU step');
+suite.add(`sgmkit ouExponentialIntegratorStep, n = ${N}, d = ${D}, float64`, () => ouExponentialIntegratorStep(y, s, H, 1, step++, 0), {
+  maxTime: QUICK ? 1 : 5,
+});
+suite.on('cycle', (event) => console.log(String(event.target)));
+suite.run();
+const numpy = runNumpy();
+
+const js = suite[0];
+const jsMeanMs = 1e3 * js.stats.mean;
+const jsFastestMs = 1e3 * Math.min(...js.stats.sample);
+console.log(`sgmkit: ${jsMeanMs.toFixed(2)} ms per step (±${js.stats.rme.toFixed(1)}%, fastest ${jsFastestMs.toFixed(2)} ms), ${(N / jsMeanMs / 1e3).toFixed(0)} M particles/s`);
+if (native) {
+  console.log(`C (${native.layers} layers, cc -O3 -march=native): median ${native.medianMs.toFixed(2)} ms, fastest ${native.bestMs.toFixed(2)} ms per step over ${native.reps} steps`);
+  console.log(`throughput ratio sgmkit / C, means vs median: ${(native.medianMs / jsMeanMs).toFixed(2)}x`);
+  console.log(`throughput ratio sgmkit / C, fastest steps: ${(native.bestMs / jsFastestMs).toFixed(2)}x`);
+}
+if (numpy) {
+  console.log(`NumPy ${numpy.numpy}: median ${numpy.medianMs.toFixed(2)} ms, fastest ${numpy.bestMs.toFixed(2)} ms per step over ${numpy.reps} steps`);
+  console.log(`throughput ratio sgmkit / NumPy, means vs median: ${(numpy.medianMs / jsMeanMs).toFixed(2)}x`);
+  console.log(`throughput ratio sgmkit / NumPy, fastest steps: ${(numpy.bestMs / jsFastestMs).toFixed(2)}x`);
+}

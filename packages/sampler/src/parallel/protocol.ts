@@ -1,0 +1,37 @@
+/**
+ * Messages between the main thread and sampler worker threads.
+ * @packageDocumentation
+ */
+import type { DType } from '@sgmkit/tensor';
+import type { ScoreSpec } from '@sgmkit/score';
+import type { CLDJob, DDPMJob } from './run.js';
+
+/** What a worker receives as `workerData`. */
+export interface WorkerTask {
+  readonly job: DDPMJob | CLDJob;
+  readonly spec: ScoreSpec;
+  readonly dtype: DType;
+  readonly n: number;
+  readonly dim: number;
+  /** Global row range `[rowStart, rowEnd)` of this worker. */
+  readonly rowStart: number;
+  readonly rowEnd: number;
+  /** Positions (DDPM `y`, CLD `x`), `n × d` over a SharedArrayBuffer. */
+  readonly positions: SharedArrayBuffer;
+  /** CLD velocities, `n × d` over a SharedArrayBuffer. */
+  readonly velocities?: SharedArrayBuffer;
+  /** `Int32Array(1)`: set to 1 by the main thread to abort. */
+  readonly abortFlag: SharedArrayBuffer;
+}
+
+/** A serialised error from a worker. */
+export interface WorkerFailure {
+  readonly ok: false;
+  readonly name: string;
+  readonly message: string;
+  readonly code?: string;
+  readonly where?: string;
+}
+
+/** What a worker posts back once. */
+export type WorkerResult = { readonly ok: true; readonly evaluations: number } | WorkerFailure;

@@ -1,0 +1,150 @@
+/**
+ * Runs a sampler over a range of rows, in row chunks, one grid step at a time
+ * when the caller needs control points (abort checks, yielding to the event
+ * loop). The same code runs on the main thread and in worker threads: a row's
+ * noise depends only on its global index, so any split is bit-identical.
+ * @packageDocumentation
+ */
+import { allocate, dtypeOf } from '@sgmkit/tensor';
+import type { Batch } from '@sgmkit/tensor';
+import type { CLDScore, Score } from '@sgmkit/score';
+import type { CLDMethod, DDPMMethod } from '../schedules/stability.js';
+import { DDPM_INTEGRATORS } from '../samplers/ddpm.js';
+import type { DDPMCallback } from '../samplers/ddpm.js';
+import type { LangevinCorrector } from '../samplers/common.js';
+import { CLD_INTEGRATORS } from '../samplers/cld.js';
+import type { CLDCallback } from '../samplers/cld.js';
+import { fillParticleNormals } from '../samplers/kernels.js';
+import { INITIAL_POSITION_STREAM, INITIAL_VELOCITY_STREAM } from '../samplers/streams.js';
+
+/** A validated DDPM run, serialisable to a worker. */
+export interface DDPMJob {
+  readonly kind: 'ddpm';
+  readonly method: DDPMMethod;
+  readonly grid: Float64Array;
+  readonly seed: number;
+  readonly corrector?: LangevinCorrector;
+  readonly chunkSize: number;
+  /** Draw the initial particles from `N(0, I)` (stream 0) instead of using the buffer's contents. */
+  readonly drawInitial: boolean;
+}
+
+/** A validated CLD run, serialisable to a worker. */
+export interface CLDJob {
+  readonly kind: 'cld';
+  readonly method: CLDMethod;
+  readonly grid: Float64Array;
+  readonly seed: number;
+  readonly corrector?: LangevinCorrector;
+  readonly chunkSize: number;
+  readonly drawInitialPositions: boolean;
+  readonly drawInitialVelocities: boolean;
+}
+
+/**
+ * How a run is driven between steps. `interrupt` runs synchronously after every
+ * step (it throws to stop, e.g. on an abort flag); `pause` is awaited between
+ * segments of steps so the event loop can run (segments grow until each takes
+ * about 10 ms, so pausing costs nothing measurable).
+ */
+export interface RunControl {
+  readonly interrupt?: () => void;
+  readonly pause?: () => Promise<void>;
+}
+
+const SEGMENT_TARGET_MS = 10;
+
+function rowView(b: Batch, start: number, end: number): Batch {
+  const d = b.shape[1]!;
+  return { data: b.data, shape: [end - start, d], stride: [d, 1], offset: b.offset + start * d };
+}
+
+function scratchRows(like: Batch, rows: number, width: number): Batch {
+  return { data: allocate(dtypeOf(like), rows * width), shape: [rows, width], stride: [width, 1], offset: 0 };
+}
+
+/** The user callback followed by the interrupt check, composed once per run. */
+function compose<I>(callback: ((info: I) => void) | undefined, interrupt: (() => void) | undefined): ((info: I) => void) | undefined {
+  if (interrupt === undefined) return callback;
+  if (callback === undefined) return () => interrupt();
+  return (info) => {
+    callback(info);
+    interrupt();
+  };
+}
+
+/**
+ * Runs `segment(firstStep, lastStep)` over the grid's steps: in one piece
+ * without `pause`, else in segments that grow until each takes ~10 ms, pausing
+ * between them. Returns the summed score evaluations.
+ */
+async function runSegments(steps: number, pause: (() => Promise<void>) | undefined, segment: (from: number, to: number) => number): Promise<number> {
+  if (pause === undefined) return segment(0, steps);
+  let evaluations = 0;
+  let length = 1;
+  for (let from = 0; from < steps; ) {
+    const to = Math.min(steps, from + length);
+    const started = performance.now();
+    evaluations += segment(from, to);
+    if (performance.now() - started < SEGMENT_TARGET_MS / 2) length *= 2;
+    from = to;
+    if (from < steps) await pause();
+  }
+  return evaluations;
+}
+
+/**
+ * Runs a DDPM job on `y` (rows `firstRow …` of the global batch), in place.
+ * Returns the number of batched score evaluations a particle received.
+ */
+export async function runDDPMRange(score: Score, y: Batch, firstRow: number, job: DDPMJob, control: RunControl = {}, callback?: DDPMCallback): Promise<number> {
+  const [n, d] = y.shape as [number, number];
+  const integrator = DDPM_INTEGRATORS[job.method];
+  const chunk = Math.max(1, Math.min(job.chunkSize, n));
+  const scoreBuffer = scratchRows(y, chunk, d);
+  const steps = job.grid.length - 1;
+  const options = { callback: compose(callback, control.interrupt), corrector: job.corrector };
+  let evaluations = 0;
+  for (let start = 0; start < n; start += chunk) {
+    const end = Math.min(n, start + chunk);
+    const rows = rowView(y, start, end);
+    const s = end - start === chunk ? scoreBuffer : rowView(scoreBuffer, 0, end - start);
+    if (job.drawInitial) fillParticleNormals(rows, job.seed, INITIAL_POSITION_STREAM, firstRow + start);
+    const chunkOptions = { ...options, scoreBuffer: s };
+    evaluations = await runSegments(steps, control.pause, (from, to) =>
+      integrator(score, rows, job.grid.subarray(from, to + 1), { seed: job.seed, firstRow: firstRow + start, firstStep: from }, chunkOptions));
+  }
+  return evaluations;
+}
+
+/**
+ * Runs a CLD job on `x`, `v` (rows `firstRow …` of the global batch), in place.
+ * Returns the number of batched score evaluations a particle received.
+ */
+export async function runCLDRange(score: CLDScore, x: Batch, v: Batch, firstRow: number, job: CLDJob, control: RunControl = {}, callback?: CLDCallback): Promise<number> {
+  const [n, d] = x.shape as [number, number];
+  const integrator = CLD_INTEGRATORS[job.method];
+  const chunk = Math.max(1, Math.min(job.chunkSize, n));
+  const scoreBuffer = scratchRows(x, chunk, d);
+  const noiseBuffer = job.method === 'sscs' ? scratchRows(x, chunk, 2 * d) : undefined;
+  const steps = job.grid.length - 1;
+  const composed = compose(callback, control.interrupt);
+  let evaluations = 0;
+  for (let start = 0; start < n; start += chunk) {
+    const end = Math.min(n, start + chunk);
+    const m = end - start;
+    const xs = rowView(x, start, end);
+    const vs = rowView(v, start, end);
+    if (job.drawInitialPositions) fillParticleNormals(xs, job.seed, INITIAL_POSITION_STREAM, firstRow + start);
+    if (job.drawInitialVelocities) fillParticleNormals(vs, job.seed, INITIAL_VELOCITY_STREAM, firstRow + start);
+    const options = {
+      callback: composed,
+      corrector: job.corrector,
+      scoreBuffer: m === chunk ? scoreBuffer : rowView(scoreBuffer, 0, m),
+      noiseBuffer: noiseBuffer === undefined ? undefined : m === chunk ? noiseBuffer : rowView(noiseBuffer, 0, m),
+    };
+    evaluations = await runSegments(steps, control.pause, (from, to) =>
+      integrator(score, xs, vs, job.grid.subarray(from, to + 1), { seed: job.seed, firstRow: firstRow + start, firstStep: from }, options));
+  }
+  return evaluations;
+}

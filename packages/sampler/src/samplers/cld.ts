@@ -1,0 +1,287 @@
+/**
+ * The CLD integrators (critically damped Langevin diffusion), one function per
+ * integrator. Forward process on `(x, v)`: `dX = V dt`, `dV = (−X − 2V) dt + 2 dB`,
+ * stationary law `N(0, I) ⊗ N(0, I)`. Reverse SDE in reverse time:
+ * `dX = −V ds`, `dV = (X + 2V + 4 s_v) ds + 2 dB`, `s_v = ∇_v ln q_{T−s}(x, v)`.
+ * With `h = t_k − t_{k+1}` and the velocity score frozen at the step's left end `t_k`:
+ * - exponential integrator: the linear reverse SDE with `s` frozen solved exactly
+ *   (`exp(hR)`, `R = [[0, −1], [1, 2]]`, exact frozen-score integral, exact 2×2
+ *   increment covariance) by the `cldExponentialIntegratorStep` kernel;
+ * - Euler–Maruyama: `x ← x − h v`, `v ← v + h(x + 2v + 4s) + 2√h z` (old `x`, `v` on the right);
+ * - SSCS (Dockhorn et al. 2022, symmetric splitting): the reverse drift is split as
+ *   `A: dX = −V ds, dV = (X − 2V) ds + 2 dB` (solved exactly) and
+ *   `S: dV = 4(s_v + V) ds` (one Euler step); a step is `A(h/2) ∘ S(h) ∘ A(h/2)`,
+ *   the score evaluated at `t_k` on the state after the first half-step (as in
+ *   the nv-tlabs CLD-SGM reference code).
+ *
+ * The exact `A` flow over time `τ`: with `E_τ = e^{−τ} [[1 + τ, −τ], [τ, 1 − τ]]`
+ * (the forward CLD flow with `x` negated), `(x, v) ← E_τ (x, v) + L_τ (z₁, z₂)`
+ * where `L_τ` is the Cholesky factor of `I − E_τ E_τᵀ` (the flow keeps
+ * `N(0, I) ⊗ N(0, I)` invariant, which fixes its noise covariance).
+ * @packageDocumentation
+ */
+import { InvalidArgumentError, dtypeOf, expectBatch } from '@sgmkit/tensor';
+import type { Batch } from '@sgmkit/tensor';
+import type { CLDScore } from '@sgmkit/score';
+import type { CLDMethod } from '../schedules/stability.js';
+import { cldExponentialIntegratorStep, eulerMaruyamaStep, fillParticleNormals, langevinStep } from './kernels.js';
+import { checkScoreOutput, expectCLDScore, expectIntegratorGrid, expectIntegratorOptions, expectNoise, scratchBatch } from './common.js';
+import type { LangevinCorrector, NoiseAddress, ResolvedNoise } from './common.js';
+import { correctorStream, predictorStream, secondHalfStepStream } from './streams.js';
+
+/** What a CLD step callback sees, after step `step`. */
+export interface CLDStepInfo {
+  readonly step: number;
+  /** Forward time `t_k` the step started from. */
+  readonly time: number;
+  /** Forward time `t_{k+1}` the particles are now at. */
+  readonly nextTime: number;
+  readonly x: Batch;
+  readonly v: Batch;
+  /** Global index of row 0. */
+  readonly firstRow: number;
+}
+
+/** Per-step callback; throwing from it stops the run. */
+export type CLDCallback = (info: CLDStepInfo) => void;
+
+/** Options of the CLD integrators. */
+export interface CLDIntegratorOptions {
+  readonly callback?: CLDCallback;
+  /** Langevin corrector on the velocity after each step. */
+  readonly corrector?: LangevinCorrector;
+  /** Scratch `n × d` batch for the velocity score (allocated when absent). */
+  readonly scoreBuffer?: Batch;
+  /** Scratch `n × 2d` batch for the SSCS half-step normals (allocated when absent; SSCS only). */
+  readonly noiseBuffer?: Batch;
+}
+
+interface Prepared {
+  readonly grid: Float64Array;
+  readonly noise: ResolvedNoise;
+  readonly s: Batch;
+  readonly correctorSteps: number;
+  readonly epsilon: number;
+}
+
+function prepare(fn: string, method: CLDMethod, score: CLDScore, x: Batch, v: Batch, grid: ArrayLike<number>, noise: NoiseAddress, options: CLDIntegratorOptions): Prepared {
+  expectCLDScore(fn, 'score', score);
+  const [n, d] = expectBatch(fn, 'x', x, score.dim);
+  expectBatch(fn, 'v', v, d, n);
+  if (dtypeOf(v) !== dtypeOf(x)) throw new InvalidArgumentError(fn, 'v', v, `a batch of dtype ${dtypeOf(x)} like x`);
+  if (v.data === x.data && Math.abs(v.offset - x.offset) < n * d) throw new InvalidArgumentError(fn, 'v', v, 'a batch that does not overlap x');
+  const g = expectIntegratorGrid(fn, grid, 'cld', method);
+  const resolved = expectNoise(fn, noise, g.length - 1);
+  const corrector = expectIntegratorOptions(fn, options);
+  return {
+    grid: g, noise: resolved, s: scratchBatch(fn, 'options.scoreBuffer', options.scoreBuffer, x, n, d),
+    correctorSteps: corrector?.steps ?? 0, epsilon: corrector?.stepSize ?? 0,
+  };
+}
+
+/**
+ * Langevin corrector steps on the velocity at forward time `t`:
+ * `v ← v + ε s_v(t, x, v) + √(2ε) z`. Returns the number of score evaluations.
+ */
+function correct(fn: string, score: CLDScore, x: Batch, v: Batch, s: Batch, t: number, step: number, p: Prepared): number {
+  if (p.correctorSteps === 0) return 0;
+  for (let j = 0; j < p.correctorSteps; j++) {
+    score.evaluate(t, x, v, s);
+    checkScoreOutput(fn, s, step, t, p.noise.firstRow, `the velocity score (corrector step ${j})`);
+    langevinStep(v, s, p.epsilon, p.noise.seed, correctorStream(step, j), p.noise.firstRow);
+  }
+  return p.correctorSteps;
+}
+
+/**
+ * The CLD exponential integrator: the reverse SDE with the velocity score
+ * frozen at `s(t_k, x, v)` solved exactly over each step. Requires every
+ * `h < stabilityLimit('cld', 'exponential-integrator') ≈ 0.537`.
+ * Updates `x`, `v` in place; returns the number of batched score evaluations.
+ *
+ * @example
+ * ```ts
+ * import { batch, fillParticleNormals } from '@sgmkit/tensor';
+ * import { cldGaussianScore } from '@sgmkit/score';
+ * import { cldExponentialIntegrator, uniformGrid } from '@sgmkit/sampler';
+ * const score = cldGaussianScore({ mean: [0, 2], covariance: [[1, 0], [0, 0.5]], initialVelocityVariance: 1 });
+ * const x = batch(1000, 2), v = batch(1000, 2);
+ * fillParticleNormals(x, 1, 0, 0); fillParticleNormals(v, 1, 1, 0); // N(0, I) ⊗ N(0, I)
+ * cldExponentialIntegrator(score, x, v, uniformGrid(5, 50), { seed: 1 });
+ * ```
+ */
+export function cldExponentialIntegrator(score: CLDScore, x: Batch, v: Batch, grid: ArrayLike<number>, noise: NoiseAddress, options: CLDIntegratorOptions = {}): number {
+  const fn = 'cldExponentialIntegrator';
+  const p = prepare(fn, 'exponential-integrator', score, x, v, grid, noise, options);
+  const { grid: g, s } = p;
+  const { seed, firstRow, firstStep } = p.noise;
+  let evaluations = 0;
+  for (let k = 0; k + 1 < g.length; k++) {
+    const step = firstStep + k;
+    const t = g[k]!;
+    const h = t - g[k + 1]!;
+    score.evaluate(t, x, v, s);
+    checkScoreOutput(fn, s, step, t, firstRow, 'the velocity score');
+    // (x, v) ← exp(hR)(x, v) + ∫₀ʰ exp(rR) dr (0, 4s) + N(0, ∫₀ʰ exp(rR) diag(0, 4) exp(rR)ᵀ dr)
+    cldExponentialIntegratorStep(x, v, s, h, 'reverse', seed, predictorStream(step), firstRow);
+    evaluations += 1 + correct(fn, score, x, v, s, g[k + 1]!, step, p);
+    options.callback?.({ step, time: t, nextTime: g[k + 1]!, x, v, firstRow });
+  }
+  return evaluations;
+}
+
+/**
+ * Euler–Maruyama on the CLD reverse SDE: `x ← x − h v`,
+ * `v ← v + h(x + 2v + 4 s(t_k, x, v)) + 2√h z`. Requires every `h < 2`.
+ * Updates `x`, `v` in place; returns the number of batched score evaluations.
+ *
+ * @example
+ * ```ts
+ * import { batch, fillParticleNormals } from '@sgmkit/tensor';
+ * import { cldGaussianScore } from '@sgmkit/score';
+ * import { cldEulerMaruyama, uniformGrid } from '@sgmkit/sampler';
+ * const score = cldGaussianScore({ mean: [0, 2], covariance: [[1, 0], [0, 0.5]], initialVelocityVariance: 1 });
+ * const x = batch(1000, 2), v = batch(1000, 2);
+ * fillParticleNormals(x, 1, 0, 0); fillParticleNormals(v, 1, 1, 0); // N(0, I) ⊗ N(0, I) (streams 0 and 1)
+ * cldEulerMaruyama(score, x, v, uniformGrid(5, 500), { seed: 1 });
+ * ```
+ */
+export function cldEulerMaruyama(score: CLDScore, x: Batch, v: Batch, grid: ArrayLike<number>, noise: NoiseAddress, options: CLDIntegratorOptions = {}): number {
+  const fn = 'cldEulerMaruyama';
+  const p = prepare(fn, 'euler-maruyama', score, x, v, grid, noise, options);
+  const { grid: g, s } = p;
+  const { seed, firstRow, firstStep } = p.noise;
+  const xData = x.data;
+  const vData = v.data;
+  const sData = s.data;
+  const length = x.shape[0]! * x.shape[1]!;
+  let evaluations = 0;
+  for (let k = 0; k + 1 < g.length; k++) {
+    const step = firstStep + k;
+    const t = g[k]!;
+    const h = t - g[k + 1]!;
+    score.evaluate(t, x, v, s);
+    checkScoreOutput(fn, s, step, t, firstRow, 'the velocity score');
+    // x ← x − h v; the velocity drift x + 2v + 4s (old x, v) overwrites the score buffer
+    for (let i = 0; i < length; i++) {
+      const xi = xData[x.offset + i]!;
+      const vi = vData[v.offset + i]!;
+      xData[x.offset + i] = xi - h * vi;
+      sData[s.offset + i] = xi + 2 * vi + 4 * sData[s.offset + i]!;
+    }
+    // v ← v + h·drift + 2√h z
+    eulerMaruyamaStep(v, s, h, 2, seed, predictorStream(step), firstRow);
+    evaluations += 1 + correct(fn, score, x, v, s, g[k + 1]!, step, p);
+    options.callback?.({ step, time: t, nextTime: g[k + 1]!, x, v, firstRow });
+  }
+  return evaluations;
+}
+
+/**
+ * `4∫₀^τ r² e^{−2r} dr = 1 − e^{−2τ}(1 + 2τ + 2τ²)`. The closed form cancels
+ * catastrophically for small `τ` (the value is `≈ 4τ³/3`), so small `τ` uses the
+ * series `4 Σ_m (−2)^m τ^{m+3} / (m! (m + 3))`.
+ */
+export function positionVarianceOfLinearFlow(tau: number): number {
+  if (tau >= 0.5) return 1 - Math.exp(-2 * tau) * (1 + 2 * tau + 2 * tau * tau);
+  let term = 4 * tau * tau * tau; // 4 (−2τ)^m τ³ / m!
+  let sum = 0;
+  for (let m = 0; m < 40; m++) {
+    sum += term / (m + 3);
+    term *= (-2 * tau) / (m + 1);
+  }
+  return sum;
+}
+
+/**
+ * One exact `A` half-flow of SSCS over time `tau` (see the module docs):
+ * `(x, v) ← E_τ (x, v) + L_τ (z₁, z₂)` with `z₁, z₂` the two halves of each row of `z`.
+ */
+function sscsLinearFlow(x: Batch, v: Batch, z: Batch, tau: number): void {
+  const e = Math.exp(-tau);
+  const e11 = e * (1 + tau);
+  const e12 = -e * tau;
+  const e21 = e * tau;
+  const e22 = e * (1 - tau);
+  // Σ = I − E Eᵀ = 4∫₀^τ e^{−2r} [[r², −r(1 − r)], [−r(1 − r), (1 − r)²]] dr; Cholesky L = [[l11, 0], [l21, l22]]
+  const sxx = positionVarianceOfLinearFlow(tau);
+  const sxv = -2 * tau * tau * Math.exp(-2 * tau);
+  const svv = 1 - Math.exp(-2 * tau) * (1 - 2 * tau + 2 * tau * tau);
+  const l11 = Math.sqrt(sxx);
+  const l21 = sxv / l11;
+  const l22 = Math.sqrt(Math.max(svv - l21 * l21, 0));
+  const n = x.shape[0]!;
+  const d = x.shape[1]!;
+  const xData = x.data;
+  const vData = v.data;
+  const zData = z.data;
+  for (let i = 0; i < n; i++) {
+    const xRow = x.offset + i * d;
+    const vRow = v.offset + i * d;
+    const zRow = z.offset + 2 * i * d;
+    for (let j = 0; j < d; j++) {
+      const xi = xData[xRow + j]!;
+      const vi = vData[vRow + j]!;
+      const z1 = zData[zRow + j]!;
+      const z2 = zData[zRow + d + j]!;
+      xData[xRow + j] = e11 * xi + e12 * vi + l11 * z1;
+      vData[vRow + j] = e21 * xi + e22 * vi + l21 * z1 + l22 * z2;
+    }
+  }
+}
+
+/**
+ * SSCS, the symmetric splitting CLD sampler of Dockhorn et al. (2022):
+ * `A(h/2) ∘ S(h) ∘ A(h/2)` with the exact `A` flow
+ * `dX = −V ds, dV = (X − 2V) ds + 2 dB` and the Euler score step
+ * `v ← v + 4h (s(t_k, x, v) + v)`. Half-step normals: streams
+ * `predictorStream(k)` and `secondHalfStepStream(k)`, `2d` normals per row
+ * (`z₁` = columns `0..d−1`, `z₂` = columns `d..2d−1`).
+ * Updates `x`, `v` in place; returns the number of batched score evaluations.
+ *
+ * @example
+ * ```ts
+ * import { batch, fillParticleNormals } from '@sgmkit/tensor';
+ * import { cldGaussianScore } from '@sgmkit/score';
+ * import { cldSSCS, uniformGrid } from '@sgmkit/sampler';
+ * const score = cldGaussianScore({ mean: [0, 2], covariance: [[1, 0], [0, 0.5]], initialVelocityVariance: 1 });
+ * const x = batch(1000, 2), v = batch(1000, 2);
+ * fillParticleNormals(x, 1, 0, 0); fillParticleNormals(v, 1, 1, 0); // N(0, I) ⊗ N(0, I) (streams 0 and 1)
+ * cldSSCS(score, x, v, uniformGrid(5, 20), { seed: 1 });
+ * ```
+ */
+export function cldSSCS(score: CLDScore, x: Batch, v: Batch, grid: ArrayLike<number>, noise: NoiseAddress, options: CLDIntegratorOptions = {}): number {
+  const fn = 'cldSSCS';
+  const p = prepare(fn, 'sscs', score, x, v, grid, noise, options);
+  const { grid: g, s } = p;
+  const { seed, firstRow, firstStep } = p.noise;
+  const [n, d] = x.shape as [number, number];
+  const z = scratchBatch(fn, 'options.noiseBuffer', options.noiseBuffer, x, n, 2 * d);
+  const vData = v.data;
+  const sData = s.data;
+  const length = n * d;
+  let evaluations = 0;
+  for (let k = 0; k + 1 < g.length; k++) {
+    const step = firstStep + k;
+    const t = g[k]!;
+    const h = t - g[k + 1]!;
+    fillParticleNormals(z, seed, predictorStream(step), firstRow);
+    sscsLinearFlow(x, v, z, h / 2);
+    score.evaluate(t, x, v, s);
+    checkScoreOutput(fn, s, step, t, firstRow, 'the velocity score');
+    // v ← v + 4h (s + v)
+    for (let i = 0; i < length; i++) vData[v.offset + i] = vData[v.offset + i]! + 4 * h * (sData[s.offset + i]! + vData[v.offset + i]!);
+    fillParticleNormals(z, seed, secondHalfStepStream(step), firstRow);
+    sscsLinearFlow(x, v, z, h / 2);
+    evaluations += 1 + correct(fn, score, x, v, s, g[k + 1]!, step, p);
+    options.callback?.({ step, time: t, nextTime: g[k + 1]!, x, v, firstRow });
+  }
+  return evaluations;
+}
+
+/** The CLD integrator of each method. */
+export const CLD_INTEGRATORS: Readonly<Record<CLDMethod, typeof cldExponentialIntegrator>> = {
+  'exponential-integrator': cldExponentialIntegrator,
+  'euler-maruyama': cldEulerMaruyama,
+  sscs: cldSSCS,
+};

@@ -1,0 +1,157 @@
+/**
+ * Shared pieces of the samplers: the noise address, score validation and the
+ * once-per-step finiteness check of the score output.
+ * @packageDocumentation
+ */
+import { InvalidArgumentError, NonFiniteValueError, allocate, dtypeOf, expectBatch, expectInteger, expectPositive, expectSeed } from '@sgmkit/tensor';
+import type { Batch } from '@sgmkit/tensor';
+import type { CLDScore, Score } from '@sgmkit/score';
+import { MAX_STEPS, expectGrid } from '../schedules/grids.js';
+import { LANGEVIN_STABILITY_LIMIT, expectStableGrid } from '../schedules/stability.js';
+import type { CLDMethod, DDPMMethod } from '../schedules/stability.js';
+import { MAX_CORRECTOR_STEPS } from './streams.js';
+
+/** A Langevin corrector: `steps` steps of size `stepSize` after each predictor step. */
+export interface LangevinCorrector {
+  /** Corrector steps per predictor step, in `[0, 62]`. */
+  readonly steps: number;
+  /** Step size `ε` in `(0, 2)` (the stationary-point stability limit is 2). */
+  readonly stepSize: number;
+}
+
+/** Validates an optional corrector. */
+export function expectCorrector(fn: string, argument: string, corrector: unknown): LangevinCorrector | undefined {
+  if (corrector === undefined) return undefined;
+  if (corrector === null || typeof corrector !== 'object') throw new InvalidArgumentError(fn, argument, corrector, 'an object { steps, stepSize }');
+  const c = corrector as LangevinCorrector;
+  expectInteger(fn, `${argument}.steps`, c.steps, 0, MAX_CORRECTOR_STEPS);
+  expectPositive(fn, `${argument}.stepSize`, c.stepSize);
+  if (!(c.stepSize < LANGEVIN_STABILITY_LIMIT)) {
+    throw new InvalidArgumentError(fn, `${argument}.stepSize`, c.stepSize, `a step size ε < ${LANGEVIN_STABILITY_LIMIT} (Langevin stability limit on N(0, I) data)`);
+  }
+  return c;
+}
+
+/** Validates an integrator's grid argument (a grid starting at its own `grid[0]`) and its step sizes. */
+export function expectIntegratorGrid(fn: string, grid: unknown, sampler: 'ddpm' | 'cld', method: DDPMMethod | CLDMethod): Float64Array {
+  if (grid === null || typeof grid !== 'object' || typeof (grid as ArrayLike<number>).length !== 'number') {
+    throw new InvalidArgumentError(fn, 'grid', grid, 'a Float64Array of forward times');
+  }
+  const T = expectPositive(fn, 'grid[0]', (grid as ArrayLike<number>)[0]);
+  const g = expectGrid(fn, 'grid', grid, T);
+  expectStableGrid(fn, 'grid', g, sampler, method);
+  return g;
+}
+
+/** Validates an integrator's options object (callback and corrector); returns the corrector. */
+export function expectIntegratorOptions(fn: string, options: unknown): LangevinCorrector | undefined {
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an object');
+  const { callback, corrector } = options as { callback?: unknown; corrector?: unknown };
+  if (callback !== undefined && typeof callback !== 'function') throw new InvalidArgumentError(fn, 'options.callback', callback, 'a function');
+  return expectCorrector(fn, 'options.corrector', corrector);
+}
+
+/** A caller's scratch batch (`n × width`, dtype of `like`), validated, or a fresh one. */
+export function scratchBatch(fn: string, argument: string, buffer: Batch | undefined, like: Batch, n: number, width: number): Batch {
+  if (buffer === undefined) return { data: allocate(dtypeOf(like), n * width), shape: [n, width], stride: [width, 1], offset: 0 };
+  expectBatch(fn, argument, buffer, width, n);
+  if (dtypeOf(buffer) !== dtypeOf(like)) throw new InvalidArgumentError(fn, argument, buffer, `a batch of dtype ${dtypeOf(like)}`);
+  return buffer;
+}
+
+/**
+ * Where a run's noise comes from: normals are a pure function of
+ * `(seed, stream, global row)`, with streams built from the global step index
+ * (see `streams.ts`). `firstRow` is the global index of the batch's row 0 and
+ * `firstStep` the global index of the grid's step 0, so a run can be split into
+ * row chunks and step segments with bit-identical results.
+ */
+export interface NoiseAddress {
+  /** Unsigned 32-bit seed. */
+  readonly seed: number;
+  /** Global index of row 0 of the batch (default 0). */
+  readonly firstRow?: number;
+  /** Global index of step 0 of the grid (default 0). */
+  readonly firstStep?: number;
+}
+
+/** Validated noise address. */
+export interface ResolvedNoise {
+  readonly seed: number;
+  readonly firstRow: number;
+  readonly firstStep: number;
+}
+
+/** Validates a {@link NoiseAddress} against the number of steps of the grid. */
+export function expectNoise(fn: string, noise: unknown, steps: number): ResolvedNoise {
+  if (noise === null || typeof noise !== 'object') throw new InvalidArgumentError(fn, 'noise', noise, 'an object { seed, firstRow?, firstStep? }');
+  const address = noise as NoiseAddress;
+  const seed = expectSeed(fn, 'noise.seed', address.seed);
+  const firstRow = expectInteger(fn, 'noise.firstRow', address.firstRow ?? 0, 0, 0xffffffff);
+  const firstStep = expectInteger(fn, 'noise.firstStep', address.firstStep ?? 0, 0, MAX_STEPS - steps);
+  return { seed, firstRow, firstStep };
+}
+
+function describeKind(score: { kind?: unknown }): string {
+  return typeof score.kind === 'string' ? `'${score.kind}'` : String(score.kind);
+}
+
+/** Throws unless `score` is a usable OU score of dimension `dim` (when given). */
+export function expectOUScore(fn: string, argument: string, score: unknown, dim?: number): Score {
+  if (score === null || typeof score !== 'object') throw new InvalidArgumentError(fn, argument, score, "a Score object { kind: 'ou', dim, evaluate }");
+  const s = score as Score;
+  if ((s as { kind: unknown }).kind !== 'ou') {
+    const hint = (s as { kind: unknown }).kind === 'cld' ? ' (a CLD score: use sampleCLD)' : '';
+    throw new InvalidArgumentError(fn, `${argument}.kind`, (s as { kind: unknown }).kind, `'ou'${hint}; got kind ${describeKind(s)}`);
+  }
+  if (typeof s.evaluate !== 'function') throw new InvalidArgumentError(fn, `${argument}.evaluate`, s.evaluate, 'a function (t, x, out) => void');
+  expectInteger(fn, `${argument}.dim`, s.dim, 1);
+  if (dim !== undefined && s.dim !== dim) throw new InvalidArgumentError(fn, `${argument}.dim`, s.dim, `equal to the particle dimension ${dim}`);
+  return s;
+}
+
+/** Throws unless `score` is a usable CLD velocity score of dimension `dim` (when given). */
+export function expectCLDScore(fn: string, argument: string, score: unknown, dim?: number): CLDScore {
+  if (score === null || typeof score !== 'object') throw new InvalidArgumentError(fn, argument, score, "a CLDScore object { kind: 'cld', dim, evaluate }");
+  const s = score as CLDScore;
+  if ((s as { kind: unknown }).kind !== 'cld') {
+    const hint = (s as { kind: unknown }).kind === 'ou' ? ' (an OU score: use sampleDDPM)' : '';
+    throw new InvalidArgumentError(fn, `${argument}.kind`, (s as { kind: unknown }).kind, `'cld'${hint}; got kind ${describeKind(s)}`);
+  }
+  if (typeof s.evaluate !== 'function') throw new InvalidArgumentError(fn, `${argument}.evaluate`, s.evaluate, 'a function (t, x, v, out) => void');
+  expectInteger(fn, `${argument}.dim`, s.dim, 1);
+  if (dim !== undefined && s.dim !== dim) throw new InvalidArgumentError(fn, `${argument}.dim`, s.dim, `equal to the particle dimension ${dim}`);
+  return s;
+}
+
+/**
+ * Index of the first non-finite entry of a contiguous batch, or −1. The
+ * branch-free pass `acc += v·0` is NaN iff some `v` is ±∞ or NaN, so the common
+ * case is one multiply-add per entry; the slow scan only runs on failure.
+ */
+export function firstNonFinite(b: Batch): number {
+  const data = b.data;
+  const start = b.offset;
+  const end = start + b.shape[0]! * b.shape[1]!;
+  let acc = 0;
+  for (let p = start; p < end; p++) acc += data[p]! * 0;
+  if (acc === 0) return -1;
+  for (let p = start; p < end; p++) if (!Number.isFinite(data[p]!)) return p - start;
+  return -1;
+}
+
+/**
+ * Throws a {@link NonFiniteValueError} naming the step, the forward time and the
+ * particle when the score output `s` holds a non-finite value.
+ */
+export function checkScoreOutput(fn: string, s: Batch, step: number, time: number, firstRow: number, what = 'the score'): void {
+  const bad = firstNonFinite(s);
+  if (bad < 0) return;
+  const d = s.shape[1]!;
+  const row = firstRow + Math.floor(bad / d);
+  const value = s.data[s.offset + bad]!;
+  throw new NonFiniteValueError(
+    `${fn}: ${what} returned a non-finite value (${value}) at step ${step}, forward time t = ${time}, particle ${row}, coordinate ${bad % d}; the run was stopped`,
+    `step ${step}, t = ${time}`,
+  );
+}

@@ -1,0 +1,254 @@
+/**
+ * The DDPM integrators of the reverse Ornstein–Uhlenbeck SDE, one function per
+ * integrator (k-diffusion style): each takes a score, the particles `y`
+ * (updated in place), a grid of forward times and a noise address, runs every
+ * step of the grid synchronously and returns the number of batched score
+ * evaluations. No state is kept between calls.
+ *
+ * Forward process `dX = −X dt + √2 dB`; the reverse SDE in reverse time is
+ * `dY = (Y + 2∇ln q_{T−s}(Y)) ds + √2 dB`. With `h = t_k − t_{k+1}` and the score
+ * frozen at `s = s(t_k, y)`:
+ * - exponential integrator (the paper's sampler): `y ← e^h y + 2(e^h − 1) s + √(e^{2h} − 1) z`;
+ * - Euler–Maruyama: `y ← y + h(y + 2s) + √(2h) z`;
+ * - ancestral (Ho et al. on the OU clock): `α = e^{−2h}`, `β = 1 − α`,
+ *   `β̃ = β(1 − e^{−2t_{k+1}})/(1 − e^{−2t_k})`, `y ← (y + βs)/√α + √β̃ z`;
+ * - probability flow (exponential integrator of the ODE `dY = (Y + ∇ln q) ds`):
+ *   `y ← e^h y + (e^h − 1) s`.
+ *
+ * Langevin corrector (optional, after every predictor step, including the last
+ * one: with `δ = 0` it evaluates the score at `t = 0`, so use `δ > 0` for scores
+ * singular there): `m` steps of `y ← y + ε s(t_{k+1}, y) + √(2ε) z`.
+ * @packageDocumentation
+ */
+import { expectBatch } from '@sgmkit/tensor';
+import type { Batch } from '@sgmkit/tensor';
+import type { Score } from '@sgmkit/score';
+import type { DDPMMethod } from '../schedules/stability.js';
+import { affineNoiseStep, langevinStep } from './kernels.js';
+import { checkScoreOutput, expectIntegratorGrid, expectIntegratorOptions, expectNoise, expectOUScore, scratchBatch } from './common.js';
+import type { LangevinCorrector, NoiseAddress, ResolvedNoise } from './common.js';
+import { correctorStream, predictorStream } from './streams.js';
+
+export type { LangevinCorrector } from './common.js';
+
+/** What a DDPM step callback sees, after step `step` (and its corrector steps). */
+export interface DDPMStepInfo {
+  /** Global index `k` of the step just taken. */
+  readonly step: number;
+  /** Forward time `t_k` the step started from (where the score was evaluated). */
+  readonly time: number;
+  /** Forward time `t_{k+1}` the particles are now at. */
+  readonly nextTime: number;
+  /** The particles after the step (the caller's batch; do not keep a reference across steps). */
+  readonly y: Batch;
+  /** The predictor's score `s(t_k, y_k)`. */
+  readonly score: Batch;
+  /** Global index of `y`'s row 0. */
+  readonly firstRow: number;
+}
+
+/** Per-step callback; throwing from it stops the run. */
+export type DDPMCallback = (info: DDPMStepInfo) => void;
+
+/** Options of the DDPM integrators. */
+export interface DDPMIntegratorOptions {
+  readonly callback?: DDPMCallback;
+  readonly corrector?: LangevinCorrector;
+  /** Scratch `n × d` batch of `y`'s dtype for the score output (allocated when absent). */
+  readonly scoreBuffer?: Batch;
+}
+
+interface Prepared {
+  readonly grid: Float64Array;
+  readonly noise: ResolvedNoise;
+  readonly s: Batch;
+  readonly correctorSteps: number;
+  readonly epsilon: number;
+}
+
+function prepare(fn: string, method: DDPMMethod, score: Score, y: Batch, grid: ArrayLike<number>, noise: NoiseAddress, options: DDPMIntegratorOptions): Prepared {
+  expectOUScore(fn, 'score', score);
+  const [n, d] = expectBatch(fn, 'y', y, score.dim);
+  const g = expectIntegratorGrid(fn, grid, 'ddpm', method);
+  const resolved = expectNoise(fn, noise, g.length - 1);
+  const corrector = expectIntegratorOptions(fn, options);
+  const s = scratchBatch(fn, 'options.scoreBuffer', options.scoreBuffer, y, n, d);
+  return { grid: g, noise: resolved, s, correctorSteps: corrector?.steps ?? 0, epsilon: corrector?.stepSize ?? 0 };
+}
+
+/**
+ * Langevin corrector steps at forward time `t`:
+ * `y ← y + ε s(t, y) + √(2ε) z`. Returns the number of score evaluations.
+ */
+function correct(fn: string, score: Score, y: Batch, s: Batch, t: number, step: number, p: Prepared): number {
+  if (p.correctorSteps === 0) return 0;
+  for (let j = 0; j < p.correctorSteps; j++) {
+    score.evaluate(t, y, s);
+    checkScoreOutput(fn, s, step, t, p.noise.firstRow, `the score (corrector step ${j})`);
+    langevinStep(y, s, p.epsilon, p.noise.seed, correctorStream(step, j), p.noise.firstRow);
+  }
+  return p.correctorSteps;
+}
+
+/**
+ * The paper's DDPM sampler: the exponential integrator of the reverse OU SDE
+ * with the score frozen at the left end of each step,
+ * `y ← e^h y + 2(e^h − 1) s(t_k, y) + √(e^{2h} − 1) z`. Requires every `h < ln 3`.
+ * Updates `y` in place and returns the number of batched score evaluations.
+ *
+ * @example
+ * ```ts
+ * import { batch, fillParticleNormals } from '@sgmkit/tensor';
+ * import { gaussianScore } from '@sgmkit/score';
+ * import { ddpmExponentialIntegrator, uniformGrid } from '@sgmkit/sampler';
+ * const score = gaussianScore({ mean: [1, -1], covariance: [[1, 0.5], [0.5, 2]] });
+ * const y = batch(1000, 2);
+ * fillParticleNormals(y, 42, 0, 0); // y ~ N(0, I) (stream 0: initial positions)
+ * const evaluations = ddpmExponentialIntegrator(score, y, uniformGrid(5, 100), { seed: 42 }); // 100
+ * ```
+ */
+export function ddpmExponentialIntegrator(score: Score, y: Batch, grid: ArrayLike<number>, noise: NoiseAddress, options: DDPMIntegratorOptions = {}): number {
+  const fn = 'ddpmExponentialIntegrator';
+  const p = prepare(fn, 'exponential-integrator', score, y, grid, noise, options);
+  const { grid: g, s } = p;
+  const { seed, firstRow, firstStep } = p.noise;
+  let evaluations = 0;
+  for (let k = 0; k + 1 < g.length; k++) {
+    const step = firstStep + k;
+    const t = g[k]!;
+    const h = t - g[k + 1]!;
+    score.evaluate(t, y, s);
+    checkScoreOutput(fn, s, step, t, firstRow);
+    // y ← e^h y + 2(e^h − 1) s + √(e^{2h} − 1) z
+    affineNoiseStep(y, s, Math.exp(h), 2 * Math.expm1(h), Math.sqrt(Math.expm1(2 * h)), seed, predictorStream(step), firstRow);
+    evaluations += 1 + correct(fn, score, y, s, g[k + 1]!, step, p);
+    options.callback?.({ step, time: t, nextTime: g[k + 1]!, y, score: s, firstRow });
+  }
+  return evaluations;
+}
+
+/**
+ * Euler–Maruyama on the reverse OU SDE: `y ← y + h(y + 2 s(t_k, y)) + √(2h) z`.
+ * Requires every `h < 2`. Updates `y` in place; returns the number of batched score evaluations.
+ *
+ * @example
+ * ```ts
+ * import { batch, fillParticleNormals } from '@sgmkit/tensor';
+ * import { gaussianScore } from '@sgmkit/score';
+ * import { ddpmEulerMaruyama, uniformGrid } from '@sgmkit/sampler';
+ * const score = gaussianScore({ mean: [1, -1], covariance: [[1, 0.5], [0.5, 2]] });
+ * const y = batch(1000, 2);
+ * fillParticleNormals(y, 7, 0, 0); // y ~ N(0, I) (stream 0: initial positions)
+ * ddpmEulerMaruyama(score, y, uniformGrid(5, 500), { seed: 7 });
+ * ```
+ */
+export function ddpmEulerMaruyama(score: Score, y: Batch, grid: ArrayLike<number>, noise: NoiseAddress, options: DDPMIntegratorOptions = {}): number {
+  const fn = 'ddpmEulerMaruyama';
+  const p = prepare(fn, 'euler-maruyama', score, y, grid, noise, options);
+  const { grid: g, s } = p;
+  const { seed, firstRow, firstStep } = p.noise;
+  let evaluations = 0;
+  for (let k = 0; k + 1 < g.length; k++) {
+    const step = firstStep + k;
+    const t = g[k]!;
+    const h = t - g[k + 1]!;
+    score.evaluate(t, y, s);
+    checkScoreOutput(fn, s, step, t, firstRow);
+    // y ← y + h(y + 2s) + √(2h) z = (1 + h) y + 2h s + √(2h) z
+    affineNoiseStep(y, s, 1 + h, 2 * h, Math.sqrt(2 * h), seed, predictorStream(step), firstRow);
+    evaluations += 1 + correct(fn, score, y, s, g[k + 1]!, step, p);
+    options.callback?.({ step, time: t, nextTime: g[k + 1]!, y, score: s, firstRow });
+  }
+  return evaluations;
+}
+
+/**
+ * Ancestral sampling (Ho et al. 2020) on the OU clock: with `α = e^{−2h}`,
+ * `β = 1 − α` and `β̃ = β(1 − e^{−2t_{k+1}})/(1 − e^{−2t_k})`,
+ * `y ← (y + β s(t_k, y))/√α + √β̃ z`. Updates `y` in place; returns the number of batched score evaluations.
+ *
+ * @example
+ * ```ts
+ * import { batch, fillParticleNormals } from '@sgmkit/tensor';
+ * import { gaussianScore } from '@sgmkit/score';
+ * import { ddpmAncestral, uniformGrid } from '@sgmkit/sampler';
+ * const score = gaussianScore({ mean: [1, -1], covariance: [[1, 0.5], [0.5, 2]] });
+ * const y = batch(1000, 2);
+ * fillParticleNormals(y, 7, 0, 0); // y ~ N(0, I) (stream 0: initial positions)
+ * ddpmAncestral(score, y, uniformGrid(5, 100), { seed: 7 });
+ * ```
+ */
+export function ddpmAncestral(score: Score, y: Batch, grid: ArrayLike<number>, noise: NoiseAddress, options: DDPMIntegratorOptions = {}): number {
+  const fn = 'ddpmAncestral';
+  const p = prepare(fn, 'ancestral', score, y, grid, noise, options);
+  const { grid: g, s } = p;
+  const { seed, firstRow, firstStep } = p.noise;
+  let evaluations = 0;
+  for (let k = 0; k + 1 < g.length; k++) {
+    const step = firstStep + k;
+    const t = g[k]!;
+    const tNext = g[k + 1]!;
+    const h = t - tNext;
+    score.evaluate(t, y, s);
+    checkScoreOutput(fn, s, step, t, firstRow);
+    const beta = -Math.expm1(-2 * h); // β = 1 − α, α = e^{−2h}
+    const betaTilde = (beta * -Math.expm1(-2 * tNext)) / -Math.expm1(-2 * t);
+    // y ← (y + β s)/√α + √β̃ z, with 1/√α = e^h
+    const invSqrtAlpha = Math.exp(h);
+    affineNoiseStep(y, s, invSqrtAlpha, beta * invSqrtAlpha, Math.sqrt(betaTilde), seed, predictorStream(step), firstRow);
+    evaluations += 1 + correct(fn, score, y, s, tNext, step, p);
+    options.callback?.({ step, time: t, nextTime: tNext, y, score: s, firstRow });
+  }
+  return evaluations;
+}
+
+/**
+ * The probability-flow ODE `dY = (Y + ∇ln q_{T−s}(Y)) ds` with the exponential
+ * integrator: `y ← e^h y + (e^h − 1) s(t_k, y)`. Deterministic given the initial
+ * points (no noise unless a corrector is added). Updates `y` in place; returns the number of batched score evaluations.
+ *
+ * @example
+ * ```ts
+ * import { batch, fillParticleNormals } from '@sgmkit/tensor';
+ * import { gaussianScore } from '@sgmkit/score';
+ * import { ddpmProbabilityFlow, uniformGrid } from '@sgmkit/sampler';
+ * const score = gaussianScore({ mean: [1, -1], covariance: [[1, 0.5], [0.5, 2]] });
+ * const y = batch(1000, 2);
+ * fillParticleNormals(y, 7, 0, 0); // y ~ N(0, I) (stream 0: initial positions)
+ * ddpmProbabilityFlow(score, y, uniformGrid(5, 100), { seed: 7 });
+ * ```
+ */
+export function ddpmProbabilityFlow(score: Score, y: Batch, grid: ArrayLike<number>, noise: NoiseAddress, options: DDPMIntegratorOptions = {}): number {
+  const fn = 'ddpmProbabilityFlow';
+  const p = prepare(fn, 'probability-flow', score, y, grid, noise, options);
+  const { grid: g, s } = p;
+  const { firstRow, firstStep } = p.noise;
+  const yData = y.data;
+  const sData = s.data;
+  const length = y.shape[0]! * y.shape[1]!;
+  const yOffset = y.offset;
+  const sOffset = s.offset;
+  let evaluations = 0;
+  for (let k = 0; k + 1 < g.length; k++) {
+    const step = firstStep + k;
+    const t = g[k]!;
+    const h = t - g[k + 1]!;
+    score.evaluate(t, y, s);
+    checkScoreOutput(fn, s, step, t, firstRow);
+    // y ← e^h y + (e^h − 1) s
+    const a = Math.exp(h);
+    const b = Math.expm1(h);
+    for (let i = 0; i < length; i++) yData[yOffset + i] = a * yData[yOffset + i]! + b * sData[sOffset + i]!;
+    evaluations += 1 + correct(fn, score, y, s, g[k + 1]!, step, p);
+    options.callback?.({ step, time: t, nextTime: g[k + 1]!, y, score: s, firstRow });
+  }
+  return evaluations;
+}
+
+/** The DDPM integrator of each method. */
+export const DDPM_INTEGRATORS: Readonly<Record<DDPMMethod, typeof ddpmExponentialIntegrator>> = {
+  'exponential-integrator': ddpmExponentialIntegrator,
+  'euler-maruyama': ddpmEulerMaruyama,
+  ancestral: ddpmAncestral,
+  'probability-flow': ddpmProbabilityFlow,
+};

@@ -1,0 +1,2 @@
+// Single import point for the fused tensor kernels the samplers compose.
+export { affineNoiseStep, fillParticleNormals, langevinStep, eulerMaruyamaStep, cldExponentialIntegratorStep } from '@sgmkit/tensor';

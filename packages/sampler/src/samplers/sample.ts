@@ -1,0 +1,299 @@
+/**
+ * The user-facing samplers `sampleDDPM` and `sampleCLD`: validate every
+ * argument up front, draw or copy the initial particles, then run the
+ * integrator on the main thread or sharded across worker threads.
+ * @packageDocumentation
+ */
+import {
+  AbortedError, InvalidArgumentError, allocate, dtypeOf, expectAllFinite, expectBatch, expectInteger,
+  expectNonNegative, expectPositive, expectSeed,
+} from '@sgmkit/tensor';
+import type { Batch, DType, FloatArray } from '@sgmkit/tensor';
+import type { CLDScore, Score, ScoreSpec } from '@sgmkit/score';
+import { expectGrid, uniformGrid, MAX_STEPS } from '../schedules/grids.js';
+import { CLD_METHODS, DDPM_METHODS, expectStableGrid } from '../schedules/stability.js';
+import type { CLDMethod, DDPMMethod } from '../schedules/stability.js';
+import { expectCLDScore, expectCorrector, expectOUScore } from './common.js';
+import type { LangevinCorrector } from './common.js';
+import type { DDPMCallback } from './ddpm.js';
+import type { CLDCallback } from './cld.js';
+import { runCLDRange, runDDPMRange } from '../parallel/run.js';
+import type { CLDJob, DDPMJob, RunControl } from '../parallel/run.js';
+import { runSharded } from '../parallel/pool.js';
+
+/** Most worker threads a run may ask for. */
+export const MAX_WORKERS = 64;
+
+/** Options shared by both samplers. */
+export interface CommonSampleOptions {
+  /** Horizon `T > 0`: the forward time the reverse process starts from. */
+  readonly T: number;
+  /** Forward times `T = t_0 > … > t_N = δ ≥ 0` (see `uniformGrid`, `earlyStoppingGrid`, `customGrid`). Exclusive with `steps`. */
+  readonly grid?: ArrayLike<number>;
+  /** Number of uniform steps from `T` to `delta` (used when `grid` is absent). */
+  readonly steps?: number;
+  /** Early-stopping time `δ ∈ [0, T)` of the uniform grid (default 0). */
+  readonly delta?: number;
+  /** Number of particles (may be omitted when initial points are given). */
+  readonly n?: number;
+  /** Particle dimension; must equal `score.dim` when given. */
+  readonly dim?: number;
+  /** Unsigned 32-bit seed: the same seed gives bit-identical samples for any `workers` and `chunkSize`. */
+  readonly seed: number;
+  /** Element type of the particles (default `'float64'`, or the dtype of the initial points). */
+  readonly dtype?: DType;
+  /** Cancels the run; the promise then rejects with `AbortedError`. */
+  readonly signal?: AbortSignal;
+  /** Worker threads to shard the particles over (default 1: the calling thread). Needs `score.spec` when > 1. */
+  readonly workers?: number;
+  /** Particles advanced together through the whole grid (default: all of a thread's rows). */
+  readonly chunkSize?: number;
+}
+
+/** Options of {@link sampleDDPM}. */
+export interface SampleDDPMOptions extends CommonSampleOptions {
+  /** Integrator (default `'exponential-integrator'`, the paper's sampler). */
+  readonly method?: DDPMMethod;
+  /** Initial points `n × d` (copied, not modified); default `N(0, I)` drawn from stream 0. */
+  readonly init?: Batch;
+  /** Langevin corrector after each predictor step. */
+  readonly corrector?: LangevinCorrector;
+  /** Called after every step (main thread only: needs `workers = 1`). With chunking, once per chunk and step. */
+  readonly callback?: DDPMCallback;
+}
+
+/** Options of {@link sampleCLD}. */
+export interface SampleCLDOptions extends CommonSampleOptions {
+  /** Integrator (default `'exponential-integrator'`). */
+  readonly method?: CLDMethod;
+  /** Initial positions and/or velocities, each `n × d` (copied); default `N(0, I)` each (streams 0 and 1). */
+  readonly init?: { readonly positions?: Batch; readonly velocities?: Batch };
+  /** Langevin corrector on the velocity after each step. */
+  readonly corrector?: LangevinCorrector;
+  /** Also return the final velocities (default false). */
+  readonly returnVelocities?: boolean;
+  /** Called after every step (main thread only: needs `workers = 1`). With chunking, once per chunk and step. */
+  readonly callback?: CLDCallback;
+}
+
+/** What a sampler resolves with. */
+export interface SampleResult {
+  /** The samples, `n × d` (over a SharedArrayBuffer when `workers > 1`). */
+  readonly samples: Batch;
+  /** The final CLD velocities, when `returnVelocities` was set. */
+  readonly velocities?: Batch;
+  /** Batched score evaluations each particle received (steps, plus corrector steps). */
+  readonly scoreEvaluations: number;
+  /** Wall time of the run in milliseconds, worker start-up included. */
+  readonly wallTimeMs: number;
+  /** The grid of forward times that was used. */
+  readonly grid: Float64Array;
+}
+
+interface Resolved {
+  readonly grid: Float64Array;
+  readonly seed: number;
+  readonly n: number;
+  readonly dtype: DType;
+  readonly workers: number;
+  readonly chunkSize: number;
+  readonly signal?: AbortSignal;
+}
+
+function expectOneOf<T extends string>(fn: string, argument: string, value: unknown, allowed: readonly T[]): T {
+  if (!allowed.includes(value as T)) throw new InvalidArgumentError(fn, argument, value, `one of ${allowed.map((m) => `'${m}'`).join(', ')}`);
+  return value as T;
+}
+
+function expectInit(fn: string, argument: string, init: unknown, d: number): [number, DType] {
+  const [n] = expectBatch(fn, argument, init, d);
+  const b = init as Batch;
+  if (n < 1) throw new InvalidArgumentError(fn, argument, init, 'a batch with at least one row');
+  expectAllFinite(fn, `${argument}.data`, b.data.subarray(b.offset, b.offset + n * d));
+  return [n, dtypeOf(b)];
+}
+
+function resolveCommon(fn: string, options: CommonSampleOptions, score: Score | CLDScore, initRows: number | undefined, initDType: DType | undefined, sampler: 'ddpm' | 'cld', method: DDPMMethod | CLDMethod, hasCallback: boolean): Resolved {
+  const T = expectPositive(fn, 'options.T', options.T);
+  let grid: Float64Array;
+  if (options.grid !== undefined) {
+    if (options.steps !== undefined) throw new InvalidArgumentError(fn, 'options.steps', options.steps, 'undefined when options.grid is given');
+    if (options.delta !== undefined) throw new InvalidArgumentError(fn, 'options.delta', options.delta, 'undefined when options.grid is given (the grid ends at δ)');
+    grid = expectGrid(fn, 'options.grid', options.grid, T);
+  } else {
+    if (options.steps === undefined) throw new InvalidArgumentError(fn, 'options.steps', options.steps, 'an integer >= 1 (or pass options.grid)');
+    const steps = expectInteger(fn, 'options.steps', options.steps, 1, MAX_STEPS);
+    const delta = expectNonNegative(fn, 'options.delta', options.delta ?? 0);
+    if (!(delta < T)) throw new InvalidArgumentError(fn, 'options.delta', delta, `a number in [0, T = ${T})`);
+    grid = uniformGrid(T, steps, delta);
+  }
+  expectStableGrid(fn, 'options.grid', grid, sampler, method);
+  const seed = expectSeed(fn, 'options.seed', options.seed);
+  let n: number;
+  if (initRows !== undefined) {
+    if (options.n !== undefined && options.n !== initRows) throw new InvalidArgumentError(fn, 'options.n', options.n, `the number of rows of the initial points (${initRows})`);
+    n = initRows;
+  } else {
+    n = expectInteger(fn, 'options.n', options.n, 1, 0xffffffff);
+  }
+  const dtype = options.dtype === undefined ? (initDType ?? 'float64') : expectOneOf<DType>(fn, 'options.dtype', options.dtype, ['float64', 'float32']);
+  if (initDType !== undefined && dtype !== initDType) throw new InvalidArgumentError(fn, 'options.dtype', options.dtype, `the dtype of the initial points ('${initDType}')`);
+  const workers = expectInteger(fn, 'options.workers', options.workers ?? 1, 1, MAX_WORKERS);
+  const chunkSize = options.chunkSize === undefined ? n : expectInteger(fn, 'options.chunkSize', options.chunkSize, 1);
+  const signal = options.signal;
+  if (signal !== undefined && (signal === null || typeof signal !== 'object' || typeof signal.aborted !== 'boolean' || typeof signal.addEventListener !== 'function')) {
+    throw new InvalidArgumentError(fn, 'options.signal', signal, 'an AbortSignal');
+  }
+  if (workers > 1) {
+    const spec = score.spec as ScoreSpec | undefined;
+    if (spec === undefined || spec === null || typeof spec !== 'object' || typeof spec.type !== 'string') {
+      throw new InvalidArgumentError(fn, 'score.spec', spec, `a ScoreSpec (JSON description rebuilt by scoreFromSpec in each worker) when options.workers = ${workers} > 1; this score has none, so use workers = 1`);
+    }
+    if (hasCallback) throw new InvalidArgumentError(fn, 'options.callback', 'function', `undefined when options.workers = ${workers} > 1 (callbacks run on the calling thread only)`);
+  }
+  if (signal?.aborted) throw new AbortedError(`${fn}: the signal was aborted before the run started`);
+  return { grid, seed, n, dtype, workers, chunkSize, signal };
+}
+
+/** Fresh `n × d` batch, over a SharedArrayBuffer when workers will write it. */
+function allocateBatch(n: number, d: number, dtype: DType, shared: boolean): Batch {
+  let data: FloatArray;
+  if (shared) {
+    const bytes = (dtype === 'float32' ? 4 : 8) * n * d;
+    const buffer = new SharedArrayBuffer(bytes);
+    data = dtype === 'float32' ? new Float32Array(buffer) : new Float64Array(buffer);
+  } else {
+    data = allocate(dtype, n * d);
+  }
+  return { data, shape: [n, d], stride: [d, 1], offset: 0 };
+}
+
+function copyInto(target: Batch, source: Batch): void {
+  const length = target.shape[0]! * target.shape[1]!;
+  target.data.set(source.data.subarray(source.offset, source.offset + length));
+}
+
+/** Control for the calling thread: check the signal after every step, yield to the event loop between segments. */
+function mainThreadControl(fn: string, signal: AbortSignal | undefined): RunControl {
+  if (signal === undefined) return {};
+  return {
+    interrupt: () => {
+      if (signal.aborted) throw new AbortedError(`${fn}: the operation was aborted`);
+    },
+    pause: () => new Promise<void>((resolve) => setImmediate(resolve)),
+  };
+}
+
+/**
+ * Samples from a score-based model with DDPM: the reverse OU process from
+ * forward time `T` down to `δ`, started at `N(0, I)` (or at `init`).
+ *
+ * Noise scheme: initial points from stream 0, step `k`'s noise from stream
+ * `64(k + 1)`, corrector step `j` after step `k` from stream `64(k + 1) + 2 + j`
+ * (see `streams.ts`); normals are addressed by global row, so the samples do not
+ * depend on `workers` or `chunkSize`.
+ *
+ * @throws InvalidArgumentError for any invalid argument (before any work)
+ * @throws NonFiniteValueError (rejection) when the score returns a non-finite value; names the step and the time
+ * @throws AbortedError (rejection) when `signal` aborts the run
+ * @example
+ * ```ts
+ * import { ringMixture } from '@sgmkit/score';
+ * import { sampleDDPM, earlyStoppingGrid } from '@sgmkit/sampler';
+ * // the 8-mode ring, 200 early-stopped steps, 10^4 particles sharded over 2 worker threads
+ * const { samples, scoreEvaluations, wallTimeMs } = await sampleDDPM(ringMixture(), {
+ *   T: 10, grid: earlyStoppingGrid(10, 1e-3, 200), n: 10_000, seed: 1, workers: 2,
+ * });
+ * ```
+ */
+export async function sampleDDPM(score: Score, options: SampleDDPMOptions): Promise<SampleResult> {
+  const fn = 'sampleDDPM';
+  const started = performance.now();
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an object');
+  expectOUScore(fn, 'score', score, options.dim);
+  const d = score.dim;
+  const method = expectOneOf(fn, 'options.method', options.method ?? 'exponential-integrator', DDPM_METHODS);
+  const [initRows, initDType] = options.init === undefined ? [undefined, undefined] : expectInit(fn, 'options.init', options.init, d);
+  const corrector = expectCorrector(fn, 'options.corrector', options.corrector);
+  if (options.callback !== undefined && typeof options.callback !== 'function') throw new InvalidArgumentError(fn, 'options.callback', options.callback, 'a function');
+  const r = resolveCommon(fn, options, score, initRows, initDType, 'ddpm', method, options.callback !== undefined);
+  const y = allocateBatch(r.n, d, r.dtype, r.workers > 1);
+  if (options.init !== undefined) copyInto(y, options.init);
+  const job: DDPMJob = { kind: 'ddpm', method, grid: r.grid, seed: r.seed, corrector, chunkSize: r.chunkSize, drawInitial: options.init === undefined };
+  let scoreEvaluations: number;
+  if (r.workers > 1) {
+    scoreEvaluations = await runSharded({
+      job, spec: score.spec!, dtype: r.dtype, n: r.n, dim: d, positions: y.data.buffer as SharedArrayBuffer, workers: r.workers, signal: r.signal,
+    });
+  } else {
+    scoreEvaluations = await runDDPMRange(score, y, 0, job, mainThreadControl(fn, r.signal), options.callback);
+  }
+  return { samples: y, scoreEvaluations, wallTimeMs: performance.now() - started, grid: r.grid };
+}
+
+/**
+ * Samples with the critically damped Langevin diffusion: the reverse CLD
+ * process on `(x, v)` from forward time `T` down to `δ`, started at the
+ * stationary law `N(0, I) ⊗ N(0, I)` (or at `init`). The forward process's
+ * initial velocity law (`N(0, I)` as in the paper, or `N(0, γI)` as in Dockhorn
+ * et al.) is a property of the data law and hence of the score (e.g.
+ * `cldGaussianScore({ …, initialVelocityVariance: γ })`); the returned
+ * velocities approximate it.
+ *
+ * Noise scheme: initial positions stream 0, initial velocities stream 1, step
+ * `k` stream `64(k + 1)` (SSCS's second half-step `64(k + 1) + 1`), corrector
+ * step `j` after step `k` `64(k + 1) + 2 + j`.
+ *
+ * @example
+ * ```ts
+ * import { cldGaussianScore } from '@sgmkit/score';
+ * import { sampleCLD } from '@sgmkit/sampler';
+ * const score = cldGaussianScore({ mean: [1], covariance: [[0.5]], initialVelocityVariance: 1 });
+ * const { samples, velocities } = await sampleCLD(score, { T: 5, steps: 50, method: 'sscs', n: 10_000, seed: 3, returnVelocities: true });
+ * ```
+ */
+export async function sampleCLD(score: CLDScore, options: SampleCLDOptions): Promise<SampleResult> {
+  const fn = 'sampleCLD';
+  const started = performance.now();
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an object');
+  expectCLDScore(fn, 'score', score, options.dim);
+  const d = score.dim;
+  const method = expectOneOf(fn, 'options.method', options.method ?? 'exponential-integrator', CLD_METHODS);
+  const init = options.init;
+  if (init !== undefined && (init === null || typeof init !== 'object')) throw new InvalidArgumentError(fn, 'options.init', init, 'an object { positions?, velocities? }');
+  let initRows: number | undefined;
+  let initDType: DType | undefined;
+  for (const key of ['positions', 'velocities'] as const) {
+    const b = init?.[key];
+    if (b === undefined) continue;
+    const [rowsHere, dtypeHere] = expectInit(fn, `options.init.${key}`, b, d);
+    if (initRows !== undefined && rowsHere !== initRows) throw new InvalidArgumentError(fn, `options.init.${key}`, b, `a batch with ${initRows} rows like options.init.positions`);
+    if (initDType !== undefined && dtypeHere !== initDType) throw new InvalidArgumentError(fn, `options.init.${key}`, b, `a batch of dtype ${initDType} like options.init.positions`);
+    initRows = rowsHere;
+    initDType = dtypeHere;
+  }
+  const corrector = expectCorrector(fn, 'options.corrector', options.corrector);
+  if (options.returnVelocities !== undefined && typeof options.returnVelocities !== 'boolean') throw new InvalidArgumentError(fn, 'options.returnVelocities', options.returnVelocities, 'a boolean');
+  if (options.callback !== undefined && typeof options.callback !== 'function') throw new InvalidArgumentError(fn, 'options.callback', options.callback, 'a function');
+  const r = resolveCommon(fn, options, score, initRows, initDType, 'cld', method, options.callback !== undefined);
+  const shared = r.workers > 1;
+  const x = allocateBatch(r.n, d, r.dtype, shared);
+  const v = allocateBatch(r.n, d, r.dtype, shared);
+  if (init?.positions !== undefined) copyInto(x, init.positions);
+  if (init?.velocities !== undefined) copyInto(v, init.velocities);
+  const job: CLDJob = {
+    kind: 'cld', method, grid: r.grid, seed: r.seed, corrector, chunkSize: r.chunkSize,
+    drawInitialPositions: init?.positions === undefined, drawInitialVelocities: init?.velocities === undefined,
+  };
+  let scoreEvaluations: number;
+  if (shared) {
+    scoreEvaluations = await runSharded({
+      job, spec: score.spec!, dtype: r.dtype, n: r.n, dim: d,
+      positions: x.data.buffer as SharedArrayBuffer, velocities: v.data.buffer as SharedArrayBuffer, workers: r.workers, signal: r.signal,
+    });
+  } else {
+    scoreEvaluations = await runCLDRange(score, x, v, 0, job, mainThreadControl(fn, r.signal), options.callback);
+  }
+  const result: SampleResult = { samples: x, scoreEvaluations, wallTimeMs: performance.now() - started, grid: r.grid };
+  return options.returnVelocities === true ? { ...result, velocities: v } : result;
+}

@@ -1,0 +1,68 @@
+/**
+ * Architecture of the MLP score network and the layout of its parameters in one flat
+ * Float64Array, so Adam, EMA and serialisation treat all weights as a single vector.
+ * @packageDocumentation
+ */
+import type { MatrixOperand } from '@sgmkit/tensor';
+
+/** The only activation implemented: SiLU `z·sigmoid(z)`, smooth so the score is Lipschitz in x. */
+export type Activation = 'silu';
+
+/** Sinusoidal time conditioning: features `sin(ω_j ln t), cos(ω_j ln t)` for each frequency ω_j. */
+export interface TimeFeatureConfig {
+  /** Angular frequencies applied to `ln t`. */
+  readonly frequencies: readonly number[];
+}
+
+/** Shape of a score network: data dimension, hidden widths, activation, time features. */
+export interface ScoreNetworkArchitecture {
+  /** Dimension `d` of a data point (input and output width). */
+  readonly dim: number;
+  /** Widths of the hidden layers, e.g. `[128, 128]`. */
+  readonly hiddenWidths: readonly number[];
+  readonly activation: Activation;
+  readonly timeFeatures: TimeFeatureConfig;
+}
+
+/** Where one dense layer `z = h·W + b` lives in the flat parameter vector. W is `inDim × outDim` row-major. */
+export interface LayerLayout {
+  readonly inDim: number;
+  readonly outDim: number;
+  readonly weightOffset: number;
+  readonly biasOffset: number;
+}
+
+/** Input width of the first layer: the data coordinates followed by two features per frequency. */
+export function networkInputWidth(architecture: ScoreNetworkArchitecture): number {
+  return architecture.dim + 2 * architecture.timeFeatures.frequencies.length;
+}
+
+/** Layer layouts in order, each layer's weights followed by its bias. */
+export function layerLayouts(architecture: ScoreNetworkArchitecture): LayerLayout[] {
+  const widths = [networkInputWidth(architecture), ...architecture.hiddenWidths, architecture.dim];
+  const layouts: LayerLayout[] = [];
+  let offset = 0;
+  for (let l = 0; l + 1 < widths.length; l++) {
+    const inDim = widths[l]!;
+    const outDim = widths[l + 1]!;
+    layouts.push({ inDim, outDim, weightOffset: offset, biasOffset: offset + inDim * outDim });
+    offset += inDim * outDim + outDim;
+  }
+  return layouts;
+}
+
+/** Total number of parameters. */
+export function parameterCount(layouts: readonly LayerLayout[]): number {
+  const last = layouts[layouts.length - 1]!;
+  return last.biasOffset + last.outDim;
+}
+
+/** W of a layer as a GEMM operand, or Wᵀ when `transposed`. */
+export function weightOperand(parameters: Float64Array, layout: LayerLayout, transposed = false): MatrixOperand {
+  return {
+    data: parameters,
+    offset: layout.weightOffset,
+    rowStride: transposed ? 1 : layout.outDim,
+    colStride: transposed ? layout.outDim : 1,
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * Saving and loading score networks as versioned JSON. Loading checks every field and
+ * names the exact path of the first problem (missing field, wrong length, bad number...).
+ * @packageDocumentation
+ */
+import { InvalidArgumentError } from '@sgmkit/tensor';
+import type { ScoreSpec } from '../types.js';
+import { layerLayouts, parameterCount, type ScoreNetworkArchitecture } from './architecture.js';
+import {
+  SCORE_NETWORK_FORMAT, SCORE_NETWORK_FORMAT_VERSION, SCORE_NETWORK_SPEC_TYPE, ScoreNetwork, networkDocument,
+} from './network.js';
+
+/** Raised when a saved network is malformed or inconsistent; `argument` is the JSON path of the problem. */
+export class ScoreNetworkFormatError extends InvalidArgumentError {
+  constructor(fn: string, path: string, value: unknown, expected: string) {
+    super(fn, path, value, expected, 'ERR_SCORE_NETWORK_FORMAT');
+  }
+}
+
+/** Serialises a network (architecture, time features and every weight) to versioned JSON. */
+export function saveScoreNetwork(network: ScoreNetwork): string {
+  if (!(network instanceof ScoreNetwork)) throw new InvalidArgumentError('saveScoreNetwork', 'network', network, 'a ScoreNetwork');
+  return JSON.stringify(networkDocument(network));
+}
+
+/**
+ * Rebuilds a network from `saveScoreNetwork` output; evaluations are bit-identical to the original.
+ * @throws {ScoreNetworkFormatError} naming the JSON path of the first problem
+ */
+export function loadScoreNetwork(json: string): ScoreNetwork {
+  const fn = 'loadScoreNetwork';
+  if (typeof json !== 'string') throw new InvalidArgumentError(fn, 'json', json, 'a JSON string');
+  let document: unknown;
+  try {
+    document = JSON.parse(json);
+  } catch (error) {
+    throw new ScoreNetworkFormatError(fn, 'json', json, `valid JSON (${(error as Error).message})`);
+  }
+  return networkFromDocument(fn, 'json', document);
+}
+
+/** Rebuilds a network from its `spec` (e.g. received by a worker thread). */
+export function scoreNetworkFromSpec(spec: ScoreSpec): ScoreNetwork {
+  const fn = 'scoreNetworkFromSpec';
+  const s = expectObject(fn, 'spec', spec);
+  if (s.type !== SCORE_NETWORK_SPEC_TYPE) throw new ScoreNetworkFormatError(fn, 'spec.type', s.type, `"${SCORE_NETWORK_SPEC_TYPE}"`);
+  return networkFromDocument(fn, 'spec.network', s.network);
+}
+
+function networkFromDocument(fn: string, path: string, document: unknown): ScoreNetwork {
+  const doc = expectObject(fn, path, document);
+  if (doc.format !== SCORE_NETWORK_FORMAT) throw new ScoreNetworkFormatError(fn, `${path}.format`, doc.format, `"${SCORE_NETWORK_FORMAT}"`);
+  if (doc.version !== SCORE_NETWORK_FORMAT_VERSION) {
+    throw new ScoreNetworkFormatError(fn, `${path}.version`, doc.version, `a supported format version (${SCORE_NETWORK_FORMAT_VERSION})`);
+  }
+  const architecture = readArchitecture(fn, path, doc);
+  const layouts = layerLayouts(architecture);
+  const parameters = new Float64Array(parameterCount(layouts));
+  const layers = doc.layers;
+  if (!Array.isArray(layers) || layers.length !== layouts.length) {
+    throw new ScoreNetworkFormatError(fn, `${path}.layers`, layers, `an array of ${layouts.length} layers (hiddenWidths + 1)`);
+  }
+  layouts.forEach((layout, l) => {
+    const layer = expectObject(fn, `${path}.layers[${l}]`, layers[l]);
+    readNumbers(fn, `${path}.layers[${l}].weight`, layer.weight, layout.inDim * layout.outDim, `${layout.inDim} × ${layout.outDim}`, parameters, layout.weightOffset);
+    readNumbers(fn, `${path}.layers[${l}].bias`, layer.bias, layout.outDim, `${layout.outDim}`, parameters, layout.biasOffset);
+  });
+  return new ScoreNetwork(architecture, parameters);
+}
+
+function readArchitecture(fn: string, path: string, doc: Record<string, unknown>): ScoreNetworkArchitecture {
+  const arch = expectObject(fn, `${path}.architecture`, doc.architecture);
+  const dim = expectPositiveInteger(fn, `${path}.architecture.dim`, arch.dim);
+  const widths = arch.hiddenWidths;
+  if (!Array.isArray(widths) || widths.length === 0) {
+    throw new ScoreNetworkFormatError(fn, `${path}.architecture.hiddenWidths`, widths, 'a non-empty array of positive integers');
+  }
+  widths.forEach((w, i) => expectPositiveInteger(fn, `${path}.architecture.hiddenWidths[${i}]`, w));
+  if (arch.activation !== 'silu') throw new ScoreNetworkFormatError(fn, `${path}.architecture.activation`, arch.activation, '"silu" (the only activation implemented)');
+  if (arch.parameterisation !== 'noise-prediction') {
+    throw new ScoreNetworkFormatError(fn, `${path}.architecture.parameterisation`, arch.parameterisation, '"noise-prediction"');
+  }
+  const time = expectObject(fn, `${path}.timeFeatures`, doc.timeFeatures);
+  if (time.input !== 'log-t') throw new ScoreNetworkFormatError(fn, `${path}.timeFeatures.input`, time.input, '"log-t"');
+  const frequencies = time.frequencies;
+  if (!Array.isArray(frequencies)) throw new ScoreNetworkFormatError(fn, `${path}.timeFeatures.frequencies`, frequencies, 'an array of finite numbers');
+  frequencies.forEach((f, i) => {
+    if (typeof f !== 'number' || !Number.isFinite(f)) throw new ScoreNetworkFormatError(fn, `${path}.timeFeatures.frequencies[${i}]`, f, 'a finite number');
+  });
+  return { dim, hiddenWidths: widths as number[], activation: 'silu', timeFeatures: { frequencies: frequencies as number[] } };
+}
+
+function expectObject(fn: string, path: string, value: unknown): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ScoreNetworkFormatError(fn, path, value, 'an object');
+  return value as Record<string, unknown>;
+}
+
+function expectPositiveInteger(fn: string, path: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new ScoreNetworkFormatError(fn, path, value, 'a positive integer');
+  return value;
+}
+
+/** Copies an array of exactly `length` finite numbers into `out[offset…]`. */
+function readNumbers(fn: string, path: string, value: unknown, length: number, shape: string, out: Float64Array, offset: number): void {
+  if (!Array.isArray(value)) throw new ScoreNetworkFormatError(fn, path, value, `an array of ${length} numbers (${shape})`);
+  if (value.length !== length) throw new ScoreNetworkFormatError(fn, path, value, `an array of ${length} numbers (${shape})`);
+  for (let i = 0; i < length; i++) {
+    const v = value[i];
+    // JSON writes NaN and ±Infinity as null, so a null here is a non-finite weight.
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ScoreNetworkFormatError(fn, `${path}[${i}]`, v, 'a finite number');
+    out[offset + i] = v;
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * The denoising score matching loss in its noise-prediction form.
+ *
+ * With x_t = e^{−t}x₀ + σ_t z, the DSM target is ∇ln q_t(x_t | x₀) = −z/σ_t. With weight
+ * λ(t) = σ_t² and s_θ = −ε_θ/σ_t, λ(t)·|s_θ(t, x_t) + z/σ_t|² = |ε_θ(t, x_t) − z|², so the
+ * loss over a batch of n rows is L = (1/n) Σ_i |ε_θ(t_i, x_i) − z_i|².
+ * @packageDocumentation
+ */
+import { DTypeMismatchError, InvalidArgumentError, ShapeMismatchError, dtypeOf, expectBatch, type Batch } from '@sgmkit/tensor';
+import { backwardTraining, createTrainingWorkspace, forwardTraining, type MlpModel, type TrainingWorkspace } from './mlp-kernels.js';
+import type { ScoreNetwork } from './network.js';
+import { writeTimeFeatures } from './time-features.js';
+
+/**
+ * Loss `(1/n)Σ|ε_θ − z|²` given the outputs in `ws.output` and targets `noise[0 … n·d)`;
+ * writes `∂L/∂output = (2/n)(ε_θ − z)` into the last delta buffer.
+ */
+export function noisePredictionLoss(ws: TrainingWorkspace, noise: Float64Array, rows: number, d: number): number {
+  const output = ws.output;
+  const delta = ws.deltas[ws.deltas.length - 1]!;
+  const scale = 2 / rows;
+  let sum = 0;
+  for (let i = 0; i < rows * d; i++) {
+    const residual = output[i]! - noise[i]!;
+    sum += residual * residual;
+    delta[i] = scale * residual;
+  }
+  return sum / rows;
+}
+
+/** Writes row r of the first-layer input: `[x, sin(ω ln t), cos(ω ln t), …]`. */
+export function writeInputRow(ws: TrainingWorkspace, r: number, width: number, t: number, frequencies: Float64Array, d: number): void {
+  writeTimeFeatures(t, frequencies, ws.input, r * width + d);
+}
+
+/** Loss and (when `gradient` is given) its gradient for prepared inputs already in the workspace. */
+export function lossAndGradient(model: MlpModel, ws: TrainingWorkspace, noise: Float64Array, rows: number, d: number, gradient?: Float64Array): number {
+  forwardTraining(model, ws, rows);
+  const loss = noisePredictionLoss(ws, noise, rows, d);
+  if (gradient) {
+    gradient.fill(0);
+    backwardTraining(model, ws, rows, gradient);
+  }
+  return loss;
+}
+
+/**
+ * The DSM loss `(1/n) Σ_i |ε_θ(t_i, x_i) − z_i|²` of a network on given noisy points x_i,
+ * their times t_i and the noise z_i that produced them; writes `∂L/∂θ` into `gradient`
+ * (same layout as `network.parameters`) when given. Allocates a workspace per call: for
+ * validation and tests, not for the training loop.
+ */
+export function denoisingLoss(network: ScoreNetwork, noisy: Batch, times: Float64Array, noise: Batch, gradient?: Float64Array): number {
+  const fn = 'denoisingLoss';
+  const d = network.dim;
+  const [n] = expectBatch(fn, 'noisy', noisy, d);
+  expectBatch(fn, 'noise', noise, d, n);
+  if (dtypeOf(noisy) !== 'float64') throw new DTypeMismatchError(fn, 'noisy', noisy, 'of dtype float64');
+  if (dtypeOf(noise) !== 'float64') throw new DTypeMismatchError(fn, 'noise', noise, 'of dtype float64');
+  if (!(times instanceof Float64Array) || times.length !== n) throw new ShapeMismatchError(fn, 'times', times, `a Float64Array of length ${n}`);
+  times.forEach((t, i) => {
+    if (!(t > 0) || !Number.isFinite(t)) throw new InvalidArgumentError(fn, `times[${i}]`, t, 'a finite number > 0');
+  });
+  if (gradient !== undefined && (!(gradient instanceof Float64Array) || gradient.length !== network.parameters.length)) {
+    throw new ShapeMismatchError(fn, 'gradient', gradient, `a Float64Array of length ${network.parameters.length}`);
+  }
+  const ws = createTrainingWorkspace(network.model.layouts, n);
+  const width = network.model.layouts[0]!.inDim;
+  const frequencies = Float64Array.from(network.architecture.timeFeatures.frequencies);
+  for (let r = 0; r < n; r++) {
+    for (let j = 0; j < d; j++) ws.input[r * width + j] = noisy.data[noisy.offset + r * d + j]!;
+    writeInputRow(ws, r, width, times[r]!, frequencies, d);
+  }
+  const z = (noise.data as Float64Array).subarray(noise.offset, noise.offset + n * d);
+  return lossAndGradient(network.model, ws, z, n, d, gradient);
+}

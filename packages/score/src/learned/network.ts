@@ -1,0 +1,214 @@
+/**
+ * The MLP score network: `s_θ(t, x) = −ε_θ(t, x) / σ_t` with `σ_t = √(1 − e^{−2t})`.
+ *
+ * Parameterisation: the MLP predicts the noise ε that took a data point to x_t = e^{−t}x₀ + σ_t ε
+ * rather than the score itself. The score of q_t blows up like 1/σ_t as t → 0 while the noise
+ * has unit scale at every t, so the network's output stays O(1) across [t_min, T] and
+ * denoising score matching with weight λ(t) = σ_t² becomes a plain mean squared error on ε.
+ * @packageDocumentation
+ */
+import {
+  DTypeMismatchError, InvalidArgumentError, RandomStream, dtypeOf, expectBatch, expectInteger, expectPositive, expectSeed,
+  type Batch, type MatrixOperand,
+} from '@sgmkit/tensor';
+import type { Score, ScoreSpec } from '../types.js';
+import {
+  layerLayouts, parameterCount, type LayerLayout, type ScoreNetworkArchitecture,
+} from './architecture.js';
+import { createMlpWorkspace, denseLayer, forwardHiddenLayers, mlpModel, type MlpModel, type MlpWorkspace, type MutableOperand } from './mlp-kernels.js';
+import { logSpacedFrequencies, noiseScale, writeTimeFeatures } from './time-features.js';
+
+/**
+ * Rows per forward chunk: large enough for GEMM to run at speed, small enough that a chunk's
+ * activations (rows × 128 doubles per layer) stay in L2 between layers, and that huge batches
+ * need no huge workspace.
+ */
+export const EVALUATION_CHUNK_ROWS = 512;
+
+/** Options of `createScoreNetwork`. */
+export interface ScoreNetworkOptions {
+  /** Data dimension d. */
+  readonly dim: number;
+  /** Hidden layer widths (at least one layer). Default `[128, 128]`. */
+  readonly hiddenWidths?: readonly number[];
+  /** Number of time frequencies (two features each). Default 8. */
+  readonly timeFrequencyCount?: number;
+  /** Lowest angular frequency applied to ln t. Default 0.1 (period ≈ 63, longer than ln(T/t_min)). */
+  readonly minTimeFrequency?: number;
+  /** Highest angular frequency applied to ln t. Default 4. */
+  readonly maxTimeFrequency?: number;
+  /** Seed of the weight initialisation. Default 0. */
+  readonly seed?: number;
+}
+
+/** A learned score: an MLP with sinusoidal log-time conditioning, trained by denoising score matching. */
+export class ScoreNetwork implements Score {
+  readonly kind = 'ou' as const;
+  readonly dim: number;
+  readonly architecture: ScoreNetworkArchitecture;
+  /** All weights and biases, layer by layer (W row-major `in × out`, then b). Trained in place. */
+  readonly parameters: Float64Array;
+  /** @internal layer layouts and weight operands */
+  readonly model: MlpModel;
+  private readonly frequencies: Float64Array;
+  private readonly timeFeatures: Float64Array;
+  private readonly firstBias: Float64Array;
+  private readonly inputOperand: MutableOperand = { data: new Float64Array(0), offset: 0, rowStride: 1, colStride: 1 };
+  private workspace: MlpWorkspace | undefined;
+
+  /** Wraps existing parameters (validated by the caller: `createScoreNetwork`, `loadScoreNetwork`). */
+  constructor(architecture: ScoreNetworkArchitecture, parameters: Float64Array) {
+    this.architecture = architecture;
+    this.dim = architecture.dim;
+    this.parameters = parameters;
+    this.model = mlpModel(parameters, layerLayouts(architecture));
+    this.frequencies = Float64Array.from(architecture.timeFeatures.frequencies);
+    this.timeFeatures = new Float64Array(2 * this.frequencies.length);
+    this.firstBias = new Float64Array(this.model.layouts[0]!.outDim);
+  }
+
+  /** Layer layouts in the flat parameter vector. */
+  get layouts(): readonly LayerLayout[] {
+    return this.model.layouts;
+  }
+
+  /** JSON description carrying the weights, for `scoreNetworkFromSpec` (e.g. in a worker thread). */
+  get spec(): ScoreSpec {
+    return { type: SCORE_NETWORK_SPEC_TYPE, network: networkDocument(this) };
+  }
+
+  /**
+   * Writes `s_θ(t, x) = −ε_θ(t, x)/σ_t` for each row of x into out. Works in chunks of
+   * `EVALUATION_CHUNK_ROWS`; the workspace is allocated on first use and reused, so repeated
+   * calls allocate nothing. Float32 batches are read and written directly (GEMM packs to double).
+   */
+  evaluate(t: number, x: Batch, out: Batch): void {
+    const fn = 'ScoreNetwork.evaluate';
+    expectPositive(fn, 't', t);
+    const [n] = expectBatch(fn, 'x', x, this.dim);
+    expectBatch(fn, 'out', out, this.dim, n);
+    if (dtypeOf(out) !== dtypeOf(x)) throw new DTypeMismatchError(fn, 'out', out, `of dtype ${dtypeOf(x)} like x`);
+    if (out.data === x.data) throw new InvalidArgumentError(fn, 'out', out, 'a batch that does not alias x');
+    const ws = this.workspaceFor(n);
+    this.foldTimeIntoFirstBias(t);
+    const outputScale = -1 / noiseScale(t);
+    for (let start = 0; start < n; start += ws.capacity) {
+      this.forwardChunk(ws, x, out, start, Math.min(ws.capacity, n - start), outputScale);
+    }
+  }
+
+  private workspaceFor(n: number): MlpWorkspace {
+    const wanted = Math.min(Math.max(n, 1), EVALUATION_CHUNK_ROWS);
+    if (!this.workspace || this.workspace.capacity < wanted) this.workspace = createMlpWorkspace(this.model.layouts, wanted);
+    return this.workspace;
+  }
+
+  /** t is shared by every row, so the time features' contribution `φ(t)·W₀[d:]` is folded into b₀. */
+  private foldTimeIntoFirstBias(t: number): void {
+    const first = this.model.layouts[0]!;
+    writeTimeFeatures(t, this.frequencies, this.timeFeatures, 0);
+    const bias = this.firstBias;
+    for (let j = 0; j < first.outDim; j++) bias[j] = this.parameters[first.biasOffset + j]!;
+    for (let f = 0; f < this.timeFeatures.length; f++) {
+      const feature = this.timeFeatures[f]!;
+      const row = first.weightOffset + (this.dim + f) * first.outDim;
+      for (let j = 0; j < first.outDim; j++) bias[j] += feature * this.parameters[row + j]!;
+    }
+  }
+
+  private forwardChunk(ws: MlpWorkspace, x: Batch, out: Batch, start: number, rows: number, outputScale: number): void {
+    const { layouts, weights, parameters } = this.model;
+    const d = this.dim;
+    const input = this.inputOperand;
+    input.data = x.data;
+    input.offset = x.offset + start * d;
+    input.rowStride = d;
+    // First layer on the x columns only (k = d): rows 0..d−1 of W₀ are exactly the x weights.
+    denseLayer(rows, d, input as MatrixOperand, weights[0]!, layouts[0]!.outDim, this.firstBias, 0, 1, 1, ws.pre[0]!, 0);
+    forwardHiddenLayers(this.model, ws, rows);
+    const lastIndex = layouts.length - 1;
+    const last = layouts[lastIndex]!;
+    denseLayer(rows, last.inDim, ws.postOperands[lastIndex - 1]!, weights[lastIndex]!, d,
+      parameters, last.biasOffset, outputScale, outputScale, out.data, out.offset + start * d);
+  }
+}
+
+/** `type` of a score network's spec. */
+export const SCORE_NETWORK_SPEC_TYPE = 'mlp';
+
+/** Creates a network with LeCun-normal weights (`N(0, 1/fan_in)`, seeded) and zero biases. */
+export function createScoreNetwork(options: ScoreNetworkOptions): ScoreNetwork {
+  const architecture = architectureFromOptions(options);
+  const layouts = layerLayouts(architecture);
+  const parameters = new Float64Array(parameterCount(layouts));
+  const rng = new RandomStream(expectSeed('createScoreNetwork', 'options.seed', options.seed ?? 0));
+  for (const layer of layouts) {
+    const count = layer.inDim * layer.outDim;
+    rng.fillNormal(parameters, layer.weightOffset, count);
+    const scale = 1 / Math.sqrt(layer.inDim);
+    for (let i = layer.weightOffset; i < layer.weightOffset + count; i++) parameters[i] = scale * parameters[i]!;
+  }
+  return new ScoreNetwork(architecture, parameters);
+}
+
+function architectureFromOptions(options: ScoreNetworkOptions): ScoreNetworkArchitecture {
+  const fn = 'createScoreNetwork';
+  if (!options || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an options object');
+  const dim = expectInteger(fn, 'options.dim', options.dim, 1);
+  const hiddenWidths = options.hiddenWidths ?? [128, 128];
+  if (!Array.isArray(hiddenWidths) || hiddenWidths.length === 0) {
+    throw new InvalidArgumentError(fn, 'options.hiddenWidths', hiddenWidths, 'a non-empty array of positive integers');
+  }
+  hiddenWidths.forEach((w, i) => expectInteger(fn, `options.hiddenWidths[${i}]`, w, 1));
+  const count = expectInteger(fn, 'options.timeFrequencyCount', options.timeFrequencyCount ?? 8, 0);
+  const minFrequency = expectPositive(fn, 'options.minTimeFrequency', options.minTimeFrequency ?? 0.1);
+  const maxFrequency = expectPositive(fn, 'options.maxTimeFrequency', options.maxTimeFrequency ?? 4);
+  if (maxFrequency < minFrequency) {
+    throw new InvalidArgumentError(fn, 'options.maxTimeFrequency', maxFrequency, `a number >= options.minTimeFrequency (${minFrequency})`);
+  }
+  return {
+    dim,
+    hiddenWidths: [...hiddenWidths],
+    activation: 'silu',
+    timeFeatures: { frequencies: count === 0 ? [] : logSpacedFrequencies(count, minFrequency, maxFrequency) },
+  };
+}
+
+/** Current file-format version of saved networks. */
+export const SCORE_NETWORK_FORMAT = 'sgmkit-score-network';
+export const SCORE_NETWORK_FORMAT_VERSION = 1;
+
+/** The saved form of a network (what `saveScoreNetwork` writes as JSON). */
+export interface ScoreNetworkDocument {
+  readonly format: typeof SCORE_NETWORK_FORMAT;
+  readonly version: number;
+  readonly architecture: {
+    readonly dim: number;
+    readonly hiddenWidths: number[];
+    readonly activation: string;
+    readonly parameterisation: 'noise-prediction';
+  };
+  readonly timeFeatures: { readonly input: 'log-t'; readonly frequencies: number[] };
+  readonly layers: { readonly weight: number[]; readonly bias: number[] }[];
+}
+
+/** Builds the saved form of a network. JSON numbers round-trip doubles exactly. */
+export function networkDocument(network: ScoreNetwork): ScoreNetworkDocument {
+  const { architecture, parameters } = network;
+  return {
+    format: SCORE_NETWORK_FORMAT,
+    version: SCORE_NETWORK_FORMAT_VERSION,
+    architecture: {
+      dim: architecture.dim,
+      hiddenWidths: [...architecture.hiddenWidths],
+      activation: architecture.activation,
+      parameterisation: 'noise-prediction',
+    },
+    timeFeatures: { input: 'log-t', frequencies: [...architecture.timeFeatures.frequencies] },
+    layers: network.layouts.map((layer) => ({
+      weight: Array.from(parameters.subarray(layer.weightOffset, layer.weightOffset + layer.inDim * layer.outDim)),
+      bias: Array.from(parameters.subarray(layer.biasOffset, layer.biasOffset + layer.outDim)),
+    })),
+  };
+}
+

@@ -1,0 +1,28 @@
+/**
+ * Sinusoidal time features. They are functions of `ln t` rather than `t`: the law q_t
+ * changes on a logarithmic time scale near t = 0 (σ_t ≈ √(2t)), so log-time features
+ * resolve small times as well as large ones with a handful of frequencies.
+ * @packageDocumentation
+ */
+
+/** `count` angular frequencies log-spaced from `minFrequency` to `maxFrequency` (inclusive). */
+export function logSpacedFrequencies(count: number, minFrequency: number, maxFrequency: number): number[] {
+  if (count === 1) return [minFrequency];
+  const ratio = Math.log(maxFrequency / minFrequency) / (count - 1);
+  return Array.from({ length: count }, (_, j) => minFrequency * Math.exp(ratio * j));
+}
+
+/** Writes `[sin(ω_0 ln t), cos(ω_0 ln t), sin(ω_1 ln t), …]` into `out[offset…]`. */
+export function writeTimeFeatures(t: number, frequencies: Float64Array, out: Float64Array, offset: number): void {
+  const logT = Math.log(t);
+  for (let j = 0; j < frequencies.length; j++) {
+    const angle = frequencies[j]! * logT;
+    out[offset + 2 * j] = Math.sin(angle);
+    out[offset + 2 * j + 1] = Math.cos(angle);
+  }
+}
+
+/** σ_t = √(1 − e^{−2t}), the OU noise scale at forward time t (expm1 keeps it accurate for small t). */
+export function noiseScale(t: number): number {
+  return Math.sqrt(-Math.expm1(-2 * t));
+}

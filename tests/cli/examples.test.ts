@@ -1,0 +1,18 @@
+import { readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { ROOT } from './run';
+
+const examples = readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.mjs')).sort();
+
+describe('examples stay runnable', () => {
+  test('there is an example for each public entry-point family', () => {
+    for (const name of ['kernels.mjs', 'scores.mjs', 'analysis.mjs']) expect(examples).toContain(name);
+  });
+
+  test.each(examples)('node examples/%s exits 0', (file) => {
+    const run = spawnSync(process.execPath, [join('examples', file)], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    if (run.status !== 0) throw new Error(`examples/${file} exited ${run.status}:\n${run.stderr}`);
+    expect(run.stdout.length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,84 @@
+import { AbortedError, NonFiniteValueError, SgmkitError } from '@sgmkit/tensor';
+import { gaussianScore, gaussianMixtureScore, ringMixture, cldGaussianScore, biasedScore } from '@sgmkit/score';
+import type { Score } from '@sgmkit/score';
+import { sampleDDPM, sampleCLD, DDPM_METHODS } from '@sgmkit/sampler';
+import { values } from './samplers-helpers';
+
+// Worker threads run packages/sampler/dist/parallel/worker.js (tests run against dist).
+const gaussian = gaussianScore({ mean: [1, -2], covariance: [[1, 0.6], [0.6, 2]] });
+
+describe('workers: bit-identical to one thread, whatever the worker count, batch size or chunking', () => {
+  test('DDPM, every method with a corrector, 1 vs 2 vs 3 workers, chunk sizes, and the first half of the batch alone', async () => {
+    for (const method of DDPM_METHODS) {
+      const base = { T: 3, steps: 10, seed: 21, method, corrector: { steps: 1, stepSize: 0.02 } } as const;
+      const one = await sampleDDPM(gaussian, { ...base, n: 1001 });
+      const two = await sampleDDPM(gaussian, { ...base, n: 1001, workers: 2 });
+      const three = await sampleDDPM(gaussian, { ...base, n: 1001, workers: 3, chunkSize: 97 });
+      const half = await sampleDDPM(gaussian, { ...base, n: 500, workers: 2, chunkSize: 64 });
+      expect(values(two.samples)).toEqual(values(one.samples));
+      expect(values(three.samples)).toEqual(values(one.samples));
+      expect(values(half.samples)).toEqual(values(one.samples).slice(0, 1000));
+      expect(two.scoreEvaluations).toBe(one.scoreEvaluations);
+    }
+  });
+
+  test('the 8-mode mixture score in float32 and float64', async () => {
+    const score = ringMixture();
+    for (const dtype of ['float64', 'float32'] as const) {
+      const base = { T: 5, steps: 20, seed: 3, n: 777, dtype };
+      const one = await sampleDDPM(score, { ...base, chunkSize: 100 });
+      const two = await sampleDDPM(score, { ...base, workers: 2 });
+      expect(values(two.samples)).toEqual(values(one.samples));
+      expect(two.samples.data).toBeInstanceOf(dtype === 'float32' ? Float32Array : Float64Array);
+    }
+  });
+
+  test('a biased score (nested spec) and user-supplied initial points', async () => {
+    const score = biasedScore(gaussian, [0.3, -0.1]);
+    const init = (await sampleDDPM(gaussian, { T: 1, steps: 2, n: 301, seed: 9 })).samples;
+    const one = await sampleDDPM(score, { T: 2, steps: 8, seed: 4, init });
+    const two = await sampleDDPM(score, { T: 2, steps: 8, seed: 4, init, workers: 2 });
+    expect(values(two.samples)).toEqual(values(one.samples));
+  });
+
+  test('CLD, every method, positions and velocities', async () => {
+    const score = cldGaussianScore({ mean: [0.5, 1], covariance: [[0.5, 0.1], [0.1, 1]], initialVelocityVariance: 0.04 });
+    for (const method of ['exponential-integrator', 'euler-maruyama', 'sscs'] as const) {
+      const base = { T: 2, steps: 10, seed: 8, method, returnVelocities: true, corrector: { steps: 1, stepSize: 0.01 } } as const;
+      const one = await sampleCLD(score, { ...base, n: 501 });
+      const three = await sampleCLD(score, { ...base, n: 501, workers: 3, chunkSize: 50 });
+      expect(values(three.samples)).toEqual(values(one.samples));
+      expect(values(three.velocities!)).toEqual(values(one.velocities!));
+    }
+  });
+
+  test('more workers than particles', async () => {
+    const one = await sampleDDPM(gaussian, { T: 1, steps: 3, n: 2, seed: 1 });
+    const many = await sampleDDPM(gaussian, { T: 1, steps: 3, n: 2, seed: 1, workers: 5 });
+    expect(values(many.samples)).toEqual(values(one.samples));
+  });
+});
+
+describe('worker failures', () => {
+  test('a non-finite score inside a worker rejects with NonFiniteValueError naming the step and time', async () => {
+    // started at 1e307 with data variance 1e-12, the score -(y - m_t)/v_t (v_t ≈ 2t ≈ 0.02 at t = 0.01) overflows to -Infinity
+    const narrow = gaussianScore({ mean: [0], covariance: [[1e-12]] });
+    const init = { data: new Float64Array(100).fill(1e307), shape: [100, 1], stride: [1, 1], offset: 0 };
+    const run = sampleDDPM(narrow, { T: 0.01, steps: 2, seed: 1, init, workers: 2 });
+    await expect(run).rejects.toThrow(NonFiniteValueError);
+    await expect(run).rejects.toThrow(/returned a non-finite value \(-Infinity\) at step 0, forward time t = 0.01, particle \d+/);
+  });
+
+  test('a spec the worker cannot rebuild is reported, not swallowed', async () => {
+    const fake: Score = { ...gaussian, kind: 'ou', dim: 2, evaluate: (t, x, out) => gaussian.evaluate(t, x, out), spec: { type: 'no-such-score' } };
+    await expect(sampleDDPM(fake, { T: 1, steps: 2, n: 10, seed: 1, workers: 2 })).rejects.toThrow(SgmkitError);
+    await expect(sampleDDPM(fake, { T: 1, steps: 2, n: 10, seed: 1, workers: 2 })).rejects.toThrow(/sampler worker \d: InvalidArgumentError: .*no-such-score/);
+  });
+
+  test('aborting stops the workers', async () => {
+    const controller = new AbortController();
+    const mixture = gaussianMixtureScore({ weights: [0.5, 0.5], means: [[-2, 0], [2, 0]], covariances: [0.25, 0.25] });
+    setTimeout(() => controller.abort(), 100);
+    await expect(sampleDDPM(mixture, { T: 10, steps: 100000, n: 2000, seed: 1, workers: 2, signal: controller.signal })).rejects.toThrow(AbortedError);
+  });
+});
