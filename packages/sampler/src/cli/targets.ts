@@ -6,7 +6,7 @@
  */
 import type { Batch } from '@sgmkit/tensor';
 import {
-  cldGaussianScore, gaussianMixtureScore, gaussianScore, pointCloudScore, ringMixtureParameters,
+  cldGaussianScore, gaussianMixtureScore, gaussianScore, loadScoreNetwork, pointCloudScore, ringMixtureParameters,
   type CLDScore, type Score,
 } from '@sgmkit/score';
 import type { OptionSpec, ParsedArgs } from './args.js';
@@ -16,7 +16,7 @@ import {
   covarianceEntry, gaussianMarginal1, gaussianMarginal2, mixtureMarginal1, mixtureMarginal2, mixtureMoments,
   type CovarianceJson, type MixtureJson,
 } from './densities.js';
-import { readPointCloud } from '../io/index.js';
+import { readPointCloud, readTextFile } from '../io/index.js';
 import { drawMixture, gaussianComponent, type GaussianComponent } from './draw.js';
 
 /** Named mixture targets. */
@@ -163,12 +163,27 @@ export function pointCloudTarget(path: string): Target {
   };
 }
 
+/** A saved score network (from `sgmkit train`). */
+export function networkTarget(path: string): Target {
+  const score = loadScoreNetwork(readTextFile(path));
+  return {
+    name: 'network',
+    description: `learned score network from ${path} (d = ${score.dim})`,
+    dim: score.dim,
+    ouScore: () => score,
+    picture: { label: 'learned score' },
+    needsEarlyStopping: true,
+  };
+}
+
 /** Resolves `--target`, `--points` or `--network` (at most one) into a target; `gaussian` when `--mean/--cov/--dim` are given, else ring8. */
 export function resolveTarget(args: ParsedArgs): Target {
-  const chosen = ['target', 'points'].filter((o) => args.has(o));
+  const chosen = ['target', 'points', 'network'].filter((o) => args.has(o));
   if (chosen.length > 1) throw new UsageError(`choose one target: --${chosen.join(' and --')} were both given`);
   const path = args.string('points');
   if (path !== undefined) return pointCloudTarget(path);
+  const network = args.string('network');
+  if (network !== undefined) return networkTarget(network);
   const describesGaussian = ['mean', 'cov', 'dim'].some((o) => args.has(o));
   const name = args.string('target', describesGaussian ? 'gaussian' : 'ring8');
   if (name !== 'gaussian' && describesGaussian) {

@@ -35,11 +35,12 @@ const spec: CommandSpec = {
     'Short names: ei, em, pf.',
   options: [
     ...TARGET_OPTIONS,
+    { name: 'network', kind: 'string', valueName: '<file.json>', description: 'learned target: a network saved by `sgmkit train`' },
     { name: 'sampler', kind: 'choice', choices: ['ddpm', 'cld'], description: 'diffusion to reverse', defaultText: 'ddpm' },
     { name: 'method', kind: 'choice', choices: ALL_METHODS, valueName: '<method>', description: 'integrator', defaultText: 'exponential-integrator' },
     { name: 'T', kind: 'number', min: 0, exclusiveMin: true, valueName: '<T>', description: 'horizon T of the forward process', defaultText: '10' },
     { name: 'steps', kind: 'integer', min: 1, valueName: '<N>', description: 'number of steps', defaultText: '1000' },
-    { name: 'delta', kind: 'number', min: 0, valueName: '<δ>', description: 'early-stopping time δ (the grid ends at δ)', defaultText: '0, or 1e-3 for --points' },
+    { name: 'delta', kind: 'number', min: 0, valueName: '<δ>', description: 'early-stopping time δ (the grid ends at δ)', defaultText: '0, or 1e-3 for --points/--network' },
     { name: 'schedule', kind: 'choice', choices: ['uniform', 'early-stopping'], description: 'step schedule: uniform, or exponentially shrinking steps near δ', defaultText: 'uniform' },
     { name: 'gamma', kind: 'number', min: 0, exclusiveMin: true, valueName: '<γ>', description: 'CLD initial velocity variance', defaultText: '1' },
     { name: 'n', kind: 'integer', min: 1, short: 'n', valueName: '<count>', description: 'number of samples', defaultText: '10000' },

@@ -240,7 +240,7 @@ export const verifyCommand: Command = {
       ...(skipped > 0 ? ['', `(${skipped} configurations skipped: step size at or above the method's stability limit)`] : []),
       '',
       'Fitted exponents (least squares on log-log). The paper bounds TV by O(√(dh)) (exponent 0.5) and KL by O(d·h) (Girsanov);',
-      'with the exact score on Gaussian data the exponential integrator does better: KL ~ h² d.',
+      'with the exact score on Gaussian data the DDPM exponential integrator does better: KL ~ h² d.',
       exponentTable(exponents, dimension).trimEnd(),
       ...(plot ? ['', `wrote ${plot}`] : []),
     ];
