@@ -6,6 +6,7 @@
 // One full run each (the NumPy run alone takes tens of seconds), after a short JIT warm-up; benchmark.js's repeated
 // sampling is not used for a workload this long. SGMKIT_BENCH_QUICK=1 runs n = 10^4, 100 steps instead (both sides).
 // Run: npx -y pnpm@10 build && node benchmarks/ddpm-sampling.bench.mjs
+// The machine's load shows in the 'cores busy' figures: on a contended machine the workers cannot get two cores.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ringMixture } from '@sgmkit/score';
@@ -33,24 +34,40 @@ console.log(`DDPM exponential integrator, 8-mode ring mixture (exact score), T =
 // JIT warm-up on a small batch (same code paths).
 await sampleDDPM(score, { T, steps: 20, n: 2000, seed });
 
-const single = await sampleDDPM(score, { T, steps, n, seed, workers: 1 });
-console.log(`sgmkit, 1 thread: ${(single.wallTimeMs / 1000).toFixed(3)} s (${((single.wallTimeMs * 1e6) / (n * steps)).toFixed(1)} ns per particle-step); mode fractions ${modeFractions(single.samples).join(' ')}`);
+/** Runs one configuration; reports wall time and the process CPU time (all threads), whose ratio is the cores used. */
+async function timed(options) {
+  const cpu0 = process.cpuUsage();
+  const result = await sampleDDPM(score, options);
+  const cpu = process.cpuUsage(cpu0);
+  return { ...result, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+}
+const cores = (r) => `CPU ${r.cpuSeconds.toFixed(2)} s = ${(r.cpuSeconds / (r.wallTimeMs / 1000)).toFixed(2)} cores busy`;
 
-const sharded = await sampleDDPM(score, { T, steps, n, seed, workers });
+const single = await timed({ T, steps, n, seed, workers: 1 });
+console.log(`sgmkit, 1 thread: ${(single.wallTimeMs / 1000).toFixed(3)} s (${((single.wallTimeMs * 1e6) / (n * steps)).toFixed(1)} ns per particle-step; ${cores(single)}); mode fractions ${modeFractions(single.samples).join(' ')}`);
+
+const sharded = await timed({ T, steps, n, seed, workers });
 let identical = true;
 for (let i = 0; i < 2 * n; i++) if (!Object.is(sharded.samples.data[i], single.samples.data[i])) identical = false;
-console.log(`sgmkit, ${workers} worker threads: ${(sharded.wallTimeMs / 1000).toFixed(3)} s; bit-identical to 1 thread: ${identical}`);
+console.log(`sgmkit, ${workers} worker threads: ${(sharded.wallTimeMs / 1000).toFixed(3)} s (${cores(sharded)}); bit-identical to 1 thread: ${identical}`);
 console.log(`workers speed-up ratio (${workers} workers vs 1 thread): ${(single.wallTimeMs / sharded.wallTimeMs).toFixed(2)}x`);
 
+// NumPy's BLAS is pinned to one thread by default: the logits are an (n x 2)(2 x K) product, for which OpenBLAS's
+// threads only add synchronisation (on the shared 2-core machine a score evaluation took ~100 ms threaded vs ~17 ms
+// single-threaded). Override with SGMKIT_BENCH_NUMPY_THREADS.
+const blasThreads = process.env.SGMKIT_BENCH_NUMPY_THREADS ?? '1';
 const script = fileURLToPath(new URL('./python/ddpm_sampling.py', import.meta.url));
-const python = spawnSync('python3', [script, String(n), String(steps), String(T), String(seed)], { encoding: 'utf8' });
+const python = spawnSync('python3', [script, String(n), String(steps), String(T), String(seed)], {
+  encoding: 'utf8',
+  env: { ...process.env, OPENBLAS_NUM_THREADS: blasThreads, OMP_NUM_THREADS: blasThreads, MKL_NUM_THREADS: blasThreads },
+});
 if (python.error || python.status !== 0) {
   const why = python.error ? python.error.message : (python.stderr.trim().split('\n').pop() ?? `exit ${python.status}`);
   console.log(`NumPy baseline skipped: python3 with numpy not available (${why})`);
 } else {
   const result = JSON.parse(python.stdout.trim().split('\n').pop());
   const numpyMs = result.seconds * 1000;
-  console.log(`NumPy ${result.numpy}: ${result.seconds.toFixed(3)} s; mode fractions ${result.fractions.map((f) => f.toFixed(4)).join(' ')}`);
+  console.log(`NumPy ${result.numpy} (BLAS threads: ${blasThreads}): ${result.seconds.toFixed(3)} s (CPU ${result.cpuSeconds.toFixed(2)} s); mode fractions ${result.fractions.map((f) => f.toFixed(4)).join(' ')}`);
   console.log(`speed ratio sgmkit 1 thread vs NumPy: ${(numpyMs / single.wallTimeMs).toFixed(2)}x`);
   console.log(`speed ratio sgmkit ${workers} workers vs NumPy: ${(numpyMs / sharded.wallTimeMs).toFixed(2)}x`);
 }

@@ -14,6 +14,24 @@ import type { WorkerFailure, WorkerResult, WorkerTask } from './protocol.js';
 /** Where the compiled worker entry lives (next to this file in `dist/parallel/`). */
 export const WORKER_URL = new URL('./worker.js', import.meta.url);
 
+/**
+ * The parent's `execArgv` minus what a worker cannot take: the inline program of
+ * `node -e/-p` and `--input-type` (workers run the entry file).
+ */
+export function workerExecArgv(execArgv: readonly string[] = process.execArgv): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const arg = execArgv[i]!;
+    if (arg === '-e' || arg === '--eval' || arg === '-p' || arg === '--print' || arg === '--input-type') {
+      i++; // and its value
+      continue;
+    }
+    if (arg.startsWith('--input-type=') || arg.startsWith('--eval=') || arg.startsWith('--print=')) continue;
+    kept.push(arg);
+  }
+  return kept;
+}
+
 function rebuildError(worker: number, failure: WorkerFailure): Error {
   if (failure.name === 'NonFiniteValueError') return new NonFiniteValueError(failure.message, failure.where ?? '');
   if (failure.name === 'AbortedError') return new AbortedError(failure.message);
@@ -68,7 +86,7 @@ export function runSharded(run: ShardedRun): Promise<number> {
         rowStart: Math.floor((w * run.n) / W), rowEnd: Math.floor(((w + 1) * run.n) / W),
         positions: run.positions, velocities: run.velocities, abortFlag,
       };
-      const thread = new Worker(WORKER_URL, { workerData: task });
+      const thread = new Worker(WORKER_URL, { workerData: task, execArgv: workerExecArgv() });
       threads.push(thread);
       thread.once('message', (result: WorkerResult) => {
         if (!result.ok) {

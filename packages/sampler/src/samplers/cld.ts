@@ -20,17 +20,13 @@
  * `N(0, I) ⊗ N(0, I)` invariant, which fixes its noise covariance).
  * @packageDocumentation
  */
-import { InvalidArgumentError, allocate, dtypeOf, expectBatch, expectPositive } from '@sgmkit/tensor';
+import { InvalidArgumentError, dtypeOf, expectBatch } from '@sgmkit/tensor';
 import type { Batch } from '@sgmkit/tensor';
 import type { CLDScore } from '@sgmkit/score';
-import { expectGrid } from '../schedules/grids.js';
-import { expectStableGrid } from '../schedules/stability.js';
 import type { CLDMethod } from '../schedules/stability.js';
 import { cldExponentialIntegratorStep, eulerMaruyamaStep, fillParticleNormals, langevinStep } from './kernels.js';
-import { checkScoreOutput, expectCLDScore, expectNoise } from './common.js';
-import type { NoiseAddress, ResolvedNoise } from './common.js';
-import { expectCorrector } from './ddpm.js';
-import type { LangevinCorrector } from './ddpm.js';
+import { checkScoreOutput, expectCLDScore, expectIntegratorGrid, expectIntegratorOptions, expectNoise, scratchBatch } from './common.js';
+import type { LangevinCorrector, NoiseAddress, ResolvedNoise } from './common.js';
 import { correctorStream, predictorStream, secondHalfStepStream } from './streams.js';
 
 /** What a CLD step callback sees, after step `step`. */
@@ -74,19 +70,11 @@ function prepare(fn: string, method: CLDMethod, score: CLDScore, x: Batch, v: Ba
   expectBatch(fn, 'v', v, d, n);
   if (dtypeOf(v) !== dtypeOf(x)) throw new InvalidArgumentError(fn, 'v', v, `a batch of dtype ${dtypeOf(x)} like x`);
   if (v.data === x.data && Math.abs(v.offset - x.offset) < n * d) throw new InvalidArgumentError(fn, 'v', v, 'a batch that does not overlap x');
-  if (grid === null || typeof grid !== 'object' || typeof (grid as ArrayLike<number>).length !== 'number') {
-    throw new InvalidArgumentError(fn, 'grid', grid, 'a Float64Array of forward times');
-  }
-  const T = (grid as ArrayLike<number>)[0];
-  expectPositive(fn, 'grid[0]', T);
-  const g = expectGrid(fn, 'grid', grid, T as number);
-  expectStableGrid(fn, 'grid', g, 'cld', method);
+  const g = expectIntegratorGrid(fn, grid, 'cld', method);
   const resolved = expectNoise(fn, noise, g.length - 1);
-  if (options === null || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an object');
-  if (options.callback !== undefined && typeof options.callback !== 'function') throw new InvalidArgumentError(fn, 'options.callback', options.callback, 'a function');
-  const corrector = expectCorrector(fn, 'options.corrector', options.corrector);
+  const corrector = expectIntegratorOptions(fn, options);
   return {
-    grid: g, noise: resolved, s: scratch(fn, 'options.scoreBuffer', options.scoreBuffer, x, n, d),
+    grid: g, noise: resolved, s: scratchBatch(fn, 'options.scoreBuffer', options.scoreBuffer, x, n, d),
     correctorSteps: corrector?.steps ?? 0, epsilon: corrector?.stepSize ?? 0,
   };
 }
@@ -103,13 +91,6 @@ function correct(fn: string, score: CLDScore, x: Batch, v: Batch, s: Batch, t: n
     langevinStep(v, s, p.epsilon, p.noise.seed, correctorStream(step, j), p.noise.firstRow);
   }
   return p.correctorSteps;
-}
-
-function scratch(fn: string, argument: string, buffer: Batch | undefined, like: Batch, n: number, d: number): Batch {
-  if (buffer === undefined) return { data: allocate(dtypeOf(like), n * d), shape: [n, d], stride: [d, 1], offset: 0 };
-  expectBatch(fn, argument, buffer, d, n);
-  if (dtypeOf(buffer) !== dtypeOf(like)) throw new InvalidArgumentError(fn, argument, buffer, `a batch of dtype ${dtypeOf(like)} like x`);
-  return buffer;
 }
 
 /**
@@ -156,6 +137,12 @@ export function cldExponentialIntegrator(score: CLDScore, x: Batch, v: Batch, gr
  *
  * @example
  * ```ts
+ * import { batch, fillParticleNormals } from '@sgmkit/tensor';
+ * import { cldGaussianScore } from '@sgmkit/score';
+ * import { cldEulerMaruyama, uniformGrid } from '@sgmkit/sampler';
+ * const score = cldGaussianScore({ mean: [0, 2], covariance: [[1, 0], [0, 0.5]], initialVelocityVariance: 1 });
+ * const x = batch(1000, 2), v = batch(1000, 2);
+ * fillParticleNormals(x, 1, 0, 0); fillParticleNormals(v, 1, 1, 0); // N(0, I) ⊗ N(0, I) (streams 0 and 1)
  * cldEulerMaruyama(score, x, v, uniformGrid(5, 500), { seed: 1 });
  * ```
  */
@@ -254,6 +241,12 @@ function sscsLinearFlow(x: Batch, v: Batch, z: Batch, tau: number): void {
  *
  * @example
  * ```ts
+ * import { batch, fillParticleNormals } from '@sgmkit/tensor';
+ * import { cldGaussianScore } from '@sgmkit/score';
+ * import { cldSSCS, uniformGrid } from '@sgmkit/sampler';
+ * const score = cldGaussianScore({ mean: [0, 2], covariance: [[1, 0], [0, 0.5]], initialVelocityVariance: 1 });
+ * const x = batch(1000, 2), v = batch(1000, 2);
+ * fillParticleNormals(x, 1, 0, 0); fillParticleNormals(v, 1, 1, 0); // N(0, I) ⊗ N(0, I) (streams 0 and 1)
  * cldSSCS(score, x, v, uniformGrid(5, 20), { seed: 1 });
  * ```
  */
@@ -263,7 +256,7 @@ export function cldSSCS(score: CLDScore, x: Batch, v: Batch, grid: ArrayLike<num
   const { grid: g, s } = p;
   const { seed, firstRow, firstStep } = p.noise;
   const [n, d] = x.shape as [number, number];
-  const z = scratch(fn, 'options.noiseBuffer', options.noiseBuffer, x, n, 2 * d);
+  const z = scratchBatch(fn, 'options.noiseBuffer', options.noiseBuffer, x, n, 2 * d);
   const vData = v.data;
   const sData = s.data;
   const length = n * d;

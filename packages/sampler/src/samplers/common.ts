@@ -3,10 +3,61 @@
  * once-per-step finiteness check of the score output.
  * @packageDocumentation
  */
-import { InvalidArgumentError, NonFiniteValueError, expectInteger, expectSeed } from '@sgmkit/tensor';
+import { InvalidArgumentError, NonFiniteValueError, allocate, dtypeOf, expectBatch, expectInteger, expectPositive, expectSeed } from '@sgmkit/tensor';
 import type { Batch } from '@sgmkit/tensor';
 import type { CLDScore, Score } from '@sgmkit/score';
-import { MAX_STEPS } from '../schedules/grids.js';
+import { MAX_STEPS, expectGrid } from '../schedules/grids.js';
+import { LANGEVIN_STABILITY_LIMIT, expectStableGrid } from '../schedules/stability.js';
+import type { CLDMethod, DDPMMethod } from '../schedules/stability.js';
+import { MAX_CORRECTOR_STEPS } from './streams.js';
+
+/** A Langevin corrector: `steps` steps of size `stepSize` after each predictor step. */
+export interface LangevinCorrector {
+  /** Corrector steps per predictor step, in `[0, 62]`. */
+  readonly steps: number;
+  /** Step size `ε` in `(0, 2)` (the stationary-point stability limit is 2). */
+  readonly stepSize: number;
+}
+
+/** Validates an optional corrector. */
+export function expectCorrector(fn: string, argument: string, corrector: unknown): LangevinCorrector | undefined {
+  if (corrector === undefined) return undefined;
+  if (corrector === null || typeof corrector !== 'object') throw new InvalidArgumentError(fn, argument, corrector, 'an object { steps, stepSize }');
+  const c = corrector as LangevinCorrector;
+  expectInteger(fn, `${argument}.steps`, c.steps, 0, MAX_CORRECTOR_STEPS);
+  expectPositive(fn, `${argument}.stepSize`, c.stepSize);
+  if (!(c.stepSize < LANGEVIN_STABILITY_LIMIT)) {
+    throw new InvalidArgumentError(fn, `${argument}.stepSize`, c.stepSize, `a step size ε < ${LANGEVIN_STABILITY_LIMIT} (Langevin stability limit on N(0, I) data)`);
+  }
+  return c;
+}
+
+/** Validates an integrator's grid argument (a grid starting at its own `grid[0]`) and its step sizes. */
+export function expectIntegratorGrid(fn: string, grid: unknown, sampler: 'ddpm' | 'cld', method: DDPMMethod | CLDMethod): Float64Array {
+  if (grid === null || typeof grid !== 'object' || typeof (grid as ArrayLike<number>).length !== 'number') {
+    throw new InvalidArgumentError(fn, 'grid', grid, 'a Float64Array of forward times');
+  }
+  const T = expectPositive(fn, 'grid[0]', (grid as ArrayLike<number>)[0]);
+  const g = expectGrid(fn, 'grid', grid, T);
+  expectStableGrid(fn, 'grid', g, sampler, method);
+  return g;
+}
+
+/** Validates an integrator's options object (callback and corrector); returns the corrector. */
+export function expectIntegratorOptions(fn: string, options: unknown): LangevinCorrector | undefined {
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an object');
+  const { callback, corrector } = options as { callback?: unknown; corrector?: unknown };
+  if (callback !== undefined && typeof callback !== 'function') throw new InvalidArgumentError(fn, 'options.callback', callback, 'a function');
+  return expectCorrector(fn, 'options.corrector', corrector);
+}
+
+/** A caller's scratch batch (`n × width`, dtype of `like`), validated, or a fresh one. */
+export function scratchBatch(fn: string, argument: string, buffer: Batch | undefined, like: Batch, n: number, width: number): Batch {
+  if (buffer === undefined) return { data: allocate(dtypeOf(like), n * width), shape: [n, width], stride: [width, 1], offset: 0 };
+  expectBatch(fn, argument, buffer, width, n);
+  if (dtypeOf(buffer) !== dtypeOf(like)) throw new InvalidArgumentError(fn, argument, buffer, `a batch of dtype ${dtypeOf(like)}`);
+  return buffer;
+}
 
 /**
  * Where a run's noise comes from: normals are a pure function of

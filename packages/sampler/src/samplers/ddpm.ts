@@ -20,24 +20,16 @@
  * singular there): `m` steps of `y ← y + ε s(t_{k+1}, y) + √(2ε) z`.
  * @packageDocumentation
  */
-import { InvalidArgumentError, allocate, dtypeOf, expectBatch, expectInteger, expectPositive } from '@sgmkit/tensor';
+import { expectBatch } from '@sgmkit/tensor';
 import type { Batch } from '@sgmkit/tensor';
 import type { Score } from '@sgmkit/score';
-import { expectGrid } from '../schedules/grids.js';
-import { LANGEVIN_STABILITY_LIMIT, expectStableGrid } from '../schedules/stability.js';
 import type { DDPMMethod } from '../schedules/stability.js';
 import { affineNoiseStep, langevinStep } from './kernels.js';
-import { checkScoreOutput, expectNoise, expectOUScore } from './common.js';
-import type { NoiseAddress, ResolvedNoise } from './common.js';
-import { MAX_CORRECTOR_STEPS, correctorStream, predictorStream } from './streams.js';
+import { checkScoreOutput, expectIntegratorGrid, expectIntegratorOptions, expectNoise, expectOUScore, scratchBatch } from './common.js';
+import type { LangevinCorrector, NoiseAddress, ResolvedNoise } from './common.js';
+import { correctorStream, predictorStream } from './streams.js';
 
-/** A Langevin corrector: `steps` steps of size `stepSize` after each predictor step. */
-export interface LangevinCorrector {
-  /** Corrector steps per predictor step, in `[0, 62]`. */
-  readonly steps: number;
-  /** Step size `ε` in `(0, 2)` (the stationary-point stability limit is 2). */
-  readonly stepSize: number;
-}
+export type { LangevinCorrector } from './common.js';
 
 /** What a DDPM step callback sees, after step `step` (and its corrector steps). */
 export interface DDPMStepInfo {
@@ -74,40 +66,13 @@ interface Prepared {
   readonly epsilon: number;
 }
 
-/** Validates an optional corrector. */
-export function expectCorrector(fn: string, argument: string, corrector: unknown): LangevinCorrector | undefined {
-  if (corrector === undefined) return undefined;
-  if (corrector === null || typeof corrector !== 'object') throw new InvalidArgumentError(fn, argument, corrector, 'an object { steps, stepSize }');
-  const c = corrector as LangevinCorrector;
-  expectInteger(fn, `${argument}.steps`, c.steps, 0, MAX_CORRECTOR_STEPS);
-  expectPositive(fn, `${argument}.stepSize`, c.stepSize);
-  if (!(c.stepSize < LANGEVIN_STABILITY_LIMIT)) {
-    throw new InvalidArgumentError(fn, `${argument}.stepSize`, c.stepSize, `a step size ε < ${LANGEVIN_STABILITY_LIMIT} (Langevin stability limit on N(0, I) data)`);
-  }
-  return c;
-}
-
 function prepare(fn: string, method: DDPMMethod, score: Score, y: Batch, grid: ArrayLike<number>, noise: NoiseAddress, options: DDPMIntegratorOptions): Prepared {
   expectOUScore(fn, 'score', score);
   const [n, d] = expectBatch(fn, 'y', y, score.dim);
-  if (grid === null || typeof grid !== 'object' || typeof (grid as ArrayLike<number>).length !== 'number') {
-    throw new InvalidArgumentError(fn, 'grid', grid, 'a Float64Array of forward times');
-  }
-  const T = (grid as ArrayLike<number>)[0];
-  expectPositive(fn, 'grid[0]', T);
-  const g = expectGrid(fn, 'grid', grid, T as number);
-  expectStableGrid(fn, 'grid', g, 'ddpm', method);
+  const g = expectIntegratorGrid(fn, grid, 'ddpm', method);
   const resolved = expectNoise(fn, noise, g.length - 1);
-  if (options === null || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an object');
-  if (options.callback !== undefined && typeof options.callback !== 'function') throw new InvalidArgumentError(fn, 'options.callback', options.callback, 'a function');
-  const corrector = expectCorrector(fn, 'options.corrector', options.corrector);
-  let s = options.scoreBuffer;
-  if (s === undefined) {
-    s = { data: allocate(dtypeOf(y), n * d), shape: [n, d], stride: [d, 1], offset: 0 };
-  } else {
-    expectBatch(fn, 'options.scoreBuffer', s, d, n);
-    if (dtypeOf(s) !== dtypeOf(y)) throw new InvalidArgumentError(fn, 'options.scoreBuffer', s, `a batch of dtype ${dtypeOf(y)} like y`);
-  }
+  const corrector = expectIntegratorOptions(fn, options);
+  const s = scratchBatch(fn, 'options.scoreBuffer', options.scoreBuffer, y, n, d);
   return { grid: g, noise: resolved, s, correctorSteps: corrector?.steps ?? 0, epsilon: corrector?.stepSize ?? 0 };
 }
 
@@ -139,7 +104,7 @@ function correct(fn: string, score: Score, y: Batch, s: Batch, t: number, step: 
  * const score = gaussianScore({ mean: [1, -1], covariance: [[1, 0.5], [0.5, 2]] });
  * const y = batch(1000, 2);
  * fillParticleNormals(y, 42, 0, 0); // y ~ N(0, I) (stream 0: initial positions)
- * ddpmExponentialIntegrator(score, y, uniformGrid(5, 100), { seed: 42 });
+ * const evaluations = ddpmExponentialIntegrator(score, y, uniformGrid(5, 100), { seed: 42 }); // 100
  * ```
  */
 export function ddpmExponentialIntegrator(score: Score, y: Batch, grid: ArrayLike<number>, noise: NoiseAddress, options: DDPMIntegratorOptions = {}): number {
@@ -168,6 +133,12 @@ export function ddpmExponentialIntegrator(score: Score, y: Batch, grid: ArrayLik
  *
  * @example
  * ```ts
+ * import { batch, fillParticleNormals } from '@sgmkit/tensor';
+ * import { gaussianScore } from '@sgmkit/score';
+ * import { ddpmEulerMaruyama, uniformGrid } from '@sgmkit/sampler';
+ * const score = gaussianScore({ mean: [1, -1], covariance: [[1, 0.5], [0.5, 2]] });
+ * const y = batch(1000, 2);
+ * fillParticleNormals(y, 7, 0, 0); // y ~ N(0, I) (stream 0: initial positions)
  * ddpmEulerMaruyama(score, y, uniformGrid(5, 500), { seed: 7 });
  * ```
  */
@@ -198,6 +169,12 @@ export function ddpmEulerMaruyama(score: Score, y: Batch, grid: ArrayLike<number
  *
  * @example
  * ```ts
+ * import { batch, fillParticleNormals } from '@sgmkit/tensor';
+ * import { gaussianScore } from '@sgmkit/score';
+ * import { ddpmAncestral, uniformGrid } from '@sgmkit/sampler';
+ * const score = gaussianScore({ mean: [1, -1], covariance: [[1, 0.5], [0.5, 2]] });
+ * const y = batch(1000, 2);
+ * fillParticleNormals(y, 7, 0, 0); // y ~ N(0, I) (stream 0: initial positions)
  * ddpmAncestral(score, y, uniformGrid(5, 100), { seed: 7 });
  * ```
  */
@@ -232,6 +209,12 @@ export function ddpmAncestral(score: Score, y: Batch, grid: ArrayLike<number>, n
  *
  * @example
  * ```ts
+ * import { batch, fillParticleNormals } from '@sgmkit/tensor';
+ * import { gaussianScore } from '@sgmkit/score';
+ * import { ddpmProbabilityFlow, uniformGrid } from '@sgmkit/sampler';
+ * const score = gaussianScore({ mean: [1, -1], covariance: [[1, 0.5], [0.5, 2]] });
+ * const y = batch(1000, 2);
+ * fillParticleNormals(y, 7, 0, 0); // y ~ N(0, I) (stream 0: initial positions)
  * ddpmProbabilityFlow(score, y, uniformGrid(5, 100), { seed: 7 });
  * ```
  */

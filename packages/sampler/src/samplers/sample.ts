@@ -13,9 +13,9 @@ import type { CLDScore, Score, ScoreSpec } from '@sgmkit/score';
 import { expectGrid, uniformGrid, MAX_STEPS } from '../schedules/grids.js';
 import { CLD_METHODS, DDPM_METHODS, expectStableGrid } from '../schedules/stability.js';
 import type { CLDMethod, DDPMMethod } from '../schedules/stability.js';
-import { expectCLDScore, expectOUScore } from './common.js';
-import { expectCorrector } from './ddpm.js';
-import type { DDPMCallback, LangevinCorrector } from './ddpm.js';
+import { expectCLDScore, expectCorrector, expectOUScore } from './common.js';
+import type { LangevinCorrector } from './common.js';
+import type { DDPMCallback } from './ddpm.js';
 import type { CLDCallback } from './cld.js';
 import { runCLDRange, runDDPMRange } from '../parallel/run.js';
 import type { CLDJob, DDPMJob, RunControl } from '../parallel/run.js';
@@ -199,8 +199,11 @@ function mainThreadControl(fn: string, signal: AbortSignal | undefined): RunCont
  * @example
  * ```ts
  * import { ringMixture } from '@sgmkit/score';
- * import { sampleDDPM } from '@sgmkit/sampler';
- * const { samples, wallTimeMs } = await sampleDDPM(ringMixture(), { T: 10, steps: 1000, n: 100_000, seed: 1, workers: 2 });
+ * import { sampleDDPM, earlyStoppingGrid } from '@sgmkit/sampler';
+ * // the 8-mode ring, 200 early-stopped steps, 10^4 particles sharded over 2 worker threads
+ * const { samples, scoreEvaluations, wallTimeMs } = await sampleDDPM(ringMixture(), {
+ *   T: 10, grid: earlyStoppingGrid(10, 1e-3, 200), n: 10_000, seed: 1, workers: 2,
+ * });
  * ```
  */
 export async function sampleDDPM(score: Score, options: SampleDDPMOptions): Promise<SampleResult> {

@@ -13,7 +13,7 @@ import {
 } from '@sgmkit/tensor';
 import type { Score, ScoreSpec } from '../types.js';
 import {
-  layerLayouts, networkInputWidth, parameterCount, type LayerLayout, type ScoreNetworkArchitecture,
+  layerLayouts, parameterCount, type LayerLayout, type ScoreNetworkArchitecture,
 } from './architecture.js';
 import { createMlpWorkspace, denseLayer, forwardHiddenLayers, mlpModel, type MlpModel, type MlpWorkspace, type MutableOperand } from './mlp-kernels.js';
 import { logSpacedFrequencies, noiseScale, writeTimeFeatures } from './time-features.js';
@@ -212,4 +212,3 @@ export function networkDocument(network: ScoreNetwork): ScoreNetworkDocument {
   };
 }
 
-export { networkInputWidth };

@@ -7,7 +7,8 @@
  * `MR` rows, zero-padded at the edges, so the micro-kernel always runs a full `MR × NR`
  * tile with its accumulators in locals and reads both panels with unit stride.
  * Packing also absorbs transposes and arbitrary strides, and turns float32 inputs
- * into doubles so every product is accumulated in double precision.
+ * into doubles, so products are accumulated in double precision (within each depth block
+ * of KC; a float32 C is rounded once per block, i.e. once when k ≤ 256).
  * @packageDocumentation
  */
 import type { FloatArray } from '../tensor.js';
