@@ -16,11 +16,13 @@ describe('ddpmBound (Theorem 2)', () => {
     expect(b.stepSizeWithinAssumption).toBe(true);
     expect(ddpmBound({ ...inputs, constant: 7 }).bound).toBeCloseTo(7 * b.bound, 13);
     expect(ddpmBound({ ...inputs, h: 0.5 }).stepSizeWithinAssumption).toBe(false);
+    // L < 1 is replaced by 1 (also a Lipschitz constant), as the theorem assumes L ≥ 1.
+    expect(ddpmBound({ ...inputs, lipschitz: 0.3 }).discretisation).toBe(ddpmBound({ ...inputs, lipschitz: 1 }).discretisation);
   });
 
   test('bad input names the argument', () => {
     for (const [bad, argument] of [
-      [{ lipschitz: 0.5 }, 'inputs.lipschitz'], [{ h: 0 }, 'inputs.h'], [{ T: -1 }, 'inputs.T'], [{ dim: 1.5 }, 'inputs.dim'],
+      [{ lipschitz: 0 }, 'inputs.lipschitz'], [{ h: 0 }, 'inputs.h'], [{ T: -1 }, 'inputs.T'], [{ dim: 1.5 }, 'inputs.dim'],
       [{ klToStandardNormal: Number.NaN }, 'inputs.klToStandardNormal'], [{ scoreError: -1 }, 'inputs.scoreError'], [{ constant: 0 }, 'inputs.constant'],
     ] as const) {
       expect(() => ddpmBound({ ...inputs, ...bad })).toThrow(InvalidArgumentError);

@@ -6,7 +6,8 @@
  * constant is the explicit option `constant` (default 1): every number returned is the
  * paper's right-hand side times `constant`, an assumption the caller states, not a
  * proven value. Assumptions of the theorems, in the paper's notation:
- * - (A1) `∇ln q_t` is `L`-Lipschitz for all t, with `L ≥ 1`;
+ * - (A1) `∇ln q_t` is `L`-Lipschitz for all t, with `L ≥ 1` (a smaller `L` is replaced by 1,
+ *   which is then also a Lipschitz constant: the bounds use `max(1, L)` throughout);
  * - (A2) `m₂² = E_q|X|²` is finite (here `secondMoment = E|X|²`, and `m₂ = √secondMoment`);
  * - (A3) the score error `E_{q_{t_k}} |s_{t_k} − ∇ln q_{t_k}|² ≤ ε²_score` at every grid time
  *   (here `scoreError = ε_score`, the root-mean-square error);
@@ -40,7 +41,7 @@ export interface TVBound {
   readonly initialisation: number;
   readonly discretisation: number;
   readonly score: number;
-  /** Whether `h ≤ 1/L`, the step-size condition under which the theorem holds (with constant 1). */
+  /** Whether `h ≤ 1/max(1, L)`, the step-size condition under which the theorem holds (with constant 1). */
   readonly stepSizeWithinAssumption: boolean;
 }
 
@@ -48,10 +49,9 @@ function expectInputsObject(fn: string, inputs: unknown): void {
   if (inputs === null || typeof inputs !== 'object') throw new InvalidArgumentError(fn, 'inputs', inputs, 'an object of bound inputs');
 }
 
-/** Validates the shared inputs (L ≥ 1 as the theorems assume). */
+/** Validates the shared inputs. */
 function expectCommon(fn: string, inputs: { lipschitz: unknown; secondMoment: unknown; dim: unknown; scoreError: unknown; constant?: unknown }): void {
-  const lipschitz = expectPositive(fn, 'inputs.lipschitz', inputs.lipschitz);
-  if (lipschitz < 1) throw new InvalidArgumentError(fn, 'inputs.lipschitz', lipschitz, 'a number >= 1 (the theorems assume L >= 1; use max(1, L))');
+  expectPositive(fn, 'inputs.lipschitz', inputs.lipschitz);
   expectNonNegative(fn, 'inputs.secondMoment', inputs.secondMoment);
   expectInteger(fn, 'inputs.dim', inputs.dim, 1);
   expectNonNegative(fn, 'inputs.scoreError', inputs.scoreError);
@@ -60,6 +60,7 @@ function expectCommon(fn: string, inputs: { lipschitz: unknown; secondMoment: un
 
 /** `C (L√(d h) + L m₂ h) √T`: the discretisation term shared by Theorems 2 and 5. */
 function discretisationTerm(lipschitz: number, secondMoment: number, dim: number, h: number, T: number, constant: number): number {
+  lipschitz = Math.max(1, lipschitz);
   return constant * (lipschitz * Math.sqrt(dim * h) + lipschitz * Math.sqrt(secondMoment) * h) * Math.sqrt(T);
 }
 
@@ -67,6 +68,11 @@ function discretisationTerm(lipschitz: number, secondMoment: number, dim: number
  * The DDPM bound of Theorem 2 (exponential integrator, step `h`, horizon `T`, start `N(0, I)`):
  * `TV(p_T, q) ≤ C [√KL(q ‖ γ^d) e^{−T} + (L√(dh) + L m₂ h)√T + ε_score √T]`.
  * @throws {InvalidArgumentError} naming the first invalid input
+ *
+ * @example
+ * ```ts
+ * ddpmBound({ klToStandardNormal: 2, lipschitz: 1, secondMoment: 3, dim: 2, h: 0.01, T: 6, scoreError: 0 }).bound;
+ * ```
  */
 export function ddpmBound(inputs: DDPMBoundInputs): TVBound {
   const fn = 'ddpmBound';
@@ -84,7 +90,7 @@ function theoremBound(fn: string, inputs: DDPMBoundInputs, initialisation: numbe
   const discretisation = discretisationTerm(inputs.lipschitz, inputs.secondMoment, inputs.dim, h, T, constant);
   const score = constant * inputs.scoreError * Math.sqrt(T);
   const scaled = constant * initialisation;
-  return { bound: scaled + discretisation + score, initialisation: scaled, discretisation, score, stepSizeWithinAssumption: h * inputs.lipschitz <= 1 };
+  return { bound: scaled + discretisation + score, initialisation: scaled, discretisation, score, stepSizeWithinAssumption: h * Math.max(1, inputs.lipschitz) <= 1 };
 }
 
 /** Inputs of {@link ddpmStepsForAccuracy}: those of the bound without `h` and `T`, plus the target. */
@@ -127,7 +133,8 @@ export function ddpmStepsForAccuracy(inputs: DDPMStepsInputs): DDPMStepsResult {
   if (constant * inputs.scoreError * Math.sqrt(T) > third) {
     throw new InvalidArgumentError(fn, 'inputs.scoreError', inputs.scoreError, `at most ε/(3C√T) = ${third / (constant * Math.sqrt(T))} at the horizon T = ${T} the target requires`);
   }
-  const { lipschitz: L, secondMoment, dim } = inputs;
+  const { secondMoment, dim } = inputs;
+  const L = Math.max(1, inputs.lipschitz);
   const m2 = Math.sqrt(secondMoment);
   const rhs = third / (constant * Math.sqrt(T));
   // L m₂ x² + L √d x − rhs = 0 for x = √h, in the cancellation-free form 2·rhs/(b + √(b² + 4ac)).

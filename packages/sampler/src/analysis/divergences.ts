@@ -65,6 +65,12 @@ export function squaredNorm(x: Float64Array): number {
  * `KL(p ‖ q) = ½ [Σ_i (λ_i − 1 − ln λ_i) + |δ|²]` in nats (λ: relative spectrum, δ:
  * whitened mean difference; see the module notes).
  * @throws {InvalidArgumentError} / {NotPositiveDefiniteError} for bad laws; {ShapeMismatchError} when dimensions differ
+ *
+ * @example
+ * ```ts
+ * const law = (m: number, v: number) => ({ mean: Float64Array.of(m), covariance: { data: Float64Array.of(v), shape: [1, 1], stride: [1, 1], offset: 0 } });
+ * gaussianKL(law(0, 2), law(1, 1)); // ½(2 − 1 − ln 2 + 1) ≈ 0.653
+ * ```
  */
 export function gaussianKL(p: GaussianLaw, q: GaussianLaw): number {
   const fn = 'gaussianKL';

@@ -56,6 +56,13 @@ interface DenseCLDScoreForm {
  * "Sampler updates"). The reverse process targets `N(μ, Σ) ⊗ N(0, γ I)`.
  * @throws {InvalidArgumentError} for a bad horizon, grid, method, γ, corrector, score error, init or score
  * @throws {NotPositiveDefiniteError} when a covariance is not SPD
+ *
+ * @example
+ * ```ts
+ * import { exactCLDLaw, uniformGrid } from '@sgmkit/sampler';
+ * const data = { mean: Float64Array.of(2), covariance: { data: Float64Array.of(0.5), shape: [1, 1], stride: [1, 1], offset: 0 } };
+ * const { position, joint } = exactCLDLaw(data, { T: 8, grid: uniformGrid(8, 200), method: 'sscs' });
+ * ```
  */
 export function exactCLDLaw(data: GaussianLaw, options: ExactCLDOptions): ExactCLDLaw {
   const fn = 'exactCLDLaw';

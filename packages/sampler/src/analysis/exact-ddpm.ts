@@ -74,6 +74,14 @@ export function ddpmUpdateSchedule(grid: Float64Array, method: DDPMUpdate, corre
  * Updates: DEVELOPING.md "Sampler updates".
  * @throws {InvalidArgumentError} for a bad horizon, grid, method, corrector, score error, init or score
  * @throws {NotPositiveDefiniteError} when a covariance is not SPD
+ *
+ * @example
+ * ```ts
+ * import { exactDDPMLaw, gaussianKL, uniformGrid } from '@sgmkit/sampler';
+ * const data = { mean: Float64Array.of(1, -1), covariance: { data: Float64Array.of(2, 0.5, 0.5, 1), shape: [2, 2], stride: [2, 1], offset: 0 } };
+ * const out = exactDDPMLaw(data, { T: 5, grid: uniformGrid(5, 100), method: 'exponential-integrator' });
+ * gaussianKL(out, data); // exact KL of the sampler's output to the data, no Monte Carlo error
+ * ```
  */
 export function exactDDPMLaw(data: GaussianLaw, options: ExactDDPMOptions): GaussianLaw {
   const fn = 'exactDDPMLaw';

@@ -45,6 +45,11 @@ const MAX_PIECE = 0.25;
  * expectation is a closed-form Gaussian moment per eigen-direction; the time integral is
  * done by Gauss–Legendre quadrature (smooth integrand, machine precision).
  * For `N(0, I)` data and the exact score the EI value is `2d Σ_k (h_k − 1 + e^{−h_k}) ≈ d·h·T`.
+ *
+ * @example
+ * ```ts
+ * ddpmPathSpaceKL(data, { T: 4, grid: uniformGrid(4, 400), method: 'exponential-integrator' }).total;
+ * ```
  */
 export function ddpmPathSpaceKL(data: GaussianLaw, options: PathSpaceKLOptions): PathSpaceKL {
   const fn = 'ddpmPathSpaceKL';

@@ -48,6 +48,11 @@ export function normalTV1D(m1: number, s1: number, m2: number, s2: number): numb
  *   `N(m_p, Σ_q)` or `N(m_q, Σ_p)` (covariance part bounded as above, mean part exact).
  * The Devroye–Mehrabian–Reddad (2018) two-sided bound has constants (1/100, 3/2) that the
  * bounds above already beat, so it is not used.
+ *
+ * @example
+ * ```ts
+ * const { lower, upper, exact } = gaussianTV(p, q); // exact is set in 1-D and for equal covariances
+ * ```
  */
 export function gaussianTV(p: GaussianLaw, q: GaussianLaw): TotalVariationBounds {
   const fn = 'gaussianTV';

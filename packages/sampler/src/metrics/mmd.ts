@@ -35,6 +35,11 @@ export const MEDIAN_HEURISTIC_POINTS = 1000;
  * pairs of that many pooled points at evenly spaced indices. A symmetric function of the
  * pooled sample, so `MMD²_u` stays unbiased under the null.
  * @throws {InvalidArgumentError} for non-batches, fewer than 2 rows, different widths, a bad kernel or bandwidth
+ *
+ * @example
+ * ```ts
+ * const { squared, bandwidth } = mmd(samples, reference); // median-heuristic bandwidth
+ * ```
  */
 export function mmd(x: Batch, y: Batch, options: MMDOptions = {}): MMDResult {
   const fn = 'mmd';

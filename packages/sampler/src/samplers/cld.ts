@@ -25,11 +25,11 @@ import type { Batch } from '@sgmkit/tensor';
 import type { CLDScore } from '@sgmkit/score';
 import type { CLDMethod } from '../schedules/stability.js';
 import { cldExponentialIntegratorStep, eulerMaruyamaStep, fillParticleNormals, langevinStep } from './kernels.js';
-import { checkScoreOutput, expectCLDScore, expectIntegratorGrid, expectIntegratorOptions, expectNoise, scratchBatch } from './common.js';
+import { checkScoreOutput, expectCLDScore, expectIntegratorGrid, expectIntegratorOptions, expectNoise, scratchBatch, stepReporter } from './common.js';
 import type { LangevinCorrector, NoiseAddress, ResolvedNoise } from './common.js';
 import { correctorStream, predictorStream, secondHalfStepStream } from './streams.js';
 
-/** What a CLD step callback sees, after step `step`. */
+/** What a CLD step callback sees, after step `step` (one object per call, updated in place: copy what you keep). */
 export interface CLDStepInfo {
   readonly step: number;
   /** Forward time `t_k` the step started from. */
@@ -62,6 +62,8 @@ interface Prepared {
   readonly s: Batch;
   readonly correctorSteps: number;
   readonly epsilon: number;
+  /** Calls the callback (if any) after step `step`; one reused info record per call. */
+  readonly report: (step: number, time: number, nextTime: number) => void;
 }
 
 function prepare(fn: string, method: CLDMethod, score: CLDScore, x: Batch, v: Batch, grid: ArrayLike<number>, noise: NoiseAddress, options: CLDIntegratorOptions): Prepared {
@@ -76,6 +78,7 @@ function prepare(fn: string, method: CLDMethod, score: CLDScore, x: Batch, v: Ba
   return {
     grid: g, noise: resolved, s: scratchBatch(fn, 'options.scoreBuffer', options.scoreBuffer, x, n, d),
     correctorSteps: corrector?.steps ?? 0, epsilon: corrector?.stepSize ?? 0,
+    report: stepReporter(options.callback, { x, v, firstRow: resolved.firstRow }),
   };
 }
 
@@ -125,7 +128,7 @@ export function cldExponentialIntegrator(score: CLDScore, x: Batch, v: Batch, gr
     // (x, v) ← exp(hR)(x, v) + ∫₀ʰ exp(rR) dr (0, 4s) + N(0, ∫₀ʰ exp(rR) diag(0, 4) exp(rR)ᵀ dr)
     cldExponentialIntegratorStep(x, v, s, h, 'reverse', seed, predictorStream(step), firstRow);
     evaluations += 1 + correct(fn, score, x, v, s, g[k + 1]!, step, p);
-    options.callback?.({ step, time: t, nextTime: g[k + 1]!, x, v, firstRow });
+    p.report(step, t, g[k + 1]!);
   }
   return evaluations;
 }
@@ -172,7 +175,7 @@ export function cldEulerMaruyama(score: CLDScore, x: Batch, v: Batch, grid: Arra
     // v ← v + h·drift + 2√h z
     eulerMaruyamaStep(v, s, h, 2, seed, predictorStream(step), firstRow);
     evaluations += 1 + correct(fn, score, x, v, s, g[k + 1]!, step, p);
-    options.callback?.({ step, time: t, nextTime: g[k + 1]!, x, v, firstRow });
+    p.report(step, t, g[k + 1]!);
   }
   return evaluations;
 }
@@ -274,7 +277,7 @@ export function cldSSCS(score: CLDScore, x: Batch, v: Batch, grid: ArrayLike<num
     fillParticleNormals(z, seed, secondHalfStepStream(step), firstRow);
     sscsLinearFlow(x, v, z, h / 2);
     evaluations += 1 + correct(fn, score, x, v, s, g[k + 1]!, step, p);
-    options.callback?.({ step, time: t, nextTime: g[k + 1]!, x, v, firstRow });
+    p.report(step, t, g[k + 1]!);
   }
   return evaluations;
 }

@@ -155,3 +155,26 @@ export function checkScoreOutput(fn: string, s: Batch, step: number, time: numbe
     `step ${step}, t = ${time}`,
   );
 }
+
+/** Mutable step record handed to callbacks (one per integrator call, updated in place each step). */
+interface StepRecord {
+  step: number;
+  time: number;
+  nextTime: number;
+}
+
+/**
+ * A per-call step reporter: a no-op without a callback, else it updates one
+ * record in place (no allocation per step) and hands it to the callback.
+ * `fields` are the record's constant fields (the batches, `firstRow`).
+ */
+export function stepReporter<I>(callback: ((info: I) => void) | undefined, fields: object): (step: number, time: number, nextTime: number) => void {
+  if (callback === undefined) return () => {};
+  const record: StepRecord = { step: 0, time: 0, nextTime: 0, ...fields };
+  return (step, time, nextTime) => {
+    record.step = step;
+    record.time = time;
+    record.nextTime = nextTime;
+    callback(record as unknown as I);
+  };
+}

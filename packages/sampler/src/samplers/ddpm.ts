@@ -25,7 +25,7 @@ import type { Batch } from '@sgmkit/tensor';
 import type { Score } from '@sgmkit/score';
 import type { DDPMMethod } from '../schedules/stability.js';
 import { affineNoiseStep, langevinStep } from './kernels.js';
-import { checkScoreOutput, expectIntegratorGrid, expectIntegratorOptions, expectNoise, expectOUScore, scratchBatch } from './common.js';
+import { checkScoreOutput, expectIntegratorGrid, expectIntegratorOptions, expectNoise, expectOUScore, scratchBatch, stepReporter } from './common.js';
 import type { LangevinCorrector, NoiseAddress, ResolvedNoise } from './common.js';
 import { correctorStream, predictorStream } from './streams.js';
 
@@ -39,7 +39,7 @@ export interface DDPMStepInfo {
   readonly time: number;
   /** Forward time `t_{k+1}` the particles are now at. */
   readonly nextTime: number;
-  /** The particles after the step (the caller's batch; do not keep a reference across steps). */
+  /** The particles after the step (the caller's batch). The info object itself is reused from step to step: copy what you keep. */
   readonly y: Batch;
   /** The predictor's score `s(t_k, y_k)`. */
   readonly score: Batch;
@@ -64,6 +64,8 @@ interface Prepared {
   readonly s: Batch;
   readonly correctorSteps: number;
   readonly epsilon: number;
+  /** Calls the callback (if any) after step `step`; one reused info record per call. */
+  readonly report: (step: number, time: number, nextTime: number) => void;
 }
 
 function prepare(fn: string, method: DDPMMethod, score: Score, y: Batch, grid: ArrayLike<number>, noise: NoiseAddress, options: DDPMIntegratorOptions): Prepared {
@@ -73,7 +75,8 @@ function prepare(fn: string, method: DDPMMethod, score: Score, y: Batch, grid: A
   const resolved = expectNoise(fn, noise, g.length - 1);
   const corrector = expectIntegratorOptions(fn, options);
   const s = scratchBatch(fn, 'options.scoreBuffer', options.scoreBuffer, y, n, d);
-  return { grid: g, noise: resolved, s, correctorSteps: corrector?.steps ?? 0, epsilon: corrector?.stepSize ?? 0 };
+  const report = stepReporter(options.callback, { y, score: s, firstRow: resolved.firstRow });
+  return { grid: g, noise: resolved, s, correctorSteps: corrector?.steps ?? 0, epsilon: corrector?.stepSize ?? 0, report };
 }
 
 /**
@@ -122,7 +125,7 @@ export function ddpmExponentialIntegrator(score: Score, y: Batch, grid: ArrayLik
     // y ← e^h y + 2(e^h − 1) s + √(e^{2h} − 1) z
     affineNoiseStep(y, s, Math.exp(h), 2 * Math.expm1(h), Math.sqrt(Math.expm1(2 * h)), seed, predictorStream(step), firstRow);
     evaluations += 1 + correct(fn, score, y, s, g[k + 1]!, step, p);
-    options.callback?.({ step, time: t, nextTime: g[k + 1]!, y, score: s, firstRow });
+    p.report(step, t, g[k + 1]!);
   }
   return evaluations;
 }
@@ -157,7 +160,7 @@ export function ddpmEulerMaruyama(score: Score, y: Batch, grid: ArrayLike<number
     // y ← y + h(y + 2s) + √(2h) z = (1 + h) y + 2h s + √(2h) z
     affineNoiseStep(y, s, 1 + h, 2 * h, Math.sqrt(2 * h), seed, predictorStream(step), firstRow);
     evaluations += 1 + correct(fn, score, y, s, g[k + 1]!, step, p);
-    options.callback?.({ step, time: t, nextTime: g[k + 1]!, y, score: s, firstRow });
+    p.report(step, t, g[k + 1]!);
   }
   return evaluations;
 }
@@ -197,7 +200,7 @@ export function ddpmAncestral(score: Score, y: Batch, grid: ArrayLike<number>, n
     const invSqrtAlpha = Math.exp(h);
     affineNoiseStep(y, s, invSqrtAlpha, beta * invSqrtAlpha, Math.sqrt(betaTilde), seed, predictorStream(step), firstRow);
     evaluations += 1 + correct(fn, score, y, s, tNext, step, p);
-    options.callback?.({ step, time: t, nextTime: tNext, y, score: s, firstRow });
+    p.report(step, t, tNext);
   }
   return evaluations;
 }
@@ -240,7 +243,7 @@ export function ddpmProbabilityFlow(score: Score, y: Batch, grid: ArrayLike<numb
     const b = Math.expm1(h);
     for (let i = 0; i < length; i++) yData[yOffset + i] = a * yData[yOffset + i]! + b * sData[sOffset + i]!;
     evaluations += 1 + correct(fn, score, y, s, g[k + 1]!, step, p);
-    options.callback?.({ step, time: t, nextTime: g[k + 1]!, y, score: s, firstRow });
+    p.report(step, t, g[k + 1]!);
   }
   return evaluations;
 }

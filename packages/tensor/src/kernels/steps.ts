@@ -5,10 +5,26 @@
  * @packageDocumentation
  */
 import type { Batch } from '../tensor.js';
+import { expectBatch, expectSameDType } from '../tensor.js';
 import { expectFinite, expectNonNegative, expectPositive } from '../validate.js';
 import { expectNoiseAddress } from '../random/particle.js';
 import { affineNoiseStepRaw } from './affine.js';
-import { expectStateAndOperand } from './validate.js';
+
+/**
+ * The shared boundary of the affine-family steps, run after the caller has
+ * checked its scalars: checks `y`, the same-shaped same-dtype operand `s` and
+ * the noise address, then updates `y` in place (nothing is written on bad input).
+ */
+function checkedAffineStep(
+  fn: string, operandName: string, y: Batch, s: Batch, a: number, b: number, c: number, seed: number, stream: number, firstRow: number,
+): Batch {
+  const [n, d] = expectBatch(fn, 'y', y);
+  expectBatch(fn, operandName, s, d, n);
+  expectSameDType(fn, operandName, y, s);
+  expectNoiseAddress(fn, seed, stream, firstRow);
+  affineNoiseStepRaw(y.data, y.offset, s.data, s.offset, n, d, a, b, c, seed, stream, firstRow);
+  return y;
+}
 
 /**
  * `y ← a·y + b·s + c·z` in place, z the standard normals of global rows
@@ -25,13 +41,10 @@ export function affineNoiseStep(
   y: Batch, s: Batch, a: number, b: number, c: number, seed: number, stream: number, firstRow: number,
 ): Batch {
   const fn = 'affineNoiseStep';
-  const [n, d] = expectStateAndOperand(fn, 'y', y, 's', s);
   expectFinite(fn, 'a', a);
   expectFinite(fn, 'b', b);
   expectFinite(fn, 'c', c);
-  expectNoiseAddress(fn, seed, stream, firstRow);
-  affineNoiseStepRaw(y.data, y.offset, s.data, s.offset, n, d, a, b, c, seed, stream, firstRow);
-  return y;
+  return checkedAffineStep(fn, 's', y, s, a, b, c, seed, stream, firstRow);
 }
 
 /**
@@ -46,12 +59,9 @@ export function affineNoiseStep(
  */
 export function ouExponentialIntegratorStep(y: Batch, s: Batch, h: number, seed: number, stream: number, firstRow: number): Batch {
   const fn = 'ouExponentialIntegratorStep';
-  const [n, d] = expectStateAndOperand(fn, 'y', y, 's', s);
   expectPositive(fn, 'h', h);
-  expectNoiseAddress(fn, seed, stream, firstRow);
   const growth = Math.expm1(h);
-  affineNoiseStepRaw(y.data, y.offset, s.data, s.offset, n, d, 1 + growth, 2 * growth, Math.sqrt(Math.expm1(2 * h)), seed, stream, firstRow);
-  return y;
+  return checkedAffineStep(fn, 's', y, s, 1 + growth, 2 * growth, Math.sqrt(Math.expm1(2 * h)), seed, stream, firstRow);
 }
 
 /**
@@ -63,12 +73,9 @@ export function ouExponentialIntegratorStep(y: Batch, s: Batch, h: number, seed:
  */
 export function eulerMaruyamaStep(y: Batch, drift: Batch, h: number, sigma: number, seed: number, stream: number, firstRow: number): Batch {
   const fn = 'eulerMaruyamaStep';
-  const [n, d] = expectStateAndOperand(fn, 'y', y, 'drift', drift);
   expectPositive(fn, 'h', h);
   expectNonNegative(fn, 'sigma', sigma);
-  expectNoiseAddress(fn, seed, stream, firstRow);
-  affineNoiseStepRaw(y.data, y.offset, drift.data, drift.offset, n, d, 1, h, sigma * Math.sqrt(h), seed, stream, firstRow);
-  return y;
+  return checkedAffineStep(fn, 'drift', y, drift, 1, h, sigma * Math.sqrt(h), seed, stream, firstRow);
 }
 
 /**
@@ -80,9 +87,6 @@ export function eulerMaruyamaStep(y: Batch, drift: Batch, h: number, sigma: numb
  */
 export function langevinStep(y: Batch, s: Batch, epsilon: number, seed: number, stream: number, firstRow: number): Batch {
   const fn = 'langevinStep';
-  const [n, d] = expectStateAndOperand(fn, 'y', y, 's', s);
   expectPositive(fn, 'epsilon', epsilon);
-  expectNoiseAddress(fn, seed, stream, firstRow);
-  affineNoiseStepRaw(y.data, y.offset, s.data, s.offset, n, d, 1, epsilon, Math.sqrt(2 * epsilon), seed, stream, firstRow);
-  return y;
+  return checkedAffineStep(fn, 's', y, s, 1, epsilon, Math.sqrt(2 * epsilon), seed, stream, firstRow);
 }

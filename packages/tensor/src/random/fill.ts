@@ -1,7 +1,8 @@
 /**
- * The hot loop that writes standard normals into a typed array: xoroshiro128+
- * transition and ziggurat fast path inlined on local variables. Every kernel's
- * loop follows the same pattern; see `kernels/affine.ts` for the fused form.
+ * The one hot loop of the library: `y ← a·y + b·s + c·z` over a segment, with
+ * the xoroshiro128+ transition and the ziggurat fast path inlined on local
+ * variables. The fused affine kernels call it directly; plain normals are the
+ * instance `a = b = 0, c = 1` on a zeroed target.
  * @packageDocumentation
  */
 import type { FloatArray } from '../tensor.js';
@@ -20,32 +21,30 @@ const slowNormal = ziggurat.slowNormal;
  * values in the loop, and `slowNormal` redraws the candidate from its exact
  * conditional law.
  */
-export const slowPosition = new Int32Array(4096);
+const slowPosition = new Int32Array(4096);
 
 /**
- * Finishes the `count` slow draws recorded by a hot loop, in order, writing
- * `out[slowPosition[i]] ← base + scale·z` (base = the value the loop already
- * stored there, scale = 1 and base = 0 for plain normals).
+ * One segment (≤ 4096 elements of one block):
+ * `y[k] ← a·y[k] + b·s[k + (sStart − yStart)] + c·z_k` for `k` in
+ * `[yStart, yStart + count)`, z from the block state `state` (main generator:
+ * one transition per normal; auxiliary generator: slow draws).
+ *
+ * The loop stores every element unconditionally and makes no call, so V8 keeps
+ * the generator state and the coefficients in registers. Draws that fail the
+ * fast test contribute 0 in the loop and `c·z` afterwards, from `slowNormal`,
+ * in order: `(a·y + b·s + 0) + c·z` rounds exactly like the fast form.
  */
-export function finishSlowDraws(state: Int32Array, count: number, out: FloatArray, scale: number): void {
-  for (let i = 0; i < count; i++) {
-    const position = slowPosition[i]!;
-    out[position] = out[position]! + scale * slowNormal(state);
-  }
-}
-
-/**
- * Writes `count` (≤ 4096) normals from the block state `state` to
- * `out[start .. start+count)`, advancing `state`. The loop runs one main
- * transition per normal with no call inside: draws that fail the fast test
- * store 0 and are finished afterwards from the auxiliary generator.
- */
-export function fillNormalSegment(state: Int32Array, out: FloatArray, start: number, count: number): void {
+export function affineNoiseSegment(
+  y: FloatArray, yStart: number, s: FloatArray, sStart: number, count: number,
+  a: number, b: number, c: number, state: Int32Array,
+): void {
   let s01 = state[0]!, s00 = state[1]!, s11 = state[2]!, s10 = state[3]!;
   let slow = 0;
-  const end = start + count;
-  for (let k = start; k < end; k++) {
+  const shift = sStart - yStart;
+  const end = yStart + count;
+  for (let k = yStart; k < end; k++) {
     const low = (s00 + s10) | 0;
+    // High word of the 64-bit sum: the low word wrapped iff it is (unsigned) below an addend.
     const high = (s01 + s11 + +(low >>> 0 < s00 >>> 0)) | 0;
     const a0 = s10 ^ s00, a1 = s11 ^ s01;
     const next00 = (s00 << 24) ^ (s01 >>> 8) ^ a0 ^ (a0 << 16);
@@ -53,14 +52,24 @@ export function fillNormalSegment(state: Int32Array, out: FloatArray, start: num
     s00 = next00;
     s10 = (a1 << 5) ^ (a0 >>> 27);
     s11 = (a0 << 5) ^ (a1 >>> 27);
+    // Layer and sign: top 11 bits; mantissa: the next 21 bits and bits 3..31 of the low word (× 2^-29).
     const index = high >>> 21, mantissaHigh = high & 0x1fffff;
-    let z = (mantissaHigh + (low >>> 3) * 1.862645149230957e-9) * SIGNED_SCALE[index]!;
+    let noise = c * ((mantissaHigh + (low >>> 3) * 1.862645149230957e-9) * SIGNED_SCALE[index]!);
     if (mantissaHigh >= ACCEPT_HIGH[index]!) {
-      z = 0;
+      noise = 0;
       slowPosition[slow++] = k;
     }
-    out[k] = z;
+    y[k] = a * y[k]! + b * s[k + shift]! + noise;
   }
   state[0] = s01; state[1] = s00; state[2] = s11; state[3] = s10;
-  finishSlowDraws(state, slow, out, 1);
+  for (let i = 0; i < slow; i++) {
+    const k = slowPosition[i]!;
+    y[k] = y[k]! + c * slowNormal(state);
+  }
+}
+
+/** Writes `count` (≤ 4096) normals from the block state `state` to `out[start .. start+count)`, advancing `state`. */
+export function fillNormalSegment(state: Int32Array, out: FloatArray, start: number, count: number): void {
+  out.fill(0, start, start + count); // 0·y must not meet a NaN or an infinity left in `out`
+  affineNoiseSegment(out, start, out, start, count, 0, 0, 1, state);
 }
