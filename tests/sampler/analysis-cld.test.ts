@@ -4,7 +4,7 @@ import {
   exactCLDLaw, gaussianKL, integralPowerExp, cldExponentialIntegratorUpdate, sscsHalfStepUpdate, cldReverseFlow,
   cldExponentialIntegratorSpectralRadius, cldPairMoments, cldForwardMarginal, cldErrorDecomposition, type CLDMethod,
 } from '@sgmkit/sampler';
-import { entries, givensProduct, law, rotatedDiagonal, uniformTimes } from './analysis-helpers';
+import { entries, expectArgumentError, givensProduct, law, rotatedDiagonal, uniformTimes } from './analysis-helpers';
 
 const METHODS: CLDMethod[] = ['exponential-integrator', 'euler-maruyama', 'sscs'];
 const rotation = givensProduct(2, [0.6]);
@@ -171,14 +171,6 @@ describe('exactCLDLaw', () => {
 
 describe('exactCLDLaw: bad input', () => {
   const ok = { T: 1, grid: uniformTimes(1, 4), method: 'sscs' as const };
-  const argumentOf = (f: () => unknown): [unknown, string | undefined] => {
-    try {
-      f();
-    } catch (error) {
-      return [error, (error as InvalidArgumentError).argument];
-    }
-    return [undefined, undefined];
-  };
 
   test('typed errors name the argument', () => {
     const cases: [() => unknown, Function, string][] = [
@@ -191,11 +183,7 @@ describe('exactCLDLaw: bad input', () => {
       [() => exactCLDLaw(target, { ...ok, score: { kind: 'ou', dim: 2, evaluate: () => undefined } as never }), InvalidArgumentError, 'options.score'],
       [() => exactCLDLaw(target, { ...ok, score: { kind: 'cld', dim: 2, evaluate: () => undefined } }), InvalidArgumentError, 'options.score.affineAt'],
     ];
-    for (const [f, type, argument] of cases) {
-      const [error, name] = argumentOf(f);
-      expect(error).toBeInstanceOf(type);
-      expect(name).toBe(argument);
-    }
+    for (const [f, type, argument] of cases) expectArgumentError(f, type, argument);
   });
 });
 

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, NotPositiveDefiniteError, ShapeMismatchError } from '@sgmkit/tensor';
 import { biasedScore, gaussianScore, scaledScore } from '@sgmkit/score';
 import { exactDDPMLaw, gaussianKL, ouMarginal, ddpmStepCoefficients, type DDPMMethod as DDPMUpdate } from '@sgmkit/sampler';
-import { entries, givensProduct, law, leastSquaresSlope, rotatedDiagonal, uniformTimes } from './analysis-helpers';
+import { entries, expectArgumentError, givensProduct, law, leastSquaresSlope, rotatedDiagonal, uniformTimes } from './analysis-helpers';
 
 const METHODS: DDPMUpdate[] = ['exponential-integrator', 'euler-maruyama', 'ancestral', 'probability-flow'];
 const rotation = givensProduct(3, [0.3, -1.1, 0.7]);
@@ -189,17 +189,7 @@ describe('exactDDPMLaw: dense recursion', () => {
 describe('exactDDPMLaw: bad input', () => {
   const grid = uniformTimes(1, 4);
   const ok = { T: 1, grid, method: 'exponential-integrator' as const };
-  const expectError = (f: () => unknown, type: new (...a: never[]) => Error, argument: string) => {
-    try {
-      f();
-    } catch (error) {
-      expect(error).toBeInstanceOf(type);
-      expect((error as InvalidArgumentError).argument).toBe(argument);
-      expect((error as Error).message).toContain(argument);
-      return;
-    }
-    throw new Error('expected an error');
-  };
+  const expectError = expectArgumentError;
   const data = law([0, 1], [[1, 0.2], [0.2, 1]]);
 
   test('horizon and grid', () => {

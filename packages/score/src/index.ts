@@ -17,3 +17,10 @@ export { registerScoreType, registeredScoreTypes, scoreFromSpec, type ScoreFacto
 
 // Learned scores (MLP, denoising score matching, save/load).
 export * from './learned/index.js';
+
+// Exact samplers for the data laws (training data for learned scores): rows addressed by (seed, stream, global row).
+export { sampleGaussian } from './data/gaussian.js';
+export { sampleGaussianMixture } from './data/mixture.js';
+export { samplePointCloud } from './data/point-cloud.js';
+export { sampleForwardMarginal } from './data/forward.js';
+export { DATA_STREAM, FORWARD_MARGINAL_STREAM, type DrawOptions } from './data/draw.js';

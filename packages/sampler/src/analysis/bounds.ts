@@ -176,8 +176,8 @@ export interface EarlyStoppingBound {
  * Early stopping for data supported in a ball of radius `R` (the paper's corollary for
  * bounded support): the sampler stops at `δ` and targets `q_δ`, whose constants follow
  * from the support alone. `∇² ln q_t = −I/σ_t² + e^{−2t} Cov(X_0 | X_t)/σ_t⁴` with
- * `0 ⪯ Cov ⪯ R² I` puts its eigenvalues in `[−1/σ_t², e^{−2t}R²/σ_t⁴ − 1/σ_t²]`, whence `L_δ`; convexity of KL and the synchronous coupling give the
- * other two. Then Theorem 2 bounds `TV(output, q_δ)` over the horizon `T − δ`, and
+ * `0 ⪯ Cov ⪯ R² I` puts its eigenvalues in `[−1/σ_t², e^{−2t}R²/σ_t⁴ − 1/σ_t²]`, whence
+ * `L_δ`; convexity of KL and the synchronous coupling give the other two. Then Theorem 2 bounds `TV(output, q_δ)` over the horizon `T − δ`, and
  * `w2EarlyStopping` bounds the remaining distance from `q_δ` to `q`.
  */
 export function ddpmEarlyStoppingBound(inputs: EarlyStoppingBoundInputs): EarlyStoppingBound {

@@ -4,15 +4,15 @@
  * log-sum-exp form (see mixture-kernels.ts).
  * @packageDocumentation
  */
-import { InvalidArgumentError, ShapeMismatchError, type Batch } from '@sgmkit/tensor';
+import { InvalidArgumentError, type Batch } from '@sgmkit/tensor';
 import type { Score, ScoreAssumptions, ScoreSpec } from '../types.js';
 import { mixtureScoreKernel, mixtureScoreKernel2d, type MixtureFactors, type MixtureScratch } from './mixture-kernels.js';
 import {
-  covarianceTrace, fillOuPrecision, parseCovariance, sumSpectralFunction,
-  type CovarianceInput, type CovarianceJson, type SpectralCovariance,
+  covarianceTrace, fillOuPrecision, sumSpectralFunction, type CovarianceInput, type CovarianceJson,
 } from './spectral-covariance.js';
 import { TimeCache } from './time-cache.js';
-import { expectNonEmptyArray, expectScoreBatches, expectTime, toJsonArray, toVector } from './validate.js';
+import { parseComponents, type Component } from './mixture-parameters.js';
+import { expectScoreBatches, expectTime, toJsonArray } from './validate.js';
 
 export interface GaussianMixtureParameters {
   readonly weights: readonly number[] | Float64Array;
@@ -23,52 +23,13 @@ export interface GaussianMixtureParameters {
   readonly normalizeWeights?: boolean;
 }
 
+export { WEIGHT_SUM_TOLERANCE } from './mixture-parameters.js';
+
 export interface GaussianMixtureSpec extends ScoreSpec {
   readonly type: 'gaussian-mixture';
   readonly weights: number[];
   readonly means: number[][];
   readonly covariances: CovarianceJson[];
-}
-
-/** Weights must sum to 1 within this relative tolerance unless normalisation is asked for. */
-export const WEIGHT_SUM_TOLERANCE = 1e-12;
-
-function parseWeights(fn: string, value: unknown, normalize: boolean): Float64Array {
-  const weights = toVector(fn, 'weights', value);
-  let sum = 0;
-  weights.forEach((w, k) => {
-    if (!(w >= 0)) throw new InvalidArgumentError(fn, `weights[${k}]`, w, 'a weight >= 0');
-    sum += w;
-  });
-  if (normalize) {
-    if (!(sum > 0)) throw new InvalidArgumentError(fn, 'weights', value, 'non-negative weights with a positive sum');
-    return weights.map((w) => w / sum);
-  }
-  if (!(Math.abs(sum - 1) <= WEIGHT_SUM_TOLERANCE)) {
-    throw new InvalidArgumentError(fn, 'weights', value, `non-negative weights summing to 1 within ${WEIGHT_SUM_TOLERANCE} (sum is ${sum}; pass normalizeWeights: true to rescale)`);
-  }
-  return weights;
-}
-
-interface Component {
-  readonly weight: number;
-  readonly mean: Float64Array;
-  readonly covariance: SpectralCovariance;
-}
-
-function parseComponents(fn: string, parameters: GaussianMixtureParameters): Component[] {
-  const weights = parseWeights(fn, parameters.weights, parameters.normalizeWeights === true);
-  const means = expectNonEmptyArray(fn, 'means', parameters.means);
-  const covariances = expectNonEmptyArray(fn, 'covariances', parameters.covariances);
-  const count = weights.length;
-  if (means.length !== count) throw new ShapeMismatchError(fn, 'means', means, `${count} means, one per weight`);
-  if (covariances.length !== count) throw new ShapeMismatchError(fn, 'covariances', covariances, `${count} covariances, one per weight`);
-  const d = toVector(fn, 'means[0]', means[0]).length;
-  return means.map((mean, k) => ({
-    weight: weights[k]!,
-    mean: toVector(fn, `means[${k}]`, mean, d),
-    covariance: parseCovariance(fn, `covariances[${k}]`, covariances[k], d),
-  }));
 }
 
 /** `E|X|² = Σ_k w_k (|μ_k|² + tr Σ_k)`. */

@@ -86,3 +86,18 @@ export function expectNonEmptyArray(fn: string, argument: string, value: unknown
 export function toJsonArray(values: ArrayLike<number>): number[] {
   return Array.from(values);
 }
+
+/** Rows of an `m × d` tensor or nested arrays, validated and packed row-major (point-cloud score and sampler). */
+export function parsePoints(fn: string, points: unknown): { m: number; d: number; values: Float64Array } {
+  const t = points as Tensor;
+  if (t && typeof t === 'object' && ArrayBuffer.isView((t as Tensor).data) && Array.isArray(t.shape)) {
+    if (t.shape.length !== 2 || t.shape[0]! < 1 || t.shape[1]! < 1) throw new InvalidArgumentError(fn, 'points', points, 'a non-empty m × d tensor or array of points');
+    const rowsOf = Array.from({ length: t.shape[0]! }, (_, i) => Array.from({ length: t.shape[1]! }, (_, j) => t.data[t.offset + i * t.stride[0]! + j * t.stride[1]!]!));
+    return parsePoints(fn, rowsOf);
+  }
+  const list = expectNonEmptyArray(fn, 'points', points);
+  const d = toVector(fn, 'points[0]', list[0]).length;
+  const values = new Float64Array(list.length * d);
+  list.forEach((p, j) => values.set(toVector(fn, `points[${j}]`, p, d), j * d));
+  return { m: list.length, d, values };
+}
