@@ -16,6 +16,7 @@ import { CLD_INTEGRATORS } from '../samplers/cld.js';
 import type { CLDCallback } from '../samplers/cld.js';
 import { fillParticleNormals } from '../samplers/kernels.js';
 import { INITIAL_POSITION_STREAM, INITIAL_VELOCITY_STREAM } from '../samplers/streams.js';
+import { checkFinalState } from '../samplers/common.js';
 
 /** A validated DDPM run, serialisable to a worker. */
 export interface DDPMJob {
@@ -113,6 +114,7 @@ export async function runDDPMRange(score: Score, y: Batch, firstRow: number, job
     const chunkOptions = { ...options, scoreBuffer: s };
     evaluations = await runSegments(steps, control.pause, (from, to) =>
       integrator(score, rows, job.grid.subarray(from, to + 1), { seed: job.seed, firstRow: firstRow + start, firstStep: from }, chunkOptions));
+    checkFinalState('sampleDDPM', rows, 'samples', firstRow + start, job.grid[steps]!);
   }
   return evaluations;
 }
@@ -145,6 +147,8 @@ export async function runCLDRange(score: CLDScore, x: Batch, v: Batch, firstRow:
     };
     evaluations = await runSegments(steps, control.pause, (from, to) =>
       integrator(score, xs, vs, job.grid.subarray(from, to + 1), { seed: job.seed, firstRow: firstRow + start, firstStep: from }, options));
+    checkFinalState('sampleCLD', xs, 'positions', firstRow + start, job.grid[steps]!);
+    checkFinalState('sampleCLD', vs, 'velocities', firstRow + start, job.grid[steps]!);
   }
   return evaluations;
 }
