@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from './run';
@@ -7,12 +7,18 @@ const examples = readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.
 
 describe('examples stay runnable', () => {
   test('there is an example for each public entry-point family', () => {
-    for (const name of ['kernels.mjs', 'scores.mjs', 'analysis.mjs']) expect(examples).toContain(name);
+    for (const name of ['quickstart.mjs', 'kernels.mjs', 'scores.mjs', 'sampling.mjs', 'analysis.mjs', 'training.mjs']) expect(examples).toContain(name);
   });
 
   test.each(examples)('node examples/%s exits 0', (file) => {
     const run = spawnSync(process.execPath, [join('examples', file)], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
     if (run.status !== 0) throw new Error(`examples/${file} exited ${run.status}:\n${run.stderr}`);
     expect(run.stdout.length).toBeGreaterThan(0);
+  });
+
+  test('the README embeds examples/quickstart.mjs verbatim, and it is about 20 lines', () => {
+    const quickstart = readFileSync(join(ROOT, 'examples', 'quickstart.mjs'), 'utf8').trim();
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain(quickstart);
+    expect(quickstart.split('\n').length).toBeLessThanOrEqual(25);
   });
 });

@@ -4,32 +4,34 @@ import { join } from 'node:path';
 import { sgmkit, expectOneLineError } from './run';
 import { checkWellFormedXml } from './xml';
 import { fitPowerLaw } from '../../packages/sampler/dist/cli/fit.js';
-import { tvBounds, paperTVBound, varianceSpectrum } from '../../packages/sampler/dist/cli/commands/verify.js';
+import { paperConstants, paperTVBound, varianceSpectrum } from '../../packages/sampler/dist/cli/commands/verify.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sgmkit-verify-'));
 
 describe('sgmkit verify', () => {
-  test('--json: one row per (method, d, steps); EI exponent of KL in h is 2 and in d is 1', () => {
+  test('--json: one row per (sampler, method, d, steps); DDPM EI exponent of KL in h is 2 and in d is 1', () => {
     const run = sgmkit(['verify', '--dims', '1,8', '--steps', '32,64,128,256', '--T', '8', '--json']);
     expect(run.code).toBe(0);
     const out = JSON.parse(run.stdout);
     expect(out.ok).toBe(true);
-    expect(out.rows).toHaveLength(4 * 2 * 4);
-    const ei = out.exponents.filter((e: { method: string }) => e.method === 'exponential-integrator');
+    expect(out.rows).toHaveLength((4 + 3) * 2 * 4); // 4 DDPM and 3 CLD methods
+    expect(new Set(out.rows.map((r: { sampler: string }) => r.sampler))).toEqual(new Set(['ddpm', 'cld']));
+    const ei = out.exponents.filter((e: { sampler: string; method: string }) => e.sampler === 'ddpm' && e.method === 'exponential-integrator');
     // Known fact for the exponential integrator with the exact score: KL = Θ(h² d) as h → 0.
     for (const e of ei) expect(e.kl).toBeGreaterThan(1.9);
     for (const e of ei) expect(e.kl).toBeLessThan(2.1);
-    const dimension = out.dimensionExponents.find((e: { method: string }) => e.method === 'exponential-integrator');
+    const dimension = out.dimensionExponents.find((e: { sampler: string; method: string }) => e.sampler === 'ddpm' && e.method === 'exponential-integrator');
     expect(dimension.exponent).toBeCloseTo(1, 2); // isotropic data: KL is exactly additive over coordinates
     for (const r of out.rows) {
       expect(r.tvLower).toBeLessThanOrEqual(r.tvUpper);
-      expect(r.tvUpper).toBeLessThanOrEqual(Math.sqrt(r.kl / 2) + 1e-15);
+      expect(r.tvUpper).toBeLessThanOrEqual(Math.sqrt(r.kl / 2) * (1 + 1e-12)); // Pinsker
+      if (r.d === 1) expect(r.tvLower).toBe(r.tvUpper); // TV is exact in one dimension
     }
   });
 
   test('text table, skipped unstable steps, and the log-log plot', () => {
     const plot = join(dir, 'v.svg');
-    const run = sgmkit(['verify', '--dims', '2', '--steps', '4,64', '--T', '8', '--methods', 'exponential-integrator,probability-flow', '--plot', plot]);
+    const run = sgmkit(['verify', '--dims', '2', '--steps', '4,64', '--T', '8', '--samplers', 'ddpm', '--methods', 'exponential-integrator,probability-flow', '--plot', plot]);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('KL ~ h^p');
     expect(run.stdout).toContain('(1 configurations skipped'); // EI at h = 2 > ln 3 is unstable
@@ -40,6 +42,8 @@ describe('sgmkit verify', () => {
   test('bad input: one line, exit 1', () => {
     expect(expectOneLineError(sgmkit(['verify', '--dims', '0,2']), 'sgmkit verify: ', 1)).toBe('sgmkit verify: --dims must be a comma-separated list of integers >= 1; got "0,2"');
     expect(expectOneLineError(sgmkit(['verify', '--methods', 'rk4']), 'sgmkit verify: ', 1)).toMatch(/--methods must be a comma-separated list of exponential-integrator/);
+    expect(expectOneLineError(sgmkit(['verify', '--samplers', 'vp']), 'sgmkit verify: ', 1)).toBe('sgmkit verify: --samplers must be a comma-separated list of ddpm, cld; got "vp"');
+    expect(expectOneLineError(sgmkit(['verify', '--samplers', 'cld', '--methods', 'ancestral']), 'sgmkit verify: ', 1)).toMatch(/--methods must be a method of the chosen samplers/);
     expect(expectOneLineError(sgmkit(['verify', '--variance', '1,-2']), 'sgmkit verify: ', 1)).toMatch(/--variance must be one or two numbers > 0/);
     expect(expectOneLineError(sgmkit(['verify', '--T', '-1']), 'sgmkit verify: ', 1)).toBe('sgmkit verify: --T must be a finite number > 0; got "-1"');
   });
@@ -53,14 +57,17 @@ describe('verify helpers', () => {
     expect(fitPowerLaw([1], [1]).exponent).toBeNaN();
   });
 
-  test('TV bounds: Le Cam from Hellinger, tightened by Pinsker', () => {
-    const h = 0.1;
-    expect(tvBounds(h, 1, 1)).toEqual({ lower: h * h, upper: h * Math.sqrt(2 - h * h) });
-    expect(tvBounds(h, 0.0002, 1).upper).toBeCloseTo(0.01, 15);
-  });
-
   test('paper bound and spectra', () => {
-    expect(paperTVBound({ L: 2, m2: 3, kl0: 4 }, 5, 0.2, 1)).toBeCloseTo(2 * Math.exp(-1) + 2 * 1 + 2 * 3 * 0.2, 12);
+    // Theorem 2 with constant 1: √KL e^{−T} + (L√(dh) + L m₂ h)√T, m₂ = √E|X|².
+    const c = { lipschitz: 2, secondMoment: 9, klToStandardNormal: 4, fisherInformation: 5 };
+    expect(paperTVBound('ddpm', c, 5, 0.2, 1)).toBeCloseTo(2 * Math.exp(-1) + 2 * 1 + 2 * 3 * 0.2, 12);
+    expect(paperTVBound('cld', c, 5, 0.2, 1)).toBeCloseTo(3 * Math.exp(-1) + 2 * 1 + 2 * 3 * 0.2, 12);
+    // N(1·1, 0.5 I) in d = 2: L = max(1, 1/0.5), E|X|² = 2 + 1, KL = ½(1 + 2 − 2 − 2 ln 0.5), FI = 2(0.5 − 2 + 2) + 2.
+    const g = paperConstants([0.5, 0.5], 1, 4);
+    expect(g.lipschitz).toBeCloseTo(2, 12);
+    expect(g.secondMoment).toBeCloseTo(3, 12);
+    expect(g.klToStandardNormal).toBeCloseTo(0.5 * (1 + 2 - 2 - 2 * Math.log(0.5)), 12);
+    expect(g.fisherInformation).toBeCloseTo(3, 12);
     expect(varianceSpectrum([0.5], 3)).toEqual([0.5, 0.5, 0.5]);
     const s = varianceSpectrum([1, 4], 3);
     expect(s[0]).toBe(1);

@@ -77,7 +77,13 @@ export function writeTextFile(path: string, content: string): void {
  * ```
  */
 export function writeSamples(path: string, samples: Batch, metadata: Readonly<Record<string, unknown>> = {}): void {
+  const format = sampleFileFormat(path);
+  writeTextFile(path, format === 'csv' ? samplesToCsv(samples) : samplesToJson(samples, metadata));
+}
+
+/** The format of a sample file from its extension; throws for anything but `.csv` and `.json` (check before a long run). */
+export function sampleFileFormat(path: string): 'csv' | 'json' {
   const ext = extname(path).toLowerCase();
   if (ext !== '.csv' && ext !== '.json') throw new DataFileError(path, `unknown sample file type '${ext || '(none)'}'; use .csv or .json`);
-  writeTextFile(path, ext === '.csv' ? samplesToCsv(samples) : samplesToJson(samples, metadata));
+  return ext === '.csv' ? 'csv' : 'json';
 }

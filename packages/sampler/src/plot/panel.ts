@@ -124,9 +124,12 @@ export function figure(panels: readonly Panel[], options: FigureOptions = {}): s
   const cellWidth = Math.max(...panels.map((p) => p.width));
   const cellHeight = Math.max(...panels.map((p) => p.height));
   const rowsCount = Math.ceil(panels.length / columns);
+  // A long title widens the figure (about 8.5 px per character at 15 px bold) and the panels are centred.
+  const width = Math.max(columns * cellWidth, options.title ? options.title.length * 8.5 + 40 : 0);
+  const left = (width - columns * cellWidth) / 2;
   const placed = panels.map((p, k) =>
-    element('g', { transform: `translate(${(k % columns) * cellWidth} ${titleHeight + Math.floor(k / columns) * cellHeight})`, class: 'panel' }, p.body),
+    element('g', { transform: `translate(${left + (k % columns) * cellWidth} ${titleHeight + Math.floor(k / columns) * cellHeight})`, class: 'panel' }, p.body),
   );
-  const title = options.title ? text((columns * cellWidth) / 2, 21, options.title, { 'text-anchor': 'middle', 'font-size': 15, 'font-weight': 'bold' }) : '';
-  return svgDocument(columns * cellWidth, titleHeight + rowsCount * cellHeight, [title, ...placed], options.title);
+  const title = options.title ? text(width / 2, 21, options.title, { 'text-anchor': 'middle', 'font-size': 15, 'font-weight': 'bold' }) : '';
+  return svgDocument(width, titleHeight + rowsCount * cellHeight, [title, ...placed], options.title);
 }

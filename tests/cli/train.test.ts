@@ -1,0 +1,55 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sgmkit, expectOneLineError } from './run';
+import { checkWellFormedXml } from './xml';
+
+const dir = mkdtempSync(join(tmpdir(), 'sgmkit-train-'));
+const small = ['--steps', '30', '--hidden', '8,8', '--data-size', '500', '--batch-size', '32'];
+
+describe('sgmkit train', () => {
+  test('trains on a preset, plots the loss, saves a network that sample --network loads', () => {
+    const out = join(dir, 'net.json');
+    const plot = join(dir, 'loss.svg');
+    const run = sgmkit(['train', ...small, '--out', out, '--plot', plot, '--json']);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report).toMatchObject({ ok: true, command: 'train', target: 'ring8', dataSize: 500, steps: 30, out, plot });
+    expect(report.losses).toHaveLength(30);
+    expect(report.scoreError.map((c: { t: number }) => c.t)).toEqual([0.01, 0.1, 1]);
+    for (const c of report.scoreError) expect(c.relativeError).toBeGreaterThan(0);
+    expect(run.stderr).toMatch(/^train: 30\/30 steps \(100%\)/m);
+    const svg = readFileSync(plot, 'utf8');
+    checkWellFormedXml(svg);
+    expect(svg).toContain('moving average');
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toBeInstanceOf(Object);
+
+    const sampled = sgmkit(['sample', '--network', out, '-n', '200', '--steps', '10', '--out', join(dir, 'from-net.csv'), '--no-plot', '--json']);
+    expect(sampled.code).toBe(0);
+    expect(JSON.parse(sampled.stdout)).toMatchObject({ target: 'network', delta: 1e-3, n: 200 });
+  });
+
+  test('trains on a point-cloud file (no exact score to compare against)', () => {
+    const points = join(dir, 'points.json');
+    writeFileSync(points, JSON.stringify(Array.from({ length: 40 }, (_, i) => [Math.cos(i), Math.sin(i)])));
+    const run = sgmkit(['train', '--points', points, ...small, '--out', join(dir, 'p.json'), '--no-plot', '--json']);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ target: 'points', dataSize: 40, scoreError: [], plot: null });
+  });
+
+  test('bad input: one line, non-zero exit', () => {
+    const e = (args: string[], code: number) => expectOneLineError(sgmkit(['train', ...small, '--no-plot', '--out', join(dir, 'never.json'), ...args]), 'sgmkit train: ', code);
+    expect(e(['--hidden', '8,0'], 1)).toBe('sgmkit train: --hidden must be a comma-separated list of integers >= 1; got "8,0"');
+    expect(e(['--t-min', '20'], 1)).toBe('sgmkit train: --t-min must be less than --T (10); got "20"');
+    expect(e(['--lr', '-1'], 1)).toBe('sgmkit train: --lr must be a finite number > 0; got "-1"');
+    expect(e(['--ema', '1'], 1)).toMatch(/^sgmkit train: --ema must be a finite number >= 0 and <= 0.999999; got "1"$/);
+    expect(e(['--network', 'x.json'], 2)).toBe('sgmkit train: unknown option --network (see --help)');
+    expect(e(['--points', join(dir, 'none.csv')], 1)).toMatch(/none\.csv: cannot read: no such file$/);
+  });
+
+  test('sample --network rejects a malformed network file in one line', () => {
+    const bad = join(dir, 'bad-net.json');
+    writeFileSync(bad, '{"format": "something else"}');
+    expect(expectOneLineError(sgmkit(['sample', '--network', bad, '--no-plot', '--out', join(dir, 'x.csv')]), 'sgmkit sample: ', 1)).toMatch(/^sgmkit sample: loadScoreNetwork: /);
+  });
+});
