@@ -173,7 +173,7 @@ describe('exactCLDLaw: bad input', () => {
   const ok = { T: 1, grid: uniformTimes(1, 4), method: 'sscs' as const };
 
   test('typed errors name the argument', () => {
-    const cases: [() => unknown, Function, string][] = [
+    const cases: [() => unknown, new (...a: never[]) => Error, string][] = [
       [() => exactCLDLaw(target, { ...ok, method: 'leapfrog' as CLDMethod }), InvalidArgumentError, 'options.method'],
       [() => exactCLDLaw(target, { ...ok, initialVelocityVariance: -1 }), InvalidArgumentError, 'options.initialVelocityVariance'],
       [() => exactCLDLaw(target, { ...ok, initialVelocityVariance: 0, corrector: { steps: 1, stepSize: 0.1 } }), InvalidArgumentError, 'options.initialVelocityVariance'],

@@ -186,6 +186,16 @@ describe('exactDDPMLaw: dense recursion', () => {
   });
 });
 
+describe('exactDDPMLaw: grid forms', () => {
+  test('a number-array grid gives the same law as the Float64Array grid', () => {
+    const grid = uniformTimes(2, 8, 0.1);
+    const a = exactDDPMLaw(target3, { T: 2, grid, method: 'ancestral' });
+    const b = exactDDPMLaw(target3, { T: 2, grid: Array.from(grid), method: 'ancestral' });
+    expect(Array.from(b.mean)).toEqual(Array.from(a.mean));
+    expect(entries(b.covariance)).toEqual(entries(a.covariance));
+  });
+});
+
 describe('exactDDPMLaw: bad input', () => {
   const grid = uniformTimes(1, 4);
   const ok = { T: 1, grid, method: 'exponential-integrator' as const };

@@ -105,7 +105,7 @@ describe('divergences: bad input', () => {
     ['gaussianW2', gaussianW2],
     ['gaussianHellinger', gaussianHellinger],
   ] as const)('%s: dimension mismatch, non-PD covariance, non-law', (name, f) => {
-    const cases: [() => unknown, Function, string][] = [
+    const cases: [() => unknown, new (...a: never[]) => Error, string][] = [
       [() => f(p, law([0], [[1]])), ShapeMismatchError, 'q.mean'],
       [() => f(p, law([0, 0], [[1, 2], [2, 1]])), NotPositiveDefiniteError, 'q.covariance'],
       [() => f(law([0, 0], [[0, 0], [0, 1]]), p), NotPositiveDefiniteError, 'p.covariance'],

@@ -61,18 +61,6 @@ export function entries(t: { data: Float64Array; shape: readonly number[] }): nu
   return Array.from(t.data.subarray(0, t.shape[0]! * t.shape[1]!));
 }
 
-/**
- * Runs `call`, which must throw an instance of `type` whose `argument` is `argument` and whose
- * message names it; fails the test otherwise.
- */
-export function expectArgumentError(call: () => unknown, type: Function, argument: string): void {
-  let caught: unknown;
-  try {
-    call();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(type);
-  expect((caught as { argument?: string }).argument).toBe(argument);
-  expect((caught as Error).message).toContain(`'${argument}'`);
-}
+
+// The score tests' helper: expects a throw of `type` whose `argument` names the argument.
+export { expectArgumentError } from '../score/analytic-reference';

@@ -24,7 +24,7 @@ export type CLDInitialLaw = 'standard-normal' | 'forward-marginal' | GaussianLaw
 /** Options of {@link exactCLDLaw}. */
 export interface ExactCLDOptions {
   readonly T: number;
-  readonly grid: Float64Array;
+  readonly grid: ArrayLike<number>;
   readonly method: CLDUpdate;
   /** Variance `γ ≥ 0` of the data's initial velocity (1 in the paper; Dockhorn et al. use small γ). */
   readonly initialVelocityVariance?: number;

@@ -28,8 +28,8 @@ export type InitialLaw = 'standard-normal' | 'forward-marginal' | GaussianLaw;
 export interface ExactDDPMOptions {
   /** Horizon `T > 0`; `grid[0]` must equal it. */
   readonly T: number;
-  /** Forward times `T = t_0 > … > t_N = δ ≥ 0`. */
-  readonly grid: Float64Array;
+  /** Forward times `T = t_0 > … > t_N = δ ≥ 0` (a Float64Array or number array). */
+  readonly grid: ArrayLike<number>;
   readonly method: DDPMUpdate;
   /** Known affine error of the exact score: `(1 + scale)·∇ln q_t + bias`. */
   readonly scoreError?: ScoreErrorOptions;

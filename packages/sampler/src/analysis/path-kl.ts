@@ -14,7 +14,7 @@ import { gaussLegendre, integrate } from './quadrature.js';
 /** Options of {@link ddpmPathSpaceKL}. */
 export interface PathSpaceKLOptions {
   readonly T: number;
-  readonly grid: Float64Array;
+  readonly grid: ArrayLike<number>;
   /** `'exponential-integrator'` or `'euler-maruyama'`: the methods that are SDEs with the reverse process's noise `√2 dB`. */
   readonly method: 'exponential-integrator' | 'euler-maruyama';
   readonly scoreError?: ScoreErrorOptions;
