@@ -52,6 +52,21 @@ describe('workers: bit-identical to one thread, whatever the worker count, batch
     }
   });
 
+  test("workers: 'auto' shards large batches of spec'd scores and keeps the samples", async () => {
+    const base = { T: 1, steps: 3, n: 20_000, seed: 2 };
+    const one = await sampleDDPM(gaussian, base);
+    const auto = await sampleDDPM(gaussian, { ...base, workers: 'auto' });
+    expect(Object.prototype.toString.call(auto.samples.data.buffer)).toBe('[object SharedArrayBuffer]'); // it did use worker threads (2 cores here)
+    expect(values(auto.samples)).toEqual(values(one.samples));
+    // a score without spec, or a small batch, stays on the calling thread
+    const noSpec = { kind: 'ou' as const, dim: 2, evaluate: gaussian.evaluate.bind(gaussian) };
+    const local = await sampleDDPM(noSpec, { ...base, workers: 'auto' });
+    expect(Object.prototype.toString.call(local.samples.data.buffer)).toBe('[object ArrayBuffer]');
+    expect(values(local.samples)).toEqual(values(one.samples));
+    const small = await sampleDDPM(gaussian, { ...base, n: 100, workers: 'auto' });
+    expect(Object.prototype.toString.call(small.samples.data.buffer)).toBe('[object ArrayBuffer]');
+  });
+
   test('more workers than particles', async () => {
     const one = await sampleDDPM(gaussian, { T: 1, steps: 3, n: 2, seed: 1 });
     const many = await sampleDDPM(gaussian, { T: 1, steps: 3, n: 2, seed: 1, workers: 5 });

@@ -33,32 +33,45 @@ const slowPosition = new Int32Array(4096);
  * the generator state and the coefficients in registers. Draws that fail the
  * fast test contribute 0 in the loop and `c·z` afterwards, from `slowNormal`,
  * in order: `(a·y + b·s + 0) + c·z` rounds exactly like the fast form.
+ *
+ * The body is written out twice (two elements per iteration) on purpose: V8
+ * re-checks the maps and lengths of `y` and `s` at every iteration, and
+ * unrolling halves those checks; measured 10–15% faster on the OU benchmark.
+ * Keep the two halves identical.
  */
 export function affineNoiseSegment(
   y: FloatArray, yStart: number, s: FloatArray, sStart: number, count: number,
   a: number, b: number, c: number, state: Int32Array,
 ): void {
   let s01 = state[0]!, s00 = state[1]!, s11 = state[2]!, s10 = state[3]!;
+  let low = 0, high = 0, a0 = 0, a1 = 0, next00 = 0, index = 0, mantissaHigh = 0, noise = 0;
   let slow = 0;
   const shift = sStart - yStart;
   const end = yStart + count;
   for (let k = yStart; k < end; k++) {
-    const low = (s00 + s10) | 0;
+    low = (s00 + s10) | 0;
     // High word of the 64-bit sum: the low word wrapped iff it is (unsigned) below an addend.
-    const high = (s01 + s11 + +(low >>> 0 < s00 >>> 0)) | 0;
-    const a0 = s10 ^ s00, a1 = s11 ^ s01;
-    const next00 = (s00 << 24) ^ (s01 >>> 8) ^ a0 ^ (a0 << 16);
+    high = (s01 + s11 + +(low >>> 0 < s00 >>> 0)) | 0;
+    a0 = s10 ^ s00; a1 = s11 ^ s01;
+    next00 = (s00 << 24) ^ (s01 >>> 8) ^ a0 ^ (a0 << 16);
     s01 = (s01 << 24) ^ (s00 >>> 8) ^ a1 ^ ((a1 << 16) | (a0 >>> 16));
-    s00 = next00;
-    s10 = (a1 << 5) ^ (a0 >>> 27);
-    s11 = (a0 << 5) ^ (a1 >>> 27);
+    s00 = next00; s10 = (a1 << 5) ^ (a0 >>> 27); s11 = (a0 << 5) ^ (a1 >>> 27);
     // Layer and sign: top 11 bits; mantissa: the next 21 bits and bits 3..31 of the low word (× 2^-29).
-    const index = high >>> 21, mantissaHigh = high & 0x1fffff;
-    let noise = c * ((mantissaHigh + (low >>> 3) * 1.862645149230957e-9) * SIGNED_SCALE[index]!);
-    if (mantissaHigh >= ACCEPT_HIGH[index]!) {
-      noise = 0;
-      slowPosition[slow++] = k;
-    }
+    index = high >>> 21; mantissaHigh = high & 0x1fffff;
+    noise = c * ((mantissaHigh + (low >>> 3) * 1.862645149230957e-9) * SIGNED_SCALE[index]!);
+    if (mantissaHigh >= ACCEPT_HIGH[index]!) { noise = 0; slowPosition[slow++] = k; }
+    y[k] = a * y[k]! + b * s[k + shift]! + noise;
+    if (++k === end) break;
+    // Second half: the same element update, for k + 1.
+    low = (s00 + s10) | 0;
+    high = (s01 + s11 + +(low >>> 0 < s00 >>> 0)) | 0;
+    a0 = s10 ^ s00; a1 = s11 ^ s01;
+    next00 = (s00 << 24) ^ (s01 >>> 8) ^ a0 ^ (a0 << 16);
+    s01 = (s01 << 24) ^ (s00 >>> 8) ^ a1 ^ ((a1 << 16) | (a0 >>> 16));
+    s00 = next00; s10 = (a1 << 5) ^ (a0 >>> 27); s11 = (a0 << 5) ^ (a1 >>> 27);
+    index = high >>> 21; mantissaHigh = high & 0x1fffff;
+    noise = c * ((mantissaHigh + (low >>> 3) * 1.862645149230957e-9) * SIGNED_SCALE[index]!);
+    if (mantissaHigh >= ACCEPT_HIGH[index]!) { noise = 0; slowPosition[slow++] = k; }
     y[k] = a * y[k]! + b * s[k + shift]! + noise;
   }
   state[0] = s01; state[1] = s00; state[2] = s11; state[3] = s10;
