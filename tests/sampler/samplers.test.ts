@@ -258,5 +258,6 @@ describe('bad input gets a typed error naming the argument', () => {
     expect(() => ddpmExponentialIntegrator(score2, y, uniformGrid(1, 2), { seed: -3 })).toThrow(/noise.seed/);
     expect(() => ddpmExponentialIntegrator(score2, y, uniformGrid(1, 2), { seed: 1, firstRow: -1 })).toThrow(/noise.firstRow/);
     expect(() => ddpmExponentialIntegrator(score2, y, uniformGrid(1, 2), { seed: 1 }, { scoreBuffer: batch(3, 2, 'float32') })).toThrow(/options.scoreBuffer/);
+    expect(() => ddpmExponentialIntegrator(score2, y, uniformGrid(1, 2), { seed: 1 }, { scoreBuffer: y })).toThrow(/does not overlap the particles/);
   });
 });
