@@ -17,8 +17,8 @@ describe('progress', () => {
     clock = 1000;
     p.finish();
     expect(stream.chunks).toHaveLength(2);
-    expect(stream.chunks[0]).toBe('\r\x1b[Ksample [############------------] 50/100 steps (50%)  100 steps/s  500 ms');
-    expect(stream.chunks[1]).toBe('\r\x1b[Ksample [#############-----------] 55/100 steps (55%)  55.0 steps/s  1.0 s\n');
+    expect(stream.chunks[0]).toBe('\r\x1b[Ksample [##########----------] 50/100 steps (50%)  100 steps/s  eta 500 ms');
+    expect(stream.chunks[1]).toBe('\r\x1b[Ksample [###########---------] 55/100 steps (55%)  55.0 steps/s  1.0 s\n');
   });
 
   test('not on a TTY: plain lines at most every interval, plus the final line', () => {
@@ -32,8 +32,8 @@ describe('progress', () => {
     p.finish('done');
     p.finish('twice');
     expect(stream.chunks.every((c) => c.endsWith('\n') && !c.includes('\r'))).toBe(true);
-    expect(stream.chunks[0]).toBe('train: 1/10 steps (10%)  3.33 steps/s  300 ms  loss 1\n');
-    expect(stream.chunks[1]).toBe('train: 5/10 steps (50%)  3.33 steps/s  1.5 s  loss 5\n');
+    expect(stream.chunks[0]).toBe('train: 1/10 steps (10%)  3.33 steps/s  eta 2.7 s  loss 1\n');
+    expect(stream.chunks[1]).toBe('train: 5/10 steps (50%)  3.33 steps/s  eta 1.5 s  loss 5\n');
     expect(stream.chunks.at(-1)).toBe('train: 10/10 steps (100%)  3.33 steps/s  3.0 s  done\n');
     expect(stream.chunks).toHaveLength(4);
   });

@@ -92,7 +92,7 @@ describe('exactDDPMLaw: all methods', () => {
     expect(slope).toBeLessThan(2.1);
   });
 
-  test('ancestral down to t = 0 converges more slowly than h²: its σ² = β̃ drops Var(x_0 | x_t) ≈ 2t, a deficit Σ_k 2h²/t_k ≈ 2h ln(1/h)', () => {
+  test('ancestral down to t = 0 converges more slowly than h²: its σ² = β̃ drops Var(x_0 | x_t) ≈ 2t, a variance deficit Σ_k 2h²/t_k ≈ 2h ln(T/h)', () => {
     expect(klExponent('ancestral', 0)).toBeLessThan(1.7);
   });
 

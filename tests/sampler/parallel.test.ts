@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { AbortedError, NonFiniteValueError, SgmkitError } from '@sgmkit/tensor';
 import { gaussianScore, gaussianMixtureScore, ringMixture, cldGaussianScore, biasedScore } from '@sgmkit/score';
 import type { Score } from '@sgmkit/score';
@@ -50,6 +51,22 @@ describe('workers: bit-identical to one thread, whatever the worker count, batch
       expect(values(three.samples)).toEqual(values(one.samples));
       expect(values(three.velocities!)).toEqual(values(one.velocities!));
     }
+  });
+
+  test("workers: 'auto' shards large batches of spec'd scores and keeps the samples", async () => {
+    const base = { T: 1, steps: 3, n: 20_000, seed: 2 };
+    const one = await sampleDDPM(gaussian, base);
+    const auto = await sampleDDPM(gaussian, { ...base, workers: 'auto' });
+    // it used worker threads when the machine has more than one core
+    expect(Object.prototype.toString.call(auto.samples.data.buffer)).toBe(availableParallelism() > 1 ? '[object SharedArrayBuffer]' : '[object ArrayBuffer]');
+    expect(values(auto.samples)).toEqual(values(one.samples));
+    // a score without spec, or a small batch, stays on the calling thread
+    const noSpec = { kind: 'ou' as const, dim: 2, evaluate: gaussian.evaluate.bind(gaussian) };
+    const local = await sampleDDPM(noSpec, { ...base, workers: 'auto' });
+    expect(Object.prototype.toString.call(local.samples.data.buffer)).toBe('[object ArrayBuffer]');
+    expect(values(local.samples)).toEqual(values(one.samples));
+    const small = await sampleDDPM(gaussian, { ...base, n: 100, workers: 'auto' });
+    expect(Object.prototype.toString.call(small.samples.data.buffer)).toBe('[object ArrayBuffer]');
   });
 
   test('more workers than particles', async () => {

@@ -235,6 +235,7 @@ describe('bad input gets a typed error naming the argument', () => {
     ['corrector stepSize 2', () => sampleDDPM(score2, { ...ok, corrector: { steps: 1, stepSize: 2 } }), 'options.corrector.stepSize'],
     ['corrector steps 63', () => sampleDDPM(score2, { ...ok, corrector: { steps: 63, stepSize: 0.1 } }), 'options.corrector.steps'],
     ['workers = 0', () => sampleDDPM(score2, { ...ok, workers: 0 }), 'options.workers'],
+    ['workers = "all"', () => sampleDDPM(score2, { ...ok, workers: 'all' as never }), 'options.workers'],
     ['workers > 1 without spec', () => sampleDDPM(score2, { ...ok, workers: 2 }), 'score.spec'],
     ['CLD workers > 1 without spec', () => sampleCLD(stationaryCLDScore(1), { ...ok, workers: 2 }), 'score.spec'],
     ['chunkSize = 0', () => sampleDDPM(score2, { ...ok, chunkSize: 0 }), 'options.chunkSize'],
@@ -257,5 +258,6 @@ describe('bad input gets a typed error naming the argument', () => {
     expect(() => ddpmExponentialIntegrator(score2, y, uniformGrid(1, 2), { seed: -3 })).toThrow(/noise.seed/);
     expect(() => ddpmExponentialIntegrator(score2, y, uniformGrid(1, 2), { seed: 1, firstRow: -1 })).toThrow(/noise.firstRow/);
     expect(() => ddpmExponentialIntegrator(score2, y, uniformGrid(1, 2), { seed: 1 }, { scoreBuffer: batch(3, 2, 'float32') })).toThrow(/options.scoreBuffer/);
+    expect(() => ddpmExponentialIntegrator(score2, y, uniformGrid(1, 2), { seed: 1 }, { scoreBuffer: y })).toThrow(/does not overlap the particles/);
   });
 });

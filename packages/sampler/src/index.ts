@@ -19,7 +19,7 @@ export { ddpmExponentialIntegrator, ddpmEulerMaruyama, ddpmAncestral, ddpmProbab
 export type { LangevinCorrector, DDPMStepInfo, DDPMCallback, DDPMIntegratorOptions } from './samplers/ddpm.js';
 export { cldExponentialIntegrator, cldEulerMaruyama, cldSSCS, CLD_INTEGRATORS } from './samplers/cld.js';
 export type { CLDStepInfo, CLDCallback, CLDIntegratorOptions } from './samplers/cld.js';
-export { sampleDDPM, sampleCLD, MAX_WORKERS } from './samplers/sample.js';
+export { sampleDDPM, sampleCLD, MAX_WORKERS, AUTO_WORKERS_MIN_PARTICLES } from './samplers/sample.js';
 export type { SampleDDPMOptions, SampleCLDOptions, SampleResult, CommonSampleOptions } from './samplers/sample.js';
 export type { NoiseAddress } from './samplers/common.js';
 export {

@@ -38,7 +38,7 @@ export interface Progress {
 }
 
 const TTY_REDRAW_MS = 100;
-const BAR_WIDTH = 24;
+const BAR_WIDTH = 20;
 
 /** `1234.5` → `'1.23k'`: short rates for a status line. */
 export function formatRate(perSecond: number): string {
@@ -74,20 +74,22 @@ export function createProgress(options: ProgressOptions): Progress {
   let done = 0;
   let finished = options.enabled === false;
 
-  const status = (detail?: string): string => {
+  const status = (detail: string | undefined, final: boolean): string => {
     const elapsed = now() - start;
     const rate = elapsed > 0 ? (done / elapsed) * 1000 : NaN;
     const pct = Math.floor((100 * done) / total);
     const extra = detail ? `  ${detail}` : '';
-    return `${done}/${total} ${unit} (${pct}%)  ${formatRate(rate)} ${unit}/s  ${formatDuration(elapsed)}${extra}`;
+    // While running, the time left matters more than the time spent.
+    const time = final || !(rate > 0) ? formatDuration(elapsed) : `eta ${formatDuration(((total - done) / rate) * 1000)}`;
+    return `${done}/${total} ${unit} (${pct}%)  ${formatRate(rate)} ${unit}/s  ${time}${extra}`;
   };
   const draw = (detail: string | undefined, final: boolean): void => {
     if (tty) {
-      const line = `${options.label} [${bar(done / total)}] ${status(detail)}`;
+      const line = `${options.label} [${bar(done / total)}] ${status(detail, final)}`;
       const width = (stream.columns ?? 100) - 1;
       stream.write(`\r\x1b[K${line.slice(0, width)}${final ? '\n' : ''}`);
     } else {
-      stream.write(`${options.label}: ${status(detail)}\n`);
+      stream.write(`${options.label}: ${status(detail, final)}\n`);
     }
   };
   return {

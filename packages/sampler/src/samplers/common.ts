@@ -56,6 +56,10 @@ export function scratchBatch(fn: string, argument: string, buffer: Batch | undef
   if (buffer === undefined) return { data: allocate(dtypeOf(like), n * width), shape: [n, width], stride: [width, 1], offset: 0 };
   expectBatch(fn, argument, buffer, width, n);
   if (dtypeOf(buffer) !== dtypeOf(like)) throw new InvalidArgumentError(fn, argument, buffer, `a batch of dtype ${dtypeOf(like)}`);
+  const likeLength = like.shape[0]! * like.shape[1]!;
+  if (buffer.data === like.data && buffer.offset < like.offset + likeLength && like.offset < buffer.offset + n * width) {
+    throw new InvalidArgumentError(fn, argument, buffer, 'a scratch batch that does not overlap the particles');
+  }
   return buffer;
 }
 

@@ -41,7 +41,7 @@ export interface DDPMStepInfo {
   readonly nextTime: number;
   /** The particles after the step (the caller's batch). The info object itself is reused from step to step: copy what you keep. */
   readonly y: Batch;
-  /** The predictor's score `s(t_k, y_k)`. */
+  /** The score buffer: the predictor's `s(t_k, y_k)`, or the last corrector step's score when a corrector runs. */
   readonly score: Batch;
   /** Global index of `y`'s row 0. */
   readonly firstRow: number;

@@ -10,6 +10,7 @@ import {
 } from '@sgmkit/tensor';
 import type { Batch, DType, FloatArray } from '@sgmkit/tensor';
 import type { CLDScore, Score, ScoreSpec } from '@sgmkit/score';
+import { availableParallelism } from 'node:os';
 import { expectGrid, uniformGrid, MAX_STEPS } from '../schedules/grids.js';
 import { CLD_METHODS, DDPM_METHODS, expectStableGrid } from '../schedules/stability.js';
 import type { CLDMethod, DDPMMethod } from '../schedules/stability.js';
@@ -23,6 +24,21 @@ import { runSharded } from '../parallel/pool.js';
 
 /** Most worker threads a run may ask for. */
 export const MAX_WORKERS = 64;
+
+/** Smallest batch for which `workers: 'auto'` starts worker threads. */
+export const AUTO_WORKERS_MIN_PARTICLES = 20_000;
+
+function expectWorkers(fn: string, workers: unknown): number {
+  if (typeof workers !== 'number' || !Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) {
+    throw new InvalidArgumentError(fn, 'options.workers', workers, `an integer in [1, ${MAX_WORKERS}] or 'auto'`);
+  }
+  return workers;
+}
+
+function hasSpec(score: Score | CLDScore): boolean {
+  const spec = score.spec as ScoreSpec | undefined;
+  return spec !== undefined && spec !== null && typeof spec === 'object' && typeof spec.type === 'string';
+}
 
 /** Options shared by both samplers. */
 export interface CommonSampleOptions {
@@ -44,8 +60,12 @@ export interface CommonSampleOptions {
   readonly dtype?: DType;
   /** Cancels the run; the promise then rejects with `AbortedError`. */
   readonly signal?: AbortSignal;
-  /** Worker threads to shard the particles over (default 1: the calling thread). Needs `score.spec` when > 1. */
-  readonly workers?: number;
+  /**
+   * Worker threads to shard the particles over (default 1: the calling thread). Needs `score.spec` when > 1.
+   * `'auto'`: `os.availableParallelism()` threads when the score has a spec, there is no callback and
+   * `n ≥ AUTO_WORKERS_MIN_PARTICLES` (below that, starting threads costs more than it saves), else 1.
+   */
+  readonly workers?: number | 'auto';
   /** Particles advanced together through the whole grid (default: all of a thread's rows). */
   readonly chunkSize?: number;
 }
@@ -138,16 +158,17 @@ function resolveCommon(fn: string, options: CommonSampleOptions, score: Score | 
   }
   const dtype = options.dtype === undefined ? (initDType ?? 'float64') : expectOneOf<DType>(fn, 'options.dtype', options.dtype, ['float64', 'float32']);
   if (initDType !== undefined && dtype !== initDType) throw new InvalidArgumentError(fn, 'options.dtype', options.dtype, `the dtype of the initial points ('${initDType}')`);
-  const workers = expectInteger(fn, 'options.workers', options.workers ?? 1, 1, MAX_WORKERS);
+  const workers = options.workers === 'auto'
+    ? (hasSpec(score) && !hasCallback && n >= AUTO_WORKERS_MIN_PARTICLES ? Math.min(availableParallelism(), MAX_WORKERS) : 1)
+    : options.workers === undefined ? 1 : expectWorkers(fn, options.workers);
   const chunkSize = options.chunkSize === undefined ? n : expectInteger(fn, 'options.chunkSize', options.chunkSize, 1);
   const signal = options.signal;
   if (signal !== undefined && (signal === null || typeof signal !== 'object' || typeof signal.aborted !== 'boolean' || typeof signal.addEventListener !== 'function')) {
     throw new InvalidArgumentError(fn, 'options.signal', signal, 'an AbortSignal');
   }
   if (workers > 1) {
-    const spec = score.spec as ScoreSpec | undefined;
-    if (spec === undefined || spec === null || typeof spec !== 'object' || typeof spec.type !== 'string') {
-      throw new InvalidArgumentError(fn, 'score.spec', spec, `a ScoreSpec (JSON description rebuilt by scoreFromSpec in each worker) when options.workers = ${workers} > 1; this score has none, so use workers = 1`);
+    if (!hasSpec(score)) {
+      throw new InvalidArgumentError(fn, 'score.spec', score.spec, `a ScoreSpec (JSON description rebuilt by scoreFromSpec in each worker) when options.workers = ${workers} > 1; this score has none, so use workers = 1`);
     }
     if (hasCallback) throw new InvalidArgumentError(fn, 'options.callback', 'function', `undefined when options.workers = ${workers} > 1 (callbacks run on the calling thread only)`);
   }
