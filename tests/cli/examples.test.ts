@@ -7,7 +7,7 @@ const examples = readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.
 
 describe('examples stay runnable', () => {
   test('there is an example for each public entry-point family', () => {
-    for (const name of ['quickstart.mjs', 'kernels.mjs', 'scores.mjs', 'sampling.mjs', 'analysis.mjs', 'training.mjs']) expect(examples).toContain(name);
+    for (const name of ['quickstart.mjs', 'kernels.mjs', 'scores.mjs', 'sampling.mjs', 'analysis.mjs', 'training.mjs', 'plots.mjs']) expect(examples).toContain(name);
   });
 
   test.each(examples)('node examples/%s exits 0', (file) => {

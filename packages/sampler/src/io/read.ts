@@ -79,6 +79,12 @@ function toRow(entry: unknown, index: number, d: number, source: string): number
  * Parses JSON text into an `m × d` float64 batch. Accepts an array of points
  * (`[[x, y], …]`, or numbers for 1-D data) or an object holding one under
  * `"samples"`, `"points"` or `"data"` (what {@link samplesToJson} writes).
+ *
+ * @example
+ * ```ts
+ * import { parsePointCloudJson } from '@sgmkit/sampler';
+ * parsePointCloudJson('{"samples": [[0, 1], [2, 3]]}').shape; // [2, 2]
+ * ```
  */
 export function parsePointCloudJson(text: string, source = 'json'): Batch {
   let value: unknown;
@@ -95,7 +101,15 @@ export function parsePointCloudJson(text: string, source = 'json'): Batch {
   return fromArray(entries.map((e, i) => toRow(e, i, d, source)));
 }
 
-/** Reads a whole text file, turning file-system failures into a one-line {@link DataFileError}. */
+/**
+ * Reads a whole text file, turning file-system failures into a one-line {@link DataFileError}.
+ *
+ * @example
+ * ```ts
+ * import { readTextFile } from '@sgmkit/sampler';
+ * const text = readTextFile('out/samples.csv'); // DataFileError 'out/samples.csv: cannot read: no such file' if absent
+ * ```
+ */
 export function readTextFile(path: string): string {
   try {
     return readFileSync(path, 'utf8');
@@ -112,7 +126,7 @@ export function readTextFile(path: string): string {
  * @example
  * ```ts
  * import { readPointCloud } from '@sgmkit/sampler';
- * const points = readPointCloud('examples/data/spiral.csv');
+ * const points = readPointCloud('out/samples.csv'); // as written by `sgmkit sample`
  * ```
  */
 export function readPointCloud(path: string): Batch {

@@ -13,7 +13,15 @@ export function formatExact(value: number): string {
   return Object.is(value, -0) ? '-0' : String(value);
 }
 
-/** Default column names `x0, x1, …`. */
+/**
+ * Default column names `x0, x1, …`.
+ *
+ * @example
+ * ```ts
+ * import { defaultColumnNames } from '@sgmkit/sampler';
+ * defaultColumnNames(3); // ['x0', 'x1', 'x2']
+ * ```
+ */
 export function defaultColumnNames(d: number): string[] {
   return Array.from({ length: d }, (_, j) => `x${j}`);
 }
@@ -45,6 +53,13 @@ export function samplesToCsv(samples: Batch, columns?: readonly string[]): strin
 /**
  * A batch as JSON text `{"shape": [n, d], ...metadata, "samples": [[…], …]}`,
  * which {@link parsePointCloudJson} reads back.
+ *
+ * @example
+ * ```ts
+ * import { fromArray } from '@sgmkit/tensor';
+ * import { samplesToJson } from '@sgmkit/sampler';
+ * JSON.parse(samplesToJson(fromArray([[1, 2]]), { seed: 0 })); // { shape: [1, 2], seed: 0, samples: [[1, 2]] }
+ * ```
  */
 export function samplesToJson(samples: Batch, metadata: Readonly<Record<string, unknown>> = {}): string {
   const [n, d] = expectBatch('samplesToJson', 'samples', samples);
@@ -55,7 +70,15 @@ export function samplesToJson(samples: Batch, metadata: Readonly<Record<string, 
   return `${head.slice(0, -1)},"samples":[\n${rows.join(',\n')}\n]}\n`;
 }
 
-/** Writes text to a file, creating its directory first. */
+/**
+ * Writes text to a file, creating its directory first.
+ *
+ * @example
+ * ```ts
+ * import { writeTextFile } from '@sgmkit/sampler';
+ * writeTextFile('out/notes/run.txt', 'hello\n'); // creates out/notes/ first
+ * ```
+ */
 export function writeTextFile(path: string, content: string): void {
   try {
     mkdirSync(dirname(path), { recursive: true });
@@ -81,7 +104,15 @@ export function writeSamples(path: string, samples: Batch, metadata: Readonly<Re
   writeTextFile(path, format === 'csv' ? samplesToCsv(samples) : samplesToJson(samples, metadata));
 }
 
-/** The format of a sample file from its extension; throws for anything but `.csv` and `.json` (check before a long run). */
+/**
+ * The format of a sample file from its extension; throws for anything but `.csv` and `.json` (check before a long run).
+ *
+ * @example
+ * ```ts
+ * import { sampleFileFormat } from '@sgmkit/sampler';
+ * sampleFileFormat('out/s.JSON'); // 'json'; 'out/s.txt' throws DataFileError
+ * ```
+ */
 export function sampleFileFormat(path: string): 'csv' | 'json' {
   const ext = extname(path).toLowerCase();
   if (ext !== '.csv' && ext !== '.json') throw new DataFileError(path, `unknown sample file type '${ext || '(none)'}'; use .csv or .json`);

@@ -13,7 +13,16 @@ function hex(channel: number): string {
   return Math.round(channel).toString(16).padStart(2, '0');
 }
 
-/** The viridis colour of `fraction` in [0, 1] (clamped) as `#rrggbb`. */
+/**
+ * The viridis colour of `fraction` in [0, 1] (clamped) as `#rrggbb`.
+ *
+ * @example
+ * ```ts
+ * import { viridis } from '@sgmkit/sampler';
+ * viridis(0); // '#440154'
+ * viridis(1); // '#fde725'
+ * ```
+ */
 export function viridis(fraction: number): string {
   const f = Math.min(1, Math.max(0, Number.isFinite(fraction) ? fraction : 0)) * (VIRIDIS.length - 1);
   const k = Math.min(VIRIDIS.length - 2, Math.floor(f));

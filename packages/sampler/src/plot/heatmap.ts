@@ -18,7 +18,16 @@ export interface Grid2D {
   readonly values: Float64Array;
 }
 
-/** Evaluates `density(x, y)` at every cell centre. */
+/**
+ * Evaluates `density(x, y)` at every cell centre.
+ *
+ * @example
+ * ```ts
+ * import { densityGrid } from '@sgmkit/sampler';
+ * const grid = densityGrid((x, y) => Math.exp(-(x * x + y * y) / 2) / (2 * Math.PI), [-3, 3], [-3, 3], 40, 40);
+ * grid.values.length; // 1600
+ * ```
+ */
 export function densityGrid(
   density: (x: number, y: number) => number,
   xDomain: readonly [number, number],
@@ -39,6 +48,13 @@ export function densityGrid(
  * A 2-D histogram normalised as a density: each cell holds
  * `count / (n · cellArea)`, so it is comparable with an analytic density
  * drawn on the same colour scale. Points outside the domain count in `n`.
+ *
+ * @example
+ * ```ts
+ * import { histogramGrid } from '@sgmkit/sampler';
+ * const grid = histogramGrid({ x: [0.1, 0.6], y: [0.1, 0.6] }, [0, 1], [0, 1], 2, 2);
+ * Array.from(grid.values); // [2, 0, 0, 2]: each occupied cell holds 1/(n·area) = 1/(2·0.25)
+ * ```
  */
 export function histogramGrid(points: PointsXY, xDomain: readonly [number, number], yDomain: readonly [number, number], nx = 60, ny = 60): Grid2D {
   const values = new Float64Array(nx * ny);
@@ -55,7 +71,15 @@ export function histogramGrid(points: PointsXY, xDomain: readonly [number, numbe
   return { nx, ny, xDomain, yDomain, values };
 }
 
-/** Largest finite value of a grid (0 when empty). */
+/**
+ * Largest finite value of a grid (0 when empty).
+ *
+ * @example
+ * ```ts
+ * import { densityGrid, gridMax } from '@sgmkit/sampler';
+ * gridMax(densityGrid((x, y) => x * y, [0, 1], [0, 1], 2, 2)); // 0.5625 (the cell centred at (0.75, 0.75))
+ * ```
+ */
 export function gridMax(grid: Grid2D): number {
   let max = 0;
   for (const v of grid.values) if (Number.isFinite(v) && v > max) max = v;

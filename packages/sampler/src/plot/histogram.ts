@@ -15,7 +15,15 @@ export interface Histogram {
   readonly density: Float64Array;
 }
 
-/** Bins `values` into `bins` equal bins over `domain`, normalised as a density. */
+/**
+ * Bins `values` into `bins` equal bins over `domain`, normalised as a density.
+ *
+ * @example
+ * ```ts
+ * import { histogram } from '@sgmkit/sampler';
+ * Array.from(histogram([0.1, 0.2, 0.7], 2, [0, 1]).density); // [1.3333333333333333, 0.6666666666666666]
+ * ```
+ */
 export function histogram(values: ArrayLike<number>, bins: number, domain: readonly [number, number]): Histogram {
   const density = new Float64Array(bins);
   const width = (domain[1] - domain[0]) / bins;

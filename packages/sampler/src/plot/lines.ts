@@ -103,7 +103,15 @@ export interface LossCurveOptions extends AxisLabels {
   readonly frame?: Frame;
 }
 
-/** Trailing moving average over `window` values. */
+/**
+ * Trailing moving average over `window` values.
+ *
+ * @example
+ * ```ts
+ * import { movingAverage } from '@sgmkit/sampler';
+ * Array.from(movingAverage([1, 2, 3, 4], 2)); // [1, 1.5, 2.5, 3.5]
+ * ```
+ */
 export function movingAverage(values: ArrayLike<number>, window: number): Float64Array {
   const out = new Float64Array(values.length);
   let sum = 0;

@@ -28,7 +28,15 @@ export interface ScatterOptions extends AxisLabels {
   readonly frame?: Frame;
 }
 
-/** Splits the first two columns of a row-major `n × d` array (d ≥ 2) into x and y. */
+/**
+ * Splits the first two columns of a row-major `n × d` array (d ≥ 2) into x and y.
+ *
+ * @example
+ * ```ts
+ * import { columnsXY } from '@sgmkit/sampler';
+ * columnsXY([1, 2, 3, 4], 2, 2); // { x: Float64Array [1, 3], y: Float64Array [2, 4] }
+ * ```
+ */
 export function columnsXY(data: ArrayLike<number>, n: number, d: number): PointsXY {
   const x = new Float64Array(n);
   const y = new Float64Array(n);
@@ -43,6 +51,12 @@ export function columnsXY(data: ArrayLike<number>, n: number, d: number): Points
  * `k` distinct indices out of `n` (all of them when `k >= n`), chosen by a
  * seeded partial Fisher–Yates shuffle and returned in increasing order. Random
  * rather than strided, so ordered files (e.g. sorted by mode) are not aliased.
+ *
+ * @example
+ * ```ts
+ * import { subsetIndices } from '@sgmkit/sampler';
+ * subsetIndices(10_000, 3); // three distinct indices in [0, 10000), ascending, the same on every run
+ * ```
  */
 export function subsetIndices(n: number, k: number): Uint32Array {
   const all = Uint32Array.from({ length: n }, (_, i) => i);

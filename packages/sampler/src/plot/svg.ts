@@ -7,7 +7,15 @@
 /** Attribute values; `undefined` attributes are omitted. */
 export type Attributes = Readonly<Record<string, string | number | undefined>>;
 
-/** Escapes text for use in XML content and attribute values. */
+/**
+ * Escapes text for use in XML content and attribute values.
+ *
+ * @example
+ * ```ts
+ * import { escapeXml } from '@sgmkit/sampler';
+ * escapeXml('a < b & "c"'); // 'a &lt; b &amp; &quot;c&quot;'
+ * ```
+ */
 export function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
