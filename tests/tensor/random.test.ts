@@ -4,7 +4,7 @@ import {
   InvalidArgumentError, NonContiguousError, ShapeMismatchError,
 } from '@sgmkit/tensor';
 import { advance } from '../../packages/tensor/dist/random/xoroshiro.js';
-import { ZIGGURAT_EDGES, ZIGGURAT_LAYERS, ZIGGURAT_TAIL_START } from '../../packages/tensor/dist/random/ziggurat.js';
+import { ACCEPT_HIGH, ZIGGURAT_EDGES, ZIGGURAT_LAYERS, ZIGGURAT_TAIL_START, slowNormal } from '../../packages/tensor/dist/random/ziggurat.js';
 import { fillNormalSegment } from '../../packages/tensor/dist/random/fill.js';
 import { deriveBlockKey, deriveBlockState, deriveKey, PARTICLE_DOMAIN } from '../../packages/tensor/dist/random/seeding.js';
 import { K_SE, ksCriticalValue, ksStatistic, normalMomentZScores, tailZScore } from './stats';
@@ -74,6 +74,52 @@ describe('special functions and ziggurat tables', () => {
       expect(Math.abs(area - v) / v).toBeLessThan(1e-9);
     }
     expect(ZIGGURAT_EDGES[ZIGGURAT_LAYERS]).toBe(0);
+  });
+});
+
+describe('the slow path alone has the exact conditional law', () => {
+  test('KS (alpha = 1e-6, n = 2·10^5) of slowNormal against (Φ − fast part)/(1 − P(fast))', () => {
+    // A fast draw of index (layer i, sign) has probability 2^-11 · AH_i/2^21 and is uniform on
+    // [0, w_i) or (−w_i, 0], w_i = AH_i·X_i/2^21. What the slow path adds must make up N(0, 1) exactly.
+    const layers = Array.from({ length: ZIGGURAT_LAYERS }, (_, i) => ({
+      mass: ACCEPT_HIGH[i << 1]! / 2048 / 2 ** 21,
+      width: (ACCEPT_HIGH[i << 1]! * ZIGGURAT_EDGES[i]!) / 2 ** 21,
+    })).filter((l) => l.mass > 0).sort((p, q) => p.width - q.width);
+    const fastTotal = 2 * layers.reduce((sum, l) => sum + l.mass, 0);
+    // Fast part's CDF, piecewise linear: with widths sorted, suffix sums of mass and mass/width give it in O(log L).
+    const massAbove = new Float64Array(layers.length + 1), slopeAbove = new Float64Array(layers.length + 1);
+    for (let j = layers.length - 1; j >= 0; j--) {
+      massAbove[j] = massAbove[j + 1]! + layers[j]!.mass;
+      slopeAbove[j] = slopeAbove[j + 1]! + layers[j]!.mass / layers[j]!.width;
+    }
+    const firstWider = (t: number) => { // first layer with width > t
+      let lo = 0, hi = layers.length;
+      while (lo < hi) { const mid = (lo + hi) >> 1; if (layers[mid]!.width > t) hi = mid; else lo = mid + 1; }
+      return lo;
+    };
+    const slowCdf = (x: number) => {
+      const j = firstWider(Math.abs(x));
+      // x ≥ 0: all negative parts done, positive parts of narrower layers done, wider ones at x/w.
+      // x < 0: only wider layers' negative parts have started, at 1 + x/w = 1 − |x|/w.
+      const fast = x >= 0
+        ? fastTotal / 2 + (fastTotal / 2 - massAbove[j]!) + x * slopeAbove[j]!
+        : massAbove[j]! + x * slopeAbove[j]!;
+      return (standardNormalCdf(x) - fast) / (1 - fastTotal);
+    };
+    expect(1 - fastTotal).toBeGreaterThan(0.004);
+    expect(1 - fastTotal).toBeLessThan(0.005);
+    const state = new Int32Array(8);
+    deriveKey(4, 5, PARTICLE_DOMAIN, state);
+    const n = 200_000;
+    const draws = new Float64Array(n);
+    for (let i = 0; i < n; i++) draws[i] = slowNormal(state);
+    draws.sort();
+    let d = 0;
+    for (let i = 0; i < n; i++) {
+      const f = slowCdf(draws[i]!);
+      d = Math.max(d, f - i / n, (i + 1) / n - f);
+    }
+    expect(Math.sqrt(n) * d).toBeLessThan(ksCriticalValue(KS_ALPHA));
   });
 });
 
@@ -190,6 +236,12 @@ describe('RandomStream', () => {
     const b = new RandomStream(8, 1).fillNormal(new Float64Array(10));
     const p = fillParticleNormals(batch(1, 10), 8, 0, 0).data;
     expect(a.some((x, i) => x === b[i] || x === p[i])).toBe(false);
+  });
+
+  test('normal() and fillNormal() draw the same sequence', () => {
+    const a = new RandomStream(21, 4);
+    const one = Array.from({ length: 5000 }, () => a.normal());
+    expect(Array.from(new RandomStream(21, 4).fillNormal(new Float64Array(5000)))).toEqual(one);
   });
 
   test('fillNormal writes only the requested range', () => {
