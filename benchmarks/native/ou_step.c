@@ -10,7 +10,7 @@
  * 32-bit half of a 64-bit output gives one normal, layer and sign from its top
  * LAYER_BITS + 1 bits, a (31 - LAYER_BITS)-bit mantissa (the low half drops its
  * 3 weakest bits), the cell midpoint on the fast path; a failed fast test
- * refines the candidate with 29 fresh bits and finishes it exactly.
+ * refines the candidate with fresh bits (29, and the dropped ones) and finishes it exactly.
  * NORMALS_PER_TRANSITION = 1: one normal per 64-bit output, (60 - LAYER_BITS)-bit mantissas.
  * Build: cc -O3 -march=native ou_step.c -lm   (optionally -DLAYER_BITS=8 -DNORMALS_PER_TRANSITION=1)
  * Usage: ou_step N D REPS  -> prints one JSON line with the best and median ms per step.
