@@ -1,7 +1,8 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sgmkit, expectOneLineError } from './run';
+import { sgmkit, expectOneLineError, MAIN } from './run';
 import { checkWellFormedXml } from './xml';
 
 const dir = mkdtempSync(join(tmpdir(), 'sgmkit-sample-'));
@@ -73,6 +74,20 @@ describe('sgmkit sample', () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ target: 'points', delta: 0.01, schedule: 'early-stopping', reference: null });
     expect(readFileSync(plot, 'utf8')).toContain('data points (m = 50)');
     expect(csvRows(join(dir, 'cloud-samples.csv'))).toBe(1000);
+  });
+
+  test('Ctrl-C stops a run cleanly: one line, exit 130, no output file', async () => {
+    const out = join(dir, 'interrupted.csv');
+    const child = spawn(process.execPath, [MAIN, 'sample', '--steps', '100000', '-n', '20000', '--no-plot', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    // Interrupt once the run has started (its first progress line).
+    await new Promise<void>((started) => child.stderr.on('data', () => started()));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    expect(code).toBe(130);
+    expect(stderr.trim().split('\n').at(-1)).toBe('sgmkit sample: interrupted');
+    expect(existsSync(out)).toBe(false);
   });
 
   test('bad input: one line naming the option, no stack trace, non-zero exit', () => {

@@ -90,8 +90,8 @@ async function runCommand(command: Command, argv: readonly string[], streams: Cl
  *
  * @example
  * ```ts
- * import { runCli } from '@sgmkit/sampler/dist/cli/run.js';
- * process.exitCode = await runCli(['sample', '--help']);
+ * // packages/sampler/src/cli/main.ts, the whole binary:
+ * process.exitCode = await runCli(process.argv.slice(2));
  * ```
  */
 export async function runCli(argv: readonly string[], streams: CliStreams = process, commands: readonly Command[] = COMMANDS): Promise<number> {
@@ -114,7 +114,7 @@ export async function runCli(argv: readonly string[], streams: CliStreams = proc
     return await runCommand(findCommand(name, commands), rest, streams, abort.signal);
   } catch (error) {
     if (abort.signal.aborted) {
-      streams.stderr.write(`sgmkit: interrupted\n`);
+      streams.stderr.write(`sgmkit ${name}: interrupted\n`);
       return EXIT_INTERRUPTED;
     }
     return reportError(error, name && !name.startsWith('-') && commands.some((c) => c.spec.name === name) ? name : undefined, json, streams);
