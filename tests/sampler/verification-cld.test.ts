@@ -34,14 +34,14 @@ const TARGETS: Record<string, Case> = {
   'd = 5 diagonal, γ = 1': { mean: [1, 0, -1, 2, 0.5], covariance: [[2, 0, 0, 0, 0], [0, 0.5, 0, 0, 0], [0, 0, 1, 0, 0], [0, 0, 0, 0.2, 0], [0, 0, 0, 0, 1.5]], gamma: 1 },
 };
 
-async function check(name: string, options: { T: number; grid: Float64Array; method: CLDMethod; seed: number; corrector?: { steps: number; stepSize: number }; score?: CLDScore; scoreError?: { scale: number; bias: Float64Array } }): Promise<string[]> {
+async function check(name: string, options: { T: number; grid: Float64Array; method: CLDMethod; seed: number; corrector?: { steps: number; stepSize: number }; score?: CLDScore; scoreError?: { scale: number; bias: Float64Array }; dtype?: 'float32' }): Promise<string[]> {
   const target = TARGETS[name]!;
   const data = law(target.mean, target.covariance);
   const exactScore = cldGaussianScore({ mean: target.mean, covariance: target.covariance, initialVelocityVariance: target.gamma });
   const score = options.score ?? exactScore;
   const { T, grid, method, seed, corrector } = options;
   const exact = exactCLDLaw(data, { T, grid, method, corrector, initialVelocityVariance: target.gamma, scoreError: options.scoreError });
-  const run = await sampleCLD(score, { T, grid, method, seed, corrector, n: N, returnVelocities: true });
+  const run = await sampleCLD(score, { T, grid, method, seed, corrector, n: N, returnVelocities: true, dtype: options.dtype });
   return failures(deviations(joint(run.samples, run.velocities!), exact.joint));
 }
 
@@ -58,8 +58,19 @@ describe('CLD Monte Carlo agrees with the exact joint law of (x, v) (5 SE)', () 
     expect(await check(name, { T, grid: uniformGrid(T, steps), method, seed: 100 + steps })).toEqual([]);
   });
 
+  const horizons: [CLDMethod, number, number][] = [
+    ['exponential-integrator', 2, 5], ['exponential-integrator', 6, 15], ['euler-maruyama', 2, 20], ['euler-maruyama', 6, 60], ['sscs', 2, 3], ['sscs', 6, 10],
+  ];
+  test.each(horizons)('d = 2 full, γ = 0.04, %s, T = %d, %d steps', async (method, T, steps) => {
+    expect(await check('d = 2 full, γ = 0.04', { T, grid: uniformGrid(T, steps), method, seed: 200 + steps })).toEqual([]);
+  });
+
   test.each(CLD_METHODS.map((m) => [m]))('velocity Langevin corrector (1 step, ε = 0.1) after %s', async (method) => {
     expect(await check('d = 2 full, γ = 0.04', { T: 3, grid: uniformGrid(3, 10, 0.01), method, seed: 7, corrector: { steps: 1, stepSize: 0.1 } })).toEqual([]);
+  });
+
+  test.each(CLD_METHODS.map((m) => [m]))('float32 particles, %s', async (method) => {
+    expect(await check('d = 2 full, γ = 0.04', { T: 3, grid: uniformGrid(3, method === 'euler-maruyama' ? 30 : 8), method, seed: 13, dtype: 'float32' })).toEqual([]);
   });
 
   test('a score with a known affine error: (1 + 0.2)·s_v + b', async () => {

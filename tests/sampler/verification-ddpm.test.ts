@@ -45,9 +45,9 @@ describe('DDPM Monte Carlo agrees with the exact output law (5 SE)', () => {
   const cases: [string, DDPMMethod, number, number, number][] = [];
   TARGETS.forEach((target, t) => {
     // horizons and step counts vary with the target; steps stay below every stability limit
-    const T = [3, 5, 2, 4, 6][t]!;
-    const steps = [15, 10, 8, 20, 12][t]!;
-    DDPM_METHODS.forEach((method, m) => cases.push([target.name, method, T, steps, 1000 * t + m]));
+    // two (horizon, step count) pairs per target; every step stays below every stability limit
+    const horizons: [number, number][] = [[[3, 15], [1.5, 6]], [[5, 10], [8, 40]], [[2, 8], [3, 30]], [[4, 20], [2, 5]], [[6, 12], [10, 25]]][t]! as [number, number][];
+    horizons.forEach(([T, steps], h) => DDPM_METHODS.forEach((method, m) => cases.push([target.name, method, T, steps, 1000 * t + 100 * h + m])));
   });
 
   test.each(cases)('%s, %s, T = %d, %d steps', async (name, method, T, steps, seed) => {
