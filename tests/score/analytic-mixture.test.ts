@@ -178,6 +178,7 @@ describe('gaussianMixtureScore specialised kernels', () => {
   const cases: [string, { weights: number[]; means: number[][]; covariances: (number | number[] | Matrix)[] }, string][] = [
     ['ring (isotropic, equal variances, d = 2)', ringMixtureParameters() as never, 'isotropic'],
     ['isotropic, unequal variances, d = 2', { weights: weights3, means: mixture2d.means, covariances: [0.3, 1.2, 0.05] }, 'isotropic'],
+    ['isotropic, one shared variance, unequal weights, d = 2', { weights: weights3, means: mixture2d.means, covariances: [0.4, 0.4, 0.4] }, 'isotropic'],
     ['isotropic, d = 3', { weights: [0.6, 0.4], means: mixture3d.means, covariances: [0.4, 2] }, 'isotropic'],
     ['diagonal, d = 3', { weights: [0.6, 0.4], means: mixture3d.means, covariances: [[0.3, 1, 2], [1.5, 0.2, 0.7]] }, 'diagonal'],
     ['isotropic and diagonal mixed, d = 3', { weights: [0.6, 0.4], means: mixture3d.means, covariances: [0.4, [1.5, 0.2, 0.7]] }, 'diagonal'],
@@ -220,8 +221,8 @@ describe('gaussianMixtureScore specialised kernels', () => {
     }
   });
 
-  test('tiny variances (no near region: every particle takes the max path) stay exact', () => {
-    const parameters = { weights: [0.5, 0.5], means: [[30, 0], [-30, 1]], covariances: [1e-4, 2e-4] };
+  test.each([[[1e-4, 2e-4]], [[1e-4, 1e-4]]])('tiny variances %j (no near region: every particle takes the max path) stay exact', (variances) => {
+    const parameters = { weights: [0.5, 0.5], means: [[30, 0], [-30, 1]], covariances: variances };
     const score = gaussianMixtureScore(parameters);
     const covariances = parameters.covariances.map((c) => asMatrix(c, 2));
     const points = [[30.001, 0.002], [-29.99, 1.01], [0, 0.5], [1e6, -1e6]];

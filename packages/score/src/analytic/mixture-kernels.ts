@@ -292,6 +292,62 @@ export function mixtureScoreKernel2dIsotropic(
 }
 
 /**
+ * d = 2, isotropic components sharing one variance (`precisions[k] = 1/v` for all k, e.g. the ring mixture):
+ * as `mixtureScoreKernel2dIsotropic` with `1/v` hoisted, `∇ln q = (1/v)·Σ_k w_k (m_k − x) / Σ_k w_k` (≈ 5% faster).
+ */
+export function mixtureScoreKernel2dSharedVariance(
+  n: number, components: number, factors: MixtureFactors, scratch: MixtureScratch,
+  x: FloatArray, xOffset: number, out: FloatArray, outOffset: number,
+): void {
+  const { centers, precisions, logNormalisers, nearRadiusSquared: near } = factors;
+  const { logits } = scratch;
+  const c00 = centers[0]!;
+  const c01 = centers[1]!;
+  const precision = precisions[0]!;
+  const negativeHalfPrecision = -0.5 * precision;
+  const n0 = logNormalisers[0]!;
+  for (let i = 0; i < n; i++) {
+    const x0 = x[xOffset + 2 * i]!;
+    const x1 = x[xOffset + 2 * i + 1]!;
+    let total = 0;
+    let sum0 = 0;
+    let sum1 = 0;
+    if (x0 * x0 + x1 * x1 <= near) {
+      const d0 = c00 - x0;
+      const d1 = c01 - x1;
+      const reference = n0 + negativeHalfPrecision * (d0 * d0 + d1 * d1);
+      total = 1;
+      sum0 = d0;
+      sum1 = d1;
+      for (let k = 1; k < components; k++) {
+        const dx0 = centers[2 * k]! - x0;
+        const dx1 = centers[2 * k + 1]! - x1;
+        const w = fastExpInRange(logNormalisers[k]! + negativeHalfPrecision * (dx0 * dx0 + dx1 * dx1) - reference);
+        total += w;
+        sum0 += w * dx0;
+        sum1 += w * dx1;
+      }
+    } else {
+      for (let k = 0; k < components; k++) {
+        const dx0 = centers[2 * k]! - x0;
+        const dx1 = centers[2 * k + 1]! - x1;
+        logits[k] = logNormalisers[k]! + negativeHalfPrecision * (dx0 * dx0 + dx1 * dx1);
+      }
+      const max = maxLogit(logits, components);
+      for (let k = 0; k < components; k++) {
+        const w = fastExp(logits[k]! - max);
+        total += w;
+        sum0 += w * (centers[2 * k]! - x0);
+        sum1 += w * (centers[2 * k + 1]! - x1);
+      }
+    }
+    const scale = precision / total;
+    out[outOffset + 2 * i] = sum0 * scale;
+    out[outOffset + 2 * i + 1] = sum1 * scale;
+  }
+}
+
+/**
  * Equal-weight isotropic mixture `N(a·p_j, σ²I)` over the rows `p_j` of `points` (m·d):
  * the point-cloud score `Σ_j π_j (a·p_j − x) / σ²`. Distances are computed directly
  * (not by expanding |x|²), which keeps the logits accurate near the points as σ → 0.

@@ -7,7 +7,7 @@
 import { InvalidArgumentError, type Batch } from '@sgmkit/tensor';
 import type { Score, ScoreAssumptions, ScoreSpec } from '../types.js';
 import {
-  mixtureScoreKernel, mixtureScoreKernel2d, mixtureScoreKernel2dIsotropic, mixtureScoreKernelDiagonal,
+  mixtureScoreKernel, mixtureScoreKernel2d, mixtureScoreKernel2dIsotropic, mixtureScoreKernel2dSharedVariance, mixtureScoreKernelDiagonal,
   mixtureScoreKernelIsotropic, nearRadiusSquared, type MixtureFactors, type MixtureScratch,
 } from './mixture-kernels.js';
 import {
@@ -81,6 +81,8 @@ export class GaussianMixtureScore implements Score {
   private readonly scratch: MixtureScratch;
   /** The kernel in use (see `MixtureKernel`). */
   readonly kernel: MixtureKernel;
+  /** Isotropic components that all share one variance (then also at every t): d = 2 hoists `1/v` out of the sum. */
+  private readonly sharedVariance: boolean;
 
   constructor(parameters: GaussianMixtureParameters, options: GaussianMixtureOptions = {}) {
     const fn = 'gaussianMixtureScore';
@@ -100,6 +102,7 @@ export class GaussianMixtureScore implements Score {
     this.active = components.filter((c) => c.weight > 0);
     const k = this.active.length;
     this.kernel = requested === 'full' ? 'full' : detectKernel(this.active, d);
+    this.sharedVariance = this.kernel === 'isotropic' && this.active.every((c) => c.covariance.values[0] === this.active[0]!.covariance.values[0]);
     const precisionsPerComponent = this.kernel === 'isotropic' ? 1 : this.kernel === 'diagonal' ? d : d * d;
     this.factors = new TimeCache<MixtureFactors>(
       () => ({
@@ -151,7 +154,8 @@ export class GaussianMixtureScore implements Score {
     const k = this.active.length;
     const { scratch } = this;
     if (this.kernel === 'isotropic') {
-      if (this.dim === 2) mixtureScoreKernel2dIsotropic(n, k, factors, scratch, x.data, x.offset, out.data, out.offset);
+      if (this.dim === 2 && this.sharedVariance) mixtureScoreKernel2dSharedVariance(n, k, factors, scratch, x.data, x.offset, out.data, out.offset);
+      else if (this.dim === 2) mixtureScoreKernel2dIsotropic(n, k, factors, scratch, x.data, x.offset, out.data, out.offset);
       else mixtureScoreKernelIsotropic(n, this.dim, k, factors, scratch, x.data, x.offset, out.data, out.offset);
     } else if (this.kernel === 'diagonal') {
       mixtureScoreKernelDiagonal(n, this.dim, k, factors, scratch, x.data, x.offset, out.data, out.offset);
