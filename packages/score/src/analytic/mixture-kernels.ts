@@ -6,8 +6,10 @@
  * - near particles (`|x|² ≤ nearRadiusSquared`, see `nearRadiusSquared`): `r = l_0`, one fused pass with
  *   no max. Every `|l_k − l_0|` is then ≤ `REFERENCE_SPREAD`, so no exponent leaves `[−300, 300]`.
  *   A max over the components is a data-dependent branch per component, which the CPU mispredicts
- *   about once per particle: dropping it saves ≈ 15% of the kernel.
+ *   about once per particle: with the second pass and the scratch traffic, the max form is ≈ 2× slower.
  * - far particles: `r = max_k l_k` (two passes), every exponent ≤ 0, so any finite x gives a finite score.
+ * (Skipping the exps of components more than ~40 below the max, possible only in the max form, was measured:
+ * it pays only near t = 0, and the fused near path is faster still, so no kernel skips.)
  * Specialised kernels: isotropic components (`Σ_{k,t} = v_k I`, detected exactly at construction) need
  * no quadratic form, `l_k = c_k − |x − m_k|²/(2v_k)`, `s_k = (m_k − x)/v_k`; distances are computed
  * directly (not by expanding |x|²), which keeps the logits accurate near the means as v_k → 0.
@@ -30,7 +32,8 @@ const MAX_NEAR_SCORE = 1e100;
 
 /**
  * Per-time component factors: centers `m_k` (K·d), log-normalisers `c_k` (K), and precisions laid out by
- * kernel: `Σ_k^{-1}` (K·d·d) for 'full', the diagonal `1/λ_{k,c}` (K·d) for 'diagonal', `1/v_k` (K) for 'isotropic'.
+ * kernel: `Σ_k^{-1}` (K·d·d) for 'full', the diagonal `1/λ_{k,c}` (K·d) for 'diagonal' and for 'isotropic' when
+ * d ≠ 2 (which the diagonal kernel serves), `1/v_k` (K) for 'isotropic' when d = 2.
  */
 export interface MixtureFactors {
   readonly centers: Float64Array;
@@ -67,11 +70,35 @@ export function nearRadiusSquared(logNormalisers: Float64Array, largestPrecision
   return radiusSquared;
 }
 
-/** `max_k logits[k]`; far particles only. */
-function maxLogit(logits: Float64Array, components: number): number {
-  let max = -Infinity;
-  for (let k = 0; k < components; k++) if (logits[k]! > max) max = logits[k]!;
-  return max;
+/**
+ * Writes `Σ_k e^{l_k − r} s_k / Σ_k e^{l_k − r}` for the logits `l_k` and component scores `s_k` in `scratch`,
+ * with `r = l_0` for a near particle and `r = max_k l_k` otherwise. The tail of the any-d kernels, and the
+ * far path of the d = 2 ones.
+ */
+function writeSoftmaxAverage(
+  components: number, d: number, scratch: MixtureScratch, isNear: boolean, out: FloatArray, oi: number,
+): void {
+  const { logits, componentScores, accumulator } = scratch;
+  let reference = logits[0]!;
+  if (!isNear) {
+    reference = -Infinity;
+    for (let k = 0; k < components; k++) if (logits[k]! > reference) reference = logits[k]!;
+  }
+  let total = 0;
+  accumulator.fill(0);
+  for (let k = 0; k < components; k++) {
+    const w = fastExp(logits[k]! - reference);
+    total += w;
+    for (let c = 0; c < d; c++) accumulator[c] += w * componentScores[k * d + c]!;
+  }
+  for (let c = 0; c < d; c++) out[oi + c] = accumulator[c]! / total;
+}
+
+/** `|x_i|²` of the row at `xi`. */
+function squaredNorm(x: FloatArray, xi: number, d: number): number {
+  let squared = 0;
+  for (let c = 0; c < d; c++) squared += x[xi + c]! * x[xi + c]!;
+  return squared;
 }
 
 /** Any dimension d, full precisions. */
@@ -80,12 +107,10 @@ export function mixtureScoreKernel(
   x: FloatArray, xOffset: number, out: FloatArray, outOffset: number,
 ): void {
   const { centers, precisions, logNormalisers, nearRadiusSquared: near } = factors;
-  const { logits, componentScores, accumulator } = scratch;
+  const { logits, componentScores } = scratch;
   const dd = d * d;
   for (let i = 0; i < n; i++) {
     const xi = xOffset + i * d;
-    let squared = 0;
-    for (let c = 0; c < d; c++) squared += x[xi + c]! * x[xi + c]!;
     for (let k = 0; k < components; k++) {
       let quadratic = 0;
       for (let r = 0; r < d; r++) {
@@ -96,78 +121,30 @@ export function mixtureScoreKernel(
       }
       logits[k] = logNormalisers[k]! - 0.5 * quadratic;
     }
-    const reference = squared <= near ? logits[0]! : maxLogit(logits, components);
-    let total = 0;
-    accumulator.fill(0);
-    for (let k = 0; k < components; k++) {
-      const w = fastExp(logits[k]! - reference);
-      total += w;
-      for (let c = 0; c < d; c++) accumulator[c] += w * componentScores[k * d + c]!;
-    }
-    for (let c = 0; c < d; c++) out[outOffset + i * d + c] = accumulator[c]! / total;
+    writeSoftmaxAverage(components, d, scratch, squaredNorm(x, xi, d) <= near, out, outOffset + i * d);
   }
 }
 
-/** Any dimension d, isotropic components: `precisions[k] = 1/v_k`. */
-export function mixtureScoreKernelIsotropic(
-  n: number, d: number, components: number, factors: MixtureFactors, scratch: MixtureScratch,
-  x: FloatArray, xOffset: number, out: FloatArray, outOffset: number,
-): void {
-  const { centers, precisions, logNormalisers, nearRadiusSquared: near } = factors;
-  const { logits, accumulator } = scratch;
-  for (let i = 0; i < n; i++) {
-    const xi = xOffset + i * d;
-    let squared = 0;
-    for (let c = 0; c < d; c++) squared += x[xi + c]! * x[xi + c]!;
-    for (let k = 0; k < components; k++) {
-      let distance = 0;
-      for (let c = 0; c < d; c++) {
-        const diff = centers[k * d + c]! - x[xi + c]!;
-        distance += diff * diff;
-      }
-      logits[k] = logNormalisers[k]! - 0.5 * precisions[k]! * distance;
-    }
-    const reference = squared <= near ? logits[0]! : maxLogit(logits, components);
-    let total = 0;
-    accumulator.fill(0);
-    for (let k = 0; k < components; k++) {
-      const w = fastExp(logits[k]! - reference);
-      const wp = w * precisions[k]!;
-      total += w;
-      for (let c = 0; c < d; c++) accumulator[c] += wp * (centers[k * d + c]! - x[xi + c]!);
-    }
-    for (let c = 0; c < d; c++) out[outOffset + i * d + c] = accumulator[c]! / total;
-  }
-}
-
-/** Any dimension d, diagonal components: `precisions[k·d + c] = 1/λ_{k,c}`. */
+/** Any dimension d, diagonal (or isotropic) components: `precisions[k·d + c] = 1/λ_{k,c}`. */
 export function mixtureScoreKernelDiagonal(
   n: number, d: number, components: number, factors: MixtureFactors, scratch: MixtureScratch,
   x: FloatArray, xOffset: number, out: FloatArray, outOffset: number,
 ): void {
   const { centers, precisions, logNormalisers, nearRadiusSquared: near } = factors;
-  const { logits, accumulator } = scratch;
+  const { logits, componentScores } = scratch;
   for (let i = 0; i < n; i++) {
     const xi = xOffset + i * d;
-    let squared = 0;
-    for (let c = 0; c < d; c++) squared += x[xi + c]! * x[xi + c]!;
     for (let k = 0; k < components; k++) {
       let quadratic = 0;
       for (let c = 0; c < d; c++) {
         const diff = centers[k * d + c]! - x[xi + c]!;
-        quadratic += precisions[k * d + c]! * diff * diff;
+        const s = precisions[k * d + c]! * diff;
+        componentScores[k * d + c] = s;
+        quadratic += s * diff;
       }
       logits[k] = logNormalisers[k]! - 0.5 * quadratic;
     }
-    const reference = squared <= near ? logits[0]! : maxLogit(logits, components);
-    let total = 0;
-    accumulator.fill(0);
-    for (let k = 0; k < components; k++) {
-      const w = fastExp(logits[k]! - reference);
-      total += w;
-      for (let c = 0; c < d; c++) accumulator[c] += w * precisions[k * d + c]! * (centers[k * d + c]! - x[xi + c]!);
-    }
-    for (let c = 0; c < d; c++) out[outOffset + i * d + c] = accumulator[c]! / total;
+    writeSoftmaxAverage(components, d, scratch, squaredNorm(x, xi, d) <= near, out, outOffset + i * d);
   }
 }
 
@@ -190,47 +167,36 @@ export function mixtureScoreKernel2d(
   for (let i = 0; i < n; i++) {
     const x0 = x[xOffset + 2 * i]!;
     const x1 = x[xOffset + 2 * i + 1]!;
-    let total = 0;
-    let sum0 = 0;
-    let sum1 = 0;
-    if (x0 * x0 + x1 * x1 <= near) {
-      const d0 = c00 - x0;
-      const d1 = c01 - x1;
-      const t0 = p000 * d0 + p001 * d1;
-      const t1 = p001 * d0 + p011 * d1;
-      const reference = n0 - 0.5 * (d0 * t0 + d1 * t1);
-      total = 1;
-      sum0 = t0;
-      sum1 = t1;
-      for (let k = 1; k < components; k++) {
-        const dx0 = centers[2 * k]! - x0;
-        const dx1 = centers[2 * k + 1]! - x1;
-        const p01 = precisions[4 * k + 1]!;
-        const s0 = precisions[4 * k]! * dx0 + p01 * dx1;
-        const s1 = p01 * dx0 + precisions[4 * k + 3]! * dx1;
-        const w = fastExpInRange(logNormalisers[k]! - 0.5 * (dx0 * s0 + dx1 * s1) - reference);
-        total += w;
-        sum0 += w * s0;
-        sum1 += w * s1;
-      }
-    } else {
+    if (!(x0 * x0 + x1 * x1 <= near)) {
       for (let k = 0; k < components; k++) {
         const dx0 = centers[2 * k]! - x0;
         const dx1 = centers[2 * k + 1]! - x1;
         const p01 = precisions[4 * k + 1]!;
-        const s0 = precisions[4 * k]! * dx0 + p01 * dx1;
-        const s1 = p01 * dx0 + precisions[4 * k + 3]! * dx1;
+        const s0 = (componentScores[2 * k] = precisions[4 * k]! * dx0 + p01 * dx1);
+        const s1 = (componentScores[2 * k + 1] = p01 * dx0 + precisions[4 * k + 3]! * dx1);
         logits[k] = logNormalisers[k]! - 0.5 * (dx0 * s0 + dx1 * s1);
-        componentScores[2 * k] = s0;
-        componentScores[2 * k + 1] = s1;
       }
-      const max = maxLogit(logits, components);
-      for (let k = 0; k < components; k++) {
-        const w = fastExp(logits[k]! - max);
-        total += w;
-        sum0 += w * componentScores[2 * k]!;
-        sum1 += w * componentScores[2 * k + 1]!;
-      }
+      writeSoftmaxAverage(components, 2, scratch, false, out, outOffset + 2 * i);
+      continue;
+    }
+    const d0 = c00 - x0;
+    const d1 = c01 - x1;
+    const t0 = p000 * d0 + p001 * d1;
+    const t1 = p001 * d0 + p011 * d1;
+    const reference = n0 - 0.5 * (d0 * t0 + d1 * t1);
+    let total = 1;
+    let sum0 = t0;
+    let sum1 = t1;
+    for (let k = 1; k < components; k++) {
+      const dx0 = centers[2 * k]! - x0;
+      const dx1 = centers[2 * k + 1]! - x1;
+      const p01 = precisions[4 * k + 1]!;
+      const s0 = precisions[4 * k]! * dx0 + p01 * dx1;
+      const s1 = p01 * dx0 + precisions[4 * k + 3]! * dx1;
+      const w = fastExpInRange(logNormalisers[k]! - 0.5 * (dx0 * s0 + dx1 * s1) - reference);
+      total += w;
+      sum0 += w * s0;
+      sum1 += w * s1;
     }
     out[outOffset + 2 * i] = sum0 / total;
     out[outOffset + 2 * i + 1] = sum1 / total;
@@ -243,7 +209,6 @@ export function mixtureScoreKernel2dIsotropic(
   x: FloatArray, xOffset: number, out: FloatArray, outOffset: number,
 ): void {
   const { centers, precisions, logNormalisers, nearRadiusSquared: near } = factors;
-  const { logits } = scratch;
   const c00 = centers[0]!;
   const c01 = centers[1]!;
   const p0 = precisions[0]!;
@@ -251,44 +216,46 @@ export function mixtureScoreKernel2dIsotropic(
   for (let i = 0; i < n; i++) {
     const x0 = x[xOffset + 2 * i]!;
     const x1 = x[xOffset + 2 * i + 1]!;
-    let total = 0;
-    let sum0 = 0;
-    let sum1 = 0;
-    if (x0 * x0 + x1 * x1 <= near) {
-      const d0 = c00 - x0;
-      const d1 = c01 - x1;
-      const reference = n0 - 0.5 * p0 * (d0 * d0 + d1 * d1);
-      total = 1;
-      sum0 = p0 * d0;
-      sum1 = p0 * d1;
-      for (let k = 1; k < components; k++) {
-        const dx0 = centers[2 * k]! - x0;
-        const dx1 = centers[2 * k + 1]! - x1;
-        const p = precisions[k]!;
-        const w = fastExpInRange(logNormalisers[k]! - 0.5 * p * (dx0 * dx0 + dx1 * dx1) - reference);
-        const wp = w * p;
-        total += w;
-        sum0 += wp * dx0;
-        sum1 += wp * dx1;
-      }
-    } else {
-      for (let k = 0; k < components; k++) {
-        const dx0 = centers[2 * k]! - x0;
-        const dx1 = centers[2 * k + 1]! - x1;
-        logits[k] = logNormalisers[k]! - 0.5 * precisions[k]! * (dx0 * dx0 + dx1 * dx1);
-      }
-      const max = maxLogit(logits, components);
-      for (let k = 0; k < components; k++) {
-        const w = fastExp(logits[k]! - max);
-        const wp = w * precisions[k]!;
-        total += w;
-        sum0 += wp * (centers[2 * k]! - x0);
-        sum1 += wp * (centers[2 * k + 1]! - x1);
-      }
+    if (!(x0 * x0 + x1 * x1 <= near)) {
+      writeIsotropic2dFar(components, factors, scratch, x0, x1, out, outOffset + 2 * i);
+      continue;
+    }
+    const d0 = c00 - x0;
+    const d1 = c01 - x1;
+    const reference = n0 - 0.5 * p0 * (d0 * d0 + d1 * d1);
+    let total = 1;
+    let sum0 = p0 * d0;
+    let sum1 = p0 * d1;
+    for (let k = 1; k < components; k++) {
+      const dx0 = centers[2 * k]! - x0;
+      const dx1 = centers[2 * k + 1]! - x1;
+      const p = precisions[k]!;
+      const w = fastExpInRange(logNormalisers[k]! - 0.5 * p * (dx0 * dx0 + dx1 * dx1) - reference);
+      const wp = w * p;
+      total += w;
+      sum0 += wp * dx0;
+      sum1 += wp * dx1;
     }
     out[outOffset + 2 * i] = sum0 / total;
     out[outOffset + 2 * i + 1] = sum1 / total;
   }
+}
+
+/** Far path of both d = 2 isotropic kernels (`precisions[k] = 1/v_k`): logits and `s_k = (m_k − x)/v_k`, then the max form. */
+function writeIsotropic2dFar(
+  components: number, factors: MixtureFactors, scratch: MixtureScratch, x0: number, x1: number, out: FloatArray, oi: number,
+): void {
+  const { centers, precisions, logNormalisers } = factors;
+  const { logits, componentScores } = scratch;
+  for (let k = 0; k < components; k++) {
+    const dx0 = centers[2 * k]! - x0;
+    const dx1 = centers[2 * k + 1]! - x1;
+    const p = precisions[k]!;
+    logits[k] = logNormalisers[k]! - 0.5 * p * (dx0 * dx0 + dx1 * dx1);
+    componentScores[2 * k] = p * dx0;
+    componentScores[2 * k + 1] = p * dx1;
+  }
+  writeSoftmaxAverage(components, 2, scratch, false, out, oi);
 }
 
 /**
@@ -300,7 +267,6 @@ export function mixtureScoreKernel2dSharedVariance(
   x: FloatArray, xOffset: number, out: FloatArray, outOffset: number,
 ): void {
   const { centers, precisions, logNormalisers, nearRadiusSquared: near } = factors;
-  const { logits } = scratch;
   const c00 = centers[0]!;
   const c01 = centers[1]!;
   const precision = precisions[0]!;
@@ -309,37 +275,23 @@ export function mixtureScoreKernel2dSharedVariance(
   for (let i = 0; i < n; i++) {
     const x0 = x[xOffset + 2 * i]!;
     const x1 = x[xOffset + 2 * i + 1]!;
-    let total = 0;
-    let sum0 = 0;
-    let sum1 = 0;
-    if (x0 * x0 + x1 * x1 <= near) {
-      const d0 = c00 - x0;
-      const d1 = c01 - x1;
-      const reference = n0 + negativeHalfPrecision * (d0 * d0 + d1 * d1);
-      total = 1;
-      sum0 = d0;
-      sum1 = d1;
-      for (let k = 1; k < components; k++) {
-        const dx0 = centers[2 * k]! - x0;
-        const dx1 = centers[2 * k + 1]! - x1;
-        const w = fastExpInRange(logNormalisers[k]! + negativeHalfPrecision * (dx0 * dx0 + dx1 * dx1) - reference);
-        total += w;
-        sum0 += w * dx0;
-        sum1 += w * dx1;
-      }
-    } else {
-      for (let k = 0; k < components; k++) {
-        const dx0 = centers[2 * k]! - x0;
-        const dx1 = centers[2 * k + 1]! - x1;
-        logits[k] = logNormalisers[k]! + negativeHalfPrecision * (dx0 * dx0 + dx1 * dx1);
-      }
-      const max = maxLogit(logits, components);
-      for (let k = 0; k < components; k++) {
-        const w = fastExp(logits[k]! - max);
-        total += w;
-        sum0 += w * (centers[2 * k]! - x0);
-        sum1 += w * (centers[2 * k + 1]! - x1);
-      }
+    if (!(x0 * x0 + x1 * x1 <= near)) {
+      writeIsotropic2dFar(components, factors, scratch, x0, x1, out, outOffset + 2 * i);
+      continue;
+    }
+    const d0 = c00 - x0;
+    const d1 = c01 - x1;
+    const reference = n0 + negativeHalfPrecision * (d0 * d0 + d1 * d1);
+    let total = 1;
+    let sum0 = d0;
+    let sum1 = d1;
+    for (let k = 1; k < components; k++) {
+      const dx0 = centers[2 * k]! - x0;
+      const dx1 = centers[2 * k + 1]! - x1;
+      const w = fastExpInRange(logNormalisers[k]! + negativeHalfPrecision * (dx0 * dx0 + dx1 * dx1) - reference);
+      total += w;
+      sum0 += w * dx0;
+      sum1 += w * dx1;
     }
     const scale = precision / total;
     out[outOffset + 2 * i] = sum0 * scale;

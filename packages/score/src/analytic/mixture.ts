@@ -8,7 +8,7 @@ import { InvalidArgumentError, type Batch } from '@sgmkit/tensor';
 import type { Score, ScoreAssumptions, ScoreSpec } from '../types.js';
 import {
   mixtureScoreKernel, mixtureScoreKernel2d, mixtureScoreKernel2dIsotropic, mixtureScoreKernel2dSharedVariance, mixtureScoreKernelDiagonal,
-  mixtureScoreKernelIsotropic, nearRadiusSquared, type MixtureFactors, type MixtureScratch,
+  nearRadiusSquared, type MixtureFactors, type MixtureScratch,
 } from './mixture-kernels.js';
 import {
   covarianceTrace, fillOuPrecision, ouEigenvalueAt, sumSpectralFunction, type CovarianceInput, type CovarianceJson,
@@ -29,8 +29,9 @@ export interface GaussianMixtureParameters {
 export { WEIGHT_SUM_TOLERANCE } from './mixture-parameters.js';
 
 /**
- * Which kernel evaluates the score: `'isotropic'` when every (positive-weight) component is `σ_k² I`,
- * `'diagonal'` when every one is diagonal (d ≠ 2; at d = 2 the full 2 × 2 kernel is as fast), else `'full'`.
+ * Which kernel evaluates the score: `'isotropic'` when every (positive-weight) component is `σ_k² I` (its own
+ * kernels at d = 2; the diagonal one otherwise), `'diagonal'` when every one is diagonal (d ≠ 2; at d = 2 the
+ * full 2 × 2 kernel is as fast), else `'full'`.
  * All compute the same exact score; the structure is detected exactly (no tolerance) at construction.
  */
 export type MixtureKernel = 'isotropic' | 'diagonal' | 'full';
@@ -103,7 +104,7 @@ export class GaussianMixtureScore implements Score {
     const k = this.active.length;
     this.kernel = requested === 'full' ? 'full' : detectKernel(this.active, d);
     this.sharedVariance = this.kernel === 'isotropic' && this.active.every((c) => c.covariance.values[0] === this.active[0]!.covariance.values[0]);
-    const precisionsPerComponent = this.kernel === 'isotropic' ? 1 : this.kernel === 'diagonal' ? d : d * d;
+    const precisionsPerComponent = this.kernel === 'full' ? d * d : this.kernel === 'isotropic' && d === 2 ? 1 : d;
     this.factors = new TimeCache<MixtureFactors>(
       () => ({
         centers: new Float64Array(k * d), precisions: new Float64Array(k * precisionsPerComponent),
@@ -137,9 +138,9 @@ export class GaussianMixtureScore implements Score {
       }
       largestMeanSquared = Math.max(largestMeanSquared, meanSquared);
       for (const lambda of covariance.values) largestPrecision = Math.max(largestPrecision, 1 / ouEigenvalueAt(lambda, t));
-      if (this.kernel === 'isotropic') slot.precisions[k] = 1 / ouEigenvalueAt(covariance.values[0]!, t);
-      else if (this.kernel === 'diagonal') for (let c = 0; c < d; c++) slot.precisions[k * d + c] = 1 / ouEigenvalueAt(covariance.values[c]!, t);
-      else fillOuPrecision(covariance, t, slot.precisions.subarray(k * d * d, (k + 1) * d * d));
+      if (this.kernel === 'full') fillOuPrecision(covariance, t, slot.precisions.subarray(k * d * d, (k + 1) * d * d));
+      else if (this.kernel === 'isotropic' && d === 2) slot.precisions[k] = 1 / ouEigenvalueAt(covariance.values[0]!, t);
+      else for (let c = 0; c < d; c++) slot.precisions[k * d + c] = 1 / ouEigenvalueAt(covariance.values[c]!, t);
       slot.logNormalisers[k] = Math.log(weight) - 0.5 * sumSpectralFunction(covariance, t, Math.log);
     });
     slot.nearRadiusSquared = nearRadiusSquared(slot.logNormalisers, largestPrecision, largestMeanSquared);
@@ -153,11 +154,10 @@ export class GaussianMixtureScore implements Score {
     const factors = this.factors.at(t);
     const k = this.active.length;
     const { scratch } = this;
-    if (this.kernel === 'isotropic') {
-      if (this.dim === 2 && this.sharedVariance) mixtureScoreKernel2dSharedVariance(n, k, factors, scratch, x.data, x.offset, out.data, out.offset);
-      else if (this.dim === 2) mixtureScoreKernel2dIsotropic(n, k, factors, scratch, x.data, x.offset, out.data, out.offset);
-      else mixtureScoreKernelIsotropic(n, this.dim, k, factors, scratch, x.data, x.offset, out.data, out.offset);
-    } else if (this.kernel === 'diagonal') {
+    if (this.kernel === 'isotropic' && this.dim === 2) {
+      if (this.sharedVariance) mixtureScoreKernel2dSharedVariance(n, k, factors, scratch, x.data, x.offset, out.data, out.offset);
+      else mixtureScoreKernel2dIsotropic(n, k, factors, scratch, x.data, x.offset, out.data, out.offset);
+    } else if (this.kernel !== 'full') {
       mixtureScoreKernelDiagonal(n, this.dim, k, factors, scratch, x.data, x.offset, out.data, out.offset);
     } else if (this.dim === 2) {
       mixtureScoreKernel2d(n, k, factors, scratch, x.data, x.offset, out.data, out.offset);
