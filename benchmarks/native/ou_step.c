@@ -3,9 +3,16 @@
  *   y <- e^h y + 2(e^h - 1) s + sqrt(e^{2h} - 1) z,   z ~ N(0, 1) per component,
  * single thread, one sequential xoroshiro128+ stream (64-bit native) and a
  * ziggurat with 2^LAYER_BITS layers (default 10, as sgmkit's JS kernel; 8 gives
- * the classic 256), (60 - LAYER_BITS)-bit mantissas and Marsaglia's exact tail:
- * the same algorithm as the JS kernel, written the way a C programmer would.
- * Build: cc -O3 -march=native ou_step.c -lm   (optionally -DLAYER_BITS=8)
+ * the classic 256) and Marsaglia's exact tail: the same algorithm as the JS
+ * kernel, written the way a C programmer would.
+ *
+ * NORMALS_PER_TRANSITION = 2 (default, what sgmkit's JS kernel does): each
+ * 32-bit half of a 64-bit output gives one normal, layer and sign from its top
+ * LAYER_BITS + 1 bits, a (31 - LAYER_BITS)-bit mantissa (the low half drops its
+ * 3 weakest bits), the cell midpoint on the fast path; a failed fast test
+ * refines the candidate with fresh bits (29, and the dropped ones) and finishes it exactly.
+ * NORMALS_PER_TRANSITION = 1: one normal per 64-bit output, (60 - LAYER_BITS)-bit mantissas.
+ * Build: cc -O3 -march=native ou_step.c -lm   (optionally -DLAYER_BITS=8 -DNORMALS_PER_TRANSITION=1)
  * Usage: ou_step N D REPS  -> prints one JSON line with the best and median ms per step.
  */
 #include <math.h>
@@ -21,6 +28,13 @@
 #define INDEX_SHIFT (63 - LAYER_BITS)                       /* top LAYER_BITS + 1 bits: layer and sign */
 #define MANTISSA_MASK ((1ULL << (60 - LAYER_BITS)) - 1)     /* bits 3 .. 62 - LAYER_BITS */
 #define MANTISSA_SCALE ((double)(1ULL << (60 - LAYER_BITS)))
+#ifndef NORMALS_PER_TRANSITION
+#define NORMALS_PER_TRANSITION 2
+#endif
+#define HALF_SHIFT (31 - LAYER_BITS)                        /* 32-bit half: layer and sign above this bit */
+#define HALF_MASK ((1u << HALF_SHIFT) - 1)                  /* its mantissa bits */
+static uint32_t accept_half[LAYERS];                        /* fast bound on a half's mantissa, a multiple of 8 */
+static double half_scale[2 * LAYERS];                       /* +-edge / 2^HALF_SHIFT by index */
 static double edge[LAYERS + 1], edge_density[LAYERS + 1], scale[LAYERS], signed_scale[2 * LAYERS];
 static uint64_t accept_mantissa[LAYERS];
 static uint64_t s0 = 0x9e3779b97f4a7c15ULL, s1 = 0xbf58476d1ce4e5b9ULL;
@@ -63,6 +77,9 @@ static void build_tables(void) {
     scale[i] = edge[i] / MANTISSA_SCALE;
     signed_scale[2 * i] = scale[i];
     signed_scale[2 * i + 1] = -scale[i];
+    accept_half[i] = (uint32_t)(accept_mantissa[i] >> (60 - LAYER_BITS - HALF_SHIFT)) & ~7u;
+    half_scale[2 * i] = edge[i] / (double)(1u << HALF_SHIFT);
+    half_scale[2 * i + 1] = -half_scale[2 * i];
   }
 }
 
@@ -95,9 +112,34 @@ static inline double normal(void) {
   return slow_normal(r);
 }
 
+/* A half whose fast test failed: its leading mantissa bits, fresh bits for the rest (dropped ones included), then the exact slow path. */
+static double slow_half(uint32_t word, uint32_t mask) {
+  const uint64_t fresh = next64();
+  const uint64_t index = word >> HALF_SHIFT, m = (word & mask) | ((uint32_t)(fresh >> 32) & HALF_MASK & ~mask);
+  return slow_normal((index << INDEX_SHIFT) | (m << (INDEX_SHIFT - HALF_SHIFT)) | ((fresh >> 35) << 3));
+}
+
+static inline double half_normal(uint32_t word, uint32_t mask, double half) {
+  const uint32_t index = word >> HALF_SHIFT, m = word & mask;
+  if (__builtin_expect(m < accept_half[index >> 1], 1)) return ((double)m + half) * half_scale[index];
+  return slow_half(word, mask);
+}
+
 static void ou_step(double *restrict y, const double *restrict s, size_t len, double h) {
   const double a = exp(h), b = 2 * expm1(h), c = sqrt(expm1(2 * h));
+#if NORMALS_PER_TRANSITION == 2
+  size_t k = 0;
+  for (; k + 1 < len; k += 2) {
+    const uint64_t r = next64();
+    const double z0 = half_normal((uint32_t)(r >> 32), HALF_MASK, 0.5);
+    const double z1 = half_normal((uint32_t)r, HALF_MASK & ~7u, 4.0);
+    y[k] = a * y[k] + b * s[k] + c * z0;
+    y[k + 1] = a * y[k + 1] + b * s[k + 1] + c * z1;
+  }
+  if (k < len) y[k] = a * y[k] + b * s[k] + c * half_normal((uint32_t)(next64() >> 32), HALF_MASK, 0.5);
+#else
   for (size_t k = 0; k < len; k++) y[k] = a * y[k] + b * s[k] + c * normal();
+#endif
 }
 
 static double now_ms(void) {
@@ -126,7 +168,7 @@ int main(int argc, char **argv) {
     checksum += y[r];
   }
   qsort(times, reps, sizeof(double), compare);
-  printf("{\"n\":%zu,\"d\":%zu,\"layers\":%d,\"reps\":%d,\"bestMs\":%.4f,\"medianMs\":%.4f,\"checksum\":%.6g}\n", n, d, LAYERS, reps, times[0], times[reps / 2], checksum);
+  printf("{\"n\":%zu,\"d\":%zu,\"layers\":%d,\"normalsPerTransition\":%d,\"reps\":%d,\"bestMs\":%.4f,\"medianMs\":%.4f,\"checksum\":%.6g}\n", n, d, LAYERS, NORMALS_PER_TRANSITION, reps, times[0], times[reps / 2], checksum);
   free(y); free(s); free(times);
   return 0;
 }

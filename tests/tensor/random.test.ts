@@ -4,9 +4,9 @@ import {
   InvalidArgumentError, NonContiguousError, ShapeMismatchError,
 } from '@sgmkit/tensor';
 import { advance } from '../../packages/tensor/dist/random/xoroshiro.js';
-import { ACCEPT_HIGH, ZIGGURAT_EDGES, ZIGGURAT_LAYERS, ZIGGURAT_TAIL_START, slowNormal } from '../../packages/tensor/dist/random/ziggurat.js';
+import { ACCEPT_FAST, ZIGGURAT_EDGES, ZIGGURAT_LAYERS, ZIGGURAT_TAIL_START, slowNormal } from '../../packages/tensor/dist/random/ziggurat.js';
 import { fillNormalSegment } from '../../packages/tensor/dist/random/fill.js';
-import { deriveBlockKey, deriveBlockState, deriveKey, PARTICLE_DOMAIN } from '../../packages/tensor/dist/random/seeding.js';
+import { deriveBlockKey, deriveBlockState, deriveKey, PARTICLE_DOMAIN, STATE_WORDS } from '../../packages/tensor/dist/random/seeding.js';
 import { K_SE, ksCriticalValue, ksStatistic, normalMomentZScores, tailZScore } from './stats';
 
 const KS_ALPHA = 1e-6;
@@ -27,12 +27,32 @@ describe('xoroshiro128+ against pure-rand', () => {
     expect(Array.from(state)).toEqual(reference.getState());
   });
 
-  test('the inlined transition of the hot loop walks the same states as pure-rand', () => {
-    const state = new Int32Array(8);
+  test('the inlined loop walks pure-rand\'s states, two normals per transition, from the documented bits', () => {
+    const state = new Int32Array(STATE_WORDS);
     deriveKey(1, 2, PARTICLE_DOMAIN, state); // any well-mixed 8 words will do as a block state
     const reference = xoroshiro128plusFromState(Array.from(state.subarray(0, 4)));
-    fillNormalSegment(state, new Float64Array(4096), 0, 4096);
-    for (let i = 0; i < 4096; i++) reference.next();
+    const z = new Float64Array(4096);
+    fillNormalSegment(state, z, 0, 4096);
+    // Normal 2t from the high word of transition t (21-bit mantissa), 2t + 1 from its low word (bits 3..20),
+    // each the midpoint of its cell when the fast test passes.
+    const fast = (word: number, mantissa: number, half: number) => {
+      const index = word >>> 21;
+      if (mantissa >= ACCEPT_FAST[index]!) return undefined;
+      const scale = ZIGGURAT_EDGES[index >>> 1]! / 2 ** 21;
+      return (mantissa + half) * ((index & 1) === 1 ? -scale : scale);
+    };
+    let checked = 0;
+    for (let t = 0; t < 2048; t++) {
+      const [s01, s00, s11, s10] = reference.getState().map((w) => BigInt.asUintN(32, BigInt(w)));
+      const high = Number(BigInt.asIntN(32, BigInt.asUintN(64, ((s01! << 32n) | s00!) + ((s11! << 32n) | s10!)) >> 32n));
+      const low = reference.next();
+      for (const [value, expected] of [[z[2 * t]!, fast(high, high & 0x1fffff, 0.5)], [z[2 * t + 1]!, fast(low, low & 0x1ffff8, 4)]] as const) {
+        if (expected === undefined) continue;
+        expect(value).toBe(expected);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(4000);
     expect(Array.from(state.subarray(0, 4))).toEqual(reference.getState());
   });
 
@@ -79,11 +99,11 @@ describe('special functions and ziggurat tables', () => {
 
 describe('the slow path alone has the exact conditional law', () => {
   test('KS (alpha = 1e-6, n = 2·10^5) of slowNormal against (Φ − fast part)/(1 − P(fast))', () => {
-    // A fast draw of index (layer i, sign) has probability 2^-11 · AH_i/2^21 and is uniform on
-    // [0, w_i) or (−w_i, 0], w_i = AH_i·X_i/2^21. What the slow path adds must make up N(0, 1) exactly.
+    // A fast draw of index (layer i, sign) has probability 2^-11 · A_i/2^21 and (before its lattice) is uniform on
+    // [0, w_i) or (−w_i, 0], w_i = A_i·X_i/2^21 (A = ACCEPT_FAST). What the slow path adds must make up N(0, 1) exactly.
     const layers = Array.from({ length: ZIGGURAT_LAYERS }, (_, i) => ({
-      mass: ACCEPT_HIGH[i << 1]! / 2048 / 2 ** 21,
-      width: (ACCEPT_HIGH[i << 1]! * ZIGGURAT_EDGES[i]!) / 2 ** 21,
+      mass: ACCEPT_FAST[i << 1]! / 2048 / 2 ** 21,
+      width: (ACCEPT_FAST[i << 1]! * ZIGGURAT_EDGES[i]!) / 2 ** 21,
     })).filter((l) => l.mass > 0).sort((p, q) => p.width - q.width);
     const fastTotal = 2 * layers.reduce((sum, l) => sum + l.mass, 0);
     // Fast part's CDF, piecewise linear: with widths sorted, suffix sums of mass and mass/width give it in O(log L).
@@ -151,6 +171,33 @@ describe('distribution of the normals (n = 10^6, 5 SE, KS at alpha = 1e-6)', () 
     const values = new Float64Array(N_STAT);
     for (let i = 0; i < values.length; i++) values[i] = rng.normal();
     expectStandardNormal(values);
+  });
+
+  test('the two normals of one transition: uncorrelated (also their squares), each half with N(0, 1) tails', () => {
+    // Rows of an n × 2 batch are transitions: column 0 is the high word's normal, column 1 the low word's.
+    const n = N_STAT;
+    const z = fillParticleNormals(batch(n, 2), 31, 4, 0).data;
+    const high = new Float64Array(n), low = new Float64Array(n);
+    for (let i = 0; i < n; i++) { high[i] = z[2 * i]!; low[i] = z[2 * i + 1]!; }
+    // Mean of a product against 0, SE computed from the sample.
+    const productZScore = (f: (i: number) => number) => {
+      let sum = 0, square = 0;
+      for (let i = 0; i < n; i++) { const p = f(i); sum += p; square += p * p; }
+      const mean = sum / n;
+      return mean / Math.sqrt((square / n - mean * mean) / n);
+    };
+    expect(Math.abs(productZScore((i) => high[i]! * low[i]!))).toBeLessThan(K_SE);
+    expect(Math.abs(productZScore((i) => (high[i]! ** 2 - 1) * (low[i]! ** 2 - 1)))).toBeLessThan(K_SE);
+    for (const t of [1, 2, 3, 4]) {
+      expect(Math.abs(tailZScore(high, t))).toBeLessThan(K_SE);
+      expect(Math.abs(tailZScore(low, t))).toBeLessThan(K_SE);
+      // The halves against each other: difference of two frequencies, SE from the exact p.
+      const p = 2 * standardNormalCdf(-t);
+      const count = (v: Float64Array) => v.reduce((c, x) => c + (Math.abs(x) > t ? 1 : 0), 0);
+      expect(Math.abs(count(high) - count(low)) / n).toBeLessThan(K_SE * Math.sqrt((2 * p * (1 - p)) / n));
+    }
+    expectStandardNormal(high);
+    expectStandardNormal(low);
   });
 
   test('consecutive normals are uncorrelated (lag-1 product mean within 5 SE)', () => {
@@ -238,10 +285,16 @@ describe('RandomStream', () => {
     expect(a.some((x, i) => x === b[i] || x === p[i])).toBe(false);
   });
 
-  test('normal() and fillNormal() draw the same sequence', () => {
+  test('normal() and fillNormal() draw the same sequence, whatever the odd lengths in between', () => {
     const a = new RandomStream(21, 4);
     const one = Array.from({ length: 5000 }, () => a.normal());
     expect(Array.from(new RandomStream(21, 4).fillNormal(new Float64Array(5000)))).toEqual(one);
+    const b = new RandomStream(21, 4);
+    const mixed = new Float64Array(5000);
+    let at = 0;
+    for (const length of [1, 7, 4096, 3]) { b.fillNormal(mixed, at, length); at += length; }
+    while (at < 5000) mixed[at++] = b.normal();
+    expect(Array.from(mixed)).toEqual(one);
   });
 
   test('fillNormal writes only the requested range', () => {

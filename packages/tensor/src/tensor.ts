@@ -221,9 +221,10 @@ export function toNdarray<A extends FloatArray>(t: Tensor<A>): NdArray<A> {
 
 /**
  * Validates a batch argument: 2-D, float storage, contiguous row-major, and
- * (when given) the expected width `d` and row count `n`. Returns `[n, d]`.
+ * (when given) the expected width `d` and row count `n`. Returns `[n, d]`: the
+ * batch's own `shape` array, not a copy, so per-step validation allocates nothing.
  */
-export function expectBatch(fn: string, argument: string, t: unknown, d?: number, n?: number): [number, number] {
+export function expectBatch(fn: string, argument: string, t: unknown, d?: number, n?: number): readonly [number, number] {
   const x = t as Tensor;
   if (!x || typeof x !== 'object' || !(x.data instanceof Float64Array || x.data instanceof Float32Array) || !Array.isArray(x.shape)) {
     throw new InvalidArgumentError(fn, argument, t, 'a tensor over a Float64Array or Float32Array');
@@ -232,7 +233,7 @@ export function expectBatch(fn: string, argument: string, t: unknown, d?: number
   if (d !== undefined && x.shape[1] !== d) throw new ShapeMismatchError(fn, argument, t, `a batch with d = ${d} columns`);
   if (n !== undefined && x.shape[0] !== n) throw new ShapeMismatchError(fn, argument, t, `a batch with n = ${n} rows`);
   if (!isContiguous(x)) throw new NonContiguousError(fn, argument, t);
-  return [x.shape[0]!, x.shape[1]!];
+  return x.shape as unknown as readonly [number, number];
 }
 
 /** Throws unless `b` has the same dtype as `a`. */

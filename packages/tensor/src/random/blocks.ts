@@ -10,14 +10,14 @@
  * shared between two calls in flight.
  * @packageDocumentation
  */
-import { PARTICLE_DOMAIN, blockRows, deriveBlockKey, deriveBlockState, deriveKey } from './seeding.js';
+import { PARTICLE_DOMAIN, STATE_WORDS, blockRows, deriveBlockKey, deriveBlockState, deriveKey } from './seeding.js';
 import { nextNormal } from './ziggurat.js';
 
 /** Largest segment: bounds the fix-up lists the hot loops keep for their rare slow draws. */
 export const SEGMENT_CAPACITY = 4096;
 
-/** Main and auxiliary generator of the current block (see `seeding.ts`). */
-export const blockState = new Int32Array(8);
+/** Main and auxiliary generator of the current block, and its pending low word (see `seeding.ts`). */
+export const blockState = new Int32Array(STATE_WORDS);
 const key = new Int32Array(8);
 const blockKey = new Int32Array(8);
 /** High word of the block index `blockKey` was derived for (-1: none yet). */
@@ -41,7 +41,8 @@ export function beginParticleWalk(seed: number, stream: number, firstRow: number
 
 /**
  * Positions `blockState` at global row `row`: derives the state of the row's
- * block and replays the normals of the block's earlier rows. Returns how many
+ * block and replays the normals of the block's earlier rows (which may stop
+ * after a high half, leaving the low word pending). Returns how many
  * normals, up to the end of the walk, remain in this block.
  */
 function enterBlock(row: number): number {

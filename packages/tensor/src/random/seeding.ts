@@ -13,13 +13,18 @@
  * others, and the differently salted lanes behave as independent 32-bit
  * hashes: two distinct addresses share a main state with probability about 2^-128.
  *
- * Inside a block the standard normals are consumed row-major, `d` per row (2d
- * for the CLD kernel): normal `j` of the block is built from main transition
- * `j`, always exactly one. The rare ziggurat draws that need more randomness
- * (wedges, tail, rejections) take it from the auxiliary generator, in order.
- * Fixed consumption of the main stream lets the hot loops finish those rare
- * draws after the loop. A batch starting mid-block first replays the normals
- * of the block's earlier rows, which is exact, not an estimate.
+ * Inside a block the standard normals are consumed as one flat row-major
+ * sequence, `d` per row (2d for the CLD kernel), so with odd `d` the two
+ * normals of a transition may belong to two rows: normal `j` of the block is
+ * half `j mod 2` of main transition `⌊j/2⌋`, the high word for even `j`, the
+ * low word for odd `j` (see `ziggurat.ts`). A block with an odd number of
+ * normals leaves the low half of its last transition unused. The rare ziggurat
+ * draws that need more randomness (wedges, tail, rejections) take it from the
+ * auxiliary generator, in order of `j`. Fixed consumption of the main stream
+ * lets the hot loops finish those rare draws after the loop. A batch starting
+ * mid-block first replays the normals of the block's earlier rows, which is
+ * exact, not an estimate; when it stops after a high half, the low word waits
+ * in the state's pending slot (`state[PENDING]`, flagged by `state[HAS_PENDING]`).
  *
  * About 512 normals per block keeps hashing (8 `fmix32` per block) and the
  * per-block bookkeeping negligible even for d = 1, while bounding the replay
@@ -41,6 +46,12 @@ export const SEQUENTIAL_DOMAIN = 0x53455155; // "SEQU"
 
 /** Offset of the auxiliary generator's four words in a block state (main words come first). */
 export const AUX = 4;
+/** Slot of a block state holding the low word of the last main transition while its normal is not yet drawn. */
+export const PENDING = 8;
+/** Slot of a block state that is 1 while `state[PENDING]` holds an undrawn low word, else 0. */
+export const HAS_PENDING = 9;
+/** Length of a block state: main and auxiliary generators, then the pending low word and its flag. */
+export const STATE_WORDS = 10;
 
 /** Per-lane salts (hexadecimal digits of π), so the eight lanes hash differently. */
 const LANE_SALTS = [0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344, 0xa4093822, 0x299f31d0, 0x082efa98, 0xec4e6c89] as const;
@@ -72,11 +83,13 @@ export function deriveBlockKey(key: Int32Array, blockHigh: number, blockKey: Int
 
 /**
  * Writes the main and auxiliary states of the block whose index has low word
- * `blockLow` under `blockKey` (from {@link deriveBlockKey}) into `state` (8 words).
+ * `blockLow` under `blockKey` (from {@link deriveBlockKey}) into `state` (8
+ * words, or {@link STATE_WORDS} with an empty pending slot).
  * Each word is a bijection of `blockLow`, so blocks of one walk never share a state.
  */
 export function deriveBlockState(blockKey: Int32Array, blockLow: number, state: Int32Array): void {
   for (let lane = 0; lane < 8; lane++) state[lane] = fmix32(blockKey[lane]! ^ blockLow);
+  if (state.length > HAS_PENDING) state[PENDING] = state[HAS_PENDING] = 0; // a fresh block has no pending half
   // xoroshiro128+ is stuck at the all-zero state; any fixed non-zero state is as good (probability 2^-128).
   for (let generator = 0; generator < 8; generator += 4) {
     if ((state[generator]! | state[generator + 1]! | state[generator + 2]! | state[generator + 3]!) === 0) state[generator + 1] = 1;

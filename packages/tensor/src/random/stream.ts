@@ -8,7 +8,7 @@ import type { FloatArray } from '../tensor.js';
 import { expectInteger, expectSeed } from '../validate.js';
 import { SEGMENT_CAPACITY } from './blocks.js';
 import { fillNormalSegment } from './fill.js';
-import { SEQUENTIAL_DOMAIN, deriveBlockKey, deriveBlockState, deriveKey } from './seeding.js';
+import { SEQUENTIAL_DOMAIN, STATE_WORDS, deriveBlockKey, deriveBlockState, deriveKey } from './seeding.js';
 import { advance, uniformFromWords } from './xoroshiro.js';
 import { nextNormal } from './ziggurat.js';
 
@@ -35,8 +35,11 @@ function expectRange(fn: string, out: unknown, offset: unknown, length: unknown)
 export class RandomStream {
   readonly seed: number;
   readonly stream: number;
-  /** Main then auxiliary generator, each in pure-rand's `[s01, s00, s11, s10]` order (see `seeding.ts`). */
-  private readonly state = new Int32Array(8);
+  /**
+   * Main then auxiliary generator, each in pure-rand's `[s01, s00, s11, s10]`
+   * order, then the pending low word of the main generator (see `seeding.ts`).
+   */
+  private readonly state = new Int32Array(STATE_WORDS);
   private readonly low = new Int32Array(1);
 
   constructor(seed: number, stream = 0) {
@@ -59,7 +62,12 @@ export class RandomStream {
     return uniformFromWords(high, this.low[0]!);
   }
 
-  /** A standard normal (ziggurat). */
+  /**
+   * A standard normal (ziggurat, two per transition of the main generator, as
+   * the particle-addressed normals; see `ziggurat.ts` for the precision).
+   * `normal()` and `fillNormal` draw from one sequence; `uint32`/`uniform`
+   * calls in between leave a pending low half in place.
+   */
   normal(): number {
     return nextNormal(this.state);
   }

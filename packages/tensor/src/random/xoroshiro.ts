@@ -7,9 +7,12 @@
  *
  * pure-rand's `next()` returns only the low word `s00 + s10 | 0` of the 64-bit
  * sum `s0 + s1`. We also take the high word (with the carry out of the low
- * word) from the same transition, so one transition yields 64 bits. The low
- * bits of xoroshiro128+ are its weak bits, so everything that matters (ziggurat
- * layer, sign, leading mantissa bits) comes from the high word.
+ * word) from the same transition, so one transition yields 64 bits, and the
+ * ziggurat makes two normals of them, one per 32-bit word (see `ziggurat.ts`).
+ * The lowest bits of xoroshiro128+ are its weak ones (bit `k` of the sum is a
+ * polynomial of degree `k + 1` in the state bits, so the lowest few have low
+ * linear complexity): every word's layer and sign come from its top bits, and
+ * the low word's three lowest bits are never used.
  * @packageDocumentation
  */
 
