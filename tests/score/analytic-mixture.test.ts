@@ -1,7 +1,8 @@
 import { batch, fromArray, DTypeMismatchError, InvalidArgumentError, NotPositiveDefiniteError, ShapeMismatchError } from '@sgmkit/tensor';
 import { gaussianMixtureScore, gaussianScore, ringMixture, ringMixtureParameters, scoreFromSpec, type Score } from '@sgmkit/score';
 import {
-  expectArgumentError, finiteDifferenceGradient, logMixtureDensity, ouCovariance, solve, spdMatrix, testPoints, type Matrix,
+  diagonalMatrix, expectArgumentError, finiteDifferenceGradient, logGaussianDensity, logMixtureDensity, ouCovariance, solve,
+  spdMatrix, testPoints, type Matrix,
 } from './analytic-reference';
 
 function evaluateRows(score: Score, t: number, points: number[][], dtype: 'float64' | 'float32' = 'float64'): number[][] {
@@ -133,6 +134,125 @@ describe('gaussianMixtureScore', () => {
     expectArgumentError(() => ringMixture({ components: 0 }), InvalidArgumentError, 'options.components');
     expectArgumentError(() => ringMixture({ std: 0 }), InvalidArgumentError, 'options.std');
     expectArgumentError(() => ringMixture({ radius: NaN }), InvalidArgumentError, 'options.radius');
+  });
+});
+
+/** A covariance argument (number, diagonal or matrix) as a reference matrix. */
+function asMatrix(covariance: number | number[] | Matrix, d: number): Matrix {
+  if (typeof covariance === 'number') return diagonalMatrix(new Array<number>(d).fill(covariance));
+  return Array.isArray(covariance[0]) ? (covariance as Matrix) : diagonalMatrix(covariance as number[]);
+}
+
+/**
+ * The score at x from its definition, with an error bar. The posterior weights p_k = softmax(l_k) and component
+ * scores s_k = Σ_{k,t}^{-1}(m_{k,t} − x) come from the independent reference formulas; s = Σ p_k s_k. `sensitivity`
+ * is the first-order change of s under relative logit perturbations: ∂s/∂l_k = p_k (s_k − s), and any two correct
+ * evaluations round each l_k differently by up to a few ε·|l_k|, so they may differ by ≈ ε·Σ_k p_k |s_k − s|·|l_k|.
+ */
+function scoreWithSensitivity(weights: number[], means: number[][], covariances: Matrix[], t: number, x: number[]) {
+  const decay = Math.exp(-t);
+  const logs = weights.map((w, k) => Math.log(w) + logGaussianDensity(x, means[k]!.map((v) => decay * v), ouCovariance(covariances[k]!, t)));
+  const max = Math.max(...logs);
+  const unnormalised = logs.map((l) => Math.exp(l - max));
+  const total = unnormalised.reduce((a, b) => a + b, 0);
+  const p = unnormalised.map((u) => u / total);
+  const scores = covariances.map((c, k) => solve(ouCovariance(c, t), x.map((v, j) => decay * means[k]![j]! - v)).y);
+  const score = x.map((_, j) => p.reduce((a, pk, k) => a + pk * scores[k]![j]!, 0));
+  const sensitivity = x.map((_, j) => p.reduce((a, pk, k) => a + pk * Math.abs(scores[k]![j]! - score[j]!) * (Math.abs(logs[k]!) + Math.abs(max)), 0));
+  return { score, sensitivity };
+}
+
+/** Scattered points at the test scale plus a radial sweep out to 1e6 (crossing the kernels' near/far switch). */
+function sweepPoints(d: number): number[][] {
+  const radial = [0.5, 2, 5, 8, 12, 20, 50, 100, 1e3, 1e4, 1e6].flatMap((r, i) =>
+    testPoints(3, d, 1).map((p, j) => {
+      const dir = p.map((v, c) => v + 0.3 * Math.cos(i + j + c));
+      const norm = Math.hypot(...dir);
+      return dir.map((v) => (r * v) / norm);
+    }));
+  return [...testPoints(30, d, 3), ...radial];
+}
+
+describe('gaussianMixtureScore specialised kernels', () => {
+  const weights3 = [0.2, 0.5, 0.3];
+  const cases: [string, { weights: number[]; means: number[][]; covariances: (number | number[] | Matrix)[] }, string][] = [
+    ['ring (isotropic, equal variances, d = 2)', ringMixtureParameters() as never, 'isotropic'],
+    ['isotropic, unequal variances, d = 2', { weights: weights3, means: mixture2d.means, covariances: [0.3, 1.2, 0.05] }, 'isotropic'],
+    ['isotropic, one shared variance, unequal weights, d = 2', { weights: weights3, means: mixture2d.means, covariances: [0.4, 0.4, 0.4] }, 'isotropic'],
+    ['isotropic, d = 3', { weights: [0.6, 0.4], means: mixture3d.means, covariances: [0.4, 2] }, 'isotropic'],
+    ['diagonal, d = 3', { weights: [0.6, 0.4], means: mixture3d.means, covariances: [[0.3, 1, 2], [1.5, 0.2, 0.7]] }, 'diagonal'],
+    ['isotropic and diagonal mixed, d = 3', { weights: [0.6, 0.4], means: mixture3d.means, covariances: [0.4, [1.5, 0.2, 0.7]] }, 'diagonal'],
+    ['diagonal, d = 2 (full 2 × 2 kernel)', { weights: weights3, means: mixture2d.means, covariances: [[0.3, 0.9], 0.5, [[0.2, 0], [0, 0.6]]] }, 'full'],
+    ['full, d = 2', mixture2d, 'full'],
+    ['full, d = 3', mixture3d, 'full'],
+  ];
+
+  test.each(cases)('%s: detected kernel', (_, parameters, kernel) => {
+    expect(gaussianMixtureScore(parameters as never).kernel).toBe(kernel);
+    expect(gaussianMixtureScore(parameters as never, { kernel: 'full' }).kernel).toBe('full');
+  });
+
+  test('matrices that are exactly σ²I or diagonal are detected as such; a tiny off-diagonal is not', () => {
+    expect(gaussianMixtureScore({ weights: [1], means: [[0, 0, 0]], covariances: [[[2, 0, 0], [0, 2, 0], [0, 0, 2]]] }).kernel).toBe('isotropic');
+    expect(gaussianMixtureScore({ weights: [1], means: [[0, 0, 0]], covariances: [[2, 2, 2 + 1e-15]] }).kernel).toBe('diagonal');
+    expect(gaussianMixtureScore({ weights: [1], means: [[0, 0]], covariances: [[[2, 1e-300], [1e-300, 2]]] }).kernel).toBe('full');
+  });
+
+  // Both the specialised kernels and the general full-covariance one must equal the score from its definition to
+  // 1e-13 relative, up to the (computed) first-order effect of rounding the logits; so they agree with each other.
+  test.each(cases)('%s: equals the general full-covariance kernel and the definition, near and far', (_, parameters) => {
+    const fast = gaussianMixtureScore(parameters as never);
+    const general = gaussianMixtureScore(parameters as never, { kernel: 'full' });
+    const d = fast.dim;
+    const covariances = parameters.covariances.map((c) => asMatrix(c, d));
+    const points = sweepPoints(d);
+    for (const t of [0, 0.05, 0.3, 2]) {
+      const got = evaluateRows(fast, t, points);
+      const reference = evaluateRows(general, t, points);
+      points.forEach((x, i) => {
+        const { score, sensitivity } = scoreWithSensitivity(parameters.weights, parameters.means, covariances, t, x);
+        score.forEach((want, j) => {
+          const tolerance = 1e-13 * Math.max(1, Math.abs(want)) + 8 * Number.EPSILON * sensitivity[j]!;
+          expect(Number.isFinite(got[i]![j]!)).toBe(true);
+          expect(Math.abs(got[i]![j]! - want)).toBeLessThanOrEqual(tolerance);
+          expect(Math.abs(reference[i]![j]! - want)).toBeLessThanOrEqual(tolerance);
+        });
+      });
+    }
+  });
+
+  test.each([[[1e-4, 2e-4]], [[1e-4, 1e-4]]])('tiny variances %j (no near region: every particle takes the max path) stay exact', (variances) => {
+    const parameters = { weights: [0.5, 0.5], means: [[30, 0], [-30, 1]], covariances: variances };
+    const score = gaussianMixtureScore(parameters);
+    const covariances = parameters.covariances.map((c) => asMatrix(c, 2));
+    const points = [[30.001, 0.002], [-29.99, 1.01], [0, 0.5], [1e6, -1e6]];
+    const got = evaluateRows(score, 0, points);
+    points.forEach((x, i) => {
+      const { score: want, sensitivity } = scoreWithSensitivity(parameters.weights, parameters.means, covariances, 0, x);
+      want.forEach((w, j) => expect(Math.abs(got[i]![j]! - w)).toBeLessThanOrEqual(1e-13 * Math.max(1, Math.abs(w)) + 8 * Number.EPSILON * sensitivity[j]!));
+    });
+  });
+
+  test('float32 batches: the specialised kernels compute in double and round once on store', () => {
+    for (const score of [ringMixture(), gaussianMixtureScore({ weights: [0.6, 0.4], means: mixture3d.means, covariances: [[0.3, 1, 2], 0.5] })]) {
+      const points = sweepPoints(score.dim).map((p) => p.map(Math.fround));
+      const want = evaluateRows(score, 0.2, points).flat();
+      evaluateRows(score, 0.2, points, 'float32').flat().forEach((v, k) => expect(v).toBe(Math.fround(want[k]!)));
+    }
+  });
+
+  test('NaN rows give NaN in the specialised kernels too', () => {
+    for (const score of [ringMixture(), gaussianMixtureScore({ weights: [1], means: [[0, 0, 0]], covariances: [[1, 2, 3]] })]) {
+      const d = score.dim;
+      const got = evaluateRows(score, 0.1, [new Array<number>(d).fill(0).map((_, c) => (c === 1 ? NaN : 0)), new Array<number>(d).fill(1)]);
+      expect(got[0]!.every(Number.isNaN)).toBe(true);
+      expect(got[1]!.every(Number.isFinite)).toBe(true);
+    }
+  });
+
+  test('bad options: typed errors naming the argument', () => {
+    expectArgumentError(() => gaussianMixtureScore(mixture2d, { kernel: 'fast' } as never), InvalidArgumentError, 'options.kernel');
+    expectArgumentError(() => gaussianMixtureScore(mixture2d, null as never), InvalidArgumentError, 'options');
   });
 });
 

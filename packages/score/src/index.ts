@@ -11,7 +11,7 @@ export * from './analytic/mixture.js';
 export * from './analytic/point-cloud.js';
 export * from './analytic/cld.js';
 export * from './analytic/known-error.js';
-export { fastExp } from './analytic/fast-exp.js';
+export { fastExp, fastExpInRange, FAST_EXP_MIN, FAST_EXP_MAX } from './analytic/fast-exp.js';
 export type { CovarianceInput, CovarianceJson } from './analytic/spectral-covariance.js';
 export { registerScoreType, registeredScoreTypes, scoreFromSpec, type ScoreFactory } from './spec.js';
 

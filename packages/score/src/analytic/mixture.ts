@@ -6,9 +6,12 @@
  */
 import { InvalidArgumentError, type Batch } from '@sgmkit/tensor';
 import type { Score, ScoreAssumptions, ScoreSpec } from '../types.js';
-import { mixtureScoreKernel, mixtureScoreKernel2d, type MixtureFactors, type MixtureScratch } from './mixture-kernels.js';
 import {
-  covarianceTrace, fillOuPrecision, sumSpectralFunction, type CovarianceInput, type CovarianceJson,
+  mixtureScoreKernel, mixtureScoreKernel2d, mixtureScoreKernel2dIsotropic, mixtureScoreKernel2dSharedVariance, mixtureScoreKernelDiagonal,
+  nearRadiusSquared, type MixtureFactors, type MixtureScratch,
+} from './mixture-kernels.js';
+import {
+  covarianceTrace, fillOuPrecision, ouEigenvalueAt, sumSpectralFunction, type CovarianceInput, type CovarianceJson,
 } from './spectral-covariance.js';
 import { TimeCache } from './time-cache.js';
 import { parseComponents, type Component } from './mixture-parameters.js';
@@ -24,6 +27,30 @@ export interface GaussianMixtureParameters {
 }
 
 export { WEIGHT_SUM_TOLERANCE } from './mixture-parameters.js';
+
+/**
+ * Which kernel evaluates the score: `'isotropic'` when every (positive-weight) component is `σ_k² I` (its own
+ * kernels at d = 2; the diagonal one otherwise), `'diagonal'` when every one is diagonal (d ≠ 2; at d = 2 the
+ * full 2 × 2 kernel is as fast), else `'full'`.
+ * All compute the same exact score; the structure is detected exactly (no tolerance) at construction.
+ */
+export type MixtureKernel = 'isotropic' | 'diagonal' | 'full';
+
+export interface GaussianMixtureOptions {
+  /**
+   * `'auto'` (default) picks the most specialised kernel the covariances allow; `'full'` forces the
+   * general full-covariance kernel (for cross-checking the specialised ones). Not part of the spec:
+   * `scoreFromSpec` always rebuilds with `'auto'`.
+   */
+  readonly kernel?: 'auto' | 'full';
+}
+
+/** The most specialised kernel for these components, detected exactly. */
+function detectKernel(components: readonly Component[], d: number): MixtureKernel {
+  if (components.some((c) => c.covariance.vectors !== null)) return 'full';
+  if (components.every(({ covariance: { values } }) => values.every((v) => v === values[0]))) return 'isotropic';
+  return d === 2 ? 'full' : 'diagonal';
+}
 
 export interface GaussianMixtureSpec extends ScoreSpec {
   readonly type: 'gaussian-mixture';
@@ -53,10 +80,17 @@ export class GaussianMixtureScore implements Score {
   private readonly active: readonly Component[];
   private readonly factors: TimeCache<MixtureFactors>;
   private readonly scratch: MixtureScratch;
+  /** The kernel in use (see `MixtureKernel`). */
+  readonly kernel: MixtureKernel;
+  /** Isotropic components that all share one variance (then also at every t): d = 2 hoists `1/v` out of the sum. */
+  private readonly sharedVariance: boolean;
 
-  constructor(parameters: GaussianMixtureParameters) {
+  constructor(parameters: GaussianMixtureParameters, options: GaussianMixtureOptions = {}) {
     const fn = 'gaussianMixtureScore';
     if (!parameters || typeof parameters !== 'object') throw new InvalidArgumentError(fn, 'parameters', parameters, 'an object { weights, means, covariances }');
+    if (!options || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, "an object { kernel? }");
+    const requested = options.kernel ?? 'auto';
+    if (requested !== 'auto' && requested !== 'full') throw new InvalidArgumentError(fn, 'options.kernel', requested, "'auto' or 'full'");
     const components = parseComponents(fn, parameters);
     const d = (this.dim = components[0]!.mean.length);
     this.spec = {
@@ -68,8 +102,14 @@ export class GaussianMixtureScore implements Score {
     this.assumptions = { secondMoment: mixtureSecondMoment(components) };
     this.active = components.filter((c) => c.weight > 0);
     const k = this.active.length;
+    this.kernel = requested === 'full' ? 'full' : detectKernel(this.active, d);
+    this.sharedVariance = this.kernel === 'isotropic' && this.active.every((c) => c.covariance.values[0] === this.active[0]!.covariance.values[0]);
+    const precisionsPerComponent = this.kernel === 'full' ? d * d : this.kernel === 'isotropic' && d === 2 ? 1 : d;
     this.factors = new TimeCache<MixtureFactors>(
-      () => ({ centers: new Float64Array(k * d), precisions: new Float64Array(k * d * d), logNormalisers: new Float64Array(k) }),
+      () => ({
+        centers: new Float64Array(k * d), precisions: new Float64Array(k * precisionsPerComponent),
+        logNormalisers: new Float64Array(k), nearRadiusSquared: -1,
+      }),
       (t, slot) => this.fillFactors(t, slot),
     );
     this.scratch = { logits: new Float64Array(k), componentScores: new Float64Array(k * d), accumulator: new Float64Array(d) };
@@ -80,15 +120,30 @@ export class GaussianMixtureScore implements Score {
     return this.spec.weights.length;
   }
 
-  /** Per-time factors; the `−(d/2) ln 2π` normaliser is common to all components and cancels in the softmax. */
+  /**
+   * Per-time factors; the `−(d/2) ln 2π` normaliser is common to all components and cancels in the softmax.
+   * Precisions in the kernel's layout (see `MixtureFactors`); every entry is `1/λ_{k,t}` or, for 'full',
+   * `V diag(1/λ_{k,t}) Vᵀ`, so a diagonal covariance gets the same precisions from every kernel.
+   */
   private fillFactors(t: number, slot: MixtureFactors): void {
     const d = this.dim;
     const decay = Math.exp(-t);
+    let largestPrecision = 0;
+    let largestMeanSquared = 0;
     this.active.forEach(({ weight, mean, covariance }, k) => {
-      for (let c = 0; c < d; c++) slot.centers[k * d + c] = decay * mean[c]!;
-      fillOuPrecision(covariance, t, slot.precisions.subarray(k * d * d, (k + 1) * d * d));
+      let meanSquared = 0;
+      for (let c = 0; c < d; c++) {
+        const center = (slot.centers[k * d + c] = decay * mean[c]!);
+        meanSquared += center * center;
+      }
+      largestMeanSquared = Math.max(largestMeanSquared, meanSquared);
+      for (const lambda of covariance.values) largestPrecision = Math.max(largestPrecision, 1 / ouEigenvalueAt(lambda, t));
+      if (this.kernel === 'full') fillOuPrecision(covariance, t, slot.precisions.subarray(k * d * d, (k + 1) * d * d));
+      else if (this.kernel === 'isotropic' && d === 2) slot.precisions[k] = 1 / ouEigenvalueAt(covariance.values[0]!, t);
+      else for (let c = 0; c < d; c++) slot.precisions[k * d + c] = 1 / ouEigenvalueAt(covariance.values[c]!, t);
       slot.logNormalisers[k] = Math.log(weight) - 0.5 * sumSpectralFunction(covariance, t, Math.log);
     });
+    slot.nearRadiusSquared = nearRadiusSquared(slot.logNormalisers, largestPrecision, largestMeanSquared);
   }
 
   /** NaN in a row of x gives NaN in that row of out (not checked: a check would cost a pass over x). */
@@ -98,8 +153,17 @@ export class GaussianMixtureScore implements Score {
     const n = expectScoreBatches(fn, this.dim, x, out);
     const factors = this.factors.at(t);
     const k = this.active.length;
-    if (this.dim === 2) mixtureScoreKernel2d(n, k, factors, this.scratch, x.data, x.offset, out.data, out.offset);
-    else mixtureScoreKernel(n, this.dim, k, factors, this.scratch, x.data, x.offset, out.data, out.offset);
+    const { scratch } = this;
+    if (this.kernel === 'isotropic' && this.dim === 2) {
+      if (this.sharedVariance) mixtureScoreKernel2dSharedVariance(n, k, factors, scratch, x.data, x.offset, out.data, out.offset);
+      else mixtureScoreKernel2dIsotropic(n, k, factors, scratch, x.data, x.offset, out.data, out.offset);
+    } else if (this.kernel !== 'full') {
+      mixtureScoreKernelDiagonal(n, this.dim, k, factors, scratch, x.data, x.offset, out.data, out.offset);
+    } else if (this.dim === 2) {
+      mixtureScoreKernel2d(n, k, factors, scratch, x.data, x.offset, out.data, out.offset);
+    } else {
+      mixtureScoreKernel(n, this.dim, k, factors, scratch, x.data, x.offset, out.data, out.offset);
+    }
   }
 
   /** The score is exact. */
@@ -110,8 +174,8 @@ export class GaussianMixtureScore implements Score {
 }
 
 /** The exact OU score of a Gaussian mixture with any weights and full covariances. */
-export function gaussianMixtureScore(parameters: GaussianMixtureParameters): GaussianMixtureScore {
-  return new GaussianMixtureScore(parameters);
+export function gaussianMixtureScore(parameters: GaussianMixtureParameters, options: GaussianMixtureOptions = {}): GaussianMixtureScore {
+  return new GaussianMixtureScore(parameters, options);
 }
 
 export interface RingMixtureOptions {
