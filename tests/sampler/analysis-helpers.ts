@@ -30,7 +30,7 @@ export function leastSquaresSlope(x: number[], y: number[]): number {
 
 /** A rotation in the (i, j) plane by angle θ composed into a d × d orthogonal matrix, as nested arrays. */
 export function givensProduct(d: number, angles: number[]): number[][] {
-  const q = Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => (i === j ? 1 : 0)));
+  const q = Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => (i === j ? 1 : 0) as number));
   let a = 0;
   for (let i = 0; i < d; i++) {
     for (let j = i + 1; j < d; j++) {

@@ -13,7 +13,9 @@ function maxAbsDiff(a: Tensor, b: Tensor): number {
   return worst;
 }
 function maxAbs(a: Tensor): number {
-  return a.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  let worst = 0;
+  for (const v of a.data) worst = Math.max(worst, Math.abs(v));
+  return worst;
 }
 
 describe('cholesky', () => {
