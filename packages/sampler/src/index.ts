@@ -37,7 +37,7 @@ export { gaussianKL, gaussianW2, gaussianHellinger } from './analysis/divergence
 export { exactCLDLaw, cldPairMoments, cldForwardMarginal, type ExactCLDOptions, type ExactCLDLaw, type CLDInitialLaw } from './analysis/exact-cld.js';
 export {
   cldUpdateSchedule, cldStepUpdates, cldCorrectorUpdate, cldExponentialIntegratorUpdate, sscsHalfStepUpdate,
-  cldReverseFlow, cldForwardFlow, sscsLinearFlow, integralPowerExp, type CLDAffineUpdate, type Pair2x2,
+  type CLDAffineUpdate, type Pair2x2,
 } from './analysis/cld-updates.js';
 export { ddpmPathSpaceKL, type PathSpaceKLOptions, type PathSpaceKL } from './analysis/path-kl.js';
 export { errorDecomposition, cldErrorDecomposition, type ErrorDecomposition, type ErrorDecompositionOptions, type CLDErrorDecompositionOptions } from './analysis/decomposition.js';

@@ -6,6 +6,7 @@
  * (DEVELOPING.md "Sampler updates").
  * @packageDocumentation
  */
+import { CLD, cldCoefficientsInto } from '@sgmkit/tensor';
 import type { CorrectorOptions, CLDUpdate } from './options.js';
 
 /** Row-major 2×2 matrix `[a00, a01, a10, a11]` on `(x, v)`. */
@@ -22,75 +23,47 @@ export interface CLDAffineUpdate {
 }
 
 /**
- * `J_n(a, h) = ∫_0^h uⁿ e^{au} du` for n ∈ {0, 1, 2}: by its power series (no
- * cancellation for small `|a|h`, where the closed form loses digits), else by the
- * recurrence `J_n = (hⁿ e^{ah} − n J_{n−1})/a`.
+ * The kernels' closed forms for a CLD step of length `h` (`cldStepCoefficients`, written
+ * without its finiteness check: a step too long for finite coefficients gives a
+ * non-finite law here, as the recursion would).
  */
-export function integralPowerExp(n: 0 | 1 | 2, a: number, h: number): number {
-  if (Math.abs(a) * h <= 2) {
-    // Σ_j a^j h^{n+j+1} / (j! (n + j + 1))
-    let power = h ** (n + 1);
-    let sum = 0;
-    for (let j = 0; j < 200; j++) {
-      const term = power / (n + j + 1);
-      sum += term;
-      if (Math.abs(term) <= 1e-17 * Math.abs(sum)) break;
-      power *= (a * h) / (j + 1);
-    }
-    return sum;
-  }
-  const growth = Math.exp(a * h);
-  const j0 = Math.expm1(a * h) / a;
-  if (n === 0) return j0;
-  const j1 = (h * growth - j0) / a;
-  if (n === 1) return j1;
-  return (h * h * growth - 2 * j1) / a;
-}
-
-/** `e^{hG}` for the reverse linear part `G = [[0, −1], [1, 2]]` (double eigenvalue 1): `e^h [[1 − h, −h], [h, 1 + h]]`. */
-export function cldReverseFlow(h: number): Pair2x2 {
-  const e = Math.exp(h);
-  return [e * (1 - h), -e * h, e * h, e * (1 + h)];
-}
-
-/** `e^{τF}` for the SSCS linear part `F = [[0, −1], [1, −2]]` (double eigenvalue −1): `e^{−τ} [[1 + τ, −τ], [τ, 1 − τ]]`. */
-export function sscsLinearFlow(tau: number): Pair2x2 {
-  const e = Math.exp(-tau);
-  return [e * (1 + tau), -e * tau, e * tau, e * (1 - tau)];
-}
-
-/** `e^{tF}` of the forward CLD drift `F = [[0, 1], [−1, −2]]`: `e^{−t} [[1 + t, t], [−t, 1 − t]]`. */
-export function cldForwardFlow(t: number): Pair2x2 {
-  const e = Math.exp(-t);
-  return [e * (1 + t), e * t, -e * t, e * (1 - t)];
+function kernelCoefficients(h: number, direction: 'forward' | 'reverse'): Float64Array {
+  const c = new Float64Array(CLD.LENGTH);
+  cldCoefficientsInto(h, direction, c);
+  return c;
 }
 
 /**
- * Exponential-integrator pieces for one reverse step of length `h`:
- * the flow `e^{hG}`, the frozen-score weight `w = 4 ∫_0^h e^{uG}(0, 1) du = 4 (e^h(1 − h) − 1, h e^h)`
- * and the increment covariance `Q = 4 ∫_0^h e^{uG}(0, 1)(0, 1)ᵀ e^{uGᵀ} du`, with
- * `e^{uG}(0, 1) = e^u (−u, 1 + u)`.
+ * Exponential-integrator pieces for one reverse step of length `h`: the flow
+ * `e^{hG} = e^h [[1 − h, −h], [h, 1 + h]]`, the frozen-score weight
+ * `w = 4 ∫_0^h e^{uG}(0, 1) du = 4 (e^h(1 − h) − 1, h e^h)` and the increment covariance
+ * `Q = 4 ∫_0^h e^{uG}(0, 1)(0, 1)ᵀ e^{uGᵀ} du`: the kernels' reverse step coefficients.
  */
 export function cldExponentialIntegratorUpdate(h: number): Omit<CLDAffineUpdate, 'scoreTime'> {
-  const [j0, j1, j2] = [integralPowerExp(0, 2, h), integralPowerExp(1, 2, h), integralPowerExp(2, 2, h)];
-  const [k0, k1] = [integralPowerExp(0, 1, h), integralPowerExp(1, 1, h)];
-  const xv = -4 * (j1 + j2);
+  const c = kernelCoefficients(h, 'reverse');
   return {
-    linear: cldReverseFlow(h),
-    scoreWeight: [-4 * k1, 4 * (k0 + k1)],
-    noiseCovariance: [4 * j2, xv, xv, 4 * (j0 + 2 * j1 + j2)],
+    linear: [c[CLD.E11]!, c[CLD.E12]!, c[CLD.E21]!, c[CLD.E22]!],
+    scoreWeight: [c[CLD.W1]!, c[CLD.W2]!],
+    noiseCovariance: [c[CLD.S11]!, c[CLD.S12]!, c[CLD.S12]!, c[CLD.S22]!],
   };
 }
 
 /**
  * Exact half step of the SSCS linear part `d(x, v) = F (x, v) ds + (0, 2) dB`: flow
- * `e^{τF}` and covariance `4 ∫_0^τ e^{−2u} [[u², −u(1 − u)], [−u(1 − u), (1 − u)²]] du`
- * (equal to `I − e^{τF} e^{τFᵀ}`, since `N(0, I)` is stationary for this part).
+ * `e^{τF} = e^{−τ} [[1 + τ, −τ], [τ, 1 − τ]]` and covariance
+ * `4 ∫_0^τ e^{−2u} [[u², −u(1 − u)], [−u(1 − u), (1 − u)²]] du` (equal to `I − e^{τF} e^{τFᵀ}`,
+ * since `N(0, I)` is stationary for this part). `F = D A D` with `D = diag(1, −1)` and `A` the
+ * forward CLD drift, and `D` leaves the noise `(0, 2)` alone, so these are the kernels' forward
+ * step coefficients with the off-diagonal entries negated.
  */
 export function sscsHalfStepUpdate(tau: number): CLDAffineUpdate {
-  const [k0, k1, k2] = [integralPowerExp(0, -2, tau), integralPowerExp(1, -2, tau), integralPowerExp(2, -2, tau)];
-  const xv = -4 * (k1 - k2);
-  return { linear: sscsLinearFlow(tau), scoreWeight: [0, 0], noiseCovariance: [4 * k2, xv, xv, 4 * (k0 - 2 * k1 + k2)], scoreTime: undefined };
+  const c = kernelCoefficients(tau, 'forward');
+  return {
+    linear: [c[CLD.E11]!, -c[CLD.E12]!, -c[CLD.E21]!, c[CLD.E22]!],
+    scoreWeight: [0, 0],
+    noiseCovariance: [c[CLD.S11]!, -c[CLD.S12]!, -c[CLD.S12]!, c[CLD.S22]!],
+    scoreTime: undefined,
+  };
 }
 
 /** The predictor of one step from `from` to `to` as a list of affine updates (three for SSCS). */

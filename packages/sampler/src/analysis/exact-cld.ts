@@ -6,9 +6,9 @@
  * @packageDocumentation
  */
 import { InvalidArgumentError, ShapeMismatchError, expectAllFinite } from '@sgmkit/tensor';
-import { cldPairCovarianceAt, type CLDScore } from '@sgmkit/score';
+import { cldPairCovarianceAt, cldTransitionAt, type CLDScore } from '@sgmkit/score';
 import { applyAffineUpdate, type DenseLaw } from './affine-recursion.js';
-import { cldForwardFlow, cldUpdateSchedule, type CLDAffineUpdate, type Pair2x2 } from './cld-updates.js';
+import { cldUpdateSchedule, type CLDAffineUpdate, type Pair2x2 } from './cld-updates.js';
 import {
   denseCopy, eigenbasis, expectGaussianLaw, fromEigenCoordinates, fromEigenDiagonal, squareMatrix, toEigenCoordinates,
   type Eigenbasis, type GaussianLaw,
@@ -120,9 +120,9 @@ function expectAffineCLDScore(fn: string, score: unknown, d: number): void {
  * score package's `cldPairCovarianceAt`, which is accurate to full precision at small t.
  */
 export function cldPairMoments(lambda: number, gamma: number, meanCoordinate: number, t: number): { mean: [number, number]; covariance: Pair2x2 } {
-  const [e00, , e10] = cldForwardFlow(t);
+  const { a, c } = cldTransitionAt(t);
   const { xx, xv, vv } = cldPairCovarianceAt(t, lambda, gamma);
-  return { mean: [e00 * meanCoordinate, e10 * meanCoordinate], covariance: [xx, xv, xv, vv] };
+  return { mean: [a * meanCoordinate, c * meanCoordinate], covariance: [xx, xv, xv, vv] };
 }
 
 /** The data's eigen-directions as independent `(x, v)` pairs, with their exact velocity scores. */

@@ -5,3 +5,5 @@
 export { affineNoiseStep, ouExponentialIntegratorStep, eulerMaruyamaStep, langevinStep } from './steps.js';
 export { cldExponentialIntegratorStep } from './cld.js';
 export { cldStepCoefficients, expRemainder, type CLDDirection, type CLDStepCoefficients } from './cld-coefficients.js';
+// Unchecked form and its output layout, for setup code that validated its step itself.
+export { cldCoefficientsInto, CLD } from './cld-coefficients.js';
