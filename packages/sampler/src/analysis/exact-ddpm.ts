@@ -9,7 +9,7 @@ import type { AffineScoreForm, Score } from '@sgmkit/score';
 import { applyAffineUpdate, scaledIdentity, type DenseLaw } from './affine-recursion.js';
 import { ddpmStepCoefficients, langevinStepCoefficients, type DDPMStepCoefficients } from './ddpm-updates.js';
 import {
-  denseCopy, eigenbasis, expectGaussianLaw, fromEigenCoordinates, fromEigenDiagonal, ouVariance, squareMatrix, toEigenCoordinates,
+  denseCopy, eigenbasis, expectGaussianLaw, fromEigenCoordinates, fromEigenDiagonal, ouMarginal, ouVariance, squareMatrix, toEigenCoordinates,
   type Eigenbasis, type GaussianLaw,
 } from './gaussian.js';
 import {
@@ -183,13 +183,8 @@ function withScoreError(scoreAt: (t: number) => AffineScoreForm, error: Resolved
 function initialDenseLaw(data: GaussianLaw, init: InitialLaw, T: number): DenseLaw {
   const d = data.mean.length;
   if (init === 'standard-normal') return { d, mean: new Float64Array(d), covariance: scaledIdentity(d, 1) };
-  if (init === 'forward-marginal') {
-    const decay = Math.exp(-T);
-    const covariance = denseCopy(data.covariance, d).map((s) => decay * decay * s);
-    for (let i = 0; i < d; i++) covariance[i * d + i] = covariance[i * d + i]! - Math.expm1(-2 * T);
-    return { d, mean: data.mean.map((m) => decay * m), covariance };
-  }
-  return { d, mean: Float64Array.from(init.mean), covariance: denseCopy(init.covariance, d) };
+  const start = init === 'forward-marginal' ? ouMarginal(data, T) : init;
+  return { d, mean: Float64Array.from(start.mean), covariance: denseCopy(start.covariance, d) };
 }
 
 /** The full recursion: `A = linear·I + score·M_t`, `b = score·c_t`, `Q = noiseVariance·I`. */
