@@ -5,7 +5,7 @@
  * most this, by the data-processing inequality.
  * @packageDocumentation
  */
-import { InvalidArgumentError } from '@sgmkit/tensor';
+import { InvalidArgumentError, identity } from '@sgmkit/tensor';
 import { gaussianKL } from './divergences.js';
 import { eigenbasis, expectGaussianLaw, ouMarginal, ouVariance, toEigenCoordinates, type GaussianLaw } from './gaussian.js';
 import { expectDDPMUpdate, expectHorizonAndGrid, expectScoreError, type ResolvedScoreError, type ScoreErrorOptions } from './options.js';
@@ -68,15 +68,9 @@ export function ddpmPathSpaceKL(data: GaussianLaw, options: PathSpaceKLOptions):
   const bias = toEigenCoordinates(basis, error.bias);
   let girsanov = 0;
   for (let i = 0; i < d; i++) girsanov += directionGirsanov(basis.values[i]!, mu[i]!, bias[i]!, error, grid, method);
-  const standard: GaussianLaw = { mean: new Float64Array(d), covariance: identityLaw(d) };
+  const standard: GaussianLaw = { mean: new Float64Array(d), covariance: identity(d) };
   const initialisation = init === 'forward-marginal' ? 0 : gaussianKL(ouMarginal(data, options.T), standard);
   return { initialisation, girsanov, total: initialisation + girsanov };
-}
-
-function identityLaw(d: number): GaussianLaw['covariance'] {
-  const data = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) data[i * d + i] = 1;
-  return { data, shape: [d, d], stride: [d, 1], offset: 0 };
 }
 
 /** One eigen-direction's `Σ_k ∫_{t_{k+1}}^{t_k} ¼ E Δ² dt`. */
