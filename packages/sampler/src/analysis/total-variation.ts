@@ -68,7 +68,8 @@ export function gaussianTV(p: GaussianLaw, q: GaussianLaw): TotalVariationBounds
     return { lower: exact, upper: exact, exact };
   }
   const reverse = relativeFrame(q, p, fn);
-  return { lower: tvLowerBound(frame), upper: tvUpperBound(frame, reverse) };
+  const hellingerSquared = -Math.expm1(logBhattacharyya(frame));
+  return { lower: tvLowerBound(frame, hellingerSquared), upper: tvUpperBound(frame, reverse, hellingerSquared) };
 }
 
 function sameMatrix(p: GaussianLaw, q: GaussianLaw, d: number): boolean {
@@ -77,23 +78,18 @@ function sameMatrix(p: GaussianLaw, q: GaussianLaw, d: number): boolean {
   return a.every((v, i) => v === b[i]);
 }
 
-function tvLowerBound(frame: RelativeFrame): number {
+function tvLowerBound(frame: RelativeFrame, hellingerSquared: number): number {
   const { d, vectors, spectrum, whitenedMeanDifference: delta } = frame;
-  let lower = -Math.expm1(logBhattacharyya(frame));
-  for (let k = 0; k < d; k++) {
-    let shift = 0;
-    for (let i = 0; i < d; i++) shift += vectors[i * d + k]! * delta[i]!;
-    lower = Math.max(lower, normalTV1D(shift, Math.sqrt(spectrum[k]!), 0, 1));
-  }
+  // δ in W's eigenbasis: p projects onto eigenvector k as N(shift_k, λ_k), q as N(0, 1).
+  const shifts = new Float64Array(d);
+  for (let k = 0; k < d; k++) for (let i = 0; i < d; i++) shifts[k] = shifts[k]! + vectors[i * d + k]! * delta[i]!;
+  let lower = hellingerSquared;
+  for (let k = 0; k < d; k++) lower = Math.max(lower, normalTV1D(shifts[k]!, Math.sqrt(spectrum[k]!), 0, 1));
   const norm = Math.sqrt(squaredNorm(delta));
   if (norm > 0) {
     // Direction u = δ/|δ|: p projects to N(|δ|, uᵀWu), q to N(0, 1).
     let quadratic = 0;
-    for (let k = 0; k < d; k++) {
-      let projection = 0;
-      for (let i = 0; i < d; i++) projection += vectors[i * d + k]! * delta[i]!;
-      quadratic += (spectrum[k]! * projection * projection) / (norm * norm);
-    }
+    for (let k = 0; k < d; k++) quadratic += (spectrum[k]! * shifts[k]! * shifts[k]!) / (norm * norm);
     lower = Math.max(lower, normalTV1D(norm, Math.sqrt(quadratic), 0, 1));
   }
   return Math.min(1, lower);
@@ -113,11 +109,11 @@ function tvFromKLAndHellinger(kl: number, hellingerSquared: number): number {
   return Math.min(1, pinsker, bretagnolleHuber, leCam);
 }
 
-function tvUpperBound(frame: RelativeFrame, reverse: RelativeFrame): number {
+function tvUpperBound(frame: RelativeFrame, reverse: RelativeFrame, hellingerSquared: number): number {
   const meanShiftQ = Math.sqrt(squaredNorm(frame.whitenedMeanDifference));
   const meanShiftP = Math.sqrt(squaredNorm(reverse.whitenedMeanDifference));
   const kl = Math.min(covarianceKL(frame.spectrum) + 0.5 * meanShiftQ ** 2, covarianceKL(reverse.spectrum) + 0.5 * meanShiftP ** 2);
-  const direct = tvFromKLAndHellinger(kl, -Math.expm1(logBhattacharyya(frame)));
+  const direct = tvFromKLAndHellinger(kl, hellingerSquared);
   const centred = (f: RelativeFrame): RelativeFrame => ({ ...f, whitenedMeanDifference: new Float64Array(f.d) });
   const covariancePart = tvFromKLAndHellinger(
     Math.min(covarianceKL(frame.spectrum), covarianceKL(reverse.spectrum)),
