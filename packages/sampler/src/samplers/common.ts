@@ -96,6 +96,38 @@ export function expectNoise(fn: string, noise: unknown, steps: number): Resolved
   return { seed, firstRow, firstStep };
 }
 
+/** An integrator's validated arguments. */
+export interface PreparedRun {
+  readonly grid: Float64Array;
+  readonly noise: ResolvedNoise;
+  /** The score buffer, `n × d` like the particles. */
+  readonly s: Batch;
+  readonly correctorSteps: number;
+  readonly epsilon: number;
+  /** Batched score evaluations of the whole grid: one per step plus one per corrector step. */
+  readonly evaluations: number;
+}
+
+/**
+ * The validation every integrator runs after checking its score and particle
+ * batches (`particles` is the `n × d` batch the score buffer is shaped like):
+ * grid, noise address, options, score buffer.
+ */
+export function prepareRun(
+  fn: string, sampler: 'ddpm' | 'cld', method: DDPMMethod | CLDMethod, particles: Batch, grid: ArrayLike<number>, noise: NoiseAddress,
+  options: { readonly corrector?: LangevinCorrector; readonly scoreBuffer?: Batch },
+): PreparedRun {
+  const [n, d] = particles.shape as [number, number];
+  const g = expectIntegratorGrid(fn, grid, sampler, method);
+  const resolved = expectNoise(fn, noise, g.length - 1);
+  const corrector = expectIntegratorOptions(fn, options);
+  const correctorSteps = corrector?.steps ?? 0;
+  return {
+    grid: g, noise: resolved, s: scratchBatch(fn, 'options.scoreBuffer', options.scoreBuffer, particles, n, d),
+    correctorSteps, epsilon: corrector?.stepSize ?? 0, evaluations: (g.length - 1) * (1 + correctorSteps),
+  };
+}
+
 function describeKind(score: { kind?: unknown }): string {
   return typeof score.kind === 'string' ? `'${score.kind}'` : String(score.kind);
 }
