@@ -3,7 +3,7 @@
  * once-per-step finiteness check of the score output.
  * @packageDocumentation
  */
-import { InvalidArgumentError, NonFiniteValueError, allocate, dtypeOf, expectBatch, expectInteger, expectPositive, expectSeed } from '@sgmkit/tensor';
+import { InvalidArgumentError, NonFiniteValueError, batch, dtypeOf, expectBatch, expectInteger, expectPositive, expectSeed } from '@sgmkit/tensor';
 import type { Batch } from '@sgmkit/tensor';
 import type { CLDScore, Score } from '@sgmkit/score';
 import { MAX_STEPS, expectGrid } from '../schedules/grids.js';
@@ -53,7 +53,7 @@ export function expectIntegratorOptions(fn: string, options: unknown): LangevinC
 
 /** A caller's scratch batch (`n × width`, dtype of `like`), validated, or a fresh one. */
 export function scratchBatch(fn: string, argument: string, buffer: Batch | undefined, like: Batch, n: number, width: number): Batch {
-  if (buffer === undefined) return { data: allocate(dtypeOf(like), n * width), shape: [n, width], stride: [width, 1], offset: 0 };
+  if (buffer === undefined) return batch(n, width, dtypeOf(like));
   expectBatch(fn, argument, buffer, width, n);
   if (dtypeOf(buffer) !== dtypeOf(like)) throw new InvalidArgumentError(fn, argument, buffer, `a batch of dtype ${dtypeOf(like)}`);
   const likeLength = like.shape[0]! * like.shape[1]!;
