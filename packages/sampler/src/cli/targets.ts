@@ -7,7 +7,7 @@
 import type { Batch } from '@sgmkit/tensor';
 import {
   cldGaussianScore, gaussianMixtureScore, gaussianScore, loadScoreNetwork, pointCloudScore, ringMixtureParameters,
-  type CLDScore, type Score,
+  sampleGaussian, sampleGaussianMixture, type CLDScore, type Score,
 } from '@sgmkit/score';
 import type { OptionSpec, ParsedArgs } from './args.js';
 import { OptionValueError, UsageError } from './errors.js';
@@ -17,7 +17,6 @@ import {
   type CovarianceJson, type MixtureJson,
 } from './densities.js';
 import { readPointCloud, readTextFile } from '../io/index.js';
-import { drawMixture, gaussianComponent, type GaussianComponent } from './draw.js';
 
 /** Named mixture targets. */
 export const MIXTURE_PRESETS: Readonly<Record<string, { description: string; parameters: () => MixtureJson }>> = {
@@ -94,11 +93,6 @@ function covarianceFromOption(cov: number[][] | undefined, d: number): Covarianc
   return cov;
 }
 
-function mixtureComponents(mixture: MixtureJson): GaussianComponent[] {
-  const d = mixture.means[0]!.length;
-  return mixture.means.map((mu, k) => gaussianComponent({ mean: Float64Array.from(mu), covariance: fullCovariance(mixture.covariances[k]!, d) }));
-}
-
 function fullCovariance(cov: CovarianceJson, d: number): Float64Array {
   const out = new Float64Array(d * d);
   for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) out[i * d + j] = covarianceEntry(cov, i, j);
@@ -125,7 +119,7 @@ export function gaussianTarget(args: ParsedArgs): Target {
     moments: { mean: Float64Array.from(mean), covariance: fullCovariance(covariance, d) },
     needsEarlyStopping: false,
     gaussian: { mean, covariance },
-    draw: (m, seed) => drawMixture([1], [gaussianComponent({ mean: Float64Array.from(mean), covariance: fullCovariance(covariance, d) })], m, seed),
+    draw: (m, seed) => sampleGaussian({ mean, covariance }, m, { seed }),
   };
 }
 
@@ -143,7 +137,7 @@ export function mixtureTarget(name: string): Target {
     picture: { label: name, density1d: mixtureMarginal1(parameters), density2d: d >= 2 ? mixtureMarginal2(parameters) : undefined },
     moments: mixtureMoments(parameters),
     needsEarlyStopping: false,
-    draw: (m, seed) => drawMixture(parameters.weights, mixtureComponents(parameters), m, seed),
+    draw: (m, seed) => sampleGaussianMixture(parameters, m, { seed }),
   };
 }
 
