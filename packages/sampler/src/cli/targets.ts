@@ -17,6 +17,7 @@ import {
   type CovarianceJson, type MixtureJson,
 } from './densities.js';
 import { readPointCloud, readTextFile } from '../io/index.js';
+import type { GaussianLaw } from '../index.js';
 
 /** Named mixture targets. */
 export const MIXTURE_PRESETS: Readonly<Record<string, { description: string; parameters: () => MixtureJson }>> = {
@@ -74,8 +75,8 @@ export interface Target {
   readonly moments?: Moments;
   /** True when the score is singular at t = 0 (point clouds), so sampling must stop early at δ > 0. */
   readonly needsEarlyStopping: boolean;
-  /** The Gaussian parameters, for Gaussian targets. */
-  readonly gaussian?: { readonly mean: number[]; readonly covariance: CovarianceJson };
+  /** The data law, for Gaussian targets. */
+  readonly law?: GaussianLaw;
   /** The target's data, for point clouds. */
   readonly points?: Batch;
   /** `m` exact draws from the target (analytic targets only). */
@@ -109,6 +110,7 @@ export function gaussianTarget(args: ParsedArgs): Target {
   const d = mean.length;
   const covariance = covarianceFromOption(args.matrix('cov'), d);
   const score = gaussianScore({ mean, covariance: covariance as number[][] });
+  const law: GaussianLaw = { mean: Float64Array.from(mean), covariance: { data: fullCovariance(covariance, d), shape: [d, d], stride: [d, 1], offset: 0 } };
   return {
     name: 'gaussian',
     description: `Gaussian N(mean, cov) in d = ${d}`,
@@ -116,9 +118,9 @@ export function gaussianTarget(args: ParsedArgs): Target {
     ouScore: () => score,
     cldScore: (gamma) => cldGaussianScore({ mean, covariance: covariance as number[][], initialVelocityVariance: gamma }),
     picture: { label: 'Gaussian', density1d: gaussianMarginal1(mean, covariance), density2d: d >= 2 ? gaussianMarginal2(mean, covariance) : undefined },
-    moments: { mean: Float64Array.from(mean), covariance: fullCovariance(covariance, d) },
+    moments: { mean: law.mean, covariance: law.covariance.data },
     needsEarlyStopping: false,
-    gaussian: { mean, covariance },
+    law,
     draw: (m, seed) => sampleGaussian({ mean, covariance }, m, { seed }),
   };
 }
