@@ -7,10 +7,10 @@
 // sampling is not used for a workload this long. SGMKIT_BENCH_QUICK=1 runs n = 10^4, 100 steps instead (both sides).
 // Run: npx -y pnpm@10 build && node benchmarks/ddpm-sampling.bench.mjs
 // The machine's load shows in the 'cores busy' figures: on a contended machine the workers cannot get two cores.
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ringMixture } from '@sgmkit/score';
 import { sampleDDPM } from '@sgmkit/sampler';
+import { runNumpyScript } from './baselines.mjs';
 
 const quick = process.env.SGMKIT_BENCH_QUICK === '1';
 const n = Number(process.env.SGMKIT_BENCH_N ?? (quick ? 10_000 : 100_000));
@@ -57,15 +57,8 @@ console.log(`workers speed-up ratio (${workers} workers vs 1 thread): ${(single.
 // single-threaded). Override with SGMKIT_BENCH_NUMPY_THREADS.
 const blasThreads = process.env.SGMKIT_BENCH_NUMPY_THREADS ?? '1';
 const script = fileURLToPath(new URL('./python/ddpm_sampling.py', import.meta.url));
-const python = spawnSync('python3', [script, String(n), String(steps), String(T), String(seed)], {
-  encoding: 'utf8',
-  env: { ...process.env, OPENBLAS_NUM_THREADS: blasThreads, OMP_NUM_THREADS: blasThreads, MKL_NUM_THREADS: blasThreads },
-});
-if (python.error || python.status !== 0) {
-  const why = python.error ? python.error.message : (python.stderr.trim().split('\n').pop() ?? `exit ${python.status}`);
-  console.log(`NumPy baseline skipped: python3 with numpy not available (${why})`);
-} else {
-  const result = JSON.parse(python.stdout.trim().split('\n').pop());
+const result = runNumpyScript(script, [n, steps, T, seed], { OPENBLAS_NUM_THREADS: blasThreads, OMP_NUM_THREADS: blasThreads, MKL_NUM_THREADS: blasThreads });
+if (result) {
   const numpyMs = result.seconds * 1000;
   console.log(`NumPy ${result.numpy} (BLAS threads: ${blasThreads}): ${result.seconds.toFixed(3)} s (CPU ${result.cpuSeconds.toFixed(2)} s); mode fractions ${result.fractions.map((f) => f.toFixed(4)).join(' ')}`);
   console.log(`speed ratio sgmkit 1 thread vs NumPy: ${(numpyMs / single.wallTimeMs).toFixed(2)}x`);

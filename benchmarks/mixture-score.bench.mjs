@@ -6,7 +6,6 @@
 // benchmark's target), which takes the specialised isotropic shared-variance kernel.
 //
 //   npx -y pnpm@10 build && node benchmarks/mixture-score.bench.mjs
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -14,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import Benchmark from 'benchmark';
 import { gaussianMixtureScore, ringMixture } from '@sgmkit/score';
 import { batch } from '@sgmkit/tensor';
+import { runNumpyScript } from './baselines.mjs';
 
 const N = 100_000;
 const COMPONENTS = 8;
@@ -56,11 +56,6 @@ function particles(n) {
 }
 
 function runNumpy(params, x, out) {
-  const probe = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' });
-  if (probe.error || probe.status !== 0) {
-    console.log('NumPy baseline skipped: python3 with numpy is not available');
-    return undefined;
-  }
   const dir = mkdtempSync(join(tmpdir(), 'sgmkit-mixture-'));
   try {
     writeFileSync(join(dir, 'params.json'), JSON.stringify({ ...params, t: T }));
@@ -69,12 +64,7 @@ function runNumpy(params, x, out) {
     const script = join(dirname(fileURLToPath(import.meta.url)), 'python', 'mixture_score.py');
     // `sgmkit bench --quick` sets SGMKIT_BENCH_QUICK: time NumPy for 0.3 s instead of 1.5 s, as benchmark.js is shortened too.
     const minSeconds = process.env.SGMKIT_BENCH_QUICK === '1' ? '0.3' : '1.5';
-    const run = spawnSync('python3', [script, join(dir, 'params.json'), join(dir, 'x.bin'), join(dir, 'js.bin'), minSeconds], { encoding: 'utf8' });
-    if (run.status !== 0) {
-      console.log(`NumPy baseline failed: ${run.stderr.trim()}`);
-      return undefined;
-    }
-    return JSON.parse(run.stdout);
+    return runNumpyScript(script, [join(dir, 'params.json'), join(dir, 'x.bin'), join(dir, 'js.bin'), minSeconds]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -2,14 +2,12 @@
 // on 256×256×256, in GFLOP/s next to a plain C GEMM (benchmarks/native/gemm_peak.c) compiled now with
 // `cc -O3 -march=native`; the C baseline is skipped with a message when no compiler is present.
 // Run: npx -y pnpm@10 build && node benchmarks/mlp-forward.bench.mjs   (SGMKIT_BENCH_QUICK=1: short sampling)
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Benchmark from 'benchmark';
 import { createScoreNetwork } from '@sgmkit/score';
 import { gemm, batch, RandomStream } from '@sgmkit/tensor';
+import { runJson, withCompiledC } from './baselines.mjs';
 
 const N = 10_000;
 const HIDDEN = 128;
@@ -58,19 +56,7 @@ function runSuite() {
 /** Compiles and runs the C GEMM for each shape; returns undefined (with a message) when there is no compiler. */
 function nativeGemm(shapes) {
   const source = join(dirname(fileURLToPath(import.meta.url)), 'native', 'gemm_peak.c');
-  const dir = mkdtempSync(join(tmpdir(), 'sgmkit-gemm-'));
-  try {
-    const binary = join(dir, 'gemm_peak');
-    try {
-      execFileSync('cc', ['-O3', '-march=native', '-o', binary, source], { stdio: 'pipe' });
-    } catch (error) {
-      console.log(`C baseline skipped: could not compile with 'cc -O3 -march=native' (${error.code ?? error.message})`);
-      return undefined;
-    }
-    return shapes.map(([m, n, k]) => JSON.parse(execFileSync(binary, [String(m), String(n), String(k)], { encoding: 'utf8' })));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return withCompiledC([{ name: 'gemm_peak', source }], ([binary]) => shapes.map((shape) => runJson(binary, shape)));
 }
 
 const fmt = (v) => v.toFixed(2);

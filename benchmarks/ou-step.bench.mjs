@@ -7,24 +7,17 @@
 // run. Each baseline is skipped with a message when its compiler or interpreter is absent.
 //
 //   npx -y pnpm@10 build && node benchmarks/ou-step.bench.mjs
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Benchmark from 'benchmark';
 import { batch, ouExponentialIntegratorStep } from '@sgmkit/tensor';
+import { runJson, runNumpyScript, withCompiledC } from './baselines.mjs';
 
 const N = 1_000_000;
 const D = 2;
 const H = 1e-3;
 const QUICK = process.env.SGMKIT_BENCH_QUICK === '1';
 const here = dirname(fileURLToPath(import.meta.url));
-
-function available(command, args) {
-  const probe = spawnSync(command, args, { encoding: 'utf8' });
-  return !probe.error && probe.status === 0;
-}
 
 /** The C variants: `perTransition` normals per 64-bit xoroshiro128+ output; the first is the headline baseline. */
 const NATIVE_VARIANTS = [
@@ -37,58 +30,29 @@ const NATIVE_VARIANTS = [
  * burst of load on a shared machine does not flatter the JS ratio); returns the better run of each, or [].
  */
 function runNative(timeJs) {
-  const compiler = ['cc', 'gcc', 'clang'].find((c) => available(c, ['--version']));
-  if (!compiler) {
-    console.log('C baseline skipped: no C compiler (cc, gcc or clang) found');
-    return [];
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'sgmkit-ou-step-'));
-  try {
-    const binaries = [];
-    for (const variant of NATIVE_VARIANTS) {
-      const binary = join(dir, `ou_step_${variant.perTransition}`);
-      const build = spawnSync(
-        compiler,
-        ['-O3', '-march=native', `-DNORMALS_PER_TRANSITION=${variant.perTransition}`, '-o', binary, join(here, 'native', 'ou_step.c'), '-lm'],
-        { encoding: 'utf8' },
-      );
-      if (build.status !== 0) {
-        console.log(`C baseline failed to compile: ${build.stderr.trim()}`);
-        return [];
-      }
-      binaries.push(binary);
+  const builds = NATIVE_VARIANTS.map((v) => ({
+    name: `ou_step_${v.perTransition}`, source: join(here, 'native', 'ou_step.c'), flags: [`-DNORMALS_PER_TRANSITION=${v.perTransition}`],
+  }));
+  const runs = withCompiledC(builds, (binaries) => {
+    try {
+      const runOnce = (binary) => runJson(binary, [N, D, QUICK ? 10 : 60]);
+      const before = binaries.map(runOnce);
+      timeJs();
+      const after = binaries.map(runOnce);
+      return before.map((b, i) => ({
+        ...b, label: NATIVE_VARIANTS[i].label,
+        bestMs: Math.min(b.bestMs, after[i].bestMs), medianMs: Math.min(b.medianMs, after[i].medianMs), reps: b.reps + after[i].reps,
+      }));
+    } catch (error) {
+      console.log(`C baseline failed: ${error.message}`);
+      return [];
     }
-    const runOnce = (binary) => {
-      const run = spawnSync(binary, [String(N), String(D), QUICK ? '10' : '60'], { encoding: 'utf8' });
-      if (run.status !== 0) throw new Error(run.stderr.trim());
-      return JSON.parse(run.stdout);
-    };
-    const before = binaries.map(runOnce);
-    timeJs();
-    const after = binaries.map(runOnce);
-    return before.map((b, i) => ({
-      ...b, label: NATIVE_VARIANTS[i].label,
-      bestMs: Math.min(b.bestMs, after[i].bestMs), medianMs: Math.min(b.medianMs, after[i].medianMs), reps: b.reps + after[i].reps,
-    }));
-  } catch (error) {
-    console.log(`C baseline failed: ${error.message}`);
-    return [];
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
+  return runs ?? [];
 }
 
 function runNumpy() {
-  if (!available('python3', ['-c', 'import numpy'])) {
-    console.log('NumPy baseline skipped: python3 with numpy is not available');
-    return undefined;
-  }
-  const run = spawnSync('python3', [join(here, 'python', 'ou_step.py'), String(N), String(D), QUICK ? '5' : '30'], { encoding: 'utf8' });
-  if (run.status !== 0) {
-    console.log(`NumPy baseline failed: ${run.stderr.trim()}`);
-    return undefined;
-  }
-  return JSON.parse(run.stdout);
+  return runNumpyScript(join(here, 'python', 'ou_step.py'), [N, D, QUICK ? 5 : 30]);
 }
 
 const y = batch(N, D);

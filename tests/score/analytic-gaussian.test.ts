@@ -1,18 +1,13 @@
 import { batch, fromArray, DTypeMismatchError, InvalidArgumentError, NotPositiveDefiniteError, ShapeMismatchError, rows, type Batch } from '@sgmkit/tensor';
 import { gaussianScore, scoreFromSpec, type Score } from '@sgmkit/score';
-import { diagonalMatrix, expectArgumentError, identityMatrix, ouCovariance, solve, spdMatrix, testPoints, type Matrix } from './analytic-reference';
+import {
+  diagonalMatrix, evaluateRows, expectArgumentError, identityMatrix, ouCovariance, solve, spdMatrix, testPoints, type Matrix,
+} from './analytic-reference';
 
 /** Reference score −Σ_t^{-1}(x − e^{−t}μ) by Gaussian elimination. */
 function referenceScore(mean: number[], sigma: Matrix, t: number, x: number[]): number[] {
   const decay = Math.exp(-t);
   return solve(ouCovariance(sigma, t), x.map((v, i) => decay * mean[i]! - v)).y;
-}
-
-function evaluateRows(score: Score, t: number, points: number[][], dtype: 'float64' | 'float32' = 'float64'): number[][] {
-  const x = fromArray(points, dtype);
-  const out = batch(points.length, score.dim, dtype);
-  score.evaluate(t, x, out);
-  return points.map((_, i) => Array.from(out.data.subarray(i * score.dim, (i + 1) * score.dim)));
 }
 
 const cases: { name: string; mean: number[]; covariance: number | number[] | Matrix; sigma: Matrix }[] = [

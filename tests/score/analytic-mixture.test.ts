@@ -1,15 +1,10 @@
-import { batch, fromArray, DTypeMismatchError, InvalidArgumentError, NotPositiveDefiniteError, ShapeMismatchError } from '@sgmkit/tensor';
+import { batch, DTypeMismatchError, InvalidArgumentError, NotPositiveDefiniteError, ShapeMismatchError } from '@sgmkit/tensor';
 import { gaussianMixtureScore, gaussianScore, ringMixture, ringMixtureParameters, scoreFromSpec, type Score } from '@sgmkit/score';
 import {
-  diagonalMatrix, expectArgumentError, finiteDifferenceGradient, logGaussianDensity, logMixtureDensity, ouCovariance, solve,
+  evaluateRows, expectArgumentError, finiteDifferenceGradient, logGaussianDensity, logMixtureDensity, ouCovariance, solve,
   spdMatrix, testPoints, type Matrix,
 } from './analytic-reference';
-
-function evaluateRows(score: Score, t: number, points: number[][], dtype: 'float64' | 'float32' = 'float64'): number[][] {
-  const out = batch(points.length, score.dim, dtype);
-  score.evaluate(t, fromArray(points, dtype), out);
-  return points.map((_, i) => Array.from(out.data.subarray(i * score.dim, (i + 1) * score.dim)));
-}
+import { covarianceMatrix } from './data-reference';
 
 /** log q_t(x) of the mixture, computed directly from its definition. */
 function logDensityAt(weights: number[], means: number[][], sigmas: Matrix[], t: number): (x: number[]) => number {
@@ -138,11 +133,6 @@ describe('gaussianMixtureScore', () => {
 });
 
 /** A covariance argument (number, diagonal or matrix) as a reference matrix. */
-function asMatrix(covariance: number | number[] | Matrix, d: number): Matrix {
-  if (typeof covariance === 'number') return diagonalMatrix(new Array<number>(d).fill(covariance));
-  return Array.isArray(covariance[0]) ? (covariance as Matrix) : diagonalMatrix(covariance as number[]);
-}
-
 /**
  * The score at x from its definition, with an error bar. The posterior weights p_k = softmax(l_k) and component
  * scores s_k = Σ_{k,t}^{-1}(m_{k,t} − x) come from the independent reference formulas; s = Σ p_k s_k. `sensitivity`
@@ -204,7 +194,7 @@ describe('gaussianMixtureScore specialised kernels', () => {
     const fast = gaussianMixtureScore(parameters as never);
     const general = gaussianMixtureScore(parameters as never, { kernel: 'full' });
     const d = fast.dim;
-    const covariances = parameters.covariances.map((c) => asMatrix(c, d));
+    const covariances = parameters.covariances.map((c) => covarianceMatrix(c, d));
     const points = sweepPoints(d);
     for (const t of [0, 0.05, 0.3, 2]) {
       const got = evaluateRows(fast, t, points);
@@ -224,7 +214,7 @@ describe('gaussianMixtureScore specialised kernels', () => {
   test.each([[[1e-4, 2e-4]], [[1e-4, 1e-4]]])('tiny variances %j (no near region: every particle takes the max path) stay exact', (variances) => {
     const parameters = { weights: [0.5, 0.5], means: [[30, 0], [-30, 1]], covariances: variances };
     const score = gaussianMixtureScore(parameters);
-    const covariances = parameters.covariances.map((c) => asMatrix(c, 2));
+    const covariances = parameters.covariances.map((c) => covarianceMatrix(c, 2));
     const points = [[30.001, 0.002], [-29.99, 1.01], [0, 0.5], [1e6, -1e6]];
     const got = evaluateRows(score, 0, points);
     points.forEach((x, i) => {

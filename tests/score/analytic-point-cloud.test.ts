@@ -1,12 +1,6 @@
 import { batch, fromArray, InvalidArgumentError, ShapeMismatchError } from '@sgmkit/tensor';
 import { gaussianMixtureScore, pointCloudScore, scoreFromSpec, type Score } from '@sgmkit/score';
-import { expectArgumentError, finiteDifferenceGradient, logMixtureDensity, normalSource, testPoints } from './analytic-reference';
-
-function evaluateRows(score: Score, t: number, points: number[][]): number[][] {
-  const out = batch(points.length, score.dim);
-  score.evaluate(t, fromArray(points), out);
-  return points.map((_, i) => Array.from(out.data.subarray(i * score.dim, (i + 1) * score.dim)));
-}
+import { evaluateRows, expectArgumentError, finiteDifferenceGradient, logMixtureDensity, normalSource, testPoints } from './analytic-reference';
 
 const cloud = [[0, 0], [2, 0.5], [-1.5, 2], [0.5, -2.5], [3, 3]];
 

@@ -1,6 +1,8 @@
 // Independent reference formulas for the analytic-score tests: plain nested arrays,
 // Gaussian elimination with partial pivoting, densities written out term by term.
-// Nothing here shares code with packages/score.
+// Nothing here shares code with packages/score (evaluateRows only calls a score's evaluate).
+import { batch, fromArray } from '@sgmkit/tensor';
+import type { Score } from '@sgmkit/score';
 
 export type Matrix = number[][];
 
@@ -114,4 +116,11 @@ export function expectArgumentError(f: () => unknown, type: new (...a: never[]) 
   }
   expect(caught).toBeInstanceOf(type);
   expect((caught as { argument?: string }).argument).toBe(argument);
+}
+
+/** `score.evaluate(t, ·)` on the given points, returned as rows. */
+export function evaluateRows(score: Score, t: number, points: number[][], dtype: 'float64' | 'float32' = 'float64'): number[][] {
+  const out = batch(points.length, score.dim, dtype);
+  score.evaluate(t, fromArray(points, dtype), out);
+  return points.map((_, i) => Array.from(out.data.subarray(i * score.dim, (i + 1) * score.dim)));
 }

@@ -5,6 +5,7 @@ import {
   InvalidArgumentError, DTypeMismatchError, ShapeMismatchError, NonContiguousError,
   type Batch, type CLDDirection, type DType,
 } from '@sgmkit/tensor';
+import { filled } from './batches';
 import { K_SE } from './stats';
 
 type Matrix2 = [number, number, number, number];
@@ -93,12 +94,6 @@ test('expRemainder keeps full relative accuracy as x → 0 (leading term x^{n+1}
 });
 
 const SEED = 5, STREAM = 8, FIRST_ROW = 70;
-
-function filled(n: number, d: number, dtype: DType, f: (k: number) => number): Batch {
-  const t = batch(n, d, dtype);
-  for (let k = 0; k < n * d; k++) t.data[k] = f(k);
-  return t;
-}
 
 /** Unfused reference from ndarray-ops: x' = E11 x + E12 v + w1 s + L11 z1, v' = E21 x + E22 v + w2 s + L21 z1 + L22 z2. */
 function referenceCld(x: Batch, v: Batch, s: Batch | null, h: number, direction: CLDDirection) {

@@ -5,15 +5,10 @@ import {
   InvalidArgumentError, ShapeMismatchError, DTypeMismatchError, NonContiguousError,
   type Batch, type DType,
 } from '@sgmkit/tensor';
+import { filled } from './batches';
 import { K_SE } from './stats';
 
 const SEED = 31, STREAM = 4, FIRST_ROW = 45; // FIRST_ROW starts mid-block on purpose
-
-function filled(n: number, d: number, dtype: DType, f: (k: number) => number): Batch {
-  const t = batch(n, d, dtype);
-  for (let k = 0; k < n * d; k++) t.data[k] = f(k);
-  return t;
-}
 
 /** The unfused reference `y ← a·y + b·s + c·z`, composed from ndarray-ops calls. */
 function referenceAffine(y: Batch, s: Batch, a: number, b: number, c: number, firstRow: number): { out: Batch; scale: Float64Array } {

@@ -1,15 +1,15 @@
 import {
   cholesky, solveLowerTriangular, solveUpperTriangular, choleskySolve, logDetFromCholesky, symmetricEigen,
-  identity, matmul, trace, spdInverse, spdSqrt, spdFunction, transpose, fromArray,
+  identity, matmul, trace, spdInverse, spdSqrt, spdFunction, transpose, fromArray, get2,
   NotPositiveDefiniteError, InvalidArgumentError, ShapeMismatchError, DTypeMismatchError, type Tensor,
 } from '@sgmkit/tensor';
-import { randomSpd, randomMatrix, at } from './linalg-helpers';
+import { randomSpd, randomMatrix } from './linalg-helpers';
 
 const EPS = 2 ** -52;
 
 function maxAbsDiff(a: Tensor, b: Tensor): number {
   let worst = 0;
-  for (let i = 0; i < a.shape[0]!; i++) for (let j = 0; j < a.shape[1]!; j++) worst = Math.max(worst, Math.abs(at(a, i, j) - at(b, i, j)));
+  for (let i = 0; i < a.shape[0]!; i++) for (let j = 0; j < a.shape[1]!; j++) worst = Math.max(worst, Math.abs(get2(a, i, j) - get2(b, i, j)));
   return worst;
 }
 function maxAbs(a: Tensor): number {
@@ -22,8 +22,8 @@ describe('cholesky', () => {
   test.each([1, 2, 5, 12])('L Lᵀ reconstructs a random SPD matrix of order %i; L is lower triangular', (d) => {
     const a = randomSpd(d, 40 + d);
     const l = cholesky(a);
-    for (let i = 0; i < d; i++) for (let j = i + 1; j < d; j++) expect(at(l, i, j)).toBe(0);
-    for (let i = 0; i < d; i++) expect(at(l, i, i)).toBeGreaterThan(0);
+    for (let i = 0; i < d; i++) for (let j = i + 1; j < d; j++) expect(get2(l, i, j)).toBe(0);
+    for (let i = 0; i < d; i++) expect(get2(l, i, i)).toBeGreaterThan(0);
     // Backward-stable: ‖LLᵀ − A‖ ≲ d·eps·‖A‖ (Higham, Thm 10.3).
     expect(maxAbsDiff(matmul(l, transpose(l)), a)).toBeLessThanOrEqual(4 * d * EPS * maxAbs(a));
   });
@@ -43,11 +43,11 @@ describe('cholesky', () => {
     const b = randomMatrix(d, 1, 8).data as Float64Array;
     const x = choleskySolve(l, b);
     const ax = new Float64Array(d);
-    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) ax[i] += at(a, i, j) * x[j]!;
+    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) ax[i] += get2(a, i, j) * x[j]!;
     ax.forEach((v, i) => expect(Math.abs(v - b[i]!)).toBeLessThan(1e-12));
     const y = solveLowerTriangular(l, b);
     const ly = new Float64Array(d);
-    for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) ly[i] += at(l, i, j) * y[j]!;
+    for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) ly[i] += get2(l, i, j) * y[j]!;
     ly.forEach((v, i) => expect(Math.abs(v - b[i]!)).toBeLessThan(1e-13));
     const u = transpose(l);
     const z = solveUpperTriangular(u, fromArray([[1, 2], [3, 4], [5, 6], [7, 8], [9, 10], [11, 12]]) as Tensor<Float64Array>);
@@ -101,7 +101,7 @@ describe('symmetricEigen', () => {
     for (let k = 1; k < d; k++) expect(values[k]).toBeGreaterThanOrEqual(values[k - 1]!);
     const vtv = matmul(transpose(vectors), vectors);
     expect(maxAbsDiff(vtv, identity(d))).toBeLessThanOrEqual(8 * d * EPS);
-    const scaled = fromArray(Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => at(vectors, i, j) * values[j]!))) as Tensor<Float64Array>;
+    const scaled = fromArray(Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => get2(vectors, i, j) * values[j]!))) as Tensor<Float64Array>;
     expect(maxAbsDiff(matmul(scaled, transpose(vectors)), a)).toBeLessThanOrEqual(8 * d * EPS * maxAbs(a));
     expect(Math.abs(values.reduce((s, v) => s + v, 0) - trace(a))).toBeLessThanOrEqual(8 * d * EPS * maxAbs(a));
   });
@@ -110,9 +110,9 @@ describe('symmetricEigen', () => {
     const { values, vectors } = symmetricEigen(fromArray([[2, 1], [1, 2]]));
     expect(values[0]).toBeCloseTo(1, 15);
     expect(values[1]).toBeCloseTo(3, 15);
-    expect(Math.abs(at(vectors, 0, 0) + at(vectors, 1, 0))).toBeLessThan(1e-15);
-    expect(Math.abs(at(vectors, 0, 1) - at(vectors, 1, 1))).toBeLessThan(1e-15);
-    expect(Math.abs(at(vectors, 0, 1))).toBeCloseTo(Math.SQRT1_2, 15);
+    expect(Math.abs(get2(vectors, 0, 0) + get2(vectors, 1, 0))).toBeLessThan(1e-15);
+    expect(Math.abs(get2(vectors, 0, 1) - get2(vectors, 1, 1))).toBeLessThan(1e-15);
+    expect(Math.abs(get2(vectors, 0, 1))).toBeCloseTo(Math.SQRT1_2, 15);
   });
 
   test('diagonal input with repeated and widely scaled eigenvalues', () => {

@@ -1,8 +1,8 @@
 import {
-  gemm, gemv, transpose, InvalidArgumentError, ShapeMismatchError, DTypeMismatchError, NonContiguousError,
+  gemm, gemv, transpose, get2, InvalidArgumentError, ShapeMismatchError, DTypeMismatchError, NonContiguousError,
   type Tensor, GEMM_MC, GEMM_KC, GEMM_NC,
 } from '@sgmkit/tensor';
-import { randomMatrix, at } from './linalg-helpers';
+import { randomMatrix } from './linalg-helpers';
 
 const EPS64 = 2 ** -52;
 const EPS32 = 2 ** -23;
@@ -14,10 +14,10 @@ function naiveGemm(ta: boolean, tb: boolean, alpha: number, a: Tensor, b: Tensor
   for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
     let s = 0, mag = 0;
     for (let p = 0; p < k; p++) {
-      const prod = (ta ? at(a, p, i) : at(a, i, p)) * (tb ? at(b, j, p) : at(b, p, j));
+      const prod = (ta ? get2(a, p, i) : get2(a, i, p)) * (tb ? get2(b, j, p) : get2(b, p, j));
       s += prod; mag += Math.abs(prod);
     }
-    const cij = beta === 0 ? 0 : at(c, i, j);
+    const cij = beta === 0 ? 0 : get2(c, i, j);
     value[i * n + j] = alpha * s + beta * cij;
     magnitude[i * n + j] = Math.abs(alpha) * mag + Math.abs(beta * cij);
   }
@@ -123,7 +123,7 @@ describe('gemv', () => {
       gemv(trans, 2, a, x, -1, y);
       for (let i = 0; i < m; i++) {
         let s = 0, mag = 0;
-        for (let p = 0; p < k; p++) { const v = (trans ? at(a, p, i) : at(a, i, p)) * x[p]!; s += v; mag += Math.abs(v); }
+        for (let p = 0; p < k; p++) { const v = (trans ? get2(a, p, i) : get2(a, i, p)) * x[p]!; s += v; mag += Math.abs(v); }
         const bound = (k + 2) * EPS64 * (2 * mag + Math.abs(y0[i]!)) + (dtype === 'float32' ? EPS32 * Math.abs(2 * s - y0[i]!) : 0);
         expect(Math.abs(y[i]! - (2 * s - y0[i]!))).toBeLessThanOrEqual(bound);
       }
@@ -133,7 +133,7 @@ describe('gemv', () => {
   test('beta = 0 overwrites NaN in y', () => {
     const a = randomMatrix(2, 2, 1), y = new Float64Array([Number.NaN, Number.NaN]);
     gemv(false, 1, a, new Float64Array([1, 0]), 0, y);
-    expect(Array.from(y)).toEqual([at(a, 0, 0), at(a, 1, 0)]);
+    expect(Array.from(y)).toEqual([get2(a, 0, 0), get2(a, 1, 0)]);
   });
 
   test('bad input', () => {

@@ -32,7 +32,3 @@ export function randomSpd(d: number, seed: number): Tensor<Float64Array> {
   }
   return { data: out, shape: [d, d], stride: [d, 1], offset: 0 };
 }
-
-export function at(t: Tensor, i: number, j: number): number {
-  return t.data[t.offset + i * t.stride[0]! + j * t.stride[1]!]!;
-}

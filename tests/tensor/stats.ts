@@ -31,13 +31,13 @@ export function tailZScore(values: ArrayLike<number>, t: number): number {
   return (hits / n - p) / Math.sqrt((p * (1 - p)) / n);
 }
 
-/** Kolmogorov–Smirnov statistic √n·D of the sample against Φ. */
-export function ksStatistic(values: ArrayLike<number>): number {
+/** Kolmogorov–Smirnov statistic √n·D of the sample against `cdf` (default Φ). */
+export function ksStatistic(values: ArrayLike<number>, cdf: (x: number) => number = standardNormalCdf): number {
   const sorted = Float64Array.from(values).sort();
   const n = sorted.length;
   let d = 0;
   for (let i = 0; i < n; i++) {
-    const f = standardNormalCdf(sorted[i]!);
+    const f = cdf(sorted[i]!);
     d = Math.max(d, f - i / n, (i + 1) / n - f);
   }
   return Math.sqrt(n) * d;

@@ -7,7 +7,7 @@
 import type { Batch } from '@sgmkit/tensor';
 import {
   cldGaussianScore, gaussianMixtureScore, gaussianScore, loadScoreNetwork, pointCloudScore, ringMixtureParameters,
-  type CLDScore, type Score,
+  sampleGaussian, sampleGaussianMixture, type CLDScore, type Score,
 } from '@sgmkit/score';
 import type { OptionSpec, ParsedArgs } from './args.js';
 import { OptionValueError, UsageError } from './errors.js';
@@ -17,7 +17,7 @@ import {
   type CovarianceJson, type MixtureJson,
 } from './densities.js';
 import { readPointCloud, readTextFile } from '../io/index.js';
-import { drawMixture, gaussianComponent, type GaussianComponent } from './draw.js';
+import type { GaussianLaw } from '../index.js';
 
 /** Named mixture targets. */
 export const MIXTURE_PRESETS: Readonly<Record<string, { description: string; parameters: () => MixtureJson }>> = {
@@ -75,8 +75,8 @@ export interface Target {
   readonly moments?: Moments;
   /** True when the score is singular at t = 0 (point clouds), so sampling must stop early at δ > 0. */
   readonly needsEarlyStopping: boolean;
-  /** The Gaussian parameters, for Gaussian targets. */
-  readonly gaussian?: { readonly mean: number[]; readonly covariance: CovarianceJson };
+  /** The data law, for Gaussian targets. */
+  readonly law?: GaussianLaw;
   /** The target's data, for point clouds. */
   readonly points?: Batch;
   /** `m` exact draws from the target (analytic targets only). */
@@ -92,11 +92,6 @@ function covarianceFromOption(cov: number[][] | undefined, d: number): Covarianc
   }
   if (cov.length !== d || cov[0]!.length !== d) throw new OptionValueError('cov', cov.map((r) => r.join(',')).join(';'), `a ${d} × ${d} matrix`);
   return cov;
-}
-
-function mixtureComponents(mixture: MixtureJson): GaussianComponent[] {
-  const d = mixture.means[0]!.length;
-  return mixture.means.map((mu, k) => gaussianComponent({ mean: Float64Array.from(mu), covariance: fullCovariance(mixture.covariances[k]!, d) }));
 }
 
 function fullCovariance(cov: CovarianceJson, d: number): Float64Array {
@@ -115,6 +110,7 @@ export function gaussianTarget(args: ParsedArgs): Target {
   const d = mean.length;
   const covariance = covarianceFromOption(args.matrix('cov'), d);
   const score = gaussianScore({ mean, covariance: covariance as number[][] });
+  const law: GaussianLaw = { mean: Float64Array.from(mean), covariance: { data: fullCovariance(covariance, d), shape: [d, d], stride: [d, 1], offset: 0 } };
   return {
     name: 'gaussian',
     description: `Gaussian N(mean, cov) in d = ${d}`,
@@ -122,10 +118,10 @@ export function gaussianTarget(args: ParsedArgs): Target {
     ouScore: () => score,
     cldScore: (gamma) => cldGaussianScore({ mean, covariance: covariance as number[][], initialVelocityVariance: gamma }),
     picture: { label: 'Gaussian', density1d: gaussianMarginal1(mean, covariance), density2d: d >= 2 ? gaussianMarginal2(mean, covariance) : undefined },
-    moments: { mean: Float64Array.from(mean), covariance: fullCovariance(covariance, d) },
+    moments: { mean: law.mean, covariance: law.covariance.data },
     needsEarlyStopping: false,
-    gaussian: { mean, covariance },
-    draw: (m, seed) => drawMixture([1], [gaussianComponent({ mean: Float64Array.from(mean), covariance: fullCovariance(covariance, d) })], m, seed),
+    law,
+    draw: (m, seed) => sampleGaussian({ mean, covariance }, m, { seed }),
   };
 }
 
@@ -143,7 +139,7 @@ export function mixtureTarget(name: string): Target {
     picture: { label: name, density1d: mixtureMarginal1(parameters), density2d: d >= 2 ? mixtureMarginal2(parameters) : undefined },
     moments: mixtureMoments(parameters),
     needsEarlyStopping: false,
-    draw: (m, seed) => drawMixture(parameters.weights, mixtureComponents(parameters), m, seed),
+    draw: (m, seed) => sampleGaussianMixture(parameters, m, { seed }),
   };
 }
 

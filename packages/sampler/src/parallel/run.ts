@@ -5,7 +5,7 @@
  * noise depends only on its global index, so any split is bit-identical.
  * @packageDocumentation
  */
-import { allocate, dtypeOf } from '@sgmkit/tensor';
+import { batch, dtypeOf, rows } from '@sgmkit/tensor';
 import type { Batch } from '@sgmkit/tensor';
 import type { CLDScore, Score } from '@sgmkit/score';
 import type { CLDMethod, DDPMMethod } from '../schedules/stability.js';
@@ -55,15 +55,6 @@ export interface RunControl {
 
 const SEGMENT_TARGET_MS = 10;
 
-function rowView(b: Batch, start: number, end: number): Batch {
-  const d = b.shape[1]!;
-  return { data: b.data, shape: [end - start, d], stride: [d, 1], offset: b.offset + start * d };
-}
-
-function scratchRows(like: Batch, rows: number, width: number): Batch {
-  return { data: allocate(dtypeOf(like), rows * width), shape: [rows, width], stride: [width, 1], offset: 0 };
-}
-
 /** The user callback followed by the interrupt check, composed once per run. */
 function compose<I>(callback: ((info: I) => void) | undefined, interrupt: (() => void) | undefined): ((info: I) => void) | undefined {
   if (interrupt === undefined) return callback;
@@ -102,19 +93,18 @@ export async function runDDPMRange(score: Score, y: Batch, firstRow: number, job
   const [n, d] = y.shape as [number, number];
   const integrator = DDPM_INTEGRATORS[job.method];
   const chunk = Math.max(1, Math.min(job.chunkSize, n));
-  const scoreBuffer = scratchRows(y, chunk, d);
+  const scoreBuffer = batch(chunk, d, dtypeOf(y));
   const steps = job.grid.length - 1;
   const options = { callback: compose(callback, control.interrupt), corrector: job.corrector };
   let evaluations = 0;
   for (let start = 0; start < n; start += chunk) {
     const end = Math.min(n, start + chunk);
-    const rows = rowView(y, start, end);
-    const s = end - start === chunk ? scoreBuffer : rowView(scoreBuffer, 0, end - start);
-    if (job.drawInitial) fillParticleNormals(rows, job.seed, INITIAL_POSITION_STREAM, firstRow + start);
-    const chunkOptions = { ...options, scoreBuffer: s };
+    const ys = rows(y, start, end);
+    if (job.drawInitial) fillParticleNormals(ys, job.seed, INITIAL_POSITION_STREAM, firstRow + start);
+    const chunkOptions = { ...options, scoreBuffer: rows(scoreBuffer, 0, end - start) };
     evaluations = await runSegments(steps, control.pause, (from, to) =>
-      integrator(score, rows, job.grid.subarray(from, to + 1), { seed: job.seed, firstRow: firstRow + start, firstStep: from }, chunkOptions));
-    checkFinalState('sampleDDPM', rows, 'samples', firstRow + start, job.grid[steps]!);
+      integrator(score, ys, job.grid.subarray(from, to + 1), { seed: job.seed, firstRow: firstRow + start, firstStep: from }, chunkOptions));
+    checkFinalState('sampleDDPM', ys, 'samples', firstRow + start, job.grid[steps]!);
   }
   return evaluations;
 }
@@ -127,23 +117,23 @@ export async function runCLDRange(score: CLDScore, x: Batch, v: Batch, firstRow:
   const [n, d] = x.shape as [number, number];
   const integrator = CLD_INTEGRATORS[job.method];
   const chunk = Math.max(1, Math.min(job.chunkSize, n));
-  const scoreBuffer = scratchRows(x, chunk, d);
-  const noiseBuffer = job.method === 'sscs' ? scratchRows(x, chunk, 2 * d) : undefined;
+  const scoreBuffer = batch(chunk, d, dtypeOf(x));
+  const noiseBuffer = job.method === 'sscs' ? batch(chunk, 2 * d, dtypeOf(x)) : undefined;
   const steps = job.grid.length - 1;
   const composed = compose(callback, control.interrupt);
   let evaluations = 0;
   for (let start = 0; start < n; start += chunk) {
     const end = Math.min(n, start + chunk);
     const m = end - start;
-    const xs = rowView(x, start, end);
-    const vs = rowView(v, start, end);
+    const xs = rows(x, start, end);
+    const vs = rows(v, start, end);
     if (job.drawInitialPositions) fillParticleNormals(xs, job.seed, INITIAL_POSITION_STREAM, firstRow + start);
     if (job.drawInitialVelocities) fillParticleNormals(vs, job.seed, INITIAL_VELOCITY_STREAM, firstRow + start);
     const options = {
       callback: composed,
       corrector: job.corrector,
-      scoreBuffer: m === chunk ? scoreBuffer : rowView(scoreBuffer, 0, m),
-      noiseBuffer: noiseBuffer === undefined ? undefined : m === chunk ? noiseBuffer : rowView(noiseBuffer, 0, m),
+      scoreBuffer: rows(scoreBuffer, 0, m),
+      noiseBuffer: noiseBuffer === undefined ? undefined : rows(noiseBuffer, 0, m),
     };
     evaluations = await runSegments(steps, control.pause, (from, to) =>
       integrator(score, xs, vs, job.grid.subarray(from, to + 1), { seed: job.seed, firstRow: firstRow + start, firstStep: from }, options));

@@ -25,8 +25,8 @@ import type { Batch } from '@sgmkit/tensor';
 import type { CLDScore } from '@sgmkit/score';
 import type { CLDMethod } from '../schedules/stability.js';
 import { cldExponentialIntegratorStep, eulerMaruyamaStep, fillParticleNormals, langevinStep } from './kernels.js';
-import { checkScoreOutput, expectCLDScore, expectIntegratorGrid, expectIntegratorOptions, expectNoise, scratchBatch, stepReporter } from './common.js';
-import type { LangevinCorrector, NoiseAddress, ResolvedNoise } from './common.js';
+import { checkScoreOutput, expectCLDScore, prepareRun, scratchBatch, stepReporter } from './common.js';
+import type { LangevinCorrector, NoiseAddress, PreparedRun } from './common.js';
 import { correctorStream, predictorStream, secondHalfStepStream } from './streams.js';
 
 /** What a CLD step callback sees, after step `step` (one object per call, updated in place: copy what you keep). */
@@ -56,12 +56,7 @@ export interface CLDIntegratorOptions {
   readonly noiseBuffer?: Batch;
 }
 
-interface Prepared {
-  readonly grid: Float64Array;
-  readonly noise: ResolvedNoise;
-  readonly s: Batch;
-  readonly correctorSteps: number;
-  readonly epsilon: number;
+interface Prepared extends PreparedRun {
   /** Calls the callback (if any) after step `step`; one reused info record per call. */
   readonly report: (step: number, time: number, nextTime: number) => void;
 }
@@ -72,28 +67,20 @@ function prepare(fn: string, method: CLDMethod, score: CLDScore, x: Batch, v: Ba
   expectBatch(fn, 'v', v, d, n);
   if (dtypeOf(v) !== dtypeOf(x)) throw new InvalidArgumentError(fn, 'v', v, `a batch of dtype ${dtypeOf(x)} like x`);
   if (v.data === x.data && Math.abs(v.offset - x.offset) < n * d) throw new InvalidArgumentError(fn, 'v', v, 'a batch that does not overlap x');
-  const g = expectIntegratorGrid(fn, grid, 'cld', method);
-  const resolved = expectNoise(fn, noise, g.length - 1);
-  const corrector = expectIntegratorOptions(fn, options);
-  return {
-    grid: g, noise: resolved, s: scratchBatch(fn, 'options.scoreBuffer', options.scoreBuffer, x, n, d),
-    correctorSteps: corrector?.steps ?? 0, epsilon: corrector?.stepSize ?? 0,
-    report: stepReporter(options.callback, { x, v, firstRow: resolved.firstRow }),
-  };
+  const run = prepareRun(fn, 'cld', method, x, grid, noise, options);
+  return { ...run, report: stepReporter(options.callback, { x, v, firstRow: run.noise.firstRow }) };
 }
 
 /**
  * Langevin corrector steps on the velocity at forward time `t`:
- * `v ← v + ε s_v(t, x, v) + √(2ε) z`. Returns the number of score evaluations.
+ * `v ← v + ε s_v(t, x, v) + √(2ε) z`.
  */
-function correct(fn: string, score: CLDScore, x: Batch, v: Batch, s: Batch, t: number, step: number, p: Prepared): number {
-  if (p.correctorSteps === 0) return 0;
+function correct(fn: string, score: CLDScore, x: Batch, v: Batch, t: number, step: number, p: Prepared): void {
   for (let j = 0; j < p.correctorSteps; j++) {
-    score.evaluate(t, x, v, s);
-    checkScoreOutput(fn, s, step, t, p.noise.firstRow, `the velocity score (corrector step ${j})`);
-    langevinStep(v, s, p.epsilon, p.noise.seed, correctorStream(step, j), p.noise.firstRow);
+    score.evaluate(t, x, v, p.s);
+    checkScoreOutput(fn, p.s, step, t, p.noise.firstRow, `the velocity score (corrector step ${j})`);
+    langevinStep(v, p.s, p.epsilon, p.noise.seed, correctorStream(step, j), p.noise.firstRow);
   }
-  return p.correctorSteps;
 }
 
 /**
@@ -118,7 +105,6 @@ export function cldExponentialIntegrator(score: CLDScore, x: Batch, v: Batch, gr
   const p = prepare(fn, 'exponential-integrator', score, x, v, grid, noise, options);
   const { grid: g, s } = p;
   const { seed, firstRow, firstStep } = p.noise;
-  let evaluations = 0;
   for (let k = 0; k + 1 < g.length; k++) {
     const step = firstStep + k;
     const t = g[k]!;
@@ -127,10 +113,10 @@ export function cldExponentialIntegrator(score: CLDScore, x: Batch, v: Batch, gr
     checkScoreOutput(fn, s, step, t, firstRow, 'the velocity score');
     // (x, v) ← exp(hR)(x, v) + ∫₀ʰ exp(rR) dr (0, 4s) + N(0, ∫₀ʰ exp(rR) diag(0, 4) exp(rR)ᵀ dr)
     cldExponentialIntegratorStep(x, v, s, h, 'reverse', seed, predictorStream(step), firstRow);
-    evaluations += 1 + correct(fn, score, x, v, s, g[k + 1]!, step, p);
+    correct(fn, score, x, v, g[k + 1]!, step, p);
     p.report(step, t, g[k + 1]!);
   }
-  return evaluations;
+  return p.evaluations;
 }
 
 /**
@@ -158,7 +144,6 @@ export function cldEulerMaruyama(score: CLDScore, x: Batch, v: Batch, grid: Arra
   const vData = v.data;
   const sData = s.data;
   const length = x.shape[0]! * x.shape[1]!;
-  let evaluations = 0;
   for (let k = 0; k + 1 < g.length; k++) {
     const step = firstStep + k;
     const t = g[k]!;
@@ -174,10 +159,10 @@ export function cldEulerMaruyama(score: CLDScore, x: Batch, v: Batch, grid: Arra
     }
     // v ← v + h·drift + 2√h z
     eulerMaruyamaStep(v, s, h, 2, seed, predictorStream(step), firstRow);
-    evaluations += 1 + correct(fn, score, x, v, s, g[k + 1]!, step, p);
+    correct(fn, score, x, v, g[k + 1]!, step, p);
     p.report(step, t, g[k + 1]!);
   }
-  return evaluations;
+  return p.evaluations;
 }
 
 /**
@@ -263,7 +248,6 @@ export function cldSSCS(score: CLDScore, x: Batch, v: Batch, grid: ArrayLike<num
   const vData = v.data;
   const sData = s.data;
   const length = n * d;
-  let evaluations = 0;
   for (let k = 0; k + 1 < g.length; k++) {
     const step = firstStep + k;
     const t = g[k]!;
@@ -276,10 +260,10 @@ export function cldSSCS(score: CLDScore, x: Batch, v: Batch, grid: ArrayLike<num
     for (let i = 0; i < length; i++) vData[v.offset + i] = vData[v.offset + i]! + 4 * h * (sData[s.offset + i]! + vData[v.offset + i]!);
     fillParticleNormals(z, seed, secondHalfStepStream(step), firstRow);
     sscsLinearFlow(x, v, z, h / 2);
-    evaluations += 1 + correct(fn, score, x, v, s, g[k + 1]!, step, p);
+    correct(fn, score, x, v, g[k + 1]!, step, p);
     p.report(step, t, g[k + 1]!);
   }
-  return evaluations;
+  return p.evaluations;
 }
 
 /** The CLD integrator of each method. */

@@ -3,7 +3,7 @@
  * once-per-step finiteness check of the score output.
  * @packageDocumentation
  */
-import { InvalidArgumentError, NonFiniteValueError, allocate, dtypeOf, expectBatch, expectInteger, expectPositive, expectSeed } from '@sgmkit/tensor';
+import { InvalidArgumentError, NonFiniteValueError, batch, dtypeOf, expectBatch, expectInteger, expectPositive, expectSeed } from '@sgmkit/tensor';
 import type { Batch } from '@sgmkit/tensor';
 import type { CLDScore, Score } from '@sgmkit/score';
 import { MAX_STEPS, expectGrid } from '../schedules/grids.js';
@@ -53,7 +53,7 @@ export function expectIntegratorOptions(fn: string, options: unknown): LangevinC
 
 /** A caller's scratch batch (`n × width`, dtype of `like`), validated, or a fresh one. */
 export function scratchBatch(fn: string, argument: string, buffer: Batch | undefined, like: Batch, n: number, width: number): Batch {
-  if (buffer === undefined) return { data: allocate(dtypeOf(like), n * width), shape: [n, width], stride: [width, 1], offset: 0 };
+  if (buffer === undefined) return batch(n, width, dtypeOf(like));
   expectBatch(fn, argument, buffer, width, n);
   if (dtypeOf(buffer) !== dtypeOf(like)) throw new InvalidArgumentError(fn, argument, buffer, `a batch of dtype ${dtypeOf(like)}`);
   const likeLength = like.shape[0]! * like.shape[1]!;
@@ -94,6 +94,38 @@ export function expectNoise(fn: string, noise: unknown, steps: number): Resolved
   const firstRow = expectInteger(fn, 'noise.firstRow', address.firstRow ?? 0, 0, 0xffffffff);
   const firstStep = expectInteger(fn, 'noise.firstStep', address.firstStep ?? 0, 0, MAX_STEPS - steps);
   return { seed, firstRow, firstStep };
+}
+
+/** An integrator's validated arguments. */
+export interface PreparedRun {
+  readonly grid: Float64Array;
+  readonly noise: ResolvedNoise;
+  /** The score buffer, `n × d` like the particles. */
+  readonly s: Batch;
+  readonly correctorSteps: number;
+  readonly epsilon: number;
+  /** Batched score evaluations of the whole grid: one per step plus one per corrector step. */
+  readonly evaluations: number;
+}
+
+/**
+ * The validation every integrator runs after checking its score and particle
+ * batches (`particles` is the `n × d` batch the score buffer is shaped like):
+ * grid, noise address, options, score buffer.
+ */
+export function prepareRun(
+  fn: string, sampler: 'ddpm' | 'cld', method: DDPMMethod | CLDMethod, particles: Batch, grid: ArrayLike<number>, noise: NoiseAddress,
+  options: { readonly corrector?: LangevinCorrector; readonly scoreBuffer?: Batch },
+): PreparedRun {
+  const [n, d] = particles.shape as [number, number];
+  const g = expectIntegratorGrid(fn, grid, sampler, method);
+  const resolved = expectNoise(fn, noise, g.length - 1);
+  const corrector = expectIntegratorOptions(fn, options);
+  const correctorSteps = corrector?.steps ?? 0;
+  return {
+    grid: g, noise: resolved, s: scratchBatch(fn, 'options.scoreBuffer', options.scoreBuffer, particles, n, d),
+    correctorSteps, epsilon: corrector?.stepSize ?? 0, evaluations: (g.length - 1) * (1 + correctorSteps),
+  };
 }
 
 function describeKind(score: { kind?: unknown }): string {

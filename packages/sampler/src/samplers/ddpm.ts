@@ -25,8 +25,8 @@ import type { Batch } from '@sgmkit/tensor';
 import type { Score } from '@sgmkit/score';
 import type { DDPMMethod } from '../schedules/stability.js';
 import { affineNoiseStep, langevinStep } from './kernels.js';
-import { checkScoreOutput, expectIntegratorGrid, expectIntegratorOptions, expectNoise, expectOUScore, scratchBatch, stepReporter } from './common.js';
-import type { LangevinCorrector, NoiseAddress, ResolvedNoise } from './common.js';
+import { checkScoreOutput, expectOUScore, prepareRun, stepReporter } from './common.js';
+import type { LangevinCorrector, NoiseAddress, PreparedRun } from './common.js';
 import { correctorStream, predictorStream } from './streams.js';
 
 export type { LangevinCorrector } from './common.js';
@@ -58,39 +58,25 @@ export interface DDPMIntegratorOptions {
   readonly scoreBuffer?: Batch;
 }
 
-interface Prepared {
-  readonly grid: Float64Array;
-  readonly noise: ResolvedNoise;
-  readonly s: Batch;
-  readonly correctorSteps: number;
-  readonly epsilon: number;
+interface Prepared extends PreparedRun {
   /** Calls the callback (if any) after step `step`; one reused info record per call. */
   readonly report: (step: number, time: number, nextTime: number) => void;
 }
 
 function prepare(fn: string, method: DDPMMethod, score: Score, y: Batch, grid: ArrayLike<number>, noise: NoiseAddress, options: DDPMIntegratorOptions): Prepared {
   expectOUScore(fn, 'score', score);
-  const [n, d] = expectBatch(fn, 'y', y, score.dim);
-  const g = expectIntegratorGrid(fn, grid, 'ddpm', method);
-  const resolved = expectNoise(fn, noise, g.length - 1);
-  const corrector = expectIntegratorOptions(fn, options);
-  const s = scratchBatch(fn, 'options.scoreBuffer', options.scoreBuffer, y, n, d);
-  const report = stepReporter(options.callback, { y, score: s, firstRow: resolved.firstRow });
-  return { grid: g, noise: resolved, s, correctorSteps: corrector?.steps ?? 0, epsilon: corrector?.stepSize ?? 0, report };
+  expectBatch(fn, 'y', y, score.dim);
+  const run = prepareRun(fn, 'ddpm', method, y, grid, noise, options);
+  return { ...run, report: stepReporter(options.callback, { y, score: run.s, firstRow: run.noise.firstRow }) };
 }
 
-/**
- * Langevin corrector steps at forward time `t`:
- * `y ← y + ε s(t, y) + √(2ε) z`. Returns the number of score evaluations.
- */
-function correct(fn: string, score: Score, y: Batch, s: Batch, t: number, step: number, p: Prepared): number {
-  if (p.correctorSteps === 0) return 0;
+/** Langevin corrector steps at forward time `t`: `y ← y + ε s(t, y) + √(2ε) z`. */
+function correct(fn: string, score: Score, y: Batch, t: number, step: number, p: Prepared): void {
   for (let j = 0; j < p.correctorSteps; j++) {
-    score.evaluate(t, y, s);
-    checkScoreOutput(fn, s, step, t, p.noise.firstRow, `the score (corrector step ${j})`);
-    langevinStep(y, s, p.epsilon, p.noise.seed, correctorStream(step, j), p.noise.firstRow);
+    score.evaluate(t, y, p.s);
+    checkScoreOutput(fn, p.s, step, t, p.noise.firstRow, `the score (corrector step ${j})`);
+    langevinStep(y, p.s, p.epsilon, p.noise.seed, correctorStream(step, j), p.noise.firstRow);
   }
-  return p.correctorSteps;
 }
 
 /**
@@ -115,7 +101,6 @@ export function ddpmExponentialIntegrator(score: Score, y: Batch, grid: ArrayLik
   const p = prepare(fn, 'exponential-integrator', score, y, grid, noise, options);
   const { grid: g, s } = p;
   const { seed, firstRow, firstStep } = p.noise;
-  let evaluations = 0;
   for (let k = 0; k + 1 < g.length; k++) {
     const step = firstStep + k;
     const t = g[k]!;
@@ -124,10 +109,10 @@ export function ddpmExponentialIntegrator(score: Score, y: Batch, grid: ArrayLik
     checkScoreOutput(fn, s, step, t, firstRow);
     // y ← e^h y + 2(e^h − 1) s + √(e^{2h} − 1) z
     affineNoiseStep(y, s, Math.exp(h), 2 * Math.expm1(h), Math.sqrt(Math.expm1(2 * h)), seed, predictorStream(step), firstRow);
-    evaluations += 1 + correct(fn, score, y, s, g[k + 1]!, step, p);
+    correct(fn, score, y, g[k + 1]!, step, p);
     p.report(step, t, g[k + 1]!);
   }
-  return evaluations;
+  return p.evaluations;
 }
 
 /**
@@ -150,7 +135,6 @@ export function ddpmEulerMaruyama(score: Score, y: Batch, grid: ArrayLike<number
   const p = prepare(fn, 'euler-maruyama', score, y, grid, noise, options);
   const { grid: g, s } = p;
   const { seed, firstRow, firstStep } = p.noise;
-  let evaluations = 0;
   for (let k = 0; k + 1 < g.length; k++) {
     const step = firstStep + k;
     const t = g[k]!;
@@ -159,10 +143,10 @@ export function ddpmEulerMaruyama(score: Score, y: Batch, grid: ArrayLike<number
     checkScoreOutput(fn, s, step, t, firstRow);
     // y ← y + h(y + 2s) + √(2h) z = (1 + h) y + 2h s + √(2h) z
     affineNoiseStep(y, s, 1 + h, 2 * h, Math.sqrt(2 * h), seed, predictorStream(step), firstRow);
-    evaluations += 1 + correct(fn, score, y, s, g[k + 1]!, step, p);
+    correct(fn, score, y, g[k + 1]!, step, p);
     p.report(step, t, g[k + 1]!);
   }
-  return evaluations;
+  return p.evaluations;
 }
 
 /**
@@ -186,7 +170,6 @@ export function ddpmAncestral(score: Score, y: Batch, grid: ArrayLike<number>, n
   const p = prepare(fn, 'ancestral', score, y, grid, noise, options);
   const { grid: g, s } = p;
   const { seed, firstRow, firstStep } = p.noise;
-  let evaluations = 0;
   for (let k = 0; k + 1 < g.length; k++) {
     const step = firstStep + k;
     const t = g[k]!;
@@ -199,10 +182,10 @@ export function ddpmAncestral(score: Score, y: Batch, grid: ArrayLike<number>, n
     // y ← (y + β s)/√α + √β̃ z, with 1/√α = e^h
     const invSqrtAlpha = Math.exp(h);
     affineNoiseStep(y, s, invSqrtAlpha, beta * invSqrtAlpha, Math.sqrt(betaTilde), seed, predictorStream(step), firstRow);
-    evaluations += 1 + correct(fn, score, y, s, tNext, step, p);
+    correct(fn, score, y, tNext, step, p);
     p.report(step, t, tNext);
   }
-  return evaluations;
+  return p.evaluations;
 }
 
 /**
@@ -231,7 +214,6 @@ export function ddpmProbabilityFlow(score: Score, y: Batch, grid: ArrayLike<numb
   const length = y.shape[0]! * y.shape[1]!;
   const yOffset = y.offset;
   const sOffset = s.offset;
-  let evaluations = 0;
   for (let k = 0; k + 1 < g.length; k++) {
     const step = firstStep + k;
     const t = g[k]!;
@@ -242,10 +224,10 @@ export function ddpmProbabilityFlow(score: Score, y: Batch, grid: ArrayLike<numb
     const a = Math.exp(h);
     const b = Math.expm1(h);
     for (let i = 0; i < length; i++) yData[yOffset + i] = a * yData[yOffset + i]! + b * sData[sOffset + i]!;
-    evaluations += 1 + correct(fn, score, y, s, g[k + 1]!, step, p);
+    correct(fn, score, y, g[k + 1]!, step, p);
     p.report(step, t, g[k + 1]!);
   }
-  return evaluations;
+  return p.evaluations;
 }
 
 /** The DDPM integrator of each method. */

@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import {
-  AbortedError, InvalidArgumentError, allocate, dtypeOf, expectAllFinite, expectBatch, expectInteger,
+  AbortedError, InvalidArgumentError, batch, dtypeOf, expectAllFinite, expectBatch, expectInteger,
   expectNonNegative, expectPositive, expectSeed,
 } from '@sgmkit/tensor';
 import type { Batch, DType, FloatArray } from '@sgmkit/tensor';
@@ -178,14 +178,9 @@ function resolveCommon(fn: string, options: CommonSampleOptions, score: Score | 
 
 /** Fresh `n × d` batch, over a SharedArrayBuffer when workers will write it. */
 function allocateBatch(n: number, d: number, dtype: DType, shared: boolean): Batch {
-  let data: FloatArray;
-  if (shared) {
-    const bytes = (dtype === 'float32' ? 4 : 8) * n * d;
-    const buffer = new SharedArrayBuffer(bytes);
-    data = dtype === 'float32' ? new Float32Array(buffer) : new Float64Array(buffer);
-  } else {
-    data = allocate(dtype, n * d);
-  }
+  if (!shared) return batch(n, d, dtype);
+  const buffer = new SharedArrayBuffer((dtype === 'float32' ? 4 : 8) * n * d);
+  const data: FloatArray = dtype === 'float32' ? new Float32Array(buffer) : new Float64Array(buffer);
   return { data, shape: [n, d], stride: [d, 1], offset: 0 };
 }
 

@@ -20,7 +20,7 @@
  * `∇_v ln q_t = −(v − m_v − (P_xv/P_xx)(x − m_x)) / s`, `s = P_vv − P_xv²/P_xx`.
  * @packageDocumentation
  */
-import { expectSameDType, expectBatch, InvalidArgumentError, type Batch } from '@sgmkit/tensor';
+import { expectSameDType, expectBatch, expectNonNegative, InvalidArgumentError, type Batch } from '@sgmkit/tensor';
 import type { CLDScore, ScoreSpec } from '../types.js';
 import { centeredTwoBlockDiagonalKernel, centeredTwoBlockKernel } from './kernels.js';
 import { fillConjugated, parseCovariance, type CovarianceInput, type CovarianceJson, type SpectralCovariance } from './spectral-covariance.js';
@@ -108,10 +108,7 @@ export class CLDGaussianScore implements CLDScore {
     this.mean = toVector(fn, 'mean', parameters.mean);
     const d = (this.dim = this.mean.length);
     this.covariance = parseCovariance(fn, 'covariance', parameters.covariance, d);
-    const gamma = parameters.initialVelocityVariance ?? 1;
-    if (typeof gamma !== 'number' || !Number.isFinite(gamma) || !(gamma >= 0)) {
-      throw new InvalidArgumentError(fn, 'initialVelocityVariance', gamma, 'a finite number >= 0');
-    }
+    const gamma = expectNonNegative(fn, 'initialVelocityVariance', parameters.initialVelocityVariance ?? 1);
     this.initialVelocityVariance = gamma;
     this.spec = { type: 'cld-gaussian', mean: toJsonArray(this.mean), covariance: this.covariance.json, initialVelocityVariance: gamma };
     const matrixLength = this.covariance.vectors === null ? d : d * d;

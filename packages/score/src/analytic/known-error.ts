@@ -9,7 +9,7 @@
  * `l2ErrorAt` reports this **squared** error (ε_score² in the paper's notation).
  * @packageDocumentation
  */
-import { InvalidArgumentError, SgmkitError, type Batch } from '@sgmkit/tensor';
+import { expectFinite, InvalidArgumentError, SgmkitError, type Batch } from '@sgmkit/tensor';
 import type { AffineScoreForm, Score, ScoreAssumptions, ScoreSpec } from '../types.js';
 import { scaleShiftRowsKernel } from './kernels.js';
 import { toJsonArray, toVector } from './validate.js';
@@ -95,7 +95,7 @@ export function biasedScore(score: Score, bias: readonly number[] | Float64Array
 export function scaledScore(score: Score, eta: number): KnownErrorScore {
   const fn = 'scaledScore';
   const base = expectOuScore(fn, score);
-  if (typeof eta !== 'number' || !Number.isFinite(eta)) throw new InvalidArgumentError(fn, 'eta', eta, 'a finite number');
+  expectFinite(fn, 'eta', eta);
   const { root, factor, bias } = decompose(base);
   const spec: ScaledSpec | undefined = base.spec ? { type: 'scaled', score: base.spec, eta } : undefined;
   return new KnownErrorScore(root, (1 + eta) * factor, bias.map((v) => (1 + eta) * v), spec);

@@ -4,7 +4,7 @@
  * log-sum-exp form (see mixture-kernels.ts).
  * @packageDocumentation
  */
-import { InvalidArgumentError, type Batch } from '@sgmkit/tensor';
+import { expectInteger, expectNonNegative, expectPositive, InvalidArgumentError, type Batch } from '@sgmkit/tensor';
 import type { Score, ScoreAssumptions, ScoreSpec } from '../types.js';
 import {
   mixtureScoreKernel, mixtureScoreKernel2d, mixtureScoreKernel2dIsotropic, mixtureScoreKernel2dSharedVariance, mixtureScoreKernelDiagonal,
@@ -188,9 +188,9 @@ export interface RingMixtureOptions {
 export function ringMixtureParameters(options: RingMixtureOptions = {}): GaussianMixtureParameters {
   const fn = 'ringMixture';
   const { components = 8, radius = 4, std = 0.5 } = options;
-  if (!Number.isInteger(components) || components < 1) throw new InvalidArgumentError(fn, 'options.components', components, 'an integer >= 1');
-  if (typeof radius !== 'number' || !Number.isFinite(radius) || radius < 0) throw new InvalidArgumentError(fn, 'options.radius', radius, 'a finite number >= 0');
-  if (typeof std !== 'number' || !Number.isFinite(std) || !(std > 0)) throw new InvalidArgumentError(fn, 'options.std', std, 'a finite number > 0');
+  expectInteger(fn, 'options.components', components, 1);
+  expectNonNegative(fn, 'options.radius', radius);
+  expectPositive(fn, 'options.std', std);
   const angles = Array.from({ length: components }, (_, k) => (2 * Math.PI * k) / components);
   return {
     weights: angles.map(() => 1 / components),

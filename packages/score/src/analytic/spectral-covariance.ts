@@ -8,6 +8,7 @@
  */
 import {
   cholesky,
+  get2,
   InvalidArgumentError,
   NotPositiveDefiniteError,
   ShapeMismatchError,
@@ -119,7 +120,7 @@ function matrixValues(fn: string, argument: string, value: unknown, d: number): 
   if (!t || typeof t !== 'object' || !ArrayBuffer.isView(t.data) || !Array.isArray(t.shape)) throw new InvalidArgumentError(fn, argument, value, expected);
   if (t.shape.length !== 2 || t.shape[0] !== d || t.shape[1] !== d) throw new ShapeMismatchError(fn, argument, value, expected);
   const out = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) out[i * d + j] = t.data[t.offset + i * t.stride[0]! + j * t.stride[1]!]!;
+  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) out[i * d + j] = get2(t, i, j);
   return out;
 }
 

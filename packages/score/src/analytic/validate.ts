@@ -8,6 +8,7 @@ import {
   expectSameDType,
   InvalidArgumentError,
   ShapeMismatchError,
+  toArray,
   type Batch,
   type Tensor,
 } from '@sgmkit/tensor';
@@ -92,8 +93,7 @@ export function parsePoints(fn: string, points: unknown): { m: number; d: number
   const t = points as Tensor;
   if (t && typeof t === 'object' && ArrayBuffer.isView((t as Tensor).data) && Array.isArray(t.shape)) {
     if (t.shape.length !== 2 || t.shape[0]! < 1 || t.shape[1]! < 1) throw new InvalidArgumentError(fn, 'points', points, 'a non-empty m × d tensor or array of points');
-    const rowsOf = Array.from({ length: t.shape[0]! }, (_, i) => Array.from({ length: t.shape[1]! }, (_, j) => t.data[t.offset + i * t.stride[0]! + j * t.stride[1]!]!));
-    return parsePoints(fn, rowsOf);
+    return parsePoints(fn, toArray(t));
   }
   const list = expectNonEmptyArray(fn, 'points', points);
   const d = toVector(fn, 'points[0]', list[0]).length;

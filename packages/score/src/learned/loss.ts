@@ -6,7 +6,7 @@
  * loss over a batch of n rows is L = (1/n) Σ_i |ε_θ(t_i, x_i) − z_i|².
  * @packageDocumentation
  */
-import { DTypeMismatchError, InvalidArgumentError, ShapeMismatchError, dtypeOf, expectBatch, type Batch } from '@sgmkit/tensor';
+import { DTypeMismatchError, ShapeMismatchError, dtypeOf, expectBatch, expectPositive, type Batch } from '@sgmkit/tensor';
 import { backwardTraining, createTrainingWorkspace, forwardTraining, type MlpModel, type TrainingWorkspace } from './mlp-kernels.js';
 import type { ScoreNetwork } from './network.js';
 import { writeTimeFeatures } from './time-features.js';
@@ -58,9 +58,7 @@ export function denoisingLoss(network: ScoreNetwork, noisy: Batch, times: Float6
   if (dtypeOf(noisy) !== 'float64') throw new DTypeMismatchError(fn, 'noisy', noisy, 'of dtype float64');
   if (dtypeOf(noise) !== 'float64') throw new DTypeMismatchError(fn, 'noise', noise, 'of dtype float64');
   if (!(times instanceof Float64Array) || times.length !== n) throw new ShapeMismatchError(fn, 'times', times, `a Float64Array of length ${n}`);
-  times.forEach((t, i) => {
-    if (!(t > 0) || !Number.isFinite(t)) throw new InvalidArgumentError(fn, `times[${i}]`, t, 'a finite number > 0');
-  });
+  times.forEach((t, i) => expectPositive(fn, `times[${i}]`, t));
   if (gradient !== undefined && (!(gradient instanceof Float64Array) || gradient.length !== network.parameters.length)) {
     throw new ShapeMismatchError(fn, 'gradient', gradient, `a Float64Array of length ${network.parameters.length}`);
   }

@@ -28,6 +28,7 @@
  * @packageDocumentation
  */
 import { InvalidArgumentError } from '../errors.js';
+import { expectPositive } from '../validate.js';
 
 /** Direction of a CLD step: the forward noising process or the reverse-time sampler. */
 export type CLDDirection = 'forward' | 'reverse';
@@ -105,9 +106,9 @@ export function cldCoefficientsInto(h: number, direction: CLDDirection, out: Flo
 
 /** Throws unless `h` and `direction` are valid and give finite coefficients; fills `out`. */
 export function expectCldStep(fn: string, h: unknown, direction: unknown, out: Float64Array): void {
-  if (typeof h !== 'number' || !Number.isFinite(h) || !(h > 0)) throw new InvalidArgumentError(fn, 'h', h, 'a finite number > 0');
+  const size = expectPositive(fn, 'h', h);
   if (direction !== 'forward' && direction !== 'reverse') throw new InvalidArgumentError(fn, 'direction', direction, "'forward' or 'reverse'");
-  if (!cldCoefficientsInto(h, direction, out)) throw new InvalidArgumentError(fn, 'h', h, `small enough for finite ${direction} CLD coefficients`);
+  if (!cldCoefficientsInto(size, direction, out)) throw new InvalidArgumentError(fn, 'h', h, `small enough for finite ${direction} CLD coefficients`);
 }
 
 /**

@@ -10,19 +10,21 @@ import { expectBatch, expectSameDType } from '../tensor.js';
 import { expectNoiseAddress } from '../random/particle.js';
 import { SEGMENT_CAPACITY, beginParticleWalk, blockState, nextSegment, walk } from '../random/blocks.js';
 import { fillNormalSegment } from '../random/fill.js';
-import { CLD, cldCoefficientsInto, expectCldStep, type CLDDirection } from './cld-coefficients.js';
+import { CLD, expectCldStep, type CLDDirection } from './cld-coefficients.js';
 
 /** The segment's normals: drawn into L1-resident scratch, then consumed in the same pass over x and v. */
 const normals = new Float64Array(SEGMENT_CAPACITY);
-/** Coefficients of the current call (layout `CLD`). */
+/** Coefficients of the current call (layout `CLD`), filled by the validation. */
 const step = new Float64Array(CLD.LENGTH);
 
 /** One segment of `pairs` coordinate pairs: `(x, v) ← E(x, v) + w·s + L(z₁, z₂)`, `s` optional. */
 function cldSegment(
   x: FloatArray, xStart: number, v: FloatArray, vStart: number, s: FloatArray | null, sStart: number, pairs: number,
+  coefficients: Float64Array,
 ): void {
-  const e11 = step[CLD.E11]!, e12 = step[CLD.E12]!, e21 = step[CLD.E21]!, e22 = step[CLD.E22]!;
-  const w1 = step[CLD.W1]!, w2 = step[CLD.W2]!, l11 = step[CLD.L11]!, l21 = step[CLD.L21]!, l22 = step[CLD.L22]!;
+  const e11 = coefficients[CLD.E11]!, e12 = coefficients[CLD.E12]!, e21 = coefficients[CLD.E21]!, e22 = coefficients[CLD.E22]!;
+  const w1 = coefficients[CLD.W1]!, w2 = coefficients[CLD.W2]!;
+  const l11 = coefficients[CLD.L11]!, l21 = coefficients[CLD.L21]!, l22 = coefficients[CLD.L22]!;
   fillNormalSegment(blockState, normals, 0, 2 * pairs);
   for (let p = 0; p < pairs; p++) {
     const xi = x[xStart + p]!, vi = v[vStart + p]!;
@@ -34,19 +36,19 @@ function cldSegment(
 }
 
 /**
- * Unchecked kernel: coordinate pair `(x_j, v_j)` of global row `firstRow + r`
- * uses normals `2j` and `2j + 1` of that row (`2d` per row), so
- * `fillParticleNormals` on an `n × 2d` batch reproduces them.
+ * Unchecked kernel with the step's `coefficients` (layout `CLD`, from `expectCldStep`):
+ * coordinate pair `(x_j, v_j)` of global row `firstRow + r` uses normals `2j`
+ * and `2j + 1` of that row (`2d` per row), so `fillParticleNormals` on an
+ * `n × 2d` batch reproduces them.
  */
 export function cldExponentialIntegratorStepRaw(
   x: FloatArray, xOffset: number, v: FloatArray, vOffset: number, s: FloatArray | null, sOffset: number,
-  n: number, d: number, h: number, direction: CLDDirection, seed: number, stream: number, firstRow: number,
+  n: number, d: number, coefficients: Float64Array, seed: number, stream: number, firstRow: number,
 ): void {
-  cldCoefficientsInto(h, direction, step);
   beginParticleWalk(seed, stream, firstRow, n, 2 * d);
   while (nextSegment() > 0) {
     const pair = walk.position / 2;
-    cldSegment(x, xOffset + pair, v, vOffset + pair, s, sOffset + pair, walk.count / 2);
+    cldSegment(x, xOffset + pair, v, vOffset + pair, s, sOffset + pair, walk.count / 2, coefficients);
   }
 }
 
@@ -79,5 +81,5 @@ export function cldExponentialIntegratorStep(
   if (x.data === v.data && x.offset === v.offset && n * d > 0) throw new InvalidArgumentError(fn, 'v', v, 'a batch distinct from x');
   expectNoiseAddress(fn, seed, stream, firstRow);
   expectCldStep(fn, h, direction, step);
-  cldExponentialIntegratorStepRaw(x.data, x.offset, v.data, v.offset, s === null ? null : s.data, s === null ? 0 : s.offset, n, d, h, direction, seed, stream, firstRow);
+  cldExponentialIntegratorStepRaw(x.data, x.offset, v.data, v.offset, s === null ? null : s.data, s === null ? 0 : s.offset, n, d, step, seed, stream, firstRow);
 }

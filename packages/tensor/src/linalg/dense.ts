@@ -7,7 +7,7 @@ import { dtypeOf, type Tensor } from '../tensor.js';
 import { expectInteger } from '../validate.js';
 import { copySquareToFloat64, expectFiniteMatrix, expectMatrix, expectSquare, expectSymmetricForSpd } from './checks.js';
 import { cholesky, choleskySolve } from './cholesky.js';
-import { symmetricEigen } from './eigen.js';
+import { symmetricEigenInPlace } from './eigen.js';
 import { gemmUnchecked } from './gemm.js';
 
 function square(d: number, data = new Float64Array(d * d)): Tensor<Float64Array> {
@@ -67,7 +67,7 @@ export function spdFunction(a: Tensor, f: (eigenvalue: number) => number, fn = '
   const values = copySquareToFloat64(a, d);
   expectFiniteMatrix(fn, 'a', values, d);
   expectSymmetricForSpd(fn, 'a', a, values, d);
-  const eigen = symmetricEigen(a);
+  const eigen = symmetricEigenInPlace(values, d);
   const mapped = new Float64Array(d);
   for (let k = 0; k < d; k++) {
     const lambda = eigen.values[k]!;

@@ -28,9 +28,14 @@ export function symmetricEigen(a: Tensor): SymmetricEigen {
   expectFiniteMatrix(fn, 'a', m, d);
   const pair = findAsymmetry(m, d);
   if (pair) throw new InvalidArgumentError(fn, 'a', a, `a symmetric matrix (entry (${pair[0]}, ${pair[1]}) differs from (${pair[1]}, ${pair[0]}))`);
+  return symmetricEigenInPlace(m, d);
+}
+
+/** `symmetricEigen` of an already checked (finite, symmetric) row-major `d × d` copy `m`, which it overwrites. */
+export function symmetricEigenInPlace(m: Float64Array, d: number): SymmetricEigen {
   const v = new Float64Array(d * d);
   for (let i = 0; i < d; i++) v[i * d + i] = 1;
-  if (!jacobiSweeps(m, v, d)) throw new SgmkitError(`${fn}: Jacobi iteration did not converge in ${MAX_SWEEPS} sweeps`, 'ERR_NO_CONVERGENCE');
+  if (!jacobiSweeps(m, v, d)) throw new SgmkitError(`symmetricEigen: Jacobi iteration did not converge in ${MAX_SWEEPS} sweeps`, 'ERR_NO_CONVERGENCE');
   return sortedDecomposition(m, v, d);
 }
 

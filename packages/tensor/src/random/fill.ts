@@ -7,6 +7,7 @@
  * @packageDocumentation
  */
 import type { FloatArray } from '../tensor.js';
+import { SEGMENT_CAPACITY } from './blocks.js';
 import { HAS_PENDING, PENDING } from './seeding.js';
 import { advance } from './xoroshiro.js';
 import * as ziggurat from './ziggurat.js';
@@ -24,7 +25,7 @@ const slowNormal = ziggurat.slowNormal;
  * values in the loop, and `slowNormal` redraws the candidate from its exact
  * conditional law.
  */
-const slowPosition = new Int32Array(4096);
+const slowPosition = new Int32Array(SEGMENT_CAPACITY);
 const lowWord = new Int32Array(1);
 
 /**

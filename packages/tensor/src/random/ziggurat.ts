@@ -124,8 +124,6 @@ export const SIGNED_SCALE = new Float64Array(2 * ZIGGURAT_LAYERS);
  * word's `m < A[i]` and a low word's `(m & ~7) < A[i]` accept the same cells.
  */
 export const ACCEPT_FAST = new Int32Array(2 * ZIGGURAT_LAYERS);
-/** `2^-29`: weight of the low mantissa word against the high one (cold paths' 50-bit mantissas). */
-export const LOW_MANTISSA_WEIGHT = 1 / TWO_POW_29;
 
 for (let i = 0; i < ZIGGURAT_LAYERS; i++) {
   ACCEPT_MANTISSA[i] = Math.floor((TWO_POW_50 * ZIGGURAT_EDGES[i + 1]!) / ZIGGURAT_EDGES[i]!);

@@ -131,19 +131,12 @@ function momentsTable(rows: readonly CoordinateMoments[], reference: string): st
   );
 }
 
-/** The data law of a Gaussian target. */
-function gaussianLaw(target: Target): GaussianLaw | undefined {
-  if (!target.gaussian || !target.moments) return undefined;
-  const d = target.dim;
-  return { mean: target.moments.mean, covariance: { data: target.moments.covariance, shape: [d, d], stride: [d, 1], offset: 0 } };
-}
-
 /**
  * For Gaussian data the sampler's output law is Gaussian and known exactly: the
  * samples should match it within statistical error, whatever the step size.
  */
 export function exactOutputLaw(run: SampleRun): GaussianLaw | undefined {
-  const data = gaussianLaw(run.target);
+  const data = run.target.law;
   if (!data) return undefined;
   const options = { T: run.T, grid: runGrid(run) };
   if (run.sampler === 'ddpm') return exactDDPMLaw(data, { ...options, method: run.method as (typeof DDPM_METHODS)[number] });
@@ -155,7 +148,7 @@ function lawMoments(law: GaussianLaw): Moments {
 }
 
 function momentLines(run: SampleRun, samples: SampleResult['samples']): { lines: string[]; json: unknown } {
-  const data = gaussianLaw(run.target);
+  const data = run.target.law;
   const exact = exactOutputLaw(run);
   if (data && exact) {
     const moments = compareMoments(samples, lawMoments(exact));

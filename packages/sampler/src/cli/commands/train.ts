@@ -5,14 +5,13 @@
  * @packageDocumentation
  */
 import { batch, type Batch } from '@sgmkit/tensor';
-import { createScoreNetwork, saveScoreNetwork, trainDenoisingScoreMatching, type Score } from '@sgmkit/score';
+import { createScoreNetwork, sampleForwardMarginal, saveScoreNetwork, trainDenoisingScoreMatching, type Score } from '@sgmkit/score';
 import type { CommandSpec, ParsedArgs } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { OptionValueError } from '../errors.js';
 import { formatTable } from '../format.js';
 import { createProgress, formatDuration } from '../progress.js';
 import { resolveTarget, TARGET_OPTIONS, type Target } from '../targets.js';
-import { diffuseTo } from '../draw.js';
 import { figure, lossCurvePanel } from '../../plot/index.js';
 import { writeTextFile } from '../../io/index.js';
 
@@ -62,8 +61,7 @@ function trainingData(target: Target, args: ParsedArgs): Batch {
 
 /** `√(E|s_θ − s|²) / √(E|s|²)` over exact draws from `q_t`. */
 function relativeScoreError(learned: Score, exact: Score, target: Target, t: number, seed: number): number {
-  const x = target.draw!(CHECK_SIZE, seed);
-  diffuseTo(x, t, seed);
+  const x = sampleForwardMarginal(target.draw!(CHECK_SIZE, seed), t, { seed });
   const a = batch(CHECK_SIZE, target.dim);
   const b = batch(CHECK_SIZE, target.dim);
   learned.evaluate(t, x, a);
