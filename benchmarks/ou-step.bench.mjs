@@ -1,10 +1,11 @@
 // OU exponential-integrator step y ← e^h y + 2(e^h − 1) s + √(e^{2h} − 1) z, single thread,
 // n = 10^6 particles, d = 2, float64, noise included, score batch precomputed: sgmkit's fused
-// kernel (benchmark.js) against an optimised C implementation of the same step (xoroshiro128+
-// and the same 1024-layer ziggurat, two normals per 64-bit output as the JS kernel, cc -O3
-// -march=native, compiled into a temp dir at run time; also the C variant with one normal per
-// output, for reference) and against vectorised NumPy with in-place operations, all in the same
-// run. Each baseline is skipped with a message when its compiler or interpreter is absent.
+// kernel (benchmark.js) against an optimised C implementation of the same step (xorshift128+ and
+// the same 1024-layer ziggurat, two normals per 64-bit output as the JS kernel, cc -O3
+// -march=native, compiled into a temp dir at run time; also, for reference, the C step with
+// xoroshiro128+ and with one normal per output) and against vectorised NumPy with in-place
+// operations, all in the same run. Each baseline is skipped with a message when its compiler or
+// interpreter is absent.
 //
 //   npx -y pnpm@10 build && node benchmarks/ou-step.bench.mjs
 import { dirname, join } from 'node:path';
@@ -19,10 +20,11 @@ const H = 1e-3;
 const QUICK = process.env.SGMKIT_BENCH_QUICK === '1';
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** The C variants: `perTransition` normals per 64-bit xoroshiro128+ output; the first is the headline baseline. */
+/** The C variants; the first, the same step as sgmkit's, is the headline baseline. */
 const NATIVE_VARIANTS = [
-  { perTransition: 2, label: 'C (2 normals/transition, as sgmkit)' },
-  { perTransition: 1, label: 'C (1 normal/transition)' },
+  { name: 'ou_step_xorshift_2', flags: [], label: 'C (xorshift128+, 2 normals/transition, as sgmkit)' },
+  { name: 'ou_step_xoroshiro_2', flags: ['-DXOROSHIRO'], label: 'C (xoroshiro128+, 2 normals/transition)' },
+  { name: 'ou_step_xorshift_1', flags: ['-DNORMALS_PER_TRANSITION=1'], label: 'C (xorshift128+, 1 normal/transition)' },
 ];
 
 /**
@@ -30,9 +32,7 @@ const NATIVE_VARIANTS = [
  * burst of load on a shared machine does not flatter the JS ratio); returns the better run of each, or [].
  */
 function runNative(timeJs) {
-  const builds = NATIVE_VARIANTS.map((v) => ({
-    name: `ou_step_${v.perTransition}`, source: join(here, 'native', 'ou_step.c'), flags: [`-DNORMALS_PER_TRANSITION=${v.perTransition}`],
-  }));
+  const builds = NATIVE_VARIANTS.map((v) => ({ name: v.name, source: join(here, 'native', 'ou_step.c'), flags: v.flags }));
   const runs = withCompiledC(builds, (binaries) => {
     try {
       const runOnce = (binary) => runJson(binary, [N, D, QUICK ? 10 : 60]);

@@ -1,18 +1,20 @@
 /*
  * Native baseline for the OU exponential-integrator step
  *   y <- e^h y + 2(e^h - 1) s + sqrt(e^{2h} - 1) z,   z ~ N(0, 1) per component,
- * single thread, one sequential xoroshiro128+ stream (64-bit native) and a
- * ziggurat with 2^LAYER_BITS layers (default 10, as sgmkit's JS kernel; 8 gives
- * the classic 256) and Marsaglia's exact tail: the same algorithm as the JS
- * kernel, written the way a C programmer would.
+ * single thread, one sequential stream of a 64-bit generator (native 64-bit
+ * arithmetic) and a ziggurat with 2^LAYER_BITS layers (default 10, as sgmkit's
+ * JS kernel; 8 gives the classic 256) and Marsaglia's exact tail: the same
+ * algorithm as the JS kernel, written the way a C programmer would.
  *
+ * Generator: xorshift128+ (default; Vigna's shifts 23, 18, 5, as pure-rand and
+ * sgmkit) or, with -DXOROSHIRO, xoroshiro128+ (24, 16, 37).
  * NORMALS_PER_TRANSITION = 2 (default, what sgmkit's JS kernel does): each
  * 32-bit half of a 64-bit output gives one normal, layer and sign from its top
  * LAYER_BITS + 1 bits, a (31 - LAYER_BITS)-bit mantissa (the low half drops its
  * 3 weakest bits), the cell midpoint on the fast path; a failed fast test
  * refines the candidate with fresh bits (29, and the dropped ones) and finishes it exactly.
  * NORMALS_PER_TRANSITION = 1: one normal per 64-bit output, (60 - LAYER_BITS)-bit mantissas.
- * Build: cc -O3 -march=native ou_step.c -lm   (optionally -DLAYER_BITS=8 -DNORMALS_PER_TRANSITION=1)
+ * Build: cc -O3 -march=native ou_step.c -lm   (optionally -DXOROSHIRO -DLAYER_BITS=8 -DNORMALS_PER_TRANSITION=1)
  * Usage: ou_step N D REPS  -> prints one JSON line with the best and median ms per step.
  */
 #include <math.h>
@@ -39,8 +41,10 @@ static double edge[LAYERS + 1], edge_density[LAYERS + 1], scale[LAYERS], signed_
 static uint64_t accept_mantissa[LAYERS];
 static uint64_t s0 = 0x9e3779b97f4a7c15ULL, s1 = 0xbf58476d1ce4e5b9ULL;
 
-static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
+#ifdef XOROSHIRO
+#define GENERATOR "xoroshiro128+"
+static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 static inline uint64_t next64(void) {
   const uint64_t a = s0, b = s1, out = a + b;
   const uint64_t t = b ^ a;
@@ -48,6 +52,15 @@ static inline uint64_t next64(void) {
   s1 = rotl(t, 37);
   return out;
 }
+#else
+#define GENERATOR "xorshift128+"
+static inline uint64_t next64(void) {
+  const uint64_t out = s0 + s1, x = s0 ^ (s0 << 23);
+  s0 = s1;
+  s1 = x ^ s1 ^ (x >> 18) ^ (s1 >> 5);
+  return out;
+}
+#endif
 
 static double density(double x) { return exp(-0.5 * x * x); }
 
@@ -168,7 +181,7 @@ int main(int argc, char **argv) {
     checksum += y[r];
   }
   qsort(times, reps, sizeof(double), compare);
-  printf("{\"n\":%zu,\"d\":%zu,\"layers\":%d,\"normalsPerTransition\":%d,\"reps\":%d,\"bestMs\":%.4f,\"medianMs\":%.4f,\"checksum\":%.6g}\n", n, d, LAYERS, NORMALS_PER_TRANSITION, reps, times[0], times[reps / 2], checksum);
+  printf("{\"generator\":\"%s\",\"n\":%zu,\"d\":%zu,\"layers\":%d,\"normalsPerTransition\":%d,\"reps\":%d,\"bestMs\":%.4f,\"medianMs\":%.4f,\"checksum\":%.6g}\n", GENERATOR, n, d, LAYERS, NORMALS_PER_TRANSITION, reps, times[0], times[reps / 2], checksum);
   free(y); free(s); free(times);
   return 0;
 }

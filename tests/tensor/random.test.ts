@@ -1,10 +1,13 @@
-import { xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
+import { xorshift128plusFromState } from 'pure-rand/generator/xorshift128plus';
 import {
   RandomStream, fillParticleNormals, batch, tensor, rows, transpose, erfc, standardNormalCdf, blockRows,
   InvalidArgumentError, NonContiguousError, ShapeMismatchError,
 } from '@sgmkit/tensor';
-import { advance } from '../../packages/tensor/dist/random/xoroshiro.js';
-import { ACCEPT_FAST, ZIGGURAT_EDGES, ZIGGURAT_LAYERS, ZIGGURAT_TAIL_START, slowNormal } from '../../packages/tensor/dist/random/ziggurat.js';
+import { advance } from '../../packages/tensor/dist/random/xorshift.js';
+import {
+  ACCEPT_FAST, CHORD_SLOPE, LOW_MANTISSA_MASK, SQUEEZE_ABOVE, SQUEEZE_BELOW, ZIGGURAT_EDGES, ZIGGURAT_LAYERS, ZIGGURAT_TAIL_START,
+  finishCandidate,
+} from '../../packages/tensor/dist/random/ziggurat.js';
 import { fillNormalSegment } from '../../packages/tensor/dist/random/fill.js';
 import { deriveBlockKey, deriveBlockState, deriveKey, PARTICLE_DOMAIN, STATE_WORDS } from '../../packages/tensor/dist/random/seeding.js';
 import { K_SE, ksCriticalValue, ksStatistic, normalMomentZScores, tailZScore } from './stats';
@@ -12,10 +15,10 @@ import { K_SE, ksCriticalValue, ksStatistic, normalMomentZScores, tailZScore } f
 const KS_ALPHA = 1e-6;
 const N_STAT = 1_000_000;
 
-describe('xoroshiro128+ against pure-rand', () => {
+describe('xorshift128+ against pure-rand', () => {
   test('low word equals pure-rand next(), high word is the carry-correct high half of s0 + s1', () => {
     const state = Int32Array.from([0x12345678, -0x6789abc, 0x0fedcba9, -0x1]);
-    const reference = xoroshiro128plusFromState(Array.from(state));
+    const reference = xorshift128plusFromState(Array.from(state));
     const low = new Int32Array(1);
     for (let i = 0; i < 10_000; i++) {
       const [s01, s00, s11, s10] = Array.from(state, (w) => BigInt.asUintN(32, BigInt(w)));
@@ -30,7 +33,7 @@ describe('xoroshiro128+ against pure-rand', () => {
   test('the inlined loop walks pure-rand\'s states, two normals per transition, from the documented bits', () => {
     const state = new Int32Array(STATE_WORDS);
     deriveKey(1, 2, PARTICLE_DOMAIN, state); // any well-mixed 8 words will do as a block state
-    const reference = xoroshiro128plusFromState(Array.from(state.subarray(0, 4)));
+    const reference = xorshift128plusFromState(Array.from(state.subarray(0, 4)));
     const z = new Float64Array(4096);
     fillNormalSegment(state, z, 0, 4096);
     // Normal 2t from the high word of transition t (21-bit mantissa), 2t + 1 from its low word (bits 3..20),
@@ -97,8 +100,36 @@ describe('special functions and ziggurat tables', () => {
   });
 });
 
+describe('the wedge squeeze', () => {
+  test('the curve lies between chord − SQUEEZE_BELOW and chord + SQUEEZE_ABOVE in every layer (4097 points each)', () => {
+    const f = (x: number) => Math.exp(-0.5 * x * x);
+    let squeezed = 0;
+    for (let i = 1; i < ZIGGURAT_LAYERS; i++) {
+      const left = ZIGGURAT_EDGES[i + 1]!, right = ZIGGURAT_EDGES[i]!;
+      const bottom = f(right), rise = f(left) - bottom;
+      let worstBelow = 0, worstAbove = 0;
+      for (let j = 0; j <= 4096; j++) {
+        const x = left + ((right - left) * j) / 4096;
+        const g = (f(x) - bottom) / rise;
+        const chord = (right - x) * CHORD_SLOPE[i]!;
+        worstAbove = Math.max(worstAbove, g - chord);
+        worstBelow = Math.max(worstBelow, chord - g);
+      }
+      expect(worstAbove).toBeLessThanOrEqual(SQUEEZE_ABOVE[i]!);
+      expect(worstBelow).toBeLessThanOrEqual(SQUEEZE_BELOW[i]!);
+      // Tight: within the margin of the largest deviation seen, except in the one layer with no squeeze.
+      if (SQUEEZE_ABOVE[i]! < 1) {
+        expect(SQUEEZE_ABOVE[i]! - worstAbove).toBeLessThan(1e-6);
+        expect(SQUEEZE_BELOW[i]! - worstBelow).toBeLessThan(1e-6);
+        squeezed++;
+      }
+    }
+    expect(squeezed).toBe(ZIGGURAT_LAYERS - 2);
+  });
+});
+
 describe('the slow path alone has the exact conditional law', () => {
-  test('KS (alpha = 1e-6, n = 2·10^5) of slowNormal against (Φ − fast part)/(1 − P(fast))', () => {
+  test('KS (alpha = 1e-6, n = 10^5 each) of finished high and low words that failed the fast test, against (Φ − fast part)/(1 − P(fast))', () => {
     // A fast draw of index (layer i, sign) has probability 2^-11 · A_i/2^21 and (before its lattice) is uniform on
     // [0, w_i) or (−w_i, 0], w_i = A_i·X_i/2^21 (A = ACCEPT_FAST). What the slow path adds must make up N(0, 1) exactly.
     const layers = Array.from({ length: ZIGGURAT_LAYERS }, (_, i) => ({
@@ -128,12 +159,22 @@ describe('the slow path alone has the exact conditional law', () => {
     };
     expect(1 - fastTotal).toBeGreaterThan(0.004);
     expect(1 - fastTotal).toBeLessThan(0.005);
-    const state = new Int32Array(8);
+    // Failed candidates as the hot loop meets them: words of the main generator that fail the fast test
+    // (high words on all 21 mantissa bits, low words on bits 3..20), each finished from the auxiliary generator.
+    const state = new Int32Array(STATE_WORDS);
     deriveKey(4, 5, PARTICLE_DOMAIN, state);
-    const n = 200_000;
-    const draws = new Float64Array(n);
-    for (let i = 0; i < n; i++) draws[i] = slowNormal(state);
-    expect(ksStatistic(draws, slowCdf)).toBeLessThan(ksCriticalValue(KS_ALPHA));
+    const n = 100_000;
+    const fromHigh = new Float64Array(n), fromLow = new Float64Array(n);
+    const low = new Int32Array(1);
+    let highs = 0, lows = 0;
+    while (highs < n || lows < n) {
+      const high = advance(state, 0, low);
+      const word = low[0]!;
+      if (highs < n && (high & 0x1fffff) >= ACCEPT_FAST[high >>> 21]!) fromHigh[highs++] = finishCandidate(state, high, false);
+      if (lows < n && (word & LOW_MANTISSA_MASK) >= ACCEPT_FAST[word >>> 21]!) fromLow[lows++] = finishCandidate(state, word, true);
+    }
+    expect(ksStatistic(fromHigh, slowCdf)).toBeLessThan(ksCriticalValue(KS_ALPHA));
+    expect(ksStatistic(fromLow, slowCdf)).toBeLessThan(ksCriticalValue(KS_ALPHA));
   });
 });
 
@@ -215,6 +256,18 @@ describe('noise is a pure function of (seed, stream, global row, component)', ()
     const oneByOne = batch(1000, 3);
     for (let r = 990; r < 1000; r++) fillParticleNormals(rows(oneByOne, r, r + 1), seed, stream, r);
     expect(Array.from(oneByOne.data.subarray(2970))).toEqual(Array.from(whole.data.subarray(2970)));
+  });
+
+  test('identical when a batch is split at every position of the loop\'s four-element stride (d = 1, 2, 3)', () => {
+    for (const d of [1, 2, 3]) {
+      const all = fillParticleNormals(batch(40, d), seed, stream, 3).data;
+      for (let split = 1; split < 12; split++) {
+        const parts = batch(40, d);
+        fillParticleNormals(rows(parts, 0, split), seed, stream, 3);
+        fillParticleNormals(rows(parts, split, 40), seed, stream, 3 + split);
+        expect(Array.from(parts.data)).toEqual(Array.from(all));
+      }
+    }
   });
 
   test('identical for float32 storage up to rounding, and at huge row indices', () => {

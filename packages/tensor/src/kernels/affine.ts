@@ -8,17 +8,41 @@ import type { FloatArray } from '../tensor.js';
 import { beginParticleWalk, blockState, nextSegment, walk } from '../random/blocks.js';
 import { affineNoiseSegment } from '../random/fill.js';
 
+/** The last view made of each array by {@link shiftedView}. */
+const shiftedViews = new WeakMap<FloatArray, { shift: number; view: FloatArray }>();
+
+/**
+ * `data` seen from element `shift` on (same buffer, same dtype). Cached per
+ * array, so the steps of a sampler, which pass the same arrays every time,
+ * allocate a view once, not once per step.
+ */
+function shiftedView(data: FloatArray, shift: number): FloatArray {
+  const cached = shiftedViews.get(data);
+  if (cached !== undefined && cached.shift === shift) return cached.view;
+  const byteOffset = data.byteOffset + shift * data.BYTES_PER_ELEMENT;
+  const view = data instanceof Float64Array
+    ? new Float64Array(data.buffer, byteOffset, data.length - shift)
+    : new Float32Array(data.buffer, byteOffset, data.length - shift);
+  shiftedViews.set(data, { shift, view });
+  return view;
+}
+
 /**
  * Unchecked kernel on contiguous `n × d` blocks `y` (at `yOffset`) and `s` (at
  * `sOffset`): `y ← a·y + b·s + c·z` with the normals of global rows
- * `firstRow ..` under `(seed, stream)`.
+ * `firstRow ..` under `(seed, stream)`. The hot loop indexes `y` and `s` with
+ * one index, so the array whose block starts later is viewed from the
+ * difference on.
  */
 export function affineNoiseStepRaw(
   y: FloatArray, yOffset: number, s: FloatArray, sOffset: number, n: number, d: number,
   a: number, b: number, c: number, seed: number, stream: number, firstRow: number,
 ): void {
+  const start = Math.min(yOffset, sOffset);
+  const yAligned = yOffset > start ? shiftedView(y, yOffset - start) : y;
+  const sAligned = sOffset > start ? shiftedView(s, sOffset - start) : s;
   beginParticleWalk(seed, stream, firstRow, n, d);
   while (nextSegment() > 0) {
-    affineNoiseSegment(y, yOffset + walk.position, s, sOffset + walk.position, walk.count, a, b, c, blockState);
+    affineNoiseSegment(yAligned, sAligned, start + walk.position, walk.count, a, b, c, blockState);
   }
 }

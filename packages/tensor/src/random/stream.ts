@@ -9,7 +9,7 @@ import { expectInteger, expectSeed } from '../validate.js';
 import { SEGMENT_CAPACITY } from './blocks.js';
 import { fillNormalSegment } from './fill.js';
 import { SEQUENTIAL_DOMAIN, STATE_WORDS, deriveBlockKey, deriveBlockState, deriveKey } from './seeding.js';
-import { advance, uniformFromWords } from './xoroshiro.js';
+import { advance, uniformFromWords } from './xorshift.js';
 import { nextNormal } from './ziggurat.js';
 
 const TWO_POW_MINUS_24 = 5.960464477539063e-8;
