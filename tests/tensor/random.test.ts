@@ -128,7 +128,7 @@ describe('the wedge squeeze', () => {
   });
 });
 
-describe('the slow path alone has the exact conditional law', () => {
+describe('finished slow draws have the exact conditional law', () => {
   test('KS (alpha = 1e-6, n = 10^5 each) of finished high and low words that failed the fast test, against (Φ − fast part)/(1 − P(fast))', () => {
     // A fast draw of index (layer i, sign) has probability 2^-11 · A_i/2^21 and (before its lattice) is uniform on
     // [0, w_i) or (−w_i, 0], w_i = A_i·X_i/2^21 (A = ACCEPT_FAST). What the slow path adds must make up N(0, 1) exactly.

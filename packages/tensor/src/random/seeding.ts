@@ -5,7 +5,7 @@
  * Global particle rows are grouped in fixed blocks of {@link blockRows}`(m)` =
  * ⌈512/m⌉ consecutive rows, `m` the number of normals per row (`d`, or `2d` for
  * CLD): about 512 normals per block whatever the dimension.
- * Block `b` of `(seed, stream)` gets two xoroshiro128+ states, a *main* and an
+ * Block `b` of `(seed, stream)` gets two xorshift128+ states, a *main* and an
  * *auxiliary* one, together a 256-bit hash of `(seed, stream, domain, b)`:
  * eight lanes, each a chain of murmur3 `fmix32` finalisers absorbing one
  * 32-bit input word at a time from its own salt. `fmix32` is a bijection with
@@ -90,7 +90,7 @@ export function deriveBlockKey(key: Int32Array, blockHigh: number, blockKey: Int
 export function deriveBlockState(blockKey: Int32Array, blockLow: number, state: Int32Array): void {
   for (let lane = 0; lane < 8; lane++) state[lane] = fmix32(blockKey[lane]! ^ blockLow);
   if (state.length > HAS_PENDING) state[PENDING] = state[HAS_PENDING] = 0; // a fresh block has no pending half
-  // xoroshiro128+ is stuck at the all-zero state; any fixed non-zero state is as good (probability 2^-128).
+  // xorshift128+ is stuck at the all-zero state; any fixed non-zero state is as good (probability 2^-128).
   for (let generator = 0; generator < 8; generator += 4) {
     if ((state[generator]! | state[generator + 1]! | state[generator + 2]! | state[generator + 3]!) === 0) state[generator + 1] = 1;
   }

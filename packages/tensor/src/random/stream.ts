@@ -24,7 +24,7 @@ function expectRange(fn: string, out: unknown, offset: unknown, length: unknown)
 }
 
 /**
- * A sequential xoroshiro128+ stream (pure-rand's generator) seeded by a hash
+ * A sequential xorshift128+ stream (pure-rand's generator) seeded by a hash
  * of `(seed, stream)`, separate from the particle-addressed noise of the same
  * seed. Same `(seed, stream)` gives the same sequence on every run.
  *

@@ -11,9 +11,13 @@
  * 32-bit halves (JavaScript has no 64-bit integer arithmetic worth using in a
  * loop) xorshift128+'s three shifts cost 21 integer operations per transition
  * against 27 for xoroshiro128+'s two 64-bit rotations and shift, and need fewer
- * temporaries. In the OU step the switch took 0.6 ms of 5.9 (measured; see
- * the README's benchmark section). Their known statistical weaknesses are the
- * same kind: low linear complexity of the lowest output bits.
+ * temporaries: the OU step is 8% faster with it (5.58 → 5.11 ms, README).
+ * What is given up: Vigna prefers xoroshiro128+ for general use. Both fail
+ * only linearity tests (binary rank, linear complexity) confined to their
+ * lowest output bits, which here are at most the least significant bits of a
+ * mantissa; and every block of rows starts from a freshly hashed state and
+ * draws about 256 transitions from it (more only when one row holds more
+ * than 512 normals; see `seeding.ts`).
  *
  * pure-rand's `next()` returns only the low word `s00 + s10 | 0` of the 64-bit
  * sum `s0 + s1` of the state before the step. We also take the high word (with

@@ -20,7 +20,8 @@
  * draw*: the hot loop records the word and finishes it after the loop with
  * {@link finishCandidate}, which completes the candidate's mantissa to 50 bits
  * with fresh bits from the block's auxiliary generator and runs the exact
- * ziggurat test on it (exact acceptance, the tail, the wedges, redraws).
+ * ziggurat test on it (exact acceptance, the tail, the wedges, fresh
+ * candidates after a rejection).
  *
  * **Precision.** A fast normal is a function of 32 (high word) or 29 (low word)
  * random bits. Within layer `i` its values lie on a lattice of spacing
