@@ -195,6 +195,7 @@ describe('CLD kernel reproducibility and bad input', () => {
     expect(() => cldExponentialIntegratorStep(x, v, s, 0.1, 'forward', -1, 1, 0)).toThrow(/argument 'seed'/);
     expect(() => cldExponentialIntegratorStep(x, v, s, 0.1, 'forward', 1, 1.5, 0)).toThrow(/argument 'stream'/);
     expect(() => cldExponentialIntegratorStep(x, v, s, 0.1, 'forward', 1, 1, -2)).toThrow(/argument 'firstRow'/);
+    expect(() => cldExponentialIntegratorStep(x, v, s, 0.1, 'forward', 1, 1, Number.MAX_SAFE_INTEGER)).toThrow(/argument 'firstRow' must be an integer in/);
     expect(() => cldExponentialIntegratorStep(tensor(new Float64Array(4), [4]), v, s, 0.1, 'forward', 1, 1, 0)).toThrow(/argument 'x'/);
     expect(() => cldStepCoefficients(-1, 'forward')).toThrow(InvalidArgumentError);
     expect(Array.from(x.data)).toEqual(new Array(8).fill(0));

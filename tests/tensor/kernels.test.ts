@@ -139,6 +139,8 @@ describe('fused kernels: bad input gets typed errors naming the argument', () =>
     expect(() => ouExponentialIntegratorStep(y, s, 0.1, 0.5, 1, 0)).toThrow(InvalidArgumentError);
     expect(() => ouExponentialIntegratorStep(y, s, 0.1, 1, 2 ** 32, 0)).toThrow(/argument 'stream'/);
     expect(() => ouExponentialIntegratorStep(y, s, 0.1, 1, 1, -1)).toThrow(/argument 'firstRow'/);
+    const n = y.shape[0]!;
+    expect(() => ouExponentialIntegratorStep(y, s, 0.1, 1, 1, Number.MAX_SAFE_INTEGER - n + 2)).toThrow(/argument 'firstRow' must be an integer in/);
   });
 
   test('nothing is written when validation fails', () => {

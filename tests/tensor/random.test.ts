@@ -370,8 +370,12 @@ describe('fillParticleNormals bad input', () => {
     expect(() => fillParticleNormals(z, -1, 0, 0)).toThrow(/fillParticleNormals: argument 'seed'/);
     expect(() => fillParticleNormals(z, 0.5, 0, 0)).toThrow(InvalidArgumentError);
     expect(() => fillParticleNormals(z, 1, 2 ** 32, 0)).toThrow(/argument 'stream'/);
-    expect(() => fillParticleNormals(z, 1, 0, -3)).toThrow(/argument 'firstRow' must be an integer >= 0; got -3/);
+    expect(() => fillParticleNormals(z, 1, 0, -3)).toThrow(/argument 'firstRow' must be an integer in \[0, 9007199254740988\]; got -3/);
     expect(() => fillParticleNormals(z, 1, 0, 1.5)).toThrow(/argument 'firstRow'/);
+    // The last row, firstRow + 3, must stay a safe integer: beyond it two rows would get the same address.
+    expect(() => fillParticleNormals(z, 1, 0, Number.MAX_SAFE_INTEGER - 2)).toThrow(
+      /argument 'firstRow' must be an integer in \[0, 9007199254740988\]; got 9007199254740989/);
+    expect(() => fillParticleNormals(z, 1, 0, Number.MAX_SAFE_INTEGER - 3)).not.toThrow();
     expect(() => fillParticleNormals(transpose(z), 1, 0, 0)).toThrow(NonContiguousError);
     expect(() => fillParticleNormals(tensor(new Float64Array(8), [8]), 1, 0, 0)).toThrow(ShapeMismatchError);
     expect(() => fillParticleNormals({} as never, 1, 0, 0)).toThrow(/argument 'out'/);

@@ -79,7 +79,7 @@ export function cldExponentialIntegratorStep(
     throw new InvalidArgumentError(fn, 's', s, "a velocity-score batch (null is allowed only for direction 'forward')");
   }
   if (x.data === v.data && x.offset === v.offset && n * d > 0) throw new InvalidArgumentError(fn, 'v', v, 'a batch distinct from x');
-  expectNoiseAddress(fn, seed, stream, firstRow);
+  expectNoiseAddress(fn, seed, stream, firstRow, n);
   expectCldStep(fn, h, direction, step);
   cldExponentialIntegratorStepRaw(x.data, x.offset, v.data, v.offset, s === null ? null : s.data, s === null ? 0 : s.offset, n, d, step, seed, stream, firstRow);
 }

@@ -21,7 +21,7 @@ function checkedAffineStep(
   const [n, d] = expectBatch(fn, 'y', y);
   expectBatch(fn, operandName, s, d, n);
   expectSameDType(fn, operandName, y, s);
-  expectNoiseAddress(fn, seed, stream, firstRow);
+  expectNoiseAddress(fn, seed, stream, firstRow, n);
   affineNoiseStepRaw(y.data, y.offset, s.data, s.offset, n, d, a, b, c, seed, stream, firstRow);
   return y;
 }

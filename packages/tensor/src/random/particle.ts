@@ -9,11 +9,15 @@ import { expectInteger, expectSeed } from '../validate.js';
 import { beginParticleWalk, blockState, nextSegment, walk } from './blocks.js';
 import { fillNormalSegment } from './fill.js';
 
-/** Validates the `(seed, stream, firstRow)` triple every particle-addressed function takes. */
-export function expectNoiseAddress(fn: string, seed: unknown, stream: unknown, firstRow: unknown): void {
+/**
+ * Validates the `(seed, stream, firstRow)` triple every particle-addressed
+ * function takes, for a batch of `n` rows: the last global row,
+ * `firstRow + n − 1`, must be a safe integer, or rows would share noise.
+ */
+export function expectNoiseAddress(fn: string, seed: unknown, stream: unknown, firstRow: unknown, n = 0): void {
   expectSeed(fn, 'seed', seed);
   expectSeed(fn, 'stream', stream);
-  expectInteger(fn, 'firstRow', firstRow, 0);
+  expectInteger(fn, 'firstRow', firstRow, 0, Number.MAX_SAFE_INTEGER - Math.max(0, n - 1));
 }
 
 /** Unchecked: writes the `perRow` normals of each global row `firstRow .. firstRow+n` to `data[offset ..)`. */
@@ -42,7 +46,7 @@ export function fillParticleNormalsRaw(
 export function fillParticleNormals(out: Batch, seed: number, stream: number, firstRow: number): Batch {
   const fn = 'fillParticleNormals';
   const [n, d] = expectBatch(fn, 'out', out);
-  expectNoiseAddress(fn, seed, stream, firstRow);
+  expectNoiseAddress(fn, seed, stream, firstRow, n);
   fillParticleNormalsRaw(out.data, out.offset, n, d, seed, stream, firstRow);
   return out;
 }
