@@ -72,6 +72,19 @@ describe('argument parsing', () => {
     expect(() => parseArgs(spec, ['--nope'])).toThrow(UsageError);
   });
 
+  test('an option given twice is a usage error naming the option and both values', () => {
+    expect(message(() => parseArgs(spec, ['--steps', '10', '--steps', '20']))).toBe('option --steps given twice: "10" and "20" (give it once)');
+    expect(message(() => parseArgs(spec, ['--steps=10', '--T', '1', '--steps', '20']))).toBe('option --steps given twice: "10" and "20" (give it once)');
+    expect(message(() => parseArgs(spec, ['-n', '5', '--count=6']))).toBe('option --count given twice: "5" and "6" (give it once)');
+    expect(message(() => parseArgs(spec, ['--mean', '1,2', '--mean', '3']))).toBe('option --mean given twice: "1,2" and "3" (give it once)');
+    // flags too: --plot --plot=false would otherwise silently mean false
+    expect(message(() => parseArgs(spec, ['--plot', '--plot=false']))).toBe('option --plot given twice: "true" and "false" (give it once)');
+    expect(message(() => parseArgs(spec, ['--json', '--json']))).toBe('option --json given twice: "true" and "true" (give it once)');
+    // the repetition is reported before the second value is converted
+    expect(message(() => parseArgs(spec, ['--steps', '10', '--steps', 'abc']))).toBe('option --steps given twice: "10" and "abc" (give it once)');
+    expect(() => parseArgs(spec, ['--steps', '10', '--steps', '20'])).toThrow(UsageError);
+  });
+
   test('convertOption rejects non-decimal numerals that Number() would accept', () => {
     const number = { name: 'x', kind: 'number', description: '' } as const;
     expect(convertOption(number, '-1.5e-3')).toBe(-1.5e-3);

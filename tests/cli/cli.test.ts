@@ -39,6 +39,17 @@ describe('sgmkit: help, version, usage errors', () => {
     expect(expectOneLineError(sgmkit(['plot', '--bogus']), 'sgmkit plot: ', 2)).toBe('sgmkit plot: unknown option --bogus (see --help)');
     expect(expectOneLineError(sgmkit(['plot']), 'sgmkit plot: ', 2)).toBe('sgmkit plot: --in is required');
   });
+
+  test('a repeated option exits 2 with one line naming it and both values', () => {
+    // small and writing to the temporary directory, so a regression fails fast without touching out/
+    const steps = sgmkit(['sample', '--steps', '10', '--steps', '20', '-n', '10', '--out', join(dir, 'repeated.csv'), '--no-plot']);
+    expect(expectOneLineError(steps, 'sgmkit sample: ', 2)).toBe('sgmkit sample: option --steps given twice: "10" and "20" (give it once)');
+    expect(steps.stdout).toBe('');
+    expect(expectOneLineError(sgmkit(['sample', '-n', '100', '--n=200', '--steps', '2', '--out', join(dir, 'repeated.csv'), '--no-plot']), 'sgmkit sample: ', 2)).toBe('sgmkit sample: option --n given twice: "100" and "200" (give it once)');
+    const json = sgmkit(['verify', '--T', '1', '--T=2', '--dims', '1', '--steps', '4', '--json']);
+    expect(expectOneLineError(json, 'sgmkit verify: ', 2)).toBe('sgmkit verify: option --T given twice: "1" and "2" (give it once)');
+    expect(JSON.parse(json.stdout)).toEqual({ ok: false, error: { code: 'ERR_USAGE', message: 'option --T given twice: "1" and "2" (give it once)' } });
+  });
 });
 
 describe('sgmkit plot', () => {

@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { AbortedError, NonFiniteValueError, SgmkitError } from '@sgmkit/tensor';
-import { gaussianScore, gaussianMixtureScore, ringMixture, cldGaussianScore, biasedScore } from '@sgmkit/score';
-import type { Score } from '@sgmkit/score';
-import { sampleDDPM, sampleCLD, DDPM_METHODS } from '@sgmkit/sampler';
+import { gaussianScore, gaussianMixtureScore, ringMixture, cldGaussianScore, biasedScore, createScoreNetwork } from '@sgmkit/score';
+import type { CLDScore, Score, ScoreSpec } from '@sgmkit/score';
+import { sampleDDPM, sampleCLD, DDPM_METHODS, AUTO_WORKERS_MIN_PARTICLES } from '@sgmkit/sampler';
 import { values } from './samplers-helpers';
 
 // Worker threads run packages/sampler/dist/parallel/worker.js (tests run against dist).
@@ -73,6 +73,55 @@ describe('workers: bit-identical to one thread, whatever the worker count, batch
     const one = await sampleDDPM(gaussian, { T: 1, steps: 3, n: 2, seed: 1 });
     const many = await sampleDDPM(gaussian, { T: 1, steps: 3, n: 2, seed: 1, workers: 5 });
     expect(values(many.samples)).toEqual(values(one.samples));
+  });
+});
+
+/** `score` behind a `spec` getter that counts its reads (a ScoreNetwork's getter serialises the weights on every read). */
+function countingSpecReads<S extends Score | CLDScore>(score: S, spec: () => ScoreSpec | undefined = () => score.spec): { score: S; reads: () => number } {
+  let reads = 0;
+  const counting = Object.create(score, { spec: { get: () => { reads++; return spec(); } } }) as S;
+  return { score: counting, reads: () => reads };
+}
+
+describe('score.spec is read at most once per sample() call', () => {
+  const network = createScoreNetwork({ dim: 2, hiddenWidths: [8], timeFrequencyCount: 2, seed: 5 });
+  const base = { T: 1, steps: 2, seed: 6 };
+
+  test('a learned network with workers: 2 is read once, and gives the one-thread samples', async () => {
+    const one = await sampleDDPM(network, { ...base, n: 50 });
+    const counted = countingSpecReads(network);
+    const two = await sampleDDPM(counted.score, { ...base, n: 50, workers: 2 });
+    expect(counted.reads()).toBe(1);
+    expect(values(two.samples)).toEqual(values(one.samples));
+  });
+
+  test('a CLD score with workers: 2 is read once', async () => {
+    const counted = countingSpecReads(cldGaussianScore({ mean: [0.5], covariance: [[0.5]] }));
+    await sampleCLD(counted.score, { ...base, n: 20, workers: 2 });
+    expect(counted.reads()).toBe(1);
+  });
+
+  test('workers: 2 on a score without spec reads it once to report it', async () => {
+    const counted = countingSpecReads(network, () => undefined);
+    await expect(sampleDDPM(counted.score, { ...base, n: 10, workers: 2 })).rejects.toThrow(/argument 'score.spec'/);
+    expect(counted.reads()).toBe(1);
+  });
+
+  test('on the calling thread (workers omitted or 1) it is not read', async () => {
+    const counted = countingSpecReads(network);
+    await sampleDDPM(counted.score, { ...base, n: 10 });
+    await sampleDDPM(counted.score, { ...base, n: 10, workers: 1 });
+    expect(counted.reads()).toBe(0);
+  });
+
+  test("workers: 'auto' decides from n and the callback before reading it", async () => {
+    const counted = countingSpecReads(network);
+    await sampleDDPM(counted.score, { ...base, n: AUTO_WORKERS_MIN_PARTICLES - 1, workers: 'auto' });
+    await sampleDDPM(counted.score, { ...base, n: AUTO_WORKERS_MIN_PARTICLES, workers: 'auto', callback: () => {} });
+    expect(counted.reads()).toBe(0);
+    // a batch large enough for threads: read once when there is more than one core to use
+    await sampleDDPM(counted.score, { ...base, n: AUTO_WORKERS_MIN_PARTICLES, workers: 'auto' });
+    expect(counted.reads()).toBe(availableParallelism() > 1 ? 1 : 0);
   });
 });
 

@@ -251,6 +251,17 @@ describe('bad input gets a typed error naming the argument', () => {
     expect((error as Error).message).toMatch(/^sample(DDPM|CLD): argument '/);
   });
 
+  test('a score of the wrong kind is reported with the received kind once', async () => {
+    const messageOf = (run: Promise<unknown>) => run.then(() => '', (e: unknown) => (e as Error).message);
+    const cldToDDPM = await messageOf(sampleDDPM(stationaryCLDScore(2) as never, ok));
+    expect(cldToDDPM).toBe(`sampleDDPM: argument 'score.kind' must be 'ou' (a CLD score: use sampleCLD); got "cld"`);
+    const ouToCLD = await messageOf(sampleCLD(score2 as never, ok));
+    expect(ouToCLD).toBe(`sampleCLD: argument 'score.kind' must be 'cld' (an OU score: use sampleDDPM); got "ou"`);
+    const noKind = await messageOf(sampleDDPM({ dim: 2, evaluate() {} } as never, ok));
+    expect(noKind).toBe(`sampleDDPM: argument 'score.kind' must be 'ou'; got undefined`);
+    for (const message of [cldToDDPM, ouToCLD, noKind]) expect(message.match(/\bgot\b/g)).toHaveLength(1);
+  });
+
   test('the integrator functions validate too', () => {
     const y = batch(3, 2);
     expect(() => ddpmExponentialIntegrator(score2, batch(3, 3), uniformGrid(1, 2), { seed: 1 })).toThrow(/argument 'y'/);

@@ -4,7 +4,7 @@
  * option (`--steps must be an integer >= 1; got "abc"`).
  * @packageDocumentation
  */
-import { OptionValueError, UsageError } from './errors.js';
+import { OptionValueError, RepeatedOptionError, UsageError } from './errors.js';
 
 /**
  * How an option's text is converted: `numbers` is a comma-separated list
@@ -181,7 +181,10 @@ function splitInlineValue(token: string): [string, string | undefined] {
  * Parses `argv` (the arguments after the command name) against a command's
  * options plus {@link COMMON_OPTIONS}. A value is always taken from the next
  * token, even one starting with `-`, so negative numbers need no quoting.
- * Positional arguments are refused.
+ * Positional arguments are refused, and so is an option given twice (under
+ * its long or short name, flags included): every option takes one value, and
+ * lists are comma-separated (`--dims 1,4,16`), so a repeat is a mistake that
+ * would otherwise silently keep the last value.
  *
  * @example
  * ```ts
@@ -192,6 +195,7 @@ function splitInlineValue(token: string): [string, string | undefined] {
 export function parseArgs(command: CommandSpec, argv: readonly string[]): ParsedArgs {
   const options = [...command.options, ...COMMON_OPTIONS];
   const values = new Map<string, OptionValue>();
+  const texts = new Map<string, string>(); // as typed, for the repeated-option error
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i]!;
     if (!token.startsWith('-') || token === '-' || token === '--') {
@@ -204,6 +208,9 @@ export function parseArgs(command: CommandSpec, argv: readonly string[]): Parsed
       if (i + 1 >= argv.length) throw new UsageError(`option --${spec.name} needs a value${spec.valueName ? ' ' + spec.valueName : ''}`);
       text = argv[++i]!;
     }
+    const given = texts.get(spec.name);
+    if (given !== undefined) throw new RepeatedOptionError(spec.name, given, text ?? 'true');
+    texts.set(spec.name, text ?? 'true');
     values.set(spec.name, text === undefined ? true : convertOption(spec, text));
   }
   return new ParsedArgs(values);

@@ -128,17 +128,13 @@ export function prepareRun(
   };
 }
 
-function describeKind(score: { kind?: unknown }): string {
-  return typeof score.kind === 'string' ? `'${score.kind}'` : String(score.kind);
-}
-
 /** Throws unless `score` is a usable OU score of dimension `dim` (when given). */
 export function expectOUScore(fn: string, argument: string, score: unknown, dim?: number): Score {
   if (score === null || typeof score !== 'object') throw new InvalidArgumentError(fn, argument, score, "a Score object { kind: 'ou', dim, evaluate }");
   const s = score as Score;
   if ((s as { kind: unknown }).kind !== 'ou') {
     const hint = (s as { kind: unknown }).kind === 'cld' ? ' (a CLD score: use sampleCLD)' : '';
-    throw new InvalidArgumentError(fn, `${argument}.kind`, (s as { kind: unknown }).kind, `'ou'${hint}; got kind ${describeKind(s)}`);
+    throw new InvalidArgumentError(fn, `${argument}.kind`, (s as { kind: unknown }).kind, `'ou'${hint}`);
   }
   if (typeof s.evaluate !== 'function') throw new InvalidArgumentError(fn, `${argument}.evaluate`, s.evaluate, 'a function (t, x, out) => void');
   expectInteger(fn, `${argument}.dim`, s.dim, 1);
@@ -152,7 +148,7 @@ export function expectCLDScore(fn: string, argument: string, score: unknown, dim
   const s = score as CLDScore;
   if ((s as { kind: unknown }).kind !== 'cld') {
     const hint = (s as { kind: unknown }).kind === 'ou' ? ' (an OU score: use sampleDDPM)' : '';
-    throw new InvalidArgumentError(fn, `${argument}.kind`, (s as { kind: unknown }).kind, `'cld'${hint}; got kind ${describeKind(s)}`);
+    throw new InvalidArgumentError(fn, `${argument}.kind`, (s as { kind: unknown }).kind, `'cld'${hint}`);
   }
   if (typeof s.evaluate !== 'function') throw new InvalidArgumentError(fn, `${argument}.evaluate`, s.evaluate, 'a function (t, x, v, out) => void');
   expectInteger(fn, `${argument}.dim`, s.dim, 1);

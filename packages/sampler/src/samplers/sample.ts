@@ -35,9 +35,8 @@ function expectWorkers(fn: string, workers: unknown): number {
   return workers;
 }
 
-function hasSpec(score: Score | CLDScore): boolean {
-  const spec = score.spec as ScoreSpec | undefined;
-  return spec !== undefined && spec !== null && typeof spec === 'object' && typeof spec.type === 'string';
+function isSpec(spec: unknown): spec is ScoreSpec {
+  return spec !== undefined && spec !== null && typeof spec === 'object' && typeof (spec as ScoreSpec).type === 'string';
 }
 
 /** Options shared by both samplers. */
@@ -64,6 +63,10 @@ export interface CommonSampleOptions {
    * Worker threads to shard the particles over (default 1: the calling thread). Needs `score.spec` when > 1.
    * `'auto'`: `os.availableParallelism()` threads when the score has a spec, there is no callback and
    * `n ≥ AUTO_WORKERS_MIN_PARTICLES` (below that, starting threads costs more than it saves), else 1.
+   *
+   * `score.spec` is read at most once per call (a learned network's `spec` getter serialises its weights on
+   * every read), and not at all when `workers` is 1 or omitted, or when `'auto'` settles on the calling thread
+   * from the callback, `n` or a single available core alone.
    */
   readonly workers?: number | 'auto';
   /** Particles advanced together through the whole grid (default: all of a thread's rows). */
@@ -116,6 +119,8 @@ interface Resolved {
   readonly n: number;
   readonly dtype: DType;
   readonly workers: number;
+  /** `score.spec` as read once, when `workers > 1` (undefined otherwise). */
+  readonly spec?: ScoreSpec;
   readonly chunkSize: number;
   readonly signal?: AbortSignal;
 }
@@ -158,22 +163,30 @@ function resolveCommon(fn: string, options: CommonSampleOptions, score: Score | 
   }
   const dtype = options.dtype === undefined ? (initDType ?? 'float64') : expectOneOf<DType>(fn, 'options.dtype', options.dtype, ['float64', 'float32']);
   if (initDType !== undefined && dtype !== initDType) throw new InvalidArgumentError(fn, 'options.dtype', options.dtype, `the dtype of the initial points ('${initDType}')`);
-  const workers = options.workers === 'auto'
-    ? (hasSpec(score) && !hasCallback && n >= AUTO_WORKERS_MIN_PARTICLES ? Math.min(availableParallelism(), MAX_WORKERS) : 1)
-    : options.workers === undefined ? 1 : expectWorkers(fn, options.workers);
+  // score.spec is read at most once, and only once threads are otherwise decided on: a learned network's getter serialises its weights.
+  let workers: number;
+  let spec: unknown;
+  if (options.workers === 'auto') {
+    const threads = hasCallback || n < AUTO_WORKERS_MIN_PARTICLES ? 1 : Math.min(availableParallelism(), MAX_WORKERS);
+    if (threads > 1) spec = score.spec;
+    workers = threads > 1 && isSpec(spec) ? threads : 1;
+  } else {
+    workers = options.workers === undefined ? 1 : expectWorkers(fn, options.workers);
+    if (workers > 1) spec = score.spec;
+  }
   const chunkSize = options.chunkSize === undefined ? n : expectInteger(fn, 'options.chunkSize', options.chunkSize, 1);
   const signal = options.signal;
   if (signal !== undefined && (signal === null || typeof signal !== 'object' || typeof signal.aborted !== 'boolean' || typeof signal.addEventListener !== 'function')) {
     throw new InvalidArgumentError(fn, 'options.signal', signal, 'an AbortSignal');
   }
   if (workers > 1) {
-    if (!hasSpec(score)) {
-      throw new InvalidArgumentError(fn, 'score.spec', score.spec, `a ScoreSpec (JSON description rebuilt by scoreFromSpec in each worker) when options.workers = ${workers} > 1; this score has none, so use workers = 1`);
+    if (!isSpec(spec)) {
+      throw new InvalidArgumentError(fn, 'score.spec', spec, `a ScoreSpec (JSON description rebuilt by scoreFromSpec in each worker) when options.workers = ${workers} > 1; this score has none, so use workers = 1`);
     }
     if (hasCallback) throw new InvalidArgumentError(fn, 'options.callback', 'function', `undefined when options.workers = ${workers} > 1 (callbacks run on the calling thread only)`);
   }
   if (signal?.aborted) throw new AbortedError(`${fn}: the signal was aborted before the run started`);
-  return { grid, seed, n, dtype, workers, chunkSize, signal };
+  return { grid, seed, n, dtype, workers, spec: workers > 1 ? spec as ScoreSpec : undefined, chunkSize, signal };
 }
 
 /** Fresh `n × d` batch, over a SharedArrayBuffer when workers will write it. */
@@ -239,7 +252,7 @@ export async function sampleDDPM(score: Score, options: SampleDDPMOptions): Prom
   let scoreEvaluations: number;
   if (r.workers > 1) {
     scoreEvaluations = await runSharded({
-      job, spec: score.spec!, dtype: r.dtype, n: r.n, dim: d, positions: y.data.buffer as SharedArrayBuffer, workers: r.workers, signal: r.signal,
+      job, spec: r.spec!, dtype: r.dtype, n: r.n, dim: d, positions: y.data.buffer as SharedArrayBuffer, workers: r.workers, signal: r.signal,
     });
   } else {
     scoreEvaluations = await runDDPMRange(score, y, 0, job, mainThreadControl(fn, r.signal), options.callback);
@@ -304,7 +317,7 @@ export async function sampleCLD(score: CLDScore, options: SampleCLDOptions): Pro
   let scoreEvaluations: number;
   if (shared) {
     scoreEvaluations = await runSharded({
-      job, spec: score.spec!, dtype: r.dtype, n: r.n, dim: d,
+      job, spec: r.spec!, dtype: r.dtype, n: r.n, dim: d,
       positions: x.data.buffer as SharedArrayBuffer, velocities: v.data.buffer as SharedArrayBuffer, workers: r.workers, signal: r.signal,
     });
   } else {
