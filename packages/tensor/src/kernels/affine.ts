@@ -7,25 +7,7 @@
 import type { FloatArray } from '../tensor.js';
 import { beginParticleWalk, blockState, nextSegment, walk } from '../random/blocks.js';
 import { affineNoiseSegment } from '../random/fill.js';
-
-/** The last view made of each array by {@link shiftedView}. */
-const shiftedViews = new WeakMap<FloatArray, { shift: number; view: FloatArray }>();
-
-/**
- * `data` seen from element `shift` on (same buffer, same dtype). Cached per
- * array, so the steps of a sampler, which pass the same arrays every time,
- * allocate a view once, not once per step.
- */
-function shiftedView(data: FloatArray, shift: number): FloatArray {
-  const cached = shiftedViews.get(data);
-  if (cached !== undefined && cached.shift === shift) return cached.view;
-  const byteOffset = data.byteOffset + shift * data.BYTES_PER_ELEMENT;
-  const view = data instanceof Float64Array
-    ? new Float64Array(data.buffer, byteOffset, data.length - shift)
-    : new Float32Array(data.buffer, byteOffset, data.length - shift);
-  shiftedViews.set(data, { shift, view });
-  return view;
-}
+import { shiftedView } from './views.js';
 
 /**
  * Unchecked kernel on contiguous `n × d` blocks `y` (at `yOffset`) and `s` (at
