@@ -178,6 +178,28 @@ describe('CLD kernel reproducibility and bad input', () => {
     expect(Array.from(v2.data)).toEqual(Array.from(v1.data));
   });
 
+  test.each([['float64', 'reverse'], ['float32', 'reverse'], ['float64', 'forward'], ['float32', 'forward']] as [DType, CLDDirection][])(
+    'x, v and s at different offsets of one buffer step bit-identically to separate batches (%s, %s)', (dtype, direction) => {
+      const [n, d] = [301, 3];
+      const m = n * d;
+      const xValue = (k: number) => Math.sin(k), vValue = (k: number) => Math.cos(1.3 * k), sValue = (k: number) => 2 * Math.sin(0.3 * k);
+      const withScore = direction === 'reverse';
+      const separate = [filled(n, d, dtype, xValue), filled(n, d, dtype, vValue), withScore ? filled(n, d, dtype, sValue) : null] as const;
+      // One buffer: v first, then x one element later, then s (the kernel views the later blocks from the offset differences).
+      const shared = batch(1, 3 * m + 5, dtype).data;
+      const [vOffset, xOffset, sOffset] = [2, m + 3, 2 * m + 5];
+      for (let k = 0; k < m; k++) [shared[xOffset + k], shared[vOffset + k], shared[sOffset + k]] = [xValue(k), vValue(k), sValue(k)];
+      const x = tensor(shared, [n, d], undefined, xOffset), v = tensor(shared, [n, d], undefined, vOffset);
+      const s = withScore ? tensor(shared, [n, d], undefined, sOffset) : null;
+      for (let step = 0; step < 2; step++) {
+        cldExponentialIntegratorStep(separate[0], separate[1], separate[2], 0.2, direction, 3, step, 40);
+        cldExponentialIntegratorStep(x, v, s, 0.2, direction, 3, step, 40);
+      }
+      expect(Array.from(shared.subarray(xOffset, xOffset + m))).toEqual(Array.from(separate[0].data));
+      expect(Array.from(shared.subarray(vOffset, vOffset + m))).toEqual(Array.from(separate[1].data));
+      if (withScore) expect(Array.from(shared.subarray(sOffset, sOffset + m))).toEqual(Array.from(separate[2]!.data));
+    });
+
   test('typed errors naming the argument', () => {
     const x = batch(4, 2), v = batch(4, 2), s = batch(4, 2);
     const f = 'cldExponentialIntegratorStep';
