@@ -1,10 +1,11 @@
-import { InvalidArgumentError, ShapeMismatchError, cldStepCoefficients } from '@sgmkit/tensor';
+import { InvalidArgumentError, ShapeMismatchError, batch, cldStepCoefficients, fillParticleNormals } from '@sgmkit/tensor';
 import { cldGaussianScore } from '@sgmkit/score';
 import {
-  exactCLDLaw, gaussianKL, cldExponentialIntegratorUpdate, sscsHalfStepUpdate,
+  exactCLDLaw, gaussianKL, cldExponentialIntegratorUpdate, sscsHalfStepUpdate, cldSSCS, predictorStream, secondHalfStepStream,
   cldExponentialIntegratorSpectralRadius, cldPairMoments, cldForwardMarginal, cldErrorDecomposition, type CLDMethod, type CLDAffineUpdate,
 } from '@sgmkit/sampler';
 import { entries, expectArgumentError, givensProduct, law, leastSquaresSlope, rotatedDiagonal, uniformTimes } from './analysis-helpers';
+import { stationaryCLDScore } from './samplers-helpers';
 
 const METHODS: CLDMethod[] = ['exponential-integrator', 'euler-maruyama', 'sscs'];
 const rotation = givensProduct(2, [0.6]);
@@ -63,6 +64,27 @@ function exponentialIntegratorByIntegrals(h: number): Omit<CLDAffineUpdate, 'sco
   return { linear: cldReverseFlow(h), scoreWeight: [-4 * k1, 4 * (k0 + k1)], noiseCovariance: [4 * j2, xv, xv, 4 * (j0 + 2 * j1 + j2)] };
 }
 
+/** SSCS half-step flow `e^{τF} = e^{−τ} [[1 + τ, −τ], [τ, 1 − τ]]`, `F = [[0, −1], [1, −2]]` (double eigenvalue −1). */
+function sscsFlow(tau: number): CLDAffineUpdate['linear'] {
+  const e = Math.exp(-tau);
+  return [e * (1 + tau), -e * tau, e * tau, e * (1 - tau)];
+}
+
+/**
+ * SSCS half-step covariance from the integrals: `e^{uF}(0, 1) = e^{−u}(−u, 1 − u)`, so
+ * `Q = 4 [[J₂, −(J₁ − J₂)], [·, J₀ − 2J₁ + J₂]]` with `J_n = J_n(−2, τ)`, and its lower Cholesky factor.
+ */
+function sscsHalfStepByIntegrals(tau: number): { covariance: CLDAffineUpdate['noiseCovariance']; cholesky: [number, number, number] } {
+  const [j0, j1, j2] = [integralPowerExp(0, -2, tau), integralPowerExp(1, -2, tau), integralPowerExp(2, -2, tau)];
+  const [xx, xv, vv] = [4 * j2, -4 * (j1 - j2), 4 * (j0 - 2 * j1 + j2)];
+  const l11 = Math.sqrt(xx);
+  const l21 = xv / l11;
+  return { covariance: [xx, xv, xv, vv], cholesky: [l11, l21, Math.sqrt(vv - l21 * l21)] };
+}
+
+/** Step sizes for the SSCS coefficient checks: tiny (cancellation), moderate, and large (the oracle's recurrence branch). */
+const SSCS_STEPS = [1e-8, 1e-4, 0.1, 0.7, 2, 4];
+
 describe('CLD update closed forms', () => {
   test('integralPowerExp matches quadrature in both its series and recurrence branches', () => {
     for (const [a, h] of [[2, 0.01], [2, 0.7], [2, 3], [-2, 0.2], [-2, 4], [1, 1.5], [1, 2.5]] as [number, number][]) {
@@ -111,6 +133,39 @@ describe('CLD update closed forms', () => {
       expect(q[0]).toBeCloseTo(1 - (a * a + b * b), 13);
       expect(q[1]).toBeCloseTo(-(a * c + b * e), 13);
       expect(q[3]).toBeCloseTo(1 - (c * c + e * e), 13);
+    }
+  });
+
+  test.each(SSCS_STEPS)('SSCS half step for h = %p agrees entry by entry with the integrals, to full relative precision', (h) => {
+    const tau = h / 2;
+    const { linear, scoreWeight, noiseCovariance } = sscsHalfStepUpdate(tau);
+    const oracle = sscsHalfStepByIntegrals(tau);
+    const relative = (got: readonly number[], want: readonly number[]) => got.forEach((v, i) => expect(Math.abs(v - want[i]!)).toBeLessThanOrEqual(1e-13 * Math.abs(want[i]!)));
+    relative(linear, sscsFlow(tau));
+    relative(noiseCovariance, oracle.covariance);
+    expect(scoreWeight).toEqual([0, 0]);
+  });
+
+  test.each(SSCS_STEPS)('cldSSCS moves the particles by the same coefficients (h = %p): one step from (0, 0), same normals as the oracle', (h) => {
+    // Stationary score −v: the score step v ← v + 4h(s + v) is the identity, so the step is
+    // (x, v) = e^{τF} L z₁ + L z₂ with τ = h/2, L the oracle's Cholesky factor, z₁, z₂ the two half steps' normals.
+    const [n, d, seed] = [64, 1, 7];
+    const x = batch(n, d), v = batch(n, d);
+    cldSSCS(stationaryCLDScore(d), x, v, Float64Array.of(h, 0), { seed });
+    const tau = h / 2;
+    const [e11, e12, e21, e22] = sscsFlow(tau);
+    const [l11, l21, l22] = sscsHalfStepByIntegrals(tau).cholesky;
+    const first = fillParticleNormals(batch(n, 2 * d), seed, predictorStream(0), 0).data;
+    const second = fillParticleNormals(batch(n, 2 * d), seed, secondHalfStepStream(0), 0).data;
+    for (let i = 0; i < n; i++) {
+      const [x1, v1] = [l11 * first[2 * i]!, l21 * first[2 * i]! + l22 * first[2 * i + 1]!];
+      const xTerms = [e11 * x1, e12 * v1, l11 * second[2 * i]!];
+      const vTerms = [e21 * x1, e22 * v1, l21 * second[2 * i]!, l22 * second[2 * i + 1]!];
+      // Relative to the size of the terms: a coefficient off by a relative ε moves the sum by about ε times its term.
+      const sum = (terms: number[]) => terms.reduce((a, b) => a + b, 0);
+      const size = (terms: number[]) => terms.reduce((a, b) => a + Math.abs(b), 0);
+      expect(Math.abs(x.data[i]! - sum(xTerms))).toBeLessThanOrEqual(1e-13 * size(xTerms));
+      expect(Math.abs(v.data[i]! - sum(vTerms))).toBeLessThanOrEqual(1e-13 * size(vTerms));
     }
   });
 });

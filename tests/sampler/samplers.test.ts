@@ -1,7 +1,7 @@
 import { AbortedError, InvalidArgumentError, NonFiniteValueError, batch, fromArray, fillParticleNormals } from '@sgmkit/tensor';
 import type { Batch } from '@sgmkit/tensor';
 import {
-  sampleDDPM, sampleCLD, ddpmExponentialIntegrator, uniformGrid, customGrid, DDPM_METHODS, CLD_METHODS,
+  sampleDDPM, sampleCLD, ddpmExponentialIntegrator, cldSSCS, uniformGrid, customGrid, DDPM_METHODS, CLD_METHODS,
   predictorStream, correctorStream, INITIAL_POSITION_STREAM,
 } from '@sgmkit/sampler';
 import type { Score } from '@sgmkit/score';
@@ -270,5 +270,15 @@ describe('bad input gets a typed error naming the argument', () => {
     expect(() => ddpmExponentialIntegrator(score2, y, uniformGrid(1, 2), { seed: 1, firstRow: -1 })).toThrow(/noise.firstRow/);
     expect(() => ddpmExponentialIntegrator(score2, y, uniformGrid(1, 2), { seed: 1 }, { scoreBuffer: batch(3, 2, 'float32') })).toThrow(/options.scoreBuffer/);
     expect(() => ddpmExponentialIntegrator(score2, y, uniformGrid(1, 2), { seed: 1 }, { scoreBuffer: y })).toThrow(/does not overlap the particles/);
+  });
+
+  test('cldSSCS refuses a step whose half-step coefficients are not finite, before moving any particle', () => {
+    // h/2 = 5e-301: the half step's position variance ≈ 4τ³/3 underflows to 0, so its Cholesky factor is 0/0.
+    const x = fromArray([[0.5], [-1]]), v = fromArray([[2], [0.25]]);
+    const grid = Float64Array.of(1e-300, 0);
+    expect(() => cldSSCS(stationaryCLDScore(1), x, v, grid, { seed: 1 })).toThrow(InvalidArgumentError);
+    expect(() => cldSSCS(stationaryCLDScore(1), x, v, grid, { seed: 1 })).toThrow(/^cldSSCS: argument 'grid' must be a grid whose steps all give finite SSCS half-step coefficients; step 0 from t = 1e-300 to t = 0 has h = 1e-300/);
+    expect(values(x)).toEqual([0.5, -1]);
+    expect(values(v)).toEqual([2, 0.25]);
   });
 });

@@ -7,6 +7,7 @@
  * @packageDocumentation
  */
 import { CLD, cldCoefficientsInto } from '@sgmkit/tensor';
+import { sscsHalfStepCoefficientsInto } from '../samplers/sscs-coefficients.js';
 import type { CorrectorOptions, CLDUpdate } from './options.js';
 
 /** Row-major 2×2 matrix `[a00, a01, a10, a11]` on `(x, v)`. */
@@ -22,25 +23,8 @@ export interface CLDAffineUpdate {
   readonly scoreTime: number | undefined;
 }
 
-/**
- * The kernels' closed forms for a CLD step of length `h` (`cldStepCoefficients`, written
- * without its finiteness check: a step too long for finite coefficients gives a
- * non-finite law here, as the recursion would).
- */
-function kernelCoefficients(h: number, direction: 'forward' | 'reverse'): Float64Array {
-  const c = new Float64Array(CLD.LENGTH);
-  cldCoefficientsInto(h, direction, c);
-  return c;
-}
-
-/**
- * Exponential-integrator pieces for one reverse step of length `h`: the flow
- * `e^{hG} = e^h [[1 − h, −h], [h, 1 + h]]`, the frozen-score weight
- * `w = 4 ∫_0^h e^{uG}(0, 1) du = 4 (e^h(1 − h) − 1, h e^h)` and the increment covariance
- * `Q = 4 ∫_0^h e^{uG}(0, 1)(0, 1)ᵀ e^{uGᵀ} du`: the kernels' reverse step coefficients.
- */
-export function cldExponentialIntegratorUpdate(h: number): Omit<CLDAffineUpdate, 'scoreTime'> {
-  const c = kernelCoefficients(h, 'reverse');
+/** The flow, score weight and noise covariance of coefficients `c` in the kernels' layout `CLD`. */
+function affinePieces(c: Float64Array): Omit<CLDAffineUpdate, 'scoreTime'> {
   return {
     linear: [c[CLD.E11]!, c[CLD.E12]!, c[CLD.E21]!, c[CLD.E22]!],
     scoreWeight: [c[CLD.W1]!, c[CLD.W2]!],
@@ -49,21 +33,30 @@ export function cldExponentialIntegratorUpdate(h: number): Omit<CLDAffineUpdate,
 }
 
 /**
+ * Exponential-integrator pieces for one reverse step of length `h`: the flow
+ * `e^{hG} = e^h [[1 − h, −h], [h, 1 + h]]`, the frozen-score weight
+ * `w = 4 ∫_0^h e^{uG}(0, 1) du = 4 (e^h(1 − h) − 1, h e^h)` and the increment covariance
+ * `Q = 4 ∫_0^h e^{uG}(0, 1)(0, 1)ᵀ e^{uGᵀ} du`: the kernels' reverse step coefficients
+ * (`cldStepCoefficients`, written without its finiteness check: a step too long for finite
+ * coefficients gives a non-finite law here, as the recursion would).
+ */
+export function cldExponentialIntegratorUpdate(h: number): Omit<CLDAffineUpdate, 'scoreTime'> {
+  const c = new Float64Array(CLD.LENGTH);
+  cldCoefficientsInto(h, 'reverse', c);
+  return affinePieces(c);
+}
+
+/**
  * Exact half step of the SSCS linear part `d(x, v) = F (x, v) ds + (0, 2) dB`: flow
  * `e^{τF} = e^{−τ} [[1 + τ, −τ], [τ, 1 − τ]]` and covariance
  * `4 ∫_0^τ e^{−2u} [[u², −u(1 − u)], [−u(1 − u), (1 − u)²]] du` (equal to `I − e^{τF} e^{τFᵀ}`,
- * since `N(0, I)` is stationary for this part). `F = D A D` with `D = diag(1, −1)` and `A` the
- * forward CLD drift, and `D` leaves the noise `(0, 2)` alone, so these are the kernels' forward
- * step coefficients with the off-diagonal entries negated.
+ * since `N(0, I)` is stationary for this part): the kernels' forward step coefficients with the
+ * off-diagonal entries negated, the very coefficients the `cldSSCS` sampler uses.
  */
 export function sscsHalfStepUpdate(tau: number): CLDAffineUpdate {
-  const c = kernelCoefficients(tau, 'forward');
-  return {
-    linear: [c[CLD.E11]!, -c[CLD.E12]!, -c[CLD.E21]!, c[CLD.E22]!],
-    scoreWeight: [0, 0],
-    noiseCovariance: [c[CLD.S11]!, -c[CLD.S12]!, -c[CLD.S12]!, c[CLD.S22]!],
-    scoreTime: undefined,
-  };
+  const c = new Float64Array(CLD.LENGTH);
+  sscsHalfStepCoefficientsInto(tau, c);
+  return { ...affinePieces(c), scoreTime: undefined };
 }
 
 /** The predictor of one step from `from` to `to` as a list of affine updates (three for SSCS). */

@@ -15,12 +15,14 @@
  *   the nv-tlabs CLD-SGM reference code).
  *
  * The exact `A` flow over time `τ`: with `E_τ = e^{−τ} [[1 + τ, −τ], [τ, 1 − τ]]`
- * (the forward CLD flow with `x` negated), `(x, v) ← E_τ (x, v) + L_τ (z₁, z₂)`
+ * (the forward CLD flow `e^{τA}` conjugated by `D = diag(1, −1)`), `(x, v) ← E_τ (x, v) + L_τ (z₁, z₂)`
  * where `L_τ` is the Cholesky factor of `I − E_τ E_τᵀ` (the flow keeps
- * `N(0, I) ⊗ N(0, I)` invariant, which fixes its noise covariance).
+ * `N(0, I) ⊗ N(0, I)` invariant, which fixes its noise covariance). The coefficients
+ * are the step kernels' forward CLD coefficients conjugated by `D`
+ * (`sscs-coefficients.ts`, shared with the exact analysis).
  * @packageDocumentation
  */
-import { InvalidArgumentError, dtypeOf, expectBatch } from '@sgmkit/tensor';
+import { CLD, InvalidArgumentError, dtypeOf, expectBatch } from '@sgmkit/tensor';
 import type { Batch } from '@sgmkit/tensor';
 import type { CLDScore } from '@sgmkit/score';
 import type { CLDMethod } from '../schedules/stability.js';
@@ -28,6 +30,7 @@ import { cldExponentialIntegratorStep, eulerMaruyamaStep, fillParticleNormals, l
 import { checkScoreOutput, expectCLDScore, prepareRun, scratchBatch, stepReporter } from './common.js';
 import type { LangevinCorrector, NoiseAddress, PreparedRun } from './common.js';
 import { correctorStream, predictorStream, secondHalfStepStream } from './streams.js';
+import { sscsHalfStepCoefficientsInto } from './sscs-coefficients.js';
 
 /** What a CLD step callback sees, after step `step` (one object per call, updated in place: copy what you keep). */
 export interface CLDStepInfo {
@@ -166,38 +169,13 @@ export function cldEulerMaruyama(score: CLDScore, x: Batch, v: Batch, grid: Arra
 }
 
 /**
- * `4∫₀^τ r² e^{−2r} dr = 1 − e^{−2τ}(1 + 2τ + 2τ²)`. The closed form cancels
- * catastrophically for small `τ` (the value is `≈ 4τ³/3`), so small `τ` uses the
- * series `4 Σ_m (−2)^m τ^{m+3} / (m! (m + 3))`.
+ * One exact `A` half-flow of SSCS (see the module docs) with coefficients `c` from
+ * `sscsHalfStepCoefficientsInto`: `(x, v) ← E_τ (x, v) + L_τ (z₁, z₂)` with `z₁, z₂`
+ * the two halves of each row of `z`.
  */
-export function positionVarianceOfLinearFlow(tau: number): number {
-  if (tau >= 0.5) return 1 - Math.exp(-2 * tau) * (1 + 2 * tau + 2 * tau * tau);
-  let term = 4 * tau * tau * tau; // 4 (−2τ)^m τ³ / m!
-  let sum = 0;
-  for (let m = 0; m < 40; m++) {
-    sum += term / (m + 3);
-    term *= (-2 * tau) / (m + 1);
-  }
-  return sum;
-}
-
-/**
- * One exact `A` half-flow of SSCS over time `tau` (see the module docs):
- * `(x, v) ← E_τ (x, v) + L_τ (z₁, z₂)` with `z₁, z₂` the two halves of each row of `z`.
- */
-function sscsLinearFlow(x: Batch, v: Batch, z: Batch, tau: number): void {
-  const e = Math.exp(-tau);
-  const e11 = e * (1 + tau);
-  const e12 = -e * tau;
-  const e21 = e * tau;
-  const e22 = e * (1 - tau);
-  // Σ = I − E Eᵀ = 4∫₀^τ e^{−2r} [[r², −r(1 − r)], [−r(1 − r), (1 − r)²]] dr; Cholesky L = [[l11, 0], [l21, l22]]
-  const sxx = positionVarianceOfLinearFlow(tau);
-  const sxv = -2 * tau * tau * Math.exp(-2 * tau);
-  const svv = 1 - Math.exp(-2 * tau) * (1 - 2 * tau + 2 * tau * tau);
-  const l11 = Math.sqrt(sxx);
-  const l21 = sxv / l11;
-  const l22 = Math.sqrt(Math.max(svv - l21 * l21, 0));
+function sscsLinearFlow(x: Batch, v: Batch, z: Batch, c: Float64Array): void {
+  const e11 = c[CLD.E11]!, e12 = c[CLD.E12]!, e21 = c[CLD.E21]!, e22 = c[CLD.E22]!;
+  const l11 = c[CLD.L11]!, l21 = c[CLD.L21]!, l22 = c[CLD.L22]!;
   const n = x.shape[0]!;
   const d = x.shape[1]!;
   const xData = x.data;
@@ -214,6 +192,20 @@ function sscsLinearFlow(x: Batch, v: Batch, z: Batch, tau: number): void {
       const z2 = zData[zRow + d + j]!;
       xData[xRow + j] = e11 * xi + e12 * vi + l11 * z1;
       vData[vRow + j] = e21 * xi + e22 * vi + l21 * z1 + l22 * z2;
+    }
+  }
+}
+
+/**
+ * Throws unless every half step `τ = h_k/2` of `grid` has finite SSCS coefficients (only
+ * absurd steps fail: `τ ≲ 1e-108`, where the position variance `≈ 4τ³/3` underflows,
+ * or `τ ≳ 1e154`); checked before any particle moves.
+ */
+function expectFiniteHalfSteps(fn: string, grid: Float64Array, c: Float64Array): void {
+  for (let k = 0; k + 1 < grid.length; k++) {
+    const h = grid[k]! - grid[k + 1]!;
+    if (!sscsHalfStepCoefficientsInto(h / 2, c)) {
+      throw new InvalidArgumentError(fn, 'grid', grid, `a grid whose steps all give finite SSCS half-step coefficients; step ${k} from t = ${grid[k]} to t = ${grid[k + 1]} has h = ${h}`);
     }
   }
 }
@@ -245,6 +237,8 @@ export function cldSSCS(score: CLDScore, x: Batch, v: Batch, grid: ArrayLike<num
   const { seed, firstRow, firstStep } = p.noise;
   const [n, d] = x.shape as [number, number];
   const z = scratchBatch(fn, 'options.noiseBuffer', options.noiseBuffer, x, n, 2 * d);
+  const c = new Float64Array(CLD.LENGTH);
+  expectFiniteHalfSteps(fn, g, c);
   const vData = v.data;
   const sData = s.data;
   const length = n * d;
@@ -252,14 +246,15 @@ export function cldSSCS(score: CLDScore, x: Batch, v: Batch, grid: ArrayLike<num
     const step = firstStep + k;
     const t = g[k]!;
     const h = t - g[k + 1]!;
+    sscsHalfStepCoefficientsInto(h / 2, c);
     fillParticleNormals(z, seed, predictorStream(step), firstRow);
-    sscsLinearFlow(x, v, z, h / 2);
+    sscsLinearFlow(x, v, z, c);
     score.evaluate(t, x, v, s);
     checkScoreOutput(fn, s, step, t, firstRow, 'the velocity score');
     // v ← v + 4h (s + v)
     for (let i = 0; i < length; i++) vData[v.offset + i] = vData[v.offset + i]! + 4 * h * (sData[s.offset + i]! + vData[v.offset + i]!);
     fillParticleNormals(z, seed, secondHalfStepStream(step), firstRow);
-    sscsLinearFlow(x, v, z, h / 2);
+    sscsLinearFlow(x, v, z, c);
     correct(fn, score, x, v, g[k + 1]!, step, p);
     p.report(step, t, g[k + 1]!);
   }

@@ -20,7 +20,7 @@
  * `∇_v ln q_t = −(v − m_v − (P_xv/P_xx)(x − m_x)) / s`, `s = P_vv − P_xv²/P_xx`.
  * @packageDocumentation
  */
-import { expectSameDType, expectBatch, expectNonNegative, InvalidArgumentError, type Batch } from '@sgmkit/tensor';
+import { expectSameDType, expectBatch, expectNonNegative, expRemainder, InvalidArgumentError, type Batch } from '@sgmkit/tensor';
 import type { CLDScore, ScoreSpec } from '../types.js';
 import { centeredTwoBlockDiagonalKernel, centeredTwoBlockKernel } from './kernels.js';
 import { fillConjugated, parseCovariance, type CovarianceInput, type CovarianceJson, type SpectralCovariance } from './spectral-covariance.js';
@@ -40,21 +40,13 @@ export function cldTransitionAt(t: number): { a: number; b: number; c: number; e
   return { a: decay * (1 + t), b: decay * t, c: -decay * t, e: decay * (1 - t) };
 }
 
-/** Below this t the series form of `Q_xx` is used; above it the closed form has no cancellation. */
-const SERIES_LIMIT = 1;
-
-/** `1 − e^{−2t}(1 + 2t + 2t²)`, accurate to full relative precision for all t ≥ 0. */
+/**
+ * `Q_xx(t) = 1 − e^{−2t}(1 + 2t + 2t²) = g₂(2t)`, accurate to full relative precision for all t ≥ 0:
+ * the position variance of the forward CLD step over time t, taken from the step kernels'
+ * `expRemainder` (`gₙ(x) = 1 − e^{−x} Σ_{k≤n} x^k/k!`), which `cldStepCoefficients` uses for it.
+ */
 function noisePositionVariance(t: number): number {
-  if (t >= SERIES_LIMIT) return 1 - Math.exp(-2 * t) * (1 + 2 * t + 2 * t * t);
-  let term = ((2 * t) ** 3) / 6;
-  let sum = 0;
-  // Terms decrease at least geometrically by 2t/(n+1) ≤ 1/2 from n = 3 on.
-  for (let n = 3; term > 1e-17 * sum || sum === 0; n++) {
-    sum += term;
-    term *= (2 * t) / (n + 1);
-    if (term === 0) break;
-  }
-  return Math.exp(-2 * t) * sum;
+  return expRemainder(2, 2 * t);
 }
 
 /** The 2 × 2 CLD covariance at time t of one coordinate pair with data variance λ and initial velocity variance γ. */
