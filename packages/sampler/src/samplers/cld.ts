@@ -169,13 +169,13 @@ export function cldEulerMaruyama(score: CLDScore, x: Batch, v: Batch, grid: Arra
 }
 
 /**
- * One exact `A` half-flow of SSCS (see the module docs) with coefficients `c` from
- * `sscsHalfStepCoefficientsInto`: `(x, v) ← E_τ (x, v) + L_τ (z₁, z₂)` with `z₁, z₂`
- * the two halves of each row of `z`.
+ * One exact `A` half-flow of SSCS (see the module docs) with the coefficients at
+ * `c[at ..]` (layout `CLD`, from `sscsHalfStepCoefficientsInto`):
+ * `(x, v) ← E_τ (x, v) + L_τ (z₁, z₂)` with `z₁, z₂` the two halves of each row of `z`.
  */
-function sscsLinearFlow(x: Batch, v: Batch, z: Batch, c: Float64Array): void {
-  const e11 = c[CLD.E11]!, e12 = c[CLD.E12]!, e21 = c[CLD.E21]!, e22 = c[CLD.E22]!;
-  const l11 = c[CLD.L11]!, l21 = c[CLD.L21]!, l22 = c[CLD.L22]!;
+function sscsLinearFlow(x: Batch, v: Batch, z: Batch, c: Float64Array, at: number): void {
+  const e11 = c[at + CLD.E11]!, e12 = c[at + CLD.E12]!, e21 = c[at + CLD.E21]!, e22 = c[at + CLD.E22]!;
+  const l11 = c[at + CLD.L11]!, l21 = c[at + CLD.L21]!, l22 = c[at + CLD.L22]!;
   const n = x.shape[0]!;
   const d = x.shape[1]!;
   const xData = x.data;
@@ -197,17 +197,22 @@ function sscsLinearFlow(x: Batch, v: Batch, z: Batch, c: Float64Array): void {
 }
 
 /**
- * Throws unless every half step `τ = h_k/2` of `grid` has finite SSCS coefficients (only
- * absurd steps fail: `τ ≲ 1e-108`, where the position variance `≈ 4τ³/3` underflows,
- * or `τ ≳ 1e154`); checked before any particle moves.
+ * The SSCS half-step coefficients of every step of `grid`, step `k`'s (for
+ * `τ = h_k/2`) at `k·CLD.LENGTH`, computed once for the run. Throws unless all
+ * are finite (only absurd steps fail: `τ ≲ 1e-108`, where the position variance
+ * `≈ 4τ³/3` underflows, or `τ ≳ 1e154`), before any particle moves.
  */
-function expectFiniteHalfSteps(fn: string, grid: Float64Array, c: Float64Array): void {
+function halfStepCoefficients(fn: string, grid: Float64Array): Float64Array {
+  const all = new Float64Array(Math.max(0, grid.length - 1) * CLD.LENGTH);
+  const c = new Float64Array(CLD.LENGTH);
   for (let k = 0; k + 1 < grid.length; k++) {
     const h = grid[k]! - grid[k + 1]!;
     if (!sscsHalfStepCoefficientsInto(h / 2, c)) {
       throw new InvalidArgumentError(fn, 'grid', grid, `a grid whose steps all give finite SSCS half-step coefficients; step ${k} from t = ${grid[k]} to t = ${grid[k + 1]} has h = ${h}`);
     }
+    all.set(c, k * CLD.LENGTH);
   }
+  return all;
 }
 
 /**
@@ -237,8 +242,7 @@ export function cldSSCS(score: CLDScore, x: Batch, v: Batch, grid: ArrayLike<num
   const { seed, firstRow, firstStep } = p.noise;
   const [n, d] = x.shape as [number, number];
   const z = scratchBatch(fn, 'options.noiseBuffer', options.noiseBuffer, x, n, 2 * d);
-  const c = new Float64Array(CLD.LENGTH);
-  expectFiniteHalfSteps(fn, g, c);
+  const coefficients = halfStepCoefficients(fn, g);
   const vData = v.data;
   const sData = s.data;
   const length = n * d;
@@ -246,15 +250,14 @@ export function cldSSCS(score: CLDScore, x: Batch, v: Batch, grid: ArrayLike<num
     const step = firstStep + k;
     const t = g[k]!;
     const h = t - g[k + 1]!;
-    sscsHalfStepCoefficientsInto(h / 2, c);
     fillParticleNormals(z, seed, predictorStream(step), firstRow);
-    sscsLinearFlow(x, v, z, c);
+    sscsLinearFlow(x, v, z, coefficients, k * CLD.LENGTH);
     score.evaluate(t, x, v, s);
     checkScoreOutput(fn, s, step, t, firstRow, 'the velocity score');
     // v ← v + 4h (s + v)
     for (let i = 0; i < length; i++) vData[v.offset + i] = vData[v.offset + i]! + 4 * h * (sData[s.offset + i]! + vData[v.offset + i]!);
     fillParticleNormals(z, seed, secondHalfStepStream(step), firstRow);
-    sscsLinearFlow(x, v, z, c);
+    sscsLinearFlow(x, v, z, coefficients, k * CLD.LENGTH);
     correct(fn, score, x, v, g[k + 1]!, step, p);
     p.report(step, t, g[k + 1]!);
   }
