@@ -8,8 +8,7 @@
  */
 import type { FloatArray } from '../tensor.js';
 import { SEGMENT_CAPACITY } from './blocks.js';
-import { HAS_PENDING, PENDING } from './seeding.js';
-import { advance } from './xorshift.js';
+import { HAS_PENDING } from './seeding.js';
 import * as ziggurat from './ziggurat.js';
 
 // Module-local constants, not imported bindings: V8 embeds these arrays in the optimised loop,
@@ -17,6 +16,7 @@ import * as ziggurat from './ziggurat.js';
 const ACCEPT_FAST = ziggurat.ACCEPT_FAST;
 const SIGNED_SCALE = ziggurat.SIGNED_SCALE;
 const finishCandidate = ziggurat.finishCandidate;
+const nextWord = ziggurat.nextWord;
 
 /**
  * The current segment's slow draws (main-stream candidates that failed the
@@ -26,7 +26,6 @@ const finishCandidate = ziggurat.finishCandidate;
  */
 const slowPlace = new Int32Array(SEGMENT_CAPACITY);
 const slowWord = new Int32Array(SEGMENT_CAPACITY);
-const lowWord = new Int32Array(1);
 
 /**
  * Elements `[from, to)` one normal at a time, the cold form of the loop below
@@ -39,17 +38,9 @@ function singleElements(
 ): number {
   for (let k = from; k < to; k++) {
     const lowHalf = state[HAS_PENDING] === 1;
-    let word: number, mantissa: number, cell: number;
-    if (lowHalf) {
-      state[HAS_PENDING] = 0;
-      word = state[PENDING]!;
-      mantissa = word & 0x1ffff8; cell = mantissa + 4;
-    } else {
-      word = advance(state, 0, lowWord);
-      state[PENDING] = lowWord[0]!;
-      state[HAS_PENDING] = 1;
-      mantissa = word & 0x1fffff; cell = mantissa + 0.5;
-    }
+    const word = nextWord(state);
+    const mantissa = lowHalf ? word & 0x1ffff8 : word & 0x1fffff;
+    const cell = lowHalf ? mantissa + 4 : mantissa + 0.5;
     const index = word >>> 21;
     let noise = c * (cell * SIGNED_SCALE[index]!);
     if (mantissa >= ACCEPT_FAST[index]!) { noise = 0; slowWord[slow] = word; slowPlace[slow++] = lowHalf ? ~k : k; }

@@ -214,6 +214,23 @@ function sampleTail(state: Int32Array): number {
 }
 
 /**
+ * The next 32-bit word of the block state's main stream (read `state[HAS_PENDING]`
+ * first to know which half it is): the low word waiting in `state[PENDING]` if
+ * there is one, else the high word of a fresh transition, whose low word is
+ * then left pending.
+ */
+export function nextWord(state: Int32Array): number {
+  if (state[HAS_PENDING] === 1) {
+    state[HAS_PENDING] = 0;
+    return state[PENDING]!;
+  }
+  const word = advance(state, 0, lowWord);
+  state[PENDING] = lowWord[0]!;
+  state[HAS_PENDING] = 1;
+  return word;
+}
+
+/**
  * The next standard normal of the block state `state` (cold-path form; hot
  * loops inline the fast path): the low word waiting in `state[PENDING]` if
  * there is one, else the high word of a fresh main transition, whose low word
@@ -221,15 +238,7 @@ function sampleTail(state: Int32Array): number {
  */
 export function nextNormal(state: Int32Array): number {
   const lowHalf = state[HAS_PENDING] === 1;
-  let word: number;
-  if (lowHalf) {
-    state[HAS_PENDING] = 0;
-    word = state[PENDING]!;
-  } else {
-    word = advance(state, 0, lowWord);
-    state[PENDING] = lowWord[0]!;
-    state[HAS_PENDING] = 1;
-  }
+  const word = nextWord(state);
   const index = word >>> 21;
   // The cell's midpoint: m + 1/2 on the 21-bit grid, m + 4 on the low word's 18-bit one (m a multiple of 8 there).
   const cell = lowHalf ? (word & LOW_MANTISSA_MASK) + 4 : (word & 0x1fffff) + 0.5;
