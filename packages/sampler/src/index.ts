@@ -22,6 +22,7 @@ export type { CLDStepInfo, CLDCallback, CLDIntegratorOptions } from './samplers/
 export { sampleDDPM, sampleCLD, MAX_WORKERS, AUTO_WORKERS_MIN_PARTICLES } from './samplers/sample.js';
 export type { SampleDDPMOptions, SampleCLDOptions, SampleResult, CommonSampleOptions } from './samplers/sample.js';
 export type { NoiseAddress } from './samplers/common.js';
+export { countDiverged, DEFAULT_DIVERGENCE_K, type DivergenceRegion, type DivergenceReport, type ResolvedRegion } from './samplers/divergence.js';
 export {
   INITIAL_POSITION_STREAM, INITIAL_VELOCITY_STREAM, MAX_CORRECTOR_STEPS,
   predictorStream, secondHalfStepStream, correctorStream,

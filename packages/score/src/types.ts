@@ -42,6 +42,31 @@ export interface ScoreAssumptions {
   readonly klToStandardNormal?: number;
 }
 
+/**
+ * Per-coordinate mean and standard deviation of the data law `q_0`, in the
+ * space the sampler runs in (for a score with a {@link DataNormalization}, the
+ * standardised space). The samplers use them to state the region outside
+ * which a particle counts as diverged.
+ */
+export interface DataMoments {
+  /** Length-`d` mean `E X_0`. */
+  readonly mean: Float64Array;
+  /** Length-`d` standard deviations `√Var X_{0,i}` (all ≥ 0). */
+  readonly std: Float64Array;
+}
+
+/**
+ * How a score's sampling space maps to data space: the score is that of the OU
+ * process started from the standardised data `y`, and a sample `y` stands for
+ * the data point `x`:
+ * - `affine`: `x = mean + scale ⊙ y` (per coordinate);
+ * - `whitening`: `x = mean + matrix · y`, `matrix` `d × d` row-major.
+ * The samplers run in `y` and map each final sample to `x`.
+ */
+export type DataNormalization =
+  | { readonly kind: 'affine'; readonly mean: Float64Array; readonly scale: Float64Array }
+  | { readonly kind: 'whitening'; readonly mean: Float64Array; readonly matrix: Float64Array };
+
 /** A score of the OU forward process: `∇_x ln q_t(x)`. */
 export interface Score {
   readonly kind: 'ou';
@@ -66,6 +91,10 @@ export interface Score {
   readonly assumptions?: ScoreAssumptions;
   /** Serialisable description; present when the score can be rebuilt elsewhere (workers, files). */
   readonly spec?: ScoreSpec;
+  /** Per-coordinate moments of the data law, in the space the sampler runs in (see {@link DataMoments}). */
+  readonly dataMoments?: DataMoments;
+  /** Map from the sampling space to data space, for scores learned on standardised data. */
+  readonly normalization?: DataNormalization;
 }
 
 /**
@@ -84,6 +113,10 @@ export interface CLDScore {
    */
   affineAt?(t: number): { readonly positionMatrix: Float64Array; readonly velocityMatrix: Float64Array; readonly offset: Float64Array };
   readonly spec?: ScoreSpec;
+  /** Per-coordinate moments of the data positions `x_0` (see {@link DataMoments}). */
+  readonly dataMoments?: DataMoments;
+  /** Map from the sampling space to data space (positions), as for {@link Score.normalization}. */
+  readonly normalization?: DataNormalization;
 }
 
 /** Either kind of score. */

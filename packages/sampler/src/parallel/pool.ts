@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { AbortedError, NonFiniteValueError, SgmkitError } from '@sgmkit/tensor';
 import type { DType } from '@sgmkit/tensor';
 import type { ScoreSpec } from '@sgmkit/score';
-import type { CLDJob, DDPMJob } from './run.js';
+import type { CLDJob, DDPMJob, RangeResult } from './run.js';
 import type { WorkerFailure, WorkerResult, WorkerTask } from './protocol.js';
 
 /** Where the compiled worker entry lives (next to this file in `dist/parallel/`). */
@@ -53,18 +53,18 @@ export interface ShardedRun {
 
 /**
  * Runs the job on `workers` threads and resolves with the number of batched
- * score evaluations per particle; rejects with the first worker's error (the
+ * score evaluations per particle and the summed divergence counts; rejects with the first worker's error (the
  * other workers are terminated) or with `AbortedError` when `signal` fires.
  */
-export function runSharded(run: ShardedRun): Promise<number> {
+export function runSharded(run: ShardedRun): Promise<RangeResult> {
   const abortFlag = new SharedArrayBuffer(4);
   const flag = new Int32Array(abortFlag);
   const W = Math.min(run.workers, run.n);
-  return new Promise<number>((resolve, reject) => {
+  return new Promise<RangeResult>((resolve, reject) => {
     const threads: Worker[] = [];
     let pending = W;
     let settled = false;
-    let evaluations = 0;
+    const total: RangeResult = { evaluations: 0, outside: 0, nonFinite: 0 };
     const onAbort = (): void => {
       Atomics.store(flag, 0, 1);
     };
@@ -76,7 +76,7 @@ export function runSharded(run: ShardedRun): Promise<number> {
         for (const t of threads) void t.terminate();
         reject(error);
       } else {
-        resolve(evaluations);
+        resolve(total);
       }
     };
     run.signal?.addEventListener('abort', onAbort, { once: true });
@@ -93,7 +93,9 @@ export function runSharded(run: ShardedRun): Promise<number> {
           finish(rebuildError(w, result));
           return;
         }
-        evaluations = result.evaluations;
+        total.evaluations = result.evaluations;
+        total.outside += result.outside;
+        total.nonFinite += result.nonFinite;
         if (--pending === 0) finish(undefined);
       });
       thread.once('error', (error) => finish(new SgmkitError(`sampler worker ${w} crashed: ${error.message}`, 'ERR_WORKER')));

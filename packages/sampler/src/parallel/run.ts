@@ -16,10 +16,28 @@ import { CLD_INTEGRATORS } from '../samplers/cld.js';
 import type { CLDCallback } from '../samplers/cld.js';
 import { fillParticleNormals } from '../samplers/kernels.js';
 import { INITIAL_POSITION_STREAM, INITIAL_VELOCITY_STREAM } from '../samplers/streams.js';
-import { checkFinalState } from '../samplers/common.js';
+import type { DataNormalization } from '@sgmkit/score';
+import { countOutside } from '../samplers/divergence.js';
+import type { DivergenceCounts } from '../samplers/divergence.js';
+import { toDataSpace } from '../samplers/normalization.js';
+
+/** What every job carries besides its integrator: the divergence box and the map back to data space. */
+export interface JobOutput {
+  /** Divergence box (sampling space), checked once per chunk at the end of its run. */
+  readonly lower: Float64Array;
+  readonly upper: Float64Array;
+  /** Map from the sampling space to data space, applied to each chunk after the check. */
+  readonly normalization?: DataNormalization;
+}
+
+/** What a range run returns. */
+export interface RangeResult extends DivergenceCounts {
+  /** Batched score evaluations a particle received. */
+  evaluations: number;
+}
 
 /** A validated DDPM run, serialisable to a worker. */
-export interface DDPMJob {
+export interface DDPMJob extends JobOutput {
   readonly kind: 'ddpm';
   readonly method: DDPMMethod;
   readonly grid: Float64Array;
@@ -31,7 +49,7 @@ export interface DDPMJob {
 }
 
 /** A validated CLD run, serialisable to a worker. */
-export interface CLDJob {
+export interface CLDJob extends JobOutput {
   readonly kind: 'cld';
   readonly method: CLDMethod;
   readonly grid: Float64Array;
@@ -86,34 +104,45 @@ async function runSegments(steps: number, pause: (() => Promise<void>) | undefin
 }
 
 /**
- * Runs a DDPM job on `y` (rows `firstRow …` of the global batch), in place.
- * Returns the number of batched score evaluations a particle received.
+ * The end of a chunk's run: count the particles outside the box (non-finite
+ * ones included) in the sampling space, then map the chunk to data space.
  */
-export async function runDDPMRange(score: Score, y: Batch, firstRow: number, job: DDPMJob, control: RunControl = {}, callback?: DDPMCallback): Promise<number> {
+function finishChunk(positions: Batch, job: JobOutput, result: RangeResult, scratch: Float64Array): void {
+  countOutside(positions, job.lower, job.upper, result);
+  if (job.normalization !== undefined) toDataSpace(positions, job.normalization, scratch);
+}
+
+/**
+ * Runs a DDPM job on `y` (rows `firstRow …` of the global batch), in place,
+ * leaving `y` in data space. Returns the evaluations and the divergence counts.
+ */
+export async function runDDPMRange(score: Score, y: Batch, firstRow: number, job: DDPMJob, control: RunControl = {}, callback?: DDPMCallback): Promise<RangeResult> {
   const [n, d] = y.shape as [number, number];
   const integrator = DDPM_INTEGRATORS[job.method];
   const chunk = Math.max(1, Math.min(job.chunkSize, n));
   const scoreBuffer = batch(chunk, d, dtypeOf(y));
   const steps = job.grid.length - 1;
   const options = { callback: compose(callback, control.interrupt), corrector: job.corrector };
-  let evaluations = 0;
+  const result: RangeResult = { evaluations: 0, outside: 0, nonFinite: 0 };
+  const scratch = new Float64Array(d);
   for (let start = 0; start < n; start += chunk) {
     const end = Math.min(n, start + chunk);
     const ys = rows(y, start, end);
     if (job.drawInitial) fillParticleNormals(ys, job.seed, INITIAL_POSITION_STREAM, firstRow + start);
     const chunkOptions = { ...options, scoreBuffer: rows(scoreBuffer, 0, end - start) };
-    evaluations = await runSegments(steps, control.pause, (from, to) =>
+    result.evaluations = await runSegments(steps, control.pause, (from, to) =>
       integrator(score, ys, job.grid.subarray(from, to + 1), { seed: job.seed, firstRow: firstRow + start, firstStep: from }, chunkOptions));
-    checkFinalState('sampleDDPM', ys, 'samples', firstRow + start, job.grid[steps]!);
+    finishChunk(ys, job, result, scratch);
   }
-  return evaluations;
+  return result;
 }
 
 /**
- * Runs a CLD job on `x`, `v` (rows `firstRow …` of the global batch), in place.
- * Returns the number of batched score evaluations a particle received.
+ * Runs a CLD job on `x`, `v` (rows `firstRow …` of the global batch), in place,
+ * leaving `x` in data space (the velocities stay in the sampling space).
+ * Returns the evaluations and the divergence counts of the positions.
  */
-export async function runCLDRange(score: CLDScore, x: Batch, v: Batch, firstRow: number, job: CLDJob, control: RunControl = {}, callback?: CLDCallback): Promise<number> {
+export async function runCLDRange(score: CLDScore, x: Batch, v: Batch, firstRow: number, job: CLDJob, control: RunControl = {}, callback?: CLDCallback): Promise<RangeResult> {
   const [n, d] = x.shape as [number, number];
   const integrator = CLD_INTEGRATORS[job.method];
   const chunk = Math.max(1, Math.min(job.chunkSize, n));
@@ -121,7 +150,8 @@ export async function runCLDRange(score: CLDScore, x: Batch, v: Batch, firstRow:
   const noiseBuffer = job.method === 'sscs' ? batch(chunk, 2 * d, dtypeOf(x)) : undefined;
   const steps = job.grid.length - 1;
   const composed = compose(callback, control.interrupt);
-  let evaluations = 0;
+  const result: RangeResult = { evaluations: 0, outside: 0, nonFinite: 0 };
+  const scratch = new Float64Array(d);
   for (let start = 0; start < n; start += chunk) {
     const end = Math.min(n, start + chunk);
     const m = end - start;
@@ -135,10 +165,9 @@ export async function runCLDRange(score: CLDScore, x: Batch, v: Batch, firstRow:
       scoreBuffer: rows(scoreBuffer, 0, m),
       noiseBuffer: noiseBuffer === undefined ? undefined : rows(noiseBuffer, 0, m),
     };
-    evaluations = await runSegments(steps, control.pause, (from, to) =>
+    result.evaluations = await runSegments(steps, control.pause, (from, to) =>
       integrator(score, xs, vs, job.grid.subarray(from, to + 1), { seed: job.seed, firstRow: firstRow + start, firstStep: from }, options));
-    checkFinalState('sampleCLD', xs, 'positions', firstRow + start, job.grid[steps]!);
-    checkFinalState('sampleCLD', vs, 'velocities', firstRow + start, job.grid[steps]!);
+    finishChunk(xs, job, result, scratch);
   }
-  return evaluations;
+  return result;
 }

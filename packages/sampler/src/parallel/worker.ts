@@ -26,13 +26,10 @@ async function main(task: WorkerTask): Promise<WorkerResult> {
   };
   const score = scoreFromSpec(task.spec);
   const positions = view(task.positions, task);
-  let evaluations: number;
-  if (task.job.kind === 'ddpm') {
-    evaluations = await runDDPMRange(score as Score, positions, task.rowStart, task.job, control);
-  } else {
-    evaluations = await runCLDRange(score as CLDScore, positions, view(task.velocities!, task), task.rowStart, task.job, control);
-  }
-  return { ok: true, evaluations };
+  const result = task.job.kind === 'ddpm'
+    ? await runDDPMRange(score as Score, positions, task.rowStart, task.job, control)
+    : await runCLDRange(score as CLDScore, positions, view(task.velocities!, task), task.rowStart, task.job, control);
+  return { ok: true, ...result };
 }
 
 main(workerData as WorkerTask).then(

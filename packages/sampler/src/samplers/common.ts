@@ -188,21 +188,6 @@ export function checkScoreOutput(fn: string, s: Batch, step: number, time: numbe
   );
 }
 
-/**
- * Throws a {@link NonFiniteValueError} when the particles themselves became
- * non-finite (an unstable step for this score, with every score output finite).
- * Run once at the end of a run, so no non-finite sample is ever returned.
- */
-export function checkFinalState(fn: string, b: Batch, what: string, firstRow: number, time: number): void {
-  const bad = firstNonFinite(b);
-  if (bad < 0) return;
-  const d = b.shape[1]!;
-  throw new NonFiniteValueError(
-    `${fn}: the ${what} became non-finite (${b.data[b.offset + bad]}) by the end of the run (forward time t = ${time}), particle ${firstRow + Math.floor(bad / d)}, coordinate ${bad % d}; the steps are too large for this score`,
-    `end of run, t = ${time}`,
-  );
-}
-
 /** Mutable step record handed to callbacks (one per integrator call, updated in place each step). */
 interface StepRecord {
   step: number;

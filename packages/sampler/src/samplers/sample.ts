@@ -19,8 +19,11 @@ import type { LangevinCorrector } from './common.js';
 import type { DDPMCallback } from './ddpm.js';
 import type { CLDCallback } from './cld.js';
 import { runCLDRange, runDDPMRange } from '../parallel/run.js';
-import type { CLDJob, DDPMJob, RunControl } from '../parallel/run.js';
+import type { CLDJob, DDPMJob, JobOutput, RangeResult, RunControl } from '../parallel/run.js';
 import { runSharded } from '../parallel/pool.js';
+import { divergenceReport, resolveRegion } from './divergence.js';
+import type { DivergenceRegion, DivergenceReport, ResolvedRegion } from './divergence.js';
+import { expectNormalization } from './normalization.js';
 
 /** Most worker threads a run may ask for. */
 export const MAX_WORKERS = 64;
@@ -71,6 +74,12 @@ export interface CommonSampleOptions {
   readonly workers?: number | 'auto';
   /** Particles advanced together through the whole grid (default: all of a thread's rows). */
   readonly chunkSize?: number;
+  /**
+   * The box outside which a particle counts as diverged (reported in `result.diverged`; the run never fails for it):
+   * `{ k }` data standard deviations (default `k = 10`, from `score.dataMoments`, else from the start law `N(0, I)`),
+   * or explicit `{ lower, upper }` in the space the sampler runs in. See `divergence.ts` for the exact box.
+   */
+  readonly region?: DivergenceRegion;
 }
 
 /** Options of {@link sampleDDPM}. */
@@ -111,10 +120,18 @@ export interface SampleResult {
   readonly wallTimeMs: number;
   /** The grid of forward times that was used. */
   readonly grid: Float64Array;
+  /**
+   * How many particles ended outside the divergence box or non-finite, checked in the space the sampler ran in
+   * (before the map back to data space of a score with a `normalization`). Non-finite samples are returned as they
+   * are and counted here, never thrown away silently: check `diverged.count` (the CLI exits non-zero on it).
+   */
+  readonly diverged: DivergenceReport;
 }
 
 interface Resolved {
   readonly grid: Float64Array;
+  readonly output: JobOutput;
+  readonly region: ResolvedRegion;
   readonly seed: number;
   readonly n: number;
   readonly dtype: DType;
@@ -185,8 +202,11 @@ function resolveCommon(fn: string, options: CommonSampleOptions, score: Score | 
     }
     if (hasCallback) throw new InvalidArgumentError(fn, 'options.callback', 'function', `undefined when options.workers = ${workers} > 1 (callbacks run on the calling thread only)`);
   }
+  const region = resolveRegion(fn, options.region, score.dataMoments, score.dim, grid[grid.length - 1]!);
+  const normalization = expectNormalization(fn, 'score.normalization', score.normalization, score.dim);
+  const output: JobOutput = normalization === undefined ? { lower: region.lower, upper: region.upper } : { lower: region.lower, upper: region.upper, normalization };
   if (signal?.aborted) throw new AbortedError(`${fn}: the signal was aborted before the run started`);
-  return { grid, seed, n, dtype, workers, spec: workers > 1 ? spec as ScoreSpec : undefined, chunkSize, signal };
+  return { grid, output, region, seed, n, dtype, workers, spec: workers > 1 ? spec as ScoreSpec : undefined, chunkSize, signal };
 }
 
 /** Fresh `n × d` batch, over a SharedArrayBuffer when workers will write it. */
@@ -223,6 +243,13 @@ function mainThreadControl(fn: string, signal: AbortSignal | undefined): RunCont
  * depend on `workers` or `chunkSize`.
  *
  * @throws InvalidArgumentError for any invalid argument (before any work)
+ * Divergence: `result.diverged` counts the particles that ended outside the box of `options.region` (default
+ * 10 data standard deviations from `score.dataMoments`) or non-finite; see `divergence.ts`.
+ *
+ * Normalised scores: when `score.normalization` is set, the sampler (and `init`, the callback and `region`) works in
+ * the standardised space and each chunk's final samples are mapped to data space, `x = mean + scale ⊙ y` (or
+ * `mean + matrix · y`), after the divergence check.
+ *
  * @throws NonFiniteValueError (rejection) when the score returns a non-finite value; names the step and the time
  * @throws AbortedError (rejection) when `signal` aborts the run
  * @example
@@ -248,16 +275,16 @@ export async function sampleDDPM(score: Score, options: SampleDDPMOptions): Prom
   const r = resolveCommon(fn, options, score, initRows, initDType, 'ddpm', method, options.callback !== undefined);
   const y = allocateBatch(r.n, d, r.dtype, r.workers > 1);
   if (options.init !== undefined) copyInto(y, options.init);
-  const job: DDPMJob = { kind: 'ddpm', method, grid: r.grid, seed: r.seed, corrector, chunkSize: r.chunkSize, drawInitial: options.init === undefined };
-  let scoreEvaluations: number;
+  const job: DDPMJob = { kind: 'ddpm', method, grid: r.grid, seed: r.seed, corrector, chunkSize: r.chunkSize, drawInitial: options.init === undefined, ...r.output };
+  let run: RangeResult;
   if (r.workers > 1) {
-    scoreEvaluations = await runSharded({
+    run = await runSharded({
       job, spec: r.spec!, dtype: r.dtype, n: r.n, dim: d, positions: y.data.buffer as SharedArrayBuffer, workers: r.workers, signal: r.signal,
     });
   } else {
-    scoreEvaluations = await runDDPMRange(score, y, 0, job, mainThreadControl(fn, r.signal), options.callback);
+    run = await runDDPMRange(score, y, 0, job, mainThreadControl(fn, r.signal), options.callback);
   }
-  return { samples: y, scoreEvaluations, wallTimeMs: performance.now() - started, grid: r.grid };
+  return { samples: y, scoreEvaluations: run.evaluations, wallTimeMs: performance.now() - started, grid: r.grid, diverged: divergenceReport(run, r.n, r.region) };
 }
 
 /**
@@ -312,17 +339,17 @@ export async function sampleCLD(score: CLDScore, options: SampleCLDOptions): Pro
   if (init?.velocities !== undefined) copyInto(v, init.velocities);
   const job: CLDJob = {
     kind: 'cld', method, grid: r.grid, seed: r.seed, corrector, chunkSize: r.chunkSize,
-    drawInitialPositions: init?.positions === undefined, drawInitialVelocities: init?.velocities === undefined,
+    drawInitialPositions: init?.positions === undefined, drawInitialVelocities: init?.velocities === undefined, ...r.output,
   };
-  let scoreEvaluations: number;
+  let run: RangeResult;
   if (shared) {
-    scoreEvaluations = await runSharded({
+    run = await runSharded({
       job, spec: r.spec!, dtype: r.dtype, n: r.n, dim: d,
       positions: x.data.buffer as SharedArrayBuffer, velocities: v.data.buffer as SharedArrayBuffer, workers: r.workers, signal: r.signal,
     });
   } else {
-    scoreEvaluations = await runCLDRange(score, x, v, 0, job, mainThreadControl(fn, r.signal), options.callback);
+    run = await runCLDRange(score, x, v, 0, job, mainThreadControl(fn, r.signal), options.callback);
   }
-  const result: SampleResult = { samples: x, scoreEvaluations, wallTimeMs: performance.now() - started, grid: r.grid };
+  const result: SampleResult = { samples: x, scoreEvaluations: run.evaluations, wallTimeMs: performance.now() - started, grid: r.grid, diverged: divergenceReport(run, r.n, r.region) };
   return options.returnVelocities === true ? { ...result, velocities: v } : result;
 }

@@ -21,9 +21,10 @@
  * @packageDocumentation
  */
 import { expectSameDType, expectBatch, expectNonNegative, expRemainder, InvalidArgumentError, type Batch } from '@sgmkit/tensor';
-import type { CLDScore, ScoreSpec } from '../types.js';
+import type { CLDScore, DataMoments, ScoreSpec } from '../types.js';
+import { momentsFromVariances } from './data-moments.js';
 import { centeredTwoBlockDiagonalKernel, centeredTwoBlockKernel } from './kernels.js';
-import { fillConjugated, parseCovariance, type CovarianceInput, type CovarianceJson, type SpectralCovariance } from './spectral-covariance.js';
+import { covarianceDiagonal, fillConjugated, parseCovariance, type CovarianceInput, type CovarianceJson, type SpectralCovariance } from './spectral-covariance.js';
 import { TimeCache } from './time-cache.js';
 import { expectOutputBatch, expectTime, toJsonArray, toVector } from './validate.js';
 
@@ -87,6 +88,8 @@ export class CLDGaussianScore implements CLDScore {
   readonly dim: number;
   readonly spec: CLDGaussianSpec;
   readonly initialVelocityVariance: number;
+  /** Exact position moments: the mean and the square roots of the covariance's diagonal. */
+  readonly dataMoments: DataMoments;
   private readonly mean: Float64Array;
   private readonly covariance: SpectralCovariance;
   private readonly factors: TimeCache<CLDFactors>;
@@ -103,6 +106,7 @@ export class CLDGaussianScore implements CLDScore {
     const gamma = expectNonNegative(fn, 'initialVelocityVariance', parameters.initialVelocityVariance ?? 1);
     this.initialVelocityVariance = gamma;
     this.spec = { type: 'cld-gaussian', mean: toJsonArray(this.mean), covariance: this.covariance.json, initialVelocityVariance: gamma };
+    this.dataMoments = momentsFromVariances(this.mean, covarianceDiagonal(this.covariance));
     const matrixLength = this.covariance.vectors === null ? d : d * d;
     this.positionCoefficients = new Float64Array(d);
     this.velocityCoefficients = new Float64Array(d);

@@ -5,10 +5,11 @@
  * @packageDocumentation
  */
 import { InvalidArgumentError, type Batch } from '@sgmkit/tensor';
-import type { AffineScoreForm, Score, ScoreAssumptions, ScoreSpec } from '../types.js';
+import type { AffineScoreForm, DataMoments, Score, ScoreAssumptions, ScoreSpec } from '../types.js';
+import { momentsFromVariances } from './data-moments.js';
 import { centeredAffineKernel, centeredDiagonalKernel } from './kernels.js';
 import {
-  covarianceTrace, fillSpectralFunction, ouEigenvalueAt, parseCovariance, smallestEigenvalue, sumSpectralFunction,
+  covarianceDiagonal, covarianceTrace, fillSpectralFunction, ouEigenvalueAt, parseCovariance, smallestEigenvalue, sumSpectralFunction,
   type CovarianceInput, type CovarianceJson, type SpectralCovariance,
 } from './spectral-covariance.js';
 import { TimeCache } from './time-cache.js';
@@ -66,6 +67,8 @@ export class GaussianScore implements Score {
   readonly dim: number;
   readonly spec: GaussianSpec;
   readonly assumptions: ScoreAssumptions;
+  /** Exact: the mean and the square roots of the covariance's diagonal. */
+  readonly dataMoments: DataMoments;
   private readonly mean: Float64Array;
   private readonly covariance: SpectralCovariance;
   private readonly factors: TimeCache<GaussianFactors>;
@@ -78,6 +81,7 @@ export class GaussianScore implements Score {
     this.covariance = parseCovariance(fn, 'covariance', parameters.covariance, d);
     this.spec = { type: 'gaussian', mean: toJsonArray(this.mean), covariance: this.covariance.json };
     this.assumptions = gaussianAssumptions(this.mean, this.covariance);
+    this.dataMoments = momentsFromVariances(this.mean, covarianceDiagonal(this.covariance));
     const matrixLength = this.covariance.vectors === null ? d : d * d;
     this.factors = new TimeCache<GaussianFactors>(
       () => ({ center: new Float64Array(d), matrix: new Float64Array(matrixLength) }),

@@ -10,7 +10,7 @@
  * @packageDocumentation
  */
 import { expectFinite, InvalidArgumentError, SgmkitError, type Batch } from '@sgmkit/tensor';
-import type { AffineScoreForm, Score, ScoreAssumptions, ScoreSpec } from '../types.js';
+import type { AffineScoreForm, DataMoments, DataNormalization, Score, ScoreAssumptions, ScoreSpec } from '../types.js';
 import { scaleShiftRowsKernel } from './kernels.js';
 import { toJsonArray, toVector } from './validate.js';
 
@@ -38,11 +38,16 @@ export class KnownErrorScore implements Score {
   /** Present when the root reports its error (and, when factor ≠ 1, its Fisher information). */
   readonly l2ErrorAt?: (t: number) => number;
   readonly fisherInformationAt?: (t: number) => number;
+  /** The data law is the root's, so are its moments and normalisation. */
+  readonly dataMoments?: DataMoments;
+  readonly normalization?: DataNormalization;
 
   constructor(readonly root: Score, readonly factor: number, readonly bias: Float64Array, spec: ScoreSpec | undefined) {
     this.dim = root.dim;
     if (spec) this.spec = spec;
     if (root.assumptions) this.assumptions = root.assumptions;
+    if (root.dataMoments) this.dataMoments = root.dataMoments;
+    if (root.normalization) this.normalization = root.normalization;
     if (root.fisherInformationAt) this.fisherInformationAt = (t) => root.fisherInformationAt!(t);
     if (root.affineAt) this.affineAt = (t) => this.shiftedAffine(root.affineAt!(t));
     if (root.l2ErrorAt && (factor === 1 || root.fisherInformationAt)) this.l2ErrorAt = (t) => this.squaredError(t);

@@ -5,13 +5,14 @@
  * @packageDocumentation
  */
 import { expectInteger, expectNonNegative, expectPositive, InvalidArgumentError, type Batch } from '@sgmkit/tensor';
-import type { Score, ScoreAssumptions, ScoreSpec } from '../types.js';
+import type { DataMoments, Score, ScoreAssumptions, ScoreSpec } from '../types.js';
+import { mixtureMoments } from './data-moments.js';
 import {
   mixtureScoreKernel, mixtureScoreKernel2d, mixtureScoreKernel2dIsotropic, mixtureScoreKernel2dSharedVariance, mixtureScoreKernelDiagonal,
   nearRadiusSquared, type MixtureFactors, type MixtureScratch,
 } from './mixture-kernels.js';
 import {
-  covarianceTrace, fillOuPrecision, ouEigenvalueAt, sumSpectralFunction, type CovarianceInput, type CovarianceJson,
+  covarianceDiagonal, covarianceTrace, fillOuPrecision, ouEigenvalueAt, sumSpectralFunction, type CovarianceInput, type CovarianceJson,
 } from './spectral-covariance.js';
 import { TimeCache } from './time-cache.js';
 import { parseComponents, type Component } from './mixture-parameters.js';
@@ -76,6 +77,8 @@ export class GaussianMixtureScore implements Score {
   readonly spec: GaussianMixtureSpec;
   /** Only `m₂` is known in closed form for a mixture (its Lipschitz constant and KL are not). */
   readonly assumptions: ScoreAssumptions;
+  /** Exact mixture moments: mean `Σ w_k μ_k`, variance `Σ w_k (Σ_k,ii + (μ_k,i − mean_i)²)`. */
+  readonly dataMoments: DataMoments;
   /** Components with positive weight; zero-weight components never contribute and are skipped. */
   private readonly active: readonly Component[];
   private readonly factors: TimeCache<MixtureFactors>;
@@ -100,6 +103,7 @@ export class GaussianMixtureScore implements Score {
       covariances: components.map((c) => c.covariance.json),
     };
     this.assumptions = { secondMoment: mixtureSecondMoment(components) };
+    this.dataMoments = mixtureMoments(components.map((c) => ({ weight: c.weight, mean: c.mean, diagonal: covarianceDiagonal(c.covariance) })), d);
     this.active = components.filter((c) => c.weight > 0);
     const k = this.active.length;
     this.kernel = requested === 'full' ? 'full' : detectKernel(this.active, d);

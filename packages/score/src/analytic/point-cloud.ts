@@ -6,7 +6,8 @@
  * @packageDocumentation
  */
 import type { Batch, Tensor } from '@sgmkit/tensor';
-import type { Score, ScoreAssumptions, ScoreSpec } from '../types.js';
+import type { DataMoments, Score, ScoreAssumptions, ScoreSpec } from '../types.js';
+import { empiricalMoments } from './data-moments.js';
 import { pointCloudScoreKernel } from './mixture-kernels.js';
 import { expectPositiveTime, expectScoreBatches, parsePoints, toJsonArray } from './validate.js';
 
@@ -21,6 +22,8 @@ export class PointCloudScore implements Score {
   readonly spec: PointCloudSpec;
   /** `m₂ = (1/m) Σ_j |p_j|²`, exact. No finite KL (the law is singular), and L_t is not known in closed form. */
   readonly assumptions: ScoreAssumptions;
+  /** Empirical moments of the points (variance with divisor m: the moments of the empirical law itself). */
+  readonly dataMoments: DataMoments;
   /** Number of points m. */
   readonly size: number;
   private readonly points: Float64Array;
@@ -37,6 +40,7 @@ export class PointCloudScore implements Score {
     let moment = 0;
     for (const v of values) moment += v * v;
     this.assumptions = { secondMoment: moment / m };
+    this.dataMoments = empiricalMoments(values, m, d);
     this.logits = new Float64Array(m);
     this.accumulator = new Float64Array(d);
   }

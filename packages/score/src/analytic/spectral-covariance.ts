@@ -141,3 +141,16 @@ function full(fn: string, argument: string, value: unknown, d: number): Spectral
   if (!(eigen.values[0]! > 0)) throw new NotPositiveDefiniteError(fn, argument, value, 0, `its smallest eigenvalue ${eigen.values[0]} is not positive`);
   return { dim: d, values: eigen.values, vectors: Float64Array.from(eigen.vectors.data), json };
 }
+
+/** Diagonal `Σ_ii = Σ_k V_ik² λ_k` of the covariance. */
+export function covarianceDiagonal(covariance: SpectralCovariance): Float64Array {
+  const { dim: d, values, vectors } = covariance;
+  if (vectors === null) return Float64Array.from(values);
+  const diagonal = new Float64Array(d);
+  for (let i = 0; i < d; i++) {
+    let sum = 0;
+    for (let k = 0; k < d; k++) sum += vectors[i * d + k]! * vectors[i * d + k]! * values[k]!;
+    diagonal[i] = sum;
+  }
+  return diagonal;
+}
