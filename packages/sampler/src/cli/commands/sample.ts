@@ -5,7 +5,7 @@
  */
 import type { Score, CLDScore } from '@sgmkit/score';
 import {
-  CLD_METHODS, DDPM_METHODS, earlyStoppingGrid, exactCLDLaw, exactDDPMLaw, gaussianKL, gaussianW2, sampleCLD, sampleDDPM, uniformGrid,
+  CLD_METHODS, DDPM_METHODS, DEFAULT_DIVERGENCE_K, earlyStoppingGrid, exactCLDLaw, exactDDPMLaw, gaussianKL, gaussianW2, sampleCLD, sampleDDPM, uniformGrid,
   type GaussianLaw, type SampleResult,
 } from '../../index.js';
 import type { CommandSpec, ParsedArgs } from '../args.js';
@@ -50,6 +50,8 @@ const spec: CommandSpec = {
     { name: 'out', kind: 'string', valueName: '<file.csv|json>', description: 'where to write the samples', defaultText: 'out/samples.csv' },
     { name: 'plot', kind: 'string', valueName: '<file.svg>', description: 'where to write the picture', defaultText: 'out/samples.svg' },
     { name: 'no-plot', kind: 'boolean', description: 'do not draw a picture' },
+    { name: 'max-diverged', kind: 'integer', min: 0, valueName: '<count>', description: 'exit with status 1 when more samples than this diverged (left the box below, or non-finite)', defaultText: '0' },
+    { name: 'divergence-k', kind: 'number', min: 0, exclusiveMin: true, valueName: '<k>', description: 'the divergence box: every coordinate within k data standard deviations of the data mean (sampling space)', defaultText: String(DEFAULT_DIVERGENCE_K) },
   ],
   examples: [
     'sgmkit sample',
@@ -74,6 +76,10 @@ export interface SampleRun {
   readonly seed: number;
   readonly workers: number;
   readonly dtype: 'float64' | 'float32';
+  /** Standard deviations of the divergence box. */
+  readonly divergenceK: number;
+  /** Most diverged samples tolerated before the command fails. */
+  readonly maxDiverged: number;
 }
 
 function resolveMethod(sampler: 'ddpm' | 'cld', text: string): string {
@@ -98,6 +104,7 @@ export function resolveSampleRun(args: ParsedArgs): SampleRun {
     target, sampler, method: resolveMethod(sampler, args.string('method', 'exponential-integrator')), T, delta, schedule,
     steps: args.number('steps', 1000), gamma: args.number('gamma', 1), n: args.number('n', 10_000), seed: args.number('seed', 0),
     workers: args.number('workers', 1), dtype: args.string('dtype', 'float64') as 'float64' | 'float32',
+    divergenceK: args.number('divergence-k', DEFAULT_DIVERGENCE_K), maxDiverged: args.number('max-diverged', 0),
   };
 }
 
@@ -110,7 +117,10 @@ export function runGrid(run: SampleRun): Float64Array {
 export async function executeSampleRun(run: SampleRun, context: CommandContext): Promise<SampleResult> {
   const progress = createProgress({ label: 'sample', total: run.steps, enabled: !context.quiet, stream: context.stderr });
   const callback = run.workers === 1 ? (info: { step: number }) => progress.update(info.step + 1) : undefined;
-  const common = { T: run.T, grid: runGrid(run), n: run.n, seed: run.seed, workers: run.workers, dtype: run.dtype, signal: context.signal, callback };
+  const common = {
+    T: run.T, grid: runGrid(run), n: run.n, seed: run.seed, workers: run.workers, dtype: run.dtype, signal: context.signal, callback,
+    region: { k: run.divergenceK },
+  };
   const result =
     run.sampler === 'ddpm'
       ? await sampleDDPM(run.target.ouScore() as Score, { ...common, method: run.method as (typeof DDPM_METHODS)[number] })
@@ -177,23 +187,55 @@ function momentLines(run: SampleRun, samples: SampleResult['samples']): { lines:
   };
 }
 
+/** Where the divergence box came from, in words. */
+function describeRegion(result: SampleResult): string {
+  const { region } = result.diverged;
+  if (region.source === 'caller') return 'the given box';
+  const space = region.source === 'data-moments' ? 'data' : 'start law N(0, I) (the score has no data moments)';
+  return `mean ± ${region.k} std of the ${space}, in the space the sampler runs in`;
+}
+
+/** One line on the divergence count, and the failure message when it passes `--max-diverged`. */
+export function divergenceLines(run: SampleRun, result: SampleResult, out: string): { lines: string[]; failed: boolean } {
+  const { count, nonFinite, fraction } = result.diverged;
+  const percent = `${formatNumber(100 * fraction)}%`;
+  const line = `diverged: ${count} of ${run.n} samples (${percent}) left ${describeRegion(result)}${nonFinite > 0 ? `; ${nonFinite} non-finite` : ''}`;
+  if (count <= run.maxDiverged) return { lines: [line], failed: false };
+  return {
+    lines: [
+      line,
+      `error:   ${count} diverged samples exceed --max-diverged ${run.maxDiverged}. ${out} was still written, diverged rows included, for inspection.`,
+      '         Try more --steps, --schedule early-stopping with a larger --delta, a better-trained network, or --clip;',
+      '         pass --max-diverged to accept some, or --divergence-k to widen the box.',
+    ],
+    failed: true,
+  };
+}
+
 function report(run: SampleRun, result: SampleResult, files: { out: string; plot?: string }): CommandOutput {
   const rate = (run.n * run.steps) / (result.wallTimeMs / 1000);
   const moments = momentLines(run, result.samples);
+  const divergence = divergenceLines(run, result, files.out);
   const lines = [
     `target:  ${run.target.name}: ${run.target.description}`,
     `sampler: ${describeRun(run)}`,
     `time:    ${formatDuration(result.wallTimeMs)} (${formatRate(rate)} particle-steps/s), ${result.scoreEvaluations} score evaluations per particle`,
+    divergence.lines[0]!,
     ...moments.lines,
     '',
     `wrote ${files.out}${files.plot ? ` and ${files.plot}` : ''}`,
+    ...divergence.lines.slice(1),
   ];
   const json = {
     target: run.target.name, description: run.target.description, dim: run.target.dim, sampler: run.sampler, method: run.method, T: run.T,
     steps: run.steps, delta: run.delta, schedule: run.schedule, n: run.n, seed: run.seed, workers: run.workers, dtype: run.dtype,
     wallTimeMs: result.wallTimeMs, scoreEvaluations: result.scoreEvaluations, out: files.out, plot: files.plot ?? null, ...(moments.json as object),
+    diverged: {
+      count: result.diverged.count, nonFinite: result.diverged.nonFinite, fraction: result.diverged.fraction, maxDiverged: run.maxDiverged, exceeded: divergence.failed,
+      region: { source: result.diverged.region.source, k: result.diverged.region.k ?? null, lower: Array.from(result.diverged.region.lower), upper: Array.from(result.diverged.region.upper) },
+    },
   };
-  return { text: lines.join('\n') + '\n', json };
+  return { text: lines.join('\n') + '\n', json, exitCode: divergence.failed ? 1 : 0 };
 }
 
 /** The `sample` command. */
