@@ -24,7 +24,7 @@
  */
 import { InvalidArgumentError, ShapeMismatchError, expectBatch, expectInteger, expectSeed } from '@sgmkit/tensor';
 import type { Batch } from '@sgmkit/tensor';
-import { mmd } from './mmd.js';
+import { medianDistance, mmd } from './mmd.js';
 import { slicedWasserstein } from './sliced-wasserstein.js';
 import { nearestNeighbourDistances } from './nearest-neighbour.js';
 
@@ -34,7 +34,7 @@ export interface QualityReportOptions {
   readonly projections?: number;
   /** Seed of the directions (default 0). */
   readonly seed?: number;
-  /** Most rows of each set in the O(n²) MMD (default 2000). */
+  /** Most rows of each set in the O(n²) MMD (default 1000). */
   readonly mmdRows?: number;
 }
 
@@ -133,14 +133,14 @@ export function qualityReport(samples: Batch, train: Batch, heldOut: Batch, opti
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an object { projections?, seed?, mmdRows? }');
   const projections = expectInteger(fn, 'options.projections', options.projections ?? 200, 2);
   const seed = expectSeed(fn, 'options.seed', options.seed ?? 0);
-  const mmdRows = expectInteger(fn, 'options.mmdRows', options.mmdRows ?? 2000, 2);
+  const mmdRows = expectInteger(fn, 'options.mmdRows', options.mmdRows ?? 1000, 2);
   const s = standardisation(train);
   const rows = Math.min(n, mTrain);
   const x = standardised(samples, n, s);
   const t = standardised(train, mTrain, s);
   const h = standardised(heldOut, mHeld, s);
   const mmdHeld = head(h, Math.min(mHeld, mmdRows));
-  const bandwidth = mmd(head(t, Math.min(mTrain, mmdRows)), mmdHeld).bandwidth;
+  const bandwidth = medianDistance(head(t, Math.min(mTrain, mmdRows)), mmdHeld, d);
   const distances = (set: Batch): SetDistances => {
     const sw = slicedWasserstein(head(set, rows), h, { projections, seed });
     return {
