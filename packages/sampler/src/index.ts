@@ -48,4 +48,6 @@ export {
 } from './analysis/bounds.js';
 export { gaussianTV, normalTV1D, type TotalVariationBounds } from './analysis/total-variation.js';
 export { mmd, MEDIAN_HEURISTIC_POINTS, type MMDOptions, type MMDResult } from './metrics/mmd.js';
+export { nearestNeighbourDistances } from './metrics/nearest-neighbour.js';
+export { qualityReport, type QualityReport, type QualityReportOptions, type SetDistances, type NearestSummary } from './metrics/quality.js';
 export { slicedWasserstein, sortedW2Squared, type SlicedWassersteinOptions, type SlicedWassersteinResult } from './metrics/sliced-wasserstein.js';

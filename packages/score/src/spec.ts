@@ -12,6 +12,7 @@ import { biasedScore, scaledScore } from './analytic/known-error.js';
 import { gaussianMixtureScore, type GaussianMixtureParameters } from './analytic/mixture.js';
 import { pointCloudScore } from './analytic/point-cloud.js';
 import { scoreNetworkFromSpec } from './learned/format.js';
+import { clippedScore } from './clipped.js';
 
 /** Builds a score from a spec of its type; validates the spec's parameters itself. */
 export type ScoreFactory = (spec: ScoreSpec) => AnyScore;
@@ -31,6 +32,7 @@ const factories = new Map<string, ScoreFactory>([
   ['biased', (spec) => biasedScore(nestedOuScore(spec, 'scoreFromSpec'), spec.bias as number[])],
   ['scaled', (spec) => scaledScore(nestedOuScore(spec, 'scoreFromSpec'), spec.eta as number)],
   ['mlp', scoreNetworkFromSpec],
+  ['clipped', (spec) => clippedScore(nestedOuScore(spec, 'scoreFromSpec'), { lower: spec.lower as number[], upper: spec.upper as number[] })],
 ]);
 
 /** Makes `scoreFromSpec` understand specs of `type`. Each type is registered once. */

@@ -81,7 +81,7 @@ function kernelSum(a: Batch, b: Batch, na: number, nb: number, d: number, scale:
 }
 
 /** Median pairwise distance of the pooled sample (or of an evenly spaced subset of it). */
-function medianDistance(x: Batch, y: Batch, d: number): number {
+export function medianDistance(x: Batch, y: Batch, d: number): number {
   const [n, m] = [x.shape[0]!, y.shape[0]!];
   const total = n + m;
   const count = Math.min(total, MEDIAN_HEURISTIC_POINTS);

@@ -3,7 +3,8 @@
  * CSV/JSON, and draw them next to the target's density.
  * @packageDocumentation
  */
-import type { Score, CLDScore } from '@sgmkit/score';
+import { clippedScore, type Score, type CLDScore } from '@sgmkit/score';
+import type { Batch } from '@sgmkit/tensor';
 import {
   CLD_METHODS, DDPM_METHODS, DEFAULT_DIVERGENCE_K, earlyStoppingGrid, exactCLDLaw, exactDDPMLaw, gaussianKL, gaussianW2, sampleCLD, sampleDDPM, uniformGrid,
   type GaussianLaw, type SampleResult,
@@ -16,7 +17,8 @@ import { formatNumber, formatTable } from '../format.js';
 import { compareMoments, type CoordinateMoments } from '../moments.js';
 import { createProgress, formatDuration, formatRate } from '../progress.js';
 import { resolveTarget, TARGET_OPTIONS, type Moments, type Target } from '../targets.js';
-import { sampleFileFormat, writeSamples, writeTextFile } from '../../io/index.js';
+import { readPointCloud, sampleFileFormat, writeSamples, writeTextFile } from '../../io/index.js';
+import { qualitySection } from '../quality.js';
 
 /** Short names accepted by `--method`. */
 export const METHOD_ALIASES: Readonly<Record<string, string>> = {
@@ -51,6 +53,9 @@ const spec: CommandSpec = {
     { name: 'plot', kind: 'string', valueName: '<file.svg>', description: 'where to write the picture', defaultText: 'out/samples.svg' },
     { name: 'no-plot', kind: 'boolean', description: 'do not draw a picture' },
     { name: 'max-diverged', kind: 'integer', min: 0, valueName: '<count>', description: 'exit with status 1 when more samples than this diverged (left the box below, or non-finite)', defaultText: '0' },
+    { name: 'reference', kind: 'string', valueName: '<file.csv|json>', description: 'held-out data: report sliced W2 and MMD of the samples against it (quality report)' },
+    { name: 'train', kind: 'string', valueName: '<file.csv|json>', description: 'the training rows (default with --points: the points): adds the noise floor and the memorisation check' },
+    { name: 'clip', kind: 'string', valueName: '<lo,hi|train>', description: 'clip the denoised prediction to [lo, hi] in every coordinate (data units), or to each coordinate\'s range in --train (DDPM only)' },
     { name: 'divergence-k', kind: 'number', min: 0, exclusiveMin: true, valueName: '<k>', description: 'the divergence box: every coordinate within k data standard deviations of the data mean (sampling space)', defaultText: String(DEFAULT_DIVERGENCE_K) },
   ],
   examples: [
@@ -59,6 +64,7 @@ const spec: CommandSpec = {
     'sgmkit sample --target bimodal --method euler-maruyama --T 8 --steps 100',
     'sgmkit sample --sampler cld --target gaussian --dim 2 --steps 100 --out out/cld.json',
     'sgmkit sample --points data.csv --delta 1e-2 --schedule early-stopping',
+    'sgmkit sample --network net.json --train train.csv --reference heldout.csv --clip train',
   ],
 };
 
@@ -80,6 +86,12 @@ export interface SampleRun {
   readonly divergenceK: number;
   /** Most diverged samples tolerated before the command fails. */
   readonly maxDiverged: number;
+  /** Held-out rows for the quality report. */
+  readonly reference?: { readonly path: string; readonly rows: Batch };
+  /** Training rows for the noise floor and the memorisation check. */
+  readonly train?: { readonly path: string; readonly rows: Batch };
+  /** Range of the denoised prediction, per coordinate, in data units. */
+  readonly clip?: { readonly lower: Float64Array; readonly upper: Float64Array };
 }
 
 function resolveMethod(sampler: 'ddpm' | 'cld', text: string): string {
@@ -100,12 +112,65 @@ export function resolveSampleRun(args: ParsedArgs): SampleRun {
   if (target.needsEarlyStopping && delta === 0) throw new OptionValueError('delta', '0', `> 0 for a ${target.name} target (its score is singular at t = 0)`);
   const schedule = args.string('schedule', 'uniform') as 'uniform' | 'early-stopping';
   if (schedule === 'early-stopping' && delta === 0) throw new UsageError('--schedule early-stopping needs --delta > 0');
+  const referencePath = args.string('reference');
+  const trainPath = args.string('train');
+  const reference = referencePath === undefined ? undefined : { path: referencePath, rows: readPointCloud(referencePath) };
+  const train = trainPath !== undefined ? { path: trainPath, rows: readPointCloud(trainPath) } : target.points !== undefined ? { path: args.string('points')!, rows: target.points } : undefined;
+  if (trainPath !== undefined && reference === undefined) throw new UsageError('--train is used by the quality report: give --reference <held-out rows> too');
+  for (const [option, file] of [['reference', reference], ['train', train]] as const) {
+    if (file !== undefined && file.rows.shape[1] !== target.dim) throw new UsageError(`--${option} ${file.path} has ${file.rows.shape[1]} columns; the target has d = ${target.dim}`);
+  }
+  const clip = resolveClip(args.string('clip'), train, target.dim);
+  if (clip !== undefined && sampler === 'cld') throw new UsageError('--clip clips the DDPM denoised prediction; it does not apply to --sampler cld');
   return {
+    reference, train: reference === undefined ? undefined : train, clip,
     target, sampler, method: resolveMethod(sampler, args.string('method', 'exponential-integrator')), T, delta, schedule,
     steps: args.number('steps', 1000), gamma: args.number('gamma', 1), n: args.number('n', 10_000), seed: args.number('seed', 0),
     workers: args.number('workers', 1), dtype: args.string('dtype', 'float64') as 'float64' | 'float32',
     divergenceK: args.number('divergence-k', DEFAULT_DIVERGENCE_K), maxDiverged: args.number('max-diverged', 0),
   };
+}
+
+/** `--clip lo,hi` (every coordinate) or `--clip train` (each coordinate's range in the training rows), in data units. */
+function resolveClip(text: string | undefined, train: { path: string; rows: Batch } | undefined, d: number): { lower: Float64Array; upper: Float64Array } | undefined {
+  if (text === undefined) return undefined;
+  if (text === 'train') {
+    if (train === undefined) throw new UsageError('--clip train takes the range of the training rows: give --train <file> (or --points)');
+    const lower = new Float64Array(d).fill(Infinity);
+    const upper = new Float64Array(d).fill(-Infinity);
+    const [m] = train.rows.shape as [number, number];
+    if (train.rows.shape[1] !== d) throw new UsageError(`--train ${train.path} has ${train.rows.shape[1]} columns; the target has d = ${d}`);
+    for (let r = 0; r < m; r++) {
+      for (let i = 0; i < d; i++) {
+        const v = train.rows.data[r * d + i]!;
+        if (v < lower[i]!) lower[i] = v;
+        if (v > upper[i]!) upper[i] = v;
+      }
+    }
+    return { lower, upper };
+  }
+  const parts = text.split(',').map((s) => Number(s.trim()));
+  if (parts.length !== 2 || !parts.every(Number.isFinite) || !(parts[0]! <= parts[1]!)) throw new OptionValueError('clip', text, "'lo,hi' with finite lo <= hi, or 'train'");
+  return { lower: new Float64Array(d).fill(parts[0]!), upper: new Float64Array(d).fill(parts[1]!) };
+}
+
+/**
+ * The clipped score of a run: the range goes to the score's sampling space through its affine normalisation
+ * (a whitening normalisation mixes coordinates, so a per-coordinate range has no box image there: refused).
+ */
+function clippedRunScore(score: Score, clip: { lower: Float64Array; upper: Float64Array }): Score {
+  const normalization = score.normalization;
+  if (normalization === undefined) return clippedScore(score, clip);
+  if (normalization.kind !== 'affine') throw new UsageError('--clip needs a per-coordinate (affine) normalisation; this network whitens its data');
+  const lower = new Float64Array(score.dim);
+  const upper = new Float64Array(score.dim);
+  for (let i = 0; i < score.dim; i++) {
+    const a = (clip.lower[i]! - normalization.mean[i]!) / normalization.scale[i]!;
+    const b = (clip.upper[i]! - normalization.mean[i]!) / normalization.scale[i]!;
+    lower[i] = Math.min(a, b);
+    upper[i] = Math.max(a, b);
+  }
+  return clippedScore(score, { lower, upper });
 }
 
 /** The run's grid of forward times. */
@@ -123,7 +188,7 @@ export async function executeSampleRun(run: SampleRun, context: CommandContext):
   };
   const result =
     run.sampler === 'ddpm'
-      ? await sampleDDPM(run.target.ouScore() as Score, { ...common, method: run.method as (typeof DDPM_METHODS)[number] })
+      ? await sampleDDPM(run.clip === undefined ? run.target.ouScore() as Score : clippedRunScore(run.target.ouScore() as Score, run.clip), { ...common, method: run.method as (typeof DDPM_METHODS)[number] })
       : await sampleCLD(run.target.cldScore!(run.gamma) as CLDScore, { ...common, method: run.method as (typeof CLD_METHODS)[number] });
   progress.update(run.steps);
   progress.finish();
@@ -131,7 +196,7 @@ export async function executeSampleRun(run: SampleRun, context: CommandContext):
 }
 
 function describeRun(run: SampleRun): string {
-  return `${run.sampler} ${run.method}, T = ${run.T}, ${run.steps} ${run.schedule} steps, δ = ${run.delta}, n = ${run.n}, seed ${run.seed}, ${run.workers} worker${run.workers > 1 ? 's' : ''}`;
+  return `${run.sampler} ${run.method}, T = ${run.T}, ${run.steps} ${run.schedule} steps, δ = ${run.delta}, n = ${run.n}, seed ${run.seed}, ${run.workers} worker${run.workers > 1 ? 's' : ''}${run.clip ? ', denoised prediction clipped' : ''}`;
 }
 
 function momentsTable(rows: readonly CoordinateMoments[], reference: string): string {
@@ -216,12 +281,14 @@ function report(run: SampleRun, result: SampleResult, files: { out: string; plot
   const rate = (run.n * run.steps) / (result.wallTimeMs / 1000);
   const moments = momentLines(run, result.samples);
   const divergence = divergenceLines(run, result, files.out);
+  const quality = run.reference === undefined ? undefined : qualitySection(result.samples, run.reference, run.train);
   const lines = [
     `target:  ${run.target.name}: ${run.target.description}`,
     `sampler: ${describeRun(run)}`,
     `time:    ${formatDuration(result.wallTimeMs)} (${formatRate(rate)} particle-steps/s), ${result.scoreEvaluations} score evaluations per particle`,
     divergence.lines[0]!,
     ...moments.lines,
+    ...(quality?.lines ?? []),
     '',
     `wrote ${files.out}${files.plot ? ` and ${files.plot}` : ''}`,
     ...divergence.lines.slice(1),
@@ -230,6 +297,8 @@ function report(run: SampleRun, result: SampleResult, files: { out: string; plot
     target: run.target.name, description: run.target.description, dim: run.target.dim, sampler: run.sampler, method: run.method, T: run.T,
     steps: run.steps, delta: run.delta, schedule: run.schedule, n: run.n, seed: run.seed, workers: run.workers, dtype: run.dtype,
     wallTimeMs: result.wallTimeMs, scoreEvaluations: result.scoreEvaluations, out: files.out, plot: files.plot ?? null, ...(moments.json as object),
+    quality: quality?.json ?? null,
+    clip: run.clip === undefined ? null : { lower: Array.from(run.clip.lower), upper: Array.from(run.clip.upper) },
     diverged: {
       count: result.diverged.count, nonFinite: result.diverged.nonFinite, fraction: result.diverged.fraction, maxDiverged: run.maxDiverged, exceeded: divergence.failed,
       region: { source: result.diverged.region.source, k: result.diverged.region.k ?? null, lower: Array.from(result.diverged.region.lower), upper: Array.from(result.diverged.region.upper) },

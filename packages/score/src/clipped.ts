@@ -1,0 +1,116 @@
+/**
+ * `clippedScore`: the practice of DDPM implementations of clipping the
+ * denoised prediction to the data range. At forward time `t > 0`, with
+ * `σ_t² = 1 − e^{−2t}`, Tweedie's formula for the OU process gives the
+ * prediction `x̂₀ = e^{t}(x + σ_t² s)`; each coordinate is clamped to
+ * `[lower_i, upper_i]`, and the score implied by the clamped prediction,
+ * `s = (e^{−t} x̂₀ − x)/σ_t²`, replaces the base score's output there.
+ * Coordinates whose prediction lies in the range keep the base score's value
+ * bit for bit; at `t = 0` (no prediction to clip) the base score is returned.
+ *
+ * Effect on exact laws: the sampler's law is unchanged on the event that no
+ * prediction along the path leaves the range. For Gaussian data with the exact
+ * score, `x̂₀(X_t) = E[X_0 | X_t]` under `q_t` has per-coordinate variance at most
+ * `Var X_{0,i}` (a conditional expectation), so with a range covering
+ * `mean_i ± k·std_i` a particle that follows `q_t` has a prediction clamped at a
+ * given step with probability at most `d·erfc(k/√2)`, and over `N` steps the
+ * total variation between the clipped and the unclipped output is at most
+ * `N·d·erfc(k/√2)` (`1.5·10⁻¹⁸` for `k = 10`, `N = 1000`, `d = 64`). With a
+ * range inside the data's support the output is no longer Gaussian (mass is
+ * pulled inside the range). Off by default; never used by the exact analysis.
+ * @packageDocumentation
+ */
+import { InvalidArgumentError, type Batch } from '@sgmkit/tensor';
+import type { DataMoments, DataNormalization, Score, ScoreSpec } from './types.js';
+import { expectTime } from './analytic/validate.js';
+
+/** The spec of a clipped score: the base score's spec and the range. */
+export interface ClippedSpec extends ScoreSpec {
+  readonly type: 'clipped';
+  readonly score: ScoreSpec;
+  readonly lower: number[];
+  readonly upper: number[];
+}
+
+/** Per-coordinate range of the denoised prediction, in the space the score is defined in (the standardised space of a normalised score). */
+export interface ClipRange {
+  readonly lower: ArrayLike<number>;
+  readonly upper: ArrayLike<number>;
+}
+
+/** Unchecked kernel: clamps each row's prediction `e^{t}(x + v s)` and rewrites `s` where it was clamped. */
+function clipPredictionKernel(n: number, d: number, decay: number, variance: number, lower: Float64Array, upper: Float64Array, x: Batch['data'], xOffset: number, s: Batch['data'], sOffset: number): void {
+  for (let row = 0; row < n; row++) {
+    const xr = xOffset + row * d;
+    const sr = sOffset + row * d;
+    for (let i = 0; i < d; i++) {
+      const xi = x[xr + i]!;
+      const prediction = (xi + variance * s[sr + i]!) / decay;
+      const clamped = prediction < lower[i]! ? lower[i]! : prediction > upper[i]! ? upper[i]! : prediction;
+      if (clamped !== prediction) s[sr + i] = (decay * clamped - xi) / variance;
+    }
+  }
+}
+
+export class ClippedScore implements Score {
+  readonly kind = 'ou' as const;
+  readonly dim: number;
+  readonly spec?: ClippedSpec;
+  readonly dataMoments?: DataMoments;
+  readonly normalization?: DataNormalization;
+  readonly lower: Float64Array;
+  readonly upper: Float64Array;
+
+  constructor(readonly base: Score, lower: Float64Array, upper: Float64Array) {
+    this.dim = base.dim;
+    this.lower = lower;
+    this.upper = upper;
+    if (base.spec) this.spec = { type: 'clipped', score: base.spec, lower: Array.from(lower), upper: Array.from(upper) };
+    if (base.dataMoments) this.dataMoments = base.dataMoments;
+    if (base.normalization) this.normalization = base.normalization;
+  }
+
+  evaluate(t: number, x: Batch, out: Batch): void {
+    this.base.evaluate(t, x, out); // validates x and out
+    expectTime('ClippedScore.evaluate', t);
+    if (t === 0) return;
+    const d = this.dim;
+    clipPredictionKernel(x.shape[0]!, d, Math.exp(-t), -Math.expm1(-2 * t), this.lower, this.upper, x.data, x.offset, out.data, out.offset);
+  }
+}
+
+function rangeVector(fn: string, argument: string, value: unknown, d: number): Float64Array {
+  if (value === null || typeof value !== 'object' || (value as ArrayLike<number>).length !== d) throw new InvalidArgumentError(fn, argument, value, `an array of ${d} numbers`);
+  const out = Float64Array.from(value as ArrayLike<number>);
+  out.forEach((v, i) => {
+    if (!Number.isFinite(v) || typeof (value as ArrayLike<unknown>)[i] !== 'number') throw new InvalidArgumentError(fn, `${argument}[${i}]`, (value as ArrayLike<unknown>)[i], 'a finite number');
+  });
+  return out;
+}
+
+/**
+ * The score implied by clamping the denoised prediction of `score` to
+ * `[range.lower_i, range.upper_i]` per coordinate (see the module doc for its
+ * exact effect). Keeps the base's `dataMoments` and `normalization`; its spec
+ * nests the base's, so workers rebuild it.
+ * @throws InvalidArgumentError for a non-OU score or a malformed range (lengths, non-finite bounds, lower > upper)
+ * @example
+ * ```ts
+ * import { clippedScore, gaussianScore } from '@sgmkit/score';
+ * // pixels in [0, 1]: clip the denoised prediction to that range
+ * const score = clippedScore(gaussianScore({ mean: [0.5, 0.5], covariance: 0.04 }), { lower: [0, 0], upper: [1, 1] });
+ * ```
+ */
+export function clippedScore(score: Score, range: ClipRange): ClippedScore {
+  const fn = 'clippedScore';
+  if (score === null || typeof score !== 'object' || score.kind !== 'ou' || typeof score.evaluate !== 'function' || !Number.isInteger(score.dim)) {
+    throw new InvalidArgumentError(fn, 'score', score, "an OU score (kind 'ou')");
+  }
+  if (range === null || typeof range !== 'object') throw new InvalidArgumentError(fn, 'range', range, 'an object { lower, upper }');
+  const lower = rangeVector(fn, 'range.lower', range.lower, score.dim);
+  const upper = rangeVector(fn, 'range.upper', range.upper, score.dim);
+  for (let i = 0; i < score.dim; i++) {
+    if (!(lower[i]! <= upper[i]!)) throw new InvalidArgumentError(fn, `range.upper[${i}]`, upper[i], `a number >= range.lower[${i}] = ${lower[i]}`);
+  }
+  return new ClippedScore(score, lower, upper);
+}
