@@ -70,10 +70,11 @@ describe('divergence report on exact runs: zero, with a computed false-alarm pro
     expect(result.diverged.count).toBe(0);
   });
 
-  test('the default box: mean ± (k √(std² + 1 − e^{−2δ}) + (1 − e^{−δ})|mean|)', async () => {
+  test('the default box: mean ± (k √(max(std, rms std)² + 1 − e^{−2δ}) + (1 − e^{−δ})|mean|)', async () => {
     const delta = 0.05;
     const { diverged } = await sampleDDPM(gaussian, { T: 2, steps: 4, delta, n: 10, seed: 1 });
-    const std = [1, Math.sqrt(2)];
+    const rms = Math.sqrt((1 + 2) / 2);
+    const std = [Math.max(1, rms), Math.max(Math.sqrt(2), rms)];
     for (let i = 0; i < 2; i++) {
       const half = 10 * Math.sqrt(std[i]! ** 2 + 1 - Math.exp(-2 * delta)) + (1 - Math.exp(-delta)) * Math.abs(mean[i]!);
       expect(diverged.region.lower[i]).toBeCloseTo(mean[i]! - half, 12);

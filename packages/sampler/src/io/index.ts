@@ -4,5 +4,5 @@
  * @packageDocumentation
  */
 export { DataFileError } from './errors.js';
-export { samplesToCsv, samplesToJson, writeSamples, sampleFileFormat, writeTextFile, defaultColumnNames } from './write.js';
+export { samplesToCsv, samplesToJson, writeSamples, sampleFileFormat, writeTextFile, writeBinaryFile, defaultColumnNames } from './write.js';
 export { parsePointCloudCsv, parsePointCloudJson, readPointCloud, readTextFile } from './read.js';

@@ -88,6 +88,16 @@ export function writeTextFile(path: string, content: string): void {
   }
 }
 
+/** Writes bytes (e.g. a PNG file) to `path`, creating its directory first. */
+export function writeBinaryFile(path: string, content: Uint8Array): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, content);
+  } catch (error) {
+    throw new DataFileError(path, `cannot write: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
 /**
  * Writes samples to `path` as CSV or JSON, chosen by the extension (`.csv` or `.json`).
  * Metadata goes into JSON files only.

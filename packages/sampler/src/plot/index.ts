@@ -12,3 +12,5 @@ export { histogramPanel, histogram, type Histogram, type HistogramOptions } from
 export { linePanel, lossCurvePanel, movingAverage, type Series, type LineOptions, type LossCurveOptions } from './lines.js';
 export { viridis } from './colormap.js';
 export { escapeXml } from './svg.js';
+export { imageGrid, imageGridSvg, type ImageGridOptions } from './images.js';
+export { encodePng, crc32, adler32, zlibStored, PNG_SIGNATURE, type GrayImage } from './png.js';

@@ -4,12 +4,14 @@
  * silently.
  *
  * Default box, per coordinate `i`, in the space the sampler runs in:
- * `mean_i ± (k·√(std_i² + 1 − e^{−2δ}) + (1 − e^{−δ})|mean_i|)` with
- * `k = DEFAULT_DIVERGENCE_K = 10` and `(mean, std)` the score's `dataMoments`.
- * The sampler targets `q_δ`, whose coordinate `i` has mean `e^{−δ}mean_i` and
- * variance `e^{−2δ}std_i² + 1 − e^{−2δ} ≤ std_i² + 1 − e^{−2δ}`, so the box
- * contains `q_δ`'s own `±k` standard deviations (and it stays open for a
- * coordinate that is constant in the data once `δ > 0`).
+ * `mean_i ± (k·√(s_i² + 1 − e^{−2δ}) + (1 − e^{−δ})|mean_i|)` with
+ * `k = DEFAULT_DIVERGENCE_K = 10`, `(mean, std)` the score's `dataMoments` and
+ * `s_i = max(std_i, rms(std))`. The sampler targets `q_δ`, whose coordinate `i`
+ * has mean `e^{−δ}mean_i` and variance `e^{−2δ}std_i² + 1 − e^{−2δ} ≤ s_i² + 1 − e^{−2δ}`,
+ * so the box contains `q_δ`'s own `±k` standard deviations. The floor `rms(std)`
+ * (the data's typical scale) keeps the box of a coordinate that is constant or
+ * nearly so in the data (an image's border pixels) at the data's scale: divergence
+ * means leaving the data's scale, not being noisy in a degenerate coordinate.
  *
  * False alarms: if the output law is Gaussian data's `q_δ` itself, a particle is
  * flagged with probability at most `d·erfc(k/√2)`, `1.5·10⁻²³·d` at `k = 10`
@@ -108,12 +110,16 @@ export function resolveRegion(fn: string, region: unknown, moments: DataMoments 
   if (r !== undefined && r.k === undefined) throw new InvalidArgumentError(fn, 'options.region', region, 'an object { k } or { lower, upper }');
   const k = r === undefined ? DEFAULT_DIVERGENCE_K : expectPositive(fn, 'options.region.k', r.k);
   const { mean, std, fromData } = regionMoments(fn, moments, d);
+  let meanSquare = 0;
+  for (let i = 0; i < d; i++) meanSquare += std[i]! * std[i]!;
+  const floor = Math.sqrt(meanSquare / d); // rms of the standard deviations
   const noiseVariance = -Math.expm1(-2 * delta); // 1 − e^{−2δ}
   const shrink = -Math.expm1(-delta); // 1 − e^{−δ}
   const lower = new Float64Array(d);
   const upper = new Float64Array(d);
   for (let i = 0; i < d; i++) {
-    const halfWidth = k * Math.sqrt(std[i]! * std[i]! + noiseVariance) + shrink * Math.abs(mean[i]!);
+    const s = Math.max(std[i]!, floor);
+    const halfWidth = k * Math.sqrt(s * s + noiseVariance) + shrink * Math.abs(mean[i]!);
     lower[i] = mean[i]! - halfWidth;
     upper[i] = mean[i]! + halfWidth;
   }

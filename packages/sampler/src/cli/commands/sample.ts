@@ -19,6 +19,7 @@ import { createProgress, formatDuration, formatRate } from '../progress.js';
 import { resolveTarget, TARGET_OPTIONS, type Moments, type Target } from '../targets.js';
 import { readPointCloud, sampleFileFormat, writeSamples, writeTextFile } from '../../io/index.js';
 import { qualitySection } from '../quality.js';
+import { IMAGE_OPTIONS, imageGridOptions, writeImageGrid } from '../images.js';
 
 /** Short names accepted by `--method`. */
 export const METHOD_ALIASES: Readonly<Record<string, string>> = {
@@ -52,6 +53,7 @@ const spec: CommandSpec = {
     { name: 'out', kind: 'string', valueName: '<file.csv|json>', description: 'where to write the samples', defaultText: 'out/samples.csv' },
     { name: 'plot', kind: 'string', valueName: '<file.svg>', description: 'where to write the picture', defaultText: 'out/samples.svg' },
     { name: 'no-plot', kind: 'boolean', description: 'do not draw a picture' },
+    ...IMAGE_OPTIONS,
     { name: 'max-diverged', kind: 'integer', min: 0, valueName: '<count>', description: 'exit with status 1 when more samples than this diverged (left the box below, or non-finite)', defaultText: '0' },
     { name: 'reference', kind: 'string', valueName: '<file.csv|json>', description: 'held-out data: report sliced W2 and MMD of the samples against it (quality report)' },
     { name: 'train', kind: 'string', valueName: '<file.csv|json>', description: 'the training rows (default with --points: the points): adds the noise floor and the memorisation check' },
@@ -316,9 +318,13 @@ export const sampleCommand: Command = {
     const out = args.string('out', 'out/samples.csv');
     const plot = args.flag('no-plot') ? undefined : args.string('plot', 'out/samples.svg');
     sampleFileFormat(out); // refuse a bad file name before sampling, not after
+    const grid = imageGridOptions(args, run.target.dim, run.n); // and a bad --image
+    if (plot !== undefined && grid === undefined && /\.png$/i.test(plot)) throw new UsageError('PNG output is for image grids: give --image HxW, or write an .svg');
     const result = await executeSampleRun(run, context);
     writeSamples(out, result.samples, { target: run.target.name, sampler: run.sampler, method: run.method, T: run.T, steps: run.steps, delta: run.delta, seed: run.seed });
-    if (plot) writeTextFile(plot, samplesFigure(result.samples, { title: `${run.sampler.toUpperCase()} ${run.method}: ${run.target.description}`, target: run.target.picture }));
+    const title = `${run.sampler.toUpperCase()} ${run.method}: ${run.target.description}`;
+    if (plot && grid) writeImageGrid(plot, result.samples, grid, title);
+    else if (plot) writeTextFile(plot, samplesFigure(result.samples, { title, target: run.target.picture }));
     return report(run, result, { out, plot });
   },
 };
