@@ -1,6 +1,8 @@
 /**
  * `@sgmkit/sampler`: DDPM and CLD samplers, step schedules, exact Gaussian
- * analysis and the `sgmkit` command-line tool.
+ * analysis, plots and sample formats. Platform-neutral (runs in browsers):
+ * files and the `worker_threads` backend are in `@sgmkit/sampler/node`, which
+ * Node's `node` export condition loads with this entry, and the `sgmkit` CLI.
  * @packageDocumentation
  */
 export type { Score, CLDScore } from '@sgmkit/score';
@@ -23,6 +25,12 @@ export { sampleDDPM, sampleCLD, MAX_WORKERS, AUTO_WORKERS_MIN_PARTICLES } from '
 export type { SampleDDPMOptions, SampleCLDOptions, SampleResult, CommonSampleOptions } from './samplers/sample.js';
 export type { NoiseAddress } from './samplers/common.js';
 export { countDiverged, DEFAULT_DIVERGENCE_K, type DivergenceRegion, type DivergenceReport, type ResolvedRegion } from './samplers/divergence.js';
+export { setWorkerBackend, getWorkerBackend } from './parallel/backend.js';
+export type { WorkerBackend, WorkerEvents, WorkerHandle } from './parallel/backend.js';
+export type { WorkerTask, WorkerResult, WorkerFailure } from './parallel/protocol.js';
+export type { DDPMJob, CLDJob } from './parallel/run.js';
+export { runWorkerTask } from './parallel/task.js';
+export { webWorkerBackend, type WebWorkerBackendOptions, type WebWorkerLike } from './web/backend.js';
 export {
   INITIAL_POSITION_STREAM, INITIAL_VELOCITY_STREAM, MAX_CORRECTOR_STEPS,
   predictorStream, secondHalfStepStream, correctorStream,

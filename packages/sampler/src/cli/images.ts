@@ -8,7 +8,7 @@ import { deflateSync } from 'node:zlib';
 import type { Batch } from '@sgmkit/tensor';
 import { encodePng } from '../plot/png.js';
 import { imageGrid, imageGridSvg, type ImageGridOptions } from '../plot/images.js';
-import { writeBinaryFile, writeTextFile } from '../io/index.js';
+import { writeBinaryFile, writeTextFile } from '../node/files.js';
 import { OptionValueError, UsageError } from './errors.js';
 import type { OptionSpec, ParsedArgs } from './args.js';
 

@@ -17,7 +17,8 @@ import { formatNumber, formatTable } from '../format.js';
 import { compareMoments, type CoordinateMoments } from '../moments.js';
 import { createProgress, formatDuration, formatRate } from '../progress.js';
 import { resolveTarget, TARGET_OPTIONS, type Moments, type Target } from '../targets.js';
-import { readPointCloud, sampleFileFormat, writeSamples, writeTextFile } from '../../io/index.js';
+import { sampleFileFormat } from '../../io/write.js';
+import { readPointCloud, writeSamples, writeTextFile } from '../../node/files.js';
 import { qualitySection } from '../quality.js';
 import { IMAGE_OPTIONS, imageGridOptions, writeImageGrid } from '../images.js';
 
