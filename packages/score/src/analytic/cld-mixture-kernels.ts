@@ -11,7 +11,7 @@
  * @packageDocumentation
  */
 import type { FloatArray } from '@sgmkit/tensor';
-import { fastExpInRange } from './fast-exp.js';
+import { fastExp, fastExpInRange } from './fast-exp.js';
 import { writeSoftmaxAverage, type MixtureScratch } from './mixture-kernels.js';
 
 /**
@@ -28,6 +28,8 @@ export interface CLDMixtureFactors {
   readonly logNormalisers: Float64Array;
   /** Particles with `|x|² + |v|² ≤ nearRadiusSquared` use `l_0` as the softmax reference. */
   nearRadiusSquared: number;
+  /** The affine-logit factors when all components share one precision (see `CLDSharedFactors`), else null. */
+  readonly shared: CLDSharedFactors | null;
 }
 
 /** Scratch of the CLD kernels: the OU mixture scratch (K logits, K·d scores, d accumulator) and 2d residuals. */
@@ -163,5 +165,125 @@ export function cldMixtureKernel2dIsotropic(
     }
     out[outOffset + 2 * i] = sum0 / total;
     out[outOffset + 2 * i + 1] = sum1 / total;
+  }
+}
+
+/**
+ * Factors of the shared-precision form. When every component has the same joint precision Λ (isotropic components
+ * of one variance, e.g. the ring and grid presets, and point clouds), `zᵀΛz` cancels in the softmax and the logits
+ * are affine in z = (x, v): `l_k = α_k + β_kˣ·x + β_kᵛ·v` with `β_k = Λμ_k` (per coordinate pair
+ * `βˣ = Λxx μˣ + Λxv μᵛ`, `βᵛ = Λxv μˣ + Λvv μᵛ`) and `α_k = c_k − ½ μ_kᵀΛμ_k`. The component scores
+ * `s_k = −(Λxv x + Λvv v) + β_kᵛ` share their z-part, so `∇_v ln q = −(Λxv x + Λvv v) + Σ_k r_k β_kᵛ`.
+ * Per component that is one affine logit, one exp and one d-vector accumulation. Rounding in the logits is
+ * `≈ ε·Λ(|μ|² + |μ||z|)`, so the scores use this form only while `Λ·max|μ|²` is moderate (`linear`).
+ */
+export interface CLDSharedFactors {
+  /** True when the affine-logit kernels may be used at this time (rounding bound above). */
+  linear: boolean;
+  /** `(Λxx, Λxv, Λvv)` of every coordinate pair and component. */
+  readonly precision: Float64Array;
+  readonly offsets: Float64Array;
+  readonly positionSlopes: Float64Array;
+  readonly velocitySlopes: Float64Array;
+  /** Particles with `|x|² + |v|² ≤ nearRadiusSquared` use `l_0` as the reference (then `|l_k − l_0| ≤ REFERENCE_SPREAD`). */
+  nearRadiusSquared: number;
+}
+
+/** Far path of the affine-logit kernels: logits into scratch, max reference, `Σ r_k β_kᵛ` into `accumulator`. */
+function sharedFar(
+  d: number, components: number, shared: CLDSharedFactors, scratch: CLDMixtureScratch,
+  x: FloatArray, xi: number, v: FloatArray, vi: number,
+): void {
+  const { offsets, positionSlopes, velocitySlopes } = shared;
+  const { logits, accumulator } = scratch;
+  let max = -Infinity;
+  for (let k = 0; k < components; k++) {
+    let logit = offsets[k]!;
+    for (let c = 0; c < d; c++) logit += positionSlopes[k * d + c]! * x[xi + c]! + velocitySlopes[k * d + c]! * v[vi + c]!;
+    logits[k] = logit;
+    if (logit > max) max = logit;
+  }
+  accumulator.fill(0);
+  let total = 0;
+  for (let k = 0; k < components; k++) {
+    const w = fastExp(logits[k]! - max);
+    total += w;
+    for (let c = 0; c < d; c++) accumulator[c] += w * velocitySlopes[k * d + c]!;
+  }
+  for (let c = 0; c < d; c++) accumulator[c] /= total;
+}
+
+/** Any d, shared precision, affine logits (see `CLDSharedFactors`). */
+export function cldMixtureKernelShared(
+  n: number, d: number, components: number, shared: CLDSharedFactors, scratch: CLDMixtureScratch,
+  x: FloatArray, xOffset: number, v: FloatArray, vOffset: number, out: FloatArray, outOffset: number,
+): void {
+  const { offsets, positionSlopes, velocitySlopes, nearRadiusSquared: near } = shared;
+  const pxv = shared.precision[1]!;
+  const pvv = shared.precision[2]!;
+  const { accumulator } = scratch;
+  for (let i = 0; i < n; i++) {
+    const xi = xOffset + i * d;
+    const vi = vOffset + i * d;
+    if (!(jointSquaredNorm(x, xi, v, vi, d) <= near)) {
+      sharedFar(d, components, shared, scratch, x, xi, v, vi);
+    } else {
+      let reference = offsets[0]!;
+      for (let c = 0; c < d; c++) reference += positionSlopes[c]! * x[xi + c]! + velocitySlopes[c]! * v[vi + c]!;
+      for (let c = 0; c < d; c++) accumulator[c] = velocitySlopes[c]!;
+      let total = 1;
+      for (let k = 1; k < components; k++) {
+        let logit = offsets[k]! - reference;
+        for (let c = 0; c < d; c++) logit += positionSlopes[k * d + c]! * x[xi + c]! + velocitySlopes[k * d + c]! * v[vi + c]!;
+        const w = fastExpInRange(logit);
+        total += w;
+        for (let c = 0; c < d; c++) accumulator[c] += w * velocitySlopes[k * d + c]!;
+      }
+      for (let c = 0; c < d; c++) accumulator[c] /= total;
+    }
+    for (let c = 0; c < d; c++) out[outOffset + i * d + c] = accumulator[c]! - pxv * x[xi + c]! - pvv * v[vi + c]!;
+  }
+}
+
+/** d = 2, shared precision, affine logits, particle in locals (the ring and grid presets). */
+export function cldMixtureKernel2dShared(
+  n: number, components: number, shared: CLDSharedFactors, scratch: CLDMixtureScratch,
+  x: FloatArray, xOffset: number, v: FloatArray, vOffset: number, out: FloatArray, outOffset: number,
+): void {
+  const { offsets, positionSlopes: px, velocitySlopes: pv, nearRadiusSquared: near } = shared;
+  const pxv = shared.precision[1]!;
+  const pvv = shared.precision[2]!;
+  const { accumulator } = scratch;
+  const a0 = offsets[0]!;
+  const bx0 = px[0]!, bx1 = px[1]!, bv0 = pv[0]!, bv1 = pv[1]!;
+  for (let i = 0; i < n; i++) {
+    const x0 = x[xOffset + 2 * i]!;
+    const x1 = x[xOffset + 2 * i + 1]!;
+    const v0 = v[vOffset + 2 * i]!;
+    const v1 = v[vOffset + 2 * i + 1]!;
+    let mean0: number;
+    let mean1: number;
+    if (!(x0 * x0 + x1 * x1 + v0 * v0 + v1 * v1 <= near)) {
+      sharedFar(2, components, shared, scratch, x, xOffset + 2 * i, v, vOffset + 2 * i);
+      mean0 = accumulator[0]!;
+      mean1 = accumulator[1]!;
+    } else {
+      const reference = a0 + bx0 * x0 + bx1 * x1 + bv0 * v0 + bv1 * v1;
+      let total = 1;
+      let sum0 = bv0;
+      let sum1 = bv1;
+      for (let k = 1; k < components; k++) {
+        const c0 = pv[2 * k]!;
+        const c1 = pv[2 * k + 1]!;
+        const w = fastExpInRange(offsets[k]! - reference + px[2 * k]! * x0 + px[2 * k + 1]! * x1 + c0 * v0 + c1 * v1);
+        total += w;
+        sum0 += w * c0;
+        sum1 += w * c1;
+      }
+      mean0 = sum0 / total;
+      mean1 = sum1 / total;
+    }
+    out[outOffset + 2 * i] = mean0 - pxv * x0 - pvv * v0;
+    out[outOffset + 2 * i + 1] = mean1 - pxv * x1 - pvv * v1;
   }
 }

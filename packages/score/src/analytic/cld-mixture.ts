@@ -21,8 +21,11 @@
 import { expectBatch, expectNonNegative, expectSameDType, expRemainder, InvalidArgumentError, type Batch, type Tensor } from '@sgmkit/tensor';
 import type { CLDScore, ScoreSpec } from '../types.js';
 import { cldTransitionAt } from './cld.js';
-import { cldMixtureKernel, cldMixtureKernel2dIsotropic, cldMixtureKernelDiagonal, type CLDMixtureFactors, type CLDMixtureScratch } from './cld-mixture-kernels.js';
-import { nearRadiusSquared } from './mixture-kernels.js';
+import {
+  cldMixtureKernel, cldMixtureKernel2dIsotropic, cldMixtureKernel2dShared, cldMixtureKernelDiagonal, cldMixtureKernelShared,
+  type CLDMixtureFactors, type CLDMixtureScratch, type CLDSharedFactors,
+} from './cld-mixture-kernels.js';
+import { nearRadiusSquared, REFERENCE_SPREAD } from './mixture-kernels.js';
 import { parseComponents } from './mixture-parameters.js';
 import type { GaussianMixtureParameters, MixtureKernel } from './mixture.js';
 import { fillConjugated, type CovarianceJson, type SpectralCovariance } from './spectral-covariance.js';
@@ -54,6 +57,16 @@ function cldPairLawTermsInto(t: number, gamma: number, out: Float64Array): void 
   out[PAIR.DET] = qxx * qvv - qxv * qxv + gamma * betaAdjBeta;
   out[PAIR.DET_SLOPE] = alphaAdjAlpha + gamma * decay2 * decay2;
 }
+
+/**
+ * The affine-logit form is used while `Λ_max·max_k|μ_k|² ≤ SHARED_LOGIT_LIMIT`: its logits then carry rounding
+ * errors ≲ 4·SHARED_LOGIT_LIMIT·ε ≈ 4e-12 near the modes, below what the distance form loses at |z| ≈ 10.
+ * Beyond it (a point cloud as t → 0, where Λ grows like t⁻³) the distance-form kernels take over.
+ */
+const SHARED_LOGIT_LIMIT = 4096;
+
+/** Slopes `β_k` larger than this would risk `e^{300}·|β|` overflowing in the near path: affine form off. */
+const MAX_SHARED_SLOPE = 1e100;
 
 /** A component as the kernels see it: weight, mean, and its covariance's eigen-decomposition (eigenvalues may be 0). */
 interface CLDComponent {
@@ -88,6 +101,8 @@ abstract class CLDMixtureBase implements CLDScore {
   /** The kernel in use (see `MixtureKernel`). */
   readonly kernel: MixtureKernel;
   private readonly active: readonly CLDComponent[];
+  /** Every active component is `σ²I` with one σ² (and the general kernel was not forced): the affine-logit kernels apply. */
+  private readonly sharedPrecision: boolean;
   private readonly factors: TimeCache<CLDMixtureFactors>;
   private readonly scratch: CLDMixtureScratch;
   private readonly pairTerms = new Float64Array(PAIR.LENGTH);
@@ -103,12 +118,18 @@ abstract class CLDMixtureBase implements CLDScore {
     this.active = components.filter((c) => c.weight > 0);
     const k = this.active.length;
     this.kernel = kernel === 'full' ? 'full' : detectKernel(this.active);
+    const variance = this.active[0]!.covariance.values[0]!;
+    this.sharedPrecision = this.kernel === 'isotropic' && this.active.every((c) => c.covariance.values[0] === variance);
+    const shared = this.sharedPrecision;
     const precisionsPerComponent = this.kernel === 'full' ? 3 * d * d : this.kernel === 'isotropic' && d === 2 ? 3 : 3 * d;
     this.directionPrecisions = new Float64Array(3 * d);
     this.factors = new TimeCache<CLDMixtureFactors>(
       () => ({
         positionCenters: new Float64Array(k * d), velocityCenters: new Float64Array(k * d),
         precisions: new Float64Array(k * precisionsPerComponent), logNormalisers: new Float64Array(k), nearRadiusSquared: -1,
+        shared: shared
+          ? { linear: false, precision: new Float64Array(3), offsets: new Float64Array(k), positionSlopes: new Float64Array(k * d), velocitySlopes: new Float64Array(k * d), nearRadiusSquared: -1 }
+          : null,
       }),
       (t, slot) => this.fillFactors(t, slot),
     );
@@ -159,6 +180,49 @@ abstract class CLDMixtureBase implements CLDScore {
       slot.logNormalisers[k] = Math.log(weight) - 0.5 * logDeterminant;
     });
     slot.nearRadiusSquared = nearRadiusSquared(slot.logNormalisers, largestPrecision, largestMeanSquared);
+    if (slot.shared) this.fillSharedFactors(slot, slot.shared, largestPrecision * largestMeanSquared);
+  }
+
+  /** The affine-logit factors (see `CLDSharedFactors`); `p` holds the one pair precision shared by all. */
+  private fillSharedFactors(slot: CLDMixtureFactors, shared: CLDSharedFactors, roundingScale: number): void {
+    const d = this.dim;
+    const k = this.active.length;
+    const p = this.directionPrecisions;
+    const pxx = p[0]!, pxv = p[1]!, pvv = p[2]!;
+    shared.precision.set(p.subarray(0, 3));
+    let largestSlope = 0;
+    for (let j = 0; j < k; j++) {
+      let quadratic = 0;
+      for (let c = 0; c < d; c++) {
+        const mx = slot.positionCenters[j * d + c]!;
+        const mv = slot.velocityCenters[j * d + c]!;
+        const bx = (shared.positionSlopes[j * d + c] = pxx * mx + pxv * mv);
+        const bv = (shared.velocitySlopes[j * d + c] = pxv * mx + pvv * mv);
+        quadratic += mx * bx + mv * bv;
+        largestSlope = Math.max(largestSlope, Math.abs(bx), Math.abs(bv));
+      }
+      shared.offsets[j] = slot.logNormalisers[j]! - 0.5 * quadratic;
+    }
+    shared.linear = roundingScale <= SHARED_LOGIT_LIMIT && largestSlope <= MAX_SHARED_SLOPE;
+    shared.nearRadiusSquared = this.sharedNearRadiusSquared(shared);
+  }
+
+  /** `|l_k − l_0| ≤ |α_k − α_0| + |β_k − β_0|·|z| ≤ REFERENCE_SPREAD` for `|z|² ≤ R²`; −1 when no such region. */
+  private sharedNearRadiusSquared(shared: CLDSharedFactors): number {
+    const d = this.dim;
+    let offsetSpread = 0;
+    let slopeSpread = 0;
+    for (let j = 1; j < this.active.length; j++) {
+      offsetSpread = Math.max(offsetSpread, Math.abs(shared.offsets[j]! - shared.offsets[0]!));
+      let squared = 0;
+      for (let c = 0; c < d; c++) {
+        squared += (shared.positionSlopes[j * d + c]! - shared.positionSlopes[c]!) ** 2 + (shared.velocitySlopes[j * d + c]! - shared.velocitySlopes[c]!) ** 2;
+      }
+      slopeSpread = Math.max(slopeSpread, Math.sqrt(squared));
+    }
+    if (!(offsetSpread <= REFERENCE_SPREAD)) return -1;
+    if (slopeSpread === 0) return Infinity;
+    return ((REFERENCE_SPREAD - offsetSpread) / slopeSpread) ** 2;
   }
 
   /** Component k's precisions, from the per-direction ones, in the kernel's layout (see `CLDMixtureFactors`). */
@@ -194,7 +258,11 @@ abstract class CLDMixtureBase implements CLDScore {
     expectOutputBatch(fn, d, out, x, 'x', v, 'v');
     const factors = this.factors.at(t);
     const k = this.active.length;
-    if (this.kernel === 'isotropic' && d === 2) {
+    const shared = factors.shared;
+    if (shared !== null && shared.linear) {
+      if (d === 2) cldMixtureKernel2dShared(n, k, shared, this.scratch, x.data, x.offset, v.data, v.offset, out.data, out.offset);
+      else cldMixtureKernelShared(n, d, k, shared, this.scratch, x.data, x.offset, v.data, v.offset, out.data, out.offset);
+    } else if (this.kernel === 'isotropic' && d === 2) {
       cldMixtureKernel2dIsotropic(n, k, factors, this.scratch, x.data, x.offset, v.data, v.offset, out.data, out.offset);
     } else if (this.kernel !== 'full') {
       cldMixtureKernelDiagonal(n, d, k, factors, this.scratch, x.data, x.offset, v.data, v.offset, out.data, out.offset);
