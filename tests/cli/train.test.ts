@@ -30,6 +30,9 @@ describe('sgmkit train', () => {
     const sampledReport = JSON.parse(sampled.stdout);
     expect(sampledReport).toMatchObject({ target: 'network', delta: 1e-3, n: 200 });
     expect(sampledReport.diverged.count).toBeGreaterThanOrEqual(0);
+    // A DDPM network has no velocity score: --sampler cld says so in one line.
+    const cld = sgmkit(['sample', '--sampler', 'cld', '--network', out, '--no-plot', '--out', join(dir, 'never-cld.csv')]);
+    expect(expectOneLineError(cld, 'sgmkit sample: ', 2)).toMatch(/--sampler cld needs a CLD velocity score; the network target has only an OU \(DDPM\) score/);
   });
 
   test('trains on a point-cloud file (no exact score to compare against)', () => {
