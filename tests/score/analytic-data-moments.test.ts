@@ -1,4 +1,4 @@
-import { biasedScore, cldGaussianScore, gaussianMixtureScore, gaussianScore, pointCloudScore, scaledScore, scoreFromSpec } from '@sgmkit/score';
+import { biasedScore, cldGaussianMixtureScore, cldPointCloudScore, cldGaussianScore, gaussianMixtureScore, gaussianScore, pointCloudScore, scaledScore, scoreFromSpec } from '@sgmkit/score';
 import type { DataMoments } from '@sgmkit/score';
 
 function expectMoments(moments: DataMoments | undefined, mean: number[], std: number[]): void {
@@ -28,10 +28,13 @@ describe('Score.dataMoments of the analytic scores', () => {
     expectMoments((scoreFromSpec(score.spec) as typeof score).dataMoments, mean, std);
   });
 
-  test('point cloud: empirical mean and population standard deviation', () => {
+  test('point cloud: empirical mean and population standard deviation; CLD point clouds and mixtures alike', () => {
     const points = [[0, 1], [2, 1], [4, 1], [6, 5]];
     const score = pointCloudScore(points);
     expectMoments(score.dataMoments, [3, 2], [Math.sqrt(5), Math.sqrt(3)]);
+    expectMoments(cldPointCloudScore(points).dataMoments, [3, 2], [Math.sqrt(5), Math.sqrt(3)]);
+    const mixture = cldGaussianMixtureScore({ weights: [0.5, 0.5], means: [[-1, 0], [1, 0]], covariances: [1, 1] });
+    expectMoments(mixture.dataMoments, [0, 0], [Math.SQRT2, 1]);
   });
 
   test('CLD Gaussian: position moments; biased and scaled scores keep their root\'s', () => {

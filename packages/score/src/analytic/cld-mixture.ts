@@ -19,7 +19,8 @@
  * @packageDocumentation
  */
 import { expectBatch, expectNonNegative, expectSameDType, expRemainder, InvalidArgumentError, type Batch, type Tensor } from '@sgmkit/tensor';
-import type { CLDScore, ScoreSpec } from '../types.js';
+import type { CLDScore, DataMoments, ScoreSpec } from '../types.js';
+import { mixtureMoments } from './data-moments.js';
 import { cldTransitionAt } from './cld.js';
 import {
   cldMixtureKernel, cldMixtureKernel2dIsotropic, cldMixtureKernel2dShared, cldMixtureKernelDiagonal, cldMixtureKernelShared,
@@ -28,7 +29,7 @@ import {
 import { nearRadiusSquared, REFERENCE_SPREAD } from './mixture-kernels.js';
 import { parseComponents } from './mixture-parameters.js';
 import type { GaussianMixtureParameters, MixtureKernel } from './mixture.js';
-import { fillConjugated, type CovarianceJson, type SpectralCovariance } from './spectral-covariance.js';
+import { covarianceDiagonal, fillConjugated, type CovarianceJson, type SpectralCovariance } from './spectral-covariance.js';
 import { TimeCache } from './time-cache.js';
 import { expectOutputBatch, expectPositiveTime, expectTime, parsePoints, toJsonArray } from './validate.js';
 
@@ -97,6 +98,8 @@ abstract class CLDMixtureBase implements CLDScore {
   readonly dim: number;
   abstract readonly spec: ScoreSpec;
   /** γ in `V₀ ~ N(0, γI)`. */
+  /** Exact position moments of the data mixture (empirical ones for a point cloud). */
+  readonly dataMoments: DataMoments;
   readonly initialVelocityVariance: number;
   /** The kernel in use (see `MixtureKernel`). */
   readonly kernel: MixtureKernel;
@@ -113,6 +116,7 @@ abstract class CLDMixtureBase implements CLDScore {
 
   protected constructor(private readonly fn: string, components: readonly CLDComponent[], gamma: number, kernel: 'auto' | 'full') {
     const d = (this.dim = components[0]!.mean.length);
+    this.dataMoments = mixtureMoments(components.map((c) => ({ weight: c.weight, mean: c.mean, diagonal: covarianceDiagonal(c.covariance) })), d);
     this.evaluateName = `${fn}.evaluate`;
     this.initialVelocityVariance = gamma;
     this.active = components.filter((c) => c.weight > 0);
