@@ -27,6 +27,9 @@ describe('sgmkit train', () => {
     const sampled = sgmkit(['sample', '--network', out, '-n', '200', '--steps', '10', '--out', join(dir, 'from-net.csv'), '--no-plot', '--json']);
     expect(sampled.code).toBe(0);
     expect(JSON.parse(sampled.stdout)).toMatchObject({ target: 'network', delta: 1e-3, n: 200 });
+    // A DDPM network has no velocity score: --sampler cld says so in one line.
+    const cld = sgmkit(['sample', '--sampler', 'cld', '--network', out, '--no-plot', '--out', join(dir, 'never-cld.csv')]);
+    expect(expectOneLineError(cld, 'sgmkit sample: ', 2)).toMatch(/--sampler cld needs a CLD velocity score; the network target has only an OU \(DDPM\) score/);
   });
 
   test('trains on a point-cloud file (no exact score to compare against)', () => {

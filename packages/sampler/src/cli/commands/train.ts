@@ -13,7 +13,7 @@ import { formatTable } from '../format.js';
 import { createProgress, formatDuration } from '../progress.js';
 import { resolveTarget, TARGET_OPTIONS, type Target } from '../targets.js';
 import { figure, lossCurvePanel } from '../../plot/index.js';
-import { writeTextFile } from '../../io/index.js';
+import { writeTextFile } from '../../node/files.js';
 
 const spec: CommandSpec = {
   name: 'train',
