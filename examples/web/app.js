@@ -114,6 +114,21 @@ $('target').addEventListener('change', () => {
   if ($('target').value === 'points' && Number($('delta').value) === 0) $('delta').value = '0.01';
 });
 $('frame').addEventListener('input', () => draw(Number($('frame').value)));
+
+// Play: step the slider from the start of the reverse process (t = T) to its end, one frame per animation frame.
+let playing = false;
+function playFrom(index) {
+  if (!playing || last === undefined) return;
+  $('frame').value = String(index);
+  draw(index);
+  if (index + 1 < last.frames.length) requestAnimationFrame(() => playFrom(index + 1));
+  else playing = false;
+}
+$('play').addEventListener('click', () => {
+  if (last === undefined) return;
+  playing = true;
+  playFrom(0);
+});
 $('controls').addEventListener('submit', (event) => {
   event.preventDefault();
   void run(readForm()).catch(() => {});
