@@ -1,7 +1,10 @@
 // The demo's sampling logic, platform-neutral: the page (app.js) and the Node test both run it, so
 // "same seed, same particles as Node" compares the same code on two engines.
 import { batch, batchCovariance, batchMean, fillParticleNormals, fromArray } from '@sgmkit/tensor';
-import { cldGaussianScore, gaussianMixtureScore, gaussianScore, pointCloudScore, ringMixture } from '@sgmkit/score';
+import {
+  cldGaussianMixtureScore, cldGaussianScore, cldPointCloudScore, gaussianMixtureScore, gaussianScore, pointCloudScore, ringMixture,
+  ringMixtureParameters,
+} from '@sgmkit/score';
 import {
   CLD_METHODS, DDPM_METHODS, INITIAL_POSITION_STREAM, earlyStoppingGrid, exactCLDLaw, exactDDPMLaw, gaussianKL, gaussianW2,
   parsePointCloudCsv, sampleCLD, sampleDDPM, uniformGrid,
@@ -46,15 +49,19 @@ export function makeTarget(options) {
         law: { mean: Float64Array.from(mean), covariance: fromArray(covariance) },
       };
     }
-    case 'ring8': return { dim: 2, score: ringMixture({ components: 8, radius: 4, std: 0.5 }) };
+    case 'ring8': {
+      const ring = { components: 8, radius: 4, std: 0.5 };
+      return { dim: 2, score: ringMixture(ring), cldScore: cldGaussianMixtureScore(ringMixtureParameters(ring)) };
+    }
     case 'grid25': {
       const centres = [-4, -2, 0, 2, 4];
       const means = centres.flatMap((x) => centres.map((y) => [x, y]));
-      return { dim: 2, score: gaussianMixtureScore({ weights: means.map(() => 1 / 25), means, covariances: means.map(() => 0.09) }) };
+      const parameters = { weights: means.map(() => 1 / 25), means, covariances: means.map(() => 0.09) };
+      return { dim: 2, score: gaussianMixtureScore(parameters), cldScore: cldGaussianMixtureScore(parameters) };
     }
     case 'points': {
       const points = parsePointCloudCsv(options.points, 'points');
-      return { dim: points.shape[1], score: pointCloudScore(points), points };
+      return { dim: points.shape[1], score: pointCloudScore(points), cldScore: cldPointCloudScore(points), points };
     }
     default: throw new Error(`unknown target '${options.target}'; use one of ${TARGETS.join(', ')}`);
   }
@@ -100,7 +107,6 @@ function sampleOptions(options, grid, extra) {
 
 function sample(target, options, grid, extra) {
   if (options.sampler === 'cld') {
-    if (target.cldScore === undefined) throw new Error('CLD needs a Gaussian target here (its velocity score is known in closed form)');
     return sampleCLD(target.cldScore, sampleOptions(options, grid, extra));
   }
   return sampleDDPM(target.score, sampleOptions(options, grid, extra));
