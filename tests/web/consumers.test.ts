@@ -19,8 +19,8 @@ function pnpm(args: string[], cwd: string): string {
   return execFileSync(command, [...prefix, ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-function run(command: string, args: string[], cwd: string): { status: number | null; output: string } {
-  const result = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: 40_000 });
+function run(command: string, args: string[], cwd: string, timeout = 40_000): { status: number | null; output: string } {
+  const result = spawnSync(command, args, { cwd, encoding: 'utf8', timeout });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
@@ -59,10 +59,11 @@ describe('consumers of the packed packages', () => {
     const files = readdirSync(tarballs);
     const dependencies = Object.fromEntries(PACKAGES.map((name) => [`@sgmkit/${name}`, `file:tarballs/${files.find((f) => f.startsWith(`sgmkit-${name}-`))}`]));
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies }));
-    const install = run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], project);
+    // ~15 s on the development machine; the generous timeouts only keep a loaded machine from failing the suite
+    const install = run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], project, 80_000);
     if (install.status !== 0) throw new Error(`npm install of the tarballs failed:\n${install.output}`);
     installed = true;
-  }, 50_000);
+  }, 100_000);
 
   afterAll(() => rmSync(project, { recursive: true, force: true }));
 
