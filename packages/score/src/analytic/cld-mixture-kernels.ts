@@ -186,7 +186,10 @@ export interface CLDSharedFactors {
   readonly coefficients: Float64Array;
   /** K rows of `d + 1`: `[α_k, m_k]`. */
   readonly table: Float64Array;
-  /** Particles with `|x|² + |v|² ≤ nearRadiusSquared` use `l_0` as the reference (then `|l_k − l_0| ≤ REFERENCE_SPREAD`). */
+  /**
+   * Particles with `|x|² + |v|² ≤ nearRadiusSquared` use `l_0` as the reference: then every `|l_k − l_0|` is small
+   * enough for `fastExpInRange` and for the sums not to overflow (the bound is in `CLDMixtureBase.fillSharedFactors`).
+   */
   nearRadiusSquared: number;
 }
 

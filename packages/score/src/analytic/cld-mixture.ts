@@ -25,7 +25,8 @@ import {
   cldMixtureKernel, cldMixtureKernel2dIsotropic, cldMixtureKernel2dShared, cldMixtureKernelDiagonal, cldMixtureKernelShared,
   type CLDMixtureFactors, type CLDMixtureScratch, type CLDSharedFactors,
 } from './cld-mixture-kernels.js';
-import { nearRadiusSquared, REFERENCE_SPREAD } from './mixture-kernels.js';
+import { FAST_EXP_MAX } from './fast-exp.js';
+import { nearRadiusSquared } from './mixture-kernels.js';
 import { parseComponents } from './mixture-parameters.js';
 import type { GaussianMixtureParameters, MixtureKernel } from './mixture.js';
 import { fillConjugated, type CovarianceJson, type SpectralCovariance } from './spectral-covariance.js';
@@ -221,10 +222,13 @@ abstract class CLDMixtureBase implements CLDScore {
       largestMean = Math.max(largestMean, Math.sqrt(squared));
     }
     shared.linear = roundingScale <= SHARED_LOGIT_LIMIT && Math.hypot(kx, kv) * largestMean <= MAX_SHARED_SLOPE;
-    // |l_k − l_0| ≤ |α_k − α_0| + |m_k − m_0|·|w|, |w| ≤ √(κˣ² + κᵛ²)·|z|.
+    // |l_k − l_0| ≤ |α_k − α_0| + |m_k − m_0|·|w|, |w| ≤ √(κˣ² + κᵛ²)·|z|. With l_0 as the reference the sums are
+    // ≥ 1 (component 0 contributes 1), so only overflow limits the spread: K·e^{spread}·(1 + max|m_k|) must stay
+    // below e^{709}, and every exponent inside fastExpInRange's [−708, 709] (a unit of margin for rounding).
+    const spread = FAST_EXP_MAX - 2 - Math.log(this.active.length * (1 + largestMean));
     const slope = meanSpread * Math.hypot(kx, kv);
-    if (!(offsetSpread <= REFERENCE_SPREAD)) shared.nearRadiusSquared = -1;
-    else shared.nearRadiusSquared = slope === 0 ? Infinity : ((REFERENCE_SPREAD - offsetSpread) / slope) ** 2;
+    if (!(offsetSpread <= spread)) shared.nearRadiusSquared = -1;
+    else shared.nearRadiusSquared = slope === 0 ? Infinity : ((spread - offsetSpread) / slope) ** 2;
   }
 
   /** Component k's precisions, from the per-direction ones, in the kernel's layout (see `CLDMixtureFactors`). */
