@@ -40,6 +40,21 @@ describe('sgmkit train', () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ target: 'points', dataSize: 40, scoreError: [], plot: null });
   });
 
+  test('--dtype float32 trains a float32 network and saves its dtype; sample --network loads it', () => {
+    const out = join(dir, 'net32.json');
+    const run = sgmkit(['train', ...small, '--dtype', 'float32', '--out', out, '--no-plot', '--json']);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, dtype: 'float32', steps: 30 });
+    const saved = JSON.parse(readFileSync(out, 'utf8'));
+    expect(saved).toMatchObject({ version: 2, dtype: 'float32' });
+    expect(saved.layers[0].weight.every((w: number) => Math.fround(w) === w)).toBe(true);
+    const sampled = sgmkit(['sample', '--network', out, '-n', '100', '--steps', '10', '--out', join(dir, 'from-net32.csv'), '--no-plot', '--json']);
+    expect(sampled.code).toBe(0);
+    const bad = sgmkit(['train', ...small, '--dtype', 'float16', '--no-plot']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/dtype/);
+  });
+
   test('bad input: one line, non-zero exit', () => {
     const e = (args: string[], code: number) => expectOneLineError(sgmkit(['train', ...small, '--no-plot', '--out', join(dir, 'never.json'), ...args]), 'sgmkit train: ', code);
     // (small already passes --hidden, and an option may be given only once)
