@@ -37,6 +37,16 @@ describe('sgmkit train', () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ target: 'points', dataSize: 40, scoreError: [], plot: null });
   });
 
+  test('--workers 3 saves the same network, byte for byte, as one thread', () => {
+    const one = join(dir, 'w1.json');
+    const three = join(dir, 'w3.json');
+    // Batch 96: three micro-shards of 32, one per thread.
+    const run = sgmkit(['train', '--steps', '30', '--hidden', '8,8', '--data-size', '500', '--batch-size', '96', '--workers', '3', '--out', three, '--no-plot', '--quiet']);
+    expect(run.code).toBe(0);
+    expect(sgmkit(['train', '--steps', '30', '--hidden', '8,8', '--data-size', '500', '--batch-size', '96', '--out', one, '--no-plot', '--quiet']).code).toBe(0);
+    expect(readFileSync(three, 'utf8')).toBe(readFileSync(one, 'utf8'));
+  });
+
   test('bad input: one line, non-zero exit', () => {
     const e = (args: string[], code: number) => expectOneLineError(sgmkit(['train', ...small, '--no-plot', '--out', join(dir, 'never.json'), ...args]), 'sgmkit train: ', code);
     // (small already passes --hidden, and an option may be given only once)
@@ -44,6 +54,7 @@ describe('sgmkit train', () => {
     expect(e(['--t-min', '20'], 1)).toBe('sgmkit train: --t-min must be less than --T (10); got "20"');
     expect(e(['--lr', '-1'], 1)).toBe('sgmkit train: --lr must be a finite number > 0; got "-1"');
     expect(e(['--ema', '1'], 1)).toMatch(/^sgmkit train: --ema must be a finite number >= 0 and <= 0.999999; got "1"$/);
+    expect(e(['--workers', '0'], 1)).toMatch(/^sgmkit train: --workers must be an integer >= 1 and <= 64; got "0"$/);
     expect(e(['--network', 'x.json'], 2)).toBe('sgmkit train: unknown option --network (see --help)');
     expect(e(['--points', join(dir, 'none.csv')], 1)).toMatch(/none\.csv: cannot read: no such file$/);
   });

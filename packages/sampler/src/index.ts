@@ -28,6 +28,10 @@ export {
 } from './samplers/streams.js';
 // --- end samplers ---
 
+// Data-parallel DSM training on worker threads (Node only: worker_threads).
+export { trainDenoisingScoreMatchingOnWorkers, MAX_TRAINING_WORKERS, type WorkerTrainingOptions } from './parallel/training.js';
+export { WorkerGradientEvaluator } from './parallel/training-pool.js';
+
 // Exact Gaussian analysis and sample-based metrics (analysis/, metrics/).
 export { ouMarginal, type GaussianLaw } from './analysis/gaussian.js';
 export type { CorrectorOptions, ScoreErrorOptions } from './analysis/options.js';

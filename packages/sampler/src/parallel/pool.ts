@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import { Worker } from 'node:worker_threads';
-import { AbortedError, NonFiniteValueError, SgmkitError } from '@sgmkit/tensor';
+import { AbortedError, NonFiniteValueError, SgmkitError, gemmBackend } from '@sgmkit/tensor';
 import type { DType } from '@sgmkit/tensor';
 import type { ScoreSpec } from '@sgmkit/score';
 import type { CLDJob, DDPMJob } from './run.js';
@@ -84,7 +84,7 @@ export function runSharded(run: ShardedRun): Promise<number> {
       const task: WorkerTask = {
         job: run.job, spec: run.spec, dtype: run.dtype, n: run.n, dim: run.dim,
         rowStart: Math.floor((w * run.n) / W), rowEnd: Math.floor(((w + 1) * run.n) / W),
-        positions: run.positions, velocities: run.velocities, abortFlag,
+        positions: run.positions, velocities: run.velocities, abortFlag, gemmBackend: gemmBackend(),
       };
       const thread = new Worker(WORKER_URL, { workerData: task, execArgv: workerExecArgv() });
       threads.push(thread);

@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { AbortedError } from '@sgmkit/tensor';
+import { AbortedError, setGemmBackend } from '@sgmkit/tensor';
 import type { Batch, FloatArray } from '@sgmkit/tensor';
 import { scoreFromSpec } from '@sgmkit/score';
 import type { CLDScore, Score } from '@sgmkit/score';
@@ -24,6 +24,7 @@ async function main(task: WorkerTask): Promise<WorkerResult> {
       if (Atomics.load(flag, 0) !== 0) throw new AbortedError('sampler worker: the operation was aborted');
     },
   };
+  setGemmBackend(task.gemmBackend);
   const score = scoreFromSpec(task.spec);
   const positions = view(task.positions, task);
   let evaluations: number;
