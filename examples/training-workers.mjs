@@ -2,7 +2,7 @@
 // The weights are bit-identical to training on the calling thread alone, for any number of threads.
 import { batch, RandomStream } from '@sgmkit/tensor';
 import { createScoreNetwork, trainDenoisingScoreMatching } from '@sgmkit/score';
-import { trainDenoisingScoreMatchingOnWorkers } from '@sgmkit/sampler';
+import { trainDenoisingScoreMatchingOnWorkers } from '@sgmkit/sampler/node';
 
 const data = batch(4000, 8);
 new RandomStream(11).fillNormal(data.data);

@@ -2,7 +2,7 @@
 // number of threads, and the worker threads are gone when the promise settles (success, error, abort).
 import { spawnSync } from 'node:child_process';
 import { createScoreNetwork, trainDenoisingScoreMatching, type TrainingOptions } from '@sgmkit/score';
-import { WorkerGradientEvaluator, trainDenoisingScoreMatchingOnWorkers } from '@sgmkit/sampler';
+import { WorkerGradientEvaluator, trainDenoisingScoreMatchingOnWorkers } from '@sgmkit/sampler/node';
 import { InvalidArgumentError, RandomStream, SgmkitError, batch } from '@sgmkit/tensor';
 
 const data = batch(300, 3);
@@ -48,7 +48,7 @@ test('bad workers and a gradient evaluator are refused before any thread starts'
 // In a child process, so that a worker left running would keep it alive: it must exit by itself.
 const cleanupScript = `
 import { createScoreNetwork } from '@sgmkit/score';
-import { trainDenoisingScoreMatchingOnWorkers } from '@sgmkit/sampler';
+import { trainDenoisingScoreMatchingOnWorkers } from '@sgmkit/sampler/node';
 import { RandomStream, batch } from '@sgmkit/tensor';
 const data = batch(200, 2);
 new RandomStream(1).fillNormal(data.data);

@@ -16,7 +16,7 @@ import {
   covarianceEntry, gaussianMarginal1, gaussianMarginal2, mixtureMarginal1, mixtureMarginal2, mixtureMoments,
   type CovarianceJson, type MixtureJson,
 } from './densities.js';
-import { readPointCloud, readTextFile } from '../io/index.js';
+import { readPointCloud, readTextFile } from '../node/files.js';
 import type { GaussianLaw } from '../index.js';
 
 /** Named mixture targets. */

@@ -16,7 +16,8 @@ import { formatNumber, formatTable } from '../format.js';
 import { compareMoments, type CoordinateMoments } from '../moments.js';
 import { createProgress, formatDuration, formatRate } from '../progress.js';
 import { resolveTarget, TARGET_OPTIONS, type Moments, type Target } from '../targets.js';
-import { sampleFileFormat, writeSamples, writeTextFile } from '../../io/index.js';
+import { sampleFileFormat } from '../../io/write.js';
+import { writeSamples, writeTextFile } from '../../node/files.js';
 
 /** Short names accepted by `--method`. */
 export const METHOD_ALIASES: Readonly<Record<string, string>> = {

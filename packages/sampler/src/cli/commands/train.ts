@@ -6,7 +6,7 @@
  */
 import { batch, type Batch } from '@sgmkit/tensor';
 import { createScoreNetwork, sampleForwardMarginal, saveScoreNetwork, type Score } from '@sgmkit/score';
-import { MAX_TRAINING_WORKERS, trainDenoisingScoreMatchingOnWorkers } from '../../parallel/training.js';
+import { MAX_TRAINING_WORKERS, trainDenoisingScoreMatchingOnWorkers } from '../../node/training.js';
 import type { CommandSpec, ParsedArgs } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { OptionValueError } from '../errors.js';
@@ -14,7 +14,7 @@ import { formatTable } from '../format.js';
 import { createProgress, formatDuration } from '../progress.js';
 import { resolveTarget, TARGET_OPTIONS, type Target } from '../targets.js';
 import { figure, lossCurvePanel } from '../../plot/index.js';
-import { writeTextFile } from '../../io/index.js';
+import { writeTextFile } from '../../node/files.js';
 
 const spec: CommandSpec = {
   name: 'train',

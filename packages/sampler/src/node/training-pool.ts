@@ -12,7 +12,7 @@
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { InvalidArgumentError, SgmkitError, gemmBackend } from '@sgmkit/tensor';
 import { MicroShardGradients, microShardCount, sumMicroShards, type GradientEvaluator, type ScoreNetwork } from '@sgmkit/score';
-import { workerExecArgv } from './pool.js';
+import { workerExecArgv } from './worker-threads.js';
 import {
   BATCH_SIZE, CONTROL_WORDS, DONE, FAILED, GENERATION, SHUTDOWN, STATUS,
   type GradientWorkerFailure, type GradientWorkerReady, type GradientWorkerTask,
