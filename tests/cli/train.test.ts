@@ -27,6 +27,9 @@ describe('sgmkit train', () => {
     const sampled = sgmkit(['sample', '--network', out, '-n', '200', '--steps', '10', '--out', join(dir, 'from-net.csv'), '--no-plot', '--json']);
     expect(sampled.code).toBe(0);
     expect(JSON.parse(sampled.stdout)).toMatchObject({ target: 'network', delta: 1e-3, n: 200 });
+    // A DDPM network has no velocity score: --sampler cld says so in one line.
+    const cld = sgmkit(['sample', '--sampler', 'cld', '--network', out, '--no-plot', '--out', join(dir, 'never-cld.csv')]);
+    expect(expectOneLineError(cld, 'sgmkit sample: ', 2)).toMatch(/--sampler cld needs a CLD velocity score; the network target has only an OU \(DDPM\) score/);
   });
 
   test('trains on a point-cloud file (no exact score to compare against)', () => {
@@ -37,14 +40,29 @@ describe('sgmkit train', () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ target: 'points', dataSize: 40, scoreError: [], plot: null });
   });
 
-  test('--workers 3 saves the same network, byte for byte, as one thread', () => {
-    const one = join(dir, 'w1.json');
-    const three = join(dir, 'w3.json');
+  test.each(['float64', 'float32'])('--workers 3 saves the same %s network, byte for byte, as one thread', (dtype) => {
+    const one = join(dir, `w1-${dtype}.json`);
+    const three = join(dir, `w3-${dtype}.json`);
     // Batch 96: three micro-shards of 32, one per thread.
-    const run = sgmkit(['train', '--steps', '30', '--hidden', '8,8', '--data-size', '500', '--batch-size', '96', '--workers', '3', '--out', three, '--no-plot', '--quiet']);
-    expect(run.code).toBe(0);
-    expect(sgmkit(['train', '--steps', '30', '--hidden', '8,8', '--data-size', '500', '--batch-size', '96', '--out', one, '--no-plot', '--quiet']).code).toBe(0);
+    const args = ['train', '--steps', '30', '--hidden', '8,8', '--data-size', '500', '--batch-size', '96', '--dtype', dtype, '--no-plot', '--quiet'];
+    expect(sgmkit([...args, '--workers', '3', '--out', three]).code).toBe(0);
+    expect(sgmkit([...args, '--out', one]).code).toBe(0);
     expect(readFileSync(three, 'utf8')).toBe(readFileSync(one, 'utf8'));
+  });
+
+  test('--dtype float32 trains a float32 network and saves its dtype; sample --network loads it', () => {
+    const out = join(dir, 'net32.json');
+    const run = sgmkit(['train', ...small, '--dtype', 'float32', '--out', out, '--no-plot', '--json']);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, dtype: 'float32', steps: 30 });
+    const saved = JSON.parse(readFileSync(out, 'utf8'));
+    expect(saved).toMatchObject({ version: 2, dtype: 'float32' });
+    expect(saved.layers[0].weight.every((w: number) => Math.fround(w) === w)).toBe(true);
+    const sampled = sgmkit(['sample', '--network', out, '-n', '100', '--steps', '10', '--out', join(dir, 'from-net32.csv'), '--no-plot', '--json']);
+    expect(sampled.code).toBe(0);
+    const bad = sgmkit(['train', ...small, '--dtype', 'float16', '--no-plot']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/dtype/);
   });
 
   test('bad input: one line, non-zero exit', () => {

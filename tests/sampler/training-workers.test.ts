@@ -22,6 +22,19 @@ test.each([1, 2, 3, 4, 8])('%i thread(s): bit-identical weights, EMA and losses 
   expect(Array.from(result.losses)).toEqual(Array.from(referenceResult.losses));
 });
 
+test('a float32 network: 2 and 3 threads give the in-process float32 training bit for bit', async () => {
+  const net32 = () => createScoreNetwork({ dim: 3, hiddenWidths: [24, 16], seed: 8, dtype: 'float32' });
+  const single = net32();
+  const singleResult = trainDenoisingScoreMatching(single, data, options);
+  expect(Array.from(single.parameters)).not.toEqual(Array.from(reference.parameters)); // it did train in float32
+  for (const workers of [2, 3]) {
+    const trained = net32();
+    const result = await trainDenoisingScoreMatchingOnWorkers(trained, data, { ...options, workers });
+    expect(Array.from(trained.parameters)).toEqual(Array.from(single.parameters));
+    expect(Array.from(result.losses)).toEqual(Array.from(singleResult.losses));
+  }
+});
+
 test('a run uses at most one thread per micro-shard, and the evaluator checks its batch size and closes', async () => {
   const net = network();
   const evaluator = await WorkerGradientEvaluator.start(net, 40, 5);

@@ -6,7 +6,7 @@
  */
 import type { Batch } from '@sgmkit/tensor';
 import {
-  cldGaussianScore, gaussianMixtureScore, gaussianScore, loadScoreNetwork, pointCloudScore, ringMixtureParameters,
+  cldGaussianMixtureScore, cldGaussianScore, cldPointCloudScore, gaussianMixtureScore, gaussianScore, loadScoreNetwork, pointCloudScore, ringMixtureParameters,
   sampleGaussian, sampleGaussianMixture, type CLDScore, type Score,
 } from '@sgmkit/score';
 import type { OptionSpec, ParsedArgs } from './args.js';
@@ -69,7 +69,7 @@ export interface Target {
   readonly dim: number;
   /** The OU score (`∇ln q_t`). */
   ouScore(): Score;
-  /** The CLD velocity score; only Gaussian targets have one in closed form. */
+  /** The CLD velocity score for initial velocity `N(0, γI)`: exact for analytic targets and point clouds; absent for a DDPM network. */
   cldScore?(initialVelocityVariance: number): CLDScore;
   readonly picture: TargetPicture;
   readonly moments?: Moments;
@@ -136,6 +136,7 @@ export function mixtureTarget(name: string): Target {
     description: preset.description,
     dim: d,
     ouScore: () => score,
+    cldScore: (gamma) => cldGaussianMixtureScore({ ...parameters, covariances: parameters.covariances as number[], initialVelocityVariance: gamma }),
     picture: { label: name, density1d: mixtureMarginal1(parameters), density2d: d >= 2 ? mixtureMarginal2(parameters) : undefined },
     moments: mixtureMoments(parameters),
     needsEarlyStopping: false,
@@ -153,6 +154,7 @@ export function pointCloudTarget(path: string): Target {
     description: `empirical measure of ${m} points in d = ${d} from ${path}`,
     dim: d,
     ouScore: () => score,
+    cldScore: (gamma) => cldPointCloudScore(points, { initialVelocityVariance: gamma }),
     picture: { label: path, points },
     needsEarlyStopping: true,
     points,

@@ -11,17 +11,16 @@
  */
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { InvalidArgumentError, SgmkitError, gemmBackend } from '@sgmkit/tensor';
-import { MicroShardGradients, microShardCount, sumMicroShards, type GradientEvaluator, type ScoreNetwork } from '@sgmkit/score';
+import { MicroShardGradients, microShardCount, sumMicroShards, type GradientEvaluator, type NetworkArray, type ScoreNetwork } from '@sgmkit/score';
 import { workerExecArgv } from './worker-threads.js';
 import {
-  BATCH_SIZE, CONTROL_WORDS, DONE, FAILED, GENERATION, SHUTDOWN, STATUS,
+  BATCH_SIZE, CONTROL_WORDS, DONE, FAILED, GENERATION, SHUTDOWN, STATUS, networkView,
   type GradientWorkerFailure, type GradientWorkerReady, type GradientWorkerTask,
 } from './training-protocol.js';
 
 /** Where the compiled gradient worker entry lives (next to this file in `dist/parallel/`). */
 const TRAINING_WORKER_URL = new URL('./training-worker.js', import.meta.url);
 
-const BYTES = Float64Array.BYTES_PER_ELEMENT;
 
 /** Micro-shards `[start, end)` of thread `j` of `threads`, for `count` micro-shards. */
 export function shardRange(j: number, threads: number, count: number): [number, number] {
@@ -39,17 +38,19 @@ interface SharedBuffers {
 
 function sharedBuffers(network: ScoreNetwork, batchSize: number): SharedBuffers {
   const size = network.parameters.length;
+  const bytes = network.dtype === 'float32' ? Float32Array.BYTES_PER_ELEMENT : Float64Array.BYTES_PER_ELEMENT;
+  const float64 = Float64Array.BYTES_PER_ELEMENT;
   return {
     control: new SharedArrayBuffer(CONTROL_WORDS * Int32Array.BYTES_PER_ELEMENT),
-    parameters: new SharedArrayBuffer(size * BYTES),
-    input: new SharedArrayBuffer(batchSize * network.layouts[0]!.inDim * BYTES),
-    noise: new SharedArrayBuffer(batchSize * network.dim * BYTES),
-    partials: new SharedArrayBuffer(microShardCount(batchSize) * size * BYTES),
-    losses: new SharedArrayBuffer(microShardCount(batchSize) * BYTES),
+    parameters: new SharedArrayBuffer(size * bytes),
+    input: new SharedArrayBuffer(batchSize * network.layouts[0]!.inDim * bytes),
+    noise: new SharedArrayBuffer(batchSize * network.dim * float64),
+    partials: new SharedArrayBuffer(microShardCount(batchSize) * size * bytes),
+    losses: new SharedArrayBuffer(microShardCount(batchSize) * float64),
   };
 }
 
-function copyInto(from: Float64Array, to: Float64Array): void {
+function copyInto(from: NetworkArray, to: NetworkArray): void {
   for (let i = 0; i < to.length; i++) to[i] = from[i]!;
 }
 
@@ -74,11 +75,11 @@ function startWorker(task: GradientWorkerTask, index: number): Promise<Worker> {
  */
 export class WorkerGradientEvaluator implements GradientEvaluator {
   private readonly control: Int32Array;
-  private readonly parameters: Float64Array;
-  private readonly input: Float64Array;
+  private readonly parameters: NetworkArray;
+  private readonly input: NetworkArray;
   private readonly noise: Float64Array;
   private readonly losses: Float64Array;
-  private readonly slots: Float64Array[];
+  private readonly slots: NetworkArray[];
   private readonly ownShards: MicroShardGradients;
   private readonly ownShardEnd: number;
   private closed = false;
@@ -91,13 +92,14 @@ export class WorkerGradientEvaluator implements GradientEvaluator {
     private readonly errorPorts: readonly MessagePort[],
     ownShardEnd: number,
   ) {
+    const dtype = network.dtype;
     this.control = new Int32Array(buffers.control);
-    this.parameters = new Float64Array(buffers.parameters);
-    this.input = new Float64Array(buffers.input);
+    this.parameters = networkView(dtype, buffers.parameters);
+    this.input = networkView(dtype, buffers.input);
     this.noise = new Float64Array(buffers.noise);
     this.losses = new Float64Array(buffers.losses);
     const size = network.parameters.length;
-    this.slots = Array.from({ length: microShardCount(batchSize) }, (_, s) => new Float64Array(buffers.partials, s * size * BYTES, size));
+    this.slots = Array.from({ length: microShardCount(batchSize) }, (_, s) => networkView(dtype, buffers.partials, s * size, size));
     this.ownShards = new MicroShardGradients(network.architecture, this.parameters);
     this.ownShardEnd = ownShardEnd;
   }
@@ -114,7 +116,7 @@ export class WorkerGradientEvaluator implements GradientEvaluator {
     const started = await Promise.allSettled(channels.map((channel, w) => {
       const [shardStart, shardEnd] = shardRange(w + 1, used, count);
       const task: GradientWorkerTask = {
-        architecture: network.architecture, gemmBackend: gemmBackend(), shardStart, shardEnd, ...buffers, errors: channel.port2,
+        architecture: network.architecture, dtype: network.dtype, gemmBackend: gemmBackend(), shardStart, shardEnd, ...buffers, errors: channel.port2,
       };
       return startWorker(task, w + 1);
     }));
@@ -135,11 +137,12 @@ export class WorkerGradientEvaluator implements GradientEvaluator {
     return this.workers.length + 1;
   }
 
-  lossAndGradient(input: Float64Array, noise: Float64Array, batchSize: number, gradient: Float64Array): number {
+  lossAndGradient(input: NetworkArray, noise: Float64Array, batchSize: number, gradient: NetworkArray): number {
     const fn = 'WorkerGradientEvaluator.lossAndGradient';
     if (this.closed) throw new SgmkitError(`${fn}: the evaluator was closed`, 'ERR_CLOSED');
     if (batchSize !== this.batchSize) throw new InvalidArgumentError(fn, 'batchSize', batchSize, `${this.batchSize}, the batch size the evaluator was started for`);
-    copyInto(this.network.parameters, this.parameters);
+    // The compute weights (the float32 copy of a float32 network), as the calling thread's evaluator uses.
+    copyInto(this.network.model.parameters, this.parameters);
     copyInto(input, this.input);
     copyInto(noise, this.noise);
     const control = this.control;

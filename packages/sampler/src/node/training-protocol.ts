@@ -8,7 +8,7 @@
  * @packageDocumentation
  */
 import type { GemmBackend } from '@sgmkit/tensor';
-import type { ScoreNetworkArchitecture } from '@sgmkit/score';
+import type { NetworkArray, NetworkDType, ScoreNetworkArchitecture } from '@sgmkit/score';
 import type { MessagePort } from 'node:worker_threads';
 
 /** Indices into the `Int32Array` control block. */
@@ -26,6 +26,8 @@ export const SHUTDOWN = 2;
 /** What a gradient worker receives as `workerData`. */
 export interface GradientWorkerTask {
   readonly architecture: ScoreNetworkArchitecture;
+  /** dtype of the compute weights, inputs and gradients in the shared buffers (the noise is float64). */
+  readonly dtype: NetworkDType;
   /** The training thread's GEMM backend, so every thread computes with the same kernels. */
   readonly gemmBackend: GemmBackend;
   /** Micro-shards `[shardStart, shardEnd)` of every minibatch are this worker's. */
@@ -49,4 +51,11 @@ export interface GradientWorkerFailure {
   readonly ok: false;
   readonly name: string;
   readonly message: string;
+}
+
+/** A view of a shared buffer in a network dtype: `length` elements from element `start` (default: all). */
+export function networkView(dtype: NetworkDType, buffer: SharedArrayBuffer, start = 0, length?: number): NetworkArray {
+  return dtype === 'float32'
+    ? new Float32Array(buffer, start * Float32Array.BYTES_PER_ELEMENT, length)
+    : new Float64Array(buffer, start * Float64Array.BYTES_PER_ELEMENT, length);
 }

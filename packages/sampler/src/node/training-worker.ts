@@ -6,9 +6,9 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { setGemmBackend } from '@sgmkit/tensor';
-import { MicroShardGradients } from '@sgmkit/score';
+import { MicroShardGradients, type NetworkArray } from '@sgmkit/score';
 import {
-  BATCH_SIZE, DONE, FAILED, GENERATION, SHUTDOWN, STATUS,
+  BATCH_SIZE, DONE, FAILED, GENERATION, SHUTDOWN, STATUS, networkView,
   type GradientWorkerFailure, type GradientWorkerReady, type GradientWorkerTask,
 } from './training-protocol.js';
 
@@ -20,14 +20,13 @@ function failure(error: unknown): GradientWorkerFailure {
 /** Views made once: the slot of every micro-shard this worker computes. */
 function setUp(task: GradientWorkerTask) {
   setGemmBackend(task.gemmBackend);
-  const parameters = new Float64Array(task.parameters);
-  const shards = new MicroShardGradients(task.architecture, parameters);
-  const slots: Float64Array[] = [];
-  for (let s = task.shardStart; s < task.shardEnd; s++) slots.push(new Float64Array(task.partials, s * shards.size * 8, shards.size));
+  const shards = new MicroShardGradients(task.architecture, networkView(task.dtype, task.parameters));
+  const slots: NetworkArray[] = [];
+  for (let s = task.shardStart; s < task.shardEnd; s++) slots.push(networkView(task.dtype, task.partials, s * shards.size, shards.size));
   return {
     shards, slots,
     control: new Int32Array(task.control),
-    input: new Float64Array(task.input),
+    input: networkView(task.dtype, task.input),
     noise: new Float64Array(task.noise),
     losses: new Float64Array(task.losses),
   };

@@ -7,7 +7,7 @@ import { InvalidArgumentError } from '@sgmkit/tensor';
 import type { ScoreSpec } from '../types.js';
 import { layerLayouts, parameterCount, type ScoreNetworkArchitecture } from './architecture.js';
 import {
-  SCORE_NETWORK_FORMAT, SCORE_NETWORK_FORMAT_VERSION, SCORE_NETWORK_SPEC_TYPE, ScoreNetwork, networkDocument,
+  SCORE_NETWORK_FORMAT, SCORE_NETWORK_SPEC_TYPE, SUPPORTED_SCORE_NETWORK_FORMAT_VERSIONS, ScoreNetwork, networkDocument,
 } from './network.js';
 
 /** Raised when a saved network is malformed or inconsistent; `argument` is the JSON path of the problem. */
@@ -50,9 +50,11 @@ export function scoreNetworkFromSpec(spec: ScoreSpec): ScoreNetwork {
 function networkFromDocument(fn: string, path: string, document: unknown): ScoreNetwork {
   const doc = expectObject(fn, path, document);
   if (doc.format !== SCORE_NETWORK_FORMAT) throw new ScoreNetworkFormatError(fn, `${path}.format`, doc.format, `"${SCORE_NETWORK_FORMAT}"`);
-  if (doc.version !== SCORE_NETWORK_FORMAT_VERSION) {
-    throw new ScoreNetworkFormatError(fn, `${path}.version`, doc.version, `a supported format version (${SCORE_NETWORK_FORMAT_VERSION})`);
+  if (!SUPPORTED_SCORE_NETWORK_FORMAT_VERSIONS.includes(doc.version as number)) {
+    throw new ScoreNetworkFormatError(fn, `${path}.version`, doc.version, `a supported format version (${SUPPORTED_SCORE_NETWORK_FORMAT_VERSIONS.join(' or ')})`);
   }
+  const dtype = doc.dtype ?? 'float64';
+  if (dtype !== 'float64' && dtype !== 'float32') throw new ScoreNetworkFormatError(fn, `${path}.dtype`, dtype, '"float64" or "float32"');
   const architecture = readArchitecture(fn, path, doc);
   const layouts = layerLayouts(architecture);
   const parameters = new Float64Array(parameterCount(layouts));
@@ -65,7 +67,7 @@ function networkFromDocument(fn: string, path: string, document: unknown): Score
     readNumbers(fn, `${path}.layers[${l}].weight`, layer.weight, layout.inDim * layout.outDim, `${layout.inDim} × ${layout.outDim}`, parameters, layout.weightOffset);
     readNumbers(fn, `${path}.layers[${l}].bias`, layer.bias, layout.outDim, `${layout.outDim}`, parameters, layout.biasOffset);
   });
-  return new ScoreNetwork(architecture, parameters);
+  return new ScoreNetwork(architecture, parameters, dtype);
 }
 
 function readArchitecture(fn: string, path: string, doc: Record<string, unknown>): ScoreNetworkArchitecture {

@@ -14,7 +14,9 @@
  */
 import type { ScoreNetworkArchitecture } from './architecture.js';
 import { layerLayouts } from './architecture.js';
-import { backwardTraining, createTrainingWorkspace, forwardTraining, mlpModel, type MlpModel, type TrainingWorkspace } from './mlp-kernels.js';
+import {
+  backwardTraining, createTrainingWorkspace, forwardTraining, mlpModel, networkArray, type MlpModel, type NetworkArray, type TrainingWorkspace,
+} from './mlp-kernels.js';
 import { noisePredictionLoss } from './loss.js';
 
 /**
@@ -39,14 +41,15 @@ export function microShardCount(batchSize: number): number {
 export interface GradientEvaluator {
   /**
    * Writes `∂L/∂θ` into `gradient` and returns L, for the `batchSize` input rows in `input`
-   * (row-major, first-layer width) and the noise rows in `noise` (`batchSize × d`).
+   * (row-major, first-layer width) and the noise rows in `noise` (`batchSize × d`). `input` and
+   * `gradient` have the network's dtype (a float32 network computes its gradient in float32).
    */
-  lossAndGradient(input: Float64Array, noise: Float64Array, batchSize: number, gradient: Float64Array): number;
+  lossAndGradient(input: NetworkArray, noise: Float64Array, batchSize: number, gradient: NetworkArray): number;
 }
 
 /**
- * Loss and gradient of single micro-shards for one copy of a network's parameters (which may be
- * rewritten between calls, e.g. a shared buffer the training thread broadcasts into).
+ * Loss and gradient of single micro-shards for one copy of a network's compute weights (float64 or
+ * float32; they may be rewritten between calls, e.g. a shared buffer the training thread broadcasts into).
  */
 export class MicroShardGradients {
   readonly model: MlpModel;
@@ -57,11 +60,11 @@ export class MicroShardGradients {
   private readonly inputWidth: number;
   private readonly dim: number;
 
-  constructor(architecture: ScoreNetworkArchitecture, parameters: Float64Array) {
+  constructor(architecture: ScoreNetworkArchitecture, parameters: NetworkArray) {
     const layouts = layerLayouts(architecture);
     this.model = mlpModel(parameters, layouts);
     this.size = parameters.length;
-    this.workspace = createTrainingWorkspace(layouts, MICRO_SHARD_ROWS);
+    this.workspace = createTrainingWorkspace(layouts, MICRO_SHARD_ROWS, this.model.dtype);
     this.noise = new Float64Array(MICRO_SHARD_ROWS * architecture.dim);
     this.inputWidth = layouts[0]!.inDim;
     this.dim = architecture.dim;
@@ -71,7 +74,7 @@ export class MicroShardGradients {
    * Writes the gradient of micro-shard `shard` of a `batchSize`-row minibatch into `out`
    * (`size` entries, overwritten) and returns its loss term `(1/B) Σ_{rows of the shard} |ε_θ − z|²`.
    */
-  shard(input: Float64Array, noise: Float64Array, batchSize: number, shard: number, out: Float64Array): number {
+  shard(input: NetworkArray, noise: Float64Array, batchSize: number, shard: number, out: NetworkArray): number {
     const ws = this.workspace;
     const first = shard * MICRO_SHARD_ROWS;
     const rows = Math.min(MICRO_SHARD_ROWS, batchSize - first);
@@ -85,7 +88,7 @@ export class MicroShardGradients {
   }
 }
 
-function copyRange(from: Float64Array, start: number, to: Float64Array, count: number): void {
+function copyRange(from: NetworkArray, start: number, to: NetworkArray, count: number): void {
   for (let i = 0; i < count; i++) to[i] = from[start + i]!;
 }
 
@@ -94,7 +97,7 @@ function copyRange(from: Float64Array, start: number, to: Float64Array, count: n
  * `count` micro-shards, and returns `losses[0] + losses[1] + …` in the same order: the one
  * summation every evaluator uses.
  */
-export function sumMicroShards(partials: readonly Float64Array[], losses: Float64Array, count: number, gradient: Float64Array): number {
+export function sumMicroShards(partials: readonly NetworkArray[], losses: Float64Array, count: number, gradient: NetworkArray): number {
   gradient.set(partials[0]!);
   let loss = losses[0]!;
   for (let s = 1; s < count; s++) {
@@ -104,7 +107,7 @@ export function sumMicroShards(partials: readonly Float64Array[], losses: Float6
   return loss;
 }
 
-function addInto(sum: Float64Array, term: Float64Array): void {
+function addInto(sum: NetworkArray, term: NetworkArray): void {
   for (let i = 0; i < sum.length; i++) sum[i] += term[i]!;
 }
 
@@ -114,14 +117,15 @@ function addInto(sum: Float64Array, term: Float64Array): void {
  */
 export class InProcessGradientEvaluator implements GradientEvaluator {
   private readonly shards: MicroShardGradients;
-  private readonly partial: Float64Array;
+  private readonly partial: NetworkArray;
 
-  constructor(architecture: ScoreNetworkArchitecture, parameters: Float64Array) {
+  /** For a network's compute weights (`network.model.parameters`: float32 for a float32 network). */
+  constructor(architecture: ScoreNetworkArchitecture, parameters: NetworkArray) {
     this.shards = new MicroShardGradients(architecture, parameters);
-    this.partial = new Float64Array(this.shards.size);
+    this.partial = networkArray(this.shards.model.dtype, this.shards.size);
   }
 
-  lossAndGradient(input: Float64Array, noise: Float64Array, batchSize: number, gradient: Float64Array): number {
+  lossAndGradient(input: NetworkArray, noise: Float64Array, batchSize: number, gradient: NetworkArray): number {
     let loss = this.shards.shard(input, noise, batchSize, 0, gradient);
     for (let s = 1; s < microShardCount(batchSize); s++) {
       loss += this.shards.shard(input, noise, batchSize, s, this.partial);

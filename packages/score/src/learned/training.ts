@@ -16,7 +16,7 @@ import {
 import { adamUpdate, createAdamState, emaUpdate } from './adam.js';
 import { InProcessGradientEvaluator, type GradientEvaluator } from './gradient.js';
 import { writeInputRow } from './loss.js';
-import { createTrainingWorkspace, type TrainingWorkspace } from './mlp-kernels.js';
+import { createTrainingWorkspace, networkArray, type TrainingWorkspace } from './mlp-kernels.js';
 import { ScoreNetwork } from './network.js';
 import { noiseScale } from './time-features.js';
 
@@ -94,7 +94,7 @@ export function trainDenoisingScoreMatching(network: ScoreNetwork, data: Batch, 
   if (n === 0) throw new InvalidArgumentError(fn, 'data', data, 'a batch with at least 1 row');
   expectFiniteRows(fn, data, n, d);
   const resolved = resolveOptions(fn, options);
-  const evaluator = expectEvaluator(fn, options.gradientEvaluator) ?? new InProcessGradientEvaluator(network.architecture, network.parameters);
+  const evaluator = expectEvaluator(fn, options.gradientEvaluator) ?? new InProcessGradientEvaluator(network.architecture, network.model.parameters);
   return runTraining(network, data, n, resolved, evaluator, options.onStep, options.signal);
 }
 
@@ -105,10 +105,14 @@ function runTraining(
   const { model } = network;
   const d = network.dim;
   const size = network.parameters.length;
-  const ws = createTrainingWorkspace(model.layouts, options.batchSize);
+  network.syncWeights();
+  const ws = createTrainingWorkspace(model.layouts, options.batchSize, model.dtype);
   const noise = new Float64Array(options.batchSize * d);
   const times = new Float64Array(options.batchSize);
-  const gradient = new Float64Array(size);
+  const sources = new Int32Array(options.batchSize);
+  // A float32 network's gradient is float32 (the f32 GEMM writes it); Adam keeps float64 moments and master weights.
+  const gradient = networkArray(model.dtype, size);
+  const computeWeights = model.parameters instanceof Float32Array ? model.parameters : undefined;
   const adam = createAdamState(size);
   const average = options.emaDecay === undefined ? undefined : Float64Array.from(network.parameters);
   const frequencies = Float64Array.from(network.architecture.timeFeatures.frequencies);
@@ -116,17 +120,17 @@ function runTraining(
   const losses = new Float64Array(options.steps);
   for (let step = 1; step <= options.steps; step++) {
     if (signal?.aborted) throw new AbortedError(`trainDenoisingScoreMatching: aborted at step ${step}`);
-    drawMinibatch(rng, data, n, d, options, ws, noise, times, frequencies);
+    drawMinibatch(rng, data, n, d, options, ws, noise, times, sources, frequencies);
     const loss = evaluator.lossAndGradient(ws.input, noise, options.batchSize, gradient);
     if (!Number.isFinite(loss)) {
       throw new NonFiniteValueError(`trainDenoisingScoreMatching: loss became ${loss} at step ${step}; lower options.learningRate`, `step ${step}`);
     }
-    adamUpdate(network.parameters, gradient, adam, options.adam);
+    adamUpdate(network.parameters, gradient, adam, options.adam, computeWeights);
     if (average) emaUpdate(average, network.parameters, options.emaDecay!);
     losses[step - 1] = loss;
     onStep?.({ step, loss });
   }
-  return { steps: options.steps, losses, ...(average ? { ema: new ScoreNetwork(network.architecture, average) } : {}) };
+  return { steps: options.steps, losses, ...(average ? { ema: new ScoreNetwork(network.architecture, average, network.dtype) } : {}) };
 }
 
 /**
@@ -135,7 +139,7 @@ function runTraining(
  */
 function drawMinibatch(
   rng: RandomStream, data: Batch, n: number, d: number, options: ResolvedOptions,
-  ws: TrainingWorkspace, noise: Float64Array, times: Float64Array, frequencies: Float64Array,
+  ws: TrainingWorkspace, noise: Float64Array, times: Float64Array, sources: Int32Array, frequencies: Float64Array,
 ): void {
   const rows = options.batchSize;
   const width = ws.input.length / ws.capacity;
@@ -143,11 +147,10 @@ function drawMinibatch(
   const logRange = Math.log(options.tMax) - logTMin;
   const logUniform = options.timeDistribution === 'log-uniform';
   for (let r = 0; r < rows; r++) {
-    const source = data.offset + Math.floor(rng.uniform() * n) * d;
+    // Remember the clean point; x_t is formed once the noise is drawn.
+    sources[r] = data.offset + Math.floor(rng.uniform() * n) * d;
     const u = rng.uniform();
     const t = logUniform ? Math.exp(logTMin + u * logRange) : options.tMin + u * (options.tMax - options.tMin);
-    // Stash the clean point; x_t is formed once the noise is drawn.
-    for (let j = 0; j < d; j++) ws.input[r * width + j] = data.data[source + j]!;
     writeInputRow(ws, r, width, t, frequencies, d);
     times[r] = t;
   }
@@ -156,7 +159,8 @@ function drawMinibatch(
     const t = times[r]!;
     const decay = Math.exp(-t);
     const sigma = noiseScale(t);
-    for (let j = 0; j < d; j++) ws.input[r * width + j] = decay * ws.input[r * width + j]! + sigma * noise[r * d + j]!;
+    const source = sources[r]!;
+    for (let j = 0; j < d; j++) ws.input[r * width + j] = decay * data.data[source + j]! + sigma * noise[r * d + j]!;
   }
 }
 
