@@ -11,7 +11,7 @@
  * @packageDocumentation
  */
 import { gemmAccumulate, gemmKernel, type FloatArray, type MatrixOperand } from '@sgmkit/tensor';
-import { biasSilu, siluBackward } from './activation.js';
+import { biasSilu, biasSiluKeepingSigmoid, siluBackwardFromSigmoid } from './activation.js';
 import { weightOperand, type LayerLayout, type NetworkDType } from './architecture.js';
 
 /** A typed array of the network's dtype. */
@@ -70,6 +70,8 @@ export interface TrainingWorkspace extends MlpWorkspace {
   readonly output: NetworkArray;
   /** `∂L/∂z_l` for every layer, the last one being `∂L/∂output`. */
   readonly deltas: NetworkArray[];
+  /** `σ(z_l)` of each hidden layer, kept by the forward pass for the backward one. */
+  readonly sigmoid: NetworkArray[];
   readonly deltaOperands: MatrixOperand[];
 }
 
@@ -101,6 +103,7 @@ export function createTrainingWorkspace(layouts: readonly LayerLayout[], capacit
     inputTransposedOperand: rowMajorOperand(input, inWidth, true),
     output: deltas[deltas.length - 1]!.slice(),
     deltas,
+    sigmoid: layouts.slice(0, -1).map((layer) => networkArray(dtype, capacity * layer.outDim)),
     deltaOperands: deltas.map((g, l) => rowMajorOperand(g, layouts[l]!.outDim, false)),
   };
 }
@@ -142,12 +145,15 @@ export function forwardHiddenLayers(model: MlpModel, ws: MlpWorkspace, rows: num
   }
 }
 
-/** Full forward pass on the training workspace: `output = MLP(input)` for `rows` rows. */
+/** Full forward pass on the training workspace: `output = MLP(input)` for `rows` rows, keeping σ(z_l). */
 export function forwardTraining(model: MlpModel, ws: TrainingWorkspace, rows: number): void {
   const { parameters, layouts } = model;
-  const first = layouts[0]!;
-  hiddenLayer(model, ws, 0, rows, first.inDim, ws.inputOperand, parameters, first.biasOffset);
-  forwardHiddenLayers(model, ws, rows);
+  for (let l = 0; l < ws.pre.length; l++) {
+    const layer = layouts[l]!;
+    const input = l === 0 ? ws.inputOperand : ws.postOperands[l - 1]!;
+    gemmKernel(rows, layer.outDim, layer.inDim, 1, input, model.weights[l]!, 0, ws.pre[l]!, 0, layer.outDim);
+    biasSiluKeepingSigmoid(ws.pre[l]!, ws.post[l]!, ws.sigmoid[l]!, rows, layer.outDim, parameters, layer.biasOffset);
+  }
   const lastIndex = layouts.length - 1;
   const last = layouts[lastIndex]!;
   denseLayer(rows, last.inDim, ws.postOperands[lastIndex - 1]!, model.weights[lastIndex]!, last.outDim,
@@ -171,7 +177,7 @@ export function backwardTraining(model: MlpModel, ws: TrainingWorkspace, rows: n
     // δ_{l−1} = (δ_l · W_lᵀ) ⊙ silu'(z_{l−1}).
     const previous = ws.deltas[l - 1]!;
     gemmKernel(rows, layer.inDim, layer.outDim, 1, ws.deltaOperands[l]!, model.weightsTransposed[l]!, 0, previous, 0, layer.inDim);
-    siluBackward(ws.pre[l - 1]!, previous, rows * layer.inDim);
+    siluBackwardFromSigmoid(ws.pre[l - 1]!, ws.sigmoid[l - 1]!, previous, rows * layer.inDim);
   }
 }
 
