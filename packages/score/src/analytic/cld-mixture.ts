@@ -229,7 +229,7 @@ abstract class CLDMixtureBase implements CLDScore {
     // |l_k − l_0| ≤ |α_k − α_0| + |m_k − m_0|·|w|, |w| ≤ √(κˣ² + κᵛ²)·|z|. With l_0 as the reference the sums are
     // ≥ 1 (component 0 contributes 1), so only overflow limits the spread: K·e^{spread}·(1 + max|m_k|) must stay
     // below e^{709}, and every exponent inside fastExpInRange's [−708, 709] (a unit of margin for rounding).
-    const spread = FAST_EXP_MAX - 2 - Math.log(this.active.length * (1 + largestMean));
+    const spread = FAST_EXP_MAX - 2 - log(this.active.length * (1 + largestMean));
     const slope = meanSpread * Math.hypot(kx, kv);
     if (!(offsetSpread <= spread)) shared.nearRadiusSquared = -1;
     else shared.nearRadiusSquared = slope === 0 ? Infinity : ((spread - offsetSpread) / slope) ** 2;
