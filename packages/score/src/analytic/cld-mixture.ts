@@ -18,7 +18,7 @@
  * `S_k = 0`; its law is non-degenerate for t > 0 (for any γ ≥ 0) and singular at t = 0.
  * @packageDocumentation
  */
-import { expectBatch, expectNonNegative, expectSameDType, expRemainder, InvalidArgumentError, type Batch, type Tensor } from '@sgmkit/tensor';
+import { exp, expectBatch, expectNonNegative, expectSameDType, expm1, expRemainder, InvalidArgumentError, log, type Batch, type Tensor } from '@sgmkit/tensor';
 import type { CLDScore, ScoreSpec } from '../types.js';
 import { cldTransitionAt } from './cld.js';
 import {
@@ -42,11 +42,11 @@ const PAIR = { A: 0, C: 1, XX: 2, XV: 3, VV: 4, DET: 5, DET_SLOPE: 6, LENGTH: 7 
  */
 function cldPairLawTermsInto(t: number, gamma: number, out: Float64Array): void {
   const { a, b, c, e } = cldTransitionAt(t);
-  const decay2 = Math.exp(-2 * t);
+  const decay2 = exp(-2 * t);
   // Q_t, as in cldPairCovarianceAt: Q_xx = g₂(2t) (cancellation-free), Q_xv = 2t²e^{−2t}, Q_vv = (1 − e^{−2t}) + 2t(1 − t)e^{−2t}.
   const qxx = expRemainder(2, 2 * t);
   const qxv = 2 * t * t * decay2;
-  const qvv = -Math.expm1(-2 * t) + 2 * t * (1 - t) * decay2;
+  const qvv = -expm1(-2 * t) + 2 * t * (1 - t) * decay2;
   // adj(Q) = [[q_vv, −q_xv], [−q_xv, q_xx]]: uᵀ adj(Q) u for u = α and u = β.
   const alphaAdjAlpha = a * a * qvv - 2 * a * c * qxv + c * c * qxx;
   const betaAdjBeta = b * b * qvv - 2 * b * e * qxv + e * e * qxx;
@@ -181,7 +181,7 @@ abstract class CLDMixtureBase implements CLDScore {
         p[3 * j] = vv / det;
         p[3 * j + 1] = -xv / det;
         p[3 * j + 2] = xx / det;
-        logDeterminant += Math.log(det);
+        logDeterminant += log(det);
         largestPrecision = Math.max(largestPrecision, largestEigenvalue2(p[3 * j]!, p[3 * j + 1]!, p[3 * j + 2]!));
       }
       let meanSquared = 0;
@@ -192,7 +192,7 @@ abstract class CLDMixtureBase implements CLDScore {
       }
       largestMeanSquared = Math.max(largestMeanSquared, meanSquared);
       this.writePrecisions(covariance, slot.precisions, k);
-      slot.logNormalisers[k] = Math.log(weight) - 0.5 * logDeterminant;
+      slot.logNormalisers[k] = log(weight) - 0.5 * logDeterminant;
     });
     slot.nearRadiusSquared = nearRadiusSquared(slot.logNormalisers, largestPrecision, largestMeanSquared);
     if (slot.shared) this.fillSharedFactors(slot, slot.shared, largestPrecision * largestMeanSquared, a, c);
@@ -239,7 +239,7 @@ abstract class CLDMixtureBase implements CLDScore {
     // |l_k − l_0| ≤ |α_k − α_0| + |m_k − m_0|·|w|, |w| ≤ √(κˣ² + κᵛ²)·|z|. With l_0 as the reference the sums are
     // ≥ 1 (component 0 contributes 1), so only overflow limits the spread: K·e^{spread}·(1 + max|m_k|) must stay
     // below e^{709}, and every exponent inside fastExpInRange's [−708, 709] (a unit of margin for rounding).
-    const spread = FAST_EXP_MAX - 2 - Math.log(this.active.length * (1 + largestMean));
+    const spread = FAST_EXP_MAX - 2 - log(this.active.length * (1 + largestMean));
     const slope = meanSpread * Math.hypot(kx, kv);
     if (!(offsetSpread <= spread)) shared.nearRadiusSquared = -1;
     else shared.nearRadiusSquared = slope === 0 ? Infinity : ((spread - offsetSpread) / slope) ** 2;
