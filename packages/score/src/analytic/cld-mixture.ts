@@ -23,7 +23,7 @@ import type { CLDScore, DataMoments, ScoreSpec } from '../types.js';
 import { mixtureMoments } from './data-moments.js';
 import { cldTransitionAt } from './cld.js';
 import {
-  cldMixtureKernel, cldMixtureKernel2dIsotropic, cldMixtureKernel2dShared, cldMixtureKernelDiagonal, cldMixtureKernelShared,
+  cldMixtureKernel, cldMixtureKernel2dFull, cldMixtureKernel2dIsotropic, cldMixtureKernel2dShared, cldMixtureKernelDiagonal, cldMixtureKernelShared,
   type CLDMixtureFactors, type CLDMixtureScratch, type CLDSharedFactors,
 } from './cld-mixture-kernels.js';
 import { FAST_EXP_MAX } from './fast-exp.js';
@@ -77,6 +77,20 @@ interface CLDComponent {
   readonly covariance: SpectralCovariance;
 }
 
+/**
+ * The components with the one whose mean is nearest the origin first: component 0 is the kernels' softmax
+ * reference, and a central reference keeps `|l_k − l_0|` small over the widest region around the data
+ * (on the 5 × 5 grid a corner reference halves the near region's radius). The order changes no sum's value beyond rounding.
+ */
+function centralFirst(components: CLDComponent[]): CLDComponent[] {
+  const norm = (c: CLDComponent) => c.mean.reduce((s, m) => s + m * m, 0);
+  let central = 0;
+  components.forEach((c, k) => {
+    if (norm(c) < norm(components[central]!)) central = k;
+  });
+  return [components[central]!, ...components.filter((_, k) => k !== central)];
+}
+
 /** Largest eigenvalue of the symmetric 2 × 2 `[[p, q], [q, r]]`. */
 function largestEigenvalue2(p: number, q: number, r: number): number {
   const half = 0.5 * (p - r);
@@ -120,7 +134,7 @@ abstract class CLDMixtureBase implements CLDScore {
     this.dataMoments = mixtureMoments(components.map((c) => ({ weight: c.weight, mean: c.mean, diagonal: covarianceDiagonal(c.covariance) })), d);
     this.evaluateName = `${fn}.evaluate`;
     this.initialVelocityVariance = gamma;
-    this.active = components.filter((c) => c.weight > 0);
+    this.active = centralFirst(components.filter((c) => c.weight > 0));
     const k = this.active.length;
     this.kernel = kernel === 'full' ? 'full' : detectKernel(this.active);
     const variance = this.active[0]!.covariance.values[0]!;
@@ -276,6 +290,8 @@ abstract class CLDMixtureBase implements CLDScore {
       cldMixtureKernel2dIsotropic(n, k, factors, this.scratch, x.data, x.offset, v.data, v.offset, out.data, out.offset);
     } else if (this.kernel !== 'full') {
       cldMixtureKernelDiagonal(n, d, k, factors, this.scratch, x.data, x.offset, v.data, v.offset, out.data, out.offset);
+    } else if (d === 2) {
+      cldMixtureKernel2dFull(n, k, factors, this.scratch, x.data, x.offset, v.data, v.offset, out.data, out.offset);
     } else {
       cldMixtureKernel(n, d, k, factors, this.scratch, x.data, x.offset, v.data, v.offset, out.data, out.offset);
     }
