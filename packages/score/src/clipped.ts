@@ -20,7 +20,7 @@
  * pulled inside the range). Off by default; never used by the exact analysis.
  * @packageDocumentation
  */
-import { InvalidArgumentError, type Batch } from '@sgmkit/tensor';
+import { InvalidArgumentError, exp, expm1, type Batch } from '@sgmkit/tensor';
 import type { DataMoments, DataNormalization, Score, ScoreSpec } from './types.js';
 import { expectTime } from './analytic/validate.js';
 
@@ -75,7 +75,7 @@ export class ClippedScore implements Score {
     expectTime('ClippedScore.evaluate', t);
     if (t === 0) return;
     const d = this.dim;
-    clipPredictionKernel(x.shape[0]!, d, Math.exp(-t), -Math.expm1(-2 * t), this.lower, this.upper, x.data, x.offset, out.data, out.offset);
+    clipPredictionKernel(x.shape[0]!, d, exp(-t), -expm1(-2 * t), this.lower, this.upper, x.data, x.offset, out.data, out.offset);
   }
 }
 

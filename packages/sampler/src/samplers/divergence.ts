@@ -24,7 +24,7 @@
  * (`mean = 0`, `std = 1`), i.e. `|x_i| ≤ k` up to the δ-widening.
  * @packageDocumentation
  */
-import { InvalidArgumentError, expectPositive } from '@sgmkit/tensor';
+import { InvalidArgumentError, expectPositive, expm1 } from '@sgmkit/tensor';
 import type { Batch } from '@sgmkit/tensor';
 import type { DataMoments } from '@sgmkit/score';
 
@@ -113,8 +113,8 @@ export function resolveRegion(fn: string, region: unknown, moments: DataMoments 
   let meanSquare = 0;
   for (let i = 0; i < d; i++) meanSquare += std[i]! * std[i]!;
   const floor = Math.sqrt(meanSquare / d); // rms of the standard deviations
-  const noiseVariance = -Math.expm1(-2 * delta); // 1 − e^{−2δ}
-  const shrink = -Math.expm1(-delta); // 1 − e^{−δ}
+  const noiseVariance = -expm1(-2 * delta); // 1 − e^{−2δ}
+  const shrink = -expm1(-delta); // 1 − e^{−δ}
   const lower = new Float64Array(d);
   const upper = new Float64Array(d);
   for (let i = 0; i < d; i++) {
