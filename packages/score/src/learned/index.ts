@@ -10,6 +10,9 @@ export {
 export { layerLayouts, parameterCount, type NetworkDType, type ScoreNetworkArchitecture, type LayerLayout, type TimeFeatureConfig, type Activation } from './architecture.js';
 export { trainDenoisingScoreMatching, type TrainingOptions, type TrainingResult, type TrainingProgress, type TimeDistribution } from './training.js';
 export { denoisingLoss } from './loss.js';
-export type { MlpModel } from './mlp-kernels.js';
+export {
+  MICRO_SHARD_ROWS, microShardCount, MicroShardGradients, sumMicroShards, InProcessGradientEvaluator, type GradientEvaluator,
+} from './gradient.js';
+export type { MlpModel, NetworkArray } from './mlp-kernels.js';
 export { saveScoreNetwork, loadScoreNetwork, scoreNetworkFromSpec, ScoreNetworkFormatError } from './format.js';
 export { noiseScale } from './time-features.js';

@@ -14,7 +14,8 @@ import {
   type Batch,
 } from '@sgmkit/tensor';
 import { adamUpdate, createAdamState, emaUpdate } from './adam.js';
-import { lossAndGradient, writeInputRow } from './loss.js';
+import { InProcessGradientEvaluator, type GradientEvaluator } from './gradient.js';
+import { writeInputRow } from './loss.js';
 import { createTrainingWorkspace, networkArray, type TrainingWorkspace } from './mlp-kernels.js';
 import { ScoreNetwork } from './network.js';
 import { noiseScale } from './time-features.js';
@@ -58,6 +59,12 @@ export interface TrainingOptions {
   readonly onStep?: (progress: TrainingProgress) => void;
   /** Stops training with an AbortedError when aborted. */
   readonly signal?: AbortSignal;
+  /**
+   * Computes each minibatch's loss and gradient (default: on the calling thread). Made for this
+   * network and batch size, e.g. by the sampler's worker-thread training; the weights do not
+   * depend on which evaluator is used (see `gradient.ts`).
+   */
+  readonly gradientEvaluator?: GradientEvaluator;
 }
 
 /** What training returns; the network's own parameters hold the final (non-averaged) weights. */
@@ -87,11 +94,12 @@ export function trainDenoisingScoreMatching(network: ScoreNetwork, data: Batch, 
   if (n === 0) throw new InvalidArgumentError(fn, 'data', data, 'a batch with at least 1 row');
   expectFiniteRows(fn, data, n, d);
   const resolved = resolveOptions(fn, options);
-  return runTraining(network, data, n, resolved, options.onStep, options.signal);
+  const evaluator = expectEvaluator(fn, options.gradientEvaluator) ?? new InProcessGradientEvaluator(network.architecture, network.model.parameters);
+  return runTraining(network, data, n, resolved, evaluator, options.onStep, options.signal);
 }
 
 function runTraining(
-  network: ScoreNetwork, data: Batch, n: number, options: ResolvedOptions,
+  network: ScoreNetwork, data: Batch, n: number, options: ResolvedOptions, evaluator: GradientEvaluator,
   onStep: ((progress: TrainingProgress) => void) | undefined, signal: AbortSignal | undefined,
 ): TrainingResult {
   const { model } = network;
@@ -113,7 +121,7 @@ function runTraining(
   for (let step = 1; step <= options.steps; step++) {
     if (signal?.aborted) throw new AbortedError(`trainDenoisingScoreMatching: aborted at step ${step}`);
     drawMinibatch(rng, data, n, d, options, ws, noise, times, sources, frequencies);
-    const loss = lossAndGradient(model, ws, noise, options.batchSize, d, gradient);
+    const loss = evaluator.lossAndGradient(ws.input, noise, options.batchSize, gradient);
     if (!Number.isFinite(loss)) {
       throw new NonFiniteValueError(`trainDenoisingScoreMatching: loss became ${loss} at step ${step}; lower options.learningRate`, `step ${step}`);
     }
@@ -154,6 +162,14 @@ function drawMinibatch(
     const source = sources[r]!;
     for (let j = 0; j < d; j++) ws.input[r * width + j] = decay * data.data[source + j]! + sigma * noise[r * d + j]!;
   }
+}
+
+function expectEvaluator(fn: string, evaluator: unknown): GradientEvaluator | undefined {
+  if (evaluator === undefined) return undefined;
+  if (evaluator === null || typeof evaluator !== 'object' || typeof (evaluator as GradientEvaluator).lossAndGradient !== 'function') {
+    throw new InvalidArgumentError(fn, 'options.gradientEvaluator', evaluator, 'an object with a lossAndGradient method');
+  }
+  return evaluator as GradientEvaluator;
 }
 
 function expectFiniteRows(fn: string, data: Batch, n: number, d: number): void {

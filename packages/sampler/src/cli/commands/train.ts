@@ -5,7 +5,8 @@
  * @packageDocumentation
  */
 import { batch, type Batch } from '@sgmkit/tensor';
-import { createScoreNetwork, sampleForwardMarginal, saveScoreNetwork, trainDenoisingScoreMatching, type Score } from '@sgmkit/score';
+import { createScoreNetwork, sampleForwardMarginal, saveScoreNetwork, type Score } from '@sgmkit/score';
+import { MAX_TRAINING_WORKERS, trainDenoisingScoreMatchingOnWorkers } from '../../node/training.js';
 import type { CommandSpec, ParsedArgs } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { OptionValueError } from '../errors.js';
@@ -33,6 +34,7 @@ const spec: CommandSpec = {
     { name: 't-min', kind: 'number', min: 0, exclusiveMin: true, valueName: '<t>', description: 'smallest training time', defaultText: '1e-3' },
     { name: 'ema', kind: 'number', min: 0, max: 0.999999, valueName: '<decay>', description: 'keep and save an exponential moving average of the weights' },
     { name: 'seed', kind: 'integer', min: 0, max: 0xffffffff, valueName: '<seed>', description: 'seed of the data, weights and minibatches', defaultText: '0' },
+    { name: 'workers', kind: 'integer', min: 1, max: MAX_TRAINING_WORKERS, valueName: '<k>', description: 'threads sharing each minibatch gradient (same weights for any k)', defaultText: '1' },
     { name: 'dtype', kind: 'choice', choices: ['float64', 'float32'], description: 'precision of weights and activations (float32: about twice as fast; loss and Adam stay float64); saved in the file', defaultText: 'float64' },
     { name: 'out', kind: 'string', valueName: '<file.json>', description: 'where to save the network', defaultText: 'out/network.json' },
     { name: 'plot', kind: 'string', valueName: '<file.svg>', description: 'where to draw the loss curve', defaultText: 'out/loss.svg' },
@@ -41,6 +43,7 @@ const spec: CommandSpec = {
   examples: [
     'sgmkit train --steps 3000',
     'sgmkit train --points data.csv --hidden 64,64 --steps 500 --out out/net.json',
+    'sgmkit train --target gaussian --dim 64 --hidden 256,256 --workers 2',
     'sgmkit train --dtype float32 --hidden 256,256 --steps 3000',
     'sgmkit sample --network out/network.json --T 10 --delta 1e-3',
   ],
@@ -83,15 +86,15 @@ function checkAgainstExact(learned: Score, target: Target, seed: number): { t: n
   return CHECK_TIMES.map((t, k) => ({ t, relativeError: relativeScoreError(learned, exact, target, t, seed + 1 + k) }));
 }
 
-function train(target: Target, data: Batch, args: ParsedArgs, context: CommandContext) {
+async function train(target: Target, data: Batch, args: ParsedArgs, context: CommandContext) {
   const steps = args.number('steps', 2000);
   const dtype = args.string('dtype', 'float64') as 'float64' | 'float32';
   const network = createScoreNetwork({ dim: target.dim, hiddenWidths: hiddenWidths(args), seed: args.number('seed', 0), dtype });
   const progress = createProgress({ label: 'train', total: steps, enabled: !context.quiet, stream: context.stderr });
   const started = performance.now();
-  const result = trainDenoisingScoreMatching(network, data, {
+  const result = await trainDenoisingScoreMatchingOnWorkers(network, data, {
     steps, batchSize: args.number('batch-size', 256), learningRate: args.number('lr', 1e-3), tMin: args.number('t-min', 1e-3),
-    tMax: args.number('T', 10), emaDecay: args.number('ema'), seed: args.number('seed', 0), signal: context.signal,
+    tMax: args.number('T', 10), emaDecay: args.number('ema'), seed: args.number('seed', 0), signal: context.signal, workers: args.number('workers', 1),
     onStep: ({ step, loss }) => progress.update(step, `loss ${loss.toPrecision(4)}`),
   });
   progress.finish();
@@ -107,7 +110,7 @@ export const trainCommand: Command = {
     const data = trainingData(target, args);
     const out = args.string('out', 'out/network.json');
     const plot = args.flag('no-plot') ? undefined : args.string('plot', 'out/loss.svg');
-    const { network, losses, wallTimeMs } = train(target, data, args, context);
+    const { network, losses, wallTimeMs } = await train(target, data, args, context);
     writeTextFile(out, saveScoreNetwork(network));
     if (plot) writeTextFile(plot, figure([lossCurvePanel({ losses, title: `denoising score matching: ${target.name}` })]));
     const checks = checkAgainstExact(network, target, args.number('seed', 0));
