@@ -9,7 +9,7 @@
 import { DTypeMismatchError, ShapeMismatchError, dtypeOf, expectBatch, expectPositive, type Batch } from '@sgmkit/tensor';
 import { backwardTraining, createTrainingWorkspace, forwardTraining, type MlpModel, type TrainingWorkspace } from './mlp-kernels.js';
 import type { ScoreNetwork } from './network.js';
-import { writeTimeFeatures } from './time-features.js';
+import { noiseScale, writeTimeFeatures } from './time-features.js';
 
 /**
  * Loss `(1/n)Σ|ε_θ − z|²` given the outputs in `ws.output` and targets `noise[0 … n·d)`;
@@ -69,6 +69,14 @@ export function denoisingLoss(network: ScoreNetwork, noisy: Batch, times: Float6
     for (let j = 0; j < d; j++) ws.input[r * width + j] = noisy.data[noisy.offset + r * d + j]!;
     writeInputRow(ws, r, width, times[r]!, frequencies, d);
   }
-  const z = (noise.data as Float64Array).subarray(noise.offset, noise.offset + n * d);
+  let z = (noise.data as Float64Array).subarray(noise.offset, noise.offset + n * d);
+  if (network.architecture.parameterisation === 'noise-prediction-skip') {
+    // ε_θ = σ_t·x + F_θ: the MLP's target is z − σ_t·x (see training.ts).
+    z = Float64Array.from(z);
+    for (let r = 0; r < n; r++) {
+      const sigma = noiseScale(times[r]!);
+      for (let j = 0; j < d; j++) z[r * d + j] = z[r * d + j]! - sigma * noisy.data[noisy.offset + r * d + j]!;
+    }
+  }
   return lossAndGradient(network.model, ws, z, n, d, gradient);
 }

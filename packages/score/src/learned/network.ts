@@ -11,9 +11,9 @@ import {
   DTypeMismatchError, InvalidArgumentError, RandomStream, dtypeOf, expectBatch, expectInteger, expectPositive, expectSeed,
   type Batch, type MatrixOperand,
 } from '@sgmkit/tensor';
-import type { Score, ScoreSpec } from '../types.js';
+import type { DataMoments, DataNormalization, Score, ScoreSpec } from '../types.js';
 import {
-  layerLayouts, parameterCount, type LayerLayout, type ScoreNetworkArchitecture,
+  layerLayouts, parameterCount, type LayerLayout, type Parameterisation, type ScoreNetworkArchitecture,
 } from './architecture.js';
 import { createMlpWorkspace, denseLayer, forwardHiddenLayers, mlpModel, type MlpModel, type MlpWorkspace, type MutableOperand } from './mlp-kernels.js';
 import { logSpacedFrequencies, noiseScale, writeTimeFeatures } from './time-features.js';
@@ -39,6 +39,14 @@ export interface ScoreNetworkOptions {
   readonly maxTimeFrequency?: number;
   /** Seed of the weight initialisation. Default 0. */
   readonly seed?: number;
+  /** Output parameterisation. Default `'noise-prediction'`. */
+  readonly parameterisation?: Parameterisation;
+}
+
+/** What a network knows of its training data (both optional; see `ScoreNetwork`). */
+export interface ScoreNetworkData {
+  readonly normalization?: DataNormalization;
+  readonly dataMoments?: DataMoments;
 }
 
 /** A learned score: an MLP with sinusoidal log-time conditioning, trained by denoising score matching. */
@@ -55,9 +63,21 @@ export class ScoreNetwork implements Score {
   private readonly firstBias: Float64Array;
   private readonly inputOperand: MutableOperand = { data: new Float64Array(0), offset: 0, rowStride: 1, colStride: 1 };
   private workspace: MlpWorkspace | undefined;
+  /**
+   * Present when the network was trained on standardised data: it is then the score of the OU
+   * process of `y = N⁻¹(x)`, and samplers map each final sample back with `x = N(y)`.
+   */
+  readonly normalization?: DataNormalization;
+  /** Per-coordinate moments of the (standardised) training data, in the network's own space. */
+  readonly dataMoments?: DataMoments;
 
-  /** Wraps existing parameters (validated by the caller: `createScoreNetwork`, `loadScoreNetwork`). */
-  constructor(architecture: ScoreNetworkArchitecture, parameters: Float64Array) {
+  /**
+   * Wraps existing parameters (validated by the caller: `createScoreNetwork`, `loadScoreNetwork`,
+   * `trainScoreNetwork`), with the normalization and data moments of the data it was trained on.
+   */
+  constructor(architecture: ScoreNetworkArchitecture, parameters: Float64Array, data: ScoreNetworkData = {}) {
+    if (data.normalization) this.normalization = data.normalization;
+    if (data.dataMoments) this.dataMoments = data.dataMoments;
     this.architecture = architecture;
     this.dim = architecture.dim;
     this.parameters = parameters;
@@ -130,6 +150,14 @@ export class ScoreNetwork implements Score {
     const last = layouts[lastIndex]!;
     denseLayer(rows, last.inDim, ws.postOperands[lastIndex - 1]!, weights[lastIndex]!, d,
       parameters, last.biasOffset, outputScale, outputScale, out.data, out.offset + start * d);
+    if (this.architecture.parameterisation === 'noise-prediction-skip') {
+      // s = −y − F/σ_t: the N(0, I) score plus the learned correction.
+      const o = out.data;
+      const xd = x.data;
+      const outStart = out.offset + start * d;
+      const xStart = x.offset + start * d;
+      for (let i = 0; i < rows * d; i++) o[outStart + i] = o[outStart + i]! - xd[xStart + i]!;
+    }
   }
 }
 
@@ -166,17 +194,24 @@ function architectureFromOptions(options: ScoreNetworkOptions): ScoreNetworkArch
   if (maxFrequency < minFrequency) {
     throw new InvalidArgumentError(fn, 'options.maxTimeFrequency', maxFrequency, `a number >= options.minTimeFrequency (${minFrequency})`);
   }
+  const parameterisation = options.parameterisation ?? 'noise-prediction';
+  if (parameterisation !== 'noise-prediction' && parameterisation !== 'noise-prediction-skip') {
+    throw new InvalidArgumentError(fn, 'options.parameterisation', parameterisation, "'noise-prediction' or 'noise-prediction-skip'");
+  }
   return {
     dim,
     hiddenWidths: [...hiddenWidths],
     activation: 'silu',
     timeFeatures: { frequencies: count === 0 ? [] : logSpacedFrequencies(count, minFrequency, maxFrequency) },
+    ...(parameterisation === 'noise-prediction' ? {} : { parameterisation }),
   };
 }
 
 /** Current file-format version of saved networks. */
 export const SCORE_NETWORK_FORMAT = 'sgmkit-score-network';
-export const SCORE_NETWORK_FORMAT_VERSION = 1;
+export const SCORE_NETWORK_FORMAT_VERSION = 2;
+/** Versions `loadScoreNetwork` reads. Version 2 adds the optional `normalization` and `dataMoments` fields. */
+export const SUPPORTED_SCORE_NETWORK_FORMAT_VERSIONS: readonly number[] = [1, 2];
 
 /** The saved form of a network (what `saveScoreNetwork` writes as JSON). */
 export interface ScoreNetworkDocument {
@@ -186,10 +221,23 @@ export interface ScoreNetworkDocument {
     readonly dim: number;
     readonly hiddenWidths: number[];
     readonly activation: string;
-    readonly parameterisation: 'noise-prediction';
+    /** `'noise-prediction-skip'` needs version 2. */
+    readonly parameterisation: Parameterisation;
   };
   readonly timeFeatures: { readonly input: 'log-t'; readonly frequencies: number[] };
   readonly layers: { readonly weight: number[]; readonly bias: number[] }[];
+  /** Version 2: `x = mean + scale ⊙ y` or `x = mean + matrix·y` (row-major d × d), when trained on standardised data. */
+  readonly normalization?:
+    | { readonly kind: 'affine'; readonly mean: number[]; readonly scale: number[] }
+    | { readonly kind: 'whitening'; readonly mean: number[]; readonly matrix: number[] };
+  /** Version 2: moments of the training data in the network's space. */
+  readonly dataMoments?: { readonly mean: number[]; readonly std: number[] };
+}
+
+function normalizationDocument(n: DataNormalization): NonNullable<ScoreNetworkDocument['normalization']> {
+  return n.kind === 'affine'
+    ? { kind: 'affine', mean: Array.from(n.mean), scale: Array.from(n.scale) }
+    : { kind: 'whitening', mean: Array.from(n.mean), matrix: Array.from(n.matrix) };
 }
 
 /** Builds the saved form of a network. JSON numbers round-trip doubles exactly. */
@@ -202,13 +250,15 @@ export function networkDocument(network: ScoreNetwork): ScoreNetworkDocument {
       dim: architecture.dim,
       hiddenWidths: [...architecture.hiddenWidths],
       activation: architecture.activation,
-      parameterisation: 'noise-prediction',
+      parameterisation: architecture.parameterisation ?? 'noise-prediction',
     },
     timeFeatures: { input: 'log-t', frequencies: [...architecture.timeFeatures.frequencies] },
     layers: network.layouts.map((layer) => ({
       weight: Array.from(parameters.subarray(layer.weightOffset, layer.weightOffset + layer.inDim * layer.outDim)),
       bias: Array.from(parameters.subarray(layer.biasOffset, layer.biasOffset + layer.outDim)),
     })),
+    ...(network.normalization ? { normalization: normalizationDocument(network.normalization) } : {}),
+    ...(network.dataMoments ? { dataMoments: { mean: Array.from(network.dataMoments.mean), std: Array.from(network.dataMoments.std) } } : {}),
   };
 }
 
