@@ -180,7 +180,7 @@ describe('save and load', () => {
   test('file layout: format name, version, architecture, time features, weights', () => {
     const doc = JSON.parse(json) as ScoreNetworkDocument;
     expect(doc.format).toBe('sgmkit-score-network');
-    expect(doc.version).toBe(1);
+    expect(doc.version).toBe(2);
     expect(doc.architecture).toEqual({ dim: 2, hiddenWidths: [8, 8], activation: 'silu', parameterisation: 'noise-prediction' });
     expect(doc.timeFeatures.input).toBe('log-t');
     expect(doc.layers.map((l) => [l.weight.length, l.bias.length])).toEqual([[64, 8], [64, 8], [16, 2]]);
@@ -195,7 +195,7 @@ describe('save and load', () => {
     ['not JSON', () => '{"format":', /argument 'json' must be valid JSON/],
     ['not an object', () => '[1, 2]', /argument 'json' must be an object/],
     ['wrong format name', () => mutate((d) => { d.format = 'other'; }), /argument 'json.format' must be "sgmkit-score-network"; got "other"/],
-    ['unknown version', () => mutate((d) => { d.version = 2; }), /argument 'json.version' must be a supported format version \(1\); got 2/],
+    ['unknown version', () => mutate((d) => { d.version = 3; }), /argument 'json.version' must be a supported format version \(1 or 2\); got 3/],
     ['missing architecture', () => mutate((d) => { delete d.architecture; }), /argument 'json.architecture' must be an object; got undefined/],
     ['missing hiddenWidths', () => mutate((d) => { delete d.architecture.hiddenWidths; }), /json.architecture.hiddenWidths/],
     ['bad dim', () => mutate((d) => { d.architecture.dim = 1.5; }), /argument 'json.architecture.dim' must be a positive integer; got 1.5/],

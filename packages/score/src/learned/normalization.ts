@@ -31,8 +31,9 @@ export const WHITENING_EIGENVALUE_FLOOR = 1e-8;
  * Fits a standardisation to the rows of `data` (n × d, n ≥ 2):
  * - `'affine'`: `x = mean + scale ⊙ y` with the per-coordinate sample mean and standard deviation
  *   (divisor n; a constant coordinate gets scale 1).
- * - `'whitening'`: `x = mean + Σ^{1/2} y` with the symmetric (ZCA) square root of the sample
- *   covariance, eigenvalues floored at `WHITENING_EIGENVALUE_FLOOR` of the largest.
+ * - `'whitening'`: `x = mean + diag(s)·C^{1/2} y` with `s` the affine scales and `C^{1/2}` the symmetric
+ *   square root of the sample correlation matrix, eigenvalues floored at `WHITENING_EIGENVALUE_FLOOR`
+ *   of the largest (so the standardised data have covariance I on the non-degenerate directions).
  * @throws {InvalidArgumentError} bad kind, fewer than 2 rows, non-finite data
  * @example
  * ```ts
@@ -184,18 +185,24 @@ function affineScales(data: Batch, mean: Float64Array, n: number, d: number): Fl
   return scale;
 }
 
-/** Symmetric square root `V diag(√max(λ, floor)) Vᵀ` of the sample covariance. */
+/**
+ * `diag(scale)·C^{1/2}` with C the sample correlation matrix (covariance of the per-coordinate
+ * standardised data) and `C^{1/2} = V diag(√max(λ, floor)) Vᵀ`. Working on C rather than the raw
+ * covariance keeps the eigenvalue floor relative to unit-scale coordinates, so a column in units
+ * of 1e-3 next to one in units of 1e3 is whitened, not floored away.
+ */
 function covarianceSquareRoot(data: Batch, mean: Float64Array, n: number, d: number): Float64Array {
-  const cov = new Float64Array(d * d);
+  const scale = affineScales(data, mean, n, d);
+  const corr = new Float64Array(d * d);
   const c = new Float64Array(d);
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j < d; j++) c[j] = data.data[data.offset + i * d + j]! - mean[j]!;
-    for (let j = 0; j < d; j++) for (let k = 0; k <= j; k++) cov[j * d + k] += c[j]! * c[k]!;
+    for (let j = 0; j < d; j++) c[j] = (data.data[data.offset + i * d + j]! - mean[j]!) / scale[j]!;
+    for (let j = 0; j < d; j++) for (let k = 0; k <= j; k++) corr[j * d + k] += c[j]! * c[k]!;
   }
   for (let j = 0; j < d; j++) {
-    for (let k = 0; k <= j; k++) cov[j * d + k] = cov[k * d + j] = cov[j * d + k]! / n;
+    for (let k = 0; k <= j; k++) corr[j * d + k] = corr[k * d + j] = corr[j * d + k]! / n;
   }
-  const { values, vectors } = symmetricEigen({ data: cov, shape: [d, d], stride: [d, 1], offset: 0 });
+  const { values, vectors } = symmetricEigen({ data: corr, shape: [d, d], stride: [d, 1], offset: 0 });
   const largest = Math.max(values[d - 1]!, 0);
   // All-constant data: no direction to whiten; the identity keeps the map invertible.
   const floor = largest > 0 ? WHITENING_EIGENVALUE_FLOOR * largest : 1;
@@ -204,10 +211,10 @@ function covarianceSquareRoot(data: Batch, mean: Float64Array, n: number, d: num
   const v = vectors.data;
   const out = new Float64Array(d * d);
   for (let i = 0; i < d; i++) {
-    for (let j = 0; j <= i; j++) {
+    for (let j = 0; j < d; j++) {
       let sum = 0;
       for (let k = 0; k < d; k++) sum += v[i * d + k]! * root[k]! * v[j * d + k]!;
-      out[i * d + j] = out[j * d + i] = sum;
+      out[i * d + j] = scale[i]! * sum;
     }
   }
   return out;
