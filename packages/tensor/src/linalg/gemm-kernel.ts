@@ -11,7 +11,9 @@
  * of KC; a float32 C is rounded once per block, i.e. once when k ≤ 256).
  * @packageDocumentation
  */
+import { InvalidArgumentError } from '../errors.js';
 import type { FloatArray } from '../tensor.js';
+import { createWasmGemm, wasmGemm, wasmSimdSupported, type WasmGemmInstance } from './wasm/gemm-wasm.js';
 
 /** Rows of the micro-tile (accumulators held in locals). */
 export const GEMM_MR = 4;
@@ -39,10 +41,85 @@ export interface MatrixOperand {
 }
 
 /**
+ * Which GEMM implementation runs: `'wasm'` (WebAssembly SIMD micro-kernels, `wasm/`),
+ * `'scalar'` (the TypeScript kernel below, the fallback and the reference), or `'auto'`
+ * (wasm where the runtime validates the SIMD module, else scalar).
+ */
+export type GemmBackend = 'auto' | 'wasm' | 'scalar';
+
+let requestedBackend: GemmBackend = 'auto';
+/** The compiled module, `null` when unsupported, `undefined` until first needed. */
+let wasmInstance: WasmGemmInstance | null | undefined;
+
+function wasmGemmInstance(): WasmGemmInstance | null {
+  if (wasmInstance === undefined) wasmInstance = wasmSimdSupported() ? createWasmGemm() : null;
+  return wasmInstance;
+}
+
+/**
+ * Chooses the GEMM implementation for this thread (module instance); default `'auto'`.
+ * Both give results within the documented rounding bound of each other; float64 results are
+ * bit-identical, float32 ones differ because the wasm f32x4 kernel accumulates in float32.
+ * @throws {InvalidArgumentError} for an unknown name, or `'wasm'` where WebAssembly SIMD is unavailable
+ */
+export function setGemmBackend(backend: GemmBackend): void {
+  const fn = 'setGemmBackend';
+  if (backend !== 'auto' && backend !== 'wasm' && backend !== 'scalar') {
+    throw new InvalidArgumentError(fn, 'backend', backend, "'auto', 'wasm' or 'scalar'");
+  }
+  if (backend === 'wasm' && wasmGemmInstance() === null) {
+    throw new InvalidArgumentError(fn, 'backend', backend, "'auto' or 'scalar' (this runtime does not validate WebAssembly SIMD)");
+  }
+  requestedBackend = backend;
+}
+
+/** The implementation GEMM calls currently run on: `'wasm'` or `'scalar'`. */
+export function gemmBackend(): 'wasm' | 'scalar' {
+  return activeWasm() ? 'wasm' : 'scalar';
+}
+
+function activeWasm(): WasmGemmInstance | null {
+  return requestedBackend === 'scalar' ? null : wasmGemmInstance();
+}
+
+/**
  * `C[i, j] += α Σ_p A[i, p] B[p, j]` for an `m × k` operand A, a `k × n` operand B and
  * a row-major C with leading dimension `ldc` starting at `cOffset`. β is applied by the caller.
+ * Runs on the backend chosen by `setGemmBackend`.
  */
 export function gemmAccumulate(
+  m: number, n: number, k: number, alpha: number,
+  a: MatrixOperand, b: MatrixOperand,
+  c: FloatArray, cOffset: number, ldc: number,
+): void {
+  if (m === 0 || n === 0 || k === 0 || alpha === 0) return;
+  const wasm = activeWasm();
+  if (wasm) wasmGemm(wasm, m, n, k, alpha, a, b, c, cOffset, ldc, false);
+  else scalarGemmAccumulate(m, n, k, alpha, a, b, c, cOffset, ldc);
+}
+
+/**
+ * `C ← α·op(A)·op(B) + β·C` on raw operands (β = 0 never reads C). Row i of the result
+ * depends only on row i of op(A), op(B) and row i of C, never on m, so a batch split into
+ * chunks of rows gives bit-identical rows.
+ */
+export function gemmKernel(
+  m: number, n: number, k: number, alpha: number,
+  a: MatrixOperand, b: MatrixOperand, beta: number,
+  c: FloatArray, cOffset: number, ldc: number,
+): void {
+  if (m === 0 || n === 0) return;
+  const wasm = activeWasm();
+  if (wasm && beta === 0 && k > 0 && alpha !== 0) {
+    wasmGemm(wasm, m, n, k, alpha, a, b, c, cOffset, ldc, true);
+    return;
+  }
+  scaleMatrixRows(m, n, beta, c, cOffset, ldc);
+  gemmAccumulate(m, n, k, alpha, a, b, c, cOffset, ldc);
+}
+
+/** The scalar TypeScript kernel: the fallback without WebAssembly SIMD, and the reference for the wasm one. */
+export function scalarGemmAccumulate(
   m: number, n: number, k: number, alpha: number,
   a: MatrixOperand, b: MatrixOperand,
   c: FloatArray, cOffset: number, ldc: number,

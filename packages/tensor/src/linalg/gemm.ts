@@ -6,7 +6,7 @@ import { DTypeMismatchError, InvalidArgumentError, ShapeMismatchError } from '..
 import { dtypeOf, type FloatArray, type Tensor } from '../tensor.js';
 import { expectFinite } from '../validate.js';
 import { expectContiguousMatrix, expectMatrix, expectVector } from './checks.js';
-import { gemmAccumulate, scaleMatrixRows, type MatrixOperand } from './gemm-kernel.js';
+import { gemmKernel, type MatrixOperand } from './gemm-kernel.js';
 
 /** The operand `op(t)` as the kernel sees it: transposition folds into swapped strides. */
 export function matrixOperand(t: Tensor, transposed: boolean): MatrixOperand {
@@ -22,7 +22,9 @@ function sharesStorage(x: FloatArray, y: FloatArray): boolean {
 /**
  * `C ← α·op(A)·op(B) + β·C`, where `op(X)` is `X` or `Xᵀ`. A and B may be any strided
  * views; C must be contiguous row-major and must not share storage with A or B.
- * All three share one dtype; float32 products are accumulated in double.
+ * All three share one dtype. Float64 results are identical on both backends (`setGemmBackend`);
+ * float32 products are accumulated in float32 by the wasm SIMD kernel (as BLAS sgemm does) and
+ * in double by the scalar one.
  * β = 0 never reads C, so NaN or garbage in C is overwritten.
  * @throws {InvalidArgumentError} non-finite α or β, non-matrix operands, C aliasing A or B
  * @throws {ShapeMismatchError} when the inner or outer dimensions disagree
@@ -54,8 +56,7 @@ export function gemmUnchecked(transA: boolean, transB: boolean, alpha: number, a
   const m = c.shape[0]!;
   const n = c.shape[1]!;
   const k = transA ? a.shape[0]! : a.shape[1]!;
-  scaleMatrixRows(m, n, beta, c.data, c.offset, n);
-  gemmAccumulate(m, n, k, alpha, matrixOperand(a, transA), matrixOperand(b, transB), c.data, c.offset, n);
+  gemmKernel(m, n, k, alpha, matrixOperand(a, transA), matrixOperand(b, transB), beta, c.data, c.offset, n);
 }
 
 /**

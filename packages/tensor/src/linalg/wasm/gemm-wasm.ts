@@ -1,0 +1,196 @@
+/**
+ * The WebAssembly SIMD GEMM driver: Goto/BLIS blocking in TypeScript, the `MR × NR` register
+ * tiles in WebAssembly (`gemm-module.ts`).
+ *
+ * For each `KC × NC` block of op(B) and `MC × KC` block of op(A), TypeScript packs both into
+ * the module's memory (through typed-array views; packing absorbs transposes, strides and
+ * float32 → float64 conversion, and zero-pads to whole tiles), copies the matching block of C
+ * in (unless it is to be overwritten), calls the macro-kernel once, and copies C back. The
+ * module's memory has a fixed size computed from the block sizes, so it never grows in
+ * practice; views are still re-created whenever `memory.buffer` changes, so a grow cannot
+ * leave them detached.
+ *
+ * Which kernel runs: when A, B and C are all Float32Array, the f32x4 kernel (products and
+ * sums in float32, as BLAS sgemm); otherwise the f64x2 kernel (a float32 operand is widened
+ * when packed and a float32 C rounded once per depth block), bit-identical to the scalar one.
+ * @packageDocumentation
+ */
+import type { FloatArray } from '../../tensor.js';
+import type { MatrixOperand } from '../gemm-kernel.js';
+import {
+  F32_TILE, F64_TILE, elementBytes, gemmModuleBytes, lanes, relaxedSimdProbeBytes, type KernelPrecision, type TileShape,
+} from './gemm-module.js';
+
+/** Block sizes (elements). KC equals the scalar kernel's, which keeps the f64 results bit-identical. */
+export const WASM_GEMM_MC = 128;
+export const WASM_GEMM_KC = 256;
+export const WASM_GEMM_NC = 512;
+
+type MacroKernel = (
+  mTiles: number, nTiles: number, kc: number, alpha: number,
+  a: number, b: number, c: number, ldcBytes: number, overwrite: number,
+) => void;
+
+interface KernelLayout {
+  readonly run: MacroKernel;
+  readonly mr: number;
+  readonly nr: number;
+}
+
+/** A compiled GEMM module, its memory and the regions the driver packs into (byte addresses). */
+export interface WasmGemmInstance {
+  readonly memory: WasmMemory;
+  readonly f64: KernelLayout;
+  readonly f32: KernelLayout;
+  readonly aAddress: number;
+  readonly bAddress: number;
+  readonly cAddress: number;
+  buffer: ArrayBuffer | undefined;
+  view64: Float64Array;
+  view32: Float32Array;
+}
+
+/**
+ * The slice of the WebAssembly JS API used here, typed locally: the package compiles against
+ * ES2022 alone (no DOM lib), and runs in Node and browsers alike.
+ */
+interface WasmMemory { readonly buffer: ArrayBuffer; grow(pages: number): number }
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
+}
+
+/** The runtime's WebAssembly object, or undefined where there is none. */
+function webAssembly(): WasmApi | undefined {
+  return (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+}
+
+const roundUp = (x: number, step: number): number => Math.ceil(x / step) * step;
+const PAGE = 65536;
+
+/** Compiles and instantiates the module synchronously (a few KiB, so browsers allow it on the main thread). */
+export function createWasmGemm(f64Tile: TileShape = F64_TILE, f32Tile: TileShape = F32_TILE): WasmGemmInstance {
+  const maxRows = Math.max(f64Tile.rows, f32Tile.rows);
+  const maxCols = Math.max(f64Tile.vectors * lanes('f64'), f32Tile.vectors * lanes('f32'));
+  const rows = roundUp(WASM_GEMM_MC, maxRows);
+  const cols = roundUp(WASM_GEMM_NC, maxCols);
+  const aBytes = rows * WASM_GEMM_KC * 8;
+  const bBytes = WASM_GEMM_KC * cols * 8;
+  const cBytes = rows * cols * 8;
+  const pages = Math.ceil((aBytes + bBytes + cBytes) / PAGE);
+  const api = webAssembly();
+  if (!api) throw new Error('createWasmGemm: this runtime has no WebAssembly');
+  const instance = new api.Instance(new api.Module(gemmModuleBytes(pages, f64Tile, f32Tile)), {});
+  const exports = instance.exports as unknown as { memory: WasmMemory; gemm_f64: MacroKernel; gemm_f32: MacroKernel };
+  return {
+    memory: exports.memory,
+    f64: { run: exports.gemm_f64, mr: f64Tile.rows, nr: f64Tile.vectors * lanes('f64') },
+    f32: { run: exports.gemm_f32, mr: f32Tile.rows, nr: f32Tile.vectors * lanes('f32') },
+    aAddress: 0,
+    bAddress: aBytes,
+    cAddress: aBytes + bBytes,
+    buffer: undefined,
+    view64: new Float64Array(0),
+    view32: new Float32Array(0),
+  };
+}
+
+/** Re-creates the typed-array views when the memory's buffer changed (first use, or after a grow). */
+function refreshViews(w: WasmGemmInstance): void {
+  const buffer = w.memory.buffer;
+  if (w.buffer === buffer) return;
+  w.buffer = buffer;
+  w.view64 = new Float64Array(buffer);
+  w.view32 = new Float32Array(buffer);
+}
+
+/** True when this runtime validates the GEMM module (WebAssembly with fixed-width SIMD). */
+export function wasmSimdSupported(): boolean {
+  try {
+    return webAssembly()?.validate(gemmModuleBytes(1)) === true;
+  } catch {
+    return false;
+  }
+}
+
+/** True when relaxed SIMD (fused multiply-add) validates; probed for the record only, never used. */
+export function wasmRelaxedSimdSupported(): boolean {
+  try {
+    return webAssembly()?.validate(relaxedSimdProbeBytes()) === true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `C ← C + α·op(A)·op(B)`, or `C ← α·op(A)·op(B)` when `overwrite` (C is then never read), for
+ * an `m × k` operand A, a `k × n` operand B and row-major C (`ldc`, from `cOffset`). m, n, k ≥ 1.
+ */
+export function wasmGemm(
+  w: WasmGemmInstance, m: number, n: number, k: number, alpha: number,
+  a: MatrixOperand, b: MatrixOperand, c: FloatArray, cOffset: number, ldc: number, overwrite: boolean,
+): void {
+  refreshViews(w);
+  const precision: KernelPrecision = a.data instanceof Float32Array && b.data instanceof Float32Array && c instanceof Float32Array ? 'f32' : 'f64';
+  const kernel = precision === 'f64' ? w.f64 : w.f32;
+  const view = precision === 'f64' ? w.view64 : w.view32;
+  const es = elementBytes(precision);
+  const aStart = w.aAddress / es;
+  const bStart = w.bAddress / es;
+  const cStart = w.cAddress / es;
+  for (let jc = 0; jc < n; jc += WASM_GEMM_NC) {
+    const nc = Math.min(WASM_GEMM_NC, n - jc);
+    const ncPad = roundUp(nc, kernel.nr);
+    for (let pc = 0; pc < k; pc += WASM_GEMM_KC) {
+      const kc = Math.min(WASM_GEMM_KC, k - pc);
+      packPanels(b.data, b.offset + pc * b.rowStride + jc * b.colStride, b.colStride, b.rowStride, nc, kc, kernel.nr, view, bStart);
+      const overwriteBlock = overwrite && pc === 0;
+      for (let ic = 0; ic < m; ic += WASM_GEMM_MC) {
+        const mc = Math.min(WASM_GEMM_MC, m - ic);
+        packPanels(a.data, a.offset + ic * a.rowStride + pc * a.colStride, a.rowStride, a.colStride, mc, kc, kernel.mr, view, aStart);
+        const cBlock = cOffset + ic * ldc + jc;
+        if (!overwriteBlock) copyBlockIn(c, cBlock, ldc, mc, nc, view, cStart, ncPad);
+        kernel.run(Math.ceil(mc / kernel.mr), ncPad / kernel.nr, kc, alpha,
+          w.aAddress, w.bAddress, w.cAddress, ncPad * es, overwriteBlock ? 1 : 0);
+        copyBlockOut(view, cStart, ncPad, mc, nc, c, cBlock, ldc);
+      }
+    }
+  }
+}
+
+/**
+ * Packs an `extent × depth` block starting at `base` into micro-panels of `width` lines at
+ * `out[start…]`: panel q holds lines `q·width …` as `panel[p·width + i]`, zero-padded past `extent`.
+ */
+function packPanels(
+  data: FloatArray, base: number, lineStride: number, depthStride: number,
+  extent: number, depth: number, width: number, out: FloatArray, start: number,
+): void {
+  let dst = start;
+  for (let line = 0; line < extent; line += width) {
+    const linesHere = Math.min(width, extent - line);
+    let src = base + line * lineStride;
+    for (let p = 0; p < depth; p++, src += depthStride) {
+      let i = 0;
+      for (; i < linesHere; i++) out[dst++] = data[src + i * lineStride]!;
+      for (; i < width; i++) out[dst++] = 0;
+    }
+  }
+}
+
+function copyBlockIn(c: FloatArray, cBlock: number, ldc: number, rows: number, cols: number, view: FloatArray, start: number, pitch: number): void {
+  for (let r = 0; r < rows; r++) {
+    const src = cBlock + r * ldc;
+    const dst = start + r * pitch;
+    for (let j = 0; j < cols; j++) view[dst + j] = c[src + j]!;
+  }
+}
+
+function copyBlockOut(view: FloatArray, start: number, pitch: number, rows: number, cols: number, c: FloatArray, cBlock: number, ldc: number): void {
+  for (let r = 0; r < rows; r++) {
+    const src = start + r * pitch;
+    const dst = cBlock + r * ldc;
+    for (let j = 0; j < cols; j++) c[dst + j] = view[src + j]!;
+  }
+}

@@ -1,0 +1,178 @@
+// The WebAssembly SIMD GEMM against the scalar TypeScript kernel (its reference) and against a
+// naive sum with the rounding bound of recursive summation.
+import {
+  gemm, gemmAccumulate, gemmBackend, gemmKernel, setGemmBackend, wasmSimdSupported, wasmRelaxedSimdSupported,
+  InvalidArgumentError, GEMM_KC, GEMM_MC, GEMM_NC, get2, transpose, type Tensor, type MatrixOperand,
+} from '@sgmkit/tensor';
+import { createWasmGemm, wasmGemm } from '../../packages/tensor/dist/linalg/wasm/gemm-wasm.js';
+import { unsignedLeb, signedLeb } from '../../packages/tensor/dist/linalg/wasm/encoder.js';
+import { randomMatrix } from './linalg-helpers';
+
+const EPS64 = 2 ** -52;
+const EPS32 = 2 ** -23;
+type DType = 'float64' | 'float32';
+
+afterEach(() => setGemmBackend('auto'));
+
+/**
+ * Naive double sum and its magnitude |α|Σ|a||b| + |β||c|. Recursive summation of k products,
+ * then α and β·C, errs by at most (k+2)·u·magnitude with u the unit roundoff of the working
+ * precision; eps = 2u makes the bound below twice that.
+ */
+function naive(ta: boolean, tb: boolean, alpha: number, a: Tensor, b: Tensor, beta: number, c: Tensor) {
+  const m = c.shape[0]!, n = c.shape[1]!, k = ta ? a.shape[0]! : a.shape[1]!;
+  const value = new Float64Array(m * n), magnitude = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+    let s = 0, mag = 0;
+    for (let p = 0; p < k; p++) {
+      const prod = (ta ? get2(a, p, i) : get2(a, i, p)) * (tb ? get2(b, j, p) : get2(b, p, j));
+      s += prod; mag += Math.abs(prod);
+    }
+    const cij = beta === 0 ? 0 : get2(c, i, j);
+    value[i * n + j] = alpha * s + beta * cij;
+    magnitude[i * n + j] = Math.abs(alpha) * mag + Math.abs(beta * cij);
+  }
+  return { value, magnitude, k };
+}
+
+function copyOf(t: Tensor): Tensor {
+  return { ...t, data: t.data.slice() };
+}
+
+/** Runs gemm on both backends from the same C; checks wasm against the naive bound and (float64) bit-identity with scalar. */
+function compareBackends(ta: boolean, tb: boolean, m: number, n: number, k: number, alpha: number, beta: number, dtype: DType, seed: number): void {
+  const a = randomMatrix(ta ? k : m, ta ? m : k, seed, dtype);
+  const b = randomMatrix(tb ? n : k, tb ? k : n, seed + 1, dtype);
+  const c = randomMatrix(m, n, seed + 2, dtype);
+  const ref = naive(ta, tb, alpha, a, b, beta, c);
+  const scalar = copyOf(c), simd = copyOf(c);
+  if (beta === 0) simd.data.fill(Number.NaN);
+  setGemmBackend('scalar');
+  gemm(ta, tb, alpha, a, b, beta, scalar);
+  setGemmBackend('wasm');
+  gemm(ta, tb, alpha, a, b, beta, simd);
+  const eps = dtype === 'float64' ? EPS64 : EPS32;
+  let worst = 0;
+  for (let i = 0; i < m * n; i++) {
+    const bound = (ref.k + 2) * eps * ref.magnitude[i]! + (dtype === 'float32' ? EPS32 * Math.abs(ref.value[i]!) : 0) + 1e-300;
+    worst = Math.max(worst, Math.abs(simd.data[i]! - ref.value[i]!) / bound);
+  }
+  expect(worst).toBeLessThanOrEqual(1);
+  if (dtype === 'float64') expect(simd.data).toEqual(scalar.data);
+}
+
+describe('wasm SIMD gemm', () => {
+  test('Node 20 validates the SIMD module, so the wasm path is the one tested (and the default)', () => {
+    expect(wasmSimdSupported()).toBe(true);
+    expect(gemmBackend()).toBe('wasm');
+    expect(typeof wasmRelaxedSimdSupported()).toBe('boolean');
+  });
+
+  // Tile is 4 × 4 (f64) / 4 × 8 (f32): 1, odd, off-tile and multi-block sizes.
+  const sizes = [1, 3, 6, 13];
+  for (const dtype of ['float64', 'float32'] as const) {
+    for (const ta of [false, true]) for (const tb of [false, true]) {
+      test(`${dtype}, op(A)=${ta ? 'Aᵀ' : 'A'}, op(B)=${tb ? 'Bᵀ' : 'B'}: m, n, k in 1, 3, 6, 13 and 37`, () => {
+        let seed = 100;
+        for (const m of sizes) for (const n of sizes) for (const k of [1, 3, 13]) compareBackends(ta, tb, m, n, k, 1.5, -0.5, dtype, seed++);
+        compareBackends(ta, tb, 37, 37, 37, -0.75, 2, dtype, seed++);
+      });
+    }
+
+    test(`${dtype}: sizes crossing every blocking boundary (MC, KC, NC), β = 0 over NaN and β = 1`, () => {
+      compareBackends(false, false, GEMM_MC + 3, GEMM_NC + 5, GEMM_KC + 7, 1, 0, dtype, 7);
+      compareBackends(true, true, 2 * GEMM_MC + 1, 9, 2 * GEMM_KC + 1, 0.5, 1, dtype, 8);
+      compareBackends(false, true, 5, GEMM_NC + 1, GEMM_KC, -1, 0, dtype, 9);
+    });
+
+    test(`${dtype}: α = 0 only scales C by β, β = 0 overwrites NaN`, () => {
+      setGemmBackend('wasm');
+      const a = randomMatrix(5, 4, 1, dtype), b = randomMatrix(4, 6, 2, dtype), c = randomMatrix(5, 6, 3, dtype);
+      const before = c.data.slice();
+      gemm(false, false, 0, a, b, 3, c);
+      before.forEach((v, i) => expect(c.data[i]).toBe(dtype === 'float64' ? 3 * v : Math.fround(3 * v)));
+      c.data.fill(Number.NaN);
+      gemm(false, false, 1, a, b, 0, c);
+      expect(c.data.every(Number.isFinite)).toBe(true);
+    });
+  }
+
+  test('strided and offset operands: sub-blocks, transposed views, C inside a larger buffer', () => {
+    for (const backend of ['scalar', 'wasm'] as const) {
+      setGemmBackend(backend);
+      const big = randomMatrix(20, 30, 5);
+      const a: Tensor = { data: big.data, shape: [9, 7], stride: [30, 1], offset: 2 * 30 + 3 };
+      const b = transpose(randomMatrix(11, 7, 6));
+      const store = new Float64Array(9 * 11 + 10).fill(-7);
+      const c: Tensor = { data: store, shape: [9, 11], stride: [11, 1], offset: 5 };
+      const ref = naive(false, false, 2, a, b, 0, c);
+      gemm(false, false, 2, a, b, 0, c);
+      for (let i = 0; i < 99; i++) expect(Math.abs(store[5 + i]! - ref.value[i]!)).toBeLessThanOrEqual(11 * EPS64 * ref.magnitude[i]!);
+      expect([...store.subarray(0, 5), ...store.subarray(104)]).toEqual(new Array(10).fill(-7));
+    }
+  });
+
+  test('raw kernels with mixed dtypes (float32 input, float64 weights) run the f64 kernel, bit-identical to scalar', () => {
+    const x = randomMatrix(37, 5, 1, 'float32'), w = randomMatrix(5, 19, 2);
+    const xo: MatrixOperand = { data: x.data, offset: 0, rowStride: 5, colStride: 1 };
+    const wo: MatrixOperand = { data: w.data, offset: 0, rowStride: 19, colStride: 1 };
+    const out = (backend: 'scalar' | 'wasm', dtype: DType) => {
+      setGemmBackend(backend);
+      const c = randomMatrix(37, 19, 3, dtype);
+      gemmAccumulate(37, 19, 5, 0.5, xo, wo, c.data, 0, 19);
+      gemmKernel(37, 19, 5, 1, xo, wo, 0.25, c.data, 0, 19);
+      return c.data;
+    };
+    for (const dtype of ['float64', 'float32'] as const) expect(out('wasm', dtype)).toEqual(out('scalar', dtype));
+  });
+
+  test('row i of the result does not depend on m: chunks of rows give bit-identical rows (both dtypes)', () => {
+    setGemmBackend('wasm');
+    for (const dtype of ['float64', 'float32'] as const) {
+      const m = 2 * GEMM_MC + 19, k = 67, n = 45;
+      const a = randomMatrix(m, k, 11, dtype), b = randomMatrix(k, n, 12, dtype);
+      const bo: MatrixOperand = { data: b.data, offset: 0, rowStride: n, colStride: 1 };
+      const whole = randomMatrix(m, n, 13, dtype).data;
+      gemmKernel(m, n, k, 1, { data: a.data, offset: 0, rowStride: k, colStride: 1 }, bo, 0, whole, 0, n);
+      for (const chunk of [1, 5, 37, GEMM_MC + 1]) {
+        const pieces = whole.slice().fill(Number.NaN);
+        for (let start = 0; start < m; start += chunk) {
+          const rows = Math.min(chunk, m - start);
+          gemmKernel(rows, n, k, 1, { data: a.data, offset: start * k, rowStride: k, colStride: 1 }, bo, 0, pieces, start * n, n);
+        }
+        expect(pieces).toEqual(whole);
+      }
+    }
+  });
+
+  test('views are re-created after the module memory grows', () => {
+    const w = createWasmGemm();
+    const a = randomMatrix(6, 5, 1), b = randomMatrix(5, 7, 2);
+    const op = (t: Tensor, cols: number): MatrixOperand => ({ data: t.data, offset: 0, rowStride: cols, colStride: 1 });
+    const before = new Float64Array(42), after = new Float64Array(42);
+    wasmGemm(w, 6, 7, 5, 1, op(a, 5), op(b, 7), before, 0, 7, true);
+    w.memory.grow(1);
+    wasmGemm(w, 6, 7, 5, 1, op(a, 5), op(b, 7), after, 0, 7, true);
+    expect(after).toEqual(before);
+    expect(before.some((v) => v !== 0)).toBe(true);
+  });
+
+  test('setGemmBackend: scalar can be forced, unknown names are refused with a typed error', () => {
+    setGemmBackend('scalar');
+    expect(gemmBackend()).toBe('scalar');
+    setGemmBackend('auto');
+    expect(gemmBackend()).toBe('wasm');
+    expect(() => setGemmBackend('gpu' as 'auto')).toThrow(InvalidArgumentError);
+    expect(() => setGemmBackend('gpu' as 'auto')).toThrow(/argument 'backend'/);
+  });
+
+  test('LEB128 encodings of the module writer', () => {
+    expect(unsignedLeb(0)).toEqual([0]);
+    expect(unsignedLeb(127)).toEqual([0x7f]);
+    expect(unsignedLeb(128)).toEqual([0x80, 0x01]);
+    expect(unsignedLeb(624485)).toEqual([0xe5, 0x8e, 0x26]);
+    expect(signedLeb(-1)).toEqual([0x7f]);
+    expect(signedLeb(64)).toEqual([0xc0, 0x00]);
+    expect(signedLeb(-123456)).toEqual([0xc0, 0xbb, 0x78]);
+  });
+});
