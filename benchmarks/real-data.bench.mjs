@@ -33,6 +33,7 @@ const STEPS = Number(option('steps', 4000));
 const SAMPLES = Number(option('samples', 10_000));
 const SAMPLER_STEPS = Number(option('sampler-steps', 200));
 const K = Number(option('k', 10));
+const DELTA = 1e-3;
 
 /** sklearn's CSVs: a first line `n,d,class names…`, then rows of d features and a class label. */
 function readSklearnCsv(path) {
@@ -84,7 +85,7 @@ function loadSet(name, haveSklearn) {
   return { data: readSklearnCsv(`${SKLEARN_DATA}/${file}`), source: `sklearn ${file}` };
 }
 
-/** Per-coordinate mean, std (1 for a constant coordinate), min and max of the rows. */
+/** Per-coordinate mean, std (0 for a constant coordinate), min and max of the rows. */
 function columnStats(x) {
   const [n, d] = x.shape;
   const mean = new Float64Array(d), std = new Float64Array(d), min = new Float64Array(d).fill(Infinity), max = new Float64Array(d).fill(-Infinity);
@@ -95,24 +96,43 @@ function columnStats(x) {
     max[j] = Math.max(max[j], v);
   }
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) std[j] += (x.data[x.offset + i * d + j] - mean[j]) ** 2 / n;
-  for (let j = 0; j < d; j++) std[j] = Math.sqrt(std[j]) || 1;
+  for (let j = 0; j < d; j++) std[j] = Math.sqrt(std[j]);
   return { mean, std, min, max };
 }
 
 /**
- * Rows outside the region, or with a non-finite coordinate. Two regions: `range` is
- * [min − k·std, max + k·std] of the data (every data row is inside); `moments` is mean ± k·std.
+ * Per coordinate, the standard deviation in data units of the noise the sampler's output carries at δ
+ * (it samples q_δ): σ_δ times the normalization's scale of that coordinate (its row norm for whitening).
  */
-function divergedRows(x, stats, k) {
+function deltaNoise(network, delta) {
+  const d = network.dim;
+  const sigma = Math.sqrt(-Math.expm1(-2 * delta));
+  const n = network.normalization;
+  return Float64Array.from({ length: d }, (_, j) => {
+    if (!n) return sigma;
+    if (n.kind === 'affine') return sigma * n.scale[j];
+    let sum = 0;
+    for (let k = 0; k < d; k++) sum += n.matrix[j * d + k] ** 2;
+    return sigma * Math.sqrt(sum);
+  });
+}
+
+/**
+ * Rows with a coordinate outside the box, or non-finite. The box widens the data's std by the noise the
+ * sampler's output carries at δ, as the samplers' own divergence box does (k·√(std² + noise²)):
+ * `range` is [min − k·w, max + k·w] of the data (every data row is inside), `moments` is mean ± k·w.
+ */
+function divergedRows(x, stats, k, noise) {
   const [n, d] = x.shape;
+  const w = Float64Array.from({ length: d }, (_, j) => Math.hypot(stats.std[j], noise ? noise[j] : 0));
   let range = 0, moments = 0, maxAbs = 0;
   for (let i = 0; i < n; i++) {
     let outRange = false, outMoments = false;
     for (let j = 0; j < d; j++) {
       const v = x.data[x.offset + i * d + j];
       if (Number.isFinite(v)) maxAbs = Math.max(maxAbs, Math.abs(v));
-      if (!(v >= stats.min[j] - k * stats.std[j] && v <= stats.max[j] + k * stats.std[j])) outRange = true;
-      if (!(Math.abs(v - stats.mean[j]) <= k * stats.std[j])) outMoments = true;
+      if (!(v >= stats.min[j] - k * w[j] && v <= stats.max[j] + k * w[j])) outRange = true;
+      if (!(Math.abs(v - stats.mean[j]) <= k * w[j])) outMoments = true;
     }
     if (outRange) range += 1;
     if (outMoments) moments += 1;
@@ -130,7 +150,7 @@ function firstRows(x, m) {
 function zScored(x, stats) {
   const [n, d] = x.shape;
   const out = batch(n, d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) out.data[i * d + j] = (x.data[x.offset + i * d + j] - stats.mean[j]) / stats.std[j];
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) out.data[i * d + j] = (x.data[x.offset + i * d + j] - stats.mean[j]) / (stats.std[j] || 1);
   return out;
 }
 
@@ -153,7 +173,7 @@ function quality(samples, train, heldOut, stats) {
 /** Samples the network in its own space with the paper's sampler and maps them back. */
 async function sampleNetwork(network, n) {
   const own = new ScoreNetwork(network.architecture, network.parameters);
-  const { samples } = await sampleDDPM(own, { T: 10, steps: SAMPLER_STEPS, delta: 1e-3, n, seed: 1 });
+  const { samples } = await sampleDDPM(own, { T: 10, steps: SAMPLER_STEPS, delta: DELTA, n, seed: 1 });
   return network.normalization ? unstandardizeBatch(network.normalization, samples, batch(n, network.dim)) : samples;
 }
 
@@ -161,7 +181,7 @@ async function evaluate(name, label, network, train, heldOut, stats, trainSecond
   const started = performance.now();
   const samples = await sampleNetwork(network, SAMPLES);
   const sampleSeconds = (performance.now() - started) / 1000;
-  const div = divergedRows(samples, stats, K);
+  const div = divergedRows(samples, stats, K, deltaNoise(network, DELTA));
   const q = quality(samples, train, heldOut, stats);
   const row = { set: name, run: label, ...extra, diverged: div.range, outsideMeanKStd: div.moments, maxAbs: div.maxAbs, ...q, trainSeconds, sampleSeconds };
   console.log(`${name.padEnd(13)} ${label.padEnd(22)} diverged ${String(div.range).padStart(5)}/${SAMPLES}` +
@@ -212,12 +232,13 @@ async function benchmarkSet(name, data) {
 
 const haveSklearn = SETS.some((s) => s !== 'strokes') ? ensureSklearnData() : false;
 console.log(`real-data benchmark: ${STEPS} training steps (recipe), ${SAMPLES} samples, DDPM exponential integrator T = 10, ${SAMPLER_STEPS} uniform steps, δ = 1e-3;` +
-  ` diverged = a coordinate outside [min − ${K}·std, max + ${K}·std] of the data, or non-finite; load average ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+  ` diverged = a coordinate outside [min − ${K}·w, max + ${K}·w] of the data, w = √(std² + (σ_δ·scale)²), or non-finite; load average ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
 const all = [];
 for (const name of SETS) {
   const set = loadSet(name, haveSklearn);
   if (!set) continue;
   all.push(...(await benchmarkSet(name, set.data)));
+  // Written after every set, so a long run that is stopped keeps what it measured.
+  const jsonPath = option('json');
+  if (jsonPath) writeFileSync(jsonPath, JSON.stringify({ steps: STEPS, samples: SAMPLES, samplerSteps: SAMPLER_STEPS, k: K, delta: DELTA, rows: all }, null, 2));
 }
-const jsonPath = option('json');
-if (jsonPath) writeFileSync(jsonPath, JSON.stringify({ steps: STEPS, samples: SAMPLES, samplerSteps: SAMPLER_STEPS, k: K, rows: all }, null, 2));

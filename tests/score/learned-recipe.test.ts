@@ -20,10 +20,12 @@ function tabular(n: number, seed: number): Batch<Float64Array> {
 describe('standardisation', () => {
   const data = tabular(500, 1);
 
-  test('affine: standardised columns have mean 0 and std 1; a constant column gets scale 1; the round trip returns x', () => {
+  test('affine: standardised columns have mean 0 and std 1; a constant column gets the mean scale of the others; the round trip returns x', () => {
     const n = fitNormalization(data, 'affine');
     if (n.kind !== 'affine') throw new Error('kind');
-    expect(n.scale[2]).toBe(1);
+    expect(n.scale[2]).toBe((n.scale[0]! + n.scale[1]! + n.scale[3]!) / 3);
+    const allConstant = fitNormalization({ data: new Float64Array(6).fill(5), shape: [3, 2], stride: [2, 1], offset: 0 });
+    expect(allConstant).toEqual({ kind: 'affine', mean: Float64Array.of(5, 5), scale: Float64Array.of(1, 1) });
     const y = standardizeBatch(n, data);
     const moments = dataMomentsOf(y);
     for (let j = 0; j < 4; j++) {

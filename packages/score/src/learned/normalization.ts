@@ -20,7 +20,8 @@ export type NormalizationKind = 'affine' | 'whitening';
 
 /**
  * A coordinate whose standard deviation is at most this fraction of the largest one (or 0) is
- * treated as constant: its scale is set to 1 so it is not divided by (nearly) zero.
+ * treated as constant: its scale is set to the mean scale of the others, so it is not divided by
+ * (nearly) zero.
  */
 export const CONSTANT_COORDINATE_TOLERANCE = 1e-12;
 
@@ -30,7 +31,7 @@ export const WHITENING_EIGENVALUE_FLOOR = 1e-8;
 /**
  * Fits a standardisation to the rows of `data` (n × d, n ≥ 2):
  * - `'affine'`: `x = mean + scale ⊙ y` with the per-coordinate sample mean and standard deviation
- *   (divisor n; a constant coordinate gets scale 1).
+ *   (divisor n; a constant coordinate gets the mean scale of the others).
  * - `'whitening'`: `x = mean + diag(s)·C^{1/2} y` with `s` the affine scales and `C^{1/2}` the symmetric
  *   square root of the sample correlation matrix, eigenvalues floored at `WHITENING_EIGENVALUE_FLOOR`
  *   of the largest (so the standardised data have covariance I on the non-degenerate directions).
@@ -178,10 +179,19 @@ function columnStds(data: Batch, mean: Float64Array, n: number, d: number): Floa
   return std;
 }
 
+/**
+ * Per-coordinate standard deviations; a constant coordinate gets the mean scale of the others (1 when
+ * every coordinate is constant). Its standardised data are 0 whatever the scale, but the sampler's
+ * output carries noise σ_δ in every standardised coordinate, and this keeps that noise in the data's
+ * own units rather than in units of 1.
+ */
 function affineScales(data: Batch, mean: Float64Array, n: number, d: number): Float64Array {
   const scale = columnStds(data, mean, n, d);
   const largest = scale.reduce((a, s) => Math.max(a, s), 0);
-  for (let j = 0; j < d; j++) if (!(scale[j]! > CONSTANT_COORDINATE_TOLERANCE * largest)) scale[j] = 1;
+  const constant = (s: number) => !(s > CONSTANT_COORDINATE_TOLERANCE * largest);
+  const varying = scale.filter((s) => !constant(s));
+  const typical = varying.length > 0 ? varying.reduce((a, s) => a + s, 0) / varying.length : 1;
+  for (let j = 0; j < d; j++) if (constant(scale[j]!)) scale[j] = typical;
   return scale;
 }
 
