@@ -93,14 +93,28 @@ describe('network file format version 2: normalization and data moments', () => 
     expect(Array.from(c.data)).toEqual(Array.from(a.data));
   });
 
-  test('the skip parameterisation is s = −y − F/σ_t with F the plain network output', () => {
-    const skip = createScoreNetwork({ dim: 4, hiddenWidths: [8], parameterisation: 'noise-prediction-skip', seed: 4 });
-    const plain = new ScoreNetwork({ ...skip.architecture, parameterisation: 'noise-prediction' }, skip.parameters);
+  test('the skip parameterisation is s = s_G − F/σ_t: s_G the diagonal Gaussian of dataMoments (N(0, I) without them)', () => {
+    const base = createScoreNetwork({ dim: 4, hiddenWidths: [8], parameterisation: 'noise-prediction-skip', seed: 4 });
+    const plain = new ScoreNetwork({ ...base.architecture, parameterisation: 'noise-prediction' }, base.parameters);
+    const moments = { mean: Float64Array.of(0.5, -1, 0, 2), std: Float64Array.of(1, 0.5, 0, 3) };
+    const withMoments = new ScoreNetwork(base.architecture, base.parameters, { dataMoments: moments });
     const x = standardizeBatch(fitNormalization(data), data);
-    const [a, b] = [batch(200, 4), batch(200, 4)];
-    skip.evaluate(0.2, x, a);
-    plain.evaluate(0.2, x, b);
-    for (let i = 0; i < a.data.length; i++) expect(a.data[i]).toBe(b.data[i]! - x.data[i]!);
+    const t = 0.2;
+    const [a, b, c] = [batch(200, 4), batch(200, 4), batch(200, 4)];
+    base.evaluate(t, x, a);
+    plain.evaluate(t, x, b);
+    withMoments.evaluate(t, x, c);
+    const decay = Math.exp(-t), noiseVariance = 1 - Math.exp(-2 * t);
+    for (let i = 0; i < 200; i++) {
+      for (let j = 0; j < 4; j++) {
+        const y = x.data[4 * i + j]!, f = b.data[4 * i + j]!;
+        // N(0, I): the OU marginal is N(0, I) at every t, so s_G = −y.
+        expect(a.data[4 * i + j]).toBeCloseTo(f - y, 12);
+        // N(m, diag(v)): q_t = N(e^{−t}m, e^{−2t}v + σ_t²), so s_G = −(y − e^{−t}m)/(e^{−2t}v + σ_t²).
+        const v = moments.std[j]! ** 2;
+        expect(c.data[4 * i + j]).toBeCloseTo(f - (y - decay * moments.mean[j]!) / (decay * decay * v + noiseVariance), 10);
+      }
+    }
   });
 
   test('version 1 files still load; version-2 fields and bad values are refused with their path', () => {
@@ -249,7 +263,7 @@ describe('the default recipe on image-like data (8×8 strokes)', () => {
     const { network } = result;
     expect(network.normalization?.kind).toBe('affine');
     // Sample in the network's (standardised) space and map back: the score ignores its normalization.
-    const standardised = new ScoreNetwork(network.architecture, network.parameters);
+    const standardised = new ScoreNetwork(network.architecture, network.parameters, { dataMoments: network.dataMoments! });
     const { samples } = await sampleDDPM(standardised, { T: 10, steps: 100, delta: 1e-3, n: 2000, seed: 4 });
     const x = unstandardizeBatch(network.normalization!, samples, batch(2000, 64));
     const n = network.normalization as Extract<DataNormalization, { kind: 'affine' }>;

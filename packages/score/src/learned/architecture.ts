@@ -17,11 +17,13 @@ export interface TimeFeatureConfig {
 /**
  * What the MLP's output F_θ(t, y) means:
  * - `'noise-prediction'`: the predicted noise, `ε_θ = F_θ`, so `s_θ = −F_θ/σ_t`.
- * - `'noise-prediction-skip'`: `ε_θ = σ_t·y + F_θ`, so `s_θ = −y − F_θ/σ_t`: the score of N(0, I), exact
- *   for standardised data at large t, plus a learned correction. Without the skip, the MLP must
- *   represent the identity map at large t, and its Jacobian errors there (measured 0.3–1.9 instead
- *   of 1 on 8×8 digits) make some directions expand over the long stretch from T to the data;
- *   with it, the correction's target is ≈ 0 there (see docs/learned-scores.md).
+ * - `'noise-prediction-skip'`: `s_θ = s_G − F_θ/σ_t`, with `s_G` the exact OU score of the diagonal Gaussian
+ *   `N(m, diag(v))` of the network's `dataMoments` (m = 0, v = 1 without them: `s_G = −y`), i.e.
+ *   `ε_θ = −σ_t·s_G + F_θ`. For standardised data `s_G` is exact at large t; without it the MLP must
+ *   represent the identity map there, and its Jacobian errors (measured 0.3–1.9 instead of 1 on 8×8
+ *   digits) make some directions expand over the long stretch from T to the data. For a coordinate
+ *   that is constant in the data `s_G = −y/σ_t²` is exact at every t, a gain the MLP cannot reach
+ *   as t → 0. See docs/learned-scores.md.
  */
 export type Parameterisation = 'noise-prediction' | 'noise-prediction-skip';
 

@@ -8,8 +8,9 @@
  */
 import { DTypeMismatchError, ShapeMismatchError, dtypeOf, expectBatch, expectPositive, type Batch } from '@sgmkit/tensor';
 import { backwardTraining, createTrainingWorkspace, forwardTraining, type MlpModel, type TrainingWorkspace } from './mlp-kernels.js';
-import type { ScoreNetwork } from './network.js';
+import { skipTarget, type ScoreNetwork } from './network.js';
 import { noiseScale, writeTimeFeatures } from './time-features.js';
+
 
 /**
  * Loss `(1/n)Σ|ε_θ − z|²` given the outputs in `ws.output` and targets `noise[0 … n·d)`;
@@ -70,13 +71,11 @@ export function denoisingLoss(network: ScoreNetwork, noisy: Batch, times: Float6
     writeInputRow(ws, r, width, times[r]!, frequencies, d);
   }
   let z = (noise.data as Float64Array).subarray(noise.offset, noise.offset + n * d);
-  if (network.architecture.parameterisation === 'noise-prediction-skip') {
-    // ε_θ = σ_t·x + F_θ: the MLP's target is z − σ_t·x (see training.ts).
+  if (network.skip) {
+    // ε_θ = −σ_t·s_G + F_θ: the MLP's target is z + σ_t·s_G(t, x) (see training.ts).
     z = Float64Array.from(z);
-    for (let r = 0; r < n; r++) {
-      const sigma = noiseScale(times[r]!);
-      for (let j = 0; j < d; j++) z[r * d + j] = z[r * d + j]! - sigma * noisy.data[noisy.offset + r * d + j]!;
-    }
+    const x = Float64Array.from({ length: n * d }, (_, i) => noisy.data[noisy.offset + i]!);
+    for (let r = 0; r < n; r++) skipTarget(times[r]!, network.skip, x, r * d, z, r * d, noiseScale(times[r]!), d);
   }
   return lossAndGradient(network.model, ws, z, n, d, gradient);
 }

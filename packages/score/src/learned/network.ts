@@ -43,6 +43,54 @@ export interface ScoreNetworkOptions {
   readonly parameterisation?: Parameterisation;
 }
 
+/** The diagonal Gaussian of the skip term and its coefficients' scratch. */
+export interface SkipGaussian {
+  readonly mean: Float64Array;
+  readonly variance: Float64Array;
+  readonly slope: Float64Array;
+  readonly offset: Float64Array;
+}
+
+function skipGaussian(d: number, moments: DataMoments | undefined): SkipGaussian {
+  return {
+    mean: moments ? Float64Array.from(moments.mean) : new Float64Array(d),
+    variance: moments ? Float64Array.from(moments.std, (s) => s * s) : new Float64Array(d).fill(1),
+    slope: new Float64Array(d),
+    offset: new Float64Array(d),
+  };
+}
+
+/**
+ * The OU score at time t of the diagonal Gaussian `N(mean, diag(variance))` is `−a_j·y_j + b_j` with
+ * `a_j = 1/(e^{−2t}·variance_j + σ_t²)` and `b_j = a_j·e^{−t}·mean_j`; writes a into `slope`, b into `offset`.
+ * For standardised data (mean 0, variance 1) this is `−y`, the N(0, I) score; for a coordinate that is
+ * constant in the data (variance 0) it is `−y/σ_t²`, exact at every t, which an MLP cannot represent
+ * as t → 0 (its gain grows like 1/σ_t²).
+ */
+export function skipCoefficients(t: number, mean: Float64Array, variance: Float64Array, slope: Float64Array, offset: Float64Array): void {
+  const decay = Math.exp(-t);
+  const noiseVariance = -Math.expm1(-2 * t);
+  for (let j = 0; j < mean.length; j++) {
+    const a = 1 / (decay * decay * variance[j]! + noiseVariance);
+    slope[j] = a;
+    offset[j] = a * decay * mean[j]!;
+  }
+}
+
+/**
+ * With the skip parameterisation `ε_θ = −σ_t·s_G(t, x_t) + F_θ`, the loss `|ε_θ − z|²` is
+ * `|F_θ − (z + σ_t·s_G(t, x_t))|²`: the MLP's target is `z + σ_t·s_G`, written over z, so the loss
+ * kernels stay the same. `s_G,j = −a_j·x_j + b_j` (see `skipCoefficients`).
+ */
+export function skipTarget(
+  t: number, skip: SkipGaussian, input: Float64Array, inputOffset: number, noise: Float64Array, noiseOffset: number, sigma: number, d: number,
+): void {
+  skipCoefficients(t, skip.mean, skip.variance, skip.slope, skip.offset);
+  for (let j = 0; j < d; j++) {
+    noise[noiseOffset + j] = noise[noiseOffset + j]! + sigma * (skip.offset[j]! - skip.slope[j]! * input[inputOffset + j]!);
+  }
+}
+
 /** What a network knows of its training data (both optional; see `ScoreNetwork`). */
 export interface ScoreNetworkData {
   readonly normalization?: DataNormalization;
@@ -70,6 +118,11 @@ export class ScoreNetwork implements Score {
   readonly normalization?: DataNormalization;
   /** Per-coordinate moments of the (standardised) training data, in the network's own space. */
   readonly dataMoments?: DataMoments;
+  /**
+   * @internal The skip term's Gaussian (`'noise-prediction-skip'` only): per-coordinate mean and variance
+   * (`dataMoments`, or 0 and 1 without them) and the scratch its coefficients at one t are written to.
+   */
+  readonly skip: SkipGaussian | undefined;
 
   /**
    * Wraps existing parameters (validated by the caller: `createScoreNetwork`, `loadScoreNetwork`,
@@ -78,6 +131,7 @@ export class ScoreNetwork implements Score {
   constructor(architecture: ScoreNetworkArchitecture, parameters: Float64Array, data: ScoreNetworkData = {}) {
     if (data.normalization) this.normalization = data.normalization;
     if (data.dataMoments) this.dataMoments = data.dataMoments;
+    this.skip = architecture.parameterisation === 'noise-prediction-skip' ? skipGaussian(architecture.dim, data.dataMoments) : undefined;
     this.architecture = architecture;
     this.dim = architecture.dim;
     this.parameters = parameters;
@@ -111,6 +165,7 @@ export class ScoreNetwork implements Score {
     if (out.data === x.data) throw new InvalidArgumentError(fn, 'out', out, 'a batch that does not alias x');
     const ws = this.workspaceFor(n);
     this.foldTimeIntoFirstBias(t);
+    if (this.skip) skipCoefficients(t, this.skip.mean, this.skip.variance, this.skip.slope, this.skip.offset);
     const outputScale = -1 / noiseScale(t);
     for (let start = 0; start < n; start += ws.capacity) {
       this.forwardChunk(ws, x, out, start, Math.min(ws.capacity, n - start), outputScale);
@@ -150,13 +205,16 @@ export class ScoreNetwork implements Score {
     const last = layouts[lastIndex]!;
     denseLayer(rows, last.inDim, ws.postOperands[lastIndex - 1]!, weights[lastIndex]!, d,
       parameters, last.biasOffset, outputScale, outputScale, out.data, out.offset + start * d);
-    if (this.architecture.parameterisation === 'noise-prediction-skip') {
-      // s = −y − F/σ_t: the N(0, I) score plus the learned correction.
+    if (this.skip) {
+      // s = s_skip − F/σ_t with s_skip,j = −a_j·y_j + b_j, the diagonal Gaussian's score (see `skipCoefficients`).
+      const { slope, offset } = this.skip;
       const o = out.data;
       const xd = x.data;
       const outStart = out.offset + start * d;
       const xStart = x.offset + start * d;
-      for (let i = 0; i < rows * d; i++) o[outStart + i] = o[outStart + i]! - xd[xStart + i]!;
+      for (let r = 0; r < rows; r++) {
+        for (let j = 0; j < d; j++) o[outStart + r * d + j] = o[outStart + r * d + j]! - slope[j]! * xd[xStart + r * d + j]! + offset[j]!;
+      }
     }
   }
 }

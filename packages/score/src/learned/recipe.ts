@@ -139,9 +139,12 @@ export function trainScoreNetwork(data: Batch, options: TrainScoreNetworkOptions
   const normalization = recipe.normalization === 'none' ? undefined : fitNormalization(train, recipe.normalization);
   const trainY = normalization ? standardizeBatch(normalization, train) : train;
   const heldOutY = normalization && heldOut.shape[0]! > 0 ? standardizeBatch(normalization, heldOut) : heldOut;
-  const network = createScoreNetwork({ dim: d, hiddenWidths: recipe.hiddenWidths, timeFrequencyCount: recipe.timeFrequencyCount,
+  // The moments go in before training: the skip term's Gaussian is made of them.
+  const dataMoments = dataMomentsOf(trainY);
+  const initial = createScoreNetwork({ dim: d, hiddenWidths: recipe.hiddenWidths, timeFrequencyCount: recipe.timeFrequencyCount,
     parameterisation: recipe.parameterisation, seed: recipe.seed,
   });
+  const network = new ScoreNetwork(initial.architecture, initial.parameters, { ...(normalization ? { normalization } : {}), dataMoments });
   const early = options.earlyStopping === true ? {} : options.earlyStopping === false ? undefined : options.earlyStopping;
   const result = trainDenoisingScoreMatching(network, trainY, {
     steps: recipe.steps, batchSize: recipe.batchSize, learningRate: recipe.learningRate, warmupSteps: recipe.warmupSteps,
@@ -156,9 +159,7 @@ export function trainScoreNetwork(data: Batch, options: TrainScoreNetworkOptions
     ...(options.signal ? { signal: options.signal } : {}),
   });
   const weights = result.ema ?? network;
-  const trained = new ScoreNetwork(weights.architecture, weights.parameters, {
-    ...(normalization ? { normalization } : {}), dataMoments: dataMomentsOf(trainY),
-  });
+  const trained = new ScoreNetwork(weights.architecture, weights.parameters, { ...(normalization ? { normalization } : {}), dataMoments });
   return {
     network: trained, train, heldOut, ...(normalization ? { normalization } : {}), losses: result.losses, gradientNorms: result.gradientNorms,
     evaluations: result.evaluations, stoppedEarly: result.stoppedEarly, steps: result.steps, options: recipe,

@@ -16,7 +16,7 @@ import {
 import { adamUpdate, createAdamState, emaUpdate } from './adam.js';
 import { lossAndGradient, noisePredictionLoss, writeInputRow } from './loss.js';
 import { createTrainingWorkspace, forwardTraining, mlpModel, type MlpModel, type TrainingWorkspace } from './mlp-kernels.js';
-import { ScoreNetwork } from './network.js';
+import { ScoreNetwork, skipTarget, type SkipGaussian } from './network.js';
 import { clipGradientNorm, expectLearningRateSchedule, learningRateAt, type LearningRateDecay, type LearningRateSchedule } from './schedule.js';
 import { noiseScale, writeTimeFeatures } from './time-features.js';
 
@@ -181,7 +181,8 @@ function runTraining(
   const average = options.emaDecay === undefined ? undefined : Float64Array.from(network.parameters);
   const evaluated = average ? mlpModel(average, model.layouts) : model;
   const frequencies = Float64Array.from(network.architecture.timeFeatures.frequencies);
-  const skip = network.architecture.parameterisation === 'noise-prediction-skip';
+  // The network's own skip scratch: training and evaluation never run at once on one network.
+  const skip = network.skip;
   const evaluationSet = options.heldOut ? fixedEvaluationSet(options, data, options.heldOut, ws, frequencies, d, skip) : undefined;
   const plateau = { best: Infinity, sinceBest: 0 };
   const rng = new RandomStream(options.seed);
@@ -238,7 +239,7 @@ function reachedPlateau(
  * and fresh noise.
  */
 function fixedEvaluationSet(
-  options: ResolvedOptions, data: Batch, heldOut: Batch, ws: TrainingWorkspace, frequencies: Float64Array, d: number, skip: boolean,
+  options: ResolvedOptions, data: Batch, heldOut: Batch, ws: TrainingWorkspace, frequencies: Float64Array, d: number, skip: SkipGaussian | undefined,
 ): EvaluationSet {
   const rows = options.evaluationRows;
   const width = ws.input.length / ws.capacity;
@@ -254,7 +255,7 @@ function fixedEvaluationSet(
       const sigma = noiseScale(t);
       const point = source.offset + (r % m) * d;
       for (let j = 0; j < d; j++) input[r * width + j] = decay * source.data[point + j]! + sigma * noise[r * d + j]!;
-      if (skip) skipTarget(input, r * width, noise, r * d, sigma, d);
+      if (skip) skipTarget(t, skip, input, r * width, noise, r * d, sigma, d);
       writeTimeFeatures(t, frequencies, input, r * width + d);
     }
     return [input, noise];
@@ -296,7 +297,7 @@ function drawTime(u: number, options: ResolvedOptions): number {
  */
 function drawMinibatch(
   rng: RandomStream, data: Batch, n: number, d: number, options: ResolvedOptions,
-  ws: TrainingWorkspace, noise: Float64Array, times: Float64Array, frequencies: Float64Array, skip: boolean,
+  ws: TrainingWorkspace, noise: Float64Array, times: Float64Array, frequencies: Float64Array, skip: SkipGaussian | undefined,
 ): void {
   const rows = options.batchSize;
   const width = ws.input.length / ws.capacity;
@@ -315,16 +316,8 @@ function drawMinibatch(
     const decay = Math.exp(-t);
     const sigma = noiseScale(t);
     for (let j = 0; j < d; j++) ws.input[r * width + j] = decay * ws.input[r * width + j]! + sigma * noise[r * d + j]!;
-    if (skip) skipTarget(ws.input, r * width, noise, r * d, sigma, d);
+    if (skip) skipTarget(t, skip, ws.input, r * width, noise, r * d, sigma, d);
   }
-}
-
-/**
- * With the skip parameterisation `ε_θ = σ_t·x_t + F_θ`, the loss `|ε_θ − z|²` is `|F_θ − (z − σ_t·x_t)|²`:
- * the MLP's target becomes `z − σ_t·x_t`, written over z, so the loss kernels stay the same.
- */
-function skipTarget(input: Float64Array, inputOffset: number, noise: Float64Array, noiseOffset: number, sigma: number, d: number): void {
-  for (let j = 0; j < d; j++) noise[noiseOffset + j] = noise[noiseOffset + j]! - sigma * input[inputOffset + j]!;
 }
 
 function expectFiniteRows(fn: string, data: Batch, n: number, d: number, name = 'data'): void {
