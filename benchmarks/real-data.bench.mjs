@@ -173,7 +173,7 @@ function quality(samples, train, heldOut, stats) {
 /** Samples the network in its own space with the paper's sampler and maps them back. */
 async function sampleNetwork(network, n) {
   // The network's own (standardised) space: same weights and moments, no normalization to map back with.
-  const own = new ScoreNetwork(network.architecture, network.parameters, network.dataMoments ? { dataMoments: network.dataMoments } : {});
+  const own = new ScoreNetwork(network.architecture, network.parameters, network.dtype, network.dataMoments ? { dataMoments: network.dataMoments } : {});
   const { samples } = await sampleDDPM(own, { T: 10, grid: earlyStoppingGrid(10, DELTA, SAMPLER_STEPS), n, seed: 1 });
   return network.normalization ? unstandardizeBatch(network.normalization, samples, batch(n, network.dim)) : samples;
 }

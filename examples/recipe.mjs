@@ -14,7 +14,7 @@ const reloaded = loadScoreNetwork(saveScoreNetwork(network)); // the file keeps 
 console.log('normalization:', reloaded.normalization.kind, 'mean of pixel 27:', reloaded.normalization.mean[27].toFixed(3));
 
 // The network is the score of the standardised data: sample there, then map back.
-const standardised = new ScoreNetwork(network.architecture, network.parameters, { dataMoments: network.dataMoments });
+const standardised = new ScoreNetwork(network.architecture, network.parameters, network.dtype, { dataMoments: network.dataMoments });
 const { samples } = await sampleDDPM(standardised, { T: 10, steps: 100, delta: 1e-3, n: 500, seed: 3 });
 const x = unstandardizeBatch(network.normalization, samples, batch(500, 64));
 const sw = (a, b) => slicedWasserstein(a, b, { projections: 100, seed: 4 }).distance.toFixed(3);

@@ -2,9 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromArray, toArray } from '@sgmkit/tensor';
-import {
-  samplesToCsv, samplesToJson, parsePointCloudCsv, parsePointCloudJson, readPointCloud, writeSamples, DataFileError,
-} from '@sgmkit/sampler';
+import { samplesToCsv, samplesToJson, parsePointCloudCsv, parsePointCloudJson, DataFileError } from '@sgmkit/sampler';
+import { readPointCloud, writeSamples } from '@sgmkit/sampler/node';
 
 const dir = mkdtempSync(join(tmpdir(), 'sgmkit-io-'));
 

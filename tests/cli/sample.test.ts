@@ -49,6 +49,49 @@ describe('sgmkit sample', () => {
     }
   });
 
+  test('CLD on every analytic target and a point cloud, every method: samples of the right shape, finite', () => {
+    const points = join(dir, 'cld-cloud.csv');
+    writeFileSync(points, 'x,y\n' + Array.from({ length: 30 }, (_, i) => `${Math.cos(i / 5) * 3},${Math.sin(i / 5) * 3}`).join('\n'));
+    const targets = [['--target', 'ring8'], ['--target', 'grid25'], ['--target', 'bimodal'], ['--points', points]];
+    for (const target of targets) {
+      for (const method of ['ei', 'em', 'sscs']) {
+        const out = join(dir, `cld-${target[1]!.length}-${method}.csv`);
+        const run = sgmkit(['sample', '--sampler', 'cld', ...target, '--method', method, '--steps', '60', '-n', '300', '--out', out, '--no-plot', '--json']);
+        expect(run.code).toBe(0);
+        const report = JSON.parse(run.stdout);
+        expect(report).toMatchObject({ sampler: 'cld', n: 300, scoreEvaluations: 60 });
+        const rows = readFileSync(out, 'utf8').trim().split('\n').slice(1);
+        expect(rows).toHaveLength(300);
+        for (const row of rows) for (const v of row.split(',')) expect(Number.isFinite(Number(v))).toBe(true);
+      }
+    }
+  });
+
+  test('CLD with a velocity corrector on a Gaussian: within 5 standard errors of the exact law with the corrector', () => {
+    const run = sgmkit(['sample', '--sampler', 'cld', '--method', 'sscs', '--dim', '2', '--cov', '0.5', '--T', '6', '--steps', '30', '--corrector-steps', '2', '--corrector-size', '0.2', '-n', '20000', '--seed', '4', '--out', join(dir, 'cld-corrector.csv'), '--no-plot', '--json']);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report).toMatchObject({ reference: 'exact-output-law', corrector: { steps: 2, stepSize: 0.2 }, scoreEvaluations: 90 });
+    for (const m of report.moments) {
+      expect(Math.abs(m.meanZ)).toBeLessThan(5);
+      expect(Math.abs(m.varianceZ)).toBeLessThan(5);
+    }
+  });
+
+  test('CLD output is bit-identical for 1, 2 and 3 workers (ring8 with the corrector, and a point cloud)', () => {
+    const points = join(dir, 'cld-workers-cloud.csv');
+    writeFileSync(points, 'x,y\n' + Array.from({ length: 20 }, (_, i) => `${i % 5},${Math.floor(i / 5)}`).join('\n'));
+    for (const target of [['--target', 'ring8', '--method', 'sscs', '--corrector-steps', '1'], ['--points', points]]) {
+      const files = [1, 2, 3].map((workers) => {
+        const out = join(dir, `cld-w${workers}-${target.length}.csv`);
+        expect(sgmkit(['sample', '--sampler', 'cld', ...target, '-n', '3001', '--steps', '40', '--seed', '9', '--workers', String(workers), '--no-plot', '-q', '--out', out]).code).toBe(0);
+        return readFileSync(out, 'utf8');
+      });
+      expect(files[1]).toBe(files[0]);
+      expect(files[2]).toBe(files[0]);
+    }
+  });
+
   test('--workers 2 gives the same file as one worker', () => {
     const args = ['sample', '-n', '3000', '--steps', '30', '--seed', '9', '--no-plot', '-q'];
     expect(sgmkit([...args, '--out', join(dir, 'w1.csv')]).code).toBe(0);
@@ -98,7 +141,8 @@ describe('sgmkit sample', () => {
     expect(e(['--T', '0'], 1)).toBe('sgmkit sample: --T must be a finite number > 0; got "0"');
     expect(e(['--method', 'sscs'], 1)).toBe('sgmkit sample: --method must be one of exponential-integrator, euler-maruyama, ancestral, probability-flow for --sampler ddpm; got "sscs"');
     expect(e(['--method', 'rk4'], 1)).toMatch(/^sgmkit sample: --method must be one of /);
-    expect(e(['--sampler', 'cld'], 2)).toMatch(/--sampler cld needs --target gaussian/);
+    expect(e(['--corrector-size', '0.1'], 2)).toBe('sgmkit sample: --corrector-size needs --corrector-steps >= 1');
+    expect(e(['--corrector-steps', '1', '--corrector-size', '2'], 1)).toMatch(/--corrector-size must be a step size ε < 2/);
     expect(e(['--target', 'ring8', '--mean', '1,2'], 2)).toMatch(/--mean, --cov and --dim describe --target gaussian/);
     expect(e(['--mean', '1,2', '--cov', '1,2,3'], 1)).toBe('sgmkit sample: --cov must be a diagonal of length d = 2; got "1,2,3"');
     expect(e(['--mean', '0,0', '--cov', '1,2;2,1'], 1)).toMatch(/positive definite/);

@@ -38,6 +38,9 @@ describe('sgmkit train', () => {
     const sampled = sgmkit(['sample', '--network', out, '-n', '200', '--steps', '10', '--out', join(dir, 'from-net.csv'), '--no-plot', '--json']);
     expect(sampled.code).toBe(0);
     expect(JSON.parse(sampled.stdout)).toMatchObject({ target: 'network', delta: 1e-3, n: 200 });
+    // A DDPM network has no velocity score: --sampler cld says so in one line.
+    const cld = sgmkit(['sample', '--sampler', 'cld', '--network', out, '--no-plot', '--out', join(dir, 'never-cld.csv')]);
+    expect(expectOneLineError(cld, 'sgmkit sample: ', 2)).toMatch(/--sampler cld needs a CLD velocity score; the network target has only an OU \(DDPM\) score/);
   });
 
   test('trains on a point-cloud file (no exact score to compare against)', () => {
@@ -48,6 +51,21 @@ describe('sgmkit train', () => {
     const report = JSON.parse(run.stdout);
     expect(report).toMatchObject({ target: 'points', dataSize: 40, trainSize: 36, heldOutSize: 4, scoreError: [], plot: null });
     expect(report.empiricalScoreError).toHaveLength(3);
+  });
+
+  test('--dtype float32 trains a float32 network and saves its dtype; sample --network loads it', () => {
+    const out = join(dir, 'net32.json');
+    const run = sgmkit(['train', ...small, '--dtype', 'float32', '--out', out, '--no-plot', '--json']);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, dtype: 'float32', steps: 30 });
+    const saved = JSON.parse(readFileSync(out, 'utf8'));
+    expect(saved).toMatchObject({ version: 2, dtype: 'float32' });
+    expect(saved.layers[0].weight.every((w: number) => Math.fround(w) === w)).toBe(true);
+    const sampled = sgmkit(['sample', '--network', out, '-n', '100', '--steps', '10', '--out', join(dir, 'from-net32.csv'), '--no-plot', '--json']);
+    expect(sampled.code).toBe(0);
+    const bad = sgmkit(['train', ...small, '--dtype', 'float16', '--no-plot']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/dtype/);
   });
 
   test('bad input: one line, non-zero exit', () => {

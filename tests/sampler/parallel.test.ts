@@ -2,10 +2,13 @@ import { availableParallelism } from 'node:os';
 import { AbortedError, NonFiniteValueError, SgmkitError } from '@sgmkit/tensor';
 import { gaussianScore, gaussianMixtureScore, ringMixture, cldGaussianScore, biasedScore, createScoreNetwork } from '@sgmkit/score';
 import type { CLDScore, Score, ScoreSpec } from '@sgmkit/score';
-import { sampleDDPM, sampleCLD, DDPM_METHODS, AUTO_WORKERS_MIN_PARTICLES } from '@sgmkit/sampler';
+import { sampleDDPM, sampleCLD, DDPM_METHODS, AUTO_WORKERS_MIN_PARTICLES, getWorkerBackend, setWorkerBackend, webWorkerBackend } from '@sgmkit/sampler';
+import type { WorkerBackend } from '@sgmkit/sampler';
+import { nodeWorkerBackend } from '@sgmkit/sampler/node';
 import { values } from './samplers-helpers';
 
-// Worker threads run packages/sampler/dist/parallel/worker.js (tests run against dist).
+// Worker threads run packages/sampler/dist/node/worker.js (tests run against dist; importing
+// @sgmkit/sampler in Node installs the worker_threads backend).
 const gaussian = gaussianScore({ mean: [1, -2], covariance: [[1, 0.6], [0.6, 2]] });
 
 describe('workers: bit-identical to one thread, whatever the worker count, batch size or chunking', () => {
@@ -146,5 +149,90 @@ describe('worker failures', () => {
     const mixture = gaussianMixtureScore({ weights: [0.5, 0.5], means: [[-2, 0], [2, 0]], covariances: [0.25, 0.25] });
     setTimeout(() => controller.abort(), 100);
     await expect(sampleDDPM(mixture, { T: 10, steps: 100000, n: 2000, seed: 1, workers: 2, signal: controller.signal })).rejects.toThrow(AbortedError);
+  });
+});
+
+/** `inner` with its `start` calls counted and `available()` forced. */
+function countingBackend(inner: WorkerBackend, available = true): { backend: WorkerBackend; starts: () => number } {
+  let starts = 0;
+  const backend: WorkerBackend = {
+    name: 'counting', available: () => available, parallelism: () => 3,
+    start: (task, events) => {
+      starts++;
+      return inner.start(task, events);
+    },
+  };
+  return { backend, starts: () => starts };
+}
+
+describe('worker backends', () => {
+  const base = { T: 2, steps: 6, n: 301, seed: 12 };
+
+  test('importing @sgmkit/sampler in Node installs the worker_threads backend', () => {
+    expect(getWorkerBackend()?.name).toBe('worker_threads');
+    expect(getWorkerBackend()?.available()).toBe(true);
+  });
+
+  test('options.backend runs the shards (one start per worker) and the samples equal one thread', async () => {
+    const one = await sampleDDPM(gaussian, base);
+    const counted = countingBackend(nodeWorkerBackend());
+    const three = await sampleDDPM(gaussian, { ...base, workers: 3, backend: counted.backend });
+    expect(counted.starts()).toBe(3);
+    expect(three.workers).toBe(3);
+    expect(one.workers).toBe(1);
+    expect(values(three.samples)).toEqual(values(one.samples));
+    // 'auto' asks the backend how many threads to use
+    const auto = countingBackend(nodeWorkerBackend());
+    const big = { ...base, n: AUTO_WORKERS_MIN_PARTICLES, steps: 2 };
+    const autoRun = await sampleDDPM(gaussian, { ...big, workers: 'auto', backend: auto.backend });
+    expect([autoRun.workers, auto.starts()]).toEqual([3, 3]);
+    expect(values(autoRun.samples)).toEqual(values((await sampleDDPM(gaussian, big)).samples));
+  });
+
+  test('a backend that is not available (a page without cross-origin isolation) leaves the run on the calling thread', async () => {
+    const one = await sampleCLD(cldGaussianScore({ mean: [0.5], covariance: [[0.5]] }), base);
+    const counted = countingBackend(nodeWorkerBackend(), false);
+    const run = await sampleCLD(cldGaussianScore({ mean: [0.5], covariance: [[0.5]] }), { ...base, workers: 2, backend: counted.backend });
+    expect([run.workers, counted.starts()]).toEqual([1, 0]);
+    expect(Object.prototype.toString.call(run.samples.data.buffer)).toBe('[object ArrayBuffer]');
+    expect(values(run.samples)).toEqual(values(one.samples));
+  });
+
+  test('without any backend installed, workers: 2 runs on the calling thread with the same samples', async () => {
+    const installed = getWorkerBackend();
+    setWorkerBackend(undefined);
+    try {
+      const run = await sampleDDPM(gaussian, { ...base, workers: 2 });
+      expect(run.workers).toBe(1);
+      setWorkerBackend(installed);
+      expect(values(run.samples)).toEqual(values((await sampleDDPM(gaussian, { ...base, workers: 2 })).samples));
+    } finally {
+      setWorkerBackend(installed);
+    }
+  });
+
+  test('the Web Worker backend is unavailable where there is no cross-origin isolation (Node)', async () => {
+    const web = webWorkerBackend({ url: 'https://example.invalid/worker.js' });
+    expect(web.available()).toBe(false);
+    const run = await sampleDDPM(gaussian, { ...base, workers: 2, backend: web });
+    expect(run.workers).toBe(1);
+  });
+
+  test('a worker that cannot start, or dies without a result, rejects with a worker error', async () => {
+    const throwing: WorkerBackend = { name: 'throwing', available: () => true, parallelism: () => 2, start: () => { throw new Error('no threads here'); } };
+    await expect(sampleDDPM(gaussian, { ...base, workers: 2, backend: throwing })).rejects.toThrow(/sampler worker 0 could not start: no threads here/);
+    const dying: WorkerBackend = { name: 'dying', available: () => true, parallelism: () => 2, start: (_task, events) => {
+      setTimeout(() => events.failure('crashed: out of memory'), 1);
+      return { terminate: () => {} };
+    } };
+    await expect(sampleDDPM(gaussian, { ...base, workers: 2, backend: dying })).rejects.toThrow(/sampler worker \d crashed: out of memory/);
+  });
+
+  test('bad backends are refused with a typed error naming the argument', async () => {
+    await expect(sampleDDPM(gaussian, { ...base, backend: {} as WorkerBackend })).rejects.toThrow(/sampleDDPM: argument 'options.backend' must be a WorkerBackend/);
+    expect(() => setWorkerBackend({ name: 'x' } as unknown as WorkerBackend)).toThrow(/setWorkerBackend: argument 'backend' must be a WorkerBackend/);
+    expect(() => webWorkerBackend({})).toThrow(/webWorkerBackend: argument 'options.url' must be a string or URL/);
+    expect(() => webWorkerBackend({ url: 'w.js', type: 'shared' as 'module' })).toThrow(/argument 'options.type'/);
+    expect(() => webWorkerBackend({ create: 3 as unknown as () => never })).toThrow(/argument 'options.create'/);
   });
 });

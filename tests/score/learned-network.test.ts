@@ -181,6 +181,7 @@ describe('save and load', () => {
     const doc = JSON.parse(json) as ScoreNetworkDocument;
     expect(doc.format).toBe('sgmkit-score-network');
     expect(doc.version).toBe(2);
+    expect(doc.dtype).toBe('float64');
     expect(doc.architecture).toEqual({ dim: 2, hiddenWidths: [8, 8], activation: 'silu', parameterisation: 'noise-prediction' });
     expect(doc.timeFeatures.input).toBe('log-t');
     expect(doc.layers.map((l) => [l.weight.length, l.bias.length])).toEqual([[64, 8], [64, 8], [16, 2]]);
@@ -196,6 +197,7 @@ describe('save and load', () => {
     ['not an object', () => '[1, 2]', /argument 'json' must be an object/],
     ['wrong format name', () => mutate((d) => { d.format = 'other'; }), /argument 'json.format' must be "sgmkit-score-network"; got "other"/],
     ['unknown version', () => mutate((d) => { d.version = 3; }), /argument 'json.version' must be a supported format version \(1 or 2\); got 3/],
+    ['unknown dtype', () => mutate((d) => { d.dtype = 'float16'; }), /argument 'json.dtype' must be "float64" or "float32"; got "float16"/],
     ['missing architecture', () => mutate((d) => { delete d.architecture; }), /argument 'json.architecture' must be an object; got undefined/],
     ['missing hiddenWidths', () => mutate((d) => { delete d.architecture.hiddenWidths; }), /json.architecture.hiddenWidths/],
     ['bad dim', () => mutate((d) => { d.architecture.dim = 1.5; }), /argument 'json.architecture.dim' must be a positive integer; got 1.5/],
@@ -221,3 +223,114 @@ describe('save and load', () => {
 });
 
 export { pseudoRandomBatch, ShapeMismatchError };
+
+describe('float32 network', () => {
+  const net = createScoreNetwork({ dim: 3, hiddenWidths: [16, 9], timeFrequencyCount: 4, seed: 7, dtype: 'float32' });
+  net.layouts.forEach((layer, l) => { for (let j = 0; j < layer.outDim; j++) net.parameters[layer.biasOffset + j] = 0.1 * Math.sin(j + l); });
+  net.syncWeights();
+  const doc = documentOf(net);
+  const EPS32 = 2 ** -23;
+
+  test('saves its float32 weights with dtype "float32"; reloads and rebuilds from spec bit-identically', () => {
+    expect(doc.dtype).toBe('float32');
+    expect(doc.layers.every((l) => l.weight.every((w) => Math.fround(w) === w))).toBe(true);
+    const x = pseudoRandomBatch(41, 3, 4);
+    const [a, b, c] = [batch(41, 3), batch(41, 3), batch(41, 3)];
+    net.evaluate(0.3, x, a);
+    const loaded = loadScoreNetwork(saveScoreNetwork(net));
+    expect(loaded.dtype).toBe('float32');
+    loaded.evaluate(0.3, x, b);
+    scoreNetworkFromSpec(structuredClone(net.spec)).evaluate(0.3, x, c);
+    expect(Array.from(b.data)).toEqual(Array.from(a.data));
+    expect(Array.from(c.data)).toEqual(Array.from(a.data));
+  });
+
+  /**
+   * First-order bound on the float32 forward error, propagated layer by layer from the float64 definition:
+   * a layer's sum of k products plus bias errs by ≤ (k + 2)·eps32·(|b| + Σ|h||w|) plus Σ|w|·(input error);
+   * SiLU has |silu'| ≤ 1.1 and its output is rounded once (eps32·|h|). Returns the bound on |s_θ|'s error.
+   */
+  function float32ErrorBound(t: number, x: readonly number[]): number[] {
+    let h = [...x];
+    let err = x.map((v) => EPS32 * Math.abs(v));
+    for (const w of doc.timeFeatures.frequencies) { h.push(Math.sin(w * Math.log(t)), Math.cos(w * Math.log(t))); err.push(0, 0); }
+    doc.layers.forEach((layer, l) => {
+      const k = h.length, outDim = layer.bias.length, last = l === doc.layers.length - 1;
+      const z = layer.bias.slice(), zErr = new Array<number>(outDim).fill(0), magnitude = layer.bias.map(Math.abs);
+      for (let j = 0; j < outDim; j++) for (let i = 0; i < k; i++) {
+        const w = layer.weight[i * outDim + j]!;
+        z[j] += h[i]! * w; magnitude[j] += Math.abs(h[i]! * w); zErr[j] += Math.abs(w) * err[i]!;
+      }
+      for (let j = 0; j < outDim; j++) zErr[j] += (k + 2) * EPS32 * magnitude[j]!;
+      h = last ? z : z.map((v) => v / (1 + Math.exp(-v)));
+      err = last ? zErr : zErr.map((e, j) => 1.1 * e + EPS32 * Math.abs(h[j]!));
+    });
+    const sigma = Math.sqrt(-Math.expm1(-2 * t));
+    return err.map((e, j) => (e + EPS32 * Math.abs(h[j]!)) / sigma);
+  }
+
+  test('evaluate agrees with the float64 definition on its weights within the propagated float32 rounding bound', () => {
+    const x = pseudoRandomBatch(37, 3, 1, 2);
+    const out = batch(37, 3);
+    for (const t of [1e-3, 0.1, 1, 7]) {
+      net.evaluate(t, x, out);
+      for (let i = 0; i < 37; i++) {
+        const point = Array.from(x.data.subarray(3 * i, 3 * i + 3));
+        const ref = referenceScore(doc, t, point);
+        const bound = float32ErrorBound(t, point);
+        // × 2 covers the second-order (eps32²) terms the first-order bound leaves out.
+        for (let j = 0; j < 3; j++) expect(Math.abs(out.data[3 * i + j]! - ref[j]!)).toBeLessThanOrEqual(2 * bound[j]!);
+      }
+    }
+  });
+
+  test('any split of a batch into calls, and either input dtype, give bit-identical rows', () => {
+    const n = 2 * EVALUATION_CHUNK_ROWS + 13;
+    const x = pseudoRandomBatch(n, 3, 2);
+    const x32: Batch = { ...x, data: Float32Array.from(x.data) };
+    for (const network of [net, createScoreNetwork({ dim: 3, hiddenWidths: [16, 9], seed: 8 })]) {
+      for (const input of [x, x32]) {
+        const dtype = input.data instanceof Float32Array ? 'float32' : 'float64';
+        const whole = batch(n, 3, dtype);
+        network.evaluate(0.5, input, whole);
+        for (const chunk of [1, 7, 300, EVALUATION_CHUNK_ROWS + 1]) {
+          const pieces = batch(n, 3, dtype);
+          for (let start = 0; start < n; start += chunk) {
+            const rows = Math.min(chunk, n - start);
+            const view: Batch = { data: input.data, shape: [rows, 3], stride: [3, 1], offset: 3 * start };
+            const part: Batch = { data: pieces.data, shape: [rows, 3], stride: [3, 1], offset: 3 * start };
+            network.evaluate(0.5, view, part);
+          }
+          expect(Array.from(pieces.data)).toEqual(Array.from(whole.data));
+        }
+      }
+    }
+  });
+
+  test('its gradient matches central finite differences of its float64 twin to float32 accuracy', () => {
+    const twin = loadScoreNetwork(saveScoreNetwork(net).replace('"dtype":"float32"', '"dtype":"float64"'));
+    expect(twin.dtype).toBe('float64');
+    const n = 12;
+    const x = pseudoRandomBatch(n, 3, 5), z = pseudoRandomBatch(n, 3, 6);
+    const times = Float64Array.from({ length: n }, (_, i) => 0.01 * 2 ** i);
+    const g32 = new Float64Array(net.parameters.length), g64 = new Float64Array(net.parameters.length);
+    const l32 = denoisingLoss(net, x, times, z, g32), l64 = denoisingLoss(twin, x, times, z, g64);
+    expect(Math.abs(l32 - l64)).toBeLessThan(1e-5 * l64);
+    let norm = 0, diff = 0;
+    for (let i = 0; i < g64.length; i++) { norm += g64[i]! ** 2; diff += (g32[i]! - g64[i]!) ** 2; }
+    expect(Math.sqrt(diff / norm)).toBeLessThan(1e-5);
+  });
+
+  test('bad dtype is refused with a typed error', () => {
+    expect(() => createScoreNetwork({ dim: 2, dtype: 'float16' as 'float32' })).toThrow(/createScoreNetwork: argument 'options.dtype' must be 'float64' or 'float32'; got "float16"/);
+  });
+
+  test('version-1 files (no dtype field) still load, as float64', () => {
+    const v1 = JSON.parse(saveScoreNetwork(createScoreNetwork({ dim: 2, hiddenWidths: [4], seed: 1 })));
+    v1.version = 1;
+    delete v1.dtype;
+    const loaded = loadScoreNetwork(JSON.stringify(v1));
+    expect(loaded.dtype).toBe('float64');
+    expect(Array.from(loaded.parameters)).toEqual(v1.layers.flatMap((l: { weight: number[]; bias: number[] }) => [...l.weight, ...l.bias]));
+  });
+});

@@ -76,7 +76,7 @@ describe('network file format version 2: normalization and data moments', () => 
   test.each(['affine', 'whitening'] as const)('%s: save/load and spec round trips are bit-identical', (kind) => {
     const normalization = fitNormalization(data, kind);
     const base = createScoreNetwork({ dim: 4, hiddenWidths: [8], parameterisation: 'noise-prediction-skip', seed: 2 });
-    const net = new ScoreNetwork(base.architecture, base.parameters, { normalization, dataMoments: dataMomentsOf(standardizeBatch(normalization, data)) });
+    const net = new ScoreNetwork(base.architecture, base.parameters, 'float64', { normalization, dataMoments: dataMomentsOf(standardizeBatch(normalization, data)) });
     const json = saveScoreNetwork(net);
     const loaded = loadScoreNetwork(json);
     expect(saveScoreNetwork(loaded)).toBe(json);
@@ -97,7 +97,7 @@ describe('network file format version 2: normalization and data moments', () => 
     const base = createScoreNetwork({ dim: 4, hiddenWidths: [8], parameterisation: 'noise-prediction-skip', seed: 4 });
     const plain = new ScoreNetwork({ ...base.architecture, parameterisation: 'noise-prediction' }, base.parameters);
     const moments = { mean: Float64Array.of(0.5, -1, 0, 2), std: Float64Array.of(1, 0.5, 0, 3) };
-    const withMoments = new ScoreNetwork(base.architecture, base.parameters, { dataMoments: moments });
+    const withMoments = new ScoreNetwork(base.architecture, base.parameters, 'float64', { dataMoments: moments });
     const x = standardizeBatch(fitNormalization(data), data);
     const t = 0.2;
     const [a, b, c] = [batch(200, 4), batch(200, 4), batch(200, 4)];
@@ -263,7 +263,7 @@ describe('the default recipe on image-like data (8×8 strokes)', () => {
     const { network } = result;
     expect(network.normalization?.kind).toBe('affine');
     // Sample in the network's (standardised) space and map back: the score ignores its normalization.
-    const standardised = new ScoreNetwork(network.architecture, network.parameters, { dataMoments: network.dataMoments! });
+    const standardised = new ScoreNetwork(network.architecture, network.parameters, network.dtype, { dataMoments: network.dataMoments! });
     const { samples } = await sampleDDPM(standardised, { T: 10, steps: 100, delta: 1e-3, n: 2000, seed: 4 });
     const x = unstandardizeBatch(network.normalization!, samples, batch(2000, 64));
     const n = network.normalization as Extract<DataNormalization, { kind: 'affine' }>;

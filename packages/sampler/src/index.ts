@@ -1,6 +1,8 @@
 /**
  * `@sgmkit/sampler`: DDPM and CLD samplers, step schedules, exact Gaussian
- * analysis and the `sgmkit` command-line tool.
+ * analysis, plots and sample formats. Platform-neutral (runs in browsers):
+ * files and the `worker_threads` backend are in `@sgmkit/sampler/node`, which
+ * Node's `node` export condition loads with this entry, and the `sgmkit` CLI.
  * @packageDocumentation
  */
 export type { Score, CLDScore } from '@sgmkit/score';
@@ -22,6 +24,12 @@ export type { CLDStepInfo, CLDCallback, CLDIntegratorOptions } from './samplers/
 export { sampleDDPM, sampleCLD, MAX_WORKERS, AUTO_WORKERS_MIN_PARTICLES } from './samplers/sample.js';
 export type { SampleDDPMOptions, SampleCLDOptions, SampleResult, CommonSampleOptions } from './samplers/sample.js';
 export type { NoiseAddress } from './samplers/common.js';
+export { setWorkerBackend, getWorkerBackend } from './parallel/backend.js';
+export type { WorkerBackend, WorkerEvents, WorkerHandle } from './parallel/backend.js';
+export type { WorkerTask, WorkerResult, WorkerFailure } from './parallel/protocol.js';
+export type { DDPMJob, CLDJob } from './parallel/run.js';
+export { runWorkerTask } from './parallel/task.js';
+export { webWorkerBackend, type WebWorkerBackendOptions, type WebWorkerLike } from './web/backend.js';
 export {
   INITIAL_POSITION_STREAM, INITIAL_VELOCITY_STREAM, MAX_CORRECTOR_STEPS,
   predictorStream, secondHalfStepStream, correctorStream,

@@ -10,6 +10,7 @@ export * from './analytic/gaussian.js';
 export * from './analytic/mixture.js';
 export * from './analytic/point-cloud.js';
 export * from './analytic/cld.js';
+export * from './analytic/cld-mixture.js';
 export * from './analytic/known-error.js';
 export { fastExp, fastExpInRange, FAST_EXP_MIN, FAST_EXP_MAX } from './analytic/fast-exp.js';
 export type { CovarianceInput, CovarianceJson } from './analytic/spectral-covariance.js';

@@ -7,6 +7,7 @@
 import { InvalidArgumentError } from '@sgmkit/tensor';
 import type { AnyScore, Score, ScoreSpec } from './types.js';
 import { cldGaussianScore, type CLDGaussianParameters } from './analytic/cld.js';
+import { cldGaussianMixtureScore, cldPointCloudScore, type CLDGaussianMixtureParameters } from './analytic/cld-mixture.js';
 import { gaussianScore, type GaussianParameters } from './analytic/gaussian.js';
 import { biasedScore, scaledScore } from './analytic/known-error.js';
 import { gaussianMixtureScore, type GaussianMixtureParameters } from './analytic/mixture.js';
@@ -28,6 +29,8 @@ const factories = new Map<string, ScoreFactory>([
   ['gaussian-mixture', (spec) => gaussianMixtureScore(spec as unknown as GaussianMixtureParameters)],
   ['point-cloud', (spec) => pointCloudScore(spec.points as number[][])],
   ['cld-gaussian', (spec) => cldGaussianScore(spec as unknown as CLDGaussianParameters)],
+  ['cld-gaussian-mixture', (spec) => cldGaussianMixtureScore(spec as unknown as CLDGaussianMixtureParameters)],
+  ['cld-point-cloud', (spec) => cldPointCloudScore(spec.points as number[][], { initialVelocityVariance: spec.initialVelocityVariance as number })],
   ['biased', (spec) => biasedScore(nestedOuScore(spec, 'scoreFromSpec'), spec.bias as number[])],
   ['scaled', (spec) => scaledScore(nestedOuScore(spec, 'scoreFromSpec'), spec.eta as number)],
   ['mlp', scoreNetworkFromSpec],

@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 import { readFileSync } from 'node:fs';
+import '../node/install.js'; // the CLI's --workers use worker_threads
 import { SgmkitError } from '@sgmkit/tensor';
 import { formatHelp, parseArgs } from './args.js';
 import type { Command, CommandContext } from './command.js';

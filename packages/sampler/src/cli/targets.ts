@@ -6,7 +6,7 @@
  */
 import type { Batch } from '@sgmkit/tensor';
 import {
-  cldGaussianScore, gaussianMixtureScore, gaussianScore, loadScoreNetwork, pointCloudScore, ringMixtureParameters,
+  cldGaussianMixtureScore, cldGaussianScore, cldPointCloudScore, gaussianMixtureScore, gaussianScore, loadScoreNetwork, pointCloudScore, ringMixtureParameters,
   sampleGaussian, sampleGaussianMixture, type CLDScore, type Score,
 } from '@sgmkit/score';
 import type { OptionSpec, ParsedArgs } from './args.js';
@@ -16,7 +16,7 @@ import {
   covarianceEntry, gaussianMarginal1, gaussianMarginal2, mixtureMarginal1, mixtureMarginal2, mixtureMoments,
   type CovarianceJson, type MixtureJson,
 } from './densities.js';
-import { readPointCloud, readTextFile } from '../io/index.js';
+import { readPointCloud, readTextFile } from '../node/files.js';
 import type { GaussianLaw } from '../index.js';
 
 /** Named mixture targets. */
@@ -69,7 +69,7 @@ export interface Target {
   readonly dim: number;
   /** The OU score (`∇ln q_t`). */
   ouScore(): Score;
-  /** The CLD velocity score; only Gaussian targets have one in closed form. */
+  /** The CLD velocity score for initial velocity `N(0, γI)`: exact for analytic targets and point clouds; absent for a DDPM network. */
   cldScore?(initialVelocityVariance: number): CLDScore;
   readonly picture: TargetPicture;
   readonly moments?: Moments;
@@ -155,6 +155,7 @@ export function mixtureTarget(name: string): Target {
     description: preset.description,
     dim: d,
     ouScore: () => score,
+    cldScore: (gamma) => cldGaussianMixtureScore({ ...parameters, covariances: parameters.covariances as number[], initialVelocityVariance: gamma }),
     picture: { label: name, density1d: mixtureMarginal1(parameters), density2d: d >= 2 ? mixtureMarginal2(parameters) : undefined },
     moments: mixtureMoments(parameters),
     needsEarlyStopping: false,
@@ -176,6 +177,7 @@ export function pointCloudTarget(path: string): Target {
     description: `empirical measure of ${m} points in d = ${d} from ${path}`,
     dim: d,
     ouScore: () => score,
+    cldScore: (gamma) => cldPointCloudScore(points, { initialVelocityVariance: gamma }),
     picture: { label: path, points },
     needsEarlyStopping: true,
     points,

@@ -1,8 +1,9 @@
 /**
- * Sample and point-cloud files: CSV and JSON writers that round-trip float64
- * exactly, and readers with errors naming the file, line and problem.
+ * Sample and point-cloud text formats: CSV and JSON writers that round-trip
+ * float64 exactly, and parsers with errors naming the source, line and problem.
+ * Platform-neutral; the functions that touch files are in `@sgmkit/sampler/node`.
  * @packageDocumentation
  */
 export { DataFileError } from './errors.js';
-export { samplesToCsv, samplesToJson, writeSamples, sampleFileFormat, writeTextFile, defaultColumnNames } from './write.js';
-export { parsePointCloudCsv, parsePointCloudJson, readPointCloud, readTextFile } from './read.js';
+export { samplesToCsv, samplesToJson, sampleFileFormat, defaultColumnNames } from './write.js';
+export { parsePointCloudCsv, parsePointCloudJson } from './read.js';

@@ -3,8 +3,6 @@
  * line and what is wrong.
  * @packageDocumentation
  */
-import { readFileSync } from 'node:fs';
-import { extname } from 'node:path';
 import { fromArray, type Batch } from '@sgmkit/tensor';
 import { DataFileError } from './errors.js';
 
@@ -99,39 +97,4 @@ export function parsePointCloudJson(text: string, source = 'json'): Batch {
   const d = typeof first === 'number' ? 1 : Array.isArray(first) ? first.length : 0;
   if (d === 0) throw new DataFileError(source, `point 0: expected a non-empty array of numbers; got ${JSON.stringify(first)?.slice(0, 60)}`);
   return fromArray(entries.map((e, i) => toRow(e, i, d, source)));
-}
-
-/**
- * Reads a whole text file, turning file-system failures into a one-line {@link DataFileError}.
- *
- * @example
- * ```ts
- * import { readTextFile } from '@sgmkit/sampler';
- * const text = readTextFile('out/samples.csv'); // DataFileError 'out/samples.csv: cannot read: no such file' if absent
- * ```
- */
-export function readTextFile(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code ?? (error as Error).message;
-    throw new DataFileError(path, `cannot read: ${reason}`);
-  }
-}
-
-/**
- * Reads a point cloud from a `.csv` or `.json` file into an `m × d` float64 batch.
- *
- * @example
- * ```ts
- * import { readPointCloud } from '@sgmkit/sampler';
- * const points = readPointCloud('out/samples.csv'); // as written by `sgmkit sample`
- * ```
- */
-export function readPointCloud(path: string): Batch {
-  const ext = extname(path).toLowerCase();
-  if (ext !== '.csv' && ext !== '.json') throw new DataFileError(path, `unknown point-cloud file type '${ext || '(none)'}'; use .csv or .json`);
-  const text = readTextFile(path);
-  return ext === '.csv' ? parsePointCloudCsv(text, path) : parsePointCloudJson(text, path);
 }

@@ -3,10 +3,15 @@
  * representation, so reading a file back gives bit-identical float64 values.
  * @packageDocumentation
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, extname } from 'node:path';
 import { expectBatch, type Batch } from '@sgmkit/tensor';
 import { DataFileError } from './errors.js';
+
+/** The lower-cased extension of a path's last segment, with its dot (`''` when none), like `path.extname`. */
+export function extensionOf(path: string): string {
+  const name = path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+  const dot = name.lastIndexOf('.');
+  return dot <= 0 ? '' : name.slice(dot).toLowerCase();
+}
 
 /** Shortest round-trip text of a number, keeping the sign of zero (String(-0) is "0"). */
 export function formatExact(value: number): string {
@@ -71,40 +76,6 @@ export function samplesToJson(samples: Batch, metadata: Readonly<Record<string, 
 }
 
 /**
- * Writes text to a file, creating its directory first.
- *
- * @example
- * ```ts
- * import { writeTextFile } from '@sgmkit/sampler';
- * writeTextFile('out/notes/run.txt', 'hello\n'); // creates out/notes/ first
- * ```
- */
-export function writeTextFile(path: string, content: string): void {
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, content);
-  } catch (error) {
-    throw new DataFileError(path, `cannot write: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-}
-
-/**
- * Writes samples to `path` as CSV or JSON, chosen by the extension (`.csv` or `.json`).
- * Metadata goes into JSON files only.
- *
- * @example
- * ```ts
- * import { fromArray } from '@sgmkit/tensor';
- * import { writeSamples } from '@sgmkit/sampler';
- * writeSamples('out/points.csv', fromArray([[0, 1], [2, 3]]));
- * ```
- */
-export function writeSamples(path: string, samples: Batch, metadata: Readonly<Record<string, unknown>> = {}): void {
-  const format = sampleFileFormat(path);
-  writeTextFile(path, format === 'csv' ? samplesToCsv(samples) : samplesToJson(samples, metadata));
-}
-
-/**
  * The format of a sample file from its extension; throws for anything but `.csv` and `.json` (check before a long run).
  *
  * @example
@@ -114,7 +85,7 @@ export function writeSamples(path: string, samples: Batch, metadata: Readonly<Re
  * ```
  */
 export function sampleFileFormat(path: string): 'csv' | 'json' {
-  const ext = extname(path).toLowerCase();
+  const ext = extensionOf(path);
   if (ext !== '.csv' && ext !== '.json') throw new DataFileError(path, `unknown sample file type '${ext || '(none)'}'; use .csv or .json`);
   return ext === '.csv' ? 'csv' : 'json';
 }

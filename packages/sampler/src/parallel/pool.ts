@@ -1,36 +1,16 @@
 /**
- * Shards particles across `worker_threads` over `SharedArrayBuffer`s: worker
+ * Shards particles across a backend's workers over `SharedArrayBuffer`s: worker
  * `w` of `W` gets rows `[⌊wn/W⌋, ⌊(w+1)n/W⌋)`. Workers are started per run
  * (tens of milliseconds, negligible next to a run worth parallelising).
+ * Platform-neutral: the backend (`backend.ts`) starts the threads.
  * @packageDocumentation
  */
-import { Worker } from 'node:worker_threads';
 import { AbortedError, NonFiniteValueError, SgmkitError } from '@sgmkit/tensor';
 import type { DType } from '@sgmkit/tensor';
 import type { ScoreSpec } from '@sgmkit/score';
 import type { CLDJob, DDPMJob } from './run.js';
 import type { WorkerFailure, WorkerResult, WorkerTask } from './protocol.js';
-
-/** Where the compiled worker entry lives (next to this file in `dist/parallel/`). */
-export const WORKER_URL = new URL('./worker.js', import.meta.url);
-
-/**
- * The parent's `execArgv` minus what a worker cannot take: the inline program of
- * `node -e/-p` and `--input-type` (workers run the entry file).
- */
-export function workerExecArgv(execArgv: readonly string[] = process.execArgv): string[] {
-  const kept: string[] = [];
-  for (let i = 0; i < execArgv.length; i++) {
-    const arg = execArgv[i]!;
-    if (arg === '-e' || arg === '--eval' || arg === '-p' || arg === '--print' || arg === '--input-type') {
-      i++; // and its value
-      continue;
-    }
-    if (arg.startsWith('--input-type=') || arg.startsWith('--eval=') || arg.startsWith('--print=')) continue;
-    kept.push(arg);
-  }
-  return kept;
-}
+import type { WorkerBackend, WorkerHandle } from './backend.js';
 
 function rebuildError(worker: number, failure: WorkerFailure): Error {
   if (failure.name === 'NonFiniteValueError') return new NonFiniteValueError(failure.message, failure.where ?? '');
@@ -49,6 +29,8 @@ export interface ShardedRun {
   readonly velocities?: SharedArrayBuffer;
   readonly workers: number;
   readonly signal?: AbortSignal;
+  /** Starts the threads. */
+  readonly backend: WorkerBackend;
 }
 
 /**
@@ -61,7 +43,7 @@ export function runSharded(run: ShardedRun): Promise<number> {
   const flag = new Int32Array(abortFlag);
   const W = Math.min(run.workers, run.n);
   return new Promise<number>((resolve, reject) => {
-    const threads: Worker[] = [];
+    const threads: WorkerHandle[] = [];
     let pending = W;
     let settled = false;
     let evaluations = 0;
@@ -73,7 +55,7 @@ export function runSharded(run: ShardedRun): Promise<number> {
       settled = true;
       run.signal?.removeEventListener('abort', onAbort);
       if (error !== undefined) {
-        for (const t of threads) void t.terminate();
+        for (const t of threads) t.terminate();
         reject(error);
       } else {
         resolve(evaluations);
@@ -86,20 +68,24 @@ export function runSharded(run: ShardedRun): Promise<number> {
         rowStart: Math.floor((w * run.n) / W), rowEnd: Math.floor(((w + 1) * run.n) / W),
         positions: run.positions, velocities: run.velocities, abortFlag,
       };
-      const thread = new Worker(WORKER_URL, { workerData: task, execArgv: workerExecArgv() });
+      let thread: WorkerHandle;
+      try {
+        thread = run.backend.start(task, {
+          result: (result: WorkerResult) => {
+            if (!result.ok) {
+              finish(rebuildError(w, result));
+              return;
+            }
+            evaluations = result.evaluations;
+            if (--pending === 0) finish(undefined);
+          },
+          failure: (reason) => finish(new SgmkitError(`sampler worker ${w} ${reason}`, 'ERR_WORKER')),
+        });
+      } catch (error) {
+        finish(new SgmkitError(`sampler worker ${w} could not start: ${(error as Error).message}`, 'ERR_WORKER'));
+        return;
+      }
       threads.push(thread);
-      thread.once('message', (result: WorkerResult) => {
-        if (!result.ok) {
-          finish(rebuildError(w, result));
-          return;
-        }
-        evaluations = result.evaluations;
-        if (--pending === 0) finish(undefined);
-      });
-      thread.once('error', (error) => finish(new SgmkitError(`sampler worker ${w} crashed: ${error.message}`, 'ERR_WORKER')));
-      thread.once('exit', (code) => {
-        if (code !== 0) finish(new SgmkitError(`sampler worker ${w} exited with code ${code}`, 'ERR_WORKER'));
-      });
     }
   });
 }

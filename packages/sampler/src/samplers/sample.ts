@@ -1,7 +1,7 @@
 /**
  * The user-facing samplers `sampleDDPM` and `sampleCLD`: validate every
  * argument up front, draw or copy the initial particles, then run the
- * integrator on the main thread or sharded across worker threads.
+ * integrator on the calling thread or sharded across a backend's workers.
  * @packageDocumentation
  */
 import {
@@ -10,7 +10,6 @@ import {
 } from '@sgmkit/tensor';
 import type { Batch, DType, FloatArray } from '@sgmkit/tensor';
 import type { CLDScore, Score, ScoreSpec } from '@sgmkit/score';
-import { availableParallelism } from 'node:os';
 import { expectGrid, uniformGrid, MAX_STEPS } from '../schedules/grids.js';
 import { CLD_METHODS, DDPM_METHODS, expectStableGrid } from '../schedules/stability.js';
 import type { CLDMethod, DDPMMethod } from '../schedules/stability.js';
@@ -21,6 +20,8 @@ import type { CLDCallback } from './cld.js';
 import { runCLDRange, runDDPMRange } from '../parallel/run.js';
 import type { CLDJob, DDPMJob, RunControl } from '../parallel/run.js';
 import { runSharded } from '../parallel/pool.js';
+import { expectWorkerBackend, getWorkerBackend } from '../parallel/backend.js';
+import type { WorkerBackend } from '../parallel/backend.js';
 
 /** Most worker threads a run may ask for. */
 export const MAX_WORKERS = 64;
@@ -61,8 +62,9 @@ export interface CommonSampleOptions {
   readonly signal?: AbortSignal;
   /**
    * Worker threads to shard the particles over (default 1: the calling thread). Needs `score.spec` when > 1.
-   * `'auto'`: `os.availableParallelism()` threads when the score has a spec, there is no callback and
-   * `n ≥ AUTO_WORKERS_MIN_PARTICLES` (below that, starting threads costs more than it saves), else 1.
+   * `'auto'`: `backend.parallelism()` threads (the number of cores) when the score has a spec, there is no
+   * callback and `n ≥ AUTO_WORKERS_MIN_PARTICLES` (below that, starting threads costs more than it saves), else 1.
+   * Without an available backend (see `backend`) the run uses the calling thread; `result.workers` says which.
    *
    * `score.spec` is read at most once per call (a learned network's `spec` getter serialises its weights on
    * every read), and not at all when `workers` is 1 or omitted, or when `'auto'` settles on the calling thread
@@ -71,6 +73,12 @@ export interface CommonSampleOptions {
   readonly workers?: number | 'auto';
   /** Particles advanced together through the whole grid (default: all of a thread's rows). */
   readonly chunkSize?: number;
+  /**
+   * Where worker threads come from when `workers` asks for more than one (default: the backend installed by
+   * `setWorkerBackend`; importing `@sgmkit/sampler` in Node installs `worker_threads`). A backend that is not
+   * `available()` (a web page that is not cross-origin isolated) leaves the run on the calling thread.
+   */
+  readonly backend?: WorkerBackend;
 }
 
 /** Options of {@link sampleDDPM}. */
@@ -107,6 +115,8 @@ export interface SampleResult {
   readonly velocities?: Batch;
   /** Batched score evaluations each particle received (steps, plus corrector steps). */
   readonly scoreEvaluations: number;
+  /** Threads the run used: 1 for the calling thread, else the backend's workers (at most `n`). */
+  readonly workers: number;
   /** Wall time of the run in milliseconds, worker start-up included. */
   readonly wallTimeMs: number;
   /** The grid of forward times that was used. */
@@ -119,6 +129,8 @@ interface Resolved {
   readonly n: number;
   readonly dtype: DType;
   readonly workers: number;
+  /** The backend that runs the workers, when `workers > 1`. */
+  readonly backend?: WorkerBackend;
   /** `score.spec` as read once, when `workers > 1` (undefined otherwise). */
   readonly spec?: ScoreSpec;
   readonly chunkSize: number;
@@ -164,10 +176,12 @@ function resolveCommon(fn: string, options: CommonSampleOptions, score: Score | 
   const dtype = options.dtype === undefined ? (initDType ?? 'float64') : expectOneOf<DType>(fn, 'options.dtype', options.dtype, ['float64', 'float32']);
   if (initDType !== undefined && dtype !== initDType) throw new InvalidArgumentError(fn, 'options.dtype', options.dtype, `the dtype of the initial points ('${initDType}')`);
   // score.spec is read at most once, and only once threads are otherwise decided on: a learned network's getter serialises its weights.
+  const backend = options.backend === undefined ? getWorkerBackend() : expectWorkerBackend(fn, 'options.backend', options.backend);
   let workers: number;
   let spec: unknown;
   if (options.workers === 'auto') {
-    const threads = hasCallback || n < AUTO_WORKERS_MIN_PARTICLES ? 1 : Math.min(availableParallelism(), MAX_WORKERS);
+    const usable = backend !== undefined && backend.available();
+    const threads = hasCallback || n < AUTO_WORKERS_MIN_PARTICLES || !usable ? 1 : Math.min(backend.parallelism(), MAX_WORKERS);
     if (threads > 1) spec = score.spec;
     workers = threads > 1 && isSpec(spec) ? threads : 1;
   } else {
@@ -186,7 +200,10 @@ function resolveCommon(fn: string, options: CommonSampleOptions, score: Score | 
     if (hasCallback) throw new InvalidArgumentError(fn, 'options.callback', 'function', `undefined when options.workers = ${workers} > 1 (callbacks run on the calling thread only)`);
   }
   if (signal?.aborted) throw new AbortedError(`${fn}: the signal was aborted before the run started`);
-  return { grid, seed, n, dtype, workers, spec: workers > 1 ? spec as ScoreSpec : undefined, chunkSize, signal };
+  // Validated as asked for; without a backend that can share memory now, the calling thread runs it (same samples).
+  if (workers > 1 && (backend === undefined || !backend.available())) workers = 1;
+  workers = Math.min(workers, n);
+  return { grid, seed, n, dtype, workers, backend: workers > 1 ? backend : undefined, spec: workers > 1 ? spec as ScoreSpec : undefined, chunkSize, signal };
 }
 
 /** Fresh `n × d` batch, over a SharedArrayBuffer when workers will write it. */
@@ -202,6 +219,31 @@ function copyInto(target: Batch, source: Batch): void {
   target.data.set(source.data.subarray(source.offset, source.offset + length));
 }
 
+interface Timers {
+  readonly setImmediate?: (callback: () => void) => unknown;
+  readonly setTimeout: (callback: () => void, ms: number) => unknown;
+  readonly MessageChannel?: new () => { port1: { onmessage: (() => void) | null; close(): void }; port2: { postMessage(message: unknown): void; close(): void } };
+}
+
+/** Lets the event loop run (e.g. an abort handler): `setImmediate` in Node, a MessageChannel round trip in browsers (no 4 ms timer clamp). */
+function yieldToEventLoop(): Promise<void> {
+  const timers = globalThis as unknown as Timers;
+  return new Promise<void>((resolve) => {
+    if (timers.setImmediate !== undefined) {
+      timers.setImmediate(resolve);
+    } else if (timers.MessageChannel !== undefined) {
+      const channel = new timers.MessageChannel();
+      channel.port1.onmessage = () => {
+        channel.port1.close();
+        resolve();
+      };
+      channel.port2.postMessage(null);
+    } else {
+      timers.setTimeout(resolve, 0);
+    }
+  });
+}
+
 /** Control for the calling thread: check the signal after every step, yield to the event loop between segments. */
 function mainThreadControl(fn: string, signal: AbortSignal | undefined): RunControl {
   if (signal === undefined) return {};
@@ -209,7 +251,7 @@ function mainThreadControl(fn: string, signal: AbortSignal | undefined): RunCont
     interrupt: () => {
       if (signal.aborted) throw new AbortedError(`${fn}: the operation was aborted`);
     },
-    pause: () => new Promise<void>((resolve) => setImmediate(resolve)),
+    pause: yieldToEventLoop,
   };
 }
 
@@ -252,12 +294,12 @@ export async function sampleDDPM(score: Score, options: SampleDDPMOptions): Prom
   let scoreEvaluations: number;
   if (r.workers > 1) {
     scoreEvaluations = await runSharded({
-      job, spec: r.spec!, dtype: r.dtype, n: r.n, dim: d, positions: y.data.buffer as SharedArrayBuffer, workers: r.workers, signal: r.signal,
+      job, spec: r.spec!, dtype: r.dtype, n: r.n, dim: d, positions: y.data.buffer as SharedArrayBuffer, workers: r.workers, signal: r.signal, backend: r.backend!,
     });
   } else {
     scoreEvaluations = await runDDPMRange(score, y, 0, job, mainThreadControl(fn, r.signal), options.callback);
   }
-  return { samples: y, scoreEvaluations, wallTimeMs: performance.now() - started, grid: r.grid };
+  return { samples: y, scoreEvaluations, workers: r.workers, wallTimeMs: performance.now() - started, grid: r.grid };
 }
 
 /**
@@ -318,11 +360,11 @@ export async function sampleCLD(score: CLDScore, options: SampleCLDOptions): Pro
   if (shared) {
     scoreEvaluations = await runSharded({
       job, spec: r.spec!, dtype: r.dtype, n: r.n, dim: d,
-      positions: x.data.buffer as SharedArrayBuffer, velocities: v.data.buffer as SharedArrayBuffer, workers: r.workers, signal: r.signal,
+      positions: x.data.buffer as SharedArrayBuffer, velocities: v.data.buffer as SharedArrayBuffer, workers: r.workers, signal: r.signal, backend: r.backend!,
     });
   } else {
     scoreEvaluations = await runCLDRange(score, x, v, 0, job, mainThreadControl(fn, r.signal), options.callback);
   }
-  const result: SampleResult = { samples: x, scoreEvaluations, wallTimeMs: performance.now() - started, grid: r.grid };
+  const result: SampleResult = { samples: x, scoreEvaluations, workers: r.workers, wallTimeMs: performance.now() - started, grid: r.grid };
   return options.returnVelocities === true ? { ...result, velocities: v } : result;
 }

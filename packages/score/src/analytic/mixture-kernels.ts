@@ -75,7 +75,7 @@ export function nearRadiusSquared(logNormalisers: Float64Array, largestPrecision
  * with `r = l_0` for a near particle and `r = max_k l_k` otherwise. The tail of the any-d kernels, and the
  * far path of the d = 2 ones.
  */
-function writeSoftmaxAverage(
+export function writeSoftmaxAverage(
   components: number, d: number, scratch: MixtureScratch, isNear: boolean, out: FloatArray, oi: number,
 ): void {
   const { logits, componentScores, accumulator } = scratch;
@@ -95,7 +95,7 @@ function writeSoftmaxAverage(
 }
 
 /** `|x_i|²` of the row at `xi`. */
-function squaredNorm(x: FloatArray, xi: number, d: number): number {
+export function squaredNorm(x: FloatArray, xi: number, d: number): number {
   let squared = 0;
   for (let c = 0; c < d; c++) squared += x[xi + c]! * x[xi + c]!;
   return squared;

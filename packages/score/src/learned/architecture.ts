@@ -3,10 +3,16 @@
  * Float64Array, so Adam, EMA and serialisation treat all weights as a single vector.
  * @packageDocumentation
  */
-import type { MatrixOperand } from '@sgmkit/tensor';
+import type { FloatArray, MatrixOperand } from '@sgmkit/tensor';
 
 /** The only activation implemented: SiLU `z·sigmoid(z)`, smooth so the score is Lipschitz in x. */
 export type Activation = 'silu';
+
+/**
+ * Precision of a network's weights and activations. `'float32'` runs the f32x4 GEMM kernel
+ * (twice the lanes); its loss is accumulated and its Adam moments and master weights are kept in float64.
+ */
+export type NetworkDType = 'float64' | 'float32';
 
 /** Sinusoidal time conditioning: features `sin(ω_j ln t), cos(ω_j ln t)` for each frequency ω_j. */
 export interface TimeFeatureConfig {
@@ -73,7 +79,7 @@ export function parameterCount(layouts: readonly LayerLayout[]): number {
 }
 
 /** W of a layer as a GEMM operand, or Wᵀ when `transposed`. */
-export function weightOperand(parameters: Float64Array, layout: LayerLayout, transposed = false): MatrixOperand {
+export function weightOperand(parameters: FloatArray, layout: LayerLayout, transposed = false): MatrixOperand {
   return {
     data: parameters,
     offset: layout.weightOffset,

@@ -56,6 +56,8 @@ function networkFromDocument(fn: string, path: string, document: unknown): Score
   if (!SUPPORTED_SCORE_NETWORK_FORMAT_VERSIONS.includes(doc.version as number)) {
     throw new ScoreNetworkFormatError(fn, `${path}.version`, doc.version, `a supported format version (${SUPPORTED_SCORE_NETWORK_FORMAT_VERSIONS.join(' or ')})`);
   }
+  const dtype = doc.dtype ?? 'float64';
+  if (dtype !== 'float64' && dtype !== 'float32') throw new ScoreNetworkFormatError(fn, `${path}.dtype`, dtype, '"float64" or "float32"');
   const architecture = readArchitecture(fn, path, doc);
   const layouts = layerLayouts(architecture);
   const parameters = new Float64Array(parameterCount(layouts));
@@ -68,7 +70,7 @@ function networkFromDocument(fn: string, path: string, document: unknown): Score
     readNumbers(fn, `${path}.layers[${l}].weight`, layer.weight, layout.inDim * layout.outDim, `${layout.inDim} × ${layout.outDim}`, parameters, layout.weightOffset);
     readNumbers(fn, `${path}.layers[${l}].bias`, layer.bias, layout.outDim, `${layout.outDim}`, parameters, layout.biasOffset);
   });
-  return new ScoreNetwork(architecture, parameters, readTrainingData(fn, path, doc, architecture.dim));
+  return new ScoreNetwork(architecture, parameters, dtype, readTrainingData(fn, path, doc, architecture.dim));
 }
 
 /** The version-2 fields `normalization` and `dataMoments` (absent in version 1). */

@@ -7,14 +7,15 @@
  * @packageDocumentation
  */
 import { DTypeMismatchError, ShapeMismatchError, dtypeOf, expectBatch, expectPositive, type Batch } from '@sgmkit/tensor';
-import { backwardTraining, createTrainingWorkspace, forwardTraining, type MlpModel, type TrainingWorkspace } from './mlp-kernels.js';
+import {
+  backwardTraining, createTrainingWorkspace, forwardTraining, networkArray, type MlpModel, type NetworkArray, type TrainingWorkspace,
+} from './mlp-kernels.js';
 import { skipTarget, type ScoreNetwork } from './network.js';
 import { noiseScale, writeTimeFeatures } from './time-features.js';
 
-
 /**
  * Loss `(1/n)Σ|ε_θ − z|²` given the outputs in `ws.output` and targets `noise[0 … n·d)`;
- * writes `∂L/∂output = (2/n)(ε_θ − z)` into the last delta buffer.
+ * writes `∂L/∂output = (2/n)(ε_θ − z)` into the last delta buffer. The sum is in float64 for either dtype.
  */
 export function noisePredictionLoss(ws: TrainingWorkspace, noise: Float64Array, rows: number, d: number): number {
   const output = ws.output;
@@ -35,7 +36,7 @@ export function writeInputRow(ws: TrainingWorkspace, r: number, width: number, t
 }
 
 /** Loss and (when `gradient` is given) its gradient for prepared inputs already in the workspace. */
-export function lossAndGradient(model: MlpModel, ws: TrainingWorkspace, noise: Float64Array, rows: number, d: number, gradient?: Float64Array): number {
+export function lossAndGradient(model: MlpModel, ws: TrainingWorkspace, noise: Float64Array, rows: number, d: number, gradient?: NetworkArray): number {
   forwardTraining(model, ws, rows);
   const loss = noisePredictionLoss(ws, noise, rows, d);
   if (gradient) {
@@ -49,7 +50,8 @@ export function lossAndGradient(model: MlpModel, ws: TrainingWorkspace, noise: F
  * The DSM loss `(1/n) Σ_i |ε_θ(t_i, x_i) − z_i|²` of a network on given noisy points x_i,
  * their times t_i and the noise z_i that produced them; writes `∂L/∂θ` into `gradient`
  * (same layout as `network.parameters`) when given. Allocates a workspace per call: for
- * validation and tests, not for the training loop.
+ * validation and tests, not for the training loop. A float32 network computes in float32 (its
+ * gradient is computed in float32 and widened into `gradient`).
  */
 export function denoisingLoss(network: ScoreNetwork, noisy: Batch, times: Float64Array, noise: Batch, gradient?: Float64Array): number {
   const fn = 'denoisingLoss';
@@ -63,7 +65,8 @@ export function denoisingLoss(network: ScoreNetwork, noisy: Batch, times: Float6
   if (gradient !== undefined && (!(gradient instanceof Float64Array) || gradient.length !== network.parameters.length)) {
     throw new ShapeMismatchError(fn, 'gradient', gradient, `a Float64Array of length ${network.parameters.length}`);
   }
-  const ws = createTrainingWorkspace(network.model.layouts, n);
+  network.syncWeights();
+  const ws = createTrainingWorkspace(network.model.layouts, n, network.dtype);
   const width = network.model.layouts[0]!.inDim;
   const frequencies = Float64Array.from(network.architecture.timeFeatures.frequencies);
   for (let r = 0; r < n; r++) {
@@ -77,5 +80,9 @@ export function denoisingLoss(network: ScoreNetwork, noisy: Batch, times: Float6
     const x = Float64Array.from({ length: n * d }, (_, i) => noisy.data[noisy.offset + i]!);
     for (let r = 0; r < n; r++) skipTarget(times[r]!, network.skip, x, r * d, z, r * d, noiseScale(times[r]!), d);
   }
-  return lossAndGradient(network.model, ws, z, n, d, gradient);
+  if (!gradient || network.dtype === 'float64') return lossAndGradient(network.model, ws, z, n, d, gradient);
+  const narrow = networkArray(network.dtype, gradient.length);
+  const loss = lossAndGradient(network.model, ws, z, n, d, narrow);
+  gradient.set(narrow);
+  return loss;
 }

@@ -1,24 +1,40 @@
 /**
  * Forward and backward passes of the MLP on preallocated workspaces, built on the tensor
- * core's raw GEMM kernel. No validation and no allocation here: callers size the
+ * core's raw GEMM kernels. No validation and no allocation here: callers size the
  * workspace once and pass row counts up to its capacity.
+ *
+ * The same code runs a float64 network (Float64Array weights and activations: the f64x2 GEMM
+ * kernel) and a float32 one (Float32Array weights, activations, deltas and gradient: the f32x4
+ * kernel, twice the lanes). Each dense layer is one overwriting GEMM (C is never read, so it is
+ * not copied into the kernel's memory) followed by one pass that adds the bias and, for hidden
+ * layers, applies SiLU while the row is in cache.
  * @packageDocumentation
  */
-import { gemmAccumulate, type FloatArray, type MatrixOperand } from '@sgmkit/tensor';
-import { siluBackward, siluForward } from './activation.js';
-import { weightOperand, type LayerLayout } from './architecture.js';
+import { gemmAccumulate, gemmKernel, type FloatArray, type MatrixOperand } from '@sgmkit/tensor';
+import { biasSilu, biasSiluKeepingSigmoid, siluBackwardFromSigmoid } from './activation.js';
+import { weightOperand, type LayerLayout, type NetworkDType } from './architecture.js';
+
+/** A typed array of the network's dtype. */
+export type NetworkArray = Float64Array | Float32Array;
+
+export function networkArray(dtype: NetworkDType, length: number): NetworkArray {
+  return dtype === 'float32' ? new Float32Array(length) : new Float64Array(length);
+}
 
 /** The parameters with their layer layouts and prebuilt weight operands (W and Wᵀ per layer). */
 export interface MlpModel {
-  readonly parameters: Float64Array;
+  /** The weights the GEMMs read: the float64 parameters themselves, or their float32 rounding. */
+  readonly parameters: NetworkArray;
+  readonly dtype: NetworkDType;
   readonly layouts: readonly LayerLayout[];
   readonly weights: readonly MatrixOperand[];
   readonly weightsTransposed: readonly MatrixOperand[];
 }
 
-export function mlpModel(parameters: Float64Array, layouts: readonly LayerLayout[]): MlpModel {
+export function mlpModel(parameters: NetworkArray, layouts: readonly LayerLayout[]): MlpModel {
   return {
     parameters,
+    dtype: parameters instanceof Float32Array ? 'float32' : 'float64',
     layouts,
     weights: layouts.map((layer) => weightOperand(parameters, layer)),
     weightsTransposed: layouts.map((layer) => weightOperand(parameters, layer, true)),
@@ -37,9 +53,9 @@ export interface MutableOperand {
 export interface MlpWorkspace {
   readonly capacity: number;
   /** Pre-activations `z_l` of each hidden layer (`capacity × width_l`). */
-  readonly pre: Float64Array[];
+  readonly pre: NetworkArray[];
   /** Post-activations `h_l = silu(z_l)`. */
-  readonly post: Float64Array[];
+  readonly post: NetworkArray[];
   readonly postOperands: MatrixOperand[];
   readonly postTransposedOperands: MatrixOperand[];
 }
@@ -47,24 +63,26 @@ export interface MlpWorkspace {
 /** Buffers the training step needs on top of the forward workspace. */
 export interface TrainingWorkspace extends MlpWorkspace {
   /** First-layer input rows `[x_t, time features]`. */
-  readonly input: Float64Array;
+  readonly input: NetworkArray;
   readonly inputOperand: MatrixOperand;
   readonly inputTransposedOperand: MatrixOperand;
   /** Network output (predicted noise), `capacity × d`. */
-  readonly output: Float64Array;
+  readonly output: NetworkArray;
   /** `∂L/∂z_l` for every layer, the last one being `∂L/∂output`. */
-  readonly deltas: Float64Array[];
+  readonly deltas: NetworkArray[];
+  /** `σ(z_l)` of each hidden layer, kept by the forward pass for the backward one. */
+  readonly sigmoid: NetworkArray[];
   readonly deltaOperands: MatrixOperand[];
 }
 
-function rowMajorOperand(data: Float64Array, width: number, transposed: boolean): MatrixOperand {
+function rowMajorOperand(data: NetworkArray, width: number, transposed: boolean): MatrixOperand {
   return { data, offset: 0, rowStride: transposed ? 1 : width, colStride: transposed ? width : 1 };
 }
 
-export function createMlpWorkspace(layouts: readonly LayerLayout[], capacity: number): MlpWorkspace {
+export function createMlpWorkspace(layouts: readonly LayerLayout[], capacity: number, dtype: NetworkDType): MlpWorkspace {
   const hidden = layouts.slice(0, -1);
-  const pre = hidden.map((layer) => new Float64Array(capacity * layer.outDim));
-  const post = hidden.map((layer) => new Float64Array(capacity * layer.outDim));
+  const pre = hidden.map((layer) => networkArray(dtype, capacity * layer.outDim));
+  const post = hidden.map((layer) => networkArray(dtype, capacity * layer.outDim));
   return {
     capacity,
     pre,
@@ -74,56 +92,68 @@ export function createMlpWorkspace(layouts: readonly LayerLayout[], capacity: nu
   };
 }
 
-export function createTrainingWorkspace(layouts: readonly LayerLayout[], capacity: number): TrainingWorkspace {
+export function createTrainingWorkspace(layouts: readonly LayerLayout[], capacity: number, dtype: NetworkDType): TrainingWorkspace {
   const inWidth = layouts[0]!.inDim;
-  const input = new Float64Array(capacity * inWidth);
-  const deltas = layouts.map((layer) => new Float64Array(capacity * layer.outDim));
+  const input = networkArray(dtype, capacity * inWidth);
+  const deltas = layouts.map((layer) => networkArray(dtype, capacity * layer.outDim));
   return {
-    ...createMlpWorkspace(layouts, capacity),
+    ...createMlpWorkspace(layouts, capacity, dtype),
     input,
     inputOperand: rowMajorOperand(input, inWidth, false),
     inputTransposedOperand: rowMajorOperand(input, inWidth, true),
     output: deltas[deltas.length - 1]!.slice(),
     deltas,
+    sigmoid: layouts.slice(0, -1).map((layer) => networkArray(dtype, capacity * layer.outDim)),
     deltaOperands: deltas.map((g, l) => rowMajorOperand(g, layouts[l]!.outDim, false)),
   };
 }
 
 /**
- * `out[r, :] = biasScale·bias + alpha·(input[r, :k] · W[:k, :])` for r < rows, where the bias
- * starts at `bias[biasOffset]` and out is row-major with `layout.outDim` columns from `outOffset`.
+ * `out[r, :] = alpha·(input[r, :k] · W[:k, :]) + biasScale·bias` for r < rows (the bias starts at
+ * `bias[biasOffset]`; out is row-major with `outDim` columns from `outOffset`): the output layer.
  */
 export function denseLayer(
   rows: number, k: number, input: MatrixOperand, weight: MatrixOperand, outDim: number,
-  bias: Float64Array, biasOffset: number, biasScale: number, alpha: number, out: FloatArray, outOffset: number,
+  bias: FloatArray, biasOffset: number, biasScale: number, alpha: number, out: FloatArray, outOffset: number,
 ): void {
-  for (let r = 0; r < rows; r++) {
-    const row = outOffset + r * outDim;
-    for (let j = 0; j < outDim; j++) out[row + j] = biasScale * bias[biasOffset + j]!;
-  }
-  gemmAccumulate(rows, outDim, k, alpha, input, weight, out, outOffset, outDim);
+  gemmKernel(rows, outDim, k, alpha, input, weight, 0, out, outOffset, outDim);
+  addBias(rows, outDim, bias, biasOffset, biasScale, out, outOffset);
 }
 
-/** Hidden layers 1… (after the first, whose output the caller has written into `pre[0]`), then SiLU. */
+function addBias(rows: number, cols: number, bias: FloatArray, biasOffset: number, biasScale: number, out: FloatArray, outOffset: number): void {
+  for (let r = 0; r < rows; r++) {
+    const row = outOffset + r * cols;
+    for (let j = 0; j < cols; j++) out[row + j] = out[row + j]! + biasScale * bias[biasOffset + j]!;
+  }
+}
+
+/** Hidden layer l: `pre_l = input·W_l + bias`, `post_l = silu(pre_l)`, the bias and SiLU in one pass. */
+export function hiddenLayer(
+  model: MlpModel, ws: MlpWorkspace, l: number, rows: number, k: number, input: MatrixOperand, bias: FloatArray, biasOffset: number,
+): void {
+  const width = model.layouts[l]!.outDim;
+  gemmKernel(rows, width, k, 1, input, model.weights[l]!, 0, ws.pre[l]!, 0, width);
+  biasSilu(ws.pre[l]!, ws.post[l]!, rows, width, bias, biasOffset);
+}
+
+/** Hidden layers 1… (after the first, which the caller has run with `hiddenLayer`). */
 export function forwardHiddenLayers(model: MlpModel, ws: MlpWorkspace, rows: number): void {
   const { parameters, layouts } = model;
-  for (let l = 0; l < ws.pre.length; l++) {
-    if (l > 0) {
-      const layer = layouts[l]!;
-      denseLayer(rows, layer.inDim, ws.postOperands[l - 1]!, model.weights[l]!, layer.outDim,
-        parameters, layer.biasOffset, 1, 1, ws.pre[l]!, 0);
-    }
-    siluForward(ws.pre[l]!, ws.post[l]!, rows * layouts[l]!.outDim);
+  for (let l = 1; l < ws.pre.length; l++) {
+    const layer = layouts[l]!;
+    hiddenLayer(model, ws, l, rows, layer.inDim, ws.postOperands[l - 1]!, parameters, layer.biasOffset);
   }
 }
 
-/** Full forward pass on the training workspace: `output = MLP(input)` for `rows` rows. */
+/** Full forward pass on the training workspace: `output = MLP(input)` for `rows` rows, keeping σ(z_l). */
 export function forwardTraining(model: MlpModel, ws: TrainingWorkspace, rows: number): void {
   const { parameters, layouts } = model;
-  const first = layouts[0]!;
-  denseLayer(rows, first.inDim, ws.inputOperand, model.weights[0]!, first.outDim,
-    parameters, first.biasOffset, 1, 1, ws.pre[0]!, 0);
-  forwardHiddenLayers(model, ws, rows);
+  for (let l = 0; l < ws.pre.length; l++) {
+    const layer = layouts[l]!;
+    const input = l === 0 ? ws.inputOperand : ws.postOperands[l - 1]!;
+    gemmKernel(rows, layer.outDim, layer.inDim, 1, input, model.weights[l]!, 0, ws.pre[l]!, 0, layer.outDim);
+    biasSiluKeepingSigmoid(ws.pre[l]!, ws.post[l]!, ws.sigmoid[l]!, rows, layer.outDim, parameters, layer.biasOffset);
+  }
   const lastIndex = layouts.length - 1;
   const last = layouts[lastIndex]!;
   denseLayer(rows, last.inDim, ws.postOperands[lastIndex - 1]!, model.weights[lastIndex]!, last.outDim,
@@ -134,7 +164,7 @@ export function forwardTraining(model: MlpModel, ws: TrainingWorkspace, rows: nu
  * Backpropagation: given `deltas[last] = ∂L/∂output` for `rows` rows, adds `∂L/∂θ` into
  * `gradient` (same layout as the parameters). Uses the activations left by `forwardTraining`.
  */
-export function backwardTraining(model: MlpModel, ws: TrainingWorkspace, rows: number, gradient: Float64Array): void {
+export function backwardTraining(model: MlpModel, ws: TrainingWorkspace, rows: number, gradient: NetworkArray): void {
   const { layouts } = model;
   for (let l = layouts.length - 1; l >= 0; l--) {
     const layer = layouts[l]!;
@@ -146,13 +176,12 @@ export function backwardTraining(model: MlpModel, ws: TrainingWorkspace, rows: n
     if (l === 0) break;
     // δ_{l−1} = (δ_l · W_lᵀ) ⊙ silu'(z_{l−1}).
     const previous = ws.deltas[l - 1]!;
-    previous.fill(0, 0, rows * layer.inDim);
-    gemmAccumulate(rows, layer.inDim, layer.outDim, 1, ws.deltaOperands[l]!, model.weightsTransposed[l]!, previous, 0, layer.inDim);
-    siluBackward(ws.pre[l - 1]!, previous, rows * layer.inDim);
+    gemmKernel(rows, layer.inDim, layer.outDim, 1, ws.deltaOperands[l]!, model.weightsTransposed[l]!, 0, previous, 0, layer.inDim);
+    siluBackwardFromSigmoid(ws.pre[l - 1]!, ws.sigmoid[l - 1]!, previous, rows * layer.inDim);
   }
 }
 
-function addColumnSums(values: Float64Array, rows: number, cols: number, out: Float64Array, outOffset: number): void {
+function addColumnSums(values: NetworkArray, rows: number, cols: number, out: NetworkArray, outOffset: number): void {
   for (let r = 0; r < rows; r++) {
     const row = r * cols;
     for (let j = 0; j < cols; j++) out[outOffset + j] += values[row + j]!;

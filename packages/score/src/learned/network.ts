@@ -12,10 +12,14 @@ import {
   type Batch, type MatrixOperand,
 } from '@sgmkit/tensor';
 import type { DataMoments, DataNormalization, Score, ScoreSpec } from '../types.js';
+import { roundInto } from './adam.js';
 import {
-  layerLayouts, parameterCount, type LayerLayout, type Parameterisation, type ScoreNetworkArchitecture,
+  layerLayouts, parameterCount, type LayerLayout, type NetworkDType, type Parameterisation, type ScoreNetworkArchitecture,
 } from './architecture.js';
-import { createMlpWorkspace, denseLayer, forwardHiddenLayers, mlpModel, type MlpModel, type MlpWorkspace, type MutableOperand } from './mlp-kernels.js';
+import {
+  createMlpWorkspace, denseLayer, forwardHiddenLayers, hiddenLayer, mlpModel, networkArray,
+  type MlpModel, type MlpWorkspace, type MutableOperand, type NetworkArray,
+} from './mlp-kernels.js';
 import { logSpacedFrequencies, noiseScale, writeTimeFeatures } from './time-features.js';
 
 /**
@@ -39,6 +43,12 @@ export interface ScoreNetworkOptions {
   readonly maxTimeFrequency?: number;
   /** Seed of the weight initialisation. Default 0. */
   readonly seed?: number;
+  /**
+   * Precision of weights and activations. Default `'float64'`. `'float32'` runs the float32 GEMM
+   * kernel (about twice as fast) on float32 weights and activations; training accumulates the
+   * loss and keeps Adam's moments and a master copy of the weights in float64 (`parameters`).
+   */
+  readonly dtype?: NetworkDType;
   /** Output parameterisation. Default `'noise-prediction'`. */
   readonly parameterisation?: Parameterisation;
 }
@@ -83,7 +93,7 @@ export function skipCoefficients(t: number, mean: Float64Array, variance: Float6
  * kernels stay the same. `s_G,j = −a_j·x_j + b_j` (see `skipCoefficients`).
  */
 export function skipTarget(
-  t: number, skip: SkipGaussian, input: Float64Array, inputOffset: number, noise: Float64Array, noiseOffset: number, sigma: number, d: number,
+  t: number, skip: SkipGaussian, input: Float64Array | Float32Array, inputOffset: number, noise: Float64Array, noiseOffset: number, sigma: number, d: number,
 ): void {
   skipCoefficients(t, skip.mean, skip.variance, skip.slope, skip.offset);
   for (let j = 0; j < d; j++) {
@@ -97,20 +107,30 @@ export interface ScoreNetworkData {
   readonly dataMoments?: DataMoments;
 }
 
+
 /** A learned score: an MLP with sinusoidal log-time conditioning, trained by denoising score matching. */
 export class ScoreNetwork implements Score {
   readonly kind = 'ou' as const;
   readonly dim: number;
   readonly architecture: ScoreNetworkArchitecture;
-  /** All weights and biases, layer by layer (W row-major `in × out`, then b). Trained in place. */
+  /**
+   * All weights and biases, layer by layer (W row-major `in × out`, then b), in float64 whatever
+   * the dtype: the master copy training updates in place. A float32 network computes with the
+   * float32 rounding of these, refreshed after every training step; after writing to
+   * `parameters` by hand, call `syncWeights()`.
+   */
   readonly parameters: Float64Array;
-  /** @internal layer layouts and weight operands */
+  /** Precision of weights and activations. */
+  readonly dtype: NetworkDType;
+  /** @internal layer layouts and weight operands (over the compute weights) */
   readonly model: MlpModel;
   private readonly frequencies: Float64Array;
   private readonly timeFeatures: Float64Array;
   private readonly firstBias: Float64Array;
   private readonly inputOperand: MutableOperand = { data: new Float64Array(0), offset: 0, rowStride: 1, colStride: 1 };
   private workspace: MlpWorkspace | undefined;
+  /** Rows of x converted to the network's dtype when x has the other one (capacity × d). */
+  private inputScratch: NetworkArray | undefined;
   /**
    * Present when the network was trained on standardised data: it is then the score of the OU
    * process of `y = N⁻¹(x)`, and samplers map each final sample back with `x = N(y)`.
@@ -128,17 +148,23 @@ export class ScoreNetwork implements Score {
    * Wraps existing parameters (validated by the caller: `createScoreNetwork`, `loadScoreNetwork`,
    * `trainScoreNetwork`), with the normalization and data moments of the data it was trained on.
    */
-  constructor(architecture: ScoreNetworkArchitecture, parameters: Float64Array, data: ScoreNetworkData = {}) {
+  constructor(architecture: ScoreNetworkArchitecture, parameters: Float64Array, dtype: NetworkDType = 'float64', data: ScoreNetworkData = {}) {
     if (data.normalization) this.normalization = data.normalization;
     if (data.dataMoments) this.dataMoments = data.dataMoments;
     this.skip = architecture.parameterisation === 'noise-prediction-skip' ? skipGaussian(architecture.dim, data.dataMoments) : undefined;
     this.architecture = architecture;
     this.dim = architecture.dim;
     this.parameters = parameters;
-    this.model = mlpModel(parameters, layerLayouts(architecture));
+    this.dtype = dtype;
+    this.model = mlpModel(dtype === 'float32' ? Float32Array.from(parameters) : parameters, layerLayouts(architecture));
     this.frequencies = Float64Array.from(architecture.timeFeatures.frequencies);
     this.timeFeatures = new Float64Array(2 * this.frequencies.length);
     this.firstBias = new Float64Array(this.model.layouts[0]!.outDim);
+  }
+
+  /** Re-derives a float32 network's compute weights from `parameters` (nothing to do in float64). */
+  syncWeights(): void {
+    if (this.model.parameters instanceof Float32Array) roundInto(this.parameters, this.model.parameters);
   }
 
   /** Layer layouts in the flat parameter vector. */
@@ -154,7 +180,10 @@ export class ScoreNetwork implements Score {
   /**
    * Writes `s_θ(t, x) = −ε_θ(t, x)/σ_t` for each row of x into out. Works in chunks of
    * `EVALUATION_CHUNK_ROWS`; the workspace is allocated on first use and reused, so repeated
-   * calls allocate nothing. Float32 batches are read and written directly (GEMM packs to double).
+   * calls allocate nothing. A batch of the network's dtype is read directly; one of the other
+   * dtype is converted chunk by chunk into a scratch buffer (exact for float32 → float64). Each
+   * row's result depends only on that row (GEMM rows do not depend on the row count), so any
+   * split of a batch into calls gives bit-identical outputs.
    */
   evaluate(t: number, x: Batch, out: Batch): void {
     const fn = 'ScoreNetwork.evaluate';
@@ -174,7 +203,10 @@ export class ScoreNetwork implements Score {
 
   private workspaceFor(n: number): MlpWorkspace {
     const wanted = Math.min(Math.max(n, 1), EVALUATION_CHUNK_ROWS);
-    if (!this.workspace || this.workspace.capacity < wanted) this.workspace = createMlpWorkspace(this.model.layouts, wanted);
+    if (!this.workspace || this.workspace.capacity < wanted) {
+      this.workspace = createMlpWorkspace(this.model.layouts, wanted, this.dtype);
+      this.inputScratch = networkArray(this.dtype, wanted * this.dim);
+    }
     return this.workspace;
   }
 
@@ -183,11 +215,12 @@ export class ScoreNetwork implements Score {
     const first = this.model.layouts[0]!;
     writeTimeFeatures(t, this.frequencies, this.timeFeatures, 0);
     const bias = this.firstBias;
-    for (let j = 0; j < first.outDim; j++) bias[j] = this.parameters[first.biasOffset + j]!;
+    const weights = this.model.parameters;
+    for (let j = 0; j < first.outDim; j++) bias[j] = weights[first.biasOffset + j]!;
     for (let f = 0; f < this.timeFeatures.length; f++) {
       const feature = this.timeFeatures[f]!;
       const row = first.weightOffset + (this.dim + f) * first.outDim;
-      for (let j = 0; j < first.outDim; j++) bias[j] += feature * this.parameters[row + j]!;
+      for (let j = 0; j < first.outDim; j++) bias[j] += feature * weights[row + j]!;
     }
   }
 
@@ -195,11 +228,19 @@ export class ScoreNetwork implements Score {
     const { layouts, weights, parameters } = this.model;
     const d = this.dim;
     const input = this.inputOperand;
-    input.data = x.data;
-    input.offset = x.offset + start * d;
     input.rowStride = d;
+    if ((x.data instanceof Float32Array) === (this.dtype === 'float32')) {
+      input.data = x.data;
+      input.offset = x.offset + start * d;
+    } else {
+      const scratch = this.inputScratch!;
+      const from = x.offset + start * d;
+      for (let i = 0; i < rows * d; i++) scratch[i] = x.data[from + i]!;
+      input.data = scratch;
+      input.offset = 0;
+    }
     // First layer on the x columns only (k = d): rows 0..d−1 of W₀ are exactly the x weights.
-    denseLayer(rows, d, input as MatrixOperand, weights[0]!, layouts[0]!.outDim, this.firstBias, 0, 1, 1, ws.pre[0]!, 0);
+    hiddenLayer(this.model, ws, 0, rows, d, input as MatrixOperand, this.firstBias, 0);
     forwardHiddenLayers(this.model, ws, rows);
     const lastIndex = layouts.length - 1;
     const last = layouts[lastIndex]!;
@@ -224,17 +265,24 @@ export const SCORE_NETWORK_SPEC_TYPE = 'mlp';
 
 /** Creates a network with LeCun-normal weights (`N(0, 1/fan_in)`, seeded) and zero biases. */
 export function createScoreNetwork(options: ScoreNetworkOptions): ScoreNetwork {
+  const fn = 'createScoreNetwork';
   const architecture = architectureFromOptions(options);
   const layouts = layerLayouts(architecture);
   const parameters = new Float64Array(parameterCount(layouts));
-  const rng = new RandomStream(expectSeed('createScoreNetwork', 'options.seed', options.seed ?? 0));
+  const rng = new RandomStream(expectSeed(fn, 'options.seed', options.seed ?? 0));
   for (const layer of layouts) {
     const count = layer.inDim * layer.outDim;
     rng.fillNormal(parameters, layer.weightOffset, count);
     const scale = 1 / Math.sqrt(layer.inDim);
     for (let i = layer.weightOffset; i < layer.weightOffset + count; i++) parameters[i] = scale * parameters[i]!;
   }
-  return new ScoreNetwork(architecture, parameters);
+  return new ScoreNetwork(architecture, parameters, expectNetworkDType(fn, 'options.dtype', options.dtype ?? 'float64'));
+}
+
+/** Throws unless `dtype` is `'float64'` or `'float32'`. */
+export function expectNetworkDType(fn: string, argument: string, dtype: unknown): NetworkDType {
+  if (dtype !== 'float64' && dtype !== 'float32') throw new InvalidArgumentError(fn, argument, dtype, "'float64' or 'float32'");
+  return dtype;
 }
 
 function architectureFromOptions(options: ScoreNetworkOptions): ScoreNetworkArchitecture {
@@ -268,7 +316,10 @@ function architectureFromOptions(options: ScoreNetworkOptions): ScoreNetworkArch
 /** Current file-format version of saved networks. */
 export const SCORE_NETWORK_FORMAT = 'sgmkit-score-network';
 export const SCORE_NETWORK_FORMAT_VERSION = 2;
-/** Versions `loadScoreNetwork` reads. Version 2 adds the optional `normalization` and `dataMoments` fields. */
+/**
+ * Versions `loadScoreNetwork` reads: 1 (no dtype field: float64) and 2 (optional `dtype`, `normalization`,
+ * `dataMoments`, and the `'noise-prediction-skip'` parameterisation).
+ */
 export const SUPPORTED_SCORE_NETWORK_FORMAT_VERSIONS: readonly number[] = [1, 2];
 
 /** The saved form of a network (what `saveScoreNetwork` writes as JSON). */
@@ -284,6 +335,8 @@ export interface ScoreNetworkDocument {
   };
   readonly timeFeatures: { readonly input: 'log-t'; readonly frequencies: number[] };
   readonly layers: { readonly weight: number[]; readonly bias: number[] }[];
+  /** Precision of the weights (version 2; absent means float64). A float32 network saves its float32 weights. */
+  readonly dtype?: NetworkDType;
   /** Version 2: `x = mean + scale ⊙ y` or `x = mean + matrix·y` (row-major d × d), when trained on standardised data. */
   readonly normalization?:
     | { readonly kind: 'affine'; readonly mean: number[]; readonly scale: number[] }
@@ -298,9 +351,13 @@ function normalizationDocument(n: DataNormalization): NonNullable<ScoreNetworkDo
     : { kind: 'whitening', mean: Array.from(n.mean), matrix: Array.from(n.matrix) };
 }
 
-/** Builds the saved form of a network. JSON numbers round-trip doubles exactly. */
+
+
+/** Builds the saved form of a network. JSON numbers round-trip doubles (and so float32 values) exactly. */
 export function networkDocument(network: ScoreNetwork): ScoreNetworkDocument {
-  const { architecture, parameters } = network;
+  const { architecture } = network;
+  // The weights the network computes with: a float32 network reloads bit-identical.
+  const parameters = network.model.parameters;
   return {
     format: SCORE_NETWORK_FORMAT,
     version: SCORE_NETWORK_FORMAT_VERSION,
@@ -315,6 +372,7 @@ export function networkDocument(network: ScoreNetwork): ScoreNetworkDocument {
       weight: Array.from(parameters.subarray(layer.weightOffset, layer.weightOffset + layer.inDim * layer.outDim)),
       bias: Array.from(parameters.subarray(layer.biasOffset, layer.biasOffset + layer.outDim)),
     })),
+    dtype: network.dtype,
     ...(network.normalization ? { normalization: normalizationDocument(network.normalization) } : {}),
     ...(network.dataMoments ? { dataMoments: { mean: Array.from(network.dataMoments.mean), std: Array.from(network.dataMoments.std) } } : {}),
   };

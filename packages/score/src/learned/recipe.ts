@@ -11,7 +11,7 @@ import type { DataNormalization } from '../types.js';
 import { createScoreNetwork, ScoreNetwork } from './network.js';
 import { dataMomentsOf, fitNormalization, standardizeBatch, type NormalizationKind } from './normalization.js';
 import type { LearningRateDecay } from './schedule.js';
-import type { Parameterisation } from './architecture.js';
+import type { NetworkDType, Parameterisation } from './architecture.js';
 import {
   trainDenoisingScoreMatching, type EarlyStoppingOptions, type TimeDistribution, type TrainingEvaluation, type TrainingProgress,
 } from './training.js';
@@ -22,6 +22,8 @@ export interface TrainScoreNetworkOptions {
   readonly normalization?: NormalizationKind | 'none';
   /** Hidden widths. Default `defaultHiddenWidths(d)`. */
   readonly hiddenWidths?: readonly number[];
+  /** Precision of weights and activations (see `ScoreNetworkOptions.dtype`). Default 'float64'. */
+  readonly dtype?: NetworkDType;
   /** Output parameterisation. Default `'noise-prediction-skip'` (see `Parameterisation`). */
   readonly parameterisation?: Parameterisation;
   /** Time frequencies (two features each). Default 8. */
@@ -142,9 +144,9 @@ export function trainScoreNetwork(data: Batch, options: TrainScoreNetworkOptions
   // The moments go in before training: the skip term's Gaussian is made of them.
   const dataMoments = dataMomentsOf(trainY);
   const initial = createScoreNetwork({ dim: d, hiddenWidths: recipe.hiddenWidths, timeFrequencyCount: recipe.timeFrequencyCount,
-    parameterisation: recipe.parameterisation, seed: recipe.seed,
+    parameterisation: recipe.parameterisation, seed: recipe.seed, ...(options.dtype !== undefined ? { dtype: options.dtype } : {}),
   });
-  const network = new ScoreNetwork(initial.architecture, initial.parameters, { ...(normalization ? { normalization } : {}), dataMoments });
+  const network = new ScoreNetwork(initial.architecture, initial.parameters, initial.dtype, { ...(normalization ? { normalization } : {}), dataMoments });
   const early = options.earlyStopping === true ? {} : options.earlyStopping === false ? undefined : options.earlyStopping;
   const result = trainDenoisingScoreMatching(network, trainY, {
     steps: recipe.steps, batchSize: recipe.batchSize, learningRate: recipe.learningRate, warmupSteps: recipe.warmupSteps,
@@ -159,7 +161,7 @@ export function trainScoreNetwork(data: Batch, options: TrainScoreNetworkOptions
     ...(options.signal ? { signal: options.signal } : {}),
   });
   const weights = result.ema ?? network;
-  const trained = new ScoreNetwork(weights.architecture, weights.parameters, { ...(normalization ? { normalization } : {}), dataMoments });
+  const trained = new ScoreNetwork(weights.architecture, weights.parameters, weights.dtype, { ...(normalization ? { normalization } : {}), dataMoments });
   return {
     network: trained, train, heldOut, ...(normalization ? { normalization } : {}), losses: result.losses, gradientNorms: result.gradientNorms,
     evaluations: result.evaluations, stoppedEarly: result.stoppedEarly, steps: result.steps, options: recipe,

@@ -57,7 +57,7 @@ export function expectLearningRateSchedule(fn: string, schedule: LearningRateSch
  * had before (`maxNorm = Infinity` only measures). A non-finite norm is returned unchanged and
  * the gradient is left as it was, for the caller to report.
  */
-export function clipGradientNorm(gradient: Float64Array, maxNorm: number): number {
+export function clipGradientNorm(gradient: Float64Array | Float32Array, maxNorm: number): number {
   let sum = 0;
   for (let i = 0; i < gradient.length; i++) sum += gradient[i]! * gradient[i]!;
   const norm = Math.sqrt(sum);

@@ -1,3 +1,5 @@
+import type { FloatArray } from '@sgmkit/tensor';
+
 /**
  * Sinusoidal time features. They are functions of `ln t` rather than `t`: the law q_t
  * changes on a logarithmic time scale near t = 0 (σ_t ≈ √(2t)), so log-time features
@@ -13,7 +15,7 @@ export function logSpacedFrequencies(count: number, minFrequency: number, maxFre
 }
 
 /** Writes `[sin(ω_0 ln t), cos(ω_0 ln t), sin(ω_1 ln t), …]` into `out[offset…]`. */
-export function writeTimeFeatures(t: number, frequencies: Float64Array, out: Float64Array, offset: number): void {
+export function writeTimeFeatures(t: number, frequencies: Float64Array, out: FloatArray, offset: number): void {
   const logT = Math.log(t);
   for (let j = 0; j < frequencies.length; j++) {
     const angle = frequencies[j]! * logT;

@@ -13,9 +13,9 @@ import {
   AbortedError, InvalidArgumentError, NonFiniteValueError, RandomStream, expectBatch, expectInteger, expectPositive, expectSeed,
   type Batch,
 } from '@sgmkit/tensor';
-import { adamUpdate, createAdamState, emaUpdate } from './adam.js';
+import { adamUpdate, createAdamState, emaUpdate, roundInto } from './adam.js';
 import { lossAndGradient, noisePredictionLoss, writeInputRow } from './loss.js';
-import { createTrainingWorkspace, forwardTraining, mlpModel, type MlpModel, type TrainingWorkspace } from './mlp-kernels.js';
+import { createTrainingWorkspace, forwardTraining, mlpModel, networkArray, type MlpModel, type NetworkArray, type TrainingWorkspace } from './mlp-kernels.js';
 import { ScoreNetwork, skipTarget, type SkipGaussian } from './network.js';
 import { clipGradientNorm, expectLearningRateSchedule, learningRateAt, type LearningRateDecay, type LearningRateSchedule } from './schedule.js';
 import { noiseScale, writeTimeFeatures } from './time-features.js';
@@ -172,14 +172,20 @@ function runTraining(
   const { model } = network;
   const d = network.dim;
   const size = network.parameters.length;
-  const ws = createTrainingWorkspace(model.layouts, options.batchSize);
+  network.syncWeights();
+  const ws = createTrainingWorkspace(model.layouts, options.batchSize, model.dtype);
   const noise = new Float64Array(options.batchSize * d);
   const times = new Float64Array(options.batchSize);
-  const gradient = new Float64Array(size);
+  const sources = new Int32Array(options.batchSize);
+  // A float32 network's gradient is float32 (the f32 GEMM writes it); Adam keeps float64 moments and master weights.
+  const gradient = networkArray(model.dtype, size);
+  const computeWeights = model.parameters instanceof Float32Array ? model.parameters : undefined;
   const adam = createAdamState(size);
   const adamOptions = { ...options.adam };
   const average = options.emaDecay === undefined ? undefined : Float64Array.from(network.parameters);
-  const evaluated = average ? mlpModel(average, model.layouts) : model;
+  // Held-out evaluations run on the EMA weights when kept (rounded to float32 for a float32 network).
+  const evaluatedWeights = average && computeWeights ? new Float32Array(size) : average;
+  const evaluated = evaluatedWeights ? mlpModel(evaluatedWeights, model.layouts) : model;
   const frequencies = Float64Array.from(network.architecture.timeFeatures.frequencies);
   // The network's own skip scratch: training and evaluation never run at once on one network.
   const skip = network.skip;
@@ -194,18 +200,19 @@ function runTraining(
   while (step < options.steps && !stoppedEarly) {
     step += 1;
     if (signal?.aborted) throw new AbortedError(`trainDenoisingScoreMatching: aborted at step ${step}`);
-    drawMinibatch(rng, data, n, d, options, ws, noise, times, frequencies, skip);
+    drawMinibatch(rng, data, n, d, options, ws, noise, times, sources, frequencies, skip);
     const loss = lossAndGradient(model, ws, noise, options.batchSize, d, gradient);
     const gradientNorm = clipGradientNorm(gradient, options.gradientClipNorm);
     if (!Number.isFinite(loss) || !Number.isFinite(gradientNorm)) {
       throw new NonFiniteValueError(`trainDenoisingScoreMatching: loss became ${loss} (gradient norm ${gradientNorm}) at step ${step}; lower options.learningRate`, `step ${step}`);
     }
     adamOptions.learningRate = learningRateAt(options.schedule, step);
-    adamUpdate(network.parameters, gradient, adam, adamOptions);
+    adamUpdate(network.parameters, gradient, adam, adamOptions, computeWeights);
     if (average) emaUpdate(average, network.parameters, Math.min(options.emaDecay!, (1 + step) / (10 + step)));
     losses[step - 1] = loss;
     gradientNorms[step - 1] = gradientNorm;
     if (evaluationSet && (step % options.evaluateEvery === 0 || step === options.steps)) {
+      if (evaluatedWeights instanceof Float32Array) roundInto(average!, evaluatedWeights);
       const evaluation = evaluate(evaluated, ws, evaluationSet, d, step);
       evaluations.push(evaluation);
       onEvaluation?.(evaluation);
@@ -216,7 +223,7 @@ function runTraining(
   const trainedOn = { ...(network.normalization ? { normalization: network.normalization } : {}), ...(network.dataMoments ? { dataMoments: network.dataMoments } : {}) };
   return {
     steps: step, losses: losses.slice(0, step), gradientNorms: gradientNorms.slice(0, step), evaluations, stoppedEarly,
-    ...(average ? { ema: new ScoreNetwork(network.architecture, average, trainedOn) } : {}),
+    ...(average ? { ema: new ScoreNetwork(network.architecture, average, network.dtype, trainedOn) } : {}),
   };
 }
 
@@ -297,16 +304,15 @@ function drawTime(u: number, options: ResolvedOptions): number {
  */
 function drawMinibatch(
   rng: RandomStream, data: Batch, n: number, d: number, options: ResolvedOptions,
-  ws: TrainingWorkspace, noise: Float64Array, times: Float64Array, frequencies: Float64Array, skip: SkipGaussian | undefined,
+  ws: TrainingWorkspace, noise: Float64Array, times: Float64Array, sources: Int32Array, frequencies: Float64Array, skip: SkipGaussian | undefined,
 ): void {
   const rows = options.batchSize;
   const width = ws.input.length / ws.capacity;
   for (let r = 0; r < rows; r++) {
-    const source = data.offset + Math.floor(rng.uniform() * n) * d;
+    // Remember the clean point; x_t is formed once the noise is drawn.
+    sources[r] = data.offset + Math.floor(rng.uniform() * n) * d;
     const u = rng.uniform();
     const t = drawTime(u, options);
-    // Stash the clean point; x_t is formed once the noise is drawn.
-    for (let j = 0; j < d; j++) ws.input[r * width + j] = data.data[source + j]!;
     writeInputRow(ws, r, width, t, frequencies, d);
     times[r] = t;
   }
@@ -315,7 +321,8 @@ function drawMinibatch(
     const t = times[r]!;
     const decay = Math.exp(-t);
     const sigma = noiseScale(t);
-    for (let j = 0; j < d; j++) ws.input[r * width + j] = decay * ws.input[r * width + j]! + sigma * noise[r * d + j]!;
+    const source = sources[r]!;
+    for (let j = 0; j < d; j++) ws.input[r * width + j] = decay * data.data[source + j]! + sigma * noise[r * d + j]!;
     if (skip) skipTarget(t, skip, ws.input, r * width, noise, r * d, sigma, d);
   }
 }

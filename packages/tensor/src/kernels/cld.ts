@@ -27,7 +27,7 @@ const step = new Float64Array(CLD.LENGTH);
  * `(x, v) ← E(x, v) + w·s + L(z₁, z₂)`, `s` optional. `x`, `v` and `s` share
  * one index (views aligned by the caller), an iteration takes two pairs, and
  * the `s === null` test is made once per segment, not per pair (the
- * cld-step benchmark measured each; see the README).
+ * cld-step benchmark measured each; see docs/benchmarks.md).
  */
 function cldSegment(x: FloatArray, v: FloatArray, s: FloatArray | null, start: number, pairs: number, coefficients: Float64Array): void {
   const e11 = coefficients[CLD.E11]!, e12 = coefficients[CLD.E12]!, e21 = coefficients[CLD.E21]!, e22 = coefficients[CLD.E22]!;

@@ -11,7 +11,7 @@
  * 32-bit halves (JavaScript has no 64-bit integer arithmetic worth using in a
  * loop) xorshift128+'s three shifts cost 21 integer operations per transition
  * against 27 for xoroshiro128+'s two 64-bit rotations and shift, and need fewer
- * temporaries: the OU step is 8% faster with it (5.58 → 5.11 ms, README).
+ * temporaries: the OU step is 8% faster with it (5.58 → 5.11 ms, docs/benchmarks.md).
  * What is given up: Vigna prefers xoroshiro128+ for general use. Both fail
  * only linearity tests (binary rank, linear complexity) confined to their
  * lowest output bits, which here are at most the least significant bits of a

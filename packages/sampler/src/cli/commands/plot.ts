@@ -5,7 +5,7 @@
  */
 import type { CommandSpec } from '../args.js';
 import type { Command } from '../command.js';
-import { readPointCloud, writeTextFile } from '../../io/index.js';
+import { readPointCloud, writeTextFile } from '../../node/files.js';
 import { samplesFigure } from '../figures.js';
 import { MissingOptionError } from '../errors.js';
 

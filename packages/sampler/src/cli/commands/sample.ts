@@ -16,7 +16,8 @@ import { formatNumber, formatTable } from '../format.js';
 import { compareMoments, type CoordinateMoments } from '../moments.js';
 import { createProgress, formatDuration, formatRate } from '../progress.js';
 import { resolveTarget, TARGET_OPTIONS, type Moments, type Target } from '../targets.js';
-import { sampleFileFormat, writeSamples, writeTextFile } from '../../io/index.js';
+import { sampleFileFormat } from '../../io/write.js';
+import { writeSamples, writeTextFile } from '../../node/files.js';
 
 /** Short names accepted by `--method`. */
 export const METHOD_ALIASES: Readonly<Record<string, string>> = {
@@ -31,7 +32,7 @@ const spec: CommandSpec = {
   description:
     'With no options: 10^4 samples of 8 Gaussians on a ring by the DDPM exponential integrator (the paper\'s sampler),\n' +
     'written to out/samples.csv with a picture in out/samples.svg.\n' +
-    `DDPM methods: ${DDPM_METHODS.join(', ')}. CLD methods: ${CLD_METHODS.join(', ')} (CLD needs a gaussian target).\n` +
+    `DDPM methods: ${DDPM_METHODS.join(', ')}. CLD methods: ${CLD_METHODS.join(', ')} (exact CLD scores for every analytic target and --points).\n` +
     'Short names: ei, em, pf.',
   options: [
     ...TARGET_OPTIONS,
@@ -43,6 +44,8 @@ const spec: CommandSpec = {
     { name: 'delta', kind: 'number', min: 0, valueName: '<δ>', description: 'early-stopping time δ (the grid ends at δ)', defaultText: '0, or 1e-3 for --points/--network' },
     { name: 'schedule', kind: 'choice', choices: ['uniform', 'early-stopping'], description: 'step schedule: uniform, or exponentially shrinking steps near δ', defaultText: 'uniform' },
     { name: 'gamma', kind: 'number', min: 0, exclusiveMin: true, valueName: '<γ>', description: 'CLD initial velocity variance', defaultText: '1' },
+    { name: 'corrector-steps', kind: 'integer', min: 0, max: 62, valueName: '<m>', description: 'Langevin corrector steps after every predictor step (on the velocity for CLD)', defaultText: '0' },
+    { name: 'corrector-size', kind: 'number', min: 0, exclusiveMin: true, max: 2, valueName: '<ε>', description: 'Langevin corrector step size ε < 2', defaultText: '0.01' },
     { name: 'n', kind: 'integer', min: 1, short: 'n', valueName: '<count>', description: 'number of samples', defaultText: '10000' },
     { name: 'seed', kind: 'integer', min: 0, max: 0xffffffff, valueName: '<seed>', description: 'random seed (same seed, same samples for any --workers)', defaultText: '0' },
     { name: 'workers', kind: 'integer', min: 1, max: 64, valueName: '<k>', description: 'worker threads', defaultText: '1' },
@@ -56,6 +59,7 @@ const spec: CommandSpec = {
     'sgmkit sample --target gaussian --mean 1,-1 --cov "1,0.5;0.5,2" --steps 200 -n 1e5 --workers 2',
     'sgmkit sample --target bimodal --method euler-maruyama --T 8 --steps 100',
     'sgmkit sample --sampler cld --target gaussian --dim 2 --steps 100 --out out/cld.json',
+    'sgmkit sample --sampler cld --method sscs --target grid25 --steps 200 --corrector-steps 1',
     'sgmkit sample --points data.csv --delta 1e-2 --schedule early-stopping',
   ],
 };
@@ -70,6 +74,8 @@ export interface SampleRun {
   readonly delta: number;
   readonly schedule: 'uniform' | 'early-stopping';
   readonly gamma: number;
+  /** Langevin corrector after every predictor step; absent when `--corrector-steps` is 0 or not given. */
+  readonly corrector?: { readonly steps: number; readonly stepSize: number };
   readonly n: number;
   readonly seed: number;
   readonly workers: number;
@@ -83,11 +89,25 @@ function resolveMethod(sampler: 'ddpm' | 'cld', text: string): string {
   return method;
 }
 
+/** `--corrector-steps` and `--corrector-size`; the size alone is a usage error (it would do nothing). */
+function resolveCorrector(args: ParsedArgs): SampleRun['corrector'] {
+  const steps = args.number('corrector-steps', 0);
+  if (steps === 0) {
+    if (args.has('corrector-size')) throw new UsageError('--corrector-size needs --corrector-steps >= 1');
+    return undefined;
+  }
+  const stepSize = args.number('corrector-size', 0.01);
+  if (!(stepSize < 2)) throw new OptionValueError('corrector-size', String(stepSize), 'a step size ε < 2 (Langevin stability limit)');
+  return { steps, stepSize };
+}
+
 /** Reads and cross-checks the options of a run. */
 export function resolveSampleRun(args: ParsedArgs): SampleRun {
   const target = resolveTarget(args);
   const sampler = args.string('sampler', 'ddpm') as 'ddpm' | 'cld';
-  if (sampler === 'cld' && !target.cldScore) throw new UsageError(`--sampler cld needs --target gaussian (the CLD score is known in closed form only for Gaussian data); the target is ${target.name}`);
+  if (sampler === 'cld' && !target.cldScore) {
+    throw new UsageError(`--sampler cld needs a CLD velocity score; the ${target.name} target has only an OU (DDPM) score (a network trained by \`sgmkit train\` is a DDPM network)`);
+  }
   const T = args.number('T', 10);
   const delta = args.number('delta', target.needsEarlyStopping ? 1e-3 : 0);
   if (!(delta < T)) throw new OptionValueError('delta', String(delta), `less than --T (${T})`);
@@ -95,7 +115,7 @@ export function resolveSampleRun(args: ParsedArgs): SampleRun {
   const schedule = args.string('schedule', 'uniform') as 'uniform' | 'early-stopping';
   if (schedule === 'early-stopping' && delta === 0) throw new UsageError('--schedule early-stopping needs --delta > 0');
   return {
-    target, sampler, method: resolveMethod(sampler, args.string('method', 'exponential-integrator')), T, delta, schedule,
+    target, sampler, corrector: resolveCorrector(args), method: resolveMethod(sampler, args.string('method', 'exponential-integrator')), T, delta, schedule,
     steps: args.number('steps', 1000), gamma: args.number('gamma', 1), n: args.number('n', 10_000), seed: args.number('seed', 0),
     workers: args.number('workers', 1), dtype: args.string('dtype', 'float64') as 'float64' | 'float32',
   };
@@ -110,7 +130,9 @@ export function runGrid(run: SampleRun): Float64Array {
 export async function executeSampleRun(run: SampleRun, context: CommandContext): Promise<SampleResult> {
   const progress = createProgress({ label: 'sample', total: run.steps, enabled: !context.quiet, stream: context.stderr });
   const callback = run.workers === 1 ? (info: { step: number }) => progress.update(info.step + 1) : undefined;
-  const common = { T: run.T, grid: runGrid(run), n: run.n, seed: run.seed, workers: run.workers, dtype: run.dtype, signal: context.signal, callback };
+  const common = {
+    T: run.T, grid: runGrid(run), n: run.n, seed: run.seed, workers: run.workers, dtype: run.dtype, signal: context.signal, callback, corrector: run.corrector,
+  };
   const result =
     run.sampler === 'ddpm'
       ? await sampleDDPM(run.target.ouScore() as Score, { ...common, method: run.method as (typeof DDPM_METHODS)[number] })
@@ -121,7 +143,8 @@ export async function executeSampleRun(run: SampleRun, context: CommandContext):
 }
 
 function describeRun(run: SampleRun): string {
-  return `${run.sampler} ${run.method}, T = ${run.T}, ${run.steps} ${run.schedule} steps, δ = ${run.delta}, n = ${run.n}, seed ${run.seed}, ${run.workers} worker${run.workers > 1 ? 's' : ''}`;
+  const corrector = run.corrector ? ` + ${run.corrector.steps} Langevin corrector step${run.corrector.steps > 1 ? 's' : ''} (ε = ${run.corrector.stepSize})` : '';
+  return `${run.sampler} ${run.method}${corrector}, T = ${run.T}, ${run.steps} ${run.schedule} steps, δ = ${run.delta}, n = ${run.n}, seed ${run.seed}, ${run.workers} worker${run.workers > 1 ? 's' : ''}`;
 }
 
 function momentsTable(rows: readonly CoordinateMoments[], reference: string): string {
@@ -138,7 +161,7 @@ function momentsTable(rows: readonly CoordinateMoments[], reference: string): st
 export function exactOutputLaw(run: SampleRun): GaussianLaw | undefined {
   const data = run.target.law;
   if (!data) return undefined;
-  const options = { T: run.T, grid: runGrid(run) };
+  const options = { T: run.T, grid: runGrid(run), corrector: run.corrector };
   if (run.sampler === 'ddpm') return exactDDPMLaw(data, { ...options, method: run.method as (typeof DDPM_METHODS)[number] });
   return exactCLDLaw(data, { ...options, method: run.method as (typeof CLD_METHODS)[number], initialVelocityVariance: run.gamma }).position;
 }
@@ -190,7 +213,7 @@ function report(run: SampleRun, result: SampleResult, files: { out: string; plot
   ];
   const json = {
     target: run.target.name, description: run.target.description, dim: run.target.dim, sampler: run.sampler, method: run.method, T: run.T,
-    steps: run.steps, delta: run.delta, schedule: run.schedule, n: run.n, seed: run.seed, workers: run.workers, dtype: run.dtype,
+    steps: run.steps, delta: run.delta, schedule: run.schedule, corrector: run.corrector ?? null, n: run.n, seed: run.seed, workers: run.workers, dtype: run.dtype,
     wallTimeMs: result.wallTimeMs, scoreEvaluations: result.scoreEvaluations, out: files.out, plot: files.plot ?? null, ...(moments.json as object),
   };
   return { text: lines.join('\n') + '\n', json };

@@ -17,7 +17,7 @@ import { OptionValueError } from '../errors.js';
 import { fitPowerLaw } from '../fit.js';
 import { formatTable, type Cell } from '../format.js';
 import { figure, linePanel, type Series } from '../../plot/index.js';
-import { writeTextFile } from '../../io/index.js';
+import { writeTextFile } from '../../node/files.js';
 
 const spec: CommandSpec = {
   name: 'verify',

@@ -1,10 +1,9 @@
 /**
- * Worker-thread entry point: rebuilds the score from its spec, then runs the
- * sampler on its row range of the shared buffers with `firstRow` = its global
- * offset, so the output is bit-identical to one thread.
+ * What a worker runs, whatever the platform: rebuild the score from its spec,
+ * then run the sampler on the task's row range of the shared buffers with
+ * `firstRow` = its global offset, so the output is bit-identical to one thread.
  * @packageDocumentation
  */
-import { parentPort, workerData } from 'node:worker_threads';
 import { AbortedError } from '@sgmkit/tensor';
 import type { Batch, FloatArray } from '@sgmkit/tensor';
 import { scoreFromSpec } from '@sgmkit/score';
@@ -17,7 +16,7 @@ function view(buffer: SharedArrayBuffer, task: WorkerTask): Batch {
   return { data, shape: [task.rowEnd - task.rowStart, task.dim], stride: [task.dim, 1], offset: task.rowStart * task.dim };
 }
 
-async function main(task: WorkerTask): Promise<WorkerResult> {
+async function run(task: WorkerTask): Promise<WorkerResult> {
   const flag = new Int32Array(task.abortFlag);
   const control = {
     interrupt: (): void => {
@@ -35,11 +34,16 @@ async function main(task: WorkerTask): Promise<WorkerResult> {
   return { ok: true, evaluations };
 }
 
-main(workerData as WorkerTask).then(
-  (result) => parentPort!.postMessage(result),
-  (error: unknown) => {
+/**
+ * Runs one worker's task and resolves with the message to post back: the
+ * result, or the error serialised (name, message, code, where), never a rejection.
+ * A backend's worker script calls this on the task it receives.
+ */
+export async function runWorkerTask(task: WorkerTask): Promise<WorkerResult> {
+  try {
+    return await run(task);
+  } catch (error) {
     const e = error as { name?: string; message?: string; code?: string; where?: string };
-    const failure: WorkerResult = { ok: false, name: e?.name ?? 'Error', message: e?.message ?? String(error), code: e?.code, where: e?.where };
-    parentPort!.postMessage(failure);
-  },
-);
+    return { ok: false, name: e?.name ?? 'Error', message: e?.message ?? String(error), code: e?.code, where: e?.where };
+  }
+}

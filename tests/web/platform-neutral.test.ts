@@ -1,0 +1,76 @@
+// The browser-facing entries (@sgmkit/tensor, @sgmkit/score, the main entry of @sgmkit/sampler and its
+// web-worker script) import nothing from Node, through the built dist, and esbuild bundles them for browsers.
+import { readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const PACKAGES = join(ROOT, 'packages');
+
+/** The browser entries: what a bundler resolves without the `node` condition. */
+const ENTRIES = {
+  '@sgmkit/tensor': join(PACKAGES, 'tensor/dist/index.js'),
+  '@sgmkit/score': join(PACKAGES, 'score/dist/index.js'),
+  '@sgmkit/sampler': join(PACKAGES, 'sampler/dist/index.js'),
+  '@sgmkit/sampler/web-worker': join(PACKAGES, 'sampler/dist/web/worker.js'),
+};
+
+const BUILTINS = new Set(builtinModules);
+const isNodeBuiltin = (specifier: string): boolean => specifier.startsWith('node:') || BUILTINS.has(specifier.split('/')[0]!);
+
+// tsc emits one specifier per static import/export and keeps dynamic import('...') literal.
+const SPECIFIER = /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|(?:^|[\s;])import\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm;
+
+/** Every module reachable from `entry` inside the workspace's dist folders, with the specifiers each imports. */
+function moduleGraph(entry: string): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  const pending = [entry];
+  while (pending.length > 0) {
+    const file = pending.pop()!;
+    if (graph.has(file)) continue;
+    const specifiers = [...readFileSync(file, 'utf8').matchAll(SPECIFIER)].map((m) => m[1] ?? m[2] ?? m[3]!);
+    graph.set(file, specifiers);
+    for (const s of specifiers) {
+      if (s.startsWith('.')) pending.push(resolve(dirname(file), s));
+      else if (s.startsWith('@sgmkit/')) pending.push(join(PACKAGES, s.split('/')[1]!, 'dist/index.js'));
+    }
+  }
+  return graph;
+}
+
+describe('platform-neutral entries', () => {
+  test.each(Object.entries(ENTRIES))('%s imports no Node built-in, transitively through dist', (_name, entry) => {
+    const graph = moduleGraph(entry);
+    expect(graph.size).toBeGreaterThan(1);
+    const offending = [...graph].flatMap(([file, specifiers]) => specifiers.filter(isNodeBuiltin).map((s) => `${file.slice(ROOT.length)} imports ${s}`));
+    expect(offending).toEqual([]);
+  });
+
+  test('the graph walk sees Node imports where they are (the node entry)', () => {
+    const graph = moduleGraph(join(PACKAGES, 'sampler/dist/node/index.js'));
+    const builtins = new Set([...graph.values()].flat().filter(isNodeBuiltin));
+    expect([...builtins].sort()).toEqual(expect.arrayContaining(['node:fs', 'node:worker_threads']));
+  });
+
+  test.each(Object.keys(ENTRIES))('esbuild bundles %s for platform browser, pulling in no Node module', async (name) => {
+    const result = await build({
+      stdin: { contents: `export * from '${name}';`, resolveDir: ROOT, loader: 'js' },
+      bundle: true, write: false, platform: 'browser', format: 'esm', metafile: true, logLevel: 'silent',
+    });
+    expect(result.errors).toEqual([]);
+    const imported = Object.values(result.metafile.inputs).flatMap((input) => input.imports.map((i) => i.path));
+    expect(imported.filter(isNodeBuiltin)).toEqual([]);
+    // it resolved the browser entry (the `default` export condition), not the Node one
+    expect(Object.keys(result.metafile.inputs).some((p) => p.endsWith('index.node.js'))).toBe(false);
+    expect(result.outputFiles[0]!.text.length).toBeGreaterThan(1000);
+  });
+
+  test('a Node entry does not bundle for platform browser (the check can fail)', async () => {
+    await expect(build({
+      stdin: { contents: "export * from '@sgmkit/sampler/node';", resolveDir: ROOT, loader: 'js' },
+      bundle: true, write: false, platform: 'browser', format: 'esm', logLevel: 'silent',
+    })).rejects.toThrow(/node:/);
+  });
+});
