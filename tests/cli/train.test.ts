@@ -53,6 +53,16 @@ describe('sgmkit train', () => {
     expect(report.empiricalScoreError).toHaveLength(3);
   });
 
+  test.each(['float64', 'float32'])('--workers 3 saves the same %s network, byte for byte, as one thread', (dtype) => {
+    const one = join(dir, `w1-${dtype}.json`);
+    const three = join(dir, `w3-${dtype}.json`);
+    // Batch 96: three micro-shards of 32, one per thread.
+    const args = ['train', '--steps', '30', '--hidden', '8,8', '--data-size', '500', '--batch-size', '96', '--dtype', dtype, '--no-plot', '--quiet'];
+    expect(sgmkit([...args, '--workers', '3', '--out', three]).code).toBe(0);
+    expect(sgmkit([...args, '--out', one]).code).toBe(0);
+    expect(readFileSync(three, 'utf8')).toBe(readFileSync(one, 'utf8'));
+  });
+
   test('--dtype float32 trains a float32 network and saves its dtype; sample --network loads it', () => {
     const out = join(dir, 'net32.json');
     const run = sgmkit(['train', ...small, '--dtype', 'float32', '--out', out, '--no-plot', '--json']);
@@ -75,6 +85,7 @@ describe('sgmkit train', () => {
     expect(e(['--t-min', '20'], 1)).toBe('sgmkit train: --t-min must be less than --T (10); got "20"');
     expect(e(['--lr', '-1'], 1)).toBe('sgmkit train: --lr must be a finite number > 0; got "-1"');
     expect(e(['--ema', '1'], 1)).toMatch(/^sgmkit train: --ema must be a finite number >= 0 and <= 0.999999; got "1"$/);
+    expect(e(['--workers', '0'], 1)).toMatch(/^sgmkit train: --workers must be an integer >= 1 and <= 64; got "0"$/);
     expect(e(['--network', 'x.json'], 2)).toBe('sgmkit train: unknown option --network (see --help)');
     expect(e(['--holdout', '0.7'], 1)).toMatch(/^sgmkit train: --holdout must be a finite number >= 0 and <= 0.5; got "0.7"$/);
     expect(e(['--holdout', '0', '--early-stopping'], 1)).toBe('sgmkit train: --holdout must be > 0 with --early-stopping (it watches the held-out loss); got "0"');

@@ -36,6 +36,7 @@ export {
 } from './samplers/streams.js';
 // --- end samplers ---
 
+
 // Exact Gaussian analysis and sample-based metrics (analysis/, metrics/).
 export { ouMarginal, type GaussianLaw } from './analysis/gaussian.js';
 export type { CorrectorOptions, ScoreErrorOptions } from './analysis/options.js';

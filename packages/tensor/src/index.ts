@@ -9,3 +9,4 @@ export * from './tensor.js';
 export * from './linalg/index.js';
 export * from './random/index.js';
 export * from './kernels/index.js';
+export { exp, expm1, log, log1p, turnPoint } from './math/portable.js';

@@ -7,3 +7,6 @@
 import './install.js';
 export { readPointCloud, readTextFile, writeSamples, writeTextFile } from './files.js';
 export { nodeWorkerBackend, workerExecArgv } from './worker-threads.js';
+// Data-parallel DSM training: each minibatch's gradient shared by worker_threads (bit-identical weights for any count).
+export { trainDenoisingScoreMatchingOnWorkers, MAX_TRAINING_WORKERS, type WorkerTrainingOptions } from './training.js';
+export { WorkerGradientEvaluator } from './training-pool.js';

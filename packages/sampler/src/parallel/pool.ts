@@ -5,7 +5,7 @@
  * Platform-neutral: the backend (`backend.ts`) starts the threads.
  * @packageDocumentation
  */
-import { AbortedError, NonFiniteValueError, SgmkitError } from '@sgmkit/tensor';
+import { AbortedError, NonFiniteValueError, SgmkitError, gemmBackend } from '@sgmkit/tensor';
 import type { DType } from '@sgmkit/tensor';
 import type { ScoreSpec } from '@sgmkit/score';
 import type { CLDJob, DDPMJob } from './run.js';
@@ -66,7 +66,7 @@ export function runSharded(run: ShardedRun): Promise<number> {
       const task: WorkerTask = {
         job: run.job, spec: run.spec, dtype: run.dtype, n: run.n, dim: run.dim,
         rowStart: Math.floor((w * run.n) / W), rowEnd: Math.floor(((w + 1) * run.n) / W),
-        positions: run.positions, velocities: run.velocities, abortFlag,
+        positions: run.positions, velocities: run.velocities, abortFlag, gemmBackend: gemmBackend(),
       };
       let thread: WorkerHandle;
       try {

@@ -2,7 +2,7 @@
  * Messages between the main thread and sampler worker threads.
  * @packageDocumentation
  */
-import type { DType } from '@sgmkit/tensor';
+import type { DType, GemmBackend } from '@sgmkit/tensor';
 import type { ScoreSpec } from '@sgmkit/score';
 import type { CLDJob, DDPMJob } from './run.js';
 
@@ -22,6 +22,8 @@ export interface WorkerTask {
   readonly velocities?: SharedArrayBuffer;
   /** `Int32Array(1)`: set to 1 by the main thread to abort. */
   readonly abortFlag: SharedArrayBuffer;
+  /** The main thread's GEMM backend, so a learned score computes with the same kernels in every thread. */
+  readonly gemmBackend: GemmBackend;
 }
 
 /** A serialised error from a worker. */

@@ -4,7 +4,7 @@
  * `firstRow` = its global offset, so the output is bit-identical to one thread.
  * @packageDocumentation
  */
-import { AbortedError } from '@sgmkit/tensor';
+import { AbortedError, setGemmBackend } from '@sgmkit/tensor';
 import type { Batch, FloatArray } from '@sgmkit/tensor';
 import { scoreFromSpec } from '@sgmkit/score';
 import type { CLDScore, Score } from '@sgmkit/score';
@@ -23,6 +23,7 @@ async function run(task: WorkerTask): Promise<WorkerResult> {
       if (Atomics.load(flag, 0) !== 0) throw new AbortedError('sampler worker: the operation was aborted');
     },
   };
+  setGemmBackend(task.gemmBackend);
   const score = scoreFromSpec(task.spec);
   const positions = view(task.positions, task);
   let evaluations: number;

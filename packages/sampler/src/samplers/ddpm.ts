@@ -28,6 +28,7 @@ import { affineNoiseStep, langevinStep } from './kernels.js';
 import { checkScoreOutput, expectOUScore, prepareRun, stepReporter } from './common.js';
 import type { LangevinCorrector, NoiseAddress, PreparedRun } from './common.js';
 import { correctorStream, predictorStream } from './streams.js';
+import { exp, expm1 } from '@sgmkit/tensor';
 
 export type { LangevinCorrector } from './common.js';
 
@@ -108,7 +109,7 @@ export function ddpmExponentialIntegrator(score: Score, y: Batch, grid: ArrayLik
     score.evaluate(t, y, s);
     checkScoreOutput(fn, s, step, t, firstRow);
     // y ← e^h y + 2(e^h − 1) s + √(e^{2h} − 1) z
-    affineNoiseStep(y, s, Math.exp(h), 2 * Math.expm1(h), Math.sqrt(Math.expm1(2 * h)), seed, predictorStream(step), firstRow);
+    affineNoiseStep(y, s, exp(h), 2 * expm1(h), Math.sqrt(expm1(2 * h)), seed, predictorStream(step), firstRow);
     correct(fn, score, y, g[k + 1]!, step, p);
     p.report(step, t, g[k + 1]!);
   }
@@ -177,10 +178,10 @@ export function ddpmAncestral(score: Score, y: Batch, grid: ArrayLike<number>, n
     const h = t - tNext;
     score.evaluate(t, y, s);
     checkScoreOutput(fn, s, step, t, firstRow);
-    const beta = -Math.expm1(-2 * h); // β = 1 − α, α = e^{−2h}
-    const betaTilde = (beta * -Math.expm1(-2 * tNext)) / -Math.expm1(-2 * t);
+    const beta = -expm1(-2 * h); // β = 1 − α, α = e^{−2h}
+    const betaTilde = (beta * -expm1(-2 * tNext)) / -expm1(-2 * t);
     // y ← (y + β s)/√α + √β̃ z, with 1/√α = e^h
-    const invSqrtAlpha = Math.exp(h);
+    const invSqrtAlpha = exp(h);
     affineNoiseStep(y, s, invSqrtAlpha, beta * invSqrtAlpha, Math.sqrt(betaTilde), seed, predictorStream(step), firstRow);
     correct(fn, score, y, tNext, step, p);
     p.report(step, t, tNext);
@@ -221,8 +222,8 @@ export function ddpmProbabilityFlow(score: Score, y: Batch, grid: ArrayLike<numb
     score.evaluate(t, y, s);
     checkScoreOutput(fn, s, step, t, firstRow);
     // y ← e^h y + (e^h − 1) s
-    const a = Math.exp(h);
-    const b = Math.expm1(h);
+    const a = exp(h);
+    const b = expm1(h);
     for (let i = 0; i < length; i++) yData[yOffset + i] = a * yData[yOffset + i]! + b * sData[sOffset + i]!;
     correct(fn, score, y, g[k + 1]!, step, p);
     p.report(step, t, g[k + 1]!);

@@ -7,6 +7,7 @@
  * @packageDocumentation
  */
 import { InvalidArgumentError, expectInteger, expectNonNegative, expectPositive } from '@sgmkit/tensor';
+import { exp, log } from '@sgmkit/tensor';
 
 /** Largest number of steps a grid may have: the random-stream scheme (see `samplers/streams.ts`) addresses `2^26 − 1` steps. */
 export const MAX_STEPS = (1 << 26) - 1;
@@ -104,7 +105,7 @@ export function earlyStoppingGrid(T: number, delta: number, steps: number, optio
   expectPositive(fn, 'options.switchTime', switchTime);
   const tau = Math.max(Math.min(switchTime, T), delta);
   const L = T - tau;
-  const G = Math.log(tau / delta);
+  const G = log(tau / delta);
   const minSteps = (L > 0 ? 1 : 0) + (G > 0 ? 1 : 0);
   expectInteger(fn, 'steps', steps, Math.max(minSteps, 1), MAX_STEPS);
   let n1 = L > 0 ? Math.max(1, Math.round((steps * L) / (L + G))) : 0;
@@ -112,7 +113,9 @@ export function earlyStoppingGrid(T: number, delta: number, steps: number, optio
   const n2 = steps - n1;
   const grid = new Float64Array(steps + 1);
   for (let k = 0; k < n1; k++) grid[k] = T - (k * L) / n1;
-  for (let j = 0; j < n2; j++) grid[n1 + j] = tau * Math.pow(delta / tau, j / n2);
+  // exp/log rather than Math.pow: the same grid in every JavaScript engine (Math.pow is implementation-defined)
+  const logRatio = log(delta / tau);
+  for (let j = 0; j < n2; j++) grid[n1 + j] = tau * exp((j / n2) * logRatio);
   grid[0] = T;
   grid[steps] = delta;
   return grid;

@@ -26,6 +26,7 @@
  * @packageDocumentation
  */
 import { InvalidArgumentError } from '@sgmkit/tensor';
+import { exp, log } from '@sgmkit/tensor';
 
 /** DDPM integrators. */
 export type DDPMMethod = 'exponential-integrator' | 'euler-maruyama' | 'ancestral' | 'probability-flow';
@@ -45,7 +46,7 @@ export const LANGEVIN_STABILITY_LIMIT = 2;
  * the stationary point (see the module docs for `M_h`).
  */
 export function cldExponentialIntegratorSpectralRadius(h: number): number {
-  const e = Math.exp(h);
+  const e = exp(h);
   const trace = e * (2 - 4 * h);
   const det = e * e - 4 * h * e;
   const disc = trace * trace - 4 * det;
@@ -91,7 +92,7 @@ export function stabilityLimit(sampler: 'ddpm' | 'cld', method: DDPMMethod | CLD
   const fn = 'stabilityLimit';
   if (sampler === 'ddpm') {
     switch (method) {
-      case 'exponential-integrator': return Math.log(3);
+      case 'exponential-integrator': return log(3);
       case 'euler-maruyama': return 2;
       case 'ancestral': return Infinity;
       case 'probability-flow': return Infinity;

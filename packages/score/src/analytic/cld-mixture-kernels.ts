@@ -171,44 +171,45 @@ export function cldMixtureKernel2dIsotropic(
 /**
  * Factors of the shared-precision form. When every component has the same joint precision Λ (isotropic components
  * of one variance, e.g. the ring and grid presets, and point clouds), `zᵀΛz` cancels in the softmax and the logits
- * are affine in z = (x, v): `l_k = α_k + β_kˣ·x + β_kᵛ·v` with `β_k = Λμ_k` (per coordinate pair
- * `βˣ = Λxx μˣ + Λxv μᵛ`, `βᵛ = Λxv μˣ + Λvv μᵛ`) and `α_k = c_k − ½ μ_kᵀΛμ_k`. The component scores
- * `s_k = −(Λxv x + Λvv v) + β_kᵛ` share their z-part, so `∇_v ln q = −(Λxv x + Λvv v) + Σ_k r_k β_kᵛ`.
- * Per component that is one affine logit, one exp and one d-vector accumulation. Rounding in the logits is
- * `≈ ε·Λ(|μ|² + |μ||z|)`, so the scores use this form only while `Λ·max|μ|²` is moderate (`linear`).
+ * are affine in z = (x, v): `l_k = c_k − ½μ_kᵀΛμ_k + zᵀΛμ_k`. The means are `μ_k = (a m_k, c m_k)` for one flow
+ * `e^{tA}` and every pair has the precision `(Λxx, Λxv, Λvv)`, so `zᵀΛμ_k = m_k·(κˣx + κᵛv)` with
+ * `κˣ = aΛxx + cΛxv`, `κᵛ = aΛxv + cΛvv`, and `l_k = α_k + m_k·w` with `w = κˣx + κᵛv` computed once per particle,
+ * `α_k = c_k − ½(aκˣ + cκᵛ)|m_k|²`. The component scores `s_k = −(Λxv x + Λvv v) + κᵛ m_k` share their z-part:
+ * `∇_v ln q = −(Λxv x + Λvv v) + κᵛ Σ_k r_k m_k`. Per component: one d-dot product, one exp, one d-vector update,
+ * as in the OU kernels. Rounding in the logits is `≈ ε·Λ(|μ|² + |μ||z|)`, so the scores use this form only while
+ * `Λ·max|μ|²` is moderate (`linear`).
  */
 export interface CLDSharedFactors {
   /** True when the affine-logit kernels may be used at this time (rounding bound above). */
   linear: boolean;
-  /** `(Λxx, Λxv, Λvv)` of every coordinate pair and component. */
-  readonly precision: Float64Array;
-  readonly offsets: Float64Array;
-  readonly positionSlopes: Float64Array;
-  readonly velocitySlopes: Float64Array;
-  /** Particles with `|x|² + |v|² ≤ nearRadiusSquared` use `l_0` as the reference (then `|l_k − l_0| ≤ REFERENCE_SPREAD`). */
+  /** `[Λxv, Λvv, κˣ, κᵛ]`. */
+  readonly coefficients: Float64Array;
+  /** K rows of `d + 1`: `[α_k, m_k]`. */
+  readonly table: Float64Array;
+  /**
+   * Particles with `|x|² + |v|² ≤ nearRadiusSquared` use `l_0` as the reference: then every `|l_k − l_0|` is small
+   * enough for `fastExpInRange` and for the sums not to overflow (the bound is in `CLDMixtureBase.fillSharedFactors`).
+   */
   nearRadiusSquared: number;
 }
 
-/** Far path of the affine-logit kernels: logits into scratch, max reference, `Σ r_k β_kᵛ` into `accumulator`. */
-function sharedFar(
-  d: number, components: number, shared: CLDSharedFactors, scratch: CLDMixtureScratch,
-  x: FloatArray, xi: number, v: FloatArray, vi: number,
-): void {
-  const { offsets, positionSlopes, velocitySlopes } = shared;
-  const { logits, accumulator } = scratch;
+/** Far path of the affine-logit kernels: logits into scratch, max reference, `Σ r_k m_k` into `accumulator`; `w` in `residuals`. */
+function sharedFar(d: number, components: number, table: Float64Array, scratch: CLDMixtureScratch): void {
+  const { logits, accumulator, residuals: w } = scratch;
+  const row = d + 1;
   let max = -Infinity;
   for (let k = 0; k < components; k++) {
-    let logit = offsets[k]!;
-    for (let c = 0; c < d; c++) logit += positionSlopes[k * d + c]! * x[xi + c]! + velocitySlopes[k * d + c]! * v[vi + c]!;
+    let logit = table[k * row]!;
+    for (let c = 0; c < d; c++) logit += table[k * row + 1 + c]! * w[c]!;
     logits[k] = logit;
     if (logit > max) max = logit;
   }
   accumulator.fill(0);
   let total = 0;
   for (let k = 0; k < components; k++) {
-    const w = fastExp(logits[k]! - max);
-    total += w;
-    for (let c = 0; c < d; c++) accumulator[c] += w * velocitySlopes[k * d + c]!;
+    const weight = fastExp(logits[k]! - max);
+    total += weight;
+    for (let c = 0; c < d; c++) accumulator[c] += weight * table[k * row + 1 + c]!;
   }
   for (let c = 0; c < d; c++) accumulator[c] /= total;
 }
@@ -218,30 +219,31 @@ export function cldMixtureKernelShared(
   n: number, d: number, components: number, shared: CLDSharedFactors, scratch: CLDMixtureScratch,
   x: FloatArray, xOffset: number, v: FloatArray, vOffset: number, out: FloatArray, outOffset: number,
 ): void {
-  const { offsets, positionSlopes, velocitySlopes, nearRadiusSquared: near } = shared;
-  const pxv = shared.precision[1]!;
-  const pvv = shared.precision[2]!;
-  const { accumulator } = scratch;
+  const { table, coefficients, nearRadiusSquared: near } = shared;
+  const pxv = coefficients[0]!, pvv = coefficients[1]!, kx = coefficients[2]!, kv = coefficients[3]!;
+  const { accumulator, residuals: w } = scratch;
+  const row = d + 1;
   for (let i = 0; i < n; i++) {
     const xi = xOffset + i * d;
     const vi = vOffset + i * d;
+    for (let c = 0; c < d; c++) w[c] = kx * x[xi + c]! + kv * v[vi + c]!;
     if (!(jointSquaredNorm(x, xi, v, vi, d) <= near)) {
-      sharedFar(d, components, shared, scratch, x, xi, v, vi);
+      sharedFar(d, components, table, scratch);
     } else {
-      let reference = offsets[0]!;
-      for (let c = 0; c < d; c++) reference += positionSlopes[c]! * x[xi + c]! + velocitySlopes[c]! * v[vi + c]!;
-      for (let c = 0; c < d; c++) accumulator[c] = velocitySlopes[c]!;
+      let reference = table[0]!;
+      for (let c = 0; c < d; c++) reference += table[1 + c]! * w[c]!;
+      for (let c = 0; c < d; c++) accumulator[c] = table[1 + c]!;
       let total = 1;
       for (let k = 1; k < components; k++) {
-        let logit = offsets[k]! - reference;
-        for (let c = 0; c < d; c++) logit += positionSlopes[k * d + c]! * x[xi + c]! + velocitySlopes[k * d + c]! * v[vi + c]!;
-        const w = fastExpInRange(logit);
-        total += w;
-        for (let c = 0; c < d; c++) accumulator[c] += w * velocitySlopes[k * d + c]!;
+        let logit = table[k * row]! - reference;
+        for (let c = 0; c < d; c++) logit += table[k * row + 1 + c]! * w[c]!;
+        const weight = fastExpInRange(logit);
+        total += weight;
+        for (let c = 0; c < d; c++) accumulator[c] += weight * table[k * row + 1 + c]!;
       }
       for (let c = 0; c < d; c++) accumulator[c] /= total;
     }
-    for (let c = 0; c < d; c++) out[outOffset + i * d + c] = accumulator[c]! - pxv * x[xi + c]! - pvv * v[vi + c]!;
+    for (let c = 0; c < d; c++) out[outOffset + i * d + c] = kv * accumulator[c]! - pxv * x[xi + c]! - pvv * v[vi + c]!;
   }
 }
 
@@ -250,40 +252,42 @@ export function cldMixtureKernel2dShared(
   n: number, components: number, shared: CLDSharedFactors, scratch: CLDMixtureScratch,
   x: FloatArray, xOffset: number, v: FloatArray, vOffset: number, out: FloatArray, outOffset: number,
 ): void {
-  const { offsets, positionSlopes: px, velocitySlopes: pv, nearRadiusSquared: near } = shared;
-  const pxv = shared.precision[1]!;
-  const pvv = shared.precision[2]!;
-  const { accumulator } = scratch;
-  const a0 = offsets[0]!;
-  const bx0 = px[0]!, bx1 = px[1]!, bv0 = pv[0]!, bv1 = pv[1]!;
+  const { table, coefficients, nearRadiusSquared: near } = shared;
+  const pxv = coefficients[0]!, pvv = coefficients[1]!, kx = coefficients[2]!, kv = coefficients[3]!;
+  const { accumulator, residuals } = scratch;
+  const a0 = table[0]!, m00 = table[1]!, m01 = table[2]!;
   for (let i = 0; i < n; i++) {
     const x0 = x[xOffset + 2 * i]!;
     const x1 = x[xOffset + 2 * i + 1]!;
     const v0 = v[vOffset + 2 * i]!;
     const v1 = v[vOffset + 2 * i + 1]!;
+    const w0 = kx * x0 + kv * v0;
+    const w1 = kx * x1 + kv * v1;
     let mean0: number;
     let mean1: number;
     if (!(x0 * x0 + x1 * x1 + v0 * v0 + v1 * v1 <= near)) {
-      sharedFar(2, components, shared, scratch, x, xOffset + 2 * i, v, vOffset + 2 * i);
+      residuals[0] = w0;
+      residuals[1] = w1;
+      sharedFar(2, components, table, scratch);
       mean0 = accumulator[0]!;
       mean1 = accumulator[1]!;
     } else {
-      const reference = a0 + bx0 * x0 + bx1 * x1 + bv0 * v0 + bv1 * v1;
+      const reference = a0 + m00 * w0 + m01 * w1;
       let total = 1;
-      let sum0 = bv0;
-      let sum1 = bv1;
+      let sum0 = m00;
+      let sum1 = m01;
       for (let k = 1; k < components; k++) {
-        const c0 = pv[2 * k]!;
-        const c1 = pv[2 * k + 1]!;
-        const w = fastExpInRange(offsets[k]! - reference + px[2 * k]! * x0 + px[2 * k + 1]! * x1 + c0 * v0 + c1 * v1);
-        total += w;
-        sum0 += w * c0;
-        sum1 += w * c1;
+        const c0 = table[3 * k + 1]!;
+        const c1 = table[3 * k + 2]!;
+        const weight = fastExpInRange(table[3 * k]! - reference + c0 * w0 + c1 * w1);
+        total += weight;
+        sum0 += weight * c0;
+        sum1 += weight * c1;
       }
       mean0 = sum0 / total;
       mean1 = sum1 / total;
     }
-    out[outOffset + 2 * i] = mean0 - pxv * x0 - pvv * v0;
-    out[outOffset + 2 * i + 1] = mean1 - pxv * x1 - pvv * v1;
+    out[outOffset + 2 * i] = kv * mean0 - pxv * x0 - pvv * v0;
+    out[outOffset + 2 * i + 1] = kv * mean1 - pxv * x1 - pvv * v1;
   }
 }

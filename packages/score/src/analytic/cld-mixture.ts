@@ -18,14 +18,15 @@
  * `S_k = 0`; its law is non-degenerate for t > 0 (for any γ ≥ 0) and singular at t = 0.
  * @packageDocumentation
  */
-import { expectBatch, expectNonNegative, expectSameDType, expRemainder, InvalidArgumentError, type Batch, type Tensor } from '@sgmkit/tensor';
+import { exp, expectBatch, expectNonNegative, expectSameDType, expm1, expRemainder, InvalidArgumentError, log, type Batch, type Tensor } from '@sgmkit/tensor';
 import type { CLDScore, ScoreSpec } from '../types.js';
 import { cldTransitionAt } from './cld.js';
 import {
   cldMixtureKernel, cldMixtureKernel2dIsotropic, cldMixtureKernel2dShared, cldMixtureKernelDiagonal, cldMixtureKernelShared,
   type CLDMixtureFactors, type CLDMixtureScratch, type CLDSharedFactors,
 } from './cld-mixture-kernels.js';
-import { nearRadiusSquared, REFERENCE_SPREAD } from './mixture-kernels.js';
+import { FAST_EXP_MAX } from './fast-exp.js';
+import { nearRadiusSquared } from './mixture-kernels.js';
 import { parseComponents } from './mixture-parameters.js';
 import type { GaussianMixtureParameters, MixtureKernel } from './mixture.js';
 import { fillConjugated, type CovarianceJson, type SpectralCovariance } from './spectral-covariance.js';
@@ -41,11 +42,11 @@ const PAIR = { A: 0, C: 1, XX: 2, XV: 3, VV: 4, DET: 5, DET_SLOPE: 6, LENGTH: 7 
  */
 function cldPairLawTermsInto(t: number, gamma: number, out: Float64Array): void {
   const { a, b, c, e } = cldTransitionAt(t);
-  const decay2 = Math.exp(-2 * t);
+  const decay2 = exp(-2 * t);
   // Q_t, as in cldPairCovarianceAt: Q_xx = g₂(2t) (cancellation-free), Q_xv = 2t²e^{−2t}, Q_vv = (1 − e^{−2t}) + 2t(1 − t)e^{−2t}.
   const qxx = expRemainder(2, 2 * t);
   const qxv = 2 * t * t * decay2;
-  const qvv = -Math.expm1(-2 * t) + 2 * t * (1 - t) * decay2;
+  const qvv = -expm1(-2 * t) + 2 * t * (1 - t) * decay2;
   // adj(Q) = [[q_vv, −q_xv], [−q_xv, q_xx]]: uᵀ adj(Q) u for u = α and u = β.
   const alphaAdjAlpha = a * a * qvv - 2 * a * c * qxv + c * c * qxx;
   const betaAdjBeta = b * b * qvv - 2 * b * e * qxv + e * e * qxx;
@@ -128,7 +129,7 @@ abstract class CLDMixtureBase implements CLDScore {
         positionCenters: new Float64Array(k * d), velocityCenters: new Float64Array(k * d),
         precisions: new Float64Array(k * precisionsPerComponent), logNormalisers: new Float64Array(k), nearRadiusSquared: -1,
         shared: shared
-          ? { linear: false, precision: new Float64Array(3), offsets: new Float64Array(k), positionSlopes: new Float64Array(k * d), velocitySlopes: new Float64Array(k * d), nearRadiusSquared: -1 }
+          ? { linear: false, coefficients: new Float64Array(4), table: this.sharedTable(), nearRadiusSquared: -1 }
           : null,
       }),
       (t, slot) => this.fillFactors(t, slot),
@@ -166,7 +167,7 @@ abstract class CLDMixtureBase implements CLDScore {
         p[3 * j] = vv / det;
         p[3 * j + 1] = -xv / det;
         p[3 * j + 2] = xx / det;
-        logDeterminant += Math.log(det);
+        logDeterminant += log(det);
         largestPrecision = Math.max(largestPrecision, largestEigenvalue2(p[3 * j]!, p[3 * j + 1]!, p[3 * j + 2]!));
       }
       let meanSquared = 0;
@@ -177,52 +178,57 @@ abstract class CLDMixtureBase implements CLDScore {
       }
       largestMeanSquared = Math.max(largestMeanSquared, meanSquared);
       this.writePrecisions(covariance, slot.precisions, k);
-      slot.logNormalisers[k] = Math.log(weight) - 0.5 * logDeterminant;
+      slot.logNormalisers[k] = log(weight) - 0.5 * logDeterminant;
     });
     slot.nearRadiusSquared = nearRadiusSquared(slot.logNormalisers, largestPrecision, largestMeanSquared);
-    if (slot.shared) this.fillSharedFactors(slot, slot.shared, largestPrecision * largestMeanSquared);
+    if (slot.shared) this.fillSharedFactors(slot, slot.shared, largestPrecision * largestMeanSquared, a, c);
   }
 
-  /** The affine-logit factors (see `CLDSharedFactors`); `p` holds the one pair precision shared by all. */
-  private fillSharedFactors(slot: CLDMixtureFactors, shared: CLDSharedFactors, roundingScale: number): void {
+  /** Rows `[α_k, m_k]` with the data means filled in (they do not depend on t). */
+  private sharedTable(): Float64Array {
     const d = this.dim;
-    const k = this.active.length;
+    const table = new Float64Array(this.active.length * (d + 1));
+    this.active.forEach(({ mean }, k) => table.set(mean, k * (d + 1) + 1));
+    return table;
+  }
+
+  /** The affine-logit factors (see `CLDSharedFactors`); `directionPrecisions` holds the one pair precision shared by all. */
+  private fillSharedFactors(slot: CLDMixtureFactors, shared: CLDSharedFactors, roundingScale: number, a: number, c: number): void {
+    const d = this.dim;
     const p = this.directionPrecisions;
     const pxx = p[0]!, pxv = p[1]!, pvv = p[2]!;
-    shared.precision.set(p.subarray(0, 3));
-    let largestSlope = 0;
-    for (let j = 0; j < k; j++) {
-      let quadratic = 0;
-      for (let c = 0; c < d; c++) {
-        const mx = slot.positionCenters[j * d + c]!;
-        const mv = slot.velocityCenters[j * d + c]!;
-        const bx = (shared.positionSlopes[j * d + c] = pxx * mx + pxv * mv);
-        const bv = (shared.velocitySlopes[j * d + c] = pxv * mx + pvv * mv);
-        quadratic += mx * bx + mv * bv;
-        largestSlope = Math.max(largestSlope, Math.abs(bx), Math.abs(bv));
-      }
-      shared.offsets[j] = slot.logNormalisers[j]! - 0.5 * quadratic;
-    }
-    shared.linear = roundingScale <= SHARED_LOGIT_LIMIT && largestSlope <= MAX_SHARED_SLOPE;
-    shared.nearRadiusSquared = this.sharedNearRadiusSquared(shared);
-  }
-
-  /** `|l_k − l_0| ≤ |α_k − α_0| + |β_k − β_0|·|z| ≤ REFERENCE_SPREAD` for `|z|² ≤ R²`; −1 when no such region. */
-  private sharedNearRadiusSquared(shared: CLDSharedFactors): number {
-    const d = this.dim;
+    const kx = a * pxx + c * pxv;
+    const kv = a * pxv + c * pvv;
+    shared.coefficients[0] = pxv;
+    shared.coefficients[1] = pvv;
+    shared.coefficients[2] = kx;
+    shared.coefficients[3] = kv;
+    const curvature = a * kx + c * kv;
+    const { table } = shared;
     let offsetSpread = 0;
-    let slopeSpread = 0;
-    for (let j = 1; j < this.active.length; j++) {
-      offsetSpread = Math.max(offsetSpread, Math.abs(shared.offsets[j]! - shared.offsets[0]!));
+    let meanSpread = 0;
+    let largestMean = 0;
+    for (let k = 0; k < this.active.length; k++) {
+      const row = k * (d + 1);
       let squared = 0;
-      for (let c = 0; c < d; c++) {
-        squared += (shared.positionSlopes[j * d + c]! - shared.positionSlopes[c]!) ** 2 + (shared.velocitySlopes[j * d + c]! - shared.velocitySlopes[c]!) ** 2;
+      let distance = 0;
+      for (let j = 0; j < d; j++) {
+        squared += table[row + 1 + j]! ** 2;
+        distance += (table[row + 1 + j]! - table[1 + j]!) ** 2;
       }
-      slopeSpread = Math.max(slopeSpread, Math.sqrt(squared));
+      table[row] = slot.logNormalisers[k]! - 0.5 * curvature * squared;
+      offsetSpread = Math.max(offsetSpread, Math.abs(table[row]! - table[0]!));
+      meanSpread = Math.max(meanSpread, Math.sqrt(distance));
+      largestMean = Math.max(largestMean, Math.sqrt(squared));
     }
-    if (!(offsetSpread <= REFERENCE_SPREAD)) return -1;
-    if (slopeSpread === 0) return Infinity;
-    return ((REFERENCE_SPREAD - offsetSpread) / slopeSpread) ** 2;
+    shared.linear = roundingScale <= SHARED_LOGIT_LIMIT && Math.hypot(kx, kv) * largestMean <= MAX_SHARED_SLOPE;
+    // |l_k − l_0| ≤ |α_k − α_0| + |m_k − m_0|·|w|, |w| ≤ √(κˣ² + κᵛ²)·|z|. With l_0 as the reference the sums are
+    // ≥ 1 (component 0 contributes 1), so only overflow limits the spread: K·e^{spread}·(1 + max|m_k|) must stay
+    // below e^{709}, and every exponent inside fastExpInRange's [−708, 709] (a unit of margin for rounding).
+    const spread = FAST_EXP_MAX - 2 - Math.log(this.active.length * (1 + largestMean));
+    const slope = meanSpread * Math.hypot(kx, kv);
+    if (!(offsetSpread <= spread)) shared.nearRadiusSquared = -1;
+    else shared.nearRadiusSquared = slope === 0 ? Infinity : ((spread - offsetSpread) / slope) ** 2;
   }
 
   /** Component k's precisions, from the per-direction ones, in the kernel's layout (see `CLDMixtureFactors`). */

@@ -26,6 +26,7 @@ import { centeredTwoBlockDiagonalKernel, centeredTwoBlockKernel } from './kernel
 import { fillConjugated, parseCovariance, type CovarianceInput, type CovarianceJson, type SpectralCovariance } from './spectral-covariance.js';
 import { TimeCache } from './time-cache.js';
 import { expectOutputBatch, expectTime, toJsonArray, toVector } from './validate.js';
+import { exp, expm1 } from '@sgmkit/tensor';
 
 /** One coordinate pair's covariance `[[xx, xv], [xv, vv]]`. */
 export interface CLDPairCovariance {
@@ -36,7 +37,7 @@ export interface CLDPairCovariance {
 
 /** `e^{tA}` entries `[[a, b], [c, e]]` for `A = [[0, 1], [−1, −2]]`. */
 export function cldTransitionAt(t: number): { a: number; b: number; c: number; e: number } {
-  const decay = Math.exp(-t);
+  const decay = exp(-t);
   return { a: decay * (1 + t), b: decay * t, c: -decay * t, e: decay * (1 - t) };
 }
 
@@ -52,11 +53,11 @@ function noisePositionVariance(t: number): number {
 /** The 2 × 2 CLD covariance at time t of one coordinate pair with data variance λ and initial velocity variance γ. */
 export function cldPairCovarianceAt(t: number, lambda: number, gamma: number): CLDPairCovariance {
   const { a, b, c, e } = cldTransitionAt(t);
-  const decay2 = Math.exp(-2 * t);
+  const decay2 = exp(-2 * t);
   return {
     xx: noisePositionVariance(t) + lambda * a * a + gamma * b * b,
     xv: 2 * t * t * decay2 + lambda * a * c + gamma * b * e,
-    vv: -Math.expm1(-2 * t) + 2 * t * (1 - t) * decay2 + lambda * c * c + gamma * e * e,
+    vv: -expm1(-2 * t) + 2 * t * (1 - t) * decay2 + lambda * c * c + gamma * e * e,
   };
 }
 

@@ -13,6 +13,7 @@ import {
 } from './spectral-covariance.js';
 import { TimeCache } from './time-cache.js';
 import { expectScoreBatches, expectTime, toJsonArray, toVector } from './validate.js';
+import { exp, log } from '@sgmkit/tensor';
 
 export interface GaussianParameters {
   readonly mean: readonly number[] | Float64Array;
@@ -48,7 +49,7 @@ function gaussianAssumptions(mean: Float64Array, covariance: SpectralCovariance)
   let meanSquared = 0;
   for (const m of mean) meanSquared += m * m;
   const trace = covarianceTrace(covariance);
-  const logDet = sumSpectralFunction(covariance, 0, Math.log);
+  const logDet = sumSpectralFunction(covariance, 0, log);
   return {
     lipschitzAt,
     lipschitzBound(tMin: number, tMax: number): number {
@@ -86,7 +87,7 @@ export class GaussianScore implements Score {
   }
 
   private fillFactors(t: number, slot: GaussianFactors): void {
-    const decay = Math.exp(-t);
+    const decay = exp(-t);
     for (let i = 0; i < this.dim; i++) slot.center[i] = decay * this.mean[i]!;
     if (this.covariance.vectors === null) {
       for (let i = 0; i < this.dim; i++) slot.matrix[i] = -1 / ouEigenvalueAt(this.covariance.values[i]!, t);

@@ -16,6 +16,7 @@ import {
 import { TimeCache } from './time-cache.js';
 import { parseComponents, type Component } from './mixture-parameters.js';
 import { expectScoreBatches, expectTime, toJsonArray } from './validate.js';
+import { exp, log, turnPoint } from '@sgmkit/tensor';
 
 export interface GaussianMixtureParameters {
   readonly weights: readonly number[] | Float64Array;
@@ -127,7 +128,7 @@ export class GaussianMixtureScore implements Score {
    */
   private fillFactors(t: number, slot: MixtureFactors): void {
     const d = this.dim;
-    const decay = Math.exp(-t);
+    const decay = exp(-t);
     let largestPrecision = 0;
     let largestMeanSquared = 0;
     this.active.forEach(({ weight, mean, covariance }, k) => {
@@ -141,7 +142,7 @@ export class GaussianMixtureScore implements Score {
       if (this.kernel === 'full') fillOuPrecision(covariance, t, slot.precisions.subarray(k * d * d, (k + 1) * d * d));
       else if (this.kernel === 'isotropic' && d === 2) slot.precisions[k] = 1 / ouEigenvalueAt(covariance.values[0]!, t);
       else for (let c = 0; c < d; c++) slot.precisions[k * d + c] = 1 / ouEigenvalueAt(covariance.values[c]!, t);
-      slot.logNormalisers[k] = Math.log(weight) - 0.5 * sumSpectralFunction(covariance, t, Math.log);
+      slot.logNormalisers[k] = log(weight) - 0.5 * sumSpectralFunction(covariance, t, log);
     });
     slot.nearRadiusSquared = nearRadiusSquared(slot.logNormalisers, largestPrecision, largestMeanSquared);
   }
@@ -191,11 +192,12 @@ export function ringMixtureParameters(options: RingMixtureOptions = {}): Gaussia
   expectInteger(fn, 'options.components', components, 1);
   expectNonNegative(fn, 'options.radius', radius);
   expectPositive(fn, 'options.std', std);
-  const angles = Array.from({ length: components }, (_, k) => (2 * Math.PI * k) / components);
+  // turnPoint, not Math.cos/sin: the same means, hence the same samples, in every JavaScript engine
+  const points = Array.from({ length: components }, (_, k) => turnPoint(k, components));
   return {
-    weights: angles.map(() => 1 / components),
-    means: angles.map((a) => [radius * Math.cos(a), radius * Math.sin(a)]),
-    covariances: angles.map(() => std * std),
+    weights: points.map(() => 1 / components),
+    means: points.map(([c, s]) => [radius * c, radius * s]),
+    covariances: points.map(() => std * std),
     normalizeWeights: true,
   };
 }

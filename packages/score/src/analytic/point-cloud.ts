@@ -9,6 +9,7 @@ import type { Batch, Tensor } from '@sgmkit/tensor';
 import type { Score, ScoreAssumptions, ScoreSpec } from '../types.js';
 import { pointCloudScoreKernel } from './mixture-kernels.js';
 import { expectPositiveTime, expectScoreBatches, parsePoints, toJsonArray } from './validate.js';
+import { exp, expm1 } from '@sgmkit/tensor';
 
 export interface PointCloudSpec extends ScoreSpec {
   readonly type: 'point-cloud';
@@ -46,8 +47,8 @@ export class PointCloudScore implements Score {
     const fn = 'PointCloudScore.evaluate';
     expectPositiveTime(fn, t, 'the score of an empirical measure is singular at t = 0');
     const n = expectScoreBatches(fn, this.dim, x, out);
-    const variance = -Math.expm1(-2 * t);
-    pointCloudScoreKernel(n, this.dim, this.size, this.points, Math.exp(-t), variance, this.logits, this.accumulator, x.data, x.offset, out.data, out.offset);
+    const variance = -expm1(-2 * t);
+    pointCloudScoreKernel(n, this.dim, this.size, this.points, exp(-t), variance, this.logits, this.accumulator, x.data, x.offset, out.data, out.offset);
   }
 
   /** The score is exact. */

@@ -16,6 +16,7 @@ import {
   tensor,
   type Tensor,
 } from '@sgmkit/tensor';
+import { exp, expm1 } from '@sgmkit/tensor';
 
 /** A covariance as users give it: isotropic `σ²`, a diagonal, or a full symmetric matrix. */
 export type CovarianceInput = number | readonly number[] | readonly (readonly number[])[] | Tensor;
@@ -35,7 +36,7 @@ export interface SpectralCovariance {
 
 /** Eigenvalue `λ_t = e^{−2t}λ + (1 − e^{−2t})` of `Σ_t`; a sum of positive terms, so accurate for small t and λ. */
 export function ouEigenvalueAt(lambda: number, t: number): number {
-  return Math.exp(-2 * t) * lambda - Math.expm1(-2 * t);
+  return exp(-2 * t) * lambda - expm1(-2 * t);
 }
 
 /** Writes `V diag(coefficient(k)) Vᵀ` (row-major `d × d`, V = I when Σ is diagonal) into `out`. */

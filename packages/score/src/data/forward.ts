@@ -6,6 +6,7 @@
 import { affineNoiseStep, batch, dtypeOf, expectAllFinite, expectBatch, type Batch } from '@sgmkit/tensor';
 import { expectTime } from '../analytic/validate.js';
 import { FORWARD_MARGINAL_STREAM, parseNoiseAddress, type DrawOptions } from './draw.js';
+import { exp, expm1 } from '@sgmkit/tensor';
 
 /**
  * Pushes data samples through the OU forward process to time `t`:
@@ -39,5 +40,5 @@ export function sampleForwardMarginal(sample: Batch, t: number, options: Omit<Dr
   const out = batch(n, d, dtypeOf(sample));
   out.data.set(values);
   // −expm1(−2t) = 1 − e^{−2t} without cancellation for small t.
-  return affineNoiseStep(out, out, Math.exp(-t), 0, Math.sqrt(-Math.expm1(-2 * t)), seed, stream, firstRow);
+  return affineNoiseStep(out, out, exp(-t), 0, Math.sqrt(-expm1(-2 * t)), seed, stream, firstRow);
 }

@@ -13,8 +13,8 @@ export {
   type TrainingEvaluation, type EarlyStoppingOptions,
 } from './training.js';
 export {
-  trainScoreNetwork, defaultHiddenWidths, DEFAULT_GRADIENT_CLIP_NORM, SPLIT_STREAM,
-  type TrainScoreNetworkOptions, type TrainScoreNetworkResult, type ResolvedRecipe,
+  trainScoreNetwork, prepareScoreNetworkTraining, finishScoreNetworkTraining, defaultHiddenWidths, DEFAULT_GRADIENT_CLIP_NORM, SPLIT_STREAM,
+  type PreparedScoreNetworkTraining, type TrainScoreNetworkOptions, type TrainScoreNetworkResult, type ResolvedRecipe,
 } from './recipe.js';
 export { learningRateAt, clipGradientNorm, type LearningRateSchedule, type LearningRateDecay } from './schedule.js';
 export {
@@ -22,6 +22,9 @@ export {
   CONSTANT_COORDINATE_TOLERANCE, WHITENING_EIGENVALUE_FLOOR, type NormalizationKind,
 } from './normalization.js';
 export { denoisingLoss } from './loss.js';
-export type { MlpModel } from './mlp-kernels.js';
+export {
+  MICRO_SHARD_ROWS, microShardCount, MicroShardGradients, sumMicroShards, InProcessGradientEvaluator, type GradientEvaluator,
+} from './gradient.js';
+export type { MlpModel, NetworkArray } from './mlp-kernels.js';
 export { saveScoreNetwork, loadScoreNetwork, scoreNetworkFromSpec, ScoreNetworkFormatError } from './format.js';
 export { noiseScale } from './time-features.js';

@@ -14,20 +14,22 @@ import { skipTarget, type ScoreNetwork } from './network.js';
 import { noiseScale, writeTimeFeatures } from './time-features.js';
 
 /**
- * Loss `(1/n)Σ|ε_θ − z|²` given the outputs in `ws.output` and targets `noise[0 … n·d)`;
- * writes `∂L/∂output = (2/n)(ε_θ − z)` into the last delta buffer. The sum is in float64 for either dtype.
+ * Loss `(1/B)Σ|ε_θ − z|²` over `rows` rows given the outputs in `ws.output` and targets
+ * `noise[0 … rows·d)`; writes `∂L/∂output = (2/B)(ε_θ − z)` into the last delta buffer. The sum is
+ * in float64 for either dtype. `B = batchRows` (default `rows`) is the minibatch the rows belong
+ * to, e.g. of a micro-shard.
  */
-export function noisePredictionLoss(ws: TrainingWorkspace, noise: Float64Array, rows: number, d: number): number {
+export function noisePredictionLoss(ws: TrainingWorkspace, noise: Float64Array, rows: number, d: number, batchRows = rows): number {
   const output = ws.output;
   const delta = ws.deltas[ws.deltas.length - 1]!;
-  const scale = 2 / rows;
+  const scale = 2 / batchRows;
   let sum = 0;
   for (let i = 0; i < rows * d; i++) {
     const residual = output[i]! - noise[i]!;
     sum += residual * residual;
     delta[i] = scale * residual;
   }
-  return sum / rows;
+  return sum / batchRows;
 }
 
 /** Writes row r of the first-layer input: `[x, sin(ω ln t), cos(ω ln t), …]`. */

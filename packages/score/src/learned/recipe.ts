@@ -7,13 +7,14 @@
  * @packageDocumentation
  */
 import { InvalidArgumentError, RandomStream, expectBatch, expectSeed, type Batch } from '@sgmkit/tensor';
-import type { DataNormalization } from '../types.js';
+import type { DataMoments, DataNormalization } from '../types.js';
 import { createScoreNetwork, ScoreNetwork } from './network.js';
 import { dataMomentsOf, fitNormalization, standardizeBatch, type NormalizationKind } from './normalization.js';
 import type { LearningRateDecay } from './schedule.js';
 import type { NetworkDType, Parameterisation } from './architecture.js';
 import {
-  trainDenoisingScoreMatching, type EarlyStoppingOptions, type TimeDistribution, type TrainingEvaluation, type TrainingProgress,
+  trainDenoisingScoreMatching, type EarlyStoppingOptions, type TimeDistribution, type TrainingEvaluation, type TrainingOptions,
+  type TrainingProgress, type TrainingResult,
 } from './training.js';
 
 /** Options of {@link trainScoreNetwork}; every field has a default that works on standardised data. */
@@ -133,6 +134,32 @@ export const SPLIT_STREAM = 2;
  * ```
  */
 export function trainScoreNetwork(data: Batch, options: TrainScoreNetworkOptions = {}): TrainScoreNetworkResult {
+  const prepared = prepareScoreNetworkTraining(data, options);
+  return finishScoreNetworkTraining(prepared, trainDenoisingScoreMatching(prepared.network, prepared.trainData, prepared.trainingOptions));
+}
+
+/** A recipe run set up but not trained: what `trainScoreNetwork` does before and after the DSM loop. */
+export interface PreparedScoreNetworkTraining {
+  /** The initial network (with normalization and data moments), trained in place. */
+  readonly network: ScoreNetwork;
+  /** The standardised training rows. */
+  readonly trainData: Batch;
+  /** Options for `trainDenoisingScoreMatching` (or a variant taking the same options, e.g. on worker threads). */
+  readonly trainingOptions: TrainingOptions;
+  readonly train: Batch<Float64Array>;
+  readonly heldOut: Batch<Float64Array>;
+  readonly normalization?: DataNormalization;
+  readonly dataMoments: DataMoments;
+  readonly recipe: ResolvedRecipe;
+}
+
+/**
+ * Splits, standardises and builds the network of `trainScoreNetwork` without training it, so the
+ * DSM loop can run elsewhere (e.g. `trainDenoisingScoreMatchingOnWorkers`); finish with
+ * `finishScoreNetworkTraining`.
+ * @throws {InvalidArgumentError} as `trainScoreNetwork`
+ */
+export function prepareScoreNetworkTraining(data: Batch, options: TrainScoreNetworkOptions = {}): PreparedScoreNetworkTraining {
   const fn = 'trainScoreNetwork';
   const [n, d] = expectBatch(fn, 'data', data);
   if (!options || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an options object');
@@ -148,7 +175,7 @@ export function trainScoreNetwork(data: Batch, options: TrainScoreNetworkOptions
   });
   const network = new ScoreNetwork(initial.architecture, initial.parameters, initial.dtype, { ...(normalization ? { normalization } : {}), dataMoments });
   const early = options.earlyStopping === true ? {} : options.earlyStopping === false ? undefined : options.earlyStopping;
-  const result = trainDenoisingScoreMatching(network, trainY, {
+  const trainingOptions: TrainingOptions = {
     steps: recipe.steps, batchSize: recipe.batchSize, learningRate: recipe.learningRate, warmupSteps: recipe.warmupSteps,
     learningRateDecay: recipe.learningRateDecay, finalLearningRateFraction: recipe.finalLearningRateFraction,
     gradientClipNorm: recipe.gradientClipNorm, tMin: recipe.tMin, tMax: recipe.tMax, seed: recipe.seed,
@@ -159,8 +186,14 @@ export function trainScoreNetwork(data: Batch, options: TrainScoreNetworkOptions
     ...(options.onStep ? { onStep: options.onStep } : {}),
     ...(options.onEvaluation ? { onEvaluation: options.onEvaluation } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
-  });
-  const weights = result.ema ?? network;
+  };
+  return { network, trainData: trainY, trainingOptions, train, heldOut, ...(normalization ? { normalization } : {}), dataMoments, recipe };
+}
+
+/** The result of a prepared run: the EMA (or final) weights with the normalization and data moments. */
+export function finishScoreNetworkTraining(prepared: PreparedScoreNetworkTraining, result: TrainingResult): TrainScoreNetworkResult {
+  const { normalization, dataMoments, train, heldOut, recipe } = prepared;
+  const weights = result.ema ?? prepared.network;
   const trained = new ScoreNetwork(weights.architecture, weights.parameters, weights.dtype, { ...(normalization ? { normalization } : {}), dataMoments });
   return {
     network: trained, train, heldOut, ...(normalization ? { normalization } : {}), losses: result.losses, gradientNorms: result.gradientNorms,

@@ -14,7 +14,8 @@ import {
   type Batch,
 } from '@sgmkit/tensor';
 import { adamUpdate, createAdamState, emaUpdate, roundInto } from './adam.js';
-import { lossAndGradient, noisePredictionLoss, writeInputRow } from './loss.js';
+import { InProcessGradientEvaluator, type GradientEvaluator } from './gradient.js';
+import { noisePredictionLoss, writeInputRow } from './loss.js';
 import { createTrainingWorkspace, forwardTraining, mlpModel, networkArray, type MlpModel, type NetworkArray, type TrainingWorkspace } from './mlp-kernels.js';
 import { ScoreNetwork, skipTarget, type SkipGaussian } from './network.js';
 import { clipGradientNorm, expectLearningRateSchedule, learningRateAt, type LearningRateDecay, type LearningRateSchedule } from './schedule.js';
@@ -107,6 +108,12 @@ export interface TrainingOptions {
   readonly onStep?: (progress: TrainingProgress) => void;
   /** Stops training with an AbortedError when aborted. */
   readonly signal?: AbortSignal;
+  /**
+   * Computes each minibatch's loss and gradient (default: on the calling thread). Made for this
+   * network and batch size, e.g. by the sampler's worker-thread training; the weights do not
+   * depend on which evaluator is used (see `gradient.ts`).
+   */
+  readonly gradientEvaluator?: GradientEvaluator;
 }
 
 /** What training returns; the network's own parameters hold the final (non-averaged) weights. */
@@ -152,7 +159,8 @@ export function trainDenoisingScoreMatching(network: ScoreNetwork, data: Batch, 
   const resolved = resolveOptions(fn, options, d);
   if (resolved.heldOut) expectFiniteRows(fn, resolved.heldOut, resolved.heldOut.shape[0]!, d, 'options.heldOut');
   if (options.onEvaluation !== undefined && typeof options.onEvaluation !== 'function') throw new InvalidArgumentError(fn, 'options.onEvaluation', options.onEvaluation, 'a function');
-  return runTraining(network, data, n, resolved, options.onStep, options.onEvaluation, options.signal);
+  const evaluator = expectEvaluator(fn, options.gradientEvaluator) ?? new InProcessGradientEvaluator(network.architecture, network.model.parameters);
+  return runTraining(network, data, n, resolved, evaluator, options.onStep, options.onEvaluation, options.signal);
 }
 
 /** Held-out and training rows with their fixed times and noise, ready to be copied into the workspace. */
@@ -165,7 +173,7 @@ interface EvaluationSet {
 }
 
 function runTraining(
-  network: ScoreNetwork, data: Batch, n: number, options: ResolvedOptions,
+  network: ScoreNetwork, data: Batch, n: number, options: ResolvedOptions, evaluator: GradientEvaluator,
   onStep: ((progress: TrainingProgress) => void) | undefined,
   onEvaluation: ((evaluation: TrainingEvaluation) => void) | undefined, signal: AbortSignal | undefined,
 ): TrainingResult {
@@ -201,7 +209,7 @@ function runTraining(
     step += 1;
     if (signal?.aborted) throw new AbortedError(`trainDenoisingScoreMatching: aborted at step ${step}`);
     drawMinibatch(rng, data, n, d, options, ws, noise, times, sources, frequencies, skip);
-    const loss = lossAndGradient(model, ws, noise, options.batchSize, d, gradient);
+    const loss = evaluator.lossAndGradient(ws.input, noise, options.batchSize, gradient);
     const gradientNorm = clipGradientNorm(gradient, options.gradientClipNorm);
     if (!Number.isFinite(loss) || !Number.isFinite(gradientNorm)) {
       throw new NonFiniteValueError(`trainDenoisingScoreMatching: loss became ${loss} (gradient norm ${gradientNorm}) at step ${step}; lower options.learningRate`, `step ${step}`);
@@ -325,6 +333,14 @@ function drawMinibatch(
     for (let j = 0; j < d; j++) ws.input[r * width + j] = decay * data.data[source + j]! + sigma * noise[r * d + j]!;
     if (skip) skipTarget(t, skip, ws.input, r * width, noise, r * d, sigma, d);
   }
+}
+
+function expectEvaluator(fn: string, evaluator: unknown): GradientEvaluator | undefined {
+  if (evaluator === undefined) return undefined;
+  if (evaluator === null || typeof evaluator !== 'object' || typeof (evaluator as GradientEvaluator).lossAndGradient !== 'function') {
+    throw new InvalidArgumentError(fn, 'options.gradientEvaluator', evaluator, 'an object with a lossAndGradient method');
+  }
+  return evaluator as GradientEvaluator;
 }
 
 function expectFiniteRows(fn: string, data: Batch, n: number, d: number, name = 'data'): void {

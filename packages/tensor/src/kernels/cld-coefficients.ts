@@ -29,6 +29,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import { expectPositive } from '../validate.js';
+import { exp } from '../math/portable.js';
 
 /** Direction of a CLD step: the forward noising process or the reverse-time sampler. */
 export type CLDDirection = 'forward' | 'reverse';
@@ -58,7 +59,7 @@ export function expRemainder(n: number, x: number): number {
       if (next === sum) break;
       sum = next;
     }
-    return Math.exp(-x) * sum;
+    return exp(-x) * sum;
   }
   let partial = 1;
   let term = 1;
@@ -66,7 +67,7 @@ export function expRemainder(n: number, x: number): number {
     term *= x / k;
     partial += term;
   }
-  return 1 - Math.exp(-x) * partial;
+  return 1 - exp(-x) * partial;
 }
 
 /** Layout of {@link cldCoefficientsInto}'s output. */
@@ -83,8 +84,8 @@ export function cldCoefficientsInto(h: number, direction: CLDDirection, out: Flo
   const t = forward ? h : -h;
   const sign = forward ? 1 : -1;
   const kappa = forward ? 1 : 4;
-  const decay = Math.exp(-t);
-  const decay2 = Math.exp(-2 * t);
+  const decay = exp(-t);
+  const decay2 = exp(-2 * t);
   const g2 = expRemainder(2, 2 * t);
   out[CLD.E11] = decay * (1 + t);
   out[CLD.E12] = decay * t;

@@ -9,6 +9,7 @@ import { expectBatch, expectSameDType } from '../tensor.js';
 import { expectFinite, expectNonNegative, expectPositive } from '../validate.js';
 import { expectNoiseAddress } from '../random/particle.js';
 import { affineNoiseStepRaw } from './affine.js';
+import { expm1 } from '../math/portable.js';
 
 /**
  * The shared boundary of the affine-family steps, run after the caller has
@@ -60,8 +61,8 @@ export function affineNoiseStep(
 export function ouExponentialIntegratorStep(y: Batch, s: Batch, h: number, seed: number, stream: number, firstRow: number): Batch {
   const fn = 'ouExponentialIntegratorStep';
   expectPositive(fn, 'h', h);
-  const growth = Math.expm1(h);
-  return checkedAffineStep(fn, 's', y, s, 1 + growth, 2 * growth, Math.sqrt(Math.expm1(2 * h)), seed, stream, firstRow);
+  const growth = expm1(h);
+  return checkedAffineStep(fn, 's', y, s, 1 + growth, 2 * growth, Math.sqrt(expm1(2 * h)), seed, stream, firstRow);
 }
 
 /**

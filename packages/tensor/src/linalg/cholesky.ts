@@ -6,6 +6,7 @@
 import { InvalidArgumentError, NotPositiveDefiniteError, ShapeMismatchError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { copySquareToFloat64, expectFiniteMatrix, expectSquare, expectSymmetricForSpd } from './checks.js';
+import { log } from '../math/portable.js';
 
 /** Who is asking, for error messages: the public function and its argument holding the matrix. */
 export interface MatrixContext {
@@ -119,7 +120,7 @@ export function choleskySolve<B extends RightHandSide>(l: Tensor<Float64Array>, 
 export function logDetFromCholesky(l: Tensor<Float64Array>): number {
   const d = expectTriangular('logDetFromCholesky', l);
   let sum = 0;
-  for (let i = 0; i < d; i++) sum += Math.log(Math.abs(l.data[l.offset + i * l.stride[0]! + i * l.stride[1]!]!));
+  for (let i = 0; i < d; i++) sum += log(Math.abs(l.data[l.offset + i * l.stride[0]! + i * l.stride[1]!]!));
   return 2 * sum;
 }
 

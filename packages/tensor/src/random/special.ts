@@ -3,6 +3,7 @@
  * the ziggurat tables and gives exact Gaussian tail probabilities for tests.
  * @packageDocumentation
  */
+import { exp } from '../math/portable.js';
 
 const TWO_OVER_SQRT_PI = 1.1283791670955126;
 const ONE_OVER_SQRT_PI = 0.5641895835477563;
@@ -41,7 +42,7 @@ function erfcContinuedFraction(x: number): number {
     f *= delta;
     if (Math.abs(delta - 1) < 1e-17) break;
   }
-  return (Math.exp(-x * x) * ONE_OVER_SQRT_PI) / f;
+  return (exp(-x * x) * ONE_OVER_SQRT_PI) / f;
 }
 
 /** The complementary error function `erfc(x) = 1 − erf(x)`, to about 1e-15 relative accuracy. */

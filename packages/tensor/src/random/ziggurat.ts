@@ -51,6 +51,7 @@
 import { AUX, HAS_PENDING, PENDING } from './seeding.js';
 import { erfc } from './special.js';
 import { advance, uniformFromWords } from './xorshift.js';
+import { exp, log } from '../math/portable.js';
 
 /** Number of ziggurat layers; hot loops hard-code the matching bit layout (`>>> 21`, `& 0x1fffff`, `& 0x1ffff8`). */
 export const ZIGGURAT_LAYERS = 1024;
@@ -63,7 +64,7 @@ const TWO_POW_21 = 2097152;
 const SQRT_HALF_PI = 1.2533141373155003;
 
 function density(x: number): number {
-  return Math.exp(-0.5 * x * x);
+  return exp(-0.5 * x * x);
 }
 
 /** Area of each layer when the base layer's right edge is `r`: the base rectangle plus the tail. */
@@ -85,7 +86,7 @@ function buildEdges(r: number, edges: Float64Array): number {
   for (let i = 1; i < n - 1; i++) {
     const top = density(edges[i]!) + v / edges[i]!;
     if (top >= 1) return Number.POSITIVE_INFINITY;
-    edges[i + 1] = Math.sqrt(-2 * Math.log(top));
+    edges[i + 1] = Math.sqrt(-2 * log(top));
   }
   edges[n] = 0;
   return density(edges[n - 1]!) + v / edges[n - 1]! - 1;
@@ -207,8 +208,8 @@ function auxiliaryOpenUniform(state: Int32Array): number {
 function sampleTail(state: Int32Array): number {
   const r = ZIGGURAT_TAIL_START;
   for (;;) {
-    const a = -Math.log(auxiliaryOpenUniform(state)) / r;
-    const b = -Math.log(auxiliaryOpenUniform(state));
+    const a = -log(auxiliaryOpenUniform(state)) / r;
+    const b = -log(auxiliaryOpenUniform(state));
     if (b + b >= a * a) return r + a;
   }
 }

@@ -6,9 +6,10 @@
  */
 import { batch, type Batch } from '@sgmkit/tensor';
 import {
-  defaultHiddenWidths, pointCloudScore, sampleForwardMarginal, samplePointCloud, saveScoreNetwork, standardizeBatch, trainScoreNetwork,
-  type Score, type TrainScoreNetworkResult,
+  defaultHiddenWidths, finishScoreNetworkTraining, pointCloudScore, prepareScoreNetworkTraining, sampleForwardMarginal, samplePointCloud,
+  saveScoreNetwork, standardizeBatch, type Score, type TrainScoreNetworkResult,
 } from '@sgmkit/score';
+import { MAX_TRAINING_WORKERS, trainDenoisingScoreMatchingOnWorkers } from '../../node/training.js';
 import type { CommandSpec, ParsedArgs } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { OptionValueError } from '../errors.js';
@@ -46,6 +47,7 @@ const spec: CommandSpec = {
     { name: 'holdout', kind: 'number', min: 0, max: 0.5, valueName: '<fraction>', description: 'fraction of the rows held out for the held-out loss', defaultText: '0.1' },
     { name: 'early-stopping', kind: 'boolean', description: 'stop when the held-out loss has not improved for 5 evaluations' },
     { name: 'seed', kind: 'integer', min: 0, max: 0xffffffff, valueName: '<seed>', description: 'seed of the data, split, weights and minibatches', defaultText: '0' },
+    { name: 'workers', kind: 'integer', min: 1, max: MAX_TRAINING_WORKERS, valueName: '<k>', description: 'threads sharing each minibatch gradient (same weights for any k)', defaultText: '1' },
     { name: 'dtype', kind: 'choice', choices: ['float64', 'float32'], description: 'precision of weights and activations (float32: about twice as fast; loss and Adam stay float64); saved in the file', defaultText: 'float64' },
     { name: 'out', kind: 'string', valueName: '<file.json>', description: 'where to save the network', defaultText: 'out/network.json' },
     { name: 'plot', kind: 'string', valueName: '<file.svg>', description: 'where to draw the loss curve', defaultText: 'out/loss.svg' },
@@ -55,6 +57,7 @@ const spec: CommandSpec = {
     'sgmkit train --steps 3000',
     'sgmkit train --points data.csv --out out/net.json',
     'sgmkit train --dtype float32 --steps 3000',
+    'sgmkit train --target gaussian --dim 64 --workers 2',
     'sgmkit sample --network out/network.json --delta 1e-3',
   ],
 };
@@ -121,14 +124,14 @@ function checkAgainstExact(result: TrainScoreNetworkResult, target: Target, seed
   });
 }
 
-function train(data: Batch, args: ParsedArgs, context: CommandContext): { result: TrainScoreNetworkResult; wallTimeMs: number } {
+async function train(data: Batch, args: ParsedArgs, context: CommandContext): Promise<{ result: TrainScoreNetworkResult; wallTimeMs: number }> {
   const steps = args.number('steps', 4000);
   const warmup = args.number('warmup', Math.round(steps / 40));
   if (warmup > steps) throw new OptionValueError('warmup', String(warmup), `at most --steps (${steps})`);
   const progress = createProgress({ label: 'train', total: steps, enabled: !context.quiet, stream: context.stderr });
   const started = performance.now();
   let heldOut = '';
-  const result = trainScoreNetwork(data, {
+  const prepared = prepareScoreNetworkTraining(data, {
     steps, batchSize: args.number('batch-size', 256), learningRate: args.number('lr', 1e-3), warmupSteps: warmup,
     learningRateDecay: args.string('lr-schedule', 'cosine') as 'cosine' | 'constant', gradientClipNorm: args.number('clip', 1),
     hiddenWidths: hiddenWidths(args, data.shape[1]!), normalization: args.string('normalization', 'affine') as 'affine' | 'whitening' | 'none',
@@ -139,8 +142,9 @@ function train(data: Batch, args: ParsedArgs, context: CommandContext): { result
     onEvaluation: (e) => { heldOut = `, held-out ${e.heldOutLoss.toPrecision(4)}`; },
     onStep: ({ step, loss }) => progress.update(step, `loss ${loss.toPrecision(4)}${heldOut}`),
   });
+  const trained = await trainDenoisingScoreMatchingOnWorkers(prepared.network, prepared.trainData, { ...prepared.trainingOptions, workers: args.number('workers', 1) });
   progress.finish();
-  return { result, wallTimeMs: performance.now() - started };
+  return { result: finishScoreNetworkTraining(prepared, trained), wallTimeMs: performance.now() - started };
 }
 
 function scoreErrorLines(title: string, checks: readonly { t: number; relativeError: number }[]): string[] {
@@ -157,7 +161,7 @@ export const trainCommand: Command = {
     const data = trainingData(target, args);
     const out = args.string('out', 'out/network.json');
     const plot = args.flag('no-plot') ? undefined : args.string('plot', 'out/loss.svg');
-    const { result, wallTimeMs } = train(data, args, context);
+    const { result, wallTimeMs } = await train(data, args, context);
     const { network, losses, evaluations } = result;
     writeTextFile(out, saveScoreNetwork(network));
     if (plot) writeTextFile(plot, figure([lossCurvePanel({ losses, title: `denoising score matching: ${target.name}` })]));

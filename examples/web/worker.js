@@ -1,0 +1,2 @@
+// The sampler's Web Worker script, bundled on its own (sgmkit-worker.js): webWorkerBackend starts it.
+import '@sgmkit/sampler/web-worker';

@@ -1,0 +1,50 @@
+/**
+ * `trainDenoisingScoreMatchingOnWorkers`: the score package's DSM training with each minibatch's
+ * gradient computed by several threads. Weights are bit-identical to
+ * `trainDenoisingScoreMatching` with the same options, whatever the number of workers.
+ * @packageDocumentation
+ */
+import { InvalidArgumentError, expectInteger } from '@sgmkit/tensor';
+import { ScoreNetwork, trainDenoisingScoreMatching, type TrainingOptions, type TrainingResult } from '@sgmkit/score';
+import type { Batch } from '@sgmkit/tensor';
+import { WorkerGradientEvaluator } from './training-pool.js';
+
+/** Most threads a training run may ask for. */
+export const MAX_TRAINING_WORKERS = 64;
+
+/** Options of {@link trainDenoisingScoreMatchingOnWorkers}: the training options plus the thread count. */
+export interface WorkerTrainingOptions extends Omit<TrainingOptions, 'gradientEvaluator'> {
+  /**
+   * Threads computing each minibatch's gradient, the calling thread included (default 1: no
+   * worker threads). A minibatch has `⌈B/32⌉` micro-shards, and no more threads than that are used.
+   */
+  readonly workers?: number;
+}
+
+/**
+ * Trains `network` in place by denoising score matching (see `trainDenoisingScoreMatching`), with
+ * the minibatch gradient sharded over `options.workers` threads. The calling thread takes part
+ * and is blocked until training ends; the workers are stopped before the promise settles, on
+ * success, error and abort alike.
+ * @throws {InvalidArgumentError} bad options (as `trainDenoisingScoreMatching`), or `workers` not an integer in [1, 64]
+ */
+export async function trainDenoisingScoreMatchingOnWorkers(
+  network: ScoreNetwork, data: Batch, options: WorkerTrainingOptions = {},
+): Promise<TrainingResult> {
+  const fn = 'trainDenoisingScoreMatchingOnWorkers';
+  if (!options || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an options object');
+  const { workers: requested, ...training } = options;
+  if ('gradientEvaluator' in training) {
+    throw new InvalidArgumentError(fn, 'options.gradientEvaluator', (training as TrainingOptions).gradientEvaluator, 'undefined (the workers compute the gradient)');
+  }
+  const workers = expectInteger(fn, 'options.workers', requested ?? 1, 1, MAX_TRAINING_WORKERS);
+  if (workers === 1) return trainDenoisingScoreMatching(network, data, training);
+  if (!(network instanceof ScoreNetwork)) throw new InvalidArgumentError(fn, 'network', network, 'a ScoreNetwork (from createScoreNetwork or loadScoreNetwork)');
+  const batchSize = expectInteger(fn, 'options.batchSize', training.batchSize ?? 256, 1);
+  const evaluator = await WorkerGradientEvaluator.start(network, batchSize, workers);
+  try {
+    return trainDenoisingScoreMatching(network, data, { ...training, gradientEvaluator: evaluator });
+  } finally {
+    await evaluator.close();
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * The minibatch gradient of the DSM loss as a fixed sum of micro-shard gradients, and the
+ * pluggable evaluator that computes it.
+ *
+ * Every minibatch of B rows is split into micro-shards of `MICRO_SHARD_ROWS` rows (the last
+ * may be shorter). The gradient of each micro-shard is computed on its own, from zero, and the
+ * minibatch gradient is their sum taken in micro-shard order; the loss likewise. The split does
+ * not depend on how many threads compute, so any evaluator that computes micro-shards with
+ * `MicroShardGradients` and sums them with `sumMicroShards` gives bit-identical gradients, and
+ * training bit-identical weights, whatever the number of threads: the in-process evaluator
+ * here, and the worker-thread one of the sampler's Node entry, which hands contiguous ranges of
+ * micro-shards to threads.
+ * @packageDocumentation
+ */
+import type { ScoreNetworkArchitecture } from './architecture.js';
+import { layerLayouts } from './architecture.js';
+import {
+  backwardTraining, createTrainingWorkspace, forwardTraining, mlpModel, networkArray, type MlpModel, type NetworkArray, type TrainingWorkspace,
+} from './mlp-kernels.js';
+import { noisePredictionLoss } from './loss.js';
+
+/**
+ * Rows per micro-shard. Part of the reproducibility contract (the summation order of the
+ * gradient depends on it): 32 rows keep the GEMMs long enough to run at speed and give 8
+ * micro-shards for the default batch of 256, enough to balance up to 8 threads.
+ */
+export const MICRO_SHARD_ROWS = 32;
+
+/** Number of micro-shards of a minibatch of `batchSize` rows. */
+export function microShardCount(batchSize: number): number {
+  return Math.ceil(batchSize / MICRO_SHARD_ROWS);
+}
+
+/**
+ * Computes the DSM loss of a minibatch (`(1/B)Σ|ε_θ − z|²`) and its gradient for a network
+ * whose inputs `[x_t, φ(t)]` and noise z are already drawn, e.g. `trainDenoisingScoreMatching`'s
+ * per-step minibatch, at the network's current parameters (the evaluator was made for that
+ * network). An evaluator may compute on other threads, but must sum micro-shard gradients
+ * exactly as `sumMicroShards` does, so that training stays bit-identical.
+ */
+export interface GradientEvaluator {
+  /**
+   * Writes `∂L/∂θ` into `gradient` and returns L, for the `batchSize` input rows in `input`
+   * (row-major, first-layer width) and the noise rows in `noise` (`batchSize × d`). `input` and
+   * `gradient` have the network's dtype (a float32 network computes its gradient in float32).
+   */
+  lossAndGradient(input: NetworkArray, noise: Float64Array, batchSize: number, gradient: NetworkArray): number;
+}
+
+/**
+ * Loss and gradient of single micro-shards for one copy of a network's compute weights (float64 or
+ * float32; they may be rewritten between calls, e.g. a shared buffer the training thread broadcasts into).
+ */
+export class MicroShardGradients {
+  readonly model: MlpModel;
+  /** Entries of a gradient (the number of parameters). */
+  readonly size: number;
+  private readonly workspace: TrainingWorkspace;
+  private readonly noise: Float64Array;
+  private readonly inputWidth: number;
+  private readonly dim: number;
+
+  constructor(architecture: ScoreNetworkArchitecture, parameters: NetworkArray) {
+    const layouts = layerLayouts(architecture);
+    this.model = mlpModel(parameters, layouts);
+    this.size = parameters.length;
+    this.workspace = createTrainingWorkspace(layouts, MICRO_SHARD_ROWS, this.model.dtype);
+    this.noise = new Float64Array(MICRO_SHARD_ROWS * architecture.dim);
+    this.inputWidth = layouts[0]!.inDim;
+    this.dim = architecture.dim;
+  }
+
+  /**
+   * Writes the gradient of micro-shard `shard` of a `batchSize`-row minibatch into `out`
+   * (`size` entries, overwritten) and returns its loss term `(1/B) Σ_{rows of the shard} |ε_θ − z|²`.
+   */
+  shard(input: NetworkArray, noise: Float64Array, batchSize: number, shard: number, out: NetworkArray): number {
+    const ws = this.workspace;
+    const first = shard * MICRO_SHARD_ROWS;
+    const rows = Math.min(MICRO_SHARD_ROWS, batchSize - first);
+    copyRange(input, first * this.inputWidth, ws.input, rows * this.inputWidth);
+    copyRange(noise, first * this.dim, this.noise, rows * this.dim);
+    forwardTraining(this.model, ws, rows);
+    const loss = noisePredictionLoss(ws, this.noise, rows, this.dim, batchSize);
+    out.fill(0);
+    backwardTraining(this.model, ws, rows, out);
+    return loss;
+  }
+}
+
+function copyRange(from: NetworkArray, start: number, to: NetworkArray, count: number): void {
+  for (let i = 0; i < count; i++) to[i] = from[start + i]!;
+}
+
+/**
+ * `gradient ← partials[0] + partials[1] + …` (left to right, element by element) over the
+ * `count` micro-shards, and returns `losses[0] + losses[1] + …` in the same order: the one
+ * summation every evaluator uses.
+ */
+export function sumMicroShards(partials: readonly NetworkArray[], losses: Float64Array, count: number, gradient: NetworkArray): number {
+  gradient.set(partials[0]!);
+  let loss = losses[0]!;
+  for (let s = 1; s < count; s++) {
+    addInto(gradient, partials[s]!);
+    loss += losses[s]!;
+  }
+  return loss;
+}
+
+function addInto(sum: NetworkArray, term: NetworkArray): void {
+  for (let i = 0; i < sum.length; i++) sum[i] += term[i]!;
+}
+
+/**
+ * The evaluator of the calling thread: the micro-shards in turn, each added into the running
+ * sum as soon as it is computed (the same left-to-right sum as `sumMicroShards`).
+ */
+export class InProcessGradientEvaluator implements GradientEvaluator {
+  private readonly shards: MicroShardGradients;
+  private readonly partial: NetworkArray;
+
+  /** For a network's compute weights (`network.model.parameters`: float32 for a float32 network). */
+  constructor(architecture: ScoreNetworkArchitecture, parameters: NetworkArray) {
+    this.shards = new MicroShardGradients(architecture, parameters);
+    this.partial = networkArray(this.shards.model.dtype, this.shards.size);
+  }
+
+  lossAndGradient(input: NetworkArray, noise: Float64Array, batchSize: number, gradient: NetworkArray): number {
+    let loss = this.shards.shard(input, noise, batchSize, 0, gradient);
+    for (let s = 1; s < microShardCount(batchSize); s++) {
+      loss += this.shards.shard(input, noise, batchSize, s, this.partial);
+      addInto(gradient, this.partial);
+    }
+    return loss;
+  }
+}

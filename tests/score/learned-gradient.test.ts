@@ -1,0 +1,81 @@
+// The micro-shard gradient: its sum equals the full-batch DSM gradient (to rounding), and its
+// summation order is the one contract every evaluator shares.
+import {
+  InProcessGradientEvaluator, MICRO_SHARD_ROWS, MicroShardGradients, createScoreNetwork, denoisingLoss, microShardCount,
+  sumMicroShards, trainDenoisingScoreMatching, type ScoreNetwork,
+} from '@sgmkit/score';
+import { InvalidArgumentError, RandomStream, batch } from '@sgmkit/tensor';
+
+/** A minibatch as the training loop holds it: input rows [x, φ(t)], and the noise; plus the same as batches. */
+function minibatch(network: ScoreNetwork, rows: number, seed: number) {
+  const d = network.dim;
+  const frequencies = network.architecture.timeFeatures.frequencies;
+  const width = d + 2 * frequencies.length;
+  const rng = new RandomStream(seed);
+  const noisy = batch(rows, d);
+  const noise = batch(rows, d);
+  rng.fillNormal(noisy.data);
+  rng.fillNormal(noise.data);
+  const times = new Float64Array(rows).map(() => 1e-3 + 2 * rng.uniform());
+  const input = new Float64Array(rows * width);
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < d; j++) input[r * width + j] = noisy.data[r * d + j]!;
+    frequencies.forEach((w, f) => {
+      input[r * width + d + 2 * f] = Math.sin(w * Math.log(times[r]!));
+      input[r * width + d + 2 * f + 1] = Math.cos(w * Math.log(times[r]!));
+    });
+  }
+  return { input, noise, noisy, times };
+}
+
+test('micro-shards are 32 rows, the last one shorter', () => {
+  expect(MICRO_SHARD_ROWS).toBe(32);
+  expect([1, 32, 33, 100, 256].map(microShardCount)).toEqual([1, 1, 2, 4, 8]);
+});
+
+test.each([8, 100, 256])('the micro-shard sum is the full-batch gradient and loss (B = %i)', (rows) => {
+  const network = createScoreNetwork({ dim: 3, hiddenWidths: [24, 16], seed: 4 });
+  const { input, noise, noisy, times } = minibatch(network, rows, 11);
+  const full = new Float64Array(network.parameters.length);
+  const fullLoss = denoisingLoss(network, noisy, times, noise, full);
+  const sharded = new Float64Array(network.parameters.length);
+  const loss = new InProcessGradientEvaluator(network.architecture, network.parameters).lossAndGradient(input, noise.data as Float64Array, rows, sharded);
+  // Only the order of the row sums differs: rounding-level agreement (a wrong 1/B scaling would be off by a factor).
+  const scale = Math.max(...Array.from(full, Math.abs));
+  let worst = 0;
+  for (let i = 0; i < full.length; i++) worst = Math.max(worst, Math.abs(sharded[i]! - full[i]!));
+  expect(worst).toBeLessThan(1e-12 * rows * scale);
+  expect(Math.abs(loss - fullLoss)).toBeLessThan(1e-12 * rows * fullLoss);
+});
+
+test('sumMicroShards adds the shards left to right, as the in-process evaluator does', () => {
+  const network = createScoreNetwork({ dim: 2, hiddenWidths: [8], seed: 1 });
+  const rows = 70;
+  const { input, noise } = minibatch(network, rows, 3);
+  const z = noise.data as Float64Array;
+  const shards = new MicroShardGradients(network.architecture, network.parameters);
+  const count = microShardCount(rows);
+  const partials = Array.from({ length: count }, () => new Float64Array(shards.size));
+  const losses = new Float64Array(count).map((_, s) => shards.shard(input, z, rows, s, partials[s]!));
+  const summed = new Float64Array(shards.size);
+  const loss = sumMicroShards(partials, losses, count, summed);
+  const inProcess = new Float64Array(shards.size);
+  expect(new InProcessGradientEvaluator(network.architecture, network.parameters).lossAndGradient(input, z, rows, inProcess)).toBe(loss);
+  expect(Array.from(inProcess)).toEqual(Array.from(summed));
+  const byHand = Float64Array.from(partials[0]!);
+  for (let s = 1; s < count; s++) for (let i = 0; i < byHand.length; i++) byHand[i] += partials[s]![i]!;
+  expect(Array.from(summed)).toEqual(Array.from(byHand));
+});
+
+test('training takes a gradient evaluator, validated, and gives the same weights with the in-process one given explicitly', () => {
+  const data = batch(50, 2);
+  new RandomStream(2).fillNormal(data.data);
+  const a = createScoreNetwork({ dim: 2, hiddenWidths: [8], seed: 1 });
+  const b = createScoreNetwork({ dim: 2, hiddenWidths: [8], seed: 1 });
+  trainDenoisingScoreMatching(a, data, { steps: 5, batchSize: 40, seed: 3 });
+  trainDenoisingScoreMatching(b, data, { steps: 5, batchSize: 40, seed: 3, gradientEvaluator: new InProcessGradientEvaluator(b.architecture, b.parameters) });
+  expect(Array.from(b.parameters)).toEqual(Array.from(a.parameters));
+  for (const bad of [null, 3, {}, { lossAndGradient: 1 }]) {
+    expect(() => trainDenoisingScoreMatching(a, data, { steps: 1, gradientEvaluator: bad as never })).toThrow(InvalidArgumentError);
+  }
+});
