@@ -85,6 +85,31 @@ function registerPeak(precision, accumulators) {
   return (iterations * accumulators * lanes * 2) / best / 1e9;
 }
 
+/**
+ * Clock estimate: a chain of dependent i32 adds retires one add per cycle (1-cycle latency on x86-64),
+ * so adds per second ≈ cycles per second. Returns GHz (best of 5).
+ */
+function clockGHz() {
+  const f = new FunctionBuilder([I32], [I32]);
+  const x = f.local(I32);
+  f.op(Op.loop, VOID_BLOCK);
+  for (let i = 0; i < 32; i++) f.get(x).get(0).op(Op.i32Add).set(x);
+  f.get(0).i32(1).op(Op.i32Sub).op(Op.localTee, 0).op(Op.brIf, 0);
+  f.op(Op.end);
+  f.get(x);
+  const bytes = encodeModule({ memoryPages: 1, functions: [{ name: 'chain', builder: f }] });
+  const { chain } = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports;
+  const iterations = 2e7;
+  chain(1e5);
+  let best = Infinity;
+  for (let r = 0; r < 5; r++) {
+    const start = performance.now();
+    chain(iterations);
+    best = Math.min(best, (performance.now() - start) / 1000);
+  }
+  return (iterations * 32) / best / 1e9;
+}
+
 function nativeGemm() {
   const source = join(dirname(fileURLToPath(import.meta.url)), 'native', 'gemm_peak.c');
   return withCompiledC([{ name: 'gemm_peak', source }], ([binary]) => runJson(binary, [SIZE, SIZE, SIZE]));
@@ -93,6 +118,7 @@ function nativeGemm() {
 const fmt = (v) => v.toFixed(2);
 const js = await runSuite();
 const peaks = { f64: Math.max(registerPeak('f64', 8), registerPeak('f64', 12)), f32: Math.max(registerPeak('f32', 8), registerPeak('f32', 12)) };
+const clock = clockGHz();
 const native = nativeGemm();
 console.log('');
 console.log(`relaxed SIMD (FMA) available to wasm in this runtime: ${wasmRelaxedSimdSupported()}`);
@@ -107,4 +133,5 @@ for (const name of ['scalar-float64', 'wasm-float64', 'scalar-float32', 'wasm-fl
 if (native) console.log(`| C GEMM (i-k-j, cc -O3 -march=native, float64) | ${fmt(native.seconds * 1000)} ms (best of 5) | | ${fmt(native.gflops)} | 1.00x |`);
 console.log('');
 console.log(`wasm pure-register mul+add peak (best of 8 and 12 independent accumulators): f64x2 ${fmt(peaks.f64)} GFLOP/s, f32x4 ${fmt(peaks.f32)} GFLOP/s`);
+console.log(`clock estimate (dependent i32 add chain): ${fmt(clock)} GHz, so the register peak is f64x2 ${fmt(peaks.f64 / clock)} and f32x4 ${fmt(peaks.f32 / clock)} flops/cycle`);
 console.log(`wasm gemm (best) / register peak: float64 ${fmt((FLOPS * js['wasm-float64'].bestHz) / 1e9 / peaks.f64)}, float32 ${fmt((FLOPS * js['wasm-float32'].bestHz) / 1e9 / peaks.f32)}`);

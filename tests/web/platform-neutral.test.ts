@@ -1,6 +1,6 @@
 // The browser-facing entries (@sgmkit/tensor, @sgmkit/score, the main entry of @sgmkit/sampler and its
 // web-worker script) import nothing from Node, through the built dist, and esbuild bundles them for browsers.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,4 +73,23 @@ describe('platform-neutral entries', () => {
       bundle: true, write: false, platform: 'browser', format: 'esm', logLevel: 'silent',
     })).rejects.toThrow(/node:/);
   });
+});
+
+// Same bits in every engine (DEVELOPING.md): what feeds a sample uses @sgmkit/tensor's exp/expm1/log/log1p/turnPoint,
+// never the implementation-defined Math functions (V8 in Node 20 and in Chromium 156 differ on ~10% of exp arguments).
+const SAMPLING_SOURCES = ['tensor/src', 'score/src/analytic', 'score/src/data', 'sampler/src/samplers', 'sampler/src/schedules', 'sampler/src/parallel'];
+const ENGINE_DEFINED = /Math\.(exp|expm1|log|log1p|log10|pow|sin|cos|tan|sinh|cosh|tanh|asin|acos|atan|atan2|cbrt)\b/;
+
+test('the sampling paths call no engine-defined Math function (comments aside)', () => {
+  const offending: string[] = [];
+  for (const folder of SAMPLING_SOURCES) {
+    for (const file of readdirSync(join(PACKAGES, folder), { recursive: true }).map(String).filter((f) => f.endsWith('.ts'))) {
+      readFileSync(join(PACKAGES, folder, file), 'utf8').split('\n').forEach((line, i) => {
+        const code = line.trim();
+        if (code.startsWith('*') || code.startsWith('//') || code.startsWith('/*')) return;
+        if (ENGINE_DEFINED.test(code.replace(/\/\/.*$/, ''))) offending.push(`${folder}/${file}:${i + 1}: ${code}`);
+      });
+    }
+  }
+  expect(offending).toEqual([]);
 });

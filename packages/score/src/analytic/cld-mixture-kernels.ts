@@ -291,3 +291,63 @@ export function cldMixtureKernel2dShared(
     out[outOffset + 2 * i + 1] = kv * mean1 - pxv * x1 - pvv * v1;
   }
 }
+
+/**
+ * d = 2, full components (`'full'` precision layout, 12 entries per component, each 2 × 2 block symmetric),
+ * particle in locals. Near particles: one fused pass with component 0 as the reference; far particles: the max form.
+ */
+export function cldMixtureKernel2dFull(
+  n: number, components: number, factors: CLDMixtureFactors, scratch: CLDMixtureScratch,
+  x: FloatArray, xOffset: number, v: FloatArray, vOffset: number, out: FloatArray, outOffset: number,
+): void {
+  const { positionCenters: pc, velocityCenters: vc, precisions: p, logNormalisers, nearRadiusSquared: near } = factors;
+  const { logits, componentScores } = scratch;
+  for (let i = 0; i < n; i++) {
+    const x0 = x[xOffset + 2 * i]!;
+    const x1 = x[xOffset + 2 * i + 1]!;
+    const v0 = v[vOffset + 2 * i]!;
+    const v1 = v[vOffset + 2 * i + 1]!;
+    const isNear = x0 * x0 + x1 * x1 + v0 * v0 + v1 * v1 <= near;
+    let reference = 0;
+    let total = 0;
+    let sum0 = 0;
+    let sum1 = 0;
+    for (let k = 0; k < components; k++) {
+      const y0 = x0 - pc[2 * k]!;
+      const y1 = x1 - pc[2 * k + 1]!;
+      const u0 = v0 - vc[2 * k]!;
+      const u1 = v1 - vc[2 * k + 1]!;
+      const b = 12 * k;
+      const xv01 = p[b + 5]!;
+      const s0 = -(p[b + 4]! * y0 + xv01 * y1 + p[b + 8]! * u0 + p[b + 9]! * u1);
+      const s1 = -(xv01 * y0 + p[b + 7]! * y1 + p[b + 9]! * u0 + p[b + 11]! * u1);
+      const xx01 = p[b + 1]!;
+      const g0 = p[b]! * y0 + xx01 * y1 + p[b + 4]! * u0 + xv01 * u1;
+      const g1 = xx01 * y0 + p[b + 3]! * y1 + xv01 * u0 + p[b + 7]! * u1;
+      const logit = logNormalisers[k]! - 0.5 * (y0 * g0 + y1 * g1 - u0 * s0 - u1 * s1);
+      if (!isNear) {
+        logits[k] = logit;
+        componentScores[2 * k] = s0;
+        componentScores[2 * k + 1] = s1;
+        continue;
+      }
+      if (k === 0) {
+        reference = logit;
+        total = 1;
+        sum0 = s0;
+        sum1 = s1;
+        continue;
+      }
+      const w = fastExpInRange(logit - reference);
+      total += w;
+      sum0 += w * s0;
+      sum1 += w * s1;
+    }
+    if (!isNear) {
+      writeSoftmaxAverage(components, 2, scratch, false, out, outOffset + 2 * i);
+      continue;
+    }
+    out[outOffset + 2 * i] = sum0 / total;
+    out[outOffset + 2 * i + 1] = sum1 / total;
+  }
+}

@@ -22,7 +22,7 @@ import { exp, expectBatch, expectNonNegative, expectSameDType, expm1, expRemaind
 import type { CLDScore, ScoreSpec } from '../types.js';
 import { cldTransitionAt } from './cld.js';
 import {
-  cldMixtureKernel, cldMixtureKernel2dIsotropic, cldMixtureKernel2dShared, cldMixtureKernelDiagonal, cldMixtureKernelShared,
+  cldMixtureKernel, cldMixtureKernel2dFull, cldMixtureKernel2dIsotropic, cldMixtureKernel2dShared, cldMixtureKernelDiagonal, cldMixtureKernelShared,
   type CLDMixtureFactors, type CLDMixtureScratch, type CLDSharedFactors,
 } from './cld-mixture-kernels.js';
 import { FAST_EXP_MAX } from './fast-exp.js';
@@ -76,6 +76,20 @@ interface CLDComponent {
   readonly covariance: SpectralCovariance;
 }
 
+/**
+ * The components with the one whose mean is nearest the origin first: component 0 is the kernels' softmax
+ * reference, and a central reference keeps `|l_k − l_0|` small over the widest region around the data
+ * (on the 5 × 5 grid a corner reference halves the near region's radius). The order changes no sum's value beyond rounding.
+ */
+function centralFirst(components: CLDComponent[]): CLDComponent[] {
+  const norm = (c: CLDComponent) => c.mean.reduce((s, m) => s + m * m, 0);
+  let central = 0;
+  components.forEach((c, k) => {
+    if (norm(c) < norm(components[central]!)) central = k;
+  });
+  return [components[central]!, ...components.filter((_, k) => k !== central)];
+}
+
 /** Largest eigenvalue of the symmetric 2 × 2 `[[p, q], [q, r]]`. */
 function largestEigenvalue2(p: number, q: number, r: number): number {
   const half = 0.5 * (p - r);
@@ -116,7 +130,7 @@ abstract class CLDMixtureBase implements CLDScore {
     const d = (this.dim = components[0]!.mean.length);
     this.evaluateName = `${fn}.evaluate`;
     this.initialVelocityVariance = gamma;
-    this.active = components.filter((c) => c.weight > 0);
+    this.active = centralFirst(components.filter((c) => c.weight > 0));
     const k = this.active.length;
     this.kernel = kernel === 'full' ? 'full' : detectKernel(this.active);
     const variance = this.active[0]!.covariance.values[0]!;
@@ -225,7 +239,7 @@ abstract class CLDMixtureBase implements CLDScore {
     // |l_k − l_0| ≤ |α_k − α_0| + |m_k − m_0|·|w|, |w| ≤ √(κˣ² + κᵛ²)·|z|. With l_0 as the reference the sums are
     // ≥ 1 (component 0 contributes 1), so only overflow limits the spread: K·e^{spread}·(1 + max|m_k|) must stay
     // below e^{709}, and every exponent inside fastExpInRange's [−708, 709] (a unit of margin for rounding).
-    const spread = FAST_EXP_MAX - 2 - Math.log(this.active.length * (1 + largestMean));
+    const spread = FAST_EXP_MAX - 2 - log(this.active.length * (1 + largestMean));
     const slope = meanSpread * Math.hypot(kx, kv);
     if (!(offsetSpread <= spread)) shared.nearRadiusSquared = -1;
     else shared.nearRadiusSquared = slope === 0 ? Infinity : ((spread - offsetSpread) / slope) ** 2;
@@ -272,6 +286,8 @@ abstract class CLDMixtureBase implements CLDScore {
       cldMixtureKernel2dIsotropic(n, k, factors, this.scratch, x.data, x.offset, v.data, v.offset, out.data, out.offset);
     } else if (this.kernel !== 'full') {
       cldMixtureKernelDiagonal(n, d, k, factors, this.scratch, x.data, x.offset, v.data, v.offset, out.data, out.offset);
+    } else if (d === 2) {
+      cldMixtureKernel2dFull(n, k, factors, this.scratch, x.data, x.offset, v.data, v.offset, out.data, out.offset);
     } else {
       cldMixtureKernel(n, d, k, factors, this.scratch, x.data, x.offset, v.data, v.offset, out.data, out.offset);
     }

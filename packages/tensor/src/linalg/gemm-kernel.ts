@@ -52,8 +52,17 @@ let requestedBackend: GemmBackend = 'auto';
 let wasmInstance: WasmGemmInstance | null | undefined;
 
 function wasmGemmInstance(): WasmGemmInstance | null {
-  if (wasmInstance === undefined) wasmInstance = wasmSimdSupported() ? createWasmGemm() : null;
+  if (wasmInstance === undefined) wasmInstance = wasmSimdSupported() ? tryCreateWasmGemm() : null;
   return wasmInstance;
+}
+
+/** The module validates, but compiling can still be refused (e.g. a browser page whose CSP forbids wasm): then scalar. */
+function tryCreateWasmGemm(): WasmGemmInstance | null {
+  try {
+    return createWasmGemm();
+  } catch {
+    return null;
+  }
 }
 
 /**

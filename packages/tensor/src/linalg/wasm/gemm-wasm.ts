@@ -168,7 +168,28 @@ function packPanels(
   extent: number, depth: number, width: number, out: FloatArray, start: number,
 ): void {
   let dst = start;
-  for (let line = 0; line < extent; line += width) {
+  let line = 0;
+  // Whole panels of 4 lines (A's panels; B's 4-wide f64 panels and 8-wide f32 ones as two halves) with the
+  // element loop unrolled: the generic loop below is about twice as slow per element.
+  if (width === 4 || width === 8) {
+    const l1 = lineStride, l2 = 2 * lineStride, l3 = 3 * lineStride;
+    for (; line + width <= extent; line += width) {
+      let src = base + line * lineStride;
+      if (width === 4) {
+        for (let p = 0; p < depth; p++, src += depthStride, dst += 4) {
+          out[dst] = data[src]!; out[dst + 1] = data[src + l1]!; out[dst + 2] = data[src + l2]!; out[dst + 3] = data[src + l3]!;
+        }
+      } else {
+        const l4 = 4 * lineStride;
+        for (let p = 0; p < depth; p++, src += depthStride, dst += 8) {
+          out[dst] = data[src]!; out[dst + 1] = data[src + l1]!; out[dst + 2] = data[src + l2]!; out[dst + 3] = data[src + l3]!;
+          const s4 = src + l4;
+          out[dst + 4] = data[s4]!; out[dst + 5] = data[s4 + l1]!; out[dst + 6] = data[s4 + l2]!; out[dst + 7] = data[s4 + l3]!;
+        }
+      }
+    }
+  }
+  for (; line < extent; line += width) {
     const linesHere = Math.min(width, extent - line);
     let src = base + line * lineStride;
     for (let p = 0; p < depth; p++, src += depthStride) {
