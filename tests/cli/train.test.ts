@@ -18,7 +18,18 @@ describe('sgmkit train', () => {
     expect(report.losses).toHaveLength(30);
     expect(report.scoreError.map((c: { t: number }) => c.t)).toEqual([0.01, 0.1, 1]);
     for (const c of report.scoreError) expect(c.relativeError).toBeGreaterThan(0);
+    // The recipe: 10% held out, held-out loss on fixed draws, score error against the training rows' empirical law.
+    expect(report).toMatchObject({ trainSize: 450, heldOutSize: 50, stoppedEarly: false });
+    expect(report.recipe).toMatchObject({ normalization: 'affine', emaDecay: 0.999, parameterisation: 'noise-prediction-skip', learningRateDecay: 'cosine' });
+    expect(report.heldOutLoss).toBeGreaterThan(0);
+    expect(report.evaluations.at(-1)).toMatchObject({ step: 30, heldOutLoss: report.heldOutLoss });
+    expect(report.empiricalScoreError.map((c: { t: number }) => c.t)).toEqual([0.01, 0.1, 1]);
+    for (const c of report.empiricalScoreError) expect(c.relativeError).toBeGreaterThan(0);
+    const saved = JSON.parse(readFileSync(out, 'utf8'));
+    expect(saved).toMatchObject({ version: 2, normalization: { kind: 'affine' } });
+    expect(saved.dataMoments.std).toHaveLength(2);
     expect(run.stderr).toMatch(/^train: 30\/30 steps \(100%\)/m);
+    expect(run.stderr).toMatch(/^train: .*loss [0-9.]+, held-out [0-9.]+$/m);
     const svg = readFileSync(plot, 'utf8');
     checkWellFormedXml(svg);
     expect(svg).toContain('moving average');
@@ -40,7 +51,9 @@ describe('sgmkit train', () => {
     writeFileSync(points, JSON.stringify(Array.from({ length: 40 }, (_, i) => [Math.cos(i), Math.sin(i)])));
     const run = sgmkit(['train', '--points', points, ...small, '--out', join(dir, 'p.json'), '--no-plot', '--json']);
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout)).toMatchObject({ target: 'points', dataSize: 40, scoreError: [], plot: null });
+    const report = JSON.parse(run.stdout);
+    expect(report).toMatchObject({ target: 'points', dataSize: 40, trainSize: 36, heldOutSize: 4, scoreError: [], plot: null });
+    expect(report.empiricalScoreError).toHaveLength(3);
   });
 
   test.each(['float64', 'float32'])('--workers 3 saves the same %s network, byte for byte, as one thread', (dtype) => {
@@ -78,6 +91,10 @@ describe('sgmkit train', () => {
     expect(e(['--ema', '1'], 1)).toMatch(/^sgmkit train: --ema must be a finite number >= 0 and <= 0.999999; got "1"$/);
     expect(e(['--workers', '0'], 1)).toMatch(/^sgmkit train: --workers must be an integer >= 1 and <= 64; got "0"$/);
     expect(e(['--network', 'x.json'], 2)).toBe('sgmkit train: unknown option --network (see --help)');
+    expect(e(['--holdout', '0.7'], 1)).toMatch(/^sgmkit train: --holdout must be a finite number >= 0 and <= 0.5; got "0.7"$/);
+    expect(e(['--holdout', '0', '--early-stopping'], 1)).toBe('sgmkit train: --holdout must be > 0 with --early-stopping (it watches the held-out loss); got "0"');
+    expect(e(['--warmup', '31'], 1)).toBe('sgmkit train: --warmup must be at most --steps (30); got "31"');
+    expect(e(['--normalization', 'pca'], 1)).toBe('sgmkit train: --normalization must be one of affine, whitening, none; got "pca"');
     expect(e(['--points', join(dir, 'none.csv')], 1)).toMatch(/none\.csv: cannot read: no such file$/);
   });
 

@@ -100,11 +100,16 @@ describe('training mechanics', () => {
     expect(sorted[sorted.length >> 1]).toBeCloseTo(0.01, 6);
   });
 
-  test('EMA follows average ← decay·average + (1 − decay)·θ', () => {
+  test('EMA follows average ← β·average + (1 − β)·θ with β = min(decay, (1 + k)/(10 + k)) at step k', () => {
     const net = small();
     const initial = Float64Array.from(net.parameters);
     const result = trainDenoisingScoreMatching(net, data, { steps: 1, batchSize: 8, emaDecay: 0.25 });
-    result.ema!.parameters.forEach((v, i) => expect(v).toBe(0.25 * initial[i]! + 0.75 * net.parameters[i]!));
+    const beta = 2 / 11; // step 1: the warm-up bound (1 + 1)/(10 + 1) is below 0.25
+    result.ema!.parameters.forEach((v, i) => expect(v).toBe(beta * initial[i]! + (1 - beta) * net.parameters[i]!));
+    const net2 = small();
+    const initial2 = Float64Array.from(net2.parameters);
+    const low = trainDenoisingScoreMatching(net2, data, { steps: 1, batchSize: 8, emaDecay: 0.1 });
+    low.ema!.parameters.forEach((v, i) => expect(v).toBe(0.1 * initial2[i]! + 0.9 * net2.parameters[i]!));
     const zeroDecay = trainDenoisingScoreMatching(net, data, { steps: 3, batchSize: 8, emaDecay: 0 });
     expect(Array.from(zeroDecay.ema!.parameters)).toEqual(Array.from(net.parameters));
   });

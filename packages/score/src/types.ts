@@ -43,29 +43,25 @@ export interface ScoreAssumptions {
 }
 
 /**
- * Per-coordinate mean and standard deviation of the data law `q_0`, in the
- * space the sampler runs in (for a score with a {@link DataNormalization}, the
- * standardised space). The samplers use them to state the region outside
- * which a particle counts as diverged.
- */
-export interface DataMoments {
-  /** Length-`d` mean `E X_0`. */
-  readonly mean: Float64Array;
-  /** Length-`d` standard deviations `√Var X_{0,i}` (all ≥ 0). */
-  readonly std: Float64Array;
-}
-
-/**
- * How a score's sampling space maps to data space: the score is that of the OU
- * process started from the standardised data `y`, and a sample `y` stands for
- * the data point `x`:
- * - `affine`: `x = mean + scale ⊙ y` (per coordinate);
- * - `whitening`: `x = mean + matrix · y`, `matrix` `d × d` row-major.
- * The samplers run in `y` and map each final sample to `x`.
+ * How a score's space maps to the data: the score (and so a sampler that uses it) works on
+ * standardised points `y`, and a data point is `x = mean + scale ⊙ y` (`'affine'`) or
+ * `x = mean + matrix·y` (`'whitening'`, `matrix` `d × d` row-major). The OU noise is isotropic
+ * in `y`, so such a score is the score of the OU process started from the standardised data,
+ * not a rescaled score of the raw data: samplers run in `y` and map each final sample to `x`.
  */
 export type DataNormalization =
   | { readonly kind: 'affine'; readonly mean: Float64Array; readonly scale: Float64Array }
   | { readonly kind: 'whitening'; readonly mean: Float64Array; readonly matrix: Float64Array };
+
+/**
+ * Per-coordinate mean and standard deviation of the data law `q_0`, in the space the score
+ * (and the sampler) works in: for a network trained on standardised data, the moments of the
+ * standardised training data (≈ 0 and ≈ 1; exactly 0 for a coordinate that is constant).
+ */
+export interface DataMoments {
+  readonly mean: Float64Array;
+  readonly std: Float64Array;
+}
 
 /** A score of the OU forward process: `∇_x ln q_t(x)`. */
 export interface Score {
@@ -91,10 +87,10 @@ export interface Score {
   readonly assumptions?: ScoreAssumptions;
   /** Serialisable description; present when the score can be rebuilt elsewhere (workers, files). */
   readonly spec?: ScoreSpec;
-  /** Per-coordinate moments of the data law, in the space the sampler runs in (see {@link DataMoments}). */
-  readonly dataMoments?: DataMoments;
-  /** Map from the sampling space to data space, for scores learned on standardised data. */
+  /** Present when the score works on standardised data: how a sample maps back to data space. */
   readonly normalization?: DataNormalization;
+  /** Moments of the data law in the score's own space, where known (e.g. from the training data). */
+  readonly dataMoments?: DataMoments;
 }
 
 /**

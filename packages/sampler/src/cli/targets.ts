@@ -81,6 +81,21 @@ export interface Target {
   readonly points?: Batch;
   /** `m` exact draws from the target (analytic targets only). */
   draw?(m: number, seed: number): Batch;
+  /**
+   * The exact OU score of the standardised law `y = (x − mean)/scale` (analytic targets only):
+   * what a network trained on standardised draws approximates.
+   */
+  standardizedOuScore?(mean: Float64Array, scale: Float64Array): Score;
+}
+
+/** The mixture `Σ w_k N((μ_k − m)/s, S⁻¹Σ_k S⁻¹)`, `S = diag(s)`: the law of `(X − m)/s` for X of `mixture`. */
+function standardizedMixture(mixture: MixtureJson, mean: Float64Array, scale: Float64Array): MixtureJson {
+  const d = mean.length;
+  return {
+    weights: mixture.weights,
+    means: mixture.means.map((mu) => mu.map((v, i) => (v - mean[i]!) / scale[i]!)),
+    covariances: mixture.covariances.map((cov) => Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => covarianceEntry(cov, i, j) / (scale[i]! * scale[j]!)))),
+  };
 }
 
 function covarianceFromOption(cov: number[][] | undefined, d: number): CovarianceJson {
@@ -122,6 +137,10 @@ export function gaussianTarget(args: ParsedArgs): Target {
     needsEarlyStopping: false,
     law,
     draw: (m, seed) => sampleGaussian({ mean, covariance }, m, { seed }),
+    standardizedOuScore: (m, s) => {
+      const law = standardizedMixture({ weights: [1], means: [mean], covariances: [covariance] }, m, s);
+      return gaussianScore({ mean: law.means[0]! as number[], covariance: law.covariances[0]! as number[][] });
+    },
   };
 }
 
@@ -141,6 +160,10 @@ export function mixtureTarget(name: string): Target {
     moments: mixtureMoments(parameters),
     needsEarlyStopping: false,
     draw: (m, seed) => sampleGaussianMixture(parameters, m, { seed }),
+    standardizedOuScore: (m, s) => {
+      const law = standardizedMixture(parameters, m, s);
+      return gaussianMixtureScore({ weights: law.weights, means: law.means, covariances: law.covariances as number[][][] });
+    },
   };
 }
 

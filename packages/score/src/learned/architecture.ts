@@ -20,6 +20,19 @@ export interface TimeFeatureConfig {
   readonly frequencies: readonly number[];
 }
 
+/**
+ * What the MLP's output F_θ(t, y) means:
+ * - `'noise-prediction'`: the predicted noise, `ε_θ = F_θ`, so `s_θ = −F_θ/σ_t`.
+ * - `'noise-prediction-skip'`: `s_θ = s_G − F_θ/σ_t`, with `s_G` the exact OU score of the diagonal Gaussian
+ *   `N(m, diag(v))` of the network's `dataMoments` (m = 0, v = 1 without them: `s_G = −y`), i.e.
+ *   `ε_θ = −σ_t·s_G + F_θ`. For standardised data `s_G` is exact at large t; without it the MLP must
+ *   represent the identity map there, and its Jacobian errors (measured 0.3–1.9 instead of 1 on 8×8
+ *   digits) make some directions expand over the long stretch from T to the data. For a coordinate
+ *   that is constant in the data `s_G = −y/σ_t²` is exact at every t, a gain the MLP cannot reach
+ *   as t → 0. See docs/learned-scores.md.
+ */
+export type Parameterisation = 'noise-prediction' | 'noise-prediction-skip';
+
 /** Shape of a score network: data dimension, hidden widths, activation, time features. */
 export interface ScoreNetworkArchitecture {
   /** Dimension `d` of a data point (input and output width). */
@@ -28,6 +41,8 @@ export interface ScoreNetworkArchitecture {
   readonly hiddenWidths: readonly number[];
   readonly activation: Activation;
   readonly timeFeatures: TimeFeatureConfig;
+  /** Default `'noise-prediction'` (what version-1 files hold). */
+  readonly parameterisation?: Parameterisation;
 }
 
 /** Where one dense layer `z = h·W + b` lives in the flat parameter vector. W is `inDim × outDim` row-major. */

@@ -8,7 +8,10 @@ import type { ScoreSpec } from '../types.js';
 import { layerLayouts, parameterCount, type ScoreNetworkArchitecture } from './architecture.js';
 import {
   SCORE_NETWORK_FORMAT, SCORE_NETWORK_SPEC_TYPE, SUPPORTED_SCORE_NETWORK_FORMAT_VERSIONS, ScoreNetwork, networkDocument,
+  type ScoreNetworkData,
 } from './network.js';
+import { expectDataMoments, expectNormalization } from './normalization.js';
+import type { DataNormalization } from '../types.js';
 
 /** Raised when a saved network is malformed or inconsistent; `argument` is the JSON path of the problem. */
 export class ScoreNetworkFormatError extends InvalidArgumentError {
@@ -67,7 +70,50 @@ function networkFromDocument(fn: string, path: string, document: unknown): Score
     readNumbers(fn, `${path}.layers[${l}].weight`, layer.weight, layout.inDim * layout.outDim, `${layout.inDim} × ${layout.outDim}`, parameters, layout.weightOffset);
     readNumbers(fn, `${path}.layers[${l}].bias`, layer.bias, layout.outDim, `${layout.outDim}`, parameters, layout.biasOffset);
   });
-  return new ScoreNetwork(architecture, parameters, dtype);
+  return new ScoreNetwork(architecture, parameters, dtype, readTrainingData(fn, path, doc, architecture.dim));
+}
+
+/** The version-2 fields `normalization` and `dataMoments` (absent in version 1). */
+function readTrainingData(fn: string, path: string, doc: Record<string, unknown>, d: number): ScoreNetworkData {
+  for (const field of ['normalization', 'dataMoments']) {
+    if (doc[field] !== undefined && doc.version === 1) throw new ScoreNetworkFormatError(fn, `${path}.${field}`, doc[field], 'absent in a version 1 file (it is a version 2 field)');
+  }
+  const result: { normalization?: DataNormalization; dataMoments?: { mean: Float64Array; std: Float64Array } } = {};
+  if (doc.normalization !== undefined) result.normalization = readNormalization(fn, `${path}.normalization`, doc.normalization, d);
+  if (doc.dataMoments !== undefined) {
+    const m = expectObject(fn, `${path}.dataMoments`, doc.dataMoments);
+    const moments = { mean: readVector(fn, `${path}.dataMoments.mean`, m.mean, d), std: readVector(fn, `${path}.dataMoments.std`, m.std, d) };
+    rethrowAsFormatError(fn, () => expectDataMoments(fn, `${path}.dataMoments`, moments, d));
+    result.dataMoments = moments;
+  }
+  return result;
+}
+
+function readNormalization(fn: string, path: string, value: unknown, d: number): DataNormalization {
+  const n = expectObject(fn, path, value);
+  const mean = readVector(fn, `${path}.mean`, n.mean, d);
+  let normalization: DataNormalization;
+  if (n.kind === 'affine') normalization = { kind: 'affine', mean, scale: readVector(fn, `${path}.scale`, n.scale, d) };
+  else if (n.kind === 'whitening') normalization = { kind: 'whitening', mean, matrix: readVector(fn, `${path}.matrix`, n.matrix, d * d, `${d} × ${d}`) };
+  else throw new ScoreNetworkFormatError(fn, `${path}.kind`, n.kind, '"affine" or "whitening"');
+  rethrowAsFormatError(fn, () => expectNormalization(fn, path, normalization, d));
+  return normalization;
+}
+
+function readVector(fn: string, path: string, value: unknown, length: number, shape = `${length}`): Float64Array {
+  const out = new Float64Array(length);
+  readNumbers(fn, path, value, length, shape, out, 0);
+  return out;
+}
+
+/** Validation errors of the semantic checks (positive scales, invertible matrix) become format errors with the same path. */
+function rethrowAsFormatError(fn: string, check: () => void): void {
+  try {
+    check();
+  } catch (error) {
+    if (error instanceof InvalidArgumentError) throw new ScoreNetworkFormatError(fn, error.argument, error.value, error.expected);
+    throw error;
+  }
 }
 
 function readArchitecture(fn: string, path: string, doc: Record<string, unknown>): ScoreNetworkArchitecture {
@@ -79,8 +125,10 @@ function readArchitecture(fn: string, path: string, doc: Record<string, unknown>
   }
   widths.forEach((w, i) => expectPositiveInteger(fn, `${path}.architecture.hiddenWidths[${i}]`, w));
   if (arch.activation !== 'silu') throw new ScoreNetworkFormatError(fn, `${path}.architecture.activation`, arch.activation, '"silu" (the only activation implemented)');
-  if (arch.parameterisation !== 'noise-prediction') {
-    throw new ScoreNetworkFormatError(fn, `${path}.architecture.parameterisation`, arch.parameterisation, '"noise-prediction"');
+  const skip = arch.parameterisation === 'noise-prediction-skip' && doc.version !== 1;
+  if (arch.parameterisation !== 'noise-prediction' && !skip) {
+    throw new ScoreNetworkFormatError(fn, `${path}.architecture.parameterisation`, arch.parameterisation,
+      doc.version === 1 ? '"noise-prediction" (version 1)' : '"noise-prediction" or "noise-prediction-skip"');
   }
   const time = expectObject(fn, `${path}.timeFeatures`, doc.timeFeatures);
   if (time.input !== 'log-t') throw new ScoreNetworkFormatError(fn, `${path}.timeFeatures.input`, time.input, '"log-t"');
@@ -89,7 +137,10 @@ function readArchitecture(fn: string, path: string, doc: Record<string, unknown>
   frequencies.forEach((f, i) => {
     if (typeof f !== 'number' || !Number.isFinite(f)) throw new ScoreNetworkFormatError(fn, `${path}.timeFeatures.frequencies[${i}]`, f, 'a finite number');
   });
-  return { dim, hiddenWidths: widths as number[], activation: 'silu', timeFeatures: { frequencies: frequencies as number[] } };
+  return {
+    dim, hiddenWidths: widths as number[], activation: 'silu', timeFeatures: { frequencies: frequencies as number[] },
+    ...(skip ? { parameterisation: 'noise-prediction-skip' as const } : {}),
+  };
 }
 
 function expectObject(fn: string, path: string, value: unknown): Record<string, unknown> {

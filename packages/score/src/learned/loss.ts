@@ -10,8 +10,8 @@ import { DTypeMismatchError, ShapeMismatchError, dtypeOf, expectBatch, expectPos
 import {
   backwardTraining, createTrainingWorkspace, forwardTraining, networkArray, type MlpModel, type NetworkArray, type TrainingWorkspace,
 } from './mlp-kernels.js';
-import type { ScoreNetwork } from './network.js';
-import { writeTimeFeatures } from './time-features.js';
+import { skipTarget, type ScoreNetwork } from './network.js';
+import { noiseScale, writeTimeFeatures } from './time-features.js';
 
 /**
  * Loss `(1/B)Σ|ε_θ − z|²` over `rows` rows given the outputs in `ws.output` and targets
@@ -75,7 +75,13 @@ export function denoisingLoss(network: ScoreNetwork, noisy: Batch, times: Float6
     for (let j = 0; j < d; j++) ws.input[r * width + j] = noisy.data[noisy.offset + r * d + j]!;
     writeInputRow(ws, r, width, times[r]!, frequencies, d);
   }
-  const z = (noise.data as Float64Array).subarray(noise.offset, noise.offset + n * d);
+  let z = (noise.data as Float64Array).subarray(noise.offset, noise.offset + n * d);
+  if (network.skip) {
+    // ε_θ = −σ_t·s_G + F_θ: the MLP's target is z + σ_t·s_G(t, x) (see training.ts).
+    z = Float64Array.from(z);
+    const x = Float64Array.from({ length: n * d }, (_, i) => noisy.data[noisy.offset + i]!);
+    for (let r = 0; r < n; r++) skipTarget(times[r]!, network.skip, x, r * d, z, r * d, noiseScale(times[r]!), d);
+  }
   if (!gradient || network.dtype === 'float64') return lossAndGradient(network.model, ws, z, n, d, gradient);
   const narrow = networkArray(network.dtype, gradient.length);
   const loss = lossAndGradient(network.model, ws, z, n, d, narrow);

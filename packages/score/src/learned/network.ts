@@ -11,10 +11,10 @@ import {
   DTypeMismatchError, InvalidArgumentError, RandomStream, dtypeOf, expectBatch, expectInteger, expectPositive, expectSeed,
   type Batch, type MatrixOperand,
 } from '@sgmkit/tensor';
-import type { Score, ScoreSpec } from '../types.js';
+import type { DataMoments, DataNormalization, Score, ScoreSpec } from '../types.js';
 import { roundInto } from './adam.js';
 import {
-  layerLayouts, parameterCount, type LayerLayout, type NetworkDType, type ScoreNetworkArchitecture,
+  layerLayouts, parameterCount, type LayerLayout, type NetworkDType, type Parameterisation, type ScoreNetworkArchitecture,
 } from './architecture.js';
 import {
   createMlpWorkspace, denseLayer, forwardHiddenLayers, hiddenLayer, mlpModel, networkArray,
@@ -49,7 +49,64 @@ export interface ScoreNetworkOptions {
    * loss and keeps Adam's moments and a master copy of the weights in float64 (`parameters`).
    */
   readonly dtype?: NetworkDType;
+  /** Output parameterisation. Default `'noise-prediction'`. */
+  readonly parameterisation?: Parameterisation;
 }
+
+/** The diagonal Gaussian of the skip term and its coefficients' scratch. */
+export interface SkipGaussian {
+  readonly mean: Float64Array;
+  readonly variance: Float64Array;
+  readonly slope: Float64Array;
+  readonly offset: Float64Array;
+}
+
+function skipGaussian(d: number, moments: DataMoments | undefined): SkipGaussian {
+  return {
+    mean: moments ? Float64Array.from(moments.mean) : new Float64Array(d),
+    variance: moments ? Float64Array.from(moments.std, (s) => s * s) : new Float64Array(d).fill(1),
+    slope: new Float64Array(d),
+    offset: new Float64Array(d),
+  };
+}
+
+/**
+ * The OU score at time t of the diagonal Gaussian `N(mean, diag(variance))` is `−a_j·y_j + b_j` with
+ * `a_j = 1/(e^{−2t}·variance_j + σ_t²)` and `b_j = a_j·e^{−t}·mean_j`; writes a into `slope`, b into `offset`.
+ * For standardised data (mean 0, variance 1) this is `−y`, the N(0, I) score; for a coordinate that is
+ * constant in the data (variance 0) it is `−y/σ_t²`, exact at every t, which an MLP cannot represent
+ * as t → 0 (its gain grows like 1/σ_t²).
+ */
+export function skipCoefficients(t: number, mean: Float64Array, variance: Float64Array, slope: Float64Array, offset: Float64Array): void {
+  const decay = Math.exp(-t);
+  const noiseVariance = -Math.expm1(-2 * t);
+  for (let j = 0; j < mean.length; j++) {
+    const a = 1 / (decay * decay * variance[j]! + noiseVariance);
+    slope[j] = a;
+    offset[j] = a * decay * mean[j]!;
+  }
+}
+
+/**
+ * With the skip parameterisation `ε_θ = −σ_t·s_G(t, x_t) + F_θ`, the loss `|ε_θ − z|²` is
+ * `|F_θ − (z + σ_t·s_G(t, x_t))|²`: the MLP's target is `z + σ_t·s_G`, written over z, so the loss
+ * kernels stay the same. `s_G,j = −a_j·x_j + b_j` (see `skipCoefficients`).
+ */
+export function skipTarget(
+  t: number, skip: SkipGaussian, input: Float64Array | Float32Array, inputOffset: number, noise: Float64Array, noiseOffset: number, sigma: number, d: number,
+): void {
+  skipCoefficients(t, skip.mean, skip.variance, skip.slope, skip.offset);
+  for (let j = 0; j < d; j++) {
+    noise[noiseOffset + j] = noise[noiseOffset + j]! + sigma * (skip.offset[j]! - skip.slope[j]! * input[inputOffset + j]!);
+  }
+}
+
+/** What a network knows of its training data (both optional; see `ScoreNetwork`). */
+export interface ScoreNetworkData {
+  readonly normalization?: DataNormalization;
+  readonly dataMoments?: DataMoments;
+}
+
 
 /** A learned score: an MLP with sinusoidal log-time conditioning, trained by denoising score matching. */
 export class ScoreNetwork implements Score {
@@ -74,9 +131,27 @@ export class ScoreNetwork implements Score {
   private workspace: MlpWorkspace | undefined;
   /** Rows of x converted to the network's dtype when x has the other one (capacity × d). */
   private inputScratch: NetworkArray | undefined;
+  /**
+   * Present when the network was trained on standardised data: it is then the score of the OU
+   * process of `y = N⁻¹(x)`, and samplers map each final sample back with `x = N(y)`.
+   */
+  readonly normalization?: DataNormalization;
+  /** Per-coordinate moments of the (standardised) training data, in the network's own space. */
+  readonly dataMoments?: DataMoments;
+  /**
+   * @internal The skip term's Gaussian (`'noise-prediction-skip'` only): per-coordinate mean and variance
+   * (`dataMoments`, or 0 and 1 without them) and the scratch its coefficients at one t are written to.
+   */
+  readonly skip: SkipGaussian | undefined;
 
-  /** Wraps existing parameters (validated by the caller: `createScoreNetwork`, `loadScoreNetwork`). */
-  constructor(architecture: ScoreNetworkArchitecture, parameters: Float64Array, dtype: NetworkDType = 'float64') {
+  /**
+   * Wraps existing parameters (validated by the caller: `createScoreNetwork`, `loadScoreNetwork`,
+   * `trainScoreNetwork`), with the normalization and data moments of the data it was trained on.
+   */
+  constructor(architecture: ScoreNetworkArchitecture, parameters: Float64Array, dtype: NetworkDType = 'float64', data: ScoreNetworkData = {}) {
+    if (data.normalization) this.normalization = data.normalization;
+    if (data.dataMoments) this.dataMoments = data.dataMoments;
+    this.skip = architecture.parameterisation === 'noise-prediction-skip' ? skipGaussian(architecture.dim, data.dataMoments) : undefined;
     this.architecture = architecture;
     this.dim = architecture.dim;
     this.parameters = parameters;
@@ -119,6 +194,7 @@ export class ScoreNetwork implements Score {
     if (out.data === x.data) throw new InvalidArgumentError(fn, 'out', out, 'a batch that does not alias x');
     const ws = this.workspaceFor(n);
     this.foldTimeIntoFirstBias(t);
+    if (this.skip) skipCoefficients(t, this.skip.mean, this.skip.variance, this.skip.slope, this.skip.offset);
     const outputScale = -1 / noiseScale(t);
     for (let start = 0; start < n; start += ws.capacity) {
       this.forwardChunk(ws, x, out, start, Math.min(ws.capacity, n - start), outputScale);
@@ -170,6 +246,17 @@ export class ScoreNetwork implements Score {
     const last = layouts[lastIndex]!;
     denseLayer(rows, last.inDim, ws.postOperands[lastIndex - 1]!, weights[lastIndex]!, d,
       parameters, last.biasOffset, outputScale, outputScale, out.data, out.offset + start * d);
+    if (this.skip) {
+      // s = s_skip − F/σ_t with s_skip,j = −a_j·y_j + b_j, the diagonal Gaussian's score (see `skipCoefficients`).
+      const { slope, offset } = this.skip;
+      const o = out.data;
+      const xd = x.data;
+      const outStart = out.offset + start * d;
+      const xStart = x.offset + start * d;
+      for (let r = 0; r < rows; r++) {
+        for (let j = 0; j < d; j++) o[outStart + r * d + j] = o[outStart + r * d + j]! - slope[j]! * xd[xStart + r * d + j]! + offset[j]!;
+      }
+    }
   }
 }
 
@@ -213,18 +300,26 @@ function architectureFromOptions(options: ScoreNetworkOptions): ScoreNetworkArch
   if (maxFrequency < minFrequency) {
     throw new InvalidArgumentError(fn, 'options.maxTimeFrequency', maxFrequency, `a number >= options.minTimeFrequency (${minFrequency})`);
   }
+  const parameterisation = options.parameterisation ?? 'noise-prediction';
+  if (parameterisation !== 'noise-prediction' && parameterisation !== 'noise-prediction-skip') {
+    throw new InvalidArgumentError(fn, 'options.parameterisation', parameterisation, "'noise-prediction' or 'noise-prediction-skip'");
+  }
   return {
     dim,
     hiddenWidths: [...hiddenWidths],
     activation: 'silu',
     timeFeatures: { frequencies: count === 0 ? [] : logSpacedFrequencies(count, minFrequency, maxFrequency) },
+    ...(parameterisation === 'noise-prediction' ? {} : { parameterisation }),
   };
 }
 
 /** Current file-format version of saved networks. */
 export const SCORE_NETWORK_FORMAT = 'sgmkit-score-network';
 export const SCORE_NETWORK_FORMAT_VERSION = 2;
-/** Versions `loadScoreNetwork` reads: 1 (no dtype field: float64) and 2 (optional `dtype`). */
+/**
+ * Versions `loadScoreNetwork` reads: 1 (no dtype field: float64) and 2 (optional `dtype`, `normalization`,
+ * `dataMoments`, and the `'noise-prediction-skip'` parameterisation).
+ */
 export const SUPPORTED_SCORE_NETWORK_FORMAT_VERSIONS: readonly number[] = [1, 2];
 
 /** The saved form of a network (what `saveScoreNetwork` writes as JSON). */
@@ -235,13 +330,28 @@ export interface ScoreNetworkDocument {
     readonly dim: number;
     readonly hiddenWidths: number[];
     readonly activation: string;
-    readonly parameterisation: 'noise-prediction';
+    /** `'noise-prediction-skip'` needs version 2. */
+    readonly parameterisation: Parameterisation;
   };
   readonly timeFeatures: { readonly input: 'log-t'; readonly frequencies: number[] };
   readonly layers: { readonly weight: number[]; readonly bias: number[] }[];
   /** Precision of the weights (version 2; absent means float64). A float32 network saves its float32 weights. */
   readonly dtype?: NetworkDType;
+  /** Version 2: `x = mean + scale ⊙ y` or `x = mean + matrix·y` (row-major d × d), when trained on standardised data. */
+  readonly normalization?:
+    | { readonly kind: 'affine'; readonly mean: number[]; readonly scale: number[] }
+    | { readonly kind: 'whitening'; readonly mean: number[]; readonly matrix: number[] };
+  /** Version 2: moments of the training data in the network's space. */
+  readonly dataMoments?: { readonly mean: number[]; readonly std: number[] };
 }
+
+function normalizationDocument(n: DataNormalization): NonNullable<ScoreNetworkDocument['normalization']> {
+  return n.kind === 'affine'
+    ? { kind: 'affine', mean: Array.from(n.mean), scale: Array.from(n.scale) }
+    : { kind: 'whitening', mean: Array.from(n.mean), matrix: Array.from(n.matrix) };
+}
+
+
 
 /** Builds the saved form of a network. JSON numbers round-trip doubles (and so float32 values) exactly. */
 export function networkDocument(network: ScoreNetwork): ScoreNetworkDocument {
@@ -255,7 +365,7 @@ export function networkDocument(network: ScoreNetwork): ScoreNetworkDocument {
       dim: architecture.dim,
       hiddenWidths: [...architecture.hiddenWidths],
       activation: architecture.activation,
-      parameterisation: 'noise-prediction',
+      parameterisation: architecture.parameterisation ?? 'noise-prediction',
     },
     timeFeatures: { input: 'log-t', frequencies: [...architecture.timeFeatures.frequencies] },
     layers: network.layouts.map((layer) => ({
@@ -263,6 +373,8 @@ export function networkDocument(network: ScoreNetwork): ScoreNetworkDocument {
       bias: Array.from(parameters.subarray(layer.biasOffset, layer.biasOffset + layer.outDim)),
     })),
     dtype: network.dtype,
+    ...(network.normalization ? { normalization: normalizationDocument(network.normalization) } : {}),
+    ...(network.dataMoments ? { dataMoments: { mean: Array.from(network.dataMoments.mean), std: Array.from(network.dataMoments.std) } } : {}),
   };
 }
 

@@ -13,12 +13,13 @@ import {
   AbortedError, InvalidArgumentError, NonFiniteValueError, RandomStream, expectBatch, expectInteger, expectPositive, expectSeed,
   type Batch,
 } from '@sgmkit/tensor';
-import { adamUpdate, createAdamState, emaUpdate } from './adam.js';
+import { adamUpdate, createAdamState, emaUpdate, roundInto } from './adam.js';
 import { InProcessGradientEvaluator, type GradientEvaluator } from './gradient.js';
-import { writeInputRow } from './loss.js';
-import { createTrainingWorkspace, networkArray, type TrainingWorkspace } from './mlp-kernels.js';
-import { ScoreNetwork } from './network.js';
-import { noiseScale } from './time-features.js';
+import { noisePredictionLoss, writeInputRow } from './loss.js';
+import { createTrainingWorkspace, forwardTraining, mlpModel, networkArray, type MlpModel, type NetworkArray, type TrainingWorkspace } from './mlp-kernels.js';
+import { ScoreNetwork, skipTarget, type SkipGaussian } from './network.js';
+import { clipGradientNorm, expectLearningRateSchedule, learningRateAt, type LearningRateDecay, type LearningRateSchedule } from './schedule.js';
+import { noiseScale, writeTimeFeatures } from './time-features.js';
 
 /** Distribution of the training times on [tMin, tMax]. */
 export type TimeDistribution = 'log-uniform' | 'uniform';
@@ -29,6 +30,33 @@ export interface TrainingProgress {
   readonly step: number;
   /** Minibatch loss `(1/B)Σ|ε_θ − z|²` before this step's update. */
   readonly loss: number;
+  /** Learning rate used by this step. */
+  readonly learningRate: number;
+  /** Gradient norm before clipping. */
+  readonly gradientNorm: number;
+  /** The latest evaluation (held-out loss), when one has been made. */
+  readonly evaluation?: TrainingEvaluation;
+}
+
+/**
+ * A held-out evaluation: the DSM loss of the evaluated weights (the EMA when kept) on fixed draws
+ * of times and noise, the same draws at every evaluation, so the numbers are comparable along the run.
+ */
+export interface TrainingEvaluation {
+  /** Step after which the evaluation was made. */
+  readonly step: number;
+  /** `(1/R)Σ|ε_θ − z|²` over the fixed held-out rows. */
+  readonly heldOutLoss: number;
+  /** The same over as many fixed rows drawn from the training data (the gap to `heldOutLoss` shows over-fitting). */
+  readonly trainLoss: number;
+}
+
+/** Stop when the held-out loss has not improved for a while. */
+export interface EarlyStoppingOptions {
+  /** Evaluations without an improvement after which training stops. Default 5. */
+  readonly patience?: number;
+  /** An improvement must lower the best held-out loss by this fraction of it. Default 1e-3. */
+  readonly minRelativeImprovement?: number;
 }
 
 /** Options of `trainDenoisingScoreMatching`. */
@@ -51,8 +79,29 @@ export interface TrainingOptions {
   readonly beta2?: number;
   /** Adam ε. Default 1e-8. */
   readonly epsilon?: number;
-  /** When set (in [0, 1)), keep an EMA of the weights with this decay and return it as `ema`. */
+  /**
+   * When set (in [0, 1)), keep an EMA of the weights and return it as `ema`. The decay used at step k
+   * is `min(emaDecay, (1 + k)/(10 + k))`, so a short run is not dominated by the initial weights.
+   */
   readonly emaDecay?: number;
+  /** Steps of linear learning-rate warm-up. Default 0. */
+  readonly warmupSteps?: number;
+  /** Decay after the warm-up. Default 'constant'. */
+  readonly learningRateDecay?: LearningRateDecay;
+  /** Cosine decay ends at this fraction of the learning rate. Default 0.1. */
+  readonly finalLearningRateFraction?: number;
+  /** Rescale each minibatch gradient to at most this Euclidean norm. Default: no clipping. */
+  readonly gradientClipNorm?: number;
+  /** Held-out data (m × d) for the held-out DSM loss; evaluations need it. */
+  readonly heldOut?: Batch;
+  /** Evaluate the held-out loss every this many steps (and after the last). Default ⌈steps/50⌉. */
+  readonly evaluateEvery?: number;
+  /** Fixed rows (noisy points) the held-out loss averages over. Default 2048. */
+  readonly evaluationRows?: number;
+  /** Stop on a held-out plateau (needs `heldOut`). Default: never stop early. */
+  readonly earlyStopping?: EarlyStoppingOptions;
+  /** Called after every evaluation. */
+  readonly onEvaluation?: (evaluation: TrainingEvaluation) => void;
   /** Seed of the minibatch stream. Default 0. */
   readonly seed?: number;
   /** Called after every step; e.g. to print progress or record a loss curve. */
@@ -69,18 +118,32 @@ export interface TrainingOptions {
 
 /** What training returns; the network's own parameters hold the final (non-averaged) weights. */
 export interface TrainingResult {
+  /** Steps taken (fewer than `options.steps` when stopped early). */
   readonly steps: number;
-  /** Minibatch loss of every step. */
+  /** Minibatch loss of every step taken. */
   readonly losses: Float64Array;
-  /** A network holding the EMA weights, when `emaDecay` was given. */
+  /** Gradient norm (before clipping) of every step taken. */
+  readonly gradientNorms: Float64Array;
+  /** Held-out evaluations in order (empty without `heldOut`). */
+  readonly evaluations: readonly TrainingEvaluation[];
+  /** True when early stopping ended the run. */
+  readonly stoppedEarly: boolean;
+  /** A network holding the EMA weights, when `emaDecay` was given (with the trained network's normalization). */
   readonly ema?: ScoreNetwork;
 }
 
 interface ResolvedOptions {
   steps: number; batchSize: number; tMin: number; tMax: number; timeDistribution: TimeDistribution;
   adam: { learningRate: number; beta1: number; beta2: number; epsilon: number };
+  schedule: LearningRateSchedule;
+  gradientClipNorm: number;
   emaDecay: number | undefined; seed: number;
+  heldOut: Batch | undefined; evaluateEvery: number; evaluationRows: number;
+  earlyStopping: { patience: number; minRelativeImprovement: number } | undefined;
 }
+
+/** Stream of `RandomStream(seed, ·)` the fixed evaluation draws come from (the minibatches use stream 0). */
+export const EVALUATION_STREAM = 1;
 
 /**
  * Trains `network` in place by denoising score matching on the rows of `data` (n × d).
@@ -93,14 +156,26 @@ export function trainDenoisingScoreMatching(network: ScoreNetwork, data: Batch, 
   const [n, d] = expectBatch(fn, 'data', data, network.dim);
   if (n === 0) throw new InvalidArgumentError(fn, 'data', data, 'a batch with at least 1 row');
   expectFiniteRows(fn, data, n, d);
-  const resolved = resolveOptions(fn, options);
+  const resolved = resolveOptions(fn, options, d);
+  if (resolved.heldOut) expectFiniteRows(fn, resolved.heldOut, resolved.heldOut.shape[0]!, d, 'options.heldOut');
+  if (options.onEvaluation !== undefined && typeof options.onEvaluation !== 'function') throw new InvalidArgumentError(fn, 'options.onEvaluation', options.onEvaluation, 'a function');
   const evaluator = expectEvaluator(fn, options.gradientEvaluator) ?? new InProcessGradientEvaluator(network.architecture, network.model.parameters);
-  return runTraining(network, data, n, resolved, evaluator, options.onStep, options.signal);
+  return runTraining(network, data, n, resolved, evaluator, options.onStep, options.onEvaluation, options.signal);
+}
+
+/** Held-out and training rows with their fixed times and noise, ready to be copied into the workspace. */
+interface EvaluationSet {
+  readonly rows: number;
+  readonly heldOutInput: Float64Array;
+  readonly heldOutNoise: Float64Array;
+  readonly trainInput: Float64Array;
+  readonly trainNoise: Float64Array;
 }
 
 function runTraining(
   network: ScoreNetwork, data: Batch, n: number, options: ResolvedOptions, evaluator: GradientEvaluator,
-  onStep: ((progress: TrainingProgress) => void) | undefined, signal: AbortSignal | undefined,
+  onStep: ((progress: TrainingProgress) => void) | undefined,
+  onEvaluation: ((evaluation: TrainingEvaluation) => void) | undefined, signal: AbortSignal | undefined,
 ): TrainingResult {
   const { model } = network;
   const d = network.dim;
@@ -114,23 +189,121 @@ function runTraining(
   const gradient = networkArray(model.dtype, size);
   const computeWeights = model.parameters instanceof Float32Array ? model.parameters : undefined;
   const adam = createAdamState(size);
+  const adamOptions = { ...options.adam };
   const average = options.emaDecay === undefined ? undefined : Float64Array.from(network.parameters);
+  // Held-out evaluations run on the EMA weights when kept (rounded to float32 for a float32 network).
+  const evaluatedWeights = average && computeWeights ? new Float32Array(size) : average;
+  const evaluated = evaluatedWeights ? mlpModel(evaluatedWeights, model.layouts) : model;
   const frequencies = Float64Array.from(network.architecture.timeFeatures.frequencies);
+  // The network's own skip scratch: training and evaluation never run at once on one network.
+  const skip = network.skip;
+  const evaluationSet = options.heldOut ? fixedEvaluationSet(options, data, options.heldOut, ws, frequencies, d, skip) : undefined;
+  const plateau = { best: Infinity, sinceBest: 0 };
   const rng = new RandomStream(options.seed);
   const losses = new Float64Array(options.steps);
-  for (let step = 1; step <= options.steps; step++) {
+  const gradientNorms = new Float64Array(options.steps);
+  const evaluations: TrainingEvaluation[] = [];
+  let stoppedEarly = false;
+  let step = 0;
+  while (step < options.steps && !stoppedEarly) {
+    step += 1;
     if (signal?.aborted) throw new AbortedError(`trainDenoisingScoreMatching: aborted at step ${step}`);
-    drawMinibatch(rng, data, n, d, options, ws, noise, times, sources, frequencies);
+    drawMinibatch(rng, data, n, d, options, ws, noise, times, sources, frequencies, skip);
     const loss = evaluator.lossAndGradient(ws.input, noise, options.batchSize, gradient);
-    if (!Number.isFinite(loss)) {
-      throw new NonFiniteValueError(`trainDenoisingScoreMatching: loss became ${loss} at step ${step}; lower options.learningRate`, `step ${step}`);
+    const gradientNorm = clipGradientNorm(gradient, options.gradientClipNorm);
+    if (!Number.isFinite(loss) || !Number.isFinite(gradientNorm)) {
+      throw new NonFiniteValueError(`trainDenoisingScoreMatching: loss became ${loss} (gradient norm ${gradientNorm}) at step ${step}; lower options.learningRate`, `step ${step}`);
     }
-    adamUpdate(network.parameters, gradient, adam, options.adam, computeWeights);
-    if (average) emaUpdate(average, network.parameters, options.emaDecay!);
+    adamOptions.learningRate = learningRateAt(options.schedule, step);
+    adamUpdate(network.parameters, gradient, adam, adamOptions, computeWeights);
+    if (average) emaUpdate(average, network.parameters, Math.min(options.emaDecay!, (1 + step) / (10 + step)));
     losses[step - 1] = loss;
-    onStep?.({ step, loss });
+    gradientNorms[step - 1] = gradientNorm;
+    if (evaluationSet && (step % options.evaluateEvery === 0 || step === options.steps)) {
+      if (evaluatedWeights instanceof Float32Array) roundInto(average!, evaluatedWeights);
+      const evaluation = evaluate(evaluated, ws, evaluationSet, d, step);
+      evaluations.push(evaluation);
+      onEvaluation?.(evaluation);
+      stoppedEarly = reachedPlateau(plateau, evaluation.heldOutLoss, options.earlyStopping);
+    }
+    onStep?.({ step, loss, learningRate: adamOptions.learningRate, gradientNorm, ...(evaluations.length ? { evaluation: evaluations[evaluations.length - 1]! } : {}) });
   }
-  return { steps: options.steps, losses, ...(average ? { ema: new ScoreNetwork(network.architecture, average, network.dtype) } : {}) };
+  const trainedOn = { ...(network.normalization ? { normalization: network.normalization } : {}), ...(network.dataMoments ? { dataMoments: network.dataMoments } : {}) };
+  return {
+    steps: step, losses: losses.slice(0, step), gradientNorms: gradientNorms.slice(0, step), evaluations, stoppedEarly,
+    ...(average ? { ema: new ScoreNetwork(network.architecture, average, network.dtype, trainedOn) } : {}),
+  };
+}
+
+/** Updates the plateau tracker; true when `patience` evaluations in a row brought no relative improvement. */
+function reachedPlateau(
+  plateau: { best: number; sinceBest: number }, loss: number, early: ResolvedOptions['earlyStopping'],
+): boolean {
+  if (loss < plateau.best * (1 - (early?.minRelativeImprovement ?? 0))) {
+    plateau.best = loss;
+    plateau.sinceBest = 0;
+  } else {
+    plateau.sinceBest += 1;
+  }
+  return early !== undefined && plateau.sinceBest >= early.patience;
+}
+
+/**
+ * Draws the fixed evaluation rows once, from `RandomStream(seed, EVALUATION_STREAM)`: row r uses
+ * held-out point `r mod m` (and training point `r mod n`), a time from the training distribution
+ * and fresh noise.
+ */
+function fixedEvaluationSet(
+  options: ResolvedOptions, data: Batch, heldOut: Batch, ws: TrainingWorkspace, frequencies: Float64Array, d: number, skip: SkipGaussian | undefined,
+): EvaluationSet {
+  const rows = options.evaluationRows;
+  const width = ws.input.length / ws.capacity;
+  const rng = new RandomStream(options.seed, EVALUATION_STREAM);
+  const noisyRows = (source: Batch): [Float64Array, Float64Array] => {
+    const m = source.shape[0]!;
+    const input = new Float64Array(rows * width);
+    const noise = new Float64Array(rows * d);
+    rng.fillNormal(noise, 0, rows * d);
+    for (let r = 0; r < rows; r++) {
+      const t = drawTime(rng.uniform(), options);
+      const decay = Math.exp(-t);
+      const sigma = noiseScale(t);
+      const point = source.offset + (r % m) * d;
+      for (let j = 0; j < d; j++) input[r * width + j] = decay * source.data[point + j]! + sigma * noise[r * d + j]!;
+      if (skip) skipTarget(t, skip, input, r * width, noise, r * d, sigma, d);
+      writeTimeFeatures(t, frequencies, input, r * width + d);
+    }
+    return [input, noise];
+  };
+  const [heldOutInput, heldOutNoise] = noisyRows(heldOut);
+  const [trainInput, trainNoise] = noisyRows(data);
+  return { rows, heldOutInput, heldOutNoise, trainInput, trainNoise };
+}
+
+function evaluate(model: MlpModel, ws: TrainingWorkspace, set: EvaluationSet, d: number, step: number): TrainingEvaluation {
+  return {
+    step,
+    heldOutLoss: fixedRowsLoss(model, ws, set.heldOutInput, set.heldOutNoise, set.rows, d),
+    trainLoss: fixedRowsLoss(model, ws, set.trainInput, set.trainNoise, set.rows, d),
+  };
+}
+
+/** Mean `|ε_θ − z|²` over fixed prepared rows, evaluated in workspace-sized chunks. */
+function fixedRowsLoss(model: MlpModel, ws: TrainingWorkspace, input: Float64Array, noise: Float64Array, rows: number, d: number): number {
+  const width = ws.input.length / ws.capacity;
+  let sum = 0;
+  for (let start = 0; start < rows; start += ws.capacity) {
+    const count = Math.min(ws.capacity, rows - start);
+    ws.input.set(input.subarray(start * width, (start + count) * width));
+    forwardTraining(model, ws, count);
+    sum += count * noisePredictionLoss(ws, noise.subarray(start * d, (start + count) * d), count, d);
+  }
+  return sum / rows;
+}
+
+function drawTime(u: number, options: ResolvedOptions): number {
+  if (options.timeDistribution === 'uniform') return options.tMin + u * (options.tMax - options.tMin);
+  return Math.exp(Math.log(options.tMin) + u * (Math.log(options.tMax) - Math.log(options.tMin)));
 }
 
 /**
@@ -139,18 +312,15 @@ function runTraining(
  */
 function drawMinibatch(
   rng: RandomStream, data: Batch, n: number, d: number, options: ResolvedOptions,
-  ws: TrainingWorkspace, noise: Float64Array, times: Float64Array, sources: Int32Array, frequencies: Float64Array,
+  ws: TrainingWorkspace, noise: Float64Array, times: Float64Array, sources: Int32Array, frequencies: Float64Array, skip: SkipGaussian | undefined,
 ): void {
   const rows = options.batchSize;
   const width = ws.input.length / ws.capacity;
-  const logTMin = Math.log(options.tMin);
-  const logRange = Math.log(options.tMax) - logTMin;
-  const logUniform = options.timeDistribution === 'log-uniform';
   for (let r = 0; r < rows; r++) {
     // Remember the clean point; x_t is formed once the noise is drawn.
     sources[r] = data.offset + Math.floor(rng.uniform() * n) * d;
     const u = rng.uniform();
-    const t = logUniform ? Math.exp(logTMin + u * logRange) : options.tMin + u * (options.tMax - options.tMin);
+    const t = drawTime(u, options);
     writeInputRow(ws, r, width, t, frequencies, d);
     times[r] = t;
   }
@@ -161,6 +331,7 @@ function drawMinibatch(
     const sigma = noiseScale(t);
     const source = sources[r]!;
     for (let j = 0; j < d; j++) ws.input[r * width + j] = decay * data.data[source + j]! + sigma * noise[r * d + j]!;
+    if (skip) skipTarget(t, skip, ws.input, r * width, noise, r * d, sigma, d);
   }
 }
 
@@ -172,14 +343,14 @@ function expectEvaluator(fn: string, evaluator: unknown): GradientEvaluator | un
   return evaluator as GradientEvaluator;
 }
 
-function expectFiniteRows(fn: string, data: Batch, n: number, d: number): void {
+function expectFiniteRows(fn: string, data: Batch, n: number, d: number, name = 'data'): void {
   for (let i = 0; i < n * d; i++) {
     const v = data.data[data.offset + i]!;
-    if (!Number.isFinite(v)) throw new InvalidArgumentError(fn, `data[${Math.floor(i / d)}][${i % d}]`, v, 'a finite number');
+    if (!Number.isFinite(v)) throw new InvalidArgumentError(fn, `${name}[${Math.floor(i / d)}][${i % d}]`, v, 'a finite number');
   }
 }
 
-function resolveOptions(fn: string, options: TrainingOptions): ResolvedOptions {
+function resolveOptions(fn: string, options: TrainingOptions, d: number): ResolvedOptions {
   if (!options || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an options object');
   const tMin = expectPositive(fn, 'options.tMin', options.tMin ?? 1e-3);
   const tMax = expectPositive(fn, 'options.tMax', options.tMax ?? 10);
@@ -195,19 +366,49 @@ function resolveOptions(fn: string, options: TrainingOptions): ResolvedOptions {
     return value;
   };
   if (options.onStep !== undefined && typeof options.onStep !== 'function') throw new InvalidArgumentError(fn, 'options.onStep', options.onStep, 'a function');
+  const steps = expectInteger(fn, 'options.steps', options.steps ?? 2000, 1);
+  const learningRate = expectPositive(fn, 'options.learningRate', options.learningRate ?? 1e-3);
+  const schedule = expectLearningRateSchedule(fn, {
+    learningRate, steps, warmupSteps: options.warmupSteps ?? 0, decay: options.learningRateDecay ?? 'constant',
+    finalFraction: options.finalLearningRateFraction ?? 0.1,
+  });
+  const gradientClipNorm = options.gradientClipNorm ?? Infinity;
+  if (typeof gradientClipNorm !== 'number' || !(gradientClipNorm > 0)) {
+    throw new InvalidArgumentError(fn, 'options.gradientClipNorm', gradientClipNorm, 'a number > 0 (Infinity: no clipping)');
+  }
+  const heldOut = options.heldOut;
+  if (heldOut !== undefined) {
+    const [m] = expectBatch(fn, 'options.heldOut', heldOut, d);
+    if (m === 0) throw new InvalidArgumentError(fn, 'options.heldOut', heldOut, 'a batch with at least 1 row');
+  }
+  const early = options.earlyStopping;
+  if (early !== undefined && (typeof early !== 'object' || early === null)) {
+    throw new InvalidArgumentError(fn, 'options.earlyStopping', early, 'an object { patience?, minRelativeImprovement? }');
+  }
+  if (early !== undefined && heldOut === undefined) throw new InvalidArgumentError(fn, 'options.earlyStopping', early, 'given only with options.heldOut (it watches the held-out loss)');
+  const earlyStopping = early === undefined ? undefined : {
+    patience: expectInteger(fn, 'options.earlyStopping.patience', early.patience ?? 5, 1),
+    minRelativeImprovement: unitInterval('earlyStopping.minRelativeImprovement', early.minRelativeImprovement ?? 1e-3, true),
+  };
   return {
-    steps: expectInteger(fn, 'options.steps', options.steps ?? 2000, 1),
+    steps,
     batchSize: expectInteger(fn, 'options.batchSize', options.batchSize ?? 256, 1),
     tMin,
     tMax,
     timeDistribution,
     adam: {
-      learningRate: expectPositive(fn, 'options.learningRate', options.learningRate ?? 1e-3),
+      learningRate,
       beta1: unitInterval('beta1', options.beta1 ?? 0.9, true),
       beta2: unitInterval('beta2', options.beta2 ?? 0.999, true),
       epsilon: expectPositive(fn, 'options.epsilon', options.epsilon ?? 1e-8),
     },
+    schedule,
+    gradientClipNorm,
     emaDecay: options.emaDecay === undefined ? undefined : unitInterval('emaDecay', options.emaDecay, true),
     seed: expectSeed(fn, 'options.seed', options.seed ?? 0),
+    heldOut,
+    evaluateEvery: expectInteger(fn, 'options.evaluateEvery', options.evaluateEvery ?? Math.ceil(steps / 50), 1),
+    evaluationRows: expectInteger(fn, 'options.evaluationRows', options.evaluationRows ?? 2048, 1),
+    earlyStopping,
   };
 }

@@ -1,0 +1,265 @@
+/**
+ * `trainScoreNetwork`: the default training recipe for data users bring. It splits off a held-out
+ * set, standardises the data, builds a network sized for d, trains it by denoising score matching
+ * with an EMA of the weights, a warm-up + cosine learning-rate schedule and gradient clipping, and
+ * returns the EMA network carrying its normalization. docs/learned-scores.md gives what each item
+ * measurably changed on real data.
+ * @packageDocumentation
+ */
+import { InvalidArgumentError, RandomStream, expectBatch, expectSeed, type Batch } from '@sgmkit/tensor';
+import type { DataMoments, DataNormalization } from '../types.js';
+import { createScoreNetwork, ScoreNetwork } from './network.js';
+import { dataMomentsOf, fitNormalization, standardizeBatch, type NormalizationKind } from './normalization.js';
+import type { LearningRateDecay } from './schedule.js';
+import type { NetworkDType, Parameterisation } from './architecture.js';
+import {
+  trainDenoisingScoreMatching, type EarlyStoppingOptions, type TimeDistribution, type TrainingEvaluation, type TrainingOptions,
+  type TrainingProgress, type TrainingResult,
+} from './training.js';
+
+/** Options of {@link trainScoreNetwork}; every field has a default that works on standardised data. */
+export interface TrainScoreNetworkOptions {
+  /** `'affine'` (per-coordinate, default), `'whitening'` (full covariance) or `'none'`. */
+  readonly normalization?: NormalizationKind | 'none';
+  /** Hidden widths. Default `defaultHiddenWidths(d)`. */
+  readonly hiddenWidths?: readonly number[];
+  /** Precision of weights and activations (see `ScoreNetworkOptions.dtype`). Default 'float64'. */
+  readonly dtype?: NetworkDType;
+  /** Output parameterisation. Default `'noise-prediction-skip'` (see `Parameterisation`). */
+  readonly parameterisation?: Parameterisation;
+  /** Time frequencies (two features each). Default 8. */
+  readonly timeFrequencyCount?: number;
+  /** Adam steps. Default 4000. */
+  readonly steps?: number;
+  /** Minibatch size. Default 256. */
+  readonly batchSize?: number;
+  /** Peak learning rate. Default 1e-3. */
+  readonly learningRate?: number;
+  /** Linear warm-up steps. Default `round(steps/40)` (100 of 4000). */
+  readonly warmupSteps?: number;
+  /** Decay after the warm-up. Default 'cosine'. */
+  readonly learningRateDecay?: LearningRateDecay;
+  /** Cosine decay ends at this fraction of the peak. Default 0.1. */
+  readonly finalLearningRateFraction?: number;
+  /** Gradient-norm clip. Default `DEFAULT_GRADIENT_CLIP_NORM`; `Infinity` turns it off. */
+  readonly gradientClipNorm?: number;
+  /** EMA decay; the EMA weights are returned. Default 0.999; 0 returns the final weights. */
+  readonly emaDecay?: number;
+  /** Fraction of the rows held out for the held-out loss, in [0, 0.5]. Default 0.1 (0: no held-out set). */
+  readonly heldOutFraction?: number;
+  /** Evaluate the held-out loss every this many steps. Default ⌈steps/50⌉. */
+  readonly evaluateEvery?: number;
+  /** Stop on a held-out plateau; `true` takes the defaults. Default off. */
+  readonly earlyStopping?: boolean | EarlyStoppingOptions;
+  /** Smallest training time. Default 1e-3. */
+  readonly tMin?: number;
+  /** Largest training time. Default 10 (`sgmkit sample`'s default horizon). */
+  readonly tMax?: number;
+  readonly timeDistribution?: TimeDistribution;
+  /** Seed of the split, the weights and the minibatches. Default 0. */
+  readonly seed?: number;
+  readonly onStep?: (progress: TrainingProgress) => void;
+  readonly onEvaluation?: (evaluation: TrainingEvaluation) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** What {@link trainScoreNetwork} returns. */
+export interface TrainScoreNetworkResult {
+  /** The network to save and sample: the EMA weights, with `normalization` and `dataMoments`. */
+  readonly network: ScoreNetwork;
+  /** Training rows (raw space), in the split's order. */
+  readonly train: Batch<Float64Array>;
+  /** Held-out rows (raw space); 0 rows when `heldOutFraction` is 0. */
+  readonly heldOut: Batch<Float64Array>;
+  /** The normalization fitted to the training rows (undefined for `'none'`). */
+  readonly normalization?: DataNormalization;
+  /** Minibatch loss of every step taken (standardised space). */
+  readonly losses: Float64Array;
+  /** Gradient norm before clipping of every step. */
+  readonly gradientNorms: Float64Array;
+  /** Held-out evaluations (fixed draws, so comparable along the run). */
+  readonly evaluations: readonly TrainingEvaluation[];
+  readonly stoppedEarly: boolean;
+  readonly steps: number;
+  /** The options as resolved (every default filled in). */
+  readonly options: ResolvedRecipe;
+}
+
+/** The recipe's options with every default filled in. */
+export interface ResolvedRecipe {
+  readonly normalization: NormalizationKind | 'none';
+  readonly hiddenWidths: readonly number[];
+  readonly parameterisation: Parameterisation;
+  readonly timeFrequencyCount: number;
+  readonly steps: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  readonly warmupSteps: number;
+  readonly learningRateDecay: LearningRateDecay;
+  readonly finalLearningRateFraction: number;
+  readonly gradientClipNorm: number;
+  readonly emaDecay: number;
+  readonly heldOutFraction: number;
+  readonly tMin: number;
+  readonly tMax: number;
+  readonly seed: number;
+}
+
+/** Default clip of the minibatch gradient's Euclidean norm. */
+export const DEFAULT_GRADIENT_CLIP_NORM = 1;
+
+/**
+ * Default hidden widths for data dimension d: two layers of `max(128, nextPow2(4d))` units, capped
+ * at 1024 (d = 2–32: 128; d = 64: 256; d = 100–128: 512; d ≥ 129: 1024).
+ */
+export function defaultHiddenWidths(d: number): number[] {
+  const width = Math.min(1024, Math.max(128, 2 ** Math.ceil(Math.log2(4 * d))));
+  return [width, width];
+}
+
+/** Stream of `RandomStream(seed, ·)` the held-out split's shuffle draws from. */
+export const SPLIT_STREAM = 2;
+
+/**
+ * Trains a score network on the rows of `data` (n × d, raw units) with the default recipe:
+ * held-out split, standardisation fitted on the training rows, a network of `defaultHiddenWidths(d)`,
+ * DSM with warm-up + cosine learning rate, gradient clipping and an EMA of the weights.
+ * The returned `network` is the EMA network with `normalization` (samplers run in standardised
+ * space and map samples back) and `dataMoments` (moments of the standardised training rows).
+ * @throws {InvalidArgumentError} bad options, non-finite data, too few rows for the split
+ * @example
+ * ```ts
+ * const { network, evaluations } = trainScoreNetwork(data, { steps: 2000, seed: 1 });
+ * writeFileSync('net.json', saveScoreNetwork(network));
+ * ```
+ */
+export function trainScoreNetwork(data: Batch, options: TrainScoreNetworkOptions = {}): TrainScoreNetworkResult {
+  const prepared = prepareScoreNetworkTraining(data, options);
+  return finishScoreNetworkTraining(prepared, trainDenoisingScoreMatching(prepared.network, prepared.trainData, prepared.trainingOptions));
+}
+
+/** A recipe run set up but not trained: what `trainScoreNetwork` does before and after the DSM loop. */
+export interface PreparedScoreNetworkTraining {
+  /** The initial network (with normalization and data moments), trained in place. */
+  readonly network: ScoreNetwork;
+  /** The standardised training rows. */
+  readonly trainData: Batch;
+  /** Options for `trainDenoisingScoreMatching` (or a variant taking the same options, e.g. on worker threads). */
+  readonly trainingOptions: TrainingOptions;
+  readonly train: Batch<Float64Array>;
+  readonly heldOut: Batch<Float64Array>;
+  readonly normalization?: DataNormalization;
+  readonly dataMoments: DataMoments;
+  readonly recipe: ResolvedRecipe;
+}
+
+/**
+ * Splits, standardises and builds the network of `trainScoreNetwork` without training it, so the
+ * DSM loop can run elsewhere (e.g. `trainDenoisingScoreMatchingOnWorkers`); finish with
+ * `finishScoreNetworkTraining`.
+ * @throws {InvalidArgumentError} as `trainScoreNetwork`
+ */
+export function prepareScoreNetworkTraining(data: Batch, options: TrainScoreNetworkOptions = {}): PreparedScoreNetworkTraining {
+  const fn = 'trainScoreNetwork';
+  const [n, d] = expectBatch(fn, 'data', data);
+  if (!options || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an options object');
+  const recipe = resolveRecipe(fn, options, d);
+  const { train, heldOut } = splitRows(fn, data, n, d, recipe.heldOutFraction, recipe.seed);
+  const normalization = recipe.normalization === 'none' ? undefined : fitNormalization(train, recipe.normalization);
+  const trainY = normalization ? standardizeBatch(normalization, train) : train;
+  const heldOutY = normalization && heldOut.shape[0]! > 0 ? standardizeBatch(normalization, heldOut) : heldOut;
+  // The moments go in before training: the skip term's Gaussian is made of them.
+  const dataMoments = dataMomentsOf(trainY);
+  const initial = createScoreNetwork({ dim: d, hiddenWidths: recipe.hiddenWidths, timeFrequencyCount: recipe.timeFrequencyCount,
+    parameterisation: recipe.parameterisation, seed: recipe.seed, ...(options.dtype !== undefined ? { dtype: options.dtype } : {}),
+  });
+  const network = new ScoreNetwork(initial.architecture, initial.parameters, initial.dtype, { ...(normalization ? { normalization } : {}), dataMoments });
+  const early = options.earlyStopping === true ? {} : options.earlyStopping === false ? undefined : options.earlyStopping;
+  const trainingOptions: TrainingOptions = {
+    steps: recipe.steps, batchSize: recipe.batchSize, learningRate: recipe.learningRate, warmupSteps: recipe.warmupSteps,
+    learningRateDecay: recipe.learningRateDecay, finalLearningRateFraction: recipe.finalLearningRateFraction,
+    gradientClipNorm: recipe.gradientClipNorm, tMin: recipe.tMin, tMax: recipe.tMax, seed: recipe.seed,
+    ...(recipe.emaDecay > 0 ? { emaDecay: recipe.emaDecay } : {}),
+    ...(options.timeDistribution !== undefined ? { timeDistribution: options.timeDistribution } : {}),
+    ...(heldOutY.shape[0]! > 0 ? { heldOut: heldOutY, ...(early ? { earlyStopping: early } : {}) } : {}),
+    ...(options.evaluateEvery !== undefined ? { evaluateEvery: options.evaluateEvery } : {}),
+    ...(options.onStep ? { onStep: options.onStep } : {}),
+    ...(options.onEvaluation ? { onEvaluation: options.onEvaluation } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
+  return { network, trainData: trainY, trainingOptions, train, heldOut, ...(normalization ? { normalization } : {}), dataMoments, recipe };
+}
+
+/** The result of a prepared run: the EMA (or final) weights with the normalization and data moments. */
+export function finishScoreNetworkTraining(prepared: PreparedScoreNetworkTraining, result: TrainingResult): TrainScoreNetworkResult {
+  const { normalization, dataMoments, train, heldOut, recipe } = prepared;
+  const weights = result.ema ?? prepared.network;
+  const trained = new ScoreNetwork(weights.architecture, weights.parameters, weights.dtype, { ...(normalization ? { normalization } : {}), dataMoments });
+  return {
+    network: trained, train, heldOut, ...(normalization ? { normalization } : {}), losses: result.losses, gradientNorms: result.gradientNorms,
+    evaluations: result.evaluations, stoppedEarly: result.stoppedEarly, steps: result.steps, options: recipe,
+  };
+}
+
+function resolveRecipe(fn: string, options: TrainScoreNetworkOptions, d: number): ResolvedRecipe {
+  const normalization = options.normalization ?? 'affine';
+  if (normalization !== 'affine' && normalization !== 'whitening' && normalization !== 'none') {
+    throw new InvalidArgumentError(fn, 'options.normalization', normalization, "'affine', 'whitening' or 'none'");
+  }
+  const heldOutFraction = options.heldOutFraction ?? 0.1;
+  if (typeof heldOutFraction !== 'number' || !(heldOutFraction >= 0 && heldOutFraction <= 0.5)) {
+    throw new InvalidArgumentError(fn, 'options.heldOutFraction', heldOutFraction, 'a number in [0, 0.5]');
+  }
+  const emaDecay = options.emaDecay ?? 0.999;
+  if (typeof emaDecay !== 'number' || !(emaDecay >= 0 && emaDecay < 1)) throw new InvalidArgumentError(fn, 'options.emaDecay', emaDecay, 'a number in [0, 1)');
+  const e = options.earlyStopping;
+  if (e !== undefined && typeof e !== 'boolean' && (typeof e !== 'object' || e === null)) {
+    throw new InvalidArgumentError(fn, 'options.earlyStopping', e, 'a boolean or { patience?, minRelativeImprovement? }');
+  }
+  if (e && heldOutFraction === 0) throw new InvalidArgumentError(fn, 'options.earlyStopping', e, 'off when options.heldOutFraction is 0 (it watches the held-out loss)');
+  // The remaining numeric options are checked by createScoreNetwork and trainDenoisingScoreMatching.
+  const steps = options.steps ?? 4000;
+  return {
+    normalization,
+    hiddenWidths: options.hiddenWidths ?? defaultHiddenWidths(d),
+    parameterisation: options.parameterisation ?? 'noise-prediction-skip',
+    timeFrequencyCount: options.timeFrequencyCount ?? 8,
+    steps,
+    batchSize: options.batchSize ?? 256,
+    learningRate: options.learningRate ?? 1e-3,
+    warmupSteps: options.warmupSteps ?? (Number.isInteger(steps) && steps > 0 ? Math.round(steps / 40) : 0),
+    learningRateDecay: options.learningRateDecay ?? 'cosine',
+    finalLearningRateFraction: options.finalLearningRateFraction ?? 0.1,
+    gradientClipNorm: options.gradientClipNorm ?? DEFAULT_GRADIENT_CLIP_NORM,
+    emaDecay,
+    heldOutFraction,
+    tMin: options.tMin ?? 1e-3,
+    tMax: options.tMax ?? 10,
+    seed: expectSeed(fn, 'options.seed', options.seed ?? 0),
+  };
+}
+
+/**
+ * Shuffles the row indices with `RandomStream(seed, SPLIT_STREAM)` (Fisher–Yates) and holds out
+ * the first `round(fraction·n)` (at least 1 when the fraction is > 0). Needs ≥ 2 training rows.
+ */
+function splitRows(fn: string, data: Batch, n: number, d: number, fraction: number, seed: number): { train: Batch<Float64Array>; heldOut: Batch<Float64Array> } {
+  const heldOutCount = fraction > 0 ? Math.max(1, Math.round(fraction * n)) : 0;
+  if (n - heldOutCount < 2) {
+    throw new InvalidArgumentError(fn, 'data', data, `a batch with at least ${heldOutCount + 2} rows (2 to train on${heldOutCount ? ` and ${heldOutCount} held out` : ''})`);
+  }
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  const rng = new RandomStream(seed, SPLIT_STREAM);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.min(i, Math.floor(rng.uniform() * (i + 1)));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  const rows = (indices: Int32Array): Batch<Float64Array> => {
+    const out = new Float64Array(indices.length * d);
+    indices.forEach((row, k) => {
+      for (let j = 0; j < d; j++) out[k * d + j] = data.data[data.offset + row * d + j]!;
+    });
+    return { data: out, shape: [indices.length, d], stride: [d, 1], offset: 0 };
+  };
+  return { heldOut: rows(order.subarray(0, heldOutCount)), train: rows(order.subarray(heldOutCount)) };
+}

@@ -1,0 +1,69 @@
+/**
+ * Optimisation helpers of the training recipe: the learning-rate schedule (linear warm-up, then
+ * constant or cosine decay) and gradient-norm clipping.
+ *
+ * Why: Adam's first steps use second-moment estimates from a handful of minibatches, so a full
+ * step size at step 1 can throw the weights far (warm-up); the DSM loss is noisy (its variance
+ * grows like 1/σ_t² relative to the signal at small t), so decaying the step size lets the
+ * weights settle; and a rare minibatch with a huge gradient (a small-t draw far from the data)
+ * should move the weights no more than a typical one (clipping).
+ * @packageDocumentation
+ */
+import { InvalidArgumentError } from '@sgmkit/tensor';
+
+/** Learning-rate decay after the warm-up. */
+export type LearningRateDecay = 'constant' | 'cosine';
+
+/** A learning-rate schedule over `steps` optimiser steps. */
+export interface LearningRateSchedule {
+  /** Peak learning rate. */
+  readonly learningRate: number;
+  /** Total number of steps. */
+  readonly steps: number;
+  /** Steps of linear warm-up from `learningRate/warmupSteps` to `learningRate` (0: none). */
+  readonly warmupSteps: number;
+  readonly decay: LearningRateDecay;
+  /** Cosine decay ends at `finalFraction · learningRate` at the last step (in [0, 1]). */
+  readonly finalFraction: number;
+}
+
+/**
+ * Learning rate at 1-based step `step`: `lr·step/warmupSteps` during the warm-up, then `lr`
+ * (`'constant'`) or `lr·(f + (1 − f)·(1 + cos(π·p))/2)` with `p = (step − warmupSteps)/(steps − warmupSteps)`
+ * going from 0 just after the warm-up to 1 at the last step (`'cosine'`).
+ */
+export function learningRateAt(schedule: LearningRateSchedule, step: number): number {
+  const { learningRate, steps, warmupSteps, decay, finalFraction } = schedule;
+  if (step <= warmupSteps) return (learningRate * step) / warmupSteps;
+  if (decay === 'constant' || steps <= warmupSteps + 1) return learningRate;
+  const progress = (step - warmupSteps - 1) / (steps - warmupSteps - 1);
+  return learningRate * (finalFraction + (1 - finalFraction) * 0.5 * (1 + Math.cos(Math.PI * progress)));
+}
+
+/** Checks a schedule's fields, naming them as `options.<field>`. */
+export function expectLearningRateSchedule(fn: string, schedule: LearningRateSchedule): LearningRateSchedule {
+  if (!(schedule.warmupSteps >= 0) || !Number.isInteger(schedule.warmupSteps) || schedule.warmupSteps > schedule.steps) {
+    throw new InvalidArgumentError(fn, 'options.warmupSteps', schedule.warmupSteps, `an integer in [0, options.steps = ${schedule.steps}]`);
+  }
+  if (schedule.decay !== 'constant' && schedule.decay !== 'cosine') throw new InvalidArgumentError(fn, 'options.learningRateDecay', schedule.decay, "'constant' or 'cosine'");
+  if (typeof schedule.finalFraction !== 'number' || !(schedule.finalFraction >= 0 && schedule.finalFraction <= 1)) {
+    throw new InvalidArgumentError(fn, 'options.finalLearningRateFraction', schedule.finalFraction, 'a number in [0, 1]');
+  }
+  return schedule;
+}
+
+/**
+ * Scales `gradient` in place so its Euclidean norm is at most `maxNorm` and returns the norm it
+ * had before (`maxNorm = Infinity` only measures). A non-finite norm is returned unchanged and
+ * the gradient is left as it was, for the caller to report.
+ */
+export function clipGradientNorm(gradient: Float64Array | Float32Array, maxNorm: number): number {
+  let sum = 0;
+  for (let i = 0; i < gradient.length; i++) sum += gradient[i]! * gradient[i]!;
+  const norm = Math.sqrt(sum);
+  if (norm > maxNorm && Number.isFinite(norm)) {
+    const factor = maxNorm / norm;
+    for (let i = 0; i < gradient.length; i++) gradient[i] = gradient[i]! * factor;
+  }
+  return norm;
+}
