@@ -2,38 +2,17 @@
 // naive sum with the rounding bound of recursive summation.
 import {
   gemm, gemmAccumulate, gemmBackend, gemmKernel, setGemmBackend, wasmSimdSupported, wasmRelaxedSimdSupported,
-  InvalidArgumentError, GEMM_KC, GEMM_MC, GEMM_NC, get2, transpose, type Tensor, type MatrixOperand,
+  InvalidArgumentError, GEMM_KC, GEMM_MC, GEMM_NC, transpose, type Tensor, type MatrixOperand,
 } from '@sgmkit/tensor';
 import { createWasmGemm, wasmGemm } from '../../packages/tensor/dist/linalg/wasm/gemm-wasm.js';
 import { unsignedLeb, signedLeb } from '../../packages/tensor/dist/linalg/wasm/encoder.js';
-import { randomMatrix } from './linalg-helpers';
+import { naiveGemm, randomMatrix } from './linalg-helpers';
 
 const EPS64 = 2 ** -52;
 const EPS32 = 2 ** -23;
 type DType = 'float64' | 'float32';
 
 afterEach(() => setGemmBackend('auto'));
-
-/**
- * Naive double sum and its magnitude |α|Σ|a||b| + |β||c|. Recursive summation of k products,
- * then α and β·C, errs by at most (k+2)·u·magnitude with u the unit roundoff of the working
- * precision; eps = 2u makes the bound below twice that.
- */
-function naive(ta: boolean, tb: boolean, alpha: number, a: Tensor, b: Tensor, beta: number, c: Tensor) {
-  const m = c.shape[0]!, n = c.shape[1]!, k = ta ? a.shape[0]! : a.shape[1]!;
-  const value = new Float64Array(m * n), magnitude = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-    let s = 0, mag = 0;
-    for (let p = 0; p < k; p++) {
-      const prod = (ta ? get2(a, p, i) : get2(a, i, p)) * (tb ? get2(b, j, p) : get2(b, p, j));
-      s += prod; mag += Math.abs(prod);
-    }
-    const cij = beta === 0 ? 0 : get2(c, i, j);
-    value[i * n + j] = alpha * s + beta * cij;
-    magnitude[i * n + j] = Math.abs(alpha) * mag + Math.abs(beta * cij);
-  }
-  return { value, magnitude, k };
-}
 
 function copyOf(t: Tensor): Tensor {
   return { ...t, data: t.data.slice() };
@@ -44,7 +23,7 @@ function compareBackends(ta: boolean, tb: boolean, m: number, n: number, k: numb
   const a = randomMatrix(ta ? k : m, ta ? m : k, seed, dtype);
   const b = randomMatrix(tb ? n : k, tb ? k : n, seed + 1, dtype);
   const c = randomMatrix(m, n, seed + 2, dtype);
-  const ref = naive(ta, tb, alpha, a, b, beta, c);
+  const ref = naiveGemm(ta, tb, alpha, a, b, beta, c);
   const scalar = copyOf(c), simd = copyOf(c);
   if (beta === 0) simd.data.fill(Number.NaN);
   setGemmBackend('scalar');
@@ -105,7 +84,7 @@ describe('wasm SIMD gemm', () => {
       const b = transpose(randomMatrix(11, 7, 6));
       const store = new Float64Array(9 * 11 + 10).fill(-7);
       const c: Tensor = { data: store, shape: [9, 11], stride: [11, 1], offset: 5 };
-      const ref = naive(false, false, 2, a, b, 0, c);
+      const ref = naiveGemm(false, false, 2, a, b, 0, c);
       gemm(false, false, 2, a, b, 0, c);
       for (let i = 0; i < 99; i++) expect(Math.abs(store[5 + i]! - ref.value[i]!)).toBeLessThanOrEqual(11 * EPS64 * ref.magnitude[i]!);
       expect([...store.subarray(0, 5), ...store.subarray(104)]).toEqual(new Array(10).fill(-7));

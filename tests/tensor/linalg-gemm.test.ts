@@ -2,27 +2,10 @@ import {
   gemm, gemv, transpose, get2, InvalidArgumentError, ShapeMismatchError, DTypeMismatchError, NonContiguousError,
   type Tensor, GEMM_MC, GEMM_KC, GEMM_NC,
 } from '@sgmkit/tensor';
-import { randomMatrix } from './linalg-helpers';
+import { naiveGemm, randomMatrix } from './linalg-helpers';
 
 const EPS64 = 2 ** -52;
 const EPS32 = 2 ** -23;
-
-/** Naive triple loop in double, plus the magnitude |α|Σ|a||b| + |β||c| that bounds rounding error. */
-function naiveGemm(ta: boolean, tb: boolean, alpha: number, a: Tensor, b: Tensor, beta: number, c: Tensor) {
-  const m = c.shape[0]!, n = c.shape[1]!, k = ta ? a.shape[0]! : a.shape[1]!;
-  const value = new Float64Array(m * n), magnitude = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-    let s = 0, mag = 0;
-    for (let p = 0; p < k; p++) {
-      const prod = (ta ? get2(a, p, i) : get2(a, i, p)) * (tb ? get2(b, j, p) : get2(b, p, j));
-      s += prod; mag += Math.abs(prod);
-    }
-    const cij = beta === 0 ? 0 : get2(c, i, j);
-    value[i * n + j] = alpha * s + beta * cij;
-    magnitude[i * n + j] = Math.abs(alpha) * mag + Math.abs(beta * cij);
-  }
-  return { value, magnitude, k };
-}
 
 function checkGemm(ta: boolean, tb: boolean, m: number, n: number, k: number, alpha: number, beta: number, dtype: 'float64' | 'float32', seed: number) {
   const a = randomMatrix(ta ? k : m, ta ? m : k, seed, dtype);

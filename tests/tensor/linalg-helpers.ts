@@ -1,5 +1,5 @@
 // Deterministic test matrices (mulberry32), independent of the library's own RNG.
-import type { Tensor } from '@sgmkit/tensor';
+import { get2, type Tensor } from '@sgmkit/tensor';
 
 export function uniformSource(seed: number): () => number {
   let state = seed >>> 0;
@@ -31,4 +31,25 @@ export function randomSpd(d: number, seed: number): Tensor<Float64Array> {
     }
   }
   return { data: out, shape: [d, d], stride: [d, 1], offset: 0 };
+}
+
+/**
+ * Naive triple loop in double, plus the magnitude |α|Σ|a||b| + |β||c| that bounds rounding error:
+ * recursive summation of k products, then α and β·C, errs by at most (k+2)·u·magnitude (u the unit
+ * roundoff of the working precision).
+ */
+export function naiveGemm(ta: boolean, tb: boolean, alpha: number, a: Tensor, b: Tensor, beta: number, c: Tensor) {
+  const m = c.shape[0]!, n = c.shape[1]!, k = ta ? a.shape[0]! : a.shape[1]!;
+  const value = new Float64Array(m * n), magnitude = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+    let s = 0, mag = 0;
+    for (let p = 0; p < k; p++) {
+      const prod = (ta ? get2(a, p, i) : get2(a, i, p)) * (tb ? get2(b, j, p) : get2(b, p, j));
+      s += prod; mag += Math.abs(prod);
+    }
+    const cij = beta === 0 ? 0 : get2(c, i, j);
+    value[i * n + j] = alpha * s + beta * cij;
+    magnitude[i * n + j] = Math.abs(alpha) * mag + Math.abs(beta * cij);
+  }
+  return { value, magnitude, k };
 }
