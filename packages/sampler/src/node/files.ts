@@ -3,8 +3,8 @@
  * The text formats themselves are platform-neutral (`../io/`).
  * @packageDocumentation
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { Batch } from '@sgmkit/tensor';
 import { DataFileError } from '../io/errors.js';
 import { parsePointCloudCsv, parsePointCloudJson } from '../io/read.js';
@@ -45,8 +45,48 @@ export function readPointCloud(path: string): Batch {
   return ext === '.csv' ? parsePointCloudCsv(text, path) : parsePointCloudJson(text, path);
 }
 
+/** Distinguishes the temporary files of several writes from one process. */
+let temporaryCounter = 0;
+
 /**
- * Writes text to a file, creating its directory first.
+ * Writes `content` to a temporary file beside `path` (same directory, so the same file system), flushes it to
+ * disk and renames it over `path`. A rename within one file system is atomic, so a reader, or a run killed at
+ * any moment (SIGINT, SIGKILL, a full disk), sees either the previous file, intact, or the complete new one,
+ * never a truncated file. A process killed mid-write leaves its `.<name>.<pid>.<k>.tmp` file behind; a failed
+ * write removes it. The new file has the default mode (as a fresh `writeFileSync` would).
+ */
+function writeAtomically(path: string, content: string | Uint8Array): void {
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${temporaryCounter++}.tmp`);
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    const descriptor = openSync(temporary, 'wx');
+    try {
+      writeFileSync(descriptor, content);
+      fsyncSync(descriptor);
+    } finally {
+      closeSync(descriptor);
+    }
+    renameSync(temporary, path);
+  } catch (error) {
+    removeQuietly(temporary);
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'EISDIR' ? 'is a directory' : code === 'ENOSPC' ? 'no space left on the device' : code ?? (error as Error).message;
+    throw new DataFileError(path, `cannot write: ${reason} (any previous file is unchanged)`);
+  }
+}
+
+/** Removes a file if it exists; a directory that could not hold it (ENOTDIR) means there is nothing to remove. */
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // nothing was created there
+  }
+}
+
+/**
+ * Writes text to a file, creating its directory first. Atomic: the file is written beside `path` and renamed
+ * into place, so an interrupted or failed write leaves any previous file intact, never a truncated one.
  *
  * @example
  * ```ts
@@ -55,27 +95,17 @@ export function readPointCloud(path: string): Batch {
  * ```
  */
 export function writeTextFile(path: string, content: string): void {
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, content);
-  } catch (error) {
-    throw new DataFileError(path, `cannot write: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
+  writeAtomically(path, content);
 }
 
-/** Writes bytes (e.g. a PNG file) to `path`, creating its directory first. */
+/** Writes bytes (e.g. a PNG file) to `path`, creating its directory first; atomic like {@link writeTextFile}. */
 export function writeBinaryFile(path: string, content: Uint8Array): void {
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, content);
-  } catch (error) {
-    throw new DataFileError(path, `cannot write: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
+  writeAtomically(path, content);
 }
 
 /**
  * Writes samples to `path` as CSV or JSON, chosen by the extension (`.csv` or `.json`).
- * Metadata goes into JSON files only.
+ * Metadata goes into JSON files only. Atomic like {@link writeTextFile}.
  *
  * @example
  * ```ts
