@@ -3,12 +3,16 @@
  * The text formats themselves are platform-neutral (`../io/`).
  * @packageDocumentation
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { Batch } from '@sgmkit/tensor';
+import { SgmkitError, type Batch } from '@sgmkit/tensor';
+import { loadScoreNetwork, type ScoreNetwork } from '@sgmkit/score';
 import { DataFileError } from '../io/errors.js';
 import { parsePointCloudCsv, parsePointCloudJson } from '../io/read.js';
 import { extensionOf, sampleFileFormat, samplesToCsv, samplesToJson } from '../io/write.js';
+
+/** The largest text file {@link readTextFile} reads: 512 MiB, about V8's longest string, so memory stays bounded. */
+export const MAX_TEXT_FILE_BYTES = 512 * 1024 * 1024;
 
 /**
  * Reads a whole text file, turning file-system failures into a one-line {@link DataFileError}.
@@ -21,8 +25,13 @@ import { extensionOf, sampleFileFormat, samplesToCsv, samplesToJson } from '../i
  */
 export function readTextFile(path: string): string {
   try {
+    const bytes = statSync(path).size;
+    if (bytes > MAX_TEXT_FILE_BYTES) {
+      throw new DataFileError(path, `is ${bytes} bytes; sgmkit reads text files of at most ${MAX_TEXT_FILE_BYTES} bytes (512 MiB, about the longest string JavaScript engines hold)`);
+    }
     return readFileSync(path, 'utf8');
   } catch (error) {
+    if (error instanceof DataFileError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code ?? (error as Error).message;
     throw new DataFileError(path, `cannot read: ${reason}`);
@@ -101,6 +110,28 @@ export function writeTextFile(path: string, content: string): void {
 /** Writes bytes (e.g. a PNG file) to `path`, creating its directory first; atomic like {@link writeTextFile}. */
 export function writeBinaryFile(path: string, content: Uint8Array): void {
   writeAtomically(path, content);
+}
+
+/**
+ * Reads a score network saved by `saveScoreNetwork` / `sgmkit train`. Every problem (unreadable, too large,
+ * truncated or invalid JSON, unsupported version, wrong shapes, non-finite weights, absurd sizes) is one
+ * {@link DataFileError} naming the file and the problem; sizes are checked against the arrays the file holds
+ * before anything is allocated, so a malformed file costs memory and time in proportion to its size.
+ *
+ * @example
+ * ```ts
+ * import { readScoreNetworkFile } from '@sgmkit/sampler/node';
+ * const network = readScoreNetworkFile('out/network.json'); // DataFileError 'out/network.json: …' if malformed
+ * ```
+ */
+export function readScoreNetworkFile(path: string): ScoreNetwork {
+  const text = readTextFile(path);
+  try {
+    return loadScoreNetwork(text);
+  } catch (error) {
+    if (error instanceof SgmkitError) throw new DataFileError(path, error.message);
+    throw error;
+  }
 }
 
 /**
