@@ -1,6 +1,6 @@
 // What the fuzz harness found, pinned as deterministic tests: each was an untyped exception or a silent NaN.
-import { batch, eulerMaruyamaStep, fromArray, NotPositiveDefiniteError, ouExponentialIntegratorStep, ShapeMismatchError, tensor } from '@sgmkit/tensor';
-import { cldGaussianScore, cldPointCloudScore, gaussianMixtureScore, gaussianScore, pointCloudScore } from '@sgmkit/score';
+import { batch, eulerMaruyamaStep, fromArray, InvalidArgumentError, NotPositiveDefiniteError, ouExponentialIntegratorStep, ShapeMismatchError, tensor } from '@sgmkit/tensor';
+import { cldGaussianMixtureScore, cldGaussianScore, cldPointCloudScore, gaussianMixtureScore, gaussianScore, pointCloudScore } from '@sgmkit/score';
 import { exactCLDLaw, exactDDPMLaw, uniformGrid } from '@sgmkit/sampler';
 
 const law = { mean: Float64Array.of(0.5, -1), covariance: fromArray([[1, 0.2], [0.2, 0.5]]) };
@@ -53,5 +53,7 @@ describe('fuzz findings', () => {
     const out = batch(1, 1);
     score.evaluate(0.01, fromArray([[0.5]]), fromArray([[0]]), out);
     expect(Number.isFinite(out.data[0])).toBe(true);
+    const mixture = cldGaussianMixtureScore({ weights: [0.5, 0.5], means: [[-2], [2]], covariances: [1, 0.3], initialVelocityVariance: 0 });
+    expect(() => mixture.evaluate(1e-320, fromArray([[0.5]]), fromArray([[0]]), out)).toThrow(InvalidArgumentError);
   });
 });

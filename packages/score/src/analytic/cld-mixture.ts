@@ -179,12 +179,13 @@ abstract class CLDMixtureBase implements CLDScore {
         const xv = terms[PAIR.XV]! + lambda * a * c;
         const vv = terms[PAIR.VV]! + lambda * c * c;
         const det = terms[PAIR.DET]! + lambda * terms[PAIR.DET_SLOPE]!;
-        if (!(det > 0) || !Number.isFinite(det)) {
-          throw new InvalidArgumentError(this.fn, 't', t, this.degenerateTimeExpectation());
-        }
         p[3 * j] = vv / det;
         p[3 * j + 1] = -xv / det;
         p[3 * j + 2] = xx / det;
+        // det > 0 is not enough: a tiny one (γ = 0 and t = 1e-320) has an inverse that overflows, then NaN scores
+        if (!(det > 0) || !Number.isFinite(det) || !(Number.isFinite(p[3 * j]!) && Number.isFinite(p[3 * j + 1]!) && Number.isFinite(p[3 * j + 2]!))) {
+          throw new InvalidArgumentError(this.fn, 't', t, this.degenerateTimeExpectation());
+        }
         logDeterminant += log(det);
         largestPrecision = Math.max(largestPrecision, largestEigenvalue2(p[3 * j]!, p[3 * j + 1]!, p[3 * j + 2]!));
       }
