@@ -292,7 +292,7 @@ describe('exactCLDLaw: bad input', () => {
       [() => exactCLDLaw(target, { ...ok, init: target }), ShapeMismatchError, 'options.init.mean'],
       [() => exactCLDLaw(target, { ...ok, T: -1 }), InvalidArgumentError, 'options.T'],
       [() => exactCLDLaw(target, { ...ok, grid: Float64Array.from([1, 1]) }), InvalidArgumentError, 'options.grid[1]'],
-      [() => exactCLDLaw(target, { ...ok, score: { kind: 'ou', dim: 2, evaluate: () => undefined } as never }), InvalidArgumentError, 'options.score'],
+      [() => exactCLDLaw(target, { ...ok, score: { kind: 'ou', dim: 2, evaluate: () => undefined } as never }), InvalidArgumentError, 'options.score.kind'],
       [() => exactCLDLaw(target, { ...ok, score: { kind: 'cld', dim: 2, evaluate: () => undefined } }), InvalidArgumentError, 'options.score.affineAt'],
     ];
     for (const [f, type, argument] of cases) expectArgumentError(f, type, argument);

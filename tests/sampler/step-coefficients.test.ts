@@ -5,7 +5,7 @@ import {
   fillParticleNormals, langevinStepCoefficients, toContiguous, type Batch, type DType,
 } from '@sgmkit/tensor';
 import {
-  CLD_INTEGRATORS, DDPM_INTEGRATORS, DDPM_METHODS, cldStepUpdates, correctorStream, exactDDPMLaw, predictorStream, type GaussianLaw,
+  CLD_INTEGRATORS, DDPM_INTEGRATORS, DDPM_METHODS, cldStepUpdates, correctorStream, exactDDPMLaw, gaussianLaw, predictorStream, type GaussianLaw,
 } from '@sgmkit/sampler';
 import { cldGaussianScore } from '@sgmkit/score';
 import { diagonalGaussianScore } from './samplers-helpers';
@@ -57,9 +57,7 @@ describe.each(['float64', 'float32'] as DType[])('one DDPM integrator step is af
 describe('exactDDPMLaw reads the same coefficients', () => {
   test.each(DDPM_METHODS.map((m) => [m]))('%s: one step from N(m, v) in 1-D is the scalar recursion with ddpmStepCoefficients, to 1e-15', (method) => {
     const [mu, lambda, from, to, m, v] = [0.7, 2.5, 1.3, 0.9, -0.4, 1.8];
-    const law = (mean: number, variance: number): GaussianLaw => ({
-      mean: Float64Array.of(mean), covariance: { data: Float64Array.of(variance), shape: [1, 1], stride: [1, 1], offset: 0 },
-    });
+    const law = (mean: number, variance: number): GaussianLaw => gaussianLaw([mean], [[variance]]);
     const c = ddpmStepCoefficients(method, from, to);
     const sigma2 = lambda * Math.exp(-2 * from) - Math.expm1(-2 * from);
     const gain = c.linear - c.score / sigma2;

@@ -39,8 +39,8 @@ export {
 
 
 // Exact Gaussian analysis and sample-based metrics (analysis/, metrics/).
-export { ouMarginal, type GaussianLaw } from './analysis/gaussian.js';
-export type { CorrectorOptions, ScoreErrorOptions } from './analysis/options.js';
+export { gaussianLaw, ouMarginal, type GaussianLaw } from './analysis/gaussian.js';
+export type { ScoreErrorOptions } from './analysis/options.js';
 export { ddpmStepCoefficients, langevinStepCoefficients, type DDPMStepCoefficients } from '@sgmkit/tensor';
 export { exactDDPMLaw, type ExactDDPMOptions, type InitialLaw } from './analysis/exact-ddpm.js';
 export { gaussianKL, gaussianW2, gaussianHellinger } from './analysis/divergences.js';

@@ -8,7 +8,8 @@
  */
 import { CLD, CLD_REVERSE_SDE, DDPM_LAYOUT, cldCoefficientsInto, cldEulerMaruyamaCoefficientsInto, langevinCoefficientsInto } from '@sgmkit/tensor';
 import { sscsHalfStepCoefficientsInto } from '../samplers/sscs-coefficients.js';
-import type { CorrectorOptions, CLDUpdate } from './options.js';
+import type { CLDMethod } from '../samplers/methods.js';
+import type { LangevinCorrector } from '../samplers/common.js';
 
 /** Row-major 2×2 matrix `[a00, a01, a10, a11]` on `(x, v)`. */
 export type Pair2x2 = readonly [number, number, number, number];
@@ -69,7 +70,7 @@ export function cldEulerMaruyamaUpdate(h: number): Omit<CLDAffineUpdate, 'scoreT
 }
 
 /** The predictor of one step from `from` to `to` as a list of affine updates (three for SSCS). */
-export function cldStepUpdates(method: CLDUpdate, from: number, to: number): CLDAffineUpdate[] {
+export function cldStepUpdates(method: CLDMethod, from: number, to: number): CLDAffineUpdate[] {
   const h = from - to;
   switch (method) {
     case 'exponential-integrator':
@@ -95,7 +96,7 @@ export function cldCorrectorUpdate(stepSize: number, scoreTime: number): CLDAffi
 }
 
 /** The whole CLD sampler as a list of affine updates: each step's predictor, then its corrector steps at `t_{k+1}`. */
-export function cldUpdateSchedule(grid: Float64Array, method: CLDUpdate, corrector?: CorrectorOptions): CLDAffineUpdate[] {
+export function cldUpdateSchedule(grid: Float64Array, method: CLDMethod, corrector?: LangevinCorrector): CLDAffineUpdate[] {
   const schedule: CLDAffineUpdate[] = [];
   for (let k = 0; k + 1 < grid.length; k++) {
     schedule.push(...cldStepUpdates(method, grid[k]!, grid[k + 1]!));

@@ -28,7 +28,8 @@ import {
 import type { Batch } from '@sgmkit/tensor';
 import type { CLDScore } from '@sgmkit/score';
 import type { CLDMethod } from './methods.js';
-import { checkScoreOutput, expectCLDScore, prepareRun, scratchBatch, stepReporter } from './common.js';
+import { expectScore } from '@sgmkit/score';
+import { checkScoreOutput, prepareRun, scratchBatch, stepReporter } from './common.js';
 import type { LangevinCorrector, NoiseAddress, PreparedRun } from './common.js';
 import { correctorStream, predictorStream, secondHalfStepStream } from './streams.js';
 import { sscsHalfStepCoefficientsInto } from './sscs-coefficients.js';
@@ -66,7 +67,7 @@ interface Prepared extends PreparedRun {
 }
 
 function prepare(fn: string, method: CLDMethod, score: CLDScore, x: Batch, v: Batch, grid: ArrayLike<number>, noise: NoiseAddress, options: CLDIntegratorOptions): Prepared {
-  expectCLDScore(fn, 'score', score);
+  expectScore(fn, 'score', score, { kind: 'cld', otherKindUse: 'sampleDDPM' });
   const [n, d] = expectBatch(fn, 'x', x, score.dim);
   expectBatch(fn, 'v', v, d, n);
   if (dtypeOf(v) !== dtypeOf(x)) throw new InvalidArgumentError(fn, 'v', v, `a batch of dtype ${dtypeOf(x)} like x`);

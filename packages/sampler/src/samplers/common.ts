@@ -5,7 +5,6 @@
  */
 import { InvalidArgumentError, NonFiniteValueError, batch, dtypeOf, expectBatch, expectInteger, expectPositive, expectSeed } from '@sgmkit/tensor';
 import type { Batch } from '@sgmkit/tensor';
-import type { CLDScore, Score } from '@sgmkit/score';
 import { MAX_STEPS, expectGrid } from '../schedules/grids.js';
 import { LANGEVIN_STABILITY_LIMIT, expectStableGrid } from '../schedules/stability.js';
 import type { CLDMethod, DDPMMethod } from './methods.js';
@@ -126,34 +125,6 @@ export function prepareRun(
     grid: g, noise: resolved, s: scratchBatch(fn, 'options.scoreBuffer', options.scoreBuffer, particles, n, d),
     correctorSteps, epsilon: corrector?.stepSize ?? 0, evaluations: (g.length - 1) * (1 + correctorSteps),
   };
-}
-
-/** Throws unless `score` is a usable OU score of dimension `dim` (when given). */
-export function expectOUScore(fn: string, argument: string, score: unknown, dim?: number): Score {
-  if (score === null || typeof score !== 'object') throw new InvalidArgumentError(fn, argument, score, "a Score object { kind: 'ou', dim, evaluate }");
-  const s = score as Score;
-  if ((s as { kind: unknown }).kind !== 'ou') {
-    const hint = (s as { kind: unknown }).kind === 'cld' ? ' (a CLD score: use sampleCLD)' : '';
-    throw new InvalidArgumentError(fn, `${argument}.kind`, (s as { kind: unknown }).kind, `'ou'${hint}`);
-  }
-  if (typeof s.evaluate !== 'function') throw new InvalidArgumentError(fn, `${argument}.evaluate`, s.evaluate, 'a function (t, x, out) => void');
-  expectInteger(fn, `${argument}.dim`, s.dim, 1);
-  if (dim !== undefined && s.dim !== dim) throw new InvalidArgumentError(fn, `${argument}.dim`, s.dim, `equal to the particle dimension ${dim}`);
-  return s;
-}
-
-/** Throws unless `score` is a usable CLD velocity score of dimension `dim` (when given). */
-export function expectCLDScore(fn: string, argument: string, score: unknown, dim?: number): CLDScore {
-  if (score === null || typeof score !== 'object') throw new InvalidArgumentError(fn, argument, score, "a CLDScore object { kind: 'cld', dim, evaluate }");
-  const s = score as CLDScore;
-  if ((s as { kind: unknown }).kind !== 'cld') {
-    const hint = (s as { kind: unknown }).kind === 'ou' ? ' (an OU score: use sampleDDPM)' : '';
-    throw new InvalidArgumentError(fn, `${argument}.kind`, (s as { kind: unknown }).kind, `'cld'${hint}`);
-  }
-  if (typeof s.evaluate !== 'function') throw new InvalidArgumentError(fn, `${argument}.evaluate`, s.evaluate, 'a function (t, x, v, out) => void');
-  expectInteger(fn, `${argument}.dim`, s.dim, 1);
-  if (dim !== undefined && s.dim !== dim) throw new InvalidArgumentError(fn, `${argument}.dim`, s.dim, `equal to the particle dimension ${dim}`);
-  return s;
 }
 
 /**

@@ -27,7 +27,8 @@ import { DDPM_LAYOUT, affineNoiseStep, ddpmCoefficientsInto, expectBatch, langev
 import type { Batch } from '@sgmkit/tensor';
 import type { Score } from '@sgmkit/score';
 import type { DDPMMethod } from './methods.js';
-import { checkScoreOutput, expectOUScore, prepareRun, stepReporter } from './common.js';
+import { expectScore } from '@sgmkit/score';
+import { checkScoreOutput, prepareRun, stepReporter } from './common.js';
 import type { LangevinCorrector, NoiseAddress, PreparedRun } from './common.js';
 import { correctorStream, predictorStream } from './streams.js';
 
@@ -68,7 +69,7 @@ interface Prepared extends PreparedRun {
 }
 
 function prepare(fn: string, method: DDPMMethod, score: Score, y: Batch, grid: ArrayLike<number>, noise: NoiseAddress, options: DDPMIntegratorOptions): Prepared {
-  expectOUScore(fn, 'score', score);
+  expectScore(fn, 'score', score, { kind: 'ou', otherKindUse: 'sampleCLD' });
   expectBatch(fn, 'y', y, score.dim);
   const run = prepareRun(fn, 'ddpm', method, y, grid, noise, options);
   const report = stepReporter(options.callback, { y, score: run.s, firstRow: run.noise.firstRow });
