@@ -30,7 +30,7 @@ import type { CLDScore } from '@sgmkit/score';
 import type { CLDMethod } from './methods.js';
 import { expectScore } from '@sgmkit/score';
 import { checkScoreOutput, prepareRun, scratchBatch, stepReporter } from './common.js';
-import type { LangevinCorrector, NoiseAddress, PreparedRun } from './common.js';
+import type { LangevinCorrector, NoiseOrigin, PreparedRun } from './common.js';
 import { correctorStream, predictorStream, secondHalfStepStream } from './streams.js';
 import { sscsHalfStepCoefficientsInto } from './sscs-coefficients.js';
 
@@ -66,7 +66,7 @@ interface Prepared extends PreparedRun {
   readonly report: (step: number, time: number, nextTime: number) => void;
 }
 
-function prepare(fn: string, method: CLDMethod, score: CLDScore, x: Batch, v: Batch, grid: ArrayLike<number>, noise: NoiseAddress, options: CLDIntegratorOptions): Prepared {
+function prepare(fn: string, method: CLDMethod, score: CLDScore, x: Batch, v: Batch, grid: ArrayLike<number>, noise: NoiseOrigin, options: CLDIntegratorOptions): Prepared {
   expectScore(fn, 'score', score, { kind: 'cld', otherKindUse: 'sampleDDPM' });
   const [n, d] = expectBatch(fn, 'x', x, score.dim);
   expectBatch(fn, 'v', v, d, n);
@@ -105,7 +105,7 @@ function correct(fn: string, score: CLDScore, x: Batch, v: Batch, t: number, ste
  * cldExponentialIntegrator(score, x, v, uniformGrid(5, 50), { seed: 1 });
  * ```
  */
-export function cldExponentialIntegrator(score: CLDScore, x: Batch, v: Batch, grid: ArrayLike<number>, noise: NoiseAddress, options: CLDIntegratorOptions = {}): number {
+export function cldExponentialIntegrator(score: CLDScore, x: Batch, v: Batch, grid: ArrayLike<number>, noise: NoiseOrigin, options: CLDIntegratorOptions = {}): number {
   const fn = 'cldExponentialIntegrator';
   const p = prepare(fn, 'exponential-integrator', score, x, v, grid, noise, options);
   const { grid: g, s } = p;
@@ -140,7 +140,7 @@ export function cldExponentialIntegrator(score: CLDScore, x: Batch, v: Batch, gr
  * cldEulerMaruyama(score, x, v, uniformGrid(5, 500), { seed: 1 });
  * ```
  */
-export function cldEulerMaruyama(score: CLDScore, x: Batch, v: Batch, grid: ArrayLike<number>, noise: NoiseAddress, options: CLDIntegratorOptions = {}): number {
+export function cldEulerMaruyama(score: CLDScore, x: Batch, v: Batch, grid: ArrayLike<number>, noise: NoiseOrigin, options: CLDIntegratorOptions = {}): number {
   const fn = 'cldEulerMaruyama';
   const p = prepare(fn, 'euler-maruyama', score, x, v, grid, noise, options);
   const { grid: g, s } = p;
@@ -240,7 +240,7 @@ function halfStepCoefficients(fn: string, grid: Float64Array): Float64Array {
  * cldSSCS(score, x, v, uniformGrid(5, 20), { seed: 1 });
  * ```
  */
-export function cldSSCS(score: CLDScore, x: Batch, v: Batch, grid: ArrayLike<number>, noise: NoiseAddress, options: CLDIntegratorOptions = {}): number {
+export function cldSSCS(score: CLDScore, x: Batch, v: Batch, grid: ArrayLike<number>, noise: NoiseOrigin, options: CLDIntegratorOptions = {}): number {
   const fn = 'cldSSCS';
   const p = prepare(fn, 'sscs', score, x, v, grid, noise, options);
   const { grid: g, s } = p;
