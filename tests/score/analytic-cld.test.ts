@@ -8,8 +8,8 @@ const transposeOf = (a: Mat): Mat => a[0]!.map((_, j) => a.map((row) => row[j]!)
 const add = (a: Mat, b: Mat, scale = 1): Mat => a.map((row, i) => row.map((v, j) => v + scale * b[i]![j]!));
 
 /**
- * Covariance ODE dP/dt = FP + PFᵀ + G integrated by classical RK4 (error O(h⁴)); F is the
- * CLD drift on (x, v) and G its diffusion — independent of the closed forms under test.
+ * Covariance ODE dP/dt = AP + PAᵀ + diag(0, σ²) integrated by classical RK4 (error O(h⁴)); A is the
+ * forward CLD drift on (x, v) and σ = 2 its velocity diffusion — independent of the closed forms under test.
  */
 function integrateCovariance(p0: Mat, drift: Mat, diffusion: Mat, t: number, steps: number): Mat {
   const rhs = (p: Mat): Mat => add(add(matmul(drift, p), matmul(p, transposeOf(drift))), diffusion);

@@ -95,8 +95,8 @@ export function exactCLDLaw(data: GaussianLaw, options: ExactCLDOptions): ExactC
 
 /**
  * The forward CLD marginal `q_t` on `(x, v)` of data `N(μ, Σ)` with initial velocity
- * `N(0, γ I)`: per eigen-direction mean `e^{tF}(μ_i, 0)` and covariance
- * `e^{tF} diag(λ_i, γ) e^{tFᵀ} + Q_t` (see `cldPairMoments`).
+ * `N(0, γ I)`: per eigen-direction mean `e^{tA}(μ_i, 0)` and covariance
+ * `e^{tA} diag(λ_i, γ) e^{tAᵀ} + Q_t` (see `cldPairMoments`).
  */
 export function cldForwardMarginal(data: GaussianLaw, t: number, initialVelocityVariance = 1): ExactCLDLaw {
   const fn = 'cldForwardMarginal';
@@ -109,7 +109,7 @@ export function cldForwardMarginal(data: GaussianLaw, t: number, initialVelocity
 }
 
 /**
- * Mean `e^{tF}(μ_i, 0)` and covariance of one eigen-direction's `(x_t, v_t)` under the
+ * Mean `e^{tA}(μ_i, 0)` and covariance of one eigen-direction's `(x_t, v_t)` under the
  * forward CLD (data variance `λ`, initial velocity variance `γ`); the covariance is the
  * score package's `cldPairCovarianceAt`, which is accurate to full precision at small t.
  */
@@ -263,7 +263,7 @@ function withScoreError(scoreAt: (t: number) => DenseCLDScoreForm, error: Resolv
   };
 }
 
-/** Full recursion on (x, v): `A = L ⊗ I + w ⊗ [Mx Mv]`, `b = w ⊗ c`, `Q = Q₂ ⊗ I`. */
+/** Full recursion on (x, v): `M = E ⊗ I + w ⊗ [Mx Mv]`, `b = w ⊗ c`, `Q = Q₂ ⊗ I` (`E`, `w`, `Q₂` one update's 2×2 pieces). */
 function denseRecursion(law: DenseLaw, schedule: CLDAffineUpdate[], scoreAt: (t: number) => DenseCLDScoreForm, d: number): DenseLaw {
   const n = 2 * d;
   for (const update of schedule) {

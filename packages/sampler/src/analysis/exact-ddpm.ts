@@ -185,7 +185,7 @@ function initialDenseLaw(data: GaussianLaw, init: InitialLaw, T: number): DenseL
   return { d, mean: Float64Array.from(start.mean), covariance: denseCopy(start.covariance, d) };
 }
 
-/** The full recursion: `A = linear·I + score·M_t`, `b = score·c_t`, `Q = noiseVariance·I`. */
+/** The full recursion `y ← M y + b + ξ`: `M = linear·I + score·J_t`, `b = score·c_t`, `Q = noiseVariance·I` (`s(t, y) = J_t y + c_t`). */
 function denseRecursion(law: DenseLaw, schedule: ScheduledUpdate[], scoreAt: (t: number) => AffineScoreForm): GaussianLaw {
   const d = law.d;
   for (const { coefficients, scoreTime } of schedule) {

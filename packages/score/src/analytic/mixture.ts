@@ -12,7 +12,7 @@ import {
   nearRadiusSquared, type MixtureFactors, type MixtureScratch,
 } from './mixture-kernels.js';
 import {
-  covarianceDiagonal, covarianceTrace, fillOuPrecision, ouEigenvalueAt, sumSpectralFunction, type CovarianceInput, type CovarianceJson,
+  covarianceDiagonal, covarianceTrace, fillOUPrecision, ouEigenvalueAt, sumSpectralFunction, type CovarianceInput, type CovarianceJson,
 } from './spectral-covariance.js';
 import { TimeCache } from './time-cache.js';
 import { parseComponents, type Component } from './mixture-parameters.js';
@@ -143,7 +143,7 @@ export class GaussianMixtureScore implements Score {
       }
       largestMeanSquared = Math.max(largestMeanSquared, meanSquared);
       for (const lambda of covariance.values) largestPrecision = Math.max(largestPrecision, 1 / ouEigenvalueAt(lambda, t));
-      if (this.kernel === 'full') fillOuPrecision(covariance, t, slot.precisions.subarray(k * d * d, (k + 1) * d * d));
+      if (this.kernel === 'full') fillOUPrecision(covariance, t, slot.precisions.subarray(k * d * d, (k + 1) * d * d));
       else if (this.kernel === 'isotropic' && d === 2) slot.precisions[k] = 1 / ouEigenvalueAt(covariance.values[0]!, t);
       else for (let c = 0; c < d; c++) slot.precisions[k * d + c] = 1 / ouEigenvalueAt(covariance.values[c]!, t);
       slot.logNormalisers[k] = log(weight) - 0.5 * sumSpectralFunction(covariance, t, log);
