@@ -15,20 +15,11 @@ import {
   covarianceDiagonal, covarianceTrace, fillOUPrecision, ouEigenvalueAt, sumSpectralFunction, type CovarianceInput, type CovarianceJson,
 } from './spectral-covariance.js';
 import { TimeCache } from './time-cache.js';
-import { parseComponents, type Component } from './mixture-parameters.js';
+import { parseComponents, type Component, type GaussianMixtureParameters } from './mixture-parameters.js';
 import { expectScoreBatches, expectTime, toJsonArray } from './validate.js';
 import { exp, log, turnPoint } from '@sgmkit/tensor';
 
-export interface GaussianMixtureParameters {
-  readonly weights: readonly number[] | Float64Array;
-  readonly means: readonly (readonly number[] | Float64Array)[];
-  /** One covariance per component, each in any form `gaussianScore` accepts. */
-  readonly covariances: readonly CovarianceInput[];
-  /** Rescale non-negative weights to sum to 1 instead of requiring it. Default false. */
-  readonly normalizeWeights?: boolean;
-}
-
-export { WEIGHT_SUM_TOLERANCE } from './mixture-parameters.js';
+export { WEIGHT_SUM_TOLERANCE, type GaussianMixtureParameters } from './mixture-parameters.js';
 
 /**
  * Which kernel evaluates the score: `'isotropic'` when every (positive-weight) component is `σ_k² I` (its own
