@@ -4,7 +4,7 @@ import { cldGaussianScore } from '@sgmkit/score';
 import type { CLDScore } from '@sgmkit/score';
 import type { Batch } from '@sgmkit/tensor';
 import { gaussianLaw, sampleCLD, exactCLDLaw, uniformGrid, stabilityLimit, customGrid, CLD_METHODS } from '@sgmkit/sampler';
-import type { CLDMethod, GaussianLaw } from '@sgmkit/sampler';
+import type { CLDMethod } from '@sgmkit/sampler';
 import { deviations, failures } from './verification-helpers';
 
 const N = 100_000;

@@ -1,6 +1,6 @@
 import { batch, fromArray, DTypeMismatchError, InvalidArgumentError, NotPositiveDefiniteError, ShapeMismatchError } from '@sgmkit/tensor';
 import { cldGaussianScore, cldPairCovarianceAt, cldTransitionAt, scoreFromSpec, type CLDScore } from '@sgmkit/score';
-import { expectArgumentError, finiteDifferenceGradient, logGaussianDensity, spdMatrix, testPoints, type Matrix } from './analytic-reference';
+import { expectArgumentError, finiteDifferenceGradient, logGaussianDensity, testPoints, type Matrix } from './analytic-reference';
 
 type Mat = number[][];
 const matmul = (a: Mat, b: Mat): Mat => a.map((row) => b[0]!.map((_, j) => row.reduce((s, v, k) => s + v * b[k]![j]!, 0)));

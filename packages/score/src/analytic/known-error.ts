@@ -10,7 +10,7 @@
  * @packageDocumentation
  */
 import { expectScore } from '../expect-score.js';
-import { expectFinite, InvalidArgumentError, SgmkitError, type Batch } from '@sgmkit/tensor';
+import { expectFinite, SgmkitError, type Batch } from '@sgmkit/tensor';
 import type { AffineScoreForm, DataMoments, DataNormalization, Score, ScoreAssumptions, ScoreSpec } from '../types.js';
 import { scaleShiftRowsKernel } from './kernels.js';
 import { toJsonArray, toVector } from './validate.js';

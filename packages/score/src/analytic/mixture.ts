@@ -12,7 +12,7 @@ import {
   nearRadiusSquared, type MixtureFactors, type MixtureScratch,
 } from './mixture-kernels.js';
 import {
-  covarianceDiagonal, covarianceTrace, fillOUPrecision, ouEigenvalueAt, sumSpectralFunction, type CovarianceInput, type CovarianceJson,
+  covarianceDiagonal, covarianceTrace, fillOUPrecision, ouEigenvalueAt, sumSpectralFunction, type CovarianceJson,
 } from './spectral-covariance.js';
 import { TimeCache } from './time-cache.js';
 import { parseComponents, type Component, type GaussianMixtureParameters } from './mixture-parameters.js';
