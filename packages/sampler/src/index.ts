@@ -1,13 +1,13 @@
 /**
  * `@sgmkit/sampler`: DDPM and CLD samplers, step schedules, exact Gaussian
- * analysis, plots and sample formats. Platform-neutral (runs in browsers):
- * files and the `worker_threads` backend are in `@sgmkit/sampler/node`, which
- * Node's `node` export condition loads with this entry, and the `sgmkit` CLI.
+ * analysis and sample-based metrics. Platform-neutral (runs in browsers), as are
+ * `@sgmkit/sampler/plot` (SVG charts, PNG image grids) and `@sgmkit/sampler/io`
+ * (CSV/JSON sample formats). Files and the `worker_threads` backend are in
+ * `@sgmkit/sampler/node`, which Node's `node` export condition loads with this
+ * entry, and the `sgmkit` CLI.
  * @packageDocumentation
  */
 export type { Score, CLDScore } from '@sgmkit/score';
-export * from './plot/index.js';
-export * from './io/index.js';
 
 // --- samplers, schedules, workers (samplers developer) ---
 export { uniformGrid, earlyStoppingGrid, customGrid, expectGrid, MAX_STEPS } from './schedules/grids.js';
