@@ -65,5 +65,5 @@ export function entries(t: { data: Float64Array; shape: readonly number[] }): nu
 }
 
 
-// The score tests' helper: expects a throw of `type` whose `argument` names the argument.
-export { expectArgumentError } from '../score/analytic-reference';
+// Expects a throw of `type` whose `argument` names the argument.
+export { expectArgumentError } from '../helpers/errors';

@@ -1,7 +1,7 @@
 // expectScore: the one check of a score argument (samplers, exact analysis, score wrappers).
 import { InvalidArgumentError, ShapeMismatchError, batch } from '@sgmkit/tensor';
 import { cldGaussianScore, expectScore, gaussianScore, type Score } from '@sgmkit/score';
-import { expectArgumentError } from './analytic-reference';
+import { expectArgumentError } from '../helpers/errors';
 
 const ou = gaussianScore({ mean: [0, 1], covariance: [[1, 0], [0, 2]] });
 const cld = cldGaussianScore({ mean: [0, 1], covariance: [[1, 0], [0, 2]] });
