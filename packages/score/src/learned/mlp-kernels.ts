@@ -10,7 +10,7 @@
  * layers, applies SiLU while the row is in cache.
  * @packageDocumentation
  */
-import { gemmAccumulate, gemmKernel, type FloatArray, type MatrixOperand } from '@sgmkit/tensor';
+import { gemmAccumulate, gemmAccumulateDepthBlocks, gemmKernel, type FloatArray, type MatrixOperand } from '@sgmkit/tensor';
 import { biasSilu, biasSiluKeepingSigmoid, siluBackwardFromSigmoid } from './activation.js';
 import { weightOperand, type LayerLayout, type NetworkDType } from './architecture.js';
 
@@ -185,5 +185,48 @@ function addColumnSums(values: NetworkArray, rows: number, cols: number, out: Ne
   for (let r = 0; r < rows; r++) {
     const row = r * cols;
     for (let j = 0; j < cols; j++) out[outOffset + j] += values[row + j]!;
+  }
+}
+
+/**
+ * Backpropagation over a whole minibatch of `rows` rows whose gradient is, by contract, the sum of
+ * the gradients of its micro-shards of `shardRows` rows (see `gradient.ts`): writes (overwrites)
+ * into `gradient` exactly the bits of computing each micro-shard with `backwardTraining` into a
+ * zeroed vector and adding those vectors left to right, but with one GEMM per product instead of
+ * one per micro-shard: the delta GEMMs are row-wise (a row never depends on the others), the
+ * weight gradients sum each micro-shard's rows from zero and add it into C in order
+ * (`gemmAccumulateDepthBlocks`), and the bias gradients sum each micro-shard's column into
+ * `columnScratch` (≥ the widest layer) before adding it. Bit-identity needs the wasm GEMM backend
+ * or a float64 network (see `gemmAccumulateDepthBlocks`).
+ */
+export function backwardTrainingByMicroShards(
+  model: MlpModel, ws: TrainingWorkspace, rows: number, shardRows: number, gradient: NetworkArray, columnScratch: NetworkArray,
+): void {
+  const { layouts } = model;
+  gradient.fill(0);
+  for (let l = layouts.length - 1; l >= 0; l--) {
+    const layer = layouts[l]!;
+    const inputTransposed = l === 0 ? ws.inputTransposedOperand : ws.postTransposedOperands[l - 1]!;
+    gemmAccumulateDepthBlocks(layer.inDim, layer.outDim, rows, shardRows, 1, inputTransposed, ws.deltaOperands[l]!, gradient, layer.weightOffset, layer.outDim);
+    addColumnSumsByBlocks(ws.deltas[l]!, rows, shardRows, layer.outDim, columnScratch, gradient, layer.biasOffset);
+    if (l === 0) break;
+    const previous = ws.deltas[l - 1]!;
+    gemmKernel(rows, layer.inDim, layer.outDim, 1, ws.deltaOperands[l]!, model.weightsTransposed[l]!, 0, previous, 0, layer.inDim);
+    siluBackwardFromSigmoid(ws.pre[l - 1]!, ws.sigmoid[l - 1]!, previous, rows * layer.inDim);
+  }
+}
+
+/** `out[j] += Σ_{rows of block b} values[·, j]` for each block of `blockRows` rows in turn, each block summed from zero in `scratch`. */
+function addColumnSumsByBlocks(
+  values: NetworkArray, rows: number, blockRows: number, cols: number, scratch: NetworkArray, out: NetworkArray, outOffset: number,
+): void {
+  for (let first = 0; first < rows; first += blockRows) {
+    scratch.fill(0, 0, cols);
+    const last = Math.min(rows, first + blockRows);
+    for (let r = first; r < last; r++) {
+      const row = r * cols;
+      for (let j = 0; j < cols; j++) scratch[j] += values[row + j]!;
+    }
+    for (let j = 0; j < cols; j++) out[outOffset + j] += scratch[j]!;
   }
 }

@@ -13,7 +13,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import type { FloatArray } from '../tensor.js';
-import { createWasmGemm, wasmGemm, wasmSimdSupported, type WasmGemmInstance } from './wasm/gemm-wasm.js';
+import { createWasmGemm, wasmGemm, wasmGemmDepthBlocks, wasmSimdSupported, type WasmGemmInstance } from './wasm/gemm-wasm.js';
 
 /** Rows of the micro-tile (accumulators held in locals). */
 export const GEMM_MR = 4;
@@ -106,6 +106,42 @@ export function gemmAccumulate(
   if (wasm) wasmGemm(wasm, m, n, k, alpha, a, b, c, cOffset, ldc, false);
   else scalarGemmAccumulate(m, n, k, alpha, a, b, c, cOffset, ldc);
 }
+
+/**
+ * `C ← C + Σ_b α·op(A)[:, D_b]·op(B)[D_b, :]` where `D_b` are consecutive depth ranges of
+ * `depthBlock` (1 ≤ depthBlock ≤ GEMM_KC) indices, the last shorter, taken in order: each block's
+ * product is summed from zero in depth order and then added to C. On the wasm backend, and on
+ * the scalar one for float64 C, that is bit-identical to computing every block's product into a
+ * zeroed matrix with `gemmAccumulate` and adding those matrices into C left to right (e.g. the
+ * gradient of a minibatch as the sum of its micro-shard gradients), at the cost of one product.
+ * (The scalar kernel adds a block's float64 sum to a float32 C before rounding, so there float32
+ * results can differ from that sum of rounded blocks by an ulp.)
+ */
+export function gemmAccumulateDepthBlocks(
+  m: number, n: number, k: number, depthBlock: number, alpha: number,
+  a: MatrixOperand, b: MatrixOperand,
+  c: FloatArray, cOffset: number, ldc: number,
+): void {
+  if (m === 0 || n === 0 || k === 0 || alpha === 0) return;
+  const wasm = activeWasm();
+  if (wasm) {
+    wasmGemmDepthBlocks(wasm, m, n, k, depthBlock, alpha, a, b, c, cOffset, ldc);
+    return;
+  }
+  const aBlock = depthBlockA;
+  const bBlock = depthBlockB;
+  aBlock.data = a.data; aBlock.rowStride = a.rowStride; aBlock.colStride = a.colStride;
+  bBlock.data = b.data; bBlock.rowStride = b.rowStride; bBlock.colStride = b.colStride;
+  for (let p = 0; p < k; p += depthBlock) {
+    aBlock.offset = a.offset + p * a.colStride;
+    bBlock.offset = b.offset + p * b.rowStride;
+    scalarGemmAccumulate(m, n, Math.min(depthBlock, k - p), alpha, aBlock, bBlock, c, cOffset, ldc);
+  }
+}
+
+/** Operands rewritten per depth block by the scalar path of `gemmAccumulateDepthBlocks` (no allocation per call). */
+const depthBlockA: { data: FloatArray; offset: number; rowStride: number; colStride: number } = { data: new Float64Array(0), offset: 0, rowStride: 0, colStride: 0 };
+const depthBlockB: { data: FloatArray; offset: number; rowStride: number; colStride: number } = { data: new Float64Array(0), offset: 0, rowStride: 0, colStride: 0 };
 
 /**
  * `C ← α·op(A)·op(B) + β·C` on raw operands (β = 0 never reads C). Row i of the result

@@ -160,6 +160,43 @@ export function wasmGemm(
 }
 
 /**
+ * `C ← C + Σ_b α·op(A)[:, block b]·op(B)[block b, :]` over consecutive depth blocks of `depthBlock`
+ * (≤ KC) rows, in block order: each block's products are summed from zero in depth order, then
+ * added to C, so the result is bit-identical to computing each block's product into a zeroed
+ * matrix and adding those left to right. Each C block is copied into the module once for all
+ * depth blocks (loop order jc, ic, pc), which is what makes the many short blocks cheap.
+ */
+export function wasmGemmDepthBlocks(
+  w: WasmGemmInstance, m: number, n: number, k: number, depthBlock: number, alpha: number,
+  a: MatrixOperand, b: MatrixOperand, c: FloatArray, cOffset: number, ldc: number,
+): void {
+  refreshViews(w);
+  const precision: KernelPrecision = a.data instanceof Float32Array && b.data instanceof Float32Array && c instanceof Float32Array ? 'f32' : 'f64';
+  const kernel = precision === 'f64' ? w.f64 : w.f32;
+  const view = precision === 'f64' ? w.view64 : w.view32;
+  const es = elementBytes(precision);
+  const aStart = w.aAddress / es;
+  const bStart = w.bAddress / es;
+  const cStart = w.cAddress / es;
+  for (let jc = 0; jc < n; jc += WASM_GEMM_NC) {
+    const nc = Math.min(WASM_GEMM_NC, n - jc);
+    const ncPad = roundUp(nc, kernel.nr);
+    for (let ic = 0; ic < m; ic += WASM_GEMM_MC) {
+      const mc = Math.min(WASM_GEMM_MC, m - ic);
+      const cBlock = cOffset + ic * ldc + jc;
+      copyBlockIn(c, cBlock, ldc, mc, nc, view, cStart, ncPad);
+      for (let pc = 0; pc < k; pc += depthBlock) {
+        const kc = Math.min(depthBlock, k - pc);
+        packPanels(b.data, b.offset + pc * b.rowStride + jc * b.colStride, b.colStride, b.rowStride, nc, kc, kernel.nr, view, bStart);
+        packPanels(a.data, a.offset + ic * a.rowStride + pc * a.colStride, a.rowStride, a.colStride, mc, kc, kernel.mr, view, aStart);
+        kernel.run(Math.ceil(mc / kernel.mr), ncPad / kernel.nr, kc, alpha, w.aAddress, w.bAddress, w.cAddress, ncPad * es, 0);
+      }
+      copyBlockOut(view, cStart, ncPad, mc, nc, c, cBlock, ldc);
+    }
+  }
+}
+
+/**
  * Packs an `extent × depth` block starting at `base` into micro-panels of `width` lines at
  * `out[start…]`: panel q holds lines `q·width …` as `panel[p·width + i]`, zero-padded past `extent`.
  */
