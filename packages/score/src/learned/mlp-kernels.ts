@@ -5,13 +5,14 @@
  *
  * The same code runs a float64 network (Float64Array weights and activations: the f64x2 GEMM
  * kernel) and a float32 one (Float32Array weights, activations, deltas and gradient: the f32x4
- * kernel, twice the lanes). Each dense layer is one overwriting GEMM (C is never read, so it is
- * not copied into the kernel's memory) followed by one pass that adds the bias and, for hidden
- * layers, applies SiLU while the row is in cache.
+ * kernel, twice the lanes). Each hidden layer is one `gemmBiasSilu` (on the wasm backend the bias
+ * and SiLU run as a SIMD epilogue on each GEMM block in the kernel's memory); the output layer is
+ * one overwriting GEMM and a bias pass.
  * @packageDocumentation
  */
-import { gemmAccumulate, gemmAccumulateDepthBlocks, gemmKernel, type FloatArray, type MatrixOperand } from '@sgmkit/tensor';
-import { biasSilu, biasSiluKeepingSigmoid, siluBackwardFromSigmoid } from './activation.js';
+import {
+  gemmAccumulate, gemmAccumulateDepthBlocks, gemmBiasSilu, gemmKernel, siluBackwardFromSigmoid, type FloatArray, type MatrixOperand,
+} from '@sgmkit/tensor';
 import { weightOperand, type LayerLayout, type NetworkDType } from './architecture.js';
 
 /** A typed array of the network's dtype. */
@@ -132,8 +133,7 @@ export function hiddenLayer(
   model: MlpModel, ws: MlpWorkspace, l: number, rows: number, k: number, input: MatrixOperand, bias: FloatArray, biasOffset: number,
 ): void {
   const width = model.layouts[l]!.outDim;
-  gemmKernel(rows, width, k, 1, input, model.weights[l]!, 0, ws.pre[l]!, 0, width);
-  biasSilu(ws.pre[l]!, ws.post[l]!, rows, width, bias, biasOffset);
+  gemmBiasSilu(rows, width, k, input, model.weights[l]!, bias, biasOffset, ws.pre[l]!, ws.post[l]!);
 }
 
 /** Hidden layers 1… (after the first, which the caller has run with `hiddenLayer`). */
@@ -151,8 +151,7 @@ export function forwardTraining(model: MlpModel, ws: TrainingWorkspace, rows: nu
   for (let l = 0; l < ws.pre.length; l++) {
     const layer = layouts[l]!;
     const input = l === 0 ? ws.inputOperand : ws.postOperands[l - 1]!;
-    gemmKernel(rows, layer.outDim, layer.inDim, 1, input, model.weights[l]!, 0, ws.pre[l]!, 0, layer.outDim);
-    biasSiluKeepingSigmoid(ws.pre[l]!, ws.post[l]!, ws.sigmoid[l]!, rows, layer.outDim, parameters, layer.biasOffset);
+    gemmBiasSilu(rows, layer.outDim, layer.inDim, input, model.weights[l]!, parameters, layer.biasOffset, ws.pre[l]!, ws.post[l]!, ws.sigmoid[l]!);
   }
   const lastIndex = layouts.length - 1;
   const last = layouts[lastIndex]!;

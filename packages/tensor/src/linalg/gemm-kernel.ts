@@ -13,7 +13,10 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import type { FloatArray } from '../tensor.js';
-import { createWasmGemm, wasmGemm, wasmGemmDepthBlocks, wasmSimdSupported, type WasmGemmInstance } from './wasm/gemm-wasm.js';
+import { biasSiluRows } from './silu.js';
+import {
+  WASM_GEMM_KC, WASM_GEMM_NC, createWasmGemm, wasmGemm, wasmGemmBiasSilu, wasmGemmDepthBlocks, wasmSimdSupported, type WasmGemmInstance,
+} from './wasm/gemm-wasm.js';
 
 /** Rows of the micro-tile (accumulators held in locals). */
 export const GEMM_MR = 4;
@@ -161,6 +164,40 @@ export function gemmKernel(
   }
   scaleMatrixRows(m, n, beta, c, cOffset, ldc);
   gemmAccumulate(m, n, k, alpha, a, b, c, cOffset, ldc);
+}
+
+/**
+ * A dense SiLU layer on raw operands: `pre = op(A)·op(B) + bias` (`bias[biasOffset + j]` added to
+ * column j), `post = silu(pre)` and, when `sigmoid` is given, `sigmoid = σ(pre)`, all row-major
+ * `m × n` from offset 0 (op(A) is `m × k`, op(B) `k × n`). Without `sigmoid` (inference) only `post`
+ * is an output: `pre` is scratch whose contents are unspecified afterwards. On the wasm backend the bias and SiLU run
+ * as a SIMD epilogue on each GEMM block while it is in the module's memory (when n ≤ GEMM_NC and
+ * k ≤ GEMM_KC); otherwise `gemmKernel` then `biasSiluRows`. Both paths give the same bits (the
+ * epilogue is the scalar kernel vectorised, with the same `kernelExp`). `bias` may be float64 for
+ * float32 outputs (z is formed in double and rounded once, as the scalar kernel does).
+ */
+export function gemmBiasSilu(
+  m: number, n: number, k: number, a: MatrixOperand, b: MatrixOperand,
+  bias: FloatArray, biasOffset: number, pre: FloatArray, post: FloatArray, sigmoid?: FloatArray,
+): void {
+  if (m === 0 || n === 0) return;
+  const wasm = activeWasm();
+  if (wasm && k > 0 && k <= WASM_GEMM_KC && n <= WASM_GEMM_NC && epilogueStorageMatches(a, b, pre, post, sigmoid)) {
+    wasmGemmBiasSilu(wasm, m, n, k, a, b, bias, biasOffset, pre, post, sigmoid);
+    return;
+  }
+  gemmKernel(m, n, k, 1, a, b, 0, pre, 0, n);
+  biasSiluRows(pre, post, sigmoid, m, n, bias, biasOffset);
+}
+
+/**
+ * The epilogue keeps C in the kernel's precision (float32 only when A, B and the outputs all are), so
+ * it gives the scalar path's bits only when every output has that precision.
+ */
+function epilogueStorageMatches(a: MatrixOperand, b: MatrixOperand, pre: FloatArray, post: FloatArray, sigmoid: FloatArray | undefined): boolean {
+  const f32 = pre instanceof Float32Array;
+  if (f32 && !(a.data instanceof Float32Array && b.data instanceof Float32Array)) return false;
+  return post instanceof Float32Array === f32 && (sigmoid === undefined || sigmoid instanceof Float32Array === f32);
 }
 
 /** The scalar TypeScript kernel: the fallback without WebAssembly SIMD, and the reference for the wasm one. */
