@@ -8,6 +8,7 @@ export {
   gemmAccumulate, gemmAccumulateDepthBlocks, gemmBiasSilu, gemmKernel, scalarGemmAccumulate, scaleMatrixRows, setGemmBackend, gemmBackend, type GemmBackend, GEMM_MR, GEMM_NR, GEMM_MC, GEMM_KC, GEMM_NC, type MatrixOperand,
 } from './gemm-kernel.js';
 export { wasmSimdSupported, wasmRelaxedSimdSupported } from './wasm/gemm-wasm.js';
+export { FusedAdam, type FusedAdamStep } from './wasm/adam-wasm.js';
 export { matrixOperand } from './gemm.js';
 export { biasSiluRows, siluBackwardFromSigmoid } from './silu.js';
 export {
