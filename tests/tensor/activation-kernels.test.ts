@@ -55,8 +55,8 @@ const WIDE_BIAS = [
 function operands(m: number, n: number, k: number, transposedA: boolean, dtype: 'float64' | 'float32', seed: number) {
   const uniform = uniformSource(seed);
   const Arr = dtype === 'float32' ? Float32Array : Float64Array;
-  const a = Arr.from({ length: m * k }, () => uniform() - 0.5);
-  const b = Arr.from({ length: k * n }, () => uniform() - 0.5);
+  const a = new Arr(m * k).map(() => uniform() / 2);
+  const b = new Arr(k * n).map(() => uniform() / 2);
   const opA: MatrixOperand = { data: a, offset: 0, rowStride: transposedA ? 1 : k, colStride: transposedA ? m : 1 };
   const opB: MatrixOperand = { data: b, offset: 0, rowStride: n, colStride: 1 };
   return { opA, opB, Arr };
