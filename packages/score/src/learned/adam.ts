@@ -71,7 +71,7 @@ export function emaUpdate(average: Float64Array, parameters: Float64Array, decay
 export interface AdamRun {
   /** Where each step's gradient is to be written (the network's dtype). */
   readonly gradient: NetworkArray;
-  /** The EMA of the weights, when kept (a view: copy it to keep it past the run). */
+  /** The EMA of the weights, when kept (an array of its own, current after every step). */
   readonly average: Float64Array | undefined;
   /**
    * One update of `parameters` (the network's master weights) from `gradient`, then of the EMA with
@@ -114,7 +114,8 @@ class FusedAdamRun implements AdamRun {
     this.fused.parameters.set(parameters);
     this.fused.average?.set(parameters);
     this.gradient = this.fused.gradient;
-    this.average = this.fused.average;
+    // Its own array (the result's EMA network keeps it), refreshed from wasm memory after every step.
+    this.average = keepAverage ? Float64Array.from(parameters) : undefined;
   }
 
   step(parameters: Float64Array, options: AdamOptions, decay: number, computeWeights: Float32Array | undefined): void {
@@ -131,5 +132,6 @@ class FusedAdamRun implements AdamRun {
     this.fused.update(u);
     parameters.set(this.fused.parameters);
     if (computeWeights) computeWeights.set(this.fused.weights32!);
+    if (this.average) this.average.set(this.fused.average!);
   }
 }

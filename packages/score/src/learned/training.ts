@@ -230,7 +230,7 @@ function runTraining(
   const trainedOn = { ...(network.normalization ? { normalization: network.normalization } : {}), ...(network.dataMoments ? { dataMoments: network.dataMoments } : {}) };
   return {
     steps: step, losses: losses.slice(0, step), gradientNorms: gradientNorms.slice(0, step), evaluations, stoppedEarly,
-    ...(average ? { ema: new ScoreNetwork(network.architecture, average.slice(), network.dtype, trainedOn) } : {}),
+    ...(average ? { ema: new ScoreNetwork(network.architecture, average, network.dtype, trainedOn) } : {}),
   };
 }
 
