@@ -1,8 +1,7 @@
 /**
  * `scoreFromSpec`: rebuilds a score from its JSON `spec` (to ship it to a worker or
- * load it from a file). Built in: the analytic families, the learned MLP (`'mlp'`)
- * and the wrappers (`'biased'`, `'scaled'`, `'clipped'`); code outside this package
- * adds its own types with `registerScoreType`.
+ * load it from a file). Analytic families are built in; other packages add theirs
+ * (e.g. the learned MLP, 'mlp') with `registerScoreType`.
  * @packageDocumentation
  */
 import { InvalidArgumentError } from '@sgmkit/tensor';
@@ -20,7 +19,7 @@ import { clippedScore } from './clipped.js';
 export type ScoreFactory = (spec: ScoreSpec) => AnyScore;
 
 /** An OU score rebuilt from a nested spec (the base of a biased or scaled score). */
-function nestedOUScore(spec: ScoreSpec, fn: string): Score {
+function nestedOuScore(spec: ScoreSpec, fn: string): Score {
   const score = scoreFromSpec(spec.score as ScoreSpec);
   if (score.kind !== 'ou') throw new InvalidArgumentError(fn, 'spec.score', spec.score, "the spec of an OU score (kind 'ou')");
   return score;
@@ -33,10 +32,10 @@ const factories = new Map<string, ScoreFactory>([
   ['cld-gaussian', (spec) => cldGaussianScore(spec as unknown as CLDGaussianParameters)],
   ['cld-gaussian-mixture', (spec) => cldGaussianMixtureScore(spec as unknown as CLDGaussianMixtureParameters)],
   ['cld-point-cloud', (spec) => cldPointCloudScore(spec.points as number[][], { initialVelocityVariance: spec.initialVelocityVariance as number })],
-  ['biased', (spec) => biasedScore(nestedOUScore(spec, 'scoreFromSpec'), spec.bias as number[])],
-  ['scaled', (spec) => scaledScore(nestedOUScore(spec, 'scoreFromSpec'), spec.eta as number)],
+  ['biased', (spec) => biasedScore(nestedOuScore(spec, 'scoreFromSpec'), spec.bias as number[])],
+  ['scaled', (spec) => scaledScore(nestedOuScore(spec, 'scoreFromSpec'), spec.eta as number)],
   ['mlp', scoreNetworkFromSpec],
-  ['clipped', (spec) => clippedScore(nestedOUScore(spec, 'scoreFromSpec'), { lower: spec.lower as number[], upper: spec.upper as number[] })],
+  ['clipped', (spec) => clippedScore(nestedOuScore(spec, 'scoreFromSpec'), { lower: spec.lower as number[], upper: spec.upper as number[] })],
 ]);
 
 /** Makes `scoreFromSpec` understand specs of `type`. Each type is registered once. */

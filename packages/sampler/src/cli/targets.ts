@@ -85,7 +85,7 @@ export interface Target {
    * The exact OU score of the standardised law `y = (x − mean)/scale` (analytic targets only):
    * what a network trained on standardised draws approximates.
    */
-  standardizedOUScore?(mean: Float64Array, scale: Float64Array): Score;
+  standardizedOuScore?(mean: Float64Array, scale: Float64Array): Score;
 }
 
 /** The mixture `Σ w_k N((μ_k − m)/s, S⁻¹Σ_k S⁻¹)`, `S = diag(s)`: the law of `(X − m)/s` for X of `mixture`. */
@@ -137,7 +137,7 @@ export function gaussianTarget(args: ParsedArgs): Target {
     needsEarlyStopping: false,
     law,
     draw: (m, seed) => sampleGaussian({ mean, covariance }, m, { seed }),
-    standardizedOUScore: (m, s) => {
+    standardizedOuScore: (m, s) => {
       const law = standardizedMixture({ weights: [1], means: [mean], covariances: [covariance] }, m, s);
       return gaussianScore({ mean: law.means[0]! as number[], covariance: law.covariances[0]! as number[][] });
     },
@@ -160,7 +160,7 @@ export function mixtureTarget(name: string): Target {
     moments: mixtureMoments(parameters),
     needsEarlyStopping: false,
     draw: (m, seed) => sampleGaussianMixture(parameters, m, { seed }),
-    standardizedOUScore: (m, s) => {
+    standardizedOuScore: (m, s) => {
       const law = standardizedMixture(parameters, m, s);
       return gaussianMixtureScore({ weights: law.weights, means: law.means, covariances: law.covariances as number[][][] });
     },

@@ -116,7 +116,7 @@ function checkAgainstExact(result: TrainScoreNetworkResult, target: Target, seed
   if (!target.draw || target.points) return [];
   const n = result.normalization;
   if (n && n.kind !== 'affine') return [];
-  const exact = n ? target.standardizedOUScore!(n.mean, n.scale) : target.ouScore();
+  const exact = n ? target.standardizedOuScore!(n.mean, n.scale) : target.ouScore();
   return CHECK_TIMES.map((t, k) => {
     const raw = target.draw!(CHECK_SIZE, seed + 1 + k);
     const x = sampleForwardMarginal(n ? standardizeBatch(n, raw) : raw, t, { seed: seed + 1 + k });
