@@ -16,14 +16,32 @@ function view(buffer: SharedArrayBuffer, task: WorkerTask): Batch {
   return { data, shape: [task.rowEnd - task.rowStart, task.dim], stride: [task.dim, 1], offset: task.rowStart * task.dim };
 }
 
-async function run(task: WorkerTask): Promise<WorkerResult> {
+/** Modules this thread has imported for custom score types (a persistent worker imports each once). */
+const importedModules = new Set<string>();
+
+async function importScoreTypeModules(modules: readonly string[] | undefined): Promise<void> {
+  for (const url of modules ?? []) {
+    if (importedModules.has(url)) continue;
+    await import(url);
+    importedModules.add(url);
+  }
+}
+
+/** After every step: count it in the progress word, then stop if the calling thread raised the abort flag. */
+function interruptOf(task: WorkerTask): () => void {
   const flag = new Int32Array(task.abortFlag);
-  const control = {
-    interrupt: (): void => {
-      if (Atomics.load(flag, 0) !== 0) throw new AbortedError('sampler worker: the operation was aborted');
-    },
+  const progress = task.progress === undefined ? undefined : new Int32Array(task.progress);
+  const slot = task.progressSlot ?? 0;
+  return () => {
+    if (progress !== undefined) Atomics.add(progress, slot, 1);
+    if (Atomics.load(flag, 0) !== 0) throw new AbortedError('sampler worker: the operation was aborted');
   };
+}
+
+async function run(task: WorkerTask): Promise<WorkerResult> {
+  const control = { interrupt: interruptOf(task) };
   setGemmBackend(task.gemmBackend);
+  await importScoreTypeModules(task.modules);
   const score = scoreFromSpec(task.spec);
   const positions = view(task.positions, task);
   const result = task.job.kind === 'ddpm'
