@@ -7,7 +7,7 @@ import type { WorkerBackend } from '@sgmkit/sampler';
 import { nodeWorkerBackend } from '@sgmkit/sampler/node';
 import { values } from './samplers-helpers';
 
-// Worker threads run packages/sampler/dist/node/worker.js (tests run against dist; importing
+// Worker threads run packages/sampler/dist/node/pool-worker.js (tests run against dist; importing
 // @sgmkit/sampler in Node installs the worker_threads backend).
 const gaussian = gaussianScore({ mean: [1, -2], covariance: [[1, 0.6], [0.6, 2]] });
 
