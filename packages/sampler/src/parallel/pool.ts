@@ -35,6 +35,21 @@ export interface ShardedRun {
   readonly onProgress?: (fraction: number) => void;
 }
 
+/** The `type` of a spec and of the specs nested in it (plain objects only: arrays hold numbers, e.g. weights). */
+function specTypes(spec: unknown, into: Set<string> = new Set()): Set<string> {
+  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) return into;
+  const type = (spec as { type?: unknown }).type;
+  if (typeof type === 'string') into.add(type);
+  for (const value of Object.values(spec)) specTypes(value, into);
+  return into;
+}
+
+/** The registered modules of the custom score types `spec` uses: what the workers import first. */
+function modulesFor(spec: ScoreSpec): string[] {
+  const registered = scoreTypeModules();
+  return [...specTypes(spec)].flatMap((type) => (registered[type] === undefined ? [] : [registered[type]!]));
+}
+
 /** How often the calling thread reads the workers' progress words. */
 export const PROGRESS_INTERVAL_MS = 100;
 
@@ -73,7 +88,7 @@ export function runSharded(run: ShardedRun): Promise<RangeResult> {
   const progressBuffer = new SharedArrayBuffer(4 * W);
   const ranges = Array.from({ length: W }, (_, w): [number, number] => [Math.floor((w * run.n) / W), Math.floor(((w + 1) * run.n) / W)]);
   const stopWatching = watchProgress(run, new Int32Array(progressBuffer), ranges.reduce((sum, [a, b]) => sum + stepsOfRange(run, a, b), 0));
-  const modules = Object.values(scoreTypeModules());
+  const modules = modulesFor(run.spec);
   return new Promise<RangeResult>((resolve, reject) => {
     const threads: WorkerHandle[] = [];
     let pending = W;
