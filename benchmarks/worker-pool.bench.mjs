@@ -66,7 +66,7 @@ console.log('| --- | --- | --- | --- | --- | --- |');
 for (const dtype of ['float64', 'float32']) {
   const network = createScoreNetwork({ dim: d, hiddenWidths: hidden, seed: 2, dtype });
   const n = 2000;
-  const steps = quick ? 5 : 20;
+  const steps = quick ? 10 : 20;
   const options = { T: 10, steps, n, seed: 1, dtype };
   const run = async (workers) => {
     const cpu = process.cpuUsage();

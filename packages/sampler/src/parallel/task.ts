@@ -6,9 +6,9 @@
  */
 import { AbortedError, setGemmBackend } from '@sgmkit/tensor';
 import type { Batch, FloatArray } from '@sgmkit/tensor';
-import { scoreFromSpec } from '@sgmkit/score';
 import type { CLDScore, Score } from '@sgmkit/score';
 import { runCLDRange, runDDPMRange } from './run.js';
+import { scoreFromWorkerSpec } from './transfer.js';
 import type { WorkerResult, WorkerTask } from './protocol.js';
 
 function view(buffer: SharedArrayBuffer, task: WorkerTask): Batch {
@@ -42,7 +42,7 @@ async function run(task: WorkerTask): Promise<WorkerResult> {
   const control = { interrupt: interruptOf(task) };
   setGemmBackend(task.gemmBackend);
   await importScoreTypeModules(task.modules);
-  const score = scoreFromSpec(task.spec);
+  const score = scoreFromWorkerSpec(task.spec);
   const positions = view(task.positions, task);
   const result = task.job.kind === 'ddpm'
     ? await runDDPMRange(score as Score, positions, task.rowStart, task.job, control)

@@ -20,6 +20,7 @@ import type { CLDCallback } from './cld.js';
 import { runCLDRange, runDDPMRange } from '../parallel/run.js';
 import type { CLDJob, DDPMJob, JobOutput, RangeResult, RunControl } from '../parallel/run.js';
 import { runSharded } from '../parallel/pool.js';
+import { workerSpecOf } from '../parallel/transfer.js';
 import { divergenceReport, resolveRegion } from './divergence.js';
 import type { DivergenceRegion, DivergenceReport, ResolvedRegion } from './divergence.js';
 import { expectNormalization } from './normalization.js';
@@ -75,7 +76,7 @@ export interface CommonSampleOptions {
    * callback and `n ≥ AUTO_WORKERS_MIN_PARTICLES` (below that, starting threads costs more than it saves), else 1.
    * Without an available backend (see `backend`) the run uses the calling thread; `result.workers` says which.
    *
-   * `score.spec` is read at most once per call (a learned network's `spec` getter serialises its weights on
+   * `score.spec` is read at most once per call, and never for a `ScoreNetwork` (sent to workers as its raw weights; its `spec` getter serialises them on
    * every read), and not at all when `workers` is 1 or omitted, or when `'auto'` settles on the calling thread
    * from the callback, `n` or a single available core alone.
    */
@@ -206,11 +207,11 @@ function resolveCommon(fn: string, options: CommonSampleOptions, score: Score | 
   if (options.workers === 'auto') {
     const usable = backend !== undefined && backend.available();
     const threads = hasCallback || n < AUTO_WORKERS_MIN_PARTICLES || !usable ? 1 : Math.min(backend.parallelism(), MAX_WORKERS);
-    if (threads > 1) spec = score.spec;
+    if (threads > 1) spec = workerSpecOf(score);
     workers = threads > 1 && isSpec(spec) ? threads : 1;
   } else {
     workers = options.workers === undefined ? 1 : expectWorkers(fn, options.workers);
-    if (workers > 1) spec = score.spec;
+    if (workers > 1) spec = workerSpecOf(score);
   }
   const chunkSize = options.chunkSize === undefined ? n : expectInteger(fn, 'options.chunkSize', options.chunkSize, 1);
   const signal = options.signal;
