@@ -125,9 +125,9 @@ describe('faults on pooled workers', () => {
 const script = `
 import { createScoreNetwork, gaussianScore } from '@sgmkit/score';
 import { sampleDDPM } from '@sgmkit/sampler';
-import { defaultWorkerPool, trainDenoisingScoreMatchingOnWorkers } from '@sgmkit/sampler/node';
+import { WorkerPool, defaultWorkerPool, nodeWorkerBackend, trainDenoisingScoreMatchingOnWorkers } from '@sgmkit/sampler/node';
 import { RandomStream, batch } from '@sgmkit/tensor';
-import { testFaultyScore } from ${JSON.stringify(new URL('./fixtures/custom-scores.mjs', import.meta.url).href)};
+import { testFaultyScore, testTrapScore } from ${JSON.stringify(new URL('./fixtures/custom-scores.mjs', import.meta.url).href)};
 const data = batch(300, 2);
 new RandomStream(1).fillNormal(data.data);
 const net = () => createScoreNetwork({ dim: 2, hiddenWidths: [16], seed: 1 });
@@ -140,13 +140,20 @@ const results = [
     onStep: ({ step }) => { if (step === 3) void defaultWorkerPool.dispose(); } })),
   await outcome(trainDenoisingScoreMatchingOnWorkers(net(), data, { steps: 5, batchSize: 96, seed: 2, workers: 3 })),
 ];
+// Both threads of a private pool arm a trap (see the fixture) that ends them in the middle of a gradient step,
+// while the training thread waits for them: it must notice and fail, not wait forever.
+const pool = new WorkerPool();
+const trapped = net();
+await sampleDDPM(testTrapScore(2, trapped.parameters.length), { T: 2, steps: 3, n: 20, seed: 1, workers: 2, backend: nodeWorkerBackend(pool) });
+results.push(await outcome(trainDenoisingScoreMatchingOnWorkers(trapped, data, { steps: 5, batchSize: 96, seed: 2, workers: 3, pool })));
+results.push(String(pool.size));
 console.log(results.join(','));
 `;
 
-test('after successes, a worker exit and a pool disposed mid-training, the process exits by itself', () => {
+test('after successes, a worker exit, a pool disposed mid-training and workers dying mid-step, the process exits by itself', () => {
   const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 40_000, cwd: new URL('..', import.meta.url).pathname });
   expect(child.stderr).toBe('');
-  expect(child.stdout.trim()).toBe('ok,SgmkitError:ERR_WORKER,SgmkitError:ERR_WORKER,ok');
+  expect(child.stdout.trim()).toBe('ok,SgmkitError:ERR_WORKER,SgmkitError:ERR_WORKER,ok,SgmkitError:ERR_WORKER,0');
   expect(child.status).toBe(0);
 });
 
