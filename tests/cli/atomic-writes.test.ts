@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataFileError } from '@sgmkit/sampler';
+import { DataFileError } from '@sgmkit/sampler/io';
 import { writeBinaryFile, writeSamples, writeTextFile } from '@sgmkit/sampler/node';
 import { fromArray } from '@sgmkit/tensor';
 import { MAIN, ROOT } from './run';

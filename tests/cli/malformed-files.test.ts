@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createScoreNetwork, saveScoreNetwork } from '@sgmkit/score';
-import { DataFileError } from '@sgmkit/sampler';
+import { DataFileError } from '@sgmkit/sampler/io';
 import { MAX_TEXT_FILE_BYTES, readScoreNetworkFile } from '@sgmkit/sampler/node';
 import { expectOneLineError, sgmkit } from './run';
 

@@ -270,7 +270,7 @@ export const CASES = [
       const doc = JSON.parse(sc.saveScoreNetwork(network));
       const mutation = g.int(0, 6);
       if (mutation === 1) doc.version = g.pick([0, 3, '2', null]);
-      if (mutation === 2) doc.layers[0].weight[0] = g.pick([null, '1', 1e400, {}]);
+      if (mutation === 2) doc.layers[0].weight[0] = g.pick([null, '1', Number.POSITIVE_INFINITY, {}]);
       if (mutation === 3) doc.layers[0].weight.pop();
       if (mutation === 4) doc.architecture.hiddenWidths = [g.pick([1e9, -1, 0.5, 'x', 2 ** 31])];
       if (mutation === 5) doc.architecture.dim = g.pick([0, -1, 1e9, null]);
@@ -280,11 +280,11 @@ export const CASES = [
     },
   },
   {
-    name: 'sampler.parsePointCloudCsv',
-    make: (g, { s }) => {
+    name: 'sampler/io parsePointCloudCsv',
+    make: (g, { io }) => {
       const rows = Array.from({ length: g.int(0, 6) }, () => Array.from({ length: g.int(1, 3) }, () => (g.chance(0.95) ? String(g.real(1, 0.05)) : g.pick(['abc', '', ' ', '1e999', '0x10', '--1']))).join(g.chance(0.95) ? ',' : ';'));
       const text = (g.chance(0.1) ? '\ufeff' : '') + (g.chance(0.5) ? 'x0,x1\n' : '') + rows.join(g.chance(0.9) ? '\n' : '\r\n');
-      return () => s.parsePointCloudCsv(text, 'fuzz.csv');
+      return () => io.parsePointCloudCsv(text, 'fuzz.csv');
     },
   },
   {

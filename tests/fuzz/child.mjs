@@ -3,6 +3,7 @@
 import * as t from '@sgmkit/tensor';
 import * as sc from '@sgmkit/score';
 import * as s from '@sgmkit/sampler';
+import * as io from '@sgmkit/sampler/io';
 import * as cli from '../../packages/sampler/dist/cli/run.js';
 import { CASES } from './cases.mjs';
 import { Generator } from './generate.mjs';
@@ -15,7 +16,7 @@ const PLANTED = [
   { name: 'planted crash', make: () => () => process.kill(process.pid, 'SIGKILL') },
 ];
 const cases = plant === 1 ? [...CASES, ...PLANTED] : CASES;
-const lib = { t, sc, s, cli };
+const lib = { t, sc, s, io, cli };
 
 /** True when every number reachable from `value` (numbers, typed arrays, arrays, plain objects) is finite. */
 function allFinite(value, depth = 0) {

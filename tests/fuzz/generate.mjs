@@ -10,7 +10,8 @@ function splitmix32(a) {
     t = Math.imul(t, 0x21f0aaad);
     t ^= t >>> 15;
     t = Math.imul(t, 0x735a2d97);
-    return ((t ^= t >>> 15) >>> 0) / 4294967296;
+    t ^= t >>> 15;
+    return (t >>> 0) / 4294967296;
   };
 }
 

@@ -52,7 +52,8 @@ function runChild(options, from, to, record, cwd) {
       lastDone = message.index;
       current = undefined;
     });
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': 'exit' can come before the last IPC messages are delivered
+    child.on('close', (code, signal) => {
       clearTimeout(timer);
       const finished = code === 0 && lastDone === to - 1;
       // a child that dies between configurations (e.g. from work a finished configuration left running) crashed on the last one

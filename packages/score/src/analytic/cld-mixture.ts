@@ -32,7 +32,7 @@ import { parseComponents } from './mixture-parameters.js';
 import type { GaussianMixtureParameters, MixtureKernel } from './mixture.js';
 import { covarianceDiagonal, fillConjugated, type CovarianceJson, type SpectralCovariance } from './spectral-covariance.js';
 import { TimeCache } from './time-cache.js';
-import { expectEmpiricalTime, expectOutputBatch, expectPositiveTime, expectTime, parsePoints, toJsonArray } from './validate.js';
+import { expectEmpiricalTime, expectOutputBatch, expectTime, parsePoints, toJsonArray } from './validate.js';
 
 /** Layout of {@link cldPairLawTermsInto}'s output: the λ-independent parts of a coordinate pair's law at time t. */
 const PAIR = { A: 0, C: 1, XX: 2, XV: 3, VV: 4, DET: 5, DET_SLOPE: 6, LENGTH: 7 } as const;
