@@ -52,9 +52,14 @@ function runChild(options, from, to, record, cwd) {
       lastDone = message.index;
       current = undefined;
     });
-    // 'close', not 'exit': 'exit' can come before the last IPC messages are delivered
-    child.on('close', (code, signal) => {
+    // Settle only when the process has ended ('close') and its IPC channel has delivered every message
+    // ('disconnect' comes after the channel's last message; 'exit' and even 'close' can come before it).
+    let ended;
+    let disconnected = false;
+    const settle = () => {
+      if (ended === undefined || !disconnected) return;
       clearTimeout(timer);
+      const [code, signal] = ended;
       const finished = code === 0 && lastDone === to - 1;
       // a child that dies between configurations (e.g. from work a finished configuration left running) crashed on the last one
       const culprit = current ?? lastDone;
@@ -62,7 +67,9 @@ function runChild(options, from, to, record, cwd) {
         record.replace(culprit, 'crash-or-hang', 'crash', `child exited with ${signal ?? code} during or after configuration ${culprit}: ${stderr.trim().slice(-400)}`);
       }
       done(finished ? to : Math.max(culprit + 1, from + 1));
-    });
+    };
+    child.on('disconnect', () => { disconnected = true; settle(); });
+    child.on('close', (code, signal) => { ended = [code, signal]; settle(); });
   });
 }
 
