@@ -4,14 +4,26 @@
  * silently.
  *
  * Default box, per coordinate `i`, in the space the sampler runs in:
- * `mean_i ± (k·√(s_i² + 1 − e^{−2δ}) + (1 − e^{−δ})|mean_i|)` with
- * `k = DEFAULT_DIVERGENCE_K = 10`, `(mean, std)` the score's `dataMoments` and
- * `s_i = max(std_i, rms(std))`. The sampler targets `q_δ`, whose coordinate `i`
- * has mean `e^{−δ}mean_i` and variance `e^{−2δ}std_i² + 1 − e^{−2δ} ≤ s_i² + 1 − e^{−2δ}`,
- * so the box contains `q_δ`'s own `±k` standard deviations. The floor `rms(std)`
- * (the data's typical scale) keeps the box of a coordinate that is constant or
- * nearly so in the data (an image's border pixels) at the data's scale: divergence
- * means leaving the data's scale, not being noisy in a degenerate coordinate.
+ * `mean_i ± (k·√(s_i² + v) + (1 − e^{−δ})|mean_i|)` with
+ * `k = DEFAULT_DIVERGENCE_K = 10`, `(mean, std)` the score's `dataMoments`,
+ * `s_i = max(std_i, rms(std))` and `v = max(1 − e^{−2δ}, e^{2h} − 1)`, `h` the
+ * grid's last step for a DDPM sampler that injects noise (0 for probability flow
+ * and CLD). The sampler targets `q_δ`, whose coordinate `i` has mean
+ * `e^{−δ}mean_i` and variance `e^{−2δ}std_i² + 1 − e^{−2δ} ≤ s_i² + v`, so the box
+ * contains `q_δ`'s own `±k` standard deviations. The floor `rms(std)` (the data's
+ * typical scale) keeps the box of a coordinate that is constant or nearly so in
+ * the data (an image's border pixels) at the data's scale: divergence means
+ * leaving the data's scale, not being noisy in a degenerate coordinate.
+ *
+ * The last step's noise: a DDPM step of size `h` adds independent Gaussian noise
+ * of variance `e^{2h} − 1` (exponential integrator; `2h` for Euler–Maruyama and
+ * less for ancestral) whatever the score, so on a coarse grid even a coordinate
+ * that is constant in the data ends with that spread (a uniform grid of 20 steps
+ * from T = 10 ends with noise std 1.31, 4.3 times the rms pixel std of 8×8
+ * digits in pixel units). Without `v` such a run flags most particles although
+ * the score is exact. Real divergence is not hidden by it: `v` is a property of
+ * the grid, at most `e^{2h} − 1` (2.7 standard units at h = 1), while a diverging
+ * run leaves the data's scale by orders of magnitude.
  *
  * False alarms: if the output law is Gaussian data's `q_δ` itself, a particle is
  * flagged with probability at most `d·erfc(k/√2)`, `1.5·10⁻²³·d` at `k = 10`
@@ -89,11 +101,21 @@ function regionMoments(fn: string, moments: DataMoments | undefined, d: number):
 }
 
 /**
+ * The per-coordinate noise variance the box allows for at the end of a run:
+ * `max(1 − e^{−2δ}, e^{2h} − 1)`, `δ` the grid's last time and `h` its last
+ * step when that step injects noise (0 otherwise).
+ */
+export function finalNoiseVariance(delta: number, lastNoisyStep: number): number {
+  return Math.max(-expm1(-2 * delta), expm1(2 * lastNoisyStep));
+}
+
+/**
  * Resolves the `region` option of a sampler run of dimension `d` ending at
- * forward time `delta` (see the module doc for the default box).
+ * forward time `delta` whose last step, of size `lastNoisyStep`, injects noise
+ * (0 when it does not: probability flow, CLD); see the module doc for the box.
  * @throws InvalidArgumentError for a malformed region or malformed data moments
  */
-export function resolveRegion(fn: string, region: unknown, moments: DataMoments | undefined, d: number, delta: number): ResolvedRegion {
+export function resolveRegion(fn: string, region: unknown, moments: DataMoments | undefined, d: number, delta: number, lastNoisyStep = 0): ResolvedRegion {
   if (region !== undefined && (region === null || typeof region !== 'object')) {
     throw new InvalidArgumentError(fn, 'options.region', region, 'an object { k } or { lower, upper }');
   }
@@ -113,7 +135,7 @@ export function resolveRegion(fn: string, region: unknown, moments: DataMoments 
   let meanSquare = 0;
   for (let i = 0; i < d; i++) meanSquare += std[i]! * std[i]!;
   const floor = Math.sqrt(meanSquare / d); // rms of the standard deviations
-  const noiseVariance = -expm1(-2 * delta); // 1 − e^{−2δ}
+  const noiseVariance = finalNoiseVariance(delta, lastNoisyStep);
   const shrink = -expm1(-delta); // 1 − e^{−δ}
   const lower = new Float64Array(d);
   const upper = new Float64Array(d);
@@ -165,6 +187,8 @@ export function divergenceReport(counts: DivergenceCounts, n: number, region: Re
  * Counts the rows of `samples` (an `n × d` contiguous batch in the space the
  * sampler ran in) that left `region`: for callers of the integrators
  * (`ddpmExponentialIntegrator`, …), which return only their evaluation count.
+ * `options.delta` is the grid's last time and `options.lastNoisyStep` its last
+ * step when that step injected noise (both default 0), as the samplers' own box.
  *
  * @example
  * ```ts
@@ -178,7 +202,7 @@ export function divergenceReport(counts: DivergenceCounts, n: number, region: Re
  * const { count, fraction } = countDiverged(y, score); // 0, 0 (box: 10 data standard deviations)
  * ```
  */
-export function countDiverged(samples: Batch, score: { readonly dim: number; readonly dataMoments?: DataMoments }, options: { readonly region?: DivergenceRegion; readonly delta?: number } = {}): DivergenceReport {
+export function countDiverged(samples: Batch, score: { readonly dim: number; readonly dataMoments?: DataMoments }, options: { readonly region?: DivergenceRegion; readonly delta?: number; readonly lastNoisyStep?: number } = {}): DivergenceReport {
   const fn = 'countDiverged';
   if (score === null || typeof score !== 'object') throw new InvalidArgumentError(fn, 'score', score, 'a score { dim, dataMoments? }');
   const d = score.dim;
@@ -187,7 +211,11 @@ export function countDiverged(samples: Batch, score: { readonly dim: number; rea
   }
   const delta = options.delta === undefined ? 0 : options.delta;
   if (typeof delta !== 'number' || !(delta >= 0) || !Number.isFinite(delta)) throw new InvalidArgumentError(fn, 'options.delta', delta, 'a finite number >= 0');
-  const region = resolveRegion(fn, options.region, score.dataMoments, d, delta);
+  const lastNoisyStep = options.lastNoisyStep === undefined ? 0 : options.lastNoisyStep;
+  if (typeof lastNoisyStep !== 'number' || !(lastNoisyStep >= 0) || !Number.isFinite(lastNoisyStep)) {
+    throw new InvalidArgumentError(fn, 'options.lastNoisyStep', lastNoisyStep, 'a finite number >= 0');
+  }
+  const region = resolveRegion(fn, options.region, score.dataMoments, d, delta, lastNoisyStep);
   const counts = { outside: 0, nonFinite: 0 };
   countOutside(samples, region.lower, region.upper, counts);
   return divergenceReport(counts, Math.max(1, samples.shape[0]!), region);
