@@ -54,6 +54,24 @@ describe('sgmkit train', () => {
     const report = JSON.parse(run.stdout);
     expect(report).toMatchObject({ target: 'points', dataSize: 40, trainSize: 36, heldOutSize: 4, scoreError: [], plot: null });
     expect(report.empiricalScoreError).toHaveLength(3);
+    // The file stores its training rows' range; sample --clip train uses it when no --train file is given.
+    const saved = JSON.parse(readFileSync(join(dir, 'p.json'), 'utf8'));
+    expect(saved.dataRange.lower).toHaveLength(2);
+    for (let j = 0; j < 2; j++) {
+      expect(saved.dataRange.lower[j]).toBeGreaterThanOrEqual(-1);
+      expect(saved.dataRange.upper[j]).toBeLessThanOrEqual(1);
+      expect(saved.dataRange.lower[j]).toBeLessThan(saved.dataRange.upper[j]);
+    }
+    const sampled = sgmkit(['sample', '--network', join(dir, 'p.json'), '--clip', 'train', '-n', '50', '--steps', '20', '--no-plot', '--out', join(dir, 'pc.csv'), '--json', '--max-diverged', '50']);
+    expect(sampled.code === 0 || sampled.code === 1).toBe(true);
+    const out = JSON.parse(sampled.stdout);
+    expect(out.clip).toEqual({ lower: saved.dataRange.lower, upper: saved.dataRange.upper });
+    // Without a stored range (the field removed) --clip train needs --train, and says so.
+    delete saved.dataRange;
+    writeFileSync(join(dir, 'p-norange.json'), JSON.stringify(saved));
+    const refused = sgmkit(['sample', '--network', join(dir, 'p-norange.json'), '--clip', 'train', '--no-plot']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('this network file stores no data range');
   });
 
   // Skipped: under a loaded jest run (66 suites on 2 cores) the float64 case failed once in the last clean-clone CI run

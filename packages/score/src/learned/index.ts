@@ -5,7 +5,7 @@
  */
 export {
   ScoreNetwork, createScoreNetwork, EVALUATION_CHUNK_ROWS, SCORE_NETWORK_SPEC_TYPE, SCORE_NETWORK_FORMAT, SCORE_NETWORK_FORMAT_VERSION,
-  SUPPORTED_SCORE_NETWORK_FORMAT_VERSIONS, type ScoreNetworkOptions, type ScoreNetworkDocument, type ScoreNetworkData,
+  SUPPORTED_SCORE_NETWORK_FORMAT_VERSIONS, type ScoreNetworkOptions, type ScoreNetworkDocument, type ScoreNetworkData, type DataRange,
 } from './network.js';
 export { layerLayouts, parameterCount, type NetworkDType, type ScoreNetworkArchitecture, type LayerLayout, type TimeFeatureConfig, type Activation, type Parameterisation } from './architecture.js';
 export {

@@ -8,7 +8,7 @@
  */
 import { InvalidArgumentError, RandomStream, expectBatch, expectSeed, type Batch } from '@sgmkit/tensor';
 import type { DataMoments, DataNormalization } from '../types.js';
-import { createScoreNetwork, ScoreNetwork } from './network.js';
+import { createScoreNetwork, ScoreNetwork, type DataRange } from './network.js';
 import { dataMomentsOf, fitNormalization, standardizeBatch, type NormalizationKind } from './normalization.js';
 import type { LearningRateDecay } from './schedule.js';
 import type { NetworkDType, Parameterisation } from './architecture.js';
@@ -150,6 +150,8 @@ export interface PreparedScoreNetworkTraining {
   readonly heldOut: Batch<Float64Array>;
   readonly normalization?: DataNormalization;
   readonly dataMoments: DataMoments;
+  /** Per-coordinate range of the training rows (raw units), stored in the network for `--clip train`. */
+  readonly dataRange: DataRange;
   readonly recipe: ResolvedRecipe;
 }
 
@@ -173,7 +175,8 @@ export function prepareScoreNetworkTraining(data: Batch, options: TrainScoreNetw
   const initial = createScoreNetwork({ dim: d, hiddenWidths: recipe.hiddenWidths, timeFrequencyCount: recipe.timeFrequencyCount,
     parameterisation: recipe.parameterisation, seed: recipe.seed, ...(options.dtype !== undefined ? { dtype: options.dtype } : {}),
   });
-  const network = new ScoreNetwork(initial.architecture, initial.parameters, initial.dtype, { ...(normalization ? { normalization } : {}), dataMoments });
+  const dataRange = dataRangeOf(train);
+  const network = new ScoreNetwork(initial.architecture, initial.parameters, initial.dtype, { ...(normalization ? { normalization } : {}), dataMoments, dataRange });
   const early = options.earlyStopping === true ? {} : options.earlyStopping === false ? undefined : options.earlyStopping;
   const trainingOptions: TrainingOptions = {
     steps: recipe.steps, batchSize: recipe.batchSize, learningRate: recipe.learningRate, warmupSteps: recipe.warmupSteps,
@@ -187,14 +190,29 @@ export function prepareScoreNetworkTraining(data: Batch, options: TrainScoreNetw
     ...(options.onEvaluation ? { onEvaluation: options.onEvaluation } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   };
-  return { network, trainData: trainY, trainingOptions, train, heldOut, ...(normalization ? { normalization } : {}), dataMoments, recipe };
+  return { network, trainData: trainY, trainingOptions, train, heldOut, ...(normalization ? { normalization } : {}), dataMoments, dataRange, recipe };
+}
+
+/** Per-coordinate minimum and maximum of the rows (raw units). */
+function dataRangeOf(rows: Batch<Float64Array>): DataRange {
+  const [n, d] = rows.shape as [number, number];
+  const lower = new Float64Array(d).fill(Infinity);
+  const upper = new Float64Array(d).fill(-Infinity);
+  for (let r = 0; r < n; r++) {
+    for (let j = 0; j < d; j++) {
+      const v = rows.data[rows.offset + r * d + j]!;
+      if (v < lower[j]!) lower[j] = v;
+      if (v > upper[j]!) upper[j] = v;
+    }
+  }
+  return { lower, upper };
 }
 
 /** The result of a prepared run: the EMA (or final) weights with the normalization and data moments. */
 export function finishScoreNetworkTraining(prepared: PreparedScoreNetworkTraining, result: TrainingResult): TrainScoreNetworkResult {
-  const { normalization, dataMoments, train, heldOut, recipe } = prepared;
+  const { normalization, dataMoments, dataRange, train, heldOut, recipe } = prepared;
   const weights = result.ema ?? prepared.network;
-  const trained = new ScoreNetwork(weights.architecture, weights.parameters, weights.dtype, { ...(normalization ? { normalization } : {}), dataMoments });
+  const trained = new ScoreNetwork(weights.architecture, weights.parameters, weights.dtype, { ...(normalization ? { normalization } : {}), dataMoments, dataRange });
   return {
     network: trained, train, heldOut, ...(normalization ? { normalization } : {}), losses: result.losses, gradientNorms: result.gradientNorms,
     evaluations: result.evaluations, stoppedEarly: result.stoppedEarly, steps: result.steps, options: recipe,
