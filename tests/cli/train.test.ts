@@ -49,10 +49,21 @@ describe('sgmkit train', () => {
   test('trains on a point-cloud file (no exact score to compare against)', () => {
     const points = join(dir, 'points.json');
     writeFileSync(points, JSON.stringify(Array.from({ length: 40 }, (_, i) => [Math.cos(i), Math.sin(i)])));
-    const run = sgmkit(['train', '--points', points, ...small, '--out', join(dir, 'p.json'), '--no-plot', '--json']);
+    const run = sgmkit(['train', '--points', points, ...small, '--out', join(dir, 'p.json'), '--no-plot', '--json', '--save-split', join(dir, 'split')]);
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout);
     expect(report).toMatchObject({ target: 'points', dataSize: 40, trainSize: 36, heldOutSize: 4, scoreError: [], plot: null });
+    // --save-split: the 36 + 4 rows, each a row of the points file, none in both.
+    expect(report.split).toEqual({ train: join(dir, 'split-train.csv'), heldOut: join(dir, 'split-heldout.csv') });
+    const csvRows = (path: string) => readFileSync(path, 'utf8').trim().split('\n').filter((line) => /^-?\d/.test(line));
+    const trainRows = csvRows(report.split.train);
+    const heldRows = csvRows(report.split.heldOut);
+    expect([trainRows.length, heldRows.length]).toEqual([36, 4]);
+    const all = Array.from({ length: 40 }, (_, i) => [Math.cos(i), Math.sin(i)]);
+    const index = (line: string) => all.findIndex(([a, b]) => line.split(',').map(Number).every((v, j) => v === [a, b][j]));
+    const indices = [...trainRows, ...heldRows].map(index);
+    expect(indices.every((i) => i >= 0)).toBe(true);
+    expect(new Set(indices).size).toBe(40);
     expect(report.empiricalScoreError).toHaveLength(3);
     // The file stores its training rows' range; sample --clip train uses it when no --train file is given.
     const saved = JSON.parse(readFileSync(join(dir, 'p.json'), 'utf8'));
