@@ -82,6 +82,8 @@ describe('network file format version 2: normalization and data moments', () => 
     expect(saveScoreNetwork(loaded)).toBe(json);
     expect(loaded.normalization).toEqual(normalization);
     expect(loaded.dataMoments).toEqual(net.dataMoments);
+    // The moments carry the standardised rows' range (the samplers' divergence box contains it).
+    expect(loaded.dataMoments!.max!.length).toBe(4);
     expect(loaded.architecture.parameterisation).toBe('noise-prediction-skip');
     const fromSpec = scoreNetworkFromSpec(structuredClone(net.spec));
     const x = standardizeBatch(normalization, data);
@@ -135,6 +137,10 @@ describe('network file format version 2: normalization and data moments', () => 
     expectFormatError(withField('normalization', { kind: 'whitening', mean: [0, 0, 0, 0], matrix: new Array(16).fill(1) }), /json.normalization.matrix' must be an invertible/);
     expectFormatError(withField('dataMoments', { mean: [0, 0, 0, 0], std: [1, 1, null, 1] }), /argument 'json.dataMoments.std\[2\]' must be a finite number; got null/);
     expectFormatError(withField('dataMoments', { mean: [0, 0, 0, 0], std: [1, 1, -1, 1] }), /argument 'json.dataMoments.std\[2\]' must be a finite number >= 0; got -1/);
+    const moments = { mean: [0, 0, 0, 0], std: [1, 1, 1, 1] };
+    expectFormatError(withField('dataMoments', { ...moments, min: [0, 0, 0, 0] }), /argument 'json.dataMoments.max' must be given with the other/);
+    expectFormatError(withField('dataMoments', { ...moments, min: [0, 0, 0, 0], max: [1, 1, -1, 1] }), /argument 'json.dataMoments.max\[2\]' must be a finite number >= json.dataMoments.min\[2\] = 0; got -1/);
+    expect(loadScoreNetwork(withField('dataMoments', moments)).dataMoments!.min).toBeUndefined();
     const range = { lower: [0, 0, 0, 0], upper: [1, 1, 1, 1] };
     expectFormatError(withField('dataRange', range, 1), /argument 'json.dataRange' must be absent in a version 1 file/);
     expectFormatError(withField('dataRange', { ...range, upper: [1, 1, -1, 1] }), /argument 'json.dataRange.upper\[2\]' must be a number >= dataRange.lower\[2\] = 0; got -1/);

@@ -4,7 +4,8 @@
  * silently.
  *
  * Default box, per coordinate `i`, in the space the sampler runs in:
- * `mean_i ± (k·√(s_i² + v) + (1 − e^{−δ})|mean_i|)` with
+ * `mean_i ± w_i`, `w_i = k·√(s_i² + v) + (1 − e^{−δ})|mean_i|`, or `[min_i − w_i, max_i + w_i]`
+ * when the moments carry the data's range (point clouds, trained networks), with
  * `k = DEFAULT_DIVERGENCE_K = 10`, `(mean, std)` the score's `dataMoments`,
  * `s_i = max(std_i, rms(std))` and `v = max(1 − e^{−2δ}, e^{2h} − 1)`, `h` the
  * grid's last step for a DDPM sampler that injects noise (0 for probability flow
@@ -24,6 +25,12 @@
  * the score is exact. Real divergence is not hidden by it: `v` is a property of
  * the grid, at most `e^{2h} − 1` (2.7 standard units at h = 1), while a diverging
  * run leaves the data's scale by orders of magnitude.
+ *
+ * The data's range: a coordinate that is nearly constant in the data (a pixel lit
+ * in a few of the images) has rows tens of its standard deviations from its mean
+ * (sklearn's 8×8 digits: 34 of 1797 rows have a pixel beyond mean ± 10 std), so a
+ * box of `k` standard deviations alone flags genuine samples near those rows; it
+ * is widened to contain every data row, plus the same margin `w_i`.
  *
  * False alarms: if the output law is Gaussian data's `q_δ` itself, a particle is
  * flagged with probability at most `d·erfc(k/√2)`, `1.5·10⁻²³·d` at `k = 10`
@@ -88,16 +95,23 @@ function boundsVector(fn: string, argument: string, value: unknown, d: number): 
 }
 
 /** The moments the default box is built from: the score's, validated, or the start law's. */
-function regionMoments(fn: string, moments: DataMoments | undefined, d: number): { mean: Float64Array; std: Float64Array; fromData: boolean } {
+function regionMoments(fn: string, moments: DataMoments | undefined, d: number): { mean: Float64Array; std: Float64Array; min?: Float64Array; max?: Float64Array; fromData: boolean } {
   if (moments === undefined) return { mean: new Float64Array(d), std: new Float64Array(d).fill(1), fromData: false };
-  const { mean, std } = moments;
+  const { mean, std, min, max } = moments;
   if (!(mean instanceof Float64Array) || mean.length !== d || !mean.every(Number.isFinite)) {
     throw new InvalidArgumentError(fn, 'score.dataMoments.mean', mean, `a Float64Array of ${d} finite numbers`);
   }
   if (!(std instanceof Float64Array) || std.length !== d || !std.every((s) => Number.isFinite(s) && s >= 0)) {
     throw new InvalidArgumentError(fn, 'score.dataMoments.std', std, `a Float64Array of ${d} finite numbers >= 0`);
   }
-  return { mean, std, fromData: true };
+  if (min === undefined && max === undefined) return { mean, std, fromData: true };
+  if (!(min instanceof Float64Array) || min.length !== d || !min.every(Number.isFinite)) {
+    throw new InvalidArgumentError(fn, 'score.dataMoments.min', min, `a Float64Array of ${d} finite numbers (given with max)`);
+  }
+  if (!(max instanceof Float64Array) || max.length !== d || !max.every((v, i) => Number.isFinite(v) && v >= min[i]!)) {
+    throw new InvalidArgumentError(fn, 'score.dataMoments.max', max, `a Float64Array of ${d} finite numbers >= min (given with min)`);
+  }
+  return { mean, std, min, max, fromData: true };
 }
 
 /**
@@ -131,7 +145,7 @@ export function resolveRegion(fn: string, region: unknown, moments: DataMoments 
   }
   if (r !== undefined && r.k === undefined) throw new InvalidArgumentError(fn, 'options.region', region, 'an object { k } or { lower, upper }');
   const k = r === undefined ? DEFAULT_DIVERGENCE_K : expectPositive(fn, 'options.region.k', r.k);
-  const { mean, std, fromData } = regionMoments(fn, moments, d);
+  const { mean, std, min, max, fromData } = regionMoments(fn, moments, d);
   let meanSquare = 0;
   for (let i = 0; i < d; i++) meanSquare += std[i]! * std[i]!;
   const floor = Math.sqrt(meanSquare / d); // rms of the standard deviations
@@ -142,8 +156,9 @@ export function resolveRegion(fn: string, region: unknown, moments: DataMoments 
   for (let i = 0; i < d; i++) {
     const s = Math.max(std[i]!, floor);
     const halfWidth = k * Math.sqrt(s * s + noiseVariance) + shrink * Math.abs(mean[i]!);
-    lower[i] = mean[i]! - halfWidth;
-    upper[i] = mean[i]! + halfWidth;
+    // With the data's range known, the box is [min − w, max + w]: it contains every data row.
+    lower[i] = Math.min(mean[i]!, min === undefined ? Infinity : min[i]!) - halfWidth;
+    upper[i] = Math.max(mean[i]!, max === undefined ? -Infinity : max[i]!) + halfWidth;
   }
   return { lower, upper, source: fromData ? 'data-moments' : 'start-law', k };
 }

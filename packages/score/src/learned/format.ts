@@ -11,7 +11,7 @@ import {
   type DataRange, type ScoreNetworkData,
 } from './network.js';
 import { expectDataMoments, expectNormalization } from './normalization.js';
-import type { DataNormalization } from '../types.js';
+import type { DataMoments, DataNormalization } from '../types.js';
 
 /** Raised when a saved network is malformed or inconsistent; `argument` is the JSON path of the problem. */
 export class ScoreNetworkFormatError extends InvalidArgumentError {
@@ -78,11 +78,16 @@ function readTrainingData(fn: string, path: string, doc: Record<string, unknown>
   for (const field of ['normalization', 'dataMoments', 'dataRange']) {
     if (doc[field] !== undefined && doc.version === 1) throw new ScoreNetworkFormatError(fn, `${path}.${field}`, doc[field], 'absent in a version 1 file (it is a version 2 field)');
   }
-  const result: { normalization?: DataNormalization; dataMoments?: { mean: Float64Array; std: Float64Array }; dataRange?: DataRange } = {};
+  const result: { normalization?: DataNormalization; dataMoments?: DataMoments; dataRange?: DataRange } = {};
   if (doc.normalization !== undefined) result.normalization = readNormalization(fn, `${path}.normalization`, doc.normalization, d);
   if (doc.dataMoments !== undefined) {
     const m = expectObject(fn, `${path}.dataMoments`, doc.dataMoments);
-    const moments = { mean: readVector(fn, `${path}.dataMoments.mean`, m.mean, d), std: readVector(fn, `${path}.dataMoments.std`, m.std, d) };
+    const moments = {
+      mean: readVector(fn, `${path}.dataMoments.mean`, m.mean, d), std: readVector(fn, `${path}.dataMoments.std`, m.std, d),
+      // Optional (files written before they were recorded have neither); expectDataMoments checks they go together.
+      ...(m.min !== undefined ? { min: readVector(fn, `${path}.dataMoments.min`, m.min, d) } : {}),
+      ...(m.max !== undefined ? { max: readVector(fn, `${path}.dataMoments.max`, m.max, d) } : {}),
+    };
     rethrowAsFormatError(fn, () => expectDataMoments(fn, `${path}.dataMoments`, moments, d));
     result.dataMoments = moments;
   }

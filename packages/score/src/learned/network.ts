@@ -356,7 +356,7 @@ export interface ScoreNetworkDocument {
     | { readonly kind: 'affine'; readonly mean: number[]; readonly scale: number[] }
     | { readonly kind: 'whitening'; readonly mean: number[]; readonly matrix: number[] };
   /** Version 2: moments of the training data in the network's space. */
-  readonly dataMoments?: { readonly mean: number[]; readonly std: number[] };
+  readonly dataMoments?: { readonly mean: number[]; readonly std: number[]; readonly min?: number[]; readonly max?: number[] };
   /** Version 2: per-coordinate range of the training rows in data units (optional). */
   readonly dataRange?: { readonly lower: number[]; readonly upper: number[] };
 }
@@ -368,6 +368,13 @@ function normalizationDocument(n: DataNormalization): NonNullable<ScoreNetworkDo
 }
 
 
+
+function momentsDocument(m: DataMoments): NonNullable<ScoreNetworkDocument['dataMoments']> {
+  return {
+    mean: Array.from(m.mean), std: Array.from(m.std),
+    ...(m.min !== undefined && m.max !== undefined ? { min: Array.from(m.min), max: Array.from(m.max) } : {}),
+  };
+}
 
 /** Builds the saved form of a network. JSON numbers round-trip doubles (and so float32 values) exactly. */
 export function networkDocument(network: ScoreNetwork): ScoreNetworkDocument {
@@ -390,7 +397,7 @@ export function networkDocument(network: ScoreNetwork): ScoreNetworkDocument {
     })),
     dtype: network.dtype,
     ...(network.normalization ? { normalization: normalizationDocument(network.normalization) } : {}),
-    ...(network.dataMoments ? { dataMoments: { mean: Array.from(network.dataMoments.mean), std: Array.from(network.dataMoments.std) } } : {}),
+    ...(network.dataMoments ? { dataMoments: momentsDocument(network.dataMoments) } : {}),
     ...(network.dataRange ? { dataRange: { lower: Array.from(network.dataRange.lower), upper: Array.from(network.dataRange.upper) } } : {}),
   };
 }
