@@ -1,5 +1,5 @@
 import {
-  ScoreNetwork, ScoreNetworkFormatError, clipGradientNorm, createScoreNetwork, dataMomentsOf, defaultHiddenWidths, fitNormalization,
+  DEFAULT_RECIPE_STEPS, ScoreNetwork, ScoreNetworkFormatError, clipGradientNorm, prepareScoreNetworkTraining, createScoreNetwork, dataMomentsOf, defaultHiddenWidths, fitNormalization,
   learningRateAt, loadScoreNetwork, sampleStrokeImages, saveScoreNetwork, scoreNetworkFromSpec, standardizeBatch, trainDenoisingScoreMatching,
   trainScoreNetwork, unstandardizeBatch, type DataNormalization, type LearningRateSchedule,
 } from '@sgmkit/score';
@@ -276,6 +276,13 @@ describe('held-out loss and early stopping', () => {
 
   test('default widths grow with d', () => {
     expect([2, 13, 30, 64, 100, 300].map((d) => defaultHiddenWidths(d)[0])).toEqual([128, 128, 128, 256, 512, 1024]);
+  });
+
+  test('the default budget: 8000 steps of 256 rows, 200 warm-up steps (prepared, not trained)', () => {
+    const { recipe, trainingOptions } = prepareScoreNetworkTraining(tabular(40, 1));
+    expect(DEFAULT_RECIPE_STEPS).toBe(8000);
+    expect(recipe).toMatchObject({ steps: 8000, batchSize: 256, warmupSteps: 200, learningRate: 1e-3, emaDecay: 0.999 });
+    expect(trainingOptions).toMatchObject({ steps: 8000, warmupSteps: 200 });
   });
 });
 

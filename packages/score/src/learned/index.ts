@@ -13,7 +13,7 @@ export {
   type TrainingEvaluation, type EarlyStoppingOptions,
 } from './training.js';
 export {
-  trainScoreNetwork, prepareScoreNetworkTraining, finishScoreNetworkTraining, defaultHiddenWidths, DEFAULT_GRADIENT_CLIP_NORM, SPLIT_STREAM,
+  trainScoreNetwork, prepareScoreNetworkTraining, finishScoreNetworkTraining, defaultHiddenWidths, DEFAULT_GRADIENT_CLIP_NORM, DEFAULT_RECIPE_STEPS, SPLIT_STREAM,
   type PreparedScoreNetworkTraining, type TrainScoreNetworkOptions, type TrainScoreNetworkResult, type ResolvedRecipe,
 } from './recipe.js';
 export { learningRateAt, clipGradientNorm, type LearningRateSchedule, type LearningRateDecay } from './schedule.js';

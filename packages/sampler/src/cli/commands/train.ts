@@ -6,7 +6,7 @@
  */
 import { batch, type Batch } from '@sgmkit/tensor';
 import {
-  defaultHiddenWidths, finishScoreNetworkTraining, pointCloudScore, prepareScoreNetworkTraining, sampleForwardMarginal, samplePointCloud,
+  DEFAULT_RECIPE_STEPS, defaultHiddenWidths, finishScoreNetworkTraining, pointCloudScore, prepareScoreNetworkTraining, sampleForwardMarginal, samplePointCloud,
   saveScoreNetwork, standardizeBatch, type Score, type TrainScoreNetworkResult,
 } from '@sgmkit/score';
 import { MAX_TRAINING_WORKERS, trainDenoisingScoreMatchingOnWorkers } from '../../node/training.js';
@@ -32,7 +32,7 @@ const spec: CommandSpec = {
   options: [
     ...TARGET_OPTIONS,
     { name: 'data-size', kind: 'integer', min: 1, valueName: '<m>', description: 'draws from an analytic target used as training data', defaultText: '10000' },
-    { name: 'steps', kind: 'integer', min: 1, valueName: '<N>', description: 'Adam steps', defaultText: '4000' },
+    { name: 'steps', kind: 'integer', min: 1, valueName: '<N>', description: 'Adam steps', defaultText: String(DEFAULT_RECIPE_STEPS) },
     { name: 'batch-size', kind: 'integer', min: 1, valueName: '<B>', description: 'minibatch size', defaultText: '256' },
     { name: 'lr', kind: 'number', min: 0, exclusiveMin: true, valueName: '<rate>', description: 'peak Adam learning rate', defaultText: '1e-3' },
     { name: 'lr-schedule', kind: 'choice', choices: ['cosine', 'constant'], description: 'learning rate after the warm-up', defaultText: 'cosine' },
@@ -127,7 +127,7 @@ function checkAgainstExact(result: TrainScoreNetworkResult, target: Target, seed
 }
 
 async function train(data: Batch, args: ParsedArgs, context: CommandContext): Promise<{ result: TrainScoreNetworkResult; wallTimeMs: number }> {
-  const steps = args.number('steps', 4000);
+  const steps = args.number('steps', DEFAULT_RECIPE_STEPS);
   const warmup = args.number('warmup', Math.round(steps / 40));
   if (warmup > steps) throw new OptionValueError('warmup', String(warmup), `at most --steps (${steps})`);
   const progress = createProgress({ label: 'train', total: steps, enabled: !context.quiet, stream: context.stderr });
