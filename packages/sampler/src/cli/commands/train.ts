@@ -56,7 +56,7 @@ const spec: CommandSpec = {
   ],
   examples: [
     'sgmkit train --steps 3000',
-    'sgmkit train --points data.csv --out out/net.json',
+    'sgmkit train --points examples/data/moons.csv --out out/net.json',
     'sgmkit train --points examples/data/digits.csv --out out/digits.json --save-split out/digits',
     'sgmkit train --dtype float32 --steps 3000',
     'sgmkit train --target gaussian --dim 64 --workers 2',
