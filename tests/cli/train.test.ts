@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sgmkit, expectOneLineError } from './run';
-import { checkWellFormedXml } from './xml';
+import { checkWellFormedXml } from '../helpers/xml';
 
 const dir = mkdtempSync(join(tmpdir(), 'sgmkit-train-'));
 const small = ['--steps', '30', '--hidden', '8,8', '--data-size', '500', '--batch-size', '32'];
@@ -89,7 +89,7 @@ describe('sgmkit train', () => {
   // (weights off at the 4th digit: a race in the worker gradient path that the idle machine never shows: 6 of 6 idle
   // runs byte-identical). The API-level bit-identity tests in tests/sampler/training-workers.test.ts still run.
   // Open bug, issue 9; re-enable once the race is found.
-  test.skip.each(['float64', 'float32'])('--workers 3 saves the same %s network, byte for byte, as one thread', (dtype) => {
+  test.each(['float64', 'float32'])('--workers 3 saves the same %s network, byte for byte, as one thread', (dtype) => {
     const one = join(dir, `w1-${dtype}.json`);
     const three = join(dir, `w3-${dtype}.json`);
     // Batch 96: three micro-shards of 32, one per thread.

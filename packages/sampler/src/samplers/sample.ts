@@ -12,14 +12,16 @@ import type { Batch, DType, FloatArray } from '@sgmkit/tensor';
 import type { CLDScore, Score, ScoreSpec } from '@sgmkit/score';
 import { expectGrid, uniformGrid, MAX_STEPS } from '../schedules/grids.js';
 import { expectStableGrid } from '../schedules/stability.js';
-import { CLD_METHODS, DDPM_METHODS, type CLDMethod, type DDPMMethod } from './methods.js';
-import { expectCLDScore, expectCorrector, expectOUScore } from './common.js';
+import { expectCLDMethod, expectDDPMMethod, type CLDMethod, type DDPMMethod } from './methods.js';
+import { expectScore } from '@sgmkit/score';
+import { expectCorrector } from './common.js';
 import type { LangevinCorrector } from './common.js';
 import type { DDPMCallback } from './ddpm.js';
 import type { CLDCallback } from './cld.js';
 import { runCLDRange, runDDPMRange } from '../parallel/run.js';
 import type { CLDJob, DDPMJob, JobOutput, RangeResult, RunControl } from '../parallel/run.js';
 import { runSharded } from '../parallel/pool.js';
+import { workerSpecOf } from '../parallel/transfer.js';
 import { divergenceReport, resolveRegion } from './divergence.js';
 import type { DivergenceRegion, DivergenceReport, ResolvedRegion } from './divergence.js';
 import { expectNormalization } from './normalization.js';
@@ -64,12 +66,18 @@ export interface CommonSampleOptions {
   /** Cancels the run; the promise then rejects with `AbortedError`. */
   readonly signal?: AbortSignal;
   /**
+   * Progress: called with the fraction in [0, 1] of the run's steps done (every chunk's steps on every
+   * thread). On the calling thread after every step; with workers about every 100 ms, read from counters
+   * the workers update in shared memory, and once at the end. Works for any `workers`, unlike `callback`.
+   */
+  readonly onProgress?: (fraction: number) => void;
+  /**
    * Worker threads to shard the particles over (default 1: the calling thread). Needs `score.spec` when > 1.
    * `'auto'`: `backend.parallelism()` threads (the number of cores) when the score has a spec, there is no
    * callback and `n ≥ AUTO_WORKERS_MIN_PARTICLES` (below that, starting threads costs more than it saves), else 1.
    * Without an available backend (see `backend`) the run uses the calling thread; `result.workers` says which.
    *
-   * `score.spec` is read at most once per call (a learned network's `spec` getter serialises its weights on
+   * `score.spec` is read at most once per call, and never for a `ScoreNetwork` (sent to workers as its raw weights; its `spec` getter serialises them on
    * every read), and not at all when `workers` is 1 or omitted, or when `'auto'` settles on the calling thread
    * from the callback, `n` or a single available core alone.
    */
@@ -152,6 +160,7 @@ interface Resolved {
   readonly spec?: ScoreSpec;
   readonly chunkSize: number;
   readonly signal?: AbortSignal;
+  readonly onProgress?: (fraction: number) => void;
 }
 
 function expectOneOf<T extends string>(fn: string, argument: string, value: unknown, allowed: readonly T[]): T {
@@ -167,7 +176,20 @@ function expectInit(fn: string, argument: string, init: unknown, d: number): [nu
   return [n, dtypeOf(b)];
 }
 
-function resolveCommon(fn: string, options: CommonSampleOptions, score: Score | CLDScore, initRows: number | undefined, initDType: DType | undefined, sampler: 'ddpm' | 'cld', method: DDPMMethod | CLDMethod, hasCallback: boolean): Resolved {
+/** What `resolveCommon` needs besides the options: the validated score, method and initial points. */
+interface RunShape {
+  readonly score: Score | CLDScore;
+  readonly sampler: 'ddpm' | 'cld';
+  readonly method: DDPMMethod | CLDMethod;
+  /** Rows and dtype of the caller's initial points, when given. */
+  readonly initRows?: number;
+  readonly initDType?: DType;
+  readonly hasCallback: boolean;
+}
+
+/** Validates the options every sampler shares (grid, seed, n, dtype, workers, chunking, signal, region) for a run of `shape`. */
+function resolveCommon(fn: string, options: CommonSampleOptions, shape: RunShape): Resolved {
+  const { score, sampler, method, initRows, initDType, hasCallback } = shape;
   const T = expectPositive(fn, 'options.T', options.T);
   let grid: Float64Array;
   if (options.grid !== undefined) {
@@ -199,14 +221,16 @@ function resolveCommon(fn: string, options: CommonSampleOptions, score: Score | 
   if (options.workers === 'auto') {
     const usable = backend !== undefined && backend.available();
     const threads = hasCallback || n < AUTO_WORKERS_MIN_PARTICLES || !usable ? 1 : Math.min(backend.parallelism(), MAX_WORKERS);
-    if (threads > 1) spec = score.spec;
+    if (threads > 1) spec = workerSpecOf(score);
     workers = threads > 1 && isSpec(spec) ? threads : 1;
   } else {
     workers = options.workers === undefined ? 1 : expectWorkers(fn, options.workers);
-    if (workers > 1) spec = score.spec;
+    if (workers > 1) spec = workerSpecOf(score);
   }
   const chunkSize = options.chunkSize === undefined ? n : expectInteger(fn, 'options.chunkSize', options.chunkSize, 1);
   const signal = options.signal;
+  const onProgress = options.onProgress;
+  if (onProgress !== undefined && typeof onProgress !== 'function') throw new InvalidArgumentError(fn, 'options.onProgress', onProgress, 'a function (fraction) => void');
   if (signal !== undefined && (signal === null || typeof signal !== 'object' || typeof signal.aborted !== 'boolean' || typeof signal.addEventListener !== 'function')) {
     throw new InvalidArgumentError(fn, 'options.signal', signal, 'an AbortSignal');
   }
@@ -226,7 +250,7 @@ function resolveCommon(fn: string, options: CommonSampleOptions, score: Score | 
   // Validated as asked for; without a backend that can share memory now, the calling thread runs it (same samples).
   if (workers > 1 && (backend === undefined || !backend.available())) workers = 1;
   workers = Math.min(workers, n);
-  return { grid, output, region, seed, n, dtype, workers, backend: workers > 1 ? backend : undefined, spec: workers > 1 ? spec as ScoreSpec : undefined, chunkSize, signal };
+  return { grid, output, region, seed, n, dtype, workers, backend: workers > 1 ? backend : undefined, spec: workers > 1 ? spec as ScoreSpec : undefined, chunkSize, signal, onProgress };
 }
 
 /** Fresh `n × d` batch, over a SharedArrayBuffer when workers will write it. */
@@ -267,14 +291,22 @@ function yieldToEventLoop(): Promise<void> {
   });
 }
 
-/** Control for the calling thread: check the signal after every step, yield to the event loop between segments. */
-function mainThreadControl(fn: string, signal: AbortSignal | undefined): RunControl {
-  if (signal === undefined) return {};
+/**
+ * Control for the calling thread: after every step report progress and check the signal; yield to the
+ * event loop between segments when there is a signal to hear.
+ */
+function mainThreadControl(fn: string, r: Resolved): RunControl {
+  const { signal, onProgress } = r;
+  if (signal === undefined && onProgress === undefined) return {};
+  const chunk = Math.max(1, Math.min(r.chunkSize, r.n));
+  const total = Math.ceil(r.n / chunk) * (r.grid.length - 1);
+  let done = 0;
   return {
     interrupt: () => {
-      if (signal.aborted) throw new AbortedError(`${fn}: the operation was aborted`);
+      if (onProgress !== undefined) onProgress(++done / total);
+      if (signal?.aborted) throw new AbortedError(`${fn}: the operation was aborted`);
     },
-    pause: yieldToEventLoop,
+    ...(signal === undefined ? {} : { pause: yieldToEventLoop }),
   };
 }
 
@@ -311,23 +343,23 @@ export async function sampleDDPM(score: Score, options: SampleDDPMOptions): Prom
   const fn = 'sampleDDPM';
   const started = performance.now();
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an object');
-  expectOUScore(fn, 'score', score, options.dim);
+  expectScore(fn, 'score', score, { kind: 'ou', dim: options.dim, otherKindUse: 'sampleCLD' });
   const d = score.dim;
-  const method = expectOneOf(fn, 'options.method', options.method ?? 'exponential-integrator', DDPM_METHODS);
+  const method = expectDDPMMethod(fn, 'options.method', options.method ?? 'exponential-integrator');
   const [initRows, initDType] = options.init === undefined ? [undefined, undefined] : expectInit(fn, 'options.init', options.init, d);
   const corrector = expectCorrector(fn, 'options.corrector', options.corrector);
   if (options.callback !== undefined && typeof options.callback !== 'function') throw new InvalidArgumentError(fn, 'options.callback', options.callback, 'a function');
-  const r = resolveCommon(fn, options, score, initRows, initDType, 'ddpm', method, options.callback !== undefined);
+  const r = resolveCommon(fn, options, { score, sampler: 'ddpm', method, initRows, initDType, hasCallback: options.callback !== undefined });
   const y = allocateBatch(r.n, d, r.dtype, r.workers > 1);
   if (options.init !== undefined) copyInto(y, options.init);
   const job: DDPMJob = { kind: 'ddpm', method, grid: r.grid, seed: r.seed, corrector, chunkSize: r.chunkSize, drawInitial: options.init === undefined, ...r.output };
   let run: RangeResult;
   if (r.workers > 1) {
     run = await runSharded({
-      job, spec: r.spec!, dtype: r.dtype, n: r.n, dim: d, positions: y.data.buffer as SharedArrayBuffer, workers: r.workers, signal: r.signal, backend: r.backend!,
+      job, spec: r.spec!, dtype: r.dtype, n: r.n, dim: d, positions: y.data.buffer as SharedArrayBuffer, workers: r.workers, signal: r.signal, backend: r.backend!, onProgress: r.onProgress,
     });
   } else {
-    run = await runDDPMRange(score, y, 0, job, mainThreadControl(fn, r.signal), options.callback);
+    run = await runDDPMRange(score, y, 0, job, mainThreadControl(fn, r), options.callback);
   }
   return { samples: y, scoreEvaluations: run.evaluations, workers: r.workers, wallTimeMs: performance.now() - started, grid: r.grid, diverged: divergenceReport(run, r.n, r.region) };
 }
@@ -357,9 +389,9 @@ export async function sampleCLD(score: CLDScore, options: SampleCLDOptions): Pro
   const fn = 'sampleCLD';
   const started = performance.now();
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an object');
-  expectCLDScore(fn, 'score', score, options.dim);
+  expectScore(fn, 'score', score, { kind: 'cld', dim: options.dim, otherKindUse: 'sampleDDPM' });
   const d = score.dim;
-  const method = expectOneOf(fn, 'options.method', options.method ?? 'exponential-integrator', CLD_METHODS);
+  const method = expectCLDMethod(fn, 'options.method', options.method ?? 'exponential-integrator');
   const init = options.init;
   if (init !== undefined && (init === null || typeof init !== 'object')) throw new InvalidArgumentError(fn, 'options.init', init, 'an object { positions?, velocities? }');
   let initRows: number | undefined;
@@ -376,7 +408,7 @@ export async function sampleCLD(score: CLDScore, options: SampleCLDOptions): Pro
   const corrector = expectCorrector(fn, 'options.corrector', options.corrector);
   if (options.returnVelocities !== undefined && typeof options.returnVelocities !== 'boolean') throw new InvalidArgumentError(fn, 'options.returnVelocities', options.returnVelocities, 'a boolean');
   if (options.callback !== undefined && typeof options.callback !== 'function') throw new InvalidArgumentError(fn, 'options.callback', options.callback, 'a function');
-  const r = resolveCommon(fn, options, score, initRows, initDType, 'cld', method, options.callback !== undefined);
+  const r = resolveCommon(fn, options, { score, sampler: 'cld', method, initRows, initDType, hasCallback: options.callback !== undefined });
   const shared = r.workers > 1;
   const x = allocateBatch(r.n, d, r.dtype, shared);
   const v = allocateBatch(r.n, d, r.dtype, shared);
@@ -390,10 +422,10 @@ export async function sampleCLD(score: CLDScore, options: SampleCLDOptions): Pro
   if (shared) {
     run = await runSharded({
       job, spec: r.spec!, dtype: r.dtype, n: r.n, dim: d,
-      positions: x.data.buffer as SharedArrayBuffer, velocities: v.data.buffer as SharedArrayBuffer, workers: r.workers, signal: r.signal, backend: r.backend!,
+      positions: x.data.buffer as SharedArrayBuffer, velocities: v.data.buffer as SharedArrayBuffer, workers: r.workers, signal: r.signal, backend: r.backend!, onProgress: r.onProgress,
     });
   } else {
-    run = await runCLDRange(score, x, v, 0, job, mainThreadControl(fn, r.signal), options.callback);
+    run = await runCLDRange(score, x, v, 0, job, mainThreadControl(fn, r), options.callback);
   }
   const result: SampleResult = { samples: x, scoreEvaluations: run.evaluations, workers: r.workers, wallTimeMs: performance.now() - started, grid: r.grid, diverged: divergenceReport(run, r.n, r.region) };
   return options.returnVelocities === true ? { ...result, velocities: v } : result;
