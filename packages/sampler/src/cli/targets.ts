@@ -79,6 +79,8 @@ export interface Target {
   readonly law?: GaussianLaw;
   /** The target's data, for point clouds. */
   readonly points?: Batch;
+  /** Per-coordinate range of the training rows in data units, stored in a network file by `sgmkit train`. */
+  readonly dataRange?: { readonly lower: Float64Array; readonly upper: Float64Array };
   /** `m` exact draws from the target (analytic targets only). */
   draw?(m: number, seed: number): Batch;
   /**
@@ -194,6 +196,7 @@ export function networkTarget(path: string): Target {
     ouScore: () => score,
     picture: { label: 'learned score' },
     needsEarlyStopping: true,
+    ...(score.dataRange ? { dataRange: score.dataRange } : {}),
   };
 }
 

@@ -5,7 +5,7 @@
  */
 export {
   ScoreNetwork, createScoreNetwork, EVALUATION_CHUNK_ROWS, SCORE_NETWORK_SPEC_TYPE, SCORE_NETWORK_FORMAT, SCORE_NETWORK_FORMAT_VERSION,
-  SUPPORTED_SCORE_NETWORK_FORMAT_VERSIONS, type ScoreNetworkOptions, type ScoreNetworkDocument, type ScoreNetworkData,
+  SUPPORTED_SCORE_NETWORK_FORMAT_VERSIONS, type ScoreNetworkOptions, type ScoreNetworkDocument, type ScoreNetworkData, type DataRange,
 } from './network.js';
 export { layerLayouts, parameterCount, type NetworkDType, type ScoreNetworkArchitecture, type LayerLayout, type TimeFeatureConfig, type Activation, type Parameterisation } from './architecture.js';
 export {
@@ -13,7 +13,7 @@ export {
   type TrainingEvaluation, type EarlyStoppingOptions,
 } from './training.js';
 export {
-  trainScoreNetwork, prepareScoreNetworkTraining, finishScoreNetworkTraining, defaultHiddenWidths, DEFAULT_GRADIENT_CLIP_NORM, SPLIT_STREAM,
+  trainScoreNetwork, prepareScoreNetworkTraining, finishScoreNetworkTraining, defaultHiddenWidths, DEFAULT_GRADIENT_CLIP_NORM, DEFAULT_RECIPE_STEPS, SPLIT_STREAM,
   type PreparedScoreNetworkTraining, type TrainScoreNetworkOptions, type TrainScoreNetworkResult, type ResolvedRecipe,
 } from './recipe.js';
 export { learningRateAt, clipGradientNorm, type LearningRateSchedule, type LearningRateDecay } from './schedule.js';

@@ -227,7 +227,10 @@ function runTraining(
     }
     onStep?.({ step, loss, learningRate: adamOptions.learningRate, gradientNorm, ...(evaluations.length ? { evaluation: evaluations[evaluations.length - 1]! } : {}) });
   }
-  const trainedOn = { ...(network.normalization ? { normalization: network.normalization } : {}), ...(network.dataMoments ? { dataMoments: network.dataMoments } : {}) };
+  const trainedOn = {
+    ...(network.normalization ? { normalization: network.normalization } : {}), ...(network.dataMoments ? { dataMoments: network.dataMoments } : {}),
+    ...(network.dataRange ? { dataRange: network.dataRange } : {}),
+  };
   return {
     steps: step, losses: losses.slice(0, step), gradientNorms: gradientNorms.slice(0, step), evaluations, stoppedEarly,
     ...(average ? { ema: new ScoreNetwork(network.architecture, average, network.dtype, trainedOn) } : {}),
