@@ -11,7 +11,7 @@
  */
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { InvalidArgumentError, SgmkitError, gemmBackend } from '@sgmkit/tensor';
-import { MicroShardGradients, microShardCount, sumMicroShards, type GradientEvaluator, type NetworkArray, type ScoreNetwork } from '@sgmkit/score';
+import { MicroShardGradients, microShardCount, sumMicroShards, type GradientEvaluator, type NetworkArray, type AnyScoreNetwork } from '@sgmkit/score';
 import { workerExecArgv } from './worker-threads.js';
 import {
   BATCH_SIZE, CONTROL_WORDS, DONE, FAILED, GENERATION, SHUTDOWN, STATUS, networkView,
@@ -36,7 +36,7 @@ interface SharedBuffers {
   readonly losses: SharedArrayBuffer;
 }
 
-function sharedBuffers(network: ScoreNetwork, batchSize: number): SharedBuffers {
+function sharedBuffers(network: AnyScoreNetwork, batchSize: number): SharedBuffers {
   const size = network.parameters.length;
   const bytes = network.dtype === 'float32' ? Float32Array.BYTES_PER_ELEMENT : Float64Array.BYTES_PER_ELEMENT;
   const float64 = Float64Array.BYTES_PER_ELEMENT;
@@ -85,7 +85,7 @@ export class WorkerGradientEvaluator implements GradientEvaluator {
   private closed = false;
 
   private constructor(
-    private readonly network: ScoreNetwork,
+    private readonly network: AnyScoreNetwork,
     private readonly batchSize: number,
     buffers: SharedBuffers,
     private readonly workers: readonly Worker[],
@@ -108,7 +108,7 @@ export class WorkerGradientEvaluator implements GradientEvaluator {
    * Starts the workers for `network` (architecture fixed; its current parameters are broadcast at
    * every step) and minibatches of `batchSize` rows. Uses at most one thread per micro-shard.
    */
-  static async start(network: ScoreNetwork, batchSize: number, threads: number): Promise<WorkerGradientEvaluator> {
+  static async start(network: AnyScoreNetwork, batchSize: number, threads: number): Promise<WorkerGradientEvaluator> {
     const count = microShardCount(batchSize);
     const used = Math.min(threads, count);
     const buffers = sharedBuffers(network, batchSize);
