@@ -1,10 +1,10 @@
 // The learned CLD velocity score: hybrid score matching against its definition, its gradient against finite
 // differences, the skip term against the closed-form Gaussian CLD score, training on Gaussian data against the exact
-// score, and the file format (kind 'cld', version 3).
+// score, the file format (kind 'cld', version 3), and sampleCLDForwardMarginal against the exact joint law.
 import {
   CLDScoreNetwork, ScoreNetworkFormatError, ScoreNetworkKindError, cldGaussianScore, createCLDScoreNetwork, createScoreNetwork,
-  hybridScoreMatchingLoss, loadAnyScoreNetwork, loadCLDScoreNetwork, loadScoreNetwork, saveScoreNetwork, scoreFromSpec,
-  trainDenoisingScoreMatching, type CLDScore,
+  hybridScoreMatchingLoss, loadAnyScoreNetwork, loadCLDScoreNetwork, loadScoreNetwork, sampleCLDForwardMarginal, sampleGaussian, saveScoreNetwork,
+  scoreFromSpec, trainDenoisingScoreMatching, type CLDScore,
 } from '@sgmkit/score';
 import { InvalidArgumentError, RandomStream, batch, type Batch } from '@sgmkit/tensor';
 
@@ -277,5 +277,47 @@ describe('CLD network files: kind "cld", version 3', () => {
       expect(() => loadAnyScoreNetwork(json)).toThrow(ScoreNetworkFormatError);
       expect(() => loadAnyScoreNetwork(json)).toThrow(message);
     }
+  });
+});
+
+describe('sampleCLDForwardMarginal', () => {
+  test.each([0.05, 0.7, 3])('t = %p: (x_t, v_t) of Gaussian data has the exact joint mean and covariance (5 SE)', (t) => {
+    const n = 20000;
+    const mean = [1.5, -0.5], variances = [0.3, 2], gamma = 0.5;
+    const x0 = sampleGaussian({ mean, covariance: variances }, n, { seed: 8 });
+    const { positions, velocities } = sampleCLDForwardMarginal(x0, t, { seed: 8, initialVelocityVariance: gamma });
+    for (let j = 0; j < 2; j++) {
+      const law = pairLaw(t, gamma);
+      const lambda = variances[j]!;
+      // The joint law of (x_t, v_t) for x₀ ~ N(m, λ): mean (a m, c m), covariance P(0) + λ (a, c)(a, c)ᵀ.
+      const exact = [law.xx + lambda * law.a * law.a, law.xv + lambda * law.a * law.c, law.vv + lambda * law.c * law.c];
+      const mx = law.a * mean[j]!, mv = law.c * mean[j]!;
+      let sx = 0, sv = 0, sxx = 0, sxv = 0, svv = 0;
+      for (let i = 0; i < n; i++) {
+        const x = positions.data[i * 2 + j]! - mx, v = velocities.data[i * 2 + j]! - mv;
+        sx += x; sv += v; sxx += x * x; sxv += x * v; svv += v * v;
+      }
+      expect(Math.abs(sx / n)).toBeLessThan(5 * Math.sqrt(exact[0]! / n));
+      expect(Math.abs(sv / n)).toBeLessThan(5 * Math.sqrt(exact[2]! / n));
+      // Gaussian fourth moments: Var(xy) = σ_xx σ_yy + σ_xy².
+      expect(Math.abs(sxx / n - exact[0]!)).toBeLessThan(5 * Math.sqrt(2 * exact[0]! ** 2 / n));
+      expect(Math.abs(sxv / n - exact[1]!)).toBeLessThan(5 * Math.sqrt((exact[0]! * exact[2]! + exact[1]! ** 2) / n));
+      expect(Math.abs(svv / n - exact[2]!)).toBeLessThan(5 * Math.sqrt(2 * exact[2]! ** 2 / n));
+    }
+  });
+
+  test('rows are bit-identical whatever the split; t = 0 copies x₀ and draws √γ ε_v; typed errors', () => {
+    const x0 = randomBatch(300, 2, 4);
+    const whole = sampleCLDForwardMarginal(x0, 0.4, { seed: 3 });
+    const part = sampleCLDForwardMarginal({ ...x0, shape: [10, 2], offset: 2 * 120 }, 0.4, { seed: 3, firstRow: 120 });
+    expect(Array.from(part.positions.data)).toEqual(Array.from(whole.positions.data.subarray(240, 260)));
+    expect(Array.from(part.velocities.data)).toEqual(Array.from(whole.velocities.data.subarray(240, 260)));
+    const atZero = sampleCLDForwardMarginal(x0, 0, { seed: 3, initialVelocityVariance: 4 });
+    expect(Array.from(atZero.positions.data)).toEqual(Array.from(x0.data));
+    const unit = sampleCLDForwardMarginal(x0, 0, { seed: 3, initialVelocityVariance: 1 });
+    expect(Array.from(atZero.velocities.data)).toEqual(Array.from(unit.velocities.data, (v) => 2 * v));
+    expect(() => sampleCLDForwardMarginal(x0, -1, { seed: 3 })).toThrow(InvalidArgumentError);
+    expect(() => sampleCLDForwardMarginal(x0, 1, { seed: 3, initialVelocityVariance: -2 })).toThrow(/initialVelocityVariance/);
+    expect(() => sampleCLDForwardMarginal(x0, 1, {} as never)).toThrow(/options.seed/);
   });
 });
