@@ -6,7 +6,7 @@ import { exactDDPMLaw, sampleDDPM, uniformGrid } from '@sgmkit/sampler';
 
 const mean = [2, -1];
 const covariance = [[1, 0.6], [0.6, 0.5]];
-const [T, steps, n, method] = [6, 200, 100_000, 'exponential-integrator'];
+const T = 6, steps = 200, n = 100_000, method = 'exponential-integrator';
 
 const { samples, wallTimeMs } = await sampleDDPM(gaussianScore({ mean, covariance }), { T, steps, n, method, seed: 1, workers: 2 });
 const law = exactDDPMLaw({ mean: Float64Array.from(mean), covariance: fromArray(covariance) }, { T, grid: uniformGrid(T, steps), method });

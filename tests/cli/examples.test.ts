@@ -16,6 +16,15 @@ describe('examples stay runnable', () => {
     expect(run.stdout.length).toBeGreaterThan(0);
   });
 
+  test.each(['tensor', 'score', 'sampler'])('the js example in packages/%s/README.md runs', (name) => {
+    const readme = readFileSync(join(ROOT, 'packages', name, 'README.md'), 'utf8');
+    const blocks = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(blocks).toHaveLength(1);
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', blocks[0]!], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    if (run.status !== 0) throw new Error(`the example in packages/${name}/README.md exited ${run.status}:\n${run.stderr}`);
+    expect(run.stdout.length).toBeGreaterThan(0);
+  });
+
   test('the README embeds examples/quickstart.mjs verbatim, and it is about 20 lines', () => {
     const quickstart = readFileSync(join(ROOT, 'examples', 'quickstart.mjs'), 'utf8').trim();
     expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain(quickstart);

@@ -24,6 +24,19 @@ function run(command: string, args: string[], cwd: string, timeout = 40_000): { 
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
+/** What each package's dist imports (checked against the built files below), plus @types for its declarations. */
+const RUNTIME_DEPENDENCIES: Record<string, string[]> = {
+  tensor: ['@types/ndarray', 'ndarray'],
+  score: ['@sgmkit/tensor'],
+  sampler: ['@sgmkit/score', '@sgmkit/tensor'],
+};
+
+/** Package names of the bare `import … from '…'` specifiers in a built file (not node: builtins, not relative paths). */
+function bareImports(source: string): string[] {
+  const names = [...source.matchAll(/^\s*(?:import|export)\b[^'"]*?from\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]/gm)].map((m) => (m[1] ?? m[2])!);
+  return names.filter((s) => !s.startsWith('.') && !s.startsWith('node:')).map((s) => s.split('/').slice(0, s.startsWith('@') ? 2 : 1).join('/'));
+}
+
 const NODE_CHECK = `
 import { batchMean, fromArray } from '@sgmkit/tensor';
 import { gaussianScore, type Score } from '@sgmkit/score';
@@ -32,9 +45,8 @@ import { nodeWorkerBackend, readPointCloud } from '@sgmkit/sampler/node';
 
 const score: Score = gaussianScore({ mean: [1], covariance: [[2]] });
 const result: SampleResult = await sampleDDPM(score, { T: 4, steps: 20, n: 100, seed: 1, workers: 2, backend: nodeWorkerBackend() });
-// (fromArray([[2]]) would not do: it is typed Tensor<FloatArray>, issue 16)
-const law = exactDDPMLaw({ mean: Float64Array.of(1), covariance: { data: Float64Array.of(2), shape: [1, 1], stride: [1, 1], offset: 0 } }, { T: 4, grid: uniformGrid(4, 20), method: 'exponential-integrator' });
-export const matrix = fromArray([[2]]);
+const law = exactDDPMLaw({ mean: Float64Array.of(1), covariance: fromArray([[2]]) }, { T: 4, grid: uniformGrid(4, 20), method: 'exponential-integrator' });
+export const matrix: Float32Array = fromArray([1, 2], [1, 2], 'float32').data;
 export const summary: [number, number, number] = [batchMean(result.samples)[0]!, law.mean[0]!, result.workers];
 export const reader: (path: string) => unknown = readPointCloud;
 `;
@@ -75,10 +87,41 @@ describe('consumers of the packed packages', () => {
       expect(manifest.exports['.'].types).toBe('./dist/index.d.ts');
       expect(JSON.stringify(manifest.dependencies ?? {})).not.toContain('workspace:');
       const entries = readdirSync(dir, { recursive: true }).map(String);
-      expect(entries.some((p) => p.includes('.test.') || p.endsWith('.tsbuildinfo'))).toBe(false);
-      expect(entries).toContain(join('dist', 'index.js'));
+      // no tests, build info, sources or source maps (the maps would point at sources that are not shipped)
+      expect(entries.filter((p) => p.includes('.test.') || p.endsWith('.tsbuildinfo') || p.endsWith('.map') || p.startsWith('src'))).toEqual([]);
+      expect(entries).toEqual(expect.arrayContaining([join('dist', 'index.js'), 'README.md', 'LICENSE']));
+      // runtime dependencies: exactly the bare specifiers that dist imports (+ the @types its .d.ts files need)
+      expect(Object.keys(manifest.dependencies ?? {}).sort()).toEqual(RUNTIME_DEPENDENCIES[name]);
+      const imported = new Set(entries.filter((p) => p.endsWith('.js')).flatMap((p) => bareImports(readFileSync(join(dir, p), 'utf8'))));
+      expect([...imported].filter((p) => p !== `@sgmkit/${name}`).sort()).toEqual(RUNTIME_DEPENDENCIES[name]!.filter((p) => !p.startsWith('@types/')));
     }
     expect(installed).toBe(true);
+  });
+
+  test.each(PACKAGES)('publint (strict) and are-the-types-wrong accept the %s tarball', (name) => {
+    const tarball = join(project, 'tarballs', readdirSync(join(project, 'tarballs')).find((f) => f.startsWith(`sgmkit-${name}-`))!);
+    const lint = run(join(ROOT, 'node_modules/.bin/publint'), ['run', tarball, '--strict'], project);
+    expect(lint.output).toContain('All good!');
+    expect(lint.status).toBe(0);
+    // ESM only, on purpose: require() loads it on Node >= 20.19 (tested below), and one build keeps one copy of
+    // the registries (score types, worker backend) instead of the dual-package hazard of a second CJS build.
+    const types = run(join(ROOT, 'node_modules/.bin/attw'), [tarball, '--ignore-rules', 'cjs-resolves-to-esm', '--format', 'ascii'], project);
+    expect(types.output).not.toMatch(/💀|❌|Resolution failed/);
+    expect(types.status).toBe(0);
+  });
+
+  test('CommonJS: require() every entry and sample on two worker threads (Node >= 20.19 loads ES modules)', () => {
+    const script = `
+      const { fromArray } = require('@sgmkit/tensor');
+      const { ringMixture } = require('@sgmkit/score');
+      const { sampleDDPM } = require('@sgmkit/sampler');
+      const { readPointCloud } = require('@sgmkit/sampler/node');
+      require('@sgmkit/sampler/package.json');
+      sampleDDPM(ringMixture(), { T: 5, steps: 20, n: 200, seed: 4, workers: 2 })
+        .then((r) => console.log(JSON.stringify({ workers: r.workers, finite: r.samples.data.every(Number.isFinite), read: typeof readPointCloud, shape: fromArray([[1]]).shape })));
+    `;
+    const result = run(process.execPath, ['--no-warnings', '--input-type=commonjs', '-e', script], project);
+    expect(result.output).toContain('{"workers":2,"finite":true,"read":"function","shape":[1,1]}');
   });
 
   test('ESM: import every entry and sample on two worker threads from node_modules', () => {
@@ -99,11 +142,13 @@ describe('consumers of the packed packages', () => {
   test.each([
     ['node16', { module: 'node16', moduleResolution: 'node16', lib: ['ES2022'], types: ['node'], typeRoots: [join(ROOT, 'node_modules/@types')] }, NODE_CHECK],
     ['bundler', { module: 'esnext', moduleResolution: 'bundler', lib: ['ES2022', 'DOM'], types: [] }, BROWSER_CHECK],
-  ])('TypeScript, strict, moduleResolution %s: no errors', (name, options, source) => {
+    // the README's quickstart, verbatim, as TypeScript (strict, without noUncheckedIndexedAccess, which strict does not include)
+    ['quickstart', { module: 'node16', moduleResolution: 'node16', lib: ['ES2022'], types: ['node'], typeRoots: [join(ROOT, 'node_modules/@types')], noUncheckedIndexedAccess: false }, readFileSync(join(ROOT, 'examples/quickstart.mjs'), 'utf8')],
+  ])('TypeScript, strict, %s: no errors', (name, options, source) => {
     const dir = join(project, `ts-${name}`);
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'check.ts'), source);
-    const compilerOptions = { ...options, target: 'ES2022', strict: true, noEmit: true, skipLibCheck: false, exactOptionalPropertyTypes: true, noUncheckedIndexedAccess: true };
+    const compilerOptions = { target: 'ES2022', strict: true, noEmit: true, skipLibCheck: false, exactOptionalPropertyTypes: true, noUncheckedIndexedAccess: true, ...options };
     writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['check.ts'] }));
     // the project's package.json (type: module) is the nearest one, so node16 treats check.ts as ESM
     const result = run(process.execPath, [TSC, '-p', dir], project);
@@ -126,5 +171,10 @@ describe('consumers of the packed packages', () => {
     expect(result.status).toBe(0);
     expect(result.output).toMatch(/sample/);
     expect(result.output).toMatch(/verify/);
+    // bench runs a checkout's benchmarks/: an installed bin does not offer it, and says why when asked
+    expect(result.output).not.toMatch(/\bbench\b/);
+    const bench = run('npx', ['--no-install', 'sgmkit', 'bench'], project);
+    expect(bench.status).toBe(2);
+    expect(bench.output).toMatch(/unknown command "bench".*runs the benchmarks of a checkout/);
   });
 });

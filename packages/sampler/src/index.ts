@@ -14,9 +14,9 @@ export { uniformGrid, earlyStoppingGrid, customGrid, expectGrid, MAX_STEPS } fro
 export type { EarlyStoppingGridOptions } from './schedules/grids.js';
 export {
   stabilityLimit, expectStableGrid, cldExponentialIntegratorSpectralRadius,
-  DDPM_METHODS, CLD_METHODS, LANGEVIN_STABILITY_LIMIT,
+  LANGEVIN_STABILITY_LIMIT,
 } from './schedules/stability.js';
-export type { DDPMMethod, CLDMethod } from './schedules/stability.js';
+export { DDPM_METHODS, CLD_METHODS, type DDPMMethod, type CLDMethod } from './samplers/methods.js';
 export { ddpmExponentialIntegrator, ddpmEulerMaruyama, ddpmAncestral, ddpmProbabilityFlow, DDPM_INTEGRATORS } from './samplers/ddpm.js';
 export type { LangevinCorrector, DDPMStepInfo, DDPMCallback, DDPMIntegratorOptions } from './samplers/ddpm.js';
 export { cldExponentialIntegrator, cldEulerMaruyama, cldSSCS, CLD_INTEGRATORS } from './samplers/cld.js';
@@ -41,7 +41,7 @@ export {
 // Exact Gaussian analysis and sample-based metrics (analysis/, metrics/).
 export { ouMarginal, type GaussianLaw } from './analysis/gaussian.js';
 export type { CorrectorOptions, ScoreErrorOptions } from './analysis/options.js';
-export { ddpmStepCoefficients, langevinStepCoefficients, type DDPMStepCoefficients } from './analysis/ddpm-updates.js';
+export { ddpmStepCoefficients, langevinStepCoefficients, type DDPMStepCoefficients } from '@sgmkit/tensor';
 export { exactDDPMLaw, type ExactDDPMOptions, type InitialLaw } from './analysis/exact-ddpm.js';
 export { gaussianKL, gaussianW2, gaussianHellinger } from './analysis/divergences.js';
 export { exactCLDLaw, cldPairMoments, cldForwardMarginal, type ExactCLDOptions, type ExactCLDLaw, type CLDInitialLaw } from './analysis/exact-cld.js';

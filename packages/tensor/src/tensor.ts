@@ -41,6 +41,9 @@ export function dtypeOf(x: FloatArray | Tensor): DType {
 }
 
 /** Allocates a typed array of the given dtype. */
+export function allocate(dtype: 'float64', length: number): Float64Array;
+export function allocate(dtype: 'float32', length: number): Float32Array;
+export function allocate(dtype: DType, length: number): FloatArray;
 export function allocate(dtype: DType, length: number): FloatArray {
   return dtype === 'float32' ? new Float32Array(length) : new Float64Array(length);
 }
@@ -99,19 +102,38 @@ export function tensor<A extends FloatArray>(
   return { data, shape: [...shape], stride: [...stride], offset };
 }
 
-/** A new zero-filled row-major tensor. */
+/** A new zero-filled row-major tensor (float64 unless `dtype` says otherwise; the return type follows `dtype`). */
+export function zeros(shape: readonly number[], dtype?: 'float64'): Tensor<Float64Array>;
+export function zeros(shape: readonly number[], dtype: 'float32'): Tensor<Float32Array>;
+export function zeros(shape: readonly number[], dtype?: DType): Tensor;
 export function zeros(shape: readonly number[], dtype: DType = 'float64'): Tensor {
   checkShape('zeros', shape);
   return { data: allocate(dtype, product(shape)), shape: [...shape], stride: rowMajorStride(shape), offset: 0 };
 }
 
-/** A new zero-filled `n × d` batch. */
+/** A new zero-filled `n × d` batch (float64 unless `dtype` says otherwise; the return type follows `dtype`). */
+export function batch(n: number, d: number, dtype?: 'float64'): Batch<Float64Array>;
+export function batch(n: number, d: number, dtype: 'float32'): Batch<Float32Array>;
+export function batch(n: number, d: number, dtype?: DType): Batch;
 export function batch(n: number, d: number, dtype: DType = 'float64'): Batch {
   return zeros([n, d], dtype);
 }
 
-/** A row-major tensor copied from nested arrays (`number[][]`) or a flat array with a shape. */
+/**
+ * A row-major tensor copied from nested arrays (`number[][]`) or a flat array with a shape.
+ * Float64 unless `dtype` says otherwise; the return type follows `dtype`, so
+ * `fromArray([[1, 0], [0, 1]])` is a `Tensor<Float64Array>` where a float64 matrix is required.
+ * @example
+ * ```ts
+ * const covariance: Tensor<Float64Array> = fromArray([[1, 0.5], [0.5, 2]]);
+ * const weights = fromArray([1, 2, 3, 4], [2, 2], 'float32'); // Tensor<Float32Array>
+ * ```
+ */
+export function fromArray(values: readonly (readonly number[])[], dtype?: 'float64'): Tensor<Float64Array>;
+export function fromArray(values: readonly (readonly number[])[], dtype: 'float32'): Tensor<Float32Array>;
 export function fromArray(values: readonly (readonly number[])[], dtype?: DType): Tensor;
+export function fromArray(values: ArrayLike<number>, shape: readonly number[], dtype?: 'float64'): Tensor<Float64Array>;
+export function fromArray(values: ArrayLike<number>, shape: readonly number[], dtype: 'float32'): Tensor<Float32Array>;
 export function fromArray(values: ArrayLike<number>, shape: readonly number[], dtype?: DType): Tensor;
 export function fromArray(values: unknown, a?: unknown, b?: unknown): Tensor {
   if (Array.isArray(values) && Array.isArray(values[0])) {

@@ -6,7 +6,7 @@
  * (DEVELOPING.md "Sampler updates").
  * @packageDocumentation
  */
-import { CLD, cldCoefficientsInto } from '@sgmkit/tensor';
+import { CLD, CLD_REVERSE_SDE, DDPM_LAYOUT, cldCoefficientsInto, cldEulerMaruyamaCoefficientsInto, langevinCoefficientsInto } from '@sgmkit/tensor';
 import { sscsHalfStepCoefficientsInto } from '../samplers/sscs-coefficients.js';
 import type { CorrectorOptions, CLDUpdate } from './options.js';
 
@@ -59,6 +59,15 @@ export function sscsHalfStepUpdate(tau: number): CLDAffineUpdate {
   return { ...affinePieces(c), scoreTime: undefined };
 }
 
+/**
+ * Euler–Maruyama step of length `h`: `x ← x − h v`, `v ← v + h (x + 2v + 4s) + 2√h z`, i.e.
+ * `L = I + hR`, `w = (0, 4h)`, `Q = diag(0, 4h)` (`cldEulerMaruyamaCoefficientsInto`, built from
+ * the constants `CLD_REVERSE_SDE` the `cldEulerMaruyama` sampler applies).
+ */
+export function cldEulerMaruyamaUpdate(h: number): Omit<CLDAffineUpdate, 'scoreTime'> {
+  return affinePieces(cldEulerMaruyamaCoefficientsInto(h, new Float64Array(CLD.LENGTH)));
+}
+
 /** The predictor of one step from `from` to `to` as a list of affine updates (three for SSCS). */
 export function cldStepUpdates(method: CLDUpdate, from: number, to: number): CLDAffineUpdate[] {
   const h = from - to;
@@ -66,20 +75,23 @@ export function cldStepUpdates(method: CLDUpdate, from: number, to: number): CLD
     case 'exponential-integrator':
       return [{ ...cldExponentialIntegratorUpdate(h), scoreTime: from }];
     case 'euler-maruyama':
-      // x ← x − h v; v ← v + h (x + 2v + 4s) + 2√h z.
-      return [{ linear: [1, -h, h, 1 + 2 * h], scoreWeight: [0, 4 * h], noiseCovariance: [0, 0, 0, 4 * h], scoreTime: from }];
+      return [{ ...cldEulerMaruyamaUpdate(h), scoreTime: from }];
     case 'sscs': {
       const half = sscsHalfStepUpdate(h / 2);
-      // v ← v + 4h (s_v + v): the score part of 4 s_v = −4v + 4 (s_v + v).
-      const scorePart: CLDAffineUpdate = { linear: [1, 0, 0, 1 + 4 * h], scoreWeight: [0, 4 * h], noiseCovariance: [0, 0, 0, 0], scoreTime: from };
+      // v ← v + κh (s_v + v): the score part of κ s_v = −κv + κ (s_v + v), κ = 4.
+      const gain = CLD_REVERSE_SDE.SCORE_GAIN * h;
+      const scorePart: CLDAffineUpdate = { linear: [1, 0, 0, 1 + gain], scoreWeight: [0, gain], noiseCovariance: [0, 0, 0, 0], scoreTime: from };
       return [half, scorePart, half];
     }
   }
 }
 
-/** Velocity Langevin corrector `v ← v + ε s_v(t, x, v) + √(2ε) z`. */
+/** Velocity Langevin corrector `v ← v + ε s_v(t, x, v) + √(2ε) z` (coefficients of `langevinCoefficientsInto`, as the sampler's `langevinStep`). */
 export function cldCorrectorUpdate(stepSize: number, scoreTime: number): CLDAffineUpdate {
-  return { linear: [1, 0, 0, 1], scoreWeight: [0, stepSize], noiseCovariance: [0, 0, 0, 2 * stepSize], scoreTime };
+  const c = langevinCoefficientsInto(stepSize, new Float64Array(DDPM_LAYOUT.LENGTH));
+  return {
+    linear: [1, 0, 0, c[DDPM_LAYOUT.LINEAR]!], scoreWeight: [0, c[DDPM_LAYOUT.SCORE]!], noiseCovariance: [0, 0, 0, c[DDPM_LAYOUT.NOISE_VARIANCE]!], scoreTime,
+  };
 }
 
 /** The whole CLD sampler as a list of affine updates: each step's predictor, then its corrector steps at `t_{k+1}`. */

@@ -4,10 +4,10 @@
  * covariance follow the recursion `m ← A m + b`, `P ← A P Aᵀ + Q` exactly.
  * @packageDocumentation
  */
-import { InvalidArgumentError, ShapeMismatchError, expectAllFinite } from '@sgmkit/tensor';
+import { DDPM_LAYOUT, InvalidArgumentError, ShapeMismatchError, ddpmCoefficientsInto, expectAllFinite, langevinCoefficientsInto } from '@sgmkit/tensor';
+import type { DDPMStepCoefficients } from '@sgmkit/tensor';
 import type { AffineScoreForm, Score } from '@sgmkit/score';
 import { applyAffineUpdate, scaledIdentity, type DenseLaw } from './affine-recursion.js';
-import { ddpmStepCoefficients, langevinStepCoefficients, type DDPMStepCoefficients } from './ddpm-updates.js';
 import {
   denseCopy, eigenbasis, expectGaussianLaw, fromEigenCoordinates, fromEigenDiagonal, ouMarginal, ouVariance, squareMatrix, toEigenCoordinates,
   type Eigenbasis, type GaussianLaw,
@@ -49,17 +49,24 @@ export interface ScheduledUpdate {
   readonly scoreTime: number;
 }
 
+/** The coefficients in `c` (layout `DDPM_LAYOUT`) as a record. */
+function coefficientRecord(c: Float64Array): DDPMStepCoefficients {
+  const { LINEAR, SCORE, NOISE, NOISE_VARIANCE } = DDPM_LAYOUT;
+  return { linear: c[LINEAR]!, score: c[SCORE]!, noise: c[NOISE]!, noiseVariance: c[NOISE_VARIANCE]! };
+}
+
 /**
  * The sampler as a list of scalar-coefficient updates: for each step `k` the predictor
- * (score at `t_k`), then `m` corrector steps (score at `t_{k+1}`).
+ * (score at `t_k`), then `m` corrector steps (score at `t_{k+1}`). The coefficients are
+ * the samplers' own (`ddpmCoefficientsInto`, `langevinCoefficientsInto` of `@sgmkit/tensor`).
  */
 export function ddpmUpdateSchedule(grid: Float64Array, method: DDPMUpdate, corrector?: CorrectorOptions): ScheduledUpdate[] {
   const schedule: ScheduledUpdate[] = [];
+  const c = new Float64Array(DDPM_LAYOUT.LENGTH);
+  const correctorCoefficients = corrector === undefined ? undefined : coefficientRecord(langevinCoefficientsInto(corrector.stepSize, c));
   for (let k = 0; k + 1 < grid.length; k++) {
-    schedule.push({ coefficients: ddpmStepCoefficients(method, grid[k]!, grid[k + 1]!), scoreTime: grid[k]! });
-    for (let j = 0; j < (corrector?.steps ?? 0); j++) {
-      schedule.push({ coefficients: langevinStepCoefficients(corrector!.stepSize), scoreTime: grid[k + 1]! });
-    }
+    schedule.push({ coefficients: coefficientRecord(ddpmCoefficientsInto(method, grid[k]!, grid[k + 1]!, c)), scoreTime: grid[k]! });
+    for (let j = 0; j < (corrector?.steps ?? 0); j++) schedule.push({ coefficients: correctorCoefficients!, scoreTime: grid[k + 1]! });
   }
   return schedule;
 }

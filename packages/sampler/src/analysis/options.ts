@@ -5,7 +5,7 @@
  */
 import { InvalidArgumentError, ShapeMismatchError, expectAllFinite, expectInteger, expectPositive } from '@sgmkit/tensor';
 import { expectGrid } from '../schedules/grids.js';
-import { CLD_METHODS, DDPM_METHODS, type CLDMethod, type DDPMMethod } from '../schedules/stability.js';
+import { CLD_METHODS, DDPM_METHODS, type CLDMethod, type DDPMMethod } from '../samplers/methods.js';
 
 /** DDPM (OU) sampler methods; updates in DEVELOPING.md "Sampler updates". */
 export type DDPMUpdate = DDPMMethod;

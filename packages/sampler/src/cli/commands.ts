@@ -7,7 +7,9 @@ import { plotCommand } from './commands/plot.js';
 import { sampleCommand } from './commands/sample.js';
 import { verifyCommand } from './commands/verify.js';
 import { trainCommand } from './commands/train.js';
-import { benchCommand } from './commands/bench.js';
+import { benchCommand, benchmarksCheckoutAvailable } from './commands/bench.js';
 
-/** Every subcommand. */
-export const COMMANDS: readonly Command[] = [sampleCommand, verifyCommand, trainCommand, benchCommand, plotCommand];
+/** Every subcommand; `bench` only in a checkout of the repository (it runs the checkout's benchmarks/). */
+export const COMMANDS: readonly Command[] = [
+  sampleCommand, verifyCommand, trainCommand, ...(benchmarksCheckoutAvailable() ? [benchCommand] : []), plotCommand,
+];

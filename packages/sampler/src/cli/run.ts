@@ -10,6 +10,7 @@ import { formatHelp, parseArgs } from './args.js';
 import type { Command, CommandContext } from './command.js';
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, UsageError } from './errors.js';
 import { COMMANDS } from './commands.js';
+import { BENCH_NOT_INSTALLED } from './commands/bench.js';
 
 /** Where `runCli` writes; `process.stdout`/`process.stderr` by default. */
 export interface CliStreams {
@@ -67,7 +68,10 @@ function reportError(error: unknown, commandName: string | undefined, json: bool
 
 function findCommand(name: string, commands: readonly Command[]): Command {
   const command = commands.find((c) => c.spec.name === name);
-  if (!command) throw new UsageError(`unknown command ${JSON.stringify(name)}; commands: ${commands.map((c) => c.spec.name).join(', ')}`);
+  if (!command) {
+    const why = name === 'bench' ? ` (${BENCH_NOT_INSTALLED})` : '';
+    throw new UsageError(`unknown command ${JSON.stringify(name)}; commands: ${commands.map((c) => c.spec.name).join(', ')}${why}`);
+  }
   return command;
 }
 

@@ -8,13 +8,13 @@
 import { batch, dtypeOf, rows } from '@sgmkit/tensor';
 import type { Batch } from '@sgmkit/tensor';
 import type { CLDScore, Score } from '@sgmkit/score';
-import type { CLDMethod, DDPMMethod } from '../schedules/stability.js';
+import type { CLDMethod, DDPMMethod } from '../samplers/methods.js';
 import { DDPM_INTEGRATORS } from '../samplers/ddpm.js';
 import type { DDPMCallback } from '../samplers/ddpm.js';
 import type { LangevinCorrector } from '../samplers/common.js';
 import { CLD_INTEGRATORS } from '../samplers/cld.js';
 import type { CLDCallback } from '../samplers/cld.js';
-import { fillParticleNormals } from '../samplers/kernels.js';
+import { fillParticleNormals } from '@sgmkit/tensor';
 import { INITIAL_POSITION_STREAM, INITIAL_VELOCITY_STREAM } from '../samplers/streams.js';
 import type { DataNormalization } from '@sgmkit/score';
 import { countOutside } from '../samplers/divergence.js';

@@ -22,11 +22,12 @@
  * (`sscs-coefficients.ts`, shared with the exact analysis).
  * @packageDocumentation
  */
-import { CLD, InvalidArgumentError, dtypeOf, expectBatch } from '@sgmkit/tensor';
+import {
+  CLD, CLD_REVERSE_SDE, InvalidArgumentError, cldExponentialIntegratorStep, dtypeOf, eulerMaruyamaStep, expectBatch, fillParticleNormals, langevinStep,
+} from '@sgmkit/tensor';
 import type { Batch } from '@sgmkit/tensor';
 import type { CLDScore } from '@sgmkit/score';
-import type { CLDMethod } from '../schedules/stability.js';
-import { cldExponentialIntegratorStep, eulerMaruyamaStep, fillParticleNormals, langevinStep } from './kernels.js';
+import type { CLDMethod } from './methods.js';
 import { checkScoreOutput, expectCLDScore, prepareRun, scratchBatch, stepReporter } from './common.js';
 import type { LangevinCorrector, NoiseAddress, PreparedRun } from './common.js';
 import { correctorStream, predictorStream, secondHalfStepStream } from './streams.js';
@@ -147,21 +148,24 @@ export function cldEulerMaruyama(score: CLDScore, x: Batch, v: Batch, grid: Arra
   const vData = v.data;
   const sData = s.data;
   const length = x.shape[0]! * x.shape[1]!;
+  // The reverse SDE as written (one source with the analysis' cldEulerMaruyamaCoefficientsInto); R11 = 0.
+  const { R12, R21, R22, SCORE_GAIN, DIFFUSION } = CLD_REVERSE_SDE;
   for (let k = 0; k + 1 < g.length; k++) {
     const step = firstStep + k;
     const t = g[k]!;
     const h = t - g[k + 1]!;
     score.evaluate(t, x, v, s);
     checkScoreOutput(fn, s, step, t, firstRow, 'the velocity score');
-    // x ← x − h v; the velocity drift x + 2v + 4s (old x, v) overwrites the score buffer
+    // x ← x + h R12 v = x − h v; the velocity drift R21 x + R22 v + κ s = x + 2v + 4s (old x, v) overwrites the score buffer
+    const positionGain = h * R12;
     for (let i = 0; i < length; i++) {
       const xi = xData[x.offset + i]!;
       const vi = vData[v.offset + i]!;
-      xData[x.offset + i] = xi - h * vi;
-      sData[s.offset + i] = xi + 2 * vi + 4 * sData[s.offset + i]!;
+      xData[x.offset + i] = xi + positionGain * vi;
+      sData[s.offset + i] = R21 * xi + R22 * vi + SCORE_GAIN * sData[s.offset + i]!;
     }
-    // v ← v + h·drift + 2√h z
-    eulerMaruyamaStep(v, s, h, 2, seed, predictorStream(step), firstRow);
+    // v ← v + h·drift + σ√h z, σ = 2
+    eulerMaruyamaStep(v, s, h, DIFFUSION, seed, predictorStream(step), firstRow);
     correct(fn, score, x, v, g[k + 1]!, step, p);
     p.report(step, t, g[k + 1]!);
   }
@@ -254,8 +258,9 @@ export function cldSSCS(score: CLDScore, x: Batch, v: Batch, grid: ArrayLike<num
     sscsLinearFlow(x, v, z, coefficients, k * CLD.LENGTH);
     score.evaluate(t, x, v, s);
     checkScoreOutput(fn, s, step, t, firstRow, 'the velocity score');
-    // v ← v + 4h (s + v)
-    for (let i = 0; i < length; i++) vData[v.offset + i] = vData[v.offset + i]! + 4 * h * (sData[s.offset + i]! + vData[v.offset + i]!);
+    // v ← v + κh (s + v), κ = 4
+    const scoreGain = CLD_REVERSE_SDE.SCORE_GAIN * h;
+    for (let i = 0; i < length; i++) vData[v.offset + i] = vData[v.offset + i]! + scoreGain * (sData[s.offset + i]! + vData[v.offset + i]!);
     fillParticleNormals(z, seed, secondHalfStepStream(step), firstRow);
     sscsLinearFlow(x, v, z, coefficients, k * CLD.LENGTH);
     correct(fn, score, x, v, g[k + 1]!, step, p);

@@ -8,7 +8,7 @@ import type { Batch } from '@sgmkit/tensor';
 import type { CLDScore, Score } from '@sgmkit/score';
 import { MAX_STEPS, expectGrid } from '../schedules/grids.js';
 import { LANGEVIN_STABILITY_LIMIT, expectStableGrid } from '../schedules/stability.js';
-import type { CLDMethod, DDPMMethod } from '../schedules/stability.js';
+import type { CLDMethod, DDPMMethod } from './methods.js';
 import { MAX_CORRECTOR_STEPS } from './streams.js';
 
 /** A Langevin corrector: `steps` steps of size `stepSize` after each predictor step. */

@@ -18,17 +18,18 @@
  * Langevin corrector (optional, after every predictor step, including the last
  * one: with `δ = 0` it evaluates the score at `t = 0`, so use `δ > 0` for scores
  * singular there): `m` steps of `y ← y + ε s(t_{k+1}, y) + √(2ε) z`.
+ *
+ * Every coefficient comes from `ddpmCoefficientsInto` of `@sgmkit/tensor`, the
+ * one source the exact analysis (`exactDDPMLaw`) reads too.
  * @packageDocumentation
  */
-import { expectBatch } from '@sgmkit/tensor';
+import { DDPM_LAYOUT, affineNoiseStep, ddpmCoefficientsInto, expectBatch, langevinStep } from '@sgmkit/tensor';
 import type { Batch } from '@sgmkit/tensor';
 import type { Score } from '@sgmkit/score';
-import type { DDPMMethod } from '../schedules/stability.js';
-import { affineNoiseStep, langevinStep } from './kernels.js';
+import type { DDPMMethod } from './methods.js';
 import { checkScoreOutput, expectOUScore, prepareRun, stepReporter } from './common.js';
 import type { LangevinCorrector, NoiseAddress, PreparedRun } from './common.js';
 import { correctorStream, predictorStream } from './streams.js';
-import { exp, expm1 } from '@sgmkit/tensor';
 
 export type { LangevinCorrector } from './common.js';
 
@@ -62,13 +63,40 @@ export interface DDPMIntegratorOptions {
 interface Prepared extends PreparedRun {
   /** Calls the callback (if any) after step `step`; one reused info record per call. */
   readonly report: (step: number, time: number, nextTime: number) => void;
+  /** The current step's coefficients (layout `DDPM_LAYOUT`), rewritten every step. */
+  readonly coefficients: Float64Array;
 }
 
 function prepare(fn: string, method: DDPMMethod, score: Score, y: Batch, grid: ArrayLike<number>, noise: NoiseAddress, options: DDPMIntegratorOptions): Prepared {
   expectOUScore(fn, 'score', score);
   expectBatch(fn, 'y', y, score.dim);
   const run = prepareRun(fn, 'ddpm', method, y, grid, noise, options);
-  return { ...run, report: stepReporter(options.callback, { y, score: run.s, firstRow: run.noise.firstRow }) };
+  const report = stepReporter(options.callback, { y, score: run.s, firstRow: run.noise.firstRow });
+  return { ...run, report, coefficients: new Float64Array(DDPM_LAYOUT.LENGTH) };
+}
+
+/**
+ * The noisy integrators' loop: each step evaluates `s = s(t_k, y)`, then
+ * `y ← linear·y + score·s + noise·z` with `method`'s coefficients for `t_k → t_{k+1}`,
+ * then the corrector. Returns the number of batched score evaluations.
+ */
+function runNoisyIntegrator(fn: string, method: DDPMMethod, score: Score, y: Batch, grid: ArrayLike<number>, noise: NoiseAddress, options: DDPMIntegratorOptions): number {
+  const p = prepare(fn, method, score, y, grid, noise, options);
+  const { grid: g, s, coefficients: c } = p;
+  const { seed, firstRow, firstStep } = p.noise;
+  const { LINEAR, SCORE, NOISE } = DDPM_LAYOUT;
+  for (let k = 0; k + 1 < g.length; k++) {
+    const step = firstStep + k;
+    const t = g[k]!;
+    const tNext = g[k + 1]!;
+    score.evaluate(t, y, s);
+    checkScoreOutput(fn, s, step, t, firstRow);
+    ddpmCoefficientsInto(method, t, tNext, c);
+    affineNoiseStep(y, s, c[LINEAR]!, c[SCORE]!, c[NOISE]!, seed, predictorStream(step), firstRow);
+    correct(fn, score, y, tNext, step, p);
+    p.report(step, t, tNext);
+  }
+  return p.evaluations;
 }
 
 /** Langevin corrector steps at forward time `t`: `y ← y + ε s(t, y) + √(2ε) z`. */
@@ -98,22 +126,8 @@ function correct(fn: string, score: Score, y: Batch, t: number, step: number, p:
  * ```
  */
 export function ddpmExponentialIntegrator(score: Score, y: Batch, grid: ArrayLike<number>, noise: NoiseAddress, options: DDPMIntegratorOptions = {}): number {
-  const fn = 'ddpmExponentialIntegrator';
-  const p = prepare(fn, 'exponential-integrator', score, y, grid, noise, options);
-  const { grid: g, s } = p;
-  const { seed, firstRow, firstStep } = p.noise;
-  for (let k = 0; k + 1 < g.length; k++) {
-    const step = firstStep + k;
-    const t = g[k]!;
-    const h = t - g[k + 1]!;
-    score.evaluate(t, y, s);
-    checkScoreOutput(fn, s, step, t, firstRow);
-    // y ← e^h y + 2(e^h − 1) s + √(e^{2h} − 1) z
-    affineNoiseStep(y, s, exp(h), 2 * expm1(h), Math.sqrt(expm1(2 * h)), seed, predictorStream(step), firstRow);
-    correct(fn, score, y, g[k + 1]!, step, p);
-    p.report(step, t, g[k + 1]!);
-  }
-  return p.evaluations;
+  // y ← e^h y + 2(e^h − 1) s + √(e^{2h} − 1) z
+  return runNoisyIntegrator('ddpmExponentialIntegrator', 'exponential-integrator', score, y, grid, noise, options);
 }
 
 /**
@@ -132,22 +146,8 @@ export function ddpmExponentialIntegrator(score: Score, y: Batch, grid: ArrayLik
  * ```
  */
 export function ddpmEulerMaruyama(score: Score, y: Batch, grid: ArrayLike<number>, noise: NoiseAddress, options: DDPMIntegratorOptions = {}): number {
-  const fn = 'ddpmEulerMaruyama';
-  const p = prepare(fn, 'euler-maruyama', score, y, grid, noise, options);
-  const { grid: g, s } = p;
-  const { seed, firstRow, firstStep } = p.noise;
-  for (let k = 0; k + 1 < g.length; k++) {
-    const step = firstStep + k;
-    const t = g[k]!;
-    const h = t - g[k + 1]!;
-    score.evaluate(t, y, s);
-    checkScoreOutput(fn, s, step, t, firstRow);
-    // y ← y + h(y + 2s) + √(2h) z = (1 + h) y + 2h s + √(2h) z
-    affineNoiseStep(y, s, 1 + h, 2 * h, Math.sqrt(2 * h), seed, predictorStream(step), firstRow);
-    correct(fn, score, y, g[k + 1]!, step, p);
-    p.report(step, t, g[k + 1]!);
-  }
-  return p.evaluations;
+  // y ← y + h(y + 2s) + √(2h) z = (1 + h) y + 2h s + √(2h) z
+  return runNoisyIntegrator('ddpmEulerMaruyama', 'euler-maruyama', score, y, grid, noise, options);
 }
 
 /**
@@ -167,26 +167,8 @@ export function ddpmEulerMaruyama(score: Score, y: Batch, grid: ArrayLike<number
  * ```
  */
 export function ddpmAncestral(score: Score, y: Batch, grid: ArrayLike<number>, noise: NoiseAddress, options: DDPMIntegratorOptions = {}): number {
-  const fn = 'ddpmAncestral';
-  const p = prepare(fn, 'ancestral', score, y, grid, noise, options);
-  const { grid: g, s } = p;
-  const { seed, firstRow, firstStep } = p.noise;
-  for (let k = 0; k + 1 < g.length; k++) {
-    const step = firstStep + k;
-    const t = g[k]!;
-    const tNext = g[k + 1]!;
-    const h = t - tNext;
-    score.evaluate(t, y, s);
-    checkScoreOutput(fn, s, step, t, firstRow);
-    const beta = -expm1(-2 * h); // β = 1 − α, α = e^{−2h}
-    const betaTilde = (beta * -expm1(-2 * tNext)) / -expm1(-2 * t);
-    // y ← (y + β s)/√α + √β̃ z, with 1/√α = e^h
-    const invSqrtAlpha = exp(h);
-    affineNoiseStep(y, s, invSqrtAlpha, beta * invSqrtAlpha, Math.sqrt(betaTilde), seed, predictorStream(step), firstRow);
-    correct(fn, score, y, tNext, step, p);
-    p.report(step, t, tNext);
-  }
-  return p.evaluations;
+  // y ← (y + β s)/√α + √β̃ z = e^h y + β e^h s + √β̃ z
+  return runNoisyIntegrator('ddpmAncestral', 'ancestral', score, y, grid, noise, options);
 }
 
 /**
@@ -208,7 +190,7 @@ export function ddpmAncestral(score: Score, y: Batch, grid: ArrayLike<number>, n
 export function ddpmProbabilityFlow(score: Score, y: Batch, grid: ArrayLike<number>, noise: NoiseAddress, options: DDPMIntegratorOptions = {}): number {
   const fn = 'ddpmProbabilityFlow';
   const p = prepare(fn, 'probability-flow', score, y, grid, noise, options);
-  const { grid: g, s } = p;
+  const { grid: g, s, coefficients: c } = p;
   const { firstRow, firstStep } = p.noise;
   const yData = y.data;
   const sData = s.data;
@@ -218,15 +200,16 @@ export function ddpmProbabilityFlow(score: Score, y: Batch, grid: ArrayLike<numb
   for (let k = 0; k + 1 < g.length; k++) {
     const step = firstStep + k;
     const t = g[k]!;
-    const h = t - g[k + 1]!;
+    const tNext = g[k + 1]!;
     score.evaluate(t, y, s);
     checkScoreOutput(fn, s, step, t, firstRow);
-    // y ← e^h y + (e^h − 1) s
-    const a = exp(h);
-    const b = expm1(h);
+    // y ← e^h y + (e^h − 1) s: no noise, so no normals are drawn
+    ddpmCoefficientsInto('probability-flow', t, tNext, c);
+    const a = c[DDPM_LAYOUT.LINEAR]!;
+    const b = c[DDPM_LAYOUT.SCORE]!;
     for (let i = 0; i < length; i++) yData[yOffset + i] = a * yData[yOffset + i]! + b * sData[sOffset + i]!;
-    correct(fn, score, y, g[k + 1]!, step, p);
-    p.report(step, t, g[k + 1]!);
+    correct(fn, score, y, tNext, step, p);
+    p.report(step, t, tNext);
   }
   return p.evaluations;
 }

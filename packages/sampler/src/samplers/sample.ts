@@ -11,8 +11,8 @@ import {
 import type { Batch, DType, FloatArray } from '@sgmkit/tensor';
 import type { CLDScore, Score, ScoreSpec } from '@sgmkit/score';
 import { expectGrid, uniformGrid, MAX_STEPS } from '../schedules/grids.js';
-import { CLD_METHODS, DDPM_METHODS, expectStableGrid } from '../schedules/stability.js';
-import type { CLDMethod, DDPMMethod } from '../schedules/stability.js';
+import { expectStableGrid } from '../schedules/stability.js';
+import { CLD_METHODS, DDPM_METHODS, type CLDMethod, type DDPMMethod } from './methods.js';
 import { expectCLDScore, expectCorrector, expectOUScore } from './common.js';
 import type { LangevinCorrector } from './common.js';
 import type { DDPMCallback } from './ddpm.js';

@@ -27,16 +27,7 @@
  */
 import { InvalidArgumentError } from '@sgmkit/tensor';
 import { exp, log } from '@sgmkit/tensor';
-
-/** DDPM integrators. */
-export type DDPMMethod = 'exponential-integrator' | 'euler-maruyama' | 'ancestral' | 'probability-flow';
-/** CLD integrators. */
-export type CLDMethod = 'exponential-integrator' | 'euler-maruyama' | 'sscs';
-
-/** All DDPM methods, in documentation order. */
-export const DDPM_METHODS: readonly DDPMMethod[] = ['exponential-integrator', 'euler-maruyama', 'ancestral', 'probability-flow'];
-/** All CLD methods, in documentation order. */
-export const CLD_METHODS: readonly CLDMethod[] = ['exponential-integrator', 'euler-maruyama', 'sscs'];
+import { CLD_METHODS, DDPM_METHODS, type CLDMethod, type DDPMMethod } from '../samplers/methods.js';
 
 /** Langevin corrector step sizes must be `< 2` (stationary-point limit, see the module docs). */
 export const LANGEVIN_STABILITY_LIMIT = 2;

@@ -105,6 +105,38 @@ export function cldCoefficientsInto(h: number, direction: CLDDirection, out: Flo
   return true;
 }
 
+/**
+ * The reverse CLD SDE `d(x, v) = R (x, v) ds + (0, κ s_v) ds + (0, σ) dB` on a
+ * coordinate pair: drift `R = −A = [[0, −1], [1, 2]]` (row-major `R11 … R22`),
+ * velocity-score gain `κ = 4` and velocity diffusion `σ = 2`. The Euler–Maruyama
+ * sampler applies them as written ({@link cldEulerMaruyamaCoefficientsInto} gives the
+ * same step as one affine update, for the exact analysis).
+ */
+export const CLD_REVERSE_SDE = { R11: 0, R12: -1, R21: 1, R22: 2, SCORE_GAIN: 4, DIFFUSION: 2 } as const;
+
+/**
+ * Writes one Euler–Maruyama step of the reverse CLD SDE ({@link CLD_REVERSE_SDE}) of size
+ * `h` into `out` (layout {@link CLD}) as `(x, v) ← E (x, v) + w·s + ξ`: `E = I + hR`,
+ * `w = (0, hκ)`, `Σ = diag(0, hσ²)`, `L = diag(0, σ√h)`. Unchecked (`h` finite and > 0);
+ * always finite for finite `h`.
+ */
+export function cldEulerMaruyamaCoefficientsInto(h: number, out: Float64Array): Float64Array {
+  const { R11, R12, R21, R22, SCORE_GAIN, DIFFUSION } = CLD_REVERSE_SDE;
+  out[CLD.E11] = 1 + h * R11;
+  out[CLD.E12] = h * R12;
+  out[CLD.E21] = h * R21;
+  out[CLD.E22] = 1 + h * R22;
+  out[CLD.W1] = 0;
+  out[CLD.W2] = h * SCORE_GAIN;
+  out[CLD.S11] = 0;
+  out[CLD.S12] = 0;
+  out[CLD.S22] = h * (DIFFUSION * DIFFUSION);
+  out[CLD.L11] = 0;
+  out[CLD.L21] = 0;
+  out[CLD.L22] = DIFFUSION * Math.sqrt(h);
+  return out;
+}
+
 /** Throws unless `h` and `direction` are valid and give finite coefficients; fills `out`. */
 export function expectCldStep(fn: string, h: unknown, direction: unknown, out: Float64Array): void {
   const size = expectPositive(fn, 'h', h);

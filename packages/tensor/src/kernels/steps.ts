@@ -9,7 +9,16 @@ import { expectBatch, expectSameDType } from '../tensor.js';
 import { expectFinite, expectNonNegative, expectPositive } from '../validate.js';
 import { expectNoiseAddress } from '../random/particle.js';
 import { affineNoiseStepRaw } from './affine.js';
-import { expm1 } from '../math/portable.js';
+import { DDPM_LAYOUT, ddpmCoefficientsInto, langevinCoefficientsInto } from './ddpm-coefficients.js';
+
+/** Coefficients of the current call (layout `DDPM_LAYOUT`); the steps are synchronous, so one buffer serves all. */
+const coefficients = new Float64Array(DDPM_LAYOUT.LENGTH);
+
+/** `checkedAffineStep` with the coefficients in `coefficients`. */
+function checkedCoefficientStep(fn: string, y: Batch, s: Batch, seed: number, stream: number, firstRow: number): Batch {
+  const { LINEAR, SCORE, NOISE } = DDPM_LAYOUT;
+  return checkedAffineStep(fn, 's', y, s, coefficients[LINEAR]!, coefficients[SCORE]!, coefficients[NOISE]!, seed, stream, firstRow);
+}
 
 /**
  * The shared boundary of the affine-family steps, run after the caller has
@@ -36,7 +45,8 @@ function checkedAffineStep(
  * @param y - contiguous `n × d` batch, updated in place
  * @param s - contiguous `n × d` batch of the same dtype (score, drift, …)
  * @example
- * affineNoiseStep(y, score, Math.exp(h), 2 * Math.expm1(h), Math.sqrt(Math.expm1(2 * h)), seed, step, 0);
+ * const { linear, score: gain, noise } = ddpmStepCoefficients('exponential-integrator', h, 0);
+ * affineNoiseStep(y, score, linear, gain, noise, seed, step, 0); // = ouExponentialIntegratorStep(y, score, h, seed, step, 0)
  */
 export function affineNoiseStep(
   y: Batch, s: Batch, a: number, b: number, c: number, seed: number, stream: number, firstRow: number,
@@ -51,8 +61,9 @@ export function affineNoiseStep(
 /**
  * DDPM's exponential integrator for the reverse OU process over a step `h`
  * with the score `s` frozen at the step's left end:
- * `y ← e^h·y + 2(e^h − 1)·s + √(e^{2h} − 1)·z`. The coefficients use `expm1`,
- * so they stay accurate for small `h`.
+ * `y ← e^h·y + 2(e^h − 1)·s + √(e^{2h} − 1)·z`, with the coefficients of
+ * `ddpmCoefficientsInto('exponential-integrator', h, 0, ·)`, the ones the
+ * samplers use (`expm1` keeps them accurate for small `h`).
  *
  * @param y - particles, updated in place
  * @param s - score `∇ln q_t(y)` at the step's forward time
@@ -61,8 +72,8 @@ export function affineNoiseStep(
 export function ouExponentialIntegratorStep(y: Batch, s: Batch, h: number, seed: number, stream: number, firstRow: number): Batch {
   const fn = 'ouExponentialIntegratorStep';
   expectPositive(fn, 'h', h);
-  const growth = expm1(h);
-  return checkedAffineStep(fn, 's', y, s, 1 + growth, 2 * growth, Math.sqrt(expm1(2 * h)), seed, stream, firstRow);
+  ddpmCoefficientsInto('exponential-integrator', h, 0, coefficients);
+  return checkedCoefficientStep(fn, y, s, seed, stream, firstRow);
 }
 
 /**
@@ -81,7 +92,7 @@ export function eulerMaruyamaStep(y: Batch, drift: Batch, h: number, sigma: numb
 
 /**
  * Unadjusted Langevin step (the corrector of predictor–corrector samplers):
- * `y ← y + ε·s + √(2ε)·z`.
+ * `y ← y + ε·s + √(2ε)·z` (coefficients from `langevinCoefficientsInto`).
  *
  * @param s - score at `y`
  * @param epsilon - step size, finite and > 0
@@ -89,5 +100,6 @@ export function eulerMaruyamaStep(y: Batch, drift: Batch, h: number, sigma: numb
 export function langevinStep(y: Batch, s: Batch, epsilon: number, seed: number, stream: number, firstRow: number): Batch {
   const fn = 'langevinStep';
   expectPositive(fn, 'epsilon', epsilon);
-  return checkedAffineStep(fn, 's', y, s, 1, epsilon, Math.sqrt(2 * epsilon), seed, stream, firstRow);
+  langevinCoefficientsInto(epsilon, coefficients);
+  return checkedCoefficientStep(fn, y, s, seed, stream, firstRow);
 }

@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CommandSpec } from '../args.js';
@@ -79,6 +79,23 @@ function defaultDirectory(): string {
   // dist/cli/commands/bench.js → the checkout's benchmarks/
   return resolve(fileURLToPath(new URL('../../../../../benchmarks', import.meta.url)));
 }
+
+/**
+ * True when this CLI runs from a checkout of the sgmkit repository, whose `benchmarks/`
+ * (the `@sgmkit/benchmarks` workspace package) is what `sgmkit bench` runs. An installed
+ * bin has no benchmarks beside it, so it does not offer the command at all.
+ */
+export function benchmarksCheckoutAvailable(): boolean {
+  try {
+    const manifest = JSON.parse(readFileSync(join(defaultDirectory(), 'package.json'), 'utf8')) as { name?: unknown };
+    return manifest.name === '@sgmkit/benchmarks';
+  } catch {
+    return false;
+  }
+}
+
+/** Why an installed `sgmkit` has no `bench` command, for the unknown-command error. */
+export const BENCH_NOT_INSTALLED = 'sgmkit bench runs the benchmarks of a checkout of the sgmkit repository (npx -y pnpm@10 bench there); an installed sgmkit has no benchmarks';
 
 function benchFiles(directory: string, filter?: string): string[] {
   if (!existsSync(directory)) throw new UsageError(`no benchmarks directory at ${directory} (sgmkit bench runs from a checkout of the sgmkit repository; see --dir)`);
