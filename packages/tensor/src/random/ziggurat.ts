@@ -43,15 +43,17 @@
  * for 24 KB of tables; fewer layers would buy mantissa bits (256 layers: 23 and
  * 20) at the price of more slow draws.
  *
- * Tables are computed here in double precision from first principles: the
- * right edge `r` of the base layer is found by bisection so that the layers,
- * all of area `v(r) = r·f(r) + ∫_r^∞ f`, exactly tile `f(x) = exp(−x²/2)`.
+ * The layer edges and squeeze bounds are literal doubles (`ziggurat-tables.ts`),
+ * derived from first principles by `ziggurat-derivation.ts`; a test re-derives
+ * them bit for bit. Nothing is solved at import, and no engine-defined `Math.*`
+ * function touches them, so every JavaScript engine draws the same normals.
  * @packageDocumentation
  */
 import { AUX, HAS_PENDING, PENDING } from './seeding.js';
-import { erfc } from './special.js';
 import { advance, uniformFromWords } from './xorshift.js';
-import { exp, log } from '../math/portable.js';
+import { log } from '../math/portable.js';
+import { zigguratDensity } from './ziggurat-derivation.js';
+import { SQUEEZE_ABOVE_TABLE, SQUEEZE_BELOW_TABLE, ZIGGURAT_EDGE_TABLE } from './ziggurat-tables.js';
 
 /** Number of ziggurat layers; hot loops hard-code the matching bit layout (`>>> 21`, `& 0x1fffff`, `& 0x1ffff8`). */
 export const ZIGGURAT_LAYERS = 1024;
@@ -61,58 +63,13 @@ export const LOW_MANTISSA_MASK = 0x1ffff8;
 const TWO_POW_50 = 1125899906842624;
 const TWO_POW_29 = 536870912;
 const TWO_POW_21 = 2097152;
-const SQRT_HALF_PI = 1.2533141373155003;
-
-function density(x: number): number {
-  return exp(-0.5 * x * x);
-}
-
-/** Area of each layer when the base layer's right edge is `r`: the base rectangle plus the tail. */
-function layerArea(r: number): number {
-  return r * density(r) + SQRT_HALF_PI * erfc(r / Math.SQRT2);
-}
-
-/**
- * Layer edges `X[0..L]` for right edge `r`: `X[0] = v/f(r)` (the base layer's
- * virtual width), `X[1] = r`, `f(X[i+1]) = f(X[i]) + v/X[i]`, `X[L] = 0`.
- * Returns the closure error `f(X[L−1]) + v/X[L−1] − 1`: zero when the layers
- * tile exactly, positive (or +Infinity) when they overshoot the top.
- */
-function buildEdges(r: number, edges: Float64Array): number {
-  const n = ZIGGURAT_LAYERS;
-  const v = layerArea(r);
-  edges[0] = v / density(r);
-  edges[1] = r;
-  for (let i = 1; i < n - 1; i++) {
-    const top = density(edges[i]!) + v / edges[i]!;
-    if (top >= 1) return Number.POSITIVE_INFINITY;
-    edges[i + 1] = Math.sqrt(-2 * log(top));
-  }
-  edges[n] = 0;
-  return density(edges[n - 1]!) + v / edges[n - 1]! - 1;
-}
-
-/** Solves the closure condition for `r` by bisection (too small an `r` overshoots the top). */
-function solveEdges(): Float64Array {
-  const edges = new Float64Array(ZIGGURAT_LAYERS + 1);
-  let low = 3;
-  let high = 5;
-  for (let iteration = 0; iteration < 200; iteration++) {
-    const mid = 0.5 * (low + high);
-    if (mid === low || mid === high) break;
-    if (buildEdges(mid, edges) > 0) low = mid;
-    else high = mid;
-  }
-  buildEdges(high, edges);
-  return edges;
-}
 
 /** Layer edges `X[i]`, decreasing from `X[0]` (virtual) through `X[1] = r` to `X[L] = 0`. */
-export const ZIGGURAT_EDGES = solveEdges();
+export const ZIGGURAT_EDGES: Float64Array = ZIGGURAT_EDGE_TABLE;
 /** Right edge `r` of the base layer, where the tail starts. */
 export const ZIGGURAT_TAIL_START = ZIGGURAT_EDGES[1]!;
 /** `f(X[i])` for each edge. */
-const EDGE_DENSITY = ZIGGURAT_EDGES.map(density);
+const EDGE_DENSITY = ZIGGURAT_EDGES.map(zigguratDensity);
 /** Exact acceptance threshold on the 50-bit mantissa of layer `i`. */
 const ACCEPT_MANTISSA = new Float64Array(ZIGGURAT_LAYERS);
 /** Unsigned scale `X[i]·2^-50` of layer `i`. */
@@ -140,7 +97,7 @@ for (let i = 0; i < ZIGGURAT_LAYERS; i++) {
 }
 
 /**
- * Squeeze for the wedge test of layer `i ≥ 1`, so that `Math.exp` is rarely
+ * Squeeze for the wedge test of layer `i ≥ 1`, so that `exp` is rarely
  * needed. In the layer's rectangle `x ∈ [X[i+1], X[i]]`, heights
  * `f(X[i]) + u·(f(X[i+1]) − f(X[i]))`, the curve is `u = g(x)` and the chord
  * through its ends is `u = (X[i] − x)/(X[i] − X[i+1])`. `g` is above the chord
@@ -151,50 +108,10 @@ for (let i = 0; i < ZIGGURAT_LAYERS; i++) {
  * between them needs the exact test.
  */
 export const CHORD_SLOPE = new Float64Array(ZIGGURAT_LAYERS);
-export const SQUEEZE_BELOW = new Float64Array(ZIGGURAT_LAYERS);
-export const SQUEEZE_ABOVE = new Float64Array(ZIGGURAT_LAYERS);
-/**
- * Added to each bound: covers the rounding of the chord and of `g` (whose
- * height difference `f(X[i+1]) − f(X[i])` is ≥ 7e-4, so `g` is good to about
- * 1e-13), at the cost of sending a fraction 2e-9 more of the draws to `f`.
- */
-const SQUEEZE_MARGIN = 1e-9;
+export const SQUEEZE_BELOW: Float64Array = SQUEEZE_BELOW_TABLE;
+export const SQUEEZE_ABOVE: Float64Array = SQUEEZE_ABOVE_TABLE;
 
-/**
- * The largest `g − chord` on layer `i`'s interval: `g − chord` is concave
- * (convex) where `f` is, so its one stationary point, where `x·f(x)` equals
- * the chord's slope in `f`, is found by bisection on the monotone `x·f(x)`.
- */
-function chordDeviation(i: number): number {
-  const left = ZIGGURAT_EDGES[i + 1]!, right = ZIGGURAT_EDGES[i]!;
-  const fRight = EDGE_DENSITY[i]!, rise = EDGE_DENSITY[i + 1]! - fRight;
-  const g = (x: number) => (density(x) - fRight) / rise;
-  const chord = (x: number) => (right - x) / (right - left);
-  const target = rise / (right - left); // −f′(x) = x·f(x) at the stationary point
-  const increasing = right <= 1;
-  let low = left, high = right;
-  for (let iteration = 0; iteration < 200 && low < high; iteration++) {
-    const mid = 0.5 * (low + high);
-    if (mid === low || mid === high) break;
-    if ((mid * density(mid) < target) === increasing) low = mid;
-    else high = mid;
-  }
-  return g(low) - chord(low);
-}
-
-for (let i = 1; i < ZIGGURAT_LAYERS; i++) {
-  CHORD_SLOPE[i] = 1 / (ZIGGURAT_EDGES[i]! - ZIGGURAT_EDGES[i + 1]!);
-  if (ZIGGURAT_EDGES[i + 1]! < 1 && ZIGGURAT_EDGES[i]! > 1) {
-    // f changes curvature inside this layer: no squeeze, always the exact test.
-    SQUEEZE_BELOW[i] = SQUEEZE_ABOVE[i] = 2;
-  } else if (ZIGGURAT_EDGES[i]! <= 1) {
-    SQUEEZE_ABOVE[i] = chordDeviation(i) + SQUEEZE_MARGIN;
-    SQUEEZE_BELOW[i] = SQUEEZE_MARGIN;
-  } else {
-    SQUEEZE_BELOW[i] = -chordDeviation(i) + SQUEEZE_MARGIN;
-    SQUEEZE_ABOVE[i] = SQUEEZE_MARGIN;
-  }
-}
+for (let i = 1; i < ZIGGURAT_LAYERS; i++) CHORD_SLOPE[i] = 1 / (ZIGGURAT_EDGES[i]! - ZIGGURAT_EDGES[i + 1]!);
 
 const lowWord = new Int32Array(1);
 
@@ -290,7 +207,7 @@ export function finishCandidate(state: Int32Array, word: number, lowHalf: boolea
       if (u < chord - SQUEEZE_BELOW[layer]!) break;
       if (u < chord + SQUEEZE_ABOVE[layer]!) {
         const bottom = EDGE_DENSITY[layer]!;
-        if (bottom + u * (EDGE_DENSITY[layer + 1]! - bottom) < density(x)) break;
+        if (bottom + u * (EDGE_DENSITY[layer + 1]! - bottom) < zigguratDensity(x)) break;
       }
       wedge = false;
       fresh = true;
