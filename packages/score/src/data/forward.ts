@@ -67,6 +67,7 @@ export interface CLDForwardMarginalOptions extends Omit<DrawOptions, 'dtype'> {
  * import { sampleCLDForwardMarginal, sampleGaussian } from '@sgmkit/score';
  * const x0 = sampleGaussian({ mean: [3], covariance: 0.25 }, 1000, { seed: 1 });
  * const { positions, velocities } = sampleCLDForwardMarginal(x0, 0.5, { seed: 1 });
+ * console.log(positions.shape, velocities.shape); // [ 1000, 1 ] [ 1000, 1 ]
  * ```
  */
 export function sampleCLDForwardMarginal(sample: Batch, t: number, options: CLDForwardMarginalOptions): { positions: Batch<Float64Array>; velocities: Batch<Float64Array> } {
