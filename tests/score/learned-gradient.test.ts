@@ -4,7 +4,7 @@ import {
   InProcessGradientEvaluator, MICRO_SHARD_ROWS, MicroShardGradients, createScoreNetwork, denoisingLoss, microShardCount,
   sumMicroShards, trainDenoisingScoreMatching, type ScoreNetwork,
 } from '@sgmkit/score';
-import { InvalidArgumentError, RandomStream, batch } from '@sgmkit/tensor';
+import { InvalidArgumentError, RandomStream, batch, setGemmBackend } from '@sgmkit/tensor';
 
 /** A minibatch as the training loop holds it: input rows [x, φ(t)], and the noise; plus the same as batches. */
 function minibatch(network: ScoreNetwork, rows: number, seed: number) {
@@ -65,6 +65,36 @@ test('sumMicroShards adds the shards left to right, as the in-process evaluator 
   const byHand = Float64Array.from(partials[0]!);
   for (let s = 1; s < count; s++) for (let i = 0; i < byHand.length; i++) byHand[i] += partials[s]![i]!;
   expect(Array.from(summed)).toEqual(Array.from(byHand));
+});
+
+// The in-process evaluator runs the minibatch whole (one GEMM per product) and reduces by micro-shards: it must
+// give the bits of the micro-shards computed one by one (what the worker threads do), for both network dtypes and
+// both GEMM backends (a float32 network on the scalar backend takes the micro-shard path itself).
+describe.each(['wasm', 'scalar'] as const)('in-process evaluator on the %s GEMM backend', (backend) => {
+  afterEach(() => setGemmBackend('auto'));
+  test.each([
+    ['float64', 70], ['float64', 256], ['float32', 100], ['float32', 256], ['float64', 20],
+  ] as const)('%s network, B = %i: bit-identical to the micro-shard sum', (dtype, rows) => {
+    setGemmBackend(backend);
+    const network = createScoreNetwork({ dim: 5, hiddenWidths: [40, 36], seed: 6, dtype });
+    const { input: input64, noise } = minibatch(network, rows, 9);
+    const input = dtype === 'float32' ? Float32Array.from(input64) : input64;
+    const z = noise.data as Float64Array;
+    const weights = network.model.parameters;
+    const shards = new MicroShardGradients(network.architecture, weights);
+    const count = microShardCount(rows);
+    const partials = Array.from({ length: count }, () => (dtype === 'float32' ? new Float32Array(shards.size) : new Float64Array(shards.size)));
+    const losses = new Float64Array(count).map((_, s) => shards.shard(input, z, rows, s, partials[s]!));
+    const summed = dtype === 'float32' ? new Float32Array(shards.size) : new Float64Array(shards.size);
+    const loss = sumMicroShards(partials, losses, count, summed);
+    const evaluator = new InProcessGradientEvaluator(network.architecture, weights);
+    const inProcess = dtype === 'float32' ? new Float32Array(shards.size).fill(NaN) : new Float64Array(shards.size).fill(NaN);
+    // Twice, the second time over a gradient full of the first result: the evaluator overwrites, it does not add.
+    for (let pass = 0; pass < 2; pass++) {
+      expect(evaluator.lossAndGradient(input, z, rows, inProcess)).toBe(loss);
+      expect(Array.from(inProcess)).toEqual(Array.from(summed));
+    }
+  });
 });
 
 test('training takes a gradient evaluator, validated, and gives the same weights with the in-process one given explicitly', () => {

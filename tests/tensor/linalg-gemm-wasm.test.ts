@@ -1,7 +1,7 @@
 // The WebAssembly SIMD GEMM against the scalar TypeScript kernel (its reference) and against a
 // naive sum with the rounding bound of recursive summation.
 import {
-  gemm, gemmAccumulate, gemmBackend, gemmKernel, setGemmBackend, wasmSimdSupported, wasmRelaxedSimdSupported,
+  gemm, gemmAccumulate, gemmAccumulateDepthBlocks, gemmBackend, gemmKernel, setGemmBackend, wasmSimdSupported, wasmRelaxedSimdSupported,
   InvalidArgumentError, GEMM_KC, GEMM_MC, GEMM_NC, transpose, type Tensor, type MatrixOperand,
 } from '@sgmkit/tensor';
 import { createWasmGemm, wasmGemm } from '../../packages/tensor/dist/linalg/wasm/gemm-wasm.js';
@@ -153,5 +153,35 @@ describe('wasm SIMD gemm', () => {
     expect(signedLeb(-1)).toEqual([0x7f]);
     expect(signedLeb(64)).toEqual([0xc0, 0x00]);
     expect(signedLeb(-123456)).toEqual([0xc0, 0xbb, 0x78]);
+  });
+});
+
+// gemmAccumulateDepthBlocks: one product whose depth is cut into blocks, each summed from zero and added to C in
+// order, must give the bits of the blocks computed separately into zeroed matrices and added left to right (the
+// minibatch gradient as a sum of micro-shard gradients); float32 only on wasm (see its TSDoc).
+describe('gemmAccumulateDepthBlocks', () => {
+  const cases: [DType, 'wasm' | 'scalar'][] = [['float64', 'wasm'], ['float64', 'scalar'], ['float32', 'wasm']];
+  test.each(cases)('%s on %s: the sum of separately computed depth blocks, bit for bit', (dtype, backend) => {
+    setGemmBackend(backend);
+    let seed = 700;
+    for (const [m, n, k, block] of [[1, 1, 1, 1], [3, 13, 7, 2], [13, 6, 64, 32], [37, 9, 100, 32], [150, 530, 70, 32], [5, 5, 40, 256]] as const) {
+      for (const ta of [false, true]) {
+        const a = randomMatrix(ta ? k : m, ta ? m : k, seed++, dtype);
+        const b = randomMatrix(k, n, seed++, dtype);
+        const c = randomMatrix(m, n, seed++, dtype);
+        const opA: MatrixOperand = { data: a.data, offset: 0, rowStride: ta ? 1 : k, colStride: ta ? m : 1 };
+        const expected = c.data.slice();
+        const partial = c.data.slice();
+        for (let p = 0; p < k; p += block) {
+          partial.fill(0);
+          const depth = Math.min(block, k - p);
+          gemmAccumulate(m, n, depth, 0.75, { ...opA, offset: p * opA.colStride }, { data: b.data, offset: p * n, rowStride: n, colStride: 1 }, partial, 0, n);
+          for (let i = 0; i < m * n; i++) expected[i] += partial[i]!;
+        }
+        const actual = c.data.slice();
+        gemmAccumulateDepthBlocks(m, n, k, block, 0.75, opA, { data: b.data, offset: 0, rowStride: n, colStride: 1 }, actual, 0, n);
+        expect(actual).toEqual(expected);
+      }
+    }
   });
 });

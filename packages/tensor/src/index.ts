@@ -10,3 +10,4 @@ export * from './linalg/index.js';
 export * from './random/index.js';
 export * from './kernels/index.js';
 export { exp, expm1, log, log1p, turnPoint } from './math/portable.js';
+export { kernelExp, EXP2_FRACTION_TABLE } from './math/kernel-exp.js';

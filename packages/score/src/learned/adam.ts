@@ -5,7 +5,9 @@
  * float32 rounding of the master weights in the same pass.
  * @packageDocumentation
  */
-import type { FloatArray } from '@sgmkit/tensor';
+import { FusedAdam, gemmBackend, type FloatArray } from '@sgmkit/tensor';
+import { networkArray, type NetworkArray } from './mlp-kernels.js';
+import type { NetworkDType } from './architecture.js';
 
 /** Adam hyper-parameters. */
 export interface AdamOptions {
@@ -59,4 +61,77 @@ export function roundInto(values: Float64Array, out: Float32Array): void {
 /** `average ← decay·average + (1 − decay)·θ`. */
 export function emaUpdate(average: Float64Array, parameters: Float64Array, decay: number): void {
   for (let i = 0; i < average.length; i++) average[i] = decay * average[i]! + (1 - decay) * parameters[i]!;
+}
+
+/**
+ * The optimiser of one training run: Adam on the master weights plus, when asked, the EMA of the
+ * weights. On the wasm GEMM backend the state lives in WebAssembly memory and each step is one
+ * fused SIMD pass (`FusedAdam`); otherwise the scalar loops above. Both give the same bits.
+ */
+export interface AdamRun {
+  /** Where each step's gradient is to be written (the network's dtype). */
+  readonly gradient: NetworkArray;
+  /** The EMA of the weights, when kept (an array of its own, current after every step). */
+  readonly average: Float64Array | undefined;
+  /**
+   * One update of `parameters` (the network's master weights) from `gradient`, then of the EMA with
+   * `decay`; a float32 network's `computeWeights` receive the rounded weights.
+   */
+  step(parameters: Float64Array, options: AdamOptions, decay: number, computeWeights: Float32Array | undefined): void;
+}
+
+/** Adam for `parameters` (their current values start the EMA, when kept). */
+export function createAdamRun(parameters: Float64Array, dtype: NetworkDType, keepAverage: boolean): AdamRun {
+  return gemmBackend() === 'wasm' ? new FusedAdamRun(parameters, dtype, keepAverage) : new ScalarAdamRun(parameters, dtype, keepAverage);
+}
+
+class ScalarAdamRun implements AdamRun {
+  readonly gradient: NetworkArray;
+  readonly average: Float64Array | undefined;
+  private readonly state: AdamState;
+
+  constructor(parameters: Float64Array, dtype: NetworkDType, keepAverage: boolean) {
+    this.gradient = networkArray(dtype, parameters.length);
+    this.average = keepAverage ? Float64Array.from(parameters) : undefined;
+    this.state = createAdamState(parameters.length);
+  }
+
+  step(parameters: Float64Array, options: AdamOptions, decay: number, computeWeights: Float32Array | undefined): void {
+    adamUpdate(parameters, this.gradient, this.state, options, computeWeights);
+    if (this.average) emaUpdate(this.average, parameters, decay);
+  }
+}
+
+class FusedAdamRun implements AdamRun {
+  readonly gradient: NetworkArray;
+  readonly average: Float64Array | undefined;
+  private readonly fused: FusedAdam;
+  private steps = 0;
+  private readonly update = { learningRate: 0, beta1: 0, beta2: 0, epsilon: 0, firstCorrection: 0, secondCorrection: 0, decay: 0 };
+
+  constructor(parameters: Float64Array, dtype: NetworkDType, keepAverage: boolean) {
+    this.fused = new FusedAdam(parameters.length, dtype, keepAverage);
+    this.fused.parameters.set(parameters);
+    this.fused.average?.set(parameters);
+    this.gradient = this.fused.gradient;
+    // Its own array (the result's EMA network keeps it), refreshed from wasm memory after every step.
+    this.average = keepAverage ? Float64Array.from(parameters) : undefined;
+  }
+
+  step(parameters: Float64Array, options: AdamOptions, decay: number, computeWeights: Float32Array | undefined): void {
+    this.steps += 1;
+    const u = this.update;
+    u.learningRate = options.learningRate;
+    u.beta1 = options.beta1;
+    u.beta2 = options.beta2;
+    u.epsilon = options.epsilon;
+    // The same bias corrections as adamUpdate's.
+    u.firstCorrection = 1 / (1 - Math.pow(options.beta1, this.steps));
+    u.secondCorrection = 1 / (1 - Math.pow(options.beta2, this.steps));
+    u.decay = decay;
+    this.fused.update(u);
+    parameters.set(this.fused.parameters);
+    if (computeWeights) computeWeights.set(this.fused.weights32!);
+    if (this.average) this.average.set(this.fused.average!);
+  }
 }

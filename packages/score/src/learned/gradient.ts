@@ -12,12 +12,14 @@
  * micro-shards to threads.
  * @packageDocumentation
  */
-import type { ScoreNetworkArchitecture } from './architecture.js';
+import { gemmBackend } from '@sgmkit/tensor';
+import type { LayerLayout, ScoreNetworkArchitecture } from './architecture.js';
 import { layerLayouts } from './architecture.js';
 import {
-  backwardTraining, createTrainingWorkspace, forwardTraining, mlpModel, networkArray, type MlpModel, type NetworkArray, type TrainingWorkspace,
+  backwardTraining, backwardTrainingByMicroShards, createTrainingWorkspace, forwardTraining, mlpModel, networkArray,
+  type MlpModel, type NetworkArray, type TrainingWorkspace,
 } from './mlp-kernels.js';
-import { noisePredictionLoss } from './loss.js';
+import { noisePredictionLoss, noisePredictionLossOfRows } from './loss.js';
 
 /**
  * Rows per micro-shard. Part of the reproducibility contract (the summation order of the
@@ -112,20 +114,55 @@ function addInto(sum: NetworkArray, term: NetworkArray): void {
 }
 
 /**
- * The evaluator of the calling thread: the micro-shards in turn, each added into the running
- * sum as soon as it is computed (the same left-to-right sum as `sumMicroShards`).
+ * The evaluator of the calling thread. It runs the minibatch through the network whole (one GEMM
+ * per product, see `backwardTrainingByMicroShards`) and reduces loss and gradient micro-shard by
+ * micro-shard, which gives the same bits as computing every micro-shard on its own and summing
+ * with `sumMicroShards`. Where that identity does not hold (a float32 network on the scalar GEMM
+ * backend, whose float32 products are summed in float64 before rounding), it computes the
+ * micro-shards in turn instead, each added into the running sum as soon as it is computed.
  */
 export class InProcessGradientEvaluator implements GradientEvaluator {
   private readonly shards: MicroShardGradients;
   private readonly partial: NetworkArray;
+  private readonly layouts: readonly LayerLayout[];
+  private readonly dim: number;
+  private readonly columnScratch: NetworkArray;
+  /** Full-minibatch workspace, sized on first use (and when a larger minibatch comes). */
+  private workspace: TrainingWorkspace | undefined;
 
   /** For a network's compute weights (`network.model.parameters`: float32 for a float32 network). */
   constructor(architecture: ScoreNetworkArchitecture, parameters: NetworkArray) {
     this.shards = new MicroShardGradients(architecture, parameters);
     this.partial = networkArray(this.shards.model.dtype, this.shards.size);
+    this.layouts = this.shards.model.layouts;
+    this.dim = architecture.dim;
+    this.columnScratch = networkArray(this.shards.model.dtype, Math.max(...this.layouts.map((layer) => layer.outDim)));
   }
 
   lossAndGradient(input: NetworkArray, noise: Float64Array, batchSize: number, gradient: NetworkArray): number {
+    if (this.shards.model.dtype === 'float32' && gemmBackend() === 'scalar') return this.byMicroShards(input, noise, batchSize, gradient);
+    const ws = this.workspaceFor(batchSize);
+    const model = this.shards.model;
+    copyRange(input, 0, ws.input, batchSize * this.layouts[0]!.inDim);
+    forwardTraining(model, ws, batchSize);
+    let loss = 0;
+    for (let s = 0; s < microShardCount(batchSize); s++) {
+      const first = s * MICRO_SHARD_ROWS;
+      const term = noisePredictionLossOfRows(ws, noise, first, Math.min(MICRO_SHARD_ROWS, batchSize - first), this.dim, batchSize);
+      loss = s === 0 ? term : loss + term;
+    }
+    backwardTrainingByMicroShards(model, ws, batchSize, MICRO_SHARD_ROWS, gradient, this.columnScratch);
+    return loss;
+  }
+
+  private workspaceFor(batchSize: number): TrainingWorkspace {
+    if (!this.workspace || this.workspace.capacity < batchSize) {
+      this.workspace = createTrainingWorkspace(this.layouts, batchSize, this.shards.model.dtype);
+    }
+    return this.workspace;
+  }
+
+  private byMicroShards(input: NetworkArray, noise: Float64Array, batchSize: number, gradient: NetworkArray): number {
     let loss = this.shards.shard(input, noise, batchSize, 0, gradient);
     for (let s = 1; s < microShardCount(batchSize); s++) {
       loss += this.shards.shard(input, noise, batchSize, s, this.partial);

@@ -34,6 +34,24 @@ export function noisePredictionLoss(ws: TrainingWorkspace, noise: Float64Array, 
   return sum / batchRows;
 }
 
+/**
+ * `noisePredictionLoss` of rows `[first, first + rows)` of the workspace (outputs, deltas and
+ * `noise` indexed from row `first`): the loss term `(1/B)Σ|ε_θ − z|²` of one micro-shard of a
+ * minibatch processed whole, with the same arithmetic as the micro-shard on its own.
+ */
+export function noisePredictionLossOfRows(ws: TrainingWorkspace, noise: Float64Array, first: number, rows: number, d: number, batchRows: number): number {
+  const output = ws.output;
+  const delta = ws.deltas[ws.deltas.length - 1]!;
+  const scale = 2 / batchRows;
+  let sum = 0;
+  for (let i = first * d; i < (first + rows) * d; i++) {
+    const residual = output[i]! - noise[i]!;
+    sum += residual * residual;
+    delta[i] = scale * residual;
+  }
+  return sum / batchRows;
+}
+
 /** Writes row r of the first-layer input: `[x, sin(ω ln t), cos(ω ln t), …]`. */
 export function writeInputRow(ws: TrainingWorkspace, r: number, width: number, t: number, frequencies: Float64Array, d: number): void {
   writeTimeFeatures(t, frequencies, ws.input, r * width + d);

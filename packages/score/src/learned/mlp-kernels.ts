@@ -5,13 +5,14 @@
  *
  * The same code runs a float64 network (Float64Array weights and activations: the f64x2 GEMM
  * kernel) and a float32 one (Float32Array weights, activations, deltas and gradient: the f32x4
- * kernel, twice the lanes). Each dense layer is one overwriting GEMM (C is never read, so it is
- * not copied into the kernel's memory) followed by one pass that adds the bias and, for hidden
- * layers, applies SiLU while the row is in cache.
+ * kernel, twice the lanes). Each hidden layer is one `gemmBiasSilu` (on the wasm backend the bias
+ * and SiLU run as a SIMD epilogue on each GEMM block in the kernel's memory); the output layer is
+ * one overwriting GEMM and a bias pass.
  * @packageDocumentation
  */
-import { gemmAccumulate, gemmKernel, type FloatArray, type MatrixOperand } from '@sgmkit/tensor';
-import { biasSilu, biasSiluKeepingSigmoid, siluBackwardFromSigmoid } from './activation.js';
+import {
+  gemmAccumulate, gemmAccumulateDepthBlocks, gemmBiasSilu, gemmKernel, siluBackwardFromSigmoid, type FloatArray, type MatrixOperand,
+} from '@sgmkit/tensor';
 import { weightOperand, type LayerLayout, type NetworkDType } from './architecture.js';
 
 /** A typed array of the network's dtype. */
@@ -132,8 +133,7 @@ export function hiddenLayer(
   model: MlpModel, ws: MlpWorkspace, l: number, rows: number, k: number, input: MatrixOperand, bias: FloatArray, biasOffset: number,
 ): void {
   const width = model.layouts[l]!.outDim;
-  gemmKernel(rows, width, k, 1, input, model.weights[l]!, 0, ws.pre[l]!, 0, width);
-  biasSilu(ws.pre[l]!, ws.post[l]!, rows, width, bias, biasOffset);
+  gemmBiasSilu(rows, width, k, input, model.weights[l]!, bias, biasOffset, ws.pre[l]!, ws.post[l]!);
 }
 
 /** Hidden layers 1… (after the first, which the caller has run with `hiddenLayer`). */
@@ -151,8 +151,7 @@ export function forwardTraining(model: MlpModel, ws: TrainingWorkspace, rows: nu
   for (let l = 0; l < ws.pre.length; l++) {
     const layer = layouts[l]!;
     const input = l === 0 ? ws.inputOperand : ws.postOperands[l - 1]!;
-    gemmKernel(rows, layer.outDim, layer.inDim, 1, input, model.weights[l]!, 0, ws.pre[l]!, 0, layer.outDim);
-    biasSiluKeepingSigmoid(ws.pre[l]!, ws.post[l]!, ws.sigmoid[l]!, rows, layer.outDim, parameters, layer.biasOffset);
+    gemmBiasSilu(rows, layer.outDim, layer.inDim, input, model.weights[l]!, parameters, layer.biasOffset, ws.pre[l]!, ws.post[l]!, ws.sigmoid[l]!);
   }
   const lastIndex = layouts.length - 1;
   const last = layouts[lastIndex]!;
@@ -185,5 +184,48 @@ function addColumnSums(values: NetworkArray, rows: number, cols: number, out: Ne
   for (let r = 0; r < rows; r++) {
     const row = r * cols;
     for (let j = 0; j < cols; j++) out[outOffset + j] += values[row + j]!;
+  }
+}
+
+/**
+ * Backpropagation over a whole minibatch of `rows` rows whose gradient is, by contract, the sum of
+ * the gradients of its micro-shards of `shardRows` rows (see `gradient.ts`): writes (overwrites)
+ * into `gradient` exactly the bits of computing each micro-shard with `backwardTraining` into a
+ * zeroed vector and adding those vectors left to right, but with one GEMM per product instead of
+ * one per micro-shard: the delta GEMMs are row-wise (a row never depends on the others), the
+ * weight gradients sum each micro-shard's rows from zero and add it into C in order
+ * (`gemmAccumulateDepthBlocks`), and the bias gradients sum each micro-shard's column into
+ * `columnScratch` (≥ the widest layer) before adding it. Bit-identity needs the wasm GEMM backend
+ * or a float64 network (see `gemmAccumulateDepthBlocks`).
+ */
+export function backwardTrainingByMicroShards(
+  model: MlpModel, ws: TrainingWorkspace, rows: number, shardRows: number, gradient: NetworkArray, columnScratch: NetworkArray,
+): void {
+  const { layouts } = model;
+  gradient.fill(0);
+  for (let l = layouts.length - 1; l >= 0; l--) {
+    const layer = layouts[l]!;
+    const inputTransposed = l === 0 ? ws.inputTransposedOperand : ws.postTransposedOperands[l - 1]!;
+    gemmAccumulateDepthBlocks(layer.inDim, layer.outDim, rows, shardRows, 1, inputTransposed, ws.deltaOperands[l]!, gradient, layer.weightOffset, layer.outDim);
+    addColumnSumsByBlocks(ws.deltas[l]!, rows, shardRows, layer.outDim, columnScratch, gradient, layer.biasOffset);
+    if (l === 0) break;
+    const previous = ws.deltas[l - 1]!;
+    gemmKernel(rows, layer.inDim, layer.outDim, 1, ws.deltaOperands[l]!, model.weightsTransposed[l]!, 0, previous, 0, layer.inDim);
+    siluBackwardFromSigmoid(ws.pre[l - 1]!, ws.sigmoid[l - 1]!, previous, rows * layer.inDim);
+  }
+}
+
+/** `out[j] += Σ_{rows of block b} values[·, j]` for each block of `blockRows` rows in turn, each block summed from zero in `scratch`. */
+function addColumnSumsByBlocks(
+  values: NetworkArray, rows: number, blockRows: number, cols: number, scratch: NetworkArray, out: NetworkArray, outOffset: number,
+): void {
+  for (let first = 0; first < rows; first += blockRows) {
+    scratch.fill(0, 0, cols);
+    const last = Math.min(rows, first + blockRows);
+    for (let r = first; r < last; r++) {
+      const row = r * cols;
+      for (let j = 0; j < cols; j++) scratch[j] += values[row + j]!;
+    }
+    for (let j = 0; j < cols; j++) out[outOffset + j] += scratch[j]!;
   }
 }

@@ -13,7 +13,7 @@ import {
   AbortedError, InvalidArgumentError, NonFiniteValueError, RandomStream, expectBatch, expectInteger, expectPositive, expectSeed,
   type Batch,
 } from '@sgmkit/tensor';
-import { adamUpdate, createAdamState, emaUpdate, roundInto } from './adam.js';
+import { createAdamRun, roundInto } from './adam.js';
 import { InProcessGradientEvaluator, type GradientEvaluator } from './gradient.js';
 import { noisePredictionLoss, writeInputRow } from './loss.js';
 import { createTrainingWorkspace, forwardTraining, mlpModel, networkArray, type MlpModel, type NetworkArray, type TrainingWorkspace } from './mlp-kernels.js';
@@ -208,11 +208,11 @@ function runTraining<N extends AnyScoreNetwork>(
   const times = new Float64Array(options.batchSize);
   const sources = new Int32Array(options.batchSize);
   // A float32 network's gradient is float32 (the f32 GEMM writes it); Adam keeps float64 moments and master weights.
-  const gradient = networkArray(model.dtype, size);
+  const adam = createAdamRun(network.parameters, model.dtype, options.emaDecay !== undefined);
+  const gradient = adam.gradient;
   const computeWeights = model.parameters instanceof Float32Array ? model.parameters : undefined;
-  const adam = createAdamState(size);
   const adamOptions = { ...options.adam };
-  const average = options.emaDecay === undefined ? undefined : Float64Array.from(network.parameters);
+  const average = adam.average;
   // Held-out evaluations run on the EMA weights when kept (rounded to float32 for a float32 network).
   const evaluatedWeights = average && computeWeights ? new Float32Array(size) : average;
   const evaluated = evaluatedWeights ? mlpModel(evaluatedWeights, model.layouts) : model;
@@ -235,8 +235,7 @@ function runTraining<N extends AnyScoreNetwork>(
       throw new NonFiniteValueError(`trainDenoisingScoreMatching: loss became ${loss} (gradient norm ${gradientNorm}) at step ${step}; lower options.learningRate`, `step ${step}`);
     }
     adamOptions.learningRate = learningRateAt(options.schedule, step);
-    adamUpdate(network.parameters, gradient, adam, adamOptions, computeWeights);
-    if (average) emaUpdate(average, network.parameters, Math.min(options.emaDecay!, (1 + step) / (10 + step)));
+    adam.step(network.parameters, adamOptions, average ? Math.min(options.emaDecay!, (1 + step) / (10 + step)) : 0, computeWeights);
     losses[step - 1] = loss;
     gradientNorms[step - 1] = gradientNorm;
     if (evaluationSet && (step % options.evaluateEvery === 0 || step === options.steps)) {

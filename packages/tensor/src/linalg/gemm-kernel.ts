@@ -13,7 +13,10 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import type { FloatArray } from '../tensor.js';
-import { createWasmGemm, wasmGemm, wasmSimdSupported, type WasmGemmInstance } from './wasm/gemm-wasm.js';
+import { biasSiluRows } from './silu.js';
+import {
+  WASM_GEMM_KC, WASM_GEMM_NC, createWasmGemm, wasmGemm, wasmGemmBiasSilu, wasmGemmDepthBlocks, wasmSimdSupported, type WasmGemmInstance,
+} from './wasm/gemm-wasm.js';
 
 /** Rows of the micro-tile (accumulators held in locals). */
 export const GEMM_MR = 4;
@@ -108,6 +111,42 @@ export function gemmAccumulate(
 }
 
 /**
+ * `C ← C + Σ_b α·op(A)[:, D_b]·op(B)[D_b, :]` where `D_b` are consecutive depth ranges of
+ * `depthBlock` (1 ≤ depthBlock ≤ GEMM_KC) indices, the last shorter, taken in order: each block's
+ * product is summed from zero in depth order and then added to C. On the wasm backend, and on
+ * the scalar one for float64 C, that is bit-identical to computing every block's product into a
+ * zeroed matrix with `gemmAccumulate` and adding those matrices into C left to right (e.g. the
+ * gradient of a minibatch as the sum of its micro-shard gradients), at the cost of one product.
+ * (The scalar kernel adds a block's float64 sum to a float32 C before rounding, so there float32
+ * results can differ from that sum of rounded blocks by an ulp.)
+ */
+export function gemmAccumulateDepthBlocks(
+  m: number, n: number, k: number, depthBlock: number, alpha: number,
+  a: MatrixOperand, b: MatrixOperand,
+  c: FloatArray, cOffset: number, ldc: number,
+): void {
+  if (m === 0 || n === 0 || k === 0 || alpha === 0) return;
+  const wasm = activeWasm();
+  if (wasm) {
+    wasmGemmDepthBlocks(wasm, m, n, k, depthBlock, alpha, a, b, c, cOffset, ldc);
+    return;
+  }
+  const aBlock = depthBlockA;
+  const bBlock = depthBlockB;
+  aBlock.data = a.data; aBlock.rowStride = a.rowStride; aBlock.colStride = a.colStride;
+  bBlock.data = b.data; bBlock.rowStride = b.rowStride; bBlock.colStride = b.colStride;
+  for (let p = 0; p < k; p += depthBlock) {
+    aBlock.offset = a.offset + p * a.colStride;
+    bBlock.offset = b.offset + p * b.rowStride;
+    scalarGemmAccumulate(m, n, Math.min(depthBlock, k - p), alpha, aBlock, bBlock, c, cOffset, ldc);
+  }
+}
+
+/** Operands rewritten per depth block by the scalar path of `gemmAccumulateDepthBlocks` (no allocation per call). */
+const depthBlockA: { data: FloatArray; offset: number; rowStride: number; colStride: number } = { data: new Float64Array(0), offset: 0, rowStride: 0, colStride: 0 };
+const depthBlockB: { data: FloatArray; offset: number; rowStride: number; colStride: number } = { data: new Float64Array(0), offset: 0, rowStride: 0, colStride: 0 };
+
+/**
  * `C ← α·op(A)·op(B) + β·C` on raw operands (β = 0 never reads C). Row i of the result
  * depends only on row i of op(A), op(B) and row i of C, never on m, so a batch split into
  * chunks of rows gives bit-identical rows.
@@ -125,6 +164,40 @@ export function gemmKernel(
   }
   scaleMatrixRows(m, n, beta, c, cOffset, ldc);
   gemmAccumulate(m, n, k, alpha, a, b, c, cOffset, ldc);
+}
+
+/**
+ * A dense SiLU layer on raw operands: `pre = op(A)·op(B) + bias` (`bias[biasOffset + j]` added to
+ * column j), `post = silu(pre)` and, when `sigmoid` is given, `sigmoid = σ(pre)`, all row-major
+ * `m × n` from offset 0 (op(A) is `m × k`, op(B) `k × n`). Without `sigmoid` (inference) only `post`
+ * is an output: `pre` is scratch whose contents are unspecified afterwards. On the wasm backend the bias and SiLU run
+ * as a SIMD epilogue on each GEMM block while it is in the module's memory (when n ≤ GEMM_NC and
+ * k ≤ GEMM_KC); otherwise `gemmKernel` then `biasSiluRows`. Both paths give the same bits (the
+ * epilogue is the scalar kernel vectorised, with the same `kernelExp`). `bias` may be float64 for
+ * float32 outputs (z is formed in double and rounded once, as the scalar kernel does).
+ */
+export function gemmBiasSilu(
+  m: number, n: number, k: number, a: MatrixOperand, b: MatrixOperand,
+  bias: FloatArray, biasOffset: number, pre: FloatArray, post: FloatArray, sigmoid?: FloatArray,
+): void {
+  if (m === 0 || n === 0) return;
+  const wasm = activeWasm();
+  if (wasm && k > 0 && k <= WASM_GEMM_KC && n <= WASM_GEMM_NC && epilogueStorageMatches(a, b, pre, post, sigmoid)) {
+    wasmGemmBiasSilu(wasm, m, n, k, a, b, bias, biasOffset, pre, post, sigmoid);
+    return;
+  }
+  gemmKernel(m, n, k, 1, a, b, 0, pre, 0, n);
+  biasSiluRows(pre, post, sigmoid, m, n, bias, biasOffset);
+}
+
+/**
+ * The epilogue keeps C in the kernel's precision (float32 only when A, B and the outputs all are), so
+ * it gives the scalar path's bits only when every output has that precision.
+ */
+function epilogueStorageMatches(a: MatrixOperand, b: MatrixOperand, pre: FloatArray, post: FloatArray, sigmoid: FloatArray | undefined): boolean {
+  const f32 = pre instanceof Float32Array;
+  if (f32 && !(a.data instanceof Float32Array && b.data instanceof Float32Array)) return false;
+  return post instanceof Float32Array === f32 && (sigmoid === undefined || sigmoid instanceof Float32Array === f32);
 }
 
 /** The scalar TypeScript kernel: the fallback without WebAssembly SIMD, and the reference for the wasm one. */

@@ -20,7 +20,8 @@ export const Op = {
   localGet: 0x20, localSet: 0x21, localTee: 0x22,
   i32Const: 0x41, f64Const: 0x44,
   i32Eqz: 0x45, i32Ne: 0x47, i32LtU: 0x49, i32GtS: 0x4a,
-  i32Add: 0x6a, i32Sub: 0x6b, i32Mul: 0x6c, i32Shl: 0x74,
+  i32Add: 0x6a, i32Sub: 0x6b, i32Mul: 0x6c, i32And: 0x71, i32Shl: 0x74,
+  f64Load: 0x2b, i32WrapI64: 0xa7,
   f32DemoteF64: 0xb6,
 } as const;
 
@@ -28,8 +29,13 @@ export const Op = {
 export const SimdOp = {
   v128Load: 0x00, load32Splat: 0x09, load64Splat: 0x0a, v128Store: 0x0b, v128Const: 0x0c,
   f32x4Splat: 0x13, f64x2Splat: 0x14,
+  i64x2ExtractLane: 0x1d, f64x2ReplaceLane: 0x22,
+  v128And: 0x4e, v128Store64Lane: 0x5b, v128Load64Zero: 0x5d,
+  f32x4DemoteF64x2Zero: 0x5e, f64x2PromoteLowF32x4: 0x5f,
+  i64x2Shl: 0xcb, i64x2ShrS: 0xcc, i64x2Add: 0xce, i64x2Sub: 0xd1,
   f32x4Add: 0xe4, f32x4Mul: 0xe6,
-  f64x2Add: 0xf0, f64x2Mul: 0xf2,
+  f64x2Floor: 0x75, f64x2Neg: 0xed, f64x2Sqrt: 0xef,
+  f64x2Add: 0xf0, f64x2Sub: 0xf1, f64x2Mul: 0xf2, f64x2Div: 0xf3, f64x2Min: 0xf4, f64x2Max: 0xf5, f64x2Pmin: 0xf6, f64x2Pmax: 0xf7,
   /** Relaxed SIMD (standardised numbering); only probed, never required. */
   f32x4RelaxedMadd: 0x105, f64x2RelaxedMadd: 0x107,
 } as const;
@@ -107,6 +113,17 @@ export class FunctionBuilder {
   /** A SIMD memory instruction: `memarg` = alignment exponent and constant byte offset. */
   simdMemory(opcode: number, alignLog2: number, offset: number): this {
     return this.simd(opcode, ...unsignedLeb(alignLog2), ...unsignedLeb(offset));
+  }
+
+  /** A v128 constant with the same double in both f64 lanes. */
+  f64x2(value: number): this {
+    return this.simd(SimdOp.v128Const, ...new Uint8Array(Float64Array.of(value, value).buffer));
+  }
+
+  /** A v128 constant with the same 64-bit integer (|value| < 2^31) in both i64 lanes. */
+  i64x2(value: number): this {
+    const lane = new Uint8Array(new BigInt64Array([BigInt(value)]).buffer);
+    return this.simd(SimdOp.v128Const, ...lane, ...lane);
   }
 
   /** `local += delta` for an i32 local. */

@@ -11,6 +11,7 @@
  * its products in depth order: the f64 kernel is bit-identical to the scalar TypeScript one.
  * @packageDocumentation
  */
+import { biasSiluKernel } from './activation-module.js';
 import { F64, FunctionBuilder, I32, Op, SimdOp, V128, VOID_BLOCK, encodeModule, type ModuleDescription } from './encoder.js';
 
 /** Register tile of a macro-kernel: MR rows by V vectors. */
@@ -127,13 +128,17 @@ function writeTile(f: FunctionBuilder, mr: number, v: number, l: TileLocals): vo
 export const F64_TILE: TileShape = { rows: 4, vectors: 2 };
 export const F32_TILE: TileShape = { rows: 4, vectors: 2 };
 
-/** The GEMM module: `gemm_f64` and `gemm_f32` over one memory of `memoryPages` 64 KiB pages. */
+/** The GEMM module: `gemm_f64`, `gemm_f32` and the bias + SiLU epilogues (`activation-module.ts`) over one memory of `memoryPages` 64 KiB pages. */
 export function gemmModuleDescription(memoryPages: number, f64Tile: TileShape = F64_TILE, f32Tile: TileShape = F32_TILE): ModuleDescription {
   return {
     memoryPages,
     functions: [
       { name: 'gemm_f64', builder: macroKernel('f64', f64Tile) },
       { name: 'gemm_f32', builder: macroKernel('f32', f32Tile) },
+      { name: 'bias_silu_f64', builder: biasSiluKernel('f64', false) },
+      { name: 'bias_silu_f32', builder: biasSiluKernel('f32', false) },
+      { name: 'bias_silu_sigmoid_f64', builder: biasSiluKernel('f64', true) },
+      { name: 'bias_silu_sigmoid_f32', builder: biasSiluKernel('f32', true) },
     ],
   };
 }

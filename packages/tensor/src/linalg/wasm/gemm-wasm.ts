@@ -15,6 +15,7 @@
  * when packed and a float32 C rounded once per depth block), bit-identical to the scalar one.
  * @packageDocumentation
  */
+import { EXP2_FRACTION_TABLE } from '../../math/kernel-exp.js';
 import type { FloatArray } from '../../tensor.js';
 import type { MatrixOperand } from '../gemm-kernel.js';
 import {
@@ -26,6 +27,9 @@ export const WASM_GEMM_MC = 128;
 export const WASM_GEMM_KC = 256;
 export const WASM_GEMM_NC = 512;
 
+/** `rows, pairs, pitchBytes, c, post, sigmoid, bias, table` (see `activation-module.ts`). */
+type BiasSiluKernel = (rows: number, pairs: number, pitchBytes: number, c: number, post: number, sigmoid: number, bias: number, table: number) => void;
+
 type MacroKernel = (
   mTiles: number, nTiles: number, kc: number, alpha: number,
   a: number, b: number, c: number, ldcBytes: number, overwrite: number,
@@ -35,6 +39,9 @@ interface KernelLayout {
   readonly run: MacroKernel;
   readonly mr: number;
   readonly nr: number;
+  /** The bias + SiLU epilogues for C blocks of this precision: without and with σ(z). */
+  readonly biasSilu: BiasSiluKernel;
+  readonly biasSiluSigmoid: BiasSiluKernel;
 }
 
 /** A compiled GEMM module, its memory and the regions the driver packs into (byte addresses). */
@@ -45,6 +52,11 @@ export interface WasmGemmInstance {
   readonly aAddress: number;
   readonly bAddress: number;
   readonly cAddress: number;
+  /** The epilogues' outputs (each the size of the C block), their float64 bias row and the `2^{j/256}` table. */
+  readonly postAddress: number;
+  readonly sigmoidAddress: number;
+  readonly biasAddress: number;
+  readonly tableAddress: number;
   buffer: ArrayBuffer | undefined;
   view64: Float64Array;
   view32: Float32Array;
@@ -78,22 +90,35 @@ export function createWasmGemm(f64Tile: TileShape = F64_TILE, f32Tile: TileShape
   const aBytes = rows * WASM_GEMM_KC * 8;
   const bBytes = WASM_GEMM_KC * cols * 8;
   const cBytes = rows * cols * 8;
-  const pages = Math.ceil((aBytes + bBytes + cBytes) / PAGE);
+  const biasBytes = cols * 8;
+  const tableBytes = EXP2_FRACTION_TABLE.length * 8;
+  const pages = Math.ceil((aBytes + bBytes + 3 * cBytes + biasBytes + tableBytes) / PAGE);
   const api = webAssembly();
   if (!api) throw new Error('createWasmGemm: this runtime has no WebAssembly');
   const instance = new api.Instance(new api.Module(gemmModuleBytes(pages, f64Tile, f32Tile)), {});
-  const exports = instance.exports as unknown as { memory: WasmMemory; gemm_f64: MacroKernel; gemm_f32: MacroKernel };
-  return {
+  const exports = instance.exports as unknown as {
+    memory: WasmMemory; gemm_f64: MacroKernel; gemm_f32: MacroKernel;
+    bias_silu_f64: BiasSiluKernel; bias_silu_f32: BiasSiluKernel; bias_silu_sigmoid_f64: BiasSiluKernel; bias_silu_sigmoid_f32: BiasSiluKernel;
+  };
+  const cAddress = aBytes + bBytes;
+  const w: WasmGemmInstance = {
     memory: exports.memory,
-    f64: { run: exports.gemm_f64, mr: f64Tile.rows, nr: f64Tile.vectors * lanes('f64') },
-    f32: { run: exports.gemm_f32, mr: f32Tile.rows, nr: f32Tile.vectors * lanes('f32') },
+    f64: { run: exports.gemm_f64, mr: f64Tile.rows, nr: f64Tile.vectors * lanes('f64'), biasSilu: exports.bias_silu_f64, biasSiluSigmoid: exports.bias_silu_sigmoid_f64 },
+    f32: { run: exports.gemm_f32, mr: f32Tile.rows, nr: f32Tile.vectors * lanes('f32'), biasSilu: exports.bias_silu_f32, biasSiluSigmoid: exports.bias_silu_sigmoid_f32 },
     aAddress: 0,
     bAddress: aBytes,
-    cAddress: aBytes + bBytes,
+    cAddress,
+    postAddress: cAddress + cBytes,
+    sigmoidAddress: cAddress + 2 * cBytes,
+    biasAddress: cAddress + 3 * cBytes,
+    tableAddress: cAddress + 3 * cBytes + biasBytes,
     buffer: undefined,
     view64: new Float64Array(0),
     view32: new Float32Array(0),
   };
+  refreshViews(w);
+  w.view64.set(EXP2_FRACTION_TABLE, w.tableAddress / 8);
+  return w;
 }
 
 /** Re-creates the typed-array views when the memory's buffer changed (first use, or after a grow). */
@@ -156,6 +181,77 @@ export function wasmGemm(
         copyBlockOut(view, cStart, ncPad, mc, nc, c, cBlock, ldc);
       }
     }
+  }
+}
+
+/**
+ * `C ← C + Σ_b α·op(A)[:, block b]·op(B)[block b, :]` over consecutive depth blocks of `depthBlock`
+ * (≤ KC) rows, in block order: each block's products are summed from zero in depth order, then
+ * added to C, so the result is bit-identical to computing each block's product into a zeroed
+ * matrix and adding those left to right. Each C block is copied into the module once for all
+ * depth blocks (loop order jc, ic, pc), which is what makes the many short blocks cheap.
+ */
+export function wasmGemmDepthBlocks(
+  w: WasmGemmInstance, m: number, n: number, k: number, depthBlock: number, alpha: number,
+  a: MatrixOperand, b: MatrixOperand, c: FloatArray, cOffset: number, ldc: number,
+): void {
+  refreshViews(w);
+  const precision: KernelPrecision = a.data instanceof Float32Array && b.data instanceof Float32Array && c instanceof Float32Array ? 'f32' : 'f64';
+  const kernel = precision === 'f64' ? w.f64 : w.f32;
+  const view = precision === 'f64' ? w.view64 : w.view32;
+  const es = elementBytes(precision);
+  const aStart = w.aAddress / es;
+  const bStart = w.bAddress / es;
+  const cStart = w.cAddress / es;
+  for (let jc = 0; jc < n; jc += WASM_GEMM_NC) {
+    const nc = Math.min(WASM_GEMM_NC, n - jc);
+    const ncPad = roundUp(nc, kernel.nr);
+    for (let ic = 0; ic < m; ic += WASM_GEMM_MC) {
+      const mc = Math.min(WASM_GEMM_MC, m - ic);
+      const cBlock = cOffset + ic * ldc + jc;
+      copyBlockIn(c, cBlock, ldc, mc, nc, view, cStart, ncPad);
+      for (let pc = 0; pc < k; pc += depthBlock) {
+        const kc = Math.min(depthBlock, k - pc);
+        packPanels(b.data, b.offset + pc * b.rowStride + jc * b.colStride, b.colStride, b.rowStride, nc, kc, kernel.nr, view, bStart);
+        packPanels(a.data, a.offset + ic * a.rowStride + pc * a.colStride, a.rowStride, a.colStride, mc, kc, kernel.mr, view, aStart);
+        kernel.run(Math.ceil(mc / kernel.mr), ncPad / kernel.nr, kc, alpha, w.aAddress, w.bAddress, w.cAddress, ncPad * es, 0);
+      }
+      copyBlockOut(view, cStart, ncPad, mc, nc, c, cBlock, ldc);
+    }
+  }
+}
+
+/**
+ * A hidden layer in one pass over each C block: `pre = op(A)·op(B) + bias` (bias from
+ * `bias[biasOffset]`, one per column), `post = silu(pre)` and, when `sigmoid` is given, `σ(pre)`,
+ * for row-major `m × n` outputs (leading dimension n); without `sigmoid` (inference) `pre` is not
+ * written. The GEMM overwrites C in the module's
+ * memory, the epilogue runs on it there, and the outputs are copied out once. Needs n ≤ NC and
+ * k ≤ KC (one block of op(B)), m, n, k ≥ 1.
+ */
+export function wasmGemmBiasSilu(
+  w: WasmGemmInstance, m: number, n: number, k: number, a: MatrixOperand, b: MatrixOperand,
+  bias: FloatArray, biasOffset: number, pre: FloatArray, post: FloatArray, sigmoid: FloatArray | undefined,
+): void {
+  refreshViews(w);
+  const precision: KernelPrecision = a.data instanceof Float32Array && b.data instanceof Float32Array && pre instanceof Float32Array ? 'f32' : 'f64';
+  const kernel = precision === 'f64' ? w.f64 : w.f32;
+  const view = precision === 'f64' ? w.view64 : w.view32;
+  const es = elementBytes(precision);
+  const ncPad = roundUp(n, kernel.nr);
+  const biasStart = w.biasAddress / 8;
+  for (let j = 0; j < ncPad; j++) w.view64[biasStart + j] = j < n ? bias[biasOffset + j]! : 0;
+  packPanels(b.data, b.offset, b.colStride, b.rowStride, n, k, kernel.nr, view, w.bAddress / es);
+  const epilogue = sigmoid ? kernel.biasSiluSigmoid : kernel.biasSilu;
+  for (let ic = 0; ic < m; ic += WASM_GEMM_MC) {
+    const mc = Math.min(WASM_GEMM_MC, m - ic);
+    packPanels(a.data, a.offset + ic * a.rowStride, a.rowStride, a.colStride, mc, k, kernel.mr, view, w.aAddress / es);
+    kernel.run(Math.ceil(mc / kernel.mr), ncPad / kernel.nr, k, 1, w.aAddress, w.bAddress, w.cAddress, ncPad * es, 1);
+    epilogue(mc, ncPad / 2, ncPad * es, w.cAddress, w.postAddress, w.sigmoidAddress, w.biasAddress, w.tableAddress);
+    copyBlockOut(view, w.postAddress / es, ncPad, mc, n, post, ic * n, n);
+    if (!sigmoid) continue;
+    copyBlockOut(view, w.cAddress / es, ncPad, mc, n, pre, ic * n, n);
+    copyBlockOut(view, w.sigmoidAddress / es, ncPad, mc, n, sigmoid, ic * n, n);
   }
 }
 

@@ -1,0 +1,103 @@
+/**
+ * Emits the WebAssembly SIMD activation kernels that run on a GEMM's C block while it is still in
+ * the module's memory: `z = c + bias`, `silu(z) = z·σ(z)` and, for training, `σ(z)`.
+ *
+ * The arithmetic is float64 (f64x2) for either storage type: float32 values are widened when
+ * loaded and rounded once when stored, so that both dtypes do exactly what the scalar TypeScript
+ * kernels (`linalg/silu.ts`) do, bit for bit. The exponential is `kernelExp` (`math/kernel-exp.ts`)
+ * vectorised: clamp, Cody–Waite reduction by ln2/256, degree-4 polynomial, `2^{j/256}` from a
+ * table in memory (two scalar loads per vector: wasm SIMD has no gather) and `2^m` built from
+ * its exponent bits as two exact powers of two.
+ * @packageDocumentation
+ */
+import { FunctionBuilder, I32, Op, SimdOp, V128, VOID_BLOCK } from './encoder.js';
+import {
+  KERNEL_EXP_FRACTION_BITS, KERNEL_EXP_INV_LN2_BY_N, KERNEL_EXP_LN2_BY_N_HI, KERNEL_EXP_LN2_BY_N_LO, KERNEL_EXP_MAX, KERNEL_EXP_MIN,
+  KERNEL_EXP_ROUND_SHIFTER,
+} from '../../math/kernel-exp.js';
+import type { KernelPrecision } from './gemm-module.js';
+
+/**
+ * Parameters, in order: `rows, pairs` (element pairs per row), `pitchBytes` (row pitch of the C,
+ * post and sigmoid blocks), byte addresses `c` (read as the GEMM result, overwritten with z), `post`,
+ * `sigmoid` (written only by the training variant), `bias` (float64, one per column) and `table`
+ * (the 256 doubles `2^{j/256}`).
+ */
+export function biasSiluKernel(storage: KernelPrecision, keepSigmoid: boolean): FunctionBuilder {
+  const f = new FunctionBuilder([I32, I32, I32, I32, I32, I32, I32, I32], []);
+  const [rows, pairs, pitchBytes, c, post, sigmoid, bias, table] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [cp, pp, sp, bp, left] = Array.from({ length: 5 }, () => f.local(I32));
+  const [z, x, shifted, k, r, den, e, m, half] = Array.from({ length: 9 }, () => f.local(V128));
+  const es = storage === 'f64' ? 8 : 4;
+
+  f.op(Op.loop, VOID_BLOCK); // over rows
+  f.get(c).set(cp).get(post).set(pp).get(sigmoid).set(sp).get(bias).set(bp).get(pairs).set(left);
+  f.op(Op.loop, VOID_BLOCK); // over pairs of columns
+  // z = c + bias, stored back over c.
+  loadPair(f, storage, cp);
+  f.get(bp).simdMemory(SimdOp.v128Load, 3, 0).simd(SimdOp.f64x2Add).set(z);
+  storePair(f, storage, cp, z);
+  // x = clamp(−z) to [MIN, MAX] with pmax/pmin (`b < a ? b : a`: one instruction each, and NaN stays NaN).
+  f.get(z).simd(SimdOp.f64x2Neg).f64x2(KERNEL_EXP_MIN).simd(SimdOp.f64x2Pmax).f64x2(KERNEL_EXP_MAX).simd(SimdOp.f64x2Pmin).set(x);
+  // k = round(x·256/ln2) through the shifter; r = x − k·HI − k·LO.
+  f.get(x).f64x2(KERNEL_EXP_INV_LN2_BY_N).simd(SimdOp.f64x2Mul).f64x2(KERNEL_EXP_ROUND_SHIFTER).simd(SimdOp.f64x2Add).set(shifted);
+  f.get(shifted).f64x2(KERNEL_EXP_ROUND_SHIFTER).simd(SimdOp.f64x2Sub).set(k);
+  f.get(x).get(k).f64x2(KERNEL_EXP_LN2_BY_N_HI).simd(SimdOp.f64x2Mul).simd(SimdOp.f64x2Sub);
+  f.get(k).f64x2(KERNEL_EXP_LN2_BY_N_LO).simd(SimdOp.f64x2Mul).simd(SimdOp.f64x2Sub).set(r);
+  // e^r = 1 + r(1 + r(1/2 + r(1/6 + r/24))), innermost first.
+  f.get(r).f64x2(1 / 24).simd(SimdOp.f64x2Mul).f64x2(1 / 6).simd(SimdOp.f64x2Add);
+  for (const coefficient of [0.5, 1, 1]) f.get(r).simd(SimdOp.f64x2Mul).f64x2(coefficient).simd(SimdOp.f64x2Add);
+  f.set(e);
+  // m = ⌊k/256⌋ and half = ⌊m/2⌋ in doubles (exact: integers scaled by powers of two), avoiding
+  // i64x2.shr_s, which x86 lacks below AVX-512.
+  f.get(k).f64x2(1 / (1 << KERNEL_EXP_FRACTION_BITS)).simd(SimdOp.f64x2Mul).simd(SimdOp.f64x2Floor).set(m);
+  f.get(m).f64x2(0.5).simd(SimdOp.f64x2Mul).simd(SimdOp.f64x2Floor).set(half);
+  // e = 2^{j/256}·e^r·2^half·2^{m−half}, multiplied left to right as kernelExp does; 2^p is the bit pattern
+  // (p + 1023) << 52, read off the low bits of p + 1023 + 1.5·2^52.
+  fractionGather(f, shifted, table);
+  f.get(e).simd(SimdOp.f64x2Mul);
+  f.get(half).f64x2(1023 + KERNEL_EXP_ROUND_SHIFTER).simd(SimdOp.f64x2Add).i32(52).simd(SimdOp.i64x2Shl).simd(SimdOp.f64x2Mul);
+  f.get(m).get(half).simd(SimdOp.f64x2Sub).f64x2(1023 + KERNEL_EXP_ROUND_SHIFTER).simd(SimdOp.f64x2Add).i32(52).simd(SimdOp.i64x2Shl).simd(SimdOp.f64x2Mul);
+  // den = 1 + e^{−z}; post = z / den; σ = 1 / den.
+  f.f64x2(1).simd(SimdOp.f64x2Add).set(den);
+  f.get(z).get(den).simd(SimdOp.f64x2Div).set(x);
+  storePair(f, storage, pp, x);
+  if (keepSigmoid) {
+    f.f64x2(1).get(den).simd(SimdOp.f64x2Div).set(x);
+    storePair(f, storage, sp, x);
+  }
+  f.addTo(cp, 2 * es).addTo(pp, 2 * es).addTo(sp, 2 * es).addTo(bp, 16);
+  f.get(left).i32(1).op(Op.i32Sub).tee(left).op(Op.brIf, 0);
+  f.op(Op.end);
+  f.get(c).get(pitchBytes).op(Op.i32Add).set(c);
+  f.get(post).get(pitchBytes).op(Op.i32Add).set(post);
+  f.get(sigmoid).get(pitchBytes).op(Op.i32Add).set(sigmoid);
+  f.get(rows).i32(1).op(Op.i32Sub).tee(rows).op(Op.brIf, 0);
+  f.op(Op.end);
+  return f;
+}
+
+/** Pushes the two values at `address` as an f64x2 (float32 storage is widened, exactly). */
+function loadPair(f: FunctionBuilder, storage: KernelPrecision, address: number): void {
+  if (storage === 'f64') f.get(address).simdMemory(SimdOp.v128Load, 3, 0);
+  else f.get(address).simdMemory(SimdOp.v128Load64Zero, 2, 0).simd(SimdOp.f64x2PromoteLowF32x4);
+}
+
+/** Stores the f64x2 in `value` at `address` (float32 storage: rounded to nearest, as a Float32Array store). */
+function storePair(f: FunctionBuilder, storage: KernelPrecision, address: number, value: number): void {
+  if (storage === 'f64') f.get(address).get(value).simdMemory(SimdOp.v128Store, 3, 0);
+  else f.get(address).get(value).simd(SimdOp.f32x4DemoteF64x2Zero).simdMemory(SimdOp.v128Store64Lane, 2, 0).op(0);
+}
+
+/** Pushes `[table[j0], table[j1]]` where `j` = the low 8 bits of each lane of `shifted`. */
+function fractionGather(f: FunctionBuilder, shifted: number, table: number): void {
+  const lane = (index: number): void => {
+    f.get(shifted).simd(SimdOp.i64x2ExtractLane, index).op(Op.i32WrapI64);
+    f.i32((1 << KERNEL_EXP_FRACTION_BITS) - 1).op(Op.i32And).i32(3).op(Op.i32Shl).get(table).op(Op.i32Add);
+    f.op(Op.f64Load, 3, 0);
+  };
+  lane(0);
+  f.simd(SimdOp.f64x2Splat);
+  lane(1);
+  f.simd(SimdOp.f64x2ReplaceLane, 1);
+}
