@@ -9,4 +9,8 @@ export default {
     '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'es6' } }],
   },
   testTimeout: 120000,
+  // Jest's default is one worker on a 2-core machine (cores − 1); two keep both cores busy on an idle CI machine
+  // (most tests wait on child processes or worker threads part of the time) and give the suite a fair share of a
+  // loaded one.
+  maxWorkers: 2,
 };

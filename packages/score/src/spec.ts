@@ -11,7 +11,7 @@ import { cldGaussianMixtureScore, cldPointCloudScore, type CLDGaussianMixturePar
 import { gaussianScore, type GaussianParameters } from './analytic/gaussian.js';
 import { biasedScore, scaledScore } from './analytic/known-error.js';
 import { gaussianMixtureScore, type GaussianMixtureParameters } from './analytic/mixture.js';
-import { pointCloudScore } from './analytic/point-cloud.js';
+import { pointCloudScore, type PointCloudPath } from './analytic/point-cloud.js';
 import { cldScoreNetworkFromSpec, scoreNetworkFromSpec } from './learned/format.js';
 import { clippedScore } from './clipped.js';
 
@@ -28,7 +28,7 @@ function nestedOuScore(spec: ScoreSpec, fn: string): Score {
 const factories = new Map<string, ScoreFactory>([
   ['gaussian', (spec) => gaussianScore(spec as unknown as GaussianParameters)],
   ['gaussian-mixture', (spec) => gaussianMixtureScore(spec as unknown as GaussianMixtureParameters)],
-  ['point-cloud', (spec) => pointCloudScore(spec.points as number[][])],
+  ['point-cloud', (spec) => pointCloudScore(spec.points as number[][], spec.path === undefined ? {} : { path: spec.path as PointCloudPath })],
   ['cld-gaussian', (spec) => cldGaussianScore(spec as unknown as CLDGaussianParameters)],
   ['cld-gaussian-mixture', (spec) => cldGaussianMixtureScore(spec as unknown as CLDGaussianMixtureParameters)],
   ['cld-point-cloud', (spec) => cldPointCloudScore(spec.points as number[][], { initialVelocityVariance: spec.initialVelocityVariance as number })],

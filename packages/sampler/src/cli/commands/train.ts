@@ -60,7 +60,7 @@ const spec: CommandSpec = {
   ],
   examples: [
     'sgmkit train --steps 3000',
-    'sgmkit train --points data.csv --out out/net.json',
+    'sgmkit train --points examples/data/moons.csv --out out/net.json',
     'sgmkit train --dtype float32 --steps 3000',
     'sgmkit train --target gaussian --dim 64 --workers 2',
     'sgmkit sample --network out/network.json --delta 1e-3',
