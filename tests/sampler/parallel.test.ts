@@ -1,13 +1,13 @@
 import { availableParallelism } from 'node:os';
 import { AbortedError, NonFiniteValueError, SgmkitError } from '@sgmkit/tensor';
-import { gaussianScore, gaussianMixtureScore, ringMixture, cldGaussianScore, biasedScore, createScoreNetwork } from '@sgmkit/score';
+import { gaussianScore, gaussianMixtureScore, ringMixture, cldGaussianScore, biasedScore, createScoreNetwork, ScoreNetwork } from '@sgmkit/score';
 import type { CLDScore, Score, ScoreSpec } from '@sgmkit/score';
 import { sampleDDPM, sampleCLD, DDPM_METHODS, AUTO_WORKERS_MIN_PARTICLES, getWorkerBackend, setWorkerBackend, webWorkerBackend } from '@sgmkit/sampler';
 import type { WorkerBackend } from '@sgmkit/sampler';
 import { nodeWorkerBackend } from '@sgmkit/sampler/node';
 import { values } from './samplers-helpers';
 
-// Worker threads run packages/sampler/dist/node/worker.js (tests run against dist; importing
+// Worker threads run packages/sampler/dist/node/pool-worker.js (tests run against dist; importing
 // @sgmkit/sampler in Node installs the worker_threads backend).
 const gaussian = gaussianScore({ mean: [1, -2], covariance: [[1, 0.6], [0.6, 2]] });
 
@@ -96,6 +96,28 @@ describe('score.spec is read at most once per sample() call', () => {
     const two = await sampleDDPM(counted.score, { ...base, n: 50, workers: 2 });
     expect(counted.reads()).toBe(1);
     expect(values(two.samples)).toEqual(values(one.samples));
+  });
+
+  test('a ScoreNetwork itself travels to workers as its raw weights: its spec is never serialised', async () => {
+    const one = await sampleDDPM(network, { ...base, n: 50 });
+    const original = Object.getOwnPropertyDescriptor(ScoreNetwork.prototype, 'spec')!;
+    let reads = 0;
+    Object.defineProperty(ScoreNetwork.prototype, 'spec', { ...original, get() { reads++; return original.get!.call(this); } });
+    try {
+      const two = await sampleDDPM(network, { ...base, n: 50, workers: 2 });
+      expect(reads).toBe(0);
+      expect(two.workers).toBe(2);
+      expect(values(two.samples)).toEqual(values(one.samples));
+      // float32 and a normalised network (the data-space map travels too)
+      const net32 = createScoreNetwork({ dim: 2, hiddenWidths: [8], seed: 5, dtype: 'float32' });
+      const normalised = new ScoreNetwork(network.architecture, network.parameters, 'float64', { normalization: { kind: 'affine', mean: Float64Array.of(1, -1), scale: Float64Array.of(2, 0.5) } });
+      for (const score of [net32, normalised]) {
+        expect(values((await sampleDDPM(score, { ...base, n: 30, workers: 3 })).samples)).toEqual(values((await sampleDDPM(score, { ...base, n: 30 })).samples));
+      }
+      expect(reads).toBe(0);
+    } finally {
+      Object.defineProperty(ScoreNetwork.prototype, 'spec', original);
+    }
   });
 
   test('a CLD score with workers: 2 is read once', async () => {

@@ -39,13 +39,43 @@ const factories = new Map<string, ScoreFactory>([
   ['clipped', (spec) => clippedScore(nestedOuScore(spec, 'scoreFromSpec'), { lower: spec.lower as number[], upper: spec.upper as number[] })],
 ]);
 
-/** Makes `scoreFromSpec` understand specs of `type`. Each type is registered once. */
-export function registerScoreType(type: string, factory: ScoreFactory): void {
+/** Options of {@link registerScoreType}. */
+export interface RegisterScoreTypeOptions {
+  /**
+   * URL of the module that makes this registration (usually `import.meta.url` of a module that only
+   * registers types). Worker threads import it before rebuilding a spec, so scores of this type can
+   * run on workers; without it they run on the calling thread only.
+   */
+  readonly module?: string | URL;
+}
+
+/** The module URL given for each custom type (see {@link RegisterScoreTypeOptions.module}). */
+const modules = new Map<string, string>();
+
+/**
+ * Makes `scoreFromSpec` understand specs of `type`. Each type is registered once per thread; a
+ * worker that imports `options.module` registers it again there.
+ */
+export function registerScoreType(type: string, factory: ScoreFactory, options: RegisterScoreTypeOptions = {}): void {
   const fn = 'registerScoreType';
   if (typeof type !== 'string' || type.length === 0) throw new InvalidArgumentError(fn, 'type', type, 'a non-empty string');
   if (factories.has(type)) throw new InvalidArgumentError(fn, 'type', type, `a type not registered yet (registered: ${registeredScoreTypes().join(', ')})`);
   if (typeof factory !== 'function') throw new InvalidArgumentError(fn, 'factory', factory, 'a function (spec) => score');
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an options object');
+  const moduleUrl = options.module;
+  if (moduleUrl !== undefined && !(typeof moduleUrl === 'string' && moduleUrl.length > 0) && !(moduleUrl instanceof URL)) {
+    throw new InvalidArgumentError(fn, 'options.module', moduleUrl, 'a module URL (string or URL), e.g. import.meta.url');
+  }
   factories.set(type, factory);
+  if (moduleUrl !== undefined) modules.set(type, String(moduleUrl));
+}
+
+/**
+ * The module URL registered with each custom score type that has one (see {@link registerScoreType}):
+ * what a worker thread imports to learn those types.
+ */
+export function scoreTypeModules(): Record<string, string> {
+  return Object.fromEntries(modules);
 }
 
 /** The spec types `scoreFromSpec` understands. */

@@ -10,3 +10,5 @@ export { nodeWorkerBackend, workerExecArgv } from './worker-threads.js';
 // Data-parallel DSM training: each minibatch's gradient shared by worker_threads (bit-identical weights for any count).
 export { trainDenoisingScoreMatchingOnWorkers, MAX_TRAINING_WORKERS, type WorkerTrainingOptions } from './training.js';
 export { WorkerGradientEvaluator } from './training-pool.js';
+// The persistent worker pool behind both (idle workers never keep the process alive).
+export { WorkerPool, defaultWorkerPool, disposeWorkerPool } from './pool.js';

@@ -4,44 +4,38 @@
  * thread, the calling thread included, and sums them in micro-shard order. The gradient, and so
  * the trained weights, are bit-identical to the calling thread's evaluator for any thread count.
  *
- * The training loop is synchronous, so the calling thread waits for the workers with
- * `Atomics.wait` (allowed on Node's main thread) and reads a worker's error synchronously with
- * `receiveMessageOnPort`.
+ * The workers come from a persistent {@link WorkerPool} (the default pool unless one is given):
+ * a training run leases them for a gradient session and gives them back when it closes.
+ *
+ * The training loop is synchronous, so the calling thread waits for the workers with a timed
+ * `Atomics.wait` (allowed on Node's main thread), checks between waits whether a worker died,
+ * and reads a worker's error synchronously with `receiveMessageOnPort`.
  * @packageDocumentation
  */
-import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { InvalidArgumentError, SgmkitError, gemmBackend } from '@sgmkit/tensor';
 import { MicroShardGradients, microShardCount, sumMicroShards, type GradientEvaluator, type NetworkArray, type AnyScoreNetwork } from '@sgmkit/score';
-import { workerExecArgv } from './worker-threads.js';
+import { defaultWorkerPool, type PooledWorker, type WorkerPool } from './pool.js';
+import type { PoolReply } from './pool-protocol.js';
 import {
-  BATCH_SIZE, CONTROL_WORDS, DONE, FAILED, GENERATION, SHUTDOWN, STATUS, networkView,
-  type GradientWorkerFailure, type GradientWorkerReady, type GradientWorkerTask,
+  BATCH_SIZE, DIED, DONE, GENERATION, RUNNING, SHUTDOWN, STATUS, controlWords, networkView,
+  type GradientBuffers, type GradientWorkerFailure, type GradientWorkerTask,
 } from './training-protocol.js';
 
-/** Where the compiled gradient worker entry lives (next to this file in `dist/parallel/`). */
-const TRAINING_WORKER_URL = new URL('./training-worker.js', import.meta.url);
-
+/** How long one `Atomics.wait` for a worker lasts before the calling thread checks that none died. */
+const LIVENESS_CHECK_MS = 50;
 
 /** Micro-shards `[start, end)` of thread `j` of `threads`, for `count` micro-shards. */
 export function shardRange(j: number, threads: number, count: number): [number, number] {
   return [Math.floor((j * count) / threads), Math.floor(((j + 1) * count) / threads)];
 }
 
-interface SharedBuffers {
-  readonly control: SharedArrayBuffer;
-  readonly parameters: SharedArrayBuffer;
-  readonly input: SharedArrayBuffer;
-  readonly noise: SharedArrayBuffer;
-  readonly partials: SharedArrayBuffer;
-  readonly losses: SharedArrayBuffer;
-}
-
-function sharedBuffers(network: AnyScoreNetwork, batchSize: number): SharedBuffers {
+function sharedBuffers(network: AnyScoreNetwork, batchSize: number, workers: number): GradientBuffers {
   const size = network.parameters.length;
   const bytes = network.dtype === 'float32' ? Float32Array.BYTES_PER_ELEMENT : Float64Array.BYTES_PER_ELEMENT;
   const float64 = Float64Array.BYTES_PER_ELEMENT;
   return {
-    control: new SharedArrayBuffer(CONTROL_WORDS * Int32Array.BYTES_PER_ELEMENT),
+    control: new SharedArrayBuffer(controlWords(workers) * Int32Array.BYTES_PER_ELEMENT),
     parameters: new SharedArrayBuffer(size * bytes),
     input: new SharedArrayBuffer(batchSize * network.layouts[0]!.inDim * bytes),
     noise: new SharedArrayBuffer(batchSize * network.dim * float64),
@@ -54,24 +48,49 @@ function copyInto(from: NetworkArray, to: NetworkArray): void {
   for (let i = 0; i < to.length; i++) to[i] = from[i]!;
 }
 
-/** Starts one gradient worker and resolves once it has built its network copy. */
-function startWorker(task: GradientWorkerTask, index: number): Promise<Worker> {
-  const worker = new Worker(TRAINING_WORKER_URL, { workerData: task, transferList: [task.errors], execArgv: workerExecArgv() });
-  return new Promise((resolve, reject) => {
-    const onExit = (code: number): void => reject(new SgmkitError(`gradient worker ${index} exited with code ${code} before it was ready`, 'ERR_WORKER'));
-    worker.once('exit', onExit);
-    worker.once('error', (error) => reject(new SgmkitError(`gradient worker ${index} crashed: ${error.message}`, 'ERR_WORKER')));
-    worker.once('message', (ready: GradientWorkerReady) => {
-      worker.off('exit', onExit);
-      if (ready.ok) resolve(worker);
-      else reject(new SgmkitError(`gradient worker ${index}: ${ready.name}: ${ready.message}`, 'ERR_WORKER'));
-    });
+/** One leased worker of a session: resolves `ready` once set up; `released` once back in its pool. */
+interface SessionWorker {
+  readonly worker: PooledWorker;
+  readonly ready: Promise<void>;
+  readonly released: Promise<void>;
+  readonly errors: MessagePort;
+}
+
+/** Leases a worker from `pool` and starts its gradient session `task` (minus the port, made here). */
+function startSession(pool: WorkerPool, task: Omit<GradientWorkerTask, 'errors'>, control: Int32Array): SessionWorker {
+  const channel = new MessageChannel();
+  let onReady!: () => void;
+  let onFailed!: (error: Error) => void;
+  let onReleased!: () => void;
+  const ready = new Promise<void>((resolve, reject) => { onReady = resolve; onFailed = reject; });
+  const released = new Promise<void>((resolve) => { onReleased = resolve; });
+  const fail = (message: string): void => {
+    // Whoever waits on the session (a blocked training step, or start-up) must hear it now.
+    Atomics.store(control, STATUS, DIED);
+    for (let i = 0; i < control.length; i++) Atomics.notify(control, i);
+    onFailed(new SgmkitError(`gradient worker ${task.worker}: ${message}`, 'ERR_WORKER'));
+    onReleased();
+  };
+  const worker = pool.acquire({
+    reply: (message: PoolReply) => {
+      if (message.kind === 'gradient-ready') onReady();
+      else if (message.kind === 'gradient-failed') onFailed(new SgmkitError(`gradient worker ${task.worker}: ${message.failure.name}: ${message.failure.message}`, 'ERR_WORKER'));
+      else if (message.kind === 'gradient-released') {
+        pool.release(worker);
+        onReleased();
+      }
+    },
+    failure: (reason) => fail(reason),
   });
+  ready.catch(() => {}); // observed by start(); this keeps a failure after start-up from being unhandled
+  worker.post({ kind: 'gradient', task: { ...task, errors: channel.port2 } }, [channel.port2]);
+  return { worker, ready, released, errors: channel.port1 };
 }
 
 /**
- * A gradient evaluator over `threads` threads (the calling thread and `threads − 1` workers),
- * made for one network and batch size. Create with `start`, and `close` it when done.
+ * A gradient evaluator over `threads` threads (the calling thread and `threads − 1` pooled
+ * workers), made for one network and batch size. Create with `start`, and `close` it when done
+ * (the workers go back to their pool).
  */
 export class WorkerGradientEvaluator implements GradientEvaluator {
   private readonly control: Int32Array;
@@ -87,9 +106,8 @@ export class WorkerGradientEvaluator implements GradientEvaluator {
   private constructor(
     private readonly network: AnyScoreNetwork,
     private readonly batchSize: number,
-    buffers: SharedBuffers,
-    private readonly workers: readonly Worker[],
-    private readonly errorPorts: readonly MessagePort[],
+    buffers: GradientBuffers,
+    private readonly sessions: readonly SessionWorker[],
     ownShardEnd: number,
   ) {
     const dtype = network.dtype;
@@ -105,75 +123,91 @@ export class WorkerGradientEvaluator implements GradientEvaluator {
   }
 
   /**
-   * Starts the workers for `network` (architecture fixed; its current parameters are broadcast at
-   * every step) and minibatches of `batchSize` rows. Uses at most one thread per micro-shard.
+   * Leases the workers for `network` (architecture fixed; its current parameters are broadcast at
+   * every step) and minibatches of `batchSize` rows from `pool` (default: the shared pool). Uses
+   * at most one thread per micro-shard.
    */
-  static async start(network: AnyScoreNetwork, batchSize: number, threads: number): Promise<WorkerGradientEvaluator> {
+  static async start(network: AnyScoreNetwork, batchSize: number, threads: number, pool: WorkerPool = defaultWorkerPool): Promise<WorkerGradientEvaluator> {
     const count = microShardCount(batchSize);
     const used = Math.min(threads, count);
-    const buffers = sharedBuffers(network, batchSize);
-    const channels = Array.from({ length: used - 1 }, () => new MessageChannel());
-    const started = await Promise.allSettled(channels.map((channel, w) => {
+    const buffers = sharedBuffers(network, batchSize, used - 1);
+    const control = new Int32Array(buffers.control);
+    const sessions = Array.from({ length: used - 1 }, (_, w) => {
       const [shardStart, shardEnd] = shardRange(w + 1, used, count);
-      const task: GradientWorkerTask = {
-        architecture: network.architecture, dtype: network.dtype, gemmBackend: gemmBackend(), shardStart, shardEnd, ...buffers, errors: channel.port2,
-      };
-      return startWorker(task, w + 1);
-    }));
-    const workers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+      return startSession(pool, {
+        architecture: network.architecture, dtype: network.dtype, gemmBackend: gemmBackend(), worker: w, shardStart, shardEnd, ...buffers,
+      }, control);
+    });
+    const started = await Promise.allSettled(sessions.map((s) => s.ready));
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) {
-      await Promise.all(workers.map((w) => w.terminate()));
-      for (const channel of channels) channel.port1.close();
+      await endSessions(control, sessions);
       throw failed.reason;
     }
-    // An error a worker raises later is read from its port; this listener only keeps it from being uncaught.
-    for (const worker of workers) worker.on('error', () => {});
-    return new WorkerGradientEvaluator(network, batchSize, buffers, workers, channels.map((c) => c.port1), shardRange(0, used, count)[1]);
+    return new WorkerGradientEvaluator(network, batchSize, buffers, sessions, shardRange(0, used, count)[1]);
   }
 
   /** Threads computing gradients, the calling thread included. */
   get threads(): number {
-    return this.workers.length + 1;
+    return this.sessions.length + 1;
   }
 
   lossAndGradient(input: NetworkArray, noise: Float64Array, batchSize: number, gradient: NetworkArray): number {
     const fn = 'WorkerGradientEvaluator.lossAndGradient';
     if (this.closed) throw new SgmkitError(`${fn}: the evaluator was closed`, 'ERR_CLOSED');
     if (batchSize !== this.batchSize) throw new InvalidArgumentError(fn, 'batchSize', batchSize, `${this.batchSize}, the batch size the evaluator was started for`);
+    this.throwIfFailed();
     // The compute weights (the float32 copy of a float32 network), as the calling thread's evaluator uses.
     copyInto(this.network.model.parameters, this.parameters);
     copyInto(input, this.input);
     copyInto(noise, this.noise);
     const control = this.control;
-    Atomics.store(control, DONE, 0);
     Atomics.store(control, BATCH_SIZE, batchSize);
-    Atomics.add(control, GENERATION, 1);
+    const generation = Atomics.add(control, GENERATION, 1) + 1;
     Atomics.notify(control, GENERATION);
     for (let s = 0; s < this.ownShardEnd; s++) this.losses[s] = this.ownShards.shard(this.input, this.noise, batchSize, s, this.slots[s]!);
-    this.waitForWorkers();
+    this.waitForWorkers(generation);
     return sumMicroShards(this.slots, this.losses, this.slots.length, gradient);
   }
 
-  private waitForWorkers(): void {
+  /** Blocks until every worker has stored `generation` in its done word, or one failed or died. */
+  private waitForWorkers(generation: number): void {
     const control = this.control;
-    for (let done = Atomics.load(control, DONE); done < this.workers.length; done = Atomics.load(control, DONE)) {
-      Atomics.wait(control, DONE, done);
+    for (let w = 0; w < this.sessions.length; w++) {
+      for (let done = Atomics.load(control, DONE + w); done !== generation; done = Atomics.load(control, DONE + w)) {
+        if (Atomics.load(control, STATUS) === DIED) this.throwIfFailed();
+        Atomics.wait(control, DONE + w, done, LIVENESS_CHECK_MS);
+      }
     }
-    if (Atomics.load(control, STATUS) === FAILED) {
-      const failure = this.errorPorts.map((port) => receiveMessageOnPort(port)?.message as GradientWorkerFailure | undefined).find(Boolean);
-      this.closed = true;
-      throw new SgmkitError(`gradient worker: ${failure?.name ?? 'Error'}: ${failure?.message ?? 'failed'}`, 'ERR_WORKER');
-    }
+    this.throwIfFailed();
   }
 
-  /** Stops the workers and resolves once they have exited. Idempotent. */
+  /** Throws (and closes the evaluator for further steps) if a worker failed or died. */
+  private throwIfFailed(): void {
+    const status = Atomics.load(this.control, STATUS);
+    if (status === RUNNING) return;
+    this.closed = true;
+    if (status === DIED) throw new SgmkitError('gradient worker died during training (it exited or was terminated); no worker is left running', 'ERR_WORKER');
+    const failure = this.sessions.map((s) => receiveMessageOnPort(s.errors)?.message as GradientWorkerFailure | undefined).find(Boolean);
+    throw new SgmkitError(`gradient worker: ${failure?.name ?? 'Error'}: ${failure?.message ?? 'failed'}`, 'ERR_WORKER');
+  }
+
+  /**
+   * Ends the session and resolves once its workers are back in their pool (a worker that died
+   * has left it). Idempotent.
+   */
   async close(): Promise<void> {
     this.closed = true;
-    Atomics.store(this.control, STATUS, SHUTDOWN);
-    Atomics.add(this.control, GENERATION, 1);
-    Atomics.notify(this.control, GENERATION);
-    await Promise.all(this.workers.map((w) => w.terminate()));
-    for (const port of this.errorPorts) port.close();
+    await endSessions(this.control, this.sessions);
   }
+}
+
+/** Ends a gradient session: every worker leaves its loop and goes back to its pool (unless it died). */
+async function endSessions(control: Int32Array, sessions: readonly SessionWorker[]): Promise<void> {
+  // A failure or a death stays recorded; otherwise the workers see SHUTDOWN. Either way they leave their loop.
+  Atomics.compareExchange(control, STATUS, RUNNING, SHUTDOWN);
+  Atomics.add(control, GENERATION, 1);
+  Atomics.notify(control, GENERATION);
+  await Promise.all(sessions.map((s) => s.released));
+  for (const s of sessions) s.errors.close();
 }

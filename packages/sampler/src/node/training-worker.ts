@@ -1,23 +1,23 @@
 /**
- * Gradient worker entry point: holds a copy of the network over the shared parameter buffer and,
- * every time the training thread bumps the generation, computes its micro-shards' gradients into
- * their shared slots. Blocks in `Atomics.wait` between steps (no polling, no event loop turns).
+ * A gradient session in a pooled worker: holds a copy of the network over the shared parameter
+ * buffer and, every time the training thread bumps the generation, computes its micro-shards'
+ * gradients into their shared slots. Blocks in `Atomics.wait` between steps (no polling, no
+ * event loop turns) until the training thread shuts the session down.
  * @packageDocumentation
  */
-import { parentPort, workerData } from 'node:worker_threads';
 import { setGemmBackend } from '@sgmkit/tensor';
 import { MicroShardGradients, type NetworkArray } from '@sgmkit/score';
 import {
-  BATCH_SIZE, DONE, FAILED, GENERATION, SHUTDOWN, STATUS, networkView,
-  type GradientWorkerFailure, type GradientWorkerReady, type GradientWorkerTask,
+  BATCH_SIZE, DIED, DONE, FAILED, GENERATION, RUNNING, STATUS, networkView,
+  type GradientWorkerFailure, type GradientWorkerTask,
 } from './training-protocol.js';
 
-function failure(error: unknown): GradientWorkerFailure {
+export function failureOf(error: unknown): GradientWorkerFailure {
   const e = error as { name?: string; message?: string };
-  return { ok: false, name: e?.name ?? 'Error', message: e?.message ?? String(error) };
+  return { name: e?.name ?? 'Error', message: e?.message ?? String(error) };
 }
 
-/** Views made once: the slot of every micro-shard this worker computes. */
+/** Views made once per session: the slot of every micro-shard this worker computes. */
 function setUp(task: GradientWorkerTask) {
   setGemmBackend(task.gemmBackend);
   const shards = new MicroShardGradients(task.architecture, networkView(task.dtype, task.parameters));
@@ -32,35 +32,59 @@ function setUp(task: GradientWorkerTask) {
   };
 }
 
-function serve(task: GradientWorkerTask, state: ReturnType<typeof setUp>): void {
-  const { shards, slots, control, input, noise, losses } = state;
-  let generation = 0;
-  for (;;) {
+type Session = ReturnType<typeof setUp>;
+
+/** The control block of the session this thread is serving, for the exit hook. */
+let active: Int32Array | undefined;
+
+/** If this thread exits mid-session (process.exit, an uncaught error), the training thread must not wait for it. */
+export function markSessionDied(): void {
+  if (active === undefined) return;
+  Atomics.store(active, STATUS, DIED);
+  for (let i = 0; i < active.length; i++) Atomics.notify(active, i);
+}
+
+function serve(task: GradientWorkerTask, session: Session): void {
+  const { shards, slots, control, input, noise, losses } = session;
+  const done = DONE + task.worker;
+  for (let generation = 0; ;) {
     Atomics.wait(control, GENERATION, generation);
     generation = Atomics.load(control, GENERATION);
-    if (Atomics.load(control, STATUS) === SHUTDOWN) return;
+    const status = Atomics.load(control, STATUS);
+    if (status !== RUNNING) return; // SHUTDOWN, or a failure or death ended the session
     try {
       const batchSize = Atomics.load(control, BATCH_SIZE);
       for (let s = task.shardStart; s < task.shardEnd; s++) {
         losses[s] = shards.shard(input, noise, batchSize, s, slots[s - task.shardStart]!);
       }
     } catch (error) {
-      task.errors.postMessage(failure(error));
+      task.errors.postMessage(failureOf(error));
       Atomics.store(control, STATUS, FAILED);
     }
-    Atomics.add(control, DONE, 1);
-    Atomics.notify(control, DONE);
+    Atomics.store(control, done, generation);
+    Atomics.notify(control, done);
   }
 }
 
-const task = workerData as GradientWorkerTask;
-let state: ReturnType<typeof setUp> | undefined;
-try {
-  state = setUp(task);
-} catch (error) {
-  parentPort!.postMessage(failure(error) satisfies GradientWorkerReady);
-}
-if (state) {
-  parentPort!.postMessage({ ok: true } satisfies GradientWorkerReady);
-  serve(task, state);
+/**
+ * Runs one gradient session: `ready()` once set up (or `failed` with the error that stopped it),
+ * then serves steps until the training thread shuts the session down.
+ */
+export function runGradientSession(task: GradientWorkerTask, ready: () => void, failed: (failure: GradientWorkerFailure) => void): void {
+  let session: Session;
+  try {
+    session = setUp(task);
+  } catch (error) {
+    failed(failureOf(error));
+    task.errors.close();
+    return;
+  }
+  active = session.control;
+  ready();
+  try {
+    serve(task, session);
+  } finally {
+    active = undefined;
+    task.errors.close();
+  }
 }

@@ -1,37 +1,20 @@
 /**
- * The Node worker backend: one `worker_threads` Worker per shard, running
- * `worker.js` next to this file on the shared buffers.
+ * The Node worker backend: the shards of a run go to the workers of a persistent pool
+ * (`pool.ts`), which run them on the shared buffers.
  * @packageDocumentation
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import type { WorkerBackend } from '../parallel/backend.js';
+import { defaultWorkerPool, type WorkerPool } from './pool.js';
 
-/** Where the compiled worker entry lives (next to this file in `dist/node/`). */
-export const WORKER_URL = new URL('./worker.js', import.meta.url);
-
-/**
- * The parent's `execArgv` minus what a worker cannot take: the inline program of
- * `node -e/-p` and `--input-type` (workers run the entry file).
- */
-export function workerExecArgv(execArgv: readonly string[] = process.execArgv): string[] {
-  const kept: string[] = [];
-  for (let i = 0; i < execArgv.length; i++) {
-    const arg = execArgv[i]!;
-    if (arg === '-e' || arg === '--eval' || arg === '-p' || arg === '--print' || arg === '--input-type') {
-      i++; // and its value
-      continue;
-    }
-    if (arg.startsWith('--input-type=') || arg.startsWith('--eval=') || arg.startsWith('--print=')) continue;
-    kept.push(arg);
-  }
-  return kept;
-}
+export { workerExecArgv } from './pool.js';
 
 /**
- * The `worker_threads` backend. Importing `@sgmkit/sampler` in Node (or
- * `@sgmkit/sampler/node` anywhere) installs it; pass it as `options.backend`
- * to use it explicitly.
+ * The `worker_threads` backend over a persistent {@link WorkerPool} (default: the pool shared
+ * with data-parallel training): workers start once and are reused by later runs, idle workers
+ * do not keep the process alive, and `dispose()` terminates them. Importing `@sgmkit/sampler` in
+ * Node (or `@sgmkit/sampler/node` anywhere) installs it; pass it as `options.backend` to use it
+ * explicitly.
  *
  * @example
  * ```ts
@@ -42,19 +25,29 @@ export function workerExecArgv(execArgv: readonly string[] = process.execArgv): 
  * // workers === 2
  * ```
  */
-export function nodeWorkerBackend(): WorkerBackend {
+export function nodeWorkerBackend(pool: WorkerPool = defaultWorkerPool): WorkerBackend {
   return {
     name: 'worker_threads',
     available: () => true,
     parallelism: () => availableParallelism(),
     start: (task, events) => {
-      const thread = new Worker(WORKER_URL, { workerData: task, execArgv: workerExecArgv() });
-      thread.once('message', events.result);
-      thread.once('error', (error) => events.failure(`crashed: ${error.message}`));
-      thread.once('exit', (code) => {
-        if (code !== 0) events.failure(`exited with code ${code}`);
+      let over = false;
+      const worker = pool.acquire({
+        reply: (message) => {
+          if (message.kind !== 'sampled') return;
+          over = true;
+          pool.release(worker);
+          events.result(message.result);
+        },
+        failure: (reason) => {
+          over = true;
+          events.failure(reason);
+        },
       });
-      return { terminate: () => void thread.terminate() };
+      worker.post({ kind: 'sample', task });
+      // Called when another worker of the run failed: if this one is still on its task it is stopped, not reused.
+      return { terminate: () => { if (!over) pool.discard(worker); } };
     },
+    dispose: () => pool.dispose(),
   };
 }

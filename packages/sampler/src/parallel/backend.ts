@@ -40,6 +40,11 @@ export interface WorkerBackend {
    * are SharedArrayBuffers) and reports through `events`.
    */
   start(task: WorkerTask, events: WorkerEvents): WorkerHandle;
+  /**
+   * Terminates the threads the backend keeps between runs (a persistent pool), if any; later runs
+   * start new ones. Optional: a backend that starts threads per run has nothing to dispose.
+   */
+  dispose?(): Promise<void>;
 }
 
 let installed: WorkerBackend | undefined;

@@ -24,6 +24,17 @@ export interface WorkerTask {
   readonly abortFlag: SharedArrayBuffer;
   /** The main thread's GEMM backend, so a learned score computes with the same kernels in every thread. */
   readonly gemmBackend: GemmBackend;
+  /**
+   * `Int32Array` of one word per worker: worker `progressSlot` adds 1 after every grid step of each of
+   * its chunks (the calling thread reads it to report progress). Absent: no progress is reported.
+   */
+  readonly progress?: SharedArrayBuffer;
+  readonly progressSlot?: number;
+  /**
+   * Module URLs the worker imports before rebuilding the score: the modules that register the custom
+   * score types (`registerScoreType(type, factory, { module })`) the spec may use.
+   */
+  readonly modules?: readonly string[];
 }
 
 /** A serialised error from a worker. */

@@ -6,9 +6,9 @@
  */
 import { AbortedError, setGemmBackend } from '@sgmkit/tensor';
 import type { Batch, FloatArray } from '@sgmkit/tensor';
-import { scoreFromSpec } from '@sgmkit/score';
 import type { CLDScore, Score } from '@sgmkit/score';
 import { runCLDRange, runDDPMRange } from './run.js';
+import { scoreFromWorkerSpec } from './transfer.js';
 import type { WorkerResult, WorkerTask } from './protocol.js';
 
 function view(buffer: SharedArrayBuffer, task: WorkerTask): Batch {
@@ -16,15 +16,33 @@ function view(buffer: SharedArrayBuffer, task: WorkerTask): Batch {
   return { data, shape: [task.rowEnd - task.rowStart, task.dim], stride: [task.dim, 1], offset: task.rowStart * task.dim };
 }
 
-async function run(task: WorkerTask): Promise<WorkerResult> {
+/** Modules this thread has imported for custom score types (a persistent worker imports each once). */
+const importedModules = new Set<string>();
+
+async function importScoreTypeModules(modules: readonly string[] | undefined): Promise<void> {
+  for (const url of modules ?? []) {
+    if (importedModules.has(url)) continue;
+    await import(url);
+    importedModules.add(url);
+  }
+}
+
+/** After every step: count it in the progress word, then stop if the calling thread raised the abort flag. */
+function interruptOf(task: WorkerTask): () => void {
   const flag = new Int32Array(task.abortFlag);
-  const control = {
-    interrupt: (): void => {
-      if (Atomics.load(flag, 0) !== 0) throw new AbortedError('sampler worker: the operation was aborted');
-    },
+  const progress = task.progress === undefined ? undefined : new Int32Array(task.progress);
+  const slot = task.progressSlot ?? 0;
+  return () => {
+    if (progress !== undefined) Atomics.add(progress, slot, 1);
+    if (Atomics.load(flag, 0) !== 0) throw new AbortedError('sampler worker: the operation was aborted');
   };
+}
+
+async function run(task: WorkerTask): Promise<WorkerResult> {
+  const control = { interrupt: interruptOf(task) };
   setGemmBackend(task.gemmBackend);
-  const score = scoreFromSpec(task.spec);
+  await importScoreTypeModules(task.modules);
+  const score = scoreFromWorkerSpec(task.spec);
   const positions = view(task.positions, task);
   const result = task.job.kind === 'ddpm'
     ? await runDDPMRange(score as Score, positions, task.rowStart, task.job, control)

@@ -20,6 +20,7 @@ import type { CLDCallback } from './cld.js';
 import { runCLDRange, runDDPMRange } from '../parallel/run.js';
 import type { CLDJob, DDPMJob, JobOutput, RangeResult, RunControl } from '../parallel/run.js';
 import { runSharded } from '../parallel/pool.js';
+import { workerSpecOf } from '../parallel/transfer.js';
 import { divergenceReport, resolveRegion } from './divergence.js';
 import type { DivergenceRegion, DivergenceReport, ResolvedRegion } from './divergence.js';
 import { expectNormalization } from './normalization.js';
@@ -64,12 +65,18 @@ export interface CommonSampleOptions {
   /** Cancels the run; the promise then rejects with `AbortedError`. */
   readonly signal?: AbortSignal;
   /**
+   * Progress: called with the fraction in [0, 1] of the run's steps done (every chunk's steps on every
+   * thread). On the calling thread after every step; with workers about every 100 ms, read from counters
+   * the workers update in shared memory, and once at the end. Works for any `workers`, unlike `callback`.
+   */
+  readonly onProgress?: (fraction: number) => void;
+  /**
    * Worker threads to shard the particles over (default 1: the calling thread). Needs `score.spec` when > 1.
    * `'auto'`: `backend.parallelism()` threads (the number of cores) when the score has a spec, there is no
    * callback and `n ≥ AUTO_WORKERS_MIN_PARTICLES` (below that, starting threads costs more than it saves), else 1.
    * Without an available backend (see `backend`) the run uses the calling thread; `result.workers` says which.
    *
-   * `score.spec` is read at most once per call (a learned network's `spec` getter serialises its weights on
+   * `score.spec` is read at most once per call, and never for a `ScoreNetwork` (sent to workers as its raw weights; its `spec` getter serialises them on
    * every read), and not at all when `workers` is 1 or omitted, or when `'auto'` settles on the calling thread
    * from the callback, `n` or a single available core alone.
    */
@@ -152,6 +159,7 @@ interface Resolved {
   readonly spec?: ScoreSpec;
   readonly chunkSize: number;
   readonly signal?: AbortSignal;
+  readonly onProgress?: (fraction: number) => void;
 }
 
 function expectOneOf<T extends string>(fn: string, argument: string, value: unknown, allowed: readonly T[]): T {
@@ -199,14 +207,16 @@ function resolveCommon(fn: string, options: CommonSampleOptions, score: Score | 
   if (options.workers === 'auto') {
     const usable = backend !== undefined && backend.available();
     const threads = hasCallback || n < AUTO_WORKERS_MIN_PARTICLES || !usable ? 1 : Math.min(backend.parallelism(), MAX_WORKERS);
-    if (threads > 1) spec = score.spec;
+    if (threads > 1) spec = workerSpecOf(score);
     workers = threads > 1 && isSpec(spec) ? threads : 1;
   } else {
     workers = options.workers === undefined ? 1 : expectWorkers(fn, options.workers);
-    if (workers > 1) spec = score.spec;
+    if (workers > 1) spec = workerSpecOf(score);
   }
   const chunkSize = options.chunkSize === undefined ? n : expectInteger(fn, 'options.chunkSize', options.chunkSize, 1);
   const signal = options.signal;
+  const onProgress = options.onProgress;
+  if (onProgress !== undefined && typeof onProgress !== 'function') throw new InvalidArgumentError(fn, 'options.onProgress', onProgress, 'a function (fraction) => void');
   if (signal !== undefined && (signal === null || typeof signal !== 'object' || typeof signal.aborted !== 'boolean' || typeof signal.addEventListener !== 'function')) {
     throw new InvalidArgumentError(fn, 'options.signal', signal, 'an AbortSignal');
   }
@@ -223,7 +233,7 @@ function resolveCommon(fn: string, options: CommonSampleOptions, score: Score | 
   // Validated as asked for; without a backend that can share memory now, the calling thread runs it (same samples).
   if (workers > 1 && (backend === undefined || !backend.available())) workers = 1;
   workers = Math.min(workers, n);
-  return { grid, output, region, seed, n, dtype, workers, backend: workers > 1 ? backend : undefined, spec: workers > 1 ? spec as ScoreSpec : undefined, chunkSize, signal };
+  return { grid, output, region, seed, n, dtype, workers, backend: workers > 1 ? backend : undefined, spec: workers > 1 ? spec as ScoreSpec : undefined, chunkSize, signal, onProgress };
 }
 
 /** Fresh `n × d` batch, over a SharedArrayBuffer when workers will write it. */
@@ -264,14 +274,22 @@ function yieldToEventLoop(): Promise<void> {
   });
 }
 
-/** Control for the calling thread: check the signal after every step, yield to the event loop between segments. */
-function mainThreadControl(fn: string, signal: AbortSignal | undefined): RunControl {
-  if (signal === undefined) return {};
+/**
+ * Control for the calling thread: after every step report progress and check the signal; yield to the
+ * event loop between segments when there is a signal to hear.
+ */
+function mainThreadControl(fn: string, r: Resolved): RunControl {
+  const { signal, onProgress } = r;
+  if (signal === undefined && onProgress === undefined) return {};
+  const chunk = Math.max(1, Math.min(r.chunkSize, r.n));
+  const total = Math.ceil(r.n / chunk) * (r.grid.length - 1);
+  let done = 0;
   return {
     interrupt: () => {
-      if (signal.aborted) throw new AbortedError(`${fn}: the operation was aborted`);
+      if (onProgress !== undefined) onProgress(++done / total);
+      if (signal?.aborted) throw new AbortedError(`${fn}: the operation was aborted`);
     },
-    pause: yieldToEventLoop,
+    ...(signal === undefined ? {} : { pause: yieldToEventLoop }),
   };
 }
 
@@ -321,10 +339,10 @@ export async function sampleDDPM(score: Score, options: SampleDDPMOptions): Prom
   let run: RangeResult;
   if (r.workers > 1) {
     run = await runSharded({
-      job, spec: r.spec!, dtype: r.dtype, n: r.n, dim: d, positions: y.data.buffer as SharedArrayBuffer, workers: r.workers, signal: r.signal, backend: r.backend!,
+      job, spec: r.spec!, dtype: r.dtype, n: r.n, dim: d, positions: y.data.buffer as SharedArrayBuffer, workers: r.workers, signal: r.signal, backend: r.backend!, onProgress: r.onProgress,
     });
   } else {
-    run = await runDDPMRange(score, y, 0, job, mainThreadControl(fn, r.signal), options.callback);
+    run = await runDDPMRange(score, y, 0, job, mainThreadControl(fn, r), options.callback);
   }
   return { samples: y, scoreEvaluations: run.evaluations, workers: r.workers, wallTimeMs: performance.now() - started, grid: r.grid, diverged: divergenceReport(run, r.n, r.region) };
 }
@@ -387,10 +405,10 @@ export async function sampleCLD(score: CLDScore, options: SampleCLDOptions): Pro
   if (shared) {
     run = await runSharded({
       job, spec: r.spec!, dtype: r.dtype, n: r.n, dim: d,
-      positions: x.data.buffer as SharedArrayBuffer, velocities: v.data.buffer as SharedArrayBuffer, workers: r.workers, signal: r.signal, backend: r.backend!,
+      positions: x.data.buffer as SharedArrayBuffer, velocities: v.data.buffer as SharedArrayBuffer, workers: r.workers, signal: r.signal, backend: r.backend!, onProgress: r.onProgress,
     });
   } else {
-    run = await runCLDRange(score, x, v, 0, job, mainThreadControl(fn, r.signal), options.callback);
+    run = await runCLDRange(score, x, v, 0, job, mainThreadControl(fn, r), options.callback);
   }
   const result: SampleResult = { samples: x, scoreEvaluations: run.evaluations, workers: r.workers, wallTimeMs: performance.now() - started, grid: r.grid, diverged: divergenceReport(run, r.n, r.region) };
   return options.returnVelocities === true ? { ...result, velocities: v } : result;

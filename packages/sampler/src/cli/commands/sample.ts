@@ -207,12 +207,12 @@ export function runGrid(run: SampleRun): Float64Array {
   return run.schedule === 'early-stopping' ? earlyStoppingGrid(run.T, run.delta, run.steps) : uniformGrid(run.T, run.steps, run.delta);
 }
 
-/** Samples according to `run`, reporting progress per step when on one thread. */
+/** Samples according to `run`, reporting progress in steps (from the workers' shared counters with --workers > 1). */
 export async function executeSampleRun(run: SampleRun, context: CommandContext): Promise<SampleResult> {
   const progress = createProgress({ label: 'sample', total: run.steps, enabled: !context.quiet, stream: context.stderr });
-  const callback = run.workers === 1 ? (info: { step: number }) => progress.update(info.step + 1) : undefined;
+  const onProgress = (fraction: number): void => progress.update(Math.floor(fraction * run.steps));
   const common = {
-    T: run.T, grid: runGrid(run), n: run.n, seed: run.seed, workers: run.workers, dtype: run.dtype, signal: context.signal, callback, corrector: run.corrector,
+    T: run.T, grid: runGrid(run), n: run.n, seed: run.seed, workers: run.workers, dtype: run.dtype, signal: context.signal, onProgress, corrector: run.corrector,
     region: { k: run.divergenceK },
   };
   const result =
