@@ -1,11 +1,11 @@
 // Exact analysis: the output law of the DDPM exponential integrator on Gaussian
 // data, its KL/W2 to the target, and the h² scaling of KL as the step shrinks.
-import { exactDDPMLaw, gaussianKL, gaussianW2, uniformGrid } from '@sgmkit/sampler';
+import { exactDDPMLaw, gaussianKL, gaussianLaw, gaussianW2, uniformGrid } from '@sgmkit/sampler';
 
 const d = 4;
-const covariance = new Float64Array(d * d);
-for (let i = 0; i < d; i++) covariance[i * d + i] = 0.5 + i; // eigenvalues 0.5, 1.5, 2.5, 3.5
-const target = { mean: new Float64Array(d).fill(1), covariance: { data: covariance, shape: [d, d], stride: [d, 1], offset: 0 } };
+// N(1, diag(0.5, 1.5, 2.5, 3.5)); gaussianLaw validates it (symmetric positive definite, finite).
+const covariance = Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => (i === j ? 0.5 + i : 0)));
+const target = gaussianLaw(new Array(d).fill(1), covariance);
 
 const T = 8;
 let previous;

@@ -2,7 +2,7 @@
 // and draw them next to their density as an SVG (no dependency; open it in a browser).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { batch, RandomStream, toArray } from '@sgmkit/tensor';
-import { columnsXY, densityGrid, figure, heatmapPanel, histogramPanel, scatterPanel } from '@sgmkit/sampler';
+import { columnsXY, densityGrid, figure, heatmapPanel, histogramPanel, scatterPanel } from '@sgmkit/sampler/plot';
 import { readPointCloud, writeSamples } from '@sgmkit/sampler/node';
 
 const n = 2000;

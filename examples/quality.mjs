@@ -2,7 +2,8 @@
 // memorisation), clipping the denoised prediction, and an image grid written as PNG.
 import { batch, fillParticleNormals } from '@sgmkit/tensor';
 import { clippedScore, gaussianScore, pointCloudScore } from '@sgmkit/score';
-import { earlyStoppingGrid, encodePng, imageGrid, nearestNeighbourDistances, qualityReport, sampleDDPM } from '@sgmkit/sampler';
+import { earlyStoppingGrid, nearestNeighbourDistances, qualityReport, sampleDDPM } from '@sgmkit/sampler';
+import { encodePng, imageGrid } from '@sgmkit/sampler/plot';
 
 // 400 training and 300 held-out rows of N(0, I) in d = 4.
 const rows = (n, seed) => { const b = batch(n, 4); fillParticleNormals(b, seed, 2, 0); return b; };

@@ -7,8 +7,9 @@ import {
 } from '@sgmkit/score';
 import {
   CLD_METHODS, DDPM_METHODS, INITIAL_POSITION_STREAM, earlyStoppingGrid, exactCLDLaw, exactDDPMLaw, gaussianKL, gaussianW2,
-  parsePointCloudCsv, sampleCLD, sampleDDPM, uniformGrid,
+  sampleCLD, sampleDDPM, uniformGrid,
 } from '@sgmkit/sampler';
+import { parsePointCloudCsv } from '@sgmkit/sampler/io';
 
 export const TARGETS = ['gaussian', 'ring8', 'grid25', 'points'];
 export const METHODS = { ddpm: DDPM_METHODS, cld: CLD_METHODS };

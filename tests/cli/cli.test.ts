@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../packages/sampler/dist/cli/run.js';
 import { sgmkit, expectOneLineError } from './run';
-import { checkWellFormedXml } from './xml';
+import { checkWellFormedXml } from '../helpers/xml';
 
 const dir = mkdtempSync(join(tmpdir(), 'sgmkit-cli-'));
 

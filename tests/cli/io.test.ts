@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromArray, toArray } from '@sgmkit/tensor';
-import { samplesToCsv, samplesToJson, parsePointCloudCsv, parsePointCloudJson, DataFileError } from '@sgmkit/sampler';
+import { samplesToCsv, samplesToJson, parsePointCloudCsv, parsePointCloudJson, DataFileError } from '@sgmkit/sampler/io';
 import { readPointCloud, writeSamples } from '@sgmkit/sampler/node';
 
 const dir = mkdtempSync(join(tmpdir(), 'sgmkit-io-'));

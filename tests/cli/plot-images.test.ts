@@ -3,7 +3,7 @@ import { inflateSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sgmkit, expectOneLineError } from './run';
-import { checkWellFormedXml } from './xml';
+import { checkWellFormedXml } from '../helpers/xml';
 
 const dir = mkdtempSync(join(tmpdir(), 'sgmkit-images-'));
 // 10 images 4×4: image k lights pixel k (row-major), everything else 0.

@@ -1,9 +1,9 @@
 import {
   figure, scatterPanel, heatmapPanel, histogramPanel, linePanel, lossCurvePanel, densityGrid, histogramGrid, histogram,
   movingAverage, subsetIndices, viridis, escapeXml,
-} from '@sgmkit/sampler';
+} from '@sgmkit/sampler/plot';
 import { linearTicks, logTicks, niceStep, formatTick, logDomain } from '../../packages/sampler/dist/plot/scale.js';
-import { checkWellFormedXml } from './xml';
+import { checkWellFormedXml } from '../helpers/xml';
 
 const count = (counts: Map<string, number>, name: string) => counts.get(name) ?? 0;
 

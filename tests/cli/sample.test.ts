@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sgmkit, expectOneLineError, MAIN } from './run';
-import { checkWellFormedXml } from './xml';
+import { checkWellFormedXml } from '../helpers/xml';
 
 const dir = mkdtempSync(join(tmpdir(), 'sgmkit-sample-'));
 const csvRows = (path: string) => readFileSync(path, 'utf8').trim().split('\n').length - 1;

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sgmkit, expectOneLineError } from './run';
-import { checkWellFormedXml } from './xml';
+import { checkWellFormedXml } from '../helpers/xml';
 
 const dir = mkdtempSync(join(tmpdir(), 'sgmkit-train-'));
 const small = ['--steps', '30', '--hidden', '8,8', '--data-size', '500', '--batch-size', '32'];

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sgmkit, expectOneLineError } from './run';
-import { checkWellFormedXml } from './xml';
+import { checkWellFormedXml } from '../helpers/xml';
 import { fitPowerLaw } from '../../packages/sampler/dist/cli/fit.js';
 import { paperConstants, paperTVBound, varianceSpectrum } from '../../packages/sampler/dist/cli/commands/verify.js';
 

@@ -50,7 +50,7 @@ function integralPowerExp(n: 0 | 1 | 2, a: number, h: number): number {
   return (h * h * growth - 2 * j1) / a;
 }
 
-/** `e^{hG}` for the reverse linear part `G = [[0, −1], [1, 2]]` (double eigenvalue 1): `e^h [[1 − h, −h], [h, 1 + h]]`. */
+/** `e^{hR}` for the reverse drift `R = [[0, −1], [1, 2]]` (double eigenvalue 1): `e^h [[1 − h, −h], [h, 1 + h]]`. */
 function cldReverseFlow(h: number): CLDAffineUpdate['linear'] {
   const e = Math.exp(h);
   return [e * (1 - h), -e * h, e * h, e * (1 + h)];
@@ -64,14 +64,14 @@ function exponentialIntegratorByIntegrals(h: number): Omit<CLDAffineUpdate, 'sco
   return { linear: cldReverseFlow(h), scoreWeight: [-4 * k1, 4 * (k0 + k1)], noiseCovariance: [4 * j2, xv, xv, 4 * (j0 + 2 * j1 + j2)] };
 }
 
-/** SSCS half-step flow `e^{τF} = e^{−τ} [[1 + τ, −τ], [τ, 1 − τ]]`, `F = [[0, −1], [1, −2]]` (double eigenvalue −1). */
+/** SSCS half-step flow `e^{τB} = e^{−τ} [[1 + τ, −τ], [τ, 1 − τ]]`, `B = [[0, −1], [1, −2]]` (double eigenvalue −1). */
 function sscsFlow(tau: number): CLDAffineUpdate['linear'] {
   const e = Math.exp(-tau);
   return [e * (1 + tau), -e * tau, e * tau, e * (1 - tau)];
 }
 
 /**
- * SSCS half-step covariance from the integrals: `e^{uF}(0, 1) = e^{−u}(−u, 1 − u)`, so
+ * SSCS half-step covariance from the integrals: `e^{uB}(0, 1) = e^{−u}(−u, 1 − u)`, so
  * `Q = 4 [[J₂, −(J₁ − J₂)], [·, J₀ − 2J₁ + J₂]]` with `J_n = J_n(−2, τ)`, and its lower Cholesky factor.
  */
 function sscsHalfStepByIntegrals(tau: number): { covariance: CLDAffineUpdate['noiseCovariance']; cholesky: [number, number, number] } {
@@ -99,14 +99,14 @@ describe('CLD update closed forms', () => {
     for (const h of [1e-3, 0.1, 0.5, 2]) {
       const { linear, scoreWeight, noiseCovariance: q } = cldExponentialIntegratorUpdate(h);
       expect(linear).toEqual(cldReverseFlow(h));
-      // e^{uG}(0,1) = e^u(−u, 1+u): w = 4∫ e^{uG}(0,1) du and Q = 4∫ (e^{uG}(0,1))(e^{uG}(0,1))ᵀ du.
+      // e^{uR}(0,1) = e^u(−u, 1+u): w = 4∫ e^{uR}(0,1) du and Q = 4∫ (e^{uR}(0,1))(e^{uR}(0,1))ᵀ du.
       const column = (u: number) => [-u * Math.exp(u), (1 + u) * Math.exp(u)] as const;
       expect(scoreWeight[0]).toBeCloseTo(4 * simpson((u) => column(u)[0], 0, h), 10);
       expect(scoreWeight[1]).toBeCloseTo(4 * simpson((u) => column(u)[1], 0, h), 10);
       expect(q[0]).toBeCloseTo(4 * simpson((u) => column(u)[0] ** 2, 0, h), 9);
       expect(q[1]).toBeCloseTo(4 * simpson((u) => column(u)[0] * column(u)[1], 0, h), 9);
       expect(q[3]).toBeCloseTo(4 * simpson((u) => column(u)[1] ** 2, 0, h), 9);
-      // Lyapunov: G Q + Q Gᵀ + diag(0, 4) = e^{hG} diag(0, 4) e^{hGᵀ}, G = [[0, −1], [1, 2]].
+      // Lyapunov: R Q + Q Rᵀ + diag(0, 4) = e^{hR} diag(0, 4) e^{hRᵀ}, R = [[0, −1], [1, 2]].
       const [, e01, , e11] = linear;
       const lhs = [-2 * q[1], -q[3] + q[0] + 2 * q[1], 2 * q[1] + 4 * q[3] + 4];
       const rhs = [4 * e01 * e01, 4 * e01 * e11, 4 * e11 * e11];
@@ -127,7 +127,7 @@ describe('CLD update closed forms', () => {
     }
   });
 
-  test('SSCS half step: N(0, I) is stationary, so Q = I − e^{τF} e^{τFᵀ}', () => {
+  test('SSCS half step: N(0, I) is stationary, so Q = I − e^{τB} e^{τBᵀ}', () => {
     for (const tau of [1e-3, 0.05, 0.4, 3]) {
       const { linear: [a, b, c, e], noiseCovariance: q } = sscsHalfStepUpdate(tau);
       expect(q[0]).toBeCloseTo(1 - (a * a + b * b), 13);
@@ -148,7 +148,7 @@ describe('CLD update closed forms', () => {
 
   test.each(SSCS_STEPS)('cldSSCS moves the particles by the same coefficients (h = %p): one step from (0, 0), same normals as the oracle', (h) => {
     // Stationary score −v: the score step v ← v + 4h(s + v) is the identity, so the step is
-    // (x, v) = e^{τF} L z₁ + L z₂ with τ = h/2, L the oracle's Cholesky factor, z₁, z₂ the two half steps' normals.
+    // (x, v) = e^{τB} L z₁ + L z₂ with τ = h/2, L the oracle's Cholesky factor, z₁, z₂ the two half steps' normals.
     const [n, d, seed] = [64, 1, 7];
     const x = batch(n, d), v = batch(n, d);
     cldSSCS(stationaryCLDScore(d), x, v, Float64Array.of(h, 0), { seed });
@@ -292,7 +292,7 @@ describe('exactCLDLaw: bad input', () => {
       [() => exactCLDLaw(target, { ...ok, init: target }), ShapeMismatchError, 'options.init.mean'],
       [() => exactCLDLaw(target, { ...ok, T: -1 }), InvalidArgumentError, 'options.T'],
       [() => exactCLDLaw(target, { ...ok, grid: Float64Array.from([1, 1]) }), InvalidArgumentError, 'options.grid[1]'],
-      [() => exactCLDLaw(target, { ...ok, score: { kind: 'ou', dim: 2, evaluate: () => undefined } as never }), InvalidArgumentError, 'options.score'],
+      [() => exactCLDLaw(target, { ...ok, score: { kind: 'ou', dim: 2, evaluate: () => undefined } as never }), InvalidArgumentError, 'options.score.kind'],
       [() => exactCLDLaw(target, { ...ok, score: { kind: 'cld', dim: 2, evaluate: () => undefined } }), InvalidArgumentError, 'options.score.affineAt'],
     ];
     for (const [f, type, argument] of cases) expectArgumentError(f, type, argument);
@@ -300,7 +300,7 @@ describe('exactCLDLaw: bad input', () => {
 });
 
 describe('cldForwardMarginal', () => {
-  test('t = 0 is N(μ, Σ) ⊗ N(0, γI); the covariance solves dC/dt = F C + C Fᵀ + diag(0, 4I) (central differences)', () => {
+  test('t = 0 is N(μ, Σ) ⊗ N(0, γI); the covariance solves dC/dt = A C + C Aᵀ + diag(0, 4I) (central differences)', () => {
     const gamma = 0.3;
     const start = cldForwardMarginal(target, 0, gamma);
     entries(start.joint.covariance).forEach((c, k) => expect(c).toBeCloseTo(entries(productTarget(target, gamma).covariance)[k]!, 14));
@@ -308,12 +308,12 @@ describe('cldForwardMarginal', () => {
     const [t, dt] = [0.7, 1e-4];
     const c = entries(cldForwardMarginal(target, t, gamma).joint.covariance);
     const derivative = entries(cldForwardMarginal(target, t + dt, gamma).joint.covariance).map((v, k) => (v - entries(cldForwardMarginal(target, t - dt, gamma).joint.covariance)[k]!) / (2 * dt));
-    // F = [[0, I], [−I, −2I]] on (x1, x2, v1, v2).
-    const F = [[0, 0, 1, 0], [0, 0, 0, 1], [-1, 0, -2, 0], [0, -1, 0, -2]];
+    // A = [[0, I], [−I, −2I]] on (x1, x2, v1, v2).
+    const A = [[0, 0, 1, 0], [0, 0, 0, 1], [-1, 0, -2, 0], [0, -1, 0, -2]];
     for (let i = 0; i < 4; i++) {
       for (let j = 0; j < 4; j++) {
         let rhs = i === j && i >= 2 ? 4 : 0;
-        for (let k = 0; k < 4; k++) rhs += F[i]![k]! * c[k * 4 + j]! + c[i * 4 + k]! * F[j]![k]!;
+        for (let k = 0; k < 4; k++) rhs += A[i]![k]! * c[k * 4 + j]! + c[i * 4 + k]! * A[j]![k]!;
         expect(derivative[i * 4 + j]).toBeCloseTo(rhs, 6);
       }
     }

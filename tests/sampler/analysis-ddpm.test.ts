@@ -1,7 +1,7 @@
 import { InvalidArgumentError, NotPositiveDefiniteError, ShapeMismatchError } from '@sgmkit/tensor';
 import { biasedScore, gaussianScore, scaledScore } from '@sgmkit/score';
 import { exactDDPMLaw, gaussianKL, ouMarginal, ddpmStepCoefficients, type DDPMMethod as DDPMUpdate } from '@sgmkit/sampler';
-import { entries, expectArgumentError, givensProduct, law, leastSquaresSlope, rotatedDiagonal, uniformTimes } from './analysis-helpers';
+import { entries, expectArgumentError, givensProduct, law, leastSquaresSlope, rotatedDiagonal, uniformTimes, unvalidatedLaw } from './analysis-helpers';
 
 const METHODS: DDPMUpdate[] = ['exponential-integrator', 'euler-maruyama', 'ancestral', 'probability-flow'];
 const rotation = givensProduct(3, [0.3, -1.1, 0.7]);
@@ -123,7 +123,7 @@ describe('exactDDPMLaw: all methods', () => {
   test('Langevin corrector with many steps drives N(0, I) data to its discrete fixed point 2/(2 − ε)', () => {
     // Score −y at every t; y ← (1 − ε) y + √(2ε) z has stationary variance 2ε/(1 − (1 − ε)²) = 2/(2 − ε).
     const epsilon = 0.3;
-    const out = exactDDPMLaw(law([0], [[1]]), { T: 1, grid: uniformTimes(1, 3), method: 'euler-maruyama', corrector: { steps: 400, stepSize: epsilon } });
+    const out = exactDDPMLaw(law([0], [[1]]), { T: 1, grid: uniformTimes(1, 3), method: 'euler-maruyama', corrector: { steps: 62, stepSize: epsilon } }); // 62: the most a sampler runs (streams.ts)
     expect(out.covariance.data[0]).toBeCloseTo(2 / (2 - epsilon), 12);
   });
 });
@@ -214,8 +214,11 @@ describe('exactDDPMLaw: bad input', () => {
 
   test('method, corrector, score error, init and score', () => {
     expectError(() => exactDDPMLaw(data, { ...ok, method: 'heun' as DDPMUpdate }), InvalidArgumentError, 'options.method');
-    expectError(() => exactDDPMLaw(data, { ...ok, corrector: { steps: 0, stepSize: 0.1 } }), InvalidArgumentError, 'options.corrector.steps');
+    // The samplers' corrector rule (tests/sampler/samplers.test.ts has the same table): steps in [0, 62], 0 < ε < 2.
+    expectError(() => exactDDPMLaw(data, { ...ok, corrector: { steps: -1, stepSize: 0.1 } }), InvalidArgumentError, 'options.corrector.steps');
+    expectError(() => exactDDPMLaw(data, { ...ok, corrector: { steps: 63, stepSize: 0.1 } }), InvalidArgumentError, 'options.corrector.steps');
     expectError(() => exactDDPMLaw(data, { ...ok, corrector: { steps: 1, stepSize: -1 } }), InvalidArgumentError, 'options.corrector.stepSize');
+    expectError(() => exactDDPMLaw(data, { ...ok, corrector: { steps: 1, stepSize: 2 } }), InvalidArgumentError, 'options.corrector.stepSize');
     expectError(() => exactDDPMLaw(data, { ...ok, scoreError: { bias: new Float64Array(3) } }), ShapeMismatchError, 'options.scoreError.bias');
     expectError(() => exactDDPMLaw(data, { ...ok, scoreError: { scale: Infinity } }), InvalidArgumentError, 'options.scoreError.scale');
     expectError(() => exactDDPMLaw(data, { ...ok, init: law([0], [[1]]) }), ShapeMismatchError, 'options.init.mean');
@@ -230,8 +233,8 @@ describe('exactDDPMLaw: bad input', () => {
   test('data law: dimension mismatch and non-PD covariance', () => {
     const mismatched = { mean: Float64Array.from([0, 1, 2]), covariance: law([0, 0], [[1, 0], [0, 1]]).covariance };
     expectError(() => exactDDPMLaw(mismatched, ok), ShapeMismatchError, 'data.covariance');
-    expectError(() => exactDDPMLaw(law([0, 1], [[1, 2], [2, 1]]), ok), NotPositiveDefiniteError, 'data.covariance');
-    expectError(() => exactDDPMLaw(law([0, Number.NaN], [[1, 0], [0, 1]]), ok), InvalidArgumentError, 'data.mean[1]');
+    expectError(() => exactDDPMLaw(unvalidatedLaw([0, 1], [[1, 2], [2, 1]]), ok), NotPositiveDefiniteError, 'data.covariance');
+    expectError(() => exactDDPMLaw(unvalidatedLaw([0, Number.NaN], [[1, 0], [0, 1]]), ok), InvalidArgumentError, 'data.mean[1]');
   });
 });
 

@@ -1,8 +1,11 @@
 // Shared test helpers for the exact-analysis tests (not a test file itself).
-import type { GaussianLaw } from '@sgmkit/sampler';
+import { gaussianLaw, type GaussianLaw } from '@sgmkit/sampler';
 
-/** A Gaussian law from plain arrays. */
-export function law(mean: number[], covariance: number[][]): GaussianLaw {
+/** A validated Gaussian law from plain arrays (the public `gaussianLaw`). */
+export const law = gaussianLaw;
+
+/** A law object built by hand, not validated: for the bad-input tests of functions that take laws. */
+export function unvalidatedLaw(mean: number[], covariance: number[][]): GaussianLaw {
   const d = mean.length;
   return { mean: Float64Array.from(mean), covariance: { data: Float64Array.from(covariance.flat()), shape: [d, d], stride: [d, 1], offset: 0 } };
 }
@@ -62,5 +65,5 @@ export function entries(t: { data: Float64Array; shape: readonly number[] }): nu
 }
 
 
-// The score tests' helper: expects a throw of `type` whose `argument` names the argument.
-export { expectArgumentError } from '../score/analytic-reference';
+// Expects a throw of `type` whose `argument` names the argument.
+export { expectArgumentError } from '../helpers/errors';

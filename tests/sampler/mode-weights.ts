@@ -1,6 +1,7 @@
 // Mode weights of mixture samples: every sample is assigned to a cell (its nearest mode), and the exact probability
 // of each cell under the target is computed independently (closed forms and quadrature, nothing from the package),
 // so a sampler's cell counts can be compared with the target's within k multinomial standard errors.
+import { K_SE } from '../helpers/statistics';
 import type { Batch } from '@sgmkit/tensor';
 
 /** erfc with fractional error < 1.2e-7 (Numerical Recipes, Chebyshev fit). */
@@ -124,7 +125,7 @@ export function lineCellCounts(cuts: readonly number[], samples: Batch): number[
 }
 
 /** Cells whose count is more than `k` multinomial standard errors (SE = √(n p (1 − p)), from the exact p) from n·p. */
-export function cellDeviations(counts: readonly number[], probabilities: readonly number[], k = 5): string[] {
+export function cellDeviations(counts: readonly number[], probabilities: readonly number[], k = K_SE): string[] {
   const n = counts.reduce((a, b) => a + b, 0);
   const out: string[] = [];
   counts.forEach((count, c) => {

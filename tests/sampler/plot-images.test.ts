@@ -1,8 +1,8 @@
 import { inflateSync, deflateSync } from 'node:zlib';
 import { InvalidArgumentError, fromArray } from '@sgmkit/tensor';
-import { PNG_SIGNATURE, adler32, crc32, encodePng, imageGrid, imageGridSvg, zlibStored } from '@sgmkit/sampler';
-import type { GrayImage } from '@sgmkit/sampler';
-import { checkWellFormedXml } from '../cli/xml';
+import { PNG_SIGNATURE, adler32, crc32, encodePng, imageGrid, imageGridSvg, zlibStored } from '@sgmkit/sampler/plot';
+import type { GrayImage } from '@sgmkit/sampler/plot';
+import { checkWellFormedXml } from '../helpers/xml';
 
 const u32 = (b: Uint8Array, at: number) => ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
 

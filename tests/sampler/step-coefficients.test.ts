@@ -1,11 +1,11 @@
 // Every integrator step is the affine kernel with the one source's coefficients, bit for bit:
 // a sampler cannot drift from `ddpmCoefficientsInto` (and so from the exact analysis) by even one ulp.
 import {
-  CLD, CLD_REVERSE_SDE, affineNoiseStep, batch, cldEulerMaruyamaCoefficientsInto, cldExponentialIntegratorStep, ddpmStepCoefficients,
+  CLD_LAYOUT, CLD_REVERSE_SDE, affineNoiseStep, batch, cldEulerMaruyamaCoefficientsInto, cldExponentialIntegratorStep, ddpmStepCoefficients,
   fillParticleNormals, langevinStepCoefficients, toContiguous, type Batch, type DType,
 } from '@sgmkit/tensor';
 import {
-  CLD_INTEGRATORS, DDPM_INTEGRATORS, DDPM_METHODS, cldStepUpdates, correctorStream, exactDDPMLaw, predictorStream, type GaussianLaw,
+  CLD_INTEGRATORS, DDPM_INTEGRATORS, DDPM_METHODS, cldStepUpdates, correctorStream, exactDDPMLaw, gaussianLaw, predictorStream, type GaussianLaw,
 } from '@sgmkit/sampler';
 import { cldGaussianScore } from '@sgmkit/score';
 import { diagonalGaussianScore } from './samplers-helpers';
@@ -57,9 +57,7 @@ describe.each(['float64', 'float32'] as DType[])('one DDPM integrator step is af
 describe('exactDDPMLaw reads the same coefficients', () => {
   test.each(DDPM_METHODS.map((m) => [m]))('%s: one step from N(m, v) in 1-D is the scalar recursion with ddpmStepCoefficients, to 1e-15', (method) => {
     const [mu, lambda, from, to, m, v] = [0.7, 2.5, 1.3, 0.9, -0.4, 1.8];
-    const law = (mean: number, variance: number): GaussianLaw => ({
-      mean: Float64Array.of(mean), covariance: { data: Float64Array.of(variance), shape: [1, 1], stride: [1, 1], offset: 0 },
-    });
+    const law = (mean: number, variance: number): GaussianLaw => gaussianLaw([mean], [[variance]]);
     const c = ddpmStepCoefficients(method, from, to);
     const sigma2 = lambda * Math.exp(-2 * from) - Math.expm1(-2 * from);
     const gain = c.linear - c.score / sigma2;
@@ -87,14 +85,14 @@ describe('CLD integrator steps read their one source', () => {
 
   test('Euler–Maruyama: cldEulerMaruyamaCoefficientsInto is I + hR, (0, 4h), diag(0, 4h), 2√h, and the analysis uses exactly it', () => {
     for (const h of [1e-6, 0.013, 0.4, 1.9]) {
-      const c = cldEulerMaruyamaCoefficientsInto(h, new Float64Array(CLD.LENGTH));
+      const c = cldEulerMaruyamaCoefficientsInto(h, new Float64Array(CLD_LAYOUT.LENGTH));
       expect(Array.from(c)).toEqual([1, -h, h, 1 + 2 * h, 0, 4 * h, 0, 0, 4 * h, 0, 0, 2 * Math.sqrt(h)]);
       const [update] = cldStepUpdates('euler-maruyama', 1 + h, 1);
       const hh = 1 + h - 1;
-      const expected = cldEulerMaruyamaCoefficientsInto(hh, new Float64Array(CLD.LENGTH));
-      expect(update!.linear).toEqual([expected[CLD.E11], expected[CLD.E12], expected[CLD.E21], expected[CLD.E22]]);
-      expect(update!.scoreWeight).toEqual([expected[CLD.W1], expected[CLD.W2]]);
-      expect(update!.noiseCovariance).toEqual([expected[CLD.S11], expected[CLD.S12], expected[CLD.S12], expected[CLD.S22]]);
+      const expected = cldEulerMaruyamaCoefficientsInto(hh, new Float64Array(CLD_LAYOUT.LENGTH));
+      expect(update!.linear).toEqual([expected[CLD_LAYOUT.E11], expected[CLD_LAYOUT.E12], expected[CLD_LAYOUT.E21], expected[CLD_LAYOUT.E22]]);
+      expect(update!.scoreWeight).toEqual([expected[CLD_LAYOUT.W1], expected[CLD_LAYOUT.W2]]);
+      expect(update!.noiseCovariance).toEqual([expected[CLD_LAYOUT.Q11], expected[CLD_LAYOUT.Q12], expected[CLD_LAYOUT.Q12], expected[CLD_LAYOUT.Q22]]);
     }
     expect(CLD_REVERSE_SDE).toEqual({ R11: 0, R12: -1, R21: 1, R22: 2, SCORE_GAIN: 4, DIFFUSION: 2 });
   });
@@ -107,12 +105,12 @@ describe('CLD integrator steps read their one source', () => {
     const s = batch(n, d);
     score.evaluate(from, x0, v0, s);
     const z = fillParticleNormals(batch(n, d), SEED, predictorStream(FIRST_STEP), FIRST_ROW);
-    const c = cldEulerMaruyamaCoefficientsInto(from - to, new Float64Array(CLD.LENGTH));
+    const c = cldEulerMaruyamaCoefficientsInto(from - to, new Float64Array(CLD_LAYOUT.LENGTH));
     let worst = 0;
     for (let k = 0; k < n * d; k++) {
       const [xi, vi, si, zi] = [x0.data[k]!, v0.data[k]!, s.data[k]!, z.data[k]!];
-      const xTerms = [c[CLD.E11]! * xi, c[CLD.E12]! * vi, c[CLD.W1]! * si, c[CLD.L11]! * zi];
-      const vTerms = [c[CLD.E21]! * xi, c[CLD.E22]! * vi, c[CLD.W2]! * si, c[CLD.L22]! * zi];
+      const xTerms = [c[CLD_LAYOUT.E11]! * xi, c[CLD_LAYOUT.E12]! * vi, c[CLD_LAYOUT.W1]! * si, c[CLD_LAYOUT.L11]! * zi];
+      const vTerms = [c[CLD_LAYOUT.E21]! * xi, c[CLD_LAYOUT.E22]! * vi, c[CLD_LAYOUT.W2]! * si, c[CLD_LAYOUT.L22]! * zi];
       for (const [actual, terms] of [[x.data[k]!, xTerms], [v.data[k]!, vTerms]] as [number, number[]][]) {
         const scale = Math.max(...terms.map(Math.abs), Math.abs(terms.reduce((a, b) => a + b)));
         worst = Math.max(worst, Math.abs(actual - terms.reduce((a, b) => a + b)) / (scale * 2 ** -52));

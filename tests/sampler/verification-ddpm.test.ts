@@ -4,16 +4,13 @@
 // from the exact law.
 import { gaussianScore, biasedScore, scaledScore } from '@sgmkit/score';
 import type { Score } from '@sgmkit/score';
-import { sampleDDPM, exactDDPMLaw, uniformGrid, earlyStoppingGrid, DDPM_METHODS } from '@sgmkit/sampler';
+import { gaussianLaw, sampleDDPM, exactDDPMLaw, uniformGrid, earlyStoppingGrid, DDPM_METHODS } from '@sgmkit/sampler';
 import type { DDPMMethod, GaussianLaw } from '@sgmkit/sampler';
 import { deviations, failures } from './verification-helpers';
 
 const N = 100_000;
 
-function law(mean: number[], covariance: number[][]): GaussianLaw {
-  const d = mean.length;
-  return { mean: Float64Array.from(mean), covariance: { data: Float64Array.from(covariance.flat()), shape: [d, d], stride: [d, 1], offset: 0 } };
-}
+const law = gaussianLaw;
 
 function diag(values: number[]): number[][] {
   return values.map((v, i) => values.map((_, j) => (i === j ? v : 0)));

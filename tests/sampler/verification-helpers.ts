@@ -7,7 +7,9 @@ export interface ExactLaw {
   readonly covariance: { readonly data: Float64Array };
 }
 
-export const K_SE = 5;
+import { K_SE } from '../helpers/statistics';
+
+export { K_SE };
 
 /** Unit directions to project on: every coordinate axis, plus (1, …, 1)/√d and an alternating direction when d > 1. */
 export function testDirections(d: number): Float64Array[] {

@@ -1,6 +1,6 @@
 import { batch, fromArray, DTypeMismatchError, InvalidArgumentError, NotPositiveDefiniteError, ShapeMismatchError } from '@sgmkit/tensor';
 import { cldGaussianScore, cldPairCovarianceAt, cldTransitionAt, scoreFromSpec, type CLDScore } from '@sgmkit/score';
-import { expectArgumentError, finiteDifferenceGradient, logGaussianDensity, spdMatrix, testPoints, type Matrix } from './analytic-reference';
+import { expectArgumentError, finiteDifferenceGradient, logGaussianDensity, testPoints, type Matrix } from './analytic-reference';
 
 type Mat = number[][];
 const matmul = (a: Mat, b: Mat): Mat => a.map((row) => b[0]!.map((_, j) => row.reduce((s, v, k) => s + v * b[k]![j]!, 0)));
@@ -8,8 +8,8 @@ const transposeOf = (a: Mat): Mat => a[0]!.map((_, j) => a.map((row) => row[j]!)
 const add = (a: Mat, b: Mat, scale = 1): Mat => a.map((row, i) => row.map((v, j) => v + scale * b[i]![j]!));
 
 /**
- * Covariance ODE dP/dt = FP + PFᵀ + G integrated by classical RK4 (error O(h⁴)); F is the
- * CLD drift on (x, v) and G its diffusion — independent of the closed forms under test.
+ * Covariance ODE dP/dt = AP + PAᵀ + diag(0, σ²) integrated by classical RK4 (error O(h⁴)); A is the
+ * forward CLD drift on (x, v) and σ = 2 its velocity diffusion — independent of the closed forms under test.
  */
 function integrateCovariance(p0: Mat, drift: Mat, diffusion: Mat, t: number, steps: number): Mat {
   const rhs = (p: Mat): Mat => add(add(matmul(drift, p), matmul(p, transposeOf(drift))), diffusion);

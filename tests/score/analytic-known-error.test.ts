@@ -97,7 +97,8 @@ describe('scores with a known error', () => {
     expectArgumentError(() => biasedScore(exact, [1, 2, 3]), ShapeMismatchError, 'bias');
     expectArgumentError(() => biasedScore(exact, [1, NaN]), InvalidArgumentError, 'bias[1]');
     expectArgumentError(() => scaledScore(exact, NaN), InvalidArgumentError, 'eta');
-    expectArgumentError(() => biasedScore({} as Score, [1, 2]), InvalidArgumentError, 'score');
+    expectArgumentError(() => biasedScore({} as Score, [1, 2]), InvalidArgumentError, 'score.kind');
+    expectArgumentError(() => biasedScore(null as unknown as Score, [1, 2]), InvalidArgumentError, 'score');
     expectArgumentError(() => biasedScore(exact, [0, 0]).evaluate(-1, batch(1, 2), batch(1, 2)), InvalidArgumentError, 't');
   });
 });

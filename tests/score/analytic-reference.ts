@@ -106,17 +106,7 @@ export function normalSource(seed: number): () => number {
   };
 }
 
-/** Expects f() to throw an error of `type` whose `argument` is `argument`. */
-export function expectArgumentError(f: () => unknown, type: new (...a: never[]) => Error, argument: string): void {
-  let caught: unknown;
-  try {
-    f();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(type);
-  expect((caught as { argument?: string }).argument).toBe(argument);
-}
+export { expectArgumentError } from '../helpers/errors';
 
 /** `score.evaluate(t, ·)` on the given points, returned as rows. */
 export function evaluateRows(score: Score, t: number, points: number[][], dtype: 'float64' | 'float32' = 'float64'): number[][] {

@@ -58,7 +58,7 @@ describe('clippedScore: the score implied by the clamped denoised prediction', (
     expect(() => clippedScore(base, { lower: [0, 0], upper: [1, -1] })).toThrow(/range\.upper\[1\]' must be a number >= range\.lower\[1\] = 0/);
     expect(() => clippedScore(base, { lower: [0, Number.NaN], upper: [1, 1] })).toThrow(/range\.lower\[1\]/);
     expect(() => clippedScore(base, { lower: [0, -Infinity], upper: [1, 1] })).toThrow(/a finite number/);
-    expect(() => clippedScore({ kind: 'cld', dim: 2 } as unknown as Score, { lower: [0, 0], upper: [1, 1] })).toThrow(/argument 'score'/);
+    expect(() => clippedScore({ kind: 'cld', dim: 2 } as unknown as Score, { lower: [0, 0], upper: [1, 1] })).toThrow(/argument 'score.kind' must be 'ou'/);
     expect(() => clippedScore(base, null as never)).toThrow(/argument 'range'/);
   });
 });

@@ -187,6 +187,7 @@ describe('save and load', () => {
     expect(doc.layers.map((l) => [l.weight.length, l.bias.length])).toEqual([[64, 8], [64, 8], [16, 2]]);
   });
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the edits reach into arbitrary JSON
   const mutate = (edit: (doc: Record<string, any>) => void): string => {
     const doc = JSON.parse(json);
     edit(doc);

@@ -96,7 +96,7 @@ test('expRemainder keeps full relative accuracy as x → 0 (leading term x^{n+1}
 const SEED = 5, STREAM = 8, FIRST_ROW = 70;
 
 /** Unfused reference from ndarray-ops: x' = E11 x + E12 v + w1 s + L11 z1, v' = E21 x + E22 v + w2 s + L21 z1 + L22 z2. */
-function referenceCld(x: Batch, v: Batch, s: Batch | null, h: number, direction: CLDDirection) {
+function referenceCLD(x: Batch, v: Batch, s: Batch | null, h: number, direction: CLDDirection) {
   const [n, d] = x.shape as [number, number];
   const dtype = dtypeOf(x);
   const c = cldStepCoefficients(h, direction);
@@ -124,7 +124,7 @@ describe.each(['float64', 'float32'] as DType[])('fused CLD kernel agrees with n
     const x = filled(700, 3, dtype, (k) => Math.sin(k));
     const v = filled(700, 3, dtype, (k) => Math.cos(1.3 * k));
     const s = withScore ? filled(700, 3, dtype, (k) => Math.sin(0.3 * k) * 2) : null;
-    const { xOut, vOut, magnitude } = referenceCld(x, v, s, 0.1, direction);
+    const { xOut, vOut, magnitude } = referenceCLD(x, v, s, 0.1, direction);
     cldExponentialIntegratorStep(x, v, s, 0.1, direction, SEED, STREAM, FIRST_ROW);
     const epsilon = dtype === 'float32' ? 2 ** -23 : 2 ** -52;
     const ulps = dtype === 'float32' ? 8 : 6;

@@ -2,7 +2,9 @@
 // k·SE with k = 5 and SE computed from the exact law, never tuned.
 import { standardNormalCdf } from '@sgmkit/tensor';
 
-export const K_SE = 5;
+import { K_SE } from '../helpers/statistics';
+
+export { K_SE };
 
 /** Sample moments of standard-normal draws, each as a z-score against its exact SE. */
 export function normalMomentZScores(values: ArrayLike<number>): { mean: number; variance: number; skewness: number; kurtosis: number } {

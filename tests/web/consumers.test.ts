@@ -42,6 +42,8 @@ import { batchMean, fromArray } from '@sgmkit/tensor';
 import { gaussianScore, type Score } from '@sgmkit/score';
 import { sampleDDPM, exactDDPMLaw, uniformGrid, type SampleResult } from '@sgmkit/sampler';
 import { nodeWorkerBackend, readPointCloud } from '@sgmkit/sampler/node';
+import { figure, scatterPanel } from '@sgmkit/sampler/plot';
+import { samplesToCsv } from '@sgmkit/sampler/io';
 
 const score: Score = gaussianScore({ mean: [1], covariance: [[2]] });
 const result: SampleResult = await sampleDDPM(score, { T: 4, steps: 20, n: 100, seed: 1, workers: 2, backend: nodeWorkerBackend() });
@@ -49,6 +51,8 @@ const law = exactDDPMLaw({ mean: Float64Array.of(1), covariance: fromArray([[2]]
 export const matrix: Float32Array = fromArray([1, 2], [1, 2], 'float32').data;
 export const summary: [number, number, number] = [batchMean(result.samples)[0]!, law.mean[0]!, result.workers];
 export const reader: (path: string) => unknown = readPointCloud;
+export const svg: string = figure([scatterPanel({ points: { x: [0, 1], y: [1, 0] } })]);
+export const csv: string = samplesToCsv(result.samples);
 `;
 
 const BROWSER_CHECK = `

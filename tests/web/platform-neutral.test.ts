@@ -1,5 +1,5 @@
-// The browser-facing entries (@sgmkit/tensor, @sgmkit/score, the main entry of @sgmkit/sampler and its
-// web-worker script) import nothing from Node, through the built dist, and esbuild bundles them for browsers.
+// The browser-facing entries (@sgmkit/tensor, @sgmkit/score, the main, plot and io entries of @sgmkit/sampler
+// and its web-worker script) import nothing from Node, through the built dist, and esbuild bundles them for browsers.
 import { readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -14,6 +14,8 @@ const ENTRIES = {
   '@sgmkit/tensor': join(PACKAGES, 'tensor/dist/index.js'),
   '@sgmkit/score': join(PACKAGES, 'score/dist/index.js'),
   '@sgmkit/sampler': join(PACKAGES, 'sampler/dist/index.js'),
+  '@sgmkit/sampler/plot': join(PACKAGES, 'sampler/dist/plot/index.js'),
+  '@sgmkit/sampler/io': join(PACKAGES, 'sampler/dist/io/index.js'),
   '@sgmkit/sampler/web-worker': join(PACKAGES, 'sampler/dist/web/worker.js'),
 };
 

@@ -1,13 +1,13 @@
 /**
  * `@sgmkit/sampler`: DDPM and CLD samplers, step schedules, exact Gaussian
- * analysis, plots and sample formats. Platform-neutral (runs in browsers):
- * files and the `worker_threads` backend are in `@sgmkit/sampler/node`, which
- * Node's `node` export condition loads with this entry, and the `sgmkit` CLI.
+ * analysis and sample-based metrics. Platform-neutral (runs in browsers), as are
+ * `@sgmkit/sampler/plot` (SVG charts, PNG image grids) and `@sgmkit/sampler/io`
+ * (CSV/JSON sample formats). Files and the `worker_threads` backend are in
+ * `@sgmkit/sampler/node`, which Node's `node` export condition loads with this
+ * entry, and the `sgmkit` CLI.
  * @packageDocumentation
  */
 export type { Score, CLDScore } from '@sgmkit/score';
-export * from './plot/index.js';
-export * from './io/index.js';
 
 // --- samplers, schedules, workers (samplers developer) ---
 export { uniformGrid, earlyStoppingGrid, customGrid, expectGrid, MAX_STEPS } from './schedules/grids.js';
@@ -23,7 +23,7 @@ export { cldExponentialIntegrator, cldEulerMaruyama, cldSSCS, CLD_INTEGRATORS } 
 export type { CLDStepInfo, CLDCallback, CLDIntegratorOptions } from './samplers/cld.js';
 export { sampleDDPM, sampleCLD, MAX_WORKERS, AUTO_WORKERS_MIN_PARTICLES } from './samplers/sample.js';
 export type { SampleDDPMOptions, SampleCLDOptions, SampleResult, CommonSampleOptions } from './samplers/sample.js';
-export type { NoiseAddress } from './samplers/common.js';
+export type { NoiseOrigin } from './samplers/common.js';
 export { countDiverged, DEFAULT_DIVERGENCE_K, type DivergenceRegion, type DivergenceReport, type ResolvedRegion } from './samplers/divergence.js';
 export { setWorkerBackend, getWorkerBackend } from './parallel/backend.js';
 export type { WorkerBackend, WorkerEvents, WorkerHandle } from './parallel/backend.js';
@@ -39,8 +39,8 @@ export {
 
 
 // Exact Gaussian analysis and sample-based metrics (analysis/, metrics/).
-export { ouMarginal, type GaussianLaw } from './analysis/gaussian.js';
-export type { CorrectorOptions, ScoreErrorOptions } from './analysis/options.js';
+export { gaussianLaw, ouMarginal, type GaussianLaw } from './analysis/gaussian.js';
+export type { ScoreErrorOptions } from './analysis/options.js';
 export { ddpmStepCoefficients, langevinStepCoefficients, type DDPMStepCoefficients } from '@sgmkit/tensor';
 export { exactDDPMLaw, type ExactDDPMOptions, type InitialLaw } from './analysis/exact-ddpm.js';
 export { gaussianKL, gaussianW2, gaussianHellinger } from './analysis/divergences.js';

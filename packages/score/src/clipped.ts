@@ -20,6 +20,7 @@
  * pulled inside the range). Off by default; never used by the exact analysis.
  * @packageDocumentation
  */
+import { expectScore } from './expect-score.js';
 import { InvalidArgumentError, exp, expm1, type Batch } from '@sgmkit/tensor';
 import type { DataMoments, DataNormalization, Score, ScoreSpec } from './types.js';
 import { expectTime } from './analytic/validate.js';
@@ -103,9 +104,7 @@ function rangeVector(fn: string, argument: string, value: unknown, d: number): F
  */
 export function clippedScore(score: Score, range: ClipRange): ClippedScore {
   const fn = 'clippedScore';
-  if (score === null || typeof score !== 'object' || score.kind !== 'ou' || typeof score.evaluate !== 'function' || !Number.isInteger(score.dim)) {
-    throw new InvalidArgumentError(fn, 'score', score, "an OU score (kind 'ou')");
-  }
+  expectScore(fn, 'score', score, { kind: 'ou' });
   if (range === null || typeof range !== 'object') throw new InvalidArgumentError(fn, 'range', range, 'an object { lower, upper }');
   const lower = rangeVector(fn, 'range.lower', range.lower, score.dim);
   const upper = rangeVector(fn, 'range.upper', range.upper, score.dim);

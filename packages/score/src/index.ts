@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 export type * from './types.js';
+export { expectScore, type ScoreRequirement } from './expect-score.js';
 
 // Analytic scores (exact at every t), the score registry and the fast exp behind the mixtures.
 export * from './analytic/gaussian.js';

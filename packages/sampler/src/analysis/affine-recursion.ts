@@ -1,6 +1,6 @@
 /**
- * The law of an affine-Gaussian Markov chain `y ← A y + b + ξ`, `ξ ~ N(0, Q)`, stays
- * Gaussian: mean `m ← A m + b`, covariance `P ← A P Aᵀ + Q`. These helpers apply one
+ * The law of an affine-Gaussian Markov chain `y ← M y + b + ξ`, `ξ ~ N(0, Q)`, stays
+ * Gaussian: mean `m ← M m + b`, covariance `P ← M P Mᵀ + Q`. These helpers apply one
  * such update to a dense law in place; the exact analysis is a sequence of them.
  * @packageDocumentation
  */
@@ -14,7 +14,7 @@ export interface DenseLaw {
   covariance: Float64Array;
 }
 
-/** `m ← A m + b`, `P ← A P Aᵀ + Q` (A, Q row-major `d × d`; Q may be omitted for no noise). */
+/** `m ← M m + b`, `P ← M P Mᵀ + Q` (`M` = `a`, `Q` = `q`, row-major `d × d`; `q` may be omitted for no noise). */
 export function applyAffineUpdate(law: DenseLaw, a: Float64Array, b: Float64Array, q?: Float64Array): void {
   const d = law.d;
   const mean = new Float64Array(d);

@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import { InvalidArgumentError, ShapeMismatchError, expectAllFinite } from '@sgmkit/tensor';
-import { cldPairCovarianceAt, cldTransitionAt, type CLDScore } from '@sgmkit/score';
+import { cldPairCovarianceAt, cldTransitionAt, expectScore, type CLDScore } from '@sgmkit/score';
 import { applyAffineUpdate, type DenseLaw } from './affine-recursion.js';
 import { cldUpdateSchedule, type CLDAffineUpdate, type Pair2x2 } from './cld-updates.js';
 import {
@@ -14,9 +14,10 @@ import {
   type Eigenbasis, type GaussianLaw,
 } from './gaussian.js';
 import {
-  expectCLDUpdate, expectCorrector, expectHorizonAndGrid, expectScoreError,
-  type CLDUpdate, type CorrectorOptions, type ResolvedScoreError, type ScoreErrorOptions,
+  expectHorizonAndGrid, expectScoreError, type ResolvedScoreError, type ScoreErrorOptions,
 } from './options.js';
+import { expectCLDMethod, type CLDMethod } from '../samplers/methods.js';
+import { expectCorrector, type LangevinCorrector } from '../samplers/common.js';
 
 /** Where the CLD sampler starts: `N(0, I_{2d})` (default), the forward marginal at `T`, or a law on `(x, v)` (x first). */
 export type CLDInitialLaw = 'standard-normal' | 'forward-marginal' | GaussianLaw;
@@ -25,13 +26,13 @@ export type CLDInitialLaw = 'standard-normal' | 'forward-marginal' | GaussianLaw
 export interface ExactCLDOptions {
   readonly T: number;
   readonly grid: ArrayLike<number>;
-  readonly method: CLDUpdate;
+  readonly method: CLDMethod;
   /** Variance `γ ≥ 0` of the data's initial velocity (1 in the paper; Dockhorn et al. use small γ). */
   readonly initialVelocityVariance?: number;
   /** Known affine error of the velocity score: `(1 + scale)·s_v + bias`. */
   readonly scoreError?: ScoreErrorOptions;
   /** Velocity Langevin corrector after every predictor step. */
-  readonly corrector?: CorrectorOptions;
+  readonly corrector?: LangevinCorrector;
   readonly init?: CLDInitialLaw;
   /** Use this CLD score (it must have `affineAt`) instead of the exact one. */
   readonly score?: CLDScore;
@@ -69,8 +70,8 @@ export function exactCLDLaw(data: GaussianLaw, options: ExactCLDOptions): ExactC
   const d = expectGaussianLaw(fn, 'data', data);
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an object { T, grid, method, ... }');
   const grid = expectHorizonAndGrid(fn, options.T, options.grid);
-  const method = expectCLDUpdate(fn, options.method);
-  const corrector = expectCorrector(fn, options.corrector);
+  const method = expectCLDMethod(fn, 'options.method', options.method);
+  const corrector = expectCorrector(fn, 'options.corrector', options.corrector);
   const scoreError = expectScoreError(fn, options.scoreError, d);
   const gamma = options.initialVelocityVariance ?? 1;
   if (typeof gamma !== 'number' || !Number.isFinite(gamma) || gamma < 0) throw new InvalidArgumentError(fn, 'options.initialVelocityVariance', gamma, 'a finite number >= 0');
@@ -79,7 +80,7 @@ export function exactCLDLaw(data: GaussianLaw, options: ExactCLDOptions): ExactC
   else if (init !== 'standard-normal' && init !== 'forward-marginal') {
     throw new InvalidArgumentError(fn, 'options.init', init, "'standard-normal', 'forward-marginal' or a Gaussian law on (x, v) of dimension 2d");
   }
-  if (options.score !== undefined) expectAffineCLDScore(fn, options.score, d);
+  if (options.score !== undefined) expectScore(fn, 'options.score', options.score, { kind: 'cld', dim: d, affine: true, otherKindUse: 'exactDDPMLaw' });
   const schedule = cldUpdateSchedule(grid, method, corrector);
   if (gamma === 0 && schedule.some((u) => u.scoreTime === 0)) {
     throw new InvalidArgumentError(fn, 'options.initialVelocityVariance', gamma, '> 0 when the corrector evaluates the score at t = 0 (the law of (x, v) is degenerate there)');
@@ -94,8 +95,8 @@ export function exactCLDLaw(data: GaussianLaw, options: ExactCLDOptions): ExactC
 
 /**
  * The forward CLD marginal `q_t` on `(x, v)` of data `N(μ, Σ)` with initial velocity
- * `N(0, γ I)`: per eigen-direction mean `e^{tF}(μ_i, 0)` and covariance
- * `e^{tF} diag(λ_i, γ) e^{tFᵀ} + Q_t` (see `cldPairMoments`).
+ * `N(0, γ I)`: per eigen-direction mean `e^{tA}(μ_i, 0)` and covariance
+ * `e^{tA} diag(λ_i, γ) e^{tAᵀ} + Q_t` (see `cldPairMoments`).
  */
 export function cldForwardMarginal(data: GaussianLaw, t: number, initialVelocityVariance = 1): ExactCLDLaw {
   const fn = 'cldForwardMarginal';
@@ -107,15 +108,8 @@ export function cldForwardMarginal(data: GaussianLaw, t: number, initialVelocity
   return splitJoint(pairs.denseLaw('forward-marginal', t), pairs.d);
 }
 
-function expectAffineCLDScore(fn: string, score: unknown, d: number): void {
-  const s = score as CLDScore;
-  if (s === null || typeof s !== 'object' || s.kind !== 'cld') throw new InvalidArgumentError(fn, 'options.score', score, "a CLDScore of kind 'cld'");
-  if (s.dim !== d) throw new ShapeMismatchError(fn, 'options.score.dim', s.dim, `the data dimension ${d}`);
-  if (typeof s.affineAt !== 'function') throw new InvalidArgumentError(fn, 'options.score.affineAt', s.affineAt, 'a function (t) => { positionMatrix, velocityMatrix, offset }');
-}
-
 /**
- * Mean `e^{tF}(μ_i, 0)` and covariance of one eigen-direction's `(x_t, v_t)` under the
+ * Mean `e^{tA}(μ_i, 0)` and covariance of one eigen-direction's `(x_t, v_t)` under the
  * forward CLD (data variance `λ`, initial velocity variance `γ`); the covariance is the
  * score package's `cldPairCovarianceAt`, which is accurate to full precision at small t.
  */
@@ -269,7 +263,7 @@ function withScoreError(scoreAt: (t: number) => DenseCLDScoreForm, error: Resolv
   };
 }
 
-/** Full recursion on (x, v): `A = L ⊗ I + w ⊗ [Mx Mv]`, `b = w ⊗ c`, `Q = Q₂ ⊗ I`. */
+/** Full recursion on (x, v): `M = E ⊗ I + w ⊗ [Mx Mv]`, `b = w ⊗ c`, `Q = Q₂ ⊗ I` (`E`, `w`, `Q₂` one update's 2×2 pieces). */
 function denseRecursion(law: DenseLaw, schedule: CLDAffineUpdate[], scoreAt: (t: number) => DenseCLDScoreForm, d: number): DenseLaw {
   const n = 2 * d;
   for (const update of schedule) {

@@ -6,16 +6,15 @@
  */
 import { DDPM_LAYOUT, InvalidArgumentError, ShapeMismatchError, ddpmCoefficientsInto, expectAllFinite, langevinCoefficientsInto } from '@sgmkit/tensor';
 import type { DDPMStepCoefficients } from '@sgmkit/tensor';
-import type { AffineScoreForm, Score } from '@sgmkit/score';
+import { expectScore, type AffineScoreForm, type Score } from '@sgmkit/score';
 import { applyAffineUpdate, scaledIdentity, type DenseLaw } from './affine-recursion.js';
 import {
   denseCopy, eigenbasis, expectGaussianLaw, fromEigenCoordinates, fromEigenDiagonal, ouMarginal, ouVariance, squareMatrix, toEigenCoordinates,
   type Eigenbasis, type GaussianLaw,
 } from './gaussian.js';
-import {
-  expectCorrector, expectDDPMUpdate, expectHorizonAndGrid, expectScoreError,
-  type CorrectorOptions, type DDPMUpdate, type ResolvedScoreError, type ScoreErrorOptions,
-} from './options.js';
+import { expectHorizonAndGrid, expectScoreError, type ResolvedScoreError, type ScoreErrorOptions } from './options.js';
+import { expectDDPMMethod, type DDPMMethod } from '../samplers/methods.js';
+import { expectCorrector, type LangevinCorrector } from '../samplers/common.js';
 
 /**
  * Where the sampler starts: `'standard-normal'` (`N(0, I)`, the paper; default),
@@ -30,11 +29,11 @@ export interface ExactDDPMOptions {
   readonly T: number;
   /** Forward times `T = t_0 > … > t_N = δ ≥ 0` (a Float64Array or number array). */
   readonly grid: ArrayLike<number>;
-  readonly method: DDPMUpdate;
+  readonly method: DDPMMethod;
   /** Known affine error of the exact score: `(1 + scale)·∇ln q_t + bias`. */
   readonly scoreError?: ScoreErrorOptions;
   /** Langevin corrector after every predictor step. */
-  readonly corrector?: CorrectorOptions;
+  readonly corrector?: LangevinCorrector;
   readonly init?: InitialLaw;
   /**
    * Use this score instead of the exact one; it must have `affineAt(t)` (e.g. a Gaussian,
@@ -60,7 +59,7 @@ function coefficientRecord(c: Float64Array): DDPMStepCoefficients {
  * (score at `t_k`), then `m` corrector steps (score at `t_{k+1}`). The coefficients are
  * the samplers' own (`ddpmCoefficientsInto`, `langevinCoefficientsInto` of `@sgmkit/tensor`).
  */
-export function ddpmUpdateSchedule(grid: Float64Array, method: DDPMUpdate, corrector?: CorrectorOptions): ScheduledUpdate[] {
+export function ddpmUpdateSchedule(grid: Float64Array, method: DDPMMethod, corrector?: LangevinCorrector): ScheduledUpdate[] {
   const schedule: ScheduledUpdate[] = [];
   const c = new Float64Array(DDPM_LAYOUT.LENGTH);
   const correctorCoefficients = corrector === undefined ? undefined : coefficientRecord(langevinCoefficientsInto(corrector.stepSize, c));
@@ -95,15 +94,15 @@ export function exactDDPMLaw(data: GaussianLaw, options: ExactDDPMOptions): Gaus
   const d = expectGaussianLaw(fn, 'data', data);
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an object { T, grid, method, ... }');
   const grid = expectHorizonAndGrid(fn, options.T, options.grid);
-  const method = expectDDPMUpdate(fn, options.method);
-  const corrector = expectCorrector(fn, options.corrector);
+  const method = expectDDPMMethod(fn, 'options.method', options.method);
+  const corrector = expectCorrector(fn, 'options.corrector', options.corrector);
   const scoreError = expectScoreError(fn, options.scoreError, d);
   const init = options.init ?? 'standard-normal';
   if (typeof init !== 'string') expectGaussianLaw(fn, 'options.init', init, d);
   else if (init !== 'standard-normal' && init !== 'forward-marginal') {
     throw new InvalidArgumentError(fn, 'options.init', init, "'standard-normal', 'forward-marginal' or a Gaussian law { mean, covariance }");
   }
-  if (options.score !== undefined) expectAffineScore(fn, options.score, d);
+  if (options.score !== undefined) expectScore(fn, 'options.score', options.score, { kind: 'ou', dim: d, affine: true, otherKindUse: 'exactCLDLaw' });
   const schedule = ddpmUpdateSchedule(grid, method, corrector);
   const basis = eigenbasis(data.covariance);
   if (options.score === undefined && typeof init === 'string') {
@@ -111,14 +110,6 @@ export function exactDDPMLaw(data: GaussianLaw, options: ExactDDPMOptions): Gaus
   }
   const scoreAt = options.score ? userAffineScore(fn, options.score, d) : exactAffineScore(data, basis);
   return denseRecursion(initialDenseLaw(data, init, options.T), schedule, withScoreError(scoreAt, scoreError));
-}
-
-/** Throws unless `score` is an OU score of dimension `d` with `affineAt`. */
-function expectAffineScore(fn: string, score: unknown, d: number): void {
-  const s = score as Score;
-  if (s === null || typeof s !== 'object' || s.kind !== 'ou') throw new InvalidArgumentError(fn, 'options.score', score, "a Score of kind 'ou'");
-  if (s.dim !== d) throw new ShapeMismatchError(fn, 'options.score.dim', s.dim, `the data dimension ${d}`);
-  if (typeof s.affineAt !== 'function') throw new InvalidArgumentError(fn, 'options.score.affineAt', s.affineAt, 'a function (t) => AffineScoreForm (the exact analysis needs an affine score)');
 }
 
 /** Exact score of `N(μ, Σ)` at OU time t in eigen-coordinates: `s_i(y) = slope_i y_i + offset_i`. */
@@ -194,7 +185,7 @@ function initialDenseLaw(data: GaussianLaw, init: InitialLaw, T: number): DenseL
   return { d, mean: Float64Array.from(start.mean), covariance: denseCopy(start.covariance, d) };
 }
 
-/** The full recursion: `A = linear·I + score·M_t`, `b = score·c_t`, `Q = noiseVariance·I`. */
+/** The full recursion `y ← M y + b + ξ`: `M = linear·I + score·J_t`, `b = score·c_t`, `Q = noiseVariance·I` (`s(t, y) = J_t y + c_t`). */
 function denseRecursion(law: DenseLaw, schedule: ScheduledUpdate[], scoreAt: (t: number) => AffineScoreForm): GaussianLaw {
   const d = law.d;
   for (const { coefficients, scoreTime } of schedule) {

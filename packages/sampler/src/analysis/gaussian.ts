@@ -52,6 +52,55 @@ export function expectGaussianLaw(fn: string, argument: string, law: unknown, d?
   return dim;
 }
 
+/**
+ * A validated Gaussian law `N(mean, covariance)` for the exact analysis, built
+ * from plain arrays: `mean` of length `d ≥ 1` and `covariance` a symmetric
+ * positive definite `d × d` matrix given as `d` rows of `d` numbers or as a
+ * `[d, d]` tensor (any strides). The values are copied.
+ * @throws {InvalidArgumentError} naming `mean` or `covariance` (lengths, non-finite entries)
+ * @throws {NotPositiveDefiniteError} when the covariance is not SPD
+ *
+ * @example
+ * ```ts
+ * import { exactDDPMLaw, gaussianKL, gaussianLaw, uniformGrid } from '@sgmkit/sampler';
+ * const data = gaussianLaw([1, -1], [[2, 0.5], [0.5, 1]]);
+ * const out = exactDDPMLaw(data, { T: 5, grid: uniformGrid(5, 100), method: 'exponential-integrator' });
+ * gaussianKL(out, data);
+ * ```
+ */
+export function gaussianLaw(mean: ArrayLike<number>, covariance: ArrayLike<ArrayLike<number>> | Tensor): GaussianLaw {
+  const fn = 'gaussianLaw';
+  if (mean === null || typeof mean !== 'object' || typeof mean.length !== 'number') throw new InvalidArgumentError(fn, 'mean', mean, 'an array of d >= 1 numbers');
+  const m = Float64Array.from(mean);
+  if (m.length === 0) throw new ShapeMismatchError(fn, 'mean', mean, 'an array of d >= 1 numbers');
+  expectAllFinite(fn, 'mean', m);
+  const d = m.length;
+  const law: GaussianLaw = { mean: m, covariance: squareMatrix(d, covarianceData(fn, covariance, d)) };
+  cholesky(law.covariance, { fn, argument: 'covariance' }); // symmetric positive definite
+  return law;
+}
+
+/** The `d × d` covariance of {@link gaussianLaw} as a new row-major array, shape and entries checked. */
+function covarianceData(fn: string, covariance: unknown, d: number): Float64Array {
+  const c = covariance as Partial<Tensor> & ArrayLike<ArrayLike<number>>;
+  if (c !== null && typeof c === 'object' && ArrayBuffer.isView(c.data) && Array.isArray(c.shape)) {
+    if (c.shape.length !== 2 || c.shape[0] !== d || c.shape[1] !== d) throw new ShapeMismatchError(fn, 'covariance', covariance, `a ${d} × ${d} matrix (d from mean)`);
+    return denseCopy(c as Tensor, d);
+  }
+  if (c === null || typeof c !== 'object' || c.length !== d) throw new ShapeMismatchError(fn, 'covariance', covariance, `${d} rows of ${d} numbers (d from mean), or a [${d}, ${d}] tensor`);
+  const out = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) {
+    const row = c[i];
+    if (row === null || typeof row !== 'object' || row.length !== d) throw new ShapeMismatchError(fn, `covariance[${i}]`, row, `a row of ${d} numbers`);
+    for (let j = 0; j < d; j++) {
+      const value = row[j]!;
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw new InvalidArgumentError(fn, `covariance[${i}][${j}]`, value, 'a finite number');
+      out[i * d + j] = value;
+    }
+  }
+  return out;
+}
+
 /** Eigenbasis of a symmetric matrix (eigenvectors in the columns of a row-major array). */
 export function eigenbasis(a: Tensor): Eigenbasis {
   const { values, vectors } = symmetricEigen(a);

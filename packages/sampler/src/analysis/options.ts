@@ -1,22 +1,12 @@
 /**
- * Validation of the options the exact-law functions share: horizon and grid,
- * method names, the Langevin corrector and the affine score error.
+ * Validation of the options the exact-law functions share: horizon and grid and
+ * the affine score error. The method and the corrector are validated by the
+ * samplers' own checks (`expectDDPMMethod`, `expectCLDMethod`, `expectCorrector`),
+ * so an exact law accepts exactly the runs the samplers accept.
  * @packageDocumentation
  */
-import { InvalidArgumentError, ShapeMismatchError, expectAllFinite, expectInteger, expectPositive } from '@sgmkit/tensor';
+import { InvalidArgumentError, ShapeMismatchError, expectAllFinite, expectPositive } from '@sgmkit/tensor';
 import { expectGrid } from '../schedules/grids.js';
-import { CLD_METHODS, DDPM_METHODS, type CLDMethod, type DDPMMethod } from '../samplers/methods.js';
-
-/** DDPM (OU) sampler methods; updates in DEVELOPING.md "Sampler updates". */
-export type DDPMUpdate = DDPMMethod;
-/** CLD sampler methods; updates in DEVELOPING.md "Sampler updates". */
-export type CLDUpdate = CLDMethod;
-
-/** `m` Langevin corrector steps of size `ε` after every predictor step (score at the step's end time). */
-export interface CorrectorOptions {
-  readonly steps: number;
-  readonly stepSize: number;
-}
 
 /**
  * A known affine error of the score: the sampler uses `(1 + scale)·∇ln q_t(x) + bias`
@@ -39,26 +29,6 @@ export interface ResolvedScoreError {
  */
 export function expectHorizonAndGrid(fn: string, T: unknown, grid: unknown): Float64Array {
   return expectGrid(fn, 'options.grid', grid, expectPositive(fn, 'options.T', T));
-}
-
-/** Throws unless `method` names a DDPM update. */
-export function expectDDPMUpdate(fn: string, method: unknown): DDPMUpdate {
-  if (!DDPM_METHODS.includes(method as DDPMUpdate)) throw new InvalidArgumentError(fn, 'options.method', method, `one of ${DDPM_METHODS.map((m) => `'${m}'`).join(', ')}`);
-  return method as DDPMUpdate;
-}
-
-/** Throws unless `method` names a CLD update. */
-export function expectCLDUpdate(fn: string, method: unknown): CLDUpdate {
-  if (!CLD_METHODS.includes(method as CLDUpdate)) throw new InvalidArgumentError(fn, 'options.method', method, `one of ${CLD_METHODS.map((m) => `'${m}'`).join(', ')}`);
-  return method as CLDUpdate;
-}
-
-/** Validates the corrector option; `undefined` means no corrector. */
-export function expectCorrector(fn: string, corrector: unknown): CorrectorOptions | undefined {
-  if (corrector === undefined) return undefined;
-  if (corrector === null || typeof corrector !== 'object') throw new InvalidArgumentError(fn, 'options.corrector', corrector, 'an object { steps, stepSize }');
-  const { steps, stepSize } = corrector as CorrectorOptions;
-  return { steps: expectInteger(fn, 'options.corrector.steps', steps, 1), stepSize: expectPositive(fn, 'options.corrector.stepSize', stepSize) };
 }
 
 /** Validates the score-error option against dimension `d` (bias is per coordinate). */

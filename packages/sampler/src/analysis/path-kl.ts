@@ -8,7 +8,8 @@
 import { InvalidArgumentError, identity } from '@sgmkit/tensor';
 import { gaussianKL } from './divergences.js';
 import { eigenbasis, expectGaussianLaw, ouMarginal, ouVariance, toEigenCoordinates, type GaussianLaw } from './gaussian.js';
-import { expectDDPMUpdate, expectHorizonAndGrid, expectScoreError, type ResolvedScoreError, type ScoreErrorOptions } from './options.js';
+import { expectHorizonAndGrid, expectScoreError, type ResolvedScoreError, type ScoreErrorOptions } from './options.js';
+import { expectDDPMMethod } from '../samplers/methods.js';
 import { gaussLegendre, integrate } from './quadrature.js';
 
 /** Options of {@link ddpmPathSpaceKL}. */
@@ -56,7 +57,7 @@ export function ddpmPathSpaceKL(data: GaussianLaw, options: PathSpaceKLOptions):
   const d = expectGaussianLaw(fn, 'data', data);
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an object { T, grid, method, ... }');
   const grid = expectHorizonAndGrid(fn, options.T, options.grid);
-  const method = expectDDPMUpdate(fn, options.method);
+  const method = expectDDPMMethod(fn, 'options.method', options.method);
   if (method !== 'exponential-integrator' && method !== 'euler-maruyama') {
     throw new InvalidArgumentError(fn, 'options.method', method, "'exponential-integrator' or 'euler-maruyama' (the other updates are not SDEs driven by √2 dB, so Girsanov does not apply)");
   }

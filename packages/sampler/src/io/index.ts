@@ -1,5 +1,5 @@
 /**
- * Sample and point-cloud text formats: CSV and JSON writers that round-trip
+ * `@sgmkit/sampler/io` (platform-neutral). Sample and point-cloud text formats: CSV and JSON writers that round-trip
  * float64 exactly, and parsers with errors naming the source, line and problem.
  * Platform-neutral; the functions that touch files are in `@sgmkit/sampler/node`.
  * @packageDocumentation

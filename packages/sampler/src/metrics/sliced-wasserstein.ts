@@ -65,7 +65,7 @@ export function slicedWasserstein(x: Batch, y: Batch, options: SlicedWasserstein
 
 /** A uniform direction on the sphere: a normalised standard normal vector. */
 function randomDirection(random: RandomStream, out: Float64Array): void {
-  let norm = 0;
+  let norm: number;
   do {
     norm = 0;
     for (let k = 0; k < out.length; k++) {

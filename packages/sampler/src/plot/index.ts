@@ -1,5 +1,5 @@
 /**
- * Dependency-free SVG plots: scatter plots, density heatmaps, histograms
+ * `@sgmkit/sampler/plot` (platform-neutral). Dependency-free SVG plots: scatter plots, density heatmaps, histograms
  * with a density overlay, line charts on linear or log axes, loss curves.
  * Each `*Panel` function renders one chart; {@link figure} lays panels out
  * side by side and returns the SVG document as a string.

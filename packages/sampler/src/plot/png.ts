@@ -67,7 +67,7 @@ export function zlibStored(data: Uint8Array): Uint8Array {
   out[p++] = check >>> 24;
   out[p++] = (check >>> 16) & 0xff;
   out[p++] = (check >>> 8) & 0xff;
-  out[p++] = check & 0xff;
+  out[p] = check & 0xff;
   return out;
 }
 

@@ -1,37 +1,41 @@
 /**
  * The CLD integrators (critically damped Langevin diffusion), one function per
- * integrator. Forward process on `(x, v)`: `dX = V dt`, `dV = (−X − 2V) dt + 2 dB`,
- * stationary law `N(0, I) ⊗ N(0, I)`. Reverse SDE in reverse time:
- * `dX = −V ds`, `dV = (X + 2V + 4 s_v) ds + 2 dB`, `s_v = ∇_v ln q_{T−s}(x, v)`.
+ * integrator. Symbols as in DEVELOPING.md "Sampler updates": forward drift `A`,
+ * reverse drift `R = −A`, score gain `κ = 4`, diffusion `σ = 2`, SSCS linear part `B`.
+ * Forward process on `(x, v)`: `d(x, v) = A (x, v) dt + (0, σ) dB`, i.e. `dX = V dt`,
+ * `dV = (−X − 2V) dt + 2 dB`, stationary law `N(0, I) ⊗ N(0, I)`. Reverse SDE in reverse
+ * time: `d(x, v) = (R (x, v) + (0, κ s_v)) ds + (0, σ) dB`, i.e. `dX = −V ds`,
+ * `dV = (X + 2V + 4 s_v) ds + 2 dB`, `s_v = ∇_v ln q_{T−s}(x, v)`.
  * With `h = t_k − t_{k+1}` and the velocity score frozen at the step's left end `t_k`:
  * - exponential integrator: the linear reverse SDE with `s` frozen solved exactly
- *   (`exp(hR)`, `R = [[0, −1], [1, 2]]`, exact frozen-score integral, exact 2×2
- *   increment covariance) by the `cldExponentialIntegratorStep` kernel;
- * - Euler–Maruyama: `x ← x − h v`, `v ← v + h(x + 2v + 4s) + 2√h z` (old `x`, `v` on the right);
+ *   (flow `E = e^{hR}`, exact frozen-score weight `w`, exact 2×2 increment covariance `Q`)
+ *   by the `cldExponentialIntegratorStep` kernel;
+ * - Euler–Maruyama: `x ← x − h v`, `v ← v + h(x + 2v + 4s) + 2√h z` (old `x`, `v` on the right),
+ *   with `R`, `κ`, `σ` read from `CLD_REVERSE_SDE`;
  * - SSCS (Dockhorn et al. 2022, symmetric splitting): the reverse drift is split as
- *   `A: dX = −V ds, dV = (X − 2V) ds + 2 dB` (solved exactly) and
- *   `S: dV = 4(s_v + V) ds` (one Euler step); a step is `A(h/2) ∘ S(h) ∘ A(h/2)`,
+ *   the linear part `d(x, v) = B (x, v) ds + (0, σ) dB` (solved exactly) and the score step
+ *   `S: dV = κ(s_v + V) ds` (one Euler step); a step is `B(h/2) ∘ S(h) ∘ B(h/2)`,
  *   the score evaluated at `t_k` on the state after the first half-step (as in
  *   the nv-tlabs CLD-SGM reference code).
  *
- * The exact `A` flow over time `τ`: with `E_τ = e^{−τ} [[1 + τ, −τ], [τ, 1 − τ]]`
+ * The exact `B` flow over time `τ`: with `E_τ = e^{τB} = e^{−τ} [[1 + τ, −τ], [τ, 1 − τ]]`
  * (the forward CLD flow `e^{τA}` conjugated by `D = diag(1, −1)`), `(x, v) ← E_τ (x, v) + L_τ (z₁, z₂)`
- * where `L_τ` is the Cholesky factor of `I − E_τ E_τᵀ` (the flow keeps
+ * where `L_τ` is the Cholesky factor of `Q_τ = I − E_τ E_τᵀ` (the flow keeps
  * `N(0, I) ⊗ N(0, I)` invariant, which fixes its noise covariance). The coefficients
- * are the step kernels' forward CLD coefficients conjugated by `D`
- * (`sscs-coefficients.ts`, shared with the exact analysis).
+ * are `sscsHalfStepCoefficientsInto` of `@sgmkit/tensor` (shared with the exact analysis).
  * @packageDocumentation
  */
 import {
-  CLD, CLD_REVERSE_SDE, InvalidArgumentError, cldExponentialIntegratorStep, dtypeOf, eulerMaruyamaStep, expectBatch, fillParticleNormals, langevinStep,
+  CLD_LAYOUT, CLD_REVERSE_SDE, InvalidArgumentError, cldExponentialIntegratorStep, dtypeOf, eulerMaruyamaStep, expectBatch, fillParticleNormals, langevinStep,
+  sscsHalfStepCoefficientsInto,
 } from '@sgmkit/tensor';
 import type { Batch } from '@sgmkit/tensor';
 import type { CLDScore } from '@sgmkit/score';
 import type { CLDMethod } from './methods.js';
-import { checkScoreOutput, expectCLDScore, prepareRun, scratchBatch, stepReporter } from './common.js';
-import type { LangevinCorrector, NoiseAddress, PreparedRun } from './common.js';
+import { expectScore } from '@sgmkit/score';
+import { checkScoreOutput, prepareRun, scratchBatch, stepReporter } from './common.js';
+import type { LangevinCorrector, NoiseOrigin, PreparedRun } from './common.js';
 import { correctorStream, predictorStream, secondHalfStepStream } from './streams.js';
-import { sscsHalfStepCoefficientsInto } from './sscs-coefficients.js';
 
 /** What a CLD step callback sees, after step `step` (one object per call, updated in place: copy what you keep). */
 export interface CLDStepInfo {
@@ -65,8 +69,8 @@ interface Prepared extends PreparedRun {
   readonly report: (step: number, time: number, nextTime: number) => void;
 }
 
-function prepare(fn: string, method: CLDMethod, score: CLDScore, x: Batch, v: Batch, grid: ArrayLike<number>, noise: NoiseAddress, options: CLDIntegratorOptions): Prepared {
-  expectCLDScore(fn, 'score', score);
+function prepare(fn: string, method: CLDMethod, score: CLDScore, x: Batch, v: Batch, grid: ArrayLike<number>, noise: NoiseOrigin, options: CLDIntegratorOptions): Prepared {
+  expectScore(fn, 'score', score, { kind: 'cld', otherKindUse: 'sampleDDPM' });
   const [n, d] = expectBatch(fn, 'x', x, score.dim);
   expectBatch(fn, 'v', v, d, n);
   if (dtypeOf(v) !== dtypeOf(x)) throw new InvalidArgumentError(fn, 'v', v, `a batch of dtype ${dtypeOf(x)} like x`);
@@ -104,7 +108,7 @@ function correct(fn: string, score: CLDScore, x: Batch, v: Batch, t: number, ste
  * cldExponentialIntegrator(score, x, v, uniformGrid(5, 50), { seed: 1 });
  * ```
  */
-export function cldExponentialIntegrator(score: CLDScore, x: Batch, v: Batch, grid: ArrayLike<number>, noise: NoiseAddress, options: CLDIntegratorOptions = {}): number {
+export function cldExponentialIntegrator(score: CLDScore, x: Batch, v: Batch, grid: ArrayLike<number>, noise: NoiseOrigin, options: CLDIntegratorOptions = {}): number {
   const fn = 'cldExponentialIntegrator';
   const p = prepare(fn, 'exponential-integrator', score, x, v, grid, noise, options);
   const { grid: g, s } = p;
@@ -115,7 +119,7 @@ export function cldExponentialIntegrator(score: CLDScore, x: Batch, v: Batch, gr
     const h = t - g[k + 1]!;
     score.evaluate(t, x, v, s);
     checkScoreOutput(fn, s, step, t, firstRow, 'the velocity score');
-    // (x, v) ← exp(hR)(x, v) + ∫₀ʰ exp(rR) dr (0, 4s) + N(0, ∫₀ʰ exp(rR) diag(0, 4) exp(rR)ᵀ dr)
+    // (x, v) ← e^{hR}(x, v) + w·s + ξ, w = ∫₀ʰ e^{uR}(0, κ) du, ξ ~ N(0, Q), Q = ∫₀ʰ e^{uR} diag(0, σ²) e^{uRᵀ} du
     cldExponentialIntegratorStep(x, v, s, h, 'reverse', seed, predictorStream(step), firstRow);
     correct(fn, score, x, v, g[k + 1]!, step, p);
     p.report(step, t, g[k + 1]!);
@@ -139,7 +143,7 @@ export function cldExponentialIntegrator(score: CLDScore, x: Batch, v: Batch, gr
  * cldEulerMaruyama(score, x, v, uniformGrid(5, 500), { seed: 1 });
  * ```
  */
-export function cldEulerMaruyama(score: CLDScore, x: Batch, v: Batch, grid: ArrayLike<number>, noise: NoiseAddress, options: CLDIntegratorOptions = {}): number {
+export function cldEulerMaruyama(score: CLDScore, x: Batch, v: Batch, grid: ArrayLike<number>, noise: NoiseOrigin, options: CLDIntegratorOptions = {}): number {
   const fn = 'cldEulerMaruyama';
   const p = prepare(fn, 'euler-maruyama', score, x, v, grid, noise, options);
   const { grid: g, s } = p;
@@ -173,13 +177,13 @@ export function cldEulerMaruyama(score: CLDScore, x: Batch, v: Batch, grid: Arra
 }
 
 /**
- * One exact `A` half-flow of SSCS (see the module docs) with the coefficients at
- * `c[at ..]` (layout `CLD`, from `sscsHalfStepCoefficientsInto`):
+ * One exact `B` half-flow of SSCS (see the module docs) with the coefficients at
+ * `c[at ..]` (layout `CLD_LAYOUT`, from `sscsHalfStepCoefficientsInto`):
  * `(x, v) ← E_τ (x, v) + L_τ (z₁, z₂)` with `z₁, z₂` the two halves of each row of `z`.
  */
 function sscsLinearFlow(x: Batch, v: Batch, z: Batch, c: Float64Array, at: number): void {
-  const e11 = c[at + CLD.E11]!, e12 = c[at + CLD.E12]!, e21 = c[at + CLD.E21]!, e22 = c[at + CLD.E22]!;
-  const l11 = c[at + CLD.L11]!, l21 = c[at + CLD.L21]!, l22 = c[at + CLD.L22]!;
+  const e11 = c[at + CLD_LAYOUT.E11]!, e12 = c[at + CLD_LAYOUT.E12]!, e21 = c[at + CLD_LAYOUT.E21]!, e22 = c[at + CLD_LAYOUT.E22]!;
+  const l11 = c[at + CLD_LAYOUT.L11]!, l21 = c[at + CLD_LAYOUT.L21]!, l22 = c[at + CLD_LAYOUT.L22]!;
   const n = x.shape[0]!;
   const d = x.shape[1]!;
   const xData = x.data;
@@ -202,28 +206,28 @@ function sscsLinearFlow(x: Batch, v: Batch, z: Batch, c: Float64Array, at: numbe
 
 /**
  * The SSCS half-step coefficients of every step of `grid`, step `k`'s (for
- * `τ = h_k/2`) at `k·CLD.LENGTH`, computed once for the run. Throws unless all
+ * `τ = h_k/2`) at `k·CLD_LAYOUT.LENGTH`, computed once for the run. Throws unless all
  * are finite (only absurd steps fail: `τ ≲ 1e-108`, where the position variance
  * `≈ 4τ³/3` underflows, or `τ ≳ 1e154`), before any particle moves.
  */
 function halfStepCoefficients(fn: string, grid: Float64Array): Float64Array {
-  const all = new Float64Array(Math.max(0, grid.length - 1) * CLD.LENGTH);
-  const c = new Float64Array(CLD.LENGTH);
+  const all = new Float64Array(Math.max(0, grid.length - 1) * CLD_LAYOUT.LENGTH);
+  const c = new Float64Array(CLD_LAYOUT.LENGTH);
   for (let k = 0; k + 1 < grid.length; k++) {
     const h = grid[k]! - grid[k + 1]!;
     if (!sscsHalfStepCoefficientsInto(h / 2, c)) {
       throw new InvalidArgumentError(fn, 'grid', grid, `a grid whose steps all give finite SSCS half-step coefficients; step ${k} from t = ${grid[k]} to t = ${grid[k + 1]} has h = ${h}`);
     }
-    all.set(c, k * CLD.LENGTH);
+    all.set(c, k * CLD_LAYOUT.LENGTH);
   }
   return all;
 }
 
 /**
  * SSCS, the symmetric splitting CLD sampler of Dockhorn et al. (2022):
- * `A(h/2) ∘ S(h) ∘ A(h/2)` with the exact `A` flow
- * `dX = −V ds, dV = (X − 2V) ds + 2 dB` and the Euler score step
- * `v ← v + 4h (s(t_k, x, v) + v)`. Half-step normals: streams
+ * `B(h/2) ∘ S(h) ∘ B(h/2)` with the exact flow of the linear part
+ * `d(x, v) = B (x, v) ds + (0, σ) dB` (`dX = −V ds, dV = (X − 2V) ds + 2 dB`) and the Euler score step
+ * `S(h)`: `v ← v + κh (s(t_k, x, v) + v)`. Half-step normals: streams
  * `predictorStream(k)` and `secondHalfStepStream(k)`, `2d` normals per row
  * (`z₁` = columns `0..d−1`, `z₂` = columns `d..2d−1`).
  * Updates `x`, `v` in place; returns the number of batched score evaluations.
@@ -239,7 +243,7 @@ function halfStepCoefficients(fn: string, grid: Float64Array): Float64Array {
  * cldSSCS(score, x, v, uniformGrid(5, 20), { seed: 1 });
  * ```
  */
-export function cldSSCS(score: CLDScore, x: Batch, v: Batch, grid: ArrayLike<number>, noise: NoiseAddress, options: CLDIntegratorOptions = {}): number {
+export function cldSSCS(score: CLDScore, x: Batch, v: Batch, grid: ArrayLike<number>, noise: NoiseOrigin, options: CLDIntegratorOptions = {}): number {
   const fn = 'cldSSCS';
   const p = prepare(fn, 'sscs', score, x, v, grid, noise, options);
   const { grid: g, s } = p;
@@ -255,14 +259,14 @@ export function cldSSCS(score: CLDScore, x: Batch, v: Batch, grid: ArrayLike<num
     const t = g[k]!;
     const h = t - g[k + 1]!;
     fillParticleNormals(z, seed, predictorStream(step), firstRow);
-    sscsLinearFlow(x, v, z, coefficients, k * CLD.LENGTH);
+    sscsLinearFlow(x, v, z, coefficients, k * CLD_LAYOUT.LENGTH);
     score.evaluate(t, x, v, s);
     checkScoreOutput(fn, s, step, t, firstRow, 'the velocity score');
     // v ← v + κh (s + v), κ = 4
     const scoreGain = CLD_REVERSE_SDE.SCORE_GAIN * h;
     for (let i = 0; i < length; i++) vData[v.offset + i] = vData[v.offset + i]! + scoreGain * (sData[s.offset + i]! + vData[v.offset + i]!);
     fillParticleNormals(z, seed, secondHalfStepStream(step), firstRow);
-    sscsLinearFlow(x, v, z, coefficients, k * CLD.LENGTH);
+    sscsLinearFlow(x, v, z, coefficients, k * CLD_LAYOUT.LENGTH);
     correct(fn, score, x, v, g[k + 1]!, step, p);
     p.report(step, t, g[k + 1]!);
   }

@@ -1,11 +1,10 @@
 /**
- * Shared pieces of the samplers: the noise address, score validation and the
+ * Shared pieces of the samplers: the noise origin, the corrector and grid checks and the
  * once-per-step finiteness check of the score output.
  * @packageDocumentation
  */
 import { InvalidArgumentError, NonFiniteValueError, batch, dtypeOf, expectBatch, expectInteger, expectPositive, expectSeed } from '@sgmkit/tensor';
 import type { Batch } from '@sgmkit/tensor';
-import type { CLDScore, Score } from '@sgmkit/score';
 import { MAX_STEPS, expectGrid } from '../schedules/grids.js';
 import { LANGEVIN_STABILITY_LIMIT, expectStableGrid } from '../schedules/stability.js';
 import type { CLDMethod, DDPMMethod } from './methods.js';
@@ -64,13 +63,13 @@ export function scratchBatch(fn: string, argument: string, buffer: Batch | undef
 }
 
 /**
- * Where a run's noise comes from: normals are a pure function of
- * `(seed, stream, global row)`, with streams built from the global step index
- * (see `streams.ts`). `firstRow` is the global index of the batch's row 0 and
- * `firstStep` the global index of the grid's step 0, so a run can be split into
+ * Where a run's noise starts. Each draw's address (`NoiseAddress` of `@sgmkit/tensor`:
+ * seed, stream, global row) follows from it: the stream from the global step index
+ * (see `streams.ts`), the row from `firstRow`, the global index of the batch's row 0.
+ * `firstStep` is the global index of the grid's step 0, so a run can be split into
  * row chunks and step segments with bit-identical results.
  */
-export interface NoiseAddress {
+export interface NoiseOrigin {
   /** Unsigned 32-bit seed. */
   readonly seed: number;
   /** Global index of row 0 of the batch (default 0). */
@@ -79,17 +78,17 @@ export interface NoiseAddress {
   readonly firstStep?: number;
 }
 
-/** Validated noise address. */
+/** Validated noise origin. */
 export interface ResolvedNoise {
   readonly seed: number;
   readonly firstRow: number;
   readonly firstStep: number;
 }
 
-/** Validates a {@link NoiseAddress} against the number of steps of the grid. */
+/** Validates a {@link NoiseOrigin} against the number of steps of the grid. */
 export function expectNoise(fn: string, noise: unknown, steps: number): ResolvedNoise {
   if (noise === null || typeof noise !== 'object') throw new InvalidArgumentError(fn, 'noise', noise, 'an object { seed, firstRow?, firstStep? }');
-  const address = noise as NoiseAddress;
+  const address = noise as NoiseOrigin;
   const seed = expectSeed(fn, 'noise.seed', address.seed);
   const firstRow = expectInteger(fn, 'noise.firstRow', address.firstRow ?? 0, 0, 0xffffffff);
   const firstStep = expectInteger(fn, 'noise.firstStep', address.firstStep ?? 0, 0, MAX_STEPS - steps);
@@ -111,10 +110,10 @@ export interface PreparedRun {
 /**
  * The validation every integrator runs after checking its score and particle
  * batches (`particles` is the `n × d` batch the score buffer is shaped like):
- * grid, noise address, options, score buffer.
+ * grid, noise origin, options, score buffer.
  */
 export function prepareRun(
-  fn: string, sampler: 'ddpm' | 'cld', method: DDPMMethod | CLDMethod, particles: Batch, grid: ArrayLike<number>, noise: NoiseAddress,
+  fn: string, sampler: 'ddpm' | 'cld', method: DDPMMethod | CLDMethod, particles: Batch, grid: ArrayLike<number>, noise: NoiseOrigin,
   options: { readonly corrector?: LangevinCorrector; readonly scoreBuffer?: Batch },
 ): PreparedRun {
   const [n, d] = particles.shape as [number, number];
@@ -126,34 +125,6 @@ export function prepareRun(
     grid: g, noise: resolved, s: scratchBatch(fn, 'options.scoreBuffer', options.scoreBuffer, particles, n, d),
     correctorSteps, epsilon: corrector?.stepSize ?? 0, evaluations: (g.length - 1) * (1 + correctorSteps),
   };
-}
-
-/** Throws unless `score` is a usable OU score of dimension `dim` (when given). */
-export function expectOUScore(fn: string, argument: string, score: unknown, dim?: number): Score {
-  if (score === null || typeof score !== 'object') throw new InvalidArgumentError(fn, argument, score, "a Score object { kind: 'ou', dim, evaluate }");
-  const s = score as Score;
-  if ((s as { kind: unknown }).kind !== 'ou') {
-    const hint = (s as { kind: unknown }).kind === 'cld' ? ' (a CLD score: use sampleCLD)' : '';
-    throw new InvalidArgumentError(fn, `${argument}.kind`, (s as { kind: unknown }).kind, `'ou'${hint}`);
-  }
-  if (typeof s.evaluate !== 'function') throw new InvalidArgumentError(fn, `${argument}.evaluate`, s.evaluate, 'a function (t, x, out) => void');
-  expectInteger(fn, `${argument}.dim`, s.dim, 1);
-  if (dim !== undefined && s.dim !== dim) throw new InvalidArgumentError(fn, `${argument}.dim`, s.dim, `equal to the particle dimension ${dim}`);
-  return s;
-}
-
-/** Throws unless `score` is a usable CLD velocity score of dimension `dim` (when given). */
-export function expectCLDScore(fn: string, argument: string, score: unknown, dim?: number): CLDScore {
-  if (score === null || typeof score !== 'object') throw new InvalidArgumentError(fn, argument, score, "a CLDScore object { kind: 'cld', dim, evaluate }");
-  const s = score as CLDScore;
-  if ((s as { kind: unknown }).kind !== 'cld') {
-    const hint = (s as { kind: unknown }).kind === 'ou' ? ' (an OU score: use sampleDDPM)' : '';
-    throw new InvalidArgumentError(fn, `${argument}.kind`, (s as { kind: unknown }).kind, `'cld'${hint}`);
-  }
-  if (typeof s.evaluate !== 'function') throw new InvalidArgumentError(fn, `${argument}.evaluate`, s.evaluate, 'a function (t, x, v, out) => void');
-  expectInteger(fn, `${argument}.dim`, s.dim, 1);
-  if (dim !== undefined && s.dim !== dim) throw new InvalidArgumentError(fn, `${argument}.dim`, s.dim, `equal to the particle dimension ${dim}`);
-  return s;
 }
 
 /**

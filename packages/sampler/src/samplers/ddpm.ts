@@ -1,7 +1,7 @@
 /**
  * The DDPM integrators of the reverse Ornstein–Uhlenbeck SDE, one function per
  * integrator (k-diffusion style): each takes a score, the particles `y`
- * (updated in place), a grid of forward times and a noise address, runs every
+ * (updated in place), a grid of forward times and a noise origin, runs every
  * step of the grid synchronously and returns the number of batched score
  * evaluations. No state is kept between calls.
  *
@@ -27,8 +27,9 @@ import { DDPM_LAYOUT, affineNoiseStep, ddpmCoefficientsInto, expectBatch, langev
 import type { Batch } from '@sgmkit/tensor';
 import type { Score } from '@sgmkit/score';
 import type { DDPMMethod } from './methods.js';
-import { checkScoreOutput, expectOUScore, prepareRun, stepReporter } from './common.js';
-import type { LangevinCorrector, NoiseAddress, PreparedRun } from './common.js';
+import { expectScore } from '@sgmkit/score';
+import { checkScoreOutput, prepareRun, stepReporter } from './common.js';
+import type { LangevinCorrector, NoiseOrigin, PreparedRun } from './common.js';
 import { correctorStream, predictorStream } from './streams.js';
 
 export type { LangevinCorrector } from './common.js';
@@ -67,8 +68,8 @@ interface Prepared extends PreparedRun {
   readonly coefficients: Float64Array;
 }
 
-function prepare(fn: string, method: DDPMMethod, score: Score, y: Batch, grid: ArrayLike<number>, noise: NoiseAddress, options: DDPMIntegratorOptions): Prepared {
-  expectOUScore(fn, 'score', score);
+function prepare(fn: string, method: DDPMMethod, score: Score, y: Batch, grid: ArrayLike<number>, noise: NoiseOrigin, options: DDPMIntegratorOptions): Prepared {
+  expectScore(fn, 'score', score, { kind: 'ou', otherKindUse: 'sampleCLD' });
   expectBatch(fn, 'y', y, score.dim);
   const run = prepareRun(fn, 'ddpm', method, y, grid, noise, options);
   const report = stepReporter(options.callback, { y, score: run.s, firstRow: run.noise.firstRow });
@@ -80,7 +81,7 @@ function prepare(fn: string, method: DDPMMethod, score: Score, y: Batch, grid: A
  * `y ← linear·y + score·s + noise·z` with `method`'s coefficients for `t_k → t_{k+1}`,
  * then the corrector. Returns the number of batched score evaluations.
  */
-function runNoisyIntegrator(fn: string, method: DDPMMethod, score: Score, y: Batch, grid: ArrayLike<number>, noise: NoiseAddress, options: DDPMIntegratorOptions): number {
+function runNoisyIntegrator(fn: string, method: DDPMMethod, score: Score, y: Batch, grid: ArrayLike<number>, noise: NoiseOrigin, options: DDPMIntegratorOptions): number {
   const p = prepare(fn, method, score, y, grid, noise, options);
   const { grid: g, s, coefficients: c } = p;
   const { seed, firstRow, firstStep } = p.noise;
@@ -125,7 +126,7 @@ function correct(fn: string, score: Score, y: Batch, t: number, step: number, p:
  * const evaluations = ddpmExponentialIntegrator(score, y, uniformGrid(5, 100), { seed: 42 }); // 100
  * ```
  */
-export function ddpmExponentialIntegrator(score: Score, y: Batch, grid: ArrayLike<number>, noise: NoiseAddress, options: DDPMIntegratorOptions = {}): number {
+export function ddpmExponentialIntegrator(score: Score, y: Batch, grid: ArrayLike<number>, noise: NoiseOrigin, options: DDPMIntegratorOptions = {}): number {
   // y ← e^h y + 2(e^h − 1) s + √(e^{2h} − 1) z
   return runNoisyIntegrator('ddpmExponentialIntegrator', 'exponential-integrator', score, y, grid, noise, options);
 }
@@ -145,7 +146,7 @@ export function ddpmExponentialIntegrator(score: Score, y: Batch, grid: ArrayLik
  * ddpmEulerMaruyama(score, y, uniformGrid(5, 500), { seed: 7 });
  * ```
  */
-export function ddpmEulerMaruyama(score: Score, y: Batch, grid: ArrayLike<number>, noise: NoiseAddress, options: DDPMIntegratorOptions = {}): number {
+export function ddpmEulerMaruyama(score: Score, y: Batch, grid: ArrayLike<number>, noise: NoiseOrigin, options: DDPMIntegratorOptions = {}): number {
   // y ← y + h(y + 2s) + √(2h) z = (1 + h) y + 2h s + √(2h) z
   return runNoisyIntegrator('ddpmEulerMaruyama', 'euler-maruyama', score, y, grid, noise, options);
 }
@@ -166,7 +167,7 @@ export function ddpmEulerMaruyama(score: Score, y: Batch, grid: ArrayLike<number
  * ddpmAncestral(score, y, uniformGrid(5, 100), { seed: 7 });
  * ```
  */
-export function ddpmAncestral(score: Score, y: Batch, grid: ArrayLike<number>, noise: NoiseAddress, options: DDPMIntegratorOptions = {}): number {
+export function ddpmAncestral(score: Score, y: Batch, grid: ArrayLike<number>, noise: NoiseOrigin, options: DDPMIntegratorOptions = {}): number {
   // y ← (y + β s)/√α + √β̃ z = e^h y + β e^h s + √β̃ z
   return runNoisyIntegrator('ddpmAncestral', 'ancestral', score, y, grid, noise, options);
 }
@@ -187,7 +188,7 @@ export function ddpmAncestral(score: Score, y: Batch, grid: ArrayLike<number>, n
  * ddpmProbabilityFlow(score, y, uniformGrid(5, 100), { seed: 7 });
  * ```
  */
-export function ddpmProbabilityFlow(score: Score, y: Batch, grid: ArrayLike<number>, noise: NoiseAddress, options: DDPMIntegratorOptions = {}): number {
+export function ddpmProbabilityFlow(score: Score, y: Batch, grid: ArrayLike<number>, noise: NoiseOrigin, options: DDPMIntegratorOptions = {}): number {
   const fn = 'ddpmProbabilityFlow';
   const p = prepare(fn, 'probability-flow', score, y, grid, noise, options);
   const { grid: g, s, coefficients: c } = p;

@@ -12,8 +12,9 @@ import type { Batch, DType, FloatArray } from '@sgmkit/tensor';
 import type { CLDScore, Score, ScoreSpec } from '@sgmkit/score';
 import { expectGrid, uniformGrid, MAX_STEPS } from '../schedules/grids.js';
 import { expectStableGrid } from '../schedules/stability.js';
-import { CLD_METHODS, DDPM_METHODS, type CLDMethod, type DDPMMethod } from './methods.js';
-import { expectCLDScore, expectCorrector, expectOUScore } from './common.js';
+import { expectCLDMethod, expectDDPMMethod, type CLDMethod, type DDPMMethod } from './methods.js';
+import { expectScore } from '@sgmkit/score';
+import { expectCorrector } from './common.js';
 import type { LangevinCorrector } from './common.js';
 import type { DDPMCallback } from './ddpm.js';
 import type { CLDCallback } from './cld.js';
@@ -175,7 +176,20 @@ function expectInit(fn: string, argument: string, init: unknown, d: number): [nu
   return [n, dtypeOf(b)];
 }
 
-function resolveCommon(fn: string, options: CommonSampleOptions, score: Score | CLDScore, initRows: number | undefined, initDType: DType | undefined, sampler: 'ddpm' | 'cld', method: DDPMMethod | CLDMethod, hasCallback: boolean): Resolved {
+/** What `resolveCommon` needs besides the options: the validated score, method and initial points. */
+interface RunShape {
+  readonly score: Score | CLDScore;
+  readonly sampler: 'ddpm' | 'cld';
+  readonly method: DDPMMethod | CLDMethod;
+  /** Rows and dtype of the caller's initial points, when given. */
+  readonly initRows?: number;
+  readonly initDType?: DType;
+  readonly hasCallback: boolean;
+}
+
+/** Validates the options every sampler shares (grid, seed, n, dtype, workers, chunking, signal, region) for a run of `shape`. */
+function resolveCommon(fn: string, options: CommonSampleOptions, shape: RunShape): Resolved {
+  const { score, sampler, method, initRows, initDType, hasCallback } = shape;
   const T = expectPositive(fn, 'options.T', options.T);
   let grid: Float64Array;
   if (options.grid !== undefined) {
@@ -326,13 +340,13 @@ export async function sampleDDPM(score: Score, options: SampleDDPMOptions): Prom
   const fn = 'sampleDDPM';
   const started = performance.now();
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an object');
-  expectOUScore(fn, 'score', score, options.dim);
+  expectScore(fn, 'score', score, { kind: 'ou', dim: options.dim, otherKindUse: 'sampleCLD' });
   const d = score.dim;
-  const method = expectOneOf(fn, 'options.method', options.method ?? 'exponential-integrator', DDPM_METHODS);
+  const method = expectDDPMMethod(fn, 'options.method', options.method ?? 'exponential-integrator');
   const [initRows, initDType] = options.init === undefined ? [undefined, undefined] : expectInit(fn, 'options.init', options.init, d);
   const corrector = expectCorrector(fn, 'options.corrector', options.corrector);
   if (options.callback !== undefined && typeof options.callback !== 'function') throw new InvalidArgumentError(fn, 'options.callback', options.callback, 'a function');
-  const r = resolveCommon(fn, options, score, initRows, initDType, 'ddpm', method, options.callback !== undefined);
+  const r = resolveCommon(fn, options, { score, sampler: 'ddpm', method, initRows, initDType, hasCallback: options.callback !== undefined });
   const y = allocateBatch(r.n, d, r.dtype, r.workers > 1);
   if (options.init !== undefined) copyInto(y, options.init);
   const job: DDPMJob = { kind: 'ddpm', method, grid: r.grid, seed: r.seed, corrector, chunkSize: r.chunkSize, drawInitial: options.init === undefined, ...r.output };
@@ -372,9 +386,9 @@ export async function sampleCLD(score: CLDScore, options: SampleCLDOptions): Pro
   const fn = 'sampleCLD';
   const started = performance.now();
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an object');
-  expectCLDScore(fn, 'score', score, options.dim);
+  expectScore(fn, 'score', score, { kind: 'cld', dim: options.dim, otherKindUse: 'sampleDDPM' });
   const d = score.dim;
-  const method = expectOneOf(fn, 'options.method', options.method ?? 'exponential-integrator', CLD_METHODS);
+  const method = expectCLDMethod(fn, 'options.method', options.method ?? 'exponential-integrator');
   const init = options.init;
   if (init !== undefined && (init === null || typeof init !== 'object')) throw new InvalidArgumentError(fn, 'options.init', init, 'an object { positions?, velocities? }');
   let initRows: number | undefined;
@@ -391,7 +405,7 @@ export async function sampleCLD(score: CLDScore, options: SampleCLDOptions): Pro
   const corrector = expectCorrector(fn, 'options.corrector', options.corrector);
   if (options.returnVelocities !== undefined && typeof options.returnVelocities !== 'boolean') throw new InvalidArgumentError(fn, 'options.returnVelocities', options.returnVelocities, 'a boolean');
   if (options.callback !== undefined && typeof options.callback !== 'function') throw new InvalidArgumentError(fn, 'options.callback', options.callback, 'a function');
-  const r = resolveCommon(fn, options, score, initRows, initDType, 'cld', method, options.callback !== undefined);
+  const r = resolveCommon(fn, options, { score, sampler: 'cld', method, initRows, initDType, hasCallback: options.callback !== undefined });
   const shared = r.workers > 1;
   const x = allocateBatch(r.n, d, r.dtype, shared);
   const v = allocateBatch(r.n, d, r.dtype, shared);

@@ -3,7 +3,7 @@
  * point: data `N(0, I)`, for which the exact score is `s(t, y) = −y` (DDPM) or
  * `s_v(t, x, v) = −v` (CLD, data and initial velocity `N(0, I)`) at every time.
  * Each step is then a linear map `u ← M_h u + noise`, the covariance obeys
- * `Σ ← M_h Σ M_hᵀ + Q_h`, whose contraction factor is `ρ(M_h)²`; a step with
+ * `P ← M_h P M_hᵀ + Q_h`, whose contraction factor is `ρ(M_h)²`; a step with
  * `ρ(M_h) ≥ 1` makes the variance grow without bound over many steps.
  *
  * - DDPM exponential integrator: `y ← e^h y + 2(e^h − 1)(−y) + … = (2 − e^h) y + …`;
@@ -49,7 +49,7 @@ export function cldExponentialIntegratorSpectralRadius(h: number): number {
 }
 
 /** Smallest `h > 0` with `ρ(M_h) = 1`: scan then bisect (the radius is < 1 on (0, 0.5]). */
-function computeCldExponentialIntegratorLimit(): number {
+function computeCLDExponentialIntegratorLimit(): number {
   let lo = 0.5;
   let hi = lo;
   while (cldExponentialIntegratorSpectralRadius(hi) < 1) {
@@ -93,7 +93,7 @@ export function stabilityLimit(sampler: 'ddpm' | 'cld', method: DDPMMethod | CLD
   if (sampler === 'cld') {
     switch (method) {
       case 'exponential-integrator':
-        return computeCldExponentialIntegratorLimit(); // ~60 bisection steps on a 2×2 closed form: microseconds
+        return computeCLDExponentialIntegratorLimit(); // ~60 bisection steps on a 2×2 closed form: microseconds
       case 'euler-maruyama': return 2;
       case 'sscs': return Infinity;
       default: throw new InvalidArgumentError(fn, 'method', method, `one of ${CLD_METHODS.map((m) => `'${m}'`).join(', ')}`);

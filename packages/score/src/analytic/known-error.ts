@@ -9,7 +9,8 @@
  * `l2ErrorAt` reports this **squared** error (ε_score² in the paper's notation).
  * @packageDocumentation
  */
-import { expectFinite, InvalidArgumentError, SgmkitError, type Batch } from '@sgmkit/tensor';
+import { expectScore } from '../expect-score.js';
+import { expectFinite, SgmkitError, type Batch } from '@sgmkit/tensor';
 import type { AffineScoreForm, DataMoments, DataNormalization, Score, ScoreAssumptions, ScoreSpec } from '../types.js';
 import { scaleShiftRowsKernel } from './kernels.js';
 import { toJsonArray, toVector } from './validate.js';
@@ -72,13 +73,6 @@ export class KnownErrorScore implements Score {
   }
 }
 
-function expectOuScore(fn: string, score: unknown): Score {
-  const s = score as Score;
-  if (!s || typeof s !== 'object' || s.kind !== 'ou' || typeof s.evaluate !== 'function' || !Number.isInteger(s.dim)) {
-    throw new InvalidArgumentError(fn, 'score', score, "an OU score (kind 'ou')");
-  }
-  return s;
-}
 
 /** The root, factor and bias of any score: a KnownErrorScore is unwrapped, anything else is its own root. */
 function decompose(score: Score): { root: Score; factor: number; bias: Float64Array } {
@@ -89,7 +83,7 @@ function decompose(score: Score): { root: Score; factor: number; bias: Float64Ar
 /** `s + b`: squared L2 error `|b|²` over an exact score. */
 export function biasedScore(score: Score, bias: readonly number[] | Float64Array): KnownErrorScore {
   const fn = 'biasedScore';
-  const base = expectOuScore(fn, score);
+  const base = expectScore(fn, 'score', score, { kind: 'ou' });
   const b = toVector(fn, 'bias', bias, base.dim);
   const { root, factor, bias: inner } = decompose(base);
   const spec: BiasedSpec | undefined = base.spec ? { type: 'biased', score: base.spec, bias: toJsonArray(b) } : undefined;
@@ -99,7 +93,7 @@ export function biasedScore(score: Score, bias: readonly number[] | Float64Array
 /** `s·(1 + η)`: squared L2 error `η² E_{q_t}|∇ln q_t|²` (`η² tr Σ_t^{-1}` for Gaussian data) over an exact score. */
 export function scaledScore(score: Score, eta: number): KnownErrorScore {
   const fn = 'scaledScore';
-  const base = expectOuScore(fn, score);
+  const base = expectScore(fn, 'score', score, { kind: 'ou' });
   expectFinite(fn, 'eta', eta);
   const { root, factor, bias } = decompose(base);
   const spec: ScaledSpec | undefined = base.spec ? { type: 'scaled', score: base.spec, eta } : undefined;

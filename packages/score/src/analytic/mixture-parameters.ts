@@ -4,9 +4,18 @@
  * @packageDocumentation
  */
 import { InvalidArgumentError, ShapeMismatchError } from '@sgmkit/tensor';
-import type { GaussianMixtureParameters } from './mixture.js';
-import { parseCovariance, type SpectralCovariance } from './spectral-covariance.js';
+import { parseCovariance, type CovarianceInput, type SpectralCovariance } from './spectral-covariance.js';
 import { expectNonEmptyArray, toVector } from './validate.js';
+
+/** A Gaussian mixture: weights, means and covariances of its components. */
+export interface GaussianMixtureParameters {
+  readonly weights: readonly number[] | Float64Array;
+  readonly means: readonly (readonly number[] | Float64Array)[];
+  /** One covariance per component, each in any form `gaussianScore` accepts. */
+  readonly covariances: readonly CovarianceInput[];
+  /** Rescale non-negative weights to sum to 1 instead of requiring it. Default false. */
+  readonly normalizeWeights?: boolean;
+}
 
 /** Weights must sum to 1 within this relative tolerance unless normalisation is asked for. */
 export const WEIGHT_SUM_TOLERANCE = 1e-12;

@@ -12,23 +12,14 @@ import {
   nearRadiusSquared, type MixtureFactors, type MixtureScratch,
 } from './mixture-kernels.js';
 import {
-  covarianceDiagonal, covarianceTrace, fillOuPrecision, ouEigenvalueAt, sumSpectralFunction, type CovarianceInput, type CovarianceJson,
+  covarianceDiagonal, covarianceTrace, fillOUPrecision, ouEigenvalueAt, sumSpectralFunction, type CovarianceJson,
 } from './spectral-covariance.js';
 import { TimeCache } from './time-cache.js';
-import { parseComponents, type Component } from './mixture-parameters.js';
+import { parseComponents, type Component, type GaussianMixtureParameters } from './mixture-parameters.js';
 import { expectScoreBatches, expectTime, toJsonArray } from './validate.js';
 import { exp, log, turnPoint } from '@sgmkit/tensor';
 
-export interface GaussianMixtureParameters {
-  readonly weights: readonly number[] | Float64Array;
-  readonly means: readonly (readonly number[] | Float64Array)[];
-  /** One covariance per component, each in any form `gaussianScore` accepts. */
-  readonly covariances: readonly CovarianceInput[];
-  /** Rescale non-negative weights to sum to 1 instead of requiring it. Default false. */
-  readonly normalizeWeights?: boolean;
-}
-
-export { WEIGHT_SUM_TOLERANCE } from './mixture-parameters.js';
+export { WEIGHT_SUM_TOLERANCE, type GaussianMixtureParameters } from './mixture-parameters.js';
 
 /**
  * Which kernel evaluates the score: `'isotropic'` when every (positive-weight) component is `σ_k² I` (its own
@@ -143,7 +134,7 @@ export class GaussianMixtureScore implements Score {
       }
       largestMeanSquared = Math.max(largestMeanSquared, meanSquared);
       for (const lambda of covariance.values) largestPrecision = Math.max(largestPrecision, 1 / ouEigenvalueAt(lambda, t));
-      if (this.kernel === 'full') fillOuPrecision(covariance, t, slot.precisions.subarray(k * d * d, (k + 1) * d * d));
+      if (this.kernel === 'full') fillOUPrecision(covariance, t, slot.precisions.subarray(k * d * d, (k + 1) * d * d));
       else if (this.kernel === 'isotropic' && d === 2) slot.precisions[k] = 1 / ouEigenvalueAt(covariance.values[0]!, t);
       else for (let c = 0; c < d; c++) slot.precisions[k * d + c] = 1 / ouEigenvalueAt(covariance.values[c]!, t);
       slot.logNormalisers[k] = log(weight) - 0.5 * sumSpectralFunction(covariance, t, log);

@@ -62,7 +62,7 @@ export function fillSpectralFunction(covariance: SpectralCovariance, t: number, 
 }
 
 /** Writes the precision `Σ_t^{-1}` (row-major `d × d`) into `out`. */
-export function fillOuPrecision(covariance: SpectralCovariance, t: number, out: Float64Array): void {
+export function fillOUPrecision(covariance: SpectralCovariance, t: number, out: Float64Array): void {
   fillSpectralFunction(covariance, t, (lambdaT) => 1 / lambdaT, out);
 }
 

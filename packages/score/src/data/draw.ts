@@ -10,7 +10,7 @@
  */
 import {
   batch, expectInteger, expectSeed, fillParticleNormals, InvalidArgumentError, standardNormalCdf,
-  type Batch, type DType,
+  type Batch, type DType, type NoiseAddress,
 } from '@sgmkit/tensor';
 
 /** Options of every data sampler. */
@@ -36,13 +36,6 @@ export const DATA_STREAM = 2;
  * the same seed does not reuse the normals that drew it (which would correlate `x_0` and `z`).
  */
 export const FORWARD_MARGINAL_STREAM = 3;
-
-/** The validated noise address of a draw. */
-export interface NoiseAddress {
-  readonly seed: number;
-  readonly stream: number;
-  readonly firstRow: number;
-}
 
 /** Validates `n` (an integer ≥ 1). */
 export function expectRowCount(fn: string, n: unknown): number {

@@ -1,30 +1,31 @@
 /**
  * Closed-form coefficients of one exponential-integrator step of the
  * critically damped Langevin diffusion (CLD) on a coordinate pair `(x, v)`.
+ * Symbols as in DEVELOPING.md "Sampler updates" (`A`, `R`, `κ`, `σ`, `E`, `w`, `Q`, `L`).
  *
- * Forward: `d(X, V) = A (X, V) dt + (0, f) dt + (0, 2) dB`, `A = [[0, 1], [−1, −2]]`,
+ * Forward: `d(X, V) = A (X, V) dt + (0, f) dt + (0, σ) dB`, `A = [[0, 1], [−1, −2]]`, `σ = 2`,
  * `f` an optional frozen forcing (absent for the plain forward process).
- * Reverse: `dX = −V dt`, `dV = (X + 2V + 4s) dt + 2 dB`, i.e. drift matrix `−A`
- * and forcing `4s`, `s` the velocity score frozen over the step.
+ * Reverse: `dX = −V dt`, `dV = (X + 2V + 4s) dt + 2 dB`, i.e. drift matrix `R = −A`
+ * and forcing `κs`, `κ = 4`, `s` the velocity score frozen over the step.
  *
- * With `M = A` (forward) or `M = −A` (reverse) and the forcing frozen, the
+ * With `M = A` (forward) or `M = R` (reverse) and the forcing frozen, the
  * step is exactly `(x, v) ← E (x, v) + w·s + ξ`, where
  * - `E = exp(hM)`. `A = −I + N` with `N = [[1, 1], [−1, −1]]`, `N² = 0`, so
- *   `exp(tA) = e^{−t}(I + tN) = e^{−t}[[1+t, t], [−t, 1−t]]`, and `exp(h(−A)) = exp((−h)A)`.
- * - `w = ∫₀ʰ exp(uM)(0, κ)ᵀ du` with `κ = 1` forward, `κ = 4` reverse. The
+ *   `exp(tA) = e^{−t}(I + tN) = e^{−t}[[1+t, t], [−t, 1−t]]`, and `exp(hR) = exp((−h)A)`.
+ * - `w = ∫₀ʰ exp(uM)(0, c)ᵀ du` with `c = 1` forward, `c = κ` reverse. The
  *   second column of `exp(tA)` is `e^{−t}(t, 1−t)`, so for `M = A`
- *   `w/κ = (1 − e^{−h}(1+h), h e^{−h}) = (g₁(h), h e^{−h})`; for `M = −A`
- *   replace `t` by `−t`: `w/κ = (−g₁(−h), h e^{h})`.
- * - `ξ ~ N(0, Σ)`, `Σ = ∫₀ʰ exp(uM) Q exp(uM)ᵀ du`, `Q = diag(0, 4)`. With
+ *   `w/c = (1 − e^{−h}(1+h), h e^{−h}) = (g₁(h), h e^{−h})`; for `M = R`
+ *   replace `t` by `−t`: `w/c = (−g₁(−h), h e^{h})`.
+ * - `ξ ~ N(0, Q)`, `Q = ∫₀ʰ exp(uM) diag(0, σ²) exp(uM)ᵀ du`. With
  *   `c(t) = e^{−t}(t, 1−t)` and `Iₙ = ∫₀ʰ tⁿ e^{−2t} dt = n!/2^{n+1}·gₙ(2h)`,
- *   forward `Σ = 4[[I₂, I₁−I₂], [I₁−I₂, I₀−2I₁+I₂]]`
+ *   forward `Q = 4[[I₂, I₁−I₂], [I₁−I₂, I₀−2I₁+I₂]]`
  *   `= [[g₂(2h), 2h²e^{−2h}], [2h²e^{−2h}, 4h e^{−2h} + g₂(2h)]]`.
- *   For `M = −A`, `c_rev(t) = c(−t)` and substituting `u = −t` gives
- *   `Σ_rev(h) = −Σ_fwd(−h)`.
+ *   For `M = R`, `c_rev(t) = c(−t)` and substituting `u = −t` gives
+ *   `Q_rev(h) = −Q_fwd(−h)`.
  * Here `gₙ(x) = 1 − e^{−x} Σ_{k≤n} x^k/k!` (a regularised incomplete gamma
  * function), evaluated by its power series `e^{−x} Σ_{k>n} x^k/k!` for small
  * `|x|`, so every coefficient keeps full relative accuracy as `h → 0`.
- * `ξ` is sampled as `L (z₁, z₂)` with the Cholesky factor `L` of `Σ`.
+ * `ξ` is sampled as `L (z₁, z₂)` with the lower Cholesky factor `L` of `Q`.
  * @packageDocumentation
  */
 import { InvalidArgumentError } from '../errors.js';
@@ -40,9 +41,9 @@ export interface CLDStepCoefficients {
   readonly transition: Float64Array;
   /** `w = ∫₀ʰ exp(uM)(0, κ)ᵀ du`: multiplies the frozen score (reverse, κ = 4) or forcing (forward, κ = 1). */
   readonly scoreIntegral: Float64Array;
-  /** Increment covariance `Σ`, row-major `[Σ11, Σ12, Σ21, Σ22]`. */
+  /** Increment covariance `Q`, row-major `[Q11, Q12, Q21, Q22]`. */
   readonly covariance: Float64Array;
-  /** Lower Cholesky factor `L` of `Σ`, row-major `[L11, 0, L21, L22]`. */
+  /** Lower Cholesky factor `L` of `Q`, row-major `[L11, 0, L21, L22]`. */
   readonly cholesky: Float64Array;
 }
 
@@ -71,15 +72,15 @@ export function expRemainder(n: number, x: number): number {
 }
 
 /** Layout of {@link cldCoefficientsInto}'s output. */
-export const CLD = { E11: 0, E12: 1, E21: 2, E22: 3, W1: 4, W2: 5, S11: 6, S12: 7, S22: 8, L11: 9, L21: 10, L22: 11, LENGTH: 12 } as const;
+export const CLD_LAYOUT = { E11: 0, E12: 1, E21: 2, E22: 3, W1: 4, W2: 5, Q11: 6, Q12: 7, Q22: 8, L11: 9, L21: 10, L22: 11, LENGTH: 12 } as const;
 
 /**
- * Writes the coefficients of a CLD step into `out` (layout {@link CLD}) without
+ * Writes the coefficients of a CLD step into `out` (layout {@link CLD_LAYOUT}) without
  * allocating; returns false when `h` is too large for finite coefficients.
  * `h` must be finite and > 0 (callers validate).
  */
 export function cldCoefficientsInto(h: number, direction: CLDDirection, out: Float64Array): boolean {
-  // Reverse: exp(h(−A)) = exp((−h)A), w_rev = −4·w_fwd(−h), Σ_rev = −Σ_fwd(−h).
+  // Reverse: exp(hR) = exp((−h)A), w_rev = −κ·w_fwd(−h), Q_rev = −Q_fwd(−h).
   const forward = direction === 'forward';
   const t = forward ? h : -h;
   const sign = forward ? 1 : -1;
@@ -87,21 +88,21 @@ export function cldCoefficientsInto(h: number, direction: CLDDirection, out: Flo
   const decay = exp(-t);
   const decay2 = exp(-2 * t);
   const g2 = expRemainder(2, 2 * t);
-  out[CLD.E11] = decay * (1 + t);
-  out[CLD.E12] = decay * t;
-  out[CLD.E21] = -decay * t;
-  out[CLD.E22] = decay * (1 - t);
-  out[CLD.W1] = sign * kappa * expRemainder(1, t);
-  out[CLD.W2] = sign * kappa * t * decay;
-  const s11 = sign * g2, s12 = sign * 2 * t * t * decay2, s22 = sign * (4 * t * decay2 + g2);
-  out[CLD.S11] = s11;
-  out[CLD.S12] = s12;
-  out[CLD.S22] = s22;
-  const l11 = Math.sqrt(s11), l21 = s12 / l11;
-  out[CLD.L11] = l11;
-  out[CLD.L21] = l21;
-  out[CLD.L22] = Math.sqrt(s22 - l21 * l21);
-  for (let i = 0; i < CLD.LENGTH; i++) if (!Number.isFinite(out[i])) return false;
+  out[CLD_LAYOUT.E11] = decay * (1 + t);
+  out[CLD_LAYOUT.E12] = decay * t;
+  out[CLD_LAYOUT.E21] = -decay * t;
+  out[CLD_LAYOUT.E22] = decay * (1 - t);
+  out[CLD_LAYOUT.W1] = sign * kappa * expRemainder(1, t);
+  out[CLD_LAYOUT.W2] = sign * kappa * t * decay;
+  const q11 = sign * g2, q12 = sign * 2 * t * t * decay2, q22 = sign * (4 * t * decay2 + g2);
+  out[CLD_LAYOUT.Q11] = q11;
+  out[CLD_LAYOUT.Q12] = q12;
+  out[CLD_LAYOUT.Q22] = q22;
+  const l11 = Math.sqrt(q11), l21 = q12 / l11;
+  out[CLD_LAYOUT.L11] = l11;
+  out[CLD_LAYOUT.L21] = l21;
+  out[CLD_LAYOUT.L22] = Math.sqrt(q22 - l21 * l21);
+  for (let i = 0; i < CLD_LAYOUT.LENGTH; i++) if (!Number.isFinite(out[i])) return false;
   return true;
 }
 
@@ -116,29 +117,29 @@ export const CLD_REVERSE_SDE = { R11: 0, R12: -1, R21: 1, R22: 2, SCORE_GAIN: 4,
 
 /**
  * Writes one Euler–Maruyama step of the reverse CLD SDE ({@link CLD_REVERSE_SDE}) of size
- * `h` into `out` (layout {@link CLD}) as `(x, v) ← E (x, v) + w·s + ξ`: `E = I + hR`,
- * `w = (0, hκ)`, `Σ = diag(0, hσ²)`, `L = diag(0, σ√h)`. Unchecked (`h` finite and > 0);
+ * `h` into `out` (layout {@link CLD_LAYOUT}) as `(x, v) ← E (x, v) + w·s + ξ`: `E = I + hR`,
+ * `w = (0, hκ)`, `Q = diag(0, hσ²)`, `L = diag(0, σ√h)`. Unchecked (`h` finite and > 0);
  * always finite for finite `h`.
  */
 export function cldEulerMaruyamaCoefficientsInto(h: number, out: Float64Array): Float64Array {
   const { R11, R12, R21, R22, SCORE_GAIN, DIFFUSION } = CLD_REVERSE_SDE;
-  out[CLD.E11] = 1 + h * R11;
-  out[CLD.E12] = h * R12;
-  out[CLD.E21] = h * R21;
-  out[CLD.E22] = 1 + h * R22;
-  out[CLD.W1] = 0;
-  out[CLD.W2] = h * SCORE_GAIN;
-  out[CLD.S11] = 0;
-  out[CLD.S12] = 0;
-  out[CLD.S22] = h * (DIFFUSION * DIFFUSION);
-  out[CLD.L11] = 0;
-  out[CLD.L21] = 0;
-  out[CLD.L22] = DIFFUSION * Math.sqrt(h);
+  out[CLD_LAYOUT.E11] = 1 + h * R11;
+  out[CLD_LAYOUT.E12] = h * R12;
+  out[CLD_LAYOUT.E21] = h * R21;
+  out[CLD_LAYOUT.E22] = 1 + h * R22;
+  out[CLD_LAYOUT.W1] = 0;
+  out[CLD_LAYOUT.W2] = h * SCORE_GAIN;
+  out[CLD_LAYOUT.Q11] = 0;
+  out[CLD_LAYOUT.Q12] = 0;
+  out[CLD_LAYOUT.Q22] = h * (DIFFUSION * DIFFUSION);
+  out[CLD_LAYOUT.L11] = 0;
+  out[CLD_LAYOUT.L21] = 0;
+  out[CLD_LAYOUT.L22] = DIFFUSION * Math.sqrt(h);
   return out;
 }
 
 /** Throws unless `h` and `direction` are valid and give finite coefficients; fills `out`. */
-export function expectCldStep(fn: string, h: unknown, direction: unknown, out: Float64Array): void {
+export function expectCLDStep(fn: string, h: unknown, direction: unknown, out: Float64Array): void {
   const size = expectPositive(fn, 'h', h);
   if (direction !== 'forward' && direction !== 'reverse') throw new InvalidArgumentError(fn, 'direction', direction, "'forward' or 'reverse'");
   if (!cldCoefficientsInto(size, direction, out)) throw new InvalidArgumentError(fn, 'h', h, `small enough for finite ${direction} CLD coefficients`);
@@ -150,12 +151,12 @@ export function expectCldStep(fn: string, h: unknown, direction: unknown, out: F
  * unless `h` is finite and > 0 and the coefficients are finite.
  */
 export function cldStepCoefficients(h: number, direction: CLDDirection): CLDStepCoefficients {
-  const c = new Float64Array(CLD.LENGTH);
-  expectCldStep('cldStepCoefficients', h, direction, c);
+  const c = new Float64Array(CLD_LAYOUT.LENGTH);
+  expectCLDStep('cldStepCoefficients', h, direction, c);
   return {
-    transition: c.slice(CLD.E11, CLD.E22 + 1),
-    scoreIntegral: c.slice(CLD.W1, CLD.W2 + 1),
-    covariance: Float64Array.of(c[CLD.S11]!, c[CLD.S12]!, c[CLD.S12]!, c[CLD.S22]!),
-    cholesky: Float64Array.of(c[CLD.L11]!, 0, c[CLD.L21]!, c[CLD.L22]!),
+    transition: c.slice(CLD_LAYOUT.E11, CLD_LAYOUT.E22 + 1),
+    scoreIntegral: c.slice(CLD_LAYOUT.W1, CLD_LAYOUT.W2 + 1),
+    covariance: Float64Array.of(c[CLD_LAYOUT.Q11]!, c[CLD_LAYOUT.Q12]!, c[CLD_LAYOUT.Q12]!, c[CLD_LAYOUT.Q22]!),
+    cholesky: Float64Array.of(c[CLD_LAYOUT.L11]!, 0, c[CLD_LAYOUT.L21]!, c[CLD_LAYOUT.L22]!),
   };
 }

@@ -10,7 +10,7 @@ import { expectBatch, expectSameDType } from '../tensor.js';
 import { expectNoiseAddress } from '../random/particle.js';
 import { SEGMENT_CAPACITY, beginParticleWalk, blockState, nextSegment, walk } from '../random/blocks.js';
 import { affineNoiseSegment } from '../random/fill.js';
-import { CLD, expectCldStep, type CLDDirection } from './cld-coefficients.js';
+import { CLD_LAYOUT, expectCLDStep, type CLDDirection } from './cld-coefficients.js';
 import { shiftedView } from './views.js';
 
 /**
@@ -19,8 +19,8 @@ import { shiftedView } from './views.js';
  * without zeroing it first: `fillNormalSegment` zeroes because its target may hold a NaN.
  */
 const normals = new Float64Array(SEGMENT_CAPACITY);
-/** Coefficients of the current call (layout `CLD`), filled by the validation. */
-const step = new Float64Array(CLD.LENGTH);
+/** Coefficients of the current call (layout `CLD_LAYOUT`), filled by the validation. */
+const step = new Float64Array(CLD_LAYOUT.LENGTH);
 
 /**
  * One segment of `pairs` coordinate pairs `k` in `[start, start + pairs)`:
@@ -30,9 +30,9 @@ const step = new Float64Array(CLD.LENGTH);
  * cld-step benchmark measured each; see docs/benchmarks.md).
  */
 function cldSegment(x: FloatArray, v: FloatArray, s: FloatArray | null, start: number, pairs: number, coefficients: Float64Array): void {
-  const e11 = coefficients[CLD.E11]!, e12 = coefficients[CLD.E12]!, e21 = coefficients[CLD.E21]!, e22 = coefficients[CLD.E22]!;
-  const w1 = coefficients[CLD.W1]!, w2 = coefficients[CLD.W2]!;
-  const l11 = coefficients[CLD.L11]!, l21 = coefficients[CLD.L21]!, l22 = coefficients[CLD.L22]!;
+  const e11 = coefficients[CLD_LAYOUT.E11]!, e12 = coefficients[CLD_LAYOUT.E12]!, e21 = coefficients[CLD_LAYOUT.E21]!, e22 = coefficients[CLD_LAYOUT.E22]!;
+  const w1 = coefficients[CLD_LAYOUT.W1]!, w2 = coefficients[CLD_LAYOUT.W2]!;
+  const l11 = coefficients[CLD_LAYOUT.L11]!, l21 = coefficients[CLD_LAYOUT.L21]!, l22 = coefficients[CLD_LAYOUT.L22]!;
   affineNoiseSegment(normals, normals, 0, 2 * pairs, 0, 0, 1, blockState);
   const end = start + pairs;
   const twosEnd = start + (pairs & ~1);
@@ -77,7 +77,7 @@ function cldSegment(x: FloatArray, v: FloatArray, s: FloatArray | null, start: n
 }
 
 /**
- * Unchecked kernel with the step's `coefficients` (layout `CLD`, from `expectCldStep`):
+ * Unchecked kernel with the step's `coefficients` (layout `CLD_LAYOUT`, from `expectCLDStep`):
  * coordinate pair `(x_j, v_j)` of global row `firstRow + r` uses normals `2j`
  * and `2j + 1` of that row (`2d` per row), so `fillParticleNormals` on an
  * `n × 2d` batch reproduces them. The loop indexes `x`, `v` and `s` with one
@@ -125,6 +125,6 @@ export function cldExponentialIntegratorStep(
   }
   if (x.data === v.data && x.offset === v.offset && n * d > 0) throw new InvalidArgumentError(fn, 'v', v, 'a batch distinct from x');
   expectNoiseAddress(fn, seed, stream, firstRow, n);
-  expectCldStep(fn, h, direction, step);
+  expectCLDStep(fn, h, direction, step);
   cldExponentialIntegratorStepRaw(x.data, x.offset, v.data, v.offset, s === null ? null : s.data, s === null ? 0 : s.offset, n, d, step, seed, stream, firstRow);
 }

@@ -9,5 +9,6 @@ export {
 } from './ddpm-coefficients.js';
 export { cldStepCoefficients, expRemainder, type CLDDirection, type CLDStepCoefficients } from './cld-coefficients.js';
 // Unchecked form and its output layout, for setup code that validated its step itself.
-export { cldCoefficientsInto, cldEulerMaruyamaCoefficientsInto, CLD, CLD_REVERSE_SDE } from './cld-coefficients.js';
+export { cldCoefficientsInto, cldEulerMaruyamaCoefficientsInto, CLD_LAYOUT, CLD_REVERSE_SDE } from './cld-coefficients.js';
 export { ddpmCoefficientsInto, langevinCoefficientsInto, DDPM_LAYOUT } from './ddpm-coefficients.js';
+export { sscsHalfStepCoefficientsInto } from './sscs-coefficients.js';

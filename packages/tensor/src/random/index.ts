@@ -9,6 +9,6 @@
  * @packageDocumentation
  */
 export { RandomStream } from './stream.js';
-export { fillParticleNormals, expectNoiseAddress } from './particle.js';
+export { fillParticleNormals, expectNoiseAddress, type NoiseAddress } from './particle.js';
 export { BLOCK_NORMALS, blockRows } from './seeding.js';
 export { erfc, standardNormalCdf } from './special.js';

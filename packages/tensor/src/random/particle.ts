@@ -10,6 +10,19 @@ import { beginParticleWalk, blockState, nextSegment, walk } from './blocks.js';
 import { fillNormalSegment } from './fill.js';
 
 /**
+ * The address of particle-addressed normals (DEVELOPING.md "Random streams"): normal `j`
+ * of global row `firstRow + r` under `(seed, stream)` is the same whatever the batching.
+ */
+export interface NoiseAddress {
+  /** uint32 seed. */
+  readonly seed: number;
+  /** uint32 stream id. */
+  readonly stream: number;
+  /** Global index of the batch's row 0. */
+  readonly firstRow: number;
+}
+
+/**
  * Validates the `(seed, stream, firstRow)` triple every particle-addressed
  * function takes, for a batch of `n` rows: the last global row,
  * `firstRow + n − 1`, must be a safe integer, or rows would share noise.
