@@ -3,24 +3,19 @@
 // digits (d = 64, the issue's data) and the generated 8×8 stroke images. For each: diverged samples out
 // of --samples, sliced W2 (and MMD²) of the samples to the held-out rows next to training rows to held-out
 // rows (the noise floor). Installs python3-sklearn with apt when it is missing and it can; otherwise the
-// sklearn sets are skipped with a message (the stroke images need nothing).
+// sklearn sets are skipped with a message (digits ship in examples/data; the stroke images need nothing).
 //
-//   node benchmarks/real-data.bench.mjs [--sets iris,wine,breast_cancer,digits,strokes] [--steps 4000]
+//   node benchmarks/real-data.bench.mjs [--sets iris,wine,breast_cancer,digits,strokes] [--steps <recipe default>]
 //        [--samples 10000] [--sampler-steps 200] [--k 10] [--before] [--ablations] [--json out.json]
 //
 // --before also trains with the old defaults (no standardisation, no skip, no EMA, constant lr, no clip,
 // 2000 steps, widths 128,128); --ablations retrains with each recipe item turned off in turn.
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { gunzipSync } from 'node:zlib';
 import { batch } from '@sgmkit/tensor';
-import {
-  ScoreNetwork, createScoreNetwork, sampleStrokeImages, trainDenoisingScoreMatching, trainScoreNetwork, unstandardizeBatch,
-} from '@sgmkit/score';
-import { earlyStoppingGrid, mmd, sampleDDPM, slicedWasserstein } from '@sgmkit/sampler';
-
-const SKLEARN_DATA = '/usr/lib/python3/dist-packages/sklearn/datasets/data';
+import { createScoreNetwork, trainDenoisingScoreMatching, trainScoreNetwork } from '@sgmkit/score';
+import { ensureSklearnData, loadSet, needsSklearn } from './real-data-sets.mjs';
+import { earlyStoppingGrid, mmd, qualityReport, sampleDDPM, slicedWasserstein } from '@sgmkit/sampler';
 
 function option(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
@@ -29,61 +24,12 @@ function option(name, fallback) {
 const flag = (name) => process.argv.includes(`--${name}`);
 
 const SETS = (option('sets', 'iris,wine,breast_cancer,digits,strokes')).split(',');
-const STEPS = Number(option('steps', 4000));
+// Training steps of the recipe runs: the recipe's default unless --steps is given.
+const STEPS = option('steps') === undefined ? undefined : Number(option('steps'));
 const SAMPLES = Number(option('samples', 10_000));
 const SAMPLER_STEPS = Number(option('sampler-steps', 200));
 const K = Number(option('k', 10));
 const DELTA = 1e-3;
-
-/** sklearn's CSVs: a first line `n,d,class names…`, then rows of d features and a class label. */
-function readSklearnCsv(path) {
-  const [header, ...lines] = readFileSync(path, 'utf8').trim().split('\n');
-  const [n, d] = header.split(',').map(Number);
-  if (lines.length !== n) throw new Error(`${path}: header says ${n} rows, found ${lines.length}`);
-  return toBatch(lines.map((line) => line.split(',').slice(0, d).map(Number)), d);
-}
-
-/** digits.csv.gz: no header, 64 pixel values in 0…16 then the label; scaled to [0, 1] as in the issue. */
-function readDigits(path) {
-  const lines = gunzipSync(readFileSync(path)).toString('utf8').trim().split('\n');
-  return toBatch(lines.map((line) => line.split(',').slice(0, 64).map((v) => Number(v) / 16)), 64);
-}
-
-function toBatch(rows, d) {
-  const out = batch(rows.length, d);
-  rows.forEach((row, i) => {
-    if (row.length !== d || row.some((v) => !Number.isFinite(v))) throw new Error(`row ${i} is not ${d} finite numbers`);
-    out.data.set(row, i * d);
-  });
-  return out;
-}
-
-/** Makes sure the sklearn CSVs are there: apt-get install python3-sklearn when missing (root + apt only). */
-function ensureSklearnData() {
-  if (existsSync(`${SKLEARN_DATA}/iris.csv`)) return true;
-  const apt = spawnSync('apt-get', ['--version']);
-  if (apt.error || process.getuid?.() !== 0) {
-    console.log(`sklearn data sets skipped: ${SKLEARN_DATA} is missing and apt-get is ${apt.error ? 'absent' : 'not usable without root'} (install python3-sklearn)`);
-    return false;
-  }
-  console.log('installing python3-sklearn with apt-get (for its data sets)...');
-  const update = spawnSync('apt-get', ['update'], { stdio: 'inherit' });
-  const install = update.status === 0 ? spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'python3-sklearn'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }) : update;
-  if (install.status !== 0 || !existsSync(`${SKLEARN_DATA}/iris.csv`)) {
-    console.log('sklearn data sets skipped: apt-get install python3-sklearn failed');
-    return false;
-  }
-  return true;
-}
-
-function loadSet(name, haveSklearn) {
-  if (name === 'strokes') return { data: sampleStrokeImages(2000, { seed: 1 }), source: 'sampleStrokeImages(2000, { seed: 1 })' };
-  if (!haveSklearn) return undefined;
-  if (name === 'digits') return { data: readDigits(`${SKLEARN_DATA}/digits.csv.gz`), source: 'sklearn digits.csv.gz / 16' };
-  const file = { iris: 'iris.csv', wine: 'wine_data.csv', breast_cancer: 'breast_cancer.csv' }[name];
-  if (!file) throw new Error(`unknown set ${name}`);
-  return { data: readSklearnCsv(`${SKLEARN_DATA}/${file}`), source: `sklearn ${file}` };
-}
 
 /** Per-coordinate mean, std (0 for a constant coordinate), min and max of the rows. */
 function columnStats(x) {
@@ -170,25 +116,29 @@ function quality(samples, train, heldOut, stats) {
   };
 }
 
-/** Samples the network in its own space with the paper's sampler and maps them back. */
+/** Samples the network with the paper's sampler (in its standardised space; the sampler maps the samples back and counts diverged ones with its own box). */
 async function sampleNetwork(network, n) {
-  // The network's own (standardised) space: same weights and moments, no normalization to map back with.
-  const own = new ScoreNetwork(network.architecture, network.parameters, network.dtype, network.dataMoments ? { dataMoments: network.dataMoments } : {});
-  const { samples } = await sampleDDPM(own, { T: 10, grid: earlyStoppingGrid(10, DELTA, SAMPLER_STEPS), n, seed: 1 });
-  return network.normalization ? unstandardizeBatch(network.normalization, samples, batch(n, network.dim)) : samples;
+  const { samples, diverged } = await sampleDDPM(network, { T: 10, grid: earlyStoppingGrid(10, DELTA, SAMPLER_STEPS), n, seed: 1 });
+  return { samples, samplerDiverged: diverged.count };
 }
 
 async function evaluate(name, label, network, train, heldOut, stats, trainSeconds, extra = {}) {
   const started = performance.now();
-  const samples = await sampleNetwork(network, SAMPLES);
+  const { samples, samplerDiverged } = await sampleNetwork(network, SAMPLES);
   const sampleSeconds = (performance.now() - started) / 1000;
   const div = divergedRows(samples, stats, K, deltaNoise(network, DELTA));
   const q = quality(samples, train, heldOut, stats);
-  const row = { set: name, run: label, ...extra, diverged: div.range, outsideMeanKStd: div.moments, maxAbs: div.maxAbs, ...q, trainSeconds, sampleSeconds };
-  console.log(`${name.padEnd(13)} ${label.padEnd(22)} diverged ${String(div.range).padStart(5)}/${SAMPLES}` +
+  // The CLI's quality report (sgmkit sample --train --reference): standardised by the training rows, equal row counts.
+  const report = samples.data.every(Number.isFinite) ? qualityReport(samples, train, heldOut) : undefined;
+  const row = {
+    set: name, run: label, ...extra, diverged: div.range, samplerDiverged, outsideMeanKStd: div.moments, maxAbs: div.maxAbs, ...q,
+    reportRatio: report?.slicedW2Ratio ?? NaN, closerThanHeldOut: report?.closerThanHeldOut ?? NaN, trainSeconds, sampleSeconds,
+  };
+  console.log(`${name.padEnd(13)} ${label.padEnd(22)} diverged ${String(div.range).padStart(5)}/${SAMPLES} (sampler's box: ${samplerDiverged})` +
     ` (mean±${K}std: ${String(div.moments).padStart(5)})  max|x| ${div.maxAbs.toPrecision(3).padStart(8)}` +
     `  SW2 samples→held-out ${q.samplesToHeldOut.toPrecision(3)}, train→held-out ${q.trainToHeldOut.toPrecision(3)}, ratio ${q.ratio.toFixed(2)}` +
     ` (z-scored: ${q.zSamplesToHeldOut.toPrecision(3)}, ${q.zTrainToHeldOut.toPrecision(3)}, ratio ${q.zRatio.toFixed(2)})` +
+    `  quality report ratio ${row.reportRatio.toFixed(2)}, closer than held-out ${row.closerThanHeldOut.toFixed(3)}` +
     `  MMD² ${q.mmdSamples.toExponential(2)} (train ${q.mmdTrain.toExponential(2)})  train ${trainSeconds.toFixed(0)} s, sample ${sampleSeconds.toFixed(0)} s`);
   return row;
 }
@@ -207,7 +157,7 @@ async function benchmarkSet(name, data) {
   const d = data.shape[1];
   const recipe = (overrides = {}) => {
     const started = performance.now();
-    const result = trainScoreNetwork(data, { steps: STEPS, seed: 0, ...overrides });
+    const result = trainScoreNetwork(data, { ...(STEPS === undefined ? {} : { steps: STEPS }), seed: 0, ...overrides });
     return { result, seconds: (performance.now() - started) / 1000 };
   };
   const { result, seconds } = recipe();
@@ -231,8 +181,8 @@ async function benchmarkSet(name, data) {
   return rows;
 }
 
-const haveSklearn = SETS.some((s) => s !== 'strokes') ? ensureSklearnData() : false;
-console.log(`real-data benchmark: ${STEPS} training steps (recipe), ${SAMPLES} samples, DDPM exponential integrator T = 10, ${SAMPLER_STEPS} early-stopping steps, δ = 1e-3;` +
+const haveSklearn = SETS.some(needsSklearn) ? ensureSklearnData() : false;
+console.log(`real-data benchmark: ${STEPS ?? 'the default'} training steps (recipe), ${SAMPLES} samples, DDPM exponential integrator T = 10, ${SAMPLER_STEPS} early-stopping steps, δ = 1e-3;` +
   ` diverged = a coordinate outside [min − ${K}·w, max + ${K}·w] of the data, w = √(std² + (σ_δ·scale)²), or non-finite; load average ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
 const all = [];
 for (const name of SETS) {

@@ -30,7 +30,26 @@ describe('sgmkit sample --reference: the quality report', () => {
     const json = JSON.parse(sgmkit([...base, '--delta', '1e-4', '--json']).stdout);
     expect(json.quality).toMatchObject({ reference: heldOut, train, droppedNonFinite: 0, samples: { rows: 300 }, noiseFloor: { rows: 300 } });
     expect(json.quality.memorisationRatio).toBeLessThan(0.2);
+    expect(json.quality.closerThanHeldOut).toBeGreaterThan(0.95);
     expect(json.quality.nearestTraining.samples.median).toBeLessThan(0.1);
+  });
+
+  test('data with repeated rows: the memorisation ratio is n/a (not inf) and the pair statistic is printed', () => {
+    // Two-level data, 16 distinct rows: every held-out row repeats a training row (median distance 0).
+    const bits = (r: number) => [0, 1, 2, 3].map((j) => (r >> j) & 1);
+    const atomsTrain = join(dir, 'atoms-train.csv');
+    const atomsHeld = join(dir, 'atoms-held.csv');
+    writeFileSync(atomsTrain, ['a,b,c,d', ...Array.from({ length: 64 }, (_, r) => bits(r % 16).join(','))].join('\n') + '\n');
+    writeFileSync(atomsHeld, ['a,b,c,d', ...Array.from({ length: 16 }, (_, r) => bits((r * r + 3) % 16).join(','))].join('\n') + '\n');
+    const args = ['sample', '--points', atomsTrain, '--reference', atomsHeld, '-n', '300', '--steps', '50', '--schedule', 'early-stopping', '--no-plot', '--out', join(dir, 'atoms.csv')];
+    const run = sgmkit(args);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('memorisation ratio n/a: 100.0% of the held-out rows repeat a training row');
+    expect(run.stdout).toMatch(/closer to the training rows than held-out rows: [\d.]+% of \(sample, held-out row\) pairs/);
+    expect(run.stdout).not.toMatch(/memorisation ratio (inf|Infinity)/);
+    const json = JSON.parse(sgmkit([...args, '--json']).stdout);
+    expect(json.quality).toMatchObject({ memorisationRatio: null, heldOutRepeats: 1 });
+    expect(json.quality.closerThanHeldOut).toBeGreaterThanOrEqual(0);
   });
 
   test('without training rows: the distances to the reference alone, and a hint', () => {

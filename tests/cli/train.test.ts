@@ -49,11 +49,40 @@ describe('sgmkit train', () => {
   test('trains on a point-cloud file (no exact score to compare against)', () => {
     const points = join(dir, 'points.json');
     writeFileSync(points, JSON.stringify(Array.from({ length: 40 }, (_, i) => [Math.cos(i), Math.sin(i)])));
-    const run = sgmkit(['train', '--points', points, ...small, '--out', join(dir, 'p.json'), '--no-plot', '--json']);
+    const run = sgmkit(['train', '--points', points, ...small, '--out', join(dir, 'p.json'), '--no-plot', '--json', '--save-split', join(dir, 'split')]);
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout);
     expect(report).toMatchObject({ target: 'points', dataSize: 40, trainSize: 36, heldOutSize: 4, scoreError: [], plot: null });
+    // --save-split: the 36 + 4 rows, each a row of the points file, none in both.
+    expect(report.split).toEqual({ train: join(dir, 'split-train.csv'), heldOut: join(dir, 'split-heldout.csv') });
+    const csvRows = (path: string) => readFileSync(path, 'utf8').trim().split('\n').filter((line) => /^-?\d/.test(line));
+    const trainRows = csvRows(report.split.train);
+    const heldRows = csvRows(report.split.heldOut);
+    expect([trainRows.length, heldRows.length]).toEqual([36, 4]);
+    const all = Array.from({ length: 40 }, (_, i) => [Math.cos(i), Math.sin(i)]);
+    const index = (line: string) => all.findIndex(([a, b]) => line.split(',').map(Number).every((v, j) => v === [a, b][j]));
+    const indices = [...trainRows, ...heldRows].map(index);
+    expect(indices.every((i) => i >= 0)).toBe(true);
+    expect(new Set(indices).size).toBe(40);
     expect(report.empiricalScoreError).toHaveLength(3);
+    // The file stores its training rows' range; sample --clip train uses it when no --train file is given.
+    const saved = JSON.parse(readFileSync(join(dir, 'p.json'), 'utf8'));
+    expect(saved.dataRange.lower).toHaveLength(2);
+    for (let j = 0; j < 2; j++) {
+      expect(saved.dataRange.lower[j]).toBeGreaterThanOrEqual(-1);
+      expect(saved.dataRange.upper[j]).toBeLessThanOrEqual(1);
+      expect(saved.dataRange.lower[j]).toBeLessThan(saved.dataRange.upper[j]);
+    }
+    const sampled = sgmkit(['sample', '--network', join(dir, 'p.json'), '--clip', 'train', '-n', '50', '--steps', '20', '--no-plot', '--out', join(dir, 'pc.csv'), '--json', '--max-diverged', '50']);
+    expect(sampled.code === 0 || sampled.code === 1).toBe(true);
+    const out = JSON.parse(sampled.stdout);
+    expect(out.clip).toEqual({ lower: saved.dataRange.lower, upper: saved.dataRange.upper });
+    // Without a stored range (the field removed) --clip train needs --train, and says so.
+    delete saved.dataRange;
+    writeFileSync(join(dir, 'p-norange.json'), JSON.stringify(saved));
+    const refused = sgmkit(['sample', '--network', join(dir, 'p-norange.json'), '--clip', 'train', '--no-plot']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('this network file stores no data range');
   });
 
   // Skipped: under a loaded jest run (66 suites on 2 cores) the float64 case failed once in the last clean-clone CI run

@@ -57,6 +57,35 @@ describe('qualityReport', () => {
     expect(report.nearestTraining.samples).toEqual({ median: 0, mean: 0, quantile05: 0 });
     expect(report.memorisationRatio).toBe(0);
     expect(report.nearestTraining.heldOut.median).toBeGreaterThan(0);
+    // Every sample (distance 0) is closer than every held-out row (distance > 0).
+    expect(report.closerThanHeldOut).toBe(1);
+    expect(report.heldOutRepeats).toBe(0);
+  });
+
+  test('fresh draws of the same law: closerThanHeldOut ≈ 1/2 within 5 standard errors', () => {
+    const fresh = normals(1000, 5, 13, 2, 1);
+    const report = qualityReport(fresh, train, heldOut, { projections: 20 });
+    // Mann–Whitney under equal laws: variance (n + m + 1)/(12·n·m) for n samples and m held-out rows.
+    const se = Math.sqrt((1000 + 300 + 1) / (12 * 1000 * 300));
+    expect(Math.abs(report.closerThanHeldOut - 0.5)).toBeLessThan(5 * se);
+    expect(report.memorisationRatio).not.toBeNull();
+  });
+
+  test('repeated rows: the held-out median is 0, the ratio is null (not Infinity), closerThanHeldOut counts ties half', () => {
+    // d = 1 (the statistics depend on distances only through their order, which standardisation keeps).
+    // Training 0, 1, 2, 3, 3; held-out 0, 1, 3, 10 → nearest distances 0, 0, 0, 7 (median 0, 3 of 4 repeat a row).
+    // Samples 0, 0.25, 5 → 0, 0.25, 2. Pairs: 0 beats 7 and ties three 0s (2.5), 0.25 and 2 beat 7 only (1 each): 4.5/12.
+    const column = (values: number[]): Batch => ({ data: Float64Array.from(values), shape: [values.length, 1], stride: [1, 1], offset: 0 });
+    const report = qualityReport(column([0, 0.25, 5]), column([0, 1, 2, 3, 3]), column([0, 1, 3, 10]), { projections: 2 });
+    expect(report.nearestTraining.heldOut.median).toBe(0);
+    expect(report.memorisationRatio).toBeNull();
+    expect(report.heldOutRepeats).toBe(0.75);
+    expect(report.closerThanHeldOut).toBeCloseTo(4.5 / 12, 15);
+    // A sampler that returns the training rows of a law fully covered by them is as close as fresh data: 1/2.
+    const atoms = column([0, 1, 0, 1, 1, 0]);
+    const copies = qualityReport(column([1, 0, 1, 0]), atoms, column([1, 0, 0]), { projections: 2 });
+    expect(copies.memorisationRatio).toBeNull();
+    expect(copies.closerThanHeldOut).toBe(0.5);
   });
 
   test('shifted samples: sliced W2 and MMD above the floor; the report is invariant to the data units', () => {
@@ -69,7 +98,7 @@ describe('qualityReport', () => {
     const rescale = (b: Batch) => ({ ...b, data: b.data.map((v, i) => v * (1 + (i % 5)) * 100) }) as Batch;
     const scaled = qualityReport(rescale(shifted), rescale(train), rescale(heldOut), { projections: 50 });
     expect(scaled.slicedW2Ratio).toBeCloseTo(report.slicedW2Ratio, 9);
-    expect(scaled.memorisationRatio).toBeCloseTo(report.memorisationRatio, 9);
+    expect(scaled.memorisationRatio).toBeCloseTo(report.memorisationRatio!, 9);
   });
 
   test('typed errors', () => {

@@ -32,6 +32,11 @@ describe('Score.dataMoments of the analytic scores', () => {
     const points = [[0, 1], [2, 1], [4, 1], [6, 5]];
     const score = pointCloudScore(points);
     expectMoments(score.dataMoments, [3, 2], [Math.sqrt(5), Math.sqrt(3)]);
+    // The range of the points (the divergence box contains it), also after a spec round trip.
+    expect(Array.from(score.dataMoments.min!)).toEqual([0, 1]);
+    expect(Array.from(score.dataMoments.max!)).toEqual([6, 5]);
+    expect(Array.from((scoreFromSpec(score.spec) as typeof score).dataMoments.max!)).toEqual([6, 5]);
+    expect(gaussianScore({ mean: [1, 2], covariance: 4 }).dataMoments.min).toBeUndefined();
     expectMoments(cldPointCloudScore(points).dataMoments, [3, 2], [Math.sqrt(5), Math.sqrt(3)]);
     const mixture = cldGaussianMixtureScore({ weights: [0.5, 0.5], means: [[-1, 0], [1, 0]], covariances: [1, 1] });
     expectMoments(mixture.dataMoments, [0, 0], [Math.SQRT2, 1]);

@@ -1,5 +1,5 @@
 import {
-  ScoreNetwork, ScoreNetworkFormatError, clipGradientNorm, createScoreNetwork, dataMomentsOf, defaultHiddenWidths, fitNormalization,
+  DEFAULT_RECIPE_STEPS, ScoreNetwork, ScoreNetworkFormatError, clipGradientNorm, prepareScoreNetworkTraining, createScoreNetwork, dataMomentsOf, defaultHiddenWidths, fitNormalization,
   learningRateAt, loadScoreNetwork, sampleStrokeImages, saveScoreNetwork, scoreNetworkFromSpec, standardizeBatch, trainDenoisingScoreMatching,
   trainScoreNetwork, unstandardizeBatch, type DataNormalization, type LearningRateSchedule,
 } from '@sgmkit/score';
@@ -82,6 +82,8 @@ describe('network file format version 2: normalization and data moments', () => 
     expect(saveScoreNetwork(loaded)).toBe(json);
     expect(loaded.normalization).toEqual(normalization);
     expect(loaded.dataMoments).toEqual(net.dataMoments);
+    // The moments carry the standardised rows' range (the samplers' divergence box contains it).
+    expect(loaded.dataMoments!.max!.length).toBe(4);
     expect(loaded.architecture.parameterisation).toBe('noise-prediction-skip');
     const fromSpec = scoreNetworkFromSpec(structuredClone(net.spec));
     const x = standardizeBatch(normalization, data);
@@ -135,8 +137,37 @@ describe('network file format version 2: normalization and data moments', () => 
     expectFormatError(withField('normalization', { kind: 'whitening', mean: [0, 0, 0, 0], matrix: new Array(16).fill(1) }), /json.normalization.matrix' must be an invertible/);
     expectFormatError(withField('dataMoments', { mean: [0, 0, 0, 0], std: [1, 1, null, 1] }), /argument 'json.dataMoments.std\[2\]' must be a finite number; got null/);
     expectFormatError(withField('dataMoments', { mean: [0, 0, 0, 0], std: [1, 1, -1, 1] }), /argument 'json.dataMoments.std\[2\]' must be a finite number >= 0; got -1/);
+    const moments = { mean: [0, 0, 0, 0], std: [1, 1, 1, 1] };
+    expectFormatError(withField('dataMoments', { ...moments, min: [0, 0, 0, 0] }), /argument 'json.dataMoments.max' must be given with the other/);
+    expectFormatError(withField('dataMoments', { ...moments, min: [0, 0, 0, 0], max: [1, 1, -1, 1] }), /argument 'json.dataMoments.max\[2\]' must be a finite number >= json.dataMoments.min\[2\] = 0; got -1/);
+    expect(loadScoreNetwork(withField('dataMoments', moments)).dataMoments!.min).toBeUndefined();
+    const range = { lower: [0, 0, 0, 0], upper: [1, 1, 1, 1] };
+    expectFormatError(withField('dataRange', range, 1), /argument 'json.dataRange' must be absent in a version 1 file/);
+    expectFormatError(withField('dataRange', { ...range, upper: [1, 1, -1, 1] }), /argument 'json.dataRange.upper\[2\]' must be a number >= dataRange.lower\[2\] = 0; got -1/);
+    expectFormatError(withField('dataRange', { ...range, lower: [0, 0] }), /argument 'json.dataRange.lower' must be an array of 4 numbers/);
+    expectFormatError(withField('dataRange', 'wide'), /argument 'json.dataRange' must be an object/);
     const skipV1 = { ...v1, architecture: { ...v1.architecture, parameterisation: 'noise-prediction-skip' } };
     expectFormatError(JSON.stringify(skipV1), /json.architecture.parameterisation' must be "noise-prediction" \(version 1\)/);
+  });
+});
+
+describe('the data range stored in the network (for --clip train)', () => {
+  test('trainScoreNetwork stores the per-coordinate min and max of its training rows (raw units); files keep it bit-identically', () => {
+    const data = tabular(60, 8);
+    const { network, train } = trainScoreNetwork(data, { steps: 3, hiddenWidths: [8], seed: 5 });
+    const [m, d] = train.shape as [number, number];
+    for (let j = 0; j < d; j++) {
+      const column = Array.from({ length: m }, (_, r) => train.data[r * d + j]!);
+      expect(network.dataRange!.lower[j]).toBe(Math.min(...column));
+      expect(network.dataRange!.upper[j]).toBe(Math.max(...column));
+    }
+    // The held-out rows are not in it: the range is that of the rows the network saw.
+    expect(train.shape[0]).toBe(54);
+    const loaded = loadScoreNetwork(saveScoreNetwork(network));
+    expect(loaded.dataRange).toEqual(network.dataRange);
+    expect(scoreNetworkFromSpec(structuredClone(network.spec)).dataRange).toEqual(network.dataRange);
+    // A network made by hand has none, and its file has no field.
+    expect(JSON.parse(saveScoreNetwork(createScoreNetwork({ dim: 4, hiddenWidths: [8] }))).dataRange).toBeUndefined();
   });
 });
 
@@ -245,6 +276,13 @@ describe('held-out loss and early stopping', () => {
 
   test('default widths grow with d', () => {
     expect([2, 13, 30, 64, 100, 300].map((d) => defaultHiddenWidths(d)[0])).toEqual([128, 128, 128, 256, 512, 1024]);
+  });
+
+  test('the default budget: 8000 steps of 256 rows, 200 warm-up steps (prepared, not trained)', () => {
+    const { recipe, trainingOptions } = prepareScoreNetworkTraining(tabular(40, 1));
+    expect(DEFAULT_RECIPE_STEPS).toBe(8000);
+    expect(recipe).toMatchObject({ steps: 8000, batchSize: 256, warmupSteps: 200, learningRate: 1e-3, emaDecay: 0.999 });
+    expect(trainingOptions).toMatchObject({ steps: 8000, warmupSteps: 200 });
   });
 });
 

@@ -61,6 +61,14 @@ export type DataNormalization =
 export interface DataMoments {
   readonly mean: Float64Array;
   readonly std: Float64Array;
+  /**
+   * Per-coordinate minimum and maximum of the data, for empirical data (point clouds, trained
+   * networks); absent for laws with unbounded support. The samplers' divergence box contains
+   * `[min, max]`: real data can lie far beyond 10 standard deviations in a coordinate that is
+   * nearly constant (a pixel lit in a few images), and such rows are not divergence.
+   */
+  readonly min?: Float64Array;
+  readonly max?: Float64Array;
 }
 
 /** A score of the OU forward process: `∇_x ln q_t(x)`. */

@@ -76,6 +76,13 @@ function qualityLines(report: QualityReport, reference: { path: string; rows: Ba
     '         every set standardised by the training rows\' mean and std (see docs/quality.md)',
     table.trimEnd(),
     `sliced-W2 ratio ${formatNumber(report.slicedW2Ratio)} (samples / noise floor; 1 is as good as fresh data)`,
-    `memorisation ratio ${formatNumber(report.memorisationRatio)} (median nearest-training distance, samples / held-out; ≪ 1: samples copy training rows)`,
+    report.memorisationRatio === null
+      ? `memorisation ratio n/a: ${percent(report.heldOutRepeats)} of the held-out rows repeat a training row (median distance 0); use the line below`
+      : `memorisation ratio ${formatNumber(report.memorisationRatio)} (median nearest-training distance, samples / held-out; ≪ 1: samples copy training rows)`,
+    `closer to the training rows than held-out rows: ${percent(report.closerThanHeldOut)} of (sample, held-out row) pairs (50% like fresh data; → 100%: copies)`,
   ];
+}
+
+function percent(fraction: number): string {
+  return `${(100 * fraction).toFixed(fraction > 0 && fraction < 0.001 ? 3 : 1)}%`;
 }

@@ -86,6 +86,8 @@ export interface Target {
   readonly law?: GaussianLaw;
   /** The target's data, for point clouds. */
   readonly points?: Batch;
+  /** Per-coordinate range of the training rows in data units, stored in a network file by `sgmkit train`. */
+  readonly dataRange?: { readonly lower: Float64Array; readonly upper: Float64Array };
   /** `m` exact draws from the target (analytic targets only). */
   draw?(m: number, seed: number): Batch;
   /**
@@ -204,7 +206,10 @@ export function pointCloudTarget(path: string): Target {
 /** A saved score network (from `sgmkit train`, a DDPM network, or `sgmkit train --sampler cld`, a CLD one). */
 export function networkTarget(path: string): Target {
   const network = loadAnyScoreNetwork(readTextFile(path));
-  const common = { name: 'network', dim: network.dim, picture: { label: 'learned score' }, needsEarlyStopping: true, networkKind: network.kind };
+  const common = {
+    name: 'network', dim: network.dim, picture: { label: 'learned score' }, needsEarlyStopping: true, networkKind: network.kind,
+    ...(network.dataRange ? { dataRange: network.dataRange } : {}),
+  };
   if (network.kind === 'ou') return { ...common, description: `learned DDPM score network from ${path} (d = ${network.dim})`, ouScore: () => network };
   return {
     ...common,

@@ -19,7 +19,16 @@
  *   training and held-out rows).
  * - Memorisation ratio: median nearest-training-row distance of the samples
  *   over that of the held-out rows. About 1 for a model that generalises; much
- *   below 1 when samples copy training rows.
+ *   below 1 when samples copy training rows. When more than half the held-out
+ *   rows repeat a training row exactly (data with repeated rows: a law with
+ *   atoms, e.g. low-resolution or binary images), the held-out median is 0 and
+ *   the ratio is undefined: it is `null`, not `Infinity`.
+ * - Closer than held-out: `P(D_s < D_h) + ½·P(D_s = D_h)` for the nearest-
+ *   training distance `D_s` of a sample and `D_h` of a held-out row drawn
+ *   independently (the Mann–Whitney statistic over all pairs). 1/2 for samples
+ *   that sit as close to the training rows as fresh data, towards 1 when they
+ *   copy them. Ties count half, so it is defined for any data, with repeated
+ *   rows or not; `heldOutRepeats` is the fraction of held-out rows at distance 0.
  * @packageDocumentation
  */
 import { InvalidArgumentError, ShapeMismatchError, expectBatch, expectInteger, expectSeed } from '@sgmkit/tensor';
@@ -69,8 +78,40 @@ export interface QualityReport {
   readonly mmdBandwidth: number;
   /** Nearest-training-row distances of the samples and of the held-out rows. */
   readonly nearestTraining: { readonly samples: NearestSummary; readonly heldOut: NearestSummary };
-  /** `nearestTraining.samples.median / nearestTraining.heldOut.median`. */
-  readonly memorisationRatio: number;
+  /**
+   * `nearestTraining.samples.median / nearestTraining.heldOut.median`; `null` when the held-out median is 0
+   * (over half the held-out rows repeat a training row: use `closerThanHeldOut`).
+   */
+  readonly memorisationRatio: number | null;
+  /** `P(D_s < D_h) + ½P(D_s = D_h)` over all (sample, held-out row) pairs: 1/2 like fresh data, → 1 copying. */
+  readonly closerThanHeldOut: number;
+  /** Fraction of held-out rows that repeat a training row exactly (nearest distance 0). */
+  readonly heldOutRepeats: number;
+}
+
+/**
+ * `P(A < B) + ½·P(A = B)` for A uniform over `a` and B uniform over `b` (all pairs), by sorting `b` and two
+ * binary searches per element of `a`.
+ */
+export function probabilityLess(a: Float64Array, b: Float64Array): number {
+  const sorted = Float64Array.from(b).sort();
+  const firstAtLeast = (v: number, strict: boolean): number => {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (strict ? sorted[mid]! <= v : sorted[mid]! < v) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  let wins = 0;
+  for (const v of a) {
+    const below = firstAtLeast(v, false); // b < v
+    const notAbove = firstAtLeast(v, true); // b ≤ v
+    wins += (sorted.length - notAbove) + 0.5 * (notAbove - below);
+  }
+  return wins / (a.length * sorted.length);
 }
 
 /** Per-coordinate mean and standard deviation (1 where constant) of a batch. */
@@ -150,10 +191,16 @@ export function qualityReport(samples: Batch, train: Batch, heldOut: Batch, opti
   };
   const sampleDistances = distances(x);
   const floor = distances(t);
-  const nearestSamples = summary(nearestNeighbourDistances(x, t));
-  const nearestHeld = summary(nearestNeighbourDistances(h, t));
+  const sampleNearest = nearestNeighbourDistances(x, t);
+  const heldNearest = nearestNeighbourDistances(h, t);
+  const nearestSamples = summary(sampleNearest);
+  const nearestHeld = summary(heldNearest);
+  let repeats = 0;
+  for (const v of heldNearest) if (v === 0) repeats++;
   return {
     samples: sampleDistances, noiseFloor: floor, slicedW2Ratio: sampleDistances.slicedW2 / floor.slicedW2, mmdBandwidth: bandwidth,
-    nearestTraining: { samples: nearestSamples, heldOut: nearestHeld }, memorisationRatio: nearestSamples.median / nearestHeld.median,
+    nearestTraining: { samples: nearestSamples, heldOut: nearestHeld },
+    memorisationRatio: nearestHeld.median > 0 ? nearestSamples.median / nearestHeld.median : null,
+    closerThanHeldOut: probabilityLess(sampleNearest, heldNearest), heldOutRepeats: repeats / mHeld,
   };
 }

@@ -4,14 +4,33 @@
  * silently.
  *
  * Default box, per coordinate `i`, in the space the sampler runs in:
- * `mean_i ± (k·√(s_i² + 1 − e^{−2δ}) + (1 − e^{−δ})|mean_i|)` with
- * `k = DEFAULT_DIVERGENCE_K = 10`, `(mean, std)` the score's `dataMoments` and
- * `s_i = max(std_i, rms(std))`. The sampler targets `q_δ`, whose coordinate `i`
- * has mean `e^{−δ}mean_i` and variance `e^{−2δ}std_i² + 1 − e^{−2δ} ≤ s_i² + 1 − e^{−2δ}`,
- * so the box contains `q_δ`'s own `±k` standard deviations. The floor `rms(std)`
- * (the data's typical scale) keeps the box of a coordinate that is constant or
- * nearly so in the data (an image's border pixels) at the data's scale: divergence
- * means leaving the data's scale, not being noisy in a degenerate coordinate.
+ * `mean_i ± w_i`, `w_i = k·√(s_i² + v) + (1 − e^{−δ})|mean_i|`, or `[min_i − w_i, max_i + w_i]`
+ * when the moments carry the data's range (point clouds, trained networks), with
+ * `k = DEFAULT_DIVERGENCE_K = 10`, `(mean, std)` the score's `dataMoments`,
+ * `s_i = max(std_i, rms(std))` and `v = max(1 − e^{−2δ}, e^{2h} − 1)`, `h` the
+ * grid's last step for a DDPM sampler that injects noise (0 for probability flow
+ * and CLD). The sampler targets `q_δ`, whose coordinate `i` has mean
+ * `e^{−δ}mean_i` and variance `e^{−2δ}std_i² + 1 − e^{−2δ} ≤ s_i² + v`, so the box
+ * contains `q_δ`'s own `±k` standard deviations. The floor `rms(std)` (the data's
+ * typical scale) keeps the box of a coordinate that is constant or nearly so in
+ * the data (an image's border pixels) at the data's scale: divergence means
+ * leaving the data's scale, not being noisy in a degenerate coordinate.
+ *
+ * The last step's noise: a DDPM step of size `h` adds independent Gaussian noise
+ * of variance `e^{2h} − 1` (exponential integrator; `2h` for Euler–Maruyama and
+ * less for ancestral) whatever the score, so on a coarse grid even a coordinate
+ * that is constant in the data ends with that spread (a uniform grid of 20 steps
+ * from T = 10 ends with noise std 1.31, 4.3 times the rms pixel std of 8×8
+ * digits in pixel units). Without `v` such a run flags most particles although
+ * the score is exact. Real divergence is not hidden by it: `v` is a property of
+ * the grid, at most `e^{2h} − 1` (2.7 standard units at h = 1), while a diverging
+ * run leaves the data's scale by orders of magnitude.
+ *
+ * The data's range: a coordinate that is nearly constant in the data (a pixel lit
+ * in a few of the images) has rows tens of its standard deviations from its mean
+ * (sklearn's 8×8 digits: 34 of 1797 rows have a pixel beyond mean ± 10 std), so a
+ * box of `k` standard deviations alone flags genuine samples near those rows; it
+ * is widened to contain every data row, plus the same margin `w_i`.
  *
  * False alarms: if the output law is Gaussian data's `q_δ` itself, a particle is
  * flagged with probability at most `d·erfc(k/√2)`, `1.5·10⁻²³·d` at `k = 10`
@@ -76,24 +95,41 @@ function boundsVector(fn: string, argument: string, value: unknown, d: number): 
 }
 
 /** The moments the default box is built from: the score's, validated, or the start law's. */
-function regionMoments(fn: string, moments: DataMoments | undefined, d: number): { mean: Float64Array; std: Float64Array; fromData: boolean } {
+function regionMoments(fn: string, moments: DataMoments | undefined, d: number): { mean: Float64Array; std: Float64Array; min?: Float64Array; max?: Float64Array; fromData: boolean } {
   if (moments === undefined) return { mean: new Float64Array(d), std: new Float64Array(d).fill(1), fromData: false };
-  const { mean, std } = moments;
+  const { mean, std, min, max } = moments;
   if (!(mean instanceof Float64Array) || mean.length !== d || !mean.every(Number.isFinite)) {
     throw new InvalidArgumentError(fn, 'score.dataMoments.mean', mean, `a Float64Array of ${d} finite numbers`);
   }
   if (!(std instanceof Float64Array) || std.length !== d || !std.every((s) => Number.isFinite(s) && s >= 0)) {
     throw new InvalidArgumentError(fn, 'score.dataMoments.std', std, `a Float64Array of ${d} finite numbers >= 0`);
   }
-  return { mean, std, fromData: true };
+  if (min === undefined && max === undefined) return { mean, std, fromData: true };
+  if (!(min instanceof Float64Array) || min.length !== d || !min.every(Number.isFinite)) {
+    throw new InvalidArgumentError(fn, 'score.dataMoments.min', min, `a Float64Array of ${d} finite numbers (given with max)`);
+  }
+  if (!(max instanceof Float64Array) || max.length !== d || !max.every((v, i) => Number.isFinite(v) && v >= min[i]!)) {
+    throw new InvalidArgumentError(fn, 'score.dataMoments.max', max, `a Float64Array of ${d} finite numbers >= min (given with min)`);
+  }
+  return { mean, std, min, max, fromData: true };
+}
+
+/**
+ * The per-coordinate noise variance the box allows for at the end of a run:
+ * `max(1 − e^{−2δ}, e^{2h} − 1)`, `δ` the grid's last time and `h` its last
+ * step when that step injects noise (0 otherwise).
+ */
+export function finalNoiseVariance(delta: number, lastNoisyStep: number): number {
+  return Math.max(-expm1(-2 * delta), expm1(2 * lastNoisyStep));
 }
 
 /**
  * Resolves the `region` option of a sampler run of dimension `d` ending at
- * forward time `delta` (see the module doc for the default box).
+ * forward time `delta` whose last step, of size `lastNoisyStep`, injects noise
+ * (0 when it does not: probability flow, CLD); see the module doc for the box.
  * @throws InvalidArgumentError for a malformed region or malformed data moments
  */
-export function resolveRegion(fn: string, region: unknown, moments: DataMoments | undefined, d: number, delta: number): ResolvedRegion {
+export function resolveRegion(fn: string, region: unknown, moments: DataMoments | undefined, d: number, delta: number, lastNoisyStep = 0): ResolvedRegion {
   if (region !== undefined && (region === null || typeof region !== 'object')) {
     throw new InvalidArgumentError(fn, 'options.region', region, 'an object { k } or { lower, upper }');
   }
@@ -109,19 +145,20 @@ export function resolveRegion(fn: string, region: unknown, moments: DataMoments 
   }
   if (r !== undefined && r.k === undefined) throw new InvalidArgumentError(fn, 'options.region', region, 'an object { k } or { lower, upper }');
   const k = r === undefined ? DEFAULT_DIVERGENCE_K : expectPositive(fn, 'options.region.k', r.k);
-  const { mean, std, fromData } = regionMoments(fn, moments, d);
+  const { mean, std, min, max, fromData } = regionMoments(fn, moments, d);
   let meanSquare = 0;
   for (let i = 0; i < d; i++) meanSquare += std[i]! * std[i]!;
   const floor = Math.sqrt(meanSquare / d); // rms of the standard deviations
-  const noiseVariance = -expm1(-2 * delta); // 1 − e^{−2δ}
+  const noiseVariance = finalNoiseVariance(delta, lastNoisyStep);
   const shrink = -expm1(-delta); // 1 − e^{−δ}
   const lower = new Float64Array(d);
   const upper = new Float64Array(d);
   for (let i = 0; i < d; i++) {
     const s = Math.max(std[i]!, floor);
     const halfWidth = k * Math.sqrt(s * s + noiseVariance) + shrink * Math.abs(mean[i]!);
-    lower[i] = mean[i]! - halfWidth;
-    upper[i] = mean[i]! + halfWidth;
+    // With the data's range known, the box is [min − w, max + w]: it contains every data row.
+    lower[i] = Math.min(mean[i]!, min === undefined ? Infinity : min[i]!) - halfWidth;
+    upper[i] = Math.max(mean[i]!, max === undefined ? -Infinity : max[i]!) + halfWidth;
   }
   return { lower, upper, source: fromData ? 'data-moments' : 'start-law', k };
 }
@@ -165,6 +202,8 @@ export function divergenceReport(counts: DivergenceCounts, n: number, region: Re
  * Counts the rows of `samples` (an `n × d` contiguous batch in the space the
  * sampler ran in) that left `region`: for callers of the integrators
  * (`ddpmExponentialIntegrator`, …), which return only their evaluation count.
+ * `options.delta` is the grid's last time and `options.lastNoisyStep` its last
+ * step when that step injected noise (both default 0), as the samplers' own box.
  *
  * @example
  * ```ts
@@ -178,7 +217,7 @@ export function divergenceReport(counts: DivergenceCounts, n: number, region: Re
  * const { count, fraction } = countDiverged(y, score); // 0, 0 (box: 10 data standard deviations)
  * ```
  */
-export function countDiverged(samples: Batch, score: { readonly dim: number; readonly dataMoments?: DataMoments }, options: { readonly region?: DivergenceRegion; readonly delta?: number } = {}): DivergenceReport {
+export function countDiverged(samples: Batch, score: { readonly dim: number; readonly dataMoments?: DataMoments }, options: { readonly region?: DivergenceRegion; readonly delta?: number; readonly lastNoisyStep?: number } = {}): DivergenceReport {
   const fn = 'countDiverged';
   if (score === null || typeof score !== 'object') throw new InvalidArgumentError(fn, 'score', score, 'a score { dim, dataMoments? }');
   const d = score.dim;
@@ -187,7 +226,11 @@ export function countDiverged(samples: Batch, score: { readonly dim: number; rea
   }
   const delta = options.delta === undefined ? 0 : options.delta;
   if (typeof delta !== 'number' || !(delta >= 0) || !Number.isFinite(delta)) throw new InvalidArgumentError(fn, 'options.delta', delta, 'a finite number >= 0');
-  const region = resolveRegion(fn, options.region, score.dataMoments, d, delta);
+  const lastNoisyStep = options.lastNoisyStep === undefined ? 0 : options.lastNoisyStep;
+  if (typeof lastNoisyStep !== 'number' || !(lastNoisyStep >= 0) || !Number.isFinite(lastNoisyStep)) {
+    throw new InvalidArgumentError(fn, 'options.lastNoisyStep', lastNoisyStep, 'a finite number >= 0');
+  }
+  const region = resolveRegion(fn, options.region, score.dataMoments, d, delta, lastNoisyStep);
   const counts = { outside: 0, nonFinite: 0 };
   countOutside(samples, region.lower, region.upper, counts);
   return divergenceReport(counts, Math.max(1, samples.shape[0]!), region);

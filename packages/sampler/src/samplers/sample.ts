@@ -240,7 +240,10 @@ function resolveCommon(fn: string, options: CommonSampleOptions, shape: RunShape
     }
     if (hasCallback) throw new InvalidArgumentError(fn, 'options.callback', 'function', `undefined when options.workers = ${workers} > 1 (callbacks run on the calling thread only)`);
   }
-  const region = resolveRegion(fn, options.region, score.dataMoments, score.dim, grid[grid.length - 1]!);
+  // A DDPM step that injects noise leaves its spread e^{2h} − 1 even on coordinates that are constant in the data.
+  const last = grid.length - 1;
+  const lastNoisyStep = sampler === 'ddpm' && method !== 'probability-flow' ? grid[last - 1]! - grid[last]! : 0;
+  const region = resolveRegion(fn, options.region, score.dataMoments, score.dim, grid[last]!, lastNoisyStep);
   const normalization = expectNormalization(fn, 'score.normalization', score.normalization, score.dim);
   const output: JobOutput = normalization === undefined ? { lower: region.lower, upper: region.upper } : { lower: region.lower, upper: region.upper, normalization };
   if (signal?.aborted) throw new AbortedError(`${fn}: the signal was aborted before the run started`);

@@ -41,5 +41,19 @@ export function empiricalMoments(values: Float64Array, m: number, d: number): Da
     }
   }
   for (let i = 0; i < d; i++) variances[i] /= m;
-  return momentsFromVariances(mean, variances);
+  return { ...momentsFromVariances(mean, variances), ...columnRange(values, m, d) };
+}
+
+/** Per-coordinate minimum and maximum of `m` rows of `d` values. */
+export function columnRange(values: ArrayLike<number>, m: number, d: number, offset = 0): { min: Float64Array; max: Float64Array } {
+  const min = new Float64Array(d).fill(Infinity);
+  const max = new Float64Array(d).fill(-Infinity);
+  for (let j = 0; j < m; j++) {
+    for (let i = 0; i < d; i++) {
+      const v = values[offset + j * d + i]!;
+      if (v < min[i]!) min[i] = v;
+      if (v > max[i]!) max[i] = v;
+    }
+  }
+  return { min, max };
 }

@@ -36,7 +36,7 @@ import {
 } from './mlp-kernels.js';
 import {
   CLD_SCORE_NETWORK_FORMAT_VERSION, EVALUATION_CHUNK_ROWS, architectureFromOptions, expectNetworkDType, initialParameters, networkDocument,
-  type ScoreNetworkData, type ScoreNetworkDocument, type ScoreNetworkOptions,
+  type DataRange, type ScoreNetworkData, type ScoreNetworkDocument, type ScoreNetworkOptions,
 } from './network.js';
 import { writeTimeFeatures } from './time-features.js';
 
@@ -128,6 +128,8 @@ export class CLDScoreNetwork implements CLDScore {
   readonly model: MlpModel;
   readonly normalization?: DataNormalization;
   readonly dataMoments?: DataMoments;
+  /** Per-coordinate range of the training rows in data units (set by the recipe; see `ScoreNetwork.dataRange`). */
+  readonly dataRange?: DataRange;
   /** @internal the skip Gaussian (`'noise-prediction-skip'` only) and its coefficient scratch */
   readonly skip: CLDSkipGaussian | undefined;
   private readonly frequencies: Float64Array;
@@ -145,6 +147,7 @@ export class CLDScoreNetwork implements CLDScore {
     if (architecture.kind !== 'cld') throw new InvalidArgumentError('CLDScoreNetwork', 'architecture.kind', architecture.kind, "'cld'");
     if (data.normalization) this.normalization = data.normalization;
     if (data.dataMoments) this.dataMoments = data.dataMoments;
+    if (data.dataRange) this.dataRange = data.dataRange;
     this.skip = architecture.parameterisation === 'noise-prediction-skip' ? cldSkipGaussian(architecture.dim, data.dataMoments) : undefined;
     this.architecture = architecture;
     this.dim = architecture.dim;

@@ -8,12 +8,12 @@ import type { ScoreSpec } from '../types.js';
 import { layerLayouts, parameterCount, type ScoreNetworkArchitecture } from './architecture.js';
 import {
   SCORE_NETWORK_FORMAT, SCORE_NETWORK_SPEC_TYPE, SUPPORTED_SCORE_NETWORK_FORMAT_VERSIONS, ScoreNetwork, networkDocument,
-  type ScoreNetworkData,
+  type DataRange, type ScoreNetworkData,
 } from './network.js';
 import { expectDataMoments, expectNormalization } from './normalization.js';
 import { CLD_SCORE_NETWORK_SPEC_TYPE, CLDScoreNetwork, cldNetworkDocument } from './cld-network.js';
 import type { AnyScoreNetwork } from './perturbation.js';
-import type { DataNormalization } from '../types.js';
+import type { DataMoments, DataNormalization } from '../types.js';
 
 /** Raised when a saved network is malformed or inconsistent; `argument` is the JSON path of the problem. */
 export class ScoreNetworkFormatError extends InvalidArgumentError {
@@ -130,18 +130,31 @@ function readInitialVelocityVariance(fn: string, path: string, doc: Record<strin
   return gamma;
 }
 
-/** The version-2 fields `normalization` and `dataMoments` (absent in version 1). */
+/** The version-2 fields `normalization`, `dataMoments` and `dataRange` (absent in version 1). */
 function readTrainingData(fn: string, path: string, doc: Record<string, unknown>, d: number): ScoreNetworkData {
-  for (const field of ['normalization', 'dataMoments']) {
+  for (const field of ['normalization', 'dataMoments', 'dataRange']) {
     if (doc[field] !== undefined && doc.version === 1) throw new ScoreNetworkFormatError(fn, `${path}.${field}`, doc[field], 'absent in a version 1 file (it is a version 2 field)');
   }
-  const result: { normalization?: DataNormalization; dataMoments?: { mean: Float64Array; std: Float64Array } } = {};
+  const result: { normalization?: DataNormalization; dataMoments?: DataMoments; dataRange?: DataRange } = {};
   if (doc.normalization !== undefined) result.normalization = readNormalization(fn, `${path}.normalization`, doc.normalization, d);
   if (doc.dataMoments !== undefined) {
     const m = expectObject(fn, `${path}.dataMoments`, doc.dataMoments);
-    const moments = { mean: readVector(fn, `${path}.dataMoments.mean`, m.mean, d), std: readVector(fn, `${path}.dataMoments.std`, m.std, d) };
+    const moments = {
+      mean: readVector(fn, `${path}.dataMoments.mean`, m.mean, d), std: readVector(fn, `${path}.dataMoments.std`, m.std, d),
+      // Optional (files written before they were recorded have neither); expectDataMoments checks they go together.
+      ...(m.min !== undefined ? { min: readVector(fn, `${path}.dataMoments.min`, m.min, d) } : {}),
+      ...(m.max !== undefined ? { max: readVector(fn, `${path}.dataMoments.max`, m.max, d) } : {}),
+    };
     rethrowAsFormatError(fn, () => expectDataMoments(fn, `${path}.dataMoments`, moments, d));
     result.dataMoments = moments;
+  }
+  if (doc.dataRange !== undefined) {
+    const r = expectObject(fn, `${path}.dataRange`, doc.dataRange);
+    const range = { lower: readVector(fn, `${path}.dataRange.lower`, r.lower, d), upper: readVector(fn, `${path}.dataRange.upper`, r.upper, d) };
+    range.upper.forEach((u, j) => {
+      if (!(u >= range.lower[j]!)) throw new ScoreNetworkFormatError(fn, `${path}.dataRange.upper[${j}]`, u, `a number >= dataRange.lower[${j}] = ${range.lower[j]}`);
+    });
+    result.dataRange = range;
   }
   return result;
 }

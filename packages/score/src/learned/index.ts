@@ -6,6 +6,7 @@
 export {
   ScoreNetwork, createScoreNetwork, EVALUATION_CHUNK_ROWS, SCORE_NETWORK_SPEC_TYPE, SCORE_NETWORK_FORMAT, SCORE_NETWORK_FORMAT_VERSION,
   SUPPORTED_SCORE_NETWORK_FORMAT_VERSIONS, CLD_SCORE_NETWORK_FORMAT_VERSION, type ScoreNetworkOptions, type ScoreNetworkDocument, type ScoreNetworkData,
+  type DataRange,
 } from './network.js';
 export {
   CLDScoreNetwork, createCLDScoreNetwork, CLD_SCORE_NETWORK_SPEC_TYPE, type CLDScoreNetworkOptions,
@@ -17,7 +18,8 @@ export {
   type TrainingEvaluation, type EarlyStoppingOptions,
 } from './training.js';
 export {
-  trainScoreNetwork, prepareScoreNetworkTraining, finishScoreNetworkTraining, trainCLDScoreNetwork, prepareCLDScoreNetworkTraining, defaultHiddenWidths, DEFAULT_GRADIENT_CLIP_NORM, SPLIT_STREAM,
+  trainScoreNetwork, prepareScoreNetworkTraining, finishScoreNetworkTraining, trainCLDScoreNetwork, prepareCLDScoreNetworkTraining, defaultHiddenWidths,
+  DEFAULT_GRADIENT_CLIP_NORM, DEFAULT_RECIPE_STEPS, SPLIT_STREAM,
   type PreparedScoreNetworkTraining, type TrainScoreNetworkOptions, type TrainCLDScoreNetworkOptions, type TrainScoreNetworkResult, type ResolvedRecipe,
 } from './recipe.js';
 export { learningRateAt, clipGradientNorm, type LearningRateSchedule, type LearningRateDecay } from './schedule.js';

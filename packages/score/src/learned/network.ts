@@ -101,10 +101,17 @@ export function skipTarget(
   }
 }
 
-/** What a network knows of its training data (both optional; see `ScoreNetwork`). */
+/** Per-coordinate range `[lower_i, upper_i]` of the training rows, in data units. */
+export interface DataRange {
+  readonly lower: Float64Array;
+  readonly upper: Float64Array;
+}
+
+/** What a network knows of its training data (all optional; see `ScoreNetwork`). */
 export interface ScoreNetworkData {
   readonly normalization?: DataNormalization;
   readonly dataMoments?: DataMoments;
+  readonly dataRange?: DataRange;
 }
 
 
@@ -139,6 +146,12 @@ export class ScoreNetwork implements Score {
   /** Per-coordinate moments of the (standardised) training data, in the network's own space. */
   readonly dataMoments?: DataMoments;
   /**
+   * Per-coordinate minimum and maximum of the training rows in data units (raw, before any
+   * normalization): what `sgmkit sample --clip train` clips the denoised prediction to when no
+   * `--train` file is given. Set by `trainScoreNetwork`.
+   */
+  readonly dataRange?: DataRange;
+  /**
    * @internal The skip term's Gaussian (`'noise-prediction-skip'` only): per-coordinate mean and variance
    * (`dataMoments`, or 0 and 1 without them) and the scratch its coefficients at one t are written to.
    */
@@ -151,6 +164,7 @@ export class ScoreNetwork implements Score {
   constructor(architecture: ScoreNetworkArchitecture, parameters: Float64Array, dtype: NetworkDType = 'float64', data: ScoreNetworkData = {}) {
     if (data.normalization) this.normalization = data.normalization;
     if (data.dataMoments) this.dataMoments = data.dataMoments;
+    if (data.dataRange) this.dataRange = data.dataRange;
     this.skip = architecture.parameterisation === 'noise-prediction-skip' ? skipGaussian(architecture.dim, data.dataMoments) : undefined;
     this.architecture = architecture;
     this.dim = architecture.dim;
@@ -324,7 +338,7 @@ export const SCORE_NETWORK_FORMAT = 'sgmkit-score-network';
 export const SCORE_NETWORK_FORMAT_VERSION = 2;
 /**
  * Versions the loaders read: 1 (no dtype field: float64), 2 (optional `dtype`, `normalization`,
- * `dataMoments`, and the `'noise-prediction-skip'` parameterisation) and 3 (optional `kind`, `initialVelocityVariance`).
+ * `dataMoments`, `dataRange`, and the `'noise-prediction-skip'` parameterisation) and 3 (optional `kind`, `initialVelocityVariance`).
  */
 export const SUPPORTED_SCORE_NETWORK_FORMAT_VERSIONS: readonly number[] = [1, 2, 3];
 /**
@@ -353,7 +367,9 @@ export interface ScoreNetworkDocument {
     | { readonly kind: 'affine'; readonly mean: number[]; readonly scale: number[] }
     | { readonly kind: 'whitening'; readonly mean: number[]; readonly matrix: number[] };
   /** Version 2: moments of the training data in the network's space. */
-  readonly dataMoments?: { readonly mean: number[]; readonly std: number[] };
+  readonly dataMoments?: { readonly mean: number[]; readonly std: number[]; readonly min?: number[]; readonly max?: number[] };
+  /** Version 2: per-coordinate range of the training rows in data units (optional). */
+  readonly dataRange?: { readonly lower: number[]; readonly upper: number[] };
   /** Version 3: `'cld'` for a CLD velocity-score network (input `[x, v, φ(t)]`); absent (or `'ou'`) for DDPM. */
   readonly kind?: 'ou' | 'cld';
   /** Version 3, CLD networks: γ in `V₀ ~ N(0, γI)`. */
@@ -368,8 +384,15 @@ function normalizationDocument(n: DataNormalization): NonNullable<ScoreNetworkDo
 
 
 
+function momentsDocument(m: DataMoments): NonNullable<ScoreNetworkDocument['dataMoments']> {
+  return {
+    mean: Array.from(m.mean), std: Array.from(m.std),
+    ...(m.min !== undefined && m.max !== undefined ? { min: Array.from(m.min), max: Array.from(m.max) } : {}),
+  };
+}
+
 /** Builds the saved form of a network. JSON numbers round-trip doubles (and so float32 values) exactly. */
-export function networkDocument(network: Pick<ScoreNetwork, 'architecture' | 'model' | 'layouts' | 'dtype' | 'normalization' | 'dataMoments'>): ScoreNetworkDocument {
+export function networkDocument(network: Pick<ScoreNetwork, 'architecture' | 'model' | 'layouts' | 'dtype' | 'normalization' | 'dataMoments' | 'dataRange'>): ScoreNetworkDocument {
   const { architecture } = network;
   // The weights the network computes with: a float32 network reloads bit-identical.
   const parameters = network.model.parameters;
@@ -389,7 +412,8 @@ export function networkDocument(network: Pick<ScoreNetwork, 'architecture' | 'mo
     })),
     dtype: network.dtype,
     ...(network.normalization ? { normalization: normalizationDocument(network.normalization) } : {}),
-    ...(network.dataMoments ? { dataMoments: { mean: Array.from(network.dataMoments.mean), std: Array.from(network.dataMoments.std) } } : {}),
+    ...(network.dataMoments ? { dataMoments: momentsDocument(network.dataMoments) } : {}),
+    ...(network.dataRange ? { dataRange: { lower: Array.from(network.dataRange.lower), upper: Array.from(network.dataRange.upper) } } : {}),
   };
 }
 

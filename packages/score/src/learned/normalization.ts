@@ -14,6 +14,7 @@ import {
   InvalidArgumentError, ShapeMismatchError, expectBatch, symmetricEigen, type Batch,
 } from '@sgmkit/tensor';
 import type { DataMoments, DataNormalization } from '../types.js';
+import { columnRange } from '../analytic/data-moments.js';
 
 /** Which standardisation `fitNormalization` fits. */
 export type NormalizationKind = 'affine' | 'whitening';
@@ -107,7 +108,7 @@ export function dataMomentsOf(data: Batch): DataMoments {
   const [n, d] = expectBatch(fn, 'data', data);
   if (n < 1) throw new InvalidArgumentError(fn, 'data', data, 'a batch with at least 1 row');
   const mean = columnMeans(data, n, d);
-  return { mean, std: columnStds(data, mean, n, d) };
+  return { mean, std: columnStds(data, mean, n, d), ...columnRange(data.data, n, d, data.offset) };
 }
 
 /**
@@ -142,6 +143,13 @@ export function expectDataMoments(fn: string, argument: string, value: unknown, 
   expectFiniteVector(fn, `${argument}.std`, v.std, dim).forEach((s, j) => {
     if (!(s >= 0)) throw new InvalidArgumentError(fn, `${argument}.std[${j}]`, s, 'a finite number >= 0');
   });
+  if ((v.min === undefined) !== (v.max === undefined)) throw new InvalidArgumentError(fn, `${argument}.${v.min === undefined ? 'min' : 'max'}`, undefined, 'given with the other (min and max go together)');
+  if (v.min !== undefined) {
+    const min = expectFiniteVector(fn, `${argument}.min`, v.min, dim);
+    expectFiniteVector(fn, `${argument}.max`, v.max, dim).forEach((x, j) => {
+      if (!(x >= min[j]!)) throw new InvalidArgumentError(fn, `${argument}.max[${j}]`, x, `a finite number >= ${argument}.min[${j}] = ${min[j]}`);
+    });
+  }
 }
 
 function expectFiniteVector(fn: string, argument: string, value: unknown, length?: number): Float64Array {

@@ -182,7 +182,10 @@ interface EvaluationSet {
 
 /** The normalization and data moments a network carries. */
 function trainedOn(network: AnyScoreNetwork): ScoreNetworkData {
-  return { ...(network.normalization ? { normalization: network.normalization } : {}), ...(network.dataMoments ? { dataMoments: network.dataMoments } : {}) };
+  return {
+    ...(network.normalization ? { normalization: network.normalization } : {}), ...(network.dataMoments ? { dataMoments: network.dataMoments } : {}),
+    ...(network.dataRange ? { dataRange: network.dataRange } : {}),
+  };
 }
 
 /** True for a `ScoreNetwork` or a `CLDScoreNetwork`. */

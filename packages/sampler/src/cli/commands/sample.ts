@@ -64,7 +64,7 @@ const spec: CommandSpec = {
     { name: 'max-diverged', kind: 'integer', min: 0, valueName: '<count>', description: 'exit with status 1 when more samples than this diverged (left the box below, or non-finite)', defaultText: '0' },
     { name: 'reference', kind: 'string', valueName: '<file.csv|json>', description: 'held-out data: report sliced W2 and MMD of the samples against it (quality report)' },
     { name: 'train', kind: 'string', valueName: '<file.csv|json>', description: 'the training rows (default with --points: the points): adds the noise floor and the memorisation check' },
-    { name: 'clip', kind: 'string', valueName: '<lo,hi|train>', description: 'clip the denoised prediction to [lo, hi] in every coordinate (data units), or to each coordinate\'s range in --train (DDPM only)' },
+    { name: 'clip', kind: 'string', valueName: '<lo,hi|train>', description: 'clip the denoised prediction to [lo, hi] in every coordinate (data units), or to each coordinate\'s range in the training rows: --train, else the range stored in the --network file (DDPM only)' },
     { name: 'divergence-k', kind: 'number', min: 0, exclusiveMin: true, valueName: '<k>', description: 'the divergence box: every coordinate within k data standard deviations of the data mean (sampling space)', defaultText: String(DEFAULT_DIVERGENCE_K) },
   ],
   examples: [
@@ -149,7 +149,7 @@ export function resolveSampleRun(args: ParsedArgs): SampleRun {
   for (const [option, file] of [['reference', reference], ['train', train]] as const) {
     if (file !== undefined && file.rows.shape[1] !== target.dim) throw new UsageError(`--${option} ${file.path} has ${file.rows.shape[1]} columns; the target has d = ${target.dim}`);
   }
-  const clip = resolveClip(args.string('clip'), train, target.dim);
+  const clip = resolveClip(args.string('clip'), train, target);
   if (clip !== undefined && sampler === 'cld') throw new UsageError('--clip clips the DDPM denoised prediction; it does not apply to --sampler cld');
   return {
     reference, train: reference === undefined ? undefined : train, clip,
@@ -160,11 +160,18 @@ export function resolveSampleRun(args: ParsedArgs): SampleRun {
   };
 }
 
-/** `--clip lo,hi` (every coordinate) or `--clip train` (each coordinate's range in the training rows), in data units. */
-function resolveClip(text: string | undefined, train: { path: string; rows: Batch } | undefined, d: number): { lower: Float64Array; upper: Float64Array } | undefined {
+/**
+ * `--clip lo,hi` (every coordinate) or `--clip train` (each coordinate's range in the training rows: those of
+ * `--train`/`--points`, else the range a network file stores), in data units.
+ */
+function resolveClip(text: string | undefined, train: { path: string; rows: Batch } | undefined, target: Target): { lower: Float64Array; upper: Float64Array } | undefined {
   if (text === undefined) return undefined;
+  const d = target.dim;
   if (text === 'train') {
-    if (train === undefined) throw new UsageError('--clip train takes the range of the training rows: give --train <file> (or --points)');
+    if (train === undefined && target.dataRange !== undefined) return { lower: Float64Array.from(target.dataRange.lower), upper: Float64Array.from(target.dataRange.upper) };
+    if (train === undefined) {
+      throw new UsageError(`--clip train takes the range of the training rows: give --train <file> (or --points)${target.name === 'network' ? '; this network file stores no data range (files from sgmkit train do)' : ''}`);
+    }
     const lower = new Float64Array(d).fill(Infinity);
     const upper = new Float64Array(d).fill(-Infinity);
     const [m] = train.rows.shape as [number, number];

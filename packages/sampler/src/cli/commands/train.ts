@@ -6,8 +6,8 @@
  */
 import { batch, type Batch } from '@sgmkit/tensor';
 import {
-  cldPointCloudScore, defaultHiddenWidths, finishScoreNetworkTraining, pointCloudScore, prepareCLDScoreNetworkTraining, prepareScoreNetworkTraining,
-  sampleCLDForwardMarginal, sampleForwardMarginal, samplePointCloud, saveScoreNetwork, standardizeBatch,
+  cldPointCloudScore, DEFAULT_RECIPE_STEPS, defaultHiddenWidths, finishScoreNetworkTraining, pointCloudScore, prepareCLDScoreNetworkTraining,
+  prepareScoreNetworkTraining, sampleCLDForwardMarginal, sampleForwardMarginal, samplePointCloud, saveScoreNetwork, standardizeBatch,
   type AnyScoreNetwork, type CLDScore, type Score, type TrainScoreNetworkOptions, type TrainScoreNetworkResult,
 } from '@sgmkit/score';
 import { MAX_TRAINING_WORKERS, trainDenoisingScoreMatchingOnWorkers } from '../../node/training.js';
@@ -18,7 +18,7 @@ import { formatTable } from '../format.js';
 import { createProgress, formatDuration } from '../progress.js';
 import { resolveTarget, TARGET_OPTIONS, type Target } from '../targets.js';
 import { figure, lossCurvePanel } from '../../plot/index.js';
-import { writeTextFile } from '../../node/files.js';
+import { writeSamples, writeTextFile } from '../../node/files.js';
 
 const spec: CommandSpec = {
   name: 'train',
@@ -37,7 +37,7 @@ const spec: CommandSpec = {
     { name: 'sampler', kind: 'choice', choices: ['ddpm', 'cld'], description: 'which score to learn: the DDPM (OU) score, or the CLD velocity score', defaultText: 'ddpm' },
     { name: 'gamma', kind: 'number', min: 0, exclusiveMin: true, valueName: '<γ>', description: 'CLD initial velocity variance (--sampler cld; saved in the network)', defaultText: '1' },
     { name: 'data-size', kind: 'integer', min: 1, valueName: '<m>', description: 'draws from an analytic target used as training data', defaultText: '10000' },
-    { name: 'steps', kind: 'integer', min: 1, valueName: '<N>', description: 'Adam steps', defaultText: '4000' },
+    { name: 'steps', kind: 'integer', min: 1, valueName: '<N>', description: 'Adam steps', defaultText: String(DEFAULT_RECIPE_STEPS) },
     { name: 'batch-size', kind: 'integer', min: 1, valueName: '<B>', description: 'minibatch size', defaultText: '256' },
     { name: 'lr', kind: 'number', min: 0, exclusiveMin: true, valueName: '<rate>', description: 'peak Adam learning rate', defaultText: '1e-3' },
     { name: 'lr-schedule', kind: 'choice', choices: ['cosine', 'constant'], description: 'learning rate after the warm-up', defaultText: 'cosine' },
@@ -55,12 +55,14 @@ const spec: CommandSpec = {
     { name: 'workers', kind: 'integer', min: 1, max: MAX_TRAINING_WORKERS, valueName: '<k>', description: 'threads sharing each minibatch gradient (same weights for any k)', defaultText: '1' },
     { name: 'dtype', kind: 'choice', choices: ['float64', 'float32'], description: 'precision of weights and activations (float32: about twice as fast; loss and Adam stay float64); saved in the file', defaultText: 'float64' },
     { name: 'out', kind: 'string', valueName: '<file.json>', description: 'where to save the network', defaultText: 'out/network.json' },
+    { name: 'save-split', kind: 'string', valueName: '<prefix>', description: 'also write the rows trained on and the held-out rows to <prefix>-train.csv and <prefix>-heldout.csv (for sample --train/--reference)' },
     { name: 'plot', kind: 'string', valueName: '<file.svg>', description: 'where to draw the loss curve', defaultText: 'out/loss.svg' },
     { name: 'no-plot', kind: 'boolean', description: 'do not draw the loss curve' },
   ],
   examples: [
     'sgmkit train --steps 3000',
     'sgmkit train --points examples/data/moons.csv --out out/net.json',
+    'sgmkit train --points examples/data/digits.csv --out out/digits.json --save-split out/digits',
     'sgmkit train --dtype float32 --steps 3000',
     'sgmkit train --target gaussian --dim 64 --workers 2',
     'sgmkit sample --network out/network.json --delta 1e-3',
@@ -151,7 +153,7 @@ function checkAgainstExact(result: TrainScoreNetworkResult<AnyScoreNetwork>, tar
 }
 
 async function train(data: Batch, args: ParsedArgs, context: CommandContext): Promise<{ result: TrainScoreNetworkResult<AnyScoreNetwork>; wallTimeMs: number }> {
-  const steps = args.number('steps', 4000);
+  const steps = args.number('steps', DEFAULT_RECIPE_STEPS);
   const warmup = args.number('warmup', Math.round(steps / 40));
   if (warmup > steps) throw new OptionValueError('warmup', String(warmup), `at most --steps (${steps})`);
   const progress = createProgress({ label: 'train', total: steps, enabled: !context.quiet, stream: context.stderr });
@@ -185,6 +187,15 @@ function scoreErrorLines(title: string, checks: readonly { t: number; relativeEr
   return checks.length ? ['', title, formatTable(['t', 'relative error'], checks.map((c) => [c.t, c.relativeError])).trimEnd()] : [];
 }
 
+/** `--save-split <prefix>`: the training and held-out rows (data units) as `<prefix>-train.csv` and `<prefix>-heldout.csv`. */
+function splitFiles(prefix: string | undefined, train: Batch, heldOut: Batch): { train: string; heldOut: string | null } | undefined {
+  if (prefix === undefined) return undefined;
+  writeSamples(`${prefix}-train.csv`, train);
+  if (heldOut.shape[0] === 0) return { train: `${prefix}-train.csv`, heldOut: null };
+  writeSamples(`${prefix}-heldout.csv`, heldOut);
+  return { train: `${prefix}-train.csv`, heldOut: `${prefix}-heldout.csv` };
+}
+
 /** The `train` command. */
 export const trainCommand: Command = {
   spec,
@@ -199,6 +210,7 @@ export const trainCommand: Command = {
     const { result, wallTimeMs } = await train(data, args, context);
     const { network, losses, evaluations } = result;
     writeTextFile(out, saveScoreNetwork(network));
+    const split = splitFiles(args.string('save-split'), result.train, result.heldOut);
     const objective = network.kind === 'cld' ? 'hybrid score matching (CLD)' : 'denoising score matching';
     if (plot) writeTextFile(plot, figure([lossCurvePanel({ losses, title: `${objective}: ${target.name}` })]));
     const seed = args.number('seed', 0);
@@ -217,13 +229,13 @@ export const trainCommand: Command = {
     if (last) lines.push(`loss on fixed draws at step ${last.step}: held-out ${last.heldOutLoss.toPrecision(4)}, training ${last.trainLoss.toPrecision(4)}`);
     lines.push(...scoreErrorLines('Learned score against the exact score of the true law (relative L2 error over draws from q_t):', checks));
     lines.push(...scoreErrorLines('Learned score against the exact score of the training points\' empirical law (relative L2 error over draws from its q_t):', empirical));
-    lines.push('', `wrote ${out}${plot ? ` and ${plot}` : ''}`);
+    lines.push('', `wrote ${out}${plot ? ` and ${plot}` : ''}${split ? `; the split: ${split.train}${split.heldOut ? ` and ${split.heldOut}` : ' (no held-out rows)'}` : ''}`);
     return {
       text: lines.join('\n') + '\n',
       json: {
         target: target.name, kind: network.kind, dtype: network.dtype, dataSize: data.shape[0], trainSize: result.train.shape[0], heldOutSize: result.heldOut.shape[0], steps: losses.length,
         stoppedEarly: result.stoppedEarly, wallTimeMs, finalLoss, heldOutLoss: last?.heldOutLoss ?? null, evaluations, scoreError: checks,
-        empiricalScoreError: empirical, recipe, out, plot: plot ?? null, losses: Array.from(losses),
+        empiricalScoreError: empirical, recipe, out, plot: plot ?? null, split: split ?? null, losses: Array.from(losses),
       },
     };
   },
