@@ -66,7 +66,7 @@ function product(shape: readonly number[]): number {
 }
 
 function checkShape(fn: string, shape: readonly number[]): void {
-  if (!Array.isArray(shape) || shape.length === 0 || shape.some((s) => !Number.isInteger(s) || s < 0)) {
+  if (!Array.isArray(shape) || shape.length === 0 || shape.some((s) => typeof s !== 'number' || !Number.isInteger(s) || s < 0)) {
     throw new ShapeMismatchError(fn, 'shape', shape, 'a non-empty array of non-negative integers');
   }
 }
@@ -75,7 +75,7 @@ function checkShape(fn: string, shape: readonly number[]): void {
 export function tensor<A extends FloatArray>(
   data: A,
   shape: readonly number[],
-  stride: readonly number[] = rowMajorStride(shape),
+  strideArgument?: readonly number[],
   offset = 0,
 ): Tensor<A> {
   const fn = 'tensor';
@@ -83,6 +83,9 @@ export function tensor<A extends FloatArray>(
     throw new DTypeMismatchError(fn, 'data', data, 'a Float64Array or Float32Array');
   }
   checkShape(fn, shape);
+  // the default strides are computed only once the shape is known to be valid
+  const stride = strideArgument ?? rowMajorStride(shape);
+  if (!Array.isArray(stride)) throw new ShapeMismatchError(fn, 'stride', stride, `an integer array of length ${shape.length}`);
   if (stride.length !== shape.length || stride.some((s) => !Number.isInteger(s))) {
     throw new ShapeMismatchError(fn, 'stride', stride, `an integer array of length ${shape.length}`);
   }

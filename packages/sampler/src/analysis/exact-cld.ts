@@ -8,6 +8,7 @@
 import { InvalidArgumentError, ShapeMismatchError, expectAllFinite } from '@sgmkit/tensor';
 import { cldPairCovarianceAt, cldTransitionAt, expectScore, type CLDScore } from '@sgmkit/score';
 import { applyAffineUpdate, type DenseLaw } from './affine-recursion.js';
+import { expectFiniteLaw } from './finite-law.js';
 import { cldUpdateSchedule, type CLDAffineUpdate, type Pair2x2 } from './cld-updates.js';
 import {
   denseCopy, eigenbasis, expectGaussianLaw, fromEigenCoordinates, fromEigenDiagonal, squareMatrix, toEigenCoordinates,
@@ -87,10 +88,10 @@ export function exactCLDLaw(data: GaussianLaw, options: ExactCLDOptions): ExactC
   }
   const basis = eigenbasis(data.covariance);
   const pairs = new CLDPairs(data, basis, gamma);
-  if (options.score === undefined && typeof init === 'string') return pairRecursion(pairs, schedule, scoreError, init, options.T);
+  if (options.score === undefined && typeof init === 'string') return finiteCLDLaw(fn, pairRecursion(pairs, schedule, scoreError, init, options.T), grid);
   const scoreAt = options.score ? userCLDScore(fn, options.score, d) : (t: number) => pairs.denseScore(t);
   const start = typeof init === 'string' ? pairs.denseLaw(init, options.T) : { d: 2 * d, mean: Float64Array.from(init.mean), covariance: denseCopy(init.covariance, 2 * d) };
-  return splitJoint(denseRecursion(start, schedule, withScoreError(scoreAt, scoreError), d), d);
+  return finiteCLDLaw(fn, splitJoint(denseRecursion(start, schedule, withScoreError(scoreAt, scoreError), d), d), grid);
 }
 
 /**
@@ -298,4 +299,10 @@ function kronecker(m: Pair2x2, d: number): Float64Array {
     out[(d + i) * n + d + i] = m[3];
   }
   return out;
+}
+
+/** The CLD law, checked finite through its joint law on (x, v). */
+function finiteCLDLaw(fn: string, law: ExactCLDLaw, grid: Float64Array): ExactCLDLaw {
+  expectFiniteLaw(fn, law.joint, grid);
+  return law;
 }

@@ -8,6 +8,7 @@ import { DDPM_LAYOUT, InvalidArgumentError, ShapeMismatchError, ddpmCoefficients
 import type { DDPMStepCoefficients } from '@sgmkit/tensor';
 import { expectScore, type AffineScoreForm, type Score } from '@sgmkit/score';
 import { applyAffineUpdate, scaledIdentity, type DenseLaw } from './affine-recursion.js';
+import { expectFiniteLaw } from './finite-law.js';
 import {
   denseCopy, eigenbasis, expectGaussianLaw, fromEigenCoordinates, fromEigenDiagonal, ouMarginal, ouVariance, squareMatrix, toEigenCoordinates,
   type Eigenbasis, type GaussianLaw,
@@ -106,10 +107,10 @@ export function exactDDPMLaw(data: GaussianLaw, options: ExactDDPMOptions): Gaus
   const schedule = ddpmUpdateSchedule(grid, method, corrector);
   const basis = eigenbasis(data.covariance);
   if (options.score === undefined && typeof init === 'string') {
-    return eigenDirectionRecursion(data, basis, schedule, scoreError, init, options.T);
+    return expectFiniteLaw(fn, eigenDirectionRecursion(data, basis, schedule, scoreError, init, options.T), grid);
   }
   const scoreAt = options.score ? userAffineScore(fn, options.score, d) : exactAffineScore(data, basis);
-  return denseRecursion(initialDenseLaw(data, init, options.T), schedule, withScoreError(scoreAt, scoreError));
+  return expectFiniteLaw(fn, denseRecursion(initialDenseLaw(data, init, options.T), schedule, withScoreError(scoreAt, scoreError)), grid);
 }
 
 /** Exact score of `N(μ, Σ)` at OU time t in eigen-coordinates: `s_i(y) = slope_i y_i + offset_i`. */

@@ -6,7 +6,7 @@
  */
 import type { Batch } from '@sgmkit/tensor';
 import {
-  cldGaussianMixtureScore, cldGaussianScore, cldPointCloudScore, gaussianMixtureScore, gaussianScore, loadAnyScoreNetwork, pointCloudScore, ringMixtureParameters,
+  cldGaussianMixtureScore, cldGaussianScore, cldPointCloudScore, gaussianMixtureScore, gaussianScore, pointCloudScore, ringMixtureParameters,
   sampleGaussian, sampleGaussianMixture, type CLDScore, type Score,
 } from '@sgmkit/score';
 import type { OptionSpec, ParsedArgs } from './args.js';
@@ -16,7 +16,7 @@ import {
   covarianceEntry, gaussianMarginal1, gaussianMarginal2, mixtureMarginal1, mixtureMarginal2, mixtureMoments,
   type CovarianceJson, type MixtureJson,
 } from './densities.js';
-import { readPointCloud, readTextFile } from '../node/files.js';
+import { readPointCloud, readScoreNetworkFile } from '../node/files.js';
 import type { GaussianLaw } from '../index.js';
 
 /** Named mixture targets. */
@@ -205,7 +205,7 @@ export function pointCloudTarget(path: string): Target {
 
 /** A saved score network (from `sgmkit train`, a DDPM network, or `sgmkit train --sampler cld`, a CLD one). */
 export function networkTarget(path: string): Target {
-  const network = loadAnyScoreNetwork(readTextFile(path));
+  const network = readScoreNetworkFile(path);
   const common = {
     name: 'network', dim: network.dim, picture: { label: 'learned score' }, needsEarlyStopping: true, networkKind: network.kind,
     ...(network.dataRange ? { dataRange: network.dataRange } : {}),

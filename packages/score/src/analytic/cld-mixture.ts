@@ -32,7 +32,7 @@ import { parseComponents } from './mixture-parameters.js';
 import type { GaussianMixtureParameters, MixtureKernel } from './mixture.js';
 import { covarianceDiagonal, fillConjugated, type CovarianceJson, type SpectralCovariance } from './spectral-covariance.js';
 import { TimeCache } from './time-cache.js';
-import { expectOutputBatch, expectPositiveTime, expectTime, parsePoints, toJsonArray } from './validate.js';
+import { expectEmpiricalTime, expectOutputBatch, expectTime, parsePoints, toJsonArray } from './validate.js';
 
 /** Layout of {@link cldPairLawTermsInto}'s output: the λ-independent parts of a coordinate pair's law at time t. */
 export const PAIR = { A: 0, C: 1, XX: 2, XV: 3, VV: 4, DET: 5, DET_SLOPE: 6, LENGTH: 7 } as const;
@@ -179,12 +179,13 @@ abstract class CLDMixtureBase implements CLDScore {
         const xv = terms[PAIR.XV]! + lambda * a * c;
         const vv = terms[PAIR.VV]! + lambda * c * c;
         const det = terms[PAIR.DET]! + lambda * terms[PAIR.DET_SLOPE]!;
-        if (!(det > 0) || !Number.isFinite(det)) {
-          throw new InvalidArgumentError(this.fn, 't', t, this.degenerateTimeExpectation());
-        }
         p[3 * j] = vv / det;
         p[3 * j + 1] = -xv / det;
         p[3 * j + 2] = xx / det;
+        // det > 0 is not enough: a tiny one (γ = 0 and t = 1e-320) has an inverse that overflows, then NaN scores
+        if (!(det > 0) || !Number.isFinite(det) || !(Number.isFinite(p[3 * j]!) && Number.isFinite(p[3 * j + 1]!) && Number.isFinite(p[3 * j + 2]!))) {
+          throw new InvalidArgumentError(this.fn, 't', t, this.degenerateTimeExpectation());
+        }
         logDeterminant += log(det);
         largestPrecision = Math.max(largestPrecision, largestEigenvalue2(p[3 * j]!, p[3 * j + 1]!, p[3 * j + 2]!));
       }
@@ -394,7 +395,7 @@ export class CLDPointCloudScore extends CLDMixtureBase {
   }
 
   protected expectEvaluationTime(fn: string, t: unknown): void {
-    expectPositiveTime(fn, t, 'the score of an empirical measure is singular at t = 0');
+    expectEmpiricalTime(fn, t);
   }
 }
 

@@ -130,11 +130,13 @@ export class CLDGaussianScore implements CLDScore {
     for (let k = 0; k < d; k++) {
       const { xx, xv, vv } = this.pairCovarianceAt(t, k);
       const conditionalVariance = vv - (xv * xv) / xx;
-      if (!(conditionalVariance > 0) || !(xx > 0)) {
-        throw new InvalidArgumentError('CLDGaussianScore', 't', t, 'a time at which the CLD law of (x, v) is non-degenerate (t > 0 when initialVelocityVariance = 0)');
+      const [positionCoefficient, velocityCoefficient] = [xv / xx / conditionalVariance, -1 / conditionalVariance];
+      // a tiny γ and t leave a conditional variance (e.g. 1e-320) whose inverse overflows: refuse, not NaN
+      if (!(conditionalVariance > 0) || !(xx > 0) || !Number.isFinite(positionCoefficient) || !Number.isFinite(velocityCoefficient)) {
+        throw new InvalidArgumentError('CLDGaussianScore', 't', t, 'a time at which the CLD law of (x, v) is non-degenerate in double precision (t > 0 when initialVelocityVariance = 0; larger when it is tiny)');
       }
-      this.positionCoefficients[k] = xv / xx / conditionalVariance;
-      this.velocityCoefficients[k] = -1 / conditionalVariance;
+      this.positionCoefficients[k] = positionCoefficient;
+      this.velocityCoefficients[k] = velocityCoefficient;
     }
     const { a, c } = cldTransitionAt(t);
     for (let i = 0; i < d; i++) {

@@ -10,7 +10,7 @@ import type { DataMoments, Score, ScoreAssumptions, ScoreSpec } from '../types.j
 import { empiricalMoments } from './data-moments.js';
 import { pointCloudScoreKernel } from './mixture-kernels.js';
 import { pointCloudGemmWorkspace, pointCloudScoreGemm, squaredNorms, type PointCloudGemmWorkspace } from './point-cloud-kernels.js';
-import { expectPositiveTime, expectScoreBatches, parsePoints, toJsonArray } from './validate.js';
+import { expectEmpiricalTime, expectScoreBatches, parsePoints, toJsonArray } from './validate.js';
 import { exp, expm1, InvalidArgumentError } from '@sgmkit/tensor';
 
 export interface PointCloudSpec extends ScoreSpec {
@@ -60,7 +60,7 @@ export class PointCloudScore implements Score {
   /** NaN in a row of x gives NaN in that row of out (not checked: a check would cost a pass over x). */
   evaluate(t: number, x: Batch, out: Batch): void {
     const fn = 'PointCloudScore.evaluate';
-    expectPositiveTime(fn, t, 'the score of an empirical measure is singular at t = 0');
+    expectEmpiricalTime(fn, t);
     const n = expectScoreBatches(fn, this.dim, x, out);
     const variance = -expm1(-2 * t);
     if (this.workspace !== undefined) {
@@ -72,7 +72,7 @@ export class PointCloudScore implements Score {
 
   /** The score is exact. */
   l2ErrorAt(t: number): number {
-    expectPositiveTime('PointCloudScore.l2ErrorAt', t, 'the score of an empirical measure is singular at t = 0');
+    expectEmpiricalTime('PointCloudScore.l2ErrorAt', t);
     return 0;
   }
 }

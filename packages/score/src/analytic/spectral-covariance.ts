@@ -34,6 +34,12 @@ export interface SpectralCovariance {
   readonly json: CovarianceJson;
 }
 
+/**
+ * Smallest variance (eigenvalue) a data covariance may have: below it `1/λ` overflows double precision and
+ * the score near t = 0 would be NaN. Far below any variance a real data set has.
+ */
+export const MIN_VARIANCE = 1e-300;
+
 /** Eigenvalue `λ_t = e^{−2t}λ + (1 − e^{−2t})` of `Σ_t`; a sum of positive terms, so accurate for small t and λ. */
 export function ouEigenvalueAt(lambda: number, t: number): number {
   return exp(-2 * t) * lambda - expm1(-2 * t);
@@ -92,7 +98,7 @@ export function parseCovariance(fn: string, argument: string, value: unknown, d:
 
 function isotropic(fn: string, argument: string, variance: number, d: number): SpectralCovariance {
   if (!Number.isFinite(variance)) throw new InvalidArgumentError(fn, argument, variance, 'a finite variance > 0, a diagonal or a symmetric positive definite matrix');
-  if (!(variance > 0)) throw new NotPositiveDefiniteError(fn, argument, variance, 0, 'an isotropic variance must be > 0');
+  if (!(variance >= MIN_VARIANCE)) throw new NotPositiveDefiniteError(fn, argument, variance, 0, `an isotropic variance must be >= ${MIN_VARIANCE} (smaller ones are not invertible in double precision)`);
   return { dim: d, values: new Float64Array(d).fill(variance), vectors: null, json: variance };
 }
 
@@ -102,7 +108,7 @@ function diagonal(fn: string, argument: string, entries: readonly unknown[], d: 
   for (let i = 0; i < d; i++) {
     const v = entries[i];
     if (typeof v !== 'number' || !Number.isFinite(v)) throw new InvalidArgumentError(fn, `${argument}[${i}]`, v, 'a finite number');
-    if (!(v > 0)) throw new NotPositiveDefiniteError(fn, argument, entries, i, `diagonal entry ${i} must be > 0`);
+    if (!(v >= MIN_VARIANCE)) throw new NotPositiveDefiniteError(fn, argument, entries, i, `diagonal entry ${i} must be >= ${MIN_VARIANCE} (smaller ones are not invertible in double precision)`);
     values[i] = v;
   }
   return { dim: d, values, vectors: null, json: Array.from(values) };
@@ -139,7 +145,7 @@ function full(fn: string, argument: string, value: unknown, d: number): Spectral
     return { dim: d, values: Float64Array.from({ length: d }, (_, i) => values[i * d + i]!), vectors: null, json };
   }
   const eigen = symmetricEigen(matrix);
-  if (!(eigen.values[0]! > 0)) throw new NotPositiveDefiniteError(fn, argument, value, 0, `its smallest eigenvalue ${eigen.values[0]} is not positive`);
+  if (!(eigen.values[0]! >= MIN_VARIANCE)) throw new NotPositiveDefiniteError(fn, argument, value, 0, `its smallest eigenvalue ${eigen.values[0]} is below ${MIN_VARIANCE} (not invertible in double precision)`);
   return { dim: d, values: eigen.values, vectors: Float64Array.from(eigen.vectors.data), json };
 }
 

@@ -25,6 +25,20 @@ export function expectPositiveTime(fn: string, t: unknown, why: string): number 
   return t;
 }
 
+/**
+ * Smallest time at which the score of an empirical measure is evaluated: its `1/(1 − e^{−2t}) ≈ 1/(2t)`
+ * multiplies squared distances, and below this it overflows double precision (NaN scores, silently).
+ */
+export const MIN_EMPIRICAL_TIME = 1e-300;
+
+/** Throws unless `t` is a finite time `≥ MIN_EMPIRICAL_TIME`, for the scores of empirical measures (singular at 0). */
+export function expectEmpiricalTime(fn: string, t: unknown): number {
+  if (typeof t !== 'number' || !Number.isFinite(t) || !(t >= MIN_EMPIRICAL_TIME)) {
+    throw new InvalidArgumentError(fn, 't', t, `a finite forward time >= ${MIN_EMPIRICAL_TIME} (the score of an empirical measure is singular at t = 0, and 1/(1 − e^{−2t}) overflows below)`);
+  }
+  return t;
+}
+
 /** True when two batches share storage over overlapping element ranges. */
 function overlaps(a: Tensor, b: Tensor): boolean {
   if (a.data.buffer !== b.data.buffer) return false;

@@ -107,11 +107,18 @@ function anyNetworkFromDocument(fn: string, path: string, document: unknown): An
   if (dtype !== 'float64' && dtype !== 'float32') throw new ScoreNetworkFormatError(fn, `${path}.dtype`, dtype, '"float64" or "float32"');
   const architecture = readArchitecture(fn, path, doc);
   const layouts = layerLayouts(architecture);
-  const parameters = new Float64Array(parameterCount(layouts));
   const layers = doc.layers;
   if (!Array.isArray(layers) || layers.length !== layouts.length) {
     throw new ScoreNetworkFormatError(fn, `${path}.layers`, layers, `an array of ${layouts.length} layers (hiddenWidths + 1)`);
   }
+  // Sizes before allocation: an absurd architecture (widths of 10^9) must fail on the arrays the file really
+  // holds, not by asking for exabytes, so memory stays bounded by the file's size.
+  layouts.forEach((layout, l) => {
+    const layer = expectObject(fn, `${path}.layers[${l}]`, layers[l]);
+    expectLength(fn, `${path}.layers[${l}].weight`, layer.weight, layout.inDim * layout.outDim, `${layout.inDim} × ${layout.outDim}`);
+    expectLength(fn, `${path}.layers[${l}].bias`, layer.bias, layout.outDim, `${layout.outDim}`);
+  });
+  const parameters = new Float64Array(parameterCount(layouts));
   layouts.forEach((layout, l) => {
     const layer = expectObject(fn, `${path}.layers[${l}]`, layers[l]);
     readNumbers(fn, `${path}.layers[${l}].weight`, layer.weight, layout.inDim * layout.outDim, `${layout.inDim} × ${layout.outDim}`, parameters, layout.weightOffset);
@@ -236,9 +243,12 @@ function expectPositiveInteger(fn: string, path: string, value: unknown): number
 }
 
 /** Copies an array of exactly `length` finite numbers into `out[offset…]`. */
+function expectLength(fn: string, path: string, value: unknown, length: number, shape: string): asserts value is unknown[] {
+  if (!Array.isArray(value) || value.length !== length) throw new ScoreNetworkFormatError(fn, path, value, `an array of ${length} numbers (${shape})`);
+}
+
 function readNumbers(fn: string, path: string, value: unknown, length: number, shape: string, out: Float64Array, offset: number): void {
-  if (!Array.isArray(value)) throw new ScoreNetworkFormatError(fn, path, value, `an array of ${length} numbers (${shape})`);
-  if (value.length !== length) throw new ScoreNetworkFormatError(fn, path, value, `an array of ${length} numbers (${shape})`);
+  expectLength(fn, path, value, length, shape);
   for (let i = 0; i < length; i++) {
     const v = value[i];
     // JSON writes NaN and ±Infinity as null, so a null here is a non-finite weight.

@@ -7,6 +7,7 @@
 import type { Batch } from '../tensor.js';
 import { expectBatch, expectSameDType } from '../tensor.js';
 import { expectFinite, expectNonNegative, expectPositive } from '../validate.js';
+import { InvalidArgumentError } from '../errors.js';
 import { expectNoiseAddress } from '../random/particle.js';
 import { affineNoiseStepRaw } from './affine.js';
 import { DDPM_LAYOUT, ddpmCoefficientsInto, langevinCoefficientsInto } from './ddpm-coefficients.js';
@@ -14,10 +15,21 @@ import { DDPM_LAYOUT, ddpmCoefficientsInto, langevinCoefficientsInto } from './d
 /** Coefficients of the current call (layout `DDPM_LAYOUT`); the steps are synchronous, so one buffer serves all. */
 const coefficients = new Float64Array(DDPM_LAYOUT.LENGTH);
 
-/** `checkedAffineStep` with the coefficients in `coefficients`. */
-function checkedCoefficientStep(fn: string, y: Batch, s: Batch, seed: number, stream: number, firstRow: number): Batch {
+/**
+ * `checkedAffineStep` with the coefficients in `coefficients`, after checking they are finite: a finite but
+ * huge step (`e^{2h}` overflows from h ≈ 354.9) would otherwise fill `y` with ±Infinity and NaN silently.
+ */
+function checkedCoefficientStep(fn: string, stepName: string, step: number, y: Batch, s: Batch, seed: number, stream: number, firstRow: number): Batch {
   const { LINEAR, SCORE, NOISE } = DDPM_LAYOUT;
-  return checkedAffineStep(fn, 's', y, s, coefficients[LINEAR]!, coefficients[SCORE]!, coefficients[NOISE]!, seed, stream, firstRow);
+  const [a, b, c] = [coefficients[LINEAR]!, coefficients[SCORE]!, coefficients[NOISE]!];
+  expectFiniteCoefficients(fn, stepName, step, a, b, c);
+  return checkedAffineStep(fn, 's', y, s, a, b, c, seed, stream, firstRow);
+}
+
+function expectFiniteCoefficients(fn: string, stepName: string, step: number, a: number, b: number, c: number): void {
+  if (!(Number.isFinite(a) && Number.isFinite(b) && Number.isFinite(c))) {
+    throw new InvalidArgumentError(fn, stepName, step, `small enough that the step's coefficients are finite; they are [${a}, ${b}, ${c}]`);
+  }
 }
 
 /**
@@ -73,7 +85,7 @@ export function ouExponentialIntegratorStep(y: Batch, s: Batch, h: number, seed:
   const fn = 'ouExponentialIntegratorStep';
   expectPositive(fn, 'h', h);
   ddpmCoefficientsInto('exponential-integrator', h, 0, coefficients);
-  return checkedCoefficientStep(fn, y, s, seed, stream, firstRow);
+  return checkedCoefficientStep(fn, 'h', h, y, s, seed, stream, firstRow);
 }
 
 /**
@@ -87,7 +99,9 @@ export function eulerMaruyamaStep(y: Batch, drift: Batch, h: number, sigma: numb
   const fn = 'eulerMaruyamaStep';
   expectPositive(fn, 'h', h);
   expectNonNegative(fn, 'sigma', sigma);
-  return checkedAffineStep(fn, 'drift', y, drift, 1, h, sigma * Math.sqrt(h), seed, stream, firstRow);
+  const noise = sigma * Math.sqrt(h);
+  expectFiniteCoefficients(fn, 'h', h, 1, h, noise);
+  return checkedAffineStep(fn, 'drift', y, drift, 1, h, noise, seed, stream, firstRow);
 }
 
 /**
@@ -101,5 +115,5 @@ export function langevinStep(y: Batch, s: Batch, epsilon: number, seed: number, 
   const fn = 'langevinStep';
   expectPositive(fn, 'epsilon', epsilon);
   langevinCoefficientsInto(epsilon, coefficients);
-  return checkedCoefficientStep(fn, y, s, seed, stream, firstRow);
+  return checkedCoefficientStep(fn, 'epsilon', epsilon, y, s, seed, stream, firstRow);
 }
