@@ -134,6 +134,6 @@ describe('sgmkit train', () => {
   test('sample --network rejects a malformed network file in one line', () => {
     const bad = join(dir, 'bad-net.json');
     writeFileSync(bad, '{"format": "something else"}');
-    expect(expectOneLineError(sgmkit(['sample', '--network', bad, '--no-plot', '--out', join(dir, 'x.csv')]), 'sgmkit sample: ', 1)).toBe(`sgmkit sample: ${bad}: loadScoreNetwork: argument 'json.format' must be "sgmkit-score-network"; got "something else"`);
+    expect(expectOneLineError(sgmkit(['sample', '--network', bad, '--no-plot', '--out', join(dir, 'x.csv')]), 'sgmkit sample: ', 1)).toMatch(/^sgmkit sample: .*bad-net\.json: loadAnyScoreNetwork: /);
   });
 });

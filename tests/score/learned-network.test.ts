@@ -197,7 +197,7 @@ describe('save and load', () => {
     ['not JSON', () => '{"format":', /argument 'json' must be valid JSON/],
     ['not an object', () => '[1, 2]', /argument 'json' must be an object/],
     ['wrong format name', () => mutate((d) => { d.format = 'other'; }), /argument 'json.format' must be "sgmkit-score-network"; got "other"/],
-    ['unknown version', () => mutate((d) => { d.version = 3; }), /argument 'json.version' must be a supported format version \(1 or 2\); got 3/],
+    ['unknown version', () => mutate((d) => { d.version = 4; }), /argument 'json.version' must be a supported format version \(1, 2 or 3\); got 4/],
     ['unknown dtype', () => mutate((d) => { d.dtype = 'float16'; }), /argument 'json.dtype' must be "float64" or "float32"; got "float16"/],
     ['missing architecture', () => mutate((d) => { delete d.architecture; }), /argument 'json.architecture' must be an object; got undefined/],
     ['missing hiddenWidths', () => mutate((d) => { delete d.architecture.hiddenWidths; }), /json.architecture.hiddenWidths/],

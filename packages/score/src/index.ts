@@ -26,5 +26,5 @@ export { sampleGaussian } from './data/gaussian.js';
 export { sampleGaussianMixture } from './data/mixture.js';
 export { samplePointCloud } from './data/point-cloud.js';
 export { sampleStrokeImages, MAX_STROKES, type StrokeImageOptions } from './data/strokes.js';
-export { sampleForwardMarginal } from './data/forward.js';
+export { sampleForwardMarginal, sampleCLDForwardMarginal, type CLDForwardMarginalOptions } from './data/forward.js';
 export { DATA_STREAM, FORWARD_MARGINAL_STREAM, type DrawOptions } from './data/draw.js';

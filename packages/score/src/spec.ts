@@ -12,7 +12,7 @@ import { gaussianScore, type GaussianParameters } from './analytic/gaussian.js';
 import { biasedScore, scaledScore } from './analytic/known-error.js';
 import { gaussianMixtureScore, type GaussianMixtureParameters } from './analytic/mixture.js';
 import { pointCloudScore, type PointCloudPath } from './analytic/point-cloud.js';
-import { scoreNetworkFromSpec } from './learned/format.js';
+import { cldScoreNetworkFromSpec, scoreNetworkFromSpec } from './learned/format.js';
 import { clippedScore } from './clipped.js';
 
 /** Builds a score from a spec of its type; validates the spec's parameters itself. */
@@ -35,6 +35,7 @@ const factories = new Map<string, ScoreFactory>([
   ['biased', (spec) => biasedScore(nestedOuScore(spec, 'scoreFromSpec'), spec.bias as number[])],
   ['scaled', (spec) => scaledScore(nestedOuScore(spec, 'scoreFromSpec'), spec.eta as number)],
   ['mlp', scoreNetworkFromSpec],
+  ['cld-mlp', cldScoreNetworkFromSpec],
   ['clipped', (spec) => clippedScore(nestedOuScore(spec, 'scoreFromSpec'), { lower: spec.lower as number[], upper: spec.upper as number[] })],
 ]);
 

@@ -69,8 +69,15 @@ export interface Target {
   readonly dim: number;
   /** The OU score (`∇ln q_t`). */
   ouScore(): Score;
-  /** The CLD velocity score for initial velocity `N(0, γI)`: exact for analytic targets and point clouds; absent for a DDPM network. */
+  /**
+   * The CLD velocity score for initial velocity `N(0, γI)`: exact for analytic targets and point clouds, the network
+   * itself for a CLD network (whose γ is fixed by its training: `fixedGamma`); absent for a DDPM network.
+   */
   cldScore?(initialVelocityVariance: number): CLDScore;
+  /** For a saved network: which sampler it was trained for (`'ou'`: DDPM, `'cld'`). */
+  readonly networkKind?: 'ou' | 'cld';
+  /** γ of a CLD network (the only γ its score is for). */
+  readonly fixedGamma?: number;
   readonly picture: TargetPicture;
   readonly moments?: Moments;
   /** True when the score is singular at t = 0 (point clouds), so sampling must stop early at δ > 0. */
@@ -88,6 +95,8 @@ export interface Target {
    * what a network trained on standardised draws approximates.
    */
   standardizedOuScore?(mean: Float64Array, scale: Float64Array): Score;
+  /** The exact CLD velocity score of the same standardised law (analytic targets only). */
+  standardizedCldScore?(mean: Float64Array, scale: Float64Array, initialVelocityVariance: number): CLDScore;
 }
 
 /** The mixture `Σ w_k N((μ_k − m)/s, S⁻¹Σ_k S⁻¹)`, `S = diag(s)`: the law of `(X − m)/s` for X of `mixture`. */
@@ -143,6 +152,10 @@ export function gaussianTarget(args: ParsedArgs): Target {
       const law = standardizedMixture({ weights: [1], means: [mean], covariances: [covariance] }, m, s);
       return gaussianScore({ mean: law.means[0]! as number[], covariance: law.covariances[0]! as number[][] });
     },
+    standardizedCldScore: (m, s, gamma) => {
+      const law = standardizedMixture({ weights: [1], means: [mean], covariances: [covariance] }, m, s);
+      return cldGaussianScore({ mean: law.means[0]! as number[], covariance: law.covariances[0]! as number[][], initialVelocityVariance: gamma });
+    },
   };
 }
 
@@ -166,6 +179,10 @@ export function mixtureTarget(name: string): Target {
       const law = standardizedMixture(parameters, m, s);
       return gaussianMixtureScore({ weights: law.weights, means: law.means, covariances: law.covariances as number[][][] });
     },
+    standardizedCldScore: (m, s, gamma) => {
+      const law = standardizedMixture(parameters, m, s);
+      return cldGaussianMixtureScore({ weights: law.weights, means: law.means, covariances: law.covariances as number[][][], initialVelocityVariance: gamma });
+    },
   };
 }
 
@@ -186,17 +203,25 @@ export function pointCloudTarget(path: string): Target {
   };
 }
 
-/** A saved score network (from `sgmkit train`). */
+/** A saved score network (from `sgmkit train`, a DDPM network, or `sgmkit train --sampler cld`, a CLD one). */
 export function networkTarget(path: string): Target {
-  const score = readScoreNetworkFile(path);
+  const network = readScoreNetworkFile(path);
+  const common = {
+    name: 'network', dim: network.dim, picture: { label: 'learned score' }, needsEarlyStopping: true, networkKind: network.kind,
+    ...(network.dataRange ? { dataRange: network.dataRange } : {}),
+  };
+  if (network.kind === 'ou') return { ...common, description: `learned DDPM score network from ${path} (d = ${network.dim})`, ouScore: () => network };
   return {
-    name: 'network',
-    description: `learned score network from ${path} (d = ${score.dim})`,
-    dim: score.dim,
-    ouScore: () => score,
-    picture: { label: 'learned score' },
-    needsEarlyStopping: true,
-    ...(score.dataRange ? { dataRange: score.dataRange } : {}),
+    ...common,
+    description: `learned CLD velocity-score network from ${path} (d = ${network.dim}, γ = ${network.initialVelocityVariance})`,
+    fixedGamma: network.initialVelocityVariance,
+    ouScore: () => {
+      throw new UsageError(`${path} is a CLD network (trained with \`sgmkit train --sampler cld\`): sample it with --sampler cld`);
+    },
+    cldScore: (gamma) => {
+      if (gamma !== network.initialVelocityVariance) throw new UsageError(`${path} is a CLD network for initial velocity variance γ = ${network.initialVelocityVariance}; --gamma ${gamma} differs (omit --gamma)`);
+      return network;
+    },
   };
 }
 

@@ -6,7 +6,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { SgmkitError, type Batch } from '@sgmkit/tensor';
-import { loadScoreNetwork, type ScoreNetwork } from '@sgmkit/score';
+import { loadAnyScoreNetwork, type AnyScoreNetwork } from '@sgmkit/score';
 import { DataFileError } from '../io/errors.js';
 import { parsePointCloudCsv, parsePointCloudJson } from '../io/read.js';
 import { extensionOf, sampleFileFormat, samplesToCsv, samplesToJson } from '../io/write.js';
@@ -113,7 +113,7 @@ export function writeBinaryFile(path: string, content: Uint8Array): void {
 }
 
 /**
- * Reads a score network saved by `saveScoreNetwork` / `sgmkit train`. Every problem (unreadable, too large,
+ * Reads a score network (DDPM or CLD) saved by `saveScoreNetwork` / `sgmkit train`. Every problem (unreadable, too large,
  * truncated or invalid JSON, unsupported version, wrong shapes, non-finite weights, absurd sizes) is one
  * {@link DataFileError} naming the file and the problem; sizes are checked against the arrays the file holds
  * before anything is allocated, so a malformed file costs memory and time in proportion to its size.
@@ -124,10 +124,10 @@ export function writeBinaryFile(path: string, content: Uint8Array): void {
  * const network = readScoreNetworkFile('out/network.json'); // DataFileError 'out/network.json: …' if malformed
  * ```
  */
-export function readScoreNetworkFile(path: string): ScoreNetwork {
+export function readScoreNetworkFile(path: string): AnyScoreNetwork {
   const text = readTextFile(path);
   try {
-    return loadScoreNetwork(text);
+    return loadAnyScoreNetwork(text);
   } catch (error) {
     if (error instanceof SgmkitError) throw new DataFileError(path, error.message);
     throw error;

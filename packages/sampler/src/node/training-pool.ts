@@ -14,7 +14,7 @@
  */
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { InvalidArgumentError, SgmkitError, gemmBackend } from '@sgmkit/tensor';
-import { MicroShardGradients, microShardCount, sumMicroShards, type GradientEvaluator, type NetworkArray, type ScoreNetwork } from '@sgmkit/score';
+import { MicroShardGradients, microShardCount, sumMicroShards, type GradientEvaluator, type NetworkArray, type AnyScoreNetwork } from '@sgmkit/score';
 import { defaultWorkerPool, type PooledWorker, type WorkerPool } from './pool.js';
 import type { PoolReply } from './pool-protocol.js';
 import {
@@ -30,7 +30,7 @@ export function shardRange(j: number, threads: number, count: number): [number, 
   return [Math.floor((j * count) / threads), Math.floor(((j + 1) * count) / threads)];
 }
 
-function sharedBuffers(network: ScoreNetwork, batchSize: number, workers: number): GradientBuffers {
+function sharedBuffers(network: AnyScoreNetwork, batchSize: number, workers: number): GradientBuffers {
   const size = network.parameters.length;
   const bytes = network.dtype === 'float32' ? Float32Array.BYTES_PER_ELEMENT : Float64Array.BYTES_PER_ELEMENT;
   const float64 = Float64Array.BYTES_PER_ELEMENT;
@@ -104,7 +104,7 @@ export class WorkerGradientEvaluator implements GradientEvaluator {
   private closed = false;
 
   private constructor(
-    private readonly network: ScoreNetwork,
+    private readonly network: AnyScoreNetwork,
     private readonly batchSize: number,
     buffers: GradientBuffers,
     private readonly sessions: readonly SessionWorker[],
@@ -127,7 +127,7 @@ export class WorkerGradientEvaluator implements GradientEvaluator {
    * every step) and minibatches of `batchSize` rows from `pool` (default: the shared pool). Uses
    * at most one thread per micro-shard.
    */
-  static async start(network: ScoreNetwork, batchSize: number, threads: number, pool: WorkerPool = defaultWorkerPool): Promise<WorkerGradientEvaluator> {
+  static async start(network: AnyScoreNetwork, batchSize: number, threads: number, pool: WorkerPool = defaultWorkerPool): Promise<WorkerGradientEvaluator> {
     const count = microShardCount(batchSize);
     const used = Math.min(threads, count);
     const buffers = sharedBuffers(network, batchSize, used - 1);

@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import { InvalidArgumentError, expectInteger } from '@sgmkit/tensor';
-import { ScoreNetwork, trainDenoisingScoreMatching, type TrainingOptions, type TrainingResult } from '@sgmkit/score';
+import { isScoreNetwork, trainDenoisingScoreMatching, type AnyScoreNetwork, type TrainingOptions, type TrainingResult } from '@sgmkit/score';
 import type { Batch } from '@sgmkit/tensor';
 import { WorkerGradientEvaluator } from './training-pool.js';
 import { WorkerPool, defaultWorkerPool } from './pool.js';
@@ -25,15 +25,15 @@ export interface WorkerTrainingOptions extends Omit<TrainingOptions, 'gradientEv
 }
 
 /**
- * Trains `network` in place by denoising score matching (see `trainDenoisingScoreMatching`), with
+ * Trains `network` in place by denoising (DDPM) or hybrid (CLD) score matching (see `trainDenoisingScoreMatching`), with
  * the minibatch gradient sharded over `options.workers` threads. The calling thread takes part
  * and is blocked until training ends. The workers come from a persistent pool and are back in it,
  * idle, before the promise settles, on success, error and abort alike (a worker that died is gone).
  * @throws {InvalidArgumentError} bad options (as `trainDenoisingScoreMatching`), or `workers` not an integer in [1, 64]
  */
-export async function trainDenoisingScoreMatchingOnWorkers(
-  network: ScoreNetwork, data: Batch, options: WorkerTrainingOptions = {},
-): Promise<TrainingResult> {
+export async function trainDenoisingScoreMatchingOnWorkers<N extends AnyScoreNetwork>(
+  network: N, data: Batch, options: WorkerTrainingOptions = {},
+): Promise<TrainingResult<N>> {
   const fn = 'trainDenoisingScoreMatchingOnWorkers';
   if (!options || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an options object');
   const { workers: requested, pool = defaultWorkerPool, ...training } = options;
@@ -43,7 +43,7 @@ export async function trainDenoisingScoreMatchingOnWorkers(
   }
   const workers = expectInteger(fn, 'options.workers', requested ?? 1, 1, MAX_TRAINING_WORKERS);
   if (workers === 1) return trainDenoisingScoreMatching(network, data, training);
-  if (!(network instanceof ScoreNetwork)) throw new InvalidArgumentError(fn, 'network', network, 'a ScoreNetwork (from createScoreNetwork or loadScoreNetwork)');
+  if (!isScoreNetwork(network)) throw new InvalidArgumentError(fn, 'network', network, 'a ScoreNetwork or CLDScoreNetwork');
   const batchSize = expectInteger(fn, 'options.batchSize', training.batchSize ?? 256, 1);
   const evaluator = await WorkerGradientEvaluator.start(network, batchSize, workers, pool);
   try {

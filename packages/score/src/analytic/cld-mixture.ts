@@ -35,13 +35,13 @@ import { TimeCache } from './time-cache.js';
 import { expectEmpiricalTime, expectOutputBatch, expectTime, parsePoints, toJsonArray } from './validate.js';
 
 /** Layout of {@link cldPairLawTermsInto}'s output: the λ-independent parts of a coordinate pair's law at time t. */
-const PAIR = { A: 0, C: 1, XX: 2, XV: 3, VV: 4, DET: 5, DET_SLOPE: 6, LENGTH: 7 } as const;
+export const PAIR = { A: 0, C: 1, XX: 2, XV: 3, VV: 4, DET: 5, DET_SLOPE: 6, LENGTH: 7 } as const;
 
 /**
  * Writes, for time t and initial velocity variance γ, the parts of one coordinate pair's law that do not
  * depend on the data variance λ: `P(λ) = P(0) + λ ααᵀ` and `det P(λ) = det P(0) + λ·slope` (module doc).
  */
-function cldPairLawTermsInto(t: number, gamma: number, out: Float64Array): void {
+export function cldPairLawTermsInto(t: number, gamma: number, out: Float64Array): void {
   const { a, b, c, e } = cldTransitionAt(t);
   const decay2 = exp(-2 * t);
   // Q_t, as in cldPairCovarianceAt: Q_xx = g₂(2t) (cancellation-free), Q_xv = 2t²e^{−2t}, Q_vv = (1 − e^{−2t}) + 2t(1 − t)e^{−2t}.

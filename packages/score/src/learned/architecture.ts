@@ -33,10 +33,18 @@ export interface TimeFeatureConfig {
  */
 export type Parameterisation = 'noise-prediction' | 'noise-prediction-skip';
 
+/**
+ * Which process a network scores: `'ou'` (DDPM: input `[x, φ(t)]`, output the noise of x) or `'cld'`
+ * (critically damped Langevin: input `[x, v, φ(t)]`, output the velocity noise; see `cld-network.ts`).
+ */
+export type ScoreNetworkKind = 'ou' | 'cld';
+
 /** Shape of a score network: data dimension, hidden widths, activation, time features. */
 export interface ScoreNetworkArchitecture {
-  /** Dimension `d` of a data point (input and output width). */
+  /** Dimension `d` of a data point (the output width; the input width for `'ou'`, half of it for `'cld'`). */
   readonly dim: number;
+  /** Default `'ou'` (what version-1 and version-2 files hold). */
+  readonly kind?: ScoreNetworkKind;
   /** Widths of the hidden layers, e.g. `[128, 128]`. */
   readonly hiddenWidths: readonly number[];
   readonly activation: Activation;
@@ -53,9 +61,14 @@ export interface LayerLayout {
   readonly biasOffset: number;
 }
 
-/** Input width of the first layer: the data coordinates followed by two features per frequency. */
+/** Input width of the first layer: the point (x, or x then v for CLD) followed by two features per frequency. */
 export function networkInputWidth(architecture: ScoreNetworkArchitecture): number {
-  return architecture.dim + 2 * architecture.timeFeatures.frequencies.length;
+  return pointWidth(architecture) + 2 * architecture.timeFeatures.frequencies.length;
+}
+
+/** Width of the point part of the input: d (OU) or 2d (CLD: position and velocity). */
+export function pointWidth(architecture: ScoreNetworkArchitecture): number {
+  return architecture.kind === 'cld' ? 2 * architecture.dim : architecture.dim;
 }
 
 /** Layer layouts in order, each layer's weights followed by its bias. */

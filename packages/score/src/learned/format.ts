@@ -3,7 +3,7 @@
  * names the exact path of the first problem (missing field, wrong length, bad number...).
  * @packageDocumentation
  */
-import { InvalidArgumentError } from '@sgmkit/tensor';
+import { InvalidArgumentError, expectNonNegative } from '@sgmkit/tensor';
 import type { ScoreSpec } from '../types.js';
 import { layerLayouts, parameterCount, type ScoreNetworkArchitecture } from './architecture.js';
 import {
@@ -11,6 +11,8 @@ import {
   type DataRange, type ScoreNetworkData,
 } from './network.js';
 import { expectDataMoments, expectNormalization } from './normalization.js';
+import { CLD_SCORE_NETWORK_SPEC_TYPE, CLDScoreNetwork, cldNetworkDocument } from './cld-network.js';
+import type { AnyScoreNetwork } from './perturbation.js';
 import type { DataMoments, DataNormalization } from '../types.js';
 
 /** Raised when a saved network is malformed or inconsistent; `argument` is the JSON path of the problem. */
@@ -20,41 +22,86 @@ export class ScoreNetworkFormatError extends InvalidArgumentError {
   }
 }
 
-/** Serialises a network (architecture, time features and every weight) to versioned JSON. */
-export function saveScoreNetwork(network: ScoreNetwork): string {
-  if (!(network instanceof ScoreNetwork)) throw new InvalidArgumentError('saveScoreNetwork', 'network', network, 'a ScoreNetwork');
+/**
+ * Raised when a network of one kind is given where the other is needed: a CLD network
+ * (`kind: 'cld'`) to a DDPM loader or sampler, or a DDPM network to a CLD one.
+ */
+export class ScoreNetworkKindError extends InvalidArgumentError {
+  constructor(fn: string, argument: string, kind: 'ou' | 'cld', expected: 'ou' | 'cld') {
+    super(fn, argument, kind, expected === 'cld'
+      ? "'cld' (a CLD network, trained with `sgmkit train --sampler cld` or createCLDScoreNetwork); this is a DDPM network: sample it with the DDPM sampler"
+      : "'ou' (a DDPM network); this is a CLD network: load it with loadCLDScoreNetwork and sample it with sampleCLD (`--sampler cld`)", 'ERR_SCORE_NETWORK_KIND');
+  }
+}
+
+/** Serialises a network (architecture, time features, every weight; kind and γ for CLD) to versioned JSON. */
+export function saveScoreNetwork(network: AnyScoreNetwork): string {
+  if (network instanceof CLDScoreNetwork) return JSON.stringify(cldNetworkDocument(network));
+  if (!(network instanceof ScoreNetwork)) throw new InvalidArgumentError('saveScoreNetwork', 'network', network, 'a ScoreNetwork or CLDScoreNetwork');
   return JSON.stringify(networkDocument(network));
 }
 
 /**
- * Rebuilds a network from `saveScoreNetwork` output; evaluations are bit-identical to the original.
+ * Rebuilds a DDPM network from `saveScoreNetwork` output; evaluations are bit-identical to the original.
  * @throws {ScoreNetworkFormatError} naming the JSON path of the first problem
+ * @throws {ScoreNetworkKindError} for a CLD network's file (use `loadCLDScoreNetwork` or `loadAnyScoreNetwork`)
  */
 export function loadScoreNetwork(json: string): ScoreNetwork {
   const fn = 'loadScoreNetwork';
+  return expectKind(fn, 'json.kind', anyNetworkFromDocument(fn, 'json', parseJson(fn, json)), 'ou');
+}
+
+/**
+ * Rebuilds a CLD network (a version-3 file with `kind: 'cld'`) from `saveScoreNetwork` output; bit-identical.
+ * @throws {ScoreNetworkFormatError} naming the JSON path of the first problem
+ * @throws {ScoreNetworkKindError} for a DDPM network's file
+ */
+export function loadCLDScoreNetwork(json: string): CLDScoreNetwork {
+  const fn = 'loadCLDScoreNetwork';
+  return expectKind(fn, 'json.kind', anyNetworkFromDocument(fn, 'json', parseJson(fn, json)), 'cld');
+}
+
+/** Rebuilds a network of either kind from `saveScoreNetwork` output (dispatch on `kind`). */
+export function loadAnyScoreNetwork(json: string): AnyScoreNetwork {
+  const fn = 'loadAnyScoreNetwork';
+  return anyNetworkFromDocument(fn, 'json', parseJson(fn, json));
+}
+
+function parseJson(fn: string, json: string): unknown {
   if (typeof json !== 'string') throw new InvalidArgumentError(fn, 'json', json, 'a JSON string');
-  let document: unknown;
   try {
-    document = JSON.parse(json);
+    return JSON.parse(json);
   } catch (error) {
     throw new ScoreNetworkFormatError(fn, 'json', json, `valid JSON (${(error as Error).message})`);
   }
-  return networkFromDocument(fn, 'json', document);
 }
 
-/** Rebuilds a network from its `spec` (e.g. received by a worker thread). */
+function expectKind<K extends 'ou' | 'cld'>(fn: string, argument: string, network: AnyScoreNetwork, kind: K): K extends 'cld' ? CLDScoreNetwork : ScoreNetwork {
+  if (network.kind !== kind) throw new ScoreNetworkKindError(fn, argument, network.kind, kind);
+  return network as K extends 'cld' ? CLDScoreNetwork : ScoreNetwork;
+}
+
+/** Rebuilds a DDPM network from its `spec` (e.g. received by a worker thread). */
 export function scoreNetworkFromSpec(spec: ScoreSpec): ScoreNetwork {
   const fn = 'scoreNetworkFromSpec';
   const s = expectObject(fn, 'spec', spec);
   if (s.type !== SCORE_NETWORK_SPEC_TYPE) throw new ScoreNetworkFormatError(fn, 'spec.type', s.type, `"${SCORE_NETWORK_SPEC_TYPE}"`);
-  return networkFromDocument(fn, 'spec.network', s.network);
+  return expectKind(fn, 'spec.network.kind', anyNetworkFromDocument(fn, 'spec.network', s.network), 'ou');
 }
 
-function networkFromDocument(fn: string, path: string, document: unknown): ScoreNetwork {
+/** Rebuilds a CLD network from its `spec` (type `'cld-mlp'`, e.g. in a sampler worker). */
+export function cldScoreNetworkFromSpec(spec: ScoreSpec): CLDScoreNetwork {
+  const fn = 'cldScoreNetworkFromSpec';
+  const s = expectObject(fn, 'spec', spec);
+  if (s.type !== CLD_SCORE_NETWORK_SPEC_TYPE) throw new ScoreNetworkFormatError(fn, 'spec.type', s.type, `"${CLD_SCORE_NETWORK_SPEC_TYPE}"`);
+  return expectKind(fn, 'spec.network.kind', anyNetworkFromDocument(fn, 'spec.network', s.network), 'cld');
+}
+
+function anyNetworkFromDocument(fn: string, path: string, document: unknown): AnyScoreNetwork {
   const doc = expectObject(fn, path, document);
   if (doc.format !== SCORE_NETWORK_FORMAT) throw new ScoreNetworkFormatError(fn, `${path}.format`, doc.format, `"${SCORE_NETWORK_FORMAT}"`);
   if (!SUPPORTED_SCORE_NETWORK_FORMAT_VERSIONS.includes(doc.version as number)) {
-    throw new ScoreNetworkFormatError(fn, `${path}.version`, doc.version, `a supported format version (${SUPPORTED_SCORE_NETWORK_FORMAT_VERSIONS.join(' or ')})`);
+    throw new ScoreNetworkFormatError(fn, `${path}.version`, doc.version, `a supported format version (${SUPPORTED_SCORE_NETWORK_FORMAT_VERSIONS.slice(0, -1).join(', ')} or ${SUPPORTED_SCORE_NETWORK_FORMAT_VERSIONS.at(-1)})`);
   }
   const dtype = doc.dtype ?? 'float64';
   if (dtype !== 'float64' && dtype !== 'float32') throw new ScoreNetworkFormatError(fn, `${path}.dtype`, dtype, '"float64" or "float32"');
@@ -77,7 +124,17 @@ function networkFromDocument(fn: string, path: string, document: unknown): Score
     readNumbers(fn, `${path}.layers[${l}].weight`, layer.weight, layout.inDim * layout.outDim, `${layout.inDim} × ${layout.outDim}`, parameters, layout.weightOffset);
     readNumbers(fn, `${path}.layers[${l}].bias`, layer.bias, layout.outDim, `${layout.outDim}`, parameters, layout.biasOffset);
   });
-  return new ScoreNetwork(architecture, parameters, dtype, readTrainingData(fn, path, doc, architecture.dim));
+  const trainedOn = readTrainingData(fn, path, doc, architecture.dim);
+  if (architecture.kind !== 'cld') return new ScoreNetwork(architecture, parameters, dtype, trainedOn);
+  return new CLDScoreNetwork(architecture, parameters, dtype, readInitialVelocityVariance(fn, path, doc), trainedOn);
+}
+
+/** Version 3, CLD networks: γ ≥ 0 (required; a DDPM document must not carry it). */
+function readInitialVelocityVariance(fn: string, path: string, doc: Record<string, unknown>): number {
+  const gamma = doc.initialVelocityVariance;
+  if (typeof gamma !== 'number') throw new ScoreNetworkFormatError(fn, `${path}.initialVelocityVariance`, gamma, 'a finite number >= 0 (γ of a CLD network)');
+  rethrowAsFormatError(fn, () => expectNonNegative(fn, `${path}.initialVelocityVariance`, gamma));
+  return gamma;
 }
 
 /** The version-2 fields `normalization`, `dataMoments` and `dataRange` (absent in version 1). */
@@ -160,7 +217,19 @@ function readArchitecture(fn: string, path: string, doc: Record<string, unknown>
   return {
     dim, hiddenWidths: widths as number[], activation: 'silu', timeFeatures: { frequencies: frequencies as number[] },
     ...(skip ? { parameterisation: 'noise-prediction-skip' as const } : {}),
+    ...(readKind(fn, path, doc) === 'cld' ? { kind: 'cld' as const } : {}),
   };
+}
+
+/** `kind` (version 3): absent or `'ou'` for DDPM, `'cld'`; `initialVelocityVariance` only with `'cld'`. */
+function readKind(fn: string, path: string, doc: Record<string, unknown>): 'ou' | 'cld' {
+  const kind = doc.kind ?? 'ou';
+  if (doc.kind !== undefined && doc.version !== 3) throw new ScoreNetworkFormatError(fn, `${path}.kind`, doc.kind, `absent in a version ${String(doc.version)} file (it is a version 3 field)`);
+  if (kind !== 'ou' && kind !== 'cld') throw new ScoreNetworkFormatError(fn, `${path}.kind`, kind, '"ou" or "cld"');
+  if (kind === 'ou' && doc.initialVelocityVariance !== undefined) {
+    throw new ScoreNetworkFormatError(fn, `${path}.initialVelocityVariance`, doc.initialVelocityVariance, 'absent in a DDPM network (only kind "cld" has it)');
+  }
+  return kind;
 }
 
 function expectObject(fn: string, path: string, value: unknown): Record<string, unknown> {

@@ -6,7 +6,9 @@
  * loss over a batch of n rows is L = (1/n) Σ_i |ε_θ(t_i, x_i) − z_i|².
  * @packageDocumentation
  */
-import { DTypeMismatchError, ShapeMismatchError, dtypeOf, expectBatch, expectPositive, type Batch } from '@sgmkit/tensor';
+import { DTypeMismatchError, InvalidArgumentError, ShapeMismatchError, dtypeOf, expectBatch, expectPositive, type Batch } from '@sgmkit/tensor';
+import { CLDScoreNetwork } from './cld-network.js';
+import { trainingPerturbation } from './perturbation.js';
 import {
   backwardTraining, createTrainingWorkspace, forwardTraining, networkArray, type MlpModel, type NetworkArray, type TrainingWorkspace,
 } from './mlp-kernels.js';
@@ -103,6 +105,44 @@ export function denoisingLoss(network: ScoreNetwork, noisy: Batch, times: Float6
   if (!gradient || network.dtype === 'float64') return lossAndGradient(network.model, ws, z, n, d, gradient);
   const narrow = networkArray(network.dtype, gradient.length);
   const loss = lossAndGradient(network.model, ws, z, n, d, narrow);
+  gradient.set(narrow);
+  return loss;
+}
+
+/**
+ * The hybrid score-matching loss of a CLD network (Dockhorn et al. 2022, weight `ℓ_t²`):
+ * `(1/n) Σ_i ℓ_{t_i}² |s_θ(t_i, x_i, v_i) − ∇_v ln p(x_i, v_i | x₀ᵢ)|² = (1/n) Σ_i |ε_θ − ε_v,i|²`, where
+ * `(x_i, v_i)` is formed from the clean point `x₀ᵢ` (row i of `clean`) and the normals
+ * `(ε_x,i, ε_v,i)` (row i of `normals`, n × 2d) as in training (`cld-network.ts`). Writes `∂L/∂θ` into
+ * `gradient` when given. Allocates per call: for validation and tests, not for the training loop.
+ */
+export function hybridScoreMatchingLoss(network: CLDScoreNetwork, clean: Batch, times: Float64Array, normals: Batch, gradient?: Float64Array): number {
+  const fn = 'hybridScoreMatchingLoss';
+  if (!(network instanceof CLDScoreNetwork)) throw new InvalidArgumentError(fn, 'network', network, 'a CLDScoreNetwork');
+  const d = network.dim;
+  const [n] = expectBatch(fn, 'clean', clean, d);
+  expectBatch(fn, 'normals', normals, 2 * d, n);
+  if (dtypeOf(clean) !== 'float64') throw new DTypeMismatchError(fn, 'clean', clean, 'of dtype float64');
+  if (dtypeOf(normals) !== 'float64') throw new DTypeMismatchError(fn, 'normals', normals, 'of dtype float64');
+  if (!(times instanceof Float64Array) || times.length !== n) throw new ShapeMismatchError(fn, 'times', times, `a Float64Array of length ${n}`);
+  times.forEach((t, i) => expectPositive(fn, `times[${i}]`, t));
+  if (gradient !== undefined && (!(gradient instanceof Float64Array) || gradient.length !== network.parameters.length)) {
+    throw new ShapeMismatchError(fn, 'gradient', gradient, `a Float64Array of length ${network.parameters.length}`);
+  }
+  network.syncWeights();
+  const ws = createTrainingWorkspace(network.model.layouts, n, network.dtype);
+  const width = network.model.layouts[0]!.inDim;
+  const frequencies = Float64Array.from(network.architecture.timeFeatures.frequencies);
+  const perturbation = trainingPerturbation(network);
+  const target = new Float64Array(n * d);
+  const z = normals.data as Float64Array;
+  for (let r = 0; r < n; r++) {
+    perturbation.perturbRow(times[r]!, clean.data, clean.offset + r * d, z, normals.offset + r * 2 * d, ws.input, r * width, target, r * d);
+    writeInputRow(ws, r, width, times[r]!, frequencies, 2 * d);
+  }
+  if (!gradient || network.dtype === 'float64') return lossAndGradient(network.model, ws, target, n, d, gradient);
+  const narrow = networkArray(network.dtype, gradient.length);
+  const loss = lossAndGradient(network.model, ws, target, n, d, narrow);
   gradient.set(narrow);
   return loss;
 }

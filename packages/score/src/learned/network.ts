@@ -281,16 +281,22 @@ export const SCORE_NETWORK_SPEC_TYPE = 'mlp';
 export function createScoreNetwork(options: ScoreNetworkOptions): ScoreNetwork {
   const fn = 'createScoreNetwork';
   const architecture = architectureFromOptions(options);
+  const parameters = initialParameters(architecture, expectSeed(fn, 'options.seed', options.seed ?? 0));
+  return new ScoreNetwork(architecture, parameters, expectNetworkDType(fn, 'options.dtype', options.dtype ?? 'float64'));
+}
+
+/** @internal LeCun-normal weights `N(0, 1/fan_in)` from `RandomStream(seed)`, layer by layer, and zero biases. */
+export function initialParameters(architecture: ScoreNetworkArchitecture, seed: number): Float64Array {
   const layouts = layerLayouts(architecture);
   const parameters = new Float64Array(parameterCount(layouts));
-  const rng = new RandomStream(expectSeed(fn, 'options.seed', options.seed ?? 0));
+  const rng = new RandomStream(seed);
   for (const layer of layouts) {
     const count = layer.inDim * layer.outDim;
     rng.fillNormal(parameters, layer.weightOffset, count);
     const scale = 1 / Math.sqrt(layer.inDim);
     for (let i = layer.weightOffset; i < layer.weightOffset + count; i++) parameters[i] = scale * parameters[i]!;
   }
-  return new ScoreNetwork(architecture, parameters, expectNetworkDType(fn, 'options.dtype', options.dtype ?? 'float64'));
+  return parameters;
 }
 
 /** Throws unless `dtype` is `'float64'` or `'float32'`. */
@@ -299,8 +305,8 @@ export function expectNetworkDType(fn: string, argument: string, dtype: unknown)
   return dtype;
 }
 
-function architectureFromOptions(options: ScoreNetworkOptions): ScoreNetworkArchitecture {
-  const fn = 'createScoreNetwork';
+/** @internal The architecture `createScoreNetwork` (and `createCLDScoreNetwork`, as `fn`) builds from its options. */
+export function architectureFromOptions(options: ScoreNetworkOptions, fn = 'createScoreNetwork'): ScoreNetworkArchitecture {
   if (!options || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an options object');
   const dim = expectInteger(fn, 'options.dim', options.dim, 1);
   const hiddenWidths = options.hiddenWidths ?? [128, 128];
@@ -331,10 +337,15 @@ function architectureFromOptions(options: ScoreNetworkOptions): ScoreNetworkArch
 export const SCORE_NETWORK_FORMAT = 'sgmkit-score-network';
 export const SCORE_NETWORK_FORMAT_VERSION = 2;
 /**
- * Versions `loadScoreNetwork` reads: 1 (no dtype field: float64) and 2 (optional `dtype`, `normalization`,
- * `dataMoments`, `dataRange`, and the `'noise-prediction-skip'` parameterisation).
+ * Versions the loaders read: 1 (no dtype field: float64), 2 (optional `dtype`, `normalization`,
+ * `dataMoments`, `dataRange`, and the `'noise-prediction-skip'` parameterisation) and 3 (optional `kind`, `initialVelocityVariance`).
  */
-export const SUPPORTED_SCORE_NETWORK_FORMAT_VERSIONS: readonly number[] = [1, 2];
+export const SUPPORTED_SCORE_NETWORK_FORMAT_VERSIONS: readonly number[] = [1, 2, 3];
+/**
+ * Version CLD networks are written in: 3 adds `kind` (`'cld'`; absent means a DDPM network) and
+ * `initialVelocityVariance`. DDPM networks are still written as version 2, so older readers load them.
+ */
+export const CLD_SCORE_NETWORK_FORMAT_VERSION = 3;
 
 /** The saved form of a network (what `saveScoreNetwork` writes as JSON). */
 export interface ScoreNetworkDocument {
@@ -359,6 +370,10 @@ export interface ScoreNetworkDocument {
   readonly dataMoments?: { readonly mean: number[]; readonly std: number[]; readonly min?: number[]; readonly max?: number[] };
   /** Version 2: per-coordinate range of the training rows in data units (optional). */
   readonly dataRange?: { readonly lower: number[]; readonly upper: number[] };
+  /** Version 3: `'cld'` for a CLD velocity-score network (input `[x, v, φ(t)]`); absent (or `'ou'`) for DDPM. */
+  readonly kind?: 'ou' | 'cld';
+  /** Version 3, CLD networks: γ in `V₀ ~ N(0, γI)`. */
+  readonly initialVelocityVariance?: number;
 }
 
 function normalizationDocument(n: DataNormalization): NonNullable<ScoreNetworkDocument['normalization']> {
@@ -377,7 +392,7 @@ function momentsDocument(m: DataMoments): NonNullable<ScoreNetworkDocument['data
 }
 
 /** Builds the saved form of a network. JSON numbers round-trip doubles (and so float32 values) exactly. */
-export function networkDocument(network: ScoreNetwork): ScoreNetworkDocument {
+export function networkDocument(network: Pick<ScoreNetwork, 'architecture' | 'model' | 'layouts' | 'dtype' | 'normalization' | 'dataMoments' | 'dataRange'>): ScoreNetworkDocument {
   const { architecture } = network;
   // The weights the network computes with: a float32 network reloads bit-identical.
   const parameters = network.model.parameters;

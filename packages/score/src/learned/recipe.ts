@@ -9,9 +9,12 @@
 import { InvalidArgumentError, RandomStream, expectBatch, expectSeed, type Batch } from '@sgmkit/tensor';
 import type { DataMoments, DataNormalization } from '../types.js';
 import { createScoreNetwork, ScoreNetwork, type DataRange } from './network.js';
+import { createCLDScoreNetwork, type CLDScoreNetwork } from './cld-network.js';
+import { networkLike, type AnyScoreNetwork } from './perturbation.js';
 import { dataMomentsOf, fitNormalization, standardizeBatch, type NormalizationKind } from './normalization.js';
 import type { LearningRateDecay } from './schedule.js';
 import type { NetworkDType, Parameterisation } from './architecture.js';
+import type { ScoreNetworkOptions } from './network.js';
 import {
   trainDenoisingScoreMatching, type EarlyStoppingOptions, type TimeDistribution, type TrainingEvaluation, type TrainingOptions,
   type TrainingProgress, type TrainingResult,
@@ -63,10 +66,16 @@ export interface TrainScoreNetworkOptions {
   readonly signal?: AbortSignal;
 }
 
-/** What {@link trainScoreNetwork} returns. */
-export interface TrainScoreNetworkResult {
+/** Options of {@link trainCLDScoreNetwork}: the recipe's, plus the CLD data velocity law. */
+export interface TrainCLDScoreNetworkOptions extends TrainScoreNetworkOptions {
+  /** γ in `V₀ ~ N(0, γI)` (the library's CLD convention). Default 1. */
+  readonly initialVelocityVariance?: number;
+}
+
+/** What {@link trainScoreNetwork} (and {@link trainCLDScoreNetwork}, with a `CLDScoreNetwork`) returns. */
+export interface TrainScoreNetworkResult<N extends AnyScoreNetwork = ScoreNetwork> {
   /** The network to save and sample: the EMA weights, with `normalization` and `dataMoments`. */
-  readonly network: ScoreNetwork;
+  readonly network: N;
   /** Training rows (raw space), in the split's order. */
   readonly train: Batch<Float64Array>;
   /** Held-out rows (raw space); 0 rows when `heldOutFraction` is 0. */
@@ -145,10 +154,26 @@ export function trainScoreNetwork(data: Batch, options: TrainScoreNetworkOptions
   return finishScoreNetworkTraining(prepared, trainDenoisingScoreMatching(prepared.network, prepared.trainData, prepared.trainingOptions));
 }
 
+/**
+ * The same recipe for a learned CLD velocity score: hybrid score matching (see `cld-network.ts`) of a
+ * `CLDScoreNetwork` on `[x, v, φ(t)]`, with the same split, standardisation, widths, schedule, clipping,
+ * EMA and (by default) the skip term, here the CLD score of the standardised data's diagonal Gaussian.
+ * @throws {InvalidArgumentError} as `trainScoreNetwork`, or a bad `initialVelocityVariance`
+ * @example
+ * ```ts
+ * const { network } = trainCLDScoreNetwork(data, { steps: 2000, seed: 1 });
+ * const { samples } = await sampleCLD(network, { T: 10, delta: 1e-3, steps: 200, n: 10_000, seed: 2 });
+ * ```
+ */
+export function trainCLDScoreNetwork(data: Batch, options: TrainCLDScoreNetworkOptions = {}): TrainScoreNetworkResult<CLDScoreNetwork> {
+  const prepared = prepareCLDScoreNetworkTraining(data, options);
+  return finishScoreNetworkTraining(prepared, trainDenoisingScoreMatching(prepared.network, prepared.trainData, prepared.trainingOptions));
+}
+
 /** A recipe run set up but not trained: what `trainScoreNetwork` does before and after the DSM loop. */
-export interface PreparedScoreNetworkTraining {
+export interface PreparedScoreNetworkTraining<N extends AnyScoreNetwork = ScoreNetwork> {
   /** The initial network (with normalization and data moments), trained in place. */
-  readonly network: ScoreNetwork;
+  readonly network: N;
   /** The standardised training rows. */
   readonly trainData: Batch;
   /** Options for `trainDenoisingScoreMatching` (or a variant taking the same options, e.g. on worker threads). */
@@ -169,7 +194,19 @@ export interface PreparedScoreNetworkTraining {
  * @throws {InvalidArgumentError} as `trainScoreNetwork`
  */
 export function prepareScoreNetworkTraining(data: Batch, options: TrainScoreNetworkOptions = {}): PreparedScoreNetworkTraining {
-  const fn = 'trainScoreNetwork';
+  return prepare('trainScoreNetwork', data, options, (initial) => createScoreNetwork(initial));
+}
+
+/** `prepareScoreNetworkTraining` for a CLD network (see `trainCLDScoreNetwork`); finish with `finishScoreNetworkTraining`. */
+export function prepareCLDScoreNetworkTraining(data: Batch, options: TrainCLDScoreNetworkOptions = {}): PreparedScoreNetworkTraining<CLDScoreNetwork> {
+  const fn = 'trainCLDScoreNetwork';
+  const gamma = options?.initialVelocityVariance;
+  return prepare(fn, data, options, (initial) => createCLDScoreNetwork({ ...initial, ...(gamma !== undefined ? { initialVelocityVariance: gamma } : {}) }));
+}
+
+function prepare<N extends AnyScoreNetwork>(
+  fn: string, data: Batch, options: TrainScoreNetworkOptions, create: (options: ScoreNetworkOptions) => N,
+): PreparedScoreNetworkTraining<N> {
   const [n, d] = expectBatch(fn, 'data', data);
   if (!options || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an options object');
   const recipe = resolveRecipe(fn, options, d);
@@ -179,11 +216,11 @@ export function prepareScoreNetworkTraining(data: Batch, options: TrainScoreNetw
   const heldOutY = normalization && heldOut.shape[0]! > 0 ? standardizeBatch(normalization, heldOut) : heldOut;
   // The moments go in before training: the skip term's Gaussian is made of them.
   const dataMoments = dataMomentsOf(trainY);
-  const initial = createScoreNetwork({ dim: d, hiddenWidths: recipe.hiddenWidths, timeFrequencyCount: recipe.timeFrequencyCount,
+  const initial = create({ dim: d, hiddenWidths: recipe.hiddenWidths, timeFrequencyCount: recipe.timeFrequencyCount,
     parameterisation: recipe.parameterisation, seed: recipe.seed, ...(options.dtype !== undefined ? { dtype: options.dtype } : {}),
   });
   const dataRange = dataRangeOf(train);
-  const network = new ScoreNetwork(initial.architecture, initial.parameters, initial.dtype, { ...(normalization ? { normalization } : {}), dataMoments, dataRange });
+  const network = networkLike(initial, initial.parameters, { ...(normalization ? { normalization } : {}), dataMoments, dataRange });
   const early = options.earlyStopping === true ? {} : options.earlyStopping === false ? undefined : options.earlyStopping;
   const trainingOptions: TrainingOptions = {
     steps: recipe.steps, batchSize: recipe.batchSize, learningRate: recipe.learningRate, warmupSteps: recipe.warmupSteps,
@@ -216,10 +253,10 @@ function dataRangeOf(rows: Batch<Float64Array>): DataRange {
 }
 
 /** The result of a prepared run: the EMA (or final) weights with the normalization and data moments. */
-export function finishScoreNetworkTraining(prepared: PreparedScoreNetworkTraining, result: TrainingResult): TrainScoreNetworkResult {
+export function finishScoreNetworkTraining<N extends AnyScoreNetwork>(prepared: PreparedScoreNetworkTraining<N>, result: TrainingResult<N>): TrainScoreNetworkResult<N> {
   const { normalization, dataMoments, dataRange, train, heldOut, recipe } = prepared;
   const weights = result.ema ?? prepared.network;
-  const trained = new ScoreNetwork(weights.architecture, weights.parameters, weights.dtype, { ...(normalization ? { normalization } : {}), dataMoments, dataRange });
+  const trained = networkLike(weights, weights.parameters, { ...(normalization ? { normalization } : {}), dataMoments, dataRange });
   return {
     network: trained, train, heldOut, ...(normalization ? { normalization } : {}), losses: result.losses, gradientNorms: result.gradientNorms,
     evaluations: result.evaluations, stoppedEarly: result.stoppedEarly, steps: result.steps, options: recipe,

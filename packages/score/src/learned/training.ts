@@ -17,9 +17,11 @@ import { createAdamRun, roundInto } from './adam.js';
 import { InProcessGradientEvaluator, type GradientEvaluator } from './gradient.js';
 import { noisePredictionLoss, writeInputRow } from './loss.js';
 import { createTrainingWorkspace, forwardTraining, mlpModel, networkArray, type MlpModel, type NetworkArray, type TrainingWorkspace } from './mlp-kernels.js';
-import { ScoreNetwork, skipTarget, type SkipGaussian } from './network.js';
+import { ScoreNetwork, type ScoreNetworkData } from './network.js';
+import { CLDScoreNetwork } from './cld-network.js';
+import { networkLike, trainingPerturbation, type AnyScoreNetwork, type TrainingPerturbation } from './perturbation.js';
 import { clipGradientNorm, expectLearningRateSchedule, learningRateAt, type LearningRateDecay, type LearningRateSchedule } from './schedule.js';
-import { noiseScale, writeTimeFeatures } from './time-features.js';
+import { writeTimeFeatures } from './time-features.js';
 
 /** Distribution of the training times on [tMin, tMax]. */
 export type TimeDistribution = 'log-uniform' | 'uniform';
@@ -117,7 +119,7 @@ export interface TrainingOptions {
 }
 
 /** What training returns; the network's own parameters hold the final (non-averaged) weights. */
-export interface TrainingResult {
+export interface TrainingResult<N extends AnyScoreNetwork = ScoreNetwork> {
   /** Steps taken (fewer than `options.steps` when stopped early). */
   readonly steps: number;
   /** Minibatch loss of every step taken. */
@@ -128,8 +130,8 @@ export interface TrainingResult {
   readonly evaluations: readonly TrainingEvaluation[];
   /** True when early stopping ended the run. */
   readonly stoppedEarly: boolean;
-  /** A network holding the EMA weights, when `emaDecay` was given (with the trained network's normalization). */
-  readonly ema?: ScoreNetwork;
+  /** A network of the same kind holding the EMA weights, when `emaDecay` was given (with the trained network's normalization). */
+  readonly ema?: N;
 }
 
 interface ResolvedOptions {
@@ -146,13 +148,19 @@ interface ResolvedOptions {
 export const EVALUATION_STREAM = 1;
 
 /**
- * Trains `network` in place by denoising score matching on the rows of `data` (n × d).
+ * Trains `network` in place on the rows of `data` (n × d): by denoising score matching for a
+ * `ScoreNetwork` (DDPM), by hybrid score matching for a `CLDScoreNetwork` (Dockhorn et al. 2022: the
+ * target is the velocity noise of `(x_t, v_t)` drawn from its Gaussian law given x₀; `cld-network.ts`).
+ * The loop, options, minibatch draw order, evaluations and gradient evaluators are the same for both;
+ * a CLD row draws 2d normals (ε_x then ε_v) where a DDPM row draws d.
  * @throws {InvalidArgumentError} bad options, data of the wrong width, non-finite data
  * @throws {NonFiniteValueError} when the loss becomes non-finite (diverged: lower the learning rate)
  */
-export function trainDenoisingScoreMatching(network: ScoreNetwork, data: Batch, options: TrainingOptions = {}): TrainingResult {
+export function trainDenoisingScoreMatching<N extends AnyScoreNetwork>(network: N, data: Batch, options: TrainingOptions = {}): TrainingResult<N> {
   const fn = 'trainDenoisingScoreMatching';
-  if (!(network instanceof ScoreNetwork)) throw new InvalidArgumentError(fn, 'network', network, 'a ScoreNetwork (from createScoreNetwork or loadScoreNetwork)');
+  if (!isScoreNetwork(network)) {
+    throw new InvalidArgumentError(fn, 'network', network, 'a ScoreNetwork or CLDScoreNetwork (from createScoreNetwork, createCLDScoreNetwork or a loader)');
+  }
   const [n, d] = expectBatch(fn, 'data', data, network.dim);
   if (n === 0) throw new InvalidArgumentError(fn, 'data', data, 'a batch with at least 1 row');
   expectFiniteRows(fn, data, n, d);
@@ -172,17 +180,34 @@ interface EvaluationSet {
   readonly trainNoise: Float64Array;
 }
 
-function runTraining(
-  network: ScoreNetwork, data: Batch, n: number, options: ResolvedOptions, evaluator: GradientEvaluator,
+/** The normalization and data moments a network carries. */
+function trainedOn(network: AnyScoreNetwork): ScoreNetworkData {
+  return {
+    ...(network.normalization ? { normalization: network.normalization } : {}), ...(network.dataMoments ? { dataMoments: network.dataMoments } : {}),
+    ...(network.dataRange ? { dataRange: network.dataRange } : {}),
+  };
+}
+
+/** True for a `ScoreNetwork` or a `CLDScoreNetwork`. */
+export function isScoreNetwork(value: unknown): value is AnyScoreNetwork {
+  return value instanceof ScoreNetwork || value instanceof CLDScoreNetwork;
+}
+
+function runTraining<N extends AnyScoreNetwork>(
+  network: N, data: Batch, n: number, options: ResolvedOptions, evaluator: GradientEvaluator,
   onStep: ((progress: TrainingProgress) => void) | undefined,
   onEvaluation: ((evaluation: TrainingEvaluation) => void) | undefined, signal: AbortSignal | undefined,
-): TrainingResult {
+): TrainingResult<N> {
   const { model } = network;
   const d = network.dim;
   const size = network.parameters.length;
   network.syncWeights();
   const ws = createTrainingWorkspace(model.layouts, options.batchSize, model.dtype);
-  const noise = new Float64Array(options.batchSize * d);
+  // The network's own skip scratch: training and evaluation never run at once on one network.
+  const perturbation = trainingPerturbation(network);
+  const normals = new Float64Array(options.batchSize * perturbation.normalsPerRow);
+  // The MLP's targets (B × d); a DDPM row's target is its normals, overwritten in place.
+  const noise = perturbation.normalsPerRow === d ? normals : new Float64Array(options.batchSize * d);
   const times = new Float64Array(options.batchSize);
   const sources = new Int32Array(options.batchSize);
   // A float32 network's gradient is float32 (the f32 GEMM writes it); Adam keeps float64 moments and master weights.
@@ -195,9 +220,7 @@ function runTraining(
   const evaluatedWeights = average && computeWeights ? new Float32Array(size) : average;
   const evaluated = evaluatedWeights ? mlpModel(evaluatedWeights, model.layouts) : model;
   const frequencies = Float64Array.from(network.architecture.timeFeatures.frequencies);
-  // The network's own skip scratch: training and evaluation never run at once on one network.
-  const skip = network.skip;
-  const evaluationSet = options.heldOut ? fixedEvaluationSet(options, data, options.heldOut, ws, frequencies, d, skip) : undefined;
+  const evaluationSet = options.heldOut ? fixedEvaluationSet(options, data, options.heldOut, ws, frequencies, d, perturbation) : undefined;
   const plateau = { best: Infinity, sinceBest: 0 };
   const rng = new RandomStream(options.seed);
   const losses = new Float64Array(options.steps);
@@ -208,7 +231,7 @@ function runTraining(
   while (step < options.steps && !stoppedEarly) {
     step += 1;
     if (signal?.aborted) throw new AbortedError(`trainDenoisingScoreMatching: aborted at step ${step}`);
-    drawMinibatch(rng, data, n, d, options, ws, noise, times, sources, frequencies, skip);
+    drawMinibatch(rng, data, d, options, ws, normals, noise, times, sources, frequencies, perturbation);
     const loss = evaluator.lossAndGradient(ws.input, noise, options.batchSize, gradient);
     const gradientNorm = clipGradientNorm(gradient, options.gradientClipNorm);
     if (!Number.isFinite(loss) || !Number.isFinite(gradientNorm)) {
@@ -227,13 +250,9 @@ function runTraining(
     }
     onStep?.({ step, loss, learningRate: adamOptions.learningRate, gradientNorm, ...(evaluations.length ? { evaluation: evaluations[evaluations.length - 1]! } : {}) });
   }
-  const trainedOn = {
-    ...(network.normalization ? { normalization: network.normalization } : {}), ...(network.dataMoments ? { dataMoments: network.dataMoments } : {}),
-    ...(network.dataRange ? { dataRange: network.dataRange } : {}),
-  };
   return {
     steps: step, losses: losses.slice(0, step), gradientNorms: gradientNorms.slice(0, step), evaluations, stoppedEarly,
-    ...(average ? { ema: new ScoreNetwork(network.architecture, average, network.dtype, trainedOn) } : {}),
+    ...(average ? { ema: networkLike(network, average, trainedOn(network)) } : {}),
   };
 }
 
@@ -256,24 +275,23 @@ function reachedPlateau(
  * and fresh noise.
  */
 function fixedEvaluationSet(
-  options: ResolvedOptions, data: Batch, heldOut: Batch, ws: TrainingWorkspace, frequencies: Float64Array, d: number, skip: SkipGaussian | undefined,
+  options: ResolvedOptions, data: Batch, heldOut: Batch, ws: TrainingWorkspace, frequencies: Float64Array, d: number, perturbation: TrainingPerturbation,
 ): EvaluationSet {
   const rows = options.evaluationRows;
   const width = ws.input.length / ws.capacity;
+  const k = perturbation.normalsPerRow;
   const rng = new RandomStream(options.seed, EVALUATION_STREAM);
   const noisyRows = (source: Batch): [Float64Array, Float64Array] => {
     const m = source.shape[0]!;
     const input = new Float64Array(rows * width);
-    const noise = new Float64Array(rows * d);
-    rng.fillNormal(noise, 0, rows * d);
+    const normals = new Float64Array(rows * k);
+    const noise = k === d ? normals : new Float64Array(rows * d);
+    rng.fillNormal(normals, 0, rows * k);
     for (let r = 0; r < rows; r++) {
       const t = drawTime(rng.uniform(), options);
-      const decay = Math.exp(-t);
-      const sigma = noiseScale(t);
       const point = source.offset + (r % m) * d;
-      for (let j = 0; j < d; j++) input[r * width + j] = decay * source.data[point + j]! + sigma * noise[r * d + j]!;
-      if (skip) skipTarget(t, skip, input, r * width, noise, r * d, sigma, d);
-      writeTimeFeatures(t, frequencies, input, r * width + d);
+      perturbation.perturbRow(t, source.data, point, normals, r * k, input, r * width, noise, r * d);
+      writeTimeFeatures(t, frequencies, input, r * width + perturbation.pointWidth);
     }
     return [input, noise];
   };
@@ -309,31 +327,29 @@ function drawTime(u: number, options: ResolvedOptions): number {
 }
 
 /**
- * Fills the workspace input rows with `[x_t, φ(t)]` and `noise` with z. Draw order (fixed, part of
- * the reproducibility contract): for each row an index then a time, then all B·d normals.
+ * Fills the workspace input rows with `[noisy point, φ(t)]` and `noise` with the MLP's targets. Draw
+ * order (fixed, part of the reproducibility contract): for each row an index then a time, then all
+ * B·k normals (k = `perturbation.normalsPerRow`: d for DDPM, 2d for CLD) into `normals`.
  */
 function drawMinibatch(
-  rng: RandomStream, data: Batch, n: number, d: number, options: ResolvedOptions,
-  ws: TrainingWorkspace, noise: Float64Array, times: Float64Array, sources: Int32Array, frequencies: Float64Array, skip: SkipGaussian | undefined,
+  rng: RandomStream, data: Batch, d: number, options: ResolvedOptions, ws: TrainingWorkspace, normals: Float64Array,
+  noise: Float64Array, times: Float64Array, sources: Int32Array, frequencies: Float64Array, perturbation: TrainingPerturbation,
 ): void {
   const rows = options.batchSize;
+  const n = data.shape[0]!;
+  const k = perturbation.normalsPerRow;
   const width = ws.input.length / ws.capacity;
   for (let r = 0; r < rows; r++) {
-    // Remember the clean point; x_t is formed once the noise is drawn.
+    // Remember the clean point; the noisy point is formed once the noise is drawn.
     sources[r] = data.offset + Math.floor(rng.uniform() * n) * d;
     const u = rng.uniform();
     const t = drawTime(u, options);
-    writeInputRow(ws, r, width, t, frequencies, d);
+    writeInputRow(ws, r, width, t, frequencies, perturbation.pointWidth);
     times[r] = t;
   }
-  rng.fillNormal(noise, 0, rows * d);
+  rng.fillNormal(normals, 0, rows * k);
   for (let r = 0; r < rows; r++) {
-    const t = times[r]!;
-    const decay = Math.exp(-t);
-    const sigma = noiseScale(t);
-    const source = sources[r]!;
-    for (let j = 0; j < d; j++) ws.input[r * width + j] = decay * data.data[source + j]! + sigma * noise[r * d + j]!;
-    if (skip) skipTarget(t, skip, ws.input, r * width, noise, r * d, sigma, d);
+    perturbation.perturbRow(times[r]!, data.data, sources[r]!, normals, r * k, ws.input, r * width, noise, r * d);
   }
 }
 

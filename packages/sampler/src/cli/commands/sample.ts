@@ -50,7 +50,7 @@ const spec: CommandSpec = {
     { name: 'steps', kind: 'integer', min: 1, valueName: '<N>', description: 'number of steps', defaultText: '1000' },
     { name: 'delta', kind: 'number', min: 0, valueName: '<δ>', description: 'early-stopping time δ (the grid ends at δ)', defaultText: '0, or 1e-3 for --points/--network' },
     { name: 'schedule', kind: 'choice', choices: ['uniform', 'early-stopping'], description: 'step schedule: uniform, or exponentially shrinking steps near δ', defaultText: 'uniform' },
-    { name: 'gamma', kind: 'number', min: 0, exclusiveMin: true, valueName: '<γ>', description: 'CLD initial velocity variance', defaultText: '1' },
+    { name: 'gamma', kind: 'number', min: 0, exclusiveMin: true, valueName: '<γ>', description: 'CLD initial velocity variance', defaultText: "1; a CLD network's own γ" },
     { name: 'corrector-steps', kind: 'integer', min: 0, max: 62, valueName: '<m>', description: 'Langevin corrector steps after every predictor step (on the velocity for CLD)', defaultText: '0' },
     { name: 'corrector-size', kind: 'number', min: 0, exclusiveMin: true, max: 2, valueName: '<ε>', description: 'Langevin corrector step size ε < 2', defaultText: '0.01' },
     { name: 'n', kind: 'integer', min: 1, short: 'n', valueName: '<count>', description: 'number of samples', defaultText: '10000' },
@@ -130,7 +130,10 @@ export function resolveSampleRun(args: ParsedArgs): SampleRun {
   const target = resolveTarget(args);
   const sampler = args.string('sampler', 'ddpm') as 'ddpm' | 'cld';
   if (sampler === 'cld' && !target.cldScore) {
-    throw new UsageError(`--sampler cld needs a CLD velocity score; the ${target.name} target has only an OU (DDPM) score (a network trained by \`sgmkit train\` is a DDPM network)`);
+    throw new UsageError(`--sampler cld needs a CLD velocity score; the ${target.name} target has only an OU (DDPM) score (this is a DDPM network: train a CLD one with \`sgmkit train --sampler cld\`)`);
+  }
+  if (sampler === 'ddpm' && target.networkKind === 'cld') {
+    throw new UsageError(`--network ${args.string('network')} is a CLD network (trained with \`sgmkit train --sampler cld\`): sample it with --sampler cld`);
   }
   const T = args.number('T', 10);
   const delta = args.number('delta', target.needsEarlyStopping ? 1e-3 : 0);
@@ -151,7 +154,7 @@ export function resolveSampleRun(args: ParsedArgs): SampleRun {
   return {
     reference, train: reference === undefined ? undefined : train, clip,
     target, sampler, corrector: resolveCorrector(args), method: resolveMethod(sampler, args.string('method', 'exponential-integrator')), T, delta, schedule,
-    steps: args.number('steps', 1000), gamma: args.number('gamma', 1), n: args.number('n', 10_000), seed: args.number('seed', 0),
+    steps: args.number('steps', 1000), gamma: args.number('gamma', target.fixedGamma ?? 1), n: args.number('n', 10_000), seed: args.number('seed', 0),
     workers: args.number('workers', 1), dtype: args.string('dtype', 'float64') as 'float64' | 'float32',
     divergenceK: args.number('divergence-k', DEFAULT_DIVERGENCE_K), maxDiverged: args.number('max-diverged', 0),
   };

@@ -6,13 +6,14 @@
  */
 import { batch, type Batch } from '@sgmkit/tensor';
 import {
-  DEFAULT_RECIPE_STEPS, defaultHiddenWidths, finishScoreNetworkTraining, pointCloudScore, prepareScoreNetworkTraining, sampleForwardMarginal, samplePointCloud,
-  saveScoreNetwork, standardizeBatch, type Score, type TrainScoreNetworkResult,
+  cldPointCloudScore, DEFAULT_RECIPE_STEPS, defaultHiddenWidths, finishScoreNetworkTraining, pointCloudScore, prepareCLDScoreNetworkTraining,
+  prepareScoreNetworkTraining, sampleCLDForwardMarginal, sampleForwardMarginal, samplePointCloud, saveScoreNetwork, standardizeBatch,
+  type AnyScoreNetwork, type CLDScore, type Score, type TrainScoreNetworkOptions, type TrainScoreNetworkResult,
 } from '@sgmkit/score';
 import { MAX_TRAINING_WORKERS, trainDenoisingScoreMatchingOnWorkers } from '../../node/training.js';
 import type { CommandSpec, ParsedArgs } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
-import { OptionValueError } from '../errors.js';
+import { OptionValueError, UsageError } from '../errors.js';
 import { formatTable } from '../format.js';
 import { createProgress, formatDuration } from '../progress.js';
 import { resolveTarget, TARGET_OPTIONS, type Target } from '../targets.js';
@@ -21,16 +22,20 @@ import { writeSamples, writeTextFile } from '../../node/files.js';
 
 const spec: CommandSpec = {
   name: 'train',
-  summary: 'train a score network by denoising score matching; plot the loss and save the network',
+  summary: 'train a score network by denoising (DDPM) or hybrid (CLD) score matching; plot the loss and save the network',
   description:
     'Data: a point-cloud file (--points), or exact draws from an analytic target (--target, default ring8).\n' +
     'The recipe (docs/learned-scores.md): 10% of the rows held out, the rest standardised per coordinate,\n' +
     'a network sized for d, warm-up + cosine learning rate, gradient clipping, and the EMA of the weights\n' +
     '(saved, with the standardisation, and used by `sgmkit sample --network <file.json>`).\n' +
+    '--sampler cld trains a CLD velocity-score network by hybrid score matching (Dockhorn et al. 2022) instead,\n' +
+    'for `sgmkit sample --sampler cld --network <file.json>`.\n' +
     'Reported: the held-out DSM loss, and the learned score against the exact score of the empirical\n' +
     '(point-cloud) law of the training rows at a few times t (and, for analytic targets, of the true law).',
   options: [
     ...TARGET_OPTIONS,
+    { name: 'sampler', kind: 'choice', choices: ['ddpm', 'cld'], description: 'which score to learn: the DDPM (OU) score, or the CLD velocity score', defaultText: 'ddpm' },
+    { name: 'gamma', kind: 'number', min: 0, exclusiveMin: true, valueName: '<γ>', description: 'CLD initial velocity variance (--sampler cld; saved in the network)', defaultText: '1' },
     { name: 'data-size', kind: 'integer', min: 1, valueName: '<m>', description: 'draws from an analytic target used as training data', defaultText: '10000' },
     { name: 'steps', kind: 'integer', min: 1, valueName: '<N>', description: 'Adam steps', defaultText: String(DEFAULT_RECIPE_STEPS) },
     { name: 'batch-size', kind: 'integer', min: 1, valueName: '<B>', description: 'minibatch size', defaultText: '256' },
@@ -61,6 +66,8 @@ const spec: CommandSpec = {
     'sgmkit train --dtype float32 --steps 3000',
     'sgmkit train --target gaussian --dim 64 --workers 2',
     'sgmkit sample --network out/network.json --delta 1e-3',
+    'sgmkit train --sampler cld --target ring8 --out out/cld.json',
+    'sgmkit sample --sampler cld --network out/cld.json --method sscs',
   ],
 };
 
@@ -79,13 +86,21 @@ function trainingData(target: Target, args: ParsedArgs): Batch {
   return target.draw!(args.number('data-size', 10_000), args.number('seed', 0));
 }
 
-/** `√(E|s_θ − s|²) / √(E|s|²)` over the draws `x`. */
-function relativeScoreError(learned: Score, exact: Score, x: Batch, t: number): number {
-  const [n, d] = x.shape as [number, number];
+/** A draw of the forward law at time t from data rows: x_t (DDPM) or (x_t, v_t) (CLD). */
+type ForwardDraw = { x: Batch; v?: Batch };
+
+/** `√(E|s_θ − s|²) / √(E|s|²)` over the draws (the OU score, or the CLD velocity score when `draw.v` is given). */
+function relativeScoreError(learned: Score | CLDScore, exact: Score | CLDScore, draw: ForwardDraw, t: number): number {
+  const [n, d] = draw.x.shape as [number, number];
   const a = batch(n, d);
   const b = batch(n, d);
-  learned.evaluate(t, x, a);
-  exact.evaluate(t, x, b);
+  if (draw.v) {
+    (learned as CLDScore).evaluate(t, draw.x, draw.v, a);
+    (exact as CLDScore).evaluate(t, draw.x, draw.v, b);
+  } else {
+    (learned as Score).evaluate(t, draw.x, a);
+    (exact as Score).evaluate(t, draw.x, b);
+  }
   let error = 0;
   let norm = 0;
   for (let i = 0; i < a.data.length; i++) {
@@ -95,8 +110,15 @@ function relativeScoreError(learned: Score, exact: Score, x: Batch, t: number): 
   return Math.sqrt(error / norm);
 }
 
+/** Draws the forward law of the network's kind at time t from rows x₀ (γ of a CLD network). */
+function forwardDraw(network: AnyScoreNetwork, rows: Batch, t: number, seed: number): ForwardDraw {
+  if (network.kind === 'ou') return { x: sampleForwardMarginal(rows, t, { seed }) };
+  const { positions, velocities } = sampleCLDForwardMarginal(rows, t, { seed, initialVelocityVariance: network.initialVelocityVariance });
+  return { x: positions, v: velocities };
+}
+
 /** The training rows in the network's space (standardised when the network is). */
-function networkSpaceRows(result: TrainScoreNetworkResult): Batch {
+function networkSpaceRows(result: TrainScoreNetworkResult<AnyScoreNetwork>): Batch {
   return result.normalization ? standardizeBatch(result.normalization, result.train) : result.train;
 }
 
@@ -104,36 +126,40 @@ function networkSpaceRows(result: TrainScoreNetworkResult): Batch {
  * Against the exact score of the empirical law of the training rows, over draws of its OU marginal
  * q_t: how far the network is from memorising the training set (small t) and from the smoothed law (large t).
  */
-function checkAgainstEmpirical(result: TrainScoreNetworkResult, seed: number): { t: number; relativeError: number }[] {
+function checkAgainstEmpirical(result: TrainScoreNetworkResult<AnyScoreNetwork>, seed: number): { t: number; relativeError: number }[] {
   const rows = networkSpaceRows(result);
-  const exact = pointCloudScore(rows);
+  const network = result.network;
+  const exact = network.kind === 'ou' ? pointCloudScore(rows) : cldPointCloudScore(rows, { initialVelocityVariance: network.initialVelocityVariance });
   return CHECK_TIMES.map((t, k) => {
-    const x = sampleForwardMarginal(samplePointCloud(rows, CHECK_SIZE, { seed: seed + 1 + k }), t, { seed: seed + 1 + k });
-    return { t, relativeError: relativeScoreError(result.network, exact, x, t) };
+    const draw = forwardDraw(network, samplePointCloud(rows, CHECK_SIZE, { seed: seed + 1 + k }), t, seed + 1 + k);
+    return { t, relativeError: relativeScoreError(network, exact, draw, t) };
   });
 }
 
 /** Against the exact score of the true law (analytic targets), in the network's space. */
-function checkAgainstExact(result: TrainScoreNetworkResult, target: Target, seed: number): { t: number; relativeError: number }[] {
+function checkAgainstExact(result: TrainScoreNetworkResult<AnyScoreNetwork>, target: Target, seed: number): { t: number; relativeError: number }[] {
   if (!target.draw || target.points) return [];
   const n = result.normalization;
   if (n && n.kind !== 'affine') return [];
-  const exact = n ? target.standardizedOuScore!(n.mean, n.scale) : target.ouScore();
+  const network = result.network;
+  const exact = network.kind === 'ou'
+    ? (n ? target.standardizedOuScore!(n.mean, n.scale) : target.ouScore())
+    : (n ? target.standardizedCldScore!(n.mean, n.scale, network.initialVelocityVariance) : target.cldScore!(network.initialVelocityVariance));
   return CHECK_TIMES.map((t, k) => {
     const raw = target.draw!(CHECK_SIZE, seed + 1 + k);
-    const x = sampleForwardMarginal(n ? standardizeBatch(n, raw) : raw, t, { seed: seed + 1 + k });
-    return { t, relativeError: relativeScoreError(result.network, exact, x, t) };
+    const draw = forwardDraw(network, n ? standardizeBatch(n, raw) : raw, t, seed + 1 + k);
+    return { t, relativeError: relativeScoreError(network, exact, draw, t) };
   });
 }
 
-async function train(data: Batch, args: ParsedArgs, context: CommandContext): Promise<{ result: TrainScoreNetworkResult; wallTimeMs: number }> {
+async function train(data: Batch, args: ParsedArgs, context: CommandContext): Promise<{ result: TrainScoreNetworkResult<AnyScoreNetwork>; wallTimeMs: number }> {
   const steps = args.number('steps', DEFAULT_RECIPE_STEPS);
   const warmup = args.number('warmup', Math.round(steps / 40));
   if (warmup > steps) throw new OptionValueError('warmup', String(warmup), `at most --steps (${steps})`);
   const progress = createProgress({ label: 'train', total: steps, enabled: !context.quiet, stream: context.stderr });
   const started = performance.now();
   let heldOut = '';
-  const prepared = prepareScoreNetworkTraining(data, {
+  const options: TrainScoreNetworkOptions = {
     steps, batchSize: args.number('batch-size', 256), learningRate: args.number('lr', 1e-3), warmupSteps: warmup,
     learningRateDecay: args.string('lr-schedule', 'cosine') as 'cosine' | 'constant', gradientClipNorm: args.number('clip', 1),
     hiddenWidths: hiddenWidths(args, data.shape[1]!), normalization: args.string('normalization', 'affine') as 'affine' | 'whitening' | 'none',
@@ -143,10 +169,18 @@ async function train(data: Batch, args: ParsedArgs, context: CommandContext): Pr
     dtype: args.string('dtype', 'float64') as 'float64' | 'float32',
     onEvaluation: (e) => { heldOut = `, held-out ${e.heldOutLoss.toPrecision(4)}`; },
     onStep: ({ step, loss }) => progress.update(step, `loss ${loss.toPrecision(4)}${heldOut}`),
-  });
-  const trained = await trainDenoisingScoreMatchingOnWorkers(prepared.network, prepared.trainData, { ...prepared.trainingOptions, workers: args.number('workers', 1) });
+  };
+  const workers = args.number('workers', 1);
+  let result: TrainScoreNetworkResult<AnyScoreNetwork>;
+  if (args.string('sampler', 'ddpm') === 'cld') {
+    const prepared = prepareCLDScoreNetworkTraining(data, { ...options, initialVelocityVariance: args.number('gamma', 1) });
+    result = finishScoreNetworkTraining(prepared, await trainDenoisingScoreMatchingOnWorkers(prepared.network, prepared.trainData, { ...prepared.trainingOptions, workers }));
+  } else {
+    const prepared = prepareScoreNetworkTraining(data, options);
+    result = finishScoreNetworkTraining(prepared, await trainDenoisingScoreMatchingOnWorkers(prepared.network, prepared.trainData, { ...prepared.trainingOptions, workers }));
+  }
   progress.finish();
-  return { result: finishScoreNetworkTraining(prepared, trained), wallTimeMs: performance.now() - started };
+  return { result, wallTimeMs: performance.now() - started };
 }
 
 function scoreErrorLines(title: string, checks: readonly { t: number; relativeError: number }[]): string[] {
@@ -168,6 +202,7 @@ export const trainCommand: Command = {
   async run(args, context) {
     const target = resolveTarget(args);
     if (!(args.number('t-min', 1e-3) < args.number('T', 10))) throw new OptionValueError('t-min', String(args.number('t-min')), `less than --T (${args.number('T', 10)})`);
+    if (args.has('gamma') && args.string('sampler', 'ddpm') !== 'cld') throw new UsageError('--gamma is the CLD initial velocity variance: give it with --sampler cld');
     if (args.flag('early-stopping') && args.number('holdout', 0.1) === 0) throw new OptionValueError('holdout', '0', '> 0 with --early-stopping (it watches the held-out loss)');
     const data = trainingData(target, args);
     const out = args.string('out', 'out/network.json');
@@ -176,7 +211,8 @@ export const trainCommand: Command = {
     const { network, losses, evaluations } = result;
     writeTextFile(out, saveScoreNetwork(network));
     const split = splitFiles(args.string('save-split'), result.train, result.heldOut);
-    if (plot) writeTextFile(plot, figure([lossCurvePanel({ losses, title: `denoising score matching: ${target.name}` })]));
+    const objective = network.kind === 'cld' ? 'hybrid score matching (CLD)' : 'denoising score matching';
+    if (plot) writeTextFile(plot, figure([lossCurvePanel({ losses, title: `${objective}: ${target.name}` })]));
     const seed = args.number('seed', 0);
     const checks = checkAgainstExact(result, target, seed);
     const empirical = checkAgainstEmpirical(result, seed);
@@ -186,7 +222,7 @@ export const trainCommand: Command = {
     const recipe = result.options;
     const lines = [
       `data:    ${target.description} (${data.shape[0]} points: ${result.train.shape[0]} to train on, ${result.heldOut.shape[0]} held out)`,
-      `network: ${network.dtype}, hidden ${network.architecture.hiddenWidths.join(',')}`,
+      `network: ${network.kind === 'cld' ? `CLD velocity score (γ = ${network.initialVelocityVariance}), ` : ''}${network.dtype}, hidden ${network.architecture.hiddenWidths.join(',')}`,
       `recipe:  normalization ${recipe.normalization}, hidden ${recipe.hiddenWidths.join(',')}, ${recipe.parameterisation}, EMA ${recipe.emaDecay}, lr ${recipe.learningRate} (${recipe.warmupSteps} warm-up steps, ${recipe.learningRateDecay}), clip ${recipe.gradientClipNorm}`,
       `trained: ${losses.length} steps${result.stoppedEarly ? ' (stopped early: held-out loss on a plateau)' : ''} in ${formatDuration(wallTimeMs)}; mean loss over the last ${tail.length} steps ${finalLoss.toPrecision(4)}`,
     ];
@@ -197,7 +233,7 @@ export const trainCommand: Command = {
     return {
       text: lines.join('\n') + '\n',
       json: {
-        target: target.name, dtype: network.dtype, dataSize: data.shape[0], trainSize: result.train.shape[0], heldOutSize: result.heldOut.shape[0], steps: losses.length,
+        target: target.name, kind: network.kind, dtype: network.dtype, dataSize: data.shape[0], trainSize: result.train.shape[0], heldOutSize: result.heldOut.shape[0], steps: losses.length,
         stoppedEarly: result.stoppedEarly, wallTimeMs, finalLoss, heldOutLoss: last?.heldOutLoss ?? null, evaluations, scoreError: checks,
         empiricalScoreError: empirical, recipe, out, plot: plot ?? null, split: split ?? null, losses: Array.from(losses),
       },
