@@ -5,8 +5,8 @@ import { DEFAULTS, METHODS, runDemo } from './demo.js';
 setWorkerBackend(webWorkerBackend({ url: new URL('./sgmkit-worker.js', import.meta.url) }));
 
 const $ = (id) => document.getElementById(id);
-const FIELDS = ['target', 'sampler', 'method', 'T', 'steps', 'delta', 'n', 'seed', 'workers', 'mean', 'covariance', 'points'];
-const NUMERIC = new Set(['T', 'steps', 'delta', 'n', 'seed', 'workers']);
+const FIELDS = ['target', 'sampler', 'method', 'T', 'steps', 'delta', 'n', 'seed', 'workers', 'mean', 'covariance', 'points', 'trainSteps'];
+const NUMERIC = new Set(['T', 'steps', 'delta', 'n', 'seed', 'workers', 'trainSteps']);
 let last;
 
 function fillMethods(sampler, selected) {
@@ -111,7 +111,7 @@ async function run(options) {
 
 $('sampler').addEventListener('change', () => fillMethods($('sampler').value, undefined));
 $('target').addEventListener('change', () => {
-  if ($('target').value === 'points' && Number($('delta').value) === 0) $('delta').value = '0.01';
+  if (['points', 'learned'].includes($('target').value) && Number($('delta').value) === 0) $('delta').value = '0.01';
 });
 $('frame').addEventListener('input', () => draw(Number($('frame').value)));
 

@@ -3,7 +3,7 @@
 import { batch, batchCovariance, batchMean, fillParticleNormals, fromArray } from '@sgmkit/tensor';
 import {
   cldGaussianMixtureScore, cldGaussianScore, cldPointCloudScore, gaussianMixtureScore, gaussianScore, pointCloudScore, ringMixture,
-  ringMixtureParameters,
+  ringMixtureParameters, trainCLDScoreNetwork, trainScoreNetwork,
 } from '@sgmkit/score';
 import {
   CLD_METHODS, DDPM_METHODS, INITIAL_POSITION_STREAM, earlyStoppingGrid, exactCLDLaw, exactDDPMLaw, gaussianKL, gaussianW2,
@@ -11,7 +11,7 @@ import {
 } from '@sgmkit/sampler';
 import { parsePointCloudCsv } from '@sgmkit/sampler/io';
 
-export const TARGETS = ['gaussian', 'ring8', 'grid25', 'points'];
+export const TARGETS = ['gaussian', 'ring8', 'grid25', 'points', 'learned'];
 export const METHODS = { ddpm: DDPM_METHODS, cld: CLD_METHODS };
 
 /** What the page starts with. */
@@ -19,7 +19,19 @@ export const DEFAULTS = {
   target: 'ring8', sampler: 'ddpm', method: 'exponential-integrator', T: 8, steps: 200, delta: 0, n: 4000, seed: 1, workers: 2,
   mean: '1, -1', covariance: '1, 0.5; 0.5, 0.8',
   points: '# one point per line\n-2, 0\n2, 0\n0, 2\n0, -2\n1.4, 1.4\n-1.4, -1.4\n',
+  trainSteps: 300,
 };
+
+/**
+ * The 'learned' target: a small score network trained in the page on the points (DDPM or CLD, whichever the
+ * sampler needs). Training runs on the calling thread, seeded, so Node and the browser learn the same weights.
+ */
+function learnedTarget(options) {
+  const points = parsePointCloudCsv(options.points, 'points');
+  const recipe = { steps: Number(options.trainSteps), hiddenWidths: [32, 32], batchSize: 64, heldOutFraction: 0, seed: Number(options.seed) };
+  if (options.sampler === 'cld') return { dim: points.shape[1], cldScore: trainCLDScoreNetwork(points, recipe).network, points };
+  return { dim: points.shape[1], score: trainScoreNetwork(points, recipe).network, points };
+}
 
 /** Most particles whose trajectories the page keeps (each recorded step stores them all). */
 export const SHOWN_PARTICLES = 1000;
@@ -64,6 +76,7 @@ export function makeTarget(options) {
       const points = parsePointCloudCsv(options.points, 'points');
       return { dim: points.shape[1], score: pointCloudScore(points), cldScore: cldPointCloudScore(points), points };
     }
+    case 'learned': return learnedTarget(options);
     default: throw new Error(`unknown target '${options.target}'; use one of ${TARGETS.join(', ')}`);
   }
 }

@@ -1,5 +1,5 @@
 // The demo page in real Chromium (Debian's, driven by puppeteer-core): a seeded sample in the browser has
-// the same particles, bit for bit, as the same code in Node; workers are used when the page is cross-origin
+// the same particles, bit for bit, as the same code in Node (analytic scores, and a network trained in the page); workers are used when the page is cross-origin
 // isolated and not otherwise; the canvas shows the particles. tests/web/ensure-chromium.mjs (a step of
 // `npx -y pnpm@10 test`) installs Chromium when it is missing; without it this test fails, it does not skip.
 import { spawnSync } from 'node:child_process';
@@ -30,6 +30,9 @@ const CASES: { name: string; isolated: boolean; options: DemoOptions }[] = [
   { name: 'points (CSV), DDPM Euler-Maruyama, early stopping, isolated', isolated: true, options: { ...base, target: 'points', method: 'euler-maruyama', delta: 0.01, steps: 80, n: 1500, seed: 3 } },
   { name: 'ring8, CLD exponential integrator, isolated', isolated: true, options: { ...base, target: 'ring8', sampler: 'cld', steps: 60, n: 1500, seed: 9 } },
   { name: 'grid25, DDPM ancestral, not isolated', isolated: false, options: { ...base, target: 'grid25', method: 'ancestral', steps: 50, n: 1200, seed: 7 } },
+  // training in the page, then sampling the network: Adam, the time features (sin, cos, log) and SiLU agree across engines
+  { name: 'network trained in the page, DDPM exponential integrator, isolated', isolated: true, options: { ...base, target: 'learned', T: 6, delta: 0.01, steps: 60, n: 1500, seed: 4 } },
+  { name: 'network trained in the page, CLD exponential integrator, not isolated', isolated: false, options: { ...base, target: 'learned', sampler: 'cld', T: 6, delta: 0.01, steps: 60, n: 1500, seed: 6 } },
 ];
 
 describe('the demo page in Chromium', () => {

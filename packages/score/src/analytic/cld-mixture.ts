@@ -240,12 +240,13 @@ abstract class CLDMixtureBase implements CLDScore {
       meanSpread = Math.max(meanSpread, Math.sqrt(distance));
       largestMean = Math.max(largestMean, Math.sqrt(squared));
     }
-    shared.linear = roundingScale <= SHARED_LOGIT_LIMIT && Math.hypot(kx, kv) * largestMean <= MAX_SHARED_SLOPE;
+    const slopeNorm = Math.sqrt(kx * kx + kv * kv); // not Math.hypot (implementation-defined): it picks the kernel
+    shared.linear = roundingScale <= SHARED_LOGIT_LIMIT && slopeNorm * largestMean <= MAX_SHARED_SLOPE;
     // |l_k − l_0| ≤ |α_k − α_0| + |m_k − m_0|·|w|, |w| ≤ √(κˣ² + κᵛ²)·|z|. With l_0 as the reference the sums are
     // ≥ 1 (component 0 contributes 1), so only overflow limits the spread: K·e^{spread}·(1 + max|m_k|) must stay
     // below e^{709}, and every exponent inside fastExpInRange's [−708, 709] (a unit of margin for rounding).
     const spread = FAST_EXP_MAX - 2 - log(this.active.length * (1 + largestMean));
-    const slope = meanSpread * Math.hypot(kx, kv);
+    const slope = meanSpread * slopeNorm;
     if (!(offsetSpread <= spread)) shared.nearRadiusSquared = -1;
     else shared.nearRadiusSquared = slope === 0 ? Infinity : ((spread - offsetSpread) / slope) ** 2;
   }

@@ -6,7 +6,7 @@
  * stays in L1) and `e^r` from its degree-4 Taylor polynomial, whose truncation error
  * `|r|^5/120 < 4e-17` is below half an ulp; the result is within ~2 ulp (≈ 4.4e-16 relative) of the
  * true value. (The larger table buys one polynomial degree over a 64-entry table: ≈ 8% faster kernels.)
- * `fastExp` defers to `Math.exp` outside `[−708, 709]` (subnormal or overflowing results) and for NaN,
+ * `fastExp` defers to the portable `exp` outside `[−708, 709]` (subnormal or overflowing results) and for NaN,
  * so it agrees with `Math.exp` on every special case; `fastExpInRange` skips that test for callers
  * that have proven their argument lies in `[−708, 709]` (the test costs ≈ 10% of a mixture kernel).
  * @packageDocumentation
@@ -38,8 +38,12 @@ const POW2_BIAS = 1022;
 const POW2 = buildPowerTable();
 
 function splitHigh(value: number): number {
-  // Keep the top 32 bits of the significand: k·HI is then exact for |k| < 2^21.
-  const scale = 2 ** (31 - Math.floor(Math.log2(value)));
+  // Keep the top 32 bits of the significand: k·HI is then exact for |k| < 2^21. The exponent by halving,
+  // not Math.log2 (implementation-defined): value ∈ [2^e, 2^(e+1)).
+  let e = 0;
+  while (2 ** e > value) e--;
+  while (2 ** (e + 1) <= value) e++;
+  const scale = 2 ** (31 - e);
   return Math.round(value * scale) / scale;
 }
 

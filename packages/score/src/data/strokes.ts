@@ -64,5 +64,6 @@ function segmentDistance(px: number, py: number, ax: number, ay: number, bx: num
   const [dx, dy] = [bx - ax, by - ay];
   const lengthSquared = dx * dx + dy * dy;
   const s = lengthSquared === 0 ? 0 : Math.min(1, Math.max(0, ((px - ax) * dx + (py - ay) * dy) / lengthSquared));
-  return Math.hypot(px - ax - s * dx, py - ay - s * dy);
+  const [ex, ey] = [px - ax - s * dx, py - ay - s * dy];
+  return Math.sqrt(ex * ex + ey * ey); // not Math.hypot: implementation-defined, and the data must be the same in every engine
 }

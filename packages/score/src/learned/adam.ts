@@ -5,7 +5,7 @@
  * float32 rounding of the master weights in the same pass.
  * @packageDocumentation
  */
-import { FusedAdam, gemmBackend, type FloatArray } from '@sgmkit/tensor';
+import { FusedAdam, gemmBackend, integerPower, type FloatArray } from '@sgmkit/tensor';
 import { networkArray, type NetworkArray } from './mlp-kernels.js';
 import type { NetworkDType } from './architecture.js';
 
@@ -38,8 +38,8 @@ export function adamUpdate(
 ): void {
   const { learningRate, beta1, beta2, epsilon } = options;
   state.step += 1;
-  const firstCorrection = 1 / (1 - Math.pow(beta1, state.step));
-  const secondCorrection = 1 / (1 - Math.pow(beta2, state.step));
+  const firstCorrection = 1 / (1 - integerPower(beta1, state.step));
+  const secondCorrection = 1 / (1 - integerPower(beta2, state.step));
   const m = state.firstMoment;
   const v = state.secondMoment;
   for (let i = 0; i < parameters.length; i++) {
@@ -126,8 +126,8 @@ class FusedAdamRun implements AdamRun {
     u.beta2 = options.beta2;
     u.epsilon = options.epsilon;
     // The same bias corrections as adamUpdate's.
-    u.firstCorrection = 1 / (1 - Math.pow(options.beta1, this.steps));
-    u.secondCorrection = 1 / (1 - Math.pow(options.beta2, this.steps));
+    u.firstCorrection = 1 / (1 - integerPower(options.beta1, this.steps));
+    u.secondCorrection = 1 / (1 - integerPower(options.beta2, this.steps));
     u.decay = decay;
     this.fused.update(u);
     parameters.set(this.fused.parameters);

@@ -8,7 +8,7 @@
  * @packageDocumentation
  */
 import {
-  DTypeMismatchError, InvalidArgumentError, RandomStream, dtypeOf, expectBatch, expectInteger, expectPositive, expectSeed,
+  exp, expm1, DTypeMismatchError, InvalidArgumentError, RandomStream, dtypeOf, expectBatch, expectInteger, expectPositive, expectSeed,
   type Batch, type MatrixOperand,
 } from '@sgmkit/tensor';
 import type { DataMoments, DataNormalization, Score, ScoreSpec } from '../types.js';
@@ -78,8 +78,8 @@ function skipGaussian(d: number, moments: DataMoments | undefined): SkipGaussian
  * as t → 0 (its gain grows like 1/σ_t²).
  */
 export function skipCoefficients(t: number, mean: Float64Array, variance: Float64Array, slope: Float64Array, offset: Float64Array): void {
-  const decay = Math.exp(-t);
-  const noiseVariance = -Math.expm1(-2 * t);
+  const decay = exp(-t);
+  const noiseVariance = -expm1(-2 * t);
   for (let j = 0; j < mean.length; j++) {
     const a = 1 / (decay * decay * variance[j]! + noiseVariance);
     slope[j] = a;

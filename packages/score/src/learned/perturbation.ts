@@ -6,6 +6,7 @@
  * Both add the skip Gaussian's term to the target when the network has one.
  * @packageDocumentation
  */
+import { exp } from '@sgmkit/tensor';
 import type { FloatArray } from '@sgmkit/tensor';
 import { CLD_LAW, CLDScoreNetwork, cldPerturbRow } from './cld-network.js';
 import { ScoreNetwork, skipTarget, type ScoreNetworkData } from './network.js';
@@ -43,7 +44,7 @@ function ouPerturbation(network: ScoreNetwork): TrainingPerturbation {
     normalsPerRow: d,
     pointWidth: d,
     perturbRow(t, clean, cleanOffset, normals, normalsOffset, input, inputOffset, target, targetOffset) {
-      const decay = Math.exp(-t);
+      const decay = exp(-t);
       const sigma = noiseScale(t);
       for (let j = 0; j < d; j++) input[inputOffset + j] = decay * clean[cleanOffset + j]! + sigma * normals[normalsOffset + j]!;
       if (target !== normals || targetOffset !== normalsOffset) {

@@ -129,7 +129,8 @@ export const DEFAULT_GRADIENT_CLIP_NORM = 1;
  * at 1024 (d = 2–32: 128; d = 64: 256; d = 100–128: 512; d ≥ 129: 1024).
  */
 export function defaultHiddenWidths(d: number): number[] {
-  const width = Math.min(1024, Math.max(128, 2 ** Math.ceil(Math.log2(4 * d))));
+  let width = 128; // the power of two at or above 4d, within [128, 1024] (a loop: Math.log2 is implementation-defined)
+  while (width < 4 * d && width < 1024) width *= 2;
   return [width, width];
 }
 

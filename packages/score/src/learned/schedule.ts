@@ -9,7 +9,7 @@
  * should move the weights no more than a typical one (clipping).
  * @packageDocumentation
  */
-import { InvalidArgumentError } from '@sgmkit/tensor';
+import { InvalidArgumentError, cos } from '@sgmkit/tensor';
 
 /** Learning-rate decay after the warm-up. */
 export type LearningRateDecay = 'constant' | 'cosine';
@@ -37,7 +37,7 @@ export function learningRateAt(schedule: LearningRateSchedule, step: number): nu
   if (step <= warmupSteps) return (learningRate * step) / warmupSteps;
   if (decay === 'constant' || steps <= warmupSteps + 1) return learningRate;
   const progress = (step - warmupSteps - 1) / (steps - warmupSteps - 1);
-  return learningRate * (finalFraction + (1 - finalFraction) * 0.5 * (1 + Math.cos(Math.PI * progress)));
+  return learningRate * (finalFraction + (1 - finalFraction) * 0.5 * (1 + cos(Math.PI * progress)));
 }
 
 /** Checks a schedule's fields, naming them as `options.<field>`. */

@@ -1,3 +1,4 @@
+import { cos, exp, expm1, log, sin } from '@sgmkit/tensor';
 import type { FloatArray } from '@sgmkit/tensor';
 
 /**
@@ -10,21 +11,21 @@ import type { FloatArray } from '@sgmkit/tensor';
 /** `count` angular frequencies log-spaced from `minFrequency` to `maxFrequency` (inclusive). */
 export function logSpacedFrequencies(count: number, minFrequency: number, maxFrequency: number): number[] {
   if (count === 1) return [minFrequency];
-  const ratio = Math.log(maxFrequency / minFrequency) / (count - 1);
-  return Array.from({ length: count }, (_, j) => minFrequency * Math.exp(ratio * j));
+  const ratio = log(maxFrequency / minFrequency) / (count - 1);
+  return Array.from({ length: count }, (_, j) => minFrequency * exp(ratio * j));
 }
 
 /** Writes `[sin(ω_0 ln t), cos(ω_0 ln t), sin(ω_1 ln t), …]` into `out[offset…]`. */
 export function writeTimeFeatures(t: number, frequencies: Float64Array, out: FloatArray, offset: number): void {
-  const logT = Math.log(t);
+  const logT = log(t);
   for (let j = 0; j < frequencies.length; j++) {
     const angle = frequencies[j]! * logT;
-    out[offset + 2 * j] = Math.sin(angle);
-    out[offset + 2 * j + 1] = Math.cos(angle);
+    out[offset + 2 * j] = sin(angle);
+    out[offset + 2 * j + 1] = cos(angle);
   }
 }
 
 /** σ_t = √(1 − e^{−2t}), the OU noise scale at forward time t (expm1 keeps it accurate for small t). */
 export function noiseScale(t: number): number {
-  return Math.sqrt(-Math.expm1(-2 * t));
+  return Math.sqrt(-expm1(-2 * t));
 }

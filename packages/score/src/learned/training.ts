@@ -10,7 +10,7 @@
  * @packageDocumentation
  */
 import {
-  AbortedError, InvalidArgumentError, NonFiniteValueError, RandomStream, expectBatch, expectInteger, expectPositive, expectSeed,
+  AbortedError, InvalidArgumentError, NonFiniteValueError, RandomStream, exp, expectBatch, expectInteger, expectPositive, expectSeed, log,
   type Batch,
 } from '@sgmkit/tensor';
 import { createAdamRun, roundInto } from './adam.js';
@@ -323,7 +323,7 @@ function fixedRowsLoss(model: MlpModel, ws: TrainingWorkspace, input: Float64Arr
 
 function drawTime(u: number, options: ResolvedOptions): number {
   if (options.timeDistribution === 'uniform') return options.tMin + u * (options.tMax - options.tMin);
-  return Math.exp(Math.log(options.tMin) + u * (Math.log(options.tMax) - Math.log(options.tMin)));
+  return exp(log(options.tMin) + u * (log(options.tMax) - log(options.tMin)));
 }
 
 /**

@@ -10,40 +10,7 @@
  * @packageDocumentation
  */
 
-// Word access to a double: words[HIGH] holds sign, exponent and the top 20 mantissa bits.
-const scratch = new Float64Array(1);
-const words = new Int32Array(scratch.buffer);
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-const HIGH = LITTLE_ENDIAN ? 1 : 0;
-const LOW = 1 - HIGH;
-
-function highWord(x: number): number {
-  scratch[0] = x;
-  return words[HIGH]!;
-}
-
-function lowWord(x: number): number {
-  scratch[0] = x;
-  return words[LOW]! >>> 0;
-}
-
-function fromWords(high: number, low: number): number {
-  words[HIGH] = high;
-  words[LOW] = low;
-  return scratch[0]!;
-}
-
-function withHighWord(x: number, high: number): number {
-  scratch[0] = x;
-  words[HIGH] = high;
-  return scratch[0]!;
-}
-
-function withLowWord(x: number, low: number): number {
-  scratch[0] = x;
-  words[LOW] = low;
-  return scratch[0]!;
-}
+import { fromWords, highWord, lowWord, withHighWord, withLowWord } from './words.js';
 
 const E = 2.718281828459045;
 const LN2_HI = 6.93147180369123816490e-01; // 0x3fe62e42 fee00000
@@ -353,4 +320,18 @@ function octantPoint(octant: number, c: number, s: number): [number, number] {
     case 6: return [s, -c];
     default: return [c, -s];
   }
+}
+
+/**
+ * `base^exponent` for an integer `exponent ≥ 0` by binary exponentiation (at most 2·log2(exponent)
+ * roundings): the same bits in every engine, unlike `Math.pow`, whose accuracy is implementation-defined.
+ */
+export function integerPower(base: number, exponent: number): number {
+  let result = 1;
+  let square = base;
+  for (let e = exponent; e > 0; e = Math.floor(e / 2)) {
+    if (e % 2 === 1) result *= square;
+    if (e > 1) square *= square;
+  }
+  return result;
 }

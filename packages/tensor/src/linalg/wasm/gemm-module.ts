@@ -72,7 +72,7 @@ export function macroKernel(precision: KernelPrecision, tile: TileShape): Functi
   f.op(Op.loop, VOID_BLOCK); // over depth: one rank-1 update of the tile
   bv.forEach((x, j) => f.get(bp).simdMemory(SimdOp.v128Load, 4, 16 * j).set(x));
   for (let i = 0; i < mr; i++) {
-    f.get(ap).simdMemory(splat, Math.log2(es), es * i).set(av);
+    f.get(ap).simdMemory(splat, es === 8 ? 3 : 2, es * i).set(av); // alignment exponent: log2 of the element size
     for (let j = 0; j < v; j++) {
       const x = acc[i * v + j]!;
       f.get(x).get(av).get(bv[j]!).simd(mul).simd(add).set(x);
