@@ -25,21 +25,4 @@ export default tseslint.config(
     files: ['packages/tensor/src/random/**/*.ts'],
     rules: { 'no-useless-assignment': 'off' },
   },
-  {
-    // Everything that feeds a sample or a trained weight uses the library's deterministic transcendentals
-    // (@sgmkit/tensor exp/expm1/log/log1p/sin/cos/integerPower): Math.* ones are implementation-defined, and
-    // the same seed must give the same bits in every engine. Exact-law analysis, metrics, plots and the CLI
-    // report numbers, not samples, and may use Math.*.
-    files: [
-      'packages/tensor/src/**/*.ts', 'packages/score/src/**/*.ts',
-      'packages/sampler/src/samplers/**/*.ts', 'packages/sampler/src/schedules/**/*.ts',
-      'packages/sampler/src/parallel/**/*.ts', 'packages/sampler/src/web/**/*.ts', 'packages/sampler/src/node/**/*.ts',
-    ],
-    rules: {
-      'no-restricted-properties': ['error', ...['exp', 'expm1', 'log', 'log1p', 'log2', 'log10', 'pow', 'sin', 'cos', 'tan', 'asin',
-        'acos', 'atan', 'atan2', 'sinh', 'cosh', 'tanh', 'asinh', 'acosh', 'atanh', 'cbrt', 'hypot'].map((property) => ({
-        object: 'Math', property, message: 'implementation-defined: use the deterministic functions of @sgmkit/tensor',
-      }))],
-    },
-  },
 );

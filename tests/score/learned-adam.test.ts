@@ -1,7 +1,7 @@
 // Adam as one fused WebAssembly SIMD pass (FusedAdam, state resident in wasm memory) against the scalar loops, bit for
 // bit, and float64 training end to end on the wasm backend (SIMD GEMM, SiLU epilogue, fused Adam) against the scalar
 // backend: the same bits, with gradient clipping, EMA and held-out evaluations.
-import { FusedAdam, RandomStream, batch, setGemmBackend } from '@sgmkit/tensor';
+import { FusedAdam, RandomStream, batch, integerPower, setGemmBackend } from '@sgmkit/tensor';
 import { createScoreNetwork, trainDenoisingScoreMatching } from '@sgmkit/score';
 import { adamUpdate, createAdamState, emaUpdate } from '../../packages/score/dist/learned/adam.js';
 
@@ -29,7 +29,7 @@ test.each([
     for (let i = 0; i < size; i++) gradient[i] = i % 5 === 0 ? 0 : noise[i]! * 10 ** ((i % 9) - 4);
     fused.gradient.set(gradient);
     const decay = Math.min(0.999, (1 + step) / (10 + step));
-    fused.update({ ...options, firstCorrection: 1 / (1 - Math.pow(0.9, step)), secondCorrection: 1 / (1 - Math.pow(0.999, step)), decay });
+    fused.update({ ...options, firstCorrection: 1 / (1 - integerPower(0.9, step)), secondCorrection: 1 / (1 - integerPower(0.999, step)), decay });
     adamUpdate(parameters, gradient, state, options, dtype === 'float32' ? weights32 : undefined);
     emaUpdate(average, parameters, decay);
   }

@@ -1,7 +1,7 @@
 // exp, expm1, log, log1p and turnPoint: deterministic replacements for Math.* (implementation-defined, and
 // different between V8 in Node 20 and in Chromium), so the same seed gives the same samples in every engine.
 // tests/web/chromium.test.ts checks the cross-engine contract end to end; here: special values and accuracy.
-import { exp, expm1, log, log1p, turnPoint } from '@sgmkit/tensor';
+import { exp, expm1, integerPower, log, log1p, turnPoint } from '@sgmkit/tensor';
 
 const scratch = new Float64Array(1);
 const bits = new BigInt64Array(scratch.buffer);
@@ -79,5 +79,18 @@ describe('turnPoint(k, n) = [cos 2πk/n, sin 2πk/n]', () => {
         expect([cm, sm]).toEqual([c, 0 - s]);
       }
     }
+  });
+});
+
+describe('integerPower(base, n): double-double binary exponentiation, no Math.pow', () => {
+  test('exact where the power is representable, and within 1 ulp of Math.pow elsewhere', () => {
+    expect([integerPower(2, 0), integerPower(2, 10), integerPower(-3, 3), integerPower(0.5, 1074), integerPower(0, 0), integerPower(10, 22)]).toEqual([1, 1024, -27, 5e-324, 1, 1e22]);
+    expect(integerPower(2, 1024)).toBe(Infinity);
+    let worst = 0;
+    for (const base of [0.9, 0.99, 0.999, 0.9999, 1.0001, 3.7]) {
+      for (let n = 1; n <= 20_000; n += 7) worst = Math.max(worst, ulps(integerPower(base, n), Math.pow(base, n)));
+    }
+    // double-double products: within 1 ulp of the truth, as Math.pow is in V8
+    expect(worst).toBeLessThanOrEqual(1);
   });
 });

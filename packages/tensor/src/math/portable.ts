@@ -323,15 +323,34 @@ function octantPoint(octant: number, c: number, s: number): [number, number] {
 }
 
 /**
- * `base^exponent` for an integer `exponent ≥ 0` by binary exponentiation (at most 2·log2(exponent)
- * roundings): the same bits in every engine, unlike `Math.pow`, whose accuracy is implementation-defined.
+ * `base^exponent` for an integer `exponent ≥ 0`: binary exponentiation in double-double arithmetic
+ * (Dekker's exact products), so the result is within 1 ulp, with the same bits in every engine, unlike
+ * `Math.pow`, whose accuracy is implementation-defined. (Plain repeated squaring would lose ~n/2 ulp.)
  */
 export function integerPower(base: number, exponent: number): number {
-  let result = 1;
-  let square = base;
+  let resultHigh = 1;
+  let resultLow = 0;
+  let squareHigh = base;
+  let squareLow = 0;
   for (let e = exponent; e > 0; e = Math.floor(e / 2)) {
-    if (e % 2 === 1) result *= square;
-    if (e > 1) square *= square;
+    if (e % 2 === 1) [resultHigh, resultLow] = doubleDoubleProduct(resultHigh, resultLow, squareHigh, squareLow);
+    if (e > 1) [squareHigh, squareLow] = doubleDoubleProduct(squareHigh, squareLow, squareHigh, squareLow);
   }
-  return result;
+  return resultHigh;
+}
+
+const SPLITTER = 134217729; // 2^27 + 1 (Veltkamp)
+const SPLIT_LIMIT = 2 ** 996; // above this, a·SPLITTER overflows
+
+/** `(ah + al)·(bh + bl)` as a normalised double-double; plain products where a split would overflow. */
+function doubleDoubleProduct(ah: number, al: number, bh: number, bl: number): [number, number] {
+  const p = ah * bh;
+  if (!(Math.abs(ah) < SPLIT_LIMIT && Math.abs(bh) < SPLIT_LIMIT && Number.isFinite(p))) return [p, 0];
+  const a1 = ah * SPLITTER - (ah * SPLITTER - ah);
+  const a2 = ah - a1;
+  const b1 = bh * SPLITTER - (bh * SPLITTER - bh);
+  const b2 = bh - b1;
+  const error = ((a1 * b1 - p) + a1 * b2 + a2 * b1) + a2 * b2 + (ah * bl + al * bh);
+  const high = p + error;
+  return [high, error - (high - p)];
 }
