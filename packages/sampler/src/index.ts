@@ -23,6 +23,7 @@ export { cldExponentialIntegrator, cldEulerMaruyama, cldSSCS, CLD_INTEGRATORS } 
 export type { CLDStepInfo, CLDCallback, CLDIntegratorOptions } from './samplers/cld.js';
 export { sampleDDPM, sampleCLD, MAX_WORKERS, AUTO_WORKERS_MIN_PARTICLES } from './samplers/sample.js';
 export type { SampleDDPMOptions, SampleCLDOptions, SampleResult, CommonSampleOptions } from './samplers/sample.js';
+export { shardRows, type ShardRows } from './samplers/shard.js';
 export type { NoiseOrigin } from './samplers/common.js';
 export { countDiverged, DEFAULT_DIVERGENCE_K, type DivergenceRegion, type DivergenceReport, type ResolvedRegion } from './samplers/divergence.js';
 export { setWorkerBackend, getWorkerBackend } from './parallel/backend.js';

@@ -42,6 +42,8 @@ export interface DDPMJob extends JobOutput {
   readonly method: DDPMMethod;
   readonly grid: Float64Array;
   readonly seed: number;
+  /** Global index of the run's row 0 (`options.firstRow`); a worker's rows start at `firstRow + rowStart`. */
+  readonly firstRow: number;
   readonly corrector?: LangevinCorrector;
   readonly chunkSize: number;
   /** Draw the initial particles from `N(0, I)` (stream 0) instead of using the buffer's contents. */
@@ -54,6 +56,8 @@ export interface CLDJob extends JobOutput {
   readonly method: CLDMethod;
   readonly grid: Float64Array;
   readonly seed: number;
+  /** Global index of the run's row 0 (`options.firstRow`); a worker's rows start at `firstRow + rowStart`. */
+  readonly firstRow: number;
   readonly corrector?: LangevinCorrector;
   readonly chunkSize: number;
   readonly drawInitialPositions: boolean;

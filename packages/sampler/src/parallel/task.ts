@@ -45,8 +45,8 @@ async function run(task: WorkerTask): Promise<WorkerResult> {
   const score = scoreFromWorkerSpec(task.spec);
   const positions = view(task.positions, task);
   const result = task.job.kind === 'ddpm'
-    ? await runDDPMRange(score as Score, positions, task.rowStart, task.job, control)
-    : await runCLDRange(score as CLDScore, positions, view(task.velocities!, task), task.rowStart, task.job, control);
+    ? await runDDPMRange(score as Score, positions, task.job.firstRow + task.rowStart, task.job, control)
+    : await runCLDRange(score as CLDScore, positions, view(task.velocities!, task), task.job.firstRow + task.rowStart, task.job, control);
   return { ok: true, ...result };
 }
 

@@ -57,6 +57,12 @@ export interface CommonSampleOptions {
   readonly delta?: number;
   /** Number of particles (may be omitted when initial points are given). */
   readonly n?: number;
+  /**
+   * Global index of the first particle (default 0): the run computes particles `firstRow … firstRow + n − 1` of the
+   * run with this seed, bit for bit, since a particle's noise depends only on its global index. One machine's share
+   * of a run sharded across machines (see `shardRows`); `callback` infos report global rows too.
+   */
+  readonly firstRow?: number;
   /** Particle dimension; must equal `score.dim` when given. */
   readonly dim?: number;
   /** Unsigned 32-bit seed: the same seed gives bit-identical samples for any `workers` and `chunkSize`. */
@@ -152,6 +158,7 @@ interface Resolved {
   readonly region: ResolvedRegion;
   readonly seed: number;
   readonly n: number;
+  readonly firstRow: number;
   readonly dtype: DType;
   readonly workers: number;
   /** The backend that runs the workers, when `workers > 1`. */
@@ -212,6 +219,7 @@ function resolveCommon(fn: string, options: CommonSampleOptions, shape: RunShape
   } else {
     n = expectInteger(fn, 'options.n', options.n, 1, 0xffffffff);
   }
+  const firstRow = options.firstRow === undefined ? 0 : expectInteger(fn, 'options.firstRow', options.firstRow, 0, Number.MAX_SAFE_INTEGER - (n - 1));
   const dtype = options.dtype === undefined ? (initDType ?? 'float64') : expectOneOf<DType>(fn, 'options.dtype', options.dtype, ['float64', 'float32']);
   if (initDType !== undefined && dtype !== initDType) throw new InvalidArgumentError(fn, 'options.dtype', options.dtype, `the dtype of the initial points ('${initDType}')`);
   // score.spec is read at most once, and only once threads are otherwise decided on: a learned network's getter serialises its weights.
@@ -250,7 +258,7 @@ function resolveCommon(fn: string, options: CommonSampleOptions, shape: RunShape
   // Validated as asked for; without a backend that can share memory now, the calling thread runs it (same samples).
   if (workers > 1 && (backend === undefined || !backend.available())) workers = 1;
   workers = Math.min(workers, n);
-  return { grid, output, region, seed, n, dtype, workers, backend: workers > 1 ? backend : undefined, spec: workers > 1 ? spec as ScoreSpec : undefined, chunkSize, signal, onProgress };
+  return { grid, output, region, seed, n, firstRow, dtype, workers, backend: workers > 1 ? backend : undefined, spec: workers > 1 ? spec as ScoreSpec : undefined, chunkSize, signal, onProgress };
 }
 
 /** Fresh `n × d` batch, over a SharedArrayBuffer when workers will write it. */
@@ -352,14 +360,14 @@ export async function sampleDDPM(score: Score, options: SampleDDPMOptions): Prom
   const r = resolveCommon(fn, options, { score, sampler: 'ddpm', method, initRows, initDType, hasCallback: options.callback !== undefined });
   const y = allocateBatch(r.n, d, r.dtype, r.workers > 1);
   if (options.init !== undefined) copyInto(y, options.init);
-  const job: DDPMJob = { kind: 'ddpm', method, grid: r.grid, seed: r.seed, corrector, chunkSize: r.chunkSize, drawInitial: options.init === undefined, ...r.output };
+  const job: DDPMJob = { kind: 'ddpm', method, grid: r.grid, seed: r.seed, firstRow: r.firstRow, corrector, chunkSize: r.chunkSize, drawInitial: options.init === undefined, ...r.output };
   let run: RangeResult;
   if (r.workers > 1) {
     run = await runSharded({
       job, spec: r.spec!, dtype: r.dtype, n: r.n, dim: d, positions: y.data.buffer as SharedArrayBuffer, workers: r.workers, signal: r.signal, backend: r.backend!, onProgress: r.onProgress,
     });
   } else {
-    run = await runDDPMRange(score, y, 0, job, mainThreadControl(fn, r), options.callback);
+    run = await runDDPMRange(score, y, r.firstRow, job, mainThreadControl(fn, r), options.callback);
   }
   return { samples: y, scoreEvaluations: run.evaluations, workers: r.workers, wallTimeMs: performance.now() - started, grid: r.grid, diverged: divergenceReport(run, r.n, r.region) };
 }
@@ -415,7 +423,7 @@ export async function sampleCLD(score: CLDScore, options: SampleCLDOptions): Pro
   if (init?.positions !== undefined) copyInto(x, init.positions);
   if (init?.velocities !== undefined) copyInto(v, init.velocities);
   const job: CLDJob = {
-    kind: 'cld', method, grid: r.grid, seed: r.seed, corrector, chunkSize: r.chunkSize,
+    kind: 'cld', method, grid: r.grid, seed: r.seed, firstRow: r.firstRow, corrector, chunkSize: r.chunkSize,
     drawInitialPositions: init?.positions === undefined, drawInitialVelocities: init?.velocities === undefined, ...r.output,
   };
   let run: RangeResult;
@@ -425,7 +433,7 @@ export async function sampleCLD(score: CLDScore, options: SampleCLDOptions): Pro
       positions: x.data.buffer as SharedArrayBuffer, velocities: v.data.buffer as SharedArrayBuffer, workers: r.workers, signal: r.signal, backend: r.backend!, onProgress: r.onProgress,
     });
   } else {
-    run = await runCLDRange(score, x, v, 0, job, mainThreadControl(fn, r), options.callback);
+    run = await runCLDRange(score, x, v, r.firstRow, job, mainThreadControl(fn, r), options.callback);
   }
   const result: SampleResult = { samples: x, scoreEvaluations: run.evaluations, workers: r.workers, wallTimeMs: performance.now() - started, grid: r.grid, diverged: divergenceReport(run, r.n, r.region) };
   return options.returnVelocities === true ? { ...result, velocities: v } : result;

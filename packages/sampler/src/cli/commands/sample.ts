@@ -21,6 +21,7 @@ import { sampleFileFormat } from '../../io/write.js';
 import { readPointCloud, writeSamples, writeTextFile } from '../../node/files.js';
 import { qualitySection } from '../quality.js';
 import { IMAGE_OPTIONS, imageGridOptions, writeImageGrid } from '../images.js';
+import { parseShardOption, shardFileText, shardPath, shardRecord, type ShardRecord } from '../shard.js';
 
 /** Short names accepted by `--method`. */
 export const METHOD_ALIASES: Readonly<Record<string, string>> = {
@@ -56,6 +57,12 @@ const spec: CommandSpec = {
     { name: 'n', kind: 'integer', min: 1, short: 'n', valueName: '<count>', description: 'number of samples', defaultText: '10000' },
     { name: 'seed', kind: 'integer', min: 0, max: 0xffffffff, valueName: '<seed>', description: 'random seed (same seed, same samples for any --workers)', defaultText: '0' },
     { name: 'workers', kind: 'integer', min: 1, max: 64, valueName: '<k>', description: 'worker threads', defaultText: '1' },
+    {
+      name: 'shard', kind: 'string', valueName: '<i/k|auto/k|auto>',
+      description: 'compute only shard i of k: rows ⌊i·n/k⌋ … ⌊(i+1)·n/k⌋ − 1 of the run, bit for bit those of a single process; '
+        + 'auto takes i from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID (Slurm array); '
+        + '{shard} in --out/--plot becomes i; join the files with sgmkit merge',
+    },
     { name: 'dtype', kind: 'choice', choices: ['float64', 'float32'], description: 'particle precision', defaultText: 'float64' },
     { name: 'out', kind: 'string', valueName: '<file.csv|json>', description: 'where to write the samples', defaultText: 'out/samples.csv' },
     { name: 'plot', kind: 'string', valueName: '<file.svg>', description: 'where to write the picture', defaultText: 'out/samples.svg' },
@@ -90,9 +97,12 @@ export interface SampleRun {
   readonly gamma: number;
   /** Langevin corrector after every predictor step; absent when `--corrector-steps` is 0 or not given. */
   readonly corrector?: { readonly steps: number; readonly stepSize: number };
+  /** Particles in the whole run (a shard computes `shard.rows` of them). */
   readonly n: number;
   readonly seed: number;
   readonly workers: number;
+  /** The rows this process computes when the run is sharded (`--shard`). */
+  readonly shard?: ShardRecord;
   readonly dtype: 'float64' | 'float32';
   /** Standard deviations of the divergence box. */
   readonly divergenceK: number;
@@ -151,13 +161,29 @@ export function resolveSampleRun(args: ParsedArgs): SampleRun {
   }
   const clip = resolveClip(args.string('clip'), train, target);
   if (clip !== undefined && sampler === 'cld') throw new UsageError('--clip clips the DDPM denoised prediction; it does not apply to --sampler cld');
-  return {
+  const run = {
     reference, train: reference === undefined ? undefined : train, clip,
     target, sampler, corrector: resolveCorrector(args), method: resolveMethod(sampler, args.string('method', 'exponential-integrator')), T, delta, schedule,
     steps: args.number('steps', 1000), gamma: args.number('gamma', target.fixedGamma ?? 1), n: args.number('n', 10_000), seed: args.number('seed', 0),
     workers: args.number('workers', 1), dtype: args.string('dtype', 'float64') as 'float64' | 'float32',
     divergenceK: args.number('divergence-k', DEFAULT_DIVERGENCE_K), maxDiverged: args.number('max-diverged', 0),
   };
+  const shardText = args.string('shard');
+  return shardText === undefined ? run : { ...run, shard: shardRecord(parseShardOption(shardText, process.env), run.n, runSettings(run)) };
+}
+
+/** What must agree between the shards of one run (what `sgmkit merge` compares). */
+function runSettings(run: SampleRun): Record<string, unknown> {
+  return {
+    target: run.target.name, description: run.target.description, dim: run.target.dim, sampler: run.sampler, method: run.method, T: run.T,
+    steps: run.steps, delta: run.delta, schedule: run.schedule, gamma: run.gamma, corrector: run.corrector ?? null, seed: run.seed, dtype: run.dtype,
+    clip: run.clip === undefined ? null : { lower: Array.from(run.clip.lower), upper: Array.from(run.clip.upper) }, divergenceK: run.divergenceK,
+  };
+}
+
+/** Particles this process samples: the shard's rows, or the whole run. */
+function rowsOf(run: SampleRun): number {
+  return run.shard?.rows ?? run.n;
 }
 
 /**
@@ -219,7 +245,7 @@ export async function executeSampleRun(run: SampleRun, context: CommandContext):
   const progress = createProgress({ label: 'sample', total: run.steps, enabled: !context.quiet, stream: context.stderr });
   const onProgress = (fraction: number): void => progress.update(Math.floor(fraction * run.steps));
   const common = {
-    T: run.T, grid: runGrid(run), n: run.n, seed: run.seed, workers: run.workers, dtype: run.dtype, signal: context.signal, onProgress, corrector: run.corrector,
+    T: run.T, grid: runGrid(run), n: rowsOf(run), firstRow: run.shard?.firstRow ?? 0, seed: run.seed, workers: run.workers, dtype: run.dtype, signal: context.signal, onProgress, corrector: run.corrector,
     region: { k: run.divergenceK },
   };
   const result =
@@ -233,7 +259,8 @@ export async function executeSampleRun(run: SampleRun, context: CommandContext):
 
 function describeRun(run: SampleRun): string {
   const corrector = run.corrector ? ` + ${run.corrector.steps} Langevin corrector step${run.corrector.steps > 1 ? 's' : ''} (ε = ${run.corrector.stepSize})` : '';
-  return `${run.sampler} ${run.method}${corrector}, T = ${run.T}, ${run.steps} ${run.schedule} steps, δ = ${run.delta}, n = ${run.n}, seed ${run.seed}, ${run.workers} worker${run.workers > 1 ? 's' : ''}${run.clip ? ', denoised prediction clipped' : ''}`;
+  const shard = run.shard === undefined ? '' : ` (shard ${run.shard.index}/${run.shard.count}: rows ${run.shard.firstRow} … ${run.shard.firstRow + run.shard.rows - 1})`;
+  return `${run.sampler} ${run.method}${corrector}, T = ${run.T}, ${run.steps} ${run.schedule} steps, δ = ${run.delta}, n = ${run.n}${shard}, seed ${run.seed}, ${run.workers} worker${run.workers > 1 ? 's' : ''}${run.clip ? ', denoised prediction clipped' : ''}`;
 }
 
 function momentsTable(rows: readonly CoordinateMoments[], reference: string): string {
@@ -301,7 +328,7 @@ function describeRegion(result: SampleResult): string {
 export function divergenceLines(run: SampleRun, result: SampleResult, out: string): { lines: string[]; failed: boolean } {
   const { count, nonFinite, fraction } = result.diverged;
   const percent = `${formatNumber(100 * fraction)}%`;
-  const line = `diverged: ${count} of ${run.n} samples (${percent}) left ${describeRegion(result)}${nonFinite > 0 ? `; ${nonFinite} non-finite` : ''}`;
+  const line = `diverged: ${count} of ${rowsOf(run)} samples (${percent}) left ${describeRegion(result)}${nonFinite > 0 ? `; ${nonFinite} non-finite` : ''}`;
   if (count <= run.maxDiverged) return { lines: [line], failed: false };
   return {
     lines: [
@@ -315,7 +342,7 @@ export function divergenceLines(run: SampleRun, result: SampleResult, out: strin
 }
 
 function report(run: SampleRun, result: SampleResult, files: { out: string; plot?: string }): CommandOutput {
-  const rate = (run.n * run.steps) / (result.wallTimeMs / 1000);
+  const rate = (rowsOf(run) * run.steps) / (result.wallTimeMs / 1000);
   const moments = momentLines(run, result.samples);
   const divergence = divergenceLines(run, result, files.out);
   const quality = run.reference === undefined ? undefined : qualitySection(result.samples, run.reference, run.train);
@@ -333,6 +360,7 @@ function report(run: SampleRun, result: SampleResult, files: { out: string; plot
   const json = {
     target: run.target.name, description: run.target.description, dim: run.target.dim, sampler: run.sampler, method: run.method, T: run.T,
     steps: run.steps, delta: run.delta, schedule: run.schedule, corrector: run.corrector ?? null, n: run.n, seed: run.seed, workers: run.workers, dtype: run.dtype,
+    shard: run.shard === undefined ? null : { index: run.shard.index, count: run.shard.count, firstRow: run.shard.firstRow, rows: run.shard.rows },
     wallTimeMs: result.wallTimeMs, scoreEvaluations: result.scoreEvaluations, out: files.out, plot: files.plot ?? null, ...(moments.json as object),
     quality: quality?.json ?? null,
     clip: run.clip === undefined ? null : { lower: Array.from(run.clip.lower), upper: Array.from(run.clip.upper) },
@@ -350,13 +378,17 @@ export const sampleCommand: Command = {
   interruptible: true,
   async run(args, context) {
     const run = resolveSampleRun(args);
-    const out = args.string('out', 'out/samples.csv');
-    const plot = args.flag('no-plot') ? undefined : args.string('plot', 'out/samples.svg');
+    const index = run.shard?.index ?? 0;
+    const out = shardPath(args.string('out', run.shard === undefined ? 'out/samples.csv' : 'out/samples-{shard}.csv'), index);
+    const plotPattern = args.flag('no-plot') ? undefined : args.string('plot', run.shard === undefined ? 'out/samples.svg' : 'out/samples-{shard}.svg');
+    const plot = plotPattern === undefined ? undefined : shardPath(plotPattern, index);
     sampleFileFormat(out); // refuse a bad file name before sampling, not after
-    const grid = imageGridOptions(args, run.target.dim, run.n); // and a bad --image
+    const grid = imageGridOptions(args, run.target.dim, rowsOf(run)); // and a bad --image
     if (plot !== undefined && grid === undefined && /\.png$/i.test(plot)) throw new UsageError('PNG output is for image grids: give --image HxW, or write an .svg');
     const result = await executeSampleRun(run, context);
-    writeSamples(out, result.samples, { target: run.target.name, sampler: run.sampler, method: run.method, T: run.T, steps: run.steps, delta: run.delta, seed: run.seed });
+    const metadata = { target: run.target.name, sampler: run.sampler, method: run.method, T: run.T, steps: run.steps, delta: run.delta, seed: run.seed };
+    if (run.shard === undefined) writeSamples(out, result.samples, metadata);
+    else writeTextFile(out, shardFileText(out, result.samples, run.shard, metadata));
     const title = `${run.sampler.toUpperCase()} ${run.method}: ${run.target.description}`;
     if (plot && grid) writeImageGrid(plot, result.samples, grid, title);
     else if (plot) writeTextFile(plot, samplesFigure(result.samples, { title, target: run.target.picture }));
