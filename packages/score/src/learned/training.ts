@@ -155,6 +155,8 @@ export const EVALUATION_STREAM = 1;
  * a CLD row draws 2d normals (ε_x then ε_v) where a DDPM row draws d.
  * @throws {InvalidArgumentError} bad options, data of the wrong width, non-finite data
  * @throws {NonFiniteValueError} when the loss becomes non-finite (diverged: lower the learning rate)
+ * @throws {AbortedError} when `options.signal` aborts (checked before each step). Training is in place, so the
+ * network then holds the weights after the last completed step (as a run of that many steps would have left them).
  */
 export function trainDenoisingScoreMatching<N extends AnyScoreNetwork>(network: N, data: Batch, options: TrainingOptions = {}): TrainingResult<N> {
   const fn = 'trainDenoisingScoreMatching';
