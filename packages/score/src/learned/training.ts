@@ -17,7 +17,7 @@ import { createAdamRun, roundInto, type AdamRun } from './adam.js';
 import { expectCheckpoint, trainingFingerprint, type TrainingCheckpoint } from './checkpoint.js';
 import { InProcessGradientEvaluator, type GradientEvaluator } from './gradient.js';
 import { noisePredictionLoss, writeInputRow } from './loss.js';
-import { createTrainingWorkspace, forwardTraining, mlpModel, networkArray, type MlpModel, type NetworkArray, type TrainingWorkspace } from './mlp-kernels.js';
+import { createTrainingWorkspace, forwardTraining, mlpModel, type MlpModel, type TrainingWorkspace } from './mlp-kernels.js';
 import { ScoreNetwork, type ScoreNetworkData } from './network.js';
 import { CLDScoreNetwork } from './cld-network.js';
 import { networkLike, trainingPerturbation, type AnyScoreNetwork, type TrainingPerturbation } from './perturbation.js';

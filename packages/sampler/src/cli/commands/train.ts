@@ -147,8 +147,8 @@ function checkAgainstExact(result: TrainScoreNetworkResult<AnyScoreNetwork>, tar
   if (n && n.kind !== 'affine') return [];
   const network = result.network;
   const exact = network.kind === 'ou'
-    ? (n ? target.standardizedOuScore!(n.mean, n.scale) : target.ouScore())
-    : (n ? target.standardizedCldScore!(n.mean, n.scale, network.initialVelocityVariance) : target.cldScore!(network.initialVelocityVariance));
+    ? (n ? target.standardizedOUScore!(n.mean, n.scale) : target.ouScore())
+    : (n ? target.standardizedCLDScore!(n.mean, n.scale, network.initialVelocityVariance) : target.cldScore!(network.initialVelocityVariance));
   return CHECK_TIMES.map((t, k) => {
     const raw = target.draw!(CHECK_SIZE, seed + 1 + k);
     const draw = forwardDraw(network, n ? standardizeBatch(n, raw) : raw, t, seed + 1 + k);
