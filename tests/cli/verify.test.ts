@@ -14,7 +14,7 @@ describe('sgmkit verify', () => {
     expect(run.code).toBe(0);
     const out = JSON.parse(run.stdout);
     expect(out.ok).toBe(true);
-    expect(out.rows).toHaveLength((4 + 3) * 2 * 4); // 4 DDPM and 3 CLD methods
+    expect(out.rows).toHaveLength((10 + 3) * 2 * 4); // 10 DDPM and 3 CLD methods
     expect(new Set(out.rows.map((r: { sampler: string }) => r.sampler))).toEqual(new Set(['ddpm', 'cld']));
     const ei = out.exponents.filter((e: { sampler: string; method: string }) => e.sampler === 'ddpm' && e.method === 'exponential-integrator');
     // Known fact for the exponential integrator with the exact score: KL = Θ(h² d) as h → 0.
