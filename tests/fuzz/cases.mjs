@@ -163,6 +163,17 @@ export const CASES = [
   { name: 'tensor.symmetricEigen', make: (g, { t }) => { const m = t.fromArray(g.covariance(g.int(1, 5))); return () => t.symmetricEigen(m); } },
   { name: 'tensor.RandomStream', make: (g, { t }) => { const seed = g.integer(0, 0xffffffff, 0.2); const out = new Float64Array(g.int(0, 40)); return () => { new t.RandomStream(seed).fillNormal(out); return out; }; } },
   {
+    name: 'tensor.sin/cos/integerPower',
+    make: (g, { t }) => {
+      const x = g.real(g.pick([1, 1e3, 1e6, 1e300]), 0.02);
+      const base = g.real(2, 0.02);
+      const exponent = g.integer(0, 5000, 0.1);
+      // |base|^n past the largest double overflows to ±Infinity, as Math.pow does: the overflow class, not a silent failure
+      if (typeof base === 'number' && Number.isInteger(exponent) && exponent * Math.log2(Math.abs(base)) > 1023) g.extreme = true;
+      return () => [t.sin(x), t.cos(x), t.integerPower(base, exponent)];
+    },
+  },
+  {
     name: 'score.evaluate (OU)',
     make: (g, { t, sc }) => {
       const d = g.int(1, 5);
@@ -215,6 +226,39 @@ export const CASES = [
         if (g.chance(0.03)) options.unknownOption = 1;
         return s.sampleDDPM(score, g.arg(options, 0.01));
       };
+    },
+  },
+  {
+    name: 'sampler.shardRows + firstRow',
+    make: (g, { sc, s }) => {
+      const n = g.integer(1, 60, 0.05);
+      const count = g.integer(1, 8, 0.05);
+      const index = g.integer(0, 8, 0.1);
+      return async () => {
+        const { firstRow, rows } = s.shardRows(n, index, count);
+        if (rows === 0) return [];
+        return s.sampleDDPM(ouScore(g, sc, 2), { T: 2, steps: 20, seed: 1, n: rows, firstRow: g.chance(0.95) ? firstRow : g.pick([-1, 0.5, 2 ** 53, 'x']) });
+      };
+    },
+  },
+  {
+    name: 'score.parseTrainingCheckpoint',
+    make: (g, { t, sc }) => {
+      const data = t.zeros([20, 2]);
+      data.data.forEach((_, i) => (data.data[i] = Math.sin(i)));
+      const checkpoints = [];
+      const options = { steps: 4, batchSize: 8, seed: 1, checkpointEvery: 2 };
+      sc.trainDenoisingScoreMatching(sc.createScoreNetwork({ dim: 2, hiddenWidths: [4], seed: 1 }), data, { ...options, onCheckpoint: (c) => checkpoints.push(sc.trainingCheckpointToJson(c)) });
+      const doc = JSON.parse(checkpoints[0]);
+      const mutation = g.int(0, 6);
+      if (mutation === 1) doc.parameters[0] = g.pick([null, 'x', true]);
+      if (mutation === 2) doc.random.words = g.pick([[], [1.5], null]);
+      if (mutation === 3) doc.adam.firstMoment.pop();
+      if (mutation === 4) doc.step = g.pick([-1, 99, 0.5]);
+      if (mutation === 5) doc.fingerprint = 'another run';
+      let text = JSON.stringify(doc);
+      if (mutation === 6) text = text.slice(0, g.int(0, text.length - 1));
+      return () => sc.trainDenoisingScoreMatching(sc.createScoreNetwork({ dim: 2, hiddenWidths: [4], seed: 1 }), data, { ...options, resumeFrom: sc.parseTrainingCheckpoint(text, 'fuzz.json') });
     },
   },
   {
@@ -290,12 +334,12 @@ export const CASES = [
   {
     name: 'cli',
     make: (g, { cli }) => {
-      const command = g.pick(['sample', 'sample', 'sample', 'verify', 'train', 'plot', 'help', 'bogus']);
+      const command = g.pick(['sample', 'sample', 'sample', 'verify', 'train', 'plot', 'merge', 'help', 'bogus']);
       const argv = [command];
-      const sizes = { sample: ['-n', '30', '--steps', '20', '--no-plot'], verify: ['--dims', '1', '--steps', '8,16', '--no-plot'], train: ['--steps', '3', '--hidden', '4', '--batch', '8'], plot: [], help: [], bogus: [] };
+      const sizes = { sample: ['-n', '30', '--steps', '20', '--no-plot'], verify: ['--dims', '1', '--steps', '8,16', '--no-plot'], train: ['--steps', '3', '--hidden', '4', '--batch', '8'], plot: [], merge: [], help: [], bogus: [] };
       argv.push(...sizes[command]);
-      const options = ['--T', '--steps', '-n', '--seed', '--method', '--target', '--delta', '--schedule', '--sampler', '--gamma', '--mean', '--cov', '--dim', '--dtype', '--corrector-steps', '--corrector-size', '--clip', '--max-diverged', '--divergence-k', '--lr', '--batch', '--hidden', '--in', '--image', '--range', '--bogus'];
-      const values = ['0', '-1', '1e9', 'NaN', 'Infinity', 'abc', '', '1,2', '1;2', '0.5', 'ring8', 'grid25', 'gaussian', 'cld', 'sscs', 'float32', '3', '1e-3', '8x8', '"1,0;0,1"'];
+      const options = ['--T', '--steps', '-n', '--seed', '--method', '--target', '--delta', '--schedule', '--sampler', '--gamma', '--mean', '--cov', '--dim', '--dtype', '--corrector-steps', '--corrector-size', '--clip', '--max-diverged', '--divergence-k', '--lr', '--batch', '--hidden', '--in', '--image', '--range', '--shard', '--resume', '--checkpoint-every', '--bogus'];
+      const values = ['0', '-1', '1e9', 'NaN', 'Infinity', 'abc', '', '1,2', '1;2', '0.5', 'ring8', 'grid25', 'gaussian', 'cld', 'sscs', 'float32', '3', '1e-3', '8x8', '"1,0;0,1"', '1/3', '3/3', 'auto', 'auto/2'];
       for (let k = g.int(0, 3); k > 0; k--) {
         argv.push(g.pick(options));
         if (g.chance(0.9)) argv.push(g.pick(values));

@@ -57,4 +57,5 @@ for (let index = from; index < to; index++) {
   const { kase, outcome, detail } = await classify(index);
   process.send({ type: 'done', index, name: kase.name, outcome, detail });
 }
-process.disconnect();
+// the last message, then the channel closes once it has been handed over (the parent checks that it arrived)
+process.send({ type: 'end' }, () => process.disconnect());

@@ -45,22 +45,33 @@ function runChild(options, from, to, record, cwd) {
       timer = setTimeout(() => { record(current, 'crash-or-hang', 'hang', `no result within ${options.timeoutMs} ms`); child.kill('SIGKILL'); }, options.timeoutMs);
     };
     child.stderr.on('data', (chunk) => { stderr = (stderr + chunk).slice(-2000); });
+    let sawEnd = false;
     child.on('message', (message) => {
+      if (message.type === 'end') { sawEnd = true; settle(); return; }
       if (message.type === 'start') { current = message.index; arm(); return; }
       clearTimeout(timer);
       record(message.index, message.name, message.outcome, message.detail);
       lastDone = message.index;
       current = undefined;
     });
-    // Settle only when the process has ended ('close') and its IPC channel has delivered every message
-    // ('disconnect' comes after the channel's last message; 'exit' and even 'close' can come before it).
+    // Settle only when the process has ended ('close') and its IPC channel has delivered every message. A child that
+    // finishes its range says so last ('end'); 'disconnect' and 'close' can come before the last messages are
+    // dispatched, so a child that exited 0 without its 'end' gets a grace period for them before it counts as crashed.
     let ended;
     let disconnected = false;
+    let graceTimer;
+    let settled = false;
     const settle = () => {
-      if (ended === undefined || !disconnected) return;
+      if (settled || ended === undefined || !disconnected) return;
+      if (ended[0] === 0 && !sawEnd && graceTimer === undefined) {
+        graceTimer = setTimeout(() => { graceTimer = null; settle(); }, 1000);
+        return;
+      }
+      if (graceTimer) return;
+      settled = true;
       clearTimeout(timer);
       const [code, signal] = ended;
-      const finished = code === 0 && lastDone === to - 1;
+      const finished = code === 0 && sawEnd && lastDone === to - 1;
       // a child that dies between configurations (e.g. from work a finished configuration left running) crashed on the last one
       const culprit = current ?? lastDone;
       if (!finished && culprit >= from && !(current !== undefined && record.has(current))) {

@@ -1,7 +1,8 @@
 /**
  * `scoreFromSpec`: rebuilds a score from its JSON `spec` (to ship it to a worker or
- * load it from a file). Analytic families are built in; other packages add theirs
- * (e.g. the learned MLP, 'mlp') with `registerScoreType`.
+ * load it from a file). The analytic families, the wrappers (biased, scaled, clipped) and
+ * the learned networks (DDPM and CLD) are built in; user code adds its own types with
+ * `registerScoreType` (with a module URL, so workers can load them too).
  * @packageDocumentation
  */
 import { InvalidArgumentError } from '@sgmkit/tensor';
@@ -19,7 +20,7 @@ import { clippedScore } from './clipped.js';
 export type ScoreFactory = (spec: ScoreSpec) => AnyScore;
 
 /** An OU score rebuilt from a nested spec (the base of a biased or scaled score). */
-function nestedOuScore(spec: ScoreSpec, fn: string): Score {
+function nestedOUScore(spec: ScoreSpec, fn: string): Score {
   const score = scoreFromSpec(spec.score as ScoreSpec);
   if (score.kind !== 'ou') throw new InvalidArgumentError(fn, 'spec.score', spec.score, "the spec of an OU score (kind 'ou')");
   return score;
@@ -32,11 +33,11 @@ const factories = new Map<string, ScoreFactory>([
   ['cld-gaussian', (spec) => cldGaussianScore(spec as unknown as CLDGaussianParameters)],
   ['cld-gaussian-mixture', (spec) => cldGaussianMixtureScore(spec as unknown as CLDGaussianMixtureParameters)],
   ['cld-point-cloud', (spec) => cldPointCloudScore(spec.points as number[][], { initialVelocityVariance: spec.initialVelocityVariance as number })],
-  ['biased', (spec) => biasedScore(nestedOuScore(spec, 'scoreFromSpec'), spec.bias as number[])],
-  ['scaled', (spec) => scaledScore(nestedOuScore(spec, 'scoreFromSpec'), spec.eta as number)],
+  ['biased', (spec) => biasedScore(nestedOUScore(spec, 'scoreFromSpec'), spec.bias as number[])],
+  ['scaled', (spec) => scaledScore(nestedOUScore(spec, 'scoreFromSpec'), spec.eta as number)],
   ['mlp', scoreNetworkFromSpec],
   ['cld-mlp', cldScoreNetworkFromSpec],
-  ['clipped', (spec) => clippedScore(nestedOuScore(spec, 'scoreFromSpec'), { lower: spec.lower as number[], upper: spec.upper as number[] })],
+  ['clipped', (spec) => clippedScore(nestedOUScore(spec, 'scoreFromSpec'), { lower: spec.lower as number[], upper: spec.upper as number[] })],
 ]);
 
 /** Options of {@link registerScoreType}. */

@@ -82,6 +82,33 @@ export class NotPositiveDefiniteError extends InvalidArgumentError {
 }
 
 /**
+ * A size was valid but its memory could not be allocated: the JavaScript engine refused the buffer
+ * (a `RangeError` from `new Float64Array`, `new SharedArrayBuffer`, …). Names the argument that set the size.
+ */
+export class AllocationError extends InvalidArgumentError {
+  /** Bytes that were requested. */
+  readonly bytes: number;
+  constructor(fn: string, argument: string, value: unknown, bytes: number) {
+    super(fn, argument, value, `a size whose ${bytes} bytes (${(bytes / 2 ** 30).toPrecision(3)} GiB) this JavaScript engine can allocate; it refused the buffer`, 'ERR_ALLOCATION');
+    this.bytes = bytes;
+  }
+}
+
+/**
+ * Runs `make()` (which allocates `bytes`); the engine's `RangeError` for a buffer it cannot allocate becomes an
+ * {@link AllocationError} naming `argument` and its `value` (so does an inner AllocationError). Other errors pass through.
+ */
+export function allocating<T>(fn: string, argument: string, value: unknown, bytes: number, make: () => T): T {
+  try {
+    return make();
+  } catch (error) {
+    // an inner allocation's error is renamed too: the caller's argument is what set the size
+    if (error instanceof RangeError || error instanceof AllocationError) throw new AllocationError(fn, argument, value, bytes);
+    throw error;
+  }
+}
+
+/**
  * A computation produced a non-finite value at run time (for example a score
  * that returned NaN mid-run). Carries where it happened so no NaN result is
  * ever returned silently.

@@ -7,6 +7,7 @@
 import ndarray from 'ndarray';
 import type { NdArray } from 'ndarray';
 import {
+  allocating,
   DTypeMismatchError,
   InvalidArgumentError,
   NonContiguousError,
@@ -111,7 +112,9 @@ export function zeros(shape: readonly number[], dtype: 'float32'): Tensor<Float3
 export function zeros(shape: readonly number[], dtype?: DType): Tensor;
 export function zeros(shape: readonly number[], dtype: DType = 'float64'): Tensor {
   checkShape('zeros', shape);
-  return { data: allocate(dtype, product(shape)), shape: [...shape], stride: rowMajorStride(shape), offset: 0 };
+  const length = product(shape);
+  const data = allocating('zeros', 'shape', shape, length * bytesPerElement(dtype), () => allocate(dtype, length));
+  return { data, shape: [...shape], stride: rowMajorStride(shape), offset: 0 };
 }
 
 /** A new zero-filled `n × d` batch (float64 unless `dtype` says otherwise; the return type follows `dtype`). */
@@ -120,6 +123,11 @@ export function batch(n: number, d: number, dtype: 'float32'): Batch<Float32Arra
 export function batch(n: number, d: number, dtype?: DType): Batch;
 export function batch(n: number, d: number, dtype: DType = 'float64'): Batch {
   return zeros([n, d], dtype);
+}
+
+/** Bytes per element of `dtype`. */
+export function bytesPerElement(dtype: DType): number {
+  return dtype === 'float32' ? 4 : 8;
 }
 
 /**

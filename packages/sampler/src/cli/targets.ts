@@ -94,9 +94,9 @@ export interface Target {
    * The exact OU score of the standardised law `y = (x − mean)/scale` (analytic targets only):
    * what a network trained on standardised draws approximates.
    */
-  standardizedOuScore?(mean: Float64Array, scale: Float64Array): Score;
+  standardizedOUScore?(mean: Float64Array, scale: Float64Array): Score;
   /** The exact CLD velocity score of the same standardised law (analytic targets only). */
-  standardizedCldScore?(mean: Float64Array, scale: Float64Array, initialVelocityVariance: number): CLDScore;
+  standardizedCLDScore?(mean: Float64Array, scale: Float64Array, initialVelocityVariance: number): CLDScore;
 }
 
 /** The mixture `Σ w_k N((μ_k − m)/s, S⁻¹Σ_k S⁻¹)`, `S = diag(s)`: the law of `(X − m)/s` for X of `mixture`. */
@@ -148,11 +148,11 @@ export function gaussianTarget(args: ParsedArgs): Target {
     needsEarlyStopping: false,
     law,
     draw: (m, seed) => sampleGaussian({ mean, covariance }, m, { seed }),
-    standardizedOuScore: (m, s) => {
+    standardizedOUScore: (m, s) => {
       const law = standardizedMixture({ weights: [1], means: [mean], covariances: [covariance] }, m, s);
       return gaussianScore({ mean: law.means[0]! as number[], covariance: law.covariances[0]! as number[][] });
     },
-    standardizedCldScore: (m, s, gamma) => {
+    standardizedCLDScore: (m, s, gamma) => {
       const law = standardizedMixture({ weights: [1], means: [mean], covariances: [covariance] }, m, s);
       return cldGaussianScore({ mean: law.means[0]! as number[], covariance: law.covariances[0]! as number[][], initialVelocityVariance: gamma });
     },
@@ -175,11 +175,11 @@ export function mixtureTarget(name: string): Target {
     moments: mixtureMoments(parameters),
     needsEarlyStopping: false,
     draw: (m, seed) => sampleGaussianMixture(parameters, m, { seed }),
-    standardizedOuScore: (m, s) => {
+    standardizedOUScore: (m, s) => {
       const law = standardizedMixture(parameters, m, s);
       return gaussianMixtureScore({ weights: law.weights, means: law.means, covariances: law.covariances as number[][][] });
     },
-    standardizedCldScore: (m, s, gamma) => {
+    standardizedCLDScore: (m, s, gamma) => {
       const law = standardizedMixture(parameters, m, s);
       return cldGaussianMixtureScore({ weights: law.weights, means: law.means, covariances: law.covariances as number[][][], initialVelocityVariance: gamma });
     },

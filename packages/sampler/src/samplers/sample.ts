@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import {
-  AbortedError, InvalidArgumentError, batch, dtypeOf, expectAllFinite, expectBatch, expectInteger,
+  AbortedError, InvalidArgumentError, allocating, batch, bytesPerElement, dtypeOf, expectAllFinite, expectBatch, expectInteger,
   expectNonNegative, expectPositive, expectSeed,
 } from '@sgmkit/tensor';
 import type { Batch, DType, FloatArray } from '@sgmkit/tensor';
@@ -261,12 +261,17 @@ function resolveCommon(fn: string, options: CommonSampleOptions, shape: RunShape
   return { grid, output, region, seed, n, firstRow, dtype, workers, backend: workers > 1 ? backend : undefined, spec: workers > 1 ? spec as ScoreSpec : undefined, chunkSize, signal, onProgress };
 }
 
-/** Fresh `n × d` batch, over a SharedArrayBuffer when workers will write it. */
-function allocateBatch(n: number, d: number, dtype: DType, shared: boolean): Batch {
-  if (!shared) return batch(n, d, dtype);
-  const buffer = new SharedArrayBuffer((dtype === 'float32' ? 4 : 8) * n * d);
-  const data: FloatArray = dtype === 'float32' ? new Float32Array(buffer) : new Float64Array(buffer);
-  return { data, shape: [n, d], stride: [d, 1], offset: 0 };
+/**
+ * Fresh `n × d` batch, over a SharedArrayBuffer when workers will write it. An `n` too large for the engine's
+ * memory is an AllocationError naming `options.n` (before any work), not a bare RangeError.
+ */
+function allocateBatch(fn: string, n: number, d: number, dtype: DType, shared: boolean): Batch {
+  return allocating(fn, 'options.n', n, n * d * bytesPerElement(dtype), () => {
+    if (!shared) return batch(n, d, dtype);
+    const buffer = new SharedArrayBuffer(bytesPerElement(dtype) * n * d);
+    const data: FloatArray = dtype === 'float32' ? new Float32Array(buffer) : new Float64Array(buffer);
+    return { data, shape: [n, d], stride: [d, 1], offset: 0 };
+  });
 }
 
 function copyInto(target: Batch, source: Batch): void {
@@ -358,7 +363,7 @@ export async function sampleDDPM(score: Score, options: SampleDDPMOptions): Prom
   const corrector = expectCorrector(fn, 'options.corrector', options.corrector);
   if (options.callback !== undefined && typeof options.callback !== 'function') throw new InvalidArgumentError(fn, 'options.callback', options.callback, 'a function');
   const r = resolveCommon(fn, options, { score, sampler: 'ddpm', method, initRows, initDType, hasCallback: options.callback !== undefined });
-  const y = allocateBatch(r.n, d, r.dtype, r.workers > 1);
+  const y = allocateBatch(fn, r.n, d, r.dtype, r.workers > 1);
   if (options.init !== undefined) copyInto(y, options.init);
   const job: DDPMJob = { kind: 'ddpm', method, grid: r.grid, seed: r.seed, firstRow: r.firstRow, corrector, chunkSize: r.chunkSize, drawInitial: options.init === undefined, ...r.output };
   let run: RangeResult;
@@ -418,8 +423,8 @@ export async function sampleCLD(score: CLDScore, options: SampleCLDOptions): Pro
   if (options.callback !== undefined && typeof options.callback !== 'function') throw new InvalidArgumentError(fn, 'options.callback', options.callback, 'a function');
   const r = resolveCommon(fn, options, { score, sampler: 'cld', method, initRows, initDType, hasCallback: options.callback !== undefined });
   const shared = r.workers > 1;
-  const x = allocateBatch(r.n, d, r.dtype, shared);
-  const v = allocateBatch(r.n, d, r.dtype, shared);
+  const x = allocateBatch(fn, r.n, d, r.dtype, shared);
+  const v = allocateBatch(fn, r.n, d, r.dtype, shared);
   if (init?.positions !== undefined) copyInto(x, init.positions);
   if (init?.velocities !== undefined) copyInto(v, init.velocities);
   const job: CLDJob = {

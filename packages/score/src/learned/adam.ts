@@ -78,6 +78,18 @@ export interface AdamRun {
    * `decay`; a float32 network's `computeWeights` receive the rounded weights.
    */
   step(parameters: Float64Array, options: AdamOptions, decay: number, computeWeights: Float32Array | undefined): void;
+  /** The optimiser's state after the last step (copies), for a checkpoint. */
+  save(): AdamSnapshot;
+  /** Continues from `snapshot`; `parameters` are the master weights saved with it (already in the network). */
+  restore(snapshot: AdamSnapshot, parameters: Float64Array): void;
+}
+
+/** What a checkpoint keeps of the optimiser: the step count, both moments and the EMA of the weights. */
+export interface AdamSnapshot {
+  readonly steps: number;
+  readonly firstMoment: Float64Array;
+  readonly secondMoment: Float64Array;
+  readonly average?: Float64Array;
 }
 
 /** Adam for `parameters` (their current values start the EMA, when kept). */
@@ -99,6 +111,18 @@ class ScalarAdamRun implements AdamRun {
   step(parameters: Float64Array, options: AdamOptions, decay: number, computeWeights: Float32Array | undefined): void {
     adamUpdate(parameters, this.gradient, this.state, options, computeWeights);
     if (this.average) emaUpdate(this.average, parameters, decay);
+  }
+
+  save(): AdamSnapshot {
+    const { firstMoment, secondMoment, step } = this.state;
+    return { steps: step, firstMoment: firstMoment.slice(), secondMoment: secondMoment.slice(), ...(this.average ? { average: this.average.slice() } : {}) };
+  }
+
+  restore(snapshot: AdamSnapshot, _parameters: Float64Array): void {
+    this.state.step = snapshot.steps;
+    this.state.firstMoment.set(snapshot.firstMoment);
+    this.state.secondMoment.set(snapshot.secondMoment);
+    if (this.average) this.average.set(snapshot.average!);
   }
 }
 
@@ -133,5 +157,22 @@ class FusedAdamRun implements AdamRun {
     parameters.set(this.fused.parameters);
     if (computeWeights) computeWeights.set(this.fused.weights32!);
     if (this.average) this.average.set(this.fused.average!);
+  }
+
+  save(): AdamSnapshot {
+    const { firstMoment, secondMoment } = this.fused;
+    return { steps: this.steps, firstMoment: firstMoment.slice(), secondMoment: secondMoment.slice(), ...(this.average ? { average: this.average.slice() } : {}) };
+  }
+
+  restore(snapshot: AdamSnapshot, parameters: Float64Array): void {
+    this.steps = snapshot.steps;
+    this.fused.parameters.set(parameters);
+    this.fused.firstMoment.set(snapshot.firstMoment);
+    this.fused.secondMoment.set(snapshot.secondMoment);
+    if (this.fused.weights32) this.fused.weights32.set(parameters);
+    if (this.average) {
+      this.average.set(snapshot.average!);
+      this.fused.average!.set(snapshot.average!);
+    }
   }
 }

@@ -22,6 +22,10 @@ export {
   DEFAULT_GRADIENT_CLIP_NORM, DEFAULT_RECIPE_STEPS, SPLIT_STREAM,
   type PreparedScoreNetworkTraining, type TrainScoreNetworkOptions, type TrainCLDScoreNetworkOptions, type TrainScoreNetworkResult, type ResolvedRecipe,
 } from './recipe.js';
+export {
+  trainingCheckpointToJson, parseTrainingCheckpoint, TRAINING_CHECKPOINT_FORMAT, TRAINING_CHECKPOINT_VERSION, type TrainingCheckpoint,
+} from './checkpoint.js';
+export type { AdamSnapshot } from './adam.js';
 export { learningRateAt, clipGradientNorm, type LearningRateSchedule, type LearningRateDecay } from './schedule.js';
 export {
   fitNormalization, standardizeBatch, unstandardizeBatch, unstandardizeRow, dataMomentsOf, expectNormalization,

@@ -13,10 +13,11 @@ import {
   AbortedError, InvalidArgumentError, NonFiniteValueError, RandomStream, exp, expectBatch, expectInteger, expectPositive, expectSeed, log,
   type Batch,
 } from '@sgmkit/tensor';
-import { createAdamRun, roundInto } from './adam.js';
+import { createAdamRun, roundInto, type AdamRun } from './adam.js';
+import { expectCheckpoint, trainingFingerprint, type TrainingCheckpoint } from './checkpoint.js';
 import { InProcessGradientEvaluator, type GradientEvaluator } from './gradient.js';
 import { noisePredictionLoss, writeInputRow } from './loss.js';
-import { createTrainingWorkspace, forwardTraining, mlpModel, networkArray, type MlpModel, type NetworkArray, type TrainingWorkspace } from './mlp-kernels.js';
+import { createTrainingWorkspace, forwardTraining, mlpModel, type MlpModel, type TrainingWorkspace } from './mlp-kernels.js';
 import { ScoreNetwork, type ScoreNetworkData } from './network.js';
 import { CLDScoreNetwork } from './cld-network.js';
 import { networkLike, trainingPerturbation, type AnyScoreNetwork, type TrainingPerturbation } from './perturbation.js';
@@ -110,6 +111,16 @@ export interface TrainingOptions {
   readonly onStep?: (progress: TrainingProgress) => void;
   /** Stops training with an AbortedError when aborted. */
   readonly signal?: AbortSignal;
+  /** Call `onCheckpoint` (when given) after every this many steps. The same options can then resume the run. */
+  readonly checkpointEvery?: number;
+  /** Receives the run's state after every `checkpointEvery` steps (save it with `trainingCheckpointToJson`). */
+  readonly onCheckpoint?: (checkpoint: TrainingCheckpoint) => void;
+  /**
+   * Continue from a checkpoint of this same run (same network shape and dtype, data and options, which its
+   * fingerprint checks): the network's weights are replaced by the checkpoint's, and the run ends with the
+   * bits it would have had without stopping. `result.losses` and `evaluations` include the steps before it.
+   */
+  readonly resumeFrom?: TrainingCheckpoint;
   /**
    * Computes each minibatch's loss and gradient (default: on the calling thread). Made for this
    * network and batch size, e.g. by the sampler's worker-thread training; the weights do not
@@ -142,6 +153,15 @@ interface ResolvedOptions {
   emaDecay: number | undefined; seed: number;
   heldOut: Batch | undefined; evaluateEvery: number; evaluationRows: number;
   earlyStopping: { patience: number; minRelativeImprovement: number } | undefined;
+  checkpointEvery: number | undefined;
+}
+
+/** Checkpointing of one run: when to save, where to, and where to start. */
+interface Checkpointing {
+  readonly every: number | undefined;
+  readonly onCheckpoint: ((checkpoint: TrainingCheckpoint) => void) | undefined;
+  readonly resumeFrom: TrainingCheckpoint | undefined;
+  readonly fingerprint: string;
 }
 
 /** Stream of `RandomStream(seed, ·)` the fixed evaluation draws come from (the minibatches use stream 0). */
@@ -155,6 +175,8 @@ export const EVALUATION_STREAM = 1;
  * a CLD row draws 2d normals (ε_x then ε_v) where a DDPM row draws d.
  * @throws {InvalidArgumentError} bad options, data of the wrong width, non-finite data
  * @throws {NonFiniteValueError} when the loss becomes non-finite (diverged: lower the learning rate)
+ * @throws {AbortedError} when `options.signal` aborts (checked before each step). Training is in place, so the
+ * network then holds the weights after the last completed step (as a run of that many steps would have left them).
  */
 export function trainDenoisingScoreMatching<N extends AnyScoreNetwork>(network: N, data: Batch, options: TrainingOptions = {}): TrainingResult<N> {
   const fn = 'trainDenoisingScoreMatching';
@@ -168,7 +190,20 @@ export function trainDenoisingScoreMatching<N extends AnyScoreNetwork>(network: 
   if (resolved.heldOut) expectFiniteRows(fn, resolved.heldOut, resolved.heldOut.shape[0]!, d, 'options.heldOut');
   if (options.onEvaluation !== undefined && typeof options.onEvaluation !== 'function') throw new InvalidArgumentError(fn, 'options.onEvaluation', options.onEvaluation, 'a function');
   const evaluator = expectEvaluator(fn, options.gradientEvaluator) ?? new InProcessGradientEvaluator(network.architecture, network.model.parameters);
-  return runTraining(network, data, n, resolved, evaluator, options.onStep, options.onEvaluation, options.signal);
+  const checkpointing = resolveCheckpointing(fn, options, network, data, resolved);
+  return runTraining(network, data, n, resolved, evaluator, options.onStep, options.onEvaluation, options.signal, checkpointing);
+}
+
+/** The run's fingerprint, and the checkpoint options checked against it. */
+function resolveCheckpointing(fn: string, options: TrainingOptions, network: AnyScoreNetwork, data: Batch, resolved: ResolvedOptions): Checkpointing {
+  if (options.onCheckpoint !== undefined && typeof options.onCheckpoint !== 'function') throw new InvalidArgumentError(fn, 'options.onCheckpoint', options.onCheckpoint, 'a function');
+  if (options.onCheckpoint !== undefined && resolved.checkpointEvery === undefined) {
+    throw new InvalidArgumentError(fn, 'options.checkpointEvery', options.checkpointEvery, 'an integer >= 1 when options.onCheckpoint is given (it says when to call it)');
+  }
+  const { heldOut, ...shaping } = resolved;
+  const fingerprint = trainingFingerprint({ architecture: network.architecture, dtype: network.model.dtype, options: { ...shaping, checkpointEvery: undefined } }, [data, heldOut]);
+  const resumeFrom = options.resumeFrom === undefined ? undefined : expectCheckpoint(fn, 'options.resumeFrom', options.resumeFrom, fingerprint, network.parameters.length, resolved.steps);
+  return { every: resolved.checkpointEvery, onCheckpoint: options.onCheckpoint, resumeFrom, fingerprint };
 }
 
 /** Held-out and training rows with their fixed times and noise, ready to be copied into the workspace. */
@@ -196,7 +231,7 @@ export function isScoreNetwork(value: unknown): value is AnyScoreNetwork {
 function runTraining<N extends AnyScoreNetwork>(
   network: N, data: Batch, n: number, options: ResolvedOptions, evaluator: GradientEvaluator,
   onStep: ((progress: TrainingProgress) => void) | undefined,
-  onEvaluation: ((evaluation: TrainingEvaluation) => void) | undefined, signal: AbortSignal | undefined,
+  onEvaluation: ((evaluation: TrainingEvaluation) => void) | undefined, signal: AbortSignal | undefined, checkpointing: Checkpointing,
 ): TrainingResult<N> {
   const { model } = network;
   const d = network.dim;
@@ -222,12 +257,23 @@ function runTraining<N extends AnyScoreNetwork>(
   const frequencies = Float64Array.from(network.architecture.timeFeatures.frequencies);
   const evaluationSet = options.heldOut ? fixedEvaluationSet(options, data, options.heldOut, ws, frequencies, d, perturbation) : undefined;
   const plateau = { best: Infinity, sinceBest: 0 };
-  const rng = new RandomStream(options.seed);
+  let rng = new RandomStream(options.seed);
   const losses = new Float64Array(options.steps);
   const gradientNorms = new Float64Array(options.steps);
   const evaluations: TrainingEvaluation[] = [];
   let stoppedEarly = false;
   let step = 0;
+  const resume = checkpointing.resumeFrom;
+  if (resume !== undefined) {
+    restoreCheckpoint(resume, network, adam, plateau, losses, gradientNorms, evaluations);
+    rng = RandomStream.fromState(resume.random);
+    step = resume.step;
+    stoppedEarly = options.earlyStopping !== undefined && plateau.sinceBest >= options.earlyStopping.patience;
+  }
+  const save = (): TrainingCheckpoint => ({
+    step, fingerprint: checkpointing.fingerprint, parameters: network.parameters.slice(), adam: adam.save(), random: rng.saveState(),
+    plateau: { ...plateau }, losses: losses.slice(0, step), gradientNorms: gradientNorms.slice(0, step), evaluations: [...evaluations],
+  });
   while (step < options.steps && !stoppedEarly) {
     step += 1;
     if (signal?.aborted) throw new AbortedError(`trainDenoisingScoreMatching: aborted at step ${step}`);
@@ -249,11 +295,27 @@ function runTraining<N extends AnyScoreNetwork>(
       stoppedEarly = reachedPlateau(plateau, evaluation.heldOutLoss, options.earlyStopping);
     }
     onStep?.({ step, loss, learningRate: adamOptions.learningRate, gradientNorm, ...(evaluations.length ? { evaluation: evaluations[evaluations.length - 1]! } : {}) });
+    if (checkpointing.onCheckpoint !== undefined && step % checkpointing.every! === 0) checkpointing.onCheckpoint(save());
   }
   return {
     steps: step, losses: losses.slice(0, step), gradientNorms: gradientNorms.slice(0, step), evaluations, stoppedEarly,
     ...(average ? { ema: networkLike(network, average, trainedOn(network)) } : {}),
   };
+}
+
+/** Puts a checkpoint's state into a fresh run: weights, optimiser, early-stopping tracker and history. */
+function restoreCheckpoint(
+  checkpoint: TrainingCheckpoint, network: AnyScoreNetwork, adam: AdamRun, plateau: { best: number; sinceBest: number },
+  losses: Float64Array, gradientNorms: Float64Array, evaluations: TrainingEvaluation[],
+): void {
+  network.parameters.set(checkpoint.parameters);
+  network.syncWeights();
+  adam.restore(checkpoint.adam, network.parameters);
+  plateau.best = checkpoint.plateau.best;
+  plateau.sinceBest = checkpoint.plateau.sinceBest;
+  losses.set(checkpoint.losses);
+  gradientNorms.set(checkpoint.gradientNorms);
+  evaluations.push(...checkpoint.evaluations);
 }
 
 /** Updates the plateau tracker; true when `patience` evaluations in a row brought no relative improvement. */
@@ -426,6 +488,7 @@ function resolveOptions(fn: string, options: TrainingOptions, d: number): Resolv
     seed: expectSeed(fn, 'options.seed', options.seed ?? 0),
     heldOut,
     evaluateEvery: expectInteger(fn, 'options.evaluateEvery', options.evaluateEvery ?? Math.ceil(steps / 50), 1),
+    checkpointEvery: options.checkpointEvery === undefined ? undefined : expectInteger(fn, 'options.checkpointEvery', options.checkpointEvery, 1),
     evaluationRows: expectInteger(fn, 'options.evaluationRows', options.evaluationRows ?? 2048, 1),
     earlyStopping,
   };

@@ -10,6 +10,7 @@
  * @packageDocumentation
  */
 
+import { InvalidArgumentError } from '../errors.js';
 import { fromWords, highWord, lowWord, withHighWord, withLowWord } from './words.js';
 
 const E = 2.718281828459045;
@@ -328,6 +329,7 @@ function octantPoint(octant: number, c: number, s: number): [number, number] {
  * `Math.pow`, whose accuracy is implementation-defined. (Plain repeated squaring would lose ~n/2 ulp.)
  */
 export function integerPower(base: number, exponent: number): number {
+  if (!Number.isSafeInteger(exponent) || exponent < 0) throw new InvalidArgumentError('integerPower', 'exponent', exponent, 'a safe integer >= 0');
   let resultHigh = 1;
   let resultLow = 0;
   let squareHigh = base;

@@ -8,7 +8,7 @@
  * 2^-20 ≈ 9.5e-7 (low); see `ziggurat.ts` for the derivation.
  * @packageDocumentation
  */
-export { RandomStream } from './stream.js';
+export { RandomStream, type RandomStreamState } from './stream.js';
 export { fillParticleNormals, expectNoiseAddress, type NoiseAddress } from './particle.js';
 export { BLOCK_NORMALS, blockRows } from './seeding.js';
 export { erfc, standardNormalCdf } from './special.js';

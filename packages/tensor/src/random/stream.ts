@@ -23,6 +23,14 @@ function expectRange(fn: string, out: unknown, offset: unknown, length: unknown)
   return length === undefined ? out.length - start : expectInteger(fn, 'length', length, 0, out.length - start);
 }
 
+/** Where a {@link RandomStream} is in its sequence: enough to continue it bit for bit (e.g. from a training checkpoint). */
+export interface RandomStreamState {
+  readonly seed: number;
+  readonly stream: number;
+  /** The generator words (signed 32-bit integers): main and auxiliary generators, then the pending low word. */
+  readonly words: readonly number[];
+}
+
 /**
  * A sequential xorshift128+ stream (pure-rand's generator) seeded by a hash
  * of `(seed, stream)`, separate from the particle-addressed noise of the same
@@ -49,6 +57,28 @@ export class RandomStream {
     deriveKey(seed, stream, SEQUENTIAL_DOMAIN, key);
     deriveBlockKey(key, 0, key);
     deriveBlockState(key, 0, this.state);
+  }
+
+  /** The stream's position now (a copy): {@link RandomStream.fromState} continues from it, bit for bit. */
+  saveState(): RandomStreamState {
+    return { seed: this.seed, stream: this.stream, words: [...this.state, this.low[0]!] };
+  }
+
+  /**
+   * A stream that continues from a saved position.
+   * @throws InvalidArgumentError unless `state` is what `saveState` returns
+   */
+  static fromState(state: RandomStreamState): RandomStream {
+    const fn = 'RandomStream.fromState';
+    if (state === null || typeof state !== 'object') throw new InvalidArgumentError(fn, 'state', state, 'an object from RandomStream.saveState()');
+    const words = state.words;
+    if (!Array.isArray(words) || words.length !== STATE_WORDS + 1 || words.some((w) => !Number.isInteger(w) || w < -(2 ** 31) || w >= 2 ** 31)) {
+      throw new InvalidArgumentError(fn, 'state.words', words, `${STATE_WORDS + 1} signed 32-bit integers`);
+    }
+    const stream = new RandomStream(state.seed, state.stream);
+    stream.state.set(words.slice(0, STATE_WORDS));
+    stream.low[0] = words[STATE_WORDS]!;
+    return stream;
   }
 
   /** A uniform unsigned 32-bit integer: the strong high word of one 64-bit output. */

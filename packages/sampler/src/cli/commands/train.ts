@@ -8,7 +8,7 @@ import { batch, type Batch } from '@sgmkit/tensor';
 import {
   cldPointCloudScore, DEFAULT_RECIPE_STEPS, defaultHiddenWidths, finishScoreNetworkTraining, pointCloudScore, prepareCLDScoreNetworkTraining,
   prepareScoreNetworkTraining, sampleCLDForwardMarginal, sampleForwardMarginal, samplePointCloud, saveScoreNetwork, standardizeBatch,
-  type AnyScoreNetwork, type CLDScore, type Score, type TrainScoreNetworkOptions, type TrainScoreNetworkResult,
+  parseTrainingCheckpoint, trainingCheckpointToJson, type TrainingCheckpoint, type TrainingOptions, type AnyScoreNetwork, type CLDScore, type Score, type TrainScoreNetworkOptions, type TrainScoreNetworkResult,
 } from '@sgmkit/score';
 import { MAX_TRAINING_WORKERS, trainDenoisingScoreMatchingOnWorkers } from '../../node/training.js';
 import type { CommandSpec, ParsedArgs } from '../args.js';
@@ -18,7 +18,7 @@ import { formatTable } from '../format.js';
 import { createProgress, formatDuration } from '../progress.js';
 import { resolveTarget, TARGET_OPTIONS, type Target } from '../targets.js';
 import { figure, lossCurvePanel } from '../../plot/index.js';
-import { writeSamples, writeTextFile } from '../../node/files.js';
+import { readTextFile, writeSamples, writeTextFile } from '../../node/files.js';
 
 const spec: CommandSpec = {
   name: 'train',
@@ -55,6 +55,9 @@ const spec: CommandSpec = {
     { name: 'workers', kind: 'integer', min: 1, max: MAX_TRAINING_WORKERS, valueName: '<k>', description: 'threads sharing each minibatch gradient (same weights for any k)', defaultText: '1' },
     { name: 'dtype', kind: 'choice', choices: ['float64', 'float32'], description: 'precision of weights and activations (float32: about twice as fast; loss and Adam stay float64); saved in the file', defaultText: 'float64' },
     { name: 'out', kind: 'string', valueName: '<file.json>', description: 'where to save the network', defaultText: 'out/network.json' },
+    { name: 'checkpoint-every', kind: 'integer', min: 1, valueName: '<N>', description: 'save the training state every N steps (atomically), to resume a stopped run' },
+    { name: 'checkpoint', kind: 'string', valueName: '<file.json>', description: 'where --checkpoint-every saves', defaultText: 'out/checkpoint.json' },
+    { name: 'resume', kind: 'string', valueName: '<file.json>', description: 'continue from a checkpoint of this same command line (same data, options and seed): the same network, bit for bit, as a run that never stopped' },
     { name: 'save-split', kind: 'string', valueName: '<prefix>', description: 'also write the rows trained on and the held-out rows to <prefix>-train.csv and <prefix>-heldout.csv (for sample --train/--reference)' },
     { name: 'plot', kind: 'string', valueName: '<file.svg>', description: 'where to draw the loss curve', defaultText: 'out/loss.svg' },
     { name: 'no-plot', kind: 'boolean', description: 'do not draw the loss curve' },
@@ -66,6 +69,7 @@ const spec: CommandSpec = {
     'sgmkit train --dtype float32 --steps 3000',
     'sgmkit train --target gaussian --dim 64 --workers 2',
     'sgmkit sample --network out/network.json --delta 1e-3',
+    'sgmkit train --points examples/data/digits.csv --checkpoint-every 500   # after an interruption: the same, plus --resume out/checkpoint.json',
     'sgmkit train --sampler cld --target ring8 --out out/cld.json',
     'sgmkit sample --sampler cld --network out/cld.json --method sscs',
   ],
@@ -143,8 +147,8 @@ function checkAgainstExact(result: TrainScoreNetworkResult<AnyScoreNetwork>, tar
   if (n && n.kind !== 'affine') return [];
   const network = result.network;
   const exact = network.kind === 'ou'
-    ? (n ? target.standardizedOuScore!(n.mean, n.scale) : target.ouScore())
-    : (n ? target.standardizedCldScore!(n.mean, n.scale, network.initialVelocityVariance) : target.cldScore!(network.initialVelocityVariance));
+    ? (n ? target.standardizedOUScore!(n.mean, n.scale) : target.ouScore())
+    : (n ? target.standardizedCLDScore!(n.mean, n.scale, network.initialVelocityVariance) : target.cldScore!(network.initialVelocityVariance));
   return CHECK_TIMES.map((t, k) => {
     const raw = target.draw!(CHECK_SIZE, seed + 1 + k);
     const draw = forwardDraw(network, n ? standardizeBatch(n, raw) : raw, t, seed + 1 + k);
@@ -171,16 +175,30 @@ async function train(data: Batch, args: ParsedArgs, context: CommandContext): Pr
     onStep: ({ step, loss }) => progress.update(step, `loss ${loss.toPrecision(4)}${heldOut}`),
   };
   const workers = args.number('workers', 1);
+  const checkpoints = checkpointOptions(args);
   let result: TrainScoreNetworkResult<AnyScoreNetwork>;
   if (args.string('sampler', 'ddpm') === 'cld') {
     const prepared = prepareCLDScoreNetworkTraining(data, { ...options, initialVelocityVariance: args.number('gamma', 1) });
-    result = finishScoreNetworkTraining(prepared, await trainDenoisingScoreMatchingOnWorkers(prepared.network, prepared.trainData, { ...prepared.trainingOptions, workers }));
+    result = finishScoreNetworkTraining(prepared, await trainDenoisingScoreMatchingOnWorkers(prepared.network, prepared.trainData, { ...prepared.trainingOptions, ...checkpoints, workers }));
   } else {
     const prepared = prepareScoreNetworkTraining(data, options);
-    result = finishScoreNetworkTraining(prepared, await trainDenoisingScoreMatchingOnWorkers(prepared.network, prepared.trainData, { ...prepared.trainingOptions, workers }));
+    result = finishScoreNetworkTraining(prepared, await trainDenoisingScoreMatchingOnWorkers(prepared.network, prepared.trainData, { ...prepared.trainingOptions, ...checkpoints, workers }));
   }
   progress.finish();
   return { result, wallTimeMs: performance.now() - started };
+}
+
+/** `--checkpoint-every`, `--checkpoint` and `--resume` as training options; the checkpoint file is written atomically. */
+function checkpointOptions(args: ParsedArgs): Pick<TrainingOptions, 'checkpointEvery' | 'onCheckpoint' | 'resumeFrom'> {
+  const every = args.number('checkpoint-every');
+  if (every === undefined && args.has('checkpoint')) throw new UsageError('--checkpoint names the file --checkpoint-every writes: give --checkpoint-every <N> too');
+  const path = args.string('checkpoint', 'out/checkpoint.json');
+  const resumePath = args.string('resume');
+  const resumeFrom: TrainingCheckpoint | undefined = resumePath === undefined ? undefined : parseTrainingCheckpoint(readTextFile(resumePath), resumePath);
+  return {
+    ...(every === undefined ? {} : { checkpointEvery: every, onCheckpoint: (checkpoint: TrainingCheckpoint) => writeTextFile(path, trainingCheckpointToJson(checkpoint)) }),
+    ...(resumeFrom === undefined ? {} : { resumeFrom }),
+  };
 }
 
 function scoreErrorLines(title: string, checks: readonly { t: number; relativeError: number }[]): string[] {
@@ -208,6 +226,7 @@ export const trainCommand: Command = {
     const out = args.string('out', 'out/network.json');
     const plot = args.flag('no-plot') ? undefined : args.string('plot', 'out/loss.svg');
     const { result, wallTimeMs } = await train(data, args, context);
+    const resumed = args.string('resume');
     const { network, losses, evaluations } = result;
     writeTextFile(out, saveScoreNetwork(network));
     const split = splitFiles(args.string('save-split'), result.train, result.heldOut);
@@ -224,7 +243,7 @@ export const trainCommand: Command = {
       `data:    ${target.description} (${data.shape[0]} points: ${result.train.shape[0]} to train on, ${result.heldOut.shape[0]} held out)`,
       `network: ${network.kind === 'cld' ? `CLD velocity score (γ = ${network.initialVelocityVariance}), ` : ''}${network.dtype}, hidden ${network.architecture.hiddenWidths.join(',')}`,
       `recipe:  normalization ${recipe.normalization}, hidden ${recipe.hiddenWidths.join(',')}, ${recipe.parameterisation}, EMA ${recipe.emaDecay}, lr ${recipe.learningRate} (${recipe.warmupSteps} warm-up steps, ${recipe.learningRateDecay}), clip ${recipe.gradientClipNorm}`,
-      `trained: ${losses.length} steps${result.stoppedEarly ? ' (stopped early: held-out loss on a plateau)' : ''} in ${formatDuration(wallTimeMs)}; mean loss over the last ${tail.length} steps ${finalLoss.toPrecision(4)}`,
+      `trained: ${losses.length} steps${resumed ? ` (resumed from ${resumed})` : ''}${result.stoppedEarly ? ' (stopped early: held-out loss on a plateau)' : ''} in ${formatDuration(wallTimeMs)}; mean loss over the last ${tail.length} steps ${finalLoss.toPrecision(4)}`,
     ];
     if (last) lines.push(`loss on fixed draws at step ${last.step}: held-out ${last.heldOutLoss.toPrecision(4)}, training ${last.trainLoss.toPrecision(4)}`);
     lines.push(...scoreErrorLines('Learned score against the exact score of the true law (relative L2 error over draws from q_t):', checks));
@@ -235,7 +254,7 @@ export const trainCommand: Command = {
       json: {
         target: target.name, kind: network.kind, dtype: network.dtype, dataSize: data.shape[0], trainSize: result.train.shape[0], heldOutSize: result.heldOut.shape[0], steps: losses.length,
         stoppedEarly: result.stoppedEarly, wallTimeMs, finalLoss, heldOutLoss: last?.heldOutLoss ?? null, evaluations, scoreError: checks,
-        empiricalScoreError: empirical, recipe, out, plot: plot ?? null, split: split ?? null, losses: Array.from(losses),
+        empiricalScoreError: empirical, recipe, out, plot: plot ?? null, split: split ?? null, resumedFrom: resumed ?? null, losses: Array.from(losses),
       },
     };
   },
