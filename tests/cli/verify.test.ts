@@ -29,6 +29,31 @@ describe('sgmkit verify', () => {
     }
   });
 
+  test('DDPM solvers: every fitted convergence order is within 0.1 of theory; the KL table and the goal check', () => {
+    const run = sgmkit(['verify', '--samplers', 'ddpm', '--dims', '1', '--steps', '32,64', '--json']);
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout);
+    const theory: Record<string, number> = {
+      'exponential-integrator': 1, 'euler-maruyama': 1, ancestral: 1, 'probability-flow': 1,
+      heun: 2, 'stochastic-heun': 2, 'dpmpp-2m': 2, 'deis-1': 2, 'deis-2': 3, 'deis-3': 4,
+    };
+    expect(out.orders.map((o: { method: string }) => o.method).sort()).toEqual(Object.keys(theory).sort());
+    for (const o of out.orders) {
+      expect(o.theory).toBe(theory[o.method]);
+      expect(o.steps).toEqual([1024, 2048, 4096]);
+      expect(Math.abs(o.fitted - o.theory)).toBeLessThan(0.1);
+    }
+    // KL against evaluations: one cell per stable (method, budget); Heun's methods spend two evaluations per step
+    const cell = (method: string, budget: number) => out.klByEvaluations.find((c: { method: string; budget: number }) => c.method === method && c.budget === budget);
+    expect(cell('heun', 50).evaluations).toBe(50);
+    expect(cell('heun', 50).steps).toBe(25);
+    expect(cell('dpmpp-2m', 50).steps).toBe(50);
+    expect(cell('exponential-integrator', 10)).toBeUndefined(); // 10 steps from T = 8: above ln 3
+    for (const c of out.klByEvaluations) expect(c.kl).toBeGreaterThan(0);
+    expect(out.goal.map((g: { method: string }) => g.method)).toEqual(['heun', 'dpmpp-2m']);
+    for (const g of out.goal) expect(g.met).toBe(g.bestKL <= cell('exponential-integrator', 1000).kl);
+  });
+
   test('text table, skipped unstable steps, and the log-log plot', () => {
     const plot = join(dir, 'v.svg');
     const run = sgmkit(['verify', '--dims', '2', '--steps', '4,64', '--T', '8', '--samplers', 'ddpm', '--methods', 'exponential-integrator,probability-flow', '--plot', plot]);

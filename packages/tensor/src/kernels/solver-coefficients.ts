@@ -177,6 +177,9 @@ export const DEIS_MAX_DEGREE = 3;
  * with `c_{jm}` the monomial coefficients of `ℓ_j` in `θ = (u − to)/h` (nodes `θ_j = (times[j] − to)/h ≥ 1`,
  * so the coefficients are O(1) for bounded step ratios) and `J_m` from {@link exponentialMomentsInto}.
  * Degree 0 is the probability-flow exponential integrator `e^h y + (e^h − 1) s`. Unchecked; `degree ≤ 3`.
+ * Accuracy: the weights reproduce polynomials to ~1e-14 of `Σ_j |w_j θ_j^m|` for step ratios up to ~10 (tested); the
+ * monomial basis loses digits when a step is many times longer than the spacing of the history nodes, as any
+ * extrapolation over that range would.
  */
 export function deisCoefficientsInto(times: ArrayLike<number>, degree: number, to: number, out: Float64Array, scratch: Float64Array): Float64Array {
   const from = times[0]!;
