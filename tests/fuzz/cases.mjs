@@ -91,7 +91,7 @@ function gaussianLaw(g, t, d) {
   return { mean: Float64Array.from({ length: d }, () => g.real(1, 0.02)), covariance: g.chance(0.97) ? t.fromArray(c) : t.fromArray(g.covariance(d + 1)) };
 }
 
-const DDPM_METHODS = ['exponential-integrator', 'euler-maruyama', 'ancestral', 'probability-flow'];
+const DDPM_METHODS = ['exponential-integrator', 'euler-maruyama', 'ancestral', 'probability-flow', 'heun', 'stochastic-heun', 'dpmpp-2m', 'deis-1', 'deis-2', 'deis-3'];
 const CLD_METHODS = ['exponential-integrator', 'euler-maruyama', 'sscs'];
 
 export const CASES = [
@@ -219,12 +219,31 @@ export const CASES = [
       const useGrid = g.chance(0.3);
       return async () => {
         const score = ouScore(g, sc, d);
-        const method = g.chance(0.97) ? g.pick(DDPM_METHODS) : 'heun';
+        const method = g.chance(0.97) ? g.pick(DDPM_METHODS) : 'rk4';
         const options = { T, seed: g.integer(0, 1000, 0.05), n: g.integer(1, 40, 0.05), method, corrector: corrector(g), dtype: g.chance(0.9) ? g.pick(['float64', 'float32']) : g.dtype() };
         if (useGrid) options.grid = grid(g, s, T);
         else Object.assign(options, { steps: g.integer(20, 40, 0.05), ...(g.chance(0.5) ? { delta: g.positive(1e-3, 0.1, 0.05) } : {}) });
         if (g.chance(0.03)) options.unknownOption = 1;
         return s.sampleDDPM(score, g.arg(options, 0.01));
+      };
+    },
+  },
+  {
+    name: 'sampler.ddpm solvers in segments (history)',
+    make: (g, { t, sc, s }) => {
+      const d = g.int(1, 3);
+      const n = g.int(1, 20);
+      const T = g.positive(0.5, 6, 0.05);
+      return () => {
+        const method = g.pick(['heun', 'stochastic-heun', 'dpmpp-2m', 'deis-1', 'deis-2', 'deis-3']);
+        const times = s.uniformGrid(T, g.int(2, 30), g.chance(0.5) ? 0 : g.positive(1e-3, 0.1, 0.05));
+        const y = batchOf(g, t, n, d, g.pick(['float64', 'float32']));
+        const score = ouScore(g, sc, d);
+        const split = g.int(1, times.length - 1);
+        const history = method.startsWith('heun') || method === 'stochastic-heun' ? undefined : (g.chance(0.9) ? s.ddpmSolverHistory(method, y) : g.pick([{}, null, 3]));
+        s.DDPM_INTEGRATORS[method](score, y, times.subarray(0, split + 1), { seed: 1 }, { history });
+        s.DDPM_INTEGRATORS[method](score, y, times.subarray(split), { seed: 1, firstStep: g.chance(0.9) ? split : g.int(0, 40) }, { history });
+        return y;
       };
     },
   },
