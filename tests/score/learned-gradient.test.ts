@@ -109,3 +109,36 @@ test('training takes a gradient evaluator, validated, and gives the same weights
     expect(() => trainDenoisingScoreMatching(a, data, { steps: 1, gradientEvaluator: bad as never })).toThrow(InvalidArgumentError);
   }
 });
+
+describe('MicroShardGradients.shardRange: a worker thread\'s range of micro-shards at once', () => {
+  test.each([
+    ['wasm', 'float64'], ['wasm', 'float32'], ['scalar', 'float64'], ['scalar', 'float32'],
+  ] as const)('%s GEMM, %s network: every range gives, shard by shard, the bits of shard() on each', (backend, dtype) => {
+    setGemmBackend(backend);
+    try {
+      for (const rows of [256, 100, 33]) {
+        const network = createScoreNetwork({ dim: 5, hiddenWidths: [24, 16], seed: 2, dtype });
+        const { input: input64, noise } = minibatch(network, rows, 7);
+        const input = dtype === 'float32' ? Float32Array.from(input64) : input64;
+        const shards = microShardCount(rows);
+        const one = new MicroShardGradients(network.architecture, network.model.parameters);
+        const range = new MicroShardGradients(network.architecture, network.model.parameters);
+        const make = () => (dtype === 'float32' ? new Float32Array(one.size) : new Float64Array(one.size));
+        for (const [first, count] of [[0, shards], [1, shards - 1], [shards - 1, 1], [Math.floor(shards / 2), shards - Math.floor(shards / 2)]] as const) {
+          if (count < 1) continue;
+          const outs = Array.from({ length: count }, make);
+          const losses = new Float64Array(shards);
+          range.shardRange(input, noise.data, rows, first, count, outs, losses);
+          for (let s = 0; s < count; s++) {
+            const reference = make();
+            const loss = one.shard(input, noise.data, rows, first + s, reference);
+            expect(losses[first + s]).toBe(loss);
+            expect(Array.from(outs[s]!)).toEqual(Array.from(reference));
+          }
+        }
+      }
+    } finally {
+      setGemmBackend('auto');
+    }
+  });
+});

@@ -101,6 +101,8 @@ export class WorkerGradientEvaluator implements GradientEvaluator {
   private readonly slots: NetworkArray[];
   private readonly ownShards: MicroShardGradients;
   private readonly ownShardEnd: number;
+  /** The calling thread's micro-shards' slots (the first `ownShardEnd`). */
+  private readonly ownSlots: NetworkArray[];
   private closed = false;
 
   private constructor(
@@ -120,6 +122,7 @@ export class WorkerGradientEvaluator implements GradientEvaluator {
     this.slots = Array.from({ length: microShardCount(batchSize) }, (_, s) => networkView(dtype, buffers.partials, s * size, size));
     this.ownShards = new MicroShardGradients(network.architecture, this.parameters);
     this.ownShardEnd = ownShardEnd;
+    this.ownSlots = this.slots.slice(0, ownShardEnd);
   }
 
   /**
@@ -165,7 +168,7 @@ export class WorkerGradientEvaluator implements GradientEvaluator {
     Atomics.store(control, BATCH_SIZE, batchSize);
     const generation = Atomics.add(control, GENERATION, 1) + 1;
     Atomics.notify(control, GENERATION);
-    for (let s = 0; s < this.ownShardEnd; s++) this.losses[s] = this.ownShards.shard(this.input, this.noise, batchSize, s, this.slots[s]!);
+    this.ownShards.shardRange(this.input, this.noise, batchSize, 0, this.ownShardEnd, this.ownSlots, this.losses);
     this.waitForWorkers(generation);
     return sumMicroShards(this.slots, this.losses, this.slots.length, gradient);
   }

@@ -16,7 +16,7 @@ import { gemmBackend } from '@sgmkit/tensor';
 import type { LayerLayout, ScoreNetworkArchitecture } from './architecture.js';
 import { layerLayouts } from './architecture.js';
 import {
-  backwardTraining, backwardTrainingByMicroShards, createTrainingWorkspace, forwardTraining, mlpModel, networkArray,
+  backwardTraining, backwardTrainingByMicroShards, backwardTrainingShardPartials, createTrainingWorkspace, forwardTraining, mlpModel, networkArray,
   type MlpModel, type NetworkArray, type TrainingWorkspace,
 } from './mlp-kernels.js';
 import { noisePredictionLoss, noisePredictionLossOfRows } from './loss.js';
@@ -87,6 +87,40 @@ export class MicroShardGradients {
     out.fill(0);
     backwardTraining(this.model, ws, rows, out);
     return loss;
+  }
+
+  /**
+   * Micro-shards `firstShard … firstShard + count − 1` of a `batchSize`-row minibatch at once: their gradients into
+   * `outs[0 … count − 1]` and their loss terms into `losses[firstShard …]`, the bits of calling `shard` on each.
+   * The forward pass and the deltas run over all their rows in one GEMM per product (what makes a worker thread's
+   * share as fast as the calling thread's whole minibatch); only the weight and bias gradients go shard by shard.
+   * A float32 network on the scalar GEMM backend (no such identity there) computes them one by one.
+   */
+  shardRange(input: NetworkArray, noise: Float64Array, batchSize: number, firstShard: number, count: number, outs: readonly NetworkArray[], losses: Float64Array): void {
+    if (this.model.dtype === 'float32' && gemmBackend() === 'scalar') {
+      for (let s = 0; s < count; s++) losses[firstShard + s] = this.shard(input, noise, batchSize, firstShard + s, outs[s]!);
+      return;
+    }
+    const first = firstShard * MICRO_SHARD_ROWS;
+    const rows = Math.min(batchSize, (firstShard + count) * MICRO_SHARD_ROWS) - first;
+    const ws = this.rangeWorkspaceFor(rows);
+    copyRange(input, first * this.inputWidth, ws.input, rows * this.inputWidth);
+    forwardTraining(this.model, ws, rows);
+    const rangeNoise = noise.subarray(first * this.dim, (first + rows) * this.dim);
+    for (let s = 0; s < count; s++) {
+      const local = s * MICRO_SHARD_ROWS;
+      losses[firstShard + s] = noisePredictionLossOfRows(ws, rangeNoise, local, Math.min(MICRO_SHARD_ROWS, rows - local), this.dim, batchSize);
+    }
+    backwardTrainingShardPartials(this.model, ws, rows, MICRO_SHARD_ROWS, outs);
+  }
+
+  private rangeWorkspace: TrainingWorkspace | undefined;
+
+  private rangeWorkspaceFor(rows: number): TrainingWorkspace {
+    if (!this.rangeWorkspace || this.rangeWorkspace.capacity < rows) {
+      this.rangeWorkspace = createTrainingWorkspace(this.model.layouts, rows, this.model.dtype);
+    }
+    return this.rangeWorkspace;
   }
 }
 

@@ -215,6 +215,53 @@ export function backwardTrainingByMicroShards(
   }
 }
 
+/**
+ * Backpropagation over `rows` rows that are consecutive micro-shards of `shardRows` rows (the last may be shorter),
+ * writing each micro-shard's gradient into its own vector of `partials` (overwritten): the bits of running
+ * `backwardTraining` on each micro-shard alone into a zeroed vector, with the delta GEMMs done once over all rows
+ * (row-wise, so a row's delta never depends on the others) and only the weight and bias gradients per micro-shard.
+ * What a worker thread computes for its range of micro-shards (the training thread adds the partials in order).
+ */
+export function backwardTrainingShardPartials(
+  model: MlpModel, ws: TrainingWorkspace, rows: number, shardRows: number, partials: readonly NetworkArray[],
+): void {
+  const { layouts } = model;
+  for (const partial of partials) partial.fill(0);
+  for (let l = layouts.length - 1; l >= 0; l--) {
+    const layer = layouts[l]!;
+    const inputTransposed = l === 0 ? ws.inputTransposedOperand : ws.postTransposedOperands[l - 1]!;
+    const deltaOperand = ws.deltaOperands[l]!;
+    for (let s = 0, first = 0; first < rows; s++, first += shardRows) {
+      const count = Math.min(shardRows, rows - first);
+      // the micro-shard's rows are columns [first, first + count) of inputᵀ and rows of δ
+      const a = shardColumns(inputTransposed, first);
+      const b = shardRowsOf(deltaOperand, first);
+      gemmAccumulate(layer.inDim, layer.outDim, count, 1, a, b, partials[s]!, layer.weightOffset, layer.outDim);
+      addColumnSumsOfRows(ws.deltas[l]!, first, count, layer.outDim, partials[s]!, layer.biasOffset);
+    }
+    if (l === 0) break;
+    const previous = ws.deltas[l - 1]!;
+    gemmKernel(rows, layer.inDim, layer.outDim, 1, deltaOperand, model.weightsTransposed[l]!, 0, previous, 0, layer.inDim);
+    siluBackwardFromSigmoid(ws.pre[l - 1]!, ws.sigmoid[l - 1]!, previous, rows * layer.inDim);
+  }
+}
+
+function shardColumns(operand: MatrixOperand, firstColumn: number): MatrixOperand {
+  return { data: operand.data, offset: operand.offset + firstColumn * operand.colStride, rowStride: operand.rowStride, colStride: operand.colStride };
+}
+
+function shardRowsOf(operand: MatrixOperand, firstRow: number): MatrixOperand {
+  return { data: operand.data, offset: operand.offset + firstRow * operand.rowStride, rowStride: operand.rowStride, colStride: operand.colStride };
+}
+
+/** `out[j] += Σ_{r in [first, first + count)} values[r, j]`, row by row (as `addColumnSums` on those rows alone). */
+function addColumnSumsOfRows(values: NetworkArray, first: number, count: number, cols: number, out: NetworkArray, outOffset: number): void {
+  for (let r = first; r < first + count; r++) {
+    const row = r * cols;
+    for (let j = 0; j < cols; j++) out[outOffset + j] += values[row + j]!;
+  }
+}
+
 /** `out[j] += Σ_{rows of block b} values[·, j]` for each block of `blockRows` rows in turn, each block summed from zero in `scratch`. */
 function addColumnSumsByBlocks(
   values: NetworkArray, rows: number, blockRows: number, cols: number, scratch: NetworkArray, out: NetworkArray, outOffset: number,
