@@ -229,6 +229,25 @@ export const CASES = [
     },
   },
   {
+    name: 'sampler.ddpm solvers in segments (history)',
+    make: (g, { t, sc, s }) => {
+      const d = g.int(1, 3);
+      const n = g.int(1, 20);
+      const T = g.positive(0.5, 6, 0.05);
+      return () => {
+        const method = g.pick(['heun', 'stochastic-heun', 'dpmpp-2m', 'deis-1', 'deis-2', 'deis-3']);
+        const times = s.uniformGrid(T, g.int(2, 30), g.chance(0.5) ? 0 : g.positive(1e-3, 0.1, 0.05));
+        const y = batchOf(g, t, n, d, g.pick(['float64', 'float32']));
+        const score = ouScore(g, sc, d);
+        const split = g.int(1, times.length - 1);
+        const history = method.startsWith('heun') || method === 'stochastic-heun' ? undefined : (g.chance(0.9) ? s.ddpmSolverHistory(method, y) : g.pick([{}, null, 3]));
+        s.DDPM_INTEGRATORS[method](score, y, times.subarray(0, split + 1), { seed: 1 }, { history });
+        s.DDPM_INTEGRATORS[method](score, y, times.subarray(split), { seed: 1, firstStep: g.chance(0.9) ? split : g.int(0, 40) }, { history });
+        return y;
+      };
+    },
+  },
+  {
     name: 'sampler.shardRows + firstRow',
     make: (g, { sc, s }) => {
       const n = g.integer(1, 60, 0.05);

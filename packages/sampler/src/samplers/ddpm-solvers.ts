@@ -15,8 +15,9 @@
  *   `w₀ + w₁ = 2(e^h − 1)` integrate `e^{h−τ}·2s` exactly for a score linear in time. The linear part and
  *   the noise are exact, as in the exponential integrator; the score quadrature is the trapezoid-like
  *   (improved Euler / stochastic Heun) rule of Kloeden–Platen's explicit order-2 weak scheme for additive
- *   noise, so the method has weak order 2 (strong order 1: the noise is additive). Measured on Gaussian
- *   data: `sgmkit verify` fits the order of W2, which is the weak error of the mean and covariance.
+ *   noise, so the method has weak order 2 (and strong order 1, as every such scheme for additive noise; the
+ *   strong order is not measured here). Measured on Gaussian data: `sgmkit verify` fits the order of W2 between
+ *   the exact output law and `q_δ` (the weak error of the mean and covariance): 2.01.
  * - `dpmpp-2m`: DPM-Solver++(2M) (Lu et al. 2022), multistep on the data prediction in the log-SNR
  *   `λ_t = −½ ln(e^{2t} − 1)`; history: the previous step's `x̂₀` per particle.
  * - `deis-1` … `deis-3`: DEIS (Zhang & Chen 2022) with the score extrapolated by the polynomial of degree
@@ -213,7 +214,7 @@ export function ddpmHeun(score: Score, y: Batch, grid: ArrayLike<number>, noise:
 }
 
 /**
- * The exponential stochastic Heun scheme on the reverse SDE (weak order 2, strong order 1):
+ * The exponential stochastic Heun scheme on the reverse SDE (weak order 2, measured on exact laws; strong order 1 by theory):
  * predictor `ỹ = e^h y + 2(e^h − 1) s(t_k, y) + √(e^{2h} − 1) z` (the exponential integrator's step),
  * corrector `y ← e^h y + w₀ s(t_k, y) + w₁ s(t_{k+1}, ỹ) + √(e^{2h} − 1) z` with the same `z` (step `k`'s
  * predictor stream), `w₁ = 2(e^h − 1 − h)/h`, `w₀ = 2(e^h − 1) − w₁` (`stochasticHeunCoefficientsInto`).
