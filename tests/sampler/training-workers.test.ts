@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { createScoreNetwork, trainDenoisingScoreMatching, type TrainingOptions } from '@sgmkit/score';
 import { WorkerGradientEvaluator, trainDenoisingScoreMatchingOnWorkers } from '@sgmkit/sampler/node';
-import { InvalidArgumentError, RandomStream, SgmkitError, batch } from '@sgmkit/tensor';
+import { InvalidArgumentError, RandomStream, SgmkitError, batch, setGemmBackend } from '@sgmkit/tensor';
 
 const data = batch(300, 3);
 new RandomStream(5).fillNormal(data.data);
@@ -32,6 +32,23 @@ test('a float32 network: 2 and 3 threads give the in-process float32 training bi
     const result = await trainDenoisingScoreMatchingOnWorkers(trained, data, { ...options, workers });
     expect(Array.from(trained.parameters)).toEqual(Array.from(single.parameters));
     expect(Array.from(result.losses)).toEqual(Array.from(singleResult.losses));
+  }
+});
+
+test.each(['float64', 'float32'] as const)('on the scalar GEMM backend, a %s network: 2 and 3 threads give the in-process training bit for bit', async (dtype) => {
+  setGemmBackend('scalar');
+  try {
+    const make = () => createScoreNetwork({ dim: 3, hiddenWidths: [24, 16], seed: 8, dtype });
+    const single = make();
+    const singleResult = trainDenoisingScoreMatching(single, data, options);
+    for (const workers of [2, 3]) {
+      const trained = make();
+      const result = await trainDenoisingScoreMatchingOnWorkers(trained, data, { ...options, workers });
+      expect(Array.from(trained.parameters)).toEqual(Array.from(single.parameters));
+      expect(Array.from(result.losses)).toEqual(Array.from(singleResult.losses));
+    }
+  } finally {
+    setGemmBackend('auto');
   }
 });
 

@@ -14,7 +14,7 @@
  */
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { InvalidArgumentError, SgmkitError, gemmBackend } from '@sgmkit/tensor';
-import { MicroShardGradients, microShardCount, sumMicroShards, type GradientEvaluator, type NetworkArray, type AnyScoreNetwork } from '@sgmkit/score';
+import { MicroShardGradients, microShardCount, type GradientEvaluator, type NetworkArray, type AnyScoreNetwork } from '@sgmkit/score';
 import { defaultWorkerPool, type PooledWorker, type WorkerPool } from './pool.js';
 import type { PoolReply } from './pool-protocol.js';
 import {
@@ -101,8 +101,8 @@ export class WorkerGradientEvaluator implements GradientEvaluator {
   private readonly slots: NetworkArray[];
   private readonly ownShards: MicroShardGradients;
   private readonly ownShardEnd: number;
-  /** The calling thread's micro-shards' slots (the first `ownShardEnd`). */
-  private readonly ownSlots: NetworkArray[];
+  /** Scratch of one gradient for the calling thread's share (used on the float32 scalar path). */
+  private readonly ownScratch: NetworkArray;
   private closed = false;
 
   private constructor(
@@ -122,7 +122,7 @@ export class WorkerGradientEvaluator implements GradientEvaluator {
     this.slots = Array.from({ length: microShardCount(batchSize) }, (_, s) => networkView(dtype, buffers.partials, s * size, size));
     this.ownShards = new MicroShardGradients(network.architecture, this.parameters);
     this.ownShardEnd = ownShardEnd;
-    this.ownSlots = this.slots.slice(0, ownShardEnd);
+    this.ownScratch = dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
   }
 
   /**
@@ -168,9 +168,15 @@ export class WorkerGradientEvaluator implements GradientEvaluator {
     Atomics.store(control, BATCH_SIZE, batchSize);
     const generation = Atomics.add(control, GENERATION, 1) + 1;
     Atomics.notify(control, GENERATION);
-    this.ownShards.shardRange(this.input, this.noise, batchSize, 0, this.ownShardEnd, this.ownSlots, this.losses);
+    // The leading range summed in place into the gradient, then the workers' partials added in micro-shard order:
+    // the bits of sumMicroShards over every micro-shard's gradient.
+    let loss = this.ownShards.leadingRangeInto(this.input, this.noise, batchSize, this.ownShardEnd, gradient, this.losses, this.ownScratch);
     this.waitForWorkers(generation);
-    return sumMicroShards(this.slots, this.losses, this.slots.length, gradient);
+    for (let s = this.ownShardEnd; s < this.slots.length; s++) {
+      addInto(gradient, this.slots[s]!);
+      loss += this.losses[s]!;
+    }
+    return loss;
   }
 
   /** Blocks until every worker has stored `generation` in its done word, or one failed or died. */
@@ -213,4 +219,9 @@ async function endSessions(control: Int32Array, sessions: readonly SessionWorker
   Atomics.notify(control, GENERATION);
   await Promise.all(sessions.map((s) => s.released));
   for (const s of sessions) s.errors.close();
+}
+
+/** `sum[i] += term[i]`, element by element (the order `sumMicroShards` adds in). */
+function addInto(sum: NetworkArray, term: NetworkArray): void {
+  for (let i = 0; i < sum.length; i++) sum[i] += term[i]!;
 }

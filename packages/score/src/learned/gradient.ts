@@ -114,6 +114,42 @@ export class MicroShardGradients {
     backwardTrainingShardPartials(this.model, ws, rows, MICRO_SHARD_ROWS, outs);
   }
 
+  /**
+   * The first `count` micro-shards of a `batchSize`-row minibatch, summed in place: writes (overwrites) into `gradient`
+   * the left-to-right sum of their gradients, the bits `sumMicroShards` gives over their `shard()` results, and their
+   * loss terms into `losses[0 …]`. The thread that owns the leading range does this (a left-to-right sum can start in
+   * place only at micro-shard 0); the others' ranges come as separate partials (`shardRange`). Returns their loss sum.
+   */
+  leadingRangeInto(input: NetworkArray, noise: Float64Array, batchSize: number, count: number, gradient: NetworkArray, losses: Float64Array, scratch: NetworkArray): number {
+    if (this.model.dtype === 'float32' && gemmBackend() === 'scalar') {
+      let loss = (losses[0] = this.shard(input, noise, batchSize, 0, gradient));
+      for (let s = 1; s < count; s++) {
+        loss += losses[s] = this.shard(input, noise, batchSize, s, scratch);
+        addInto(gradient, scratch);
+      }
+      return loss;
+    }
+    const rows = Math.min(batchSize, count * MICRO_SHARD_ROWS);
+    const ws = this.rangeWorkspaceFor(rows);
+    copyRange(input, 0, ws.input, rows * this.inputWidth);
+    forwardTraining(this.model, ws, rows);
+    let loss = 0;
+    for (let s = 0; s < count; s++) {
+      const first = s * MICRO_SHARD_ROWS;
+      losses[s] = noisePredictionLossOfRows(ws, noise, first, Math.min(MICRO_SHARD_ROWS, rows - first), this.dim, batchSize);
+      loss = s === 0 ? losses[s]! : loss + losses[s]!;
+    }
+    backwardTrainingByMicroShards(this.model, ws, rows, MICRO_SHARD_ROWS, gradient, this.columnScratch());
+    return loss;
+  }
+
+  private columns: NetworkArray | undefined;
+
+  private columnScratch(): NetworkArray {
+    this.columns ??= networkArray(this.model.dtype, Math.max(...this.model.layouts.map((layer) => layer.outDim)));
+    return this.columns;
+  }
+
   private rangeWorkspace: TrainingWorkspace | undefined;
 
   private rangeWorkspaceFor(rows: number): TrainingWorkspace {
