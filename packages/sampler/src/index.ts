@@ -36,7 +36,7 @@ export {
   INITIAL_POSITION_STREAM, INITIAL_VELOCITY_STREAM, MAX_CORRECTOR_STEPS,
   predictorStream, secondHalfStepStream, correctorStream, LIKELIHOOD_PROBE_STREAM,
 } from './samplers/streams.js';
-export { logLikelihood, MAX_PROBES, DEFAULT_LIKELIHOOD_CHUNK, type LogLikelihoodOptions, type LogLikelihoodResult, type LikelihoodSummary } from './likelihood/log-likelihood.js';
+export { logLikelihood, defaultDivergence, MAX_PROBES, DEFAULT_LIKELIHOOD_CHUNK, FINITE_DIFFERENCE_DEFAULT_MAX_DIM, type LogLikelihoodOptions, type LogLikelihoodResult, type LikelihoodSummary } from './likelihood/log-likelihood.js';
 export { DIVERGENCE_METHODS, FINITE_DIFFERENCE_STEP, type DivergenceMethod } from './likelihood/divergence.js';
 // --- end samplers ---
 

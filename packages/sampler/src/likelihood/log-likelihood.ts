@@ -20,6 +20,8 @@ import { standardisingMap } from './normalization.js';
 
 /** Most Hutchinson probes per point. */
 export const MAX_PROBES = 4096;
+/** Largest dimension for which a non-affine score defaults to the coordinate-wise (`'finite-difference'`) divergence. */
+export const FINITE_DIFFERENCE_DEFAULT_MAX_DIM = 16;
 /** Rows integrated together by default (memory is a few `chunkSize × d` buffers). */
 export const DEFAULT_LIKELIHOOD_CHUNK = 1024;
 
@@ -35,8 +37,9 @@ export interface LogLikelihoodOptions {
   readonly delta?: number;
   /**
    * Divergence: `'exact'` (needs `score.affineAt`), `'finite-difference'` (`2d` score
-   * evaluations per stage, error ≈ 1e-10) or `'hutchinson'`. Default: `'exact'` for an
-   * affine score, else `'hutchinson'`.
+   * evaluations per stage, error ≈ 1e-10) or `'hutchinson'` (needs `seed`). Default:
+   * `'exact'` for an affine score, else `'finite-difference'` up to
+   * `d = FINITE_DIFFERENCE_DEFAULT_MAX_DIM`, else `'hutchinson'`.
    */
   readonly divergence?: DivergenceMethod;
   /** Hutchinson probes per point (default 1; at least 2 for a per-point standard error). */
@@ -100,12 +103,17 @@ function resolveGrid(fn: string, options: LogLikelihoodOptions, T: number): Floa
   return uniformGrid(T, steps, delta);
 }
 
+/** The default divergence method (see {@link LogLikelihoodOptions.divergence}). */
+export function defaultDivergence(affine: boolean, d: number): DivergenceMethod {
+  return affine ? 'exact' : d <= FINITE_DIFFERENCE_DEFAULT_MAX_DIM ? 'finite-difference' : 'hutchinson';
+}
+
 function resolve(fn: string, score: Score, options: LogLikelihoodOptions, n: number): Resolved {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an options object');
   const T = expectPositive(fn, 'options.T', options.T);
   const grid = resolveGrid(fn, options, T);
   const affine = typeof score.affineAt === 'function';
-  const divergence = options.divergence ?? (affine ? 'exact' : 'hutchinson');
+  const divergence = options.divergence ?? defaultDivergence(affine, score.dim);
   if (!DIVERGENCE_METHODS.includes(divergence)) {
     throw new InvalidArgumentError(fn, 'options.divergence', divergence, `one of ${DIVERGENCE_METHODS.map((m) => `'${m}'`).join(', ')}`);
   }
