@@ -14,7 +14,7 @@ describe('sgmkit verify', () => {
     expect(run.code).toBe(0);
     const out = JSON.parse(run.stdout);
     expect(out.ok).toBe(true);
-    expect(out.rows).toHaveLength((4 + 3) * 2 * 4); // 4 DDPM and 3 CLD methods
+    expect(out.rows).toHaveLength((10 + 3) * 2 * 4); // 10 DDPM and 3 CLD methods
     expect(new Set(out.rows.map((r: { sampler: string }) => r.sampler))).toEqual(new Set(['ddpm', 'cld']));
     const ei = out.exponents.filter((e: { sampler: string; method: string }) => e.sampler === 'ddpm' && e.method === 'exponential-integrator');
     // Known fact for the exponential integrator with the exact score: KL = Θ(h² d) as h → 0.
@@ -27,6 +27,31 @@ describe('sgmkit verify', () => {
       expect(r.tvUpper).toBeLessThanOrEqual(Math.sqrt(r.kl / 2) * (1 + 1e-12)); // Pinsker
       if (r.d === 1) expect(r.tvLower).toBe(r.tvUpper); // TV is exact in one dimension
     }
+  });
+
+  test('DDPM solvers: every fitted convergence order is within 0.1 of theory; the KL table and the goal check', () => {
+    const run = sgmkit(['verify', '--samplers', 'ddpm', '--dims', '1', '--steps', '32,64', '--json']);
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout);
+    const theory: Record<string, number> = {
+      'exponential-integrator': 1, 'euler-maruyama': 1, ancestral: 1, 'probability-flow': 1,
+      heun: 2, 'stochastic-heun': 2, 'dpmpp-2m': 2, 'deis-1': 2, 'deis-2': 3, 'deis-3': 4,
+    };
+    expect(out.orders.map((o: { method: string }) => o.method).sort()).toEqual(Object.keys(theory).sort());
+    for (const o of out.orders) {
+      expect(o.theory).toBe(theory[o.method]);
+      expect(o.steps).toEqual([1024, 2048, 4096]);
+      expect(Math.abs(o.fitted - o.theory)).toBeLessThan(0.1);
+    }
+    // KL against evaluations: one cell per stable (method, budget); Heun's methods spend two evaluations per step
+    const cell = (method: string, budget: number) => out.klByEvaluations.find((c: { method: string; budget: number }) => c.method === method && c.budget === budget);
+    expect(cell('heun', 50).evaluations).toBe(50);
+    expect(cell('heun', 50).steps).toBe(25);
+    expect(cell('dpmpp-2m', 50).steps).toBe(50);
+    expect(cell('exponential-integrator', 10)).toBeUndefined(); // 10 steps from T = 8: above ln 3
+    for (const c of out.klByEvaluations) expect(c.kl).toBeGreaterThan(0);
+    expect(out.goal.map((g: { method: string }) => g.method)).toEqual(['heun', 'dpmpp-2m']);
+    for (const g of out.goal) expect(g.met).toBe(g.bestKL <= cell('exponential-integrator', 1000).kl);
   });
 
   test('text table, skipped unstable steps, and the log-log plot', () => {

@@ -91,7 +91,7 @@ function gaussianLaw(g, t, d) {
   return { mean: Float64Array.from({ length: d }, () => g.real(1, 0.02)), covariance: g.chance(0.97) ? t.fromArray(c) : t.fromArray(g.covariance(d + 1)) };
 }
 
-const DDPM_METHODS = ['exponential-integrator', 'euler-maruyama', 'ancestral', 'probability-flow'];
+const DDPM_METHODS = ['exponential-integrator', 'euler-maruyama', 'ancestral', 'probability-flow', 'heun', 'stochastic-heun', 'dpmpp-2m', 'deis-1', 'deis-2', 'deis-3'];
 const CLD_METHODS = ['exponential-integrator', 'euler-maruyama', 'sscs'];
 
 export const CASES = [
@@ -219,7 +219,7 @@ export const CASES = [
       const useGrid = g.chance(0.3);
       return async () => {
         const score = ouScore(g, sc, d);
-        const method = g.chance(0.97) ? g.pick(DDPM_METHODS) : 'heun';
+        const method = g.chance(0.97) ? g.pick(DDPM_METHODS) : 'rk4';
         const options = { T, seed: g.integer(0, 1000, 0.05), n: g.integer(1, 40, 0.05), method, corrector: corrector(g), dtype: g.chance(0.9) ? g.pick(['float64', 'float32']) : g.dtype() };
         if (useGrid) options.grid = grid(g, s, T);
         else Object.assign(options, { steps: g.integer(20, 40, 0.05), ...(g.chance(0.5) ? { delta: g.positive(1e-3, 0.1, 0.05) } : {}) });

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, NotPositiveDefiniteError, ShapeMismatchError } from '@sgmkit/tensor';
 import { biasedScore, gaussianScore, scaledScore } from '@sgmkit/score';
-import { exactDDPMLaw, gaussianKL, ouMarginal, ddpmStepCoefficients, type DDPMMethod as DDPMUpdate } from '@sgmkit/sampler';
+import { exactDDPMLaw, gaussianKL, ouMarginal, ddpmStepCoefficients, type SingleStepDDPMMethod as DDPMUpdate } from '@sgmkit/sampler';
 import { entries, expectArgumentError, givensProduct, law, leastSquaresSlope, rotatedDiagonal, uniformTimes, unvalidatedLaw } from './analysis-helpers';
 
 const METHODS: DDPMUpdate[] = ['exponential-integrator', 'euler-maruyama', 'ancestral', 'probability-flow'];
@@ -213,7 +213,7 @@ describe('exactDDPMLaw: bad input', () => {
   });
 
   test('method, corrector, score error, init and score', () => {
-    expectError(() => exactDDPMLaw(data, { ...ok, method: 'heun' as DDPMUpdate }), InvalidArgumentError, 'options.method');
+    expectError(() => exactDDPMLaw(data, { ...ok, method: 'rk4' as DDPMUpdate }), InvalidArgumentError, 'options.method');
     // The samplers' corrector rule (tests/sampler/samplers.test.ts has the same table): steps in [0, 62], 0 < ε < 2.
     expectError(() => exactDDPMLaw(data, { ...ok, corrector: { steps: -1, stepSize: 0.1 } }), InvalidArgumentError, 'options.corrector.steps');
     expectError(() => exactDDPMLaw(data, { ...ok, corrector: { steps: 63, stepSize: 0.1 } }), InvalidArgumentError, 'options.corrector.steps');

@@ -169,7 +169,7 @@ describe('stability limits', () => {
   });
 
   test('rejects unknown samplers and methods', () => {
-    expect(() => stabilityLimit('ddpm', 'heun' as never)).toThrow(/argument 'method'/);
+    expect(() => stabilityLimit('ddpm', 'rk4' as never)).toThrow(/argument 'method'/);
     expect(() => stabilityLimit('vp' as never, 'sscs')).toThrow(/argument 'sampler'/);
   });
 });

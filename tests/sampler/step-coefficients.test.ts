@@ -5,7 +5,7 @@ import {
   fillParticleNormals, langevinStepCoefficients, toContiguous, type Batch, type DType,
 } from '@sgmkit/tensor';
 import {
-  CLD_INTEGRATORS, DDPM_INTEGRATORS, DDPM_METHODS, cldStepUpdates, correctorStream, exactDDPMLaw, gaussianLaw, predictorStream, type GaussianLaw,
+  CLD_INTEGRATORS, DDPM_INTEGRATORS, SINGLE_STEP_DDPM_METHODS as DDPM_METHODS, cldStepUpdates, correctorStream, exactDDPMLaw, gaussianLaw, predictorStream, type GaussianLaw,
 } from '@sgmkit/sampler';
 import { cldGaussianScore } from '@sgmkit/score';
 import { diagonalGaussianScore } from './samplers-helpers';

@@ -4,7 +4,7 @@
 // from the exact law.
 import { gaussianScore, biasedScore, scaledScore } from '@sgmkit/score';
 import type { Score } from '@sgmkit/score';
-import { gaussianLaw, sampleDDPM, exactDDPMLaw, uniformGrid, earlyStoppingGrid, DDPM_METHODS } from '@sgmkit/sampler';
+import { gaussianLaw, sampleDDPM, exactDDPMLaw, uniformGrid, earlyStoppingGrid, SINGLE_STEP_DDPM_METHODS as DDPM_METHODS } from '@sgmkit/sampler';
 import type { DDPMMethod, GaussianLaw } from '@sgmkit/sampler';
 import { deviations, failures } from './verification-helpers';
 

@@ -13,11 +13,17 @@ export type { Score, CLDScore } from '@sgmkit/score';
 export { uniformGrid, earlyStoppingGrid, customGrid, expectGrid, MAX_STEPS } from './schedules/grids.js';
 export type { EarlyStoppingGridOptions } from './schedules/grids.js';
 export {
-  stabilityLimit, expectStableGrid, cldExponentialIntegratorSpectralRadius,
+  stabilityLimit, expectStableGrid, cldExponentialIntegratorSpectralRadius, stochasticHeunGain,
   LANGEVIN_STABILITY_LIMIT,
 } from './schedules/stability.js';
-export { DDPM_METHODS, CLD_METHODS, type DDPMMethod, type CLDMethod } from './samplers/methods.js';
-export { ddpmExponentialIntegrator, ddpmEulerMaruyama, ddpmAncestral, ddpmProbabilityFlow, DDPM_INTEGRATORS } from './samplers/ddpm.js';
+export {
+  DDPM_METHODS, CLD_METHODS, SINGLE_STEP_DDPM_METHODS, DDPM_SOLVER_METHODS, type DDPMMethod, type CLDMethod, type SingleStepDDPMMethod, type DDPMSolverMethod,
+} from './samplers/methods.js';
+export { ddpmExponentialIntegrator, ddpmEulerMaruyama, ddpmAncestral, ddpmProbabilityFlow, SINGLE_STEP_DDPM_INTEGRATORS } from './samplers/ddpm.js';
+export {
+  ddpmHeun, ddpmStochasticHeun, ddpmDPMSolver2M, ddpmDEIS, ddpmDEIS1, ddpmDEIS2, ddpmDEIS3, ddpmSolverHistory, DDPM_INTEGRATORS,
+  type DDPMSolverHistory, type DEISOptions,
+} from './samplers/ddpm-solvers.js';
 export type { LangevinCorrector, DDPMStepInfo, DDPMCallback, DDPMIntegratorOptions } from './samplers/ddpm.js';
 export { cldExponentialIntegrator, cldEulerMaruyama, cldSSCS, CLD_INTEGRATORS } from './samplers/cld.js';
 export type { CLDStepInfo, CLDCallback, CLDIntegratorOptions } from './samplers/cld.js';

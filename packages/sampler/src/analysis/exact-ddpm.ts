@@ -14,7 +14,8 @@ import {
   type Eigenbasis, type GaussianLaw,
 } from './gaussian.js';
 import { expectHorizonAndGrid, expectScoreError, type ResolvedScoreError, type ScoreErrorOptions } from './options.js';
-import { expectDDPMMethod, type DDPMMethod } from '../samplers/methods.js';
+import { expectDDPMMethod, isSingleStepDDPMMethod, type DDPMMethod, type DDPMSolverMethod, type SingleStepDDPMMethod } from '../samplers/methods.js';
+import { solverRecursion } from './exact-ddpm-solvers.js';
 import { expectCorrector, type LangevinCorrector } from '../samplers/common.js';
 
 /**
@@ -60,7 +61,7 @@ function coefficientRecord(c: Float64Array): DDPMStepCoefficients {
  * (score at `t_k`), then `m` corrector steps (score at `t_{k+1}`). The coefficients are
  * the samplers' own (`ddpmCoefficientsInto`, `langevinCoefficientsInto` of `@sgmkit/tensor`).
  */
-export function ddpmUpdateSchedule(grid: Float64Array, method: DDPMMethod, corrector?: LangevinCorrector): ScheduledUpdate[] {
+export function ddpmUpdateSchedule(grid: Float64Array, method: SingleStepDDPMMethod, corrector?: LangevinCorrector): ScheduledUpdate[] {
   const schedule: ScheduledUpdate[] = [];
   const c = new Float64Array(DDPM_LAYOUT.LENGTH);
   const correctorCoefficients = corrector === undefined ? undefined : coefficientRecord(langevinCoefficientsInto(corrector.stepSize, c));
@@ -104,13 +105,48 @@ export function exactDDPMLaw(data: GaussianLaw, options: ExactDDPMOptions): Gaus
     throw new InvalidArgumentError(fn, 'options.init', init, "'standard-normal', 'forward-marginal' or a Gaussian law { mean, covariance }");
   }
   if (options.score !== undefined) expectScore(fn, 'options.score', options.score, { kind: 'ou', dim: d, affine: true, otherKindUse: 'exactCLDLaw' });
-  const schedule = ddpmUpdateSchedule(grid, method, corrector);
   const basis = eigenbasis(data.covariance);
+  if (!isSingleStepDDPMMethod(method)) return expectFiniteLaw(fn, solverLaw(data, basis, method, grid, scoreError, init, options, corrector), grid);
+  const schedule = ddpmUpdateSchedule(grid, method, corrector);
   if (options.score === undefined && typeof init === 'string') {
     return expectFiniteLaw(fn, eigenDirectionRecursion(data, basis, schedule, scoreError, init, options.T), grid);
   }
   const scoreAt = options.score ? userAffineScore(fn, options.score, d) : exactAffineScore(data, basis);
   return expectFiniteLaw(fn, denseRecursion(initialDenseLaw(data, init, options.T), schedule, withScoreError(scoreAt, scoreError)), grid);
+}
+
+/**
+ * The higher-order solvers' law: per eigen-direction (a 1-D joint recursion over the solver's history) when the
+ * exact score and a standard-normal or forward-marginal start make the directions independent, else dense.
+ */
+function solverLaw(
+  data: GaussianLaw, basis: Eigenbasis, method: DDPMSolverMethod, grid: Float64Array, error: ResolvedScoreError, init: InitialLaw, options: ExactDDPMOptions,
+  corrector: LangevinCorrector | undefined,
+): GaussianLaw {
+  const d = data.mean.length;
+  if (options.score === undefined && typeof init === 'string') {
+    const mu = toEigenCoordinates(basis, data.mean);
+    const bias = toEigenCoordinates(basis, error.bias);
+    const mean = new Float64Array(d);
+    const variance = new Float64Array(d);
+    for (let i = 0; i < d; i++) {
+      const lambda = basis.values[i]!;
+      const start = init === 'forward-marginal' ? { mean: Float64Array.of(Math.exp(-options.T) * mu[i]!), covariance: Float64Array.of(ouVariance(lambda, options.T)) }
+        : { mean: Float64Array.of(0), covariance: Float64Array.of(1) };
+      const scoreAt = (t: number): AffineScoreForm => {
+        const [slope, offset] = eigenScore(lambda, mu[i]!, t);
+        return { matrix: Float64Array.of((1 + error.scale) * slope), offset: Float64Array.of((1 + error.scale) * offset + bias[i]!) };
+      };
+      const out = solverRecursion(method, grid, start, scoreAt, corrector);
+      mean[i] = out.mean[0]!;
+      variance[i] = out.covariance[0]!;
+    }
+    return { mean: fromEigenCoordinates(basis, mean), covariance: fromEigenDiagonal(basis, variance) };
+  }
+  const scoreAt = options.score ? userAffineScore('exactDDPMLaw', options.score, d) : exactAffineScore(data, basis);
+  const start = initialDenseLaw(data, init, options.T);
+  const out = solverRecursion(method, grid, { mean: start.mean, covariance: start.covariance }, withScoreError(scoreAt, error), corrector);
+  return { mean: out.mean, covariance: squareMatrix(d, out.covariance) };
 }
 
 /** Exact score of `N(μ, Σ)` at OU time t in eigen-coordinates: `s_i(y) = slope_i y_i + offset_i`. */

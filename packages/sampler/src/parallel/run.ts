@@ -9,7 +9,8 @@ import { batch, dtypeOf, rows } from '@sgmkit/tensor';
 import type { Batch } from '@sgmkit/tensor';
 import type { CLDScore, Score } from '@sgmkit/score';
 import type { CLDMethod, DDPMMethod } from '../samplers/methods.js';
-import { DDPM_INTEGRATORS } from '../samplers/ddpm.js';
+import { DDPM_INTEGRATORS, ddpmSolverHistory, historyLength } from '../samplers/ddpm-solvers.js';
+import type { DDPMSolverMethod } from '../samplers/methods.js';
 import type { DDPMCallback } from '../samplers/ddpm.js';
 import type { LangevinCorrector } from '../samplers/common.js';
 import { CLD_INTEGRATORS } from '../samplers/cld.js';
@@ -133,7 +134,9 @@ export async function runDDPMRange(score: Score, y: Batch, firstRow: number, job
     const end = Math.min(n, start + chunk);
     const ys = rows(y, start, end);
     if (job.drawInitial) fillParticleNormals(ys, job.seed, INITIAL_POSITION_STREAM, firstRow + start);
-    const chunkOptions = { ...options, scoreBuffer: rows(scoreBuffer, 0, end - start) };
+    // A multistep solver's history belongs to the chunk's particles and is carried across its step segments.
+    const history = historyLength(job.method) > 0 ? ddpmSolverHistory(job.method as DDPMSolverMethod, ys) : undefined;
+    const chunkOptions = { ...options, scoreBuffer: rows(scoreBuffer, 0, end - start), history };
     result.evaluations = await runSegments(steps, control.pause, (from, to) =>
       integrator(score, ys, job.grid.subarray(from, to + 1), { seed: job.seed, firstRow: firstRow + start, firstStep: from }, chunkOptions));
     finishChunk(ys, job, result, scratch);

@@ -26,7 +26,8 @@
 import { DDPM_LAYOUT, affineNoiseStep, ddpmCoefficientsInto, expectBatch, langevinStep } from '@sgmkit/tensor';
 import type { Batch } from '@sgmkit/tensor';
 import type { Score } from '@sgmkit/score';
-import type { DDPMMethod } from './methods.js';
+import type { DDPMMethod, SingleStepDDPMMethod } from './methods.js';
+import type { DDPMSolverHistory } from './ddpm-solvers.js';
 import { expectScore } from '@sgmkit/score';
 import { checkScoreOutput, prepareRun, stepReporter } from './common.js';
 import type { LangevinCorrector, NoiseOrigin, PreparedRun } from './common.js';
@@ -59,16 +60,23 @@ export interface DDPMIntegratorOptions {
   readonly corrector?: LangevinCorrector;
   /** Scratch `n × d` batch of `y`'s dtype for the score output (allocated when absent). */
   readonly scoreBuffer?: Batch;
+  /**
+   * The multistep solvers' per-particle history (`'dpmpp-2m'`, `'deis-*'`; see `ddpmSolverHistory`), carried
+   * from one call to the next when a grid is run in segments (`noise.firstStep > 0`). Ignored by the other methods.
+   */
+  readonly history?: DDPMSolverHistory;
 }
 
-interface Prepared extends PreparedRun {
+/** @internal The validated run of a DDPM integrator (shared with the higher-order solvers in `ddpm-solvers.ts`). */
+export interface Prepared extends PreparedRun {
   /** Calls the callback (if any) after step `step`; one reused info record per call. */
   readonly report: (step: number, time: number, nextTime: number) => void;
   /** The current step's coefficients (layout `DDPM_LAYOUT`), rewritten every step. */
   readonly coefficients: Float64Array;
 }
 
-function prepare(fn: string, method: DDPMMethod, score: Score, y: Batch, grid: ArrayLike<number>, noise: NoiseOrigin, options: DDPMIntegratorOptions): Prepared {
+/** @internal Validates an integrator call and prepares its buffers and step reporter. */
+export function prepare(fn: string, method: DDPMMethod, score: Score, y: Batch, grid: ArrayLike<number>, noise: NoiseOrigin, options: DDPMIntegratorOptions): Prepared {
   expectScore(fn, 'score', score, { kind: 'ou', otherKindUse: 'sampleCLD' });
   expectBatch(fn, 'y', y, score.dim);
   const run = prepareRun(fn, 'ddpm', method, y, grid, noise, options);
@@ -81,7 +89,7 @@ function prepare(fn: string, method: DDPMMethod, score: Score, y: Batch, grid: A
  * `y ← linear·y + score·s + noise·z` with `method`'s coefficients for `t_k → t_{k+1}`,
  * then the corrector. Returns the number of batched score evaluations.
  */
-function runNoisyIntegrator(fn: string, method: DDPMMethod, score: Score, y: Batch, grid: ArrayLike<number>, noise: NoiseOrigin, options: DDPMIntegratorOptions): number {
+function runNoisyIntegrator(fn: string, method: SingleStepDDPMMethod, score: Score, y: Batch, grid: ArrayLike<number>, noise: NoiseOrigin, options: DDPMIntegratorOptions): number {
   const p = prepare(fn, method, score, y, grid, noise, options);
   const { grid: g, s, coefficients: c } = p;
   const { seed, firstRow, firstStep } = p.noise;
@@ -100,8 +108,8 @@ function runNoisyIntegrator(fn: string, method: DDPMMethod, score: Score, y: Bat
   return p.evaluations;
 }
 
-/** Langevin corrector steps at forward time `t`: `y ← y + ε s(t, y) + √(2ε) z`. */
-function correct(fn: string, score: Score, y: Batch, t: number, step: number, p: Prepared): void {
+/** @internal Langevin corrector steps at forward time `t`: `y ← y + ε s(t, y) + √(2ε) z`. */
+export function correct(fn: string, score: Score, y: Batch, t: number, step: number, p: Prepared): void {
   for (let j = 0; j < p.correctorSteps; j++) {
     score.evaluate(t, y, p.s);
     checkScoreOutput(fn, p.s, step, t, p.noise.firstRow, `the score (corrector step ${j})`);
@@ -215,8 +223,8 @@ export function ddpmProbabilityFlow(score: Score, y: Batch, grid: ArrayLike<numb
   return p.evaluations;
 }
 
-/** The DDPM integrator of each method. */
-export const DDPM_INTEGRATORS: Readonly<Record<DDPMMethod, typeof ddpmExponentialIntegrator>> = {
+/** The single-step DDPM integrators (`DDPM_INTEGRATORS` in `ddpm-solvers.ts` adds the higher-order solvers). */
+export const SINGLE_STEP_DDPM_INTEGRATORS: Readonly<Record<SingleStepDDPMMethod, typeof ddpmExponentialIntegrator>> = {
   'exponential-integrator': ddpmExponentialIntegrator,
   'euler-maruyama': ddpmEulerMaruyama,
   ancestral: ddpmAncestral,

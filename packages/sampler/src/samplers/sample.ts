@@ -12,7 +12,7 @@ import type { Batch, DType, FloatArray } from '@sgmkit/tensor';
 import type { CLDScore, Score, ScoreSpec } from '@sgmkit/score';
 import { expectGrid, uniformGrid, MAX_STEPS } from '../schedules/grids.js';
 import { expectStableGrid } from '../schedules/stability.js';
-import { expectCLDMethod, expectDDPMMethod, type CLDMethod, type DDPMMethod } from './methods.js';
+import { expectCLDMethod, expectDDPMMethod, isDeterministicDDPMMethod, type CLDMethod, type DDPMMethod } from './methods.js';
 import { expectScore } from '@sgmkit/score';
 import { expectCorrector } from './common.js';
 import type { LangevinCorrector } from './common.js';
@@ -250,7 +250,7 @@ function resolveCommon(fn: string, options: CommonSampleOptions, shape: RunShape
   }
   // A DDPM step that injects noise leaves its spread e^{2h} − 1 even on coordinates that are constant in the data.
   const last = grid.length - 1;
-  const lastNoisyStep = sampler === 'ddpm' && method !== 'probability-flow' ? grid[last - 1]! - grid[last]! : 0;
+  const lastNoisyStep = sampler === 'ddpm' && !isDeterministicDDPMMethod(method as DDPMMethod) ? grid[last - 1]! - grid[last]! : 0;
   const region = resolveRegion(fn, options.region, score.dataMoments, score.dim, grid[last]!, lastNoisyStep);
   const normalization = expectNormalization(fn, 'score.normalization', score.normalization, score.dim);
   const output: JobOutput = normalization === undefined ? { lower: region.lower, upper: region.upper } : { lower: region.lower, upper: region.upper, normalization };

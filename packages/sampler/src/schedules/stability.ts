@@ -11,6 +11,12 @@
  * - DDPM Euler–Maruyama: `y ← y + h(y − 2y) + … = (1 − h) y + …`; `h < 2`.
  * - DDPM ancestral: `y ← (1 − β) y/√α + … = e^{−h} y + …`: stable for every `h`.
  * - DDPM probability flow: `y ← e^h y − (e^h − 1) y = y`: the identity, stable for every `h`.
+ * - DDPM probability-flow solvers (`heun`, `dpmpp-2m`, `deis-*`): every one reproduces the exact flow at the
+ *   stationary point (`dpmpp-2m` and `deis-*` integrate a constant data prediction or score exactly, and the
+ *   exact flow is the identity), except Heun in `x̄ = y/α`, whose one-step multiplier there is
+ *   `1 − a/2 − b(1 − a)/2 ∈ [0, 1]` (`a = |Δσ̄|σ̄_from/(1 + σ̄_from²) ≤ 1`, `b(1 − a) ≤ 1`): stable for every `h`.
+ * - DDPM stochastic Heun: `ỹ = (2 − e^h) y + ξ`, `y ← (2 − e^h + w₁(e^h − 1)) y + …`,
+ *   `w₁ = 2(e^h − 1 − h)/h`; the gain reaches 1 at `h* ≈ 0.76` (bisection in {@link stochasticHeunGain}'s limit).
  * - Langevin corrector `y ← y + ε(−y) + …`: `|1 − ε| < 1 ⟺ ε < 2`.
  * - CLD exponential integrator (reverse drift `R = [[0, −1], [1, 2]]` on `(x, v)`, score frozen):
  *   `M_h = e^{hR} − 4 (∫₀ʰ e^{rR} dr) e₂e₂ᵀ`. With `R = I + N`, `N² = 0`,
@@ -26,7 +32,7 @@
  * @packageDocumentation
  */
 import { InvalidArgumentError } from '@sgmkit/tensor';
-import { exp, log } from '@sgmkit/tensor';
+import { exp, expRemainder, log } from '@sgmkit/tensor';
 import { CLD_METHODS, DDPM_METHODS, type CLDMethod, type DDPMMethod } from '../samplers/methods.js';
 
 /** Langevin corrector step sizes must be `< 2` (stationary-point limit, see the module docs). */
@@ -46,6 +52,24 @@ export function cldExponentialIntegratorSpectralRadius(h: number): number {
     return Math.max(Math.abs((trace + r) / 2), Math.abs((trace - r) / 2));
   }
   return Math.sqrt(det); // complex pair: |λ|² = det
+}
+
+/** The stochastic Heun step's gain at the stationary point, `2 − e^h + w₁(e^h − 1)` with `w₁ = 2(e^h − 1 − h)/h`. */
+export function stochasticHeunGain(h: number): number {
+  const e = exp(h);
+  return 2 - e + ((2 * e * expRemainder(1, h)) / h) * (e - 1);
+}
+
+/** Smallest `h > 0` with `|gain| = 1` for the stochastic Heun step (below 0.7 the gain is in (0, 1)). */
+function computeStochasticHeunLimit(): number {
+  let lo = 0.7;
+  let hi = 0.9;
+  for (let i = 0; i < 200 && hi - lo > 1e-15; i++) {
+    const mid = (lo + hi) / 2;
+    if (Math.abs(stochasticHeunGain(mid)) < 1) lo = mid;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Smallest `h > 0` with `ρ(M_h) = 1`: scan then bisect (the radius is < 1 on (0, 0.5]). */
@@ -87,6 +111,12 @@ export function stabilityLimit(sampler: 'ddpm' | 'cld', method: DDPMMethod | CLD
       case 'euler-maruyama': return 2;
       case 'ancestral': return Infinity;
       case 'probability-flow': return Infinity;
+      case 'heun': return Infinity;
+      case 'dpmpp-2m': return Infinity;
+      case 'deis-1': return Infinity;
+      case 'deis-2': return Infinity;
+      case 'deis-3': return Infinity;
+      case 'stochastic-heun': return computeStochasticHeunLimit();
       default: throw new InvalidArgumentError(fn, 'method', method, `one of ${DDPM_METHODS.map((m) => `'${m}'`).join(', ')}`);
     }
   }

@@ -12,3 +12,7 @@ export { cldStepCoefficients, expRemainder, type CLDDirection, type CLDStepCoeff
 export { cldCoefficientsInto, cldEulerMaruyamaCoefficientsInto, CLD_LAYOUT, CLD_REVERSE_SDE } from './cld-coefficients.js';
 export { ddpmCoefficientsInto, langevinCoefficientsInto, DDPM_LAYOUT } from './ddpm-coefficients.js';
 export { sscsHalfStepCoefficientsInto } from './sscs-coefficients.js';
+export {
+  DDPM_SOLVER_METHODS, DEIS_MAX_DEGREE, DPM_SOLVER_2M_LAYOUT, HEUN_LAYOUT, STOCHASTIC_HEUN_LAYOUT, deisCoefficientsInto, dpmSolver2MCoefficientsInto,
+  exponentialMomentsInto, heunCoefficientsInto, logSNRIncrement, stochasticHeunCoefficientsInto, type DDPMSolverMethod,
+} from './solver-coefficients.js';

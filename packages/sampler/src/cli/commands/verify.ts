@@ -8,7 +8,7 @@
  */
 import { gaussianScore } from '@sgmkit/score';
 import {
-  CLD_METHODS, DDPM_METHODS, cldBound, ddpmBound, exactCLDLaw, exactDDPMLaw, gaussianKL, gaussianTV, gaussianW2, stabilityLimit, uniformGrid,
+  CLD_METHODS, DDPM_METHODS, cldBound, ddpmBound, exactCLDLaw, exactDDPMLaw, gaussianKL, gaussianTV, gaussianW2, ouMarginal, stabilityLimit, uniformGrid,
   type GaussianLaw,
 } from '../../index.js';
 import type { CommandSpec, ParsedArgs } from '../args.js';
@@ -18,6 +18,7 @@ import { fitPowerLaw } from '../fit.js';
 import { formatTable, type Cell } from '../format.js';
 import { figure, linePanel, type Series } from '../../plot/index.js';
 import { writeTextFile } from '../../node/files.js';
+import { budgetTable, goalChecks, klByEvaluations, ordersTable, solverOrders, type BudgetCell, type GoalCheck, type OrderFit } from './verify-solvers.js';
 
 const spec: CommandSpec = {
   name: 'verify',
@@ -27,7 +28,10 @@ const spec: CommandSpec = {
     'has a Gaussian output law, computed exactly (for CLD, its position marginal). Reported: KL(target ‖ output), TV (exact\n' +
     'in 1-D, else the tightest available bounds), W2; the exponent p of error ≈ c·h^p fitted over the step sweep, and of\n' +
     'KL ≈ c·d^q over the dimensions; and the paper\'s TV bound (Chen et al. 2022, Thm 2 for DDPM, Thm 5 for CLD, constant 1):\n' +
-    '√KL(q‖γ)·e^{-T} + (L√(dh) + L·m₂·h)·√T, with √(KL + FI) in the first term for CLD.',
+    '√KL(q‖γ)·e^{-T} + (L√(dh) + L·m₂·h)·√T, with √(KL + FI) in the first term for CLD.\n' +
+    'DDPM solvers (data in the smallest dimension of --dims): the convergence order p of W2(output, q_δ) = O(h^p), fitted on\n' +
+    'uniform grids T → δ started at q_T (discretisation error alone), next to theory; and KL(data ‖ output) against the number\n' +
+    'of score evaluations on early-stopping grids earlyStoppingGrid(T, δ, steps) started at N(0, I), every method side by side.',
   options: [
     { name: 'dims', kind: 'numbers', valueName: '<d1,d2,...>', description: 'dimensions to sweep', defaultText: '1,4,16' },
     { name: 'steps', kind: 'numbers', valueName: '<N1,N2,...>', description: 'step counts to sweep (h = T/N)', defaultText: '16,32,64,128,256' },
@@ -37,6 +41,10 @@ const spec: CommandSpec = {
     { name: 'variance', kind: 'numbers', valueName: '<v | a,b>', description: 'data covariance eigenvalues: v (isotropic) or geometrically spaced from a to b', defaultText: '0.5' },
     { name: 'mean-value', kind: 'number', valueName: '<m>', description: 'every coordinate of the data mean', defaultText: '1' },
     { name: 'plot', kind: 'string', valueName: '<file.svg>', description: 'draw error against step size on log-log axes' },
+    { name: 'order-steps', kind: 'numbers', valueName: '<N1,N2,...>', description: 'DDPM convergence orders: step counts of the uniform grids T → δ', defaultText: '1024,2048,4096' },
+    { name: 'order-delta', kind: 'number', min: 0, exclusiveMin: true, valueName: '<δ>', description: 'DDPM convergence orders: early-stopping time δ', defaultText: '0.1' },
+    { name: 'budgets', kind: 'numbers', valueName: '<E1,E2,...>', description: 'KL table: numbers of score evaluations', defaultText: '10,25,50,100,200,1000' },
+    { name: 'kl-delta', kind: 'number', min: 0, exclusiveMin: true, valueName: '<δ>', description: 'KL table: early-stopping time δ of its grids', defaultText: '0.001' },
   ],
   examples: ['sgmkit verify', 'sgmkit verify --dims 2,8,32,128 --steps 20,40,80,160,320 --T 10 --plot out/verify.svg', 'sgmkit verify --methods exponential-integrator --json'],
 };
@@ -203,6 +211,39 @@ function exponentTable(exponents: readonly StepExponents[], dimension: readonly 
   return `${byH}\n${byD}`;
 }
 
+/** The DDPM solver sections: fitted orders, the KL table and the goal check. */
+function solverSections(args: ParsedArgs, data: GaussianLaw, T: number, cases: readonly VerifyCase[]): { text: string; orders: OrderFit[]; cells: BudgetCell[]; goal: GoalCheck[] } {
+  const methods = cases.filter((vc) => vc.sampler === 'ddpm').map((vc) => vc.method);
+  const orderSteps = integerList(args, 'order-steps', [1024, 2048, 4096], 2);
+  const orderDelta = args.number('order-delta', 0.1);
+  const budgets = integerList(args, 'budgets', [10, 25, 50, 100, 200, 1000], 2);
+  const klDelta = args.number('kl-delta', 1e-3);
+  if (!(orderDelta < T)) throw new OptionValueError('order-delta', String(orderDelta), `a number in (0, T = ${T})`);
+  if (!(klDelta < T)) throw new OptionValueError('kl-delta', String(klDelta), `a number in (0, T = ${T})`);
+  const orders = solverOrders(data, T, orderDelta, orderSteps, methods);
+  const withReference = methods.includes('exponential-integrator') ? methods : ['exponential-integrator' as const, ...methods];
+  const reference = budgets[budgets.length - 1]!;
+  const cells = klByEvaluations(data, T, klDelta, budgets, withReference);
+  const goal = goalChecks(cells, reference, 50, methods.filter((m) => m === 'heun' || m === 'dpmpp-2m'));
+  const d = data.mean.length;
+  const goalLines = goal.map((g) =>
+    `  ${g.method}: best KL ${g.bestKL.toExponential(2)} with ${g.evaluations} evaluations vs ${g.referenceKL.toExponential(2)} for the exponential integrator with ${reference}: ${g.met ? 'met' : 'NOT met'}`);
+  const text = [
+    `DDPM convergence orders (d = ${d}): W2(output, q_δ) on uniform grids ${T} → δ = ${orderDelta}, started at q_T; fitted p of W2 ~ h^p.`,
+    'Theory: first order for the single-step methods, 2 for heun, stochastic-heun (weak order) and dpmpp-2m, r + 1 for deis-r.',
+    ordersTable(orders).trimEnd(),
+    '',
+    `KL(data ‖ output) against score evaluations (d = ${d}, earlyStoppingGrid(${T}, ${klDelta}, steps), start N(0, I); evaluations used in parentheses;`,
+    "'-': the steps would exceed the method's stability limit). The floor is KL(data ‖ q_δ) = " + gaussianKL(data, ouMarginal(data, klDelta)).toExponential(2) + '.',
+    budgetTable(cells, budgets).trimEnd(),
+    '',
+    'KL(q_δ ‖ output), the discretisation and initialisation error alone:',
+    budgetTable(cells, budgets, (c) => c.klToMarginal).trimEnd(),
+    ...(goal.length > 0 ? ['', `Goal: ≤ 50 evaluations reach the exponential integrator's KL at ${reference} evaluations (KL to the data):`, ...goalLines] : []),
+  ];
+  return { text: text.join('\n') + '\n', orders, cells, goal };
+}
+
 /** The `verify` command. */
 export const verifyCommand: Command = {
   spec,
@@ -231,6 +272,7 @@ export const verifyCommand: Command = {
     const dimension = cases.map((vc) => ({ sampler: vc.sampler, method: vc.method, steps: finest, exponent: dimensionExponent(rows, vc, finest) }));
     const plot = args.string('plot');
     if (plot) writeTextFile(plot, errorPlot(rows, cases, dims[dims.length - 1]!, T));
+    const solvers = cases.some((vc) => vc.sampler === 'ddpm') ? solverSections(args, dataLaw(varianceSpectrum(variance, dims[0]!), meanValue), T, cases) : undefined;
     const skipped = cases.length * dims.length * stepCounts.length - rows.length;
     const text = [
       `Exact output laws of the samplers (exact score, start N(0, I)) for data N(${meanValue}·1, Σ), Σ eigenvalues ${variance.join(' to ')}, T = ${T}.`,
@@ -242,8 +284,15 @@ export const verifyCommand: Command = {
       'Fitted exponents (least squares on log-log). The paper bounds TV by O(√(dh)) (exponent 0.5) and KL by O(d·h) (Girsanov);',
       'with the exact score on Gaussian data the DDPM exponential integrator does better: KL ~ h² d.',
       exponentTable(exponents, dimension).trimEnd(),
+      ...(solvers ? ['', solvers.text.trimEnd()] : []),
       ...(plot ? ['', `wrote ${plot}`] : []),
     ];
-    return { text: text.join('\n') + '\n', json: { T, variance, meanValue, dims, steps: stepCounts, rows, exponents, dimensionExponents: dimension, plot: plot ?? null } };
+    return {
+      text: text.join('\n') + '\n',
+      json: {
+        T, variance, meanValue, dims, steps: stepCounts, rows, exponents, dimensionExponents: dimension, plot: plot ?? null,
+        ...(solvers ? { orders: solvers.orders, klByEvaluations: solvers.cells, goal: solvers.goal } : {}),
+      },
+    };
   },
 };
