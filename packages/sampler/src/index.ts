@@ -31,6 +31,7 @@ export { sampleDDPM, sampleCLD, MAX_WORKERS, AUTO_WORKERS_MIN_PARTICLES } from '
 export type { SampleDDPMOptions, SampleCLDOptions, SampleResult, CommonSampleOptions } from './samplers/sample.js';
 export { shardRows, type ShardRows } from './samplers/shard.js';
 export type { NoiseOrigin } from './samplers/common.js';
+export { MAX_BROWNIAN_LEVELS, BROWNIAN_METHODS, brownianWeightsInto } from './samplers/brownian.js';
 export { countDiverged, DEFAULT_DIVERGENCE_K, type DivergenceRegion, type DivergenceReport, type ResolvedRegion } from './samplers/divergence.js';
 export { setWorkerBackend, getWorkerBackend } from './parallel/backend.js';
 export type { WorkerBackend, WorkerEvents, WorkerHandle } from './parallel/backend.js';

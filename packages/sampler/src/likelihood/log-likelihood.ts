@@ -7,7 +7,7 @@
  * @packageDocumentation
  */
 import {
-  InvalidArgumentError, expectAllFinite, expectBatch, expectInteger, expectNonNegative, expectPositive, expectSeed, fillParticleNormals,
+  InvalidArgumentError, NonFiniteValueError, expectAllFinite, expectBatch, expectInteger, expectNonNegative, expectPositive, expectSeed, fillParticleNormals,
 } from '@sgmkit/tensor';
 import type { Batch } from '@sgmkit/tensor';
 import { expectScore, type Score } from '@sgmkit/score';
@@ -176,7 +176,7 @@ function scoreEvaluationsPerPoint(problem: PFODEProblem): number {
  * @param x - contiguous `n × d` batch of data points (float64 or float32)
  * @param options - horizon, grid, divergence method, probes and seed
  * @throws InvalidArgumentError for a bad score, batch or option
- * @throws NonFiniteValueError when the score returns a non-finite value
+ * @throws NonFiniteValueError when the score returns a non-finite value or a result is not finite
  * @example
  * const score = gaussianScore({ mean: [1, -1], covariance: [[2, 0.5], [0.5, 1]] });
  * const x = fromArray([[0, 0], [1, -1]]);
@@ -219,6 +219,9 @@ function summarise(problem: PFODEProblem, grid: Float64Array, perProbe: Float64A
   const standardError = K > 1 ? new Float64Array(n) : undefined;
   for (let r = 0; r < n; r++) {
     const m = mean(perProbe, r * K, K);
+    if (!Number.isFinite(m)) {
+      throw new NonFiniteValueError(`logLikelihood: the log-likelihood of row ${r} is ${m} (the ODE solution left the floating-point range: refine the grid)`, `row ${r}`);
+    }
     logLikelihood[r] = m - logDeterminant;
     bitsPerDim[r] = -logLikelihood[r]! * bitsScale;
     if (standardError !== undefined) standardError[r] = standardErrorOfMean(perProbe, r * K, K, m);
