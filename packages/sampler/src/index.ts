@@ -40,8 +40,10 @@ export { runWorkerTask } from './parallel/task.js';
 export { webWorkerBackend, type WebWorkerBackendOptions, type WebWorkerLike } from './web/backend.js';
 export {
   INITIAL_POSITION_STREAM, INITIAL_VELOCITY_STREAM, MAX_CORRECTOR_STEPS,
-  predictorStream, secondHalfStepStream, correctorStream,
+  predictorStream, secondHalfStepStream, correctorStream, LIKELIHOOD_PROBE_STREAM,
 } from './samplers/streams.js';
+export { logLikelihood, MAX_PROBES, DEFAULT_LIKELIHOOD_CHUNK, type LogLikelihoodOptions, type LogLikelihoodResult, type LikelihoodSummary } from './likelihood/log-likelihood.js';
+export { DIVERGENCE_METHODS, FINITE_DIFFERENCE_STEP, type DivergenceMethod } from './likelihood/divergence.js';
 // --- end samplers ---
 
 
@@ -51,6 +53,7 @@ export type { ScoreErrorOptions } from './analysis/options.js';
 export { ddpmStepCoefficients, langevinStepCoefficients, type DDPMStepCoefficients } from '@sgmkit/tensor';
 export { exactDDPMLaw, type ExactDDPMOptions, type InitialLaw } from './analysis/exact-ddpm.js';
 export { gaussianKL, gaussianW2, gaussianHellinger } from './analysis/divergences.js';
+export { exactPFODELikelihood, type ExactPFODELikelihood, type ExactPFODELikelihoodOptions } from './analysis/likelihood.js';
 export { exactCLDLaw, cldPairMoments, cldForwardMarginal, type ExactCLDOptions, type ExactCLDLaw, type CLDInitialLaw } from './analysis/exact-cld.js';
 export {
   cldUpdateSchedule, cldStepUpdates, cldCorrectorUpdate, cldExponentialIntegratorUpdate, sscsHalfStepUpdate,

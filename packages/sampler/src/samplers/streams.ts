@@ -6,6 +6,8 @@
  * Stream ids:
  * - `0`: the initial positions (DDPM `y`, CLD `x`) when drawn from `N(0, I)`;
  * - `1`: the initial CLD velocities;
+ * - `2`, `3`: the data samplers of `@sgmkit/score` (`DATA_STREAM`, `FORWARD_MARGINAL_STREAM`);
+ * - `4`: the Rademacher probes of `logLikelihood`'s Hutchinson estimator;
  * - `64·(k + 1) + slot` for step `k` (`0 ≤ k < 2^26 − 1`), with
  *   - slot `0`: the predictor's noise (DDPM step, CLD exponential-integrator or
  *     Euler–Maruyama step, first SSCS half-step),
@@ -22,6 +24,8 @@
 export const INITIAL_POSITION_STREAM = 0;
 /** Stream of the initial CLD velocities. */
 export const INITIAL_VELOCITY_STREAM = 1;
+/** Stream of `logLikelihood`'s Hutchinson probes (all probes of a row come from this stream). */
+export const LIKELIHOOD_PROBE_STREAM = 4;
 /** Most Langevin corrector steps per predictor step. */
 export const MAX_CORRECTOR_STEPS = 62;
 
