@@ -1,5 +1,6 @@
 // Multi-seed ablation of the training recipe on the two 64-dimensional image sets (sklearn's 8×8 digits,
-// the generated 8×8 strokes): for each variant and each seed s, trainScoreNetwork(data, { seed: s, ...variant })
+// the generated 8×8 strokes) or the sklearn tabular sets (--sets iris,wine,breast_cancer; installed with apt
+// when missing): for each variant and each seed s, trainScoreNetwork(data, { seed: s, ...variant })
 // (seed s also draws the held-out split), 4000 samples by the paper's DDPM exponential integrator (T = 10,
 // earlyStoppingGrid(10, 1e-3, 200), seed s + 1), then:
 // - diverged: the sampler's own count (result.diverged, the box `sgmkit sample` reports);
@@ -14,7 +15,7 @@
 //   node benchmarks/recipe-ablation.bench.mjs [--sets digits,strokes] [--seeds 0,1,2] [--variants steps4000,steps8000]
 //        [--samples 4000] [--json out.json]
 //
-// Variants: training options (steps4000, steps8000, width512, depth3) and, on the default recipe, sampler
+// Variants: training options (steps4000, steps8000, steps16000, width512, depth3, batch512, lr2e3, lr3e3, lr5e3) and, on the default recipe, sampler
 // options (sampler-ei1000: 1000 early-stopping steps; sampler-denoise: a final Tweedie denoising step;
 // sampler-clip: the denoised prediction clipped to the training rows' range).
 import { writeFileSync } from 'node:fs';
@@ -22,7 +23,7 @@ import { loadavg } from 'node:os';
 import { batch } from '@sgmkit/tensor';
 import { clippedScore, trainScoreNetwork } from '@sgmkit/score';
 import { earlyStoppingGrid, qualityReport, sampleDDPM, slicedWasserstein } from '@sgmkit/sampler';
-import { loadSet } from './real-data-sets.mjs';
+import { ensureSklearnData, loadSet, needsSklearn } from './real-data-sets.mjs';
 
 const option = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -39,6 +40,11 @@ const VARIANTS = {
   steps8000: { train: { steps: 8000 } },
   width512: { train: { hiddenWidths: [512, 512] } },
   depth3: { train: { hiddenWidths: [256, 256, 256] } },
+  steps16000: { train: { steps: 16000 } },
+  batch512: { train: { batchSize: 512 } },
+  lr2e3: { train: { learningRate: 2e-3 } },
+  lr3e3: { train: { learningRate: 3e-3 } },
+  lr5e3: { train: { learningRate: 5e-3 } },
   'sampler-ei1000': { train: {}, sampler: { steps: 1000 } },
   'sampler-denoise': { train: {}, sampler: { denoise: true } },
   'sampler-clip': { train: {}, sampler: { clip: true } },
@@ -96,8 +102,11 @@ const meanSd = (values) => {
 console.log(`recipe ablation: seeds ${SEEDS.join(',')}, ${SAMPLES} samples, EI T = 10, ${SAMPLER_STEPS} early-stopping steps (unless the variant says), δ = ${DELTA}; load average ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
 const rows = [];
 const trained = new Map();
+const haveSklearn = SETS.some(needsSklearn) && ensureSklearnData();
 for (const set of SETS) {
-  const { data } = loadSet(set, false);
+  const loaded = loadSet(set, haveSklearn);
+  if (loaded === undefined) continue; // skipped with a message by ensureSklearnData
+  const { data } = loaded;
   for (const name of chosen) {
     const variant = VARIANTS[name];
     const perSeed = [];
