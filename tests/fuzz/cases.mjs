@@ -301,6 +301,36 @@ export const CASES = [
     },
   },
   {
+    name: 'sampler.logLikelihood',
+    make: (g, { t, sc, s }) => {
+      const d = g.int(1, 3);
+      const T = g.positive(0.5, 8, 0.05);
+      return () => {
+        const score = ouScore(g, sc, d);
+        const divergence = g.chance(0.95) ? g.pick([undefined, 'exact', 'finite-difference', 'hutchinson']) : 'autograd';
+        const options = { T, divergence, ...(divergence === 'hutchinson' ? { seed: g.integer(0, 1000, 0.05), probes: g.integer(1, 4, 0.05) } : {}) };
+        if (g.chance(0.5)) options.grid = grid(g, s, T);
+        else Object.assign(options, { steps: g.integer(1, 30, 0.05), ...(g.chance(0.7) ? { delta: g.positive(1e-3, 0.1, 0.05) } : {}) });
+        if (g.chance(0.2)) options.chunkSize = g.integer(1, 8, 0.05);
+        return s.logLikelihood(score, maybeBatch(g, t, g.int(1, 6), d), g.arg(options, 0.01));
+      };
+    },
+  },
+  {
+    name: 'sampler.ddpm brownianLevels',
+    make: (g, { t, sc, s }) => {
+      const d = g.int(1, 3);
+      const T = g.positive(0.5, 4, 0.05);
+      const run = g.pick([s.ddpmExponentialIntegrator, s.ddpmEulerMaruyama, s.ddpmAncestral, s.ddpmProbabilityFlow]);
+      return () => {
+        const y = batchOf(g, t, g.int(1, 6), d);
+        const noise = { seed: g.integer(0, 1000, 0.05), brownianLevels: g.integer(0, 5, 0.1), firstStep: g.integer(0, 3, 0.05) };
+        run(ouScore(g, sc, d), y, s.uniformGrid(T, g.int(8, 20)), noise, { corrector: corrector(g) });
+        return y;
+      };
+    },
+  },
+  {
     name: 'sampler.exactCLDLaw',
     make: (g, { t, s }) => {
       const d = g.int(1, 3);

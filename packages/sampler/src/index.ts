@@ -31,6 +31,7 @@ export { sampleDDPM, sampleCLD, MAX_WORKERS, AUTO_WORKERS_MIN_PARTICLES } from '
 export type { SampleDDPMOptions, SampleCLDOptions, SampleResult, CommonSampleOptions } from './samplers/sample.js';
 export { shardRows, type ShardRows } from './samplers/shard.js';
 export type { NoiseOrigin } from './samplers/common.js';
+export { MAX_BROWNIAN_LEVELS, BROWNIAN_METHODS, brownianWeightsInto } from './samplers/brownian.js';
 export { countDiverged, DEFAULT_DIVERGENCE_K, type DivergenceRegion, type DivergenceReport, type ResolvedRegion } from './samplers/divergence.js';
 export { setWorkerBackend, getWorkerBackend } from './parallel/backend.js';
 export type { WorkerBackend, WorkerEvents, WorkerHandle } from './parallel/backend.js';
@@ -42,7 +43,7 @@ export {
   INITIAL_POSITION_STREAM, INITIAL_VELOCITY_STREAM, MAX_CORRECTOR_STEPS,
   predictorStream, secondHalfStepStream, correctorStream, LIKELIHOOD_PROBE_STREAM,
 } from './samplers/streams.js';
-export { logLikelihood, MAX_PROBES, DEFAULT_LIKELIHOOD_CHUNK, type LogLikelihoodOptions, type LogLikelihoodResult, type LikelihoodSummary } from './likelihood/log-likelihood.js';
+export { logLikelihood, defaultDivergence, MAX_PROBES, DEFAULT_LIKELIHOOD_CHUNK, FINITE_DIFFERENCE_DEFAULT_MAX_DIM, type LogLikelihoodOptions, type LogLikelihoodResult, type LikelihoodSummary } from './likelihood/log-likelihood.js';
 export { DIVERGENCE_METHODS, FINITE_DIFFERENCE_STEP, type DivergenceMethod } from './likelihood/divergence.js';
 // --- end samplers ---
 

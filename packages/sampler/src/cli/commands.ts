@@ -5,6 +5,7 @@
 import type { Command } from './command.js';
 import { plotCommand } from './commands/plot.js';
 import { mergeCommand } from './commands/merge.js';
+import { likelihoodCommand } from './commands/likelihood.js';
 import { sampleCommand } from './commands/sample.js';
 import { verifyCommand } from './commands/verify.js';
 import { trainCommand } from './commands/train.js';
@@ -12,5 +13,5 @@ import { benchCommand, benchmarksCheckoutAvailable } from './commands/bench.js';
 
 /** Every subcommand; `bench` only in a checkout of the repository (it runs the checkout's benchmarks/). */
 export const COMMANDS: readonly Command[] = [
-  sampleCommand, verifyCommand, trainCommand, ...(benchmarksCheckoutAvailable() ? [benchCommand] : []), plotCommand, mergeCommand,
+  sampleCommand, verifyCommand, likelihoodCommand, trainCommand, ...(benchmarksCheckoutAvailable() ? [benchCommand] : []), plotCommand, mergeCommand,
 ];

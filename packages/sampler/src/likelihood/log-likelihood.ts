@@ -7,7 +7,7 @@
  * @packageDocumentation
  */
 import {
-  InvalidArgumentError, expectAllFinite, expectBatch, expectInteger, expectNonNegative, expectPositive, expectSeed, fillParticleNormals,
+  InvalidArgumentError, NonFiniteValueError, expectAllFinite, expectBatch, expectInteger, expectNonNegative, expectPositive, expectSeed, fillParticleNormals,
 } from '@sgmkit/tensor';
 import type { Batch } from '@sgmkit/tensor';
 import { expectScore, type Score } from '@sgmkit/score';
@@ -20,6 +20,8 @@ import { standardisingMap } from './normalization.js';
 
 /** Most Hutchinson probes per point. */
 export const MAX_PROBES = 4096;
+/** Largest dimension for which a non-affine score defaults to the coordinate-wise (`'finite-difference'`) divergence. */
+export const FINITE_DIFFERENCE_DEFAULT_MAX_DIM = 16;
 /** Rows integrated together by default (memory is a few `chunkSize × d` buffers). */
 export const DEFAULT_LIKELIHOOD_CHUNK = 1024;
 
@@ -35,8 +37,9 @@ export interface LogLikelihoodOptions {
   readonly delta?: number;
   /**
    * Divergence: `'exact'` (needs `score.affineAt`), `'finite-difference'` (`2d` score
-   * evaluations per stage, error ≈ 1e-10) or `'hutchinson'`. Default: `'exact'` for an
-   * affine score, else `'hutchinson'`.
+   * evaluations per stage, error ≈ 1e-10) or `'hutchinson'` (needs `seed`). Default:
+   * `'exact'` for an affine score, else `'finite-difference'` up to
+   * `d = FINITE_DIFFERENCE_DEFAULT_MAX_DIM`, else `'hutchinson'`.
    */
   readonly divergence?: DivergenceMethod;
   /** Hutchinson probes per point (default 1; at least 2 for a per-point standard error). */
@@ -100,12 +103,17 @@ function resolveGrid(fn: string, options: LogLikelihoodOptions, T: number): Floa
   return uniformGrid(T, steps, delta);
 }
 
+/** The default divergence method (see {@link LogLikelihoodOptions.divergence}). */
+export function defaultDivergence(affine: boolean, d: number): DivergenceMethod {
+  return affine ? 'exact' : d <= FINITE_DIFFERENCE_DEFAULT_MAX_DIM ? 'finite-difference' : 'hutchinson';
+}
+
 function resolve(fn: string, score: Score, options: LogLikelihoodOptions, n: number): Resolved {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an options object');
   const T = expectPositive(fn, 'options.T', options.T);
   const grid = resolveGrid(fn, options, T);
   const affine = typeof score.affineAt === 'function';
-  const divergence = options.divergence ?? (affine ? 'exact' : 'hutchinson');
+  const divergence = options.divergence ?? defaultDivergence(affine, score.dim);
   if (!DIVERGENCE_METHODS.includes(divergence)) {
     throw new InvalidArgumentError(fn, 'options.divergence', divergence, `one of ${DIVERGENCE_METHODS.map((m) => `'${m}'`).join(', ')}`);
   }
@@ -168,7 +176,7 @@ function scoreEvaluationsPerPoint(problem: PFODEProblem): number {
  * @param x - contiguous `n × d` batch of data points (float64 or float32)
  * @param options - horizon, grid, divergence method, probes and seed
  * @throws InvalidArgumentError for a bad score, batch or option
- * @throws NonFiniteValueError when the score returns a non-finite value
+ * @throws NonFiniteValueError when the score returns a non-finite value or a result is not finite
  * @example
  * const score = gaussianScore({ mean: [1, -1], covariance: [[2, 0.5], [0.5, 1]] });
  * const x = fromArray([[0, 0], [1, -1]]);
@@ -211,6 +219,9 @@ function summarise(problem: PFODEProblem, grid: Float64Array, perProbe: Float64A
   const standardError = K > 1 ? new Float64Array(n) : undefined;
   for (let r = 0; r < n; r++) {
     const m = mean(perProbe, r * K, K);
+    if (!Number.isFinite(m)) {
+      throw new NonFiniteValueError(`logLikelihood: the log-likelihood of row ${r} is ${m} (the ODE solution left the floating-point range: refine the grid)`, `row ${r}`);
+    }
     logLikelihood[r] = m - logDeterminant;
     bitsPerDim[r] = -logLikelihood[r]! * bitsScale;
     if (standardError !== undefined) standardError[r] = standardErrorOfMean(perProbe, r * K, K, m);

@@ -9,6 +9,7 @@ import { MAX_STEPS, expectGrid } from '../schedules/grids.js';
 import { LANGEVIN_STABILITY_LIMIT, expectStableGrid } from '../schedules/stability.js';
 import type { CLDMethod, DDPMMethod } from './methods.js';
 import { MAX_CORRECTOR_STEPS } from './streams.js';
+import { MAX_BROWNIAN_LEVELS, brownianScratch, expectBrownianRefinement, type BrownianScratch } from './brownian.js';
 
 /** A Langevin corrector: `steps` steps of size `stepSize` after each predictor step. */
 export interface LangevinCorrector {
@@ -76,6 +77,13 @@ export interface NoiseOrigin {
   readonly firstRow?: number;
   /** Global index of step 0 of the grid (default 0). */
   readonly firstStep?: number;
+  /**
+   * Refined Brownian path (`brownian.ts`; exponential integrator and Euler–Maruyama):
+   * each step's noise is built from the normals of its `2^brownianLevels` fine steps, so
+   * this run and the run on the grid refined `2^brownianLevels` times at level 0 share one
+   * path. Default 0: the ordinary noise.
+   */
+  readonly brownianLevels?: number;
 }
 
 /** Validated noise origin. */
@@ -83,6 +91,7 @@ export interface ResolvedNoise {
   readonly seed: number;
   readonly firstRow: number;
   readonly firstStep: number;
+  readonly brownianLevels: number;
 }
 
 /** Validates a {@link NoiseOrigin} against the number of steps of the grid. */
@@ -92,7 +101,8 @@ export function expectNoise(fn: string, noise: unknown, steps: number): Resolved
   const seed = expectSeed(fn, 'noise.seed', address.seed);
   const firstRow = expectInteger(fn, 'noise.firstRow', address.firstRow ?? 0, 0, 0xffffffff);
   const firstStep = expectInteger(fn, 'noise.firstStep', address.firstStep ?? 0, 0, MAX_STEPS - steps);
-  return { seed, firstRow, firstStep };
+  const brownianLevels = expectInteger(fn, 'noise.brownianLevels', address.brownianLevels ?? 0, 0, MAX_BROWNIAN_LEVELS);
+  return { seed, firstRow, firstStep, brownianLevels };
 }
 
 /** An integrator's validated arguments. */
@@ -105,6 +115,8 @@ export interface PreparedRun {
   readonly epsilon: number;
   /** Batched score evaluations of the whole grid: one per step plus one per corrector step. */
   readonly evaluations: number;
+  /** Scratch of a refined Brownian path (`noise.brownianLevels > 0`), else undefined. */
+  readonly brownian?: BrownianScratch;
 }
 
 /**
@@ -121,7 +133,11 @@ export function prepareRun(
   const resolved = expectNoise(fn, noise, g.length - 1);
   const corrector = expectIntegratorOptions(fn, options);
   const correctorSteps = corrector?.steps ?? 0;
+  const { brownianLevels, firstStep } = resolved;
+  const brownian = brownianLevels === 0 ? undefined
+    : brownianScratch(n, d, expectBrownianRefinement(fn, brownianLevels, sampler, method, correctorSteps, firstStep + g.length - 2, MAX_STEPS));
   return {
+    ...(brownian === undefined ? {} : { brownian }),
     grid: g, noise: resolved, s: scratchBatch(fn, 'options.scoreBuffer', options.scoreBuffer, particles, n, d),
     correctorSteps, epsilon: corrector?.stepSize ?? 0, evaluations: (g.length - 1) * (1 + correctorSteps),
   };

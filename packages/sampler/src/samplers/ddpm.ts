@@ -31,6 +31,7 @@ import type { DDPMSolverHistory } from './ddpm-solvers.js';
 import { expectScore } from '@sgmkit/score';
 import { checkScoreOutput, prepareRun, stepReporter } from './common.js';
 import type { LangevinCorrector, NoiseOrigin, PreparedRun } from './common.js';
+import { refinedAffineNoiseStep } from './brownian.js';
 import { correctorStream, predictorStream } from './streams.js';
 
 export type { LangevinCorrector } from './common.js';
@@ -101,7 +102,8 @@ function runNoisyIntegrator(fn: string, method: SingleStepDDPMMethod, score: Sco
     score.evaluate(t, y, s);
     checkScoreOutput(fn, s, step, t, firstRow);
     ddpmCoefficientsInto(method, t, tNext, c);
-    affineNoiseStep(y, s, c[LINEAR]!, c[SCORE]!, c[NOISE]!, seed, predictorStream(step), firstRow);
+    if (p.brownian === undefined) affineNoiseStep(y, s, c[LINEAR]!, c[SCORE]!, c[NOISE]!, seed, predictorStream(step), firstRow);
+    else refinedAffineNoiseStep(method, y, s, t - tNext, c[LINEAR]!, c[SCORE]!, c[NOISE]!, seed, step, firstRow, p.brownian);
     correct(fn, score, y, tNext, step, p);
     p.report(step, t, tNext);
   }
