@@ -27,9 +27,13 @@ export function withCompiledC(builds, use) {
     const binaries = [];
     for (const { name, source, flags = [] } of builds) {
       const binary = join(dir, name);
-      const build = spawnSync(compiler, ['-O3', '-march=native', ...flags, '-o', binary, source, '-lm'], { encoding: 'utf8' });
+      const build = spawnSync(compiler, ['-O3', '-march=native', ...flags, '-o', binary, source, '-lm'], {
+        encoding: 'utf8',
+      });
       if (build.error || build.status !== 0) {
-        console.log(`C baseline failed to compile with ${compiler}: ${(build.stderr ?? build.error?.message ?? '').trim()}`);
+        console.log(
+          `C baseline failed to compile with ${compiler}: ${(build.stderr ?? build.error?.message ?? '').trim()}`,
+        );
         return undefined;
       }
       binaries.push(binary);
@@ -56,7 +60,10 @@ export function runNumpyScript(script, args, env = {}) {
     console.log('NumPy baseline skipped: python3 with numpy is not available');
     return undefined;
   }
-  const run = spawnSync('python3', [script, ...args.map(String)], { encoding: 'utf8', env: { ...process.env, ...env } });
+  const run = spawnSync('python3', [script, ...args.map(String)], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
   if (run.error || run.status !== 0) {
     console.log(`NumPy baseline failed: ${(run.stderr || run.error?.message || `exit ${run.status}`).trim()}`);
     return undefined;

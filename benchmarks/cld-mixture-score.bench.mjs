@@ -80,6 +80,8 @@ for (const [name, parameters] of MIXTURES) {
   const [ddpm, cldResult] = [suite[0].stats.mean, suite[1].stats.mean];
   const k = parameters.weights.length;
   results.push({ name, k, ddpm, cld: cldResult });
-  console.log(`${name}: DDPM ${(1e9 * ddpm / (N * k)).toFixed(2)} ns, CLD ${(1e9 * cldResult / (N * k)).toFixed(2)} ns per particle-component`);
+  console.log(
+    `${name}: DDPM ${((1e9 * ddpm) / (N * k)).toFixed(2)} ns, CLD ${((1e9 * cldResult) / (N * k)).toFixed(2)} ns per particle-component`,
+  );
   console.log(`speed ratio CLD / DDPM mixture score per component (${name}): ${(ddpm / cldResult).toFixed(2)}x`);
 }

@@ -13,7 +13,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Benchmark from 'benchmark';
 import ops from 'ndarray-ops';
-import { batch, cldExponentialIntegratorStep, cldStepCoefficients, fillParticleNormals, toNdarray } from '@sgmkit/tensor';
+import {
+  batch,
+  cldExponentialIntegratorStep,
+  cldStepCoefficients,
+  fillParticleNormals,
+  toNdarray,
+} from '@sgmkit/tensor';
 import { runNumpyScript } from './baselines.mjs';
 
 const N = 1_000_000;
@@ -97,7 +103,10 @@ function unfusedStep(u, c, stream) {
 /** Largest |fused − unfused| over x and v after one step of each from the same state and noise. */
 function largestDifference(fused, unfused) {
   let worst = 0;
-  for (const [a, b] of [[fused.x.data, unfused.x.data], [fused.v.data, unfused.v.data]]) {
+  for (const [a, b] of [
+    [fused.x.data, unfused.x.data],
+    [fused.v.data, unfused.v.data],
+  ]) {
     for (let k = 0; k < N * D; k++) worst = Math.max(worst, Math.abs(a[k] - b[k]));
   }
   return worst;
@@ -105,7 +114,13 @@ function largestDifference(fused, unfused) {
 
 const forms = [
   { name: 'reverse', direction: 'reverse', withScore: true, label: 'sgmkit', numpyForm: 'score' },
-  { name: 'forward, s = null', direction: 'forward', withScore: false, label: 'sgmkit forward (s = null)', numpyForm: 'no-score' },
+  {
+    name: 'forward, s = null',
+    direction: 'forward',
+    withScore: false,
+    label: 'sgmkit forward (s = null)',
+    numpyForm: 'no-score',
+  },
 ];
 const suite = new Benchmark.Suite('CLD step');
 for (const form of forms) {
@@ -118,37 +133,79 @@ for (const form of forms) {
   unfusedStep(form.unfused, form.c, 0);
   form.difference = largestDifference(form.fused, form.unfused);
   let stream = 1;
-  suite.add(`sgmkit cldExponentialIntegratorStep ${form.name}, n = ${N}, d = ${D}, float64`, () => {
-    cldExponentialIntegratorStep(x, v, s, H, form.direction, SEED, stream++, 0);
-  }, { maxTime: QUICK ? 1 : 5 });
+  suite.add(
+    `sgmkit cldExponentialIntegratorStep ${form.name}, n = ${N}, d = ${D}, float64`,
+    () => {
+      cldExponentialIntegratorStep(x, v, s, H, form.direction, SEED, stream++, 0);
+    },
+    { maxTime: QUICK ? 1 : 5 },
+  );
   let unfusedStream = 1;
-  suite.add(`ndarray-ops composition ${form.name}, n = ${N}, d = ${D}, float64`, () => {
-    unfusedStep(form.unfused, form.c, unfusedStream++);
-  }, { maxTime: QUICK ? 1 : 5 });
+  suite.add(
+    `ndarray-ops composition ${form.name}, n = ${N}, d = ${D}, float64`,
+    () => {
+      unfusedStep(form.unfused, form.c, unfusedStream++);
+    },
+    { maxTime: QUICK ? 1 : 5 },
+  );
 }
 suite.on('cycle', (event) => console.log(String(event.target)));
 suite.run();
 
 // NumPy is asked once per form; when the first call finds no NumPy (it says so), the second is not made.
 let numpyFound = true;
-const timing = (bench) => ({ meanMs: 1e3 * bench.stats.mean, fastestMs: 1e3 * Math.min(...bench.stats.sample), rme: bench.stats.rme });
+const timing = (bench) => ({
+  meanMs: 1e3 * bench.stats.mean,
+  fastestMs: 1e3 * Math.min(...bench.stats.sample),
+  rme: bench.stats.rme,
+});
 for (const [i, form] of forms.entries()) {
   const fused = timing(suite[2 * i]);
   const unfused = timing(suite[2 * i + 1]);
   const c = form.c;
-  const numpy = numpyFound ? runNumpyScript(join(here, 'python', 'cld_step.py'), [
-    N, D, QUICK ? 5 : 30, form.numpyForm, c.e11, c.e12, c.e21, c.e22, c.w1, c.w2, c.l11, c.l21, c.l22,
-  ]) : undefined;
+  const numpy = numpyFound
+    ? runNumpyScript(join(here, 'python', 'cld_step.py'), [
+        N,
+        D,
+        QUICK ? 5 : 30,
+        form.numpyForm,
+        c.e11,
+        c.e12,
+        c.e21,
+        c.e22,
+        c.w1,
+        c.w2,
+        c.l11,
+        c.l21,
+        c.l22,
+      ])
+    : undefined;
   numpyFound = numpy !== undefined;
-  console.log(`\nsgmkit, ${form.name}: ${fused.meanMs.toFixed(2)} ms per step (±${fused.rme.toFixed(1)}%, fastest ${fused.fastestMs.toFixed(2)} ms), ${(N / fused.meanMs / 1e3).toFixed(0)} M particles/s`);
-  console.log(`ndarray-ops composition, ${form.name}: ${unfused.meanMs.toFixed(2)} ms per step (±${unfused.rme.toFixed(1)}%, fastest ${unfused.fastestMs.toFixed(2)} ms); ` +
-    (form.difference === 0 ? 'bit-identical to the fused step' : `largest difference from the fused step ${form.difference.toExponential(2)}`));
+  console.log(
+    `\nsgmkit, ${form.name}: ${fused.meanMs.toFixed(2)} ms per step (±${fused.rme.toFixed(1)}%, fastest ${fused.fastestMs.toFixed(2)} ms), ${(N / fused.meanMs / 1e3).toFixed(0)} M particles/s`,
+  );
+  console.log(
+    `ndarray-ops composition, ${form.name}: ${unfused.meanMs.toFixed(2)} ms per step (±${unfused.rme.toFixed(1)}%, fastest ${unfused.fastestMs.toFixed(2)} ms); ` +
+      (form.difference === 0
+        ? 'bit-identical to the fused step'
+        : `largest difference from the fused step ${form.difference.toExponential(2)}`),
+  );
   const suffix = form.withScore ? '' : ' forward';
-  console.log(`throughput ratio ${form.label} / ndarray-ops${suffix}, means: ${(unfused.meanMs / fused.meanMs).toFixed(2)}x`);
-  console.log(`throughput ratio ${form.label} / ndarray-ops${suffix}, fastest steps: ${(unfused.fastestMs / fused.fastestMs).toFixed(2)}x`);
+  console.log(
+    `throughput ratio ${form.label} / ndarray-ops${suffix}, means: ${(unfused.meanMs / fused.meanMs).toFixed(2)}x`,
+  );
+  console.log(
+    `throughput ratio ${form.label} / ndarray-ops${suffix}, fastest steps: ${(unfused.fastestMs / fused.fastestMs).toFixed(2)}x`,
+  );
   if (numpy) {
-    console.log(`NumPy ${numpy.numpy}, ${form.name}: median ${numpy.medianMs.toFixed(2)} ms, fastest ${numpy.bestMs.toFixed(2)} ms per step over ${numpy.reps} steps`);
-    console.log(`throughput ratio ${form.label} / NumPy${suffix}, means vs median: ${(numpy.medianMs / fused.meanMs).toFixed(2)}x`);
-    console.log(`throughput ratio ${form.label} / NumPy${suffix}, fastest steps: ${(numpy.bestMs / fused.fastestMs).toFixed(2)}x`);
+    console.log(
+      `NumPy ${numpy.numpy}, ${form.name}: median ${numpy.medianMs.toFixed(2)} ms, fastest ${numpy.bestMs.toFixed(2)} ms per step over ${numpy.reps} steps`,
+    );
+    console.log(
+      `throughput ratio ${form.label} / NumPy${suffix}, means vs median: ${(numpy.medianMs / fused.meanMs).toFixed(2)}x`,
+    );
+    console.log(
+      `throughput ratio ${form.label} / NumPy${suffix}, fastest steps: ${(numpy.bestMs / fused.fastestMs).toFixed(2)}x`,
+    );
   }
 }

@@ -9,7 +9,12 @@
 // A row 'exact draws' gives each metric's noise floor (a second independent exact sample in place of the sampler's).
 // SGMKIT_BENCH_QUICK=1: n = 10^4 and 25 or 100 evaluations only.
 // Run: npx -y pnpm@10 build && node benchmarks/cld-vs-ddpm.bench.mjs
-import { cldGaussianMixtureScore, gaussianMixtureScore, ringMixtureParameters, sampleGaussianMixture } from '@sgmkit/score';
+import {
+  cldGaussianMixtureScore,
+  gaussianMixtureScore,
+  ringMixtureParameters,
+  sampleGaussianMixture,
+} from '@sgmkit/score';
 import { mmd, sampleCLD, sampleDDPM, slicedWasserstein, uniformGrid } from '@sgmkit/sampler';
 
 const quick = process.env.SGMKIT_BENCH_QUICK === '1';
@@ -48,7 +53,12 @@ function nearestModeFractions(samples, means) {
 }
 
 function head(batch, rows) {
-  return { data: batch.data.subarray(batch.offset, batch.offset + rows * 2), shape: [rows, 2], stride: [2, 1], offset: 0 };
+  return {
+    data: batch.data.subarray(batch.offset, batch.offset + rows * 2),
+    shape: [rows, 2],
+    stride: [2, 1],
+    offset: 0,
+  };
 }
 
 function metrics(samples, reference, means) {
@@ -57,7 +67,8 @@ function metrics(samples, reference, means) {
   const se = Math.sqrt((p * (1 - p)) / samples.shape[0]);
   return {
     mmd2: mmd(head(samples, MMD_POINTS), head(reference, MMD_POINTS)).squared,
-    sw2: slicedWasserstein(head(samples, SW_POINTS), head(reference, SW_POINTS), { projections: 200, seed: 5 }).distance,
+    sw2: slicedWasserstein(head(samples, SW_POINTS), head(reference, SW_POINTS), { projections: 200, seed: 5 })
+      .distance,
     modeTV: 0.5 * fractions.reduce((s, f) => s + Math.abs(f - p), 0),
     modeZ: Math.max(...fractions.map((f) => Math.abs(f - p) / se)),
   };
@@ -65,10 +76,18 @@ function metrics(samples, reference, means) {
 
 const fmt = (v, digits = 4) => (Math.abs(v) >= 1e-3 || v === 0 ? v.toFixed(digits) : v.toExponential(1));
 const rows = [];
-for (const [name, parameters] of [['ring8', ring8()], ['grid25', grid25()]]) {
+for (const [name, parameters] of [
+  ['ring8', ring8()],
+  ['grid25', grid25()],
+]) {
   const reference = sampleGaussianMixture(parameters, n, { seed: 101 });
   const second = sampleGaussianMixture(parameters, n, { seed: 202 });
-  rows.push({ target: name, sampler: 'exact draws', evaluations: '-', ...metrics(second, reference, parameters.means) });
+  rows.push({
+    target: name,
+    sampler: 'exact draws',
+    evaluations: '-',
+    ...metrics(second, reference, parameters.means),
+  });
   const ddpm = gaussianMixtureScore(parameters);
   const cld = cldGaussianMixtureScore(parameters);
   for (const evaluations of EVALUATIONS) {
@@ -84,15 +103,25 @@ for (const [name, parameters] of [['ring8', ring8()], ['grid25', grid25()]]) {
         rows.push({ target: name, sampler, evaluations, failed: result.error.message.split('\n')[0] });
         continue;
       }
-      rows.push({ target: name, sampler, evaluations: result.scoreEvaluations, ...metrics(result.samples, reference, parameters.means) });
+      rows.push({
+        target: name,
+        sampler,
+        evaluations: result.scoreEvaluations,
+        ...metrics(result.samples, reference, parameters.means),
+      });
     }
   }
 }
 
-console.log(`DDPM vs CLD at equal score evaluations, T = ${T}, uniform grids, n = ${n}${quick ? ' (quick)' : ''}; metrics against ${n} exact draws`);
+console.log(
+  `DDPM vs CLD at equal score evaluations, T = ${T}, uniform grids, n = ${n}${quick ? ' (quick)' : ''}; metrics against ${n} exact draws`,
+);
 console.log('target  sampler      evals   MMD²        sliced W2  mode TV   max |z|');
 for (const r of rows) {
   const prefix = `${r.target.padEnd(7)} ${r.sampler.padEnd(12)} ${String(r.evaluations).padStart(5)}`;
   if (r.failed) console.log(`${prefix}   failed: ${r.failed}`);
-  else console.log(`${prefix}   ${fmt(r.mmd2, 6).padStart(10)}  ${fmt(r.sw2).padStart(9)}  ${fmt(r.modeTV).padStart(7)}  ${r.modeZ.toFixed(1).padStart(7)}`);
+  else
+    console.log(
+      `${prefix}   ${fmt(r.mmd2, 6).padStart(10)}  ${fmt(r.sw2).padStart(9)}  ${fmt(r.modeTV).padStart(7)}  ${r.modeZ.toFixed(1).padStart(7)}`,
+    );
 }

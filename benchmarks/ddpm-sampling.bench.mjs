@@ -29,7 +29,9 @@ function modeFractions(samples) {
 }
 
 const score = ringMixture();
-console.log(`DDPM exponential integrator, 8-mode ring mixture (exact score), T = ${T}, ${steps} steps, n = ${n}${quick ? ' (quick)' : ''}`);
+console.log(
+  `DDPM exponential integrator, 8-mode ring mixture (exact score), T = ${T}, ${steps} steps, n = ${n}${quick ? ' (quick)' : ''}`,
+);
 
 // JIT warm-up on a small batch (same code paths).
 await sampleDDPM(score, { T, steps: 20, n: 2000, seed });
@@ -41,26 +43,39 @@ async function timed(options) {
   const cpu = process.cpuUsage(cpu0);
   return { ...result, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
 }
-const cores = (r) => `CPU ${r.cpuSeconds.toFixed(2)} s = ${(r.cpuSeconds / (r.wallTimeMs / 1000)).toFixed(2)} cores busy`;
+const cores = (r) =>
+  `CPU ${r.cpuSeconds.toFixed(2)} s = ${(r.cpuSeconds / (r.wallTimeMs / 1000)).toFixed(2)} cores busy`;
 
 const single = await timed({ T, steps, n, seed, workers: 1 });
-console.log(`sgmkit, 1 thread: ${(single.wallTimeMs / 1000).toFixed(3)} s (${((single.wallTimeMs * 1e6) / (n * steps)).toFixed(1)} ns per particle-step; ${cores(single)}); mode fractions ${modeFractions(single.samples).join(' ')}`);
+console.log(
+  `sgmkit, 1 thread: ${(single.wallTimeMs / 1000).toFixed(3)} s (${((single.wallTimeMs * 1e6) / (n * steps)).toFixed(1)} ns per particle-step; ${cores(single)}); mode fractions ${modeFractions(single.samples).join(' ')}`,
+);
 
 const sharded = await timed({ T, steps, n, seed, workers });
 let identical = true;
 for (let i = 0; i < 2 * n; i++) if (!Object.is(sharded.samples.data[i], single.samples.data[i])) identical = false;
-console.log(`sgmkit, ${workers} worker threads: ${(sharded.wallTimeMs / 1000).toFixed(3)} s (${cores(sharded)}); bit-identical to 1 thread: ${identical}`);
-console.log(`workers speed-up ratio (${workers} workers vs 1 thread): ${(single.wallTimeMs / sharded.wallTimeMs).toFixed(2)}x`);
+console.log(
+  `sgmkit, ${workers} worker threads: ${(sharded.wallTimeMs / 1000).toFixed(3)} s (${cores(sharded)}); bit-identical to 1 thread: ${identical}`,
+);
+console.log(
+  `workers speed-up ratio (${workers} workers vs 1 thread): ${(single.wallTimeMs / sharded.wallTimeMs).toFixed(2)}x`,
+);
 
 // NumPy's BLAS is pinned to one thread by default: the logits are an (n x 2)(2 x K) product, for which OpenBLAS's
 // threads only add synchronisation (on the shared 2-core machine a score evaluation took ~100 ms threaded vs ~17 ms
 // single-threaded). Override with SGMKIT_BENCH_NUMPY_THREADS.
 const blasThreads = process.env.SGMKIT_BENCH_NUMPY_THREADS ?? '1';
 const script = fileURLToPath(new URL('./python/ddpm_sampling.py', import.meta.url));
-const result = runNumpyScript(script, [n, steps, T, seed], { OPENBLAS_NUM_THREADS: blasThreads, OMP_NUM_THREADS: blasThreads, MKL_NUM_THREADS: blasThreads });
+const result = runNumpyScript(script, [n, steps, T, seed], {
+  OPENBLAS_NUM_THREADS: blasThreads,
+  OMP_NUM_THREADS: blasThreads,
+  MKL_NUM_THREADS: blasThreads,
+});
 if (result) {
   const numpyMs = result.seconds * 1000;
-  console.log(`NumPy ${result.numpy} (BLAS threads: ${blasThreads}): ${result.seconds.toFixed(3)} s (CPU ${result.cpuSeconds.toFixed(2)} s); mode fractions ${result.fractions.map((f) => f.toFixed(4)).join(' ')}`);
+  console.log(
+    `NumPy ${result.numpy} (BLAS threads: ${blasThreads}): ${result.seconds.toFixed(3)} s (CPU ${result.cpuSeconds.toFixed(2)} s); mode fractions ${result.fractions.map((f) => f.toFixed(4)).join(' ')}`,
+  );
   console.log(`speed ratio sgmkit 1 thread vs NumPy: ${(numpyMs / single.wallTimeMs).toFixed(2)}x`);
   console.log(`speed ratio sgmkit ${workers} workers vs NumPy: ${(numpyMs / sharded.wallTimeMs).toFixed(2)}x`);
   // CPU time is what each side's computation costs, whatever share of the cores the machine's load left it.

@@ -8,7 +8,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Benchmark from 'benchmark';
 import { gemm, batch, RandomStream, setGemmBackend, wasmRelaxedSimdSupported } from '@sgmkit/tensor';
-import { FunctionBuilder, I32, Op, SimdOp, V128, VOID_BLOCK, encodeModule } from '../packages/tensor/dist/linalg/wasm/encoder.js';
+import {
+  FunctionBuilder,
+  I32,
+  Op,
+  SimdOp,
+  V128,
+  VOID_BLOCK,
+  encodeModule,
+} from '../packages/tensor/dist/linalg/wasm/encoder.js';
 import { runJson, withCompiledC } from './baselines.mjs';
 
 const SIZE = 256;
@@ -26,12 +34,18 @@ function runSuite() {
   const rng = new RandomStream(1);
   const suite = new Benchmark.Suite();
   for (const dtype of ['float64', 'float32']) {
-    const a = randomMatrix(SIZE, SIZE, rng, dtype), b = randomMatrix(SIZE, SIZE, rng, dtype), c = batch(SIZE, SIZE, dtype);
+    const a = randomMatrix(SIZE, SIZE, rng, dtype),
+      b = randomMatrix(SIZE, SIZE, rng, dtype),
+      c = batch(SIZE, SIZE, dtype);
     for (const backend of ['scalar', 'wasm']) {
-      suite.add(`${backend}-${dtype}`, () => {
-        setGemmBackend(backend);
-        gemm(false, false, 1, a, b, 0, c);
-      }, BENCH_OPTIONS);
+      suite.add(
+        `${backend}-${dtype}`,
+        () => {
+          setGemmBackend(backend);
+          gemm(false, false, 1, a, b, 0, c);
+        },
+        BENCH_OPTIONS,
+      );
     }
   }
   const results = {};
@@ -54,11 +68,15 @@ function runSuite() {
 function registerPeak(precision, accumulators) {
   const f = new FunctionBuilder([I32], []);
   const acc = Array.from({ length: accumulators }, () => f.local(V128));
-  const x = f.local(V128), y = f.local(V128);
+  const x = f.local(V128),
+    y = f.local(V128);
   const splat = precision === 'f64' ? SimdOp.f64x2Splat : SimdOp.f32x4Splat;
   const add = precision === 'f64' ? SimdOp.f64x2Add : SimdOp.f32x4Add;
   const mul = precision === 'f64' ? SimdOp.f64x2Mul : SimdOp.f32x4Mul;
-  const constant = (v) => (precision === 'f64' ? f.op(Op.f64Const, ...new Uint8Array(new Float64Array([v]).buffer)) : f.op(0x43, ...new Uint8Array(new Float32Array([v]).buffer)));
+  const constant = (v) =>
+    precision === 'f64'
+      ? f.op(Op.f64Const, ...new Uint8Array(new Float64Array([v]).buffer))
+      : f.op(0x43, ...new Uint8Array(new Float32Array([v]).buffer));
   constant(1e-9).simd(splat).set(x);
   constant(0.5).simd(splat).set(y);
   f.op(Op.loop, VOID_BLOCK);
@@ -117,7 +135,10 @@ function nativeGemm() {
 
 const fmt = (v) => v.toFixed(2);
 const js = await runSuite();
-const peaks = { f64: Math.max(registerPeak('f64', 8), registerPeak('f64', 12)), f32: Math.max(registerPeak('f32', 8), registerPeak('f32', 12)) };
+const peaks = {
+  f64: Math.max(registerPeak('f64', 8), registerPeak('f64', 12)),
+  f32: Math.max(registerPeak('f32', 8), registerPeak('f32', 12)),
+};
 const clock = clockGHz();
 const native = nativeGemm();
 console.log('');
@@ -128,10 +149,21 @@ for (const name of ['scalar-float64', 'wasm-float64', 'scalar-float32', 'wasm-fl
   const r = js[name];
   const best = (FLOPS * r.bestHz) / 1e9;
   const ratio = native ? `${fmt(best / native.gflops)}x` : 'n/a';
-  console.log(`| ${name} | ${fmt(1000 / r.hz)} ms ±${r.rme.toFixed(1)}% | ${fmt((FLOPS * r.hz) / 1e9)} | ${fmt(best)} | ${ratio} |`);
+  console.log(
+    `| ${name} | ${fmt(1000 / r.hz)} ms ±${r.rme.toFixed(1)}% | ${fmt((FLOPS * r.hz) / 1e9)} | ${fmt(best)} | ${ratio} |`,
+  );
 }
-if (native) console.log(`| C GEMM (i-k-j, cc -O3 -march=native, float64) | ${fmt(native.seconds * 1000)} ms (best of 5) | | ${fmt(native.gflops)} | 1.00x |`);
+if (native)
+  console.log(
+    `| C GEMM (i-k-j, cc -O3 -march=native, float64) | ${fmt(native.seconds * 1000)} ms (best of 5) | | ${fmt(native.gflops)} | 1.00x |`,
+  );
 console.log('');
-console.log(`wasm pure-register mul+add peak (best of 8 and 12 independent accumulators): f64x2 ${fmt(peaks.f64)} GFLOP/s, f32x4 ${fmt(peaks.f32)} GFLOP/s`);
-console.log(`clock estimate (dependent i32 add chain): ${fmt(clock)} GHz, so the register peak is f64x2 ${fmt(peaks.f64 / clock)} and f32x4 ${fmt(peaks.f32 / clock)} flops/cycle`);
-console.log(`wasm gemm (best) / register peak: float64 ${fmt((FLOPS * js['wasm-float64'].bestHz) / 1e9 / peaks.f64)}, float32 ${fmt((FLOPS * js['wasm-float32'].bestHz) / 1e9 / peaks.f32)}`);
+console.log(
+  `wasm pure-register mul+add peak (best of 8 and 12 independent accumulators): f64x2 ${fmt(peaks.f64)} GFLOP/s, f32x4 ${fmt(peaks.f32)} GFLOP/s`,
+);
+console.log(
+  `clock estimate (dependent i32 add chain): ${fmt(clock)} GHz, so the register peak is f64x2 ${fmt(peaks.f64 / clock)} and f32x4 ${fmt(peaks.f32 / clock)} flops/cycle`,
+);
+console.log(
+  `wasm gemm (best) / register peak: float64 ${fmt((FLOPS * js['wasm-float64'].bestHz) / 1e9 / peaks.f64)}, float32 ${fmt((FLOPS * js['wasm-float32'].bestHz) / 1e9 / peaks.f32)}`,
+);

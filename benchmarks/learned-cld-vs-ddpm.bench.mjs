@@ -12,7 +12,12 @@
 // SGMKIT_BENCH_STEPS (training steps, default 4000), SGMKIT_BENCH_WORKERS (sampling threads, default 2).
 // Run: npx -y pnpm@10 build && node benchmarks/learned-cld-vs-ddpm.bench.mjs
 import {
-  cldGaussianMixtureScore, gaussianMixtureScore, ringMixtureParameters, sampleGaussianMixture, trainCLDScoreNetwork, trainScoreNetwork,
+  cldGaussianMixtureScore,
+  gaussianMixtureScore,
+  ringMixtureParameters,
+  sampleGaussianMixture,
+  trainCLDScoreNetwork,
+  trainScoreNetwork,
 } from '@sgmkit/score';
 import { mmd, sampleCLD, sampleDDPM, slicedWasserstein, uniformGrid } from '@sgmkit/sampler';
 import { loadavg } from 'node:os';
@@ -55,7 +60,12 @@ function nearestModeFractions(samples, means) {
 }
 
 function head(batch, rows) {
-  return { data: batch.data.subarray(batch.offset, batch.offset + rows * 2), shape: [rows, 2], stride: [2, 1], offset: 0 };
+  return {
+    data: batch.data.subarray(batch.offset, batch.offset + rows * 2),
+    shape: [rows, 2],
+    stride: [2, 1],
+    offset: 0,
+  };
 }
 
 function metrics(samples, reference, means) {
@@ -73,16 +83,26 @@ function metrics(samples, reference, means) {
 const recipe = { steps: TRAINING_STEPS, seed: 1, heldOutFraction: 0 };
 const rows = [];
 const load = [loadavg()[0]];
-for (const [name, parameters] of [['ring8', ring8()], ['grid25', grid25()]]) {
+for (const [name, parameters] of [
+  ['ring8', ring8()],
+  ['grid25', grid25()],
+]) {
   const data = sampleGaussianMixture(parameters, DATA_ROWS, { seed: 31 });
   const reference = sampleGaussianMixture(parameters, n, { seed: 101 });
-  rows.push({ target: name, sampler: 'exact draws', evaluations: '-', ...metrics(sampleGaussianMixture(parameters, n, { seed: 202 }), reference, parameters.means) });
+  rows.push({
+    target: name,
+    sampler: 'exact draws',
+    evaluations: '-',
+    ...metrics(sampleGaussianMixture(parameters, n, { seed: 202 }), reference, parameters.means),
+  });
   const started = performance.now();
   const ddpm = trainScoreNetwork(data, recipe);
   const cld = trainCLDScoreNetwork(data, recipe);
   const cldNoSkip = trainCLDScoreNetwork(data, { ...recipe, parameterisation: 'noise-prediction' });
-  console.error(`${name}: trained 3 networks (${TRAINING_STEPS} steps, hidden ${ddpm.options.hiddenWidths.join(',')}) in ${((performance.now() - started) / 1000).toFixed(0)} s; ` +
-    `held-out losses DDPM ${ddpm.evaluations.at(-1)?.heldOutLoss.toFixed(4) ?? '-'}, CLD ${cld.evaluations.at(-1)?.heldOutLoss.toFixed(4) ?? '-'}`);
+  console.error(
+    `${name}: trained 3 networks (${TRAINING_STEPS} steps, hidden ${ddpm.options.hiddenWidths.join(',')}) in ${((performance.now() - started) / 1000).toFixed(0)} s; ` +
+      `held-out losses DDPM ${ddpm.evaluations.at(-1)?.heldOutLoss.toFixed(4) ?? '-'}, CLD ${cld.evaluations.at(-1)?.heldOutLoss.toFixed(4) ?? '-'}`,
+  );
   const runs = (evaluations) => {
     const grid = uniformGrid(T, evaluations, DELTA);
     const common = { T, grid, n, seed: 7, workers };
@@ -92,9 +112,15 @@ for (const [name, parameters] of [['ring8', ring8()], ['grid25', grid25()]]) {
       ['CLD SSCS', () => sampleCLD(cld.network, { ...common, method: 'sscs' })],
     ];
     if (evaluations === EVALUATIONS.at(-1)) {
-      list.push(['CLD EI, no skip', () => sampleCLD(cldNoSkip.network, { ...common, method: 'exponential-integrator' })]);
+      list.push([
+        'CLD EI, no skip',
+        () => sampleCLD(cldNoSkip.network, { ...common, method: 'exponential-integrator' }),
+      ]);
       list.push(['exact score DDPM EI', () => sampleDDPM(gaussianMixtureScore(parameters), common)]);
-      list.push(['exact score CLD EI', () => sampleCLD(cldGaussianMixtureScore(parameters), { ...common, method: 'exponential-integrator' })]);
+      list.push([
+        'exact score CLD EI',
+        () => sampleCLD(cldGaussianMixtureScore(parameters), { ...common, method: 'exponential-integrator' }),
+      ]);
     }
     return list;
   };
@@ -105,18 +131,28 @@ for (const [name, parameters] of [['ring8', ring8()], ['grid25', grid25()]]) {
         rows.push({ target: name, sampler, evaluations, failed: result.error.message.split('\n')[0] });
         continue;
       }
-      rows.push({ target: name, sampler, evaluations: result.scoreEvaluations, ...metrics(result.samples, reference, parameters.means) });
+      rows.push({
+        target: name,
+        sampler,
+        evaluations: result.scoreEvaluations,
+        ...metrics(result.samples, reference, parameters.means),
+      });
     }
     load.push(loadavg()[0]);
   }
 }
 
 const fmt = (v, digits = 4) => (Math.abs(v) >= 1e-3 || v === 0 ? v.toFixed(digits) : v.toExponential(1));
-console.log(`Learned DDPM vs learned CLD at equal score evaluations: same recipe (${TRAINING_STEPS} steps, ${DATA_ROWS} exact draws), ` +
-  `T = ${T}, δ = ${DELTA}, uniform grids, n = ${n}${quick ? ' (quick)' : ''}; metrics against ${n} exact draws; load average ${Math.min(...load).toFixed(1)}–${Math.max(...load).toFixed(1)}`);
+console.log(
+  `Learned DDPM vs learned CLD at equal score evaluations: same recipe (${TRAINING_STEPS} steps, ${DATA_ROWS} exact draws), ` +
+    `T = ${T}, δ = ${DELTA}, uniform grids, n = ${n}${quick ? ' (quick)' : ''}; metrics against ${n} exact draws; load average ${Math.min(...load).toFixed(1)}–${Math.max(...load).toFixed(1)}`,
+);
 console.log('target  sampler               evals   MMD²        sliced W2  mode TV   max |z|');
 for (const r of rows) {
   const prefix = `${r.target.padEnd(7)} ${r.sampler.padEnd(21)} ${String(r.evaluations).padStart(5)}`;
   if (r.failed) console.log(`${prefix}   failed: ${r.failed}`);
-  else console.log(`${prefix}   ${fmt(r.mmd2, 6).padStart(10)}  ${fmt(r.sw2).padStart(9)}  ${fmt(r.modeTV).padStart(7)}  ${r.modeZ.toFixed(1).padStart(7)}`);
+  else
+    console.log(
+      `${prefix}   ${fmt(r.mmd2, 6).padStart(10)}  ${fmt(r.sw2).padStart(9)}  ${fmt(r.modeTV).padStart(7)}  ${r.modeZ.toFixed(1).padStart(7)}`,
+    );
 }

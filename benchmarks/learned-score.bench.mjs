@@ -68,8 +68,12 @@ async function train(network, data, steps, k) {
   const seconds = (performance.now() - firstStepEnd) / 1000;
   const cpu = process.cpuUsage(firstStepCpu);
   return {
-    rate: (steps - 1) / seconds, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, startSeconds: (firstStepEnd - started) / 1000,
-    loss: result.losses[steps - 1], weights: network.parameters,
+    rate: (steps - 1) / seconds,
+    seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    startSeconds: (firstStepEnd - started) / 1000,
+    loss: result.losses[steps - 1],
+    weights: network.parameters,
   };
 }
 
@@ -83,7 +87,8 @@ try {
 } catch {
   samplerNode = undefined;
 }
-const workerTraining = samplerNode?.trainDenoisingScoreMatchingOnWorkers ?? sampler.trainDenoisingScoreMatchingOnWorkers;
+const workerTraining =
+  samplerNode?.trainDenoisingScoreMatchingOnWorkers ?? sampler.trainDenoisingScoreMatchingOnWorkers;
 function trainingEntry(k) {
   return k > 1 ? workerTraining : score.trainDenoisingScoreMatching;
 }
@@ -94,7 +99,12 @@ async function sample(network, n, d, steps, dtype, k) {
   const cpu = process.cpuUsage(cpu0);
   let finite = true;
   for (let i = 0; i < n * d; i++) if (!Number.isFinite(result.samples.data[i])) finite = false;
-  return { rate: (n * steps) / (result.wallTimeMs / 1000), seconds: result.wallTimeMs / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, finite };
+  return {
+    rate: (n * steps) / (result.wallTimeMs / 1000),
+    seconds: result.wallTimeMs / 1000,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    finite,
+  };
 }
 
 function gaussianData(d) {
@@ -122,7 +132,9 @@ async function measureSgmkit(size, dtype) {
 // ---------------------------------------------------------------- PyTorch
 
 function pythonWithTorch() {
-  const candidates = process.env.SGMKIT_BENCH_PYTHON ? [process.env.SGMKIT_BENCH_PYTHON] : ['/usr/bin/python3', 'python3'];
+  const candidates = process.env.SGMKIT_BENCH_PYTHON
+    ? [process.env.SGMKIT_BENCH_PYTHON]
+    : ['/usr/bin/python3', 'python3'];
   return candidates.find((python) => {
     const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
     return !probe.error && probe.status === 0;
@@ -130,7 +142,10 @@ function pythonWithTorch() {
 }
 
 const python = pythonWithTorch();
-if (!python) console.log('PyTorch baseline skipped: no python3 with torch found (apt-get install -y python3-torch, or set SGMKIT_BENCH_PYTHON)');
+if (!python)
+  console.log(
+    'PyTorch baseline skipped: no python3 with torch found (apt-get install -y python3-torch, or set SGMKIT_BENCH_PYTHON)',
+  );
 const script = fileURLToPath(new URL('./python/learned_score.py', import.meta.url));
 
 function measureTorch(size, dtype) {
@@ -138,10 +153,13 @@ function measureTorch(size, dtype) {
   const { d, hidden, n, trainSteps, sampleSteps } = size;
   const threads = { OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' };
   const run = spawnSync(python, [script, d, hidden.join(','), dtype, trainSteps, n, sampleSteps, seed].map(String), {
-    encoding: 'utf8', env: { ...process.env, ...threads },
+    encoding: 'utf8',
+    env: { ...process.env, ...threads },
   });
   if (run.error || run.status !== 0) {
-    console.log(`PyTorch baseline failed (d = ${d}, ${dtype}): ${(run.stderr || run.error?.message || `exit ${run.status}`).trim()}`);
+    console.log(
+      `PyTorch baseline failed (d = ${d}, ${dtype}): ${(run.stderr || run.error?.message || `exit ${run.status}`).trim()}`,
+    );
     return undefined;
   }
   return JSON.parse(run.stdout.trim().split('\n').pop());
@@ -149,11 +167,14 @@ function measureTorch(size, dtype) {
 
 // ---------------------------------------------------------------- report
 
-const rate = (r, unit) => (r === undefined ? 'n/a' : unit === 'steps' ? `${r.rate.toFixed(1)} steps/s` : `${(r.rate / 1000).toFixed(1)} k/s`);
+const rate = (r, unit) =>
+  r === undefined ? 'n/a' : unit === 'steps' ? `${r.rate.toFixed(1)} steps/s` : `${(r.rate / 1000).toFixed(1)} k/s`;
 const cores = (r) => (r === undefined ? '' : ` (${(r.cpuSeconds / r.seconds).toFixed(2)} cores busy)`);
 const ratio = (a, b) => (a === undefined || b === undefined ? 'n/a' : `${(a / b).toFixed(2)}x`);
 
-console.log(`Learned score, sgmkit vs PyTorch CPU (1 thread); training batch ${BATCH}, sampling T = ${T}${quick ? ' (quick)' : ''}`);
+console.log(
+  `Learned score, sgmkit vs PyTorch CPU (1 thread); training batch ${BATCH}, sampling T = ${T}${quick ? ' (quick)' : ''}`,
+);
 const rows = [];
 for (const size of SIZES) {
   for (const dtype of DTYPES) {
@@ -162,20 +183,43 @@ for (const size of SIZES) {
     if (!js) console.log(`${label}: sgmkit n/a (this build has no ${dtype} score network)`);
     const torch = measureTorch(size, dtype);
     if (torch) {
-      console.log(`${label}: PyTorch ${torch.torch} (${torch.threads} thread): training ${torch.trainStepsPerSecond.toFixed(1)} steps/s (CPU ${torch.trainCpuSeconds.toFixed(2)} s of ${torch.trainSeconds.toFixed(2)} s, final loss ${torch.finalLoss.toFixed(3)}), sampling ${(torch.particleStepsPerSecond / 1000).toFixed(1)} k particle-steps/s (CPU ${torch.sampleCpuSeconds.toFixed(2)} s of ${torch.sampleSeconds.toFixed(2)} s)`);
+      console.log(
+        `${label}: PyTorch ${torch.torch} (${torch.threads} thread): training ${torch.trainStepsPerSecond.toFixed(1)} steps/s (CPU ${torch.trainCpuSeconds.toFixed(2)} s of ${torch.trainSeconds.toFixed(2)} s, final loss ${torch.finalLoss.toFixed(3)}), sampling ${(torch.particleStepsPerSecond / 1000).toFixed(1)} k particle-steps/s (CPU ${torch.sampleCpuSeconds.toFixed(2)} s of ${torch.sampleSeconds.toFixed(2)} s)`,
+      );
     }
     for (const k of [1, workers]) {
       const t = js?.train[k];
       const s = js?.sample[k];
-      if (js && !t) console.log(`${label}: sgmkit training on ${k} workers n/a (this build's training has no workers option)`);
+      if (js && !t)
+        console.log(`${label}: sgmkit training on ${k} workers n/a (this build's training has no workers option)`);
       const same = k > 1 && t && js.train[1] && t.weights.every((w, i) => Object.is(w, js.train[1].weights[i]));
-      if (t) console.log(`${label}: sgmkit ${k === 1 ? '1 thread' : `${k} threads`}: training ${t.rate.toFixed(1)} steps/s${cores(t)} after ${(t.startSeconds * 1000).toFixed(0)} ms to the end of step 1, final loss ${t.loss.toFixed(3)}${k > 1 ? `; weights bit-identical to 1 thread: ${same}` : ''}`);
-      if (s) console.log(`${label}: sgmkit ${k === 1 ? '1 thread' : `${k} workers`}: sampling ${(s.rate / 1000).toFixed(1)} k particle-steps/s${cores(s)}${s.finite ? '' : ' NON-FINITE SAMPLES'}`);
+      if (t)
+        console.log(
+          `${label}: sgmkit ${k === 1 ? '1 thread' : `${k} threads`}: training ${t.rate.toFixed(1)} steps/s${cores(t)} after ${(t.startSeconds * 1000).toFixed(0)} ms to the end of step 1, final loss ${t.loss.toFixed(3)}${k > 1 ? `; weights bit-identical to 1 thread: ${same}` : ''}`,
+        );
+      if (s)
+        console.log(
+          `${label}: sgmkit ${k === 1 ? '1 thread' : `${k} workers`}: sampling ${(s.rate / 1000).toFixed(1)} k particle-steps/s${cores(s)}${s.finite ? '' : ' NON-FINITE SAMPLES'}`,
+        );
     }
-    const torchTrain = torch && { rate: torch.trainStepsPerSecond, seconds: torch.trainSeconds, cpuSeconds: torch.trainCpuSeconds };
-    const torchSample = torch && { rate: torch.particleStepsPerSecond, seconds: torch.sampleSeconds, cpuSeconds: torch.sampleCpuSeconds };
+    const torchTrain = torch && {
+      rate: torch.trainStepsPerSecond,
+      seconds: torch.trainSeconds,
+      cpuSeconds: torch.trainCpuSeconds,
+    };
+    const torchSample = torch && {
+      rate: torch.particleStepsPerSecond,
+      seconds: torch.sampleSeconds,
+      cpuSeconds: torch.sampleCpuSeconds,
+    };
     rows.push([`DSM training, ${label}, batch ${BATCH}`, js?.train[1], js?.train[workers], torchTrain, 'steps']);
-    rows.push([`DDPM-EI sampling, ${label}, n = ${size.n}`, js?.sample[1], js?.sample[workers], torchSample, 'particle-steps']);
+    rows.push([
+      `DDPM-EI sampling, ${label}, n = ${size.n}`,
+      js?.sample[1],
+      js?.sample[workers],
+      torchSample,
+      'particle-steps',
+    ]);
   }
 }
 
@@ -183,16 +227,27 @@ console.log('');
 // Work per CPU-second (rate × wall / CPU time) is what a computation costs whatever share of the cores the
 // machine's load left it: the column to read on a busy machine (for 1 thread; workers add their threads' CPU).
 const perCpu = (r) => (r === undefined ? undefined : (r.rate * r.seconds) / r.cpuSeconds);
-console.log(`| workload | sgmkit 1 thread | sgmkit ${workers} workers | PyTorch CPU, 1 thread | ratio 1 thread | ratio ${workers} workers | ${workers} workers / 1 thread | ratio per CPU-second, 1 thread |`);
+console.log(
+  `| workload | sgmkit 1 thread | sgmkit ${workers} workers | PyTorch CPU, 1 thread | ratio 1 thread | ratio ${workers} workers | ${workers} workers / 1 thread | ratio per CPU-second, 1 thread |`,
+);
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const [name, one, many, torch, unit] of rows) {
-  console.log(`| ${name} | ${rate(one, unit)} | ${rate(many, unit)} | ${rate(torch, unit)} | ${ratio(one?.rate, torch?.rate)} | ${ratio(many?.rate, torch?.rate)} | ${ratio(many?.rate, one?.rate)} | ${ratio(perCpu(one), perCpu(torch))} |`);
+  console.log(
+    `| ${name} | ${rate(one, unit)} | ${rate(many, unit)} | ${rate(torch, unit)} | ${ratio(one?.rate, torch?.rate)} | ${ratio(many?.rate, torch?.rate)} | ${ratio(many?.rate, one?.rate)} | ${ratio(perCpu(one), perCpu(torch))} |`,
+  );
 }
 console.log('');
 // One line per measured ratio, in the form `sgmkit bench` collects.
 for (const [name, one, many, torch] of rows) {
-  if (one && torch) console.log(`throughput ratio sgmkit 1 thread / PyTorch, ${name}: ${(one.rate / torch.rate).toFixed(2)}x`);
-  if (one && torch) console.log(`CPU-time ratio sgmkit 1 thread / PyTorch (work per CPU-second), ${name}: ${(perCpu(one) / perCpu(torch)).toFixed(2)}x`);
-  if (many && torch) console.log(`throughput ratio sgmkit ${workers} workers / PyTorch, ${name}: ${(many.rate / torch.rate).toFixed(2)}x`);
+  if (one && torch)
+    console.log(`throughput ratio sgmkit 1 thread / PyTorch, ${name}: ${(one.rate / torch.rate).toFixed(2)}x`);
+  if (one && torch)
+    console.log(
+      `CPU-time ratio sgmkit 1 thread / PyTorch (work per CPU-second), ${name}: ${(perCpu(one) / perCpu(torch)).toFixed(2)}x`,
+    );
+  if (many && torch)
+    console.log(
+      `throughput ratio sgmkit ${workers} workers / PyTorch, ${name}: ${(many.rate / torch.rate).toFixed(2)}x`,
+    );
   if (many && one) console.log(`workers speed-up ratio ${workers} / 1, ${name}: ${(many.rate / one.rate).toFixed(2)}x`);
 }

@@ -80,22 +80,34 @@ const suite = new Benchmark.Suite('mixture score');
 const ring = ringMixture({ components: COMPONENTS });
 const ringOut = batch(N, 2); // its own output: `out` is compared with NumPy below
 suite.add(`sgmkit gaussianMixtureScore, K = ${COMPONENTS}, d = 2, n = ${N}`, () => score.evaluate(T, x, out));
-suite.add(`sgmkit ringMixture (kernel: ${ring.kernel}), K = ${COMPONENTS}, d = 2, n = ${N}`, () => ring.evaluate(T, x, ringOut));
+suite.add(`sgmkit ringMixture (kernel: ${ring.kernel}), K = ${COMPONENTS}, d = 2, n = ${N}`, () =>
+  ring.evaluate(T, x, ringOut),
+);
 suite.on('cycle', (event) => console.log(String(event.target)));
 suite.run();
 const js = suite[0];
 const jsSeconds = js.stats.mean;
-console.log(`sgmkit: ${(1e3 * jsSeconds).toFixed(2)} ms per evaluation (±${js.stats.rme.toFixed(1)}%, fastest sample ${(1e3 * Math.min(...js.stats.sample)).toFixed(2)} ms), ${(N / jsSeconds / 1e6).toFixed(1)} M particles/s`);
+console.log(
+  `sgmkit: ${(1e3 * jsSeconds).toFixed(2)} ms per evaluation (±${js.stats.rme.toFixed(1)}%, fastest sample ${(1e3 * Math.min(...js.stats.sample)).toFixed(2)} ms), ${(N / jsSeconds / 1e6).toFixed(1)} M particles/s`,
+);
 const iso = suite[1];
-console.log(`sgmkit ringMixture (isotropic): ${(1e3 * iso.stats.mean).toFixed(2)} ms per evaluation (fastest sample ${(1e3 * Math.min(...iso.stats.sample)).toFixed(2)} ms), ${(N / iso.stats.mean / 1e6).toFixed(1)} M particles/s`);
+console.log(
+  `sgmkit ringMixture (isotropic): ${(1e3 * iso.stats.mean).toFixed(2)} ms per evaluation (fastest sample ${(1e3 * Math.min(...iso.stats.sample)).toFixed(2)} ms), ${(N / iso.stats.mean / 1e6).toFixed(1)} M particles/s`,
+);
 
 const numpy = runNumpy(params, x, out);
 if (numpy) {
   for (const [name, v] of Object.entries(numpy.variants)) {
-    console.log(`numpy ${numpy.numpy} (${name}): ${(1e3 * v.mean_seconds).toFixed(2)} ms per evaluation over ${v.calls} calls; max relative difference from sgmkit ${v.max_relative_difference_from_js.toExponential(1)}`);
+    console.log(
+      `numpy ${numpy.numpy} (${name}): ${(1e3 * v.mean_seconds).toFixed(2)} ms per evaluation over ${v.calls} calls; max relative difference from sgmkit ${v.max_relative_difference_from_js.toExponential(1)}`,
+    );
   }
   const best = numpy.variants[numpy.fastest];
   const jsFastest = Math.min(...js.stats.sample);
-  console.log(`throughput ratio sgmkit / NumPy (${numpy.fastest}), means: ${(best.mean_seconds / jsSeconds).toFixed(2)}x`);
-  console.log(`throughput ratio sgmkit / NumPy (${numpy.fastest}), fastest calls: ${(best.min_seconds / jsFastest).toFixed(2)}x`);
+  console.log(
+    `throughput ratio sgmkit / NumPy (${numpy.fastest}), means: ${(best.mean_seconds / jsSeconds).toFixed(2)}x`,
+  );
+  console.log(
+    `throughput ratio sgmkit / NumPy (${numpy.fastest}), fastest calls: ${(best.min_seconds / jsFastest).toFixed(2)}x`,
+  );
 }

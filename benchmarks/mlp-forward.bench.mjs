@@ -62,7 +62,10 @@ function nativeGemm(shapes) {
 const fmt = (v) => v.toFixed(2);
 const js = await runSuite();
 console.log('');
-const native = nativeGemm([[GEMM_SIZE, GEMM_SIZE, GEMM_SIZE], [N, HIDDEN, HIDDEN]]);
+const native = nativeGemm([
+  [GEMM_SIZE, GEMM_SIZE, GEMM_SIZE],
+  [N, HIDDEN, HIDDEN],
+]);
 const rows = [
   ['MLP forward 2→128→128→2, n=1e4, float64', js['mlp-forward-f64'], MLP_FLOPS],
   ['MLP forward 2→128→128→2, n=1e4, float32 batch', js['mlp-forward-f32'], MLP_FLOPS],
@@ -71,14 +74,24 @@ const rows = [
 console.log('| what | mean time per call | GFLOP/s (mean) | GFLOP/s (best sample) |');
 console.log('| --- | --- | --- | --- |');
 for (const [name, r, flops] of rows) {
-  console.log(`| ${name} | ${fmt(1000 / r.hz)} ms ±${r.rme.toFixed(1)}% | ${fmt((flops * r.hz) / 1e9)} | ${fmt((flops * r.bestHz) / 1e9)} |`);
+  console.log(
+    `| ${name} | ${fmt(1000 / r.hz)} ms ±${r.rme.toFixed(1)}% | ${fmt((flops * r.hz) / 1e9)} | ${fmt((flops * r.bestHz) / 1e9)} |`,
+  );
 }
 if (native) {
   const [square, layer] = native;
-  console.log(`| C GEMM ${GEMM_SIZE}×${GEMM_SIZE}×${GEMM_SIZE} (i-k-j, cc -O3 -march=native) | ${fmt(square.seconds * 1000)} ms (best of 5) | | ${fmt(square.gflops)} |`);
-  console.log(`| C GEMM ${N}×${HIDDEN}×${HIDDEN} (the MLP's hidden layer) | ${fmt(layer.seconds * 1000)} ms (best of 5) | | ${fmt(layer.gflops)} |`);
+  console.log(
+    `| C GEMM ${GEMM_SIZE}×${GEMM_SIZE}×${GEMM_SIZE} (i-k-j, cc -O3 -march=native) | ${fmt(square.seconds * 1000)} ms (best of 5) | | ${fmt(square.gflops)} |`,
+  );
+  console.log(
+    `| C GEMM ${N}×${HIDDEN}×${HIDDEN} (the MLP's hidden layer) | ${fmt(layer.seconds * 1000)} ms (best of 5) | | ${fmt(layer.gflops)} |`,
+  );
   const peak = Math.max(square.gflops, layer.gflops);
   console.log('');
-  console.log(`GFLOP/s ratio MLP forward (float64, best) / C GEMM peak: ${fmt((MLP_FLOPS * js['mlp-forward-f64'].bestHz) / 1e9 / peak)}x`);
-  console.log(`GFLOP/s ratio sgmkit gemm ${GEMM_SIZE}³ (best) / C GEMM ${GEMM_SIZE}³: ${fmt((GEMM_FLOPS * js['gemm-256'].bestHz) / 1e9 / square.gflops)}x`);
+  console.log(
+    `GFLOP/s ratio MLP forward (float64, best) / C GEMM peak: ${fmt((MLP_FLOPS * js['mlp-forward-f64'].bestHz) / 1e9 / peak)}x`,
+  );
+  console.log(
+    `GFLOP/s ratio sgmkit gemm ${GEMM_SIZE}³ (best) / C GEMM ${GEMM_SIZE}³: ${fmt((GEMM_FLOPS * js['gemm-256'].bestHz) / 1e9 / square.gflops)}x`,
+  );
 }

@@ -44,11 +44,17 @@ if (worst > 1e-9) throw new Error(`nearestNeighbourDistances disagrees with the 
 const suite = new Benchmark.Suite();
 const hz = {};
 suite
-  .add(`nearestNeighbourDistances ${N}x${M} d=${D} (blocked GEMM)`, () => nearestNeighbourDistances(queries, training), BENCH_OPTIONS)
+  .add(
+    `nearestNeighbourDistances ${N}x${M} d=${D} (blocked GEMM)`,
+    () => nearestNeighbourDistances(queries, training),
+    BENCH_OPTIONS,
+  )
   .add(`double loop ${N}x${M} d=${D}`, () => naive(queries, training), BENCH_OPTIONS)
   .on('cycle', (event) => {
     console.log(String(event.target));
     hz[event.target.name.startsWith('near') ? 'fast' : 'slow'] = event.target.hz;
   })
-  .on('complete', () => console.log(`nearest-neighbour ratio (blocked GEMM / double loop): ${(hz.fast / hz.slow).toFixed(2)}x`))
+  .on('complete', () =>
+    console.log(`nearest-neighbour ratio (blocked GEMM / double loop): ${(hz.fast / hz.slow).toFixed(2)}x`),
+  )
   .run();

@@ -32,7 +32,11 @@ const NATIVE_VARIANTS = [
  * burst of load on a shared machine does not flatter the JS ratio); returns the better run of each, or [].
  */
 function runNative(timeJs) {
-  const builds = NATIVE_VARIANTS.map((v) => ({ name: v.name, source: join(here, 'native', 'ou_step.c'), flags: v.flags }));
+  const builds = NATIVE_VARIANTS.map((v) => ({
+    name: v.name,
+    source: join(here, 'native', 'ou_step.c'),
+    flags: v.flags,
+  }));
   const runs = withCompiledC(builds, (binaries) => {
     try {
       const runOnce = (binary) => runJson(binary, [N, D, QUICK ? 10 : 60]);
@@ -40,8 +44,11 @@ function runNative(timeJs) {
       timeJs();
       const after = binaries.map(runOnce);
       return before.map((b, i) => ({
-        ...b, label: NATIVE_VARIANTS[i].label,
-        bestMs: Math.min(b.bestMs, after[i].bestMs), medianMs: Math.min(b.medianMs, after[i].medianMs), reps: b.reps + after[i].reps,
+        ...b,
+        label: NATIVE_VARIANTS[i].label,
+        bestMs: Math.min(b.bestMs, after[i].bestMs),
+        medianMs: Math.min(b.medianMs, after[i].medianMs),
+        reps: b.reps + after[i].reps,
       }));
     } catch (error) {
       console.log(`C baseline failed: ${error.message}`);
@@ -64,9 +71,13 @@ for (let k = 0; k < N * D; k++) {
 let step = 0;
 
 const suite = new Benchmark.Suite('OU step');
-suite.add(`sgmkit ouExponentialIntegratorStep, n = ${N}, d = ${D}, float64`, () => ouExponentialIntegratorStep(y, s, H, 1, step++, 0), {
-  maxTime: QUICK ? 1 : 5,
-});
+suite.add(
+  `sgmkit ouExponentialIntegratorStep, n = ${N}, d = ${D}, float64`,
+  () => ouExponentialIntegratorStep(y, s, H, 1, step++, 0),
+  {
+    maxTime: QUICK ? 1 : 5,
+  },
+);
 suite.on('cycle', (event) => console.log(String(event.target)));
 let timed = false;
 const timeJs = () => {
@@ -80,14 +91,20 @@ const numpy = runNumpy();
 const js = suite[0];
 const jsMeanMs = 1e3 * js.stats.mean;
 const jsFastestMs = 1e3 * Math.min(...js.stats.sample);
-console.log(`sgmkit: ${jsMeanMs.toFixed(2)} ms per step (±${js.stats.rme.toFixed(1)}%, fastest ${jsFastestMs.toFixed(2)} ms), ${(N / jsMeanMs / 1e3).toFixed(0)} M particles/s`);
+console.log(
+  `sgmkit: ${jsMeanMs.toFixed(2)} ms per step (±${js.stats.rme.toFixed(1)}%, fastest ${jsFastestMs.toFixed(2)} ms), ${(N / jsMeanMs / 1e3).toFixed(0)} M particles/s`,
+);
 for (const c of native) {
-  console.log(`${c.label} (${c.layers} layers, cc -O3 -march=native): median ${c.medianMs.toFixed(2)} ms, fastest ${c.bestMs.toFixed(2)} ms per step (better of two runs of ${c.reps / 2} steps)`);
+  console.log(
+    `${c.label} (${c.layers} layers, cc -O3 -march=native): median ${c.medianMs.toFixed(2)} ms, fastest ${c.bestMs.toFixed(2)} ms per step (better of two runs of ${c.reps / 2} steps)`,
+  );
   console.log(`  throughput ratio sgmkit / ${c.label}, means vs median: ${(c.medianMs / jsMeanMs).toFixed(2)}x`);
   console.log(`  throughput ratio sgmkit / ${c.label}, fastest steps: ${(c.bestMs / jsFastestMs).toFixed(2)}x`);
 }
 if (numpy) {
-  console.log(`NumPy ${numpy.numpy}: median ${numpy.medianMs.toFixed(2)} ms, fastest ${numpy.bestMs.toFixed(2)} ms per step over ${numpy.reps} steps`);
+  console.log(
+    `NumPy ${numpy.numpy}: median ${numpy.medianMs.toFixed(2)} ms, fastest ${numpy.bestMs.toFixed(2)} ms per step over ${numpy.reps} steps`,
+  );
   console.log(`throughput ratio sgmkit / NumPy, means vs median: ${(numpy.medianMs / jsMeanMs).toFixed(2)}x`);
   console.log(`throughput ratio sgmkit / NumPy, fastest steps: ${(numpy.bestMs / jsFastestMs).toFixed(2)}x`);
 }

@@ -53,17 +53,25 @@ for (const shape of CASES) {
   const outs = { direct: batch(n, d), gemm: batch(n, d) };
   const suite = new Benchmark.Suite(`point cloud m = ${m}, d = ${d}`);
   for (const path of ['direct', 'gemm']) {
-    suite.add(`sgmkit pointCloudScore (${path}), m = ${m}, d = ${d}, n = ${n}`, () => scores[path].evaluate(T, x, outs[path]));
+    suite.add(`sgmkit pointCloudScore (${path}), m = ${m}, d = ${d}, n = ${n}`, () =>
+      scores[path].evaluate(T, x, outs[path]),
+    );
   }
   suite.on('cycle', (event) => console.log(String(event.target)));
   suite.run();
   const [direct, gemm] = [suite[0].stats.mean, suite[1].stats.mean];
-  console.log(`m = ${m}, d = ${d}: ${(1e3 * gemm).toFixed(1)} ms per evaluation of ${n} particles (gemm), ${(1e3 * direct).toFixed(1)} ms (direct); 'auto' takes ${pointCloudScore(rows.slice(0, 1)).path}`);
+  console.log(
+    `m = ${m}, d = ${d}: ${(1e3 * gemm).toFixed(1)} ms per evaluation of ${n} particles (gemm), ${(1e3 * direct).toFixed(1)} ms (direct); 'auto' takes ${pointCloudScore(rows.slice(0, 1)).path}`,
+  );
   console.log(`throughput ratio sgmkit gemm / direct, m = ${m}, d = ${d}: ${(direct / gemm).toFixed(2)}x`);
   const numpy = runNumpy(shape, points, x, outs.gemm);
   if (numpy) {
-    console.log(`numpy ${numpy.numpy}: ${(1e3 * numpy.mean_seconds).toFixed(1)} ms per evaluation over ${numpy.calls} calls; max difference from sgmkit ${numpy.max_difference_from_js_relative_to_max.toExponential(1)} of the largest score`);
+    console.log(
+      `numpy ${numpy.numpy}: ${(1e3 * numpy.mean_seconds).toFixed(1)} ms per evaluation over ${numpy.calls} calls; max difference from sgmkit ${numpy.max_difference_from_js_relative_to_max.toExponential(1)} of the largest score`,
+    );
     const best = Math.min(direct, gemm);
-    console.log(`throughput ratio sgmkit (faster path) / NumPy, m = ${m}, d = ${d}: ${(numpy.mean_seconds / best).toFixed(2)}x`);
+    console.log(
+      `throughput ratio sgmkit (faster path) / NumPy, m = ${m}, d = ${d}: ${(numpy.mean_seconds / best).toFixed(2)}x`,
+    );
   }
 }

@@ -18,19 +18,26 @@ export function readSklearnCsv(path) {
   const [header, ...lines] = readFileSync(path, 'utf8').trim().split('\n');
   const [n, d] = header.split(',').map(Number);
   if (lines.length !== n) throw new Error(`${path}: header says ${n} rows, found ${lines.length}`);
-  return toBatch(lines.map((line) => line.split(',').slice(0, d).map(Number)), d);
+  return toBatch(
+    lines.map((line) => line.split(',').slice(0, d).map(Number)),
+    d,
+  );
 }
 
 /** examples/data/digits.csv: a header row, then 64 pixel counts in 0…16 per image; scaled to [0, 1]. */
 export function readDigits(path = DIGITS_CSV) {
   const [, ...lines] = readFileSync(path, 'utf8').trim().split('\n');
-  return toBatch(lines.map((line) => line.split(',').map((v) => Number(v) / 16)), 64);
+  return toBatch(
+    lines.map((line) => line.split(',').map((v) => Number(v) / 16)),
+    64,
+  );
 }
 
 function toBatch(rows, d) {
   const out = batch(rows.length, d);
   rows.forEach((row, i) => {
-    if (row.length !== d || row.some((v) => !Number.isFinite(v))) throw new Error(`row ${i} is not ${d} finite numbers`);
+    if (row.length !== d || row.some((v) => !Number.isFinite(v)))
+      throw new Error(`row ${i} is not ${d} finite numbers`);
     out.data.set(row, i * d);
   });
   return out;
@@ -41,12 +48,20 @@ export function ensureSklearnData() {
   if (existsSync(`${SKLEARN_DATA}/iris.csv`)) return true;
   const apt = spawnSync('apt-get', ['--version']);
   if (apt.error || process.getuid?.() !== 0) {
-    console.log(`sklearn data sets skipped: ${SKLEARN_DATA} is missing and apt-get is ${apt.error ? 'absent' : 'not usable without root'} (install python3-sklearn)`);
+    console.log(
+      `sklearn data sets skipped: ${SKLEARN_DATA} is missing and apt-get is ${apt.error ? 'absent' : 'not usable without root'} (install python3-sklearn)`,
+    );
     return false;
   }
   console.log('installing python3-sklearn with apt-get (for its data sets)...');
   const update = spawnSync('apt-get', ['update'], { stdio: 'inherit' });
-  const install = update.status === 0 ? spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'python3-sklearn'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }) : update;
+  const install =
+    update.status === 0
+      ? spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'python3-sklearn'], {
+          stdio: 'inherit',
+          env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+        })
+      : update;
   if (install.status !== 0 || !existsSync(`${SKLEARN_DATA}/iris.csv`)) {
     console.log('sklearn data sets skipped: apt-get install python3-sklearn failed');
     return false;
@@ -59,7 +74,8 @@ export const needsSklearn = (name) => name !== 'strokes' && name !== 'digits';
 
 /** `{ data, source }` of a set, or undefined for an sklearn set when `haveSklearn` is false. */
 export function loadSet(name, haveSklearn) {
-  if (name === 'strokes') return { data: sampleStrokeImages(2000, { seed: 1 }), source: 'sampleStrokeImages(2000, { seed: 1 })' };
+  if (name === 'strokes')
+    return { data: sampleStrokeImages(2000, { seed: 1 }), source: 'sampleStrokeImages(2000, { seed: 1 })' };
   if (name === 'digits') return { data: readDigits(), source: 'examples/data/digits.csv / 16 (sklearn digits)' };
   if (!haveSklearn) return undefined;
   const file = { iris: 'iris.csv', wine: 'wine_data.csv', breast_cancer: 'breast_cancer.csv' }[name];

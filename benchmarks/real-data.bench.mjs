@@ -23,7 +23,7 @@ function option(name, fallback) {
 }
 const flag = (name) => process.argv.includes(`--${name}`);
 
-const SETS = (option('sets', 'iris,wine,breast_cancer,digits,strokes')).split(',');
+const SETS = option('sets', 'iris,wine,breast_cancer,digits,strokes').split(',');
 // Training steps of the recipe runs: the recipe's default unless --steps is given.
 const STEPS = option('steps') === undefined ? undefined : Number(option('steps'));
 const SAMPLES = Number(option('samples', 10_000));
@@ -34,13 +34,17 @@ const DELTA = 1e-3;
 /** Per-coordinate mean, std (0 for a constant coordinate), min and max of the rows. */
 function columnStats(x) {
   const [n, d] = x.shape;
-  const mean = new Float64Array(d), std = new Float64Array(d), min = new Float64Array(d).fill(Infinity), max = new Float64Array(d).fill(-Infinity);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) {
-    const v = x.data[x.offset + i * d + j];
-    mean[j] += v / n;
-    min[j] = Math.min(min[j], v);
-    max[j] = Math.max(max[j], v);
-  }
+  const mean = new Float64Array(d),
+    std = new Float64Array(d),
+    min = new Float64Array(d).fill(Infinity),
+    max = new Float64Array(d).fill(-Infinity);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < d; j++) {
+      const v = x.data[x.offset + i * d + j];
+      mean[j] += v / n;
+      min[j] = Math.min(min[j], v);
+      max[j] = Math.max(max[j], v);
+    }
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) std[j] += (x.data[x.offset + i * d + j] - mean[j]) ** 2 / n;
   for (let j = 0; j < d; j++) std[j] = Math.sqrt(std[j]);
   return { mean, std, min, max };
@@ -71,9 +75,12 @@ function deltaNoise(network, delta) {
 function divergedRows(x, stats, k, noise) {
   const [n, d] = x.shape;
   const w = Float64Array.from({ length: d }, (_, j) => Math.hypot(stats.std[j], noise ? noise[j] : 0));
-  let range = 0, moments = 0, maxAbs = 0;
+  let range = 0,
+    moments = 0,
+    maxAbs = 0;
   for (let i = 0; i < n; i++) {
-    let outRange = false, outMoments = false;
+    let outRange = false,
+      outMoments = false;
     for (let j = 0; j < d; j++) {
       const v = x.data[x.offset + i * d + j];
       if (Number.isFinite(v)) maxAbs = Math.max(maxAbs, Math.abs(v));
@@ -96,7 +103,9 @@ function firstRows(x, m) {
 function zScored(x, stats) {
   const [n, d] = x.shape;
   const out = batch(n, d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) out.data[i * d + j] = (x.data[x.offset + i * d + j] - stats.mean[j]) / (stats.std[j] || 1);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < d; j++)
+      out.data[i * d + j] = (x.data[x.offset + i * d + j] - stats.mean[j]) / (stats.std[j] || 1);
   return out;
 }
 
@@ -110,15 +119,25 @@ function quality(samples, train, heldOut, stats) {
   const zTrainToHeldOut = sw(zScored(train, stats), zHeldOut);
   const mmdOf = (a) => mmd(firstRows(a, 2000), heldOut).squared;
   return {
-    samplesToHeldOut, trainToHeldOut, ratio: samplesToHeldOut / trainToHeldOut,
-    zSamplesToHeldOut, zTrainToHeldOut, zRatio: zSamplesToHeldOut / zTrainToHeldOut,
-    mmdSamples: finite ? mmdOf(samples) : NaN, mmdTrain: mmdOf(train),
+    samplesToHeldOut,
+    trainToHeldOut,
+    ratio: samplesToHeldOut / trainToHeldOut,
+    zSamplesToHeldOut,
+    zTrainToHeldOut,
+    zRatio: zSamplesToHeldOut / zTrainToHeldOut,
+    mmdSamples: finite ? mmdOf(samples) : NaN,
+    mmdTrain: mmdOf(train),
   };
 }
 
 /** Samples the network with the paper's sampler (in its standardised space; the sampler maps the samples back and counts diverged ones with its own box). */
 async function sampleNetwork(network, n) {
-  const { samples, diverged } = await sampleDDPM(network, { T: 10, grid: earlyStoppingGrid(10, DELTA, SAMPLER_STEPS), n, seed: 1 });
+  const { samples, diverged } = await sampleDDPM(network, {
+    T: 10,
+    grid: earlyStoppingGrid(10, DELTA, SAMPLER_STEPS),
+    n,
+    seed: 1,
+  });
   return { samples, samplerDiverged: diverged.count };
 }
 
@@ -131,15 +150,27 @@ async function evaluate(name, label, network, train, heldOut, stats, trainSecond
   // The CLI's quality report (sgmkit sample --train --reference): standardised by the training rows, equal row counts.
   const report = samples.data.every(Number.isFinite) ? qualityReport(samples, train, heldOut) : undefined;
   const row = {
-    set: name, run: label, ...extra, diverged: div.range, samplerDiverged, outsideMeanKStd: div.moments, maxAbs: div.maxAbs, ...q,
-    reportRatio: report?.slicedW2Ratio ?? NaN, closerThanHeldOut: report?.closerThanHeldOut ?? NaN, trainSeconds, sampleSeconds,
+    set: name,
+    run: label,
+    ...extra,
+    diverged: div.range,
+    samplerDiverged,
+    outsideMeanKStd: div.moments,
+    maxAbs: div.maxAbs,
+    ...q,
+    reportRatio: report?.slicedW2Ratio ?? NaN,
+    closerThanHeldOut: report?.closerThanHeldOut ?? NaN,
+    trainSeconds,
+    sampleSeconds,
   };
-  console.log(`${name.padEnd(13)} ${label.padEnd(22)} diverged ${String(div.range).padStart(5)}/${SAMPLES} (sampler's box: ${samplerDiverged})` +
-    ` (mean±${K}std: ${String(div.moments).padStart(5)})  max|x| ${div.maxAbs.toPrecision(3).padStart(8)}` +
-    `  SW2 samples→held-out ${q.samplesToHeldOut.toPrecision(3)}, train→held-out ${q.trainToHeldOut.toPrecision(3)}, ratio ${q.ratio.toFixed(2)}` +
-    ` (z-scored: ${q.zSamplesToHeldOut.toPrecision(3)}, ${q.zTrainToHeldOut.toPrecision(3)}, ratio ${q.zRatio.toFixed(2)})` +
-    `  quality report ratio ${row.reportRatio.toFixed(2)}, closer than held-out ${row.closerThanHeldOut.toFixed(3)}` +
-    `  MMD² ${q.mmdSamples.toExponential(2)} (train ${q.mmdTrain.toExponential(2)})  train ${trainSeconds.toFixed(0)} s, sample ${sampleSeconds.toFixed(0)} s`);
+  console.log(
+    `${name.padEnd(13)} ${label.padEnd(22)} diverged ${String(div.range).padStart(5)}/${SAMPLES} (sampler's box: ${samplerDiverged})` +
+      ` (mean±${K}std: ${String(div.moments).padStart(5)})  max|x| ${div.maxAbs.toPrecision(3).padStart(8)}` +
+      `  SW2 samples→held-out ${q.samplesToHeldOut.toPrecision(3)}, train→held-out ${q.trainToHeldOut.toPrecision(3)}, ratio ${q.ratio.toFixed(2)}` +
+      ` (z-scored: ${q.zSamplesToHeldOut.toPrecision(3)}, ${q.zTrainToHeldOut.toPrecision(3)}, ratio ${q.zRatio.toFixed(2)})` +
+      `  quality report ratio ${row.reportRatio.toFixed(2)}, closer than held-out ${row.closerThanHeldOut.toFixed(3)}` +
+      `  MMD² ${q.mmdSamples.toExponential(2)} (train ${q.mmdTrain.toExponential(2)})  train ${trainSeconds.toFixed(0)} s, sample ${sampleSeconds.toFixed(0)} s`,
+  );
   return row;
 }
 
@@ -163,12 +194,23 @@ async function benchmarkSet(name, data) {
   const { result, seconds } = recipe();
   const stats = columnStats(data);
   const dataOutside = divergedRows(data, stats, K).moments;
-  console.log(`${name}: ${data.shape[0]} rows, d = ${d} (${result.train.shape[0]} train, ${result.heldOut.shape[0]} held out); data rows outside mean±${K}std: ${dataOutside}; hidden ${result.options.hiddenWidths.join(',')}; held-out loss ${result.evaluations.at(-1).heldOutLoss.toFixed(3)}`);
-  rows.push(await evaluate(name, 'recipe', result.network, result.train, result.heldOut, stats, seconds, { dataOutsideMeanKStd: dataOutside, heldOutLoss: result.evaluations.at(-1).heldOutLoss }));
+  console.log(
+    `${name}: ${data.shape[0]} rows, d = ${d} (${result.train.shape[0]} train, ${result.heldOut.shape[0]} held out); data rows outside mean±${K}std: ${dataOutside}; hidden ${result.options.hiddenWidths.join(',')}; held-out loss ${result.evaluations.at(-1).heldOutLoss.toFixed(3)}`,
+  );
+  rows.push(
+    await evaluate(name, 'recipe', result.network, result.train, result.heldOut, stats, seconds, {
+      dataOutsideMeanKStd: dataOutside,
+      heldOutLoss: result.evaluations.at(-1).heldOutLoss,
+    }),
+  );
   if (flag('ablations')) {
     for (const [label, overrides] of Object.entries(ABLATIONS)) {
       const run = recipe(overrides);
-      rows.push(await evaluate(name, label, run.result.network, run.result.train, run.result.heldOut, stats, run.seconds, { heldOutLoss: run.result.evaluations.at(-1).heldOutLoss }));
+      rows.push(
+        await evaluate(name, label, run.result.network, run.result.train, run.result.heldOut, stats, run.seconds, {
+          heldOutLoss: run.result.evaluations.at(-1).heldOutLoss,
+        }),
+      );
     }
   }
   if (flag('before')) {
@@ -176,14 +218,28 @@ async function benchmarkSet(name, data) {
     const started = performance.now();
     const network = createScoreNetwork({ dim: d, hiddenWidths: [128, 128], seed: 0 });
     trainDenoisingScoreMatching(network, result.train, { steps: 2000, seed: 0 });
-    rows.push(await evaluate(name, 'old defaults', network, result.train, result.heldOut, stats, (performance.now() - started) / 1000));
+    rows.push(
+      await evaluate(
+        name,
+        'old defaults',
+        network,
+        result.train,
+        result.heldOut,
+        stats,
+        (performance.now() - started) / 1000,
+      ),
+    );
   }
   return rows;
 }
 
 const haveSklearn = SETS.some(needsSklearn) ? ensureSklearnData() : false;
-console.log(`real-data benchmark: ${STEPS ?? 'the default'} training steps (recipe), ${SAMPLES} samples, DDPM exponential integrator T = 10, ${SAMPLER_STEPS} early-stopping steps, δ = 1e-3;` +
-  ` diverged = a coordinate outside [min − ${K}·w, max + ${K}·w] of the data, w = √(std² + (σ_δ·scale)²), or non-finite; load average ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+console.log(
+  `real-data benchmark: ${STEPS ?? 'the default'} training steps (recipe), ${SAMPLES} samples, DDPM exponential integrator T = 10, ${SAMPLER_STEPS} early-stopping steps, δ = 1e-3;` +
+    ` diverged = a coordinate outside [min − ${K}·w, max + ${K}·w] of the data, w = √(std² + (σ_δ·scale)²), or non-finite; load average ${loadavg()
+      .map((v) => v.toFixed(2))
+      .join(' ')}`,
+);
 const all = [];
 for (const name of SETS) {
   const set = loadSet(name, haveSklearn);
@@ -191,5 +247,13 @@ for (const name of SETS) {
   all.push(...(await benchmarkSet(name, set.data)));
   // Written after every set, so a long run that is stopped keeps what it measured.
   const jsonPath = option('json');
-  if (jsonPath) writeFileSync(jsonPath, JSON.stringify({ steps: STEPS, samples: SAMPLES, samplerSteps: SAMPLER_STEPS, k: K, delta: DELTA, rows: all }, null, 2));
+  if (jsonPath)
+    writeFileSync(
+      jsonPath,
+      JSON.stringify(
+        { steps: STEPS, samples: SAMPLES, samplerSteps: SAMPLER_STEPS, k: K, delta: DELTA, rows: all },
+        null,
+        2,
+      ),
+    );
 }

@@ -50,20 +50,29 @@ const VARIANTS = {
   'sampler-clip': { train: {}, sampler: { clip: true } },
 };
 const chosen = option('variants', 'steps4000,steps8000').split(',');
-for (const name of chosen) if (!VARIANTS[name]) throw new Error(`unknown variant ${name} (one of ${Object.keys(VARIANTS).join(', ')})`);
+for (const name of chosen)
+  if (!VARIANTS[name]) throw new Error(`unknown variant ${name} (one of ${Object.keys(VARIANTS).join(', ')})`);
 
 /** The network's own (standardised) view, optionally with its denoised prediction clipped to the training range. */
 function samplingScore(network, clip) {
   if (!clip) return network;
   const { mean, scale } = network.normalization;
   const { lower, upper } = network.dataRange;
-  return clippedScore(network, { lower: lower.map((v, j) => (v - mean[j]) / scale[j]), upper: upper.map((v, j) => (v - mean[j]) / scale[j]) });
+  return clippedScore(network, {
+    lower: lower.map((v, j) => (v - mean[j]) / scale[j]),
+    upper: upper.map((v, j) => (v - mean[j]) / scale[j]),
+  });
 }
 
 /** Samples (data units, mapped back by the sampler) and the sampler's diverged count. */
 async function draw(network, sampler, n, seed) {
   const steps = sampler.steps ?? SAMPLER_STEPS;
-  const result = await sampleDDPM(samplingScore(network, sampler.clip), { T: 10, grid: earlyStoppingGrid(10, DELTA, steps), n, seed });
+  const result = await sampleDDPM(samplingScore(network, sampler.clip), {
+    T: 10,
+    grid: earlyStoppingGrid(10, DELTA, steps),
+    n,
+    seed,
+  });
   if (!sampler.denoise) return { samples: result.samples, diverged: result.diverged.count };
   // Tweedie at δ in the standardised space: E[y₀ | y_δ] = e^δ (y_δ + σ_δ² s(δ, y_δ)), then mapped back.
   const { mean, scale } = network.normalization;
@@ -74,22 +83,32 @@ async function draw(network, sampler, n, seed) {
   network.evaluate(DELTA, y, s);
   const sigma2 = -Math.expm1(-2 * DELTA);
   const x = batch(n, d);
-  for (let i = 0; i < n * d; i++) x.data[i] = mean[i % d] + scale[i % d] * Math.exp(DELTA) * (y.data[i] + sigma2 * s.data[i]);
+  for (let i = 0; i < n * d; i++)
+    x.data[i] = mean[i % d] + scale[i % d] * Math.exp(DELTA) * (y.data[i] + sigma2 * s.data[i]);
   return { samples: x, diverged: result.diverged.count };
 }
 
 function columnStd(b) {
   const [n, d] = b.shape;
-  const mean = new Float64Array(d), variance = new Float64Array(d);
+  const mean = new Float64Array(d),
+    variance = new Float64Array(d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += b.data[b.offset + i * d + j] / n;
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) variance[j] += (b.data[b.offset + i * d + j] - mean[j]) ** 2 / n;
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < d; j++) variance[j] += (b.data[b.offset + i * d + j] - mean[j]) ** 2 / n;
   return variance.map(Math.sqrt);
 }
 
 function stdRatio(samples, data) {
-  const s = columnStd(samples), r = columnStd(data);
-  let sum = 0, count = 0;
-  r.forEach((v, j) => { if (v > 0.05) { sum += s[j] / v; count++; } });
+  const s = columnStd(samples),
+    r = columnStd(data);
+  let sum = 0,
+    count = 0;
+  r.forEach((v, j) => {
+    if (v > 0.05) {
+      sum += s[j] / v;
+      count++;
+    }
+  });
   return sum / count;
 }
 
@@ -99,7 +118,11 @@ const meanSd = (values) => {
   return `${m.toFixed(3)} ± ${sd.toFixed(3)}`;
 };
 
-console.log(`recipe ablation: seeds ${SEEDS.join(',')}, ${SAMPLES} samples, EI T = 10, ${SAMPLER_STEPS} early-stopping steps (unless the variant says), δ = ${DELTA}; load average ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+console.log(
+  `recipe ablation: seeds ${SEEDS.join(',')}, ${SAMPLES} samples, EI T = 10, ${SAMPLER_STEPS} early-stopping steps (unless the variant says), δ = ${DELTA}; load average ${loadavg()
+    .map((v) => v.toFixed(2))
+    .join(' ')}`,
+);
 const rows = [];
 const trained = new Map();
 const haveSklearn = SETS.some(needsSklearn) && ensureSklearnData();
@@ -120,19 +143,33 @@ for (const set of SETS) {
       const sw = (a, b) => slicedWasserstein(a, b, { projections: 200, seed: 11 }).distance;
       const report = qualityReport(samples, run.train, run.heldOut);
       const row = {
-        set, variant: name, seed, steps: run.steps, hidden: run.options.hiddenWidths.join(','), diverged,
-        ratio: sw(samples, run.heldOut) / sw(run.train, run.heldOut), reportRatio: report.slicedW2Ratio,
-        closerThanHeldOut: report.closerThanHeldOut, stdRatio: stdRatio(samples, data),
-        heldOutLoss: run.evaluations.at(-1)?.heldOutLoss, trainLoss: run.evaluations.at(-1)?.trainLoss, trainSeconds, load: loadavg()[0],
+        set,
+        variant: name,
+        seed,
+        steps: run.steps,
+        hidden: run.options.hiddenWidths.join(','),
+        diverged,
+        ratio: sw(samples, run.heldOut) / sw(run.train, run.heldOut),
+        reportRatio: report.slicedW2Ratio,
+        closerThanHeldOut: report.closerThanHeldOut,
+        stdRatio: stdRatio(samples, data),
+        heldOutLoss: run.evaluations.at(-1)?.heldOutLoss,
+        trainLoss: run.evaluations.at(-1)?.trainLoss,
+        trainSeconds,
+        load: loadavg()[0],
       };
       perSeed.push(row);
       rows.push(row);
-      console.log(`${set} ${name} seed ${seed}: diverged ${diverged}/${SAMPLES}, SW2 ratio ${row.ratio.toFixed(3)}, report ratio ${row.reportRatio.toFixed(3)},` +
-        ` closer than held-out ${row.closerThanHeldOut.toFixed(3)}, std ratio ${row.stdRatio.toFixed(3)}, held-out loss ${row.heldOutLoss.toFixed(2)} (train rows ${row.trainLoss.toFixed(2)}),` +
-        ` trained in ${trainSeconds.toFixed(0)} s, load ${row.load.toFixed(1)}`);
+      console.log(
+        `${set} ${name} seed ${seed}: diverged ${diverged}/${SAMPLES}, SW2 ratio ${row.ratio.toFixed(3)}, report ratio ${row.reportRatio.toFixed(3)},` +
+          ` closer than held-out ${row.closerThanHeldOut.toFixed(3)}, std ratio ${row.stdRatio.toFixed(3)}, held-out loss ${row.heldOutLoss.toFixed(2)} (train rows ${row.trainLoss.toFixed(2)}),` +
+          ` trained in ${trainSeconds.toFixed(0)} s, load ${row.load.toFixed(1)}`,
+      );
     }
-    console.log(`${set} ${name}: over seeds ${SEEDS.join(',')}: diverged ${perSeed.map((r) => r.diverged).join(',')}; SW2 ratio ${meanSd(perSeed.map((r) => r.ratio))};` +
-      ` report ratio ${meanSd(perSeed.map((r) => r.reportRatio))}; std ratio ${meanSd(perSeed.map((r) => r.stdRatio))}`);
+    console.log(
+      `${set} ${name}: over seeds ${SEEDS.join(',')}: diverged ${perSeed.map((r) => r.diverged).join(',')}; SW2 ratio ${meanSd(perSeed.map((r) => r.ratio))};` +
+        ` report ratio ${meanSd(perSeed.map((r) => r.reportRatio))}; std ratio ${meanSd(perSeed.map((r) => r.stdRatio))}`,
+    );
     const json = option('json');
     if (json) writeFileSync(json, JSON.stringify({ seeds: SEEDS, samples: SAMPLES, rows }, null, 2));
   }

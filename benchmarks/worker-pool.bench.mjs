@@ -15,7 +15,10 @@ import { sampleDDPM } from '@sgmkit/sampler';
 import { defaultWorkerPool, disposeWorkerPool, trainDenoisingScoreMatchingOnWorkers } from '@sgmkit/sampler/node';
 
 const quick = process.env.SGMKIT_BENCH_QUICK === '1';
-const load = () => loadavg().map((x) => x.toFixed(2)).join(', ');
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(', ');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const cpuSeconds = (since) => {
   const c = process.cpuUsage(since);
@@ -27,7 +30,13 @@ console.log(`load average at start: ${load()}`);
 
 // ---------------------------------------------------------------- 1. tiny job
 {
-  const score = gaussianScore({ mean: [1, -1], covariance: [[1, 0.3], [0.3, 2]] });
+  const score = gaussianScore({
+    mean: [1, -1],
+    covariance: [
+      [1, 0.3],
+      [0.3, 2],
+    ],
+  });
   const options = { T: 5, steps: 20, n: 1000, seed: 4 };
   const repeats = quick ? 5 : 15;
   const time = async (extra, before) => {
@@ -45,7 +54,11 @@ console.log(`load average at start: ${load()}`);
   const one = await time({});
   const fresh = await time({ workers: 2 }, () => disposeWorkerPool());
   const warm = await time({ workers: 2 });
-  if (!same(Array.from(one.samples), Array.from(warm.samples)) || !same(Array.from(one.samples), Array.from(fresh.samples))) throw new Error('tiny job: worker samples differ');
+  if (
+    !same(Array.from(one.samples), Array.from(warm.samples)) ||
+    !same(Array.from(one.samples), Array.from(fresh.samples))
+  )
+    throw new Error('tiny job: worker samples differ');
   console.log('\nTiny job: DDPM-EI, 2-d Gaussian, n = 1000, 20 steps (median wall time per call)');
   console.log('| run | ms per call |');
   console.log('| --- | --- |');
@@ -82,10 +95,13 @@ for (const dtype of ['float64', 'float32']) {
     ones.push(await run(1));
     twos.push(await run(2));
   }
-  if (!same(Array.from(ones[0].samples), Array.from(twos[0].samples))) throw new Error('learned sampling: worker samples differ');
+  if (!same(Array.from(ones[0].samples), Array.from(twos[0].samples)))
+    throw new Error('learned sampling: worker samples differ');
   const one = ones.sort((a, b) => b.rate - a.rate)[Math.floor(repeats / 2)];
   const two = twos.sort((a, b) => b.rate - a.rate)[Math.floor(repeats / 2)];
-  console.log(`| sampling ${dtype}, n = ${n}, ${steps} steps | ${(one.rate / 1e3).toFixed(1)} k particle-steps/s | ${(two.rate / 1e3).toFixed(1)} k | ${(two.rate / one.rate).toFixed(2)}x | ${one.cpu.toFixed(2)} | ${two.cpu.toFixed(2)} |`);
+  console.log(
+    `| sampling ${dtype}, n = ${n}, ${steps} steps | ${(one.rate / 1e3).toFixed(1)} k particle-steps/s | ${(two.rate / 1e3).toFixed(1)} k | ${(two.rate / one.rate).toFixed(2)}x | ${one.cpu.toFixed(2)} | ${two.cpu.toFixed(2)} |`,
+  );
   console.log(`workers speed-up ratio 2 / 1, learned sampling d=${d} ${dtype}: ${(two.rate / one.rate).toFixed(2)}x`);
 }
 
@@ -98,19 +114,34 @@ for (const dtype of ['float64', 'float32']) {
     let firstStepEnd;
     let firstCpu;
     const network = createScoreNetwork({ dim: d, hiddenWidths: hidden, seed: 2, dtype });
-    const options = { steps, batchSize: 256, seed: 1, onStep: ({ step }) => { if (step === 1) [firstStepEnd, firstCpu] = [performance.now(), process.cpuUsage()]; } };
+    const options = {
+      steps,
+      batchSize: 256,
+      seed: 1,
+      onStep: ({ step }) => {
+        if (step === 1) [firstStepEnd, firstCpu] = [performance.now(), process.cpuUsage()];
+      },
+    };
     if (workers === 1) trainDenoisingScoreMatching(network, data, options);
     else await trainDenoisingScoreMatchingOnWorkers(network, data, { ...options, workers });
     // Steps 2…N: the first step (and, for workers, leasing the threads) is not spread over the rest.
-    return { rate: (steps - 1) / ((performance.now() - firstStepEnd) / 1000), cpu: cpuSeconds(firstCpu), weights: network.parameters };
+    return {
+      rate: (steps - 1) / ((performance.now() - firstStepEnd) / 1000),
+      cpu: cpuSeconds(firstCpu),
+      weights: network.parameters,
+    };
   };
   await train(1);
   await train(2); // the pool's threads warm up
   const one = await train(1);
   const two = await train(2);
   if (!same(Array.from(one.weights), Array.from(two.weights))) throw new Error('training: 2-thread weights differ');
-  console.log(`| DSM training ${dtype}, batch 256, ${steps} steps | ${one.rate.toFixed(1)} steps/s | ${two.rate.toFixed(1)} | ${(two.rate / one.rate).toFixed(2)}x | ${one.cpu.toFixed(2)} | ${two.cpu.toFixed(2)} |`);
+  console.log(
+    `| DSM training ${dtype}, batch 256, ${steps} steps | ${one.rate.toFixed(1)} steps/s | ${two.rate.toFixed(1)} | ${(two.rate / one.rate).toFixed(2)}x | ${one.cpu.toFixed(2)} | ${two.cpu.toFixed(2)} |`,
+  );
   console.log(`workers speed-up ratio 2 / 1, DSM training d=${d} ${dtype}: ${(two.rate / one.rate).toFixed(2)}x`);
 }
 
-console.log(`\npool threads at the end: ${defaultWorkerPool.size} (idle ${defaultWorkerPool.idleCount}); load average at end: ${load()}`);
+console.log(
+  `\npool threads at the end: ${defaultWorkerPool.size} (idle ${defaultWorkerPool.idleCount}); load average at end: ${load()}`,
+);

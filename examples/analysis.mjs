@@ -12,7 +12,9 @@ let previous;
 for (const steps of [32, 64, 128]) {
   const output = exactDDPMLaw(target, { T, grid: uniformGrid(T, steps), method: 'exponential-integrator' });
   const kl = gaussianKL(target, output);
-  console.log(`steps ${steps}: KL ${kl.toExponential(3)}, W2 ${gaussianW2(output, target).toExponential(3)}${previous ? `, KL ratio ${(previous / kl).toFixed(2)}` : ''}`);
+  console.log(
+    `steps ${steps}: KL ${kl.toExponential(3)}, W2 ${gaussianW2(output, target).toExponential(3)}${previous ? `, KL ratio ${(previous / kl).toFixed(2)}` : ''}`,
+  );
   // Halving h divides KL by about 4 (KL ~ h²).
   if (previous && Math.abs(previous / kl - 4) > 0.3) throw new Error('KL did not scale as h²');
   previous = kl;

@@ -4,8 +4,17 @@ import { batch, fillParticleNormals } from '@sgmkit/tensor';
 import { gaussianScore } from '@sgmkit/score';
 import { ddpmEulerMaruyama, ddpmExponentialIntegrator, uniformGrid, INITIAL_POSITION_STREAM } from '@sgmkit/sampler';
 
-const score = gaussianScore({ mean: [1, -1], covariance: [[1, 0.3], [0.3, 0.5]] });
-const T = 2, n = 1000, finest = 2048, seed = 5;
+const score = gaussianScore({
+  mean: [1, -1],
+  covariance: [
+    [1, 0.3],
+    [0.3, 0.5],
+  ],
+});
+const T = 2,
+  n = 1000,
+  finest = 2048,
+  seed = 5;
 
 function start() {
   const y = batch(n, 2);
@@ -13,7 +22,10 @@ function start() {
   return y;
 }
 
-for (const [name, run] of [['exponential integrator', ddpmExponentialIntegrator], ['Euler–Maruyama', ddpmEulerMaruyama]]) {
+for (const [name, run] of [
+  ['exponential integrator', ddpmExponentialIntegrator],
+  ['Euler–Maruyama', ddpmEulerMaruyama],
+]) {
   const reference = start();
   run(score, reference, uniformGrid(T, finest), { seed }); // level 0: the ordinary run on the fine grid
   let previous;

@@ -4,13 +4,36 @@ import { batch, fromArray, toArray } from '@sgmkit/tensor';
 import { cldGaussianMixtureScore, cldGaussianScore, cldPointCloudScore, ringMixtureParameters } from '@sgmkit/score';
 import { sampleCLD } from '@sgmkit/sampler';
 
-const x = fromArray([[0, 0], [4, 0], [1e6, -1e6]]);
-const v = fromArray([[0.5, 0], [0, -1], [0, 0]]);
+const x = fromArray([
+  [0, 0],
+  [4, 0],
+  [1e6, -1e6],
+]);
+const v = fromArray([
+  [0.5, 0],
+  [0, -1],
+  [0, 0],
+]);
 const out = batch(3, 2);
 
 // One component is the Gaussian CLD score.
-const single = cldGaussianMixtureScore({ weights: [1], means: [[1, -1]], covariances: [[[0.7, 0.2], [0.2, 0.4]]] });
-const gaussian = cldGaussianScore({ mean: [1, -1], covariance: [[0.7, 0.2], [0.2, 0.4]] });
+const single = cldGaussianMixtureScore({
+  weights: [1],
+  means: [[1, -1]],
+  covariances: [
+    [
+      [0.7, 0.2],
+      [0.2, 0.4],
+    ],
+  ],
+});
+const gaussian = cldGaussianScore({
+  mean: [1, -1],
+  covariance: [
+    [0.7, 0.2],
+    [0.2, 0.4],
+  ],
+});
 const reference = batch(3, 2);
 single.evaluate(0.5, x, v, out);
 gaussian.evaluate(0.5, x, v, reference);
@@ -24,7 +47,11 @@ ring.evaluate(0.1, x, v, out);
 console.log('CLD ring velocity score at t = 0.1:', toArray(out));
 
 // A point cloud: singular at t = 0, exact for every t > 0.
-cldPointCloudScore([[1, 2], [3, -1], [-2, 0.5]]).evaluate(0.01, x, v, out);
+cldPointCloudScore([
+  [1, 2],
+  [3, -1],
+  [-2, 0.5],
+]).evaluate(0.01, x, v, out);
 console.log('CLD point-cloud velocity score at t = 0.01:', toArray(out));
 
 const { samples } = await sampleCLD(ring, { T: 8, steps: 200, method: 'sscs', n: 2000, seed: 1 });

@@ -16,7 +16,9 @@ gemm(false, false, 1, a, b, 0, viaWasm);
 setGemmBackend('scalar');
 gemm(false, false, 1, a, b, 0, viaScalar);
 setGemmBackend('auto');
-console.log(`float64 GEMM, wasm vs scalar: ${viaWasm.data.every((v, i) => v === viaScalar.data[i]) ? 'bit-identical' : 'different'}`);
+console.log(
+  `float64 GEMM, wasm vs scalar: ${viaWasm.data.every((v, i) => v === viaScalar.data[i]) ? 'bit-identical' : 'different'}`,
+);
 
 // A float32 network on a 2-D Gaussian; the saved file records its dtype.
 const data = batch(2000, 2);
@@ -25,7 +27,9 @@ const network = createScoreNetwork({ dim: 2, hiddenWidths: [64, 64], seed: 3, dt
 const started = performance.now();
 const { losses } = trainDenoisingScoreMatching(network, data, { steps: 200, batchSize: 128, seed: 4 });
 const mean = (x) => x.reduce((s, v) => s + v, 0) / x.length;
-console.log(`float32 training: 200 steps in ${(performance.now() - started).toFixed(0)} ms, loss ${mean(losses.slice(0, 20)).toFixed(3)} -> ${mean(losses.slice(-20)).toFixed(3)}`);
+console.log(
+  `float32 training: 200 steps in ${(performance.now() - started).toFixed(0)} ms, loss ${mean(losses.slice(0, 20)).toFixed(3)} -> ${mean(losses.slice(-20)).toFixed(3)}`,
+);
 const reloaded = loadScoreNetwork(saveScoreNetwork(network));
 console.log(`saved and reloaded as ${reloaded.dtype}`);
 if (!(mean(losses.slice(-20)) < mean(losses.slice(0, 20)))) throw new Error('training did not reduce the loss');

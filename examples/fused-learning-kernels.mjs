@@ -3,16 +3,31 @@
 // `gemmAccumulateDepthBlocks` (a minibatch gradient as the sum of its micro-shard gradients in one product) and
 // `FusedAdam` (Adam + EMA in one SIMD pass over state kept in wasm memory). Each gives the bits of its scalar reference.
 import {
-  FusedAdam, RandomStream, biasSiluRows, exp, gemmAccumulate, gemmAccumulateDepthBlocks, gemmBiasSilu, gemmKernel, kernelExp,
+  FusedAdam,
+  RandomStream,
+  biasSiluRows,
+  exp,
+  gemmAccumulate,
+  gemmAccumulateDepthBlocks,
+  gemmBiasSilu,
+  gemmKernel,
+  kernelExp,
 } from '@sgmkit/tensor';
 
 const rng = new RandomStream(7);
-const normals = (n) => { const x = new Float64Array(n); rng.fillNormal(x); return x; };
+const normals = (n) => {
+  const x = new Float64Array(n);
+  rng.fillNormal(x);
+  return x;
+};
 const same = (x, y) => x.length === y.length && x.every((v, i) => Object.is(v, y[i]));
 
 // kernelExp against the portable exp.
 const xs = [-745, -700, -1, 0, 1e-3, 1, 30, 709];
-console.log('kernelExp vs exp:', xs.map((x) => `${x}: ${kernelExp(x) === exp(x) ? 'same' : (kernelExp(x) / exp(x) - 1).toExponential(1)}`).join(', '));
+console.log(
+  'kernelExp vs exp:',
+  xs.map((x) => `${x}: ${kernelExp(x) === exp(x) ? 'same' : (kernelExp(x) / exp(x) - 1).toExponential(1)}`).join(', '),
+);
 
 // A hidden layer: 64 rows of 20 inputs -> 48 SiLU units.
 const [m, k, n] = [64, 20, 48];
@@ -46,7 +61,16 @@ adam.parameters.set([1, -2, 0.5, 3]);
 adam.average.set(adam.parameters);
 for (let t = 1; t <= 10; t++) {
   adam.gradient.set(adam.parameters);
-  adam.update({ learningRate: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, firstCorrection: 1 / (1 - 0.9 ** t), secondCorrection: 1 / (1 - 0.999 ** t), decay: 0.5 });
+  adam.update({
+    learningRate: 0.1,
+    beta1: 0.9,
+    beta2: 0.999,
+    epsilon: 1e-8,
+    firstCorrection: 1 / (1 - 0.9 ** t),
+    secondCorrection: 1 / (1 - 0.999 ** t),
+    decay: 0.5,
+  });
 }
 console.log(`FusedAdam after 10 steps: θ = [${Array.from(adam.parameters, (v) => v.toFixed(3)).join(', ')}]`);
-if (!layerSame || !same(whole, bySum) || !(Math.abs(adam.parameters[3]) < 3)) throw new Error('fused kernels disagree with their references');
+if (!layerSame || !same(whole, bySum) || !(Math.abs(adam.parameters[3]) < 3))
+  throw new Error('fused kernels disagree with their references');

@@ -1,6 +1,13 @@
 // Tensor kernels: the fused OU exponential-integrator step on a batch of particles, checked
 // against the affine step y ← linear·y + score·s + noise·z with the samplers' own coefficients.
-import { affineNoiseStep, batch, ddpmStepCoefficients, ouExponentialIntegratorStep, RandomStream, toArray } from '@sgmkit/tensor';
+import {
+  affineNoiseStep,
+  batch,
+  ddpmStepCoefficients,
+  ouExponentialIntegratorStep,
+  RandomStream,
+  toArray,
+} from '@sgmkit/tensor';
 
 const [n, d, h, seed, stream] = [4, 2, 0.1, 7, 3];
 const y = batch(n, d);
@@ -15,6 +22,7 @@ expected.data.set(y.data);
 affineNoiseStep(expected, s, linear, score, noise, seed, stream, 0); // z addressed by (seed, stream, particle index)
 
 ouExponentialIntegratorStep(y, s, h, seed, stream, 0);
-if (!y.data.every((v, i) => Object.is(v, expected.data[i]))) throw new Error('the fused step differs from the affine step with its coefficients');
+if (!y.data.every((v, i) => Object.is(v, expected.data[i])))
+  throw new Error('the fused step differs from the affine step with its coefficients');
 console.log('coefficients:', { linear, score, noise });
 console.log('after one fused OU step (bit-identical to the affine step):', toArray(y));

@@ -5,7 +5,13 @@ import { fromArray } from '@sgmkit/tensor';
 import { gaussianMixtureScore, gaussianScore, sampleGaussian } from '@sgmkit/score';
 import { earlyStoppingGrid, exactPFODELikelihood, logLikelihood } from '@sgmkit/sampler';
 
-const parameters = { mean: [1, -1], covariance: [[2, 0.5], [0.5, 1]] };
+const parameters = {
+  mean: [1, -1],
+  covariance: [
+    [2, 0.5],
+    [0.5, 1],
+  ],
+};
 const score = gaussianScore(parameters);
 const data = sampleGaussian(parameters, 500, { seed: 1 });
 const T = 20;
@@ -15,17 +21,45 @@ const grid = earlyStoppingGrid(T, 1e-3, 200);
 const exact = logLikelihood(score, data, { T, grid });
 const closedForm = exactPFODELikelihood(score, data, { T, grid });
 let worst = 0;
-exact.logLikelihood.forEach((l, i) => (worst = Math.max(worst, Math.abs(l - closedForm.logLikelihood[i]) / Math.abs(l))));
-console.log(`Gaussian, exact divergence: ${exact.mean.nats.toFixed(4)} ± ${exact.mean.standardError.toFixed(4)} nats, ${exact.mean.bitsPerDim.toFixed(4)} bits/dim`);
+exact.logLikelihood.forEach(
+  (l, i) => (worst = Math.max(worst, Math.abs(l - closedForm.logLikelihood[i]) / Math.abs(l))),
+);
+console.log(
+  `Gaussian, exact divergence: ${exact.mean.nats.toFixed(4)} ± ${exact.mean.standardError.toFixed(4)} nats, ${exact.mean.bitsPerDim.toFixed(4)} bits/dim`,
+);
 console.log(`  closed form of the discretised model: max relative difference ${worst.toExponential(2)}`);
 if (!(worst <= 1e-9)) throw new Error('the integrator disagrees with the closed form');
 
 // Hutchinson (Rademacher probes, seeded and addressed by row): unbiased, with a standard error.
 const hutchinson = logLikelihood(score, data, { T, grid, divergence: 'hutchinson', probes: 8, seed: 7 });
-console.log(`Gaussian, Hutchinson (8 probes): ${hutchinson.mean.nats.toFixed(4)} ± ${hutchinson.mean.standardError.toFixed(4)} nats`);
+console.log(
+  `Gaussian, Hutchinson (8 probes): ${hutchinson.mean.nats.toFixed(4)} ± ${hutchinson.mean.standardError.toFixed(4)} nats`,
+);
 
 // A non-affine score: the 2-component mixture, divergence by Hutchinson with central-difference JVPs.
-const mixture = gaussianMixtureScore({ weights: [0.5, 0.5], means: [[-2, 0], [2, 0]], covariances: [[[0.5, 0.3], [0.3, 0.4]], [[0.5, -0.3], [-0.3, 0.4]]] });
-const points = fromArray([[-2, 0], [0, 0], [2, 0.5]]);
+const mixture = gaussianMixtureScore({
+  weights: [0.5, 0.5],
+  means: [
+    [-2, 0],
+    [2, 0],
+  ],
+  covariances: [
+    [
+      [0.5, 0.3],
+      [0.3, 0.4],
+    ],
+    [
+      [0.5, -0.3],
+      [-0.3, 0.4],
+    ],
+  ],
+});
+const points = fromArray([
+  [-2, 0],
+  [0, 0],
+  [2, 0.5],
+]);
 const mixed = logLikelihood(mixture, points, { T, grid, divergence: 'hutchinson', probes: 16, seed: 3 });
-mixed.logLikelihood.forEach((l, i) => console.log(`  mixture point ${i}: ${l.toFixed(4)} ± ${mixed.standardError[i].toFixed(4)} nats`));
+mixed.logLikelihood.forEach((l, i) =>
+  console.log(`  mixture point ${i}: ${l.toFixed(4)} ± ${mixed.standardError[i].toFixed(4)} nats`),
+);

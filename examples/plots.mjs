@@ -22,7 +22,12 @@ const svg = figure(
   [
     heatmapPanel({ grid, title: 'N(0, I) density', xLabel: 'x0', yLabel: 'x1' }),
     scatterPanel({ points: columnsXY(samples.data, n, 2), xDomain: [-4, 4], yDomain: [-4, 4], title: `${n} samples` }),
-    histogramPanel({ values: toArray(samples).map((r) => r[0]), domain: [-4, 4], density: (x) => Math.exp(-x * x / 2) / Math.sqrt(2 * Math.PI), title: 'first coordinate' }),
+    histogramPanel({
+      values: toArray(samples).map((r) => r[0]),
+      domain: [-4, 4],
+      density: (x) => Math.exp((-x * x) / 2) / Math.sqrt(2 * Math.PI),
+      title: 'first coordinate',
+    }),
   ],
   { title: 'standard normal' },
 );

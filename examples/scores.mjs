@@ -4,7 +4,11 @@ import { batch, fromArray, toArray } from '@sgmkit/tensor';
 import { gaussianScore, ringMixture } from '@sgmkit/score';
 
 const t = 0.5;
-const x = fromArray([[0, 0], [1, 2], [-3, 0.5]]);
+const x = fromArray([
+  [0, 0],
+  [1, 2],
+  [-3, 0.5],
+]);
 const out = batch(3, 2);
 
 // N(μ, σ²I): q_t = N(e^{−t}μ, (e^{−2t}σ² + 1 − e^{−2t}) I).

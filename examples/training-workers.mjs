@@ -14,5 +14,7 @@ const onOne = createScoreNetwork({ dim: 8, hiddenWidths: [64, 64], seed: 1 });
 trainDenoisingScoreMatching(onOne, data, options);
 
 const identical = onTwo.parameters.every((w, i) => Object.is(w, onOne.parameters[i]));
-console.log(`loss ${losses[0].toFixed(3)} -> ${losses[losses.length - 1].toFixed(3)}; weights bit-identical to 1 thread: ${identical}`);
+console.log(
+  `loss ${losses[0].toFixed(3)} -> ${losses[losses.length - 1].toFixed(3)}; weights bit-identical to 1 thread: ${identical}`,
+);
 if (!identical) throw new Error('2-thread training differs from 1-thread training');

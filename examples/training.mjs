@@ -1,7 +1,13 @@
 // Training: a small score network learned by denoising score matching on draws of a
 // 2-D Gaussian, saved and reloaded, and compared with the exact score.
 import { batch, RandomStream } from '@sgmkit/tensor';
-import { createScoreNetwork, gaussianScore, loadScoreNetwork, saveScoreNetwork, trainDenoisingScoreMatching } from '@sgmkit/score';
+import {
+  createScoreNetwork,
+  gaussianScore,
+  loadScoreNetwork,
+  saveScoreNetwork,
+  trainDenoisingScoreMatching,
+} from '@sgmkit/score';
 
 const [m, d] = [4000, 2];
 const data = batch(m, d);
@@ -25,4 +31,9 @@ x.data.set([1.5, 0]);
 const [learned, truth] = [batch(1, d), batch(1, d)];
 reloaded.evaluate(0.5, x, learned);
 exact.evaluate(0.5, x, truth);
-console.log('score at t = 0.5, x = (1.5, 0): learned', Array.from(learned.data, (v) => v.toFixed(3)), 'exact', Array.from(truth.data, (v) => v.toFixed(3)));
+console.log(
+  'score at t = 0.5, x = (1.5, 0): learned',
+  Array.from(learned.data, (v) => v.toFixed(3)),
+  'exact',
+  Array.from(truth.data, (v) => v.toFixed(3)),
+);

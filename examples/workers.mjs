@@ -17,15 +17,27 @@ const options = { T: 5, steps: 100, n: 20_000, seed: 7 };
 const one = await sampleDDPM(ring, options);
 const two = await sampleDDPM(ring, { ...options, workers: 2 });
 let reported = 0;
-const again = await sampleDDPM(ring, { ...options, workers: 2, onProgress: (fraction) => { reported = fraction; } });
+const again = await sampleDDPM(ring, {
+  ...options,
+  workers: 2,
+  onProgress: (fraction) => {
+    reported = fraction;
+  },
+});
 const explicit = await sampleDDPM(ring, { ...options, workers: 3, backend: nodeWorkerBackend() });
 console.log(`installed backend: ${getWorkerBackend()?.name}; pool: ${defaultWorkerPool.size} threads`);
-for (const [name, run] of [['', one], ['', two], [' (pool reused)', again], ['', explicit]]) {
+for (const [name, run] of [
+  ['', one],
+  ['', two],
+  [' (pool reused)', again],
+  ['', explicit],
+]) {
   console.log(`${run.workers} thread(s)${name}: ${run.wallTimeMs.toFixed(0)} ms`);
 }
 console.log(`progress reported by the last 2-thread run: ${(100 * reported).toFixed(0)}%`);
 const same = (a, b) => a.samples.data.every((v, i) => Object.is(v, b.samples.data[i]));
-if (!same(one, two) || !same(one, again) || !same(one, explicit)) throw new Error('worker samples differ from one thread');
+if (!same(one, two) || !same(one, again) || !same(one, explicit))
+  throw new Error('worker samples differ from one thread');
 console.log('samples bit-identical across 1, 2 and 3 threads, before and after reuse');
 
 // A custom score type on 2 workers: the same samples as on the calling thread.

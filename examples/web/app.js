@@ -5,7 +5,21 @@ import { DEFAULTS, METHODS, runDemo } from './demo.js';
 setWorkerBackend(webWorkerBackend({ url: new URL('./sgmkit-worker.js', import.meta.url) }));
 
 const $ = (id) => document.getElementById(id);
-const FIELDS = ['target', 'sampler', 'method', 'T', 'steps', 'delta', 'n', 'seed', 'workers', 'mean', 'covariance', 'points', 'trainSteps'];
+const FIELDS = [
+  'target',
+  'sampler',
+  'method',
+  'T',
+  'steps',
+  'delta',
+  'n',
+  'seed',
+  'workers',
+  'mean',
+  'covariance',
+  'points',
+  'trainSteps',
+];
 const NUMERIC = new Set(['T', 'steps', 'delta', 'n', 'seed', 'workers', 'trainSteps']);
 let last;
 
@@ -45,23 +59,27 @@ function draw(frameIndex) {
   const py = (y) => height / 2 - y * scale;
   context.strokeStyle = '#dddddd';
   context.beginPath();
-  context.moveTo(0, height / 2); context.lineTo(width, height / 2);
-  context.moveTo(width / 2, 0); context.lineTo(width / 2, height);
+  context.moveTo(0, height / 2);
+  context.lineTo(width, height / 2);
+  context.moveTo(width / 2, 0);
+  context.lineTo(width / 2, height);
   context.stroke();
   if (last.points !== undefined && dim >= 2) {
     context.fillStyle = '#e6550d';
     const p = last.points;
-    for (let i = 0; i < p.shape[0]; i++) context.fillRect(px(p.data[p.offset + i * dim]) - 3, py(p.data[p.offset + i * dim + 1]) - 3, 6, 6);
+    for (let i = 0; i < p.shape[0]; i++)
+      context.fillRect(px(p.data[p.offset + i * dim]) - 3, py(p.data[p.offset + i * dim + 1]) - 3, 6, 6);
   }
   const frame = frames[frameIndex];
   context.fillStyle = 'rgba(49, 130, 189, 0.75)';
   const m = frame.length / dim;
   for (let i = 0; i < m; i++) {
     const x = frame[i * dim];
-    const y = dim >= 2 ? frame[i * dim + 1] : ((i * 0.618034) % 1 - 0.5) * view.extent;
+    const y = dim >= 2 ? frame[i * dim + 1] : (((i * 0.618034) % 1) - 0.5) * view.extent;
     context.fillRect(px(x) - 1.5, py(y) - 1.5, 3, 3);
   }
-  $('frameLabel').textContent = `${frameIndex} / ${frames.length - 1}: forward time t = ${times[frameIndex].toPrecision(4)}`;
+  $('frameLabel').textContent =
+    `${frameIndex} / ${frames.length - 1}: forward time t = ${times[frameIndex].toPrecision(4)}`;
 }
 
 const format = (v) => (Math.abs(v) < 1e-3 && v !== 0 ? v.toExponential(2) : v.toFixed(4));
@@ -71,13 +89,16 @@ function showStats(run) {
   const rows = [];
   for (let j = 0; j < dim; j++) {
     const exact = stats.exact;
-    rows.push(`<tr><td>x${j}</td><td>${format(stats.mean[j])}</td><td>${exact ? format(exact.mean[j]) : '–'}</td>`
-      + `<td>${format(stats.covariance[j * dim + j])}</td><td>${exact ? format(exact.covariance[j * dim + j]) : '–'}</td></tr>`);
+    rows.push(
+      `<tr><td>x${j}</td><td>${format(stats.mean[j])}</td><td>${exact ? format(exact.mean[j]) : '–'}</td>` +
+        `<td>${format(stats.covariance[j * dim + j])}</td><td>${exact ? format(exact.covariance[j * dim + j]) : '–'}</td></tr>`,
+    );
   }
   const exact = stats.exact
     ? `<p>exact output law against the target: KL = ${stats.exact.kl.toExponential(3)} nats, W2 = ${stats.exact.w2.toExponential(3)}</p>`
     : '<p>(exact output law: Gaussian targets only)</p>';
-  $('stats').innerHTML = `<table><tr><th></th><th>mean</th><th>exact mean</th><th>variance</th><th>exact variance</th></tr>${rows.join('')}</table>${exact}`;
+  $('stats').innerHTML =
+    `<table><tr><th></th><th>mean</th><th>exact mean</th><th>variance</th><th>exact variance</th></tr>${rows.join('')}</table>${exact}`;
 }
 
 function setStatus(text, error = false) {
@@ -97,11 +118,18 @@ async function run(options) {
     draw(result.frames.length - 1);
     showStats(result);
     const isolated = globalThis.crossOriginIsolated === true;
-    setStatus(`${options.n} particles, ${options.steps} steps in ${result.wallTimeMs.toFixed(0)} ms on ${result.workers} thread(s)`
-      + `${isolated ? '' : ' (page not cross-origin isolated: no workers)'}; hash ${result.hash}`);
+    setStatus(
+      `${options.n} particles, ${options.steps} steps in ${result.wallTimeMs.toFixed(0)} ms on ${result.workers} thread(s)` +
+        `${isolated ? '' : ' (page not cross-origin isolated: no workers)'}; hash ${result.hash}`,
+    );
     return {
-      hash: result.hash, workers: result.workers, crossOriginIsolated: isolated, frames: result.frames.length,
-      trajectoriesMatch: result.trajectoriesMatch, stats: result.stats, wallTimeMs: result.wallTimeMs,
+      hash: result.hash,
+      workers: result.workers,
+      crossOriginIsolated: isolated,
+      frames: result.frames.length,
+      trajectoriesMatch: result.trajectoriesMatch,
+      stats: result.stats,
+      wallTimeMs: result.wallTimeMs,
     };
   } catch (error) {
     setStatus(String(error?.message ?? error), true);

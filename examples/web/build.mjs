@@ -13,7 +13,13 @@ export async function buildDemo(outdir = DEFAULT_OUTDIR) {
   mkdirSync(outdir, { recursive: true });
   await build({
     entryPoints: { app: join(HERE, 'app.js'), 'sgmkit-worker': join(HERE, 'worker.js') },
-    outdir, bundle: true, format: 'esm', platform: 'browser', target: 'es2022', sourcemap: true, logLevel: 'warning',
+    outdir,
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    sourcemap: true,
+    logLevel: 'warning',
   });
   copyFileSync(join(HERE, 'index.html'), join(outdir, 'index.html'));
   return outdir;

@@ -2,12 +2,29 @@
 // "same seed, same particles as Node" compares the same code on two engines.
 import { batch, batchCovariance, batchMean, fillParticleNormals, fromArray } from '@sgmkit/tensor';
 import {
-  cldGaussianMixtureScore, cldGaussianScore, cldPointCloudScore, gaussianMixtureScore, gaussianScore, pointCloudScore, ringMixture,
-  ringMixtureParameters, trainCLDScoreNetwork, trainScoreNetwork,
+  cldGaussianMixtureScore,
+  cldGaussianScore,
+  cldPointCloudScore,
+  gaussianMixtureScore,
+  gaussianScore,
+  pointCloudScore,
+  ringMixture,
+  ringMixtureParameters,
+  trainCLDScoreNetwork,
+  trainScoreNetwork,
 } from '@sgmkit/score';
 import {
-  CLD_METHODS, DDPM_METHODS, INITIAL_POSITION_STREAM, earlyStoppingGrid, exactCLDLaw, exactDDPMLaw, gaussianKL, gaussianW2,
-  sampleCLD, sampleDDPM, uniformGrid,
+  CLD_METHODS,
+  DDPM_METHODS,
+  INITIAL_POSITION_STREAM,
+  earlyStoppingGrid,
+  exactCLDLaw,
+  exactDDPMLaw,
+  gaussianKL,
+  gaussianW2,
+  sampleCLD,
+  sampleDDPM,
+  uniformGrid,
 } from '@sgmkit/sampler';
 import { parsePointCloudCsv } from '@sgmkit/sampler/io';
 
@@ -16,8 +33,17 @@ export const METHODS = { ddpm: DDPM_METHODS, cld: CLD_METHODS };
 
 /** What the page starts with. */
 export const DEFAULTS = {
-  target: 'ring8', sampler: 'ddpm', method: 'exponential-integrator', T: 8, steps: 200, delta: 0, n: 4000, seed: 1, workers: 2,
-  mean: '1, -1', covariance: '1, 0.5; 0.5, 0.8',
+  target: 'ring8',
+  sampler: 'ddpm',
+  method: 'exponential-integrator',
+  T: 8,
+  steps: 200,
+  delta: 0,
+  n: 4000,
+  seed: 1,
+  workers: 2,
+  mean: '1, -1',
+  covariance: '1, 0.5; 0.5, 0.8',
   points: '# one point per line\n-2, 0\n2, 0\n0, 2\n0, -2\n1.4, 1.4\n-1.4, -1.4\n',
   trainSteps: 300,
 };
@@ -28,8 +54,15 @@ export const DEFAULTS = {
  */
 function learnedTarget(options) {
   const points = parsePointCloudCsv(options.points, 'points');
-  const recipe = { steps: Number(options.trainSteps), hiddenWidths: [32, 32], batchSize: 64, heldOutFraction: 0, seed: Number(options.seed) };
-  if (options.sampler === 'cld') return { dim: points.shape[1], cldScore: trainCLDScoreNetwork(points, recipe).network, points };
+  const recipe = {
+    steps: Number(options.trainSteps),
+    hiddenWidths: [32, 32],
+    batchSize: 64,
+    heldOutFraction: 0,
+    seed: Number(options.seed),
+  };
+  if (options.sampler === 'cld')
+    return { dim: points.shape[1], cldScore: trainCLDScoreNetwork(points, recipe).network, points };
   return { dim: points.shape[1], score: trainScoreNetwork(points, recipe).network, points };
 }
 
@@ -39,15 +72,21 @@ export const SHOWN_PARTICLES = 1000;
 export const MAX_FRAMES = 201;
 
 function numbers(text, what) {
-  const values = String(text).split(',').map((s) => Number(s.trim()));
-  if (values.length === 0 || values.some((v) => !Number.isFinite(v))) throw new Error(`${what}: expected comma-separated numbers; got "${text}"`);
+  const values = String(text)
+    .split(',')
+    .map((s) => Number(s.trim()));
+  if (values.length === 0 || values.some((v) => !Number.isFinite(v)))
+    throw new Error(`${what}: expected comma-separated numbers; got "${text}"`);
   return values;
 }
 
 /** "1, 0.5; 0.5, 2" → [[1, 0.5], [0.5, 2]]. */
 function matrix(text, d) {
-  const rows = String(text).split(';').map((row) => numbers(row, 'covariance'));
-  if (rows.length !== d || rows.some((r) => r.length !== d)) throw new Error(`covariance: expected ${d} rows of ${d} numbers separated by ';'`);
+  const rows = String(text)
+    .split(';')
+    .map((row) => numbers(row, 'covariance'));
+  if (rows.length !== d || rows.some((r) => r.length !== d))
+    throw new Error(`covariance: expected ${d} rows of ${d} numbers separated by ';'`);
   return rows;
 }
 
@@ -58,7 +97,9 @@ export function makeTarget(options) {
       const mean = numbers(options.mean, 'mean');
       const covariance = matrix(options.covariance, mean.length);
       return {
-        dim: mean.length, score: gaussianScore({ mean, covariance }), cldScore: cldGaussianScore({ mean, covariance }),
+        dim: mean.length,
+        score: gaussianScore({ mean, covariance }),
+        cldScore: cldGaussianScore({ mean, covariance }),
         law: { mean: Float64Array.from(mean), covariance: fromArray(covariance) },
       };
     }
@@ -76,8 +117,10 @@ export function makeTarget(options) {
       const points = parsePointCloudCsv(options.points, 'points');
       return { dim: points.shape[1], score: pointCloudScore(points), cldScore: cldPointCloudScore(points), points };
     }
-    case 'learned': return learnedTarget(options);
-    default: throw new Error(`unknown target '${options.target}'; use one of ${TARGETS.join(', ')}`);
+    case 'learned':
+      return learnedTarget(options);
+    default:
+      throw new Error(`unknown target '${options.target}'; use one of ${TARGETS.join(', ')}`);
   }
 }
 
@@ -108,8 +151,10 @@ export function statistics(samples, target, options, grid) {
   return {
     ...stats,
     exact: {
-      mean: Array.from(law.mean), covariance: rowMajor(law.covariance),
-      kl: gaussianKL(target.law, law), w2: gaussianW2(target.law, law),
+      mean: Array.from(law.mean),
+      covariance: rowMajor(law.covariance),
+      kl: gaussianKL(target.law, law),
+      w2: gaussianW2(target.law, law),
     },
   };
 }
@@ -153,15 +198,25 @@ async function trajectories(target, options, grid, m) {
  */
 export async function runDemo(options) {
   const target = makeTarget(options);
-  const grid = options.delta > 0 ? earlyStoppingGrid(options.T, options.delta, options.steps) : uniformGrid(options.T, options.steps);
+  const grid =
+    options.delta > 0
+      ? earlyStoppingGrid(options.T, options.delta, options.steps)
+      : uniformGrid(options.T, options.steps);
   const result = await sample(target, options, grid, { n: options.n, workers: options.workers });
   const m = Math.min(options.n, SHOWN_PARTICLES);
   const path = await trajectories(target, options, grid, m);
   const full = result.samples.data.subarray(0, m * target.dim);
   const trajectoriesMatch = path.last.data.every((v, i) => Object.is(v, full[i]));
   return {
-    dim: target.dim, samples: result.samples, workers: result.workers, wallTimeMs: result.wallTimeMs,
-    hash: particleHash(result.samples), frames: path.frames, times: path.times, trajectoriesMatch,
-    stats: statistics(result.samples, target, options, grid), points: target.points,
+    dim: target.dim,
+    samples: result.samples,
+    workers: result.workers,
+    wallTimeMs: result.wallTimeMs,
+    hash: particleHash(result.samples),
+    frames: path.frames,
+    times: path.times,
+    trajectoriesMatch,
+    stats: statistics(result.samples, target, options, grid),
+    points: target.points,
   };
 }

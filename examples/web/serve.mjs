@@ -7,12 +7,21 @@ import { extname, join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildDemo } from './build.mjs';
 
-const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.map': 'application/json', '.css': 'text/css', '.png': 'image/png', '.json': 'application/json' };
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.map': 'application/json',
+  '.css': 'text/css',
+  '.png': 'image/png',
+  '.json': 'application/json',
+};
 
 /** Headers of every response; `isolated: false` leaves out COOP/COEP (a page without SharedArrayBuffer). */
 function headers(type, isolated) {
   const h = { 'Content-Type': type, 'Cache-Control': 'no-store', 'Cross-Origin-Resource-Policy': 'same-origin' };
-  return isolated ? { ...h, 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } : h;
+  return isolated
+    ? { ...h, 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' }
+    : h;
 }
 
 /**
@@ -38,7 +47,14 @@ export function serveDemo({ root, port = 0, host = '127.0.0.1', isolated = true 
     server.once('error', reject);
     server.listen(port, host, () => {
       const address = server.address();
-      resolve({ url: `http://${host}:${address.port}/`, close: () => new Promise((done) => { server.close(() => done()); server.closeAllConnections(); }) });
+      resolve({
+        url: `http://${host}:${address.port}/`,
+        close: () =>
+          new Promise((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
     });
   });
 }

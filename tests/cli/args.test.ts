@@ -29,13 +29,30 @@ function message(f: () => unknown): string {
 
 describe('argument parsing', () => {
   test('--flag value, --flag=value, short flags, booleans and typed values', () => {
-    const args = parseArgs(spec, ['--steps', '10', '--T=2.5', '-n', '1e4', '--method', 'em', '--mean', '-1,2.5', '--cov', '1,0.5;0.5,2', '--plot', '--out=a=b.csv']);
+    const args = parseArgs(spec, [
+      '--steps',
+      '10',
+      '--T=2.5',
+      '-n',
+      '1e4',
+      '--method',
+      'em',
+      '--mean',
+      '-1,2.5',
+      '--cov',
+      '1,0.5;0.5,2',
+      '--plot',
+      '--out=a=b.csv',
+    ]);
     expect(args.number('steps', 1)).toBe(10);
     expect(args.number('T')).toBe(2.5);
     expect(args.number('count')).toBe(10000);
     expect(args.string('method')).toBe('em');
     expect(args.numbers('mean')).toEqual([-1, 2.5]);
-    expect(args.matrix('cov')).toEqual([[1, 0.5], [0.5, 2]]);
+    expect(args.matrix('cov')).toEqual([
+      [1, 0.5],
+      [0.5, 2],
+    ]);
     expect(args.flag('plot')).toBe(true);
     expect(args.string('out')).toBe('a=b.csv');
     expect(args.has('json')).toBe(false);
@@ -58,8 +75,12 @@ describe('argument parsing', () => {
     expect(message(() => parseArgs(spec, ['--T', '']))).toBe('--T must be a finite number > 0; got ""');
     expect(message(() => parseArgs(spec, ['--T', 'Infinity']))).toMatch(/^--T must be a finite number/);
     expect(message(() => parseArgs(spec, ['--method', 'rk4']))).toBe('--method must be one of ei, em; got "rk4"');
-    expect(message(() => parseArgs(spec, ['--mean', '1,,2']))).toMatch(/^--mean must be a comma-separated list of finite numbers/);
-    expect(message(() => parseArgs(spec, ['--cov', '1,2;3']))).toMatch(/^--cov must be .* rows of equal length; got "1,2;3"$/);
+    expect(message(() => parseArgs(spec, ['--mean', '1,,2']))).toMatch(
+      /^--mean must be a comma-separated list of finite numbers/,
+    );
+    expect(message(() => parseArgs(spec, ['--cov', '1,2;3']))).toMatch(
+      /^--cov must be .* rows of equal length; got "1,2;3"$/,
+    );
     expect(message(() => parseArgs(spec, ['--plot=maybe']))).toBe('--plot must be true or false; got "maybe"');
     expect(() => parseArgs(spec, ['--steps', 'x'])).toThrow(OptionValueError);
   });
@@ -73,15 +94,29 @@ describe('argument parsing', () => {
   });
 
   test('an option given twice is a usage error naming the option and both values', () => {
-    expect(message(() => parseArgs(spec, ['--steps', '10', '--steps', '20']))).toBe('option --steps given twice: "10" and "20" (give it once)');
-    expect(message(() => parseArgs(spec, ['--steps=10', '--T', '1', '--steps', '20']))).toBe('option --steps given twice: "10" and "20" (give it once)');
-    expect(message(() => parseArgs(spec, ['-n', '5', '--count=6']))).toBe('option --count given twice: "5" and "6" (give it once)');
-    expect(message(() => parseArgs(spec, ['--mean', '1,2', '--mean', '3']))).toBe('option --mean given twice: "1,2" and "3" (give it once)');
+    expect(message(() => parseArgs(spec, ['--steps', '10', '--steps', '20']))).toBe(
+      'option --steps given twice: "10" and "20" (give it once)',
+    );
+    expect(message(() => parseArgs(spec, ['--steps=10', '--T', '1', '--steps', '20']))).toBe(
+      'option --steps given twice: "10" and "20" (give it once)',
+    );
+    expect(message(() => parseArgs(spec, ['-n', '5', '--count=6']))).toBe(
+      'option --count given twice: "5" and "6" (give it once)',
+    );
+    expect(message(() => parseArgs(spec, ['--mean', '1,2', '--mean', '3']))).toBe(
+      'option --mean given twice: "1,2" and "3" (give it once)',
+    );
     // flags too: --plot --plot=false would otherwise silently mean false
-    expect(message(() => parseArgs(spec, ['--plot', '--plot=false']))).toBe('option --plot given twice: "true" and "false" (give it once)');
-    expect(message(() => parseArgs(spec, ['--json', '--json']))).toBe('option --json given twice: "true" and "true" (give it once)');
+    expect(message(() => parseArgs(spec, ['--plot', '--plot=false']))).toBe(
+      'option --plot given twice: "true" and "false" (give it once)',
+    );
+    expect(message(() => parseArgs(spec, ['--json', '--json']))).toBe(
+      'option --json given twice: "true" and "true" (give it once)',
+    );
     // the repetition is reported before the second value is converted
-    expect(message(() => parseArgs(spec, ['--steps', '10', '--steps', 'abc']))).toBe('option --steps given twice: "10" and "abc" (give it once)');
+    expect(message(() => parseArgs(spec, ['--steps', '10', '--steps', 'abc']))).toBe(
+      'option --steps given twice: "10" and "abc" (give it once)',
+    );
     expect(() => parseArgs(spec, ['--steps', '10', '--steps', '20'])).toThrow(UsageError);
   });
 
@@ -89,7 +124,8 @@ describe('argument parsing', () => {
     const number = { name: 'x', kind: 'number', description: '' } as const;
     expect(convertOption(number, '-1.5e-3')).toBe(-1.5e-3);
     expect(convertOption(number, '.5')).toBe(0.5);
-    for (const bad of [' ', '1_000', '0b1', 'NaN', '1e400']) expect(() => convertOption(number, bad)).toThrow(OptionValueError);
+    for (const bad of [' ', '1_000', '0b1', 'NaN', '1e400'])
+      expect(() => convertOption(number, bad)).toThrow(OptionValueError);
   });
 
   test('help lists every option with its default, the common options, and examples', () => {
@@ -114,7 +150,13 @@ describe('text formatting', () => {
   });
 
   test('tables align text left and numbers right', () => {
-    const table = formatTable(['method', 'KL'], [['ei', 0.5], ['euler-maruyama', 12.25]]).split('\n');
+    const table = formatTable(
+      ['method', 'KL'],
+      [
+        ['ei', 0.5],
+        ['euler-maruyama', 12.25],
+      ],
+    ).split('\n');
     expect(table[0]).toBe('method             KL');
     expect(table[1]).toBe('--------------  -----');
     expect(table[2]).toBe('ei                0.5');

@@ -17,7 +17,13 @@ describe('atomic writes', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sgmkit-atomic-'));
     const path = join(dir, 'nested', 'out.csv');
     writeTextFile(path, OLD);
-    writeSamples(path, fromArray([[3, 4], [5, 6]]));
+    writeSamples(
+      path,
+      fromArray([
+        [3, 4],
+        [5, 6],
+      ]),
+    );
     expect(readFileSync(path, 'utf8')).toBe('x0,x1\n3,4\n5,6\n');
     writeBinaryFile(join(dir, 'image.png'), Uint8Array.of(1, 2, 3));
     expect([...readFileSync(join(dir, 'image.png'))]).toEqual([1, 2, 3]);
@@ -37,14 +43,22 @@ describe('atomic writes', () => {
   });
 
   /** Starts `sgmkit sample` writing ~1e6 rows over `path` and sends `signal` as soon as the write starts. */
-  function interruptMidWrite(dir: string, signal: NodeJS.Signals): Promise<{ caughtMidWrite: boolean; code: number | null }> {
+  function interruptMidWrite(
+    dir: string,
+    signal: NodeJS.Signals,
+  ): Promise<{ caughtMidWrite: boolean; code: number | null }> {
     const path = join(dir, 's.csv');
-    const child = spawn(process.execPath, [MAIN, 'sample', '-n', '1000000', '--steps', '10', '--out', path, '--no-plot', '-q'], { cwd: ROOT, stdio: 'ignore' });
+    const child = spawn(
+      process.execPath,
+      [MAIN, 'sample', '-n', '1000000', '--steps', '10', '--out', path, '--no-plot', '-q'],
+      { cwd: ROOT, stdio: 'ignore' },
+    );
     return new Promise((done) => {
       let caughtMidWrite = false;
       const poll = setInterval(() => {
         // the write has started: its temporary file exists, or (were writes not atomic) the target changed
-        const writing = readdirSync(dir).some((f) => f.endsWith('.tmp')) || readFileSync(path, 'utf8').length !== OLD.length;
+        const writing =
+          readdirSync(dir).some((f) => f.endsWith('.tmp')) || readFileSync(path, 'utf8').length !== OLD.length;
         if (writing && !caughtMidWrite) {
           caughtMidWrite = readdirSync(dir).some((f) => f.endsWith('.tmp'));
           child.kill(signal);
@@ -57,23 +71,27 @@ describe('atomic writes', () => {
     });
   }
 
-  test.each(['SIGKILL', 'SIGINT'] as const)('%s during the write of 10^6 samples leaves the previous file intact or the complete new one', async (signal) => {
-    let midWrite = 0;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const dir = mkdtempSync(join(tmpdir(), 'sgmkit-kill-'));
-      writeFileSync(join(dir, 's.csv'), OLD);
-      const { caughtMidWrite } = await interruptMidWrite(dir, signal);
-      const text = readFileSync(join(dir, 's.csv'), 'utf8');
-      if (text !== OLD) {
-        // the rename had happened: then the file must be whole
-        expect(text.endsWith('\n')).toBe(true);
-        expect(text.split('\n')).toHaveLength(1_000_002);
+  test.each(['SIGKILL', 'SIGINT'] as const)(
+    '%s during the write of 10^6 samples leaves the previous file intact or the complete new one',
+    async (signal) => {
+      let midWrite = 0;
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const dir = mkdtempSync(join(tmpdir(), 'sgmkit-kill-'));
+        writeFileSync(join(dir, 's.csv'), OLD);
+        const { caughtMidWrite } = await interruptMidWrite(dir, signal);
+        const text = readFileSync(join(dir, 's.csv'), 'utf8');
+        if (text !== OLD) {
+          // the rename had happened: then the file must be whole
+          expect(text.endsWith('\n')).toBe(true);
+          expect(text.split('\n')).toHaveLength(1_000_002);
+        }
+        if (signal === 'SIGKILL' && caughtMidWrite) expect(text).toBe(OLD);
+        expect(existsSync(join(dir, 's.csv'))).toBe(true);
+        if (caughtMidWrite && ++midWrite === 1) break;
       }
-      if (signal === 'SIGKILL' && caughtMidWrite) expect(text).toBe(OLD);
-      expect(existsSync(join(dir, 's.csv'))).toBe(true);
-      if (caughtMidWrite && ++midWrite === 1) break;
-    }
-    // The test is only worth something if a signal landed mid-write at least once.
-    expect(midWrite).toBeGreaterThan(0);
-  }, 120_000);
+      // The test is only worth something if a signal landed mid-write at least once.
+      expect(midWrite).toBeGreaterThan(0);
+    },
+    120_000,
+  );
 });

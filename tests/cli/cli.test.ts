@@ -36,19 +36,45 @@ describe('sgmkit: help, version, usage errors', () => {
   test('unknown commands and options exit 2 with one line', () => {
     expect(expectOneLineError(sgmkit(['smaple']), 'sgmkit: ', 2)).toMatch(/unknown command "smaple"; commands: /);
     expect(expectOneLineError(sgmkit(['--steps', '3']), 'sgmkit: ', 2)).toMatch(/expected a command before --steps/);
-    expect(expectOneLineError(sgmkit(['plot', '--bogus']), 'sgmkit plot: ', 2)).toBe('sgmkit plot: unknown option --bogus (see --help)');
+    expect(expectOneLineError(sgmkit(['plot', '--bogus']), 'sgmkit plot: ', 2)).toBe(
+      'sgmkit plot: unknown option --bogus (see --help)',
+    );
     expect(expectOneLineError(sgmkit(['plot']), 'sgmkit plot: ', 2)).toBe('sgmkit plot: --in is required');
   });
 
   test('a repeated option exits 2 with one line naming it and both values', () => {
     // small and writing to the temporary directory, so a regression fails fast without touching out/
-    const steps = sgmkit(['sample', '--steps', '10', '--steps', '20', '-n', '10', '--out', join(dir, 'repeated.csv'), '--no-plot']);
-    expect(expectOneLineError(steps, 'sgmkit sample: ', 2)).toBe('sgmkit sample: option --steps given twice: "10" and "20" (give it once)');
+    const steps = sgmkit([
+      'sample',
+      '--steps',
+      '10',
+      '--steps',
+      '20',
+      '-n',
+      '10',
+      '--out',
+      join(dir, 'repeated.csv'),
+      '--no-plot',
+    ]);
+    expect(expectOneLineError(steps, 'sgmkit sample: ', 2)).toBe(
+      'sgmkit sample: option --steps given twice: "10" and "20" (give it once)',
+    );
     expect(steps.stdout).toBe('');
-    expect(expectOneLineError(sgmkit(['sample', '-n', '100', '--n=200', '--steps', '2', '--out', join(dir, 'repeated.csv'), '--no-plot']), 'sgmkit sample: ', 2)).toBe('sgmkit sample: option --n given twice: "100" and "200" (give it once)');
+    expect(
+      expectOneLineError(
+        sgmkit(['sample', '-n', '100', '--n=200', '--steps', '2', '--out', join(dir, 'repeated.csv'), '--no-plot']),
+        'sgmkit sample: ',
+        2,
+      ),
+    ).toBe('sgmkit sample: option --n given twice: "100" and "200" (give it once)');
     const json = sgmkit(['verify', '--T', '1', '--T=2', '--dims', '1', '--steps', '4', '--json']);
-    expect(expectOneLineError(json, 'sgmkit verify: ', 2)).toBe('sgmkit verify: option --T given twice: "1" and "2" (give it once)');
-    expect(JSON.parse(json.stdout)).toEqual({ ok: false, error: { code: 'ERR_USAGE', message: 'option --T given twice: "1" and "2" (give it once)' } });
+    expect(expectOneLineError(json, 'sgmkit verify: ', 2)).toBe(
+      'sgmkit verify: option --T given twice: "1" and "2" (give it once)',
+    );
+    expect(JSON.parse(json.stdout)).toEqual({
+      ok: false,
+      error: { code: 'ERR_USAGE', message: 'option --T given twice: "1" and "2" (give it once)' },
+    });
   });
 });
 
@@ -74,10 +100,15 @@ describe('sgmkit plot', () => {
   test('bad data files: one line naming file and line, exit 1, JSON error with --json', () => {
     const bad = join(dir, 'bad.csv');
     writeFileSync(bad, '1,2\n3,x\n');
-    expect(expectOneLineError(sgmkit(['plot', '--in', bad]), 'sgmkit plot: ', 1)).toBe(`sgmkit plot: ${bad}: line 2, column 2: expected a finite number; got "x"`);
+    expect(expectOneLineError(sgmkit(['plot', '--in', bad]), 'sgmkit plot: ', 1)).toBe(
+      `sgmkit plot: ${bad}: line 2, column 2: expected a finite number; got "x"`,
+    );
     const json = sgmkit(['plot', '--in', join(dir, 'none.json'), '--json']);
     expect(json.code).toBe(1);
-    expect(JSON.parse(json.stdout)).toEqual({ ok: false, error: { code: 'ERR_DATA_FILE', message: `${join(dir, 'none.json')}: cannot read: no such file` } });
+    expect(JSON.parse(json.stdout)).toEqual({
+      ok: false,
+      error: { code: 'ERR_DATA_FILE', message: `${join(dir, 'none.json')}: cannot read: no such file` },
+    });
   });
 });
 
@@ -86,14 +117,23 @@ describe('runCli error handling', () => {
     const chunks: string[] = [];
     return { chunks, write: (c: string) => chunks.push(c) };
   };
-  const failing = (error: unknown) => [{ spec: { name: 'boom', summary: 's', options: [], examples: [] }, run: async () => { throw error; } }];
+  const failing = (error: unknown) => [
+    {
+      spec: { name: 'boom', summary: 's', options: [], examples: [] },
+      run: async () => {
+        throw error;
+      },
+    },
+  ];
 
   test('unexpected errors: one line, no stack unless SGMKIT_DEBUG=1', async () => {
     const stdout = sink();
     const stderr = sink();
     const code = await runCli(['boom'], { stdout, stderr }, failing(new TypeError('x is not a function')));
     expect(code).toBe(1);
-    expect(stderr.chunks).toEqual(['sgmkit boom: unexpected error: x is not a function (set SGMKIT_DEBUG=1 for details)\n']);
+    expect(stderr.chunks).toEqual([
+      'sgmkit boom: unexpected error: x is not a function (set SGMKIT_DEBUG=1 for details)\n',
+    ]);
     process.env.SGMKIT_DEBUG = '1';
     try {
       const debug = sink();

@@ -12,7 +12,9 @@ describe('the sgmkit binary', () => {
     const run = spawnSync(process.execPath, [launcher, '--version'], { encoding: 'utf8' });
     expect(run.status).toBe(0);
     expect(run.stdout.trim()).toBe(pkg.version);
-    expect(readFileSync(join(ROOT, 'packages/sampler/dist/cli/main.js'), 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+    expect(
+      readFileSync(join(ROOT, 'packages/sampler/dist/cli/main.js'), 'utf8').startsWith('#!/usr/bin/env node\n'),
+    ).toBe(true);
   });
 
   test('before the build, the launcher says so in one line', () => {

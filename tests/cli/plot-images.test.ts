@@ -8,7 +8,13 @@ import { checkWellFormedXml } from '../helpers/xml';
 const dir = mkdtempSync(join(tmpdir(), 'sgmkit-images-'));
 // 10 images 4×4: image k lights pixel k (row-major), everything else 0.
 const data = join(dir, 'images.csv');
-writeFileSync(data, [Array.from({ length: 16 }, (_, i) => `p${i}`).join(','), ...Array.from({ length: 10 }, (_, k) => Array.from({ length: 16 }, (_, i) => (i === k ? 1 : 0)).join(','))].join('\n') + '\n');
+writeFileSync(
+  data,
+  [
+    Array.from({ length: 16 }, (_, i) => `p${i}`).join(','),
+    ...Array.from({ length: 10 }, (_, k) => Array.from({ length: 16 }, (_, i) => (i === k ? 1 : 0)).join(',')),
+  ].join('\n') + '\n',
+);
 
 /** Width, height and pixels of a grayscale PNG (IHDR and the inflated IDAT; the library test checks CRCs). */
 function readPng(path: string): { width: number; height: number; pixels: Uint8Array } {
@@ -29,7 +35,12 @@ describe('sgmkit plot/sample --image', () => {
     const out = join(dir, 'grid.png');
     const run = sgmkit(['plot', '--in', data, '--image', '4x4', '--out', out, '--json']);
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout)).toMatchObject({ plot: out, n: 10, d: 16, image: { height: 4, width: 4, count: 10 } });
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      plot: out,
+      n: 10,
+      d: 16,
+      image: { height: 4, width: 4, count: 10 },
+    });
     const { width, height, pixels } = readPng(out);
     const tile = 16; // 4 pixels × scale 4
     expect([width, height]).toEqual([4 * tile + 5 * 2, 3 * tile + 4 * 2]);
@@ -47,16 +58,50 @@ describe('sgmkit plot/sample --image', () => {
     expect(sgmkit(['plot', '--in', data, '--image', '4x4', '--count', '3', '--out', svg]).code).toBe(0);
     expect(checkWellFormedXml(readFileSync(svg, 'utf8')).get('rect')).toBe(2 + 3 * 16);
     const png = join(dir, 'sampled.png');
-    const run = sgmkit(['sample', '--points', data, '--steps', '50', '--schedule', 'early-stopping', '-n', '16', '--image', '4x4', '--range', '0,1', '--plot', png, '--out', join(dir, 's.csv')]);
+    const run = sgmkit([
+      'sample',
+      '--points',
+      data,
+      '--steps',
+      '50',
+      '--schedule',
+      'early-stopping',
+      '-n',
+      '16',
+      '--image',
+      '4x4',
+      '--range',
+      '0,1',
+      '--plot',
+      png,
+      '--out',
+      join(dir, 's.csv'),
+    ]);
     expect(run.code).toBe(0);
     expect(readPng(png).width).toBe(4 * 16 + 5 * 2);
   });
 
   test('errors: wrong size, options without --image, PNG without --image', () => {
-    expectOneLineError(sgmkit(['plot', '--in', data, '--image', '3x3']), 'sgmkit plot: --image 3x3 has 9 pixels; the rows have d = 16 values', 2);
+    expectOneLineError(
+      sgmkit(['plot', '--in', data, '--image', '3x3']),
+      'sgmkit plot: --image 3x3 has 9 pixels; the rows have d = 16 values',
+      2,
+    );
     expectOneLineError(sgmkit(['plot', '--in', data, '--image', 'big']), 'sgmkit plot: --image must be', 1);
-    expectOneLineError(sgmkit(['plot', '--in', data, '--range', '0,1']), 'sgmkit plot: --range shapes the --image grid', 2);
-    expectOneLineError(sgmkit(['plot', '--in', data, '--out', join(dir, 'x.png')]), 'sgmkit plot: PNG output is for image grids', 2);
-    expectOneLineError(sgmkit(['plot', '--in', data, '--image', '4x4', '--range', '1,0']), 'sgmkit plot: --range must be', 1);
+    expectOneLineError(
+      sgmkit(['plot', '--in', data, '--range', '0,1']),
+      'sgmkit plot: --range shapes the --image grid',
+      2,
+    );
+    expectOneLineError(
+      sgmkit(['plot', '--in', data, '--out', join(dir, 'x.png')]),
+      'sgmkit plot: PNG output is for image grids',
+      2,
+    );
+    expectOneLineError(
+      sgmkit(['plot', '--in', data, '--image', '4x4', '--range', '1,0']),
+      'sgmkit plot: --range must be',
+      1,
+    );
   });
 });

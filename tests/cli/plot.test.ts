@@ -1,6 +1,17 @@
 import {
-  figure, scatterPanel, heatmapPanel, histogramPanel, linePanel, lossCurvePanel, densityGrid, histogramGrid, histogram,
-  movingAverage, subsetIndices, viridis, escapeXml,
+  figure,
+  scatterPanel,
+  heatmapPanel,
+  histogramPanel,
+  linePanel,
+  lossCurvePanel,
+  densityGrid,
+  histogramGrid,
+  histogram,
+  movingAverage,
+  subsetIndices,
+  viridis,
+  escapeXml,
 } from '@sgmkit/sampler/plot';
 import { linearTicks, logTicks, niceStep, formatTick, logDomain } from '../../packages/sampler/dist/plot/scale.js';
 import { checkWellFormedXml } from '../helpers/xml';
@@ -54,10 +65,19 @@ describe('SVG plots', () => {
 
   test('log-log line chart: decade ticks, legend, gaps at non-positive points', () => {
     const h = [0.5, 0.25, 0.125, 0.0625];
-    const svg = figure([linePanel({
-      title: 'KL vs h', xLabel: 'h', yLabel: 'KL', xScale: 'log', yScale: 'log',
-      series: [{ label: 'ei', x: h, y: h.map((v) => v * v), markers: true }, { label: 'bound', x: h, y: [1, 0, 0.1, 0.01], dashed: true }],
-    })]);
+    const svg = figure([
+      linePanel({
+        title: 'KL vs h',
+        xLabel: 'h',
+        yLabel: 'KL',
+        xScale: 'log',
+        yScale: 'log',
+        series: [
+          { label: 'ei', x: h, y: h.map((v) => v * v), markers: true },
+          { label: 'bound', x: h, y: [1, 0, 0.1, 0.01], dashed: true },
+        ],
+      }),
+    ]);
     const counts = checkWellFormedXml(svg);
     expect(count(counts, 'path')).toBe(2);
     expect(svg).toContain('>KL vs h<');

@@ -24,7 +24,14 @@ describe('progress', () => {
   test('not on a TTY: plain lines at most every interval, plus the final line', () => {
     const stream = fakeStream(false);
     let clock = 0;
-    const p = createProgress({ label: 'train', total: 10, unit: 'steps', stream, now: () => clock, plainIntervalMs: 1000 });
+    const p = createProgress({
+      label: 'train',
+      total: 10,
+      unit: 'steps',
+      stream,
+      now: () => clock,
+      plainIntervalMs: 1000,
+    });
     for (let k = 1; k <= 10; k++) {
       clock = k * 300;
       p.update(k, `loss ${k}`);

@@ -26,7 +26,9 @@ export function sgmkit(args: readonly string[], options: { cwd?: string; env?: R
 export function expectOneLineError(run: Run, prefix: string, code: number): string {
   const lines = run.stderr.split('\n').filter((l) => l !== '' && !/^\w+: \d+\/\d+ /.test(l));
   if (run.code !== code || lines.length !== 1 || !lines[0]!.startsWith(prefix) || /\n\s+at /.test(run.stderr)) {
-    throw new Error(`expected exit ${code} and one line starting ${JSON.stringify(prefix)}; got exit ${run.code}, stderr:\n${run.stderr}`);
+    throw new Error(
+      `expected exit ${code} and one line starting ${JSON.stringify(prefix)}; got exit ${run.code}, stderr:\n${run.stderr}`,
+    );
   }
   return lines[0]!;
 }

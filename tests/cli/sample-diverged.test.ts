@@ -4,7 +4,20 @@ import { join } from 'node:path';
 import { sgmkit } from './run';
 
 const dir = mkdtempSync(join(tmpdir(), 'sgmkit-diverged-'));
-const gaussian = ['sample', '--target', 'gaussian', '--mean', '1,-1', '--cov', '1,0.5;0.5,2', '--steps', '40', '-n', '2000', '--no-plot'];
+const gaussian = [
+  'sample',
+  '--target',
+  'gaussian',
+  '--mean',
+  '1,-1',
+  '--cov',
+  '1,0.5;0.5,2',
+  '--steps',
+  '40',
+  '-n',
+  '2000',
+  '--no-plot',
+];
 
 describe('sgmkit sample: the divergence count', () => {
   test('an exact Gaussian run prints 0 diverged and exits 0; --json carries the count and the box', () => {
@@ -14,7 +27,14 @@ describe('sgmkit sample: the divergence count', () => {
     const run = sgmkit([...gaussian, '--out', join(dir, 'ok.csv'), '--json']);
     const report = JSON.parse(run.stdout);
     expect(report.ok).toBe(true);
-    expect(report.diverged).toMatchObject({ count: 0, nonFinite: 0, fraction: 0, maxDiverged: 0, exceeded: false, region: { source: 'data-moments', k: 10 } });
+    expect(report.diverged).toMatchObject({
+      count: 0,
+      nonFinite: 0,
+      fraction: 0,
+      maxDiverged: 0,
+      exceeded: false,
+      region: { source: 'data-moments', k: 10 },
+    });
     expect(report.diverged.region.lower).toHaveLength(2);
   });
 
@@ -25,7 +45,9 @@ describe('sgmkit sample: the divergence count', () => {
     expect(run.code).toBe(1);
     const count = Number(/^diverged: (\d+) of 2000 samples/m.exec(run.stdout)![1]);
     expect(count).toBeGreaterThan(1000);
-    expect(run.stdout).toContain(`error:   ${count} diverged samples exceed --max-diverged 0. ${out} was still written, diverged rows included, for inspection.`);
+    expect(run.stdout).toContain(
+      `error:   ${count} diverged samples exceed --max-diverged 0. ${out} was still written, diverged rows included, for inspection.`,
+    );
     expect(run.stdout).toMatch(/Try more --steps/);
     expect(existsSync(out)).toBe(true);
     expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(2001);

@@ -24,10 +24,37 @@ describe('sgmkit sample', () => {
 
   test('Gaussian target: --json, and the samples match the exact output law within 5 standard errors', () => {
     const out = join(dir, 'g.json');
-    const run = sgmkit(['sample', '--target', 'gaussian', '--mean', '1,-1', '--cov', '1,0.5;0.5,2', '--steps', '40', '-n', '20000', '--seed', '3', '--out', out, '--no-plot', '--json']);
+    const run = sgmkit([
+      'sample',
+      '--target',
+      'gaussian',
+      '--mean',
+      '1,-1',
+      '--cov',
+      '1,0.5;0.5,2',
+      '--steps',
+      '40',
+      '-n',
+      '20000',
+      '--seed',
+      '3',
+      '--out',
+      out,
+      '--no-plot',
+      '--json',
+    ]);
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout);
-    expect(report).toMatchObject({ ok: true, command: 'sample', target: 'gaussian', sampler: 'ddpm', n: 20000, steps: 40, reference: 'exact-output-law', plot: null });
+    expect(report).toMatchObject({
+      ok: true,
+      command: 'sample',
+      target: 'gaussian',
+      sampler: 'ddpm',
+      n: 20000,
+      steps: 40,
+      reference: 'exact-output-law',
+      plot: null,
+    });
     for (const m of report.moments) {
       expect(Math.abs(m.meanZ)).toBeLessThan(5);
       expect(Math.abs(m.varianceZ)).toBeLessThan(5);
@@ -40,7 +67,27 @@ describe('sgmkit sample', () => {
 
   test('CLD on a Gaussian, every method, within 5 standard errors of its exact law', () => {
     for (const method of ['exponential-integrator', 'euler-maruyama', 'sscs']) {
-      const run = sgmkit(['sample', '--sampler', 'cld', '--method', method, '--dim', '2', '--cov', '0.5', '--T', '6', '--steps', '30', '-n', '10000', '--out', join(dir, `cld-${method}.csv`), '--no-plot', '--json']);
+      const run = sgmkit([
+        'sample',
+        '--sampler',
+        'cld',
+        '--method',
+        method,
+        '--dim',
+        '2',
+        '--cov',
+        '0.5',
+        '--T',
+        '6',
+        '--steps',
+        '30',
+        '-n',
+        '10000',
+        '--out',
+        join(dir, `cld-${method}.csv`),
+        '--no-plot',
+        '--json',
+      ]);
       expect(run.code).toBe(0);
       const report = JSON.parse(run.stdout);
       expect(report.sampler).toBe('cld');
@@ -51,12 +98,35 @@ describe('sgmkit sample', () => {
 
   test('CLD on every analytic target and a point cloud, every method: samples of the right shape, finite', () => {
     const points = join(dir, 'cld-cloud.csv');
-    writeFileSync(points, 'x,y\n' + Array.from({ length: 30 }, (_, i) => `${Math.cos(i / 5) * 3},${Math.sin(i / 5) * 3}`).join('\n'));
-    const targets = [['--target', 'ring8'], ['--target', 'grid25'], ['--target', 'bimodal'], ['--points', points]];
+    writeFileSync(
+      points,
+      'x,y\n' + Array.from({ length: 30 }, (_, i) => `${Math.cos(i / 5) * 3},${Math.sin(i / 5) * 3}`).join('\n'),
+    );
+    const targets = [
+      ['--target', 'ring8'],
+      ['--target', 'grid25'],
+      ['--target', 'bimodal'],
+      ['--points', points],
+    ];
     for (const target of targets) {
       for (const method of ['ei', 'em', 'sscs']) {
         const out = join(dir, `cld-${target[1]!.length}-${method}.csv`);
-        const run = sgmkit(['sample', '--sampler', 'cld', ...target, '--method', method, '--steps', '60', '-n', '300', '--out', out, '--no-plot', '--json']);
+        const run = sgmkit([
+          'sample',
+          '--sampler',
+          'cld',
+          ...target,
+          '--method',
+          method,
+          '--steps',
+          '60',
+          '-n',
+          '300',
+          '--out',
+          out,
+          '--no-plot',
+          '--json',
+        ]);
         expect(run.code).toBe(0);
         const report = JSON.parse(run.stdout);
         expect(report).toMatchObject({ sampler: 'cld', n: 300, scoreEvaluations: 60 });
@@ -68,10 +138,40 @@ describe('sgmkit sample', () => {
   });
 
   test('CLD with a velocity corrector on a Gaussian: within 5 standard errors of the exact law with the corrector', () => {
-    const run = sgmkit(['sample', '--sampler', 'cld', '--method', 'sscs', '--dim', '2', '--cov', '0.5', '--T', '6', '--steps', '30', '--corrector-steps', '2', '--corrector-size', '0.2', '-n', '20000', '--seed', '4', '--out', join(dir, 'cld-corrector.csv'), '--no-plot', '--json']);
+    const run = sgmkit([
+      'sample',
+      '--sampler',
+      'cld',
+      '--method',
+      'sscs',
+      '--dim',
+      '2',
+      '--cov',
+      '0.5',
+      '--T',
+      '6',
+      '--steps',
+      '30',
+      '--corrector-steps',
+      '2',
+      '--corrector-size',
+      '0.2',
+      '-n',
+      '20000',
+      '--seed',
+      '4',
+      '--out',
+      join(dir, 'cld-corrector.csv'),
+      '--no-plot',
+      '--json',
+    ]);
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout);
-    expect(report).toMatchObject({ reference: 'exact-output-law', corrector: { steps: 2, stepSize: 0.2 }, scoreEvaluations: 90 });
+    expect(report).toMatchObject({
+      reference: 'exact-output-law',
+      corrector: { steps: 2, stepSize: 0.2 },
+      scoreEvaluations: 90,
+    });
     for (const m of report.moments) {
       expect(Math.abs(m.meanZ)).toBeLessThan(5);
       expect(Math.abs(m.varianceZ)).toBeLessThan(5);
@@ -81,10 +181,32 @@ describe('sgmkit sample', () => {
   test('CLD output is bit-identical for 1, 2 and 3 workers (ring8 with the corrector, and a point cloud)', () => {
     const points = join(dir, 'cld-workers-cloud.csv');
     writeFileSync(points, 'x,y\n' + Array.from({ length: 20 }, (_, i) => `${i % 5},${Math.floor(i / 5)}`).join('\n'));
-    for (const target of [['--target', 'ring8', '--method', 'sscs', '--corrector-steps', '1'], ['--points', points]]) {
+    for (const target of [
+      ['--target', 'ring8', '--method', 'sscs', '--corrector-steps', '1'],
+      ['--points', points],
+    ]) {
       const files = [1, 2, 3].map((workers) => {
         const out = join(dir, `cld-w${workers}-${target.length}.csv`);
-        expect(sgmkit(['sample', '--sampler', 'cld', ...target, '-n', '3001', '--steps', '40', '--seed', '9', '--workers', String(workers), '--no-plot', '-q', '--out', out]).code).toBe(0);
+        expect(
+          sgmkit([
+            'sample',
+            '--sampler',
+            'cld',
+            ...target,
+            '-n',
+            '3001',
+            '--steps',
+            '40',
+            '--seed',
+            '9',
+            '--workers',
+            String(workers),
+            '--no-plot',
+            '-q',
+            '--out',
+            out,
+          ]).code,
+        ).toBe(0);
         return readFileSync(out, 'utf8');
       });
       expect(files[1]).toBe(files[0]);
@@ -101,7 +223,26 @@ describe('sgmkit sample', () => {
 
   test('1-D target: a histogram with the density curve', () => {
     const plot = join(dir, 'b.svg');
-    expect(sgmkit(['sample', '--target', 'bimodal', '--method', 'em', '--T', '8', '--steps', '50', '-n', '2000', '--out', join(dir, 'b.csv'), '--plot', plot, '-q']).code).toBe(0);
+    expect(
+      sgmkit([
+        'sample',
+        '--target',
+        'bimodal',
+        '--method',
+        'em',
+        '--T',
+        '8',
+        '--steps',
+        '50',
+        '-n',
+        '2000',
+        '--out',
+        join(dir, 'b.csv'),
+        '--plot',
+        plot,
+        '-q',
+      ]).code,
+    ).toBe(0);
     const svg = readFileSync(plot, 'utf8');
     checkWellFormedXml(svg);
     expect(svg).toContain('class="bars"');
@@ -110,18 +251,47 @@ describe('sgmkit sample', () => {
 
   test('point-cloud target: early stopping, data points drawn next to the samples', () => {
     const points = join(dir, 'cloud.csv');
-    writeFileSync(points, 'x,y\n' + Array.from({ length: 50 }, (_, i) => `${Math.cos(i / 8) * 3},${Math.sin(i / 8) * 3}`).join('\n'));
+    writeFileSync(
+      points,
+      'x,y\n' + Array.from({ length: 50 }, (_, i) => `${Math.cos(i / 8) * 3},${Math.sin(i / 8) * 3}`).join('\n'),
+    );
     const plot = join(dir, 'cloud.svg');
-    const run = sgmkit(['sample', '--points', points, '--delta', '0.01', '--schedule', 'early-stopping', '--steps', '60', '-n', '1000', '--out', join(dir, 'cloud-samples.csv'), '--plot', plot, '--json']);
+    const run = sgmkit([
+      'sample',
+      '--points',
+      points,
+      '--delta',
+      '0.01',
+      '--schedule',
+      'early-stopping',
+      '--steps',
+      '60',
+      '-n',
+      '1000',
+      '--out',
+      join(dir, 'cloud-samples.csv'),
+      '--plot',
+      plot,
+      '--json',
+    ]);
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout)).toMatchObject({ target: 'points', delta: 0.01, schedule: 'early-stopping', reference: null });
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      target: 'points',
+      delta: 0.01,
+      schedule: 'early-stopping',
+      reference: null,
+    });
     expect(readFileSync(plot, 'utf8')).toContain('data points (m = 50)');
     expect(csvRows(join(dir, 'cloud-samples.csv'))).toBe(1000);
   });
 
   test('Ctrl-C stops a run cleanly: one line, exit 130, no output file', async () => {
     const out = join(dir, 'interrupted.csv');
-    const child = spawn(process.execPath, [MAIN, 'sample', '--steps', '100000', '-n', '20000', '--no-plot', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [MAIN, 'sample', '--steps', '100000', '-n', '20000', '--no-plot', '--out', out],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
     // Interrupt once the run has started (its first progress line).
@@ -135,23 +305,37 @@ describe('sgmkit sample', () => {
 
   test('bad input: one line naming the option, no stack trace, non-zero exit', () => {
     const e = (args: string[], code: number) =>
-      expectOneLineError(sgmkit(['sample', '--no-plot', '--out', join(dir, 'never.csv'), ...args]), 'sgmkit sample: ', code);
+      expectOneLineError(
+        sgmkit(['sample', '--no-plot', '--out', join(dir, 'never.csv'), ...args]),
+        'sgmkit sample: ',
+        code,
+      );
     expect(e(['--steps', 'abc'], 1)).toBe('sgmkit sample: --steps must be an integer >= 1; got "abc"');
     expect(e(['-n', '0'], 1)).toBe('sgmkit sample: --n must be an integer >= 1; got "0"');
     expect(e(['--T', '0'], 1)).toBe('sgmkit sample: --T must be a finite number > 0; got "0"');
-    expect(e(['--method', 'sscs'], 1)).toBe('sgmkit sample: --method must be one of exponential-integrator, euler-maruyama, ancestral, probability-flow, heun, stochastic-heun, dpmpp-2m, deis-1, deis-2, deis-3 for --sampler ddpm; got "sscs"');
+    expect(e(['--method', 'sscs'], 1)).toBe(
+      'sgmkit sample: --method must be one of exponential-integrator, euler-maruyama, ancestral, probability-flow, heun, stochastic-heun, dpmpp-2m, deis-1, deis-2, deis-3 for --sampler ddpm; got "sscs"',
+    );
     expect(e(['--method', 'rk4'], 1)).toMatch(/^sgmkit sample: --method must be one of /);
     expect(e(['--corrector-size', '0.1'], 2)).toBe('sgmkit sample: --corrector-size needs --corrector-steps >= 1');
-    expect(e(['--corrector-steps', '1', '--corrector-size', '2'], 1)).toMatch(/--corrector-size must be a step size ε < 2/);
+    expect(e(['--corrector-steps', '1', '--corrector-size', '2'], 1)).toMatch(
+      /--corrector-size must be a step size ε < 2/,
+    );
     expect(e(['--target', 'ring8', '--mean', '1,2'], 2)).toMatch(/--mean, --cov and --dim describe --target gaussian/);
-    expect(e(['--mean', '1,2', '--cov', '1,2,3'], 1)).toBe('sgmkit sample: --cov must be a diagonal of length d = 2; got "1,2,3"');
+    expect(e(['--mean', '1,2', '--cov', '1,2,3'], 1)).toBe(
+      'sgmkit sample: --cov must be a diagonal of length d = 2; got "1,2,3"',
+    );
     expect(e(['--mean', '0,0', '--cov', '1,2;2,1'], 1)).toMatch(/positive definite/);
     expect(e(['--points', join(dir, 'missing.csv')], 1)).toMatch(/missing\.csv: cannot read: no such file$/);
-    expect(e(['--points', join(dir, 'cloud.csv'), '--delta', '0'], 1)).toMatch(/--delta must be > 0 for a points target/);
+    expect(e(['--points', join(dir, 'cloud.csv'), '--delta', '0'], 1)).toMatch(
+      /--delta must be > 0 for a points target/,
+    );
     expect(e(['--delta', '20'], 1)).toBe('sgmkit sample: --delta must be less than --T (10); got "20"');
     expect(e(['--steps', '5'], 1)).toMatch(/stability limit/); // h = 2 > ln 3 for the exponential integrator
     // (e already passes --out, and an option may be given only once)
-    expect(expectOneLineError(sgmkit(['sample', '--no-plot', '--out', join(dir, 'x.txt')]), 'sgmkit sample: ', 1)).toMatch(/unknown sample file type '\.txt'/);
+    expect(
+      expectOneLineError(sgmkit(['sample', '--no-plot', '--out', join(dir, 'x.txt')]), 'sgmkit sample: ', 1),
+    ).toMatch(/unknown sample file type '\.txt'/);
     expect(existsSync(join(dir, 'never.csv'))).toBe(false);
   });
 });

@@ -18,12 +18,38 @@ describe('sgmkit train --sampler cld', () => {
     // Errors against the exact CLD velocity score of the (standardised) ring and of the training points.
     expect(report.scoreError.map((c: { t: number }) => c.t)).toEqual([0.01, 0.1, 1]);
     for (const c of [...report.scoreError, ...report.empiricalScoreError]) expect(c.relativeError).toBeGreaterThan(0);
-    expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({ version: 3, kind: 'cld', initialVelocityVariance: 0.5, normalization: { kind: 'affine' } });
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({
+      version: 3,
+      kind: 'cld',
+      initialVelocityVariance: 0.5,
+      normalization: { kind: 'affine' },
+    });
     for (const method of ['exponential-integrator', 'euler-maruyama', 'sscs']) {
       const outputs = (method === 'sscs' ? [1, 2] : [1]).map((workers) => {
         const file = join(dir, `cld-${method}-${workers}.csv`);
-        const sampled = sgmkit(['sample', '--sampler', 'cld', '--network', out, '--method', method, '-n', '150', '--steps', '20', '--workers', String(workers),
-          '--corrector-steps', '1', '--out', file, '--no-plot', '--json', '--max-diverged', '150']);
+        const sampled = sgmkit([
+          'sample',
+          '--sampler',
+          'cld',
+          '--network',
+          out,
+          '--method',
+          method,
+          '-n',
+          '150',
+          '--steps',
+          '20',
+          '--workers',
+          String(workers),
+          '--corrector-steps',
+          '1',
+          '--out',
+          file,
+          '--no-plot',
+          '--json',
+          '--max-diverged',
+          '150',
+        ]);
         expect(sampled.code).toBe(0);
         expect(JSON.parse(sampled.stdout)).toMatchObject({ target: 'network', sampler: 'cld', n: 150, delta: 1e-3 });
         return readFileSync(file, 'utf8');
@@ -32,9 +58,26 @@ describe('sgmkit train --sampler cld', () => {
     }
     // Kinds must match, and γ is the network's.
     const ddpm = sgmkit(['sample', '--network', out, '--no-plot', '--out', join(dir, 'never.csv')]);
-    expect(expectOneLineError(ddpm, 'sgmkit sample: ', 2)).toMatch(/is a CLD network \(trained with `sgmkit train --sampler cld`\): sample it with --sampler cld/);
-    const gamma = sgmkit(['sample', '--sampler', 'cld', '--gamma', '1', '--network', out, '--no-plot', '--out', join(dir, 'never.csv')]);
-    expect(expectOneLineError(gamma, 'sgmkit sample: ', 2)).toMatch(/is a CLD network for initial velocity variance γ = 0.5; --gamma 1 differs/);
-    expect(expectOneLineError(sgmkit(['train', '--gamma', '2', '--no-plot']), 'sgmkit train: ', 2)).toMatch(/--gamma is the CLD initial velocity variance: give it with --sampler cld/);
+    expect(expectOneLineError(ddpm, 'sgmkit sample: ', 2)).toMatch(
+      /is a CLD network \(trained with `sgmkit train --sampler cld`\): sample it with --sampler cld/,
+    );
+    const gamma = sgmkit([
+      'sample',
+      '--sampler',
+      'cld',
+      '--gamma',
+      '1',
+      '--network',
+      out,
+      '--no-plot',
+      '--out',
+      join(dir, 'never.csv'),
+    ]);
+    expect(expectOneLineError(gamma, 'sgmkit sample: ', 2)).toMatch(
+      /is a CLD network for initial velocity variance γ = 0.5; --gamma 1 differs/,
+    );
+    expect(expectOneLineError(sgmkit(['train', '--gamma', '2', '--no-plot']), 'sgmkit train: ', 2)).toMatch(
+      /--gamma is the CLD initial velocity variance: give it with --sampler cld/,
+    );
   });
 });

@@ -20,7 +20,12 @@ describe('sgmkit train', () => {
     for (const c of report.scoreError) expect(c.relativeError).toBeGreaterThan(0);
     // The recipe: 10% held out, held-out loss on fixed draws, score error against the training rows' empirical law.
     expect(report).toMatchObject({ trainSize: 450, heldOutSize: 50, stoppedEarly: false });
-    expect(report.recipe).toMatchObject({ normalization: 'affine', emaDecay: 0.999, parameterisation: 'noise-prediction-skip', learningRateDecay: 'cosine' });
+    expect(report.recipe).toMatchObject({
+      normalization: 'affine',
+      emaDecay: 0.999,
+      parameterisation: 'noise-prediction-skip',
+      learningRateDecay: 'cosine',
+    });
     expect(report.heldOutLoss).toBeGreaterThan(0);
     expect(report.evaluations.at(-1)).toMatchObject({ step: 30, heldOutLoss: report.heldOutLoss });
     expect(report.empiricalScoreError.map((c: { t: number }) => c.t)).toEqual([0.01, 0.1, 1]);
@@ -36,31 +41,84 @@ describe('sgmkit train', () => {
     expect(JSON.parse(readFileSync(out, 'utf8'))).toBeInstanceOf(Object);
 
     // A 30-step network is far from trained: its samples diverge, and sample says so. --max-diverged 200 accepts them here.
-    const sampled = sgmkit(['sample', '--network', out, '-n', '200', '--steps', '10', '--out', join(dir, 'from-net.csv'), '--no-plot', '--json', '--max-diverged', '200']);
+    const sampled = sgmkit([
+      'sample',
+      '--network',
+      out,
+      '-n',
+      '200',
+      '--steps',
+      '10',
+      '--out',
+      join(dir, 'from-net.csv'),
+      '--no-plot',
+      '--json',
+      '--max-diverged',
+      '200',
+    ]);
     expect(sampled.code).toBe(0);
     const sampledReport = JSON.parse(sampled.stdout);
     expect(sampledReport).toMatchObject({ target: 'network', delta: 1e-3, n: 200 });
     expect(sampledReport.diverged.count).toBeGreaterThanOrEqual(0);
     // A DDPM network has no velocity score: --sampler cld says so in one line.
-    const cld = sgmkit(['sample', '--sampler', 'cld', '--network', out, '--no-plot', '--out', join(dir, 'never-cld.csv')]);
-    expect(expectOneLineError(cld, 'sgmkit sample: ', 2)).toMatch(/--sampler cld needs a CLD velocity score; the network target has only an OU \(DDPM\) score/);
+    const cld = sgmkit([
+      'sample',
+      '--sampler',
+      'cld',
+      '--network',
+      out,
+      '--no-plot',
+      '--out',
+      join(dir, 'never-cld.csv'),
+    ]);
+    expect(expectOneLineError(cld, 'sgmkit sample: ', 2)).toMatch(
+      /--sampler cld needs a CLD velocity score; the network target has only an OU \(DDPM\) score/,
+    );
   });
 
   test('trains on a point-cloud file (no exact score to compare against)', () => {
     const points = join(dir, 'points.json');
     writeFileSync(points, JSON.stringify(Array.from({ length: 40 }, (_, i) => [Math.cos(i), Math.sin(i)])));
-    const run = sgmkit(['train', '--points', points, ...small, '--out', join(dir, 'p.json'), '--no-plot', '--json', '--save-split', join(dir, 'split')]);
+    const run = sgmkit([
+      'train',
+      '--points',
+      points,
+      ...small,
+      '--out',
+      join(dir, 'p.json'),
+      '--no-plot',
+      '--json',
+      '--save-split',
+      join(dir, 'split'),
+    ]);
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout);
-    expect(report).toMatchObject({ target: 'points', dataSize: 40, trainSize: 36, heldOutSize: 4, scoreError: [], plot: null });
+    expect(report).toMatchObject({
+      target: 'points',
+      dataSize: 40,
+      trainSize: 36,
+      heldOutSize: 4,
+      scoreError: [],
+      plot: null,
+    });
     // --save-split: the 36 + 4 rows, each a row of the points file, none in both.
     expect(report.split).toEqual({ train: join(dir, 'split-train.csv'), heldOut: join(dir, 'split-heldout.csv') });
-    const csvRows = (path: string) => readFileSync(path, 'utf8').trim().split('\n').filter((line) => /^-?\d/.test(line));
+    const csvRows = (path: string) =>
+      readFileSync(path, 'utf8')
+        .trim()
+        .split('\n')
+        .filter((line) => /^-?\d/.test(line));
     const trainRows = csvRows(report.split.train);
     const heldRows = csvRows(report.split.heldOut);
     expect([trainRows.length, heldRows.length]).toEqual([36, 4]);
     const all = Array.from({ length: 40 }, (_, i) => [Math.cos(i), Math.sin(i)]);
-    const index = (line: string) => all.findIndex(([a, b]) => line.split(',').map(Number).every((v, j) => v === [a, b][j]));
+    const index = (line: string) =>
+      all.findIndex(([a, b]) =>
+        line
+          .split(',')
+          .map(Number)
+          .every((v, j) => v === [a, b][j]),
+      );
     const indices = [...trainRows, ...heldRows].map(index);
     expect(indices.every((i) => i >= 0)).toBe(true);
     expect(new Set(indices).size).toBe(40);
@@ -73,7 +131,23 @@ describe('sgmkit train', () => {
       expect(saved.dataRange.upper[j]).toBeLessThanOrEqual(1);
       expect(saved.dataRange.lower[j]).toBeLessThan(saved.dataRange.upper[j]);
     }
-    const sampled = sgmkit(['sample', '--network', join(dir, 'p.json'), '--clip', 'train', '-n', '50', '--steps', '20', '--no-plot', '--out', join(dir, 'pc.csv'), '--json', '--max-diverged', '50']);
+    const sampled = sgmkit([
+      'sample',
+      '--network',
+      join(dir, 'p.json'),
+      '--clip',
+      'train',
+      '-n',
+      '50',
+      '--steps',
+      '20',
+      '--no-plot',
+      '--out',
+      join(dir, 'pc.csv'),
+      '--json',
+      '--max-diverged',
+      '50',
+    ]);
     expect(sampled.code === 0 || sampled.code === 1).toBe(true);
     const out = JSON.parse(sampled.stdout);
     expect(out.clip).toEqual({ lower: saved.dataRange.lower, upper: saved.dataRange.upper });
@@ -93,7 +167,21 @@ describe('sgmkit train', () => {
     const one = join(dir, `w1-${dtype}.json`);
     const three = join(dir, `w3-${dtype}.json`);
     // Batch 96: three micro-shards of 32, one per thread.
-    const args = ['train', '--steps', '30', '--hidden', '8,8', '--data-size', '500', '--batch-size', '96', '--dtype', dtype, '--no-plot', '--quiet'];
+    const args = [
+      'train',
+      '--steps',
+      '30',
+      '--hidden',
+      '8,8',
+      '--data-size',
+      '500',
+      '--batch-size',
+      '96',
+      '--dtype',
+      dtype,
+      '--no-plot',
+      '--quiet',
+    ];
     expect(sgmkit([...args, '--workers', '3', '--out', three]).code).toBe(0);
     expect(sgmkit([...args, '--out', one]).code).toBe(0);
     expect(readFileSync(three, 'utf8')).toBe(readFileSync(one, 'utf8'));
@@ -108,7 +196,21 @@ describe('sgmkit train', () => {
     expect(saved).toMatchObject({ version: 2, dtype: 'float32' });
     expect(saved.layers[0].weight.every((w: number) => Math.fround(w) === w)).toBe(true);
     // 30 training steps: its samples diverge and sample says so; --max-diverged 100 accepts them here.
-    const sampled = sgmkit(['sample', '--network', out, '-n', '100', '--steps', '10', '--out', join(dir, 'from-net32.csv'), '--no-plot', '--json', '--max-diverged', '100']);
+    const sampled = sgmkit([
+      'sample',
+      '--network',
+      out,
+      '-n',
+      '100',
+      '--steps',
+      '10',
+      '--out',
+      join(dir, 'from-net32.csv'),
+      '--no-plot',
+      '--json',
+      '--max-diverged',
+      '100',
+    ]);
     expect(sampled.code).toBe(0);
     const bad = sgmkit(['train', ...small, '--dtype', 'float16', '--no-plot']);
     expect(bad.code).not.toBe(0);
@@ -116,24 +218,47 @@ describe('sgmkit train', () => {
   });
 
   test('bad input: one line, non-zero exit', () => {
-    const e = (args: string[], code: number) => expectOneLineError(sgmkit(['train', ...small, '--no-plot', '--out', join(dir, 'never.json'), ...args]), 'sgmkit train: ', code);
+    const e = (args: string[], code: number) =>
+      expectOneLineError(
+        sgmkit(['train', ...small, '--no-plot', '--out', join(dir, 'never.json'), ...args]),
+        'sgmkit train: ',
+        code,
+      );
     // (small already passes --hidden, and an option may be given only once)
-    expect(expectOneLineError(sgmkit(['train', '--steps', '30', '--hidden', '8,0', '--no-plot', '--out', join(dir, 'never.json')]), 'sgmkit train: ', 1)).toBe('sgmkit train: --hidden must be a comma-separated list of integers >= 1; got "8,0"');
+    expect(
+      expectOneLineError(
+        sgmkit(['train', '--steps', '30', '--hidden', '8,0', '--no-plot', '--out', join(dir, 'never.json')]),
+        'sgmkit train: ',
+        1,
+      ),
+    ).toBe('sgmkit train: --hidden must be a comma-separated list of integers >= 1; got "8,0"');
     expect(e(['--t-min', '20'], 1)).toBe('sgmkit train: --t-min must be less than --T (10); got "20"');
     expect(e(['--lr', '-1'], 1)).toBe('sgmkit train: --lr must be a finite number > 0; got "-1"');
     expect(e(['--ema', '1'], 1)).toMatch(/^sgmkit train: --ema must be a finite number >= 0 and <= 0.999999; got "1"$/);
     expect(e(['--workers', '0'], 1)).toMatch(/^sgmkit train: --workers must be an integer >= 1 and <= 64; got "0"$/);
     expect(e(['--network', 'x.json'], 2)).toBe('sgmkit train: unknown option --network (see --help)');
-    expect(e(['--holdout', '0.7'], 1)).toMatch(/^sgmkit train: --holdout must be a finite number >= 0 and <= 0.5; got "0.7"$/);
-    expect(e(['--holdout', '0', '--early-stopping'], 1)).toBe('sgmkit train: --holdout must be > 0 with --early-stopping (it watches the held-out loss); got "0"');
+    expect(e(['--holdout', '0.7'], 1)).toMatch(
+      /^sgmkit train: --holdout must be a finite number >= 0 and <= 0.5; got "0.7"$/,
+    );
+    expect(e(['--holdout', '0', '--early-stopping'], 1)).toBe(
+      'sgmkit train: --holdout must be > 0 with --early-stopping (it watches the held-out loss); got "0"',
+    );
     expect(e(['--warmup', '31'], 1)).toBe('sgmkit train: --warmup must be at most --steps (30); got "31"');
-    expect(e(['--normalization', 'pca'], 1)).toBe('sgmkit train: --normalization must be one of affine, whitening, none; got "pca"');
+    expect(e(['--normalization', 'pca'], 1)).toBe(
+      'sgmkit train: --normalization must be one of affine, whitening, none; got "pca"',
+    );
     expect(e(['--points', join(dir, 'none.csv')], 1)).toMatch(/none\.csv: cannot read: no such file$/);
   });
 
   test('sample --network rejects a malformed network file in one line', () => {
     const bad = join(dir, 'bad-net.json');
     writeFileSync(bad, '{"format": "something else"}');
-    expect(expectOneLineError(sgmkit(['sample', '--network', bad, '--no-plot', '--out', join(dir, 'x.csv')]), 'sgmkit sample: ', 1)).toMatch(/^sgmkit sample: .*bad-net\.json: loadAnyScoreNetwork: /);
+    expect(
+      expectOneLineError(
+        sgmkit(['sample', '--network', bad, '--no-plot', '--out', join(dir, 'x.csv')]),
+        'sgmkit sample: ',
+        1,
+      ),
+    ).toMatch(/^sgmkit sample: .*bad-net\.json: loadAnyScoreNetwork: /);
   });
 });

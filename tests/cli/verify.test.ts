@@ -16,11 +16,15 @@ describe('sgmkit verify', () => {
     expect(out.ok).toBe(true);
     expect(out.rows).toHaveLength((10 + 3) * 2 * 4); // 10 DDPM and 3 CLD methods
     expect(new Set(out.rows.map((r: { sampler: string }) => r.sampler))).toEqual(new Set(['ddpm', 'cld']));
-    const ei = out.exponents.filter((e: { sampler: string; method: string }) => e.sampler === 'ddpm' && e.method === 'exponential-integrator');
+    const ei = out.exponents.filter(
+      (e: { sampler: string; method: string }) => e.sampler === 'ddpm' && e.method === 'exponential-integrator',
+    );
     // Known fact for the exponential integrator with the exact score: KL = Θ(h² d) as h → 0.
     for (const e of ei) expect(e.kl).toBeGreaterThan(1.9);
     for (const e of ei) expect(e.kl).toBeLessThan(2.1);
-    const dimension = out.dimensionExponents.find((e: { sampler: string; method: string }) => e.sampler === 'ddpm' && e.method === 'exponential-integrator');
+    const dimension = out.dimensionExponents.find(
+      (e: { sampler: string; method: string }) => e.sampler === 'ddpm' && e.method === 'exponential-integrator',
+    );
     expect(dimension.exponent).toBeCloseTo(1, 2); // isotropic data: KL is exactly additive over coordinates
     for (const r of out.rows) {
       expect(r.tvLower).toBeLessThanOrEqual(r.tvUpper);
@@ -34,8 +38,16 @@ describe('sgmkit verify', () => {
     expect(run.code).toBe(0);
     const out = JSON.parse(run.stdout);
     const theory: Record<string, number> = {
-      'exponential-integrator': 1, 'euler-maruyama': 1, ancestral: 1, 'probability-flow': 1,
-      heun: 2, 'stochastic-heun': 2, 'dpmpp-2m': 2, 'deis-1': 2, 'deis-2': 3, 'deis-3': 4,
+      'exponential-integrator': 1,
+      'euler-maruyama': 1,
+      ancestral: 1,
+      'probability-flow': 1,
+      heun: 2,
+      'stochastic-heun': 2,
+      'dpmpp-2m': 2,
+      'deis-1': 2,
+      'deis-2': 3,
+      'deis-3': 4,
     };
     expect(out.orders.map((o: { method: string }) => o.method).sort()).toEqual(Object.keys(theory).sort());
     for (const o of out.orders) {
@@ -44,7 +56,8 @@ describe('sgmkit verify', () => {
       expect(Math.abs(o.fitted - o.theory)).toBeLessThan(0.1);
     }
     // KL against evaluations: one cell per stable (method, budget); Heun's methods spend two evaluations per step
-    const cell = (method: string, budget: number) => out.klByEvaluations.find((c: { method: string; budget: number }) => c.method === method && c.budget === budget);
+    const cell = (method: string, budget: number) =>
+      out.klByEvaluations.find((c: { method: string; budget: number }) => c.method === method && c.budget === budget);
     expect(cell('heun', 50).evaluations).toBe(50);
     expect(cell('heun', 50).steps).toBe(25);
     expect(cell('dpmpp-2m', 50).steps).toBe(50);
@@ -56,7 +69,21 @@ describe('sgmkit verify', () => {
 
   test('text table, skipped unstable steps, and the log-log plot', () => {
     const plot = join(dir, 'v.svg');
-    const run = sgmkit(['verify', '--dims', '2', '--steps', '4,64', '--T', '8', '--samplers', 'ddpm', '--methods', 'exponential-integrator,probability-flow', '--plot', plot]);
+    const run = sgmkit([
+      'verify',
+      '--dims',
+      '2',
+      '--steps',
+      '4,64',
+      '--T',
+      '8',
+      '--samplers',
+      'ddpm',
+      '--methods',
+      'exponential-integrator,probability-flow',
+      '--plot',
+      plot,
+    ]);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('KL ~ h^p');
     expect(run.stdout).toContain('(1 configurations skipped'); // EI at h = 2 > ln 3 is unstable
@@ -65,20 +92,42 @@ describe('sgmkit verify', () => {
   });
 
   test('bad input: one line, exit 1', () => {
-    expect(expectOneLineError(sgmkit(['verify', '--dims', '0,2']), 'sgmkit verify: ', 1)).toBe('sgmkit verify: --dims must be a comma-separated list of integers >= 1; got "0,2"');
-    expect(expectOneLineError(sgmkit(['verify', '--methods', 'rk4']), 'sgmkit verify: ', 1)).toMatch(/--methods must be a comma-separated list of exponential-integrator/);
-    expect(expectOneLineError(sgmkit(['verify', '--samplers', 'vp']), 'sgmkit verify: ', 1)).toBe('sgmkit verify: --samplers must be a comma-separated list of ddpm, cld; got "vp"');
-    expect(expectOneLineError(sgmkit(['verify', '--samplers', 'cld', '--methods', 'ancestral']), 'sgmkit verify: ', 1)).toMatch(/--methods must be a method of the chosen samplers/);
-    expect(expectOneLineError(sgmkit(['verify', '--variance', '1,-2']), 'sgmkit verify: ', 1)).toMatch(/--variance must be one or two numbers > 0/);
-    expect(expectOneLineError(sgmkit(['verify', '--T', '-1']), 'sgmkit verify: ', 1)).toBe('sgmkit verify: --T must be a finite number > 0; got "-1"');
+    expect(expectOneLineError(sgmkit(['verify', '--dims', '0,2']), 'sgmkit verify: ', 1)).toBe(
+      'sgmkit verify: --dims must be a comma-separated list of integers >= 1; got "0,2"',
+    );
+    expect(expectOneLineError(sgmkit(['verify', '--methods', 'rk4']), 'sgmkit verify: ', 1)).toMatch(
+      /--methods must be a comma-separated list of exponential-integrator/,
+    );
+    expect(expectOneLineError(sgmkit(['verify', '--samplers', 'vp']), 'sgmkit verify: ', 1)).toBe(
+      'sgmkit verify: --samplers must be a comma-separated list of ddpm, cld; got "vp"',
+    );
+    expect(
+      expectOneLineError(sgmkit(['verify', '--samplers', 'cld', '--methods', 'ancestral']), 'sgmkit verify: ', 1),
+    ).toMatch(/--methods must be a method of the chosen samplers/);
+    expect(expectOneLineError(sgmkit(['verify', '--variance', '1,-2']), 'sgmkit verify: ', 1)).toMatch(
+      /--variance must be one or two numbers > 0/,
+    );
+    expect(expectOneLineError(sgmkit(['verify', '--T', '-1']), 'sgmkit verify: ', 1)).toBe(
+      'sgmkit verify: --T must be a finite number > 0; got "-1"',
+    );
   });
 });
 
 describe('verify helpers', () => {
   test('power-law fit recovers exact exponents', () => {
     const x = [0.1, 0.2, 0.4, 0.8];
-    expect(fitPowerLaw(x, x.map((v) => 3 * v ** 2)).exponent).toBeCloseTo(2, 12);
-    expect(fitPowerLaw(x, x.map((v) => 3 * v ** 2)).r2).toBeCloseTo(1, 12);
+    expect(
+      fitPowerLaw(
+        x,
+        x.map((v) => 3 * v ** 2),
+      ).exponent,
+    ).toBeCloseTo(2, 12);
+    expect(
+      fitPowerLaw(
+        x,
+        x.map((v) => 3 * v ** 2),
+      ).r2,
+    ).toBeCloseTo(1, 12);
     expect(fitPowerLaw([1], [1]).exponent).toBeNaN();
   });
 

@@ -27,7 +27,12 @@ function noiseAddress(g) {
 
 function gaussianParameters(g, d) {
   const kind = g.int(0, 2);
-  const covariance = kind === 0 ? g.covariance(d) : kind === 1 ? Array.from({ length: d }, () => g.positive(0.05, 3, 0.03)) : g.positive(0.05, 3, 0.05);
+  const covariance =
+    kind === 0
+      ? g.covariance(d)
+      : kind === 1
+        ? Array.from({ length: d }, () => g.positive(0.05, 3, 0.03))
+        : g.positive(0.05, 3, 0.05);
   return { mean: Array.from({ length: g.chance(0.97) ? d : d + 1 }, () => g.real(2, 0.02)), covariance };
 }
 
@@ -50,7 +55,9 @@ function grid(g, s, T) {
   if (r < 0.5) return s.uniformGrid(T, steps);
   if (r < 0.8) return s.earlyStoppingGrid(T, g.positive(1e-4, 0.1, 0.05), steps);
   const span = typeof T === 'number' && Number.isFinite(T) ? T : 1;
-  const times = Array.from({ length: g.int(2, 12) }, () => g.positive(0, span, 0.05)).sort((a, b) => (typeof b === 'number' ? b : 0) - (typeof a === 'number' ? a : 0));
+  const times = Array.from({ length: g.int(2, 12) }, () => g.positive(0, span, 0.05)).sort(
+    (a, b) => (typeof b === 'number' ? b : 0) - (typeof a === 'number' ? a : 0),
+  );
   if (g.chance(0.5)) times[0] = span;
   if (g.chance(0.3)) times.push(times[times.length - 1]); // duplicate
   if (g.chance(0.2)) times.reverse();
@@ -64,12 +71,27 @@ function ouScore(g, sc, d) {
   const kind = g.pick(OU_SCORES);
   if (kind === 'gaussian') return sc.gaussianScore(gaussianParameters(g, d));
   if (kind === 'mixture') return sc.gaussianMixtureScore(mixtureParameters(g, d));
-  if (kind === 'ring') return sc.ringMixture({ components: g.integer(1, 12, 0.05), radius: g.positive(0.5, 5, 0.05), std: g.positive(0.05, 1, 0.05) });
-  if (kind === 'point-cloud') return sc.pointCloudScore(Array.from({ length: g.int(1, 40) }, () => Array.from({ length: d }, () => g.real(2, 0.005))));
+  if (kind === 'ring')
+    return sc.ringMixture({
+      components: g.integer(1, 12, 0.05),
+      radius: g.positive(0.5, 5, 0.05),
+      std: g.positive(0.05, 1, 0.05),
+    });
+  if (kind === 'point-cloud')
+    return sc.pointCloudScore(
+      Array.from({ length: g.int(1, 40) }, () => Array.from({ length: d }, () => g.real(2, 0.005))),
+    );
   let calls = 0;
   const after = g.int(0, 20);
   g.nonFinite = true; // the user's score itself produces NaN: NaN out is this score's doing, but it must be reported
-  return { kind: 'ou', dim: d, evaluate(t, x, out) { calls++; out.data.fill(calls > after ? Number.NaN : 0.5); } };
+  return {
+    kind: 'ou',
+    dim: d,
+    evaluate(t, x, out) {
+      calls++;
+      out.data.fill(calls > after ? Number.NaN : 0.5);
+    },
+  };
 }
 
 function cldScore(g, sc, d) {
@@ -77,7 +99,10 @@ function cldScore(g, sc, d) {
   const gamma = g.positive(0.1, 2, 0.05);
   if (r < 0.5) return sc.cldGaussianScore({ ...gaussianParameters(g, d), initialVelocityVariance: gamma });
   if (r < 0.8) return sc.cldGaussianMixtureScore({ ...mixtureParameters(g, d), initialVelocityVariance: gamma });
-  return sc.cldPointCloudScore(Array.from({ length: g.int(1, 30) }, () => Array.from({ length: d }, () => g.real(2, 0.005))), { initialVelocityVariance: gamma });
+  return sc.cldPointCloudScore(
+    Array.from({ length: g.int(1, 30) }, () => Array.from({ length: d }, () => g.real(2, 0.005))),
+    { initialVelocityVariance: gamma },
+  );
 }
 
 function corrector(g) {
@@ -88,15 +113,52 @@ function corrector(g) {
 /** A Gaussian law `{ mean, covariance }` as the exact-law functions take it. */
 function gaussianLaw(g, t, d) {
   const c = g.covariance(d);
-  return { mean: Float64Array.from({ length: d }, () => g.real(1, 0.02)), covariance: g.chance(0.97) ? t.fromArray(c) : t.fromArray(g.covariance(d + 1)) };
+  return {
+    mean: Float64Array.from({ length: d }, () => g.real(1, 0.02)),
+    covariance: g.chance(0.97) ? t.fromArray(c) : t.fromArray(g.covariance(d + 1)),
+  };
 }
 
-const DDPM_METHODS = ['exponential-integrator', 'euler-maruyama', 'ancestral', 'probability-flow', 'heun', 'stochastic-heun', 'dpmpp-2m', 'deis-1', 'deis-2', 'deis-3'];
+const DDPM_METHODS = [
+  'exponential-integrator',
+  'euler-maruyama',
+  'ancestral',
+  'probability-flow',
+  'heun',
+  'stochastic-heun',
+  'dpmpp-2m',
+  'deis-1',
+  'deis-2',
+  'deis-3',
+];
 const CLD_METHODS = ['exponential-integrator', 'euler-maruyama', 'sscs'];
 
 export const CASES = [
-  { name: 'tensor.fromArray', make: (g, { t }) => () => (g.chance(0.5) ? t.fromArray(g.matrix(g.int(0, 4), g.int(0, 4)), g.dtype()) : t.fromArray(Array.from({ length: g.int(0, 8) }, () => g.real()), [g.integer(0, 4, 0.1), g.integer(0, 4, 0.1)], g.dtype())) },
-  { name: 'tensor.tensor', make: (g, { t }) => () => t.tensor(new Float64Array(g.int(0, 12)), [g.integer(0, 4, 0.1), g.integer(0, 4, 0.1)], g.chance(0.8) ? undefined : [g.integer(-3, 4, 0.1), g.integer(-3, 4, 0.1)], g.integer(0, 5, 0.1)) },
+  {
+    name: 'tensor.fromArray',
+    make:
+      (g, { t }) =>
+      () =>
+        g.chance(0.5)
+          ? t.fromArray(g.matrix(g.int(0, 4), g.int(0, 4)), g.dtype())
+          : t.fromArray(
+              Array.from({ length: g.int(0, 8) }, () => g.real()),
+              [g.integer(0, 4, 0.1), g.integer(0, 4, 0.1)],
+              g.dtype(),
+            ),
+  },
+  {
+    name: 'tensor.tensor',
+    make:
+      (g, { t }) =>
+      () =>
+        t.tensor(
+          new Float64Array(g.int(0, 12)),
+          [g.integer(0, 4, 0.1), g.integer(0, 4, 0.1)],
+          g.chance(0.8) ? undefined : [g.integer(-3, 4, 0.1), g.integer(-3, 4, 0.1)],
+          g.integer(0, 5, 0.1),
+        ),
+  },
   {
     name: 'tensor.ouExponentialIntegratorStep',
     make: (g, { t }) => {
@@ -104,7 +166,10 @@ export const CASES = [
       const [y, s] = [maybeBatch(g, t, n, d, dtype), maybeBatch(g, t, n, d, dtype)];
       const h = g.positive(1e-4, 1, 0.1);
       const [seed, stream, row] = noiseAddress(g);
-      return () => { t.ouExponentialIntegratorStep(y, s, g.arg(h), g.arg(seed), stream, row); return y; };
+      return () => {
+        t.ouExponentialIntegratorStep(y, s, g.arg(h), g.arg(seed), stream, row);
+        return y;
+      };
     },
   },
   {
@@ -114,7 +179,10 @@ export const CASES = [
       const [y, s] = [maybeBatch(g, t, n, d), maybeBatch(g, t, n, d)];
       const [a, b, c] = [g.real(1, 0.05), g.real(1, 0.05), g.positive(0, 2, 0.05)];
       const [seed, stream, row] = noiseAddress(g);
-      return () => { t.affineNoiseStep(y, s, g.arg(a), b, g.arg(c), seed, g.arg(stream), row); return y; };
+      return () => {
+        t.affineNoiseStep(y, s, g.arg(a), b, g.arg(c), seed, g.arg(stream), row);
+        return y;
+      };
     },
   },
   {
@@ -124,7 +192,10 @@ export const CASES = [
       const [y, s] = [maybeBatch(g, t, n, d), maybeBatch(g, t, n, d)];
       const epsilon = g.positive(1e-4, 1, 0.1);
       const [seed, stream, row] = noiseAddress(g);
-      return () => { t.langevinStep(y, s, g.arg(epsilon), seed, stream, g.arg(row)); return y; };
+      return () => {
+        t.langevinStep(y, s, g.arg(epsilon), seed, stream, g.arg(row));
+        return y;
+      };
     },
   },
   {
@@ -136,7 +207,10 @@ export const CASES = [
       const h = g.positive(1e-4, 1, 0.1);
       const direction = g.chance(0.95) ? g.pick(['forward', 'reverse']) : 'sideways';
       const [seed, stream, row] = noiseAddress(g);
-      return () => { t.cldExponentialIntegratorStep(x, v, s, h, direction, seed, stream, row); return [x, v]; };
+      return () => {
+        t.cldExponentialIntegratorStep(x, v, s, h, direction, seed, stream, row);
+        return [x, v];
+      };
     },
   },
   {
@@ -156,12 +230,37 @@ export const CASES = [
       const b = batchOf(g, t, tb ? n : k, tb ? k : n, g.pick(['float64', 'float32']));
       const c = batchOf(g, t, g.chance(0.95) ? m : m + 1, n, g.pick(['float64', 'float32']));
       const [alpha, beta] = [g.real(1, 0.05), g.real(1, 0.05)];
-      return () => { t.gemm(ta, tb, alpha, a, b, beta, c); return c; };
+      return () => {
+        t.gemm(ta, tb, alpha, a, b, beta, c);
+        return c;
+      };
     },
   },
-  { name: 'tensor.cholesky', make: (g, { t }) => { const m = t.fromArray(g.covariance(g.int(1, 5))); return () => t.cholesky(m); } },
-  { name: 'tensor.symmetricEigen', make: (g, { t }) => { const m = t.fromArray(g.covariance(g.int(1, 5))); return () => t.symmetricEigen(m); } },
-  { name: 'tensor.RandomStream', make: (g, { t }) => { const seed = g.integer(0, 0xffffffff, 0.2); const out = new Float64Array(g.int(0, 40)); return () => { new t.RandomStream(seed).fillNormal(out); return out; }; } },
+  {
+    name: 'tensor.cholesky',
+    make: (g, { t }) => {
+      const m = t.fromArray(g.covariance(g.int(1, 5)));
+      return () => t.cholesky(m);
+    },
+  },
+  {
+    name: 'tensor.symmetricEigen',
+    make: (g, { t }) => {
+      const m = t.fromArray(g.covariance(g.int(1, 5)));
+      return () => t.symmetricEigen(m);
+    },
+  },
+  {
+    name: 'tensor.RandomStream',
+    make: (g, { t }) => {
+      const seed = g.integer(0, 0xffffffff, 0.2);
+      const out = new Float64Array(g.int(0, 40));
+      return () => {
+        new t.RandomStream(seed).fillNormal(out);
+        return out;
+      };
+    },
+  },
   {
     name: 'tensor.sin/cos/integerPower',
     make: (g, { t }) => {
@@ -169,7 +268,8 @@ export const CASES = [
       const base = g.real(2, 0.02);
       const exponent = g.integer(0, 5000, 0.1);
       // |base|^n past the largest double overflows to ±Infinity, as Math.pow does: the overflow class, not a silent failure
-      if (typeof base === 'number' && Number.isInteger(exponent) && exponent * Math.log2(Math.abs(base)) > 1023) g.extreme = true;
+      if (typeof base === 'number' && Number.isInteger(exponent) && exponent * Math.log2(Math.abs(base)) > 1023)
+        g.extreme = true;
       return () => [t.sin(x), t.cos(x), t.integerPower(base, exponent)];
     },
   },
@@ -220,9 +320,20 @@ export const CASES = [
       return async () => {
         const score = ouScore(g, sc, d);
         const method = g.chance(0.97) ? g.pick(DDPM_METHODS) : 'rk4';
-        const options = { T, seed: g.integer(0, 1000, 0.05), n: g.integer(1, 40, 0.05), method, corrector: corrector(g), dtype: g.chance(0.9) ? g.pick(['float64', 'float32']) : g.dtype() };
+        const options = {
+          T,
+          seed: g.integer(0, 1000, 0.05),
+          n: g.integer(1, 40, 0.05),
+          method,
+          corrector: corrector(g),
+          dtype: g.chance(0.9) ? g.pick(['float64', 'float32']) : g.dtype(),
+        };
         if (useGrid) options.grid = grid(g, s, T);
-        else Object.assign(options, { steps: g.integer(20, 40, 0.05), ...(g.chance(0.5) ? { delta: g.positive(1e-3, 0.1, 0.05) } : {}) });
+        else
+          Object.assign(options, {
+            steps: g.integer(20, 40, 0.05),
+            ...(g.chance(0.5) ? { delta: g.positive(1e-3, 0.1, 0.05) } : {}),
+          });
         if (g.chance(0.03)) options.unknownOption = 1;
         return s.sampleDDPM(score, g.arg(options, 0.01));
       };
@@ -240,9 +351,20 @@ export const CASES = [
         const y = batchOf(g, t, n, d, g.pick(['float64', 'float32']));
         const score = ouScore(g, sc, d);
         const split = g.int(1, times.length - 1);
-        const history = method.startsWith('heun') || method === 'stochastic-heun' ? undefined : (g.chance(0.9) ? s.ddpmSolverHistory(method, y) : g.pick([{}, null, 3]));
+        const history =
+          method.startsWith('heun') || method === 'stochastic-heun'
+            ? undefined
+            : g.chance(0.9)
+              ? s.ddpmSolverHistory(method, y)
+              : g.pick([{}, null, 3]);
         s.DDPM_INTEGRATORS[method](score, y, times.subarray(0, split + 1), { seed: 1 }, { history });
-        s.DDPM_INTEGRATORS[method](score, y, times.subarray(split), { seed: 1, firstStep: g.chance(0.9) ? split : g.int(0, 40) }, { history });
+        s.DDPM_INTEGRATORS[method](
+          score,
+          y,
+          times.subarray(split),
+          { seed: 1, firstStep: g.chance(0.9) ? split : g.int(0, 40) },
+          { history },
+        );
         return y;
       };
     },
@@ -256,7 +378,13 @@ export const CASES = [
       return async () => {
         const { firstRow, rows } = s.shardRows(n, index, count);
         if (rows === 0) return [];
-        return s.sampleDDPM(ouScore(g, sc, 2), { T: 2, steps: 20, seed: 1, n: rows, firstRow: g.chance(0.95) ? firstRow : g.pick([-1, 0.5, 2 ** 53, 'x']) });
+        return s.sampleDDPM(ouScore(g, sc, 2), {
+          T: 2,
+          steps: 20,
+          seed: 1,
+          n: rows,
+          firstRow: g.chance(0.95) ? firstRow : g.pick([-1, 0.5, 2 ** 53, 'x']),
+        });
       };
     },
   },
@@ -267,7 +395,10 @@ export const CASES = [
       data.data.forEach((_, i) => (data.data[i] = Math.sin(i)));
       const checkpoints = [];
       const options = { steps: 4, batchSize: 8, seed: 1, checkpointEvery: 2 };
-      sc.trainDenoisingScoreMatching(sc.createScoreNetwork({ dim: 2, hiddenWidths: [4], seed: 1 }), data, { ...options, onCheckpoint: (c) => checkpoints.push(sc.trainingCheckpointToJson(c)) });
+      sc.trainDenoisingScoreMatching(sc.createScoreNetwork({ dim: 2, hiddenWidths: [4], seed: 1 }), data, {
+        ...options,
+        onCheckpoint: (c) => checkpoints.push(sc.trainingCheckpointToJson(c)),
+      });
       const doc = JSON.parse(checkpoints[0]);
       const mutation = g.int(0, 6);
       if (mutation === 1) doc.parameters[0] = g.pick([null, 'x', true]);
@@ -277,7 +408,11 @@ export const CASES = [
       if (mutation === 5) doc.fingerprint = 'another run';
       let text = JSON.stringify(doc);
       if (mutation === 6) text = text.slice(0, g.int(0, text.length - 1));
-      return () => sc.trainDenoisingScoreMatching(sc.createScoreNetwork({ dim: 2, hiddenWidths: [4], seed: 1 }), data, { ...options, resumeFrom: sc.parseTrainingCheckpoint(text, 'fuzz.json') });
+      return () =>
+        sc.trainDenoisingScoreMatching(sc.createScoreNetwork({ dim: 2, hiddenWidths: [4], seed: 1 }), data, {
+          ...options,
+          resumeFrom: sc.parseTrainingCheckpoint(text, 'fuzz.json'),
+        });
     },
   },
   {
@@ -288,7 +423,14 @@ export const CASES = [
       return async () => {
         const score = cldScore(g, sc, d);
         const method = g.chance(0.97) ? g.pick(CLD_METHODS) : 'leapfrog';
-        return s.sampleCLD(score, { T, steps: g.integer(20, 40, 0.05), seed: g.integer(0, 1000, 0.05), n: g.integer(1, 30, 0.05), method, corrector: corrector(g) });
+        return s.sampleCLD(score, {
+          T,
+          steps: g.integer(20, 40, 0.05),
+          seed: g.integer(0, 1000, 0.05),
+          n: g.integer(1, 30, 0.05),
+          method,
+          corrector: corrector(g),
+        });
       };
     },
   },
@@ -297,7 +439,13 @@ export const CASES = [
     make: (g, { t, s }) => {
       const d = g.int(1, 4);
       const T = g.positive(0.5, 8, 0.05);
-      return () => s.exactDDPMLaw(gaussianLaw(g, t, d), { T, grid: grid(g, s, T), method: g.pick(DDPM_METHODS), corrector: corrector(g) });
+      return () =>
+        s.exactDDPMLaw(gaussianLaw(g, t, d), {
+          T,
+          grid: grid(g, s, T),
+          method: g.pick(DDPM_METHODS),
+          corrector: corrector(g),
+        });
     },
   },
   {
@@ -307,10 +455,20 @@ export const CASES = [
       const T = g.positive(0.5, 8, 0.05);
       return () => {
         const score = ouScore(g, sc, d);
-        const divergence = g.chance(0.95) ? g.pick([undefined, 'exact', 'finite-difference', 'hutchinson']) : 'autograd';
-        const options = { T, divergence, ...(divergence === 'hutchinson' ? { seed: g.integer(0, 1000, 0.05), probes: g.integer(1, 4, 0.05) } : {}) };
+        const divergence = g.chance(0.95)
+          ? g.pick([undefined, 'exact', 'finite-difference', 'hutchinson'])
+          : 'autograd';
+        const options = {
+          T,
+          divergence,
+          ...(divergence === 'hutchinson' ? { seed: g.integer(0, 1000, 0.05), probes: g.integer(1, 4, 0.05) } : {}),
+        };
         if (g.chance(0.5)) options.grid = grid(g, s, T);
-        else Object.assign(options, { steps: g.integer(1, 30, 0.05), ...(g.chance(0.7) ? { delta: g.positive(1e-3, 0.1, 0.05) } : {}) });
+        else
+          Object.assign(options, {
+            steps: g.integer(1, 30, 0.05),
+            ...(g.chance(0.7) ? { delta: g.positive(1e-3, 0.1, 0.05) } : {}),
+          });
         if (g.chance(0.2)) options.chunkSize = g.integer(1, 8, 0.05);
         return s.logLikelihood(score, maybeBatch(g, t, g.int(1, 6), d), g.arg(options, 0.01));
       };
@@ -324,7 +482,11 @@ export const CASES = [
       const run = g.pick([s.ddpmExponentialIntegrator, s.ddpmEulerMaruyama, s.ddpmAncestral, s.ddpmProbabilityFlow]);
       return () => {
         const y = batchOf(g, t, g.int(1, 6), d);
-        const noise = { seed: g.integer(0, 1000, 0.05), brownianLevels: g.integer(0, 5, 0.1), firstStep: g.integer(0, 3, 0.05) };
+        const noise = {
+          seed: g.integer(0, 1000, 0.05),
+          brownianLevels: g.integer(0, 5, 0.1),
+          firstStep: g.integer(0, 3, 0.05),
+        };
         run(ouScore(g, sc, d), y, s.uniformGrid(T, g.int(8, 20)), noise, { corrector: corrector(g) });
         return y;
       };
@@ -335,7 +497,13 @@ export const CASES = [
     make: (g, { t, s }) => {
       const d = g.int(1, 3);
       const T = g.positive(0.5, 8, 0.05);
-      return () => s.exactCLDLaw(gaussianLaw(g, t, d), { T, grid: grid(g, s, T), method: g.pick(CLD_METHODS), initialVelocityVariance: g.positive(0.1, 2, 0.05) });
+      return () =>
+        s.exactCLDLaw(gaussianLaw(g, t, d), {
+          T,
+          grid: grid(g, s, T),
+          method: g.pick(CLD_METHODS),
+          initialVelocityVariance: g.positive(0.1, 2, 0.05),
+        });
     },
   },
   {
@@ -353,7 +521,10 @@ export const CASES = [
       const d = g.int(1, 4);
       const [x, y] = [maybeBatch(g, t, g.int(1, 30), d), maybeBatch(g, t, g.int(1, 30), d)];
       const which = g.pick(['slicedWasserstein', 'mmd']);
-      return () => (which === 'mmd' ? s.mmd(x, y) : s.slicedWasserstein(x, y, { projections: g.integer(1, 20, 0.1), seed: g.integer(0, 100, 0.1) }));
+      return () =>
+        which === 'mmd'
+          ? s.mmd(x, y)
+          : s.slicedWasserstein(x, y, { projections: g.integer(1, 20, 0.1), seed: g.integer(0, 100, 0.1) });
     },
   },
   {
@@ -375,8 +546,13 @@ export const CASES = [
   {
     name: 'sampler/io parsePointCloudCsv',
     make: (g, { io }) => {
-      const rows = Array.from({ length: g.int(0, 6) }, () => Array.from({ length: g.int(1, 3) }, () => (g.chance(0.95) ? String(g.real(1, 0.05)) : g.pick(['abc', '', ' ', '1e999', '0x10', '--1']))).join(g.chance(0.95) ? ',' : ';'));
-      const text = (g.chance(0.1) ? '\ufeff' : '') + (g.chance(0.5) ? 'x0,x1\n' : '') + rows.join(g.chance(0.9) ? '\n' : '\r\n');
+      const rows = Array.from({ length: g.int(0, 6) }, () =>
+        Array.from({ length: g.int(1, 3) }, () =>
+          g.chance(0.95) ? String(g.real(1, 0.05)) : g.pick(['abc', '', ' ', '1e999', '0x10', '--1']),
+        ).join(g.chance(0.95) ? ',' : ';'),
+      );
+      const text =
+        (g.chance(0.1) ? '\ufeff' : '') + (g.chance(0.5) ? 'x0,x1\n' : '') + rows.join(g.chance(0.9) ? '\n' : '\r\n');
       return () => io.parsePointCloudCsv(text, 'fuzz.csv');
     },
   },
@@ -385,10 +561,73 @@ export const CASES = [
     make: (g, { cli }) => {
       const command = g.pick(['sample', 'sample', 'sample', 'verify', 'train', 'plot', 'merge', 'help', 'bogus']);
       const argv = [command];
-      const sizes = { sample: ['-n', '30', '--steps', '20', '--no-plot'], verify: ['--dims', '1', '--steps', '8,16', '--no-plot'], train: ['--steps', '3', '--hidden', '4', '--batch', '8'], plot: [], merge: [], help: [], bogus: [] };
+      const sizes = {
+        sample: ['-n', '30', '--steps', '20', '--no-plot'],
+        verify: ['--dims', '1', '--steps', '8,16', '--no-plot'],
+        train: ['--steps', '3', '--hidden', '4', '--batch', '8'],
+        plot: [],
+        merge: [],
+        help: [],
+        bogus: [],
+      };
       argv.push(...sizes[command]);
-      const options = ['--T', '--steps', '-n', '--seed', '--method', '--target', '--delta', '--schedule', '--sampler', '--gamma', '--mean', '--cov', '--dim', '--dtype', '--corrector-steps', '--corrector-size', '--clip', '--max-diverged', '--divergence-k', '--lr', '--batch', '--hidden', '--in', '--image', '--range', '--shard', '--resume', '--checkpoint-every', '--bogus'];
-      const values = ['0', '-1', '1e9', 'NaN', 'Infinity', 'abc', '', '1,2', '1;2', '0.5', 'ring8', 'grid25', 'gaussian', 'cld', 'sscs', 'float32', '3', '1e-3', '8x8', '"1,0;0,1"', '1/3', '3/3', 'auto', 'auto/2'];
+      const options = [
+        '--T',
+        '--steps',
+        '-n',
+        '--seed',
+        '--method',
+        '--target',
+        '--delta',
+        '--schedule',
+        '--sampler',
+        '--gamma',
+        '--mean',
+        '--cov',
+        '--dim',
+        '--dtype',
+        '--corrector-steps',
+        '--corrector-size',
+        '--clip',
+        '--max-diverged',
+        '--divergence-k',
+        '--lr',
+        '--batch',
+        '--hidden',
+        '--in',
+        '--image',
+        '--range',
+        '--shard',
+        '--resume',
+        '--checkpoint-every',
+        '--bogus',
+      ];
+      const values = [
+        '0',
+        '-1',
+        '1e9',
+        'NaN',
+        'Infinity',
+        'abc',
+        '',
+        '1,2',
+        '1;2',
+        '0.5',
+        'ring8',
+        'grid25',
+        'gaussian',
+        'cld',
+        'sscs',
+        'float32',
+        '3',
+        '1e-3',
+        '8x8',
+        '"1,0;0,1"',
+        '1/3',
+        '3/3',
+        'auto',
+        'auto/2',
+      ];
       for (let k = g.int(0, 3); k > 0; k--) {
         argv.push(g.pick(options));
         if (g.chance(0.9)) argv.push(g.pick(values));
@@ -397,7 +636,10 @@ export const CASES = [
       return async () => {
         const stdout = [];
         const stderr = [];
-        const code = await cli.runCli(argv, { stdout: { write: (c) => stdout.push(c) }, stderr: { write: (c) => stderr.push(c) } });
+        const code = await cli.runCli(argv, {
+          stdout: { write: (c) => stdout.push(c) },
+          stderr: { write: (c) => stderr.push(c) },
+        });
         const text = stderr.join('');
         if (/unexpected error/.test(text)) throw new Error(`untyped error in the CLI: ${text.trim()}`);
         return { code, argv };

@@ -12,7 +12,12 @@ const [seed, from, to, plant] = process.argv.slice(2).map(Number);
 
 /** Cases that fail on purpose, so the harness's own test can see it report failures. */
 const PLANTED = [
-  { name: 'planted untyped exception', make: () => () => { throw new TypeError('planted'); } },
+  {
+    name: 'planted untyped exception',
+    make: () => () => {
+      throw new TypeError('planted');
+    },
+  },
   { name: 'planted crash', make: () => () => process.kill(process.pid, 'SIGKILL') },
 ];
 const cases = plant === 1 ? [...CASES, ...PLANTED] : CASES;
@@ -22,7 +27,8 @@ const lib = { t, sc, s, io, cli };
 function allFinite(value, depth = 0) {
   if (typeof value === 'number') return Number.isFinite(value);
   if (value === null || typeof value !== 'object' || depth > 5) return true;
-  if (ArrayBuffer.isView(value)) return Array.prototype.every.call(value, (v) => typeof v !== 'number' || Number.isFinite(v));
+  if (ArrayBuffer.isView(value))
+    return Array.prototype.every.call(value, (v) => typeof v !== 'number' || Number.isFinite(v));
   if (Array.isArray(value)) return value.every((v) => allFinite(v, depth + 1));
   return Object.values(value).every((v) => allFinite(v, depth + 1));
 }

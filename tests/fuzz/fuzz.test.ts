@@ -6,7 +6,10 @@ import { fileURLToPath } from 'node:url';
 const RUNNER = fileURLToPath(new URL('./run.mjs', import.meta.url));
 
 test('2,000 fuzz configurations (seed 1): no untyped exception, non-finite success, crash or hang', () => {
-  const run = spawnSync(process.execPath, [RUNNER, '--configs', '2000', '--seed', '1', '--json'], { encoding: 'utf8', timeout: 110_000 });
+  const run = spawnSync(process.execPath, [RUNNER, '--configs', '2000', '--seed', '1', '--json'], {
+    encoding: 'utf8',
+    timeout: 110_000,
+  });
   const summary = JSON.parse(run.stdout.trim().split('\n').pop()!);
   expect(summary.configs).toBe(2000);
   expect(summary.failures).toEqual([]);
@@ -18,7 +21,10 @@ test('2,000 fuzz configurations (seed 1): no untyped exception, non-finite succe
 }, 120_000);
 
 test('the harness reports a failure: an untyped exception planted through --plant makes the run fail', () => {
-  const run = spawnSync(process.execPath, [RUNNER, '--configs', '50', '--seed', '1', '--json', '--plant'], { encoding: 'utf8', timeout: 60_000 });
+  const run = spawnSync(process.execPath, [RUNNER, '--configs', '50', '--seed', '1', '--json', '--plant'], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   const summary = JSON.parse(run.stdout.trim().split('\n').pop()!);
   expect(summary.counts['untyped exception']).toBeGreaterThan(0);
   expect(summary.counts['crash']).toBeGreaterThan(0);

@@ -67,7 +67,10 @@ export class Generator {
 
   /** A normal-ish finite number of scale `scale` (Box–Muller), occasionally a bad one. */
   real(scale = 1, pBad = 0.03) {
-    return this.maybe(() => scale * Math.sqrt(-2 * Math.log(1 - this.random())) * Math.cos(2 * Math.PI * this.random()), pBad);
+    return this.maybe(
+      () => scale * Math.sqrt(-2 * Math.log(1 - this.random())) * Math.cos(2 * Math.PI * this.random()),
+      pBad,
+    );
   }
 
   positive(lo, hi, pBad) {
@@ -81,17 +84,24 @@ export class Generator {
   /** An `rows × cols` nested array of reals, sometimes ragged. */
   matrix(rows, cols, scale = 1) {
     const ragged = this.chance(0.03);
-    return Array.from({ length: rows }, (_, i) => Array.from({ length: ragged && i === rows - 1 ? Math.max(0, cols - 1) : cols }, () => this.real(scale, 0.01)));
+    return Array.from({ length: rows }, (_, i) =>
+      Array.from({ length: ragged && i === rows - 1 ? Math.max(0, cols - 1) : cols }, () => this.real(scale, 0.01)),
+    );
   }
 
   /** A symmetric positive definite d × d matrix, or (sometimes) a non-symmetric, indefinite or singular one. */
   covariance(d) {
     const a = Array.from({ length: d }, () => Array.from({ length: d }, () => this.real(0.7, 0)));
-    const s = Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => a[i].reduce((sum, _, k) => sum + a[i][k] * a[j][k], 0) + (i === j ? 0.1 : 0)));
+    const s = Array.from({ length: d }, (_, i) =>
+      Array.from({ length: d }, (_, j) => a[i].reduce((sum, _, k) => sum + a[i][k] * a[j][k], 0) + (i === j ? 0.1 : 0)),
+    );
     const kind = this.random();
-    if (kind < 0.04) s[0][d - 1] += 1; // not symmetric (when d > 1)
-    else if (kind < 0.08) s[0][0] = -1; // indefinite
-    else if (kind < 0.1) for (const row of s) row.fill(0); // singular
+    if (kind < 0.04)
+      s[0][d - 1] += 1; // not symmetric (when d > 1)
+    else if (kind < 0.08)
+      s[0][0] = -1; // indefinite
+    else if (kind < 0.1)
+      for (const row of s) row.fill(0); // singular
     else if (kind < 0.12) s[0][0] = this.note(Number.NaN);
     return s;
   }

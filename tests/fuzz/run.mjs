@@ -19,15 +19,18 @@ function parse(argv) {
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === '--json') options.json = true;
-    else if (flag === '--plant') options.plant = true; // adds cases that fail on purpose (the harness's own test)
+    else if (flag === '--plant')
+      options.plant = true; // adds cases that fail on purpose (the harness's own test)
     else if (flag === '--configs') options.configs = Number(argv[++i]);
     else if (flag === '--seed') options.seed = Number(argv[++i]);
     else if (flag === '--only') options.only = Number(argv[++i]);
     else if (flag === '--timeout-ms') options.timeoutMs = Number(argv[++i]);
-    else if (flag !== '--') throw new Error(`fuzz: unknown option ${flag}; options: --configs N --seed S --only I --timeout-ms T --json`);
+    else if (flag !== '--')
+      throw new Error(`fuzz: unknown option ${flag}; options: --configs N --seed S --only I --timeout-ms T --json`);
   }
   for (const key of ['configs', 'seed', 'timeoutMs']) {
-    if (!Number.isInteger(options[key]) || options[key] < 0) throw new Error(`fuzz: --${key} must be a non-negative integer; got ${options[key]}`);
+    if (!Number.isInteger(options[key]) || options[key] < 0)
+      throw new Error(`fuzz: --${key} must be a non-negative integer; got ${options[key]}`);
   }
   return options;
 }
@@ -35,20 +38,37 @@ function parse(argv) {
 /** Runs configurations [from, to) in one child; resolves with where it stopped and why. */
 function runChild(options, from, to, record, cwd) {
   return new Promise((done) => {
-    const child = fork(fileURLToPath(new URL('./child.mjs', import.meta.url)), [options.seed, from, to, options.plant ? 1 : 0].map(String), { cwd, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const child = fork(
+      fileURLToPath(new URL('./child.mjs', import.meta.url)),
+      [options.seed, from, to, options.plant ? 1 : 0].map(String),
+      { cwd, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] },
+    );
     let current;
     let lastDone = from - 1;
     let stderr = '';
     let timer;
     const arm = () => {
       clearTimeout(timer);
-      timer = setTimeout(() => { record(current, 'crash-or-hang', 'hang', `no result within ${options.timeoutMs} ms`); child.kill('SIGKILL'); }, options.timeoutMs);
+      timer = setTimeout(() => {
+        record(current, 'crash-or-hang', 'hang', `no result within ${options.timeoutMs} ms`);
+        child.kill('SIGKILL');
+      }, options.timeoutMs);
     };
-    child.stderr.on('data', (chunk) => { stderr = (stderr + chunk).slice(-2000); });
+    child.stderr.on('data', (chunk) => {
+      stderr = (stderr + chunk).slice(-2000);
+    });
     let sawEnd = false;
     child.on('message', (message) => {
-      if (message.type === 'end') { sawEnd = true; settle(); return; }
-      if (message.type === 'start') { current = message.index; arm(); return; }
+      if (message.type === 'end') {
+        sawEnd = true;
+        settle();
+        return;
+      }
+      if (message.type === 'start') {
+        current = message.index;
+        arm();
+        return;
+      }
       clearTimeout(timer);
       record(message.index, message.name, message.outcome, message.detail);
       lastDone = message.index;
@@ -64,7 +84,10 @@ function runChild(options, from, to, record, cwd) {
     const settle = () => {
       if (settled || ended === undefined || !disconnected) return;
       if (ended[0] === 0 && !sawEnd && graceTimer === undefined) {
-        graceTimer = setTimeout(() => { graceTimer = null; settle(); }, 1000);
+        graceTimer = setTimeout(() => {
+          graceTimer = null;
+          settle();
+        }, 1000);
         return;
       }
       if (graceTimer) return;
@@ -75,12 +98,23 @@ function runChild(options, from, to, record, cwd) {
       // a child that dies between configurations (e.g. from work a finished configuration left running) crashed on the last one
       const culprit = current ?? lastDone;
       if (!finished && culprit >= from && !(current !== undefined && record.has(current))) {
-        record.replace(culprit, 'crash-or-hang', 'crash', `child exited with ${signal ?? code} during or after configuration ${culprit}: ${stderr.trim().slice(-400)}`);
+        record.replace(
+          culprit,
+          'crash-or-hang',
+          'crash',
+          `child exited with ${signal ?? code} during or after configuration ${culprit}: ${stderr.trim().slice(-400)}`,
+        );
       }
       done(finished ? to : Math.max(culprit + 1, from + 1));
     };
-    child.on('disconnect', () => { disconnected = true; settle(); });
-    child.on('close', (code, signal) => { ended = [code, signal]; settle(); });
+    child.on('disconnect', () => {
+      disconnected = true;
+      settle();
+    });
+    child.on('close', (code, signal) => {
+      ended = [code, signal];
+      settle();
+    });
   });
 }
 
@@ -88,9 +122,14 @@ async function main() {
   const options = parse(process.argv.slice(2));
   const [first, last] = options.only === undefined ? [0, options.configs] : [options.only, options.only + 1];
   const results = new Map();
-  const record = (index, name, outcome, detail) => { if (!results.has(index)) results.set(index, { index, name, outcome, detail }); };
+  const record = (index, name, outcome, detail) => {
+    if (!results.has(index)) results.set(index, { index, name, outcome, detail });
+  };
   record.has = (index) => results.has(index);
-  record.replace = (index, name, outcome, detail) => { const previous = results.get(index); results.set(index, { index, name: previous?.name ?? name, outcome, detail }); };
+  record.replace = (index, name, outcome, detail) => {
+    const previous = results.get(index);
+    results.set(index, { index, name: previous?.name ?? name, outcome, detail });
+  };
   const cwd = mkdtempSync(join(tmpdir(), 'sgmkit-fuzz-'));
   const started = performance.now();
   try {
@@ -107,12 +146,23 @@ async function main() {
     byCase[r.name][r.outcome] = (byCase[r.name][r.outcome] ?? 0) + 1;
   }
   const failures = rows.filter((r) => FAILURES.has(r.outcome));
-  const summary = { seed: options.seed, configs: rows.length, seconds: Math.round((performance.now() - started) / 100) / 10, counts, byCase, failures: failures.slice(0, 50) };
+  const summary = {
+    seed: options.seed,
+    configs: rows.length,
+    seconds: Math.round((performance.now() - started) / 100) / 10,
+    counts,
+    byCase,
+    failures: failures.slice(0, 50),
+  };
   if (options.json) console.log(JSON.stringify(summary));
   else {
     console.log(`fuzz: ${rows.length} configurations, seed ${options.seed}, ${summary.seconds} s`);
-    for (const [outcome, count] of Object.entries(counts).sort((a, b) => b[1] - a[1])) console.log(`  ${String(count).padStart(7)}  ${outcome}${FAILURES.has(outcome) ? '   <-- failure' : ''}`);
-    for (const f of failures.slice(0, 20)) console.log(`\n#${f.index} ${f.name}: ${f.outcome}\n  ${f.detail ?? ''}\n  replay: npx -y pnpm@10 run fuzz -- --seed ${options.seed} --only ${f.index}`);
+    for (const [outcome, count] of Object.entries(counts).sort((a, b) => b[1] - a[1]))
+      console.log(`  ${String(count).padStart(7)}  ${outcome}${FAILURES.has(outcome) ? '   <-- failure' : ''}`);
+    for (const f of failures.slice(0, 20))
+      console.log(
+        `\n#${f.index} ${f.name}: ${f.outcome}\n  ${f.detail ?? ''}\n  replay: npx -y pnpm@10 run fuzz -- --seed ${options.seed} --only ${f.index}`,
+      );
   }
   process.exitCode = failures.length === 0 ? 0 : 1;
 }

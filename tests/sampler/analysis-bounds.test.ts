@@ -1,6 +1,13 @@
 import { InvalidArgumentError } from '@sgmkit/tensor';
 import {
-  ddpmBound, ddpmStepsForAccuracy, ddpmEarlyStoppingBound, cldBound, errorDecomposition, gaussianKL, exactDDPMLaw, ouMarginal,
+  ddpmBound,
+  ddpmStepsForAccuracy,
+  ddpmEarlyStoppingBound,
+  cldBound,
+  errorDecomposition,
+  gaussianKL,
+  exactDDPMLaw,
+  ouMarginal,
 } from '@sgmkit/sampler';
 import { givensProduct, law, rotatedDiagonal, uniformTimes } from './analysis-helpers';
 
@@ -17,13 +24,20 @@ describe('ddpmBound (Theorem 2)', () => {
     expect(ddpmBound({ ...inputs, constant: 7 }).bound).toBeCloseTo(7 * b.bound, 13);
     expect(ddpmBound({ ...inputs, h: 0.5 }).stepSizeWithinAssumption).toBe(false);
     // L < 1 is replaced by 1 (also a Lipschitz constant), as the theorem assumes L ≥ 1.
-    expect(ddpmBound({ ...inputs, lipschitz: 0.3 }).discretisation).toBe(ddpmBound({ ...inputs, lipschitz: 1 }).discretisation);
+    expect(ddpmBound({ ...inputs, lipschitz: 0.3 }).discretisation).toBe(
+      ddpmBound({ ...inputs, lipschitz: 1 }).discretisation,
+    );
   });
 
   test('bad input names the argument', () => {
     for (const [bad, argument] of [
-      [{ lipschitz: 0 }, 'inputs.lipschitz'], [{ h: 0 }, 'inputs.h'], [{ T: -1 }, 'inputs.T'], [{ dim: 1.5 }, 'inputs.dim'],
-      [{ klToStandardNormal: Number.NaN }, 'inputs.klToStandardNormal'], [{ scoreError: -1 }, 'inputs.scoreError'], [{ constant: 0 }, 'inputs.constant'],
+      [{ lipschitz: 0 }, 'inputs.lipschitz'],
+      [{ h: 0 }, 'inputs.h'],
+      [{ T: -1 }, 'inputs.T'],
+      [{ dim: 1.5 }, 'inputs.dim'],
+      [{ klToStandardNormal: Number.NaN }, 'inputs.klToStandardNormal'],
+      [{ scoreError: -1 }, 'inputs.scoreError'],
+      [{ constant: 0 }, 'inputs.constant'],
     ] as const) {
       expect(() => ddpmBound({ ...inputs, ...bad })).toThrow(InvalidArgumentError);
       try {
@@ -47,8 +61,12 @@ describe('ddpmStepsForAccuracy', () => {
     expect(coarser.discretisation).toBeGreaterThan(0.1 / 3);
   });
 
-  test('N = T²·9C²L²d/ε² when m₂ = 0 (the paper\'s Θ̃(L²d/ε²))', () => {
-    for (const [dim, epsilon, lipschitz] of [[8, 0.1, 2], [64, 0.05, 1], [4, 0.2, 10]] as const) {
+  test("N = T²·9C²L²d/ε² when m₂ = 0 (the paper's Θ̃(L²d/ε²))", () => {
+    for (const [dim, epsilon, lipschitz] of [
+      [8, 0.1, 2],
+      [64, 0.05, 1],
+      [4, 0.2, 10],
+    ] as const) {
       const r = ddpmStepsForAccuracy({ ...target, dim, epsilon, lipschitz });
       const predicted = (r.T ** 2 * 9 * lipschitz ** 2 * dim) / epsilon ** 2;
       expect(r.steps).toBeGreaterThanOrEqual(predicted);
@@ -67,7 +85,9 @@ describe('ddpmStepsForAccuracy', () => {
       return undefined;
     };
     expect(argumentOf(() => ddpmStepsForAccuracy({ ...target, scoreError: 0.1 }))).toBe('inputs.scoreError');
-    expect(argumentOf(() => ddpmStepsForAccuracy({ ...target, klToStandardNormal: 1e-4 }))).toBe('inputs.klToStandardNormal');
+    expect(argumentOf(() => ddpmStepsForAccuracy({ ...target, klToStandardNormal: 1e-4 }))).toBe(
+      'inputs.klToStandardNormal',
+    );
     expect(argumentOf(() => ddpmStepsForAccuracy({ ...target, epsilon: 1 }))).toBe('inputs.epsilon');
   });
 });
@@ -79,14 +99,24 @@ describe('ddpmEarlyStoppingBound', () => {
     const sigma2 = 1 - Math.exp(-2 * delta);
     const result = ddpmEarlyStoppingBound({ radius: R, dim: d, delta, h: 0.001, T: 6, scoreError: 0 });
     expect(result.w2EarlyStopping).toBeCloseTo(Math.sqrt((1 - Math.exp(-delta)) ** 2 * R * R + d * sigma2), 13);
-    const qDelta = law([Math.exp(-delta) * R, 0, 0, 0], [0, 1, 2, 3].map((i) => [0, 1, 2, 3].map((j) => (i === j ? sigma2 : 0))));
-    const gamma = law([0, 0, 0, 0], [0, 1, 2, 3].map((i) => [0, 1, 2, 3].map((j) => (i === j ? 1 : 0))));
+    const qDelta = law(
+      [Math.exp(-delta) * R, 0, 0, 0],
+      [0, 1, 2, 3].map((i) => [0, 1, 2, 3].map((j) => (i === j ? sigma2 : 0))),
+    );
+    const gamma = law(
+      [0, 0, 0, 0],
+      [0, 1, 2, 3].map((i) => [0, 1, 2, 3].map((j) => (i === j ? 1 : 0))),
+    );
     expect(result.klToStandardNormal).toBeCloseTo(gaussianKL(qDelta, gamma), 12);
     expect(result.secondMoment).toBeCloseTo(Math.exp(-2 * delta) * R * R + d * sigma2, 13);
   });
 
   test('L_δ bounds the Hessian of ln q_δ for the two-point law ±R e₁ at x = 0, where Cov(X₀ | X_δ) = R² e₁e₁ᵀ', () => {
-    for (const [R, delta] of [[1, 0.5], [5, 0.1], [0.2, 0.01]] as const) {
+    for (const [R, delta] of [
+      [1, 0.5],
+      [5, 0.1],
+      [0.2, 0.01],
+    ] as const) {
       const sigma2 = 1 - Math.exp(-2 * delta);
       const hessianEigenvalue = (Math.exp(-2 * delta) * R * R) / (sigma2 * sigma2) - 1 / sigma2;
       const { lipschitz } = ddpmEarlyStoppingBound({ radius: R, dim: 2, delta, h: 0.01, T: 5, scoreError: 0 });
@@ -97,9 +127,20 @@ describe('ddpmEarlyStoppingBound', () => {
 
   test('feeds Theorem 2 with the derived constants over the horizon T − δ', () => {
     const r = ddpmEarlyStoppingBound({ radius: 2, dim: 3, delta: 0.1, h: 0.001, T: 4, scoreError: 0.01, constant: 2 });
-    const direct = ddpmBound({ klToStandardNormal: r.klToStandardNormal, lipschitz: r.lipschitz, secondMoment: r.secondMoment, dim: 3, h: 0.001, T: 3.9, scoreError: 0.01, constant: 2 });
+    const direct = ddpmBound({
+      klToStandardNormal: r.klToStandardNormal,
+      lipschitz: r.lipschitz,
+      secondMoment: r.secondMoment,
+      dim: 3,
+      h: 0.001,
+      T: 3.9,
+      scoreError: 0.01,
+      constant: 2,
+    });
     expect(r.tvToEarlyStopped.bound).toBeCloseTo(direct.bound, 14);
-    expect(() => ddpmEarlyStoppingBound({ radius: 2, dim: 3, delta: 5, h: 0.1, T: 4, scoreError: 0 })).toThrow(/inputs\.T/);
+    expect(() => ddpmEarlyStoppingBound({ radius: 2, dim: 3, delta: 5, h: 0.1, T: 4, scoreError: 0 })).toThrow(
+      /inputs\.T/,
+    );
   });
 });
 
@@ -124,13 +165,22 @@ describe('errorDecomposition', () => {
     const parts = errorDecomposition(data, { T: 4, grid, method: 'exponential-integrator' });
     expect(parts.score).toBe(0);
     expect(parts.earlyStopping).toBe(0);
-    expect(parts.discretisation).toBeCloseTo(gaussianKL(exactDDPMLaw(data, { T: 4, grid, method: 'exponential-integrator', init: 'forward-marginal' }), data), 15);
+    expect(parts.discretisation).toBeCloseTo(
+      gaussianKL(exactDDPMLaw(data, { T: 4, grid, method: 'exponential-integrator', init: 'forward-marginal' }), data),
+      15,
+    );
   });
 
   test('W2: total ≤ sum of the parts (triangle inequality along the chain of laws)', () => {
     for (const method of ['exponential-integrator', 'euler-maruyama', 'ancestral', 'probability-flow'] as const) {
       for (const delta of [0, 0.05]) {
-        const parts = errorDecomposition(data, { T: 2, grid: uniformTimes(2, 40, delta), method, scoreError: { scale: 0.05, bias }, divergence: 'w2' });
+        const parts = errorDecomposition(data, {
+          T: 2,
+          grid: uniformTimes(2, 40, delta),
+          method,
+          scoreError: { scale: 0.05, bias },
+          divergence: 'w2',
+        });
         expect(parts.total).toBeLessThanOrEqual(parts.sum * (1 + 1e-12));
         expect(parts.earlyStopping > 0).toBe(delta > 0);
         expect(parts.score).toBeGreaterThan(0);
@@ -139,7 +189,13 @@ describe('errorDecomposition', () => {
   });
 
   test('each part responds only to its own cause', () => {
-    const at = (T: number, steps: number, scale: number) => errorDecomposition(data, { T, grid: uniformTimes(T, steps), method: 'exponential-integrator', scoreError: { scale } });
+    const at = (T: number, steps: number, scale: number) =>
+      errorDecomposition(data, {
+        T,
+        grid: uniformTimes(T, steps),
+        method: 'exponential-integrator',
+        scoreError: { scale },
+      });
     // Longer horizon at the same h: initialisation falls; finer h at the same T: discretisation falls.
     expect(at(6, 300, 0).initialisation).toBeLessThan(at(3, 150, 0).initialisation / 10);
     expect(at(3, 600, 0).discretisation).toBeLessThan(at(3, 150, 0).discretisation / 10);
@@ -154,7 +210,16 @@ describe('errorDecomposition', () => {
   });
 
   test('bad input: init is chosen by the decomposition; unknown divergence', () => {
-    expect(() => errorDecomposition(data, { T: 1, grid: uniformTimes(1, 4), method: 'ancestral', init: 'standard-normal' } as never)).toThrow(/options\.init/);
-    expect(() => errorDecomposition(data, { T: 1, grid: uniformTimes(1, 4), method: 'ancestral', divergence: 'tv' as never })).toThrow(/options\.divergence/);
+    expect(() =>
+      errorDecomposition(data, {
+        T: 1,
+        grid: uniformTimes(1, 4),
+        method: 'ancestral',
+        init: 'standard-normal',
+      } as never),
+    ).toThrow(/options\.init/);
+    expect(() =>
+      errorDecomposition(data, { T: 1, grid: uniformTimes(1, 4), method: 'ancestral', divergence: 'tv' as never }),
+    ).toThrow(/options\.divergence/);
   });
 });

@@ -7,7 +7,10 @@ export const law = gaussianLaw;
 /** A law object built by hand, not validated: for the bad-input tests of functions that take laws. */
 export function unvalidatedLaw(mean: number[], covariance: number[][]): GaussianLaw {
   const d = mean.length;
-  return { mean: Float64Array.from(mean), covariance: { data: Float64Array.from(covariance.flat()), shape: [d, d], stride: [d, 1], offset: 0 } };
+  return {
+    mean: Float64Array.from(mean),
+    covariance: { data: Float64Array.from(covariance.flat()), shape: [d, d], stride: [d, 1], offset: 0 },
+  };
 }
 
 /** `N` equal steps from T down to δ (last entry exactly δ). */
@@ -52,18 +55,19 @@ export function givensProduct(d: number, angles: number[]): number[][] {
 /** Q diag(values) Qᵀ as nested arrays. */
 export function rotatedDiagonal(q: number[][], values: number[]): number[][] {
   const d = values.length;
-  return Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => {
-    let sum = 0;
-    for (let k = 0; k < d; k++) sum += q[i]![k]! * values[k]! * q[j]![k]!;
-    return sum;
-  }));
+  return Array.from({ length: d }, (_, i) =>
+    Array.from({ length: d }, (_, j) => {
+      let sum = 0;
+      for (let k = 0; k < d; k++) sum += q[i]![k]! * values[k]! * q[j]![k]!;
+      return sum;
+    }),
+  );
 }
 
 /** Matrix entries as a flat array (row-major). */
 export function entries(t: { data: Float64Array; shape: readonly number[] }): number[] {
   return Array.from(t.data.subarray(0, t.shape[0]! * t.shape[1]!));
 }
-
 
 // Expects a throw of `type` whose `argument` names the argument.
 export { expectArgumentError } from '../helpers/errors';

@@ -2,7 +2,11 @@ import { InvalidArgumentError } from '@sgmkit/tensor';
 import { ddpmPathSpaceKL, exactDDPMLaw, gaussianKL, ouMarginal } from '@sgmkit/sampler';
 import { law, leastSquaresSlope, rotatedDiagonal, givensProduct, uniformTimes } from './analysis-helpers';
 
-const standard = (d: number) => law(new Array(d).fill(0), Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => (i === j ? 1 : 0))));
+const standard = (d: number) =>
+  law(
+    new Array(d).fill(0),
+    Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => (i === j ? 1 : 0))),
+  );
 /** 2d Σ_k (h_k − 1 + e^{−h_k}): the EI path KL for N(0, I) data (E|Y_s − Y_{s_k}|² = 2d(1 − e^{−(s − s_k)}) integrated). */
 const closedForm = (d: number, grid: Float64Array) => {
   let sum = 0;
@@ -26,7 +30,11 @@ describe('ddpmPathSpaceKL', () => {
     const logH: number[] = [];
     const logKL: number[] = [];
     for (const n of [1000, 2000, 4000, 8000]) {
-      const kl = ddpmPathSpaceKL(standard(2), { T: 4, grid: uniformTimes(4, n), method: 'exponential-integrator' }).total;
+      const kl = ddpmPathSpaceKL(standard(2), {
+        T: 4,
+        grid: uniformTimes(4, n),
+        method: 'exponential-integrator',
+      }).total;
       logH.push(Math.log(4 / n));
       logKL.push(Math.log(kl));
       // 2(h − 1 + e^{−h})/h² = 1 − h/3 + O(h²), so KL/(d h T) ∈ (1 − h/3, 1).
@@ -37,12 +45,13 @@ describe('ddpmPathSpaceKL', () => {
     const slope = leastSquaresSlope(logH, logKL);
     expect(slope).toBeGreaterThan(0.999);
     expect(slope).toBeLessThan(1.001);
-    const at = (d: number, T: number) => ddpmPathSpaceKL(standard(d), { T, grid: uniformTimes(T, T * 100), method: 'exponential-integrator' }).total;
+    const at = (d: number, T: number) =>
+      ddpmPathSpaceKL(standard(d), { T, grid: uniformTimes(T, T * 100), method: 'exponential-integrator' }).total;
     expect(at(6, 2) / at(1, 2)).toBeCloseTo(6, 10);
     expect(at(2, 6) / at(2, 2)).toBeCloseTo(3, 10);
   });
 
-  test('N(0, I) data: Euler–Maruyama drift error is −(Y_s − Y_{s_k}), a quarter of the exponential integrator\'s', () => {
+  test("N(0, I) data: Euler–Maruyama drift error is −(Y_s − Y_{s_k}), a quarter of the exponential integrator's", () => {
     const grid = uniformTimes(3, 30);
     const ei = ddpmPathSpaceKL(standard(2), { T: 3, grid, method: 'exponential-integrator' }).total;
     const em = ddpmPathSpaceKL(standard(2), { T: 3, grid, method: 'euler-maruyama' }).total;
@@ -60,7 +69,10 @@ describe('ddpmPathSpaceKL', () => {
     const q = givensProduct(3, [0.4, -0.8, 1.2]);
     const data = law([1, -0.5, 2], rotatedDiagonal(q, [0.3, 1.5, 4]));
     for (const method of ['exponential-integrator', 'euler-maruyama'] as const) {
-      for (const [init, scoreError] of [['forward-marginal', undefined], ['standard-normal', { scale: 0.1, bias: Float64Array.from([0.1, 0, -0.2]) }]] as const) {
+      for (const [init, scoreError] of [
+        ['forward-marginal', undefined],
+        ['standard-normal', { scale: 0.1, bias: Float64Array.from([0.1, 0, -0.2]) }],
+      ] as const) {
         const grid = uniformTimes(3, 60, 0.05);
         const path = ddpmPathSpaceKL(data, { T: 3, grid, method, init, scoreError });
         const output = exactDDPMLaw(data, { T: 3, grid, method, init, scoreError });
@@ -72,7 +84,13 @@ describe('ddpmPathSpaceKL', () => {
   });
 
   test('the initialisation term is KL(q_T ‖ N(0, I))', () => {
-    const data = law([2, 0], [[0.5, 0.1], [0.1, 2]]);
+    const data = law(
+      [2, 0],
+      [
+        [0.5, 0.1],
+        [0.1, 2],
+      ],
+    );
     const result = ddpmPathSpaceKL(data, { T: 1.5, grid: uniformTimes(1.5, 10), method: 'exponential-integrator' });
     expect(result.initialisation).toBeCloseTo(gaussianKL(ouMarginal(data, 1.5), standard(2)), 14);
     expect(result.total).toBeCloseTo(result.initialisation + result.girsanov, 14);
@@ -83,7 +101,10 @@ describe('ddpmPathSpaceKL', () => {
     for (const [call, argument] of [
       [() => ddpmPathSpaceKL(standard(1), { ...options, method: 'ancestral' as never }), 'options.method'],
       [() => ddpmPathSpaceKL(standard(1), { ...options, method: 'probability-flow' as never }), 'options.method'],
-      [() => ddpmPathSpaceKL(standard(1), { ...options, method: 'exponential-integrator', init: 'zero' as never }), 'options.init'],
+      [
+        () => ddpmPathSpaceKL(standard(1), { ...options, method: 'exponential-integrator', init: 'zero' as never }),
+        'options.init',
+      ],
       [() => ddpmPathSpaceKL(standard(1), { ...options, T: 2, method: 'exponential-integrator' }), 'options.grid[0]'],
     ] as const) {
       expect(call).toThrow(InvalidArgumentError);

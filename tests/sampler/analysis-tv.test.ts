@@ -2,7 +2,8 @@ import { InvalidArgumentError, ShapeMismatchError, standardNormalCdf } from '@sg
 import { gaussianTV, normalTV1D } from '@sgmkit/sampler';
 import { expectArgumentError, law, unvalidatedLaw } from './analysis-helpers';
 
-const density1 = (m: number, s: number) => (x: number) => Math.exp(-((x - m) ** 2) / (2 * s * s)) / (s * Math.sqrt(2 * Math.PI));
+const density1 = (m: number, s: number) => (x: number) =>
+  Math.exp(-((x - m) ** 2) / (2 * s * s)) / (s * Math.sqrt(2 * Math.PI));
 
 /** ½∫|p − q| on [−L, L] by composite Simpson with n panels. */
 function integratedTV1D(p: (x: number) => number, q: (x: number) => number, L: number, n: number): number {
@@ -28,13 +29,20 @@ function integratedTV2D(p: ReturnType<typeof law>, q: ReturnType<typeof law>, L:
   const [f, g] = [density(p), density(q)];
   const h = (2 * L) / n;
   let sum = 0;
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) sum += Math.abs(f(-L + (i + 0.5) * h, -L + (j + 0.5) * h) - g(-L + (i + 0.5) * h, -L + (j + 0.5) * h));
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++)
+      sum += Math.abs(f(-L + (i + 0.5) * h, -L + (j + 0.5) * h) - g(-L + (i + 0.5) * h, -L + (j + 0.5) * h));
   return 0.5 * sum * h * h;
 }
 
 describe('normalTV1D and gaussianTV in 1-D: exact', () => {
   test.each([
-    [0, 1, 0.5, 1], [0, 1, 0, 2], [1, 0.3, -0.5, 1.7], [0, 1, 0, 1.001], [2, 1, -2, 0.2], [0, 1, 0, 1],
+    [0, 1, 0.5, 1],
+    [0, 1, 0, 2],
+    [1, 0.3, -0.5, 1.7],
+    [0, 1, 0, 1.001],
+    [2, 1, -2, 0.2],
+    [0, 1, 0, 1],
   ])('N(%d, %d²) vs N(%d, %d²) matches ½∫|p − q| by quadrature', (m1, s1, m2, s2) => {
     const numeric = integratedTV1D(density1(m1, s1), density1(m2, s2), 14, 200000);
     expect(normalTV1D(m1, s1, m2, s2)).toBeCloseTo(numeric, 8);
@@ -47,7 +55,10 @@ describe('normalTV1D and gaussianTV in 1-D: exact', () => {
 
 describe('gaussianTV in 2-D', () => {
   test('equal covariances: exact 2Φ(Δ/2) − 1 with Δ the Mahalanobis distance', () => {
-    const cov = [[1, 0.5], [0.5, 2]];
+    const cov = [
+      [1, 0.5],
+      [0.5, 2],
+    ];
     const tv = gaussianTV(law([0, 0], cov), law([1, -1], cov));
     // Δ² = (1, −1) Σ⁻¹ (1, −1)ᵀ with Σ⁻¹ = [[2, −0.5], [−0.5, 1]]/1.75.
     const delta = Math.sqrt((2 + 1 + 1) / 1.75);
@@ -56,10 +67,54 @@ describe('gaussianTV in 2-D', () => {
   });
 
   test.each([
-    [[0, 0], [[1, 0], [0, 1]], [0, 0], [[2, 0.3], [0.3, 0.5]]],
-    [[0, 0], [[1, 0.2], [0.2, 1]], [0.5, -0.3], [[1.2, -0.1], [-0.1, 0.9]]],
-    [[1, 1], [[0.3, 0], [0, 3]], [-1, 0.5], [[2, 0.8], [0.8, 1]]],
-    [[0, 0], [[1, 0], [0, 1]], [0.05, 0], [[1.02, 0], [0, 0.99]]],
+    [
+      [0, 0],
+      [
+        [1, 0],
+        [0, 1],
+      ],
+      [0, 0],
+      [
+        [2, 0.3],
+        [0.3, 0.5],
+      ],
+    ],
+    [
+      [0, 0],
+      [
+        [1, 0.2],
+        [0.2, 1],
+      ],
+      [0.5, -0.3],
+      [
+        [1.2, -0.1],
+        [-0.1, 0.9],
+      ],
+    ],
+    [
+      [1, 1],
+      [
+        [0.3, 0],
+        [0, 3],
+      ],
+      [-1, 0.5],
+      [
+        [2, 0.8],
+        [0.8, 1],
+      ],
+    ],
+    [
+      [0, 0],
+      [
+        [1, 0],
+        [0, 1],
+      ],
+      [0.05, 0],
+      [
+        [1.02, 0],
+        [0, 0.99],
+      ],
+    ],
   ])('bounds contain the numerically integrated TV: N(%j, %j) vs N(%j, %j)', (m1, c1, m2, c2) => {
     const [p, q] = [law(m1 as number[], c1 as number[][]), law(m2 as number[], c2 as number[][])];
     const tv = gaussianTV(p, q);
@@ -76,10 +131,31 @@ describe('gaussianTV in 2-D', () => {
 
 describe('gaussianTV: bad input', () => {
   test('dimension mismatch and non-PD covariance name the argument', () => {
-    const p = law([0, 0], [[1, 0], [0, 1]]);
+    const p = law(
+      [0, 0],
+      [
+        [1, 0],
+        [0, 1],
+      ],
+    );
     for (const [call, type, argument] of [
       [() => gaussianTV(p, law([0], [[1]])), ShapeMismatchError, 'q.mean'],
-      [() => gaussianTV(p, unvalidatedLaw([0, 0], [[-1, 0], [0, 1]])), InvalidArgumentError, 'q.covariance'],
-    ] as const) expectArgumentError(call, type, argument);
+      [
+        () =>
+          gaussianTV(
+            p,
+            unvalidatedLaw(
+              [0, 0],
+              [
+                [-1, 0],
+                [0, 1],
+              ],
+            ),
+          ),
+        InvalidArgumentError,
+        'q.covariance',
+      ],
+    ] as const)
+      expectArgumentError(call, type, argument);
   });
 });

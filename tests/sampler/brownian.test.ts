@@ -1,7 +1,14 @@
 import { InvalidArgumentError, batch, fillParticleNormals, type Batch } from '@sgmkit/tensor';
 import { gaussianScore, cldGaussianScore, type Score } from '@sgmkit/score';
 import {
-  ddpmAncestral, ddpmEulerMaruyama, ddpmExponentialIntegrator, cldExponentialIntegrator, exactDDPMLaw, brownianWeightsInto, uniformGrid, MAX_BROWNIAN_LEVELS,
+  ddpmAncestral,
+  ddpmEulerMaruyama,
+  ddpmExponentialIntegrator,
+  cldExponentialIntegrator,
+  exactDDPMLaw,
+  brownianWeightsInto,
+  uniformGrid,
+  MAX_BROWNIAN_LEVELS,
   INITIAL_POSITION_STREAM,
 } from '@sgmkit/sampler';
 import { expectArgumentError } from '../helpers/errors';
@@ -17,7 +24,13 @@ function start(n: number, seed: number): Batch<Float64Array> {
 
 /** A score whose probability-flow-free part makes each method's update exactly linear-Gaussian in the noise. */
 function linearScore(c: number): Score {
-  return { kind: 'ou', dim: d, evaluate: (_t, x, out) => { for (let i = 0; i < out.data.length; i++) out.data[i] = c * x.data[i]!; } };
+  return {
+    kind: 'ou',
+    dim: d,
+    evaluate: (_t, x, out) => {
+      for (let i = 0; i < out.data.length; i++) out.data[i] = c * x.data[i]!;
+    },
+  };
 }
 
 function maxAbsDifference(a: Batch, b: Batch): number {
@@ -26,12 +39,19 @@ function maxAbsDifference(a: Batch, b: Batch): number {
   return worst;
 }
 
-const integrators = { 'exponential-integrator': ddpmExponentialIntegrator, 'euler-maruyama': ddpmEulerMaruyama } as const;
+const integrators = {
+  'exponential-integrator': ddpmExponentialIntegrator,
+  'euler-maruyama': ddpmEulerMaruyama,
+} as const;
 
 describe('refined Brownian paths: one path for every level', () => {
   test('weights: Σ w² = 1 (the step normal is exactly N(0, 1)); one fine step has weight 1', () => {
     for (const method of ['exponential-integrator', 'euler-maruyama'] as const) {
-      for (const [h, m] of [[0.3, 8], [1e-3, 64], [0.05, 1]] as const) {
+      for (const [h, m] of [
+        [0.3, 8],
+        [1e-3, 64],
+        [0.05, 1],
+      ] as const) {
         const w = brownianWeightsInto(method, h, m, new Float64Array(m));
         expect(Math.abs(w.reduce((a, v) => a + v * v, 0) - 1)).toBeLessThanOrEqual(1e-14);
         if (m === 1) expect(w[0]).toBe(1);
@@ -40,7 +60,13 @@ describe('refined Brownian paths: one path for every level', () => {
   });
 
   test('level 0 is the ordinary run, bit for bit', () => {
-    const score = gaussianScore({ mean: [1, -1], covariance: [[1, 0.3], [0.3, 0.5]] });
+    const score = gaussianScore({
+      mean: [1, -1],
+      covariance: [
+        [1, 0.3],
+        [0.3, 0.5],
+      ],
+    });
     for (const [method, run] of Object.entries(integrators)) {
       const a = start(50, 1);
       const b = start(50, 1);
@@ -57,19 +83,22 @@ describe('refined Brownian paths: one path for every level', () => {
   test.each([
     ['exponential-integrator', 0],
     ['euler-maruyama', -0.5],
-  ] as const)('%s: the coarse run at level L equals the 2^L-times finer run where the scheme is exact in the drift', (method, c) => {
-    const run = integrators[method];
-    const fine = start(40, 2);
-    run(linearScore(c), fine, uniformGrid(1, 128), { seed: 9 });
-    for (const levels of [1, 3, 5]) {
-      const coarse = start(40, 2);
-      run(linearScore(c), coarse, uniformGrid(1, 128 / 2 ** levels), { seed: 9, brownianLevels: levels });
-      expect(maxAbsDifference(coarse, fine)).toBeLessThanOrEqual(1e-12);
-      const other = start(40, 2);
-      run(linearScore(c), other, uniformGrid(1, 128 / 2 ** levels), { seed: 10, brownianLevels: levels });
-      expect(maxAbsDifference(other, fine)).toBeGreaterThan(0.1);
-    }
-  });
+  ] as const)(
+    '%s: the coarse run at level L equals the 2^L-times finer run where the scheme is exact in the drift',
+    (method, c) => {
+      const run = integrators[method];
+      const fine = start(40, 2);
+      run(linearScore(c), fine, uniformGrid(1, 128), { seed: 9 });
+      for (const levels of [1, 3, 5]) {
+        const coarse = start(40, 2);
+        run(linearScore(c), coarse, uniformGrid(1, 128 / 2 ** levels), { seed: 9, brownianLevels: levels });
+        expect(maxAbsDifference(coarse, fine)).toBeLessThanOrEqual(1e-12);
+        const other = start(40, 2);
+        run(linearScore(c), other, uniformGrid(1, 128 / 2 ** levels), { seed: 10, brownianLevels: levels });
+        expect(maxAbsDifference(other, fine)).toBeGreaterThan(0.1);
+      }
+    },
+  );
 
   test('same bits whatever the row split (firstRow) and the segment split (firstStep)', () => {
     const score = gaussianScore({ mean: [0.5, 0], covariance: 0.7 });
@@ -88,13 +117,22 @@ describe('refined Brownian paths: one path for every level', () => {
 
   test('a refined coarse run has the exact output law of the method (5 SE)', () => {
     const mean = [1, -1];
-    const covariance = [[1, 0.3], [0.3, 0.5]];
+    const covariance = [
+      [1, 0.3],
+      [0.3, 0.5],
+    ];
     const score = gaussianScore({ mean, covariance });
     const n = 20_000;
     const y = start(n, 6);
     const grid = uniformGrid(3, 12);
     ddpmExponentialIntegrator(score, y, grid, { seed: 8, brownianLevels: 3 });
-    const law = exactDDPMLaw({ mean: Float64Array.from(mean), covariance: { data: Float64Array.from(covariance.flat()), shape: [2, 2], stride: [2, 1], offset: 0 } }, { T: 3, grid, method: 'exponential-integrator' });
+    const law = exactDDPMLaw(
+      {
+        mean: Float64Array.from(mean),
+        covariance: { data: Float64Array.from(covariance.flat()), shape: [2, 2], stride: [2, 1], offset: 0 },
+      },
+      { T: 3, grid, method: 'exponential-integrator' },
+    );
     for (let j = 0; j < d; j++) {
       let sum = 0;
       let squares = 0;
@@ -113,14 +151,33 @@ describe('refined Brownian paths refuse what they cannot couple', () => {
   const grid = uniformGrid(2, 8);
   test.each([
     ['ancestral', () => ddpmAncestral(score, start(4, 1), grid, { seed: 1, brownianLevels: 1 })],
-    ['a corrector', () => ddpmExponentialIntegrator(score, start(4, 1), grid, { seed: 1, brownianLevels: 1 }, { corrector: { steps: 1, stepSize: 0.01 } })],
-    ['too many levels', () => ddpmExponentialIntegrator(score, start(4, 1), grid, { seed: 1, brownianLevels: MAX_BROWNIAN_LEVELS + 1 })],
+    [
+      'a corrector',
+      () =>
+        ddpmExponentialIntegrator(
+          score,
+          start(4, 1),
+          grid,
+          { seed: 1, brownianLevels: 1 },
+          { corrector: { steps: 1, stepSize: 0.01 } },
+        ),
+    ],
+    [
+      'too many levels',
+      () => ddpmExponentialIntegrator(score, start(4, 1), grid, { seed: 1, brownianLevels: MAX_BROWNIAN_LEVELS + 1 }),
+    ],
     ['a fractional level', () => ddpmEulerMaruyama(score, start(4, 1), grid, { seed: 1, brownianLevels: 0.5 })],
-    ['CLD', () => {
-      const x = start(4, 1);
-      const v = start(4, 2);
-      return cldExponentialIntegrator(cldGaussianScore({ mean: [0, 0], covariance: 1 }), x, v, grid, { seed: 1, brownianLevels: 1 });
-    }],
+    [
+      'CLD',
+      () => {
+        const x = start(4, 1);
+        const v = start(4, 2);
+        return cldExponentialIntegrator(cldGaussianScore({ mean: [0, 0], covariance: 1 }), x, v, grid, {
+          seed: 1,
+          brownianLevels: 1,
+        });
+      },
+    ],
   ])('%s', (_what, f) => expectArgumentError(f, InvalidArgumentError, 'noise.brownianLevels'));
 });
 
@@ -145,36 +202,51 @@ function logSlope(x: number[], y: number[]): number {
 // is ∫ M (y(u) − y_k) du, a mean-zero O(h^{3/2}) term per step, O(h) in total). The Gaussian score is smooth in
 // (t, x) on [0, T] (q_t's covariance stays ≥ min(λ_min(Σ), 1)), so both apply with δ = 0.
 describe('strong (pathwise) error on Gaussian data against the fine run on the same path', () => {
-  const score = gaussianScore({ mean: [1, -1], covariance: [[1, 0.3], [0.3, 0.5]] });
+  const score = gaussianScore({
+    mean: [1, -1],
+    covariance: [
+      [1, 0.3],
+      [0.3, 0.5],
+    ],
+  });
   const T = 2;
   const n = 2000;
   const coarse = [16, 32, 64, 128];
   const finest = 4096; // 32 times finer than the finest coarse grid: its own error is ~3% of the smallest one measured
   const batches = 10;
 
-  test.each(['exponential-integrator', 'euler-maruyama'] as const)('%s: fitted strong order 1 ± 0.1 (theory: 1 for additive noise)', (method) => {
-    const run = integrators[method];
-    const reference = start(n, 11);
-    run(score, reference, uniformGrid(T, finest), { seed: 12 });
-    // Squared errors per batch of particles, for each coarse grid.
-    const squared = coarse.map((steps) => {
-      const y = start(n, 11);
-      run(score, y, uniformGrid(T, steps), { seed: 12, brownianLevels: Math.log2(finest / steps) });
-      const perBatch = new Array<number>(batches).fill(0);
-      for (let r = 0; r < n; r++) {
-        for (let j = 0; j < d; j++) perBatch[Math.floor((r * batches) / n)]! += (y.data[r * d + j]! - reference.data[r * d + j]!) ** 2;
-      }
-      return perBatch;
-    });
-    const h = coarse.map((steps) => T / steps);
-    const rms = squared.map((b) => Math.sqrt(b.reduce((a, v) => a + v, 0) / n));
-    const order = logSlope(h, rms);
-    // The slope's sampling error, from the spread of the slopes of 10 disjoint particle batches.
-    const batchOrders = Array.from({ length: batches }, (_, k) => logSlope(h, squared.map((b) => Math.sqrt(b[k]! / (n / batches)))));
-    const meanOrder = batchOrders.reduce((a, v) => a + v, 0) / batches;
-    const se = Math.sqrt(batchOrders.reduce((a, v) => a + (v - meanOrder) ** 2, 0) / (batches - 1) / batches);
-    expect(K_SE * se).toBeLessThan(0.1); // the tolerance is not noise-limited
-    expect(Math.abs(order - 1)).toBeLessThanOrEqual(0.1);
-    expect(order).toBeGreaterThan(0.5); // the Euler–Maruyama strong order 1/2 holds a fortiori
-  });
+  test.each(['exponential-integrator', 'euler-maruyama'] as const)(
+    '%s: fitted strong order 1 ± 0.1 (theory: 1 for additive noise)',
+    (method) => {
+      const run = integrators[method];
+      const reference = start(n, 11);
+      run(score, reference, uniformGrid(T, finest), { seed: 12 });
+      // Squared errors per batch of particles, for each coarse grid.
+      const squared = coarse.map((steps) => {
+        const y = start(n, 11);
+        run(score, y, uniformGrid(T, steps), { seed: 12, brownianLevels: Math.log2(finest / steps) });
+        const perBatch = new Array<number>(batches).fill(0);
+        for (let r = 0; r < n; r++) {
+          for (let j = 0; j < d; j++)
+            perBatch[Math.floor((r * batches) / n)]! += (y.data[r * d + j]! - reference.data[r * d + j]!) ** 2;
+        }
+        return perBatch;
+      });
+      const h = coarse.map((steps) => T / steps);
+      const rms = squared.map((b) => Math.sqrt(b.reduce((a, v) => a + v, 0) / n));
+      const order = logSlope(h, rms);
+      // The slope's sampling error, from the spread of the slopes of 10 disjoint particle batches.
+      const batchOrders = Array.from({ length: batches }, (_, k) =>
+        logSlope(
+          h,
+          squared.map((b) => Math.sqrt(b[k]! / (n / batches))),
+        ),
+      );
+      const meanOrder = batchOrders.reduce((a, v) => a + v, 0) / batches;
+      const se = Math.sqrt(batchOrders.reduce((a, v) => a + (v - meanOrder) ** 2, 0) / (batches - 1) / batches);
+      expect(K_SE * se).toBeLessThan(0.1); // the tolerance is not noise-limited
+      expect(Math.abs(order - 1)).toBeLessThanOrEqual(0.1);
+      expect(order).toBeGreaterThan(0.5); // the Euler–Maruyama strong order 1/2 holds a fortiori
+    },
+  );
 });

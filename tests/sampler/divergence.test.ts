@@ -3,7 +3,17 @@ import type { Batch } from '@sgmkit/tensor';
 import { cldGaussianScore, gaussianScore, pointCloudScore, ringMixture, scaledScore } from '@sgmkit/score';
 import type { DataNormalization, Score } from '@sgmkit/score';
 import {
-  CLD_METHODS, DDPM_METHODS, DEFAULT_DIVERGENCE_K, countDiverged, ddpmExponentialIntegrator, earlyStoppingGrid, exactCLDLaw, exactDDPMLaw, sampleCLD, sampleDDPM, uniformGrid,
+  CLD_METHODS,
+  DDPM_METHODS,
+  DEFAULT_DIVERGENCE_K,
+  countDiverged,
+  ddpmExponentialIntegrator,
+  earlyStoppingGrid,
+  exactCLDLaw,
+  exactDDPMLaw,
+  sampleCLD,
+  sampleDDPM,
+  uniformGrid,
 } from '@sgmkit/sampler';
 import type { GaussianLaw } from '@sgmkit/sampler';
 import { values } from './samplers-helpers';
@@ -11,7 +21,10 @@ import { law } from './analysis-helpers';
 
 // Worker threads run packages/sampler/dist/parallel/worker.js (tests run against dist).
 const mean = [1, -2];
-const covariance = [[1, 0.6], [0.6, 2]];
+const covariance = [
+  [1, 0.6],
+  [0.6, 2],
+];
 const gaussian = gaussianScore({ mean, covariance });
 
 /** Upper bound on P(some coordinate of N(m, S) leaves [lower, upper]) by the union bound over coordinates (Mills ratio tail). */
@@ -22,7 +35,7 @@ function escapeProbability(law: GaussianLaw, lower: Float64Array, upper: Float64
     const s = Math.sqrt(law.covariance.data[i * d + i]!);
     for (const distance of [(law.mean[i]! - lower[i]!) / s, (upper[i]! - law.mean[i]!) / s]) {
       if (!(distance > 1)) return 1;
-      p += Math.exp(-distance * distance / 2) / (distance * Math.sqrt(2 * Math.PI)); // P(Z > z) ≤ φ(z)/z
+      p += Math.exp((-distance * distance) / 2) / (distance * Math.sqrt(2 * Math.PI)); // P(Z > z) ≤ φ(z)/z
     }
   }
   return p;
@@ -61,7 +74,9 @@ describe('divergence report on exact runs: zero, with a computed false-alarm pro
     const score = cldGaussianScore({ mean, covariance });
     const result = await sampleCLD(score, { T: 5, steps: 50, n: 10_000, seed: 2, method });
     const output = exactCLDLaw(law(mean, covariance), { T: 5, grid: uniformGrid(5, 50), method });
-    expect(10_000 * escapeProbability(output.position, result.diverged.region.lower, result.diverged.region.upper)).toBeLessThan(1e-9);
+    expect(
+      10_000 * escapeProbability(output.position, result.diverged.region.lower, result.diverged.region.upper),
+    ).toBeLessThan(1e-9);
     expect(result.diverged.count).toBe(0);
   });
 
@@ -92,12 +107,16 @@ describe('divergence report on exact runs: zero, with a computed false-alarm pro
     expectBox(fine.diverged.region, 1 - Math.exp(-2 * delta));
   });
 
-  test('constant coordinates on a coarse uniform grid: the last step\'s noise is not divergence', async () => {
+  test("constant coordinates on a coarse uniform grid: the last step's noise is not divergence", async () => {
     // Six coordinates spread over [0, 1] (std ≈ 0.29, like pixels) and two that are 0 in every row, sampled with the
     // exact point-cloud score on 20 uniform steps from T = 10: the last step (h ≈ 0.5) leaves noise of std ≈ 1.31 in
     // every coordinate, ≈ 4.5 rms data stds. A box that ignores it ([min, max] ± k·√(max(std, rms)² + 1 − e^{−2δ})) flags
     // many particles; the box that allows for it flags none, while the repulsive score below is still caught.
-    const rows = Array.from({ length: 200 }, (_, r) => [...Array.from({ length: 6 }, (_, i) => ((r * (2 * i + 3)) % 17) / 16), 0, 0]);
+    const rows = Array.from({ length: 200 }, (_, r) => [
+      ...Array.from({ length: 6 }, (_, i) => ((r * (2 * i + 3)) % 17) / 16),
+      0,
+      0,
+    ]);
     const points = pointCloudScore(rows);
     const n = 2000;
     const { diverged, samples, grid } = await sampleDDPM(points, { T: 10, steps: 20, delta: 1e-3, n, seed: 6 });
@@ -108,16 +127,27 @@ describe('divergence report on exact runs: zero, with a computed false-alarm pro
     const half = (v: number) => Array.from(std, (s) => 10 * Math.sqrt(Math.max(s, rms) ** 2 + v));
     const withoutStep = half(1 - Math.exp(-2e-3));
     const shrink = (i: number) => (1 - Math.exp(-1e-3)) * Math.abs(m[i]!);
-    const flagged = recount(samples, Array.from(min!, (x, i) => x - withoutStep[i]! - shrink(i)), Array.from(max!, (x, i) => x + withoutStep[i]! + shrink(i)));
+    const flagged = recount(
+      samples,
+      Array.from(min!, (x, i) => x - withoutStep[i]! - shrink(i)),
+      Array.from(max!, (x, i) => x + withoutStep[i]! + shrink(i)),
+    );
     // 291 of 2000 at this seed (binomial SE ≈ 16): the bound 200 is more than 5 SE below it.
     expect(flagged).toBeGreaterThan(200);
     const withStep = half(Math.exp(2 * h) - 1);
     for (let i = 0; i < 8; i++) expect(diverged.region.upper[i]).toBeCloseTo(max![i]! + withStep[i]! + shrink(i), 12);
   });
 
-  test('a score without dataMoments: the start law N(0, I) box, |x_i| ≤ k (widened by the last step\'s noise)', async () => {
+  test("a score without dataMoments: the start law N(0, I) box, |x_i| ≤ k (widened by the last step's noise)", async () => {
     const bare: Score = { kind: 'ou', dim: 2, evaluate: (t, x, out) => gaussian.evaluate(t, x, out) };
-    const flow = await sampleDDPM(bare, { T: 2, steps: 4, n: 10, seed: 1, region: { k: 3 }, method: 'probability-flow' });
+    const flow = await sampleDDPM(bare, {
+      T: 2,
+      steps: 4,
+      n: 10,
+      seed: 1,
+      region: { k: 3 },
+      method: 'probability-flow',
+    });
     expect(flow.diverged.region.source).toBe('start-law');
     expect(Array.from(flow.diverged.region.lower)).toEqual([-3, -3]);
     expect(Array.from(flow.diverged.region.upper)).toEqual([3, 3]);
@@ -134,13 +164,21 @@ describe('the data range in the box: rare large values of a nearly constant coor
   const rows = Array.from({ length: 200 }, (_, r) => [((r * 7) % 19) / 6, r === 17 ? 30 : 0]);
   const points = pointCloudScore(rows);
 
-  test('the box is [min − w, max + w] with the moments\' range; no sample counts, though some sit 14 stds out', async () => {
+  test("the box is [min − w, max + w] with the moments' range; no sample counts, though some sit 14 stds out", async () => {
     const n = 4000;
-    const { diverged, samples, grid } = await sampleDDPM(points, { T: 10, grid: earlyStoppingGrid(10, 1e-3, 100), n, seed: 3 });
+    const { diverged, samples, grid } = await sampleDDPM(points, {
+      T: 10,
+      grid: earlyStoppingGrid(10, 1e-3, 100),
+      n,
+      seed: 3,
+    });
     const { mean: m, std, min, max } = points.dataMoments;
     const rms = Math.sqrt((std[0]! ** 2 + std[1]! ** 2) / 2);
     const v = Math.max(1 - Math.exp(-2e-3), Math.exp(2 * (grid[99]! - grid[100]!)) - 1);
-    const w = Array.from(std, (s, i) => 10 * Math.sqrt(Math.max(s, rms) ** 2 + v) + (1 - Math.exp(-1e-3)) * Math.abs(m[i]!));
+    const w = Array.from(
+      std,
+      (s, i) => 10 * Math.sqrt(Math.max(s, rms) ** 2 + v) + (1 - Math.exp(-1e-3)) * Math.abs(m[i]!),
+    );
     for (let i = 0; i < 2; i++) {
       expect(diverged.region.lower[i]).toBeCloseTo(min![i]! - w[i]!, 12);
       expect(diverged.region.upper[i]).toBeCloseTo(max![i]! + w[i]!, 12);
@@ -148,7 +186,11 @@ describe('the data range in the box: rare large values of a nearly constant coor
     expect(diverged.count).toBe(0);
     // The k-std box alone would flag the samples at the lit row (about n/200 = 20 expected; 5 SE of a Poisson
     // count of 20 is 22, so > 0 is the bound this seed must pass, and it is not tuned: any seed gives 20 ± 4.5).
-    const meanBox = recount(samples, Array.from(m, (x, i) => x - w[i]!), Array.from(m, (x, i) => x + w[i]!));
+    const meanBox = recount(
+      samples,
+      Array.from(m, (x, i) => x - w[i]!),
+      Array.from(m, (x, i) => x + w[i]!),
+    );
     expect(meanBox).toBeGreaterThan(0);
   });
 
@@ -158,10 +200,17 @@ describe('the data range in the box: rare large values of a nearly constant coor
   });
 
   test('malformed ranges are typed errors', async () => {
-    const make = (extra: object): Score => ({ kind: 'ou', dim: 2, evaluate: (t, x, out) => gaussian.evaluate(t, x, out), dataMoments: { mean: new Float64Array(2), std: Float64Array.of(1, 1), ...extra } });
+    const make = (extra: object): Score => ({
+      kind: 'ou',
+      dim: 2,
+      evaluate: (t, x, out) => gaussian.evaluate(t, x, out),
+      dataMoments: { mean: new Float64Array(2), std: Float64Array.of(1, 1), ...extra },
+    });
     const base = { T: 1, steps: 2, n: 3, seed: 1 };
     await expect(sampleDDPM(make({ min: Float64Array.of(0, 0) }), base)).rejects.toThrow(/score\.dataMoments\.max/);
-    await expect(sampleDDPM(make({ min: Float64Array.of(0, 0), max: Float64Array.of(1, -1) }), base)).rejects.toThrow(/score\.dataMoments\.max/);
+    await expect(sampleDDPM(make({ min: Float64Array.of(0, 0), max: Float64Array.of(1, -1) }), base)).rejects.toThrow(
+      /score\.dataMoments\.max/,
+    );
     await expect(sampleDDPM(make({ max: Float64Array.of(1, 1) }), base)).rejects.toThrow(/score\.dataMoments\.min/);
   });
 });
@@ -195,7 +244,7 @@ describe('divergence report on a bad score that pushes particles out', () => {
     expect(values(three.samples)).toEqual(values(one.samples));
   });
 
-  test('countDiverged on an integrator\'s output agrees with the sampler', async () => {
+  test("countDiverged on an integrator's output agrees with the sampler", async () => {
     const y = batch(2000, 2);
     fillParticleNormals(y, 8, 0, 0);
     ddpmExponentialIntegrator(repulsive, y, uniformGrid(1, 20), { seed: 8 });
@@ -203,21 +252,44 @@ describe('divergence report on a bad score that pushes particles out', () => {
     const report = countDiverged(y, repulsive, { lastNoisyStep: sampled.grid[19]! - sampled.grid[20]! });
     expect(report.region).toEqual(sampled.diverged.region);
     expect(report.count).toBe(sampled.diverged.count);
-    expect(() => countDiverged(y, repulsive, { lastNoisyStep: -1 })).toThrow(/countDiverged: argument 'options\.lastNoisyStep' must be a finite number >= 0/);
+    expect(() => countDiverged(y, repulsive, { lastNoisyStep: -1 })).toThrow(
+      /countDiverged: argument 'options\.lastNoisyStep' must be a finite number >= 0/,
+    );
     expect(values(y)).toEqual(values(sampled.samples));
   });
 });
 
 describe('normalised scores: the sampler runs in the standardised space and maps back', () => {
-  const affine: DataNormalization = { kind: 'affine', mean: Float64Array.from([10, -5]), scale: Float64Array.from([3, 0.5]) };
-  const whitening: DataNormalization = { kind: 'whitening', mean: Float64Array.from([10, -5]), matrix: Float64Array.from([2, 0, 1, 3]) };
-  const standardised = gaussianScore({ mean: [0.1, -0.2], covariance: [[1, 0.3], [0.3, 1]] });
+  const affine: DataNormalization = {
+    kind: 'affine',
+    mean: Float64Array.from([10, -5]),
+    scale: Float64Array.from([3, 0.5]),
+  };
+  const whitening: DataNormalization = {
+    kind: 'whitening',
+    mean: Float64Array.from([10, -5]),
+    matrix: Float64Array.from([2, 0, 1, 3]),
+  };
+  const standardised = gaussianScore({
+    mean: [0.1, -0.2],
+    covariance: [
+      [1, 0.3],
+      [0.3, 1],
+    ],
+  });
   const withNormalization = (normalization: DataNormalization): Score => ({
-    kind: 'ou', dim: 2, evaluate: (t, x, out) => standardised.evaluate(t, x, out),
-    spec: standardised.spec, dataMoments: standardised.dataMoments, normalization,
+    kind: 'ou',
+    dim: 2,
+    evaluate: (t, x, out) => standardised.evaluate(t, x, out),
+    spec: standardised.spec,
+    dataMoments: standardised.dataMoments,
+    normalization,
   });
 
-  test.each([['affine', affine], ['whitening', whitening]] as const)('%s: x = mean + map(y), bit-identical across workers and chunks', async (_name, normalization) => {
+  test.each([
+    ['affine', affine],
+    ['whitening', whitening],
+  ] as const)('%s: x = mean + map(y), bit-identical across workers and chunks', async (_name, normalization) => {
     const base = { T: 3, steps: 10, n: 1001, seed: 4 };
     const plain = await sampleDDPM(standardised, base);
     const one = await sampleDDPM(withNormalization(normalization), base);
@@ -225,8 +297,13 @@ describe('normalised scores: the sampler runs in the standardised space and maps
     const expected = new Array<number>(y.length);
     for (let r = 0; r < 1001; r++) {
       for (let i = 0; i < 2; i++) {
-        if (normalization.kind === 'affine') expected[2 * r + i] = normalization.mean[i]! + normalization.scale[i]! * y[2 * r + i]!;
-        else expected[2 * r + i] = normalization.mean[i]! + normalization.matrix[2 * i]! * y[2 * r]! + normalization.matrix[2 * i + 1]! * y[2 * r + 1]!;
+        if (normalization.kind === 'affine')
+          expected[2 * r + i] = normalization.mean[i]! + normalization.scale[i]! * y[2 * r + i]!;
+        else
+          expected[2 * r + i] =
+            normalization.mean[i]! +
+            normalization.matrix[2 * i]! * y[2 * r]! +
+            normalization.matrix[2 * i + 1]! * y[2 * r + 1]!;
       }
     }
     expect(values(one.samples)).toEqual(expected);
@@ -238,7 +315,11 @@ describe('normalised scores: the sampler runs in the standardised space and maps
 
   test('the divergence count is taken in the standardised space', async () => {
     // In data space every sample is near (1000, −1000), far outside the standardised box; none counts.
-    const far: DataNormalization = { kind: 'affine', mean: Float64Array.from([1000, -1000]), scale: Float64Array.from([3, 0.5]) };
+    const far: DataNormalization = {
+      kind: 'affine',
+      mean: Float64Array.from([1000, -1000]),
+      scale: Float64Array.from([3, 0.5]),
+    };
     const { diverged, samples } = await sampleDDPM(withNormalization(far), { T: 3, steps: 10, n: 500, seed: 4 });
     expect(diverged.count).toBe(0);
     expect(recount(samples, diverged.region.lower, diverged.region.upper)).toBe(500);
@@ -247,9 +328,14 @@ describe('normalised scores: the sampler runs in the standardised space and maps
   test('CLD positions are mapped back too', async () => {
     const cld = cldGaussianScore({ mean: [0, 0], covariance: 1 });
     const plain = await sampleCLD(cld, { T: 2, steps: 8, n: 300, seed: 3 });
-    const mapped = await sampleCLD(Object.assign(Object.create(Object.getPrototypeOf(cld)), cld, { normalization: affine }), { T: 2, steps: 8, n: 300, seed: 3, workers: 2 });
+    const mapped = await sampleCLD(
+      Object.assign(Object.create(Object.getPrototypeOf(cld)), cld, { normalization: affine }),
+      { T: 2, steps: 8, n: 300, seed: 3, workers: 2 },
+    );
     const y = values(plain.samples);
-    expect(values(mapped.samples)).toEqual(y.map((v, j) => affine.mean[j % 2]! + (affine as { scale: Float64Array }).scale[j % 2]! * v));
+    expect(values(mapped.samples)).toEqual(
+      y.map((v, j) => affine.mean[j % 2]! + (affine as { scale: Float64Array }).scale[j % 2]! * v),
+    );
   });
 });
 
@@ -260,7 +346,10 @@ describe('typed errors', () => {
     [{ k: -1 }, /options\.region\.k/],
     [{ k: Number.NaN }, /options\.region\.k/],
     [{ lower: [0], upper: [1] }, /options\.region\.lower' must be an array of 2 numbers/],
-    [{ lower: [0, 0], upper: [1, -1] }, /options\.region\.upper\[1\]' must be a number >= options\.region\.lower\[1\] = 0/],
+    [
+      { lower: [0, 0], upper: [1, -1] },
+      /options\.region\.upper\[1\]' must be a number >= options\.region\.lower\[1\] = 0/,
+    ],
     [{ lower: [0, Number.NaN], upper: [1, 1] }, /options\.region\.lower\[1\]/],
     [{ k: 3, lower: [0, 0], upper: [1, 1] }, /options\.region\.k' must be undefined when lower and upper are given/],
     [{}, /options\.region' must be an object \{ k \} or \{ lower, upper \}/],
@@ -272,11 +361,30 @@ describe('typed errors', () => {
   });
 
   test('malformed normalisation and data moments', async () => {
-    const make = (extra: object): Score => ({ kind: 'ou', dim: 2, evaluate: (t, x, out) => gaussian.evaluate(t, x, out), ...extra });
-    await expect(sampleDDPM(make({ normalization: { kind: 'affine', mean: new Float64Array(2), scale: new Float64Array(3) } }), base)).rejects.toThrow(/score\.normalization\.scale/);
-    await expect(sampleDDPM(make({ normalization: { kind: 'whitening', mean: new Float64Array(2), matrix: new Float64Array(2) } }), base)).rejects.toThrow(/score\.normalization\.matrix/);
-    await expect(sampleDDPM(make({ normalization: { kind: 'rotate', mean: new Float64Array(2) } }), base)).rejects.toThrow(/score\.normalization\.kind/);
-    await expect(sampleDDPM(make({ dataMoments: { mean: new Float64Array(2), std: Float64Array.from([1, -1]) } }), base)).rejects.toThrow(/score\.dataMoments\.std/);
+    const make = (extra: object): Score => ({
+      kind: 'ou',
+      dim: 2,
+      evaluate: (t, x, out) => gaussian.evaluate(t, x, out),
+      ...extra,
+    });
+    await expect(
+      sampleDDPM(
+        make({ normalization: { kind: 'affine', mean: new Float64Array(2), scale: new Float64Array(3) } }),
+        base,
+      ),
+    ).rejects.toThrow(/score\.normalization\.scale/);
+    await expect(
+      sampleDDPM(
+        make({ normalization: { kind: 'whitening', mean: new Float64Array(2), matrix: new Float64Array(2) } }),
+        base,
+      ),
+    ).rejects.toThrow(/score\.normalization\.matrix/);
+    await expect(
+      sampleDDPM(make({ normalization: { kind: 'rotate', mean: new Float64Array(2) } }), base),
+    ).rejects.toThrow(/score\.normalization\.kind/);
+    await expect(
+      sampleDDPM(make({ dataMoments: { mean: new Float64Array(2), std: Float64Array.from([1, -1]) } }), base),
+    ).rejects.toThrow(/score\.dataMoments\.std/);
     expect(() => countDiverged(batch(3, 1), gaussian)).toThrow(/countDiverged: argument 'samples'/);
   });
 });

@@ -2,8 +2,14 @@
 // bimodal mixture within 5 multinomial SE of the exact cell probabilities; bit-identical output and training on any
 // number of workers; mismatched kinds refused.
 import {
-  createCLDScoreNetwork, createScoreNetwork, ringMixtureParameters, sampleGaussianMixture, trainCLDScoreNetwork, trainDenoisingScoreMatching,
-  type CLDScore, type Score,
+  createCLDScoreNetwork,
+  createScoreNetwork,
+  ringMixtureParameters,
+  sampleGaussianMixture,
+  trainCLDScoreNetwork,
+  trainDenoisingScoreMatching,
+  type CLDScore,
+  type Score,
 } from '@sgmkit/score';
 import { sampleCLD, sampleDDPM, uniformGrid, CLD_METHODS } from '@sgmkit/sampler';
 import { trainDenoisingScoreMatchingOnWorkers } from '@sgmkit/sampler/node';
@@ -26,23 +32,42 @@ describe('a learned CLD score on a bimodal mixture (0.3, 0.7)', () => {
   // n = 4000: SE ≈ 0.007 per cell; at this budget (200 steps, a 2000-step network) 5 SE holds, and equal weights are 28 SE off.
   const N = 4000;
 
-  test.each(CLD_METHODS)('%s, 200 steps: both cells within 5 multinomial SE; equal weights rejected', async (method) => {
-    const run = await sampleCLD(network, { T, grid: uniformGrid(T, 200, DELTA), method, n: N, seed: 11 });
-    expect(run.diverged.count).toBe(0);
-    const counts = lineCellCounts(CUTS, run.samples);
-    expect(cellDeviations(counts, probabilities)).toEqual([]);
-    expect(cellDeviations(counts, [0.5, 0.5]).length).toBeGreaterThan(0);
-  });
+  test.each(CLD_METHODS)(
+    '%s, 200 steps: both cells within 5 multinomial SE; equal weights rejected',
+    async (method) => {
+      const run = await sampleCLD(network, { T, grid: uniformGrid(T, 200, DELTA), method, n: N, seed: 11 });
+      expect(run.diverged.count).toBe(0);
+      const counts = lineCellCounts(CUTS, run.samples);
+      expect(cellDeviations(counts, probabilities)).toEqual([]);
+      expect(cellDeviations(counts, [0.5, 0.5]).length).toBeGreaterThan(0);
+    },
+  );
 
   test('outputs are bit-identical on 1, 2 and 3 workers (SSCS with a velocity corrector, and the exponential integrator)', async () => {
-    for (const [method, corrector] of [['sscs', { steps: 1, stepSize: 0.05 }], ['exponential-integrator', undefined]] as const) {
-      const runs = await Promise.all([1, 2, 3].map((workers) => sampleCLD(network, {
-        T, grid: uniformGrid(T, 40, DELTA), method, n: 700, seed: 5, workers, returnVelocities: true, ...(corrector ? { corrector } : {}),
-      })));
+    for (const [method, corrector] of [
+      ['sscs', { steps: 1, stepSize: 0.05 }],
+      ['exponential-integrator', undefined],
+    ] as const) {
+      const runs = await Promise.all(
+        [1, 2, 3].map((workers) =>
+          sampleCLD(network, {
+            T,
+            grid: uniformGrid(T, 40, DELTA),
+            method,
+            n: 700,
+            seed: 5,
+            workers,
+            returnVelocities: true,
+            ...(corrector ? { corrector } : {}),
+          }),
+        ),
+      );
       for (const run of runs.slice(1)) {
         expect(run.workers).toBeGreaterThan(1);
         expect(Buffer.from(run.samples.data.buffer).equals(Buffer.from(runs[0]!.samples.data.buffer))).toBe(true);
-        expect(Buffer.from(run.velocities!.data.buffer).equals(Buffer.from(runs[0]!.velocities!.data.buffer))).toBe(true);
+        expect(Buffer.from(run.velocities!.data.buffer).equals(Buffer.from(runs[0]!.velocities!.data.buffer))).toBe(
+          true,
+        );
       }
     }
   });
@@ -53,10 +78,20 @@ describe('learned CLD networks: training on workers and kind checks', () => {
 
   test('hybrid score matching on 2 and 3 threads gives the in-process weights bit for bit', async () => {
     const options = { steps: 12, batchSize: 100, seed: 6, emaDecay: 0.9 };
-    const reference = createCLDScoreNetwork({ dim: 2, hiddenWidths: [16, 16], seed: 2, parameterisation: 'noise-prediction-skip' });
+    const reference = createCLDScoreNetwork({
+      dim: 2,
+      hiddenWidths: [16, 16],
+      seed: 2,
+      parameterisation: 'noise-prediction-skip',
+    });
     const expected = trainDenoisingScoreMatching(reference, data, options);
     for (const workers of [2, 3]) {
-      const network = createCLDScoreNetwork({ dim: 2, hiddenWidths: [16, 16], seed: 2, parameterisation: 'noise-prediction-skip' });
+      const network = createCLDScoreNetwork({
+        dim: 2,
+        hiddenWidths: [16, 16],
+        seed: 2,
+        parameterisation: 'noise-prediction-skip',
+      });
       const result = await trainDenoisingScoreMatchingOnWorkers(network, data, { ...options, workers });
       expect(Array.from(network.parameters)).toEqual(Array.from(reference.parameters));
       expect(Array.from(result.ema!.parameters)).toEqual(Array.from(expected.ema!.parameters));
@@ -67,8 +102,14 @@ describe('learned CLD networks: training on workers and kind checks', () => {
   test('a CLD network given to sampleDDPM, or a DDPM network to sampleCLD, is a typed error', async () => {
     const cld = createCLDScoreNetwork({ dim: 2, hiddenWidths: [4] });
     const ddpm = createScoreNetwork({ dim: 2, hiddenWidths: [4] });
-    await expect(sampleDDPM(cld as unknown as Score, { T, steps: 4, n: 3, seed: 1, delta: DELTA })).rejects.toThrow(InvalidArgumentError);
-    await expect(sampleDDPM(cld as unknown as Score, { T, steps: 4, n: 3, seed: 1, delta: DELTA })).rejects.toThrow(/score.kind' must be 'ou' \(a CLD score: use sampleCLD\)/);
-    await expect(sampleCLD(ddpm as unknown as CLDScore, { T, steps: 4, n: 3, seed: 1, delta: DELTA })).rejects.toThrow(/score.kind' must be 'cld' \(an OU score: use sampleDDPM\)/);
+    await expect(sampleDDPM(cld as unknown as Score, { T, steps: 4, n: 3, seed: 1, delta: DELTA })).rejects.toThrow(
+      InvalidArgumentError,
+    );
+    await expect(sampleDDPM(cld as unknown as Score, { T, steps: 4, n: 3, seed: 1, delta: DELTA })).rejects.toThrow(
+      /score.kind' must be 'ou' \(a CLD score: use sampleCLD\)/,
+    );
+    await expect(sampleCLD(ddpm as unknown as CLDScore, { T, steps: 4, n: 3, seed: 1, delta: DELTA })).rejects.toThrow(
+      /score.kind' must be 'cld' \(an OU score: use sampleDDPM\)/,
+    );
   });
 });

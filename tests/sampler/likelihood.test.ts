@@ -45,7 +45,10 @@ function gaussianLogDensity(x: number[], m: number[], c: number[][]): number {
 /** The OU marginal q_t of N(m, C): N(e^{−t} m, e^{−2t} C + (1 − e^{−2t}) I). */
 function marginal(m: number[], c: number[][], t: number): { m: number[]; c: number[][] } {
   const a = Math.exp(-t);
-  return { m: m.map((v) => a * v), c: c.map((row, i) => row.map((v, j) => a * a * v + (i === j ? -Math.expm1(-2 * t) : 0))) };
+  return {
+    m: m.map((v) => a * v),
+    c: c.map((row, i) => row.map((v, j) => a * a * v + (i === j ? -Math.expm1(-2 * t) : 0))),
+  };
 }
 
 function rowsOf(b: Batch): number[][] {
@@ -107,12 +110,13 @@ describe('logLikelihood with the exact divergence on Gaussian data', () => {
     expect(gaps[1]!).toBeLessThanOrEqual(1e-6);
     expect(gaps[1]!).toBeLessThan(gaps[0]! / 100);
   });
-
 });
 
 describe('Hutchinson estimator', () => {
   const n = 200;
-  const many = fromArray(Array.from({ length: n }, (_, r) => [Math.sin(r), Math.cos(1.3 * r) - 1, 0.5 * Math.sin(0.7 * r + 1)]));
+  const many = fromArray(
+    Array.from({ length: n }, (_, r) => [Math.sin(r), Math.cos(1.3 * r) - 1, 0.5 * Math.sin(0.7 * r + 1)]),
+  );
 
   test('is unbiased for an affine score: within 5 SE of the exact divergence (fixed seeds)', () => {
     const exact = logLikelihood(target, many, { T: 10, steps: 30 });
@@ -128,10 +132,29 @@ describe('Hutchinson estimator', () => {
   });
 
   test('is unbiased for a non-affine score (mixture, JVP by central differences): within 5 SE of the coordinate-wise divergence', () => {
-    const mixture = gaussianMixtureScore({ weights: [0.3, 0.7], means: [[2, 0, 0], [-1, 1, 0.5]], covariances: [0.5, 0.8] });
+    const mixture = gaussianMixtureScore({
+      weights: [0.3, 0.7],
+      means: [
+        [2, 0, 0],
+        [-1, 1, 0.5],
+      ],
+      covariances: [0.5, 0.8],
+    });
     const sub = fromArray(rowsOf(many).slice(0, 60));
-    const coordinatewise = logLikelihood(mixture, sub, { T: 8, steps: 20, delta: 1e-2, divergence: 'finite-difference' });
-    const h = logLikelihood(mixture, sub, { T: 8, steps: 20, delta: 1e-2, divergence: 'hutchinson', probes: 4, seed: 9 });
+    const coordinatewise = logLikelihood(mixture, sub, {
+      T: 8,
+      steps: 20,
+      delta: 1e-2,
+      divergence: 'finite-difference',
+    });
+    const h = logLikelihood(mixture, sub, {
+      T: 8,
+      steps: 20,
+      delta: 1e-2,
+      divergence: 'hutchinson',
+      probes: 4,
+      seed: 9,
+    });
     let variance = 0;
     for (let r = 0; r < 60; r++) variance += h.standardError![r]! ** 2;
     const se = Math.sqrt(variance) / 60;
@@ -154,19 +177,30 @@ describe('Hutchinson estimator', () => {
 describe('non-affine scores and normalised scores', () => {
   test('mixture data: the coordinate-wise divergence converges to the true mixture density log q_δ(x)', () => {
     const weights = [0.3, 0.7];
-    const means = [[2, 0, 0], [-1, 1, 0.5]];
+    const means = [
+      [2, 0, 0],
+      [-1, 1, 0.5],
+    ];
     const variances = [0.5, 0.8];
     const mixture = gaussianMixtureScore({ weights, means, covariances: variances });
     const delta = 1e-2;
     const truth = rowsOf(points).map((x) => {
       const terms = weights.map((w, k) => {
-        const q = marginal(means[k]!, [0, 1, 2].map((i) => [0, 1, 2].map((j) => (i === j ? variances[k]! : 0))), delta);
+        const q = marginal(
+          means[k]!,
+          [0, 1, 2].map((i) => [0, 1, 2].map((j) => (i === j ? variances[k]! : 0))),
+          delta,
+        );
         return Math.log(w) + gaussianLogDensity(x, q.m, q.c);
       });
       const top = Math.max(...terms);
       return top + Math.log(terms.reduce((a, t) => a + Math.exp(t - top), 0));
     });
-    const result = logLikelihood(mixture, points, { T: 20, grid: earlyStoppingGrid(20, delta, 400), divergence: 'finite-difference' });
+    const result = logLikelihood(mixture, points, {
+      T: 20,
+      grid: earlyStoppingGrid(20, delta, 400),
+      divergence: 'finite-difference',
+    });
     expect(result.divergence).toBe('finite-difference');
     expect(maxRelative(result.logLikelihood, truth)).toBeLessThanOrEqual(1e-6);
   });
@@ -174,16 +208,39 @@ describe('non-affine scores and normalised scores', () => {
   test('a score with a normalisation gives the data-space density (affine and whitening maps)', () => {
     // The model of y pushed to x = mean + A y: log p_x(x) = log p_y(A⁻¹(x − mean)) − log|det A|.
     const m = [0.2, -0.1];
-    const c = [[1, 0.3], [0.3, 0.6]];
+    const c = [
+      [1, 0.3],
+      [0.3, 0.6],
+    ];
     const inner = gaussianScore({ mean: m, covariance: c });
     const shift = Float64Array.of(3, -1);
-    const x = fromArray([[3, -1], [4, 0.5], [1.5, -2]]);
-    const maps: number[][][] = [[[2, 0], [0, 0.5]], [[1.5, 0.4], [-0.3, 0.8]]];
+    const x = fromArray([
+      [3, -1],
+      [4, 0.5],
+      [1.5, -2],
+    ]);
+    const maps: number[][][] = [
+      [
+        [2, 0],
+        [0, 0.5],
+      ],
+      [
+        [1.5, 0.4],
+        [-0.3, 0.8],
+      ],
+    ];
     for (const a of maps) {
-      const normalization = a[0]![1] === 0
-        ? { kind: 'affine' as const, mean: shift, scale: Float64Array.of(a[0]![0]!, a[1]![1]!) }
-        : { kind: 'whitening' as const, mean: shift, matrix: Float64Array.from(a.flat()) };
-      const score: Score = { kind: 'ou', dim: 2, evaluate: (t, y, out) => inner.evaluate(t, y, out), affineAt: (t) => inner.affineAt(t), normalization };
+      const normalization =
+        a[0]![1] === 0
+          ? { kind: 'affine' as const, mean: shift, scale: Float64Array.of(a[0]![0]!, a[1]![1]!) }
+          : { kind: 'whitening' as const, mean: shift, matrix: Float64Array.from(a.flat()) };
+      const score: Score = {
+        kind: 'ou',
+        dim: 2,
+        evaluate: (t, y, out) => inner.evaluate(t, y, out),
+        affineAt: (t) => inner.affineAt(t),
+        normalization,
+      };
       const viaMap = logLikelihood(score, x, { T: 10, steps: 50, delta: 1e-3 });
       const y = rowsOf(x).map((row) => {
         const b = [row[0]! - shift[0]!, row[1]! - shift[1]!];
@@ -192,7 +249,12 @@ describe('non-affine scores and normalised scores', () => {
       });
       const inY = logLikelihood(inner, fromArray(y), { T: 10, steps: 50, delta: 1e-3 });
       const logDet = Math.log(Math.abs(a[0]![0]! * a[1]![1]! - a[0]![1]! * a[1]![0]!));
-      expect(maxRelative(viaMap.logLikelihood, inY.logLikelihood.map((l) => l - logDet))).toBeLessThanOrEqual(1e-12);
+      expect(
+        maxRelative(
+          viaMap.logLikelihood,
+          inY.logLikelihood.map((l) => l - logDet),
+        ),
+      ).toBeLessThanOrEqual(1e-12);
     }
   });
 });
@@ -207,7 +269,10 @@ describe('logLikelihood refuses bad input with typed errors', () => {
     ['options.steps', () => logLikelihood(target, x, { T: 10, steps: 10, grid: uniformGrid(10, 10) })],
     ['options.divergence', () => logLikelihood(target, x, { T: 10, steps: 10, divergence: 'autograd' as never })],
     ['options.seed', () => logLikelihood(target, x, { T: 10, steps: 10, divergence: 'hutchinson' })],
-    ['options.probes', () => logLikelihood(target, x, { T: 10, steps: 10, divergence: 'hutchinson', seed: 1, probes: 0 })],
+    [
+      'options.probes',
+      () => logLikelihood(target, x, { T: 10, steps: 10, divergence: 'hutchinson', seed: 1, probes: 0 }),
+    ],
     ['options.probes', () => logLikelihood(target, x, { T: 10, steps: 10, probes: 3 })],
     ['options.chunkSize', () => logLikelihood(target, x, { T: 10, steps: 10, chunkSize: 0 })],
     ['options.firstRow', () => logLikelihood(target, x, { T: 10, steps: 10, firstRow: -1 })],
@@ -218,16 +283,26 @@ describe('logLikelihood refuses bad input with typed errors', () => {
 
   test("'exact' needs an affine score", () => {
     const mixture = gaussianMixtureScore({ weights: [1], means: [[0, 0, 0]], covariances: [1] });
-    expectArgumentError(() => logLikelihood(mixture, x, { T: 10, steps: 10, divergence: 'exact' }), InvalidArgumentError, 'options.divergence');
+    expectArgumentError(
+      () => logLikelihood(mixture, x, { T: 10, steps: 10, divergence: 'exact' }),
+      InvalidArgumentError,
+      'options.divergence',
+    );
   });
 
   test('a score returning NaN stops the run with NonFiniteValueError', () => {
     const bad: Score = { kind: 'ou', dim: 3, evaluate: (_t, _x, out) => out.data.fill(NaN) };
-    expect(() => logLikelihood(bad, x, { T: 10, steps: 3, divergence: 'finite-difference' })).toThrow(NonFiniteValueError);
+    expect(() => logLikelihood(bad, x, { T: 10, steps: 3, divergence: 'finite-difference' })).toThrow(
+      NonFiniteValueError,
+    );
   });
 
   test('exactPFODELikelihood refuses a non-affine score', () => {
     const mixture = gaussianMixtureScore({ weights: [1], means: [[0, 0, 0]], covariances: [1] });
-    expectArgumentError(() => exactPFODELikelihood(mixture, x, { T: 10, grid: uniformGrid(10, 5) }), InvalidArgumentError, 'score.affineAt');
+    expectArgumentError(
+      () => exactPFODELikelihood(mixture, x, { T: 10, grid: uniformGrid(10, 5) }),
+      InvalidArgumentError,
+      'score.affineAt',
+    );
   });
 });

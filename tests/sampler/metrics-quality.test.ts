@@ -31,7 +31,9 @@ describe('nearestNeighbourDistances', () => {
     bruteForce(q, r).forEach((v, i) => expect(fast[i]).toBeCloseTo(v, 12));
     const q32 = { ...q, data: Float32Array.from(q.data) };
     const r32 = { ...r, data: Float32Array.from(r.data) };
-    bruteForce(q32 as Batch, r32 as Batch).forEach((v, i) => expect(nearestNeighbourDistances(q32, r32)[i]).toBeCloseTo(v, 5));
+    bruteForce(q32 as Batch, r32 as Batch).forEach((v, i) =>
+      expect(nearestNeighbourDistances(q32, r32)[i]).toBeCloseTo(v, 5),
+    );
   });
 
   test('a copied row is at distance exactly 0 (the winner is recomputed directly, no cancellation)', () => {
@@ -75,8 +77,15 @@ describe('qualityReport', () => {
     // d = 1 (the statistics depend on distances only through their order, which standardisation keeps).
     // Training 0, 1, 2, 3, 3; held-out 0, 1, 3, 10 → nearest distances 0, 0, 0, 7 (median 0, 3 of 4 repeat a row).
     // Samples 0, 0.25, 5 → 0, 0.25, 2. Pairs: 0 beats 7 and ties three 0s (2.5), 0.25 and 2 beat 7 only (1 each): 4.5/12.
-    const column = (values: number[]): Batch => ({ data: Float64Array.from(values), shape: [values.length, 1], stride: [1, 1], offset: 0 });
-    const report = qualityReport(column([0, 0.25, 5]), column([0, 1, 2, 3, 3]), column([0, 1, 3, 10]), { projections: 2 });
+    const column = (values: number[]): Batch => ({
+      data: Float64Array.from(values),
+      shape: [values.length, 1],
+      stride: [1, 1],
+      offset: 0,
+    });
+    const report = qualityReport(column([0, 0.25, 5]), column([0, 1, 2, 3, 3]), column([0, 1, 3, 10]), {
+      projections: 2,
+    });
     expect(report.nearestTraining.heldOut.median).toBe(0);
     expect(report.memorisationRatio).toBeNull();
     expect(report.heldOutRepeats).toBe(0.75);

@@ -2,13 +2,24 @@ import { InvalidArgumentError, RandomStream, ShapeMismatchError } from '@sgmkit/
 import { mmd, slicedWasserstein, sortedW2Squared } from '@sgmkit/sampler';
 
 /** n × d batch of N(shift, I) draws from `new RandomStream(seed, stream)`. */
-function normalSample(n: number, d: number, seed: number, stream: number, shift: number[] = []): { data: Float64Array; shape: number[]; stride: number[]; offset: number } {
+function normalSample(
+  n: number,
+  d: number,
+  seed: number,
+  stream: number,
+  shift: number[] = [],
+): { data: Float64Array; shape: number[]; stride: number[]; offset: number } {
   const random = new RandomStream(seed, stream);
   const data = new Float64Array(n * d);
   for (let i = 0; i < n * d; i++) data[i] = random.normal() + (shift[i % d] ?? 0);
   return { data, shape: [n, d], stride: [d, 1], offset: 0 };
 }
-const batchOf = (rows: number[][]) => ({ data: Float64Array.from(rows.flat()), shape: [rows.length, rows[0]!.length], stride: [rows[0]!.length, 1], offset: 0 });
+const batchOf = (rows: number[][]) => ({
+  data: Float64Array.from(rows.flat()),
+  shape: [rows.length, rows[0]!.length],
+  stride: [rows[0]!.length, 1],
+  offset: 0,
+});
 const meanAndStandardError = (values: number[]) => {
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
   const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1);
@@ -18,7 +29,10 @@ const meanAndStandardError = (values: number[]) => {
 describe('slicedWasserstein', () => {
   test('1-D empirical W2² with n ≠ m by hand: x = (0, 1, 3), y = (0.5, 2) gives 0.625', () => {
     // Quantile pieces: [0,⅓) 0 vs .5, [⅓,½) 1 vs .5, [½,⅔) 1 vs 2, [⅔,1) 3 vs 2.
-    expect(sortedW2Squared(Float64Array.from([0, 1, 3]), Float64Array.from([0.5, 2]))).toBeCloseTo(0.25 / 3 + 0.25 / 6 + 1 / 6 + 1 / 3, 15);
+    expect(sortedW2Squared(Float64Array.from([0, 1, 3]), Float64Array.from([0.5, 2]))).toBeCloseTo(
+      0.25 / 3 + 0.25 / 6 + 1 / 6 + 1 / 3,
+      15,
+    );
     const result = slicedWasserstein(batchOf([[3], [0], [1]]), batchOf([[2], [0.5]]), { projections: 4, seed: 1 });
     expect(result.squared).toBeCloseTo(0.625, 14); // in 1-D every direction is ±1
     expect(result.squaredStandardError).toBeCloseTo(0, 14);
@@ -56,35 +70,56 @@ describe('slicedWasserstein', () => {
 
   test('bad input', () => {
     const x = normalSample(10, 2, 1, 1);
-    expect(() => slicedWasserstein(x, normalSample(10, 3, 1, 2), { projections: 5, seed: 1 })).toThrow(ShapeMismatchError);
+    expect(() => slicedWasserstein(x, normalSample(10, 3, 1, 2), { projections: 5, seed: 1 })).toThrow(
+      ShapeMismatchError,
+    );
     expect(() => slicedWasserstein(x, x, { projections: 1, seed: 1 })).toThrow(/options\.projections/);
     expect(() => slicedWasserstein(x, x, { projections: 5, seed: -1 })).toThrow(/options\.seed/);
-    expect(() => slicedWasserstein(x, { data: new Float64Array(0), shape: [0, 2], stride: [2, 1], offset: 0 }, { projections: 5, seed: 1 })).toThrow(InvalidArgumentError);
+    expect(() =>
+      slicedWasserstein(
+        x,
+        { data: new Float64Array(0), shape: [0, 2], stride: [2, 1], offset: 0 },
+        { projections: 5, seed: 1 },
+      ),
+    ).toThrow(InvalidArgumentError);
   });
 });
 
 describe('mmd (Gaussian kernel, unbiased)', () => {
   test('by hand on two tiny samples', () => {
     const k = (a: number, b: number) => Math.exp(-((a - b) ** 2) / 2);
-    const [x, y] = [[0, 1, 3], [0.5, 2]];
+    const [x, y] = [
+      [0, 1, 3],
+      [0.5, 2],
+    ];
     const xx = (2 * (k(0, 1) + k(0, 3) + k(1, 3))) / 6;
     const yy = (2 * k(0.5, 2)) / 2;
     const xy = (2 * x.reduce((s, a) => s + y.reduce((t, b) => t + k(a, b), 0), 0)) / 6;
-    expect(mmd(batchOf(x.map((v) => [v])), batchOf(y.map((v) => [v])), { bandwidth: 1 }).squared).toBeCloseTo(xx + yy - xy, 15);
+    expect(mmd(batchOf(x.map((v) => [v])), batchOf(y.map((v) => [v])), { bandwidth: 1 }).squared).toBeCloseTo(
+      xx + yy - xy,
+      15,
+    );
   });
 
-  test.each([[1], [undefined]])('same law: the replicate mean is 0 within 5 computed SE (bandwidth %s; undefined = median heuristic)', (bandwidth) => {
-    const values: number[] = [];
-    for (let r = 0; r < 40; r++) values.push(mmd(normalSample(150, 2, 21, 2 * r), normalSample(120, 2, 21, 2 * r + 1), { bandwidth }).squared);
-    const [mean, se] = meanAndStandardError(values);
-    expect(Math.abs(mean)).toBeLessThan(5 * se);
-  });
+  test.each([[1], [undefined]])(
+    'same law: the replicate mean is 0 within 5 computed SE (bandwidth %s; undefined = median heuristic)',
+    (bandwidth) => {
+      const values: number[] = [];
+      for (let r = 0; r < 40; r++)
+        values.push(mmd(normalSample(150, 2, 21, 2 * r), normalSample(120, 2, 21, 2 * r + 1), { bandwidth }).squared);
+      const [mean, se] = meanAndStandardError(values);
+      expect(Math.abs(mean)).toBeLessThan(5 * se);
+    },
+  );
 
   test('shifted law: the replicate mean matches the closed form 2(σ²/(σ²+2))^{d/2}(1 − e^{−|s|²/(2(σ²+2))}) within 5 SE', () => {
     // E k(X, X') = (σ²/(σ² + 2))^{d/2} exp(−|μ − μ'|²/(2(σ² + 2))) for X ~ N(μ, I), X' ~ N(μ', I).
     const [d, sigma, s] = [2, 1.5, [0.7, 0.4]];
     const values: number[] = [];
-    for (let r = 0; r < 30; r++) values.push(mmd(normalSample(150, d, 5, 2 * r), normalSample(150, d, 5, 2 * r + 1, s), { bandwidth: sigma }).squared);
+    for (let r = 0; r < 30; r++)
+      values.push(
+        mmd(normalSample(150, d, 5, 2 * r), normalSample(150, d, 5, 2 * r + 1, s), { bandwidth: sigma }).squared,
+      );
     const [mean, se] = meanAndStandardError(values);
     const shift2 = s.reduce((a, b) => a + b * b, 0);
     const expected = 2 * (sigma ** 2 / (sigma ** 2 + 2)) ** (d / 2) * (1 - Math.exp(-shift2 / (2 * (sigma ** 2 + 2))));

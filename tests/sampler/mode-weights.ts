@@ -8,7 +8,22 @@ import type { Batch } from '@sgmkit/tensor';
 export function erfc(x: number): number {
   const z = Math.abs(x);
   const t = 1 / (1 + 0.5 * z);
-  const r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+  const r =
+    t *
+    Math.exp(
+      -z * z -
+        1.26551223 +
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t *
+                  (0.09678418 +
+                    t *
+                      (-0.18628806 +
+                        t *
+                          (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+    );
   return x >= 0 ? r : 2 - r;
 }
 export const normalCdf = (x: number): number => 0.5 * erfc(-x / Math.SQRT2);
@@ -25,7 +40,9 @@ export function wedgeProbability(mu: [number, number], sigma: number, a: number,
     const theta = a + ((b - a) * q) / m;
     const c = Math.cos(theta) * mu[0] + Math.sin(theta) * mu[1];
     const p2 = mu[0] * mu[0] + mu[1] * mu[1] - c * c;
-    const f = (Math.exp(-p2 / (2 * s2)) / (2 * Math.PI * s2)) * (s2 * Math.exp(-(c * c) / (2 * s2)) + c * sigma * Math.sqrt(2 * Math.PI) * normalCdf(c / sigma));
+    const f =
+      (Math.exp(-p2 / (2 * s2)) / (2 * Math.PI * s2)) *
+      (s2 * Math.exp(-(c * c) / (2 * s2)) + c * sigma * Math.sqrt(2 * Math.PI) * normalCdf(c / sigma));
     sum += (q === 0 || q === m ? 1 : q % 2 ? 4 : 2) * f;
   }
   return (sum * (b - a)) / (3 * m);
@@ -41,10 +58,16 @@ export interface Ring {
 /** Exact probability that a target sample's nearest mode is mode k. */
 export function ringCellProbabilities(ring: Ring, weights: readonly number[]): number[] {
   const { modes: K, radius, std } = ring;
-  const means = Array.from({ length: K }, (_, k) => [radius * Math.cos((2 * Math.PI * k) / K), radius * Math.sin((2 * Math.PI * k) / K)] as [number, number]);
+  const means = Array.from(
+    { length: K },
+    (_, k) => [radius * Math.cos((2 * Math.PI * k) / K), radius * Math.sin((2 * Math.PI * k) / K)] as [number, number],
+  );
   return means.map((_, k) => {
     const centre = (2 * Math.PI * k) / K;
-    return weights.reduce((acc, w, j) => acc + w * wedgeProbability(means[j]!, std, centre - Math.PI / K, centre + Math.PI / K), 0);
+    return weights.reduce(
+      (acc, w, j) => acc + w * wedgeProbability(means[j]!, std, centre - Math.PI / K, centre + Math.PI / K),
+      0,
+    );
   });
 }
 
@@ -70,7 +93,10 @@ export interface Grid {
 }
 
 function intervals(centres: readonly number[]): [number, number][] {
-  return centres.map((_, i) => [i === 0 ? -Infinity : (centres[i - 1]! + centres[i]!) / 2, i === centres.length - 1 ? Infinity : (centres[i]! + centres[i + 1]!) / 2]);
+  return centres.map((_, i) => [
+    i === 0 ? -Infinity : (centres[i - 1]! + centres[i]!) / 2,
+    i === centres.length - 1 ? Infinity : (centres[i]! + centres[i + 1]!) / 2,
+  ]);
 }
 
 function intervalProbability([lo, hi]: [number, number], mean: number, std: number): number {
@@ -84,11 +110,16 @@ export function gridCellProbabilities(grid: Grid, weights: readonly number[]): n
   const cells = intervals(grid.centres);
   const m = grid.centres.length;
   const probabilities = new Array<number>(m * m).fill(0);
-  for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) {
-    for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) {
-      probabilities[a * m + b]! += weights[i * m + j]! * intervalProbability(cells[a]!, grid.centres[i]!, grid.std) * intervalProbability(cells[b]!, grid.centres[j]!, grid.std);
+  for (let a = 0; a < m; a++)
+    for (let b = 0; b < m; b++) {
+      for (let i = 0; i < m; i++)
+        for (let j = 0; j < m; j++) {
+          probabilities[a * m + b]! +=
+            weights[i * m + j]! *
+            intervalProbability(cells[a]!, grid.centres[i]!, grid.std) *
+            intervalProbability(cells[b]!, grid.centres[j]!, grid.std);
+        }
     }
-  }
   return probabilities;
 }
 
@@ -102,15 +133,27 @@ export function gridCellCounts(grid: Grid, samples: Batch): number[] {
   const counts = new Array<number>(m * m).fill(0);
   const n = samples.shape[0]!;
   for (let i = 0; i < n; i++) {
-    counts[nearestIndex(cells, samples.data[samples.offset + 2 * i]!) * m + nearestIndex(cells, samples.data[samples.offset + 2 * i + 1]!)]! += 1;
+    counts[
+      nearestIndex(cells, samples.data[samples.offset + 2 * i]!) * m +
+        nearestIndex(cells, samples.data[samples.offset + 2 * i + 1]!)
+    ]! += 1;
   }
   return counts;
 }
 
 /** 1-D mixture Σ w_k N(m_k, σ_k²): cells split at `cuts` (sorted), probabilities by the normal CDF. */
-export function lineCellProbabilities(cuts: readonly number[], weights: readonly number[], means: readonly number[], stds: readonly number[]): number[] {
+export function lineCellProbabilities(
+  cuts: readonly number[],
+  weights: readonly number[],
+  means: readonly number[],
+  stds: readonly number[],
+): number[] {
   const edges = [-Infinity, ...cuts, Infinity];
-  return edges.slice(1).map((hi, c) => weights.reduce((acc, w, k) => acc + w * intervalProbability([edges[c]!, hi], means[k]!, stds[k]!), 0));
+  return edges
+    .slice(1)
+    .map((hi, c) =>
+      weights.reduce((acc, w, k) => acc + w * intervalProbability([edges[c]!, hi], means[k]!, stds[k]!), 0),
+    );
 }
 
 export function lineCellCounts(cuts: readonly number[], samples: Batch): number[] {
@@ -131,7 +174,8 @@ export function cellDeviations(counts: readonly number[], probabilities: readonl
   counts.forEach((count, c) => {
     const p = probabilities[c]!;
     const z = (count - n * p) / Math.sqrt(n * p * (1 - p));
-    if (!(Math.abs(z) <= k)) out.push(`cell ${c}: ${count} samples, expected ${(n * p).toFixed(1)} (${z.toFixed(2)} SE)`);
+    if (!(Math.abs(z) <= k))
+      out.push(`cell ${c}: ${count} samples, expected ${(n * p).toFixed(1)} (${z.toFixed(2)} SE)`);
   });
   return out;
 }
@@ -139,5 +183,10 @@ export function cellDeviations(counts: readonly number[], probabilities: readonl
 /** Largest |z| over the cells. */
 export function largestCellZ(counts: readonly number[], probabilities: readonly number[]): number {
   const n = counts.reduce((a, b) => a + b, 0);
-  return Math.max(...counts.map((count, c) => Math.abs(count - n * probabilities[c]!) / Math.sqrt(n * probabilities[c]! * (1 - probabilities[c]!))));
+  return Math.max(
+    ...counts.map(
+      (count, c) =>
+        Math.abs(count - n * probabilities[c]!) / Math.sqrt(n * probabilities[c]! * (1 - probabilities[c]!)),
+    ),
+  );
 }

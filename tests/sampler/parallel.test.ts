@@ -1,15 +1,37 @@
 import { availableParallelism } from 'node:os';
 import { AbortedError, NonFiniteValueError, SgmkitError } from '@sgmkit/tensor';
-import { gaussianScore, gaussianMixtureScore, ringMixture, cldGaussianScore, biasedScore, createScoreNetwork, ScoreNetwork } from '@sgmkit/score';
+import {
+  gaussianScore,
+  gaussianMixtureScore,
+  ringMixture,
+  cldGaussianScore,
+  biasedScore,
+  createScoreNetwork,
+  ScoreNetwork,
+} from '@sgmkit/score';
 import type { CLDScore, Score, ScoreSpec } from '@sgmkit/score';
-import { sampleDDPM, sampleCLD, DDPM_METHODS, AUTO_WORKERS_MIN_PARTICLES, getWorkerBackend, setWorkerBackend, webWorkerBackend } from '@sgmkit/sampler';
+import {
+  sampleDDPM,
+  sampleCLD,
+  DDPM_METHODS,
+  AUTO_WORKERS_MIN_PARTICLES,
+  getWorkerBackend,
+  setWorkerBackend,
+  webWorkerBackend,
+} from '@sgmkit/sampler';
 import type { WorkerBackend } from '@sgmkit/sampler';
 import { nodeWorkerBackend } from '@sgmkit/sampler/node';
 import { values } from './samplers-helpers';
 
 // Worker threads run packages/sampler/dist/node/pool-worker.js (tests run against dist; importing
 // @sgmkit/sampler in Node installs the worker_threads backend).
-const gaussian = gaussianScore({ mean: [1, -2], covariance: [[1, 0.6], [0.6, 2]] });
+const gaussian = gaussianScore({
+  mean: [1, -2],
+  covariance: [
+    [1, 0.6],
+    [0.6, 2],
+  ],
+});
 
 describe('workers: bit-identical to one thread, whatever the worker count, batch size or chunking', () => {
   test('DDPM, every method with a corrector, 1 vs 2 vs 3 workers, chunk sizes, and the first half of the batch alone', async () => {
@@ -46,9 +68,23 @@ describe('workers: bit-identical to one thread, whatever the worker count, batch
   });
 
   test('CLD, every method, positions and velocities', async () => {
-    const score = cldGaussianScore({ mean: [0.5, 1], covariance: [[0.5, 0.1], [0.1, 1]], initialVelocityVariance: 0.04 });
+    const score = cldGaussianScore({
+      mean: [0.5, 1],
+      covariance: [
+        [0.5, 0.1],
+        [0.1, 1],
+      ],
+      initialVelocityVariance: 0.04,
+    });
     for (const method of ['exponential-integrator', 'euler-maruyama', 'sscs'] as const) {
-      const base = { T: 2, steps: 10, seed: 8, method, returnVelocities: true, corrector: { steps: 1, stepSize: 0.01 } } as const;
+      const base = {
+        T: 2,
+        steps: 10,
+        seed: 8,
+        method,
+        returnVelocities: true,
+        corrector: { steps: 1, stepSize: 0.01 },
+      } as const;
       const one = await sampleCLD(score, { ...base, n: 501 });
       const three = await sampleCLD(score, { ...base, n: 501, workers: 3, chunkSize: 50 });
       expect(values(three.samples)).toEqual(values(one.samples));
@@ -61,7 +97,9 @@ describe('workers: bit-identical to one thread, whatever the worker count, batch
     const one = await sampleDDPM(gaussian, base);
     const auto = await sampleDDPM(gaussian, { ...base, workers: 'auto' });
     // it used worker threads when the machine has more than one core
-    expect(Object.prototype.toString.call(auto.samples.data.buffer)).toBe(availableParallelism() > 1 ? '[object SharedArrayBuffer]' : '[object ArrayBuffer]');
+    expect(Object.prototype.toString.call(auto.samples.data.buffer)).toBe(
+      availableParallelism() > 1 ? '[object SharedArrayBuffer]' : '[object ArrayBuffer]',
+    );
     expect(values(auto.samples)).toEqual(values(one.samples));
     // a score without spec, or a small batch, stays on the calling thread
     const noSpec = { kind: 'ou' as const, dim: 2, evaluate: gaussian.evaluate.bind(gaussian) };
@@ -80,9 +118,19 @@ describe('workers: bit-identical to one thread, whatever the worker count, batch
 });
 
 /** `score` behind a `spec` getter that counts its reads (a ScoreNetwork's getter serialises the weights on every read). */
-function countingSpecReads<S extends Score | CLDScore>(score: S, spec: () => ScoreSpec | undefined = () => score.spec): { score: S; reads: () => number } {
+function countingSpecReads<S extends Score | CLDScore>(
+  score: S,
+  spec: () => ScoreSpec | undefined = () => score.spec,
+): { score: S; reads: () => number } {
   let reads = 0;
-  const counting = Object.create(score, { spec: { get: () => { reads++; return spec(); } } }) as S;
+  const counting = Object.create(score, {
+    spec: {
+      get: () => {
+        reads++;
+        return spec();
+      },
+    },
+  }) as S;
   return { score: counting, reads: () => reads };
 }
 
@@ -102,7 +150,13 @@ describe('score.spec is read at most once per sample() call', () => {
     const one = await sampleDDPM(network, { ...base, n: 50 });
     const original = Object.getOwnPropertyDescriptor(ScoreNetwork.prototype, 'spec')!;
     let reads = 0;
-    Object.defineProperty(ScoreNetwork.prototype, 'spec', { ...original, get() { reads++; return original.get!.call(this); } });
+    Object.defineProperty(ScoreNetwork.prototype, 'spec', {
+      ...original,
+      get() {
+        reads++;
+        return original.get!.call(this);
+      },
+    });
     try {
       const two = await sampleDDPM(network, { ...base, n: 50, workers: 2 });
       expect(reads).toBe(0);
@@ -110,9 +164,13 @@ describe('score.spec is read at most once per sample() call', () => {
       expect(values(two.samples)).toEqual(values(one.samples));
       // float32 and a normalised network (the data-space map travels too)
       const net32 = createScoreNetwork({ dim: 2, hiddenWidths: [8], seed: 5, dtype: 'float32' });
-      const normalised = new ScoreNetwork(network.architecture, network.parameters, 'float64', { normalization: { kind: 'affine', mean: Float64Array.of(1, -1), scale: Float64Array.of(2, 0.5) } });
+      const normalised = new ScoreNetwork(network.architecture, network.parameters, 'float64', {
+        normalization: { kind: 'affine', mean: Float64Array.of(1, -1), scale: Float64Array.of(2, 0.5) },
+      });
       for (const score of [net32, normalised]) {
-        expect(values((await sampleDDPM(score, { ...base, n: 30, workers: 3 })).samples)).toEqual(values((await sampleDDPM(score, { ...base, n: 30 })).samples));
+        expect(values((await sampleDDPM(score, { ...base, n: 30, workers: 3 })).samples)).toEqual(
+          values((await sampleDDPM(score, { ...base, n: 30 })).samples),
+        );
       }
       expect(reads).toBe(0);
     } finally {
@@ -157,20 +215,39 @@ describe('worker failures', () => {
     const init = { data: new Float64Array(100).fill(1e307), shape: [100, 1], stride: [1, 1], offset: 0 };
     const run = sampleDDPM(narrow, { T: 0.01, steps: 2, seed: 1, init, workers: 2 });
     await expect(run).rejects.toThrow(NonFiniteValueError);
-    await expect(run).rejects.toThrow(/returned a non-finite value \(-Infinity\) at step 0, forward time t = 0.01, particle \d+/);
+    await expect(run).rejects.toThrow(
+      /returned a non-finite value \(-Infinity\) at step 0, forward time t = 0.01, particle \d+/,
+    );
   });
 
   test('a spec the worker cannot rebuild is reported, not swallowed', async () => {
-    const fake: Score = { ...gaussian, kind: 'ou', dim: 2, evaluate: (t, x, out) => gaussian.evaluate(t, x, out), spec: { type: 'no-such-score' } };
+    const fake: Score = {
+      ...gaussian,
+      kind: 'ou',
+      dim: 2,
+      evaluate: (t, x, out) => gaussian.evaluate(t, x, out),
+      spec: { type: 'no-such-score' },
+    };
     await expect(sampleDDPM(fake, { T: 1, steps: 2, n: 10, seed: 1, workers: 2 })).rejects.toThrow(SgmkitError);
-    await expect(sampleDDPM(fake, { T: 1, steps: 2, n: 10, seed: 1, workers: 2 })).rejects.toThrow(/sampler worker \d: InvalidArgumentError: .*no-such-score/);
+    await expect(sampleDDPM(fake, { T: 1, steps: 2, n: 10, seed: 1, workers: 2 })).rejects.toThrow(
+      /sampler worker \d: InvalidArgumentError: .*no-such-score/,
+    );
   });
 
   test('aborting stops the workers', async () => {
     const controller = new AbortController();
-    const mixture = gaussianMixtureScore({ weights: [0.5, 0.5], means: [[-2, 0], [2, 0]], covariances: [0.25, 0.25] });
+    const mixture = gaussianMixtureScore({
+      weights: [0.5, 0.5],
+      means: [
+        [-2, 0],
+        [2, 0],
+      ],
+      covariances: [0.25, 0.25],
+    });
     setTimeout(() => controller.abort(), 100);
-    await expect(sampleDDPM(mixture, { T: 10, steps: 100000, n: 2000, seed: 1, workers: 2, signal: controller.signal })).rejects.toThrow(AbortedError);
+    await expect(
+      sampleDDPM(mixture, { T: 10, steps: 100000, n: 2000, seed: 1, workers: 2, signal: controller.signal }),
+    ).rejects.toThrow(AbortedError);
   });
 });
 
@@ -178,7 +255,9 @@ describe('worker failures', () => {
 function countingBackend(inner: WorkerBackend, available = true): { backend: WorkerBackend; starts: () => number } {
   let starts = 0;
   const backend: WorkerBackend = {
-    name: 'counting', available: () => available, parallelism: () => 3,
+    name: 'counting',
+    available: () => available,
+    parallelism: () => 3,
     start: (task, events) => {
       starts++;
       return inner.start(task, events);
@@ -214,7 +293,11 @@ describe('worker backends', () => {
   test('a backend that is not available (a page without cross-origin isolation) leaves the run on the calling thread', async () => {
     const one = await sampleCLD(cldGaussianScore({ mean: [0.5], covariance: [[0.5]] }), base);
     const counted = countingBackend(nodeWorkerBackend(), false);
-    const run = await sampleCLD(cldGaussianScore({ mean: [0.5], covariance: [[0.5]] }), { ...base, workers: 2, backend: counted.backend });
+    const run = await sampleCLD(cldGaussianScore({ mean: [0.5], covariance: [[0.5]] }), {
+      ...base,
+      workers: 2,
+      backend: counted.backend,
+    });
     expect([run.workers, counted.starts()]).toEqual([1, 0]);
     expect(Object.prototype.toString.call(run.samples.data.buffer)).toBe('[object ArrayBuffer]');
     expect(values(run.samples)).toEqual(values(one.samples));
@@ -241,18 +324,38 @@ describe('worker backends', () => {
   });
 
   test('a worker that cannot start, or dies without a result, rejects with a worker error', async () => {
-    const throwing: WorkerBackend = { name: 'throwing', available: () => true, parallelism: () => 2, start: () => { throw new Error('no threads here'); } };
-    await expect(sampleDDPM(gaussian, { ...base, workers: 2, backend: throwing })).rejects.toThrow(/sampler worker 0 could not start: no threads here/);
-    const dying: WorkerBackend = { name: 'dying', available: () => true, parallelism: () => 2, start: (_task, events) => {
-      setTimeout(() => events.failure('crashed: out of memory'), 1);
-      return { terminate: () => {} };
-    } };
-    await expect(sampleDDPM(gaussian, { ...base, workers: 2, backend: dying })).rejects.toThrow(/sampler worker \d crashed: out of memory/);
+    const throwing: WorkerBackend = {
+      name: 'throwing',
+      available: () => true,
+      parallelism: () => 2,
+      start: () => {
+        throw new Error('no threads here');
+      },
+    };
+    await expect(sampleDDPM(gaussian, { ...base, workers: 2, backend: throwing })).rejects.toThrow(
+      /sampler worker 0 could not start: no threads here/,
+    );
+    const dying: WorkerBackend = {
+      name: 'dying',
+      available: () => true,
+      parallelism: () => 2,
+      start: (_task, events) => {
+        setTimeout(() => events.failure('crashed: out of memory'), 1);
+        return { terminate: () => {} };
+      },
+    };
+    await expect(sampleDDPM(gaussian, { ...base, workers: 2, backend: dying })).rejects.toThrow(
+      /sampler worker \d crashed: out of memory/,
+    );
   });
 
   test('bad backends are refused with a typed error naming the argument', async () => {
-    await expect(sampleDDPM(gaussian, { ...base, backend: {} as WorkerBackend })).rejects.toThrow(/sampleDDPM: argument 'options.backend' must be a WorkerBackend/);
-    expect(() => setWorkerBackend({ name: 'x' } as unknown as WorkerBackend)).toThrow(/setWorkerBackend: argument 'backend' must be a WorkerBackend/);
+    await expect(sampleDDPM(gaussian, { ...base, backend: {} as WorkerBackend })).rejects.toThrow(
+      /sampleDDPM: argument 'options.backend' must be a WorkerBackend/,
+    );
+    expect(() => setWorkerBackend({ name: 'x' } as unknown as WorkerBackend)).toThrow(
+      /setWorkerBackend: argument 'backend' must be a WorkerBackend/,
+    );
     expect(() => webWorkerBackend({})).toThrow(/webWorkerBackend: argument 'options.url' must be a string or URL/);
     expect(() => webWorkerBackend({ url: 'w.js', type: 'shared' as 'module' })).toThrow(/argument 'options.type'/);
     expect(() => webWorkerBackend({ create: 3 as unknown as () => never })).toThrow(/argument 'options.create'/);

@@ -10,7 +10,7 @@ const u32 = (b: Uint8Array, at: number) => ((b[at]! << 24) | (b[at + 1]! << 16) 
 function decodeGrayPng(png: Uint8Array): GrayImage {
   expect(Array.from(png.subarray(0, 8))).toEqual([137, 80, 78, 71, 13, 10, 26, 10]);
   const chunks: { type: string; data: Uint8Array }[] = [];
-  for (let at = 8; at < png.length; ) {
+  for (let at = 8; at < png.length;) {
     const length = u32(png, at);
     const type = String.fromCharCode(...png.subarray(at + 4, at + 8));
     const data = png.subarray(at + 8, at + 8 + length);
@@ -56,14 +56,19 @@ describe('PNG encoder', () => {
 
   test('typed errors', () => {
     expect(() => encodePng({ width: 0, height: 1, pixels: new Uint8Array(0) })).toThrow(/image\.width/);
-    expect(() => encodePng({ width: 2, height: 2, pixels: new Uint8Array(3) })).toThrow(/image\.pixels' must be a Uint8Array of width·height = 4 bytes/);
+    expect(() => encodePng({ width: 2, height: 2, pixels: new Uint8Array(3) })).toThrow(
+      /image\.pixels' must be a Uint8Array of width·height = 4 bytes/,
+    );
     expect(() => encodePng(null as never)).toThrow(InvalidArgumentError);
   });
 });
 
 describe('image grids', () => {
   // two 2×3 images: a ramp and its reverse
-  const samples = fromArray([[0, 0.2, 0.4, 0.6, 0.8, 1], [1, 0.8, 0.6, 0.4, 0.2, 0]]);
+  const samples = fromArray([
+    [0, 0.2, 0.4, 0.6, 0.8, 1],
+    [1, 0.8, 0.6, 0.4, 0.2, 0],
+  ]);
 
   test('raster: tile layout, scale, gap, gray levels round(255 (v − lo)/(hi − lo)) clamped', () => {
     const image = imageGrid(samples, { height: 2, width: 3, columns: 2, scale: 2, gap: 1, range: [0, 0.8] });
@@ -71,7 +76,7 @@ describe('image grids', () => {
     const at = (x: number, y: number) => image.pixels[y * image.width + x];
     expect(at(0, 0)).toBe(128); // gap
     expect(at(1, 1)).toBe(0); // image 0, pixel (0, 0) = 0
-    expect(at(3, 1)).toBe(Math.round(255 * 0.2 / 0.8)); // pixel (0, 1) = 0.2
+    expect(at(3, 1)).toBe(Math.round((255 * 0.2) / 0.8)); // pixel (0, 1) = 0.2
     expect(at(5, 4)).toBe(255); // pixel (1, 2) = 1 > hi: clamped
     expect(at(8, 1)).toBe(255); // image 1, pixel (0, 0) = 1
     expect(at(7, 1)).toBe(128); // gap between tiles

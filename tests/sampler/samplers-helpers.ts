@@ -39,7 +39,8 @@ export function columnMoments(b: Batch): { mean: number[]; variance: number[] } 
   const variance = new Array<number>(d).fill(0);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j]! += b.data[b.offset + i * d + j]!;
   for (let j = 0; j < d; j++) mean[j]! /= n;
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) variance[j]! += (b.data[b.offset + i * d + j]! - mean[j]!) ** 2;
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < d; j++) variance[j]! += (b.data[b.offset + i * d + j]! - mean[j]!) ** 2;
   for (let j = 0; j < d; j++) variance[j]! /= n - 1;
   return { mean, variance };
 }

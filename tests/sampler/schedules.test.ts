@@ -1,6 +1,11 @@
 import { InvalidArgumentError } from '@sgmkit/tensor';
 import {
-  uniformGrid, earlyStoppingGrid, customGrid, stabilityLimit, expectStableGrid, cldExponentialIntegratorSpectralRadius,
+  uniformGrid,
+  earlyStoppingGrid,
+  customGrid,
+  stabilityLimit,
+  expectStableGrid,
+  cldExponentialIntegratorSpectralRadius,
 } from '@sgmkit/sampler';
 
 function steps(grid: Float64Array): number[] {
@@ -28,13 +33,19 @@ describe('uniformGrid', () => {
     ['delta >= T', () => uniformGrid(1, 2, 1), 'delta'],
   ])('rejects bad %s', (_name, call, argument) => {
     expect(call).toThrow(InvalidArgumentError);
-    try { call(); } catch (e) { expect((e as InvalidArgumentError).argument).toBe(argument); }
+    try {
+      call();
+    } catch (e) {
+      expect((e as InvalidArgumentError).argument).toBe(argument);
+    }
   });
 });
 
 describe('earlyStoppingGrid', () => {
   test('uniform far from the data, steps proportional to t below the switch time', () => {
-    const T = 10, delta = 1e-3, N = 200;
+    const T = 10,
+      delta = 1e-3,
+      N = 200;
     const g = earlyStoppingGrid(T, delta, N);
     expect(g.length).toBe(N + 1);
     expect(g[0]).toBe(T);
@@ -42,7 +53,8 @@ describe('earlyStoppingGrid', () => {
     const h = steps(g);
     for (let k = 0; k < N; k++) expect(g[k + 1]!).toBeLessThan(g[k]!);
     // N1 = round(N L / (L + G)) uniform steps with L = T - 1, G = ln(1/delta)
-    const L = T - 1, G = Math.log(1 / delta);
+    const L = T - 1,
+      G = Math.log(1 / delta);
     const n1 = Math.round((N * L) / (L + G));
     expect(g[n1]).toBeCloseTo(1, 12);
     for (let k = 0; k < n1; k++) expect(h[k]).toBeCloseTo(L / n1, 12);
@@ -64,7 +76,8 @@ describe('earlyStoppingGrid', () => {
 
   test('switchTime option moves the split', () => {
     const g = earlyStoppingGrid(4, 0.01, 40, { switchTime: 2 });
-    const L = 2, G = Math.log(2 / 0.01);
+    const L = 2,
+      G = Math.log(2 / 0.01);
     const n1 = Math.round((40 * L) / (L + G));
     expect(g[n1]).toBeCloseTo(2, 12);
   });
@@ -152,9 +165,13 @@ describe('stability limits', () => {
         for (let i = 0; i < 4; i++) I[i]! += w * F[i]!;
       }
       const M = [E[0]!, E[1]! - 4 * I[1]!, E[2]!, E[3]! - 4 * I[3]!];
-      const tr = M[0]! + M[3]!, det = M[0]! * M[3]! - M[1]! * M[2]!;
+      const tr = M[0]! + M[3]!,
+        det = M[0]! * M[3]! - M[1]! * M[2]!;
       const disc = tr * tr - 4 * det;
-      const rho = disc >= 0 ? Math.max(Math.abs((tr + Math.sqrt(disc)) / 2), Math.abs((tr - Math.sqrt(disc)) / 2)) : Math.sqrt(det);
+      const rho =
+        disc >= 0
+          ? Math.max(Math.abs((tr + Math.sqrt(disc)) / 2), Math.abs((tr - Math.sqrt(disc)) / 2))
+          : Math.sqrt(det);
       expect(cldExponentialIntegratorSpectralRadius(h)).toBeCloseTo(rho, 8);
     }
   });
@@ -163,7 +180,9 @@ describe('stability limits', () => {
     const ok = uniformGrid(3, 3); // h = 1 < ln 3
     expect(() => expectStableGrid('f', 'grid', ok, 'ddpm', 'exponential-integrator')).not.toThrow();
     const bad = customGrid([3, 2.5, 1.3, 0], 3); // step 1 has h = 1.2
-    expect(() => expectStableGrid('f', 'grid', bad, 'ddpm', 'exponential-integrator')).toThrow(/step 1 from t = 2.5 to t = 1.3 has h = 1.2/);
+    expect(() => expectStableGrid('f', 'grid', bad, 'ddpm', 'exponential-integrator')).toThrow(
+      /step 1 from t = 2.5 to t = 1.3 has h = 1.2/,
+    );
     expect(() => expectStableGrid('f', 'grid', uniformGrid(3, 5), 'cld', 'exponential-integrator')).toThrow(/step 0/);
     expect(() => expectStableGrid('f', 'grid', uniformGrid(30, 5), 'cld', 'sscs')).not.toThrow();
   });

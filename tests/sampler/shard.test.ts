@@ -11,7 +11,14 @@ function rowsOf(samples: { data: ArrayLike<number>; offset: number }, from: numb
 
 describe('shardRows', () => {
   test('the shards of n rows are contiguous, in order, cover every row once and differ in size by at most one', () => {
-    for (const [n, k] of [[1, 1], [10, 3], [1001, 7], [5, 5], [3, 8], [2 ** 52 + 3, 64]] as const) {
+    for (const [n, k] of [
+      [1, 1],
+      [10, 3],
+      [1001, 7],
+      [5, 5],
+      [3, 8],
+      [2 ** 52 + 3, 64],
+    ] as const) {
       let next = 0;
       const sizes: number[] = [];
       for (let i = 0; i < k; i++) {
@@ -43,14 +50,33 @@ describe('firstRow: one shard of a run', () => {
     const whole = await sampleDDPM(ringMixture(), { ...options, n });
     for (let i = 0; i < k; i++) {
       const { firstRow, rows } = shardRows(n, i, k);
-      const shard = await sampleDDPM(ringMixture(), { ...options, n: rows, firstRow, workers: i % 2 === 0 ? 1 : 2, chunkSize: 97 });
+      const shard = await sampleDDPM(ringMixture(), {
+        ...options,
+        n: rows,
+        firstRow,
+        workers: i % 2 === 0 ? 1 : 2,
+        chunkSize: 97,
+      });
       expect(rowsOf(shard.samples, 0, rows, 2)).toEqual(rowsOf(whole.samples, firstRow, firstRow + rows, 2));
     }
   });
 
   test('CLD shards with velocities and a corrector: the same rows and velocities as the whole run', async () => {
-    const score = cldGaussianScore({ mean: [1, -1], covariance: [[1, 0.3], [0.3, 0.5]] });
-    const options = { T: 4, steps: 30, seed: 5, method: 'sscs' as const, returnVelocities: true, corrector: { steps: 1, stepSize: 0.05 } };
+    const score = cldGaussianScore({
+      mean: [1, -1],
+      covariance: [
+        [1, 0.3],
+        [0.3, 0.5],
+      ],
+    });
+    const options = {
+      T: 4,
+      steps: 30,
+      seed: 5,
+      method: 'sscs' as const,
+      returnVelocities: true,
+      corrector: { steps: 1, stepSize: 0.05 },
+    };
     const whole = await sampleCLD(score, { ...options, n });
     const { firstRow, rows } = shardRows(n, 2, k);
     const shard = await sampleCLD(score, { ...options, n: rows, firstRow, workers: 2 });
@@ -61,15 +87,26 @@ describe('firstRow: one shard of a run', () => {
   test('a different firstRow gives other particles; callbacks see global rows', async () => {
     const seen: number[] = [];
     const a = await sampleDDPM(ringMixture(), { T: 5, steps: 10, seed: 1, n: 10, firstRow: 0 });
-    const b = await sampleDDPM(ringMixture(), { T: 5, steps: 10, seed: 1, n: 10, firstRow: 10, callback: (info) => seen.push(info.firstRow) });
+    const b = await sampleDDPM(ringMixture(), {
+      T: 5,
+      steps: 10,
+      seed: 1,
+      n: 10,
+      firstRow: 10,
+      callback: (info) => seen.push(info.firstRow),
+    });
     expect(rowsOf(a.samples, 0, 1, 2)).not.toEqual(rowsOf(b.samples, 0, 1, 2));
     expect(new Set(seen)).toEqual(new Set([10]));
   });
 
   test('firstRow must be an integer that keeps every row addressable', async () => {
     for (const firstRow of [-1, 0.5, NaN, Number.MAX_SAFE_INTEGER]) {
-      await expect(sampleDDPM(ringMixture(), { T: 5, steps: 10, seed: 1, n: 10, firstRow })).rejects.toThrow(InvalidArgumentError);
+      await expect(sampleDDPM(ringMixture(), { T: 5, steps: 10, seed: 1, n: 10, firstRow })).rejects.toThrow(
+        InvalidArgumentError,
+      );
     }
-    await expect(sampleDDPM(ringMixture(), { T: 5, steps: 10, seed: 1, n: 10, firstRow: -1 })).rejects.toThrow(/options\.firstRow/);
+    await expect(sampleDDPM(ringMixture(), { T: 5, steps: 10, seed: 1, n: 10, firstRow: -1 })).rejects.toThrow(
+      /options\.firstRow/,
+    );
   });
 });

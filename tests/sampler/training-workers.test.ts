@@ -14,13 +14,16 @@ const options: TrainingOptions = { steps: 12, batchSize: 100, seed: 9, emaDecay:
 const reference = network();
 const referenceResult = trainDenoisingScoreMatching(reference, data, options);
 
-test.each([1, 2, 3, 4, 8])('%i thread(s): bit-identical weights, EMA and losses to the in-process training', async (workers) => {
-  const trained = network();
-  const result = await trainDenoisingScoreMatchingOnWorkers(trained, data, { ...options, workers });
-  expect(Array.from(trained.parameters)).toEqual(Array.from(reference.parameters));
-  expect(Array.from(result.ema!.parameters)).toEqual(Array.from(referenceResult.ema!.parameters));
-  expect(Array.from(result.losses)).toEqual(Array.from(referenceResult.losses));
-});
+test.each([1, 2, 3, 4, 8])(
+  '%i thread(s): bit-identical weights, EMA and losses to the in-process training',
+  async (workers) => {
+    const trained = network();
+    const result = await trainDenoisingScoreMatchingOnWorkers(trained, data, { ...options, workers });
+    expect(Array.from(trained.parameters)).toEqual(Array.from(reference.parameters));
+    expect(Array.from(result.ema!.parameters)).toEqual(Array.from(referenceResult.ema!.parameters));
+    expect(Array.from(result.losses)).toEqual(Array.from(referenceResult.losses));
+  },
+);
 
 test('a float32 network: 2 and 3 threads give the in-process float32 training bit for bit', async () => {
   const net32 = () => createScoreNetwork({ dim: 3, hiddenWidths: [24, 16], seed: 8, dtype: 'float32' });
@@ -35,22 +38,25 @@ test('a float32 network: 2 and 3 threads give the in-process float32 training bi
   }
 });
 
-test.each(['float64', 'float32'] as const)('on the scalar GEMM backend, a %s network: 2 and 3 threads give the in-process training bit for bit', async (dtype) => {
-  setGemmBackend('scalar');
-  try {
-    const make = () => createScoreNetwork({ dim: 3, hiddenWidths: [24, 16], seed: 8, dtype });
-    const single = make();
-    const singleResult = trainDenoisingScoreMatching(single, data, options);
-    for (const workers of [2, 3]) {
-      const trained = make();
-      const result = await trainDenoisingScoreMatchingOnWorkers(trained, data, { ...options, workers });
-      expect(Array.from(trained.parameters)).toEqual(Array.from(single.parameters));
-      expect(Array.from(result.losses)).toEqual(Array.from(singleResult.losses));
+test.each(['float64', 'float32'] as const)(
+  'on the scalar GEMM backend, a %s network: 2 and 3 threads give the in-process training bit for bit',
+  async (dtype) => {
+    setGemmBackend('scalar');
+    try {
+      const make = () => createScoreNetwork({ dim: 3, hiddenWidths: [24, 16], seed: 8, dtype });
+      const single = make();
+      const singleResult = trainDenoisingScoreMatching(single, data, options);
+      for (const workers of [2, 3]) {
+        const trained = make();
+        const result = await trainDenoisingScoreMatchingOnWorkers(trained, data, { ...options, workers });
+        expect(Array.from(trained.parameters)).toEqual(Array.from(single.parameters));
+        expect(Array.from(result.losses)).toEqual(Array.from(singleResult.losses));
+      }
+    } finally {
+      setGemmBackend('auto');
     }
-  } finally {
-    setGemmBackend('auto');
-  }
-});
+  },
+);
 
 test('a run uses at most one thread per micro-shard, and the evaluator checks its batch size and closes', async () => {
   const net = network();
@@ -58,21 +64,35 @@ test('a run uses at most one thread per micro-shard, and the evaluator checks it
   try {
     expect(evaluator.threads).toBe(2);
     const width = net.layouts[0]!.inDim;
-    expect(() => evaluator.lossAndGradient(new Float64Array(64 * width), new Float64Array(64 * 3), 64, new Float64Array(net.parameters.length)))
-      .toThrow(InvalidArgumentError);
+    expect(() =>
+      evaluator.lossAndGradient(
+        new Float64Array(64 * width),
+        new Float64Array(64 * 3),
+        64,
+        new Float64Array(net.parameters.length),
+      ),
+    ).toThrow(InvalidArgumentError);
   } finally {
     await evaluator.close();
   }
-  expect(() => evaluator.lossAndGradient(new Float64Array(0), new Float64Array(0), 40, new Float64Array(0))).toThrow(SgmkitError);
+  expect(() => evaluator.lossAndGradient(new Float64Array(0), new Float64Array(0), 40, new Float64Array(0))).toThrow(
+    SgmkitError,
+  );
 });
 
 test('bad workers and a gradient evaluator are refused before any thread starts', async () => {
   for (const workers of [0, 2.5, 65, '2']) {
-    await expect(trainDenoisingScoreMatchingOnWorkers(network(), data, { ...options, workers: workers as number })).rejects.toThrow(InvalidArgumentError);
+    await expect(
+      trainDenoisingScoreMatchingOnWorkers(network(), data, { ...options, workers: workers as number }),
+    ).rejects.toThrow(InvalidArgumentError);
   }
   const gradientEvaluator = { lossAndGradient: () => 0 };
-  await expect(trainDenoisingScoreMatchingOnWorkers(network(), data, { ...options, gradientEvaluator } as never)).rejects.toThrow(InvalidArgumentError);
-  await expect(trainDenoisingScoreMatchingOnWorkers({} as never, data, { ...options, workers: 2 })).rejects.toThrow(InvalidArgumentError);
+  await expect(
+    trainDenoisingScoreMatchingOnWorkers(network(), data, { ...options, gradientEvaluator } as never),
+  ).rejects.toThrow(InvalidArgumentError);
+  await expect(trainDenoisingScoreMatchingOnWorkers({} as never, data, { ...options, workers: 2 })).rejects.toThrow(
+    InvalidArgumentError,
+  );
 });
 
 // In a child process, so that a worker left running would keep it alive: it must exit by itself.
@@ -95,7 +115,11 @@ console.log([
 `;
 
 test('workers are stopped on success, on an error in a step, on abort and on bad options: the process exits by itself', () => {
-  const run = spawnSync(process.execPath, ['--input-type=module', '-e', cleanupScript], { cwd: process.cwd(), encoding: 'utf8', timeout: 30_000 });
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', cleanupScript], {
+    cwd: process.cwd(),
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   expect(run.error).toBeUndefined();
   expect(run.stderr).toBe('');
   expect(run.status).toBe(0);
@@ -104,6 +128,13 @@ test('workers are stopped on success, on an error in a step, on abort and on bad
 
 test('a worker that cannot build its network copy fails the start with a typed error, and no thread is left', async () => {
   const net = network();
-  const broken = { parameters: net.parameters, layouts: net.layouts, dim: 3, architecture: { ...net.architecture, hiddenWidths: [24, -16] } };
-  await expect(WorkerGradientEvaluator.start(broken as never, 100, 3)).rejects.toThrow(/gradient worker \d: RangeError/);
+  const broken = {
+    parameters: net.parameters,
+    layouts: net.layouts,
+    dim: 3,
+    architecture: { ...net.architecture, hiddenWidths: [24, -16] },
+  };
+  await expect(WorkerGradientEvaluator.start(broken as never, 100, 3)).rejects.toThrow(
+    /gradient worker \d: RangeError/,
+  );
 });

@@ -15,7 +15,10 @@ const probabilities = gridCellProbabilities(GRID, weights);
 
 describe('CLD on a 25-mode grid with unequal weights (5 multinomial SE per cell)', () => {
   test('cell probabilities of one component sum to 1', () => {
-    const single = gridCellProbabilities(GRID, means.map((_, k) => (k === 7 ? 1 : 0)));
+    const single = gridCellProbabilities(
+      GRID,
+      means.map((_, k) => (k === 7 ? 1 : 0)),
+    );
     expect(Math.abs(single.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-12);
   });
 

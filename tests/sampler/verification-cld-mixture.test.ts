@@ -6,7 +6,12 @@
 import { cldGaussianMixtureScore, ringMixtureParameters } from '@sgmkit/score';
 import { sampleCLD, uniformGrid, CLD_METHODS } from '@sgmkit/sampler';
 import {
-  cellDeviations, lineCellCounts, lineCellProbabilities, ringCellCounts, ringCellProbabilities, type Ring,
+  cellDeviations,
+  lineCellCounts,
+  lineCellProbabilities,
+  ringCellCounts,
+  ringCellProbabilities,
+  type Ring,
 } from './mode-weights';
 
 const N = 100_000;
@@ -27,7 +32,14 @@ describe('CLD on an 8-mode ring with unequal weights (5 multinomial SE per cell)
   });
 
   test('sharpness: at 50 steps the exponential integrator mode-weight bias is detected', async () => {
-    const run = await sampleCLD(score, { T, grid: uniformGrid(T, 50), method: 'exponential-integrator', n: N, seed: 11, workers: 2 });
+    const run = await sampleCLD(score, {
+      T,
+      grid: uniformGrid(T, 50),
+      method: 'exponential-integrator',
+      n: N,
+      seed: 11,
+      workers: 2,
+    });
     expect(cellDeviations(ringCellCounts(RING, run.samples), probabilities).length).toBeGreaterThan(0);
   });
 });
@@ -39,7 +51,15 @@ describe('CLD on the 1-D bimodal target 0.3·N(−2, 0.25) + 0.7·N(2, 0.5)', ()
 
   // One method here (the ring covers all three): d = 1 takes the diagonal kernel, and the corrector is on.
   test('exponential integrator, 200 steps, with a velocity corrector', async () => {
-    const run = await sampleCLD(score, { T, grid: uniformGrid(T, 200), method: 'exponential-integrator', n: N, seed: 12, workers: 2, corrector: { steps: 1, stepSize: 0.05 } });
+    const run = await sampleCLD(score, {
+      T,
+      grid: uniformGrid(T, 200),
+      method: 'exponential-integrator',
+      n: N,
+      seed: 12,
+      workers: 2,
+      corrector: { steps: 1, stepSize: 0.05 },
+    });
     expect(cellDeviations(lineCellCounts(cuts, run.samples), probabilities)).toEqual([]);
   });
 });

@@ -3,7 +3,15 @@
 import { cldGaussianScore } from '@sgmkit/score';
 import type { CLDScore } from '@sgmkit/score';
 import type { Batch } from '@sgmkit/tensor';
-import { gaussianLaw, sampleCLD, exactCLDLaw, uniformGrid, stabilityLimit, customGrid, CLD_METHODS } from '@sgmkit/sampler';
+import {
+  gaussianLaw,
+  sampleCLD,
+  exactCLDLaw,
+  uniformGrid,
+  stabilityLimit,
+  customGrid,
+  CLD_METHODS,
+} from '@sgmkit/sampler';
 import type { CLDMethod } from '@sgmkit/sampler';
 import { deviations, failures } from './verification-helpers';
 
@@ -24,21 +32,74 @@ function joint(x: Batch, v: Batch): Batch {
   return { data, shape: [n, 2 * d], stride: [2 * d, 1], offset: 0 };
 }
 
-interface Case { mean: number[]; covariance: number[][]; gamma: number }
+interface Case {
+  mean: number[];
+  covariance: number[][];
+  gamma: number;
+}
 const TARGETS: Record<string, Case> = {
   'd = 1, γ = 1': { mean: [1], covariance: [[0.5]], gamma: 1 },
-  'd = 2 full, γ = 0.04': { mean: [0.5, -1], covariance: [[1, 0.4], [0.4, 0.3]], gamma: 0.04 },
-  'd = 5 diagonal, γ = 1': { mean: [1, 0, -1, 2, 0.5], covariance: [[2, 0, 0, 0, 0], [0, 0.5, 0, 0, 0], [0, 0, 1, 0, 0], [0, 0, 0, 0.2, 0], [0, 0, 0, 0, 1.5]], gamma: 1 },
+  'd = 2 full, γ = 0.04': {
+    mean: [0.5, -1],
+    covariance: [
+      [1, 0.4],
+      [0.4, 0.3],
+    ],
+    gamma: 0.04,
+  },
+  'd = 5 diagonal, γ = 1': {
+    mean: [1, 0, -1, 2, 0.5],
+    covariance: [
+      [2, 0, 0, 0, 0],
+      [0, 0.5, 0, 0, 0],
+      [0, 0, 1, 0, 0],
+      [0, 0, 0, 0.2, 0],
+      [0, 0, 0, 0, 1.5],
+    ],
+    gamma: 1,
+  },
 };
 
-async function check(name: string, options: { T: number; grid: Float64Array; method: CLDMethod; seed: number; corrector?: { steps: number; stepSize: number }; score?: CLDScore; scoreError?: { scale: number; bias: Float64Array }; dtype?: 'float32' }): Promise<string[]> {
+async function check(
+  name: string,
+  options: {
+    T: number;
+    grid: Float64Array;
+    method: CLDMethod;
+    seed: number;
+    corrector?: { steps: number; stepSize: number };
+    score?: CLDScore;
+    scoreError?: { scale: number; bias: Float64Array };
+    dtype?: 'float32';
+  },
+): Promise<string[]> {
   const target = TARGETS[name]!;
   const data = law(target.mean, target.covariance);
-  const exactScore = cldGaussianScore({ mean: target.mean, covariance: target.covariance, initialVelocityVariance: target.gamma });
+  const exactScore = cldGaussianScore({
+    mean: target.mean,
+    covariance: target.covariance,
+    initialVelocityVariance: target.gamma,
+  });
   const score = options.score ?? exactScore;
   const { T, grid, method, seed, corrector } = options;
-  const exact = exactCLDLaw(data, { T, grid, method, corrector, initialVelocityVariance: target.gamma, scoreError: options.scoreError });
-  const run = await sampleCLD(score, { T, grid, method, seed, corrector, n: N, returnVelocities: true, dtype: options.dtype });
+  const exact = exactCLDLaw(data, {
+    T,
+    grid,
+    method,
+    corrector,
+    initialVelocityVariance: target.gamma,
+    scoreError: options.scoreError,
+  });
+  const run = await sampleCLD(score, {
+    T,
+    grid,
+    method,
+    seed,
+    corrector,
+    n: N,
+    returnVelocities: true,
+    dtype: options.dtype,
+  });
   return failures(deviations(joint(run.samples, run.velocities!), exact.joint));
 }
 
@@ -56,40 +117,83 @@ describe('CLD Monte Carlo agrees with the exact joint law of (x, v) (5 SE)', () 
   });
 
   const horizons: [CLDMethod, number, number][] = [
-    ['exponential-integrator', 2, 5], ['exponential-integrator', 6, 15], ['euler-maruyama', 2, 20], ['euler-maruyama', 6, 60], ['sscs', 2, 3], ['sscs', 6, 10],
+    ['exponential-integrator', 2, 5],
+    ['exponential-integrator', 6, 15],
+    ['euler-maruyama', 2, 20],
+    ['euler-maruyama', 6, 60],
+    ['sscs', 2, 3],
+    ['sscs', 6, 10],
   ];
   test.each(horizons)('d = 2 full, γ = 0.04, %s, T = %d, %d steps', async (method, T, steps) => {
-    expect(await check('d = 2 full, γ = 0.04', { T, grid: uniformGrid(T, steps), method, seed: 200 + steps })).toEqual([]);
+    expect(await check('d = 2 full, γ = 0.04', { T, grid: uniformGrid(T, steps), method, seed: 200 + steps })).toEqual(
+      [],
+    );
   });
 
   test.each(CLD_METHODS.map((m) => [m]))('velocity Langevin corrector (1 step, ε = 0.1) after %s', async (method) => {
-    expect(await check('d = 2 full, γ = 0.04', { T: 3, grid: uniformGrid(3, 10, 0.01), method, seed: 7, corrector: { steps: 1, stepSize: 0.1 } })).toEqual([]);
+    expect(
+      await check('d = 2 full, γ = 0.04', {
+        T: 3,
+        grid: uniformGrid(3, 10, 0.01),
+        method,
+        seed: 7,
+        corrector: { steps: 1, stepSize: 0.1 },
+      }),
+    ).toEqual([]);
   });
 
   test.each(CLD_METHODS.map((m) => [m]))('float32 particles, %s', async (method) => {
-    expect(await check('d = 2 full, γ = 0.04', { T: 3, grid: uniformGrid(3, method === 'euler-maruyama' ? 30 : 8), method, seed: 13, dtype: 'float32' })).toEqual([]);
+    expect(
+      await check('d = 2 full, γ = 0.04', {
+        T: 3,
+        grid: uniformGrid(3, method === 'euler-maruyama' ? 30 : 8),
+        method,
+        seed: 13,
+        dtype: 'float32',
+      }),
+    ).toEqual([]);
   });
 
   test('a score with a known affine error: (1 + 0.2)·s_v + b', async () => {
     const target = TARGETS['d = 2 full, γ = 0.04']!;
-    const exact = cldGaussianScore({ mean: target.mean, covariance: target.covariance, initialVelocityVariance: target.gamma });
+    const exact = cldGaussianScore({
+      mean: target.mean,
+      covariance: target.covariance,
+      initialVelocityVariance: target.gamma,
+    });
     const bias = Float64Array.from([0.3, -0.1]);
     const wrong: CLDScore = {
-      kind: 'cld', dim: 2,
+      kind: 'cld',
+      dim: 2,
       evaluate(t, x, v, out) {
         exact.evaluate(t, x, v, out);
-        for (let i = 0; i < x.shape[0]!; i++) for (let j = 0; j < 2; j++) out.data[out.offset + 2 * i + j] = 1.2 * out.data[out.offset + 2 * i + j]! + bias[j]!;
+        for (let i = 0; i < x.shape[0]!; i++)
+          for (let j = 0; j < 2; j++)
+            out.data[out.offset + 2 * i + j] = 1.2 * out.data[out.offset + 2 * i + j]! + bias[j]!;
       },
     };
     for (const method of ['exponential-integrator', 'sscs'] as const) {
-      expect(await check('d = 2 full, γ = 0.04', { T: 3, grid: uniformGrid(3, 8), method, seed: 9, score: wrong, scoreError: { scale: 0.2, bias } })).toEqual([]);
+      expect(
+        await check('d = 2 full, γ = 0.04', {
+          T: 3,
+          grid: uniformGrid(3, 8),
+          method,
+          seed: 9,
+          score: wrong,
+          scoreError: { scale: 0.2, bias },
+        }),
+      ).toEqual([]);
     }
   });
 
   test('the comparison has power: SSCS samples are rejected against the exponential integrator law at coarse steps', async () => {
     const target = TARGETS['d = 1, γ = 1']!;
     const data = law(target.mean, target.covariance);
-    const score = cldGaussianScore({ mean: target.mean, covariance: target.covariance, initialVelocityVariance: target.gamma });
+    const score = cldGaussianScore({
+      mean: target.mean,
+      covariance: target.covariance,
+      initialVelocityVariance: target.gamma,
+    });
     const grid = uniformGrid(4, 8);
     const run = await sampleCLD(score, { T: 4, grid, method: 'sscs', seed: 3, n: N, returnVelocities: true });
     const wrong = exactCLDLaw(data, { T: 4, grid, method: 'exponential-integrator', initialVelocityVariance: 1 });
@@ -103,7 +207,10 @@ describe('the CLD exponential integrator stability limit, seen by the exact law'
     const data = law([0], [[1]]);
     const variance = (h: number): number => {
       const steps = 400;
-      const grid = customGrid(Array.from({ length: steps + 1 }, (_, k) => h * (steps - k)), h * steps);
+      const grid = customGrid(
+        Array.from({ length: steps + 1 }, (_, k) => h * (steps - k)),
+        h * steps,
+      );
       return exactCLDLaw(data, { T: h * steps, grid, method: 'exponential-integrator' }).position.covariance.data[0]!;
     };
     expect(variance(0.97 * limit)).toBeLessThan(10);

@@ -41,7 +41,14 @@ export interface Deviation {
  * Standardised deviations (observed − exact)/SE of the projected means and variances.
  * `d` columns of `samples` (or the columns [offset, offset + d) of a wider batch) are compared to `law`.
  */
-export function deviations(samples: Batch, law: ExactLaw, d = law.mean.length, columnOffset = 0, lawOffset = 0, lawDim = law.mean.length): Deviation[] {
+export function deviations(
+  samples: Batch,
+  law: ExactLaw,
+  d = law.mean.length,
+  columnOffset = 0,
+  lawOffset = 0,
+  lawDim = law.mean.length,
+): Deviation[] {
   const [n, width] = samples.shape as [number, number];
   const out: Deviation[] = [];
   for (const u of testDirections(d)) {
@@ -61,18 +68,33 @@ export function deviations(samples: Batch, law: ExactLaw, d = law.mean.length, c
     let exactVariance = 0;
     for (let j = 0; j < d; j++) {
       exactMean += u[j]! * law.mean[lawOffset + j]!;
-      for (let l = 0; l < d; l++) exactVariance += u[j]! * u[l]! * law.covariance.data[(lawOffset + j) * lawDim + lawOffset + l]!;
+      for (let l = 0; l < d; l++)
+        exactVariance += u[j]! * u[l]! * law.covariance.data[(lawOffset + j) * lawDim + lawOffset + l]!;
     }
     const seMean = Math.sqrt(exactVariance / n);
     const seVariance = exactVariance * Math.sqrt(2 / (n - 1));
     const label = `u = [${Array.from(u, (x) => x.toFixed(3)).join(', ')}]`;
-    out.push({ what: `mean along ${label}`, z: (mean - exactMean) / seMean, observed: mean, expected: exactMean, se: seMean });
-    out.push({ what: `variance along ${label}`, z: (variance - exactVariance) / seVariance, observed: variance, expected: exactVariance, se: seVariance });
+    out.push({
+      what: `mean along ${label}`,
+      z: (mean - exactMean) / seMean,
+      observed: mean,
+      expected: exactMean,
+      se: seMean,
+    });
+    out.push({
+      what: `variance along ${label}`,
+      z: (variance - exactVariance) / seVariance,
+      observed: variance,
+      expected: exactVariance,
+      se: seVariance,
+    });
   }
   return out;
 }
 
 /** The deviations beyond K_SE standard errors, formatted (empty when all agree). */
 export function failures(devs: Deviation[]): string[] {
-  return devs.filter((d) => !(Math.abs(d.z) <= K_SE)).map((d) => `${d.what}: observed ${d.observed}, exact ${d.expected}, ${d.z.toFixed(2)} SE`);
+  return devs
+    .filter((d) => !(Math.abs(d.z) <= K_SE))
+    .map((d) => `${d.what}: observed ${d.observed}, exact ${d.expected}, ${d.z.toFixed(2)} SE`);
 }

@@ -16,13 +16,28 @@ const nearestModeCounts = (samples: Batch): number[] => ringCellCounts(RING, sam
 
 describe('DDPM on 8-mode ring mixtures recovers the mode weights (5 multinomial SE per mode)', () => {
   test('wedge quadrature is a probability: the wedges of one component sum to 1', () => {
-    const total = Array.from({ length: K }, (_, k) => wedgeProbability([RING.radius, 0], RING.std, (2 * Math.PI * k) / K - Math.PI / K, (2 * Math.PI * k) / K + Math.PI / K)).reduce((a, b) => a + b, 0);
+    const total = Array.from({ length: K }, (_, k) =>
+      wedgeProbability(
+        [RING.radius, 0],
+        RING.std,
+        (2 * Math.PI * k) / K - Math.PI / K,
+        (2 * Math.PI * k) / K + Math.PI / K,
+      ),
+    ).reduce((a, b) => a + b, 0);
     expect(Math.abs(total - 1)).toBeLessThan(1e-6);
   });
 
   test('ringMixture() (equal weights), T = 10, 400 steps, 2 workers', async () => {
-    const run = await sampleDDPM(ringMixture(), { T: 10, grid: earlyStoppingGrid(10, 1e-3, 400), n: N, seed: 2024, workers: 2 });
-    expect(cellDeviations(nearestModeCounts(run.samples), nearestModeProbabilities(new Array(K).fill(1 / K)))).toEqual([]);
+    const run = await sampleDDPM(ringMixture(), {
+      T: 10,
+      grid: earlyStoppingGrid(10, 1e-3, 400),
+      n: N,
+      seed: 2024,
+      workers: 2,
+    });
+    expect(cellDeviations(nearestModeCounts(run.samples), nearestModeProbabilities(new Array(K).fill(1 / K)))).toEqual(
+      [],
+    );
   });
 
   test('unequal weights on the same ring', async () => {
@@ -32,6 +47,8 @@ describe('DDPM on 8-mode ring mixtures recovers the mode weights (5 multinomial 
     const probabilities = nearestModeProbabilities(weights);
     expect(cellDeviations(nearestModeCounts(run.samples), probabilities)).toEqual([]);
     // power: the same counts are rejected against equal weights
-    expect(cellDeviations(nearestModeCounts(run.samples), nearestModeProbabilities(new Array(K).fill(1 / K))).length).toBeGreaterThan(0);
+    expect(
+      cellDeviations(nearestModeCounts(run.samples), nearestModeProbabilities(new Array(K).fill(1 / K))).length,
+    ).toBeGreaterThan(0);
   });
 });

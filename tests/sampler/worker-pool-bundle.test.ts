@@ -39,20 +39,29 @@ main();
 `;
 
 describe('a bundled Node app starts pooled workers without the worker script file', () => {
-  test.each(['esm', 'cjs'] as const)('%s bundle: 2 workers, the bits of one thread, and the process exits by itself', async (format) => {
-    const dir = mkdtempSync(join(tmpdir(), `sgmkit-bundle-${format}-`));
-    const entry = join(dir, 'app-source.mjs');
-    writeFileSync(entry, app);
-    const outfile = join(dir, format === 'esm' ? 'app.mjs' : 'app.cjs');
-    await build({
-      entryPoints: [entry], bundle: true, platform: 'node', format, target: 'node20', outfile,
-      nodePaths: [join(ROOT, 'node_modules')], logLevel: 'silent',
-    });
-    // The worker's source is in the bundle; the script file is not next to it.
-    expect(readFileSync(outfile, 'utf8')).toMatch(/POOL_WORKER_SOURCE = ['"]var /);
-    const run = spawnSync(process.execPath, [outfile], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
-    expect(run.stderr).toBe('');
-    expect(run.status).toBe(0);
-    expect(JSON.parse(run.stdout)).toEqual({ workers: 2, samplesEqual: true, weightsEqual: true });
-  });
+  test.each(['esm', 'cjs'] as const)(
+    '%s bundle: 2 workers, the bits of one thread, and the process exits by itself',
+    async (format) => {
+      const dir = mkdtempSync(join(tmpdir(), `sgmkit-bundle-${format}-`));
+      const entry = join(dir, 'app-source.mjs');
+      writeFileSync(entry, app);
+      const outfile = join(dir, format === 'esm' ? 'app.mjs' : 'app.cjs');
+      await build({
+        entryPoints: [entry],
+        bundle: true,
+        platform: 'node',
+        format,
+        target: 'node20',
+        outfile,
+        nodePaths: [join(ROOT, 'node_modules')],
+        logLevel: 'silent',
+      });
+      // The worker's source is in the bundle; the script file is not next to it.
+      expect(readFileSync(outfile, 'utf8')).toMatch(/POOL_WORKER_SOURCE = ['"]var /);
+      const run = spawnSync(process.execPath, [outfile], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      expect(JSON.parse(run.stdout)).toEqual({ workers: 2, samplesEqual: true, weightsEqual: true });
+    },
+  );
 });

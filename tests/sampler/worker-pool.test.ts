@@ -4,15 +4,39 @@
 // hang, and leaves the pool usable; idle workers never keep the process alive.
 import { spawnSync } from 'node:child_process';
 import { NonFiniteValueError, RandomStream, SgmkitError, batch } from '@sgmkit/tensor';
-import { createScoreNetwork, gaussianMixtureScore, trainDenoisingScoreMatching, type TrainingOptions } from '@sgmkit/score';
+import {
+  createScoreNetwork,
+  gaussianMixtureScore,
+  trainDenoisingScoreMatching,
+  type TrainingOptions,
+} from '@sgmkit/score';
 import { sampleDDPM, sampleCLD } from '@sgmkit/sampler';
-import { WorkerPool, defaultWorkerPool, nodeWorkerBackend, trainDenoisingScoreMatchingOnWorkers } from '@sgmkit/sampler/node';
+import {
+  WorkerPool,
+  defaultWorkerPool,
+  nodeWorkerBackend,
+  trainDenoisingScoreMatchingOnWorkers,
+} from '@sgmkit/sampler/node';
 import { cldGaussianScore } from '@sgmkit/score';
 import { testFaultyScore, testShrinkScore } from './fixtures/custom-scores.mjs';
 import { values } from './samplers-helpers';
 
 const mixture = gaussianMixtureScore({
-  weights: [0.3, 0.7], means: [[1, -1], [-2, 0.5]], covariances: [[[0.5, 0.1], [0.1, 0.4]], [[0.3, 0], [0, 0.6]]],
+  weights: [0.3, 0.7],
+  means: [
+    [1, -1],
+    [-2, 0.5],
+  ],
+  covariances: [
+    [
+      [0.5, 0.1],
+      [0.1, 0.4],
+    ],
+    [
+      [0.3, 0],
+      [0, 0.6],
+    ],
+  ],
 });
 const base = { T: 4, steps: 12, seed: 17, n: 601 } as const;
 
@@ -55,9 +79,13 @@ describe('a pool reused across calls', () => {
     const backend = nodeWorkerBackend(pool);
     try {
       const seeds = Array.from({ length: 8 }, (_, i) => i + 1);
-      const runs = await Promise.all(seeds.map((seed) => sampleDDPM(mixture, { ...base, n: 200, seed, workers: 2, backend })));
+      const runs = await Promise.all(
+        seeds.map((seed) => sampleDDPM(mixture, { ...base, n: 200, seed, workers: 2, backend })),
+      );
       for (const [i, run] of runs.entries()) {
-        expect(values(run.samples)).toEqual(values((await sampleDDPM(mixture, { ...base, n: 200, seed: seeds[i]! })).samples));
+        expect(values(run.samples)).toEqual(
+          values((await sampleDDPM(mixture, { ...base, n: 200, seed: seeds[i]! })).samples),
+        );
       }
       expect(pool.size).toBeLessThanOrEqual(16);
       expect(pool.idleCount).toBe(pool.size);
@@ -87,7 +115,9 @@ describe('a pool reused across calls', () => {
     const reports: number[] = [];
     await sampleCLD(cld, { T: 2, steps: 8, seed: 1, n: 50, workers: 2, onProgress: (f) => reports.push(f) });
     expect(reports.at(-1)).toBe(1);
-    await expect(sampleDDPM(mixture, { ...base, onProgress: 3 as never })).rejects.toThrow(/argument 'options.onProgress' must be a function/);
+    await expect(sampleDDPM(mixture, { ...base, onProgress: 3 as never })).rejects.toThrow(
+      /argument 'options.onProgress' must be a function/,
+    );
   });
 });
 
@@ -116,7 +146,9 @@ describe('custom score types on workers', () => {
 describe('faults on pooled workers', () => {
   test('a score that throws or returns NaN inside a worker: typed errors, and the pool still gives the same bits', async () => {
     const faulty = (mode: 'throw' | 'nan') => testFaultyScore(2, mode, 5);
-    await expect(sampleDDPM(faulty('throw'), { ...base, workers: 2 })).rejects.toThrow(/sampler worker \d: RangeError: test-faulty: thrown on purpose/);
+    await expect(sampleDDPM(faulty('throw'), { ...base, workers: 2 })).rejects.toThrow(
+      /sampler worker \d: RangeError: test-faulty: thrown on purpose/,
+    );
     await expect(sampleDDPM(faulty('nan'), { ...base, workers: 2 })).rejects.toThrow(NonFiniteValueError);
     const one = values((await sampleDDPM(mixture, base)).samples);
     expect(values((await sampleDDPM(mixture, { ...base, workers: 2 })).samples)).toEqual(one);
@@ -126,7 +158,9 @@ describe('faults on pooled workers', () => {
     const pool = new WorkerPool();
     const backend = nodeWorkerBackend(pool);
     try {
-      await expect(sampleDDPM(testFaultyScore(2, 'exit', 5), { ...base, workers: 2, backend })).rejects.toThrow(/sampler worker \d exited with code 7/);
+      await expect(sampleDDPM(testFaultyScore(2, 'exit', 5), { ...base, workers: 2, backend })).rejects.toThrow(
+        /sampler worker \d exited with code 7/,
+      );
       await new Promise((resolve) => setTimeout(resolve, 100)); // the 'exit' events of the stopped threads
       expect(pool.idleCount).toBeLessThanOrEqual(1);
       const one = values((await sampleDDPM(mixture, base)).samples);
@@ -168,9 +202,15 @@ console.log(results.join(','));
 `;
 
 test('after successes, a worker exit, a pool disposed mid-training and workers dying mid-step, the process exits by itself', () => {
-  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 40_000, cwd: new URL('..', import.meta.url).pathname });
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    timeout: 40_000,
+    cwd: new URL('..', import.meta.url).pathname,
+  });
   expect(child.stderr).toBe('');
-  expect(child.stdout.trim()).toBe('ok,SgmkitError:ERR_WORKER,SgmkitError:ERR_WORKER,ok,SgmkitError:ERR_WORKER,pool ok');
+  expect(child.stdout.trim()).toBe(
+    'ok,SgmkitError:ERR_WORKER,SgmkitError:ERR_WORKER,ok,SgmkitError:ERR_WORKER,pool ok',
+  );
   expect(child.status).toBe(0);
 });
 

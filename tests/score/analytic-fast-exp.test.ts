@@ -22,7 +22,25 @@ describe('fastExp', () => {
   });
 
   test('special values and range ends agree with Math.exp', () => {
-    for (const x of [0, -0, 1, -1, NaN, Infinity, -Infinity, 709, 709.78, 709.8, -708, -708.0001, -745, -745.2, -746, 1e-300, -1e-300]) {
+    for (const x of [
+      0,
+      -0,
+      1,
+      -1,
+      NaN,
+      Infinity,
+      -Infinity,
+      709,
+      709.78,
+      709.8,
+      -708,
+      -708.0001,
+      -745,
+      -745.2,
+      -746,
+      1e-300,
+      -1e-300,
+    ]) {
       const want = Math.exp(x);
       const got = fastExp(x);
       if (Number.isNaN(want)) expect(got).toBeNaN();
@@ -34,7 +52,10 @@ describe('fastExp', () => {
 
   test('fastExpInRange is fastExp without the range test: bit-identical on [FAST_EXP_MIN, FAST_EXP_MAX]', () => {
     expect([FAST_EXP_MIN, FAST_EXP_MAX]).toEqual([-708, 709]);
-    const xs = Array.from({ length: 200000 }, (_, i) => FAST_EXP_MIN + (FAST_EXP_MAX - FAST_EXP_MIN) * ((i * 0.6180339887498949) % 1));
+    const xs = Array.from(
+      { length: 200000 },
+      (_, i) => FAST_EXP_MIN + (FAST_EXP_MAX - FAST_EXP_MIN) * ((i * 0.6180339887498949) % 1),
+    );
     for (const x of [...xs, FAST_EXP_MIN, FAST_EXP_MAX, 0, -0, 1e-300]) expect(fastExpInRange(x)).toBe(fastExp(x));
   });
 });

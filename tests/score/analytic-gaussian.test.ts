@@ -1,13 +1,33 @@
-import { batch, fromArray, DTypeMismatchError, InvalidArgumentError, NotPositiveDefiniteError, ShapeMismatchError, rows, type Batch } from '@sgmkit/tensor';
+import {
+  batch,
+  fromArray,
+  DTypeMismatchError,
+  InvalidArgumentError,
+  NotPositiveDefiniteError,
+  ShapeMismatchError,
+  rows,
+  type Batch,
+} from '@sgmkit/tensor';
 import { gaussianScore, scoreFromSpec, type Score } from '@sgmkit/score';
 import {
-  diagonalMatrix, evaluateRows, expectArgumentError, identityMatrix, ouCovariance, solve, spdMatrix, testPoints, type Matrix,
+  diagonalMatrix,
+  evaluateRows,
+  expectArgumentError,
+  identityMatrix,
+  ouCovariance,
+  solve,
+  spdMatrix,
+  testPoints,
+  type Matrix,
 } from './analytic-reference';
 
 /** Reference score −Σ_t^{-1}(x − e^{−t}μ) by Gaussian elimination. */
 function referenceScore(mean: number[], sigma: Matrix, t: number, x: number[]): number[] {
   const decay = Math.exp(-t);
-  return solve(ouCovariance(sigma, t), x.map((v, i) => decay * mean[i]! - v)).y;
+  return solve(
+    ouCovariance(sigma, t),
+    x.map((v, i) => decay * mean[i]! - v),
+  ).y;
 }
 
 const cases: { name: string; mean: number[]; covariance: number | number[] | Matrix; sigma: Matrix }[] = [
@@ -32,7 +52,10 @@ describe('gaussianScore', () => {
   });
 
   test('a Tensor covariance (any dtype or strides) is the same as the nested array', () => {
-    const sigma = [[2, 0.3], [0.3, 0.5]];
+    const sigma = [
+      [2, 0.3],
+      [0.3, 0.5],
+    ];
     const points = testPoints(10, 2, 3);
     const want = evaluateRows(gaussianScore({ mean: [1, 2], covariance: sigma }), 0.3, points);
     const asTensor = gaussianScore({ mean: [1, 2], covariance: fromArray(sigma) });
@@ -70,15 +93,25 @@ describe('gaussianScore', () => {
   });
 
   test('per-t cache: interleaving more times than slots gives the same values as a fresh score', () => {
-    const params = { mean: [1, 2], covariance: [[2, 0.3], [0.3, 0.5]] };
+    const params = {
+      mean: [1, 2],
+      covariance: [
+        [2, 0.3],
+        [0.3, 0.5],
+      ],
+    };
     const score = gaussianScore(params);
     const points = testPoints(5, 2, 2);
     const times = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.1, 0.6, 0.3];
-    for (const t of times) expect(evaluateRows(score, t, points)).toEqual(evaluateRows(gaussianScore(params), t, points));
+    for (const t of times)
+      expect(evaluateRows(score, t, points)).toEqual(evaluateRows(gaussianScore(params), t, points));
   });
 
   test('assumptions: Lipschitz = λ_max(Σ_t^{-1}), its sup over [tMin, tMax], m₂ and KL in closed form', () => {
-    const sigma = [[0.2, 0.05], [0.05, 3]];
+    const sigma = [
+      [0.2, 0.05],
+      [0.05, 3],
+    ];
     const mean = [1, -1];
     const score = gaussianScore({ mean, covariance: sigma });
     const eigenvaluesOf = (m: Matrix): number[] => {
@@ -111,7 +144,11 @@ describe('gaussianScore', () => {
 
   test('far-away and NaN rows: finite where finite, NaN only in the NaN row', () => {
     const score = gaussianScore({ mean: [1, 2], covariance: 0.5 });
-    const got = evaluateRows(score, 0.1, [[1e6, -1e6], [NaN, 0], [0, 0]]);
+    const got = evaluateRows(score, 0.1, [
+      [1e6, -1e6],
+      [NaN, 0],
+      [0, 0],
+    ]);
     expect(got[0]!.every(Number.isFinite)).toBe(true);
     expect(Number.isNaN(got[1]![0]!)).toBe(true);
     expect(got[2]!.every(Number.isFinite)).toBe(true);
@@ -120,7 +157,13 @@ describe('gaussianScore', () => {
   test.each([
     ['isotropic', 0.25],
     ['diagonal', [0.5, 2]],
-    ['full', [[2, 0.3], [0.3, 0.5]]],
+    [
+      'full',
+      [
+        [2, 0.3],
+        [0.3, 0.5],
+      ],
+    ],
   ])('spec round trip through JSON is bit-identical (%s)', (_, covariance) => {
     const score = gaussianScore({ mean: [0.1, -0.7], covariance });
     const rebuilt = scoreFromSpec(JSON.parse(JSON.stringify(score.spec))) as Score;
@@ -134,14 +177,59 @@ describe('gaussianScore', () => {
     const x: Batch = batch(3, 2);
 
     test('covariance not positive definite, not symmetric, NaN, wrong shape', () => {
-      expectError(() => gaussianScore({ mean: [0, 0], covariance: [[1, 2], [2, 1]] }), NotPositiveDefiniteError, 'covariance');
-      expectError(() => gaussianScore({ mean: [0, 0], covariance: [[1, 0.1], [0.2, 1]] }), NotPositiveDefiniteError, 'covariance');
+      expectError(
+        () =>
+          gaussianScore({
+            mean: [0, 0],
+            covariance: [
+              [1, 2],
+              [2, 1],
+            ],
+          }),
+        NotPositiveDefiniteError,
+        'covariance',
+      );
+      expectError(
+        () =>
+          gaussianScore({
+            mean: [0, 0],
+            covariance: [
+              [1, 0.1],
+              [0.2, 1],
+            ],
+          }),
+        NotPositiveDefiniteError,
+        'covariance',
+      );
       expectError(() => gaussianScore({ mean: [0, 0], covariance: [1, -1] }), NotPositiveDefiniteError, 'covariance');
       expectError(() => gaussianScore({ mean: [0, 0], covariance: 0 }), NotPositiveDefiniteError, 'covariance');
       expectError(() => gaussianScore({ mean: [0, 0], covariance: NaN }), InvalidArgumentError, 'covariance');
       expectError(() => gaussianScore({ mean: [0, 0], covariance: [1, NaN] }), InvalidArgumentError, 'covariance[1]');
-      expectError(() => gaussianScore({ mean: [0, 0], covariance: [[1, NaN], [NaN, 1]] }), InvalidArgumentError, 'covariance[0][1]');
-      expectError(() => gaussianScore({ mean: [0, 0], covariance: [[1, 0, 0], [0, 1, 0], [0, 0, 1]] }), ShapeMismatchError, 'covariance');
+      expectError(
+        () =>
+          gaussianScore({
+            mean: [0, 0],
+            covariance: [
+              [1, NaN],
+              [NaN, 1],
+            ],
+          }),
+        InvalidArgumentError,
+        'covariance[0][1]',
+      );
+      expectError(
+        () =>
+          gaussianScore({
+            mean: [0, 0],
+            covariance: [
+              [1, 0, 0],
+              [0, 1, 0],
+              [0, 0, 1],
+            ],
+          }),
+        ShapeMismatchError,
+        'covariance',
+      );
       expectError(() => gaussianScore({ mean: [0, 0], covariance: [1, 1, 1] }), ShapeMismatchError, 'covariance');
     });
 

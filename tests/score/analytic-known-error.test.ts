@@ -1,9 +1,19 @@
 import { batch, fromArray, InvalidArgumentError, ShapeMismatchError } from '@sgmkit/tensor';
-import { biasedScore, gaussianMixtureScore, gaussianScore, scaledScore, scoreFromSpec, type Score } from '@sgmkit/score';
+import {
+  biasedScore,
+  gaussianMixtureScore,
+  gaussianScore,
+  scaledScore,
+  scoreFromSpec,
+  type Score,
+} from '@sgmkit/score';
 import { expectArgumentError, normalSource, ouCovariance, testPoints } from './analytic-reference';
 
 const mean = [1, -0.5];
-const sigma = [[0.8, 0.3], [0.3, 0.4]];
+const sigma = [
+  [0.8, 0.3],
+  [0.3, 0.4],
+];
 const exact = gaussianScore({ mean, covariance: sigma });
 
 function evaluateFlat(score: Score, t: number, points: number[][]): number[] {
@@ -78,7 +88,14 @@ describe('scores with a known error', () => {
   });
 
   test('over a mixture: bias error known, scale error not (no closed-form Fisher information), no affine form', () => {
-    const mixture = gaussianMixtureScore({ weights: [0.5, 0.5], means: [[1, 0], [-1, 0]], covariances: [0.3, 0.3] });
+    const mixture = gaussianMixtureScore({
+      weights: [0.5, 0.5],
+      means: [
+        [1, 0],
+        [-1, 0],
+      ],
+      covariances: [0.3, 0.3],
+    });
     const biased = biasedScore(mixture, [0.1, 0.1]);
     expect(biased.l2ErrorAt!(0.2)).toBeCloseTo(0.02, 16);
     expect(biased.affineAt).toBeUndefined();
@@ -99,6 +116,10 @@ describe('scores with a known error', () => {
     expectArgumentError(() => scaledScore(exact, NaN), InvalidArgumentError, 'eta');
     expectArgumentError(() => biasedScore({} as Score, [1, 2]), InvalidArgumentError, 'score.kind');
     expectArgumentError(() => biasedScore(null as unknown as Score, [1, 2]), InvalidArgumentError, 'score');
-    expectArgumentError(() => biasedScore(exact, [0, 0]).evaluate(-1, batch(1, 2), batch(1, 2)), InvalidArgumentError, 't');
+    expectArgumentError(
+      () => biasedScore(exact, [0, 0]).evaluate(-1, batch(1, 2), batch(1, 2)),
+      InvalidArgumentError,
+      't',
+    );
   });
 });

@@ -36,7 +36,11 @@ function tolerance(x: number, maxPoint: number, decay: number, variance: number,
 
 describe('pointCloudScore: GEMM path', () => {
   // m crosses the point block (512) and n the particle block (64), so the online softmax and the tails are exercised.
-  test.each([[4, 700, 130], [9, 1100, 70], [64, 600, 100]])('d = %i, m = %i, n = %i: equals the direct kernel within the derived rounding bound', (d, m, n) => {
+  test.each([
+    [4, 700, 130],
+    [9, 1100, 70],
+    [64, 600, 100],
+  ])('d = %i, m = %i, n = %i: equals the direct kernel within the derived rounding bound', (d, m, n) => {
     const cloud = cloudOf(m, d, d);
     const maxPoint = Math.max(...cloud.map((p) => Math.hypot(...p)));
     const direct = pointCloudScore(cloud, { path: 'direct' });
@@ -52,7 +56,8 @@ describe('pointCloudScore: GEMM path', () => {
       let worstRatio = 0;
       for (let i = 0; i < n; i++) {
         const bound = tolerance(norm(x.data, i * d, d), maxPoint, decay, variance, d);
-        for (let c = 0; c < d; c++) worstRatio = Math.max(worstRatio, Math.abs(got.data[i * d + c]! - want.data[i * d + c]!) / bound);
+        for (let c = 0; c < d; c++)
+          worstRatio = Math.max(worstRatio, Math.abs(got.data[i * d + c]! - want.data[i * d + c]!) / bound);
       }
       expect(worstRatio).toBeLessThanOrEqual(1);
       expect(got.data.every(Number.isFinite)).toBe(true);
@@ -61,20 +66,30 @@ describe('pointCloudScore: GEMM path', () => {
 
   test('a wrong weight in one point block would be seen: the bound is far below the score differences it must catch', () => {
     // Dropping the second point block (what a broken online softmax would do) changes the score by far more than the bound.
-    const d = 8, m = 1024, n = 20;
+    const d = 8,
+      m = 1024,
+      n = 20;
     const cloud = cloudOf(m, d, 3);
     const x = particles(n, d, 4);
     const [all, half] = [batch(n, d), batch(n, d)];
     pointCloudScore(cloud, { path: 'gemm' }).evaluate(0.5, x, all);
     pointCloudScore(cloud.slice(0, 512), { path: 'gemm' }).evaluate(0.5, x, half);
     const maxPoint = Math.max(...cloud.map((p) => Math.hypot(...p)));
-    const bound = tolerance(Math.max(...Array.from({ length: n }, (_, i) => norm(x.data, i * d, d))), maxPoint, Math.exp(-0.5), -Math.expm1(-1), d);
+    const bound = tolerance(
+      Math.max(...Array.from({ length: n }, (_, i) => norm(x.data, i * d, d))),
+      maxPoint,
+      Math.exp(-0.5),
+      -Math.expm1(-1),
+      d,
+    );
     const change = Math.max(...all.data.map((v, k) => Math.abs(v - half.data[k]!)));
     expect(change).toBeGreaterThan(1e6 * bound);
   });
 
   test('row i depends only on particle i: any chunking gives bit-identical rows', () => {
-    const d = 16, m = 900, n = 150;
+    const d = 16,
+      m = 900,
+      n = 150;
     const score = pointCloudScore(cloudOf(m, d, 5));
     expect(score.path).toBe('gemm');
     const x = particles(n, d, 6);
@@ -84,8 +99,18 @@ describe('pointCloudScore: GEMM path', () => {
       const part = batch(n, d);
       for (let first = 0; first < n; first += chunk) {
         const rows = Math.min(chunk, n - first);
-        const view = { data: x.data.subarray(first * d, (first + rows) * d), shape: [rows, d], stride: [d, 1], offset: 0 };
-        const into = { data: part.data.subarray(first * d, (first + rows) * d), shape: [rows, d], stride: [d, 1], offset: 0 };
+        const view = {
+          data: x.data.subarray(first * d, (first + rows) * d),
+          shape: [rows, d],
+          stride: [d, 1],
+          offset: 0,
+        };
+        const into = {
+          data: part.data.subarray(first * d, (first + rows) * d),
+          shape: [rows, d],
+          stride: [d, 1],
+          offset: 0,
+        };
         score.evaluate(0.02, view, into);
       }
       expect(part.data.every((v, k) => Object.is(v, whole.data[k]))).toBe(true);

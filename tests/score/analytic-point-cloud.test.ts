@@ -1,8 +1,21 @@
 import { batch, fromArray, InvalidArgumentError, ShapeMismatchError } from '@sgmkit/tensor';
 import { gaussianMixtureScore, pointCloudScore, scoreFromSpec, type Score } from '@sgmkit/score';
-import { evaluateRows, expectArgumentError, finiteDifferenceGradient, logMixtureDensity, normalSource, testPoints } from './analytic-reference';
+import {
+  evaluateRows,
+  expectArgumentError,
+  finiteDifferenceGradient,
+  logMixtureDensity,
+  normalSource,
+  testPoints,
+} from './analytic-reference';
 
-const cloud = [[0, 0], [2, 0.5], [-1.5, 2], [0.5, -2.5], [3, 3]];
+const cloud = [
+  [0, 0],
+  [2, 0.5],
+  [-1.5, 2],
+  [0.5, -2.5],
+  [3, 3],
+];
 
 describe('pointCloudScore', () => {
   test('is the mixture of N(e^{−t}p_j, (1 − e^{−2t})I) with equal weights', () => {
@@ -18,7 +31,9 @@ describe('pointCloudScore', () => {
         normalizeWeights: true,
       });
       const want = evaluateRows(mixture, 0, points).flat();
-      evaluateRows(score, t, points).flat().forEach((v, k) => expect(Math.abs(v - want[k]!)).toBeLessThan(1e-11 * Math.max(1, Math.abs(want[k]!))));
+      evaluateRows(score, t, points)
+        .flat()
+        .forEach((v, k) => expect(Math.abs(v - want[k]!)).toBeLessThan(1e-11 * Math.max(1, Math.abs(want[k]!))));
     }
   });
 
@@ -28,17 +43,34 @@ describe('pointCloudScore', () => {
     for (const t of [0.2, 1]) {
       const decay = Math.exp(-t);
       const variance = 1 - Math.exp(-2 * t);
-      const cov = [[variance, 0], [0, variance]];
-      const logDensity = (x: number[]): number => logMixtureDensity(x, cloud.map(() => 0.2), cloud.map((p) => p.map((v) => decay * v)), cloud.map(() => cov));
+      const cov = [
+        [variance, 0],
+        [0, variance],
+      ];
+      const logDensity = (x: number[]): number =>
+        logMixtureDensity(
+          x,
+          cloud.map(() => 0.2),
+          cloud.map((p) => p.map((v) => decay * v)),
+          cloud.map(() => cov),
+        );
       const got = evaluateRows(score, t, points);
       // h = 1e-5: truncation h²|f'''|/6 ≲ 1e-8 for variance ≥ 0.33, rounding ε|f|/h ≲ 1e-9.
-      points.forEach((x, i) => finiteDifferenceGradient(logDensity, x, 1e-5).forEach((w, j) => expect(Math.abs(got[i]![j]! - w)).toBeLessThan(1e-6 * Math.max(1, Math.abs(w)))));
+      points.forEach((x, i) =>
+        finiteDifferenceGradient(logDensity, x, 1e-5).forEach((w, j) =>
+          expect(Math.abs(got[i]![j]! - w)).toBeLessThan(1e-6 * Math.max(1, Math.abs(w))),
+        ),
+      );
     }
   });
 
   test('far-away particles get finite scores; second moment is the mean squared norm', () => {
     const score = pointCloudScore(cloud);
-    for (const row of evaluateRows(score, 0.05, [[1e6, -1e6], [-1e6, 0]])) expect(row.every(Number.isFinite)).toBe(true);
+    for (const row of evaluateRows(score, 0.05, [
+      [1e6, -1e6],
+      [-1e6, 0],
+    ]))
+      expect(row.every(Number.isFinite)).toBe(true);
     const m2 = cloud.reduce((s, p) => s + p[0]! ** 2 + p[1]! ** 2, 0) / cloud.length;
     expect(score.assumptions.secondMoment).toBeCloseTo(m2, 14);
   });
@@ -66,7 +98,9 @@ describe('pointCloudScore', () => {
     const sigmaDelta = Math.sqrt(1 - Math.exp(-2 * delta));
     const counts = new Array(cloud.length).fill(0);
     for (let i = 0; i < n; i++) {
-      const distances = cloud.map((p) => Math.hypot(y.data[2 * i]! - Math.exp(-delta) * p[0]!, y.data[2 * i + 1]! - Math.exp(-delta) * p[1]!));
+      const distances = cloud.map((p) =>
+        Math.hypot(y.data[2 * i]! - Math.exp(-delta) * p[0]!, y.data[2 * i + 1]! - Math.exp(-delta) * p[1]!),
+      );
       const nearest = distances.indexOf(Math.min(...distances));
       expect(distances[nearest]).toBeLessThan(6 * sigmaDelta);
       counts[nearest]++;
@@ -93,7 +127,15 @@ describe('pointCloudScore', () => {
     expectArgumentError(() => score.evaluate(0.1, batch(1, 3), batch(1, 3)), ShapeMismatchError, 'x');
     expectArgumentError(() => score.evaluate(0.1, batch(1, 2), batch(2, 2)), ShapeMismatchError, 'out');
     expectArgumentError(() => pointCloudScore([]), InvalidArgumentError, 'points');
-    expectArgumentError(() => pointCloudScore([[0, 0], [1, 1, 1]]), ShapeMismatchError, 'points[1]');
+    expectArgumentError(
+      () =>
+        pointCloudScore([
+          [0, 0],
+          [1, 1, 1],
+        ]),
+      ShapeMismatchError,
+      'points[1]',
+    );
     expectArgumentError(() => pointCloudScore([[0, NaN]]), InvalidArgumentError, 'points[0][1]');
     expect(() => score.evaluate(0, batch(1, 2), batch(1, 2))).toThrow(/singular at t = 0/);
   });

@@ -73,13 +73,19 @@ export function diagonalMatrix(values: number[]): Matrix {
 
 /** A fixed well-conditioned SPD matrix in d dimensions: B Bᵀ + d·I with B from a deterministic formula. */
 export function spdMatrix(d: number, seed = 1): Matrix {
-  const b = Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => Math.sin(seed * (i + 1) * 1.7 + (j + 1) * 0.9)));
-  return Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => b[i]!.reduce((s, v, k) => s + v * b[j]![k]!, 0) + (i === j ? 0.5 : 0)));
+  const b = Array.from({ length: d }, (_, i) =>
+    Array.from({ length: d }, (_, j) => Math.sin(seed * (i + 1) * 1.7 + (j + 1) * 0.9)),
+  );
+  return Array.from({ length: d }, (_, i) =>
+    Array.from({ length: d }, (_, j) => b[i]!.reduce((s, v, k) => s + v * b[j]![k]!, 0) + (i === j ? 0.5 : 0)),
+  );
 }
 
 /** Deterministic scattered test points (no RNG needed): a low-discrepancy-ish spiral. */
 export function testPoints(n: number, d: number, scale: number): number[][] {
-  return Array.from({ length: n }, (_, i) => Array.from({ length: d }, (_, j) => scale * Math.sin(2.3 * i + 1.1 * j + 0.7 * i * j + 0.3)));
+  return Array.from({ length: n }, (_, i) =>
+    Array.from({ length: d }, (_, j) => scale * Math.sin(2.3 * i + 1.1 * j + 0.7 * i * j + 0.3)),
+  );
 }
 
 /** Seeded standard normals for tests (mulberry32 + Box–Muller); independent of the library's streams. */
@@ -109,7 +115,12 @@ export function normalSource(seed: number): () => number {
 export { expectArgumentError } from '../helpers/errors';
 
 /** `score.evaluate(t, ·)` on the given points, returned as rows. */
-export function evaluateRows(score: Score, t: number, points: number[][], dtype: 'float64' | 'float32' = 'float64'): number[][] {
+export function evaluateRows(
+  score: Score,
+  t: number,
+  points: number[][],
+  dtype: 'float64' | 'float32' = 'float64',
+): number[][] {
   const out = batch(points.length, score.dim, dtype);
   score.evaluate(t, fromArray(points, dtype), out);
   return points.map((_, i) => Array.from(out.data.subarray(i * score.dim, (i + 1) * score.dim)));

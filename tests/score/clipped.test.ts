@@ -3,7 +3,8 @@ import { clippedScore, gaussianScore, scoreFromSpec } from '@sgmkit/score';
 import type { Score } from '@sgmkit/score';
 import { sampleDDPM } from '@sgmkit/sampler';
 
-const values = (b: { data: ArrayLike<number>; offset: number; shape: readonly number[] }) => Array.from(b.data as Float64Array).slice(b.offset, b.offset + b.shape[0]! * b.shape[1]!);
+const values = (b: { data: ArrayLike<number>; offset: number; shape: readonly number[] }) =>
+  Array.from(b.data as Float64Array).slice(b.offset, b.offset + b.shape[0]! * b.shape[1]!);
 
 describe('clippedScore: the score implied by the clamped denoised prediction', () => {
   test('clamped coordinates get s = (e^{−t} x̂₀ − x)/σ_t², the others keep the base output bit for bit', () => {
@@ -31,8 +32,17 @@ describe('clippedScore: the score implied by the clamped denoised prediction', (
   });
 
   test('a range covering ±10 data std leaves an exact Gaussian run bit-identical, on workers too (spec round trip)', async () => {
-    const base = gaussianScore({ mean: [1, -1], covariance: [[1, 0.5], [0.5, 2]] });
-    const clipped = clippedScore(base, { lower: [1 - 10, -1 - 10 * Math.SQRT2], upper: [1 + 10, -1 + 10 * Math.SQRT2] });
+    const base = gaussianScore({
+      mean: [1, -1],
+      covariance: [
+        [1, 0.5],
+        [0.5, 2],
+      ],
+    });
+    const clipped = clippedScore(base, {
+      lower: [1 - 10, -1 - 10 * Math.SQRT2],
+      upper: [1 + 10, -1 + 10 * Math.SQRT2],
+    });
     expect(scoreFromSpec(JSON.parse(JSON.stringify(clipped.spec)))).toBeInstanceOf(Object);
     expect(clipped.dataMoments).toBe(base.dataMoments);
     const options = { T: 6, steps: 60, n: 4000, seed: 3 };
@@ -45,7 +55,13 @@ describe('clippedScore: the score implied by the clamped denoised prediction', (
 
   test('a range inside the support changes the law: N(0, 1) data clipped to [−0.5, 0.5] has sample variance far below 1', async () => {
     const base = gaussianScore({ mean: [0], covariance: 1 });
-    const { samples } = await sampleDDPM(clippedScore(base, { lower: [-0.5], upper: [0.5] }), { T: 6, steps: 200, delta: 1e-3, n: 4000, seed: 5 });
+    const { samples } = await sampleDDPM(clippedScore(base, { lower: [-0.5], upper: [0.5] }), {
+      T: 6,
+      steps: 200,
+      delta: 1e-3,
+      n: 4000,
+      seed: 5,
+    });
     let m2 = 0;
     for (let i = 0; i < 4000; i++) m2 += samples.data[i]! ** 2;
     // The unclipped exact output has variance ≈ 1 (SE of the sample variance ≈ √(2/4000) = 0.022).
@@ -55,10 +71,14 @@ describe('clippedScore: the score implied by the clamped denoised prediction', (
   test('typed errors', () => {
     const base = gaussianScore({ mean: [0, 0], covariance: 1 });
     expect(() => clippedScore(base, { lower: [0], upper: [1, 1] })).toThrow(InvalidArgumentError);
-    expect(() => clippedScore(base, { lower: [0, 0], upper: [1, -1] })).toThrow(/range\.upper\[1\]' must be a number >= range\.lower\[1\] = 0/);
+    expect(() => clippedScore(base, { lower: [0, 0], upper: [1, -1] })).toThrow(
+      /range\.upper\[1\]' must be a number >= range\.lower\[1\] = 0/,
+    );
     expect(() => clippedScore(base, { lower: [0, Number.NaN], upper: [1, 1] })).toThrow(/range\.lower\[1\]/);
     expect(() => clippedScore(base, { lower: [0, -Infinity], upper: [1, 1] })).toThrow(/a finite number/);
-    expect(() => clippedScore({ kind: 'cld', dim: 2 } as unknown as Score, { lower: [0, 0], upper: [1, 1] })).toThrow(/argument 'score.kind' must be 'ou'/);
+    expect(() => clippedScore({ kind: 'cld', dim: 2 } as unknown as Score, { lower: [0, 0], upper: [1, 1] })).toThrow(
+      /argument 'score.kind' must be 'ou'/,
+    );
     expect(() => clippedScore(base, null as never)).toThrow(/argument 'range'/);
   });
 });

@@ -1,10 +1,24 @@
 import {
-  batch, fillParticleNormals, fromArray, InvalidArgumentError, NotPositiveDefiniteError, ShapeMismatchError, standardNormalCdf,
+  batch,
+  fillParticleNormals,
+  fromArray,
+  InvalidArgumentError,
+  NotPositiveDefiniteError,
+  ShapeMismatchError,
+  standardNormalCdf,
   type Batch,
 } from '@sgmkit/tensor';
 import { sampleGaussian } from '@sgmkit/score';
 import { expectArgumentError, solve, spdMatrix, type Matrix } from './analytic-reference';
-import { covarianceMatrix, expectMomentsWithin, ksCriticalValue, ksStatistic, mixtureMoments, rowBytes, rowsOf } from './data-reference';
+import {
+  covarianceMatrix,
+  expectMomentsWithin,
+  ksCriticalValue,
+  ksStatistic,
+  mixtureMoments,
+  rowBytes,
+  rowsOf,
+} from './data-reference';
 
 const full = { mean: [1, -2, 0.5], covariance: spdMatrix(3, 1) };
 const cases: [string, { mean: number[]; covariance: number | number[] | Matrix }][] = [
@@ -16,7 +30,10 @@ const cases: [string, { mean: number[]; covariance: number | number[] | Matrix }
 /** Concatenates batches of one dtype row-wise. */
 function concatRows(parts: Batch[]): Batch {
   const d = parts[0]!.shape[1]!;
-  const out = batch(parts.reduce((s, p) => s + p.shape[0]!, 0), d);
+  const out = batch(
+    parts.reduce((s, p) => s + p.shape[0]!, 0),
+    d,
+  );
   let row = 0;
   for (const p of parts) {
     out.data.set(p.data.subarray(0, p.shape[0]! * d), row * d);
@@ -46,7 +63,10 @@ describe('sampleGaussian', () => {
 
   test('row i is μ + A z_i with A Aᵀ = Σ and z_i the normals of global row firstRow + i', () => {
     // Any square root A satisfies (x_i − μ)ᵀ Σ⁻¹ (x_j − μ) = z_iᵀ z_j, so this pins the rows without fixing A.
-    const n = 50, firstRow = 130, seed = 5, stream = 9;
+    const n = 50,
+      firstRow = 130,
+      seed = 5,
+      stream = 9;
     const x = rowsOf(sampleGaussian(full, n, { seed, stream, firstRow }));
     const z = rowsOf(fillParticleNormals(batch(n, 3), seed, stream, firstRow));
     const centred = x.map((r) => r.map((v, j) => v - full.mean[j]!));
@@ -69,7 +89,9 @@ describe('sampleGaussian', () => {
   test('pieces across generator blocks (64 rows) and internal chunks (1024 rows) reassemble the whole draw', () => {
     const whole = sampleGaussian(full, 3000, { seed: 4, stream: 2 });
     const cuts = [0, 63, 64, 65, 1023, 1025, 2048, 2999, 3000];
-    const pieces = cuts.slice(1).map((end, k) => sampleGaussian(full, end - cuts[k]!, { seed: 4, stream: 2, firstRow: cuts[k]! }));
+    const pieces = cuts
+      .slice(1)
+      .map((end, k) => sampleGaussian(full, end - cuts[k]!, { seed: 4, stream: 2, firstRow: cuts[k]! }));
     expect(rowBytes(concatRows(pieces))).toEqual(rowBytes(whole));
   });
 
@@ -88,25 +110,85 @@ describe('sampleGaussian', () => {
   });
 
   test('accepts mean as a typed array and Σ as a tensor', () => {
-    const viaTensor = sampleGaussian({ mean: Float64Array.from(full.mean), covariance: fromArray(full.covariance) }, 10, { seed: 6 });
+    const viaTensor = sampleGaussian(
+      { mean: Float64Array.from(full.mean), covariance: fromArray(full.covariance) },
+      10,
+      { seed: 6 },
+    );
     expect(rowBytes(viaTensor)).toEqual(rowBytes(sampleGaussian(full, 10, { seed: 6 })));
   });
 
   test('bad input throws a typed error naming the argument', () => {
     const ok = { seed: 1 };
     expectArgumentError(() => sampleGaussian(null as never, 5, ok), InvalidArgumentError, 'parameters');
-    expectArgumentError(() => sampleGaussian({ mean: [0, NaN], covariance: 1 }, 5, ok), InvalidArgumentError, 'mean[1]');
+    expectArgumentError(
+      () => sampleGaussian({ mean: [0, NaN], covariance: 1 }, 5, ok),
+      InvalidArgumentError,
+      'mean[1]',
+    );
     expectArgumentError(() => sampleGaussian({ mean: [], covariance: 1 }, 5, ok), ShapeMismatchError, 'mean');
-    expectArgumentError(() => sampleGaussian({ mean: [0, 0], covariance: [[1, 2], [2, 1]] }, 5, ok), NotPositiveDefiniteError, 'covariance');
-    expectArgumentError(() => sampleGaussian({ mean: [0, 0], covariance: [[1, 0.5], [0.4, 1]] }, 5, ok), NotPositiveDefiniteError, 'covariance');
-    expectArgumentError(() => sampleGaussian({ mean: [0, 0], covariance: [1, 1, 1] }, 5, ok), ShapeMismatchError, 'covariance');
-    expectArgumentError(() => sampleGaussian({ mean: [0, 0], covariance: -1 }, 5, ok), NotPositiveDefiniteError, 'covariance');
-    for (const n of [0, -1, 2.5, NaN, '3']) expectArgumentError(() => sampleGaussian(full, n as never, ok), InvalidArgumentError, 'n');
+    expectArgumentError(
+      () =>
+        sampleGaussian(
+          {
+            mean: [0, 0],
+            covariance: [
+              [1, 2],
+              [2, 1],
+            ],
+          },
+          5,
+          ok,
+        ),
+      NotPositiveDefiniteError,
+      'covariance',
+    );
+    expectArgumentError(
+      () =>
+        sampleGaussian(
+          {
+            mean: [0, 0],
+            covariance: [
+              [1, 0.5],
+              [0.4, 1],
+            ],
+          },
+          5,
+          ok,
+        ),
+      NotPositiveDefiniteError,
+      'covariance',
+    );
+    expectArgumentError(
+      () => sampleGaussian({ mean: [0, 0], covariance: [1, 1, 1] }, 5, ok),
+      ShapeMismatchError,
+      'covariance',
+    );
+    expectArgumentError(
+      () => sampleGaussian({ mean: [0, 0], covariance: -1 }, 5, ok),
+      NotPositiveDefiniteError,
+      'covariance',
+    );
+    for (const n of [0, -1, 2.5, NaN, '3'])
+      expectArgumentError(() => sampleGaussian(full, n as never, ok), InvalidArgumentError, 'n');
     expectArgumentError(() => sampleGaussian(full, 5, undefined as never), InvalidArgumentError, 'options');
-    for (const seed of [-1, 2 ** 32, 0.5, undefined]) expectArgumentError(() => sampleGaussian(full, 5, { seed } as never), InvalidArgumentError, 'options.seed');
+    for (const seed of [-1, 2 ** 32, 0.5, undefined])
+      expectArgumentError(() => sampleGaussian(full, 5, { seed } as never), InvalidArgumentError, 'options.seed');
     expectArgumentError(() => sampleGaussian(full, 5, { seed: 1, stream: -3 }), InvalidArgumentError, 'options.stream');
-    expectArgumentError(() => sampleGaussian(full, 5, { seed: 1, firstRow: -1 }), InvalidArgumentError, 'options.firstRow');
-    expectArgumentError(() => sampleGaussian(full, 5, { seed: 1, firstRow: Number.MAX_SAFE_INTEGER - 4 }), InvalidArgumentError, 'options.firstRow');
-    expectArgumentError(() => sampleGaussian(full, 5, { seed: 1, dtype: 'int32' as never }), InvalidArgumentError, 'options.dtype');
+    expectArgumentError(
+      () => sampleGaussian(full, 5, { seed: 1, firstRow: -1 }),
+      InvalidArgumentError,
+      'options.firstRow',
+    );
+    expectArgumentError(
+      () => sampleGaussian(full, 5, { seed: 1, firstRow: Number.MAX_SAFE_INTEGER - 4 }),
+      InvalidArgumentError,
+      'options.firstRow',
+    );
+    expectArgumentError(
+      () => sampleGaussian(full, 5, { seed: 1, dtype: 'int32' as never }),
+      InvalidArgumentError,
+      'options.dtype',
+    );
   });
 });

@@ -1,16 +1,33 @@
 import {
-  batch, fillParticleNormals, InvalidArgumentError, NotPositiveDefiniteError, ShapeMismatchError, standardNormalCdf,
+  batch,
+  fillParticleNormals,
+  InvalidArgumentError,
+  NotPositiveDefiniteError,
+  ShapeMismatchError,
+  standardNormalCdf,
 } from '@sgmkit/tensor';
 import { ringMixtureParameters, sampleGaussianMixture } from '@sgmkit/score';
 import { expectArgumentError, solve, spdMatrix, type Matrix } from './analytic-reference';
 import {
-  covarianceMatrix, expectMomentsWithin, ksCriticalValue, ksStatistic, mixtureMarginalCdf, mixtureMoments, rowBytes, rowsOf,
+  covarianceMatrix,
+  expectMomentsWithin,
+  ksCriticalValue,
+  ksStatistic,
+  mixtureMarginalCdf,
+  mixtureMoments,
+  rowBytes,
+  rowsOf,
 } from './data-reference';
 
 // Overlapping components, a zero weight, full / diagonal / isotropic covariances.
 const mixture = {
   weights: [0.2, 0, 0.5, 0.3],
-  means: [[2, 0, 1], [50, 50, 50], [-1, 1.5, 0], [0, -3, -1]],
+  means: [
+    [2, 0, 1],
+    [50, 50, 50],
+    [-1, 1.5, 0],
+    [0, -3, -1],
+  ],
   covariances: [spdMatrix(3, 1), 1, [0.3, 1.2, 0.05], 0.7] as (number | number[] | Matrix)[],
 };
 const covariances = mixture.covariances.map((c) => covarianceMatrix(c, 3));
@@ -35,7 +52,12 @@ describe('sampleGaussianMixture', () => {
     const rows = rowsOf(sampleGaussianMixture(mixture, n, { seed: 22, stream: 5 }));
     for (let j = 0; j < 3; j++) {
       const cdf = mixtureMarginalCdf(mixture.weights, mixture.means, covariances, j);
-      expect(ksStatistic(rows.map((r) => r[j]!), cdf)).toBeLessThan(ksCriticalValue(n, 1e-6));
+      expect(
+        ksStatistic(
+          rows.map((r) => r[j]!),
+          cdf,
+        ),
+      ).toBeLessThan(ksCriticalValue(n, 1e-6));
     }
   });
 
@@ -46,18 +68,31 @@ describe('sampleGaussianMixture', () => {
     const x = sampleGaussianMixture(parameters, n, { seed: 23 });
     const weights = parameters.weights as number[];
     const means = parameters.means as number[][];
-    expectMomentsWithin(x, mixtureMoments(weights, means, means.map(() => covarianceMatrix(0.01, 2))), 5);
+    expectMomentsWithin(
+      x,
+      mixtureMoments(
+        weights,
+        means,
+        means.map(() => covarianceMatrix(0.01, 2)),
+      ),
+      5,
+    );
     const counts = new Array<number>(8).fill(0);
     for (const r of rowsOf(x)) {
       const distances = means.map((m) => Math.hypot(r[0]! - m[0]!, r[1]! - m[1]!));
       counts[distances.indexOf(Math.min(...distances))]!++;
     }
-    counts.forEach((c, k) => expect(Math.abs(c / n - weights[k]!)).toBeLessThan(5 * Math.sqrt((weights[k]! * (1 - weights[k]!)) / n)));
+    counts.forEach((c, k) =>
+      expect(Math.abs(c / n - weights[k]!)).toBeLessThan(5 * Math.sqrt((weights[k]! * (1 - weights[k]!)) / n)),
+    );
   });
 
   test('row i is μ_k + A_k z with k chosen by Φ(z₀) and z the other normals of global row firstRow + i', () => {
     // (x − μ_k)ᵀ Σ_k⁻¹ (x − μ_k) = |z|² holds for any square root A_k of Σ_k; the zero-weight component never occurs.
-    const n = 3000, seed = 7, stream = 4, firstRow = 1000;
+    const n = 3000,
+      seed = 7,
+      stream = 4,
+      firstRow = 1000;
     const x = rowsOf(sampleGaussianMixture(mixture, n, { seed, stream, firstRow }));
     const normals = rowsOf(fillParticleNormals(batch(n, 4), seed, stream, firstRow));
     const chosen = new Array<number>(4).fill(0);
@@ -82,9 +117,17 @@ describe('sampleGaussianMixture', () => {
 
   test('bit-identical rows whatever n or split, also across blocks and chunks', () => {
     const whole = sampleGaussianMixture(mixture, 3000, { seed: 3 });
-    expect(rowBytes(sampleGaussianMixture(mixture, 400, { seed: 3, firstRow: 300 }))).toEqual(rowBytes(whole, 300, 700));
-    for (const [from, to] of [[63, 65], [1000, 2100], [2999, 3000]] as const) {
-      expect(rowBytes(sampleGaussianMixture(mixture, to - from, { seed: 3, firstRow: from }))).toEqual(rowBytes(whole, from, to));
+    expect(rowBytes(sampleGaussianMixture(mixture, 400, { seed: 3, firstRow: 300 }))).toEqual(
+      rowBytes(whole, 300, 700),
+    );
+    for (const [from, to] of [
+      [63, 65],
+      [1000, 2100],
+      [2999, 3000],
+    ] as const) {
+      expect(rowBytes(sampleGaussianMixture(mixture, to - from, { seed: 3, firstRow: from }))).toEqual(
+        rowBytes(whole, from, to),
+      );
     }
   });
 
@@ -93,7 +136,9 @@ describe('sampleGaussianMixture', () => {
     const x32 = sampleGaussianMixture(mixture, 500, { seed: 9, dtype: 'float32' });
     expect(x32.data).toBeInstanceOf(Float32Array);
     expect(rowBytes(x32)).toEqual(rowBytes({ ...x64, data: Float32Array.from(x64.data) }));
-    const scaled = sampleGaussianMixture({ ...mixture, weights: [0.4, 0, 1, 0.6], normalizeWeights: true }, 500, { seed: 9 });
+    const scaled = sampleGaussianMixture({ ...mixture, weights: [0.4, 0, 1, 0.6], normalizeWeights: true }, 500, {
+      seed: 9,
+    });
     expect(rowBytes(scaled)).toEqual(rowBytes(x64));
   });
 
@@ -103,11 +148,36 @@ describe('sampleGaussianMixture', () => {
     expectArgumentError(() => sample(null as never), InvalidArgumentError, 'parameters');
     expectArgumentError(() => sample({ ...mixture, weights: [0.5, 0.5, 0.5, 0.5] }), InvalidArgumentError, 'weights');
     expectArgumentError(() => sample({ ...mixture, weights: [1.2, -0.2, 0, 0] }), InvalidArgumentError, 'weights[1]');
-    expectArgumentError(() => sample({ ...mixture, weights: [0, 0, 0, 0], normalizeWeights: true }), InvalidArgumentError, 'weights');
+    expectArgumentError(
+      () => sample({ ...mixture, weights: [0, 0, 0, 0], normalizeWeights: true }),
+      InvalidArgumentError,
+      'weights',
+    );
     expectArgumentError(() => sample({ ...mixture, means: mixture.means.slice(1) }), ShapeMismatchError, 'means');
-    expectArgumentError(() => sample({ ...mixture, means: [[0, 0, 0], [0, 0], [0, 0, 0], [0, 0, 0]] }), ShapeMismatchError, 'means[1]');
-    expectArgumentError(() => sample({ ...mixture, covariances: mixture.covariances.slice(1) }), ShapeMismatchError, 'covariances');
-    expectArgumentError(() => sample({ ...mixture, covariances: [1, 1, [1, 0, 1], 1] }), NotPositiveDefiniteError, 'covariances[2]');
+    expectArgumentError(
+      () =>
+        sample({
+          ...mixture,
+          means: [
+            [0, 0, 0],
+            [0, 0],
+            [0, 0, 0],
+            [0, 0, 0],
+          ],
+        }),
+      ShapeMismatchError,
+      'means[1]',
+    );
+    expectArgumentError(
+      () => sample({ ...mixture, covariances: mixture.covariances.slice(1) }),
+      ShapeMismatchError,
+      'covariances',
+    );
+    expectArgumentError(
+      () => sample({ ...mixture, covariances: [1, 1, [1, 0, 1], 1] }),
+      NotPositiveDefiniteError,
+      'covariances[2]',
+    );
     expectArgumentError(() => sample(mixture, 0), InvalidArgumentError, 'n');
     expectArgumentError(() => sample(mixture, 5, { seed: -1 }), InvalidArgumentError, 'options.seed');
     expectArgumentError(() => sample(mixture, 5, { seed: 1, stream: 2 ** 32 }), InvalidArgumentError, 'options.stream');

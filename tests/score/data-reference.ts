@@ -15,24 +15,36 @@ export function mixtureMoments(weights: number[], means: number[][], covariances
   const d = means[0]!.length;
   const range = Array.from({ length: d }, (_, i) => i);
   const mean = range.map((i) => weights.reduce((s, w, k) => s + w * means[k]![i]!, 0));
-  const covariance = range.map((i) => range.map((j) => weights.reduce((s, w, k) => {
-    const a = means[k]!.map((m, c) => m - mean[c]!);
-    return s + w * (covariances[k]![i]![j]! + a[i]! * a[j]!);
-  }, 0)));
+  const covariance = range.map((i) =>
+    range.map((j) =>
+      weights.reduce((s, w, k) => {
+        const a = means[k]!.map((m, c) => m - mean[c]!);
+        return s + w * (covariances[k]![i]![j]! + a[i]! * a[j]!);
+      }, 0),
+    ),
+  );
   // For Y ~ N(a, S): E[Y_i² Y_j²] = a_i²a_j² + a_i²S_jj + a_j²S_ii + 4a_i a_j S_ij + S_ii S_jj + 2S_ij² (Isserlis).
-  const fourth = range.map((i) => range.map((j) => weights.reduce((s, w, k) => {
-    const a = means[k]!.map((m, c) => m - mean[c]!);
-    const S = covariances[k]!;
-    const [ai, aj, sii, sjj, sij] = [a[i]!, a[j]!, S[i]![i]!, S[j]![j]!, S[i]![j]!];
-    return s + w * (ai * ai * aj * aj + ai * ai * sjj + aj * aj * sii + 4 * ai * aj * sij + sii * sjj + 2 * sij * sij);
-  }, 0)));
+  const fourth = range.map((i) =>
+    range.map((j) =>
+      weights.reduce((s, w, k) => {
+        const a = means[k]!.map((m, c) => m - mean[c]!);
+        const S = covariances[k]!;
+        const [ai, aj, sii, sjj, sij] = [a[i]!, a[j]!, S[i]![i]!, S[j]![j]!, S[i]![j]!];
+        return (
+          s + w * (ai * ai * aj * aj + ai * ai * sjj + aj * aj * sii + 4 * ai * aj * sij + sii * sjj + 2 * sij * sij)
+        );
+      }, 0),
+    ),
+  );
   return { mean, covariance, fourth };
 }
 
 /** The `d × d` matrix of a covariance given as a number, a diagonal or a matrix. */
 export function covarianceMatrix(covariance: number | number[] | Matrix, d: number): Matrix {
-  if (typeof covariance === 'number') return Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => (i === j ? covariance : 0)));
-  if (!Array.isArray(covariance[0])) return (covariance as number[]).map((v, i) => (covariance as number[]).map((_, j) => (i === j ? v : 0)));
+  if (typeof covariance === 'number')
+    return Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => (i === j ? covariance : 0)));
+  if (!Array.isArray(covariance[0]))
+    return (covariance as number[]).map((v, i) => (covariance as number[]).map((_, j) => (i === j ? v : 0)));
   return covariance as Matrix;
 }
 
@@ -51,7 +63,9 @@ export function expectMomentsWithin(x: Batch, exact: ExactMoments, k: number): v
   const n = rows.length;
   const d = exact.mean.length;
   const mean = exact.mean.map((_, j) => rows.reduce((s, r) => s + r[j]!, 0) / n);
-  mean.forEach((m, j) => expect(Math.abs(m - exact.mean[j]!)).toBeLessThan(k * Math.sqrt(exact.covariance[j]![j]! / n)));
+  mean.forEach((m, j) =>
+    expect(Math.abs(m - exact.mean[j]!)).toBeLessThan(k * Math.sqrt(exact.covariance[j]![j]! / n)),
+  );
   for (let i = 0; i < d; i++) {
     for (let j = 0; j <= i; j++) {
       const sample = rows.reduce((s, r) => s + (r[i]! - mean[i]!) * (r[j]! - mean[j]!), 0) / (n - 1);
@@ -81,8 +95,14 @@ export function ksCriticalValue(n: number, alpha: number): number {
 }
 
 /** cdf of coordinate j of `Σ_k w_k N(μ_k, S_k)`. */
-export function mixtureMarginalCdf(weights: number[], means: number[][], covariances: Matrix[], j: number): (x: number) => number {
-  return (x) => weights.reduce((s, w, k) => s + w * standardNormalCdf((x - means[k]![j]!) / Math.sqrt(covariances[k]![j]![j]!)), 0);
+export function mixtureMarginalCdf(
+  weights: number[],
+  means: number[][],
+  covariances: Matrix[],
+  j: number,
+): (x: number) => number {
+  return (x) =>
+    weights.reduce((s, w, k) => s + w * standardNormalCdf((x - means[k]![j]!) / Math.sqrt(covariances[k]![j]![j]!)), 0);
 }
 
 /** The raw bytes of rows `[from, to)` of a batch: equality of these is bit-for-bit equality. */

@@ -1,8 +1,15 @@
 // The micro-shard gradient: its sum equals the full-batch DSM gradient (to rounding), and its
 // summation order is the one contract every evaluator shares.
 import {
-  InProcessGradientEvaluator, MICRO_SHARD_ROWS, MicroShardGradients, createScoreNetwork, denoisingLoss, microShardCount,
-  sumMicroShards, trainDenoisingScoreMatching, type ScoreNetwork,
+  InProcessGradientEvaluator,
+  MICRO_SHARD_ROWS,
+  MicroShardGradients,
+  createScoreNetwork,
+  denoisingLoss,
+  microShardCount,
+  sumMicroShards,
+  trainDenoisingScoreMatching,
+  type ScoreNetwork,
 } from '@sgmkit/score';
 import { InvalidArgumentError, RandomStream, batch, setGemmBackend } from '@sgmkit/tensor';
 
@@ -39,7 +46,12 @@ test.each([8, 100, 256])('the micro-shard sum is the full-batch gradient and los
   const full = new Float64Array(network.parameters.length);
   const fullLoss = denoisingLoss(network, noisy, times, noise, full);
   const sharded = new Float64Array(network.parameters.length);
-  const loss = new InProcessGradientEvaluator(network.architecture, network.parameters).lossAndGradient(input, noise.data as Float64Array, rows, sharded);
+  const loss = new InProcessGradientEvaluator(network.architecture, network.parameters).lossAndGradient(
+    input,
+    noise.data as Float64Array,
+    rows,
+    sharded,
+  );
   // Only the order of the row sums differs: rounding-level agreement (a wrong 1/B scaling would be off by a factor).
   const scale = Math.max(...Array.from(full, Math.abs));
   let worst = 0;
@@ -60,7 +72,9 @@ test('sumMicroShards adds the shards left to right, as the in-process evaluator 
   const summed = new Float64Array(shards.size);
   const loss = sumMicroShards(partials, losses, count, summed);
   const inProcess = new Float64Array(shards.size);
-  expect(new InProcessGradientEvaluator(network.architecture, network.parameters).lossAndGradient(input, z, rows, inProcess)).toBe(loss);
+  expect(
+    new InProcessGradientEvaluator(network.architecture, network.parameters).lossAndGradient(input, z, rows, inProcess),
+  ).toBe(loss);
   expect(Array.from(inProcess)).toEqual(Array.from(summed));
   const byHand = Float64Array.from(partials[0]!);
   for (let s = 1; s < count; s++) for (let i = 0; i < byHand.length; i++) byHand[i] += partials[s]![i]!;
@@ -73,7 +87,11 @@ test('sumMicroShards adds the shards left to right, as the in-process evaluator 
 describe.each(['wasm', 'scalar'] as const)('in-process evaluator on the %s GEMM backend', (backend) => {
   afterEach(() => setGemmBackend('auto'));
   test.each([
-    ['float64', 70], ['float64', 256], ['float32', 100], ['float32', 256], ['float64', 20],
+    ['float64', 70],
+    ['float64', 256],
+    ['float32', 100],
+    ['float32', 256],
+    ['float64', 20],
   ] as const)('%s network, B = %i: bit-identical to the micro-shard sum', (dtype, rows) => {
     setGemmBackend(backend);
     const network = createScoreNetwork({ dim: 5, hiddenWidths: [40, 36], seed: 6, dtype });
@@ -83,12 +101,15 @@ describe.each(['wasm', 'scalar'] as const)('in-process evaluator on the %s GEMM 
     const weights = network.model.parameters;
     const shards = new MicroShardGradients(network.architecture, weights);
     const count = microShardCount(rows);
-    const partials = Array.from({ length: count }, () => (dtype === 'float32' ? new Float32Array(shards.size) : new Float64Array(shards.size)));
+    const partials = Array.from({ length: count }, () =>
+      dtype === 'float32' ? new Float32Array(shards.size) : new Float64Array(shards.size),
+    );
     const losses = new Float64Array(count).map((_, s) => shards.shard(input, z, rows, s, partials[s]!));
     const summed = dtype === 'float32' ? new Float32Array(shards.size) : new Float64Array(shards.size);
     const loss = sumMicroShards(partials, losses, count, summed);
     const evaluator = new InProcessGradientEvaluator(network.architecture, weights);
-    const inProcess = dtype === 'float32' ? new Float32Array(shards.size).fill(NaN) : new Float64Array(shards.size).fill(NaN);
+    const inProcess =
+      dtype === 'float32' ? new Float32Array(shards.size).fill(NaN) : new Float64Array(shards.size).fill(NaN);
     // Twice, the second time over a gradient full of the first result: the evaluator overwrites, it does not add.
     for (let pass = 0; pass < 2; pass++) {
       expect(evaluator.lossAndGradient(input, z, rows, inProcess)).toBe(loss);
@@ -103,42 +124,60 @@ test('training takes a gradient evaluator, validated, and gives the same weights
   const a = createScoreNetwork({ dim: 2, hiddenWidths: [8], seed: 1 });
   const b = createScoreNetwork({ dim: 2, hiddenWidths: [8], seed: 1 });
   trainDenoisingScoreMatching(a, data, { steps: 5, batchSize: 40, seed: 3 });
-  trainDenoisingScoreMatching(b, data, { steps: 5, batchSize: 40, seed: 3, gradientEvaluator: new InProcessGradientEvaluator(b.architecture, b.parameters) });
+  trainDenoisingScoreMatching(b, data, {
+    steps: 5,
+    batchSize: 40,
+    seed: 3,
+    gradientEvaluator: new InProcessGradientEvaluator(b.architecture, b.parameters),
+  });
   expect(Array.from(b.parameters)).toEqual(Array.from(a.parameters));
   for (const bad of [null, 3, {}, { lossAndGradient: 1 }]) {
-    expect(() => trainDenoisingScoreMatching(a, data, { steps: 1, gradientEvaluator: bad as never })).toThrow(InvalidArgumentError);
+    expect(() => trainDenoisingScoreMatching(a, data, { steps: 1, gradientEvaluator: bad as never })).toThrow(
+      InvalidArgumentError,
+    );
   }
 });
 
-describe('MicroShardGradients.shardRange: a worker thread\'s range of micro-shards at once', () => {
+describe("MicroShardGradients.shardRange: a worker thread's range of micro-shards at once", () => {
   test.each([
-    ['wasm', 'float64'], ['wasm', 'float32'], ['scalar', 'float64'], ['scalar', 'float32'],
-  ] as const)('%s GEMM, %s network: every range gives, shard by shard, the bits of shard() on each', (backend, dtype) => {
-    setGemmBackend(backend);
-    try {
-      for (const rows of [256, 100, 33]) {
-        const network = createScoreNetwork({ dim: 5, hiddenWidths: [24, 16], seed: 2, dtype });
-        const { input: input64, noise } = minibatch(network, rows, 7);
-        const input = dtype === 'float32' ? Float32Array.from(input64) : input64;
-        const shards = microShardCount(rows);
-        const one = new MicroShardGradients(network.architecture, network.model.parameters);
-        const range = new MicroShardGradients(network.architecture, network.model.parameters);
-        const make = () => (dtype === 'float32' ? new Float32Array(one.size) : new Float64Array(one.size));
-        for (const [first, count] of [[0, shards], [1, shards - 1], [shards - 1, 1], [Math.floor(shards / 2), shards - Math.floor(shards / 2)]] as const) {
-          if (count < 1) continue;
-          const outs = Array.from({ length: count }, make);
-          const losses = new Float64Array(shards);
-          range.shardRange(input, noise.data, rows, first, count, outs, losses);
-          for (let s = 0; s < count; s++) {
-            const reference = make();
-            const loss = one.shard(input, noise.data, rows, first + s, reference);
-            expect(losses[first + s]).toBe(loss);
-            expect(Array.from(outs[s]!)).toEqual(Array.from(reference));
+    ['wasm', 'float64'],
+    ['wasm', 'float32'],
+    ['scalar', 'float64'],
+    ['scalar', 'float32'],
+  ] as const)(
+    '%s GEMM, %s network: every range gives, shard by shard, the bits of shard() on each',
+    (backend, dtype) => {
+      setGemmBackend(backend);
+      try {
+        for (const rows of [256, 100, 33]) {
+          const network = createScoreNetwork({ dim: 5, hiddenWidths: [24, 16], seed: 2, dtype });
+          const { input: input64, noise } = minibatch(network, rows, 7);
+          const input = dtype === 'float32' ? Float32Array.from(input64) : input64;
+          const shards = microShardCount(rows);
+          const one = new MicroShardGradients(network.architecture, network.model.parameters);
+          const range = new MicroShardGradients(network.architecture, network.model.parameters);
+          const make = () => (dtype === 'float32' ? new Float32Array(one.size) : new Float64Array(one.size));
+          for (const [first, count] of [
+            [0, shards],
+            [1, shards - 1],
+            [shards - 1, 1],
+            [Math.floor(shards / 2), shards - Math.floor(shards / 2)],
+          ] as const) {
+            if (count < 1) continue;
+            const outs = Array.from({ length: count }, make);
+            const losses = new Float64Array(shards);
+            range.shardRange(input, noise.data, rows, first, count, outs, losses);
+            for (let s = 0; s < count; s++) {
+              const reference = make();
+              const loss = one.shard(input, noise.data, rows, first + s, reference);
+              expect(losses[first + s]).toBe(loss);
+              expect(Array.from(outs[s]!)).toEqual(Array.from(reference));
+            }
           }
         }
+      } finally {
+        setGemmBackend('auto');
       }
-    } finally {
-      setGemmBackend('auto');
-    }
-  });
+    },
+  );
 });

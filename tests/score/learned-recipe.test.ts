@@ -1,7 +1,24 @@
 import {
-  DEFAULT_RECIPE_STEPS, ScoreNetwork, ScoreNetworkFormatError, clipGradientNorm, prepareScoreNetworkTraining, createScoreNetwork, dataMomentsOf, defaultHiddenWidths, fitNormalization,
-  learningRateAt, loadScoreNetwork, sampleStrokeImages, saveScoreNetwork, scoreNetworkFromSpec, standardizeBatch, trainDenoisingScoreMatching,
-  trainScoreNetwork, unstandardizeBatch, type DataNormalization, type LearningRateSchedule,
+  DEFAULT_RECIPE_STEPS,
+  ScoreNetwork,
+  ScoreNetworkFormatError,
+  clipGradientNorm,
+  prepareScoreNetworkTraining,
+  createScoreNetwork,
+  dataMomentsOf,
+  defaultHiddenWidths,
+  fitNormalization,
+  learningRateAt,
+  loadScoreNetwork,
+  sampleStrokeImages,
+  saveScoreNetwork,
+  scoreNetworkFromSpec,
+  standardizeBatch,
+  trainDenoisingScoreMatching,
+  trainScoreNetwork,
+  unstandardizeBatch,
+  type DataNormalization,
+  type LearningRateSchedule,
 } from '@sgmkit/score';
 import { sampleDDPM, slicedWasserstein } from '@sgmkit/sampler';
 import { InvalidArgumentError, NonFiniteValueError, RandomStream, batch, type Batch } from '@sgmkit/tensor';
@@ -11,7 +28,9 @@ function tabular(n: number, seed: number): Batch<Float64Array> {
   const rng = new RandomStream(seed);
   const out = batch(n, 4) as Batch<Float64Array>;
   for (let i = 0; i < n; i++) {
-    const a = rng.normal(), b = rng.normal(), c = rng.normal();
+    const a = rng.normal(),
+      b = rng.normal(),
+      c = rng.normal();
     out.data.set([1000 + 300 * a, 0.003 * (a + b + c), 7, -2 + 0.5 * b], 4 * i);
   }
   return out;
@@ -24,7 +43,12 @@ describe('standardisation', () => {
     const n = fitNormalization(data, 'affine');
     if (n.kind !== 'affine') throw new Error('kind');
     expect(n.scale[2]).toBe((n.scale[0]! + n.scale[1]! + n.scale[3]!) / 3);
-    const allConstant = fitNormalization({ data: new Float64Array(6).fill(5), shape: [3, 2], stride: [2, 1], offset: 0 });
+    const allConstant = fitNormalization({
+      data: new Float64Array(6).fill(5),
+      shape: [3, 2],
+      stride: [2, 1],
+      offset: 0,
+    });
     expect(allConstant).toEqual({ kind: 'affine', mean: Float64Array.of(5, 5), scale: Float64Array.of(1, 1) });
     const y = standardizeBatch(n, data);
     const moments = dataMomentsOf(y);
@@ -33,7 +57,8 @@ describe('standardisation', () => {
       expect(Math.abs(moments.std[j]! - (j === 2 ? 0 : 1))).toBeLessThan(1e-12);
     }
     const back = unstandardizeBatch(n, y, batch(500, 4));
-    for (let i = 0; i < data.data.length; i++) expect(Math.abs(back.data[i]! - data.data[i]!)).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(data.data[i]!)));
+    for (let i = 0; i < data.data.length; i++)
+      expect(Math.abs(back.data[i]! - data.data[i]!)).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(data.data[i]!)));
   });
 
   test('whitening: standardised covariance is I on the non-degenerate directions; the round trip returns x', () => {
@@ -42,22 +67,39 @@ describe('standardisation', () => {
     const cov = covariance(y);
     // Column 2 is constant: its direction is degenerate (eigenvalue floored), so its row/column of cov is 0.
     // Whitening works on the correlation matrix (condition number ≈ 10 here), so rounding stays far below 1e-9.
-    for (const [i, j, want] of [[0, 0, 1], [3, 3, 1], [1, 1, 1], [0, 3, 0], [0, 1, 0], [2, 2, 0]] as const) {
+    for (const [i, j, want] of [
+      [0, 0, 1],
+      [3, 3, 1],
+      [1, 1, 1],
+      [0, 3, 0],
+      [0, 1, 0],
+      [2, 2, 0],
+    ] as const) {
       expect(Math.abs(cov[i * 4 + j]! - want)).toBeLessThan(1e-9);
     }
     const back = unstandardizeBatch(n, y, batch(500, 4));
-    for (let i = 0; i < data.data.length; i++) expect(Math.abs(back.data[i]! - data.data[i]!)).toBeLessThanOrEqual(1e-9 * (1 + Math.abs(data.data[i]!)));
+    for (let i = 0; i < data.data.length; i++)
+      expect(Math.abs(back.data[i]! - data.data[i]!)).toBeLessThanOrEqual(1e-9 * (1 + Math.abs(data.data[i]!)));
   });
 
   test('bad input gives typed errors', () => {
-    expect(() => fitNormalization(data, 'pca' as 'affine')).toThrow(/argument 'kind' must be 'affine' or 'whitening'; got "pca"/);
+    expect(() => fitNormalization(data, 'pca' as 'affine')).toThrow(
+      /argument 'kind' must be 'affine' or 'whitening'; got "pca"/,
+    );
     expect(() => fitNormalization(batch(1, 3))).toThrow(/at least 2 rows/);
     const bad = tabular(3, 2);
     bad.data[5] = NaN;
     expect(() => fitNormalization(bad)).toThrow(/argument 'data\[1\]\[1\]' must be a finite number; got NaN/);
     const n: DataNormalization = { kind: 'affine', mean: new Float64Array(4), scale: Float64Array.of(1, 0, 1, 1) };
-    expect(() => standardizeBatch(n, data)).toThrow(/argument 'normalization.scale\[1\]' must be a finite number > 0; got 0/);
-    expect(() => standardizeBatch({ kind: 'whitening', mean: new Float64Array(2), matrix: Float64Array.of(1, 2, 2, 4) }, batch(1, 2))).toThrow(/numerically singular/);
+    expect(() => standardizeBatch(n, data)).toThrow(
+      /argument 'normalization.scale\[1\]' must be a finite number > 0; got 0/,
+    );
+    expect(() =>
+      standardizeBatch(
+        { kind: 'whitening', mean: new Float64Array(2), matrix: Float64Array.of(1, 2, 2, 4) },
+        batch(1, 2),
+      ),
+    ).toThrow(/numerically singular/);
     expect(() => standardizeBatch(fitNormalization(data), batch(2, 3))).toThrow(InvalidArgumentError);
   });
 });
@@ -66,7 +108,9 @@ function covariance(y: Batch): Float64Array {
   const [n, d] = y.shape as [number, number];
   const m = dataMomentsOf(y).mean;
   const c = new Float64Array(d * d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) for (let k = 0; k < d; k++) c[j * d + k] += ((y.data[i * d + j]! - m[j]!) * (y.data[i * d + k]! - m[k]!)) / n;
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < d; j++)
+      for (let k = 0; k < d; k++) c[j * d + k] += ((y.data[i * d + j]! - m[j]!) * (y.data[i * d + k]! - m[k]!)) / n;
   return c;
 }
 
@@ -76,7 +120,10 @@ describe('network file format version 2: normalization and data moments', () => 
   test.each(['affine', 'whitening'] as const)('%s: save/load and spec round trips are bit-identical', (kind) => {
     const normalization = fitNormalization(data, kind);
     const base = createScoreNetwork({ dim: 4, hiddenWidths: [8], parameterisation: 'noise-prediction-skip', seed: 2 });
-    const net = new ScoreNetwork(base.architecture, base.parameters, 'float64', { normalization, dataMoments: dataMomentsOf(standardizeBatch(normalization, data)) });
+    const net = new ScoreNetwork(base.architecture, base.parameters, 'float64', {
+      normalization,
+      dataMoments: dataMomentsOf(standardizeBatch(normalization, data)),
+    });
     const json = saveScoreNetwork(net);
     const loaded = loadScoreNetwork(json);
     expect(saveScoreNetwork(loaded)).toBe(json);
@@ -106,15 +153,20 @@ describe('network file format version 2: normalization and data moments', () => 
     base.evaluate(t, x, a);
     plain.evaluate(t, x, b);
     withMoments.evaluate(t, x, c);
-    const decay = Math.exp(-t), noiseVariance = 1 - Math.exp(-2 * t);
+    const decay = Math.exp(-t),
+      noiseVariance = 1 - Math.exp(-2 * t);
     for (let i = 0; i < 200; i++) {
       for (let j = 0; j < 4; j++) {
-        const y = x.data[4 * i + j]!, f = b.data[4 * i + j]!;
+        const y = x.data[4 * i + j]!,
+          f = b.data[4 * i + j]!;
         // N(0, I): the OU marginal is N(0, I) at every t, so s_G = −y.
         expect(a.data[4 * i + j]).toBeCloseTo(f - y, 12);
         // N(m, diag(v)): q_t = N(e^{−t}m, e^{−2t}v + σ_t²), so s_G = −(y − e^{−t}m)/(e^{−2t}v + σ_t²).
         const v = moments.std[j]! ** 2;
-        expect(c.data[4 * i + j]).toBeCloseTo(f - (y - decay * moments.mean[j]!) / (decay * decay * v + noiseVariance), 10);
+        expect(c.data[4 * i + j]).toBeCloseTo(
+          f - (y - decay * moments.mean[j]!) / (decay * decay * v + noiseVariance),
+          10,
+        );
       }
     }
   });
@@ -124,30 +176,67 @@ describe('network file format version 2: normalization and data moments', () => 
     const v1 = JSON.parse(saveScoreNetwork(net));
     v1.version = 1;
     expect(loadScoreNetwork(JSON.stringify(v1)).normalization).toBeUndefined();
-    const withField = (field: string, value: unknown, version = 2) => JSON.stringify({ ...v1, version, [field]: value });
+    const withField = (field: string, value: unknown, version = 2) =>
+      JSON.stringify({ ...v1, version, [field]: value });
     const expectFormatError = (text: string, message: RegExp) => {
       expect(() => loadScoreNetwork(text)).toThrow(ScoreNetworkFormatError);
       expect(() => loadScoreNetwork(text)).toThrow(message);
     };
     const affine = { kind: 'affine', mean: [0, 0, 0, 0], scale: [1, 1, 1, 1] };
-    expectFormatError(withField('normalization', affine, 1), /argument 'json.normalization' must be absent in a version 1 file/);
-    expectFormatError(withField('normalization', { ...affine, kind: 'pca' }), /argument 'json.normalization.kind' must be "affine" or "whitening"; got "pca"/);
-    expectFormatError(withField('normalization', { ...affine, scale: [1, -1, 1, 1] }), /argument 'json.normalization.scale\[1\]' must be a finite number > 0; got -1/);
-    expectFormatError(withField('normalization', { ...affine, mean: [0, 0, 0] }), /argument 'json.normalization.mean' must be an array of 4 numbers/);
-    expectFormatError(withField('normalization', { kind: 'whitening', mean: [0, 0, 0, 0], matrix: new Array(16).fill(1) }), /json.normalization.matrix' must be an invertible/);
-    expectFormatError(withField('dataMoments', { mean: [0, 0, 0, 0], std: [1, 1, null, 1] }), /argument 'json.dataMoments.std\[2\]' must be a finite number; got null/);
-    expectFormatError(withField('dataMoments', { mean: [0, 0, 0, 0], std: [1, 1, -1, 1] }), /argument 'json.dataMoments.std\[2\]' must be a finite number >= 0; got -1/);
+    expectFormatError(
+      withField('normalization', affine, 1),
+      /argument 'json.normalization' must be absent in a version 1 file/,
+    );
+    expectFormatError(
+      withField('normalization', { ...affine, kind: 'pca' }),
+      /argument 'json.normalization.kind' must be "affine" or "whitening"; got "pca"/,
+    );
+    expectFormatError(
+      withField('normalization', { ...affine, scale: [1, -1, 1, 1] }),
+      /argument 'json.normalization.scale\[1\]' must be a finite number > 0; got -1/,
+    );
+    expectFormatError(
+      withField('normalization', { ...affine, mean: [0, 0, 0] }),
+      /argument 'json.normalization.mean' must be an array of 4 numbers/,
+    );
+    expectFormatError(
+      withField('normalization', { kind: 'whitening', mean: [0, 0, 0, 0], matrix: new Array(16).fill(1) }),
+      /json.normalization.matrix' must be an invertible/,
+    );
+    expectFormatError(
+      withField('dataMoments', { mean: [0, 0, 0, 0], std: [1, 1, null, 1] }),
+      /argument 'json.dataMoments.std\[2\]' must be a finite number; got null/,
+    );
+    expectFormatError(
+      withField('dataMoments', { mean: [0, 0, 0, 0], std: [1, 1, -1, 1] }),
+      /argument 'json.dataMoments.std\[2\]' must be a finite number >= 0; got -1/,
+    );
     const moments = { mean: [0, 0, 0, 0], std: [1, 1, 1, 1] };
-    expectFormatError(withField('dataMoments', { ...moments, min: [0, 0, 0, 0] }), /argument 'json.dataMoments.max' must be given with the other/);
-    expectFormatError(withField('dataMoments', { ...moments, min: [0, 0, 0, 0], max: [1, 1, -1, 1] }), /argument 'json.dataMoments.max\[2\]' must be a finite number >= json.dataMoments.min\[2\] = 0; got -1/);
+    expectFormatError(
+      withField('dataMoments', { ...moments, min: [0, 0, 0, 0] }),
+      /argument 'json.dataMoments.max' must be given with the other/,
+    );
+    expectFormatError(
+      withField('dataMoments', { ...moments, min: [0, 0, 0, 0], max: [1, 1, -1, 1] }),
+      /argument 'json.dataMoments.max\[2\]' must be a finite number >= json.dataMoments.min\[2\] = 0; got -1/,
+    );
     expect(loadScoreNetwork(withField('dataMoments', moments)).dataMoments!.min).toBeUndefined();
     const range = { lower: [0, 0, 0, 0], upper: [1, 1, 1, 1] };
     expectFormatError(withField('dataRange', range, 1), /argument 'json.dataRange' must be absent in a version 1 file/);
-    expectFormatError(withField('dataRange', { ...range, upper: [1, 1, -1, 1] }), /argument 'json.dataRange.upper\[2\]' must be a number >= dataRange.lower\[2\] = 0; got -1/);
-    expectFormatError(withField('dataRange', { ...range, lower: [0, 0] }), /argument 'json.dataRange.lower' must be an array of 4 numbers/);
+    expectFormatError(
+      withField('dataRange', { ...range, upper: [1, 1, -1, 1] }),
+      /argument 'json.dataRange.upper\[2\]' must be a number >= dataRange.lower\[2\] = 0; got -1/,
+    );
+    expectFormatError(
+      withField('dataRange', { ...range, lower: [0, 0] }),
+      /argument 'json.dataRange.lower' must be an array of 4 numbers/,
+    );
     expectFormatError(withField('dataRange', 'wide'), /argument 'json.dataRange' must be an object/);
     const skipV1 = { ...v1, architecture: { ...v1.architecture, parameterisation: 'noise-prediction-skip' } };
-    expectFormatError(JSON.stringify(skipV1), /json.architecture.parameterisation' must be "noise-prediction" \(version 1\)/);
+    expectFormatError(
+      JSON.stringify(skipV1),
+      /json.architecture.parameterisation' must be "noise-prediction" \(version 1\)/,
+    );
   });
 });
 
@@ -172,7 +261,13 @@ describe('the data range stored in the network (for --clip train)', () => {
 });
 
 describe('learning-rate schedule and gradient clipping', () => {
-  const schedule: LearningRateSchedule = { learningRate: 2e-3, steps: 110, warmupSteps: 10, decay: 'cosine', finalFraction: 0.1 };
+  const schedule: LearningRateSchedule = {
+    learningRate: 2e-3,
+    steps: 110,
+    warmupSteps: 10,
+    decay: 'cosine',
+    finalFraction: 0.1,
+  };
 
   test('linear warm-up, then cosine from the peak to finalFraction·peak at the last step', () => {
     expect(learningRateAt(schedule, 1)).toBeCloseTo(2e-4, 15);
@@ -182,7 +277,8 @@ describe('learning-rate schedule and gradient clipping', () => {
     // Halfway through the decay (p = 1/2): f + (1 − f)/2.
     expect(learningRateAt({ ...schedule, steps: 111 }, 61)).toBeCloseTo(2e-3 * 0.55, 15);
     expect(learningRateAt(schedule, 110)).toBeCloseTo(2e-4, 15);
-    for (let k = 11; k < 110; k++) expect(learningRateAt(schedule, k + 1)).toBeLessThanOrEqual(learningRateAt(schedule, k));
+    for (let k = 11; k < 110; k++)
+      expect(learningRateAt(schedule, k + 1)).toBeLessThanOrEqual(learningRateAt(schedule, k));
     expect(learningRateAt({ ...schedule, decay: 'constant' }, 100)).toBe(2e-3);
   });
 
@@ -200,7 +296,15 @@ describe('learning-rate schedule and gradient clipping', () => {
     const data = standardizeBatch(fitNormalization(tabular(64, 5)), tabular(64, 5));
     const run = (clip?: number) => {
       const net = createScoreNetwork({ dim: 4, hiddenWidths: [8], seed: 1 });
-      return { net, result: trainDenoisingScoreMatching(net, data, { steps: 20, batchSize: 16, seed: 3, ...(clip === undefined ? {} : { gradientClipNorm: clip }) }) };
+      return {
+        net,
+        result: trainDenoisingScoreMatching(net, data, {
+          steps: 20,
+          batchSize: 16,
+          seed: 3,
+          ...(clip === undefined ? {} : { gradientClipNorm: clip }),
+        }),
+      };
     };
     const free = run();
     const loose = run(2 * Math.max(...free.result.gradientNorms));
@@ -220,7 +324,14 @@ describe('held-out loss and early stopping', () => {
   test('evaluations every evaluateEvery steps and after the last, on fixed draws (same weights, same numbers)', () => {
     const net = createScoreNetwork({ dim: 4, hiddenWidths: [8], seed: 1 });
     const seen: number[] = [];
-    const result = trainDenoisingScoreMatching(net, train, { steps: 25, batchSize: 16, heldOut, evaluateEvery: 10, evaluationRows: 300, onEvaluation: (e) => seen.push(e.step) });
+    const result = trainDenoisingScoreMatching(net, train, {
+      steps: 25,
+      batchSize: 16,
+      heldOut,
+      evaluateEvery: 10,
+      evaluationRows: 300,
+      onEvaluation: (e) => seen.push(e.step),
+    });
     expect(seen).toEqual([10, 20, 25]);
     for (const e of result.evaluations) {
       expect(Number.isFinite(e.heldOutLoss) && e.heldOutLoss > 0).toBe(true);
@@ -228,7 +339,12 @@ describe('held-out loss and early stopping', () => {
     }
     // A learning rate so small the weights do not move: every evaluation sees the same weights and the same draws.
     const frozen = trainDenoisingScoreMatching(createScoreNetwork({ dim: 4, hiddenWidths: [8], seed: 1 }), train, {
-      steps: 30, batchSize: 16, heldOut, evaluateEvery: 10, evaluationRows: 300, learningRate: 1e-300,
+      steps: 30,
+      batchSize: 16,
+      heldOut,
+      evaluateEvery: 10,
+      evaluationRows: 300,
+      learningRate: 1e-300,
     });
     const losses = frozen.evaluations.map((e) => e.heldOutLoss);
     expect(new Set(losses).size).toBe(1);
@@ -237,7 +353,13 @@ describe('held-out loss and early stopping', () => {
   test('early stopping triggers on a plateau after `patience` evaluations without improvement', () => {
     // The plateau is exact: with lr = 1e-300 the held-out loss never improves after the first evaluation.
     const result = trainDenoisingScoreMatching(createScoreNetwork({ dim: 4, hiddenWidths: [8], seed: 1 }), train, {
-      steps: 1000, batchSize: 16, heldOut, evaluateEvery: 5, evaluationRows: 100, learningRate: 1e-300, earlyStopping: { patience: 3 },
+      steps: 1000,
+      batchSize: 16,
+      heldOut,
+      evaluateEvery: 5,
+      evaluationRows: 100,
+      learningRate: 1e-300,
+      earlyStopping: { patience: 3 },
     });
     expect(result.stoppedEarly).toBe(true);
     expect(result.steps).toBe(20);
@@ -245,7 +367,12 @@ describe('held-out loss and early stopping', () => {
     expect(result.evaluations.map((e) => e.step)).toEqual([5, 10, 15, 20]);
     // Without early stopping the same run goes to the end.
     const full = trainDenoisingScoreMatching(createScoreNetwork({ dim: 4, hiddenWidths: [8], seed: 1 }), train, {
-      steps: 40, batchSize: 16, heldOut, evaluateEvery: 5, evaluationRows: 100, learningRate: 1e-300,
+      steps: 40,
+      batchSize: 16,
+      heldOut,
+      evaluateEvery: 5,
+      evaluationRows: 100,
+      learningRate: 1e-300,
     });
     expect(full.stoppedEarly).toBe(false);
     expect(full.steps).toBe(40);
@@ -255,23 +382,41 @@ describe('held-out loss and early stopping', () => {
     const net = createScoreNetwork({ dim: 4, hiddenWidths: [8], seed: 1 });
     const e = (options: object) => () => trainDenoisingScoreMatching(net, train, { steps: 5, ...options });
     expect(e({ gradientClipNorm: 0 })).toThrow(/argument 'options.gradientClipNorm' must be a number > 0/);
-    expect(e({ warmupSteps: 6 })).toThrow(/argument 'options.warmupSteps' must be an integer in \[0, options.steps = 5\]; got 6/);
-    expect(e({ learningRateDecay: 'step' })).toThrow(/argument 'options.learningRateDecay' must be 'constant' or 'cosine'/);
-    expect(e({ finalLearningRateFraction: 2 })).toThrow(/argument 'options.finalLearningRateFraction' must be a number in \[0, 1\]; got 2/);
-    expect(e({ earlyStopping: {} })).toThrow(/argument 'options.earlyStopping' must be given only with options.heldOut/);
+    expect(e({ warmupSteps: 6 })).toThrow(
+      /argument 'options.warmupSteps' must be an integer in \[0, options.steps = 5\]; got 6/,
+    );
+    expect(e({ learningRateDecay: 'step' })).toThrow(
+      /argument 'options.learningRateDecay' must be 'constant' or 'cosine'/,
+    );
+    expect(e({ finalLearningRateFraction: 2 })).toThrow(
+      /argument 'options.finalLearningRateFraction' must be a number in \[0, 1\]; got 2/,
+    );
+    expect(e({ earlyStopping: {} })).toThrow(
+      /argument 'options.earlyStopping' must be given only with options.heldOut/,
+    );
     expect(e({ heldOut, earlyStopping: { patience: 0 } })).toThrow(/options.earlyStopping.patience/);
     expect(e({ heldOut: batch(3, 2) })).toThrow(/options.heldOut/);
     expect(e({ heldOut, evaluateEvery: 0 })).toThrow(/options.evaluateEvery/);
     const nan = batch(2, 4);
     nan.data[3] = Infinity;
     expect(e({ heldOut: nan })).toThrow(/argument 'options.heldOut\[0\]\[3\]' must be a finite number; got Infinity/);
-    expect(() => trainScoreNetwork(raw, { normalization: 'pca' as 'affine' })).toThrow(/argument 'options.normalization' must be 'affine', 'whitening' or 'none'/);
-    expect(() => trainScoreNetwork(raw, { heldOutFraction: 0.6 })).toThrow(/argument 'options.heldOutFraction' must be a number in \[0, 0.5\]; got 0.6/);
-    expect(() => trainScoreNetwork(raw, { emaDecay: 1 })).toThrow(/argument 'options.emaDecay' must be a number in \[0, 1\); got 1/);
+    expect(() => trainScoreNetwork(raw, { normalization: 'pca' as 'affine' })).toThrow(
+      /argument 'options.normalization' must be 'affine', 'whitening' or 'none'/,
+    );
+    expect(() => trainScoreNetwork(raw, { heldOutFraction: 0.6 })).toThrow(
+      /argument 'options.heldOutFraction' must be a number in \[0, 0.5\]; got 0.6/,
+    );
+    expect(() => trainScoreNetwork(raw, { emaDecay: 1 })).toThrow(
+      /argument 'options.emaDecay' must be a number in \[0, 1\); got 1/,
+    );
     expect(() => trainScoreNetwork(raw, { heldOutFraction: 0, earlyStopping: true })).toThrow(/options.earlyStopping/);
     expect(() => trainScoreNetwork(batch(2, 4), {})).toThrow(/argument 'data' must be a batch with at least 3 rows/);
-    expect(() => trainScoreNetwork(raw, { parameterisation: 'score' as 'noise-prediction' })).toThrow(/options.parameterisation/);
-    expect(() => trainDenoisingScoreMatching(net, train, { steps: 3, learningRate: 1e300 })).toThrow(NonFiniteValueError);
+    expect(() => trainScoreNetwork(raw, { parameterisation: 'score' as 'noise-prediction' })).toThrow(
+      /options.parameterisation/,
+    );
+    expect(() => trainDenoisingScoreMatching(net, train, { steps: 3, learningRate: 1e300 })).toThrow(
+      NonFiniteValueError,
+    );
   });
 
   test('default widths grow with d', () => {
@@ -281,7 +426,13 @@ describe('held-out loss and early stopping', () => {
   test('the default budget: 8000 steps of 256 rows, 200 warm-up steps (prepared, not trained)', () => {
     const { recipe, trainingOptions } = prepareScoreNetworkTraining(tabular(40, 1));
     expect(DEFAULT_RECIPE_STEPS).toBe(8000);
-    expect(recipe).toMatchObject({ steps: 8000, batchSize: 256, warmupSteps: 200, learningRate: 1e-3, emaDecay: 0.999 });
+    expect(recipe).toMatchObject({
+      steps: 8000,
+      batchSize: 256,
+      warmupSteps: 200,
+      learningRate: 1e-3,
+      emaDecay: 0.999,
+    });
     expect(trainingOptions).toMatchObject({ steps: 8000, warmupSteps: 200 });
   });
 });
@@ -301,7 +452,9 @@ describe('the default recipe on image-like data (8×8 strokes)', () => {
     const { network } = result;
     expect(network.normalization?.kind).toBe('affine');
     // Sample in the network's (standardised) space and map back: the score ignores its normalization.
-    const standardised = new ScoreNetwork(network.architecture, network.parameters, network.dtype, { dataMoments: network.dataMoments! });
+    const standardised = new ScoreNetwork(network.architecture, network.parameters, network.dtype, {
+      dataMoments: network.dataMoments!,
+    });
     const { samples } = await sampleDDPM(standardised, { T: 10, steps: 100, delta: 1e-3, n: 2000, seed: 4 });
     const x = unstandardizeBatch(network.normalization!, samples, batch(2000, 64));
     const n = network.normalization as Extract<DataNormalization, { kind: 'affine' }>;

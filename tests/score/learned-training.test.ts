@@ -1,15 +1,40 @@
-import { createScoreNetwork, trainDenoisingScoreMatching, type ScoreNetwork, type TrainingProgress } from '@sgmkit/score';
-import { RandomStream, batch, cholesky, spdInverse, fromArray, AbortedError, NonFiniteValueError, InvalidArgumentError, type Batch, type Tensor } from '@sgmkit/tensor';
+import {
+  createScoreNetwork,
+  trainDenoisingScoreMatching,
+  type ScoreNetwork,
+  type TrainingProgress,
+} from '@sgmkit/score';
+import {
+  RandomStream,
+  batch,
+  cholesky,
+  spdInverse,
+  fromArray,
+  AbortedError,
+  NonFiniteValueError,
+  InvalidArgumentError,
+  type Batch,
+  type Tensor,
+} from '@sgmkit/tensor';
 
 // Target N(μ, Σ) with correlated, unequal variances.
 const MU = [1, -0.5];
-const SIGMA = [[1.5, 0.9], [0.9, 0.8]];
+const SIGMA = [
+  [1.5, 0.9],
+  [0.9, 0.8],
+];
 
-function gaussianSamples(n: number, mean: readonly number[], covariance: readonly number[][], rng: RandomStream): Batch<Float64Array> {
+function gaussianSamples(
+  n: number,
+  mean: readonly number[],
+  covariance: readonly number[][],
+  rng: RandomStream,
+): Batch<Float64Array> {
   const l = cholesky(fromArray(covariance as number[][])).data;
   const out = batch(n, 2) as Batch<Float64Array>;
   for (let i = 0; i < n; i++) {
-    const z0 = rng.normal(), z1 = rng.normal();
+    const z0 = rng.normal(),
+      z1 = rng.normal();
     out.data[2 * i] = mean[0]! + l[0]! * z0;
     out.data[2 * i + 1] = mean[1]! + l[2]! * z0 + l[3]! * z1;
   }
@@ -21,11 +46,18 @@ function gaussianSamples(n: number, mean: readonly number[], covariance: readonl
  * Monte Carlo standard error. Closed form: q_t = N(e^{−t}μ, e^{−2t}Σ + (1 − e^{−2t})I), ∇ln q_t(x) = −Σ_t⁻¹(x − m_t),
  * and E|∇ln q_t|² = tr Σ_t⁻¹.
  */
-function relativeScoreError(score: ScoreNetwork, times: readonly number[], samplesPerTime: number, seed: number): { mean: number; standardError: number } {
+function relativeScoreError(
+  score: ScoreNetwork,
+  times: readonly number[],
+  samplesPerTime: number,
+  seed: number,
+): { mean: number; standardError: number } {
   const rng = new RandomStream(seed, 1);
-  let total = 0, variance = 0;
+  let total = 0,
+    variance = 0;
   for (const t of times) {
-    const decay = Math.exp(-t), noiseVariance = -Math.expm1(-2 * t);
+    const decay = Math.exp(-t),
+      noiseVariance = -Math.expm1(-2 * t);
     const covariance = SIGMA.map((row, i) => row.map((v, j) => decay * decay * v + (i === j ? noiseVariance : 0)));
     const mean = MU.map((m) => decay * m);
     const precision = spdInverse(fromArray(covariance)).data;
@@ -33,10 +65,14 @@ function relativeScoreError(score: ScoreNetwork, times: readonly number[], sampl
     const out = batch(samplesPerTime, 2);
     score.evaluate(t, x, out);
     const normaliser = precision[0]! + precision[3]!;
-    let sum = 0, sumSquares = 0;
+    let sum = 0,
+      sumSquares = 0;
     for (let i = 0; i < samplesPerTime; i++) {
-      const d0 = x.data[2 * i]! - mean[0]!, d1 = x.data[2 * i + 1]! - mean[1]!;
-      const e = (out.data[2 * i]! + precision[0]! * d0 + precision[1]! * d1) ** 2 + (out.data[2 * i + 1]! + precision[2]! * d0 + precision[3]! * d1) ** 2;
+      const d0 = x.data[2 * i]! - mean[0]!,
+        d1 = x.data[2 * i + 1]! - mean[1]!;
+      const e =
+        (out.data[2 * i]! + precision[0]! * d0 + precision[1]! * d1) ** 2 +
+        (out.data[2 * i + 1]! + precision[2]! * d0 + precision[3]! * d1) ** 2;
       sum += e / normaliser;
       sumSquares += (e / normaliser) ** 2;
     }
@@ -58,7 +94,15 @@ describe('denoising score matching learns a 2-D Gaussian score', () => {
     const network = createScoreNetwork({ dim: 2, hiddenWidths: [32, 32], seed: 3 });
     const before = relativeScoreError(network, GRID, 2000, 9);
     expect(before.mean - 5 * before.standardError).toBeGreaterThan(THRESHOLD);
-    const result = trainDenoisingScoreMatching(network, data, { steps: 1000, batchSize: 256, learningRate: 3e-3, emaDecay: 0.99, seed: 5, tMin: 1e-3, tMax: 10 });
+    const result = trainDenoisingScoreMatching(network, data, {
+      steps: 1000,
+      batchSize: 256,
+      learningRate: 3e-3,
+      emaDecay: 0.99,
+      seed: 5,
+      tMin: 1e-3,
+      tMax: 10,
+    });
     const after = relativeScoreError(result.ema!, GRID, 2000, 9);
     expect(after.mean + 5 * after.standardError).toBeLessThan(THRESHOLD);
     // The loss curve comes down: mean of the last 100 steps below the first 100.
@@ -72,7 +116,9 @@ describe('training mechanics', () => {
   const small = (seed = 1) => createScoreNetwork({ dim: 2, hiddenWidths: [8], timeFrequencyCount: 2, seed });
 
   test('same seed gives bit-identical weights and losses; another seed differs', () => {
-    const a = small(), b = small(), c = small();
+    const a = small(),
+      b = small(),
+      c = small();
     const ra = trainDenoisingScoreMatching(a, data, { steps: 20, batchSize: 16, seed: 7 });
     const rb = trainDenoisingScoreMatching(b, data, { steps: 20, batchSize: 16, seed: 7 });
     trainDenoisingScoreMatching(c, data, { steps: 20, batchSize: 16, seed: 8 });
@@ -115,7 +161,8 @@ describe('training mechanics', () => {
   });
 
   test('uniform time distribution trains differently from log-uniform with the same seed', () => {
-    const a = small(), b = small();
+    const a = small(),
+      b = small();
     trainDenoisingScoreMatching(a, data, { steps: 3, batchSize: 8, timeDistribution: 'uniform' });
     trainDenoisingScoreMatching(b, data, { steps: 3, batchSize: 8, timeDistribution: 'log-uniform' });
     expect(Array.from(a.parameters)).not.toEqual(Array.from(b.parameters));
@@ -124,7 +171,9 @@ describe('training mechanics', () => {
   test('abort signal stops training with AbortedError', () => {
     const controller = new AbortController();
     controller.abort();
-    expect(() => trainDenoisingScoreMatching(small(), data, { steps: 5, signal: controller.signal })).toThrow(AbortedError);
+    expect(() => trainDenoisingScoreMatching(small(), data, { steps: 5, signal: controller.signal })).toThrow(
+      AbortedError,
+    );
   });
 
   test('a non-finite loss stops training with NonFiniteValueError', () => {
@@ -135,8 +184,13 @@ describe('training mechanics', () => {
 
   test('bad input: typed errors naming the argument', () => {
     const net = small();
-    const f = (options: object, d: Batch = data) => () => trainDenoisingScoreMatching(net, d, options);
-    expect(f({}, batch(10, 3))).toThrow(/trainDenoisingScoreMatching: argument 'data' must be a batch with d = 2 columns/);
+    const f =
+      (options: object, d: Batch = data) =>
+      () =>
+        trainDenoisingScoreMatching(net, d, options);
+    expect(f({}, batch(10, 3))).toThrow(
+      /trainDenoisingScoreMatching: argument 'data' must be a batch with d = 2 columns/,
+    );
     const nan = batch(3, 2);
     nan.data[3] = Number.NaN;
     expect(f({}, nan)).toThrow(/argument 'data\[1\]\[1\]' must be a finite number; got NaN/);
@@ -154,7 +208,14 @@ describe('training mechanics', () => {
     expect(f({ seed: 2 ** 32 })).toThrow(/options.seed/);
     expect(f({ onStep: 3 })).toThrow(/options.onStep/);
     expect(() => trainDenoisingScoreMatching({} as ScoreNetwork, data)).toThrow(InvalidArgumentError);
-    expect(() => trainDenoisingScoreMatching(net, { data: new Float64Array(4), shape: [2, 2], stride: [1, 2], offset: 0 } as Tensor)).toThrow(/argument 'data'/);
+    expect(() =>
+      trainDenoisingScoreMatching(net, {
+        data: new Float64Array(4),
+        shape: [2, 2],
+        stride: [1, 2],
+        offset: 0,
+      } as Tensor),
+    ).toThrow(/argument 'data'/);
   });
 });
 
@@ -173,7 +234,13 @@ describe('float32 training agrees in law with float64', () => {
     for (const dtype of ['float64', 'float32'] as const) {
       for (const seed of SEEDS) {
         const network = createScoreNetwork({ dim: 2, hiddenWidths: [32, 32], seed: 10 + seed, dtype });
-        const result = trainDenoisingScoreMatching(network, data, { steps: 1000, batchSize: 256, learningRate: 3e-3, emaDecay: 0.99, seed: 20 + seed });
+        const result = trainDenoisingScoreMatching(network, data, {
+          steps: 1000,
+          batchSize: 256,
+          learningRate: 3e-3,
+          emaDecay: 0.99,
+          seed: 20 + seed,
+        });
         expect(result.ema!.dtype).toBe(dtype);
         const e = relativeScoreError(result.ema!, GRID, 2000, 9);
         errors[dtype].push(e.mean);
@@ -184,7 +251,10 @@ describe('float32 training agrees in law with float64', () => {
     const s = SEEDS.length;
     const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
     const variance = (a: number[]) => a.reduce((x, y) => x + (y - mean(a)) ** 2, 0) / (a.length - 1);
-    const se = Math.sqrt((variance(errors.float64) + variance(errors.float32)) / s + (monteCarloVariance.float64 + monteCarloVariance.float32) / s ** 2);
+    const se = Math.sqrt(
+      (variance(errors.float64) + variance(errors.float32)) / s +
+        (monteCarloVariance.float64 + monteCarloVariance.float32) / s ** 2,
+    );
     expect(Math.abs(mean(errors.float32) - mean(errors.float64))).toBeLessThanOrEqual(5 * se);
     // The two dtypes really trained differently (float32 weights are not the float64 ones).
     expect(errors.float32).not.toEqual(errors.float64);

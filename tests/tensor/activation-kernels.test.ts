@@ -1,7 +1,14 @@
 // The SIMD kernels' exponential (kernelExp) against the library's portable exp, and the fused GEMM + bias + SiLU
 // (wasm epilogue) against its scalar reference, bit for bit, including overflow, underflow, NaN and ±∞.
 import {
-  EXP2_FRACTION_TABLE, biasSiluRows, exp, gemmBiasSilu, gemmKernel, kernelExp, setGemmBackend, type MatrixOperand,
+  EXP2_FRACTION_TABLE,
+  biasSiluRows,
+  exp,
+  gemmBiasSilu,
+  gemmKernel,
+  kernelExp,
+  setGemmBackend,
+  type MatrixOperand,
 } from '@sgmkit/tensor';
 import { fastExp } from '../../packages/score/dist/analytic/fast-exp.js';
 import { uniformSource } from './linalg-helpers';
@@ -19,7 +26,7 @@ describe('kernelExp', () => {
     const uniform = uniformSource(3);
     let worst = 0;
     for (let i = 0; i < 200_000; i++) {
-      const x = -745 + 1454.7 * (uniform() + 1) / 2; // uniformSource is uniform on [-1, 1)
+      const x = -745 + (1454.7 * (uniform() + 1)) / 2; // uniformSource is uniform on [-1, 1)
       worst = Math.max(worst, ulpDistance(kernelExp(x), exp(x)));
     }
     for (let x = -30; x <= 30; x += 1 / 64) worst = Math.max(worst, ulpDistance(kernelExp(x), exp(x)));
@@ -36,11 +43,12 @@ describe('kernelExp', () => {
     expect(kernelExp(-745.1)).toBe(exp(-745.1)); // the smallest subnormal
   });
 
-  test('on [-708, 709] it is the score package\'s fastExp, bit for bit (same table, same operations)', () => {
+  test("on [-708, 709] it is the score package's fastExp, bit for bit (same table, same operations)", () => {
     const uniform = uniformSource(5);
     for (let i = 0; i < 100_000; i++) {
-      const x = -708 + 1417 * (uniform() + 1) / 2;
-      if (kernelExp(x) !== fastExp(x)) throw new Error(`kernelExp(${x}) = ${kernelExp(x)} but fastExp gives ${fastExp(x)}`);
+      const x = -708 + (1417 * (uniform() + 1)) / 2;
+      if (kernelExp(x) !== fastExp(x))
+        throw new Error(`kernelExp(${x}) = ${kernelExp(x)} but fastExp gives ${fastExp(x)}`);
     }
     expect(EXP2_FRACTION_TABLE.length).toBe(256);
   });
@@ -48,8 +56,33 @@ describe('kernelExp', () => {
 
 /** Bias values that put z = A·B + bias across the whole range of the exponential, special values included. */
 const WIDE_BIAS = [
-  -800, -746, -745.5, -745.1, -720, -709.9, -709.5, -709, -708.5, -100, -3, -1e-300, -0, 0, 1e-300, 0.5, 3, 40,
-  100, 708.5, 709.5, 709.9, 746, 800, NaN, Infinity, -Infinity,
+  -800,
+  -746,
+  -745.5,
+  -745.1,
+  -720,
+  -709.9,
+  -709.5,
+  -709,
+  -708.5,
+  -100,
+  -3,
+  -1e-300,
+  -0,
+  0,
+  1e-300,
+  0.5,
+  3,
+  40,
+  100,
+  708.5,
+  709.5,
+  709.9,
+  746,
+  800,
+  NaN,
+  Infinity,
+  -Infinity,
 ];
 
 function operands(m: number, n: number, k: number, transposedA: boolean, dtype: 'float64' | 'float32', seed: number) {
@@ -63,33 +96,52 @@ function operands(m: number, n: number, k: number, transposedA: boolean, dtype: 
 }
 
 describe('gemmBiasSilu', () => {
-  const cases = [['float64', 'wasm'], ['float32', 'wasm'], ['float64', 'scalar'], ['float32', 'scalar']] as const;
-  test.each(cases)('%s on %s: the wasm epilogue is the scalar bias + SiLU, bit for bit, over the whole range of z', (dtype, backend) => {
-    let seed = 40;
-    for (const [m, k, transposedA] of [[1, 1, false], [5, 7, true], [130, 3, false], [9, 256, false]] as const) {
-      const n = WIDE_BIAS.length;
-      const bias = Float64Array.from([7, ...WIDE_BIAS]); // from offset 1
-      const { opA, opB, Arr } = operands(m, n, k, transposedA, dtype, seed++);
-      for (const training of [false, true]) {
-        setGemmBackend(backend);
-        const pre = new Arr(m * n), post = new Arr(m * n), sigmoid = new Arr(m * n);
-        gemmBiasSilu(m, n, k, opA, opB, bias, 1, pre, post, training ? sigmoid : undefined);
-        // Reference: the plain GEMM on the same backend (float32 accumulation differs between backends), then the scalar kernel.
-        const refPre = new Arr(m * n), refPost = new Arr(m * n), refSigmoid = new Arr(m * n);
-        gemmKernel(m, n, k, 1, opA, opB, 0, refPre, 0, n);
-        biasSiluRows(refPre, refPost, training ? refSigmoid : undefined, m, n, bias, 1);
-        expect(Array.from(post)).toEqual(Array.from(refPost));
-        if (training) {
-          expect(Array.from(pre)).toEqual(Array.from(refPre));
-          expect(Array.from(sigmoid)).toEqual(Array.from(refSigmoid));
+  const cases = [
+    ['float64', 'wasm'],
+    ['float32', 'wasm'],
+    ['float64', 'scalar'],
+    ['float32', 'scalar'],
+  ] as const;
+  test.each(cases)(
+    '%s on %s: the wasm epilogue is the scalar bias + SiLU, bit for bit, over the whole range of z',
+    (dtype, backend) => {
+      let seed = 40;
+      for (const [m, k, transposedA] of [
+        [1, 1, false],
+        [5, 7, true],
+        [130, 3, false],
+        [9, 256, false],
+      ] as const) {
+        const n = WIDE_BIAS.length;
+        const bias = Float64Array.from([7, ...WIDE_BIAS]); // from offset 1
+        const { opA, opB, Arr } = operands(m, n, k, transposedA, dtype, seed++);
+        for (const training of [false, true]) {
+          setGemmBackend(backend);
+          const pre = new Arr(m * n),
+            post = new Arr(m * n),
+            sigmoid = new Arr(m * n);
+          gemmBiasSilu(m, n, k, opA, opB, bias, 1, pre, post, training ? sigmoid : undefined);
+          // Reference: the plain GEMM on the same backend (float32 accumulation differs between backends), then the scalar kernel.
+          const refPre = new Arr(m * n),
+            refPost = new Arr(m * n),
+            refSigmoid = new Arr(m * n);
+          gemmKernel(m, n, k, 1, opA, opB, 0, refPre, 0, n);
+          biasSiluRows(refPre, refPost, training ? refSigmoid : undefined, m, n, bias, 1);
+          expect(Array.from(post)).toEqual(Array.from(refPost));
+          if (training) {
+            expect(Array.from(pre)).toEqual(Array.from(refPre));
+            expect(Array.from(sigmoid)).toEqual(Array.from(refSigmoid));
+          }
         }
       }
-    }
-  });
+    },
+  );
 
   test('the scalar kernel is SiLU and the logistic function (to a few ulp of the Math.exp formula), with the limits right', () => {
     const zs = Float64Array.from({ length: 4001 }, (_, i) => -700 + 0.35 * i);
-    const pre = zs.slice(), post = new Float64Array(zs.length), sigmoid = new Float64Array(zs.length);
+    const pre = zs.slice(),
+      post = new Float64Array(zs.length),
+      sigmoid = new Float64Array(zs.length);
     biasSiluRows(pre, post, sigmoid, 1, zs.length, new Float64Array(zs.length), 0);
     zs.forEach((z, i) => {
       const s = 1 / (1 + Math.exp(-z));
@@ -97,7 +149,8 @@ describe('gemmBiasSilu', () => {
       expect(Math.abs(post[i]! - z * s)).toBeLessThanOrEqual(8 * Number.EPSILON * Math.abs(z * s) + 1e-300);
     });
     const limits = Float64Array.of(-800, 800, Infinity, -Infinity, NaN);
-    const limitPost = new Float64Array(5), limitSigmoid = new Float64Array(5);
+    const limitPost = new Float64Array(5),
+      limitSigmoid = new Float64Array(5);
     biasSiluRows(limits.slice(), limitPost, limitSigmoid, 1, 5, new Float64Array(5), 0);
     expect(Array.from(limitSigmoid)).toEqual([0, 1, 1, 0, NaN]);
     expect(Array.from(limitPost).slice(0, 3)).toEqual([-0, 800, Infinity]);
@@ -109,9 +162,13 @@ describe('gemmBiasSilu', () => {
     const [m, n, k] = [6, 600, 5];
     const { opA, opB } = operands(m, n, k, false, 'float64', 77);
     const bias = Float64Array.from({ length: n }, (_, j) => (j % 40) - 20);
-    const pre = new Float64Array(m * n), post = new Float64Array(m * n), sigmoid = new Float64Array(m * n);
+    const pre = new Float64Array(m * n),
+      post = new Float64Array(m * n),
+      sigmoid = new Float64Array(m * n);
     gemmBiasSilu(m, n, k, opA, opB, bias, 0, pre, post, sigmoid);
-    const refPre = new Float64Array(m * n), refPost = new Float64Array(m * n), refSigmoid = new Float64Array(m * n);
+    const refPre = new Float64Array(m * n),
+      refPost = new Float64Array(m * n),
+      refSigmoid = new Float64Array(m * n);
     gemmKernel(m, n, k, 1, opA, opB, 0, refPre, 0, n);
     biasSiluRows(refPre, refPost, refSigmoid, m, n, bias, 0);
     expect(Array.from(post)).toEqual(Array.from(refPost));

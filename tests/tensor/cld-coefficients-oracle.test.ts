@@ -33,10 +33,18 @@ function oracle(h: number, direction: CLDDirection): bigint[] {
   const l11 = sqrtFixed(q11);
   const l21 = div(q12, l11);
   return [
-    mul(decay, FIXED_ONE + t), mul(decay, t), -mul(decay, t), mul(decay, FIXED_ONE - t),
-    sign * kappa * remainder(1, t), sign * kappa * mul(t, decay),
-    q11, q12, q22,
-    l11, l21, sqrtFixed(q22 - mul(l21, l21)),
+    mul(decay, FIXED_ONE + t),
+    mul(decay, t),
+    -mul(decay, t),
+    mul(decay, FIXED_ONE - t),
+    sign * kappa * remainder(1, t),
+    sign * kappa * mul(t, decay),
+    q11,
+    q12,
+    q22,
+    l11,
+    l21,
+    sqrtFixed(q22 - mul(l21, l21)),
   ];
 }
 
@@ -52,14 +60,17 @@ function relativeErrors(actual: Float64Array, expected: bigint[]): { name: strin
 
 const STEPS = [1e-6, 1e-4, 0.003, 0.05, 0.2, 0.5, 0.9, 2];
 
-describe.each(['forward', 'reverse'] as CLDDirection[])('cldCoefficientsInto (%s) against the 256-bit closed forms', (direction) => {
-  test.each(STEPS)('h = %p: every coefficient to 1e-13 relative', (h) => {
-    const out = new Float64Array(CLD_LAYOUT.LENGTH);
-    expect(cldCoefficientsInto(h, direction, out)).toBe(true);
-    const bad = relativeErrors(out, oracle(h, direction)).filter((r) => !(r.error <= TOLERANCE));
-    expect(bad).toEqual([]);
-  });
-});
+describe.each(['forward', 'reverse'] as CLDDirection[])(
+  'cldCoefficientsInto (%s) against the 256-bit closed forms',
+  (direction) => {
+    test.each(STEPS)('h = %p: every coefficient to 1e-13 relative', (h) => {
+      const out = new Float64Array(CLD_LAYOUT.LENGTH);
+      expect(cldCoefficientsInto(h, direction, out)).toBe(true);
+      const bad = relativeErrors(out, oracle(h, direction)).filter((r) => !(r.error <= TOLERANCE));
+      expect(bad).toEqual([]);
+    });
+  },
+);
 
 test('SSCS half steps: the forward coefficients with E12, E21, Q12, L21 negated, against the oracle', () => {
   for (const tau of [1e-5, 0.01, 0.25, 1.5]) {
@@ -77,5 +88,9 @@ test('the oracle check can fail: a coefficient changed by 1e-12 relative is reje
   const out = new Float64Array(CLD_LAYOUT.LENGTH);
   cldCoefficientsInto(0.2, 'reverse', out);
   out[CLD_LAYOUT.Q12] = out[CLD_LAYOUT.Q12]! * (1 + 1e-12);
-  expect(relativeErrors(out, oracle(0.2, 'reverse')).filter((r) => !(r.error <= TOLERANCE)).map((r) => r.name)).toEqual(['Q12']);
+  expect(
+    relativeErrors(out, oracle(0.2, 'reverse'))
+      .filter((r) => !(r.error <= TOLERANCE))
+      .map((r) => r.name),
+  ).toEqual(['Q12']);
 });

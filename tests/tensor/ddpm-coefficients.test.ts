@@ -1,8 +1,21 @@
 // The DDPM step coefficients (one source for every sampler, the named steps and the exact analysis)
 // against an oracle that shares no code with them: 256-bit fixed-point e^x, e^x − 1 and √x.
 import {
-  DDPM_LAYOUT, DDPM_METHODS, InvalidArgumentError, affineNoiseStep, batch, exp, expm1, langevinStep, ouExponentialIntegratorStep, ddpmCoefficientsInto, ddpmStepCoefficients, langevinCoefficientsInto, langevinStepCoefficients,
-  type Batch, type DDPMMethod,
+  DDPM_LAYOUT,
+  DDPM_METHODS,
+  InvalidArgumentError,
+  affineNoiseStep,
+  batch,
+  exp,
+  expm1,
+  langevinStep,
+  ouExponentialIntegratorStep,
+  ddpmCoefficientsInto,
+  ddpmStepCoefficients,
+  langevinCoefficientsInto,
+  langevinStepCoefficients,
+  type Batch,
+  type DDPMMethod,
 } from '@sgmkit/tensor';
 import { FIXED_ONE, div, expFixed, expm1Fixed, fixed, mul, sqrtFixed, toDouble } from '../helpers/exact-exp';
 
@@ -36,9 +49,24 @@ function expectRelativelyClose(actual: number, expected: bigint, what: string): 
 
 // Steps from the tiny (expm1 matters) to past the EI stability limit ln 3, last steps ending at 0, and long horizons.
 const STEPS: [number, number][] = [
-  [1e-3, 0], [0.01, 0], [0.1, 0], [1, 0], [2.5, 0],
-  [1, 1 - 1e-8], [0.5, 0.4999], [1.3, 0.9], [5, 4.95], [5, 4.1], [10, 9.99], [0.2, 0.1], [0.092, 0], [0.149, 0.0123],
-  [3, 1e-3], [1e-3, 5e-4], [8, 7.9], [1.09, 0.001],
+  [1e-3, 0],
+  [0.01, 0],
+  [0.1, 0],
+  [1, 0],
+  [2.5, 0],
+  [1, 1 - 1e-8],
+  [0.5, 0.4999],
+  [1.3, 0.9],
+  [5, 4.95],
+  [5, 4.1],
+  [10, 9.99],
+  [0.2, 0.1],
+  [0.092, 0],
+  [0.149, 0.0123],
+  [3, 1e-3],
+  [1e-3, 5e-4],
+  [8, 7.9],
+  [1.09, 0.001],
 ];
 
 describe('ddpmCoefficientsInto: every method against an independent 256-bit oracle', () => {
@@ -69,14 +97,18 @@ describe('ddpmCoefficientsInto: every method against an independent 256-bit orac
   test('the oracle check can fail: a coefficient changed by 1e-12 relative is rejected', () => {
     const out = ddpmCoefficientsInto('exponential-integrator', 0.3, 0.29, new Float64Array(DDPM_LAYOUT.LENGTH));
     const [, score] = oracle('exponential-integrator', 0.3, 0.29);
-    expect(() => expectRelativelyClose(out[DDPM_LAYOUT.SCORE]! * (1 + 1e-12), score, 'perturbed')).toThrow(/relative error/);
+    expect(() => expectRelativelyClose(out[DDPM_LAYOUT.SCORE]! * (1 + 1e-12), score, 'perturbed')).toThrow(
+      /relative error/,
+    );
   });
 
   test('e^h is exp(h), not 1 + expm1(h): they differ in the last bit for some h (0.092, 0.149), and the samplers always used exp', () => {
     for (const h of [0.092, 0.149]) {
       expect(exp(h)).not.toBe(1 + expm1(h));
       for (const method of ['exponential-integrator', 'ancestral', 'probability-flow'] as const) {
-        expect(ddpmCoefficientsInto(method, h, 0, new Float64Array(DDPM_LAYOUT.LENGTH))[DDPM_LAYOUT.LINEAR]).toBe(exp(h));
+        expect(ddpmCoefficientsInto(method, h, 0, new Float64Array(DDPM_LAYOUT.LENGTH))[DDPM_LAYOUT.LINEAR]).toBe(
+          exp(h),
+        );
       }
     }
   });
@@ -93,19 +125,28 @@ describe('ddpmStepCoefficients / langevinStepCoefficients: the validating forms'
     for (const method of DDPM_METHODS) {
       const c = ddpmCoefficientsInto(method, 0.7, 0.2, new Float64Array(DDPM_LAYOUT.LENGTH));
       expect(ddpmStepCoefficients(method, 0.7, 0.2)).toEqual({
-        linear: c[DDPM_LAYOUT.LINEAR], score: c[DDPM_LAYOUT.SCORE], noise: c[DDPM_LAYOUT.NOISE], noiseVariance: c[DDPM_LAYOUT.NOISE_VARIANCE],
+        linear: c[DDPM_LAYOUT.LINEAR],
+        score: c[DDPM_LAYOUT.SCORE],
+        noise: c[DDPM_LAYOUT.NOISE],
+        noiseVariance: c[DDPM_LAYOUT.NOISE_VARIANCE],
       });
     }
     expect(langevinStepCoefficients(0.2)).toEqual({ linear: 1, score: 0.2, noise: Math.sqrt(0.4), noiseVariance: 0.4 });
   });
 
   test('reject a bad method, times out of order, negative or non-finite times, a bad step size', () => {
-    expect(() => ddpmStepCoefficients('heun' as DDPMMethod, 1, 0)).toThrow(/ddpmStepCoefficients: argument 'method' must be one of 'exponential-integrator'/);
-    expect(() => ddpmStepCoefficients('ancestral', 0.5, 0.5)).toThrow(/argument 'from' must be a forward time > to = 0.5; got 0.5/);
+    expect(() => ddpmStepCoefficients('heun' as DDPMMethod, 1, 0)).toThrow(
+      /ddpmStepCoefficients: argument 'method' must be one of 'exponential-integrator'/,
+    );
+    expect(() => ddpmStepCoefficients('ancestral', 0.5, 0.5)).toThrow(
+      /argument 'from' must be a forward time > to = 0.5; got 0.5/,
+    );
     expect(() => ddpmStepCoefficients('ancestral', 1, -0.1)).toThrow(InvalidArgumentError);
     expect(() => ddpmStepCoefficients('ancestral', Infinity, 0)).toThrow(/argument 'from' must be a finite number/);
     expect(() => ddpmStepCoefficients('ancestral', 1, NaN)).toThrow(/argument 'to'/);
-    expect(() => langevinStepCoefficients(0)).toThrow(/langevinStepCoefficients: argument 'stepSize' must be a finite number > 0; got 0/);
+    expect(() => langevinStepCoefficients(0)).toThrow(
+      /langevinStepCoefficients: argument 'stepSize' must be a finite number > 0; got 0/,
+    );
   });
 });
 

@@ -1,8 +1,21 @@
 // The WebAssembly SIMD GEMM against the scalar TypeScript kernel (its reference) and against a
 // naive sum with the rounding bound of recursive summation.
 import {
-  gemm, gemmAccumulate, gemmAccumulateDepthBlocks, gemmBackend, gemmKernel, setGemmBackend, wasmSimdSupported, wasmRelaxedSimdSupported,
-  InvalidArgumentError, GEMM_KC, GEMM_MC, GEMM_NC, transpose, type Tensor, type MatrixOperand,
+  gemm,
+  gemmAccumulate,
+  gemmAccumulateDepthBlocks,
+  gemmBackend,
+  gemmKernel,
+  setGemmBackend,
+  wasmSimdSupported,
+  wasmRelaxedSimdSupported,
+  InvalidArgumentError,
+  GEMM_KC,
+  GEMM_MC,
+  GEMM_NC,
+  transpose,
+  type Tensor,
+  type MatrixOperand,
 } from '@sgmkit/tensor';
 import { createWasmGemm, wasmGemm } from '../../packages/tensor/dist/linalg/wasm/gemm-wasm.js';
 import { unsignedLeb, signedLeb } from '../../packages/tensor/dist/linalg/wasm/encoder.js';
@@ -19,12 +32,23 @@ function copyOf(t: Tensor): Tensor {
 }
 
 /** Runs gemm on both backends from the same C; checks wasm against the naive bound and (float64) bit-identity with scalar. */
-function compareBackends(ta: boolean, tb: boolean, m: number, n: number, k: number, alpha: number, beta: number, dtype: DType, seed: number): void {
+function compareBackends(
+  ta: boolean,
+  tb: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  beta: number,
+  dtype: DType,
+  seed: number,
+): void {
   const a = randomMatrix(ta ? k : m, ta ? m : k, seed, dtype);
   const b = randomMatrix(tb ? n : k, tb ? k : n, seed + 1, dtype);
   const c = randomMatrix(m, n, seed + 2, dtype);
   const ref = naiveGemm(ta, tb, alpha, a, b, beta, c);
-  const scalar = copyOf(c), simd = copyOf(c);
+  const scalar = copyOf(c),
+    simd = copyOf(c);
   if (beta === 0) simd.data.fill(Number.NaN);
   setGemmBackend('scalar');
   gemm(ta, tb, alpha, a, b, beta, scalar);
@@ -33,7 +57,8 @@ function compareBackends(ta: boolean, tb: boolean, m: number, n: number, k: numb
   const eps = dtype === 'float64' ? EPS64 : EPS32;
   let worst = 0;
   for (let i = 0; i < m * n; i++) {
-    const bound = (ref.k + 2) * eps * ref.magnitude[i]! + (dtype === 'float32' ? EPS32 * Math.abs(ref.value[i]!) : 0) + 1e-300;
+    const bound =
+      (ref.k + 2) * eps * ref.magnitude[i]! + (dtype === 'float32' ? EPS32 * Math.abs(ref.value[i]!) : 0) + 1e-300;
     worst = Math.max(worst, Math.abs(simd.data[i]! - ref.value[i]!) / bound);
   }
   expect(worst).toBeLessThanOrEqual(1);
@@ -50,13 +75,16 @@ describe('wasm SIMD gemm', () => {
   // Tile is 4 × 4 (f64) / 4 × 8 (f32): 1, odd, off-tile and multi-block sizes.
   const sizes = [1, 3, 6, 13];
   for (const dtype of ['float64', 'float32'] as const) {
-    for (const ta of [false, true]) for (const tb of [false, true]) {
-      test(`${dtype}, op(A)=${ta ? 'Aᵀ' : 'A'}, op(B)=${tb ? 'Bᵀ' : 'B'}: m, n, k in 1, 3, 6, 13 and 37`, () => {
-        let seed = 100;
-        for (const m of sizes) for (const n of sizes) for (const k of [1, 3, 13]) compareBackends(ta, tb, m, n, k, 1.5, -0.5, dtype, seed++);
-        compareBackends(ta, tb, 37, 37, 37, -0.75, 2, dtype, seed);
-      });
-    }
+    for (const ta of [false, true])
+      for (const tb of [false, true]) {
+        test(`${dtype}, op(A)=${ta ? 'Aᵀ' : 'A'}, op(B)=${tb ? 'Bᵀ' : 'B'}: m, n, k in 1, 3, 6, 13 and 37`, () => {
+          let seed = 100;
+          for (const m of sizes)
+            for (const n of sizes)
+              for (const k of [1, 3, 13]) compareBackends(ta, tb, m, n, k, 1.5, -0.5, dtype, seed++);
+          compareBackends(ta, tb, 37, 37, 37, -0.75, 2, dtype, seed);
+        });
+      }
 
     test(`${dtype}: sizes crossing every blocking boundary (MC, KC, NC), β = 0 over NaN and β = 1`, () => {
       compareBackends(false, false, GEMM_MC + 3, GEMM_NC + 5, GEMM_KC + 7, 1, 0, dtype, 7);
@@ -66,7 +94,9 @@ describe('wasm SIMD gemm', () => {
 
     test(`${dtype}: α = 0 only scales C by β, β = 0 overwrites NaN`, () => {
       setGemmBackend('wasm');
-      const a = randomMatrix(5, 4, 1, dtype), b = randomMatrix(4, 6, 2, dtype), c = randomMatrix(5, 6, 3, dtype);
+      const a = randomMatrix(5, 4, 1, dtype),
+        b = randomMatrix(4, 6, 2, dtype),
+        c = randomMatrix(5, 6, 3, dtype);
       const before = c.data.slice();
       gemm(false, false, 0, a, b, 3, c);
       before.forEach((v, i) => expect(c.data[i]).toBe(dtype === 'float64' ? 3 * v : Math.fround(3 * v)));
@@ -86,13 +116,15 @@ describe('wasm SIMD gemm', () => {
       const c: Tensor = { data: store, shape: [9, 11], stride: [11, 1], offset: 5 };
       const ref = naiveGemm(false, false, 2, a, b, 0, c);
       gemm(false, false, 2, a, b, 0, c);
-      for (let i = 0; i < 99; i++) expect(Math.abs(store[5 + i]! - ref.value[i]!)).toBeLessThanOrEqual(11 * EPS64 * ref.magnitude[i]!);
+      for (let i = 0; i < 99; i++)
+        expect(Math.abs(store[5 + i]! - ref.value[i]!)).toBeLessThanOrEqual(11 * EPS64 * ref.magnitude[i]!);
       expect([...store.subarray(0, 5), ...store.subarray(104)]).toEqual(new Array(10).fill(-7));
     }
   });
 
   test('raw kernels with mixed dtypes (float32 input, float64 weights) run the f64 kernel, bit-identical to scalar', () => {
-    const x = randomMatrix(37, 5, 1, 'float32'), w = randomMatrix(5, 19, 2);
+    const x = randomMatrix(37, 5, 1, 'float32'),
+      w = randomMatrix(5, 19, 2);
     const xo: MatrixOperand = { data: x.data, offset: 0, rowStride: 5, colStride: 1 };
     const wo: MatrixOperand = { data: w.data, offset: 0, rowStride: 19, colStride: 1 };
     const out = (backend: 'scalar' | 'wasm', dtype: DType) => {
@@ -108,8 +140,11 @@ describe('wasm SIMD gemm', () => {
   test('row i of the result does not depend on m: chunks of rows give bit-identical rows (both dtypes)', () => {
     setGemmBackend('wasm');
     for (const dtype of ['float64', 'float32'] as const) {
-      const m = 2 * GEMM_MC + 19, k = 67, n = 45;
-      const a = randomMatrix(m, k, 11, dtype), b = randomMatrix(k, n, 12, dtype);
+      const m = 2 * GEMM_MC + 19,
+        k = 67,
+        n = 45;
+      const a = randomMatrix(m, k, 11, dtype),
+        b = randomMatrix(k, n, 12, dtype);
       const bo: MatrixOperand = { data: b.data, offset: 0, rowStride: n, colStride: 1 };
       const whole = randomMatrix(m, n, 13, dtype).data;
       gemmKernel(m, n, k, 1, { data: a.data, offset: 0, rowStride: k, colStride: 1 }, bo, 0, whole, 0, n);
@@ -117,7 +152,18 @@ describe('wasm SIMD gemm', () => {
         const pieces = whole.slice().fill(Number.NaN);
         for (let start = 0; start < m; start += chunk) {
           const rows = Math.min(chunk, m - start);
-          gemmKernel(rows, n, k, 1, { data: a.data, offset: start * k, rowStride: k, colStride: 1 }, bo, 0, pieces, start * n, n);
+          gemmKernel(
+            rows,
+            n,
+            k,
+            1,
+            { data: a.data, offset: start * k, rowStride: k, colStride: 1 },
+            bo,
+            0,
+            pieces,
+            start * n,
+            n,
+          );
         }
         expect(pieces).toEqual(whole);
       }
@@ -126,9 +172,11 @@ describe('wasm SIMD gemm', () => {
 
   test('views are re-created after the module memory grows', () => {
     const w = createWasmGemm();
-    const a = randomMatrix(6, 5, 1), b = randomMatrix(5, 7, 2);
+    const a = randomMatrix(6, 5, 1),
+      b = randomMatrix(5, 7, 2);
     const op = (t: Tensor, cols: number): MatrixOperand => ({ data: t.data, offset: 0, rowStride: cols, colStride: 1 });
-    const before = new Float64Array(42), after = new Float64Array(42);
+    const before = new Float64Array(42),
+      after = new Float64Array(42);
     wasmGemm(w, 6, 7, 5, 1, op(a, 5), op(b, 7), before, 0, 7, true);
     w.memory.grow(1);
     wasmGemm(w, 6, 7, 5, 1, op(a, 5), op(b, 7), after, 0, 7, true);
@@ -160,11 +208,22 @@ describe('wasm SIMD gemm', () => {
 // order, must give the bits of the blocks computed separately into zeroed matrices and added left to right (the
 // minibatch gradient as a sum of micro-shard gradients); float32 only on wasm (see its TSDoc).
 describe('gemmAccumulateDepthBlocks', () => {
-  const cases: [DType, 'wasm' | 'scalar'][] = [['float64', 'wasm'], ['float64', 'scalar'], ['float32', 'wasm']];
+  const cases: [DType, 'wasm' | 'scalar'][] = [
+    ['float64', 'wasm'],
+    ['float64', 'scalar'],
+    ['float32', 'wasm'],
+  ];
   test.each(cases)('%s on %s: the sum of separately computed depth blocks, bit for bit', (dtype, backend) => {
     setGemmBackend(backend);
     let seed = 700;
-    for (const [m, n, k, block] of [[1, 1, 1, 1], [3, 13, 7, 2], [13, 6, 64, 32], [37, 9, 100, 32], [150, 530, 70, 32], [5, 5, 40, 256]] as const) {
+    for (const [m, n, k, block] of [
+      [1, 1, 1, 1],
+      [3, 13, 7, 2],
+      [13, 6, 64, 32],
+      [37, 9, 100, 32],
+      [150, 530, 70, 32],
+      [5, 5, 40, 256],
+    ] as const) {
       for (const ta of [false, true]) {
         const a = randomMatrix(ta ? k : m, ta ? m : k, seed++, dtype);
         const b = randomMatrix(k, n, seed++, dtype);
@@ -175,11 +234,32 @@ describe('gemmAccumulateDepthBlocks', () => {
         for (let p = 0; p < k; p += block) {
           partial.fill(0);
           const depth = Math.min(block, k - p);
-          gemmAccumulate(m, n, depth, 0.75, { ...opA, offset: p * opA.colStride }, { data: b.data, offset: p * n, rowStride: n, colStride: 1 }, partial, 0, n);
+          gemmAccumulate(
+            m,
+            n,
+            depth,
+            0.75,
+            { ...opA, offset: p * opA.colStride },
+            { data: b.data, offset: p * n, rowStride: n, colStride: 1 },
+            partial,
+            0,
+            n,
+          );
           for (let i = 0; i < m * n; i++) expected[i] += partial[i]!;
         }
         const actual = c.data.slice();
-        gemmAccumulateDepthBlocks(m, n, k, block, 0.75, opA, { data: b.data, offset: 0, rowStride: n, colStride: 1 }, actual, 0, n);
+        gemmAccumulateDepthBlocks(
+          m,
+          n,
+          k,
+          block,
+          0.75,
+          opA,
+          { data: b.data, offset: 0, rowStride: n, colStride: 1 },
+          actual,
+          0,
+          n,
+        );
         expect(actual).toEqual(expected);
       }
     }

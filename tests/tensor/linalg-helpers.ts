@@ -12,7 +12,12 @@ export function uniformSource(seed: number): () => number {
   };
 }
 
-export function randomMatrix(rows: number, cols: number, seed: number, dtype: 'float64' | 'float32' = 'float64'): Tensor {
+export function randomMatrix(
+  rows: number,
+  cols: number,
+  seed: number,
+  dtype: 'float64' | 'float32' = 'float64',
+): Tensor {
   const next = uniformSource(seed);
   const data = dtype === 'float64' ? new Float64Array(rows * cols) : new Float32Array(rows * cols);
   for (let i = 0; i < data.length; i++) data[i] = next();
@@ -39,17 +44,23 @@ export function randomSpd(d: number, seed: number): Tensor<Float64Array> {
  * roundoff of the working precision).
  */
 export function naiveGemm(ta: boolean, tb: boolean, alpha: number, a: Tensor, b: Tensor, beta: number, c: Tensor) {
-  const m = c.shape[0]!, n = c.shape[1]!, k = ta ? a.shape[0]! : a.shape[1]!;
-  const value = new Float64Array(m * n), magnitude = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-    let s = 0, mag = 0;
-    for (let p = 0; p < k; p++) {
-      const prod = (ta ? get2(a, p, i) : get2(a, i, p)) * (tb ? get2(b, j, p) : get2(b, p, j));
-      s += prod; mag += Math.abs(prod);
+  const m = c.shape[0]!,
+    n = c.shape[1]!,
+    k = ta ? a.shape[0]! : a.shape[1]!;
+  const value = new Float64Array(m * n),
+    magnitude = new Float64Array(m * n);
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      let s = 0,
+        mag = 0;
+      for (let p = 0; p < k; p++) {
+        const prod = (ta ? get2(a, p, i) : get2(a, i, p)) * (tb ? get2(b, j, p) : get2(b, p, j));
+        s += prod;
+        mag += Math.abs(prod);
+      }
+      const cij = beta === 0 ? 0 : get2(c, i, j);
+      value[i * n + j] = alpha * s + beta * cij;
+      magnitude[i * n + j] = Math.abs(alpha) * mag + Math.abs(beta * cij);
     }
-    const cij = beta === 0 ? 0 : get2(c, i, j);
-    value[i * n + j] = alpha * s + beta * cij;
-    magnitude[i * n + j] = Math.abs(alpha) * mag + Math.abs(beta * cij);
-  }
   return { value, magnitude, k };
 }

@@ -25,7 +25,14 @@ const MEDIUM_LIMIT = 2 ** 19 * (Math.PI / 2);
 
 describe('deterministic sin and cos', () => {
   test('special values: signed zeros, NaN for NaN and ±∞', () => {
-    expect([Object.is(sin(-0), -0), Object.is(sin(0), 0), cos(0), cos(-0), sin(1e-300), cos(1e-300)]).toEqual([true, true, 1, 1, 1e-300, 1]);
+    expect([Object.is(sin(-0), -0), Object.is(sin(0), 0), cos(0), cos(-0), sin(1e-300), cos(1e-300)]).toEqual([
+      true,
+      true,
+      1,
+      1,
+      1e-300,
+      1,
+    ]);
     for (const x of [NaN, Infinity, -Infinity]) {
       expect(sin(x)).toBeNaN();
       expect(cos(x)).toBeNaN();
@@ -39,7 +46,7 @@ describe('deterministic sin and cos', () => {
     }
   });
 
-  test('equal to V8\'s Math.sin/cos (the same fdlibm port) on every reduction path up to 2^19·π/2', () => {
+  test("equal to V8's Math.sin/cos (the same fdlibm port) on every reduction path up to 2^19·π/2", () => {
     const ranges = [Math.PI / 4, (3 * Math.PI) / 4, 10, 1000, 1e5, MEDIUM_LIMIT];
     let mismatches = 0;
     for (const range of ranges) {
@@ -50,7 +57,8 @@ describe('deterministic sin and cos', () => {
     // the arguments closest to multiples of π/2, where the reduction cancels most
     for (let n = 1; n < 2000; n++) {
       const x = n * (Math.PI / 2);
-      for (const y of [x, x * (1 + 2 ** -52), x * (1 - 2 ** -52)]) if (sin(y) !== Math.sin(y) || cos(y) !== Math.cos(y)) mismatches++;
+      for (const y of [x, x * (1 + 2 ** -52), x * (1 - 2 ** -52)])
+        if (sin(y) !== Math.sin(y) || cos(y) !== Math.cos(y)) mismatches++;
     }
     expect(mismatches).toBe(0);
   });

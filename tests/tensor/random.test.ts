@@ -1,15 +1,38 @@
 import { xorshift128plusFromState } from 'pure-rand/generator/xorshift128plus';
 import {
-  RandomStream, fillParticleNormals, batch, tensor, rows, transpose, erfc, standardNormalCdf, blockRows,
-  InvalidArgumentError, NonContiguousError, ShapeMismatchError,
+  RandomStream,
+  fillParticleNormals,
+  batch,
+  tensor,
+  rows,
+  transpose,
+  erfc,
+  standardNormalCdf,
+  blockRows,
+  InvalidArgumentError,
+  NonContiguousError,
+  ShapeMismatchError,
 } from '@sgmkit/tensor';
 import { advance } from '../../packages/tensor/dist/random/xorshift.js';
 import {
-  ACCEPT_FAST, CHORD_SLOPE, LOW_MANTISSA_MASK, SQUEEZE_ABOVE, SQUEEZE_BELOW, ZIGGURAT_EDGES, ZIGGURAT_LAYERS, ZIGGURAT_TAIL_START,
+  ACCEPT_FAST,
+  CHORD_SLOPE,
+  LOW_MANTISSA_MASK,
+  SQUEEZE_ABOVE,
+  SQUEEZE_BELOW,
+  ZIGGURAT_EDGES,
+  ZIGGURAT_LAYERS,
+  ZIGGURAT_TAIL_START,
   finishCandidate,
 } from '../../packages/tensor/dist/random/ziggurat.js';
 import { fillNormalSegment } from '../../packages/tensor/dist/random/fill.js';
-import { deriveBlockKey, deriveBlockState, deriveKey, PARTICLE_DOMAIN, STATE_WORDS } from '../../packages/tensor/dist/random/seeding.js';
+import {
+  deriveBlockKey,
+  deriveBlockState,
+  deriveKey,
+  PARTICLE_DOMAIN,
+  STATE_WORDS,
+} from '../../packages/tensor/dist/random/seeding.js';
 import { K_SE, ksCriticalValue, ksStatistic, normalMomentZScores, tailZScore } from './stats';
 
 const KS_ALPHA = 1e-6;
@@ -30,7 +53,7 @@ describe('xorshift128+ against pure-rand', () => {
     expect(Array.from(state)).toEqual(reference.getState());
   });
 
-  test('the inlined loop walks pure-rand\'s states, two normals per transition, from the documented bits', () => {
+  test("the inlined loop walks pure-rand's states, two normals per transition, from the documented bits", () => {
     const state = new Int32Array(STATE_WORDS);
     deriveKey(1, 2, PARTICLE_DOMAIN, state); // any well-mixed 8 words will do as a block state
     const reference = xorshift128plusFromState(Array.from(state.subarray(0, 4)));
@@ -47,9 +70,14 @@ describe('xorshift128+ against pure-rand', () => {
     let checked = 0;
     for (let t = 0; t < 2048; t++) {
       const [s01, s00, s11, s10] = reference.getState().map((w) => BigInt.asUintN(32, BigInt(w)));
-      const high = Number(BigInt.asIntN(32, BigInt.asUintN(64, ((s01! << 32n) | s00!) + ((s11! << 32n) | s10!)) >> 32n));
+      const high = Number(
+        BigInt.asIntN(32, BigInt.asUintN(64, ((s01! << 32n) | s00!) + ((s11! << 32n) | s10!)) >> 32n),
+      );
       const low = reference.next();
-      for (const [value, expected] of [[z[2 * t]!, fast(high, high & 0x1fffff, 0.5)], [z[2 * t + 1]!, fast(low, low & 0x1ffff8, 4)]] as const) {
+      for (const [value, expected] of [
+        [z[2 * t]!, fast(high, high & 0x1fffff, 0.5)],
+        [z[2 * t + 1]!, fast(low, low & 0x1ffff8, 4)],
+      ] as const) {
         if (expected === undefined) continue;
         expect(value).toBe(expected);
         checked++;
@@ -62,7 +90,12 @@ describe('xorshift128+ against pure-rand', () => {
   test('block states are never all zero and differ across blocks, seeds, streams', () => {
     const key = new Int32Array(8);
     const seen = new Set<string>();
-    for (const [seed, stream] of [[0, 0], [0, 1], [1, 0], [0xffffffff, 0xffffffff]] as const) {
+    for (const [seed, stream] of [
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [0xffffffff, 0xffffffff],
+    ] as const) {
       deriveKey(seed, stream, PARTICLE_DOMAIN, key);
       for (const block of [0, 1, 2, 2 ** 32, 2 ** 47]) {
         const state = new Int32Array(8);
@@ -80,8 +113,14 @@ describe('xorshift128+ against pure-rand', () => {
 describe('special functions and ziggurat tables', () => {
   test('erfc matches reference values (Abramowitz & Stegun, DLMF) to 1e-14 relative', () => {
     const reference: [number, number][] = [
-      [0, 1], [0.5, 0.4795001221869535], [1, 0.15729920705028513], [1.5, 0.033894853524689274],
-      [2, 0.004677734981047266], [3, 2.209049699858544e-5], [5, 1.5374597944280349e-12], [-1, 1.8427007929497148],
+      [0, 1],
+      [0.5, 0.4795001221869535],
+      [1, 0.15729920705028513],
+      [1.5, 0.033894853524689274],
+      [2, 0.004677734981047266],
+      [3, 2.209049699858544e-5],
+      [5, 1.5374597944280349e-12],
+      [-1, 1.8427007929497148],
     ];
     for (const [x, value] of reference) expect(Math.abs(erfc(x) - value) / value).toBeLessThan(1e-14);
     expect(standardNormalCdf(0)).toBe(0.5);
@@ -105,9 +144,12 @@ describe('the wedge squeeze', () => {
     const f = (x: number) => Math.exp(-0.5 * x * x);
     let squeezed = 0;
     for (let i = 1; i < ZIGGURAT_LAYERS; i++) {
-      const left = ZIGGURAT_EDGES[i + 1]!, right = ZIGGURAT_EDGES[i]!;
-      const bottom = f(right), rise = f(left) - bottom;
-      let worstBelow = 0, worstAbove = 0;
+      const left = ZIGGURAT_EDGES[i + 1]!,
+        right = ZIGGURAT_EDGES[i]!;
+      const bottom = f(right),
+        rise = f(left) - bottom;
+      let worstBelow = 0,
+        worstAbove = 0;
       for (let j = 0; j <= 4096; j++) {
         const x = left + ((right - left) * j) / 4096;
         const g = (f(x) - bottom) / rise;
@@ -135,26 +177,36 @@ describe('finished slow draws have the exact conditional law', () => {
     const layers = Array.from({ length: ZIGGURAT_LAYERS }, (_, i) => ({
       mass: ACCEPT_FAST[i << 1]! / 2048 / 2 ** 21,
       width: (ACCEPT_FAST[i << 1]! * ZIGGURAT_EDGES[i]!) / 2 ** 21,
-    })).filter((l) => l.mass > 0).sort((p, q) => p.width - q.width);
+    }))
+      .filter((l) => l.mass > 0)
+      .sort((p, q) => p.width - q.width);
     const fastTotal = 2 * layers.reduce((sum, l) => sum + l.mass, 0);
     // Fast part's CDF, piecewise linear: with widths sorted, suffix sums of mass and mass/width give it in O(log L).
-    const massAbove = new Float64Array(layers.length + 1), slopeAbove = new Float64Array(layers.length + 1);
+    const massAbove = new Float64Array(layers.length + 1),
+      slopeAbove = new Float64Array(layers.length + 1);
     for (let j = layers.length - 1; j >= 0; j--) {
       massAbove[j] = massAbove[j + 1]! + layers[j]!.mass;
       slopeAbove[j] = slopeAbove[j + 1]! + layers[j]!.mass / layers[j]!.width;
     }
-    const firstWider = (t: number) => { // first layer with width > t
-      let lo = 0, hi = layers.length;
-      while (lo < hi) { const mid = (lo + hi) >> 1; if (layers[mid]!.width > t) hi = mid; else lo = mid + 1; }
+    const firstWider = (t: number) => {
+      // first layer with width > t
+      let lo = 0,
+        hi = layers.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (layers[mid]!.width > t) hi = mid;
+        else lo = mid + 1;
+      }
       return lo;
     };
     const slowCdf = (x: number) => {
       const j = firstWider(Math.abs(x));
       // x ≥ 0: all negative parts done, positive parts of narrower layers done, wider ones at x/w.
       // x < 0: only wider layers' negative parts have started, at 1 + x/w = 1 − |x|/w.
-      const fast = x >= 0
-        ? fastTotal / 2 + (fastTotal / 2 - massAbove[j]!) + x * slopeAbove[j]!
-        : massAbove[j]! + x * slopeAbove[j]!;
+      const fast =
+        x >= 0
+          ? fastTotal / 2 + (fastTotal / 2 - massAbove[j]!) + x * slopeAbove[j]!
+          : massAbove[j]! + x * slopeAbove[j]!;
       return (standardNormalCdf(x) - fast) / (1 - fastTotal);
     };
     expect(1 - fastTotal).toBeGreaterThan(0.004);
@@ -164,14 +216,18 @@ describe('finished slow draws have the exact conditional law', () => {
     const state = new Int32Array(STATE_WORDS);
     deriveKey(4, 5, PARTICLE_DOMAIN, state);
     const n = 100_000;
-    const fromHigh = new Float64Array(n), fromLow = new Float64Array(n);
+    const fromHigh = new Float64Array(n),
+      fromLow = new Float64Array(n);
     const low = new Int32Array(1);
-    let highs = 0, lows = 0;
+    let highs = 0,
+      lows = 0;
     while (highs < n || lows < n) {
       const high = advance(state, 0, low);
       const word = low[0]!;
-      if (highs < n && (high & 0x1fffff) >= ACCEPT_FAST[high >>> 21]!) fromHigh[highs++] = finishCandidate(state, high, false);
-      if (lows < n && (word & LOW_MANTISSA_MASK) >= ACCEPT_FAST[word >>> 21]!) fromLow[lows++] = finishCandidate(state, word, true);
+      if (highs < n && (high & 0x1fffff) >= ACCEPT_FAST[high >>> 21]!)
+        fromHigh[highs++] = finishCandidate(state, high, false);
+      if (lows < n && (word & LOW_MANTISSA_MASK) >= ACCEPT_FAST[word >>> 21]!)
+        fromLow[lows++] = finishCandidate(state, word, true);
     }
     expect(ksStatistic(fromHigh, slowCdf)).toBeLessThan(ksCriticalValue(KS_ALPHA));
     expect(ksStatistic(fromLow, slowCdf)).toBeLessThan(ksCriticalValue(KS_ALPHA));
@@ -212,12 +268,21 @@ describe('distribution of the normals (n = 10^6, 5 SE, KS at alpha = 1e-6)', () 
     // Rows of an n × 2 batch are transitions: column 0 is the high word's normal, column 1 the low word's.
     const n = N_STAT;
     const z = fillParticleNormals(batch(n, 2), 31, 4, 0).data;
-    const high = new Float64Array(n), low = new Float64Array(n);
-    for (let i = 0; i < n; i++) { high[i] = z[2 * i]!; low[i] = z[2 * i + 1]!; }
+    const high = new Float64Array(n),
+      low = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      high[i] = z[2 * i]!;
+      low[i] = z[2 * i + 1]!;
+    }
     // Mean of a product against 0, SE computed from the sample.
     const productZScore = (f: (i: number) => number) => {
-      let sum = 0, square = 0;
-      for (let i = 0; i < n; i++) { const p = f(i); sum += p; square += p * p; }
+      let sum = 0,
+        square = 0;
+      for (let i = 0; i < n; i++) {
+        const p = f(i);
+        sum += p;
+        square += p * p;
+      }
       const mean = sum / n;
       return mean / Math.sqrt((square / n - mean * mean) / n);
     };
@@ -245,20 +310,26 @@ describe('distribution of the normals (n = 10^6, 5 SE, KS at alpha = 1e-6)', () 
 });
 
 describe('noise is a pure function of (seed, stream, global row, component)', () => {
-  const seed = 77, stream = 12;
+  const seed = 77,
+    stream = 12;
   const whole = batch(1000, 3);
   fillParticleNormals(whole, seed, stream, 0);
 
   test('identical across batch splits, including splits inside a block', () => {
     const pieces = batch(1000, 3);
-    for (const [start, end] of [[0, 37], [37, 500], [500, 1000]] as const) fillParticleNormals(rows(pieces, start, end), seed, stream, start);
+    for (const [start, end] of [
+      [0, 37],
+      [37, 500],
+      [500, 1000],
+    ] as const)
+      fillParticleNormals(rows(pieces, start, end), seed, stream, start);
     expect(Array.from(pieces.data)).toEqual(Array.from(whole.data));
     const oneByOne = batch(1000, 3);
     for (let r = 990; r < 1000; r++) fillParticleNormals(rows(oneByOne, r, r + 1), seed, stream, r);
     expect(Array.from(oneByOne.data.subarray(2970))).toEqual(Array.from(whole.data.subarray(2970)));
   });
 
-  test('identical when a batch is split at every position of the loop\'s four-element stride (d = 1, 2, 3)', () => {
+  test("identical when a batch is split at every position of the loop's four-element stride (d = 1, 2, 3)", () => {
     for (const d of [1, 2, 3]) {
       const all = fillParticleNormals(batch(40, d), seed, stream, 3).data;
       for (let split = 1; split < 12; split++) {
@@ -298,7 +369,8 @@ describe('noise is a pure function of (seed, stream, global row, component)', ()
 
   test('same seed gives bit-identical output on every call', () => {
     expect(Array.from(fillParticleNormals(batch(1000, 3), seed, stream, 0).data)).toEqual(Array.from(whole.data));
-    const a = new RandomStream(1, 2), b = new RandomStream(1, 2);
+    const a = new RandomStream(1, 2),
+      b = new RandomStream(1, 2);
     expect([a.uint32(), a.uniform(), a.normal()]).toEqual([b.uint32(), b.uniform(), b.normal()]);
   });
 });
@@ -307,7 +379,9 @@ describe('RandomStream', () => {
   test('uniforms are in [0, 1) with the right mean and variance; float32 never rounds to 1', () => {
     const rng = new RandomStream(3);
     const u = rng.fillUniform(new Float64Array(N_STAT));
-    let mean = 0, square = 0, outside = 0;
+    let mean = 0,
+      square = 0,
+      outside = 0;
     for (const x of u) {
       if (!(x >= 0 && x < 1)) outside++;
       mean += x;
@@ -339,7 +413,10 @@ describe('RandomStream', () => {
     const b = new RandomStream(21, 4);
     const mixed = new Float64Array(5000);
     let at = 0;
-    for (const length of [1, 7, 4096, 3]) { b.fillNormal(mixed, at, length); at += length; }
+    for (const length of [1, 7, 4096, 3]) {
+      b.fillNormal(mixed, at, length);
+      at += length;
+    }
     while (at < 5000) mixed[at++] = b.normal();
     expect(Array.from(mixed)).toEqual(one);
   });
@@ -353,14 +430,20 @@ describe('RandomStream', () => {
   });
 
   test('bad input gets typed errors naming the argument', () => {
-    expect(() => new RandomStream(-1)).toThrow(/RandomStream: argument 'seed' must be an integer in \[0, 4294967295\]; got -1/);
+    expect(() => new RandomStream(-1)).toThrow(
+      /RandomStream: argument 'seed' must be an integer in \[0, 4294967295\]; got -1/,
+    );
     expect(() => new RandomStream(1.5)).toThrow(InvalidArgumentError);
     expect(() => new RandomStream(2 ** 32)).toThrow(/argument 'seed'/);
     expect(() => new RandomStream(1, -2)).toThrow(/argument 'stream'/);
     const rng = new RandomStream(1);
-    expect(() => rng.fillNormal([1, 2] as unknown as Float64Array)).toThrow(/argument 'out' must be a Float64Array or Float32Array/);
+    expect(() => rng.fillNormal([1, 2] as unknown as Float64Array)).toThrow(
+      /argument 'out' must be a Float64Array or Float32Array/,
+    );
     expect(() => rng.fillNormal(new Float64Array(4), 5)).toThrow(/argument 'offset' must be an integer in \[0, 4\]/);
-    expect(() => rng.fillUniform(new Float64Array(4), 1, 4)).toThrow(/argument 'length' must be an integer in \[0, 3\]/);
+    expect(() => rng.fillUniform(new Float64Array(4), 1, 4)).toThrow(
+      /argument 'length' must be an integer in \[0, 3\]/,
+    );
   });
 });
 
@@ -370,11 +453,14 @@ describe('fillParticleNormals bad input', () => {
     expect(() => fillParticleNormals(z, -1, 0, 0)).toThrow(/fillParticleNormals: argument 'seed'/);
     expect(() => fillParticleNormals(z, 0.5, 0, 0)).toThrow(InvalidArgumentError);
     expect(() => fillParticleNormals(z, 1, 2 ** 32, 0)).toThrow(/argument 'stream'/);
-    expect(() => fillParticleNormals(z, 1, 0, -3)).toThrow(/argument 'firstRow' must be an integer in \[0, 9007199254740988\]; got -3/);
+    expect(() => fillParticleNormals(z, 1, 0, -3)).toThrow(
+      /argument 'firstRow' must be an integer in \[0, 9007199254740988\]; got -3/,
+    );
     expect(() => fillParticleNormals(z, 1, 0, 1.5)).toThrow(/argument 'firstRow'/);
     // The last row, firstRow + 3, must stay a safe integer: beyond it two rows would get the same address.
     expect(() => fillParticleNormals(z, 1, 0, Number.MAX_SAFE_INTEGER - 2)).toThrow(
-      /argument 'firstRow' must be an integer in \[0, 9007199254740988\]; got 9007199254740989/);
+      /argument 'firstRow' must be an integer in \[0, 9007199254740988\]; got 9007199254740989/,
+    );
     expect(() => fillParticleNormals(z, 1, 0, Number.MAX_SAFE_INTEGER - 3)).not.toThrow();
     expect(() => fillParticleNormals(transpose(z), 1, 0, 0)).toThrow(NonContiguousError);
     expect(() => fillParticleNormals(tensor(new Float64Array(8), [8]), 1, 0, 0)).toThrow(ShapeMismatchError);

@@ -2,8 +2,17 @@
 // shares no code with them: 256-bit fixed-point e^x, e^x − 1, √x, a Newton logarithm and the positive series of the
 // exponential moments. Small steps (where expm1 and the cancellation-free forms matter) and long horizons.
 import {
-  DEIS_MAX_DEGREE, DPM_SOLVER_2M_LAYOUT, HEUN_LAYOUT, STOCHASTIC_HEUN_LAYOUT, deisCoefficientsInto, dpmSolver2MCoefficientsInto, exponentialMomentsInto,
-  expm1, heunCoefficientsInto, logSNRIncrement, stochasticHeunCoefficientsInto,
+  DEIS_MAX_DEGREE,
+  DPM_SOLVER_2M_LAYOUT,
+  HEUN_LAYOUT,
+  STOCHASTIC_HEUN_LAYOUT,
+  deisCoefficientsInto,
+  dpmSolver2MCoefficientsInto,
+  exponentialMomentsInto,
+  expm1,
+  heunCoefficientsInto,
+  logSNRIncrement,
+  stochasticHeunCoefficientsInto,
 } from '@sgmkit/tensor';
 import { FIXED_ONE, div, expFixed, expm1Fixed, fixed, mul, sqrtFixed, toDouble } from '../helpers/exact-exp';
 
@@ -39,7 +48,19 @@ const sigmaBar = (t: number): bigint => sqrtFixed(expm1Fixed(mul(two, fixed(t)))
 const sigma = (t: number): bigint => sqrtFixed(-expm1Fixed(-mul(two, fixed(t))));
 
 const STEPS: [number, number][] = [
-  [1e-3, 0], [0.1, 0], [1, 0], [1, 1 - 1e-8], [0.5, 0.4999], [1.3, 0.9], [5, 4.95], [10, 9.99], [0.2, 0.1], [3, 1e-3], [1e-3, 5e-4], [8, 7.9], [2e-6, 1e-6],
+  [1e-3, 0],
+  [0.1, 0],
+  [1, 0],
+  [1, 1 - 1e-8],
+  [0.5, 0.4999],
+  [1.3, 0.9],
+  [5, 4.95],
+  [10, 9.99],
+  [0.2, 0.1],
+  [3, 1e-3],
+  [1e-3, 5e-4],
+  [8, 7.9],
+  [2e-6, 1e-6],
 ];
 
 describe('solver coefficients against a 256-bit oracle', () => {
@@ -84,14 +105,24 @@ describe('solver coefficients against a 256-bit oracle', () => {
     const out = new Float64Array(DPM_SOLVER_2M_LAYOUT.LENGTH);
     const L = DPM_SOLVER_2M_LAYOUT;
     const lambda = (t: number): bigint => -logFixed(sigmaBar(t));
-    for (const [previous, from, to] of [[1.5, 1.3, 0.9], [10, 9.99, 9.98], [0.2, 0.1, 0.05], [3, 1e-3, 5e-4], [1, 0.5, 0.4999]] as const) {
+    for (const [previous, from, to] of [
+      [1.5, 1.3, 0.9],
+      [10, 9.99, 9.98],
+      [0.2, 0.1, 0.05],
+      [3, 1e-3, 5e-4],
+      [1, 0.5, 0.4999],
+    ] as const) {
       const h = lambda(to) - lambda(from);
       const r = div(lambda(from) - lambda(previous), h);
       const gain = mul(expFixed(-fixed(to)), -expm1Fixed(-h));
       const where = `${previous} → ${from} → ${to}`;
       dpmSolver2MCoefficientsInto(previous, from, to, out);
       expectRelativelyClose(out[L.DENOISE_Y]!, expFixed(fixed(from)), `${where} x̂ from y`);
-      expectRelativelyClose(out[L.DENOISE_SCORE]!, mul(expFixed(fixed(from)), -expm1Fixed(-mul(two, fixed(from)))), `${where} x̂ from s`);
+      expectRelativelyClose(
+        out[L.DENOISE_SCORE]!,
+        mul(expFixed(fixed(from)), -expm1Fixed(-mul(two, fixed(from)))),
+        `${where} x̂ from s`,
+      );
       expectRelativelyClose(out[L.LINEAR]!, div(sigma(to), sigma(from)), `${where} linear`);
       expectRelativelyClose(out[L.CURRENT]!, mul(gain, FIXED_ONE + div(FIXED_ONE, 2n * r)), `${where} current`, 1e-13);
       expectRelativelyClose(out[L.PREVIOUS]!, -div(gain, 2n * r), `${where} previous`, 1e-13);
@@ -114,7 +145,14 @@ describe('solver coefficients against a 256-bit oracle', () => {
   test('deis: the weights integrate every polynomial of degree ≤ q against e^{u − to} exactly; degree 0 is the probability-flow step', () => {
     const weights = new Float64Array(DEIS_MAX_DEGREE + 2);
     const scratch = new Float64Array(12);
-    const histories = [[1.3, 1.5, 1.8, 2.2], [0.01, 0.02, 0.03, 0.04], [9.9, 10, 10.1, 10.2], [0.5, 1.5, 2.6, 3], [2, 2.0001, 2.0002, 2.0003], [0.02, 0.05, 0.1, 0.3]];
+    const histories = [
+      [1.3, 1.5, 1.8, 2.2],
+      [0.01, 0.02, 0.03, 0.04],
+      [9.9, 10, 10.1, 10.2],
+      [0.5, 1.5, 2.6, 3],
+      [2, 2.0001, 2.0002, 2.0003],
+      [0.02, 0.05, 0.1, 0.3],
+    ];
     for (const times of histories) {
       // current steps from a tenth of to four times the last history spacing (the grids' step ratios)
       const spacing = times[1]! - times[0]!;
@@ -134,7 +172,8 @@ describe('solver coefficients against a 256-bit oracle', () => {
               scale += Math.abs(term);
             }
             const exact = toDouble(mul(fixed(h), momentFixed(m, h)));
-            if (!(Math.abs(sum - exact) <= 1e-14 * scale)) throw new Error(`degree ${q}, θ^${m}, ${times} → ${to}: ${sum} vs ${exact}, scale ${scale}`);
+            if (!(Math.abs(sum - exact) <= 1e-14 * scale))
+              throw new Error(`degree ${q}, θ^${m}, ${times} → ${to}: ${sum} vs ${exact}, scale ${scale}`);
           }
         }
         deisCoefficientsInto(times, 0, to, weights, scratch);

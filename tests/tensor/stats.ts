@@ -7,13 +7,24 @@ import { K_SE } from '../helpers/statistics';
 export { K_SE };
 
 /** Sample moments of standard-normal draws, each as a z-score against its exact SE. */
-export function normalMomentZScores(values: ArrayLike<number>): { mean: number; variance: number; skewness: number; kurtosis: number } {
+export function normalMomentZScores(values: ArrayLike<number>): {
+  mean: number;
+  variance: number;
+  skewness: number;
+  kurtosis: number;
+} {
   const n = values.length;
-  let s1 = 0, s2 = 0, s3 = 0, s4 = 0;
+  let s1 = 0,
+    s2 = 0,
+    s3 = 0,
+    s4 = 0;
   for (let i = 0; i < n; i++) {
     const x = values[i]!;
     const x2 = x * x;
-    s1 += x; s2 += x2; s3 += x2 * x; s4 += x2 * x2;
+    s1 += x;
+    s2 += x2;
+    s3 += x2 * x;
+    s4 += x2 * x2;
   }
   // Raw moments of N(0,1): E z = 0 (var 1), E z² = 1 (var 2), E z³ = 0 (var 15), E z⁴ = 3 (var 105 − 9 = 96).
   return {

@@ -1,8 +1,24 @@
 import ndarray from 'ndarray';
 import {
-  batch, fromArray, fromNdarray, toNdarray, rows, transpose, isContiguous, toContiguous, tensor,
-  expectBatch, get2, toArray, InvalidArgumentError, ShapeMismatchError, NonContiguousError, DTypeMismatchError,
-  expectSeed, expectPositive, dtypeOf,
+  batch,
+  fromArray,
+  fromNdarray,
+  toNdarray,
+  rows,
+  transpose,
+  isContiguous,
+  toContiguous,
+  tensor,
+  expectBatch,
+  get2,
+  toArray,
+  InvalidArgumentError,
+  ShapeMismatchError,
+  NonContiguousError,
+  DTypeMismatchError,
+  expectSeed,
+  expectPositive,
+  dtypeOf,
 } from '@sgmkit/tensor';
 
 describe('tensor core', () => {
@@ -26,13 +42,23 @@ describe('tensor core', () => {
   });
 
   test('views: rows and transpose share storage; strided views are detected', () => {
-    const t = fromArray([[1, 2], [3, 4], [5, 6]]);
+    const t = fromArray([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
     const r = rows(t, 1, 3);
-    expect(toArray(r)).toEqual([[3, 4], [5, 6]]);
+    expect(toArray(r)).toEqual([
+      [3, 4],
+      [5, 6],
+    ]);
     expect(isContiguous(r)).toBe(true);
     const tt = transpose(t);
     expect(isContiguous(tt)).toBe(false);
-    expect(toArray(toContiguous(tt))).toEqual([[1, 3, 5], [2, 4, 6]]);
+    expect(toArray(toContiguous(tt))).toEqual([
+      [1, 3, 5],
+      [2, 4, 6],
+    ]);
     expect(() => expectBatch('kernel', 'y', tt)).toThrow(NonContiguousError);
   });
 
@@ -41,7 +67,9 @@ describe('tensor core', () => {
     expect(() => tensor(new Int32Array(4) as unknown as Float64Array, [2, 2])).toThrow(DTypeMismatchError);
     expect(() => expectBatch('k', 'y', batch(2, 3), 2)).toThrow(/argument 'y'/);
     expect(() => expectSeed('f', 'seed', -1)).toThrow(InvalidArgumentError);
-    expect(() => expectSeed('f', 'seed', 1.5)).toThrow(/argument 'seed' must be an integer in \[0, 4294967295\]; got 1.5/);
+    expect(() => expectSeed('f', 'seed', 1.5)).toThrow(
+      /argument 'seed' must be an integer in \[0, 4294967295\]; got 1.5/,
+    );
     expect(() => expectPositive('f', 'h', Number.NaN)).toThrow(/argument 'h'/);
     expect(() => fromArray([[1, 2], [3]])).toThrow(/values\[1\]/);
   });

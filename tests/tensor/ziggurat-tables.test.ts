@@ -1,6 +1,11 @@
 // The ziggurat's tables are literal doubles in packages/tensor/src/random/ziggurat-tables.ts (so no engine solves
 // anything at import); here they are derived again from first principles and must agree in every bit.
-import { ZIGGURAT_EDGES, ZIGGURAT_LAYERS, SQUEEZE_ABOVE, SQUEEZE_BELOW } from '../../packages/tensor/dist/random/ziggurat.js';
+import {
+  ZIGGURAT_EDGES,
+  ZIGGURAT_LAYERS,
+  SQUEEZE_ABOVE,
+  SQUEEZE_BELOW,
+} from '../../packages/tensor/dist/random/ziggurat.js';
 import { deriveSqueezeBounds, deriveZigguratEdges } from '../../packages/tensor/dist/random/ziggurat-derivation.js';
 
 /** Indices where two arrays differ in any bit (Object.is: also tells 0 from −0). */

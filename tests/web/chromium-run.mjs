@@ -17,7 +17,8 @@ const executablePath = ensureChromium();
 const root = await buildDemo(outdir);
 log('built the page');
 const browser = await puppeteer.launch({
-  executablePath, headless: true,
+  executablePath,
+  headless: true,
   args: [...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), '--disable-gpu', '--disable-dev-shm-usage'],
 });
 log('launched Chromium');

@@ -19,7 +19,12 @@ function pnpm(args: string[], cwd: string): string {
   return execFileSync(command, [...prefix, ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-function run(command: string, args: string[], cwd: string, timeout = 40_000): { status: number | null; output: string } {
+function run(
+  command: string,
+  args: string[],
+  cwd: string,
+  timeout = 40_000,
+): { status: number | null; output: string } {
   const result = spawnSync(command, args, { cwd, encoding: 'utf8', timeout });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
@@ -33,8 +38,17 @@ const RUNTIME_DEPENDENCIES: Record<string, string[]> = {
 
 /** Package names of the bare `import … from '…'` specifiers in a built file (not node: builtins, not relative paths). */
 function bareImports(source: string): string[] {
-  const names = [...source.matchAll(/^\s*(?:import|export)\b[^'"]*?from\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]/gm)].map((m) => (m[1] ?? m[2])!);
-  return names.filter((s) => !s.startsWith('.') && !s.startsWith('node:')).map((s) => s.split('/').slice(0, s.startsWith('@') ? 2 : 1).join('/'));
+  const names = [
+    ...source.matchAll(/^\s*(?:import|export)\b[^'"]*?from\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]/gm),
+  ].map((m) => (m[1] ?? m[2])!);
+  return names
+    .filter((s) => !s.startsWith('.') && !s.startsWith('node:'))
+    .map((s) =>
+      s
+        .split('/')
+        .slice(0, s.startsWith('@') ? 2 : 1)
+        .join('/'),
+    );
 }
 
 const NODE_CHECK = `
@@ -73,10 +87,23 @@ describe('consumers of the packed packages', () => {
     mkdirSync(tarballs);
     for (const name of PACKAGES) pnpm(['pack', '--pack-destination', tarballs], join(ROOT, 'packages', name));
     const files = readdirSync(tarballs);
-    const dependencies = Object.fromEntries(PACKAGES.map((name) => [`@sgmkit/${name}`, `file:tarballs/${files.find((f) => f.startsWith(`sgmkit-${name}-`))}`]));
-    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies }));
+    const dependencies = Object.fromEntries(
+      PACKAGES.map((name) => [
+        `@sgmkit/${name}`,
+        `file:tarballs/${files.find((f) => f.startsWith(`sgmkit-${name}-`))}`,
+      ]),
+    );
+    writeFileSync(
+      join(project, 'package.json'),
+      JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies }),
+    );
     // ~15 s on the development machine; the generous timeouts only keep a loaded machine from failing the suite
-    const install = run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], project, 80_000);
+    const install = run(
+      'npm',
+      ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'],
+      project,
+      80_000,
+    );
     if (install.status !== 0) throw new Error(`npm install of the tarballs failed:\n${install.output}`);
     installed = true;
   }, 100_000);
@@ -87,29 +114,47 @@ describe('consumers of the packed packages', () => {
     for (const name of PACKAGES) {
       const dir = join(project, 'node_modules/@sgmkit', name);
       const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-      expect(Object.keys(manifest)).toEqual(expect.arrayContaining(['description', 'keywords', 'repository', 'engines', 'exports', 'files', 'license']));
+      expect(Object.keys(manifest)).toEqual(
+        expect.arrayContaining(['description', 'keywords', 'repository', 'engines', 'exports', 'files', 'license']),
+      );
       expect(manifest.exports['.'].types).toBe('./dist/index.d.ts');
       expect(JSON.stringify(manifest.dependencies ?? {})).not.toContain('workspace:');
       const entries = readdirSync(dir, { recursive: true }).map(String);
       // no tests, build info, sources or source maps (the maps would point at sources that are not shipped)
-      expect(entries.filter((p) => p.includes('.test.') || p.endsWith('.tsbuildinfo') || p.endsWith('.map') || p.startsWith('src'))).toEqual([]);
+      expect(
+        entries.filter(
+          (p) => p.includes('.test.') || p.endsWith('.tsbuildinfo') || p.endsWith('.map') || p.startsWith('src'),
+        ),
+      ).toEqual([]);
       expect(entries).toEqual(expect.arrayContaining([join('dist', 'index.js'), 'README.md', 'LICENSE']));
       // runtime dependencies: exactly the bare specifiers that dist imports (+ the @types its .d.ts files need)
       expect(Object.keys(manifest.dependencies ?? {}).sort()).toEqual(RUNTIME_DEPENDENCIES[name]);
-      const imported = new Set(entries.filter((p) => p.endsWith('.js')).flatMap((p) => bareImports(readFileSync(join(dir, p), 'utf8'))));
-      expect([...imported].filter((p) => p !== `@sgmkit/${name}`).sort()).toEqual(RUNTIME_DEPENDENCIES[name]!.filter((p) => !p.startsWith('@types/')));
+      const imported = new Set(
+        entries.filter((p) => p.endsWith('.js')).flatMap((p) => bareImports(readFileSync(join(dir, p), 'utf8'))),
+      );
+      expect([...imported].filter((p) => p !== `@sgmkit/${name}`).sort()).toEqual(
+        RUNTIME_DEPENDENCIES[name]!.filter((p) => !p.startsWith('@types/')),
+      );
     }
     expect(installed).toBe(true);
   });
 
   test.each(PACKAGES)('publint (strict) and are-the-types-wrong accept the %s tarball', (name) => {
-    const tarball = join(project, 'tarballs', readdirSync(join(project, 'tarballs')).find((f) => f.startsWith(`sgmkit-${name}-`))!);
+    const tarball = join(
+      project,
+      'tarballs',
+      readdirSync(join(project, 'tarballs')).find((f) => f.startsWith(`sgmkit-${name}-`))!,
+    );
     const lint = run(join(ROOT, 'node_modules/.bin/publint'), ['run', tarball, '--strict'], project);
     expect(lint.output).toContain('All good!');
     expect(lint.status).toBe(0);
     // ESM only, on purpose: require() loads it on Node >= 20.19 (tested below), and one build keeps one copy of
     // the registries (score types, worker backend) instead of the dual-package hazard of a second CJS build.
-    const types = run(join(ROOT, 'node_modules/.bin/attw'), [tarball, '--ignore-rules', 'cjs-resolves-to-esm', '--format', 'ascii'], project);
+    const types = run(
+      join(ROOT, 'node_modules/.bin/attw'),
+      [tarball, '--ignore-rules', 'cjs-resolves-to-esm', '--format', 'ascii'],
+      project,
+    );
     expect(types.output).not.toMatch(/💀|❌|Resolution failed/);
     expect(types.status).toBe(0);
   });
@@ -144,15 +189,44 @@ describe('consumers of the packed packages', () => {
   });
 
   test.each([
-    ['node16', { module: 'node16', moduleResolution: 'node16', lib: ['ES2022'], types: ['node'], typeRoots: [join(ROOT, 'node_modules/@types')] }, NODE_CHECK],
+    [
+      'node16',
+      {
+        module: 'node16',
+        moduleResolution: 'node16',
+        lib: ['ES2022'],
+        types: ['node'],
+        typeRoots: [join(ROOT, 'node_modules/@types')],
+      },
+      NODE_CHECK,
+    ],
     ['bundler', { module: 'esnext', moduleResolution: 'bundler', lib: ['ES2022', 'DOM'], types: [] }, BROWSER_CHECK],
     // the README's quickstart, verbatim, as TypeScript (strict, without noUncheckedIndexedAccess, which strict does not include)
-    ['quickstart', { module: 'node16', moduleResolution: 'node16', lib: ['ES2022'], types: ['node'], typeRoots: [join(ROOT, 'node_modules/@types')], noUncheckedIndexedAccess: false }, readFileSync(join(ROOT, 'examples/quickstart.mjs'), 'utf8')],
+    [
+      'quickstart',
+      {
+        module: 'node16',
+        moduleResolution: 'node16',
+        lib: ['ES2022'],
+        types: ['node'],
+        typeRoots: [join(ROOT, 'node_modules/@types')],
+        noUncheckedIndexedAccess: false,
+      },
+      readFileSync(join(ROOT, 'examples/quickstart.mjs'), 'utf8'),
+    ],
   ])('TypeScript, strict, %s: no errors', (name, options, source) => {
     const dir = join(project, `ts-${name}`);
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'check.ts'), source);
-    const compilerOptions = { target: 'ES2022', strict: true, noEmit: true, skipLibCheck: false, exactOptionalPropertyTypes: true, noUncheckedIndexedAccess: true, ...options };
+    const compilerOptions = {
+      target: 'ES2022',
+      strict: true,
+      noEmit: true,
+      skipLibCheck: false,
+      exactOptionalPropertyTypes: true,
+      noUncheckedIndexedAccess: true,
+      ...options,
+    };
     writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['check.ts'] }));
     // the project's package.json (type: module) is the nearest one, so node16 treats check.ts as ESM
     const result = run(process.execPath, [TSC, '-p', dir], project);
@@ -162,8 +236,18 @@ describe('consumers of the packed packages', () => {
 
   test('esbuild bundles the main entries and the worker script for platform browser', async () => {
     const result = await build({
-      stdin: { contents: "export * from '@sgmkit/tensor'; export * from '@sgmkit/score'; export * from '@sgmkit/sampler'; import '@sgmkit/sampler/web-worker';", resolveDir: project, loader: 'js' },
-      bundle: true, write: false, platform: 'browser', format: 'esm', metafile: true, logLevel: 'silent',
+      stdin: {
+        contents:
+          "export * from '@sgmkit/tensor'; export * from '@sgmkit/score'; export * from '@sgmkit/sampler'; import '@sgmkit/sampler/web-worker';",
+        resolveDir: project,
+        loader: 'js',
+      },
+      bundle: true,
+      write: false,
+      platform: 'browser',
+      format: 'esm',
+      metafile: true,
+      logLevel: 'silent',
     });
     const inputs = Object.keys(result.metafile.inputs);
     expect(inputs.some((p) => p.includes('node_modules/@sgmkit/sampler/dist/index.js'))).toBe(true);

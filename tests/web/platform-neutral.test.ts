@@ -20,10 +20,12 @@ const ENTRIES = {
 };
 
 const BUILTINS = new Set(builtinModules);
-const isNodeBuiltin = (specifier: string): boolean => specifier.startsWith('node:') || BUILTINS.has(specifier.split('/')[0]!);
+const isNodeBuiltin = (specifier: string): boolean =>
+  specifier.startsWith('node:') || BUILTINS.has(specifier.split('/')[0]!);
 
 // tsc emits one specifier per static import/export and keeps dynamic import('...') literal.
-const SPECIFIER = /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|(?:^|[\s;])import\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm;
+const SPECIFIER =
+  /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|(?:^|[\s;])import\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm;
 
 /** Every module reachable from `entry` inside the workspace's dist folders, with the specifiers each imports. */
 function moduleGraph(entry: string): Map<string, string[]> {
@@ -46,7 +48,9 @@ describe('platform-neutral entries', () => {
   test.each(Object.entries(ENTRIES))('%s imports no Node built-in, transitively through dist', (_name, entry) => {
     const graph = moduleGraph(entry);
     expect(graph.size).toBeGreaterThan(1);
-    const offending = [...graph].flatMap(([file, specifiers]) => specifiers.filter(isNodeBuiltin).map((s) => `${file.slice(ROOT.length)} imports ${s}`));
+    const offending = [...graph].flatMap(([file, specifiers]) =>
+      specifiers.filter(isNodeBuiltin).map((s) => `${file.slice(ROOT.length)} imports ${s}`),
+    );
     expect(offending).toEqual([]);
   });
 
@@ -56,24 +60,38 @@ describe('platform-neutral entries', () => {
     expect([...builtins].sort()).toEqual(expect.arrayContaining(['node:fs', 'node:worker_threads']));
   });
 
-  test.each(Object.keys(ENTRIES))('esbuild bundles %s for platform browser, pulling in no Node module', async (name) => {
-    const result = await build({
-      stdin: { contents: `export * from '${name}';`, resolveDir: ROOT, loader: 'js' },
-      bundle: true, write: false, platform: 'browser', format: 'esm', metafile: true, logLevel: 'silent',
-    });
-    expect(result.errors).toEqual([]);
-    const imported = Object.values(result.metafile.inputs).flatMap((input) => input.imports.map((i) => i.path));
-    expect(imported.filter(isNodeBuiltin)).toEqual([]);
-    // it resolved the browser entry (the `default` export condition), not the Node one
-    expect(Object.keys(result.metafile.inputs).some((p) => p.endsWith('index.node.js'))).toBe(false);
-    expect(result.outputFiles[0]!.text.length).toBeGreaterThan(1000);
-  });
+  test.each(Object.keys(ENTRIES))(
+    'esbuild bundles %s for platform browser, pulling in no Node module',
+    async (name) => {
+      const result = await build({
+        stdin: { contents: `export * from '${name}';`, resolveDir: ROOT, loader: 'js' },
+        bundle: true,
+        write: false,
+        platform: 'browser',
+        format: 'esm',
+        metafile: true,
+        logLevel: 'silent',
+      });
+      expect(result.errors).toEqual([]);
+      const imported = Object.values(result.metafile.inputs).flatMap((input) => input.imports.map((i) => i.path));
+      expect(imported.filter(isNodeBuiltin)).toEqual([]);
+      // it resolved the browser entry (the `default` export condition), not the Node one
+      expect(Object.keys(result.metafile.inputs).some((p) => p.endsWith('index.node.js'))).toBe(false);
+      expect(result.outputFiles[0]!.text.length).toBeGreaterThan(1000);
+    },
+  );
 
   test('a Node entry does not bundle for platform browser (the check can fail)', async () => {
-    await expect(build({
-      stdin: { contents: "export * from '@sgmkit/sampler/node';", resolveDir: ROOT, loader: 'js' },
-      bundle: true, write: false, platform: 'browser', format: 'esm', logLevel: 'silent',
-    })).rejects.toThrow(/node:/);
+    await expect(
+      build({
+        stdin: { contents: "export * from '@sgmkit/sampler/node';", resolveDir: ROOT, loader: 'js' },
+        bundle: true,
+        write: false,
+        platform: 'browser',
+        format: 'esm',
+        logLevel: 'silent',
+      }),
+    ).rejects.toThrow(/node:/);
   });
 });
 
@@ -82,19 +100,30 @@ describe('platform-neutral entries', () => {
 // and in Chromium 156 differ on ~10% of exp arguments). Exact-law analysis, metrics, plots and the CLI report
 // numbers, not samples, and may use them.
 const SAMPLING_SOURCES = [
-  'tensor/src', 'score/src', 'sampler/src/samplers', 'sampler/src/schedules', 'sampler/src/parallel', 'sampler/src/web', 'sampler/src/node',
+  'tensor/src',
+  'score/src',
+  'sampler/src/samplers',
+  'sampler/src/schedules',
+  'sampler/src/parallel',
+  'sampler/src/web',
+  'sampler/src/node',
 ];
-const ENGINE_DEFINED = /Math\.(exp|expm1|log|log1p|log2|log10|pow|sin|cos|tan|sinh|cosh|tanh|asinh|acosh|atanh|asin|acos|atan|atan2|cbrt|hypot)\b/;
+const ENGINE_DEFINED =
+  /Math\.(exp|expm1|log|log1p|log2|log10|pow|sin|cos|tan|sinh|cosh|tanh|asinh|acosh|atanh|asin|acos|atan|atan2|cbrt|hypot)\b/;
 
 test('the sampling paths call no engine-defined Math function (comments aside)', () => {
   const offending: string[] = [];
   for (const folder of SAMPLING_SOURCES) {
-    for (const file of readdirSync(join(PACKAGES, folder), { recursive: true }).map(String).filter((f) => f.endsWith('.ts'))) {
-      readFileSync(join(PACKAGES, folder, file), 'utf8').split('\n').forEach((line, i) => {
-        const code = line.trim();
-        if (code.startsWith('*') || code.startsWith('//') || code.startsWith('/*')) return;
-        if (ENGINE_DEFINED.test(code.replace(/\/\/.*$/, ''))) offending.push(`${folder}/${file}:${i + 1}: ${code}`);
-      });
+    for (const file of readdirSync(join(PACKAGES, folder), { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith('.ts'))) {
+      readFileSync(join(PACKAGES, folder, file), 'utf8')
+        .split('\n')
+        .forEach((line, i) => {
+          const code = line.trim();
+          if (code.startsWith('*') || code.startsWith('//') || code.startsWith('/*')) return;
+          if (ENGINE_DEFINED.test(code.replace(/\/\/.*$/, ''))) offending.push(`${folder}/${file}:${i + 1}: ${code}`);
+        });
     }
   }
   expect(offending).toEqual([]);

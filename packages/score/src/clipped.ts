@@ -40,7 +40,18 @@ export interface ClipRange {
 }
 
 /** Unchecked kernel: clamps each row's prediction `e^{t}(x + v s)` and rewrites `s` where it was clamped. */
-function clipPredictionKernel(n: number, d: number, decay: number, variance: number, lower: Float64Array, upper: Float64Array, x: Batch['data'], xOffset: number, s: Batch['data'], sOffset: number): void {
+function clipPredictionKernel(
+  n: number,
+  d: number,
+  decay: number,
+  variance: number,
+  lower: Float64Array,
+  upper: Float64Array,
+  x: Batch['data'],
+  xOffset: number,
+  s: Batch['data'],
+  sOffset: number,
+): void {
   for (let row = 0; row < n; row++) {
     const xr = xOffset + row * d;
     const sr = sOffset + row * d;
@@ -62,11 +73,16 @@ export class ClippedScore implements Score {
   readonly lower: Float64Array;
   readonly upper: Float64Array;
 
-  constructor(readonly base: Score, lower: Float64Array, upper: Float64Array) {
+  constructor(
+    readonly base: Score,
+    lower: Float64Array,
+    upper: Float64Array,
+  ) {
     this.dim = base.dim;
     this.lower = lower;
     this.upper = upper;
-    if (base.spec) this.spec = { type: 'clipped', score: base.spec, lower: Array.from(lower), upper: Array.from(upper) };
+    if (base.spec)
+      this.spec = { type: 'clipped', score: base.spec, lower: Array.from(lower), upper: Array.from(upper) };
     if (base.dataMoments) this.dataMoments = base.dataMoments;
     if (base.normalization) this.normalization = base.normalization;
   }
@@ -76,15 +92,28 @@ export class ClippedScore implements Score {
     expectTime('ClippedScore.evaluate', t);
     if (t === 0) return;
     const d = this.dim;
-    clipPredictionKernel(x.shape[0]!, d, exp(-t), -expm1(-2 * t), this.lower, this.upper, x.data, x.offset, out.data, out.offset);
+    clipPredictionKernel(
+      x.shape[0]!,
+      d,
+      exp(-t),
+      -expm1(-2 * t),
+      this.lower,
+      this.upper,
+      x.data,
+      x.offset,
+      out.data,
+      out.offset,
+    );
   }
 }
 
 function rangeVector(fn: string, argument: string, value: unknown, d: number): Float64Array {
-  if (value === null || typeof value !== 'object' || (value as ArrayLike<number>).length !== d) throw new InvalidArgumentError(fn, argument, value, `an array of ${d} numbers`);
+  if (value === null || typeof value !== 'object' || (value as ArrayLike<number>).length !== d)
+    throw new InvalidArgumentError(fn, argument, value, `an array of ${d} numbers`);
   const out = Float64Array.from(value as ArrayLike<number>);
   out.forEach((v, i) => {
-    if (!Number.isFinite(v) || typeof (value as ArrayLike<unknown>)[i] !== 'number') throw new InvalidArgumentError(fn, `${argument}[${i}]`, (value as ArrayLike<unknown>)[i], 'a finite number');
+    if (!Number.isFinite(v) || typeof (value as ArrayLike<unknown>)[i] !== 'number')
+      throw new InvalidArgumentError(fn, `${argument}[${i}]`, (value as ArrayLike<unknown>)[i], 'a finite number');
   });
   return out;
 }
@@ -105,11 +134,13 @@ function rangeVector(fn: string, argument: string, value: unknown, d: number): F
 export function clippedScore(score: Score, range: ClipRange): ClippedScore {
   const fn = 'clippedScore';
   expectScore(fn, 'score', score, { kind: 'ou' });
-  if (range === null || typeof range !== 'object') throw new InvalidArgumentError(fn, 'range', range, 'an object { lower, upper }');
+  if (range === null || typeof range !== 'object')
+    throw new InvalidArgumentError(fn, 'range', range, 'an object { lower, upper }');
   const lower = rangeVector(fn, 'range.lower', range.lower, score.dim);
   const upper = rangeVector(fn, 'range.upper', range.upper, score.dim);
   for (let i = 0; i < score.dim; i++) {
-    if (!(lower[i]! <= upper[i]!)) throw new InvalidArgumentError(fn, `range.upper[${i}]`, upper[i], `a number >= range.lower[${i}] = ${lower[i]}`);
+    if (!(lower[i]! <= upper[i]!))
+      throw new InvalidArgumentError(fn, `range.upper[${i}]`, upper[i], `a number >= range.lower[${i}] = ${lower[i]}`);
   }
   return new ClippedScore(score, lower, upper);
 }

@@ -20,8 +20,18 @@ export interface ScoreRequirement<K extends 'ou' | 'cld'> {
 }
 
 const SHAPES = {
-  ou: { object: "a Score object { kind: 'ou', dim, evaluate }", evaluate: 'a function (t, x, out) => void', affine: 'a function (t) => AffineScoreForm (the exact analysis needs an affine score)', other: 'a CLD score' },
-  cld: { object: "a CLDScore object { kind: 'cld', dim, evaluate }", evaluate: 'a function (t, x, v, out) => void', affine: 'a function (t) => { positionMatrix, velocityMatrix, offset } (the exact analysis needs an affine score)', other: 'an OU score' },
+  ou: {
+    object: "a Score object { kind: 'ou', dim, evaluate }",
+    evaluate: 'a function (t, x, out) => void',
+    affine: 'a function (t) => AffineScoreForm (the exact analysis needs an affine score)',
+    other: 'a CLD score',
+  },
+  cld: {
+    object: "a CLDScore object { kind: 'cld', dim, evaluate }",
+    evaluate: 'a function (t, x, v, out) => void',
+    affine: 'a function (t) => { positionMatrix, velocityMatrix, offset } (the exact analysis needs an affine score)',
+    other: 'an OU score',
+  },
 } as const;
 
 /**
@@ -37,8 +47,18 @@ const SHAPES = {
  * ```
  */
 export function expectScore(fn: string, argument: string, score: unknown, requirement: ScoreRequirement<'ou'>): Score;
-export function expectScore(fn: string, argument: string, score: unknown, requirement: ScoreRequirement<'cld'>): CLDScore;
-export function expectScore(fn: string, argument: string, score: unknown, requirement: ScoreRequirement<'ou' | 'cld'>): Score | CLDScore {
+export function expectScore(
+  fn: string,
+  argument: string,
+  score: unknown,
+  requirement: ScoreRequirement<'cld'>,
+): CLDScore;
+export function expectScore(
+  fn: string,
+  argument: string,
+  score: unknown,
+  requirement: ScoreRequirement<'ou' | 'cld'>,
+): Score | CLDScore {
   const { kind, dim, affine = false, otherKindUse } = requirement;
   const shape = SHAPES[kind];
   if (score === null || typeof score !== 'object') throw new InvalidArgumentError(fn, argument, score, shape.object);
@@ -48,9 +68,12 @@ export function expectScore(fn: string, argument: string, score: unknown, requir
     const hint = s.kind === otherKind && otherKindUse !== undefined ? ` (${shape.other}: use ${otherKindUse})` : '';
     throw new InvalidArgumentError(fn, `${argument}.kind`, s.kind, `'${kind}'${hint}`);
   }
-  if (typeof s.evaluate !== 'function') throw new InvalidArgumentError(fn, `${argument}.evaluate`, s.evaluate, shape.evaluate);
+  if (typeof s.evaluate !== 'function')
+    throw new InvalidArgumentError(fn, `${argument}.evaluate`, s.evaluate, shape.evaluate);
   expectInteger(fn, `${argument}.dim`, s.dim, 1);
-  if (dim !== undefined && s.dim !== dim) throw new ShapeMismatchError(fn, `${argument}.dim`, s.dim, `equal to the particle dimension ${dim}`);
-  if (affine && typeof s.affineAt !== 'function') throw new InvalidArgumentError(fn, `${argument}.affineAt`, s.affineAt, shape.affine);
+  if (dim !== undefined && s.dim !== dim)
+    throw new ShapeMismatchError(fn, `${argument}.dim`, s.dim, `equal to the particle dimension ${dim}`);
+  if (affine && typeof s.affineAt !== 'function')
+    throw new InvalidArgumentError(fn, `${argument}.affineAt`, s.affineAt, shape.affine);
   return score as Score | CLDScore;
 }

@@ -16,7 +16,14 @@ export * from './analytic/known-error.js';
 export { fastExp, fastExpInRange, FAST_EXP_MIN, FAST_EXP_MAX } from './analytic/fast-exp.js';
 export type { CovarianceInput, CovarianceJson } from './analytic/spectral-covariance.js';
 export { clippedScore, ClippedScore, type ClippedSpec, type ClipRange } from './clipped.js';
-export { registerScoreType, registeredScoreTypes, scoreFromSpec, scoreTypeModules, type RegisterScoreTypeOptions, type ScoreFactory } from './spec.js';
+export {
+  registerScoreType,
+  registeredScoreTypes,
+  scoreFromSpec,
+  scoreTypeModules,
+  type RegisterScoreTypeOptions,
+  type ScoreFactory,
+} from './spec.js';
 
 // Learned scores (MLP, denoising score matching, save/load).
 export * from './learned/index.js';

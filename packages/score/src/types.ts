@@ -115,7 +115,11 @@ export interface CLDScore {
    * Affine form `s(x, v) = Mx x + Mv v + c` at time `t` when it exists
    * (Gaussian data), each matrix `d × d` row-major.
    */
-  affineAt?(t: number): { readonly positionMatrix: Float64Array; readonly velocityMatrix: Float64Array; readonly offset: Float64Array };
+  affineAt?(t: number): {
+    readonly positionMatrix: Float64Array;
+    readonly velocityMatrix: Float64Array;
+    readonly offset: Float64Array;
+  };
   readonly spec?: ScoreSpec;
   /** Per-coordinate moments of the data positions `x_0` (see {@link DataMoments}). */
   readonly dataMoments?: DataMoments;

@@ -12,7 +12,8 @@ const LAYERS = 1024;
 /** A Float64Array as `Float64Array.of(...)` source: JavaScript's shortest round-trip decimal of each double, four a line. */
 function literal(values) {
   const lines = [];
-  for (let i = 0; i < values.length; i += 4) lines.push('  ' + Array.from(values.subarray(i, i + 4), (v) => String(v)).join(', ') + ',');
+  for (let i = 0; i < values.length; i += 4)
+    lines.push('  ' + Array.from(values.subarray(i, i + 4), (v) => String(v)).join(', ') + ',');
   return `Float64Array.of(\n${lines.join('\n')}\n)`;
 }
 

@@ -22,9 +22,12 @@ export class SgmkitError extends Error {
 export function describeValue(value: unknown): string {
   if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
   if (typeof value === 'string') return JSON.stringify(value.length > 60 ? value.slice(0, 57) + '...' : value);
-  if (value === null || value === undefined || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
-  if (Array.isArray(value)) return value.length <= 6 ? `[${value.map(describeValue).join(', ')}]` : `array of length ${value.length}`;
-  if (ArrayBuffer.isView(value)) return `${value.constructor.name} of length ${(value as unknown as ArrayLike<number>).length}`;
+  if (value === null || value === undefined || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
+  if (Array.isArray(value))
+    return value.length <= 6 ? `[${value.map(describeValue).join(', ')}]` : `array of length ${value.length}`;
+  if (ArrayBuffer.isView(value))
+    return `${value.constructor.name} of length ${(value as unknown as ArrayLike<number>).length}`;
   if (typeof value === 'object' && value !== null && 'shape' in value) {
     const shape = (value as { shape: unknown }).shape;
     return `tensor of shape ${Array.isArray(shape) ? `[${shape.join(', ')}]` : String(shape)}`;
@@ -76,7 +79,13 @@ export class NotPositiveDefiniteError extends InvalidArgumentError {
   readonly pivot: number;
   /** `reason` replaces the default "pivot k is not positive" (e.g. when the matrix is not symmetric). */
   constructor(fn: string, argument: string, value: unknown, pivot: number, reason?: string) {
-    super(fn, argument, value, `a symmetric positive definite matrix (${reason ?? `pivot ${pivot} is not positive`})`, 'ERR_NOT_POSITIVE_DEFINITE');
+    super(
+      fn,
+      argument,
+      value,
+      `a symmetric positive definite matrix (${reason ?? `pivot ${pivot} is not positive`})`,
+      'ERR_NOT_POSITIVE_DEFINITE',
+    );
     this.pivot = pivot;
   }
 }
@@ -89,7 +98,13 @@ export class AllocationError extends InvalidArgumentError {
   /** Bytes that were requested. */
   readonly bytes: number;
   constructor(fn: string, argument: string, value: unknown, bytes: number) {
-    super(fn, argument, value, `a size whose ${bytes} bytes (${(bytes / 2 ** 30).toPrecision(3)} GiB) this JavaScript engine can allocate; it refused the buffer`, 'ERR_ALLOCATION');
+    super(
+      fn,
+      argument,
+      value,
+      `a size whose ${bytes} bytes (${(bytes / 2 ** 30).toPrecision(3)} GiB) this JavaScript engine can allocate; it refused the buffer`,
+      'ERR_ALLOCATION',
+    );
     this.bytes = bytes;
   }
 }
@@ -103,7 +118,8 @@ export function allocating<T>(fn: string, argument: string, value: unknown, byte
     return make();
   } catch (error) {
     // an inner allocation's error is renamed too: the caller's argument is what set the size
-    if (error instanceof RangeError || error instanceof AllocationError) throw new AllocationError(fn, argument, value, bytes);
+    if (error instanceof RangeError || error instanceof AllocationError)
+      throw new AllocationError(fn, argument, value, bytes);
     throw error;
   }
 }

@@ -67,7 +67,11 @@ function product(shape: readonly number[]): number {
 }
 
 function checkShape(fn: string, shape: readonly number[]): void {
-  if (!Array.isArray(shape) || shape.length === 0 || shape.some((s) => typeof s !== 'number' || !Number.isInteger(s) || s < 0)) {
+  if (
+    !Array.isArray(shape) ||
+    shape.length === 0 ||
+    shape.some((s) => typeof s !== 'number' || !Number.isInteger(s) || s < 0)
+  ) {
     throw new ShapeMismatchError(fn, 'shape', shape, 'a non-empty array of non-negative integers');
   }
 }
@@ -86,7 +90,8 @@ export function tensor<A extends FloatArray>(
   checkShape(fn, shape);
   // the default strides are computed only once the shape is known to be valid
   const stride = strideArgument ?? rowMajorStride(shape);
-  if (!Array.isArray(stride)) throw new ShapeMismatchError(fn, 'stride', stride, `an integer array of length ${shape.length}`);
+  if (!Array.isArray(stride))
+    throw new ShapeMismatchError(fn, 'stride', stride, `an integer array of length ${shape.length}`);
   if (stride.length !== shape.length || stride.some((s) => !Number.isInteger(s))) {
     throw new ShapeMismatchError(fn, 'stride', stride, `an integer array of length ${shape.length}`);
   }
@@ -100,7 +105,12 @@ export function tensor<A extends FloatArray>(
       else hi += span;
     }
     if (lo < 0 || hi >= data.length) {
-      throw new ShapeMismatchError(fn, 'shape', shape, `to fit in data of length ${data.length} with stride [${stride.join(', ')}] and offset ${offset}`);
+      throw new ShapeMismatchError(
+        fn,
+        'shape',
+        shape,
+        `to fit in data of length ${data.length} with stride [${stride.join(', ')}] and offset ${offset}`,
+      );
     }
   }
   return { data, shape: [...shape], stride: [...stride], offset };
@@ -153,7 +163,8 @@ export function fromArray(values: unknown, a?: unknown, b?: unknown): Tensor {
     const d = rows[0]!.length;
     const out = zeros([rows.length, d], dtype);
     rows.forEach((row, i) => {
-      if (row.length !== d) throw new ShapeMismatchError('fromArray', `values[${i}]`, row, `an array of length ${d} like values[0]`);
+      if (row.length !== d)
+        throw new ShapeMismatchError('fromArray', `values[${i}]`, row, `an array of length ${d} like values[0]`);
       out.data.set(row, i * d);
     });
     return out;
@@ -162,7 +173,8 @@ export function fromArray(values: unknown, a?: unknown, b?: unknown): Tensor {
   const shape = a as number[];
   const dtype = (b as DType | undefined) ?? 'float64';
   checkShape('fromArray', shape);
-  if (product(shape) !== flat.length) throw new ShapeMismatchError('fromArray', 'shape', shape, `to hold exactly ${flat.length} elements`);
+  if (product(shape) !== flat.length)
+    throw new ShapeMismatchError('fromArray', 'shape', shape, `to hold exactly ${flat.length} elements`);
   const out = zeros(shape, dtype);
   out.data.set(flat);
   return out;
@@ -197,8 +209,10 @@ export function set2(t: Tensor, i: number, j: number, value: number): void {
 export function rows<A extends FloatArray>(t: Tensor<A>, start: number, end: number): Tensor<A> {
   const n = t.shape[0]!;
   if (t.shape.length !== 2) throw new ShapeMismatchError('rows', 't', t, 'a 2-D tensor');
-  if (!Number.isInteger(start) || start < 0 || start > n) throw new InvalidArgumentError('rows', 'start', start, `an integer in [0, ${n}]`);
-  if (!Number.isInteger(end) || end < start || end > n) throw new InvalidArgumentError('rows', 'end', end, `an integer in [${start}, ${n}]`);
+  if (!Number.isInteger(start) || start < 0 || start > n)
+    throw new InvalidArgumentError('rows', 'start', start, `an integer in [0, ${n}]`);
+  if (!Number.isInteger(end) || end < start || end > n)
+    throw new InvalidArgumentError('rows', 'end', end, `an integer in [${start}, ${n}]`);
   return { data: t.data, shape: [end - start, t.shape[1]!], stride: t.stride, offset: t.offset + start * t.stride[0]! };
 }
 
@@ -257,13 +271,25 @@ export function toNdarray<A extends FloatArray>(t: Tensor<A>): NdArray<A> {
  * (when given) the expected width `d` and row count `n`. Returns `[n, d]`: the
  * batch's own `shape` array, not a copy, so per-step validation allocates nothing.
  */
-export function expectBatch(fn: string, argument: string, t: unknown, d?: number, n?: number): readonly [number, number] {
+export function expectBatch(
+  fn: string,
+  argument: string,
+  t: unknown,
+  d?: number,
+  n?: number,
+): readonly [number, number] {
   const x = t as Tensor;
-  if (!x || typeof x !== 'object' || !(x.data instanceof Float64Array || x.data instanceof Float32Array) || !Array.isArray(x.shape)) {
+  if (
+    !x ||
+    typeof x !== 'object' ||
+    !(x.data instanceof Float64Array || x.data instanceof Float32Array) ||
+    !Array.isArray(x.shape)
+  ) {
     throw new InvalidArgumentError(fn, argument, t, 'a tensor over a Float64Array or Float32Array');
   }
   if (x.shape.length !== 2) throw new ShapeMismatchError(fn, argument, t, 'a 2-D batch of shape [n, d]');
-  if (d !== undefined && x.shape[1] !== d) throw new ShapeMismatchError(fn, argument, t, `a batch with d = ${d} columns`);
+  if (d !== undefined && x.shape[1] !== d)
+    throw new ShapeMismatchError(fn, argument, t, `a batch with d = ${d} columns`);
   if (n !== undefined && x.shape[0] !== n) throw new ShapeMismatchError(fn, argument, t, `a batch with n = ${n} rows`);
   if (!isContiguous(x)) throw new NonContiguousError(fn, argument, t);
   return x.shape as unknown as readonly [number, number];
@@ -271,5 +297,6 @@ export function expectBatch(fn: string, argument: string, t: unknown, d?: number
 
 /** Throws unless `b` has the same dtype as `a`. */
 export function expectSameDType(fn: string, argument: string, a: Tensor, b: Tensor): void {
-  if (dtypeOf(a) !== dtypeOf(b)) throw new DTypeMismatchError(fn, argument, b, `of dtype ${dtypeOf(a)} like the other operands`);
+  if (dtypeOf(a) !== dtypeOf(b))
+    throw new DTypeMismatchError(fn, argument, b, `of dtype ${dtypeOf(a)} like the other operands`);
 }

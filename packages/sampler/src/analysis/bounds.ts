@@ -46,11 +46,15 @@ export interface TVBound {
 }
 
 function expectInputsObject(fn: string, inputs: unknown): void {
-  if (inputs === null || typeof inputs !== 'object') throw new InvalidArgumentError(fn, 'inputs', inputs, 'an object of bound inputs');
+  if (inputs === null || typeof inputs !== 'object')
+    throw new InvalidArgumentError(fn, 'inputs', inputs, 'an object of bound inputs');
 }
 
 /** Validates the shared inputs. */
-function expectCommon(fn: string, inputs: { lipschitz: unknown; secondMoment: unknown; dim: unknown; scoreError: unknown; constant?: unknown }): void {
+function expectCommon(
+  fn: string,
+  inputs: { lipschitz: unknown; secondMoment: unknown; dim: unknown; scoreError: unknown; constant?: unknown },
+): void {
   expectPositive(fn, 'inputs.lipschitz', inputs.lipschitz);
   expectNonNegative(fn, 'inputs.secondMoment', inputs.secondMoment);
   expectInteger(fn, 'inputs.dim', inputs.dim, 1);
@@ -59,7 +63,14 @@ function expectCommon(fn: string, inputs: { lipschitz: unknown; secondMoment: un
 }
 
 /** `C (L√(d h) + L m₂ h) √T`: the discretisation term shared by Theorems 2 and 5. */
-function discretisationTerm(lipschitz: number, secondMoment: number, dim: number, h: number, T: number, constant: number): number {
+function discretisationTerm(
+  lipschitz: number,
+  secondMoment: number,
+  dim: number,
+  h: number,
+  T: number,
+  constant: number,
+): number {
   lipschitz = Math.max(1, lipschitz);
   return constant * (lipschitz * Math.sqrt(dim * h) + lipschitz * Math.sqrt(secondMoment) * h) * Math.sqrt(T);
 }
@@ -90,7 +101,13 @@ function theoremBound(fn: string, inputs: DDPMBoundInputs, initialisation: numbe
   const discretisation = discretisationTerm(inputs.lipschitz, inputs.secondMoment, inputs.dim, h, T, constant);
   const score = constant * inputs.scoreError * Math.sqrt(T);
   const scaled = constant * initialisation;
-  return { bound: scaled + discretisation + score, initialisation: scaled, discretisation, score, stepSizeWithinAssumption: h * Math.max(1, inputs.lipschitz) <= 1 };
+  return {
+    bound: scaled + discretisation + score,
+    initialisation: scaled,
+    discretisation,
+    score,
+    stepSizeWithinAssumption: h * Math.max(1, inputs.lipschitz) <= 1,
+  };
 }
 
 /** Inputs of {@link ddpmStepsForAccuracy}: those of the bound without `h` and `T`, plus the target. */
@@ -121,17 +138,28 @@ export function ddpmStepsForAccuracy(inputs: DDPMStepsInputs): DDPMStepsResult {
   const fn = 'ddpmStepsForAccuracy';
   expectInputsObject(fn, inputs);
   const epsilon = expectPositive(fn, 'inputs.epsilon', inputs.epsilon);
-  if (epsilon >= 1) throw new InvalidArgumentError(fn, 'inputs.epsilon', epsilon, 'a number in (0, 1) (TV is at most 1)');
+  if (epsilon >= 1)
+    throw new InvalidArgumentError(fn, 'inputs.epsilon', epsilon, 'a number in (0, 1) (TV is at most 1)');
   const kl = expectNonNegative(fn, 'inputs.klToStandardNormal', inputs.klToStandardNormal);
   expectCommon(fn, inputs);
   const constant = inputs.constant ?? 1;
   const third = epsilon / 3;
   if (constant * Math.sqrt(kl) <= third) {
-    throw new InvalidArgumentError(fn, 'inputs.klToStandardNormal', kl, `larger than (ε/(3C))² = ${(third / constant) ** 2} (otherwise the start N(0, I) already meets the target)`);
+    throw new InvalidArgumentError(
+      fn,
+      'inputs.klToStandardNormal',
+      kl,
+      `larger than (ε/(3C))² = ${(third / constant) ** 2} (otherwise the start N(0, I) already meets the target)`,
+    );
   }
   const T = Math.log((constant * Math.sqrt(kl)) / third);
   if (constant * inputs.scoreError * Math.sqrt(T) > third) {
-    throw new InvalidArgumentError(fn, 'inputs.scoreError', inputs.scoreError, `at most ε/(3C√T) = ${third / (constant * Math.sqrt(T))} at the horizon T = ${T} the target requires`);
+    throw new InvalidArgumentError(
+      fn,
+      'inputs.scoreError',
+      inputs.scoreError,
+      `at most ε/(3C√T) = ${third / (constant * Math.sqrt(T))} at the horizon T = ${T} the target requires`,
+    );
   }
   const { secondMoment, dim } = inputs;
   const L = Math.max(1, inputs.lipschitz);
@@ -194,7 +222,14 @@ export function ddpmEarlyStoppingBound(inputs: EarlyStoppingBoundInputs): EarlyS
   const secondMoment = decay2 * R * R + d * sigma2;
   const klToStandardNormal = 0.5 * (d * (sigma2 - 1 - Math.log(sigma2)) + decay2 * R * R);
   const tvToEarlyStopped = ddpmBound({
-    klToStandardNormal, lipschitz, secondMoment, dim: d, h: inputs.h, T: T - delta, scoreError: inputs.scoreError, constant: inputs.constant,
+    klToStandardNormal,
+    lipschitz,
+    secondMoment,
+    dim: d,
+    h: inputs.h,
+    T: T - delta,
+    scoreError: inputs.scoreError,
+    constant: inputs.constant,
   });
   const w2EarlyStopping = Math.sqrt(Math.expm1(-delta) ** 2 * R * R + d * sigma2);
   return { tvToEarlyStopped, w2EarlyStopping, lipschitz, secondMoment, klToStandardNormal };

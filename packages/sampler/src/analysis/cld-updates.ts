@@ -7,7 +7,13 @@
  * @packageDocumentation
  */
 import {
-  CLD_LAYOUT, CLD_REVERSE_SDE, DDPM_LAYOUT, cldCoefficientsInto, cldEulerMaruyamaCoefficientsInto, langevinCoefficientsInto, sscsHalfStepCoefficientsInto,
+  CLD_LAYOUT,
+  CLD_REVERSE_SDE,
+  DDPM_LAYOUT,
+  cldCoefficientsInto,
+  cldEulerMaruyamaCoefficientsInto,
+  langevinCoefficientsInto,
+  sscsHalfStepCoefficientsInto,
 } from '@sgmkit/tensor';
 import type { CLDMethod } from '../samplers/methods.js';
 import type { LangevinCorrector } from '../samplers/common.js';
@@ -82,7 +88,12 @@ export function cldStepUpdates(method: CLDMethod, from: number, to: number): CLD
       const half = sscsHalfStepUpdate(h / 2);
       // v ← v + κh (s_v + v): the score part of κ s_v = −κv + κ (s_v + v), κ = 4.
       const gain = CLD_REVERSE_SDE.SCORE_GAIN * h;
-      const scorePart: CLDAffineUpdate = { linear: [1, 0, 0, 1 + gain], scoreWeight: [0, gain], noiseCovariance: [0, 0, 0, 0], scoreTime: from };
+      const scorePart: CLDAffineUpdate = {
+        linear: [1, 0, 0, 1 + gain],
+        scoreWeight: [0, gain],
+        noiseCovariance: [0, 0, 0, 0],
+        scoreTime: from,
+      };
       return [half, scorePart, half];
     }
   }
@@ -92,16 +103,24 @@ export function cldStepUpdates(method: CLDMethod, from: number, to: number): CLD
 export function cldCorrectorUpdate(stepSize: number, scoreTime: number): CLDAffineUpdate {
   const c = langevinCoefficientsInto(stepSize, new Float64Array(DDPM_LAYOUT.LENGTH));
   return {
-    linear: [1, 0, 0, c[DDPM_LAYOUT.LINEAR]!], scoreWeight: [0, c[DDPM_LAYOUT.SCORE]!], noiseCovariance: [0, 0, 0, c[DDPM_LAYOUT.NOISE_VARIANCE]!], scoreTime,
+    linear: [1, 0, 0, c[DDPM_LAYOUT.LINEAR]!],
+    scoreWeight: [0, c[DDPM_LAYOUT.SCORE]!],
+    noiseCovariance: [0, 0, 0, c[DDPM_LAYOUT.NOISE_VARIANCE]!],
+    scoreTime,
   };
 }
 
 /** The whole CLD sampler as a list of affine updates: each step's predictor, then its corrector steps at `t_{k+1}`. */
-export function cldUpdateSchedule(grid: Float64Array, method: CLDMethod, corrector?: LangevinCorrector): CLDAffineUpdate[] {
+export function cldUpdateSchedule(
+  grid: Float64Array,
+  method: CLDMethod,
+  corrector?: LangevinCorrector,
+): CLDAffineUpdate[] {
   const schedule: CLDAffineUpdate[] = [];
   for (let k = 0; k + 1 < grid.length; k++) {
     schedule.push(...cldStepUpdates(method, grid[k]!, grid[k + 1]!));
-    for (let j = 0; j < (corrector?.steps ?? 0); j++) schedule.push(cldCorrectorUpdate(corrector!.stepSize, grid[k + 1]!));
+    for (let j = 0; j < (corrector?.steps ?? 0); j++)
+      schedule.push(cldCorrectorUpdate(corrector!.stepSize, grid[k + 1]!));
   }
   return schedule;
 }

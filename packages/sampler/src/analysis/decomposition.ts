@@ -51,7 +51,14 @@ export interface ErrorDecomposition {
 export function errorDecomposition(data: GaussianLaw, options: ErrorDecompositionOptions): ErrorDecomposition {
   const fn = 'errorDecomposition';
   const divergence = expectDecompositionOptions(fn, options);
-  const sampler: ExactDDPMOptions = { T: options.T, grid: options.grid, method: options.method, scoreError: options.scoreError, corrector: options.corrector, score: options.score };
+  const sampler: ExactDDPMOptions = {
+    T: options.T,
+    grid: options.grid,
+    method: options.method,
+    scoreError: options.scoreError,
+    corrector: options.corrector,
+    score: options.score,
+  };
   const exactSampler = { ...sampler, score: undefined, scoreError: undefined };
   const delta = options.grid[options.grid.length - 1]!;
   const output = exactDDPMLaw(data, sampler);
@@ -80,10 +87,16 @@ export function cldErrorDecomposition(data: GaussianLaw, options: CLDErrorDecomp
   const fn = 'cldErrorDecomposition';
   const divergence = expectDecompositionOptions(fn, options);
   const marginal = options.marginal ?? 'position';
-  if (marginal !== 'position' && marginal !== 'joint') throw new InvalidArgumentError(fn, 'options.marginal', marginal, "'position' or 'joint'");
+  if (marginal !== 'position' && marginal !== 'joint')
+    throw new InvalidArgumentError(fn, 'options.marginal', marginal, "'position' or 'joint'");
   const sampler: ExactCLDOptions = {
-    T: options.T, grid: options.grid, method: options.method, initialVelocityVariance: options.initialVelocityVariance,
-    scoreError: options.scoreError, corrector: options.corrector, score: options.score,
+    T: options.T,
+    grid: options.grid,
+    method: options.method,
+    initialVelocityVariance: options.initialVelocityVariance,
+    scoreError: options.scoreError,
+    corrector: options.corrector,
+    score: options.score,
   };
   const exactSampler = { ...sampler, score: undefined, scoreError: undefined };
   const pick = (law: ExactCLDLaw) => (marginal === 'position' ? law.position : law.joint);
@@ -105,10 +118,18 @@ function hasScoreError(options: { score?: unknown; scoreError?: unknown }): bool
 }
 
 function expectDecompositionOptions(fn: string, options: unknown): 'kl' | 'w2' {
-  if (options === null || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an object { T, grid, method, ... }');
+  if (options === null || typeof options !== 'object')
+    throw new InvalidArgumentError(fn, 'options', options, 'an object { T, grid, method, ... }');
   const { init, divergence = 'kl' } = options as { init?: unknown; divergence?: unknown };
-  if (init !== undefined) throw new InvalidArgumentError(fn, 'options.init', init, 'absent (the decomposition chooses the starting laws itself)');
-  if (divergence !== 'kl' && divergence !== 'w2') throw new InvalidArgumentError(fn, 'options.divergence', divergence, "'kl' or 'w2'");
+  if (init !== undefined)
+    throw new InvalidArgumentError(
+      fn,
+      'options.init',
+      init,
+      'absent (the decomposition chooses the starting laws itself)',
+    );
+  if (divergence !== 'kl' && divergence !== 'w2')
+    throw new InvalidArgumentError(fn, 'options.divergence', divergence, "'kl' or 'w2'");
   return divergence;
 }
 

@@ -10,7 +10,14 @@
  */
 import { ShapeMismatchError, cholesky, matmul, solveLowerTriangular, symmetricEigen } from '@sgmkit/tensor';
 import { symmetrise } from './affine-recursion.js';
-import { denseCopy, eigenbasis, expectGaussianLaw, fromEigenDiagonal, squareMatrix, type GaussianLaw } from './gaussian.js';
+import {
+  denseCopy,
+  eigenbasis,
+  expectGaussianLaw,
+  fromEigenDiagonal,
+  squareMatrix,
+  type GaussianLaw,
+} from './gaussian.js';
 
 /** `p` relative to `q`: whitened mean difference, relative spectrum and its eigenvectors. */
 export interface RelativeFrame {
@@ -24,7 +31,8 @@ export interface RelativeFrame {
 export function expectPair(fn: string, p: unknown, q: unknown): number {
   const d = expectGaussianLaw(fn, 'p', p);
   const dq = expectGaussianLaw(fn, 'q', q);
-  if (dq !== d) throw new ShapeMismatchError(fn, 'q.mean', (q as GaussianLaw).mean, `a vector of length ${d} like p.mean`);
+  if (dq !== d)
+    throw new ShapeMismatchError(fn, 'q.mean', (q as GaussianLaw).mean, `a vector of length ${d} like p.mean`);
   return d;
 }
 
@@ -38,7 +46,12 @@ export function relativeFrame(p: GaussianLaw, q: GaussianLaw, fn: string): Relat
   symmetrise(w.data, d);
   const { values, vectors } = symmetricEigen(w);
   const difference = p.mean.map((m, i) => m - q.mean[i]!);
-  return { d, whitenedMeanDifference: solveLowerTriangular(l, difference), spectrum: values, vectors: denseCopy(vectors, d) };
+  return {
+    d,
+    whitenedMeanDifference: solveLowerTriangular(l, difference),
+    spectrum: values,
+    vectors: denseCopy(vectors, d),
+  };
 }
 
 /** `u − ln(1 + u)` without cancellation: its series below |u| = 0.1, where the direct form loses digits. */
@@ -93,11 +106,17 @@ export function gaussianW2(p: GaussianLaw, q: GaussianLaw): number {
   const d = expectPair(fn, p, q);
   const qBasis = eigenbasis(q.covariance);
   const root = fromEigenDiagonal(qBasis, qBasis.values.map(Math.sqrt)).data;
-  const inverseRoot = fromEigenDiagonal(qBasis, qBasis.values.map((s) => 1 / Math.sqrt(s))).data;
+  const inverseRoot = fromEigenDiagonal(
+    qBasis,
+    qBasis.values.map((s) => 1 / Math.sqrt(s)),
+  ).data;
   const sandwiched = multiply(multiply(root, denseCopy(p.covariance, d), d), root, d);
   symmetrise(sandwiched, d);
   const sandwichedBasis = eigenbasis(squareMatrix(d, sandwiched));
-  const displacement = fromEigenDiagonal(sandwichedBasis, sandwichedBasis.values.map((k) => Math.sqrt(Math.max(k, 0)))).data;
+  const displacement = fromEigenDiagonal(
+    sandwichedBasis,
+    sandwichedBasis.values.map((k) => Math.sqrt(Math.max(k, 0))),
+  ).data;
   const qCovariance = denseCopy(q.covariance, d);
   for (let i = 0; i < d * d; i++) displacement[i] = displacement[i]! - qCovariance[i]!;
   const covariancePart = squaredNorm(multiply(inverseRoot, displacement, d));
@@ -137,4 +156,3 @@ export function gaussianHellinger(p: GaussianLaw, q: GaussianLaw): number {
   expectPair(fn, p, q);
   return Math.sqrt(-Math.expm1(logBhattacharyya(relativeFrame(p, q, fn))));
 }
-

@@ -11,12 +11,17 @@ import { applyAffineUpdate, type DenseLaw } from './affine-recursion.js';
 import { expectFiniteLaw } from './finite-law.js';
 import { cldUpdateSchedule, type CLDAffineUpdate, type Pair2x2 } from './cld-updates.js';
 import {
-  denseCopy, eigenbasis, expectGaussianLaw, fromEigenCoordinates, fromEigenDiagonal, squareMatrix, toEigenCoordinates,
-  type Eigenbasis, type GaussianLaw,
+  denseCopy,
+  eigenbasis,
+  expectGaussianLaw,
+  fromEigenCoordinates,
+  fromEigenDiagonal,
+  squareMatrix,
+  toEigenCoordinates,
+  type Eigenbasis,
+  type GaussianLaw,
 } from './gaussian.js';
-import {
-  expectHorizonAndGrid, expectScoreError, type ResolvedScoreError, type ScoreErrorOptions,
-} from './options.js';
+import { expectHorizonAndGrid, expectScoreError, type ResolvedScoreError, type ScoreErrorOptions } from './options.js';
 import { expectCLDMethod, type CLDMethod } from '../samplers/methods.js';
 import { expectCorrector, type LangevinCorrector } from '../samplers/common.js';
 
@@ -69,28 +74,50 @@ interface DenseCLDScoreForm {
 export function exactCLDLaw(data: GaussianLaw, options: ExactCLDOptions): ExactCLDLaw {
   const fn = 'exactCLDLaw';
   const d = expectGaussianLaw(fn, 'data', data);
-  if (options === null || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an object { T, grid, method, ... }');
+  if (options === null || typeof options !== 'object')
+    throw new InvalidArgumentError(fn, 'options', options, 'an object { T, grid, method, ... }');
   const grid = expectHorizonAndGrid(fn, options.T, options.grid);
   const method = expectCLDMethod(fn, 'options.method', options.method);
   const corrector = expectCorrector(fn, 'options.corrector', options.corrector);
   const scoreError = expectScoreError(fn, options.scoreError, d);
   const gamma = options.initialVelocityVariance ?? 1;
-  if (typeof gamma !== 'number' || !Number.isFinite(gamma) || gamma < 0) throw new InvalidArgumentError(fn, 'options.initialVelocityVariance', gamma, 'a finite number >= 0');
+  if (typeof gamma !== 'number' || !Number.isFinite(gamma) || gamma < 0)
+    throw new InvalidArgumentError(fn, 'options.initialVelocityVariance', gamma, 'a finite number >= 0');
   const init = options.init ?? 'standard-normal';
   if (typeof init !== 'string') expectGaussianLaw(fn, 'options.init', init, 2 * d);
   else if (init !== 'standard-normal' && init !== 'forward-marginal') {
-    throw new InvalidArgumentError(fn, 'options.init', init, "'standard-normal', 'forward-marginal' or a Gaussian law on (x, v) of dimension 2d");
+    throw new InvalidArgumentError(
+      fn,
+      'options.init',
+      init,
+      "'standard-normal', 'forward-marginal' or a Gaussian law on (x, v) of dimension 2d",
+    );
   }
-  if (options.score !== undefined) expectScore(fn, 'options.score', options.score, { kind: 'cld', dim: d, affine: true, otherKindUse: 'exactDDPMLaw' });
+  if (options.score !== undefined)
+    expectScore(fn, 'options.score', options.score, {
+      kind: 'cld',
+      dim: d,
+      affine: true,
+      otherKindUse: 'exactDDPMLaw',
+    });
   const schedule = cldUpdateSchedule(grid, method, corrector);
   if (gamma === 0 && schedule.some((u) => u.scoreTime === 0)) {
-    throw new InvalidArgumentError(fn, 'options.initialVelocityVariance', gamma, '> 0 when the corrector evaluates the score at t = 0 (the law of (x, v) is degenerate there)');
+    throw new InvalidArgumentError(
+      fn,
+      'options.initialVelocityVariance',
+      gamma,
+      '> 0 when the corrector evaluates the score at t = 0 (the law of (x, v) is degenerate there)',
+    );
   }
   const basis = eigenbasis(data.covariance);
   const pairs = new CLDPairs(data, basis, gamma);
-  if (options.score === undefined && typeof init === 'string') return finiteCLDLaw(fn, pairRecursion(pairs, schedule, scoreError, init, options.T), grid);
+  if (options.score === undefined && typeof init === 'string')
+    return finiteCLDLaw(fn, pairRecursion(pairs, schedule, scoreError, init, options.T), grid);
   const scoreAt = options.score ? userCLDScore(fn, options.score, d) : (t: number) => pairs.denseScore(t);
-  const start = typeof init === 'string' ? pairs.denseLaw(init, options.T) : { d: 2 * d, mean: Float64Array.from(init.mean), covariance: denseCopy(init.covariance, 2 * d) };
+  const start =
+    typeof init === 'string'
+      ? pairs.denseLaw(init, options.T)
+      : { d: 2 * d, mean: Float64Array.from(init.mean), covariance: denseCopy(init.covariance, 2 * d) };
   return finiteCLDLaw(fn, splitJoint(denseRecursion(start, schedule, withScoreError(scoreAt, scoreError), d), d), grid);
 }
 
@@ -102,9 +129,11 @@ export function exactCLDLaw(data: GaussianLaw, options: ExactCLDOptions): ExactC
 export function cldForwardMarginal(data: GaussianLaw, t: number, initialVelocityVariance = 1): ExactCLDLaw {
   const fn = 'cldForwardMarginal';
   expectGaussianLaw(fn, 'data', data);
-  if (typeof t !== 'number' || !Number.isFinite(t) || t < 0) throw new InvalidArgumentError(fn, 't', t, 'a finite number >= 0');
+  if (typeof t !== 'number' || !Number.isFinite(t) || t < 0)
+    throw new InvalidArgumentError(fn, 't', t, 'a finite number >= 0');
   const gamma = initialVelocityVariance;
-  if (typeof gamma !== 'number' || !Number.isFinite(gamma) || gamma < 0) throw new InvalidArgumentError(fn, 'initialVelocityVariance', gamma, 'a finite number >= 0');
+  if (typeof gamma !== 'number' || !Number.isFinite(gamma) || gamma < 0)
+    throw new InvalidArgumentError(fn, 'initialVelocityVariance', gamma, 'a finite number >= 0');
   const pairs = new CLDPairs(data, eigenbasis(data.covariance), gamma);
   return splitJoint(pairs.denseLaw('forward-marginal', t), pairs.d);
 }
@@ -114,7 +143,12 @@ export function cldForwardMarginal(data: GaussianLaw, t: number, initialVelocity
  * forward CLD (data variance `λ`, initial velocity variance `γ`); the covariance is the
  * score package's `cldPairCovarianceAt`, which is accurate to full precision at small t.
  */
-export function cldPairMoments(lambda: number, gamma: number, meanCoordinate: number, t: number): { mean: [number, number]; covariance: Pair2x2 } {
+export function cldPairMoments(
+  lambda: number,
+  gamma: number,
+  meanCoordinate: number,
+  t: number,
+): { mean: [number, number]; covariance: Pair2x2 } {
   const { a, c } = cldTransitionAt(t);
   const { xx, xv, vv } = cldPairCovarianceAt(t, lambda, gamma);
   return { mean: [a * meanCoordinate, c * meanCoordinate], covariance: [xx, xv, xv, vv] };
@@ -124,7 +158,11 @@ export function cldPairMoments(lambda: number, gamma: number, meanCoordinate: nu
 class CLDPairs {
   readonly d: number;
   readonly mu: Float64Array;
-  constructor(readonly data: GaussianLaw, readonly basis: Eigenbasis, readonly gamma: number) {
+  constructor(
+    readonly data: GaussianLaw,
+    readonly basis: Eigenbasis,
+    readonly gamma: number,
+  ) {
     this.d = data.mean.length;
     this.mu = toEigenCoordinates(basis, data.mean);
   }
@@ -185,7 +223,13 @@ function applyPairUpdate(law: PairLaw, a: Pair2x2, b: [number, number], q: Pair2
   law.covariance = [xx, xv, xv, vv];
 }
 
-function pairRecursion(pairs: CLDPairs, schedule: CLDAffineUpdate[], error: ResolvedScoreError, init: 'standard-normal' | 'forward-marginal', T: number): ExactCLDLaw {
+function pairRecursion(
+  pairs: CLDPairs,
+  schedule: CLDAffineUpdate[],
+  error: ResolvedScoreError,
+  init: 'standard-normal' | 'forward-marginal',
+  T: number,
+): ExactCLDLaw {
   const d = pairs.d;
   const bias = toEigenCoordinates(pairs.basis, error.bias);
   const laws = Array.from({ length: d }, (_, i) => pairs.initialPair(i, init, T));
@@ -208,7 +252,11 @@ function pairRecursion(pairs: CLDPairs, schedule: CLDAffineUpdate[], error: Reso
 /** Assembles per-pair laws (eigen-coordinates) into a dense law on (x, v) in the original coordinates. */
 function joinPairs(basis: Eigenbasis, laws: PairLaw[]): DenseLaw {
   const d = laws.length;
-  const block = (k: 0 | 1 | 3) => fromEigenDiagonal(basis, Float64Array.from(laws, (law) => law.covariance[k])).data;
+  const block = (k: 0 | 1 | 3) =>
+    fromEigenDiagonal(
+      basis,
+      Float64Array.from(laws, (law) => law.covariance[k]),
+    ).data;
   const [xx, xv, vv] = [block(0), block(1), block(3)];
   const n = 2 * d;
   const covariance = new Float64Array(n * n);
@@ -221,8 +269,20 @@ function joinPairs(basis: Eigenbasis, laws: PairLaw[]): DenseLaw {
     }
   }
   const mean = new Float64Array(n);
-  mean.set(fromEigenCoordinates(basis, Float64Array.from(laws, (law) => law.mean[0])), 0);
-  mean.set(fromEigenCoordinates(basis, Float64Array.from(laws, (law) => law.mean[1])), d);
+  mean.set(
+    fromEigenCoordinates(
+      basis,
+      Float64Array.from(laws, (law) => law.mean[0]),
+    ),
+    0,
+  );
+  mean.set(
+    fromEigenCoordinates(
+      basis,
+      Float64Array.from(laws, (law) => law.mean[1]),
+    ),
+    d,
+  );
   return { d: n, mean, covariance };
 }
 
@@ -243,11 +303,20 @@ function splitJoint(law: DenseLaw, d: number): ExactCLDLaw {
 function userCLDScore(fn: string, score: CLDScore, d: number): (t: number) => DenseCLDScoreForm {
   return (t) => {
     const form = score.affineAt!(t);
-    const parts: [keyof DenseCLDScoreForm, number][] = [['positionMatrix', d * d], ['velocityMatrix', d * d], ['offset', d]];
+    const parts: [keyof DenseCLDScoreForm, number][] = [
+      ['positionMatrix', d * d],
+      ['velocityMatrix', d * d],
+      ['offset', d],
+    ];
     for (const [name, length] of parts) {
       const value = form?.[name];
       if (!(value instanceof Float64Array) || value.length !== length) {
-        throw new ShapeMismatchError(fn, `options.score.affineAt(${t}).${name}`, value, `a Float64Array of length ${length}`);
+        throw new ShapeMismatchError(
+          fn,
+          `options.score.affineAt(${t}).${name}`,
+          value,
+          `a Float64Array of length ${length}`,
+        );
       }
       expectAllFinite(fn, `options.score.affineAt(${t}).${name}`, value);
     }
@@ -255,17 +324,29 @@ function userCLDScore(fn: string, score: CLDScore, d: number): (t: number) => De
   };
 }
 
-function withScoreError(scoreAt: (t: number) => DenseCLDScoreForm, error: ResolvedScoreError): (t: number) => DenseCLDScoreForm {
+function withScoreError(
+  scoreAt: (t: number) => DenseCLDScoreForm,
+  error: ResolvedScoreError,
+): (t: number) => DenseCLDScoreForm {
   if (error.scale === 0 && error.bias.every((b) => b === 0)) return scoreAt;
   const k = 1 + error.scale;
   return (t) => {
     const { positionMatrix, velocityMatrix, offset } = scoreAt(t);
-    return { positionMatrix: positionMatrix.map((m) => k * m), velocityMatrix: velocityMatrix.map((m) => k * m), offset: offset.map((c, i) => k * c + error.bias[i]!) };
+    return {
+      positionMatrix: positionMatrix.map((m) => k * m),
+      velocityMatrix: velocityMatrix.map((m) => k * m),
+      offset: offset.map((c, i) => k * c + error.bias[i]!),
+    };
   };
 }
 
 /** Full recursion on (x, v): `M = E ⊗ I + w ⊗ [Mx Mv]`, `b = w ⊗ c`, `Q = Q₂ ⊗ I` (`E`, `w`, `Q₂` one update's 2×2 pieces). */
-function denseRecursion(law: DenseLaw, schedule: CLDAffineUpdate[], scoreAt: (t: number) => DenseCLDScoreForm, d: number): DenseLaw {
+function denseRecursion(
+  law: DenseLaw,
+  schedule: CLDAffineUpdate[],
+  scoreAt: (t: number) => DenseCLDScoreForm,
+  d: number,
+): DenseLaw {
   const n = 2 * d;
   for (const update of schedule) {
     const a = kronecker(update.linear, d);

@@ -11,8 +11,17 @@
  * @packageDocumentation
  */
 import {
-  DDPM_LAYOUT, DEIS_MAX_DEGREE, DPM_SOLVER_2M_LAYOUT, HEUN_LAYOUT, STOCHASTIC_HEUN_LAYOUT, deisCoefficientsInto, dpmSolver2MCoefficientsInto,
-  heunCoefficientsInto, langevinCoefficientsInto, stochasticHeunCoefficientsInto, type DDPMSolverMethod,
+  DDPM_LAYOUT,
+  DEIS_MAX_DEGREE,
+  DPM_SOLVER_2M_LAYOUT,
+  HEUN_LAYOUT,
+  STOCHASTIC_HEUN_LAYOUT,
+  deisCoefficientsInto,
+  dpmSolver2MCoefficientsInto,
+  heunCoefficientsInto,
+  langevinCoefficientsInto,
+  stochasticHeunCoefficientsInto,
+  type DDPMSolverMethod,
 } from '@sgmkit/tensor';
 import type { AffineScoreForm } from '@sgmkit/score';
 import type { LangevinCorrector } from '../samplers/common.js';
@@ -33,7 +42,11 @@ interface Form {
 
 /** Builds affine forms over an extended state of `width` columns, in blocks of `d`. */
 class FormAlgebra {
-  constructor(readonly d: number, readonly width: number, private readonly scoreAt: (t: number) => AffineScoreForm) {}
+  constructor(
+    readonly d: number,
+    readonly width: number,
+    private readonly scoreAt: (t: number) => AffineScoreForm,
+  ) {}
 
   /** The state block `j` (columns `j·d … (j + 1)·d − 1`). */
   block(j: number): Form {
@@ -125,7 +138,11 @@ interface HistoryTimes {
  * `y` alone on entry) and returns the law of `y`. `scoreAt(t)` is the affine score (errors included).
  */
 export function solverRecursion(
-  method: DDPMSolverMethod, grid: Float64Array, yLaw: StateLaw, scoreAt: (t: number) => AffineScoreForm, corrector: LangevinCorrector | undefined,
+  method: DDPMSolverMethod,
+  grid: Float64Array,
+  yLaw: StateLaw,
+  scoreAt: (t: number) => AffineScoreForm,
+  corrector: LangevinCorrector | undefined,
 ): StateLaw {
   const d = yLaw.mean.length;
   const m = historyLength(method);
@@ -148,7 +165,14 @@ export function solverRecursion(
 
 /** One predictor step of `method` from `t` to `tNext` on the joint law (`m` history blocks). */
 function solverStep(
-  method: DDPMSolverMethod, law: StateLaw, d: number, m: number, t: number, tNext: number, history: HistoryTimes, scoreAt: (t: number) => AffineScoreForm,
+  method: DDPMSolverMethod,
+  law: StateLaw,
+  d: number,
+  m: number,
+  t: number,
+  tNext: number,
+  history: HistoryTimes,
+  scoreAt: (t: number) => AffineScoreForm,
 ): void {
   const noise = method === 'stochastic-heun' ? d : 0;
   const f = new FormAlgebra(d, (1 + m) * d + noise, scoreAt);
@@ -160,7 +184,11 @@ function solverStep(
       const c = heunCoefficientsInto(t, tNext, new Float64Array(HEUN_LAYOUT.LENGTH));
       const { LINEAR, EULER, FROM, TO } = HEUN_LAYOUT;
       const predicted = f.sum([c[LINEAR]!, y], [c[EULER]!, s]);
-      applyForms(law, [tNext === 0 ? predicted : f.sum([c[LINEAR]!, y], [c[FROM]!, s], [c[TO]!, f.score(tNext, predicted)])], 0);
+      applyForms(
+        law,
+        [tNext === 0 ? predicted : f.sum([c[LINEAR]!, y], [c[FROM]!, s], [c[TO]!, f.score(tNext, predicted)])],
+        0,
+      );
       return;
     }
     case 'stochastic-heun': {
@@ -168,14 +196,30 @@ function solverStep(
       const { LINEAR, EULER, FROM, TO, NOISE } = STOCHASTIC_HEUN_LAYOUT;
       const z = f.block(1 + m);
       const predicted = f.sum([c[LINEAR]!, y], [c[EULER]!, s], [c[NOISE]!, z]);
-      applyForms(law, [tNext === 0 ? predicted : f.sum([c[LINEAR]!, y], [c[FROM]!, s], [c[TO]!, f.score(tNext, predicted)], [c[NOISE]!, z])], noise);
+      applyForms(
+        law,
+        [
+          tNext === 0
+            ? predicted
+            : f.sum([c[LINEAR]!, y], [c[FROM]!, s], [c[TO]!, f.score(tNext, predicted)], [c[NOISE]!, z]),
+        ],
+        noise,
+      );
       return;
     }
     case 'dpmpp-2m': {
-      const c = dpmSolver2MCoefficientsInto(history.count > 0 ? history.times[0]! : NaN, t, tNext, new Float64Array(DPM_SOLVER_2M_LAYOUT.LENGTH));
+      const c = dpmSolver2MCoefficientsInto(
+        history.count > 0 ? history.times[0]! : NaN,
+        t,
+        tNext,
+        new Float64Array(DPM_SOLVER_2M_LAYOUT.LENGTH),
+      );
       const { LINEAR, CURRENT, PREVIOUS, DENOISE_Y, DENOISE_SCORE } = DPM_SOLVER_2M_LAYOUT;
       const denoised = f.sum([c[DENOISE_Y]!, y], [c[DENOISE_SCORE]!, s]);
-      const next = history.count > 0 ? f.sum([c[LINEAR]!, y], [c[CURRENT]!, denoised], [c[PREVIOUS]!, past[0]!]) : f.sum([c[LINEAR]!, y], [c[CURRENT]!, denoised]);
+      const next =
+        history.count > 0
+          ? f.sum([c[LINEAR]!, y], [c[CURRENT]!, denoised], [c[PREVIOUS]!, past[0]!])
+          : f.sum([c[LINEAR]!, y], [c[CURRENT]!, denoised]);
       applyForms(law, [next, denoised], 0);
       history.times[0] = t;
       history.count = 1;
@@ -185,7 +229,10 @@ function solverStep(
       const q = Math.min(m, history.count);
       const times = Float64Array.of(t, ...history.times.slice(0, q));
       const w = deisCoefficientsInto(times, q, tNext, new Float64Array(DEIS_MAX_DEGREE + 2), new Float64Array(12));
-      const terms: [number, Form][] = [[w[0]!, y], [w[1]!, s]];
+      const terms: [number, Form][] = [
+        [w[0]!, y],
+        [w[1]!, s],
+      ];
       for (let j = 0; j < q; j++) terms.push([w[2 + j]!, past[j]!]);
       applyForms(law, [f.sum(...terms), s, ...past.slice(0, m - 1)], 0);
       history.times.unshift(t);
@@ -196,10 +243,21 @@ function solverStep(
 }
 
 /** One Langevin corrector step on `y` at forward time `t` (the history blocks are kept). */
-function correctorStep(law: StateLaw, d: number, m: number, t: number, stepSize: number, scoreAt: (t: number) => AffineScoreForm): void {
+function correctorStep(
+  law: StateLaw,
+  d: number,
+  m: number,
+  t: number,
+  stepSize: number,
+  scoreAt: (t: number) => AffineScoreForm,
+): void {
   const c = langevinCoefficientsInto(stepSize, new Float64Array(DDPM_LAYOUT.LENGTH));
   const f = new FormAlgebra(d, (2 + m) * d, scoreAt);
   const y = f.block(0);
-  const next = f.sum([c[DDPM_LAYOUT.LINEAR]!, y], [c[DDPM_LAYOUT.SCORE]!, f.score(t, y)], [c[DDPM_LAYOUT.NOISE]!, f.block(1 + m)]);
+  const next = f.sum(
+    [c[DDPM_LAYOUT.LINEAR]!, y],
+    [c[DDPM_LAYOUT.SCORE]!, f.score(t, y)],
+    [c[DDPM_LAYOUT.NOISE]!, f.block(1 + m)],
+  );
   applyForms(law, [next, ...Array.from({ length: m }, (_, j) => f.block(1 + j))], d);
 }

@@ -4,17 +4,39 @@
  * covariance follow the recursion `m ← A m + b`, `P ← A P Aᵀ + Q` exactly.
  * @packageDocumentation
  */
-import { DDPM_LAYOUT, InvalidArgumentError, ShapeMismatchError, ddpmCoefficientsInto, expectAllFinite, langevinCoefficientsInto } from '@sgmkit/tensor';
+import {
+  DDPM_LAYOUT,
+  InvalidArgumentError,
+  ShapeMismatchError,
+  ddpmCoefficientsInto,
+  expectAllFinite,
+  langevinCoefficientsInto,
+} from '@sgmkit/tensor';
 import type { DDPMStepCoefficients } from '@sgmkit/tensor';
 import { expectScore, type AffineScoreForm, type Score } from '@sgmkit/score';
 import { applyAffineUpdate, scaledIdentity, type DenseLaw } from './affine-recursion.js';
 import { expectFiniteLaw } from './finite-law.js';
 import {
-  denseCopy, eigenbasis, expectGaussianLaw, fromEigenCoordinates, fromEigenDiagonal, ouMarginal, ouVariance, squareMatrix, toEigenCoordinates,
-  type Eigenbasis, type GaussianLaw,
+  denseCopy,
+  eigenbasis,
+  expectGaussianLaw,
+  fromEigenCoordinates,
+  fromEigenDiagonal,
+  ouMarginal,
+  ouVariance,
+  squareMatrix,
+  toEigenCoordinates,
+  type Eigenbasis,
+  type GaussianLaw,
 } from './gaussian.js';
 import { expectHorizonAndGrid, expectScoreError, type ResolvedScoreError, type ScoreErrorOptions } from './options.js';
-import { expectDDPMMethod, isSingleStepDDPMMethod, type DDPMMethod, type DDPMSolverMethod, type SingleStepDDPMMethod } from '../samplers/methods.js';
+import {
+  expectDDPMMethod,
+  isSingleStepDDPMMethod,
+  type DDPMMethod,
+  type DDPMSolverMethod,
+  type SingleStepDDPMMethod,
+} from '../samplers/methods.js';
 import { solverRecursion } from './exact-ddpm-solvers.js';
 import { expectCorrector, type LangevinCorrector } from '../samplers/common.js';
 
@@ -61,13 +83,22 @@ function coefficientRecord(c: Float64Array): DDPMStepCoefficients {
  * (score at `t_k`), then `m` corrector steps (score at `t_{k+1}`). The coefficients are
  * the samplers' own (`ddpmCoefficientsInto`, `langevinCoefficientsInto` of `@sgmkit/tensor`).
  */
-export function ddpmUpdateSchedule(grid: Float64Array, method: SingleStepDDPMMethod, corrector?: LangevinCorrector): ScheduledUpdate[] {
+export function ddpmUpdateSchedule(
+  grid: Float64Array,
+  method: SingleStepDDPMMethod,
+  corrector?: LangevinCorrector,
+): ScheduledUpdate[] {
   const schedule: ScheduledUpdate[] = [];
   const c = new Float64Array(DDPM_LAYOUT.LENGTH);
-  const correctorCoefficients = corrector === undefined ? undefined : coefficientRecord(langevinCoefficientsInto(corrector.stepSize, c));
+  const correctorCoefficients =
+    corrector === undefined ? undefined : coefficientRecord(langevinCoefficientsInto(corrector.stepSize, c));
   for (let k = 0; k + 1 < grid.length; k++) {
-    schedule.push({ coefficients: coefficientRecord(ddpmCoefficientsInto(method, grid[k]!, grid[k + 1]!, c)), scoreTime: grid[k]! });
-    for (let j = 0; j < (corrector?.steps ?? 0); j++) schedule.push({ coefficients: correctorCoefficients!, scoreTime: grid[k + 1]! });
+    schedule.push({
+      coefficients: coefficientRecord(ddpmCoefficientsInto(method, grid[k]!, grid[k + 1]!, c)),
+      scoreTime: grid[k]!,
+    });
+    for (let j = 0; j < (corrector?.steps ?? 0); j++)
+      schedule.push({ coefficients: correctorCoefficients!, scoreTime: grid[k + 1]! });
   }
   return schedule;
 }
@@ -94,7 +125,8 @@ export function ddpmUpdateSchedule(grid: Float64Array, method: SingleStepDDPMMet
 export function exactDDPMLaw(data: GaussianLaw, options: ExactDDPMOptions): GaussianLaw {
   const fn = 'exactDDPMLaw';
   const d = expectGaussianLaw(fn, 'data', data);
-  if (options === null || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an object { T, grid, method, ... }');
+  if (options === null || typeof options !== 'object')
+    throw new InvalidArgumentError(fn, 'options', options, 'an object { T, grid, method, ... }');
   const grid = expectHorizonAndGrid(fn, options.T, options.grid);
   const method = expectDDPMMethod(fn, 'options.method', options.method);
   const corrector = expectCorrector(fn, 'options.corrector', options.corrector);
@@ -102,17 +134,28 @@ export function exactDDPMLaw(data: GaussianLaw, options: ExactDDPMOptions): Gaus
   const init = options.init ?? 'standard-normal';
   if (typeof init !== 'string') expectGaussianLaw(fn, 'options.init', init, d);
   else if (init !== 'standard-normal' && init !== 'forward-marginal') {
-    throw new InvalidArgumentError(fn, 'options.init', init, "'standard-normal', 'forward-marginal' or a Gaussian law { mean, covariance }");
+    throw new InvalidArgumentError(
+      fn,
+      'options.init',
+      init,
+      "'standard-normal', 'forward-marginal' or a Gaussian law { mean, covariance }",
+    );
   }
-  if (options.score !== undefined) expectScore(fn, 'options.score', options.score, { kind: 'ou', dim: d, affine: true, otherKindUse: 'exactCLDLaw' });
+  if (options.score !== undefined)
+    expectScore(fn, 'options.score', options.score, { kind: 'ou', dim: d, affine: true, otherKindUse: 'exactCLDLaw' });
   const basis = eigenbasis(data.covariance);
-  if (!isSingleStepDDPMMethod(method)) return expectFiniteLaw(fn, solverLaw(data, basis, method, grid, scoreError, init, options, corrector), grid);
+  if (!isSingleStepDDPMMethod(method))
+    return expectFiniteLaw(fn, solverLaw(data, basis, method, grid, scoreError, init, options, corrector), grid);
   const schedule = ddpmUpdateSchedule(grid, method, corrector);
   if (options.score === undefined && typeof init === 'string') {
     return expectFiniteLaw(fn, eigenDirectionRecursion(data, basis, schedule, scoreError, init, options.T), grid);
   }
   const scoreAt = options.score ? userAffineScore(fn, options.score, d) : exactAffineScore(data, basis);
-  return expectFiniteLaw(fn, denseRecursion(initialDenseLaw(data, init, options.T), schedule, withScoreError(scoreAt, scoreError)), grid);
+  return expectFiniteLaw(
+    fn,
+    denseRecursion(initialDenseLaw(data, init, options.T), schedule, withScoreError(scoreAt, scoreError)),
+    grid,
+  );
 }
 
 /**
@@ -120,7 +163,13 @@ export function exactDDPMLaw(data: GaussianLaw, options: ExactDDPMOptions): Gaus
  * exact score and a standard-normal or forward-marginal start make the directions independent, else dense.
  */
 function solverLaw(
-  data: GaussianLaw, basis: Eigenbasis, method: DDPMSolverMethod, grid: Float64Array, error: ResolvedScoreError, init: InitialLaw, options: ExactDDPMOptions,
+  data: GaussianLaw,
+  basis: Eigenbasis,
+  method: DDPMSolverMethod,
+  grid: Float64Array,
+  error: ResolvedScoreError,
+  init: InitialLaw,
+  options: ExactDDPMOptions,
   corrector: LangevinCorrector | undefined,
 ): GaussianLaw {
   const d = data.mean.length;
@@ -131,11 +180,19 @@ function solverLaw(
     const variance = new Float64Array(d);
     for (let i = 0; i < d; i++) {
       const lambda = basis.values[i]!;
-      const start = init === 'forward-marginal' ? { mean: Float64Array.of(Math.exp(-options.T) * mu[i]!), covariance: Float64Array.of(ouVariance(lambda, options.T)) }
-        : { mean: Float64Array.of(0), covariance: Float64Array.of(1) };
+      const start =
+        init === 'forward-marginal'
+          ? {
+              mean: Float64Array.of(Math.exp(-options.T) * mu[i]!),
+              covariance: Float64Array.of(ouVariance(lambda, options.T)),
+            }
+          : { mean: Float64Array.of(0), covariance: Float64Array.of(1) };
       const scoreAt = (t: number): AffineScoreForm => {
         const [slope, offset] = eigenScore(lambda, mu[i]!, t);
-        return { matrix: Float64Array.of((1 + error.scale) * slope), offset: Float64Array.of((1 + error.scale) * offset + bias[i]!) };
+        return {
+          matrix: Float64Array.of((1 + error.scale) * slope),
+          offset: Float64Array.of((1 + error.scale) * offset + bias[i]!),
+        };
       };
       const out = solverRecursion(method, grid, start, scoreAt, corrector);
       mean[i] = out.mean[0]!;
@@ -145,7 +202,13 @@ function solverLaw(
   }
   const scoreAt = options.score ? userAffineScore('exactDDPMLaw', options.score, d) : exactAffineScore(data, basis);
   const start = initialDenseLaw(data, init, options.T);
-  const out = solverRecursion(method, grid, { mean: start.mean, covariance: start.covariance }, withScoreError(scoreAt, error), corrector);
+  const out = solverRecursion(
+    method,
+    grid,
+    { mean: start.mean, covariance: start.covariance },
+    withScoreError(scoreAt, error),
+    corrector,
+  );
   return { mean: out.mean, covariance: squareMatrix(d, out.covariance) };
 }
 
@@ -157,7 +220,12 @@ function eigenScore(lambda: number, meanCoordinate: number, t: number): [number,
 
 /** The scalar recursion of every eigen-direction; the score error enters as `(1 + scale)·s + bias`. */
 function eigenDirectionRecursion(
-  data: GaussianLaw, basis: Eigenbasis, schedule: ScheduledUpdate[], error: ResolvedScoreError, init: 'standard-normal' | 'forward-marginal', T: number,
+  data: GaussianLaw,
+  basis: Eigenbasis,
+  schedule: ScheduledUpdate[],
+  error: ResolvedScoreError,
+  init: 'standard-normal' | 'forward-marginal',
+  T: number,
 ): GaussianLaw {
   const d = data.mean.length;
   const mu = toEigenCoordinates(basis, data.mean);
@@ -195,10 +263,20 @@ function userAffineScore(fn: string, score: Score, d: number): (t: number) => Af
   return (t) => {
     const form = score.affineAt!(t);
     if (!form || !(form.matrix instanceof Float64Array) || form.matrix.length !== d * d) {
-      throw new ShapeMismatchError(fn, `options.score.affineAt(${t}).matrix`, form?.matrix, `a Float64Array of length ${d * d}`);
+      throw new ShapeMismatchError(
+        fn,
+        `options.score.affineAt(${t}).matrix`,
+        form?.matrix,
+        `a Float64Array of length ${d * d}`,
+      );
     }
     if (!(form.offset instanceof Float64Array) || form.offset.length !== d) {
-      throw new ShapeMismatchError(fn, `options.score.affineAt(${t}).offset`, form.offset, `a Float64Array of length ${d}`);
+      throw new ShapeMismatchError(
+        fn,
+        `options.score.affineAt(${t}).offset`,
+        form.offset,
+        `a Float64Array of length ${d}`,
+      );
     }
     expectAllFinite(fn, `options.score.affineAt(${t}).matrix`, form.matrix);
     expectAllFinite(fn, `options.score.affineAt(${t}).offset`, form.offset);
@@ -207,11 +285,17 @@ function userAffineScore(fn: string, score: Score, d: number): (t: number) => Af
 }
 
 /** `(1 + scale)·(M x + c) + bias`. */
-function withScoreError(scoreAt: (t: number) => AffineScoreForm, error: ResolvedScoreError): (t: number) => AffineScoreForm {
+function withScoreError(
+  scoreAt: (t: number) => AffineScoreForm,
+  error: ResolvedScoreError,
+): (t: number) => AffineScoreForm {
   if (error.scale === 0 && error.bias.every((b) => b === 0)) return scoreAt;
   return (t) => {
     const { matrix, offset } = scoreAt(t);
-    return { matrix: matrix.map((m) => (1 + error.scale) * m), offset: offset.map((c, i) => (1 + error.scale) * c + error.bias[i]!) };
+    return {
+      matrix: matrix.map((m) => (1 + error.scale) * m),
+      offset: offset.map((c, i) => (1 + error.scale) * c + error.bias[i]!),
+    };
   };
 }
 
@@ -223,14 +307,23 @@ function initialDenseLaw(data: GaussianLaw, init: InitialLaw, T: number): DenseL
 }
 
 /** The full recursion `y ← M y + b + ξ`: `M = linear·I + score·J_t`, `b = score·c_t`, `Q = noiseVariance·I` (`s(t, y) = J_t y + c_t`). */
-function denseRecursion(law: DenseLaw, schedule: ScheduledUpdate[], scoreAt: (t: number) => AffineScoreForm): GaussianLaw {
+function denseRecursion(
+  law: DenseLaw,
+  schedule: ScheduledUpdate[],
+  scoreAt: (t: number) => AffineScoreForm,
+): GaussianLaw {
   const d = law.d;
   for (const { coefficients, scoreTime } of schedule) {
     const { matrix, offset } = scoreAt(scoreTime);
     const a = matrix.map((m) => coefficients.score * m);
     for (let i = 0; i < d; i++) a[i * d + i] = a[i * d + i]! + coefficients.linear;
     const b = offset.map((c) => coefficients.score * c);
-    applyAffineUpdate(law, a, b, coefficients.noiseVariance > 0 ? scaledIdentity(d, coefficients.noiseVariance) : undefined);
+    applyAffineUpdate(
+      law,
+      a,
+      b,
+      coefficients.noiseVariance > 0 ? scaledIdentity(d, coefficients.noiseVariance) : undefined,
+    );
   }
   return { mean: law.mean, covariance: squareMatrix(d, law.covariance) };
 }

@@ -18,9 +18,14 @@ function finite(values: ArrayLike<number>): boolean {
 }
 
 /** Returns `law` when its mean and covariance are finite; else throws, blaming the grid (the only unbounded input). */
-export function expectFiniteLaw<L extends { readonly mean: ArrayLike<number>; readonly covariance: { readonly data: ArrayLike<number> } }>(
-  fn: string, law: L, grid: Float64Array,
-): L {
+export function expectFiniteLaw<
+  L extends { readonly mean: ArrayLike<number>; readonly covariance: { readonly data: ArrayLike<number> } },
+>(fn: string, law: L, grid: Float64Array): L {
   if (finite(law.mean) && finite(law.covariance.data)) return law;
-  throw new InvalidArgumentError(fn, 'options.grid', grid, `a grid whose exact law is finite in double precision; with T = ${grid[0]} and a largest step of ${largestStep(grid)} the affine coefficients overflow`);
+  throw new InvalidArgumentError(
+    fn,
+    'options.grid',
+    grid,
+    `a grid whose exact law is finite in double precision; with T = ${grid[0]} and a largest step of ${largestStep(grid)} the affine coefficients overflow`,
+  );
 }

@@ -3,7 +3,14 @@
  * their validation, and the OU forward marginals `q_t` of Gaussian data.
  * @packageDocumentation
  */
-import { InvalidArgumentError, ShapeMismatchError, cholesky, expectAllFinite, gemv, symmetricEigen } from '@sgmkit/tensor';
+import {
+  InvalidArgumentError,
+  ShapeMismatchError,
+  cholesky,
+  expectAllFinite,
+  gemv,
+  symmetricEigen,
+} from '@sgmkit/tensor';
 import type { Tensor } from '@sgmkit/tensor';
 
 /** A Gaussian law: mean vector of length `d` and `d × d` float64 covariance. */
@@ -26,7 +33,8 @@ export function squareMatrix(d: number, data: Float64Array = new Float64Array(d 
 /** Copies a `d × d` matrix (any strides) into a new row-major Float64Array. */
 export function denseCopy(a: Tensor, d: number): Float64Array {
   const out = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) out[i * d + j] = a.data[a.offset + i * a.stride[0]! + j * a.stride[1]!]!;
+  for (let i = 0; i < d; i++)
+    for (let j = 0; j < d; j++) out[i * d + j] = a.data[a.offset + i * a.stride[0]! + j * a.stride[1]!]!;
   return out;
 }
 
@@ -37,16 +45,30 @@ export function denseCopy(a: Tensor, d: number): Float64Array {
  * @throws {NotPositiveDefiniteError} when the covariance is not SPD
  */
 export function expectGaussianLaw(fn: string, argument: string, law: unknown, d?: number): number {
-  if (law === null || typeof law !== 'object') throw new InvalidArgumentError(fn, argument, law, 'an object { mean: Float64Array, covariance: Tensor }');
+  if (law === null || typeof law !== 'object')
+    throw new InvalidArgumentError(fn, argument, law, 'an object { mean: Float64Array, covariance: Tensor }');
   const { mean, covariance } = law as GaussianLaw;
   if (!(mean instanceof Float64Array)) throw new InvalidArgumentError(fn, `${argument}.mean`, mean, 'a Float64Array');
   if (mean.length === 0) throw new ShapeMismatchError(fn, `${argument}.mean`, mean, 'a vector of length d >= 1');
-  if (d !== undefined && mean.length !== d) throw new ShapeMismatchError(fn, `${argument}.mean`, mean, `a vector of length ${d}`);
+  if (d !== undefined && mean.length !== d)
+    throw new ShapeMismatchError(fn, `${argument}.mean`, mean, `a vector of length ${d}`);
   expectAllFinite(fn, `${argument}.mean`, mean);
   const dim = mean.length;
   const c = covariance as Tensor | undefined;
-  if (!c || typeof c !== 'object' || !Array.isArray(c.shape) || c.shape.length !== 2 || c.shape[0] !== dim || c.shape[1] !== dim) {
-    throw new ShapeMismatchError(fn, `${argument}.covariance`, covariance, `a ${dim} × ${dim} matrix (d = ${dim} from ${argument}.mean)`);
+  if (
+    !c ||
+    typeof c !== 'object' ||
+    !Array.isArray(c.shape) ||
+    c.shape.length !== 2 ||
+    c.shape[0] !== dim ||
+    c.shape[1] !== dim
+  ) {
+    throw new ShapeMismatchError(
+      fn,
+      `${argument}.covariance`,
+      covariance,
+      `a ${dim} × ${dim} matrix (d = ${dim} from ${argument}.mean)`,
+    );
   }
   cholesky(c, { fn, argument: `${argument}.covariance` });
   return dim;
@@ -70,7 +92,8 @@ export function expectGaussianLaw(fn: string, argument: string, law: unknown, d?
  */
 export function gaussianLaw(mean: ArrayLike<number>, covariance: ArrayLike<ArrayLike<number>> | Tensor): GaussianLaw {
   const fn = 'gaussianLaw';
-  if (mean === null || typeof mean !== 'object' || typeof mean.length !== 'number') throw new InvalidArgumentError(fn, 'mean', mean, 'an array of d >= 1 numbers');
+  if (mean === null || typeof mean !== 'object' || typeof mean.length !== 'number')
+    throw new InvalidArgumentError(fn, 'mean', mean, 'an array of d >= 1 numbers');
   const m = Float64Array.from(mean);
   if (m.length === 0) throw new ShapeMismatchError(fn, 'mean', mean, 'an array of d >= 1 numbers');
   expectAllFinite(fn, 'mean', m);
@@ -84,17 +107,26 @@ export function gaussianLaw(mean: ArrayLike<number>, covariance: ArrayLike<Array
 function covarianceData(fn: string, covariance: unknown, d: number): Float64Array {
   const c = covariance as Partial<Tensor> & ArrayLike<ArrayLike<number>>;
   if (c !== null && typeof c === 'object' && ArrayBuffer.isView(c.data) && Array.isArray(c.shape)) {
-    if (c.shape.length !== 2 || c.shape[0] !== d || c.shape[1] !== d) throw new ShapeMismatchError(fn, 'covariance', covariance, `a ${d} × ${d} matrix (d from mean)`);
+    if (c.shape.length !== 2 || c.shape[0] !== d || c.shape[1] !== d)
+      throw new ShapeMismatchError(fn, 'covariance', covariance, `a ${d} × ${d} matrix (d from mean)`);
     return denseCopy(c as Tensor, d);
   }
-  if (c === null || typeof c !== 'object' || c.length !== d) throw new ShapeMismatchError(fn, 'covariance', covariance, `${d} rows of ${d} numbers (d from mean), or a [${d}, ${d}] tensor`);
+  if (c === null || typeof c !== 'object' || c.length !== d)
+    throw new ShapeMismatchError(
+      fn,
+      'covariance',
+      covariance,
+      `${d} rows of ${d} numbers (d from mean), or a [${d}, ${d}] tensor`,
+    );
   const out = new Float64Array(d * d);
   for (let i = 0; i < d; i++) {
     const row = c[i];
-    if (row === null || typeof row !== 'object' || row.length !== d) throw new ShapeMismatchError(fn, `covariance[${i}]`, row, `a row of ${d} numbers`);
+    if (row === null || typeof row !== 'object' || row.length !== d)
+      throw new ShapeMismatchError(fn, `covariance[${i}]`, row, `a row of ${d} numbers`);
     for (let j = 0; j < d; j++) {
       const value = row[j]!;
-      if (typeof value !== 'number' || !Number.isFinite(value)) throw new InvalidArgumentError(fn, `covariance[${i}][${j}]`, value, 'a finite number');
+      if (typeof value !== 'number' || !Number.isFinite(value))
+        throw new InvalidArgumentError(fn, `covariance[${i}][${j}]`, value, 'a finite number');
       out[i * d + j] = value;
     }
   }
@@ -152,7 +184,8 @@ export function ouVariance(lambda: number, t: number): number {
 export function ouMarginal(data: GaussianLaw, t: number): GaussianLaw {
   const fn = 'ouMarginal';
   const d = expectGaussianLaw(fn, 'data', data);
-  if (typeof t !== 'number' || !Number.isFinite(t) || t < 0) throw new InvalidArgumentError(fn, 't', t, 'a finite number >= 0');
+  if (typeof t !== 'number' || !Number.isFinite(t) || t < 0)
+    throw new InvalidArgumentError(fn, 't', t, 'a finite number >= 0');
   const decay = Math.exp(-t);
   const noise = -Math.expm1(-2 * t);
   const mean = data.mean.map((m) => decay * m);

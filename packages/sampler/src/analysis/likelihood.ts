@@ -117,14 +117,19 @@ function affineStep(score: Score, t0: number, t1: number, d: number, z: Float64A
  * @example
  * const exact = exactPFODELikelihood(gaussianScore({ mean: [0], covariance: 2 }), fromArray([[1]]), { T: 10, grid: uniformGrid(10, 100) });
  */
-export function exactPFODELikelihood(score: Score, x: Batch, options: ExactPFODELikelihoodOptions): ExactPFODELikelihood {
+export function exactPFODELikelihood(
+  score: Score,
+  x: Batch,
+  options: ExactPFODELikelihoodOptions,
+): ExactPFODELikelihood {
   const fn = 'exactPFODELikelihood';
   expectScore(fn, 'score', score, { kind: 'ou', affine: true });
   const d = score.dim;
   const [n] = expectBatch(fn, 'x', x, d);
   if (n < 1) throw new InvalidArgumentError(fn, 'x', x, 'a batch with at least one row');
   expectAllFinite(fn, 'x.data', x.data.subarray(x.offset, x.offset + n * d));
-  if (options === null || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an options object { T, grid }');
+  if (options === null || typeof options !== 'object')
+    throw new InvalidArgumentError(fn, 'options', options, 'an options object { T, grid }');
   const grid = expectHorizonAndGrid(fn, options.T, options.grid);
   const w = d + 1;
   const z = new Float64Array(d * w);

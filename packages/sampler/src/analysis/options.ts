@@ -34,11 +34,14 @@ export function expectHorizonAndGrid(fn: string, T: unknown, grid: unknown): Flo
 /** Validates the score-error option against dimension `d` (bias is per coordinate). */
 export function expectScoreError(fn: string, scoreError: unknown, d: number): ResolvedScoreError {
   if (scoreError === undefined) return { scale: 0, bias: new Float64Array(d) };
-  if (scoreError === null || typeof scoreError !== 'object') throw new InvalidArgumentError(fn, 'options.scoreError', scoreError, 'an object { scale?, bias? }');
+  if (scoreError === null || typeof scoreError !== 'object')
+    throw new InvalidArgumentError(fn, 'options.scoreError', scoreError, 'an object { scale?, bias? }');
   const { scale = 0, bias } = scoreError as ScoreErrorOptions;
-  if (typeof scale !== 'number' || !Number.isFinite(scale)) throw new InvalidArgumentError(fn, 'options.scoreError.scale', scale, 'a finite number');
+  if (typeof scale !== 'number' || !Number.isFinite(scale))
+    throw new InvalidArgumentError(fn, 'options.scoreError.scale', scale, 'a finite number');
   if (bias === undefined) return { scale, bias: new Float64Array(d) };
-  if (!(bias instanceof Float64Array)) throw new InvalidArgumentError(fn, 'options.scoreError.bias', bias, 'a Float64Array');
+  if (!(bias instanceof Float64Array))
+    throw new InvalidArgumentError(fn, 'options.scoreError.bias', bias, 'a Float64Array');
   if (bias.length !== d) throw new ShapeMismatchError(fn, 'options.scoreError.bias', bias, `a vector of length ${d}`);
   expectAllFinite(fn, 'options.scoreError.bias', bias);
   return { scale, bias };

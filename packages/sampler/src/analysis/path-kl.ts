@@ -7,7 +7,14 @@
  */
 import { InvalidArgumentError, identity } from '@sgmkit/tensor';
 import { gaussianKL } from './divergences.js';
-import { eigenbasis, expectGaussianLaw, ouMarginal, ouVariance, toEigenCoordinates, type GaussianLaw } from './gaussian.js';
+import {
+  eigenbasis,
+  expectGaussianLaw,
+  ouMarginal,
+  ouVariance,
+  toEigenCoordinates,
+  type GaussianLaw,
+} from './gaussian.js';
 import { expectHorizonAndGrid, expectScoreError, type ResolvedScoreError, type ScoreErrorOptions } from './options.js';
 import { expectDDPMMethod } from '../samplers/methods.js';
 import { gaussLegendre, integrate } from './quadrature.js';
@@ -55,15 +62,22 @@ const MAX_PIECE = 0.25;
 export function ddpmPathSpaceKL(data: GaussianLaw, options: PathSpaceKLOptions): PathSpaceKL {
   const fn = 'ddpmPathSpaceKL';
   const d = expectGaussianLaw(fn, 'data', data);
-  if (options === null || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an object { T, grid, method, ... }');
+  if (options === null || typeof options !== 'object')
+    throw new InvalidArgumentError(fn, 'options', options, 'an object { T, grid, method, ... }');
   const grid = expectHorizonAndGrid(fn, options.T, options.grid);
   const method = expectDDPMMethod(fn, 'options.method', options.method);
   if (method !== 'exponential-integrator' && method !== 'euler-maruyama') {
-    throw new InvalidArgumentError(fn, 'options.method', method, "'exponential-integrator' or 'euler-maruyama' (the other updates are not SDEs driven by √2 dB, so Girsanov does not apply)");
+    throw new InvalidArgumentError(
+      fn,
+      'options.method',
+      method,
+      "'exponential-integrator' or 'euler-maruyama' (the other updates are not SDEs driven by √2 dB, so Girsanov does not apply)",
+    );
   }
   const error = expectScoreError(fn, options.scoreError, d);
   const init = options.init ?? 'standard-normal';
-  if (init !== 'standard-normal' && init !== 'forward-marginal') throw new InvalidArgumentError(fn, 'options.init', init, "'standard-normal' or 'forward-marginal'");
+  if (init !== 'standard-normal' && init !== 'forward-marginal')
+    throw new InvalidArgumentError(fn, 'options.init', init, "'standard-normal' or 'forward-marginal'");
   const basis = eigenbasis(data.covariance);
   const mu = toEigenCoordinates(basis, data.mean);
   const bias = toEigenCoordinates(basis, error.bias);
@@ -76,7 +90,12 @@ export function ddpmPathSpaceKL(data: GaussianLaw, options: PathSpaceKLOptions):
 
 /** One eigen-direction's `Σ_k ∫_{t_{k+1}}^{t_k} ¼ E Δ² dt`. */
 function directionGirsanov(
-  lambda: number, meanCoordinate: number, bias: number, error: ResolvedScoreError, grid: Float64Array, method: 'exponential-integrator' | 'euler-maruyama',
+  lambda: number,
+  meanCoordinate: number,
+  bias: number,
+  error: ResolvedScoreError,
+  grid: Float64Array,
+  method: 'exponential-integrator' | 'euler-maruyama',
 ): number {
   let sum = 0;
   for (let k = 0; k + 1 < grid.length; k++) {
@@ -89,9 +108,10 @@ function directionGirsanov(
       const variance = ouVariance(lambda, t);
       const mean = Math.exp(-t) * meanCoordinate;
       // Δ = cx X_t + cy X_{t_k} + c0, the drift difference; X_{t_k} = e^{−r} X_t + √(1 − e^{−2r}) ξ.
-      const [cx, cy, c0] = method === 'exponential-integrator'
-        ? [-2 / variance, -2 * slope, 2 * (mean / variance - offset)]
-        : [1 - 2 / variance, -1 - 2 * slope, 2 * (mean / variance - offset)];
+      const [cx, cy, c0] =
+        method === 'exponential-integrator'
+          ? [-2 / variance, -2 * slope, 2 * (mean / variance - offset)]
+          : [1 - 2 / variance, -1 - 2 * slope, 2 * (mean / variance - offset)];
       const r = frozen - t;
       const a = cx + cy * Math.exp(-r);
       const shifted = a * mean + c0;

@@ -20,7 +20,8 @@ export function gaussLegendre(n: number): QuadratureRule {
     for (let iteration = 0; iteration < 100; iteration++) {
       // Three-term recurrence for P_n(x) and P_{n−1}(x).
       let [previous, current] = [1, x];
-      for (let k = 2; k <= n; k++) [previous, current] = [current, ((2 * k - 1) * x * current - (k - 1) * previous) / k];
+      for (let k = 2; k <= n; k++)
+        [previous, current] = [current, ((2 * k - 1) * x * current - (k - 1) * previous) / k];
       derivative = (n * (x * current - previous)) / (x * x - 1);
       const step = current / derivative;
       x -= step;

@@ -5,7 +5,14 @@
  */
 import { standardNormalCdf } from '@sgmkit/tensor';
 import { denseCopy, type GaussianLaw } from './gaussian.js';
-import { expectPair, logBhattacharyya, relativeFrame, squaredNorm, xMinusLog1p, type RelativeFrame } from './divergences.js';
+import {
+  expectPair,
+  logBhattacharyya,
+  relativeFrame,
+  squaredNorm,
+  xMinusLog1p,
+  type RelativeFrame,
+} from './divergences.js';
 
 /** Total variation as an interval; `exact` is present when it is known in closed form. */
 export interface TotalVariationBounds {
@@ -58,7 +65,12 @@ export function gaussianTV(p: GaussianLaw, q: GaussianLaw): TotalVariationBounds
   const fn = 'gaussianTV';
   const d = expectPair(fn, p, q);
   if (d === 1) {
-    const exact = normalTV1D(p.mean[0]!, Math.sqrt(p.covariance.data[p.covariance.offset]!), q.mean[0]!, Math.sqrt(q.covariance.data[q.covariance.offset]!));
+    const exact = normalTV1D(
+      p.mean[0]!,
+      Math.sqrt(p.covariance.data[p.covariance.offset]!),
+      q.mean[0]!,
+      Math.sqrt(q.covariance.data[q.covariance.offset]!),
+    );
     return { lower: exact, upper: exact, exact };
   }
   const frame = relativeFrame(p, q, fn);
@@ -112,7 +124,10 @@ function tvFromKLAndHellinger(kl: number, hellingerSquared: number): number {
 function tvUpperBound(frame: RelativeFrame, reverse: RelativeFrame, hellingerSquared: number): number {
   const meanShiftQ = Math.sqrt(squaredNorm(frame.whitenedMeanDifference));
   const meanShiftP = Math.sqrt(squaredNorm(reverse.whitenedMeanDifference));
-  const kl = Math.min(covarianceKL(frame.spectrum) + 0.5 * meanShiftQ ** 2, covarianceKL(reverse.spectrum) + 0.5 * meanShiftP ** 2);
+  const kl = Math.min(
+    covarianceKL(frame.spectrum) + 0.5 * meanShiftQ ** 2,
+    covarianceKL(reverse.spectrum) + 0.5 * meanShiftP ** 2,
+  );
   const direct = tvFromKLAndHellinger(kl, hellingerSquared);
   const centred = (f: RelativeFrame): RelativeFrame => ({ ...f, whitenedMeanDifference: new Float64Array(f.d) });
   const covariancePart = tvFromKLAndHellinger(

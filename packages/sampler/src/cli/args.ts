@@ -118,8 +118,10 @@ function inBounds(spec: OptionSpec, value: number): boolean {
 function convertScalar(spec: OptionSpec, text: string): number {
   const integer = spec.kind === 'integer';
   const value = parseDecimal(text);
-  const ok = value !== undefined && Number.isFinite(value) && (!integer || Number.isSafeInteger(value)) && inBounds(spec, value);
-  if (!ok) throw new OptionValueError(spec.name, text, `${integer ? 'an integer' : 'a finite number'}${boundsPhrase(spec)}`);
+  const ok =
+    value !== undefined && Number.isFinite(value) && (!integer || Number.isSafeInteger(value)) && inBounds(spec, value);
+  if (!ok)
+    throw new OptionValueError(spec.name, text, `${integer ? 'an integer' : 'a finite number'}${boundsPhrase(spec)}`);
   return value!;
 }
 
@@ -133,7 +135,8 @@ function convertList(spec: OptionSpec, text: string, expected: string): number[]
 function convertMatrix(spec: OptionSpec, text: string): number[][] {
   const expected = 'numbers separated by "," with rows separated by ";" (e.g. "1,0.5;0.5,2")';
   const rows = text.split(';').map((row) => convertList(spec, row, expected));
-  if (rows.some((row) => row.length !== rows[0]!.length)) throw new OptionValueError(spec.name, text, `${expected} with rows of equal length`);
+  if (rows.some((row) => row.length !== rows[0]!.length))
+    throw new OptionValueError(spec.name, text, `${expected} with rows of equal length`);
   return rows;
 }
 
@@ -152,7 +155,8 @@ export function convertOption(spec: OptionSpec, text: string): OptionValue {
       if (text === '') throw new OptionValueError(spec.name, text, 'a non-empty string');
       return text;
     case 'choice':
-      if (!spec.choices!.includes(text)) throw new OptionValueError(spec.name, text, `one of ${spec.choices!.join(', ')}`);
+      if (!spec.choices!.includes(text))
+        throw new OptionValueError(spec.name, text, `one of ${spec.choices!.join(', ')}`);
       return text;
     case 'number':
     case 'integer':
@@ -205,7 +209,8 @@ export function parseArgs(command: CommandSpec, argv: readonly string[]): Parsed
     const spec = findOption(options, flag);
     let text = inline;
     if (text === undefined && spec.kind !== 'boolean') {
-      if (i + 1 >= argv.length) throw new UsageError(`option --${spec.name} needs a value${spec.valueName ? ' ' + spec.valueName : ''}`);
+      if (i + 1 >= argv.length)
+        throw new UsageError(`option --${spec.name} needs a value${spec.valueName ? ' ' + spec.valueName : ''}`);
       text = argv[++i]!;
     }
     const given = texts.get(spec.name);
@@ -218,7 +223,10 @@ export function parseArgs(command: CommandSpec, argv: readonly string[]): Parsed
 
 function optionLabel(spec: OptionSpec): string {
   const short = spec.short ? `-${spec.short}, ` : '    ';
-  const value = spec.kind === 'boolean' ? '' : ` ${spec.valueName ?? (spec.kind === 'choice' ? `<${spec.choices!.join('|')}>` : '<value>')}`;
+  const value =
+    spec.kind === 'boolean'
+      ? ''
+      : ` ${spec.valueName ?? (spec.kind === 'choice' ? `<${spec.choices!.join('|')}>` : '<value>')}`;
   return `${short}--${spec.name}${value}`;
 }
 

@@ -13,5 +13,11 @@ import { benchCommand, benchmarksCheckoutAvailable } from './commands/bench.js';
 
 /** Every subcommand; `bench` only in a checkout of the repository (it runs the checkout's benchmarks/). */
 export const COMMANDS: readonly Command[] = [
-  sampleCommand, verifyCommand, likelihoodCommand, trainCommand, ...(benchmarksCheckoutAvailable() ? [benchCommand] : []), plotCommand, mergeCommand,
+  sampleCommand,
+  verifyCommand,
+  likelihoodCommand,
+  trainCommand,
+  ...(benchmarksCheckoutAvailable() ? [benchCommand] : []),
+  plotCommand,
+  mergeCommand,
 ];

@@ -26,7 +26,10 @@ export function gaussianMarginal1(mean: ArrayLike<number>, covariance: Covarianc
 }
 
 /** Density of the first two coordinates, `N((m₀, m₁), Σ[0:2, 0:2])`, at (x, y). */
-export function gaussianMarginal2(mean: ArrayLike<number>, covariance: CovarianceJson): (x: number, y: number) => number {
+export function gaussianMarginal2(
+  mean: ArrayLike<number>,
+  covariance: CovarianceJson,
+): (x: number, y: number) => number {
   const [m0, m1] = [mean[0]!, mean[1]!];
   const a = covarianceEntry(covariance, 0, 0);
   const b = covarianceEntry(covariance, 0, 1);
@@ -48,7 +51,10 @@ export interface MixtureJson {
 }
 
 /** `Σ_k w_k f_k`: the marginal density of a mixture from the marginals of its components. */
-function mixtureOf<F extends (...xs: number[]) => number>(mixture: MixtureJson, marginal: (mean: readonly number[], cov: CovarianceJson) => F): F {
+function mixtureOf<F extends (...xs: number[]) => number>(
+  mixture: MixtureJson,
+  marginal: (mean: readonly number[], cov: CovarianceJson) => F,
+): F {
   const parts = mixture.weights.map((w, k) => [w, marginal(mixture.means[k]!, mixture.covariances[k]!)] as const);
   return ((...xs: number[]) => parts.reduce((sum, [w, f]) => sum + w * f(...xs), 0)) as F;
 }
@@ -72,7 +78,8 @@ export function mixtureMoments(mixture: MixtureJson): { mean: Float64Array; cova
     const mu = mixture.means[k]!;
     for (let i = 0; i < d; i++) {
       mean[i] += w * mu[i]!;
-      for (let j = 0; j < d; j++) second[i * d + j] += w * (covarianceEntry(mixture.covariances[k]!, i, j) + mu[i]! * mu[j]!);
+      for (let j = 0; j < d; j++)
+        second[i * d + j] += w * (covarianceEntry(mixture.covariances[k]!, i, j) + mu[i]! * mu[j]!);
     }
   });
   for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) second[i * d + j] -= mean[i]! * mean[j]!;

@@ -5,8 +5,17 @@
  */
 import type { Batch } from '@sgmkit/tensor';
 import {
-  columnsXY, densityGrid, figure, gridMax, heatmapPanel, histogramGrid, histogramPanel, scatterPanel,
-  type Grid2D, type Panel, type PointsXY,
+  columnsXY,
+  densityGrid,
+  figure,
+  gridMax,
+  heatmapPanel,
+  histogramGrid,
+  histogramPanel,
+  scatterPanel,
+  type Grid2D,
+  type Panel,
+  type PointsXY,
 } from '../plot/index.js';
 
 /** What is known about the target for drawing: its density (of the first one or two coordinates) or its data points. */
@@ -55,8 +64,14 @@ function onePanelFigure(samples: Batch, options: SamplesFigureOptions): string {
   const values = firstColumn(samples);
   const domain = robustDomain(values);
   const panel = histogramPanel({
-    values, domain, bins: Math.min(80, Math.max(10, Math.round(Math.sqrt(values.length)))), density: options.target?.density1d,
-    title: `samples (n = ${values.length})`, xLabel: 'x', barLabel: 'samples', curveLabel: 'target density',
+    values,
+    domain,
+    bins: Math.min(80, Math.max(10, Math.round(Math.sqrt(values.length)))),
+    density: options.target?.density1d,
+    title: `samples (n = ${values.length})`,
+    xLabel: 'x',
+    barLabel: 'samples',
+    curveLabel: 'target density',
   });
   return figure([panel], { title: options.title });
 }
@@ -66,13 +81,36 @@ function xy(batch: Batch): PointsXY {
   return columnsXY(batch.data.subarray(batch.offset, batch.offset + n * d), n, d);
 }
 
-function targetPanel(target: TargetPicture | undefined, xDomain: [number, number], yDomain: [number, number]): { panel?: Panel; grid?: Grid2D } {
+function targetPanel(
+  target: TargetPicture | undefined,
+  xDomain: [number, number],
+  yDomain: [number, number],
+): { panel?: Panel; grid?: Grid2D } {
   if (target?.density2d) {
     const grid = densityGrid(target.density2d, xDomain, yDomain);
-    return { grid, panel: heatmapPanel({ grid, title: `target density: ${target.label}`, xLabel: 'x0', yLabel: 'x1', colorLabel: 'density' }) };
+    return {
+      grid,
+      panel: heatmapPanel({
+        grid,
+        title: `target density: ${target.label}`,
+        xLabel: 'x0',
+        yLabel: 'x1',
+        colorLabel: 'density',
+      }),
+    };
   }
   if (target?.points) {
-    return { panel: scatterPanel({ points: xy(target.points), xDomain, yDomain, color: '#4e79a7', title: `data points (m = ${target.points.shape[0]})`, xLabel: 'x0', yLabel: 'x1' }) };
+    return {
+      panel: scatterPanel({
+        points: xy(target.points),
+        xDomain,
+        yDomain,
+        color: '#4e79a7',
+        title: `data points (m = ${target.points.shape[0]})`,
+        xLabel: 'x0',
+        yLabel: 'x1',
+      }),
+    };
   }
   return {};
 }
@@ -88,8 +126,23 @@ function twoDimensionalFigure(samples: Batch, options: SamplesFigureOptions): st
   const n = samples.shape[0]!;
   const panels: Panel[] = [
     ...(target.panel ? [target.panel] : []),
-    heatmapPanel({ grid: histogramCells, maxValue, title: `sample density (n = ${n})`, xLabel: 'x0', yLabel: 'x1', colorLabel: 'density' }),
-    scatterPanel({ points, xDomain, yDomain, title: n > 4000 ? `samples (4000 of ${n} drawn)` : 'samples', xLabel: 'x0', yLabel: 'x1', maxPoints: 4000 }),
+    heatmapPanel({
+      grid: histogramCells,
+      maxValue,
+      title: `sample density (n = ${n})`,
+      xLabel: 'x0',
+      yLabel: 'x1',
+      colorLabel: 'density',
+    }),
+    scatterPanel({
+      points,
+      xDomain,
+      yDomain,
+      title: n > 4000 ? `samples (4000 of ${n} drawn)` : 'samples',
+      xLabel: 'x0',
+      yLabel: 'x1',
+      maxPoints: 4000,
+    }),
   ];
   return figure(panels, { title: options.title });
 }

@@ -25,9 +25,14 @@ const NUMERAL = /^(-?\d+(\.\d+)?(e[+-]?\d+)?|-|inf)$/;
  */
 export function formatTable(header: readonly string[], rows: readonly (readonly Cell[])[]): string {
   const text = rows.map((row) => row.map((c) => (typeof c === 'number' ? formatNumber(c) : c)));
-  const numeric = header.map((_, j) => rows.length > 0 && rows.every((row) => typeof row[j] === 'number' || NUMERAL.test(row[j] as string)));
+  const numeric = header.map(
+    (_, j) => rows.length > 0 && rows.every((row) => typeof row[j] === 'number' || NUMERAL.test(row[j] as string)),
+  );
   const widths = header.map((h, j) => Math.max(h.length, ...text.map((row) => row[j]!.length)));
   const line = (cells: readonly string[]): string =>
-    cells.map((c, j) => (numeric[j] ? c.padStart(widths[j]!) : c.padEnd(widths[j]!))).join('  ').trimEnd();
+    cells
+      .map((c, j) => (numeric[j] ? c.padStart(widths[j]!) : c.padEnd(widths[j]!)))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...text.map(line)].join('\n') + '\n';
 }

@@ -14,9 +14,27 @@ import type { OptionSpec, ParsedArgs } from './args.js';
 
 /** The options that shape an image grid. */
 export const IMAGE_OPTIONS: readonly OptionSpec[] = [
-  { name: 'image', kind: 'string', valueName: '<HxW>', description: 'draw the rows as H×W grayscale images in a grid (PNG or SVG by the --plot/--out extension)' },
-  { name: 'range', kind: 'string', valueName: '<lo,hi>', description: 'values drawn black and white (with --image)', defaultText: 'min and max of the drawn values' },
-  { name: 'count', kind: 'integer', min: 1, valueName: '<k>', description: 'images in the grid (with --image)', defaultText: '64' },
+  {
+    name: 'image',
+    kind: 'string',
+    valueName: '<HxW>',
+    description: 'draw the rows as H×W grayscale images in a grid (PNG or SVG by the --plot/--out extension)',
+  },
+  {
+    name: 'range',
+    kind: 'string',
+    valueName: '<lo,hi>',
+    description: 'values drawn black and white (with --image)',
+    defaultText: 'min and max of the drawn values',
+  },
+  {
+    name: 'count',
+    kind: 'integer',
+    min: 1,
+    valueName: '<k>',
+    description: 'images in the grid (with --image)',
+    defaultText: '64',
+  },
 ];
 
 /** `HxW` → `[H, W]`. */
@@ -34,7 +52,8 @@ export function parseImageSize(text: string, d: number): [number, number] {
 export function imageGridOptions(args: ParsedArgs, d: number, n: number): ImageGridOptions | undefined {
   const size = args.string('image');
   if (size === undefined) {
-    for (const option of ['range', 'count']) if (args.has(option)) throw new UsageError(`--${option} shapes the --image grid: give --image HxW too`);
+    for (const option of ['range', 'count'])
+      if (args.has(option)) throw new UsageError(`--${option} shapes the --image grid: give --image HxW too`);
     return undefined;
   }
   const [height, width] = parseImageSize(size, d);
@@ -42,7 +61,8 @@ export function imageGridOptions(args: ParsedArgs, d: number, n: number): ImageG
   let range: [number, number] | undefined;
   if (rangeText !== undefined) {
     const parts = rangeText.split(',').map((s) => Number(s.trim()));
-    if (parts.length !== 2 || !parts.every(Number.isFinite) || !(parts[0]! < parts[1]!)) throw new OptionValueError('range', rangeText, "'lo,hi' with finite lo < hi");
+    if (parts.length !== 2 || !parts.every(Number.isFinite) || !(parts[0]! < parts[1]!))
+      throw new OptionValueError('range', rangeText, "'lo,hi' with finite lo < hi");
     range = [parts[0]!, parts[1]!];
   }
   return { height, width, range, count: Math.min(n, args.number('count', 64)) };
@@ -50,6 +70,10 @@ export function imageGridOptions(args: ParsedArgs, d: number, n: number): ImageG
 
 /** Writes the grid to `path`: PNG for `.png`, else SVG. */
 export function writeImageGrid(path: string, samples: Batch, options: ImageGridOptions, title: string): void {
-  if (/\.png$/i.test(path)) writeBinaryFile(path, encodePng(imageGrid(samples, options), (data) => deflateSync(data)));
+  if (/\.png$/i.test(path))
+    writeBinaryFile(
+      path,
+      encodePng(imageGrid(samples, options), (data) => deflateSync(data)),
+    );
   else writeTextFile(path, imageGridSvg(samples, { ...options, title }));
 }

@@ -46,8 +46,13 @@ export function compareMoments(samples: Batch, target: Moments, maxCoordinates =
     const targetMean = target.mean[j]!;
     const targetVariance = target.covariance[j * d + j]!;
     return {
-      coordinate: j, targetMean, sampleMean: mean, meanZ: (mean - targetMean) / Math.sqrt(variance / n),
-      targetVariance, sampleVariance: variance, varianceZ: (variance - targetVariance) / Math.sqrt(Math.max(fourth - variance * variance, 0) / n),
+      coordinate: j,
+      targetMean,
+      sampleMean: mean,
+      meanZ: (mean - targetMean) / Math.sqrt(variance / n),
+      targetVariance,
+      sampleVariance: variance,
+      varianceZ: (variance - targetVariance) / Math.sqrt(Math.max(fourth - variance * variance, 0) / n),
     };
   });
 }

@@ -68,7 +68,7 @@ export function createProgress(options: ProgressOptions): Progress {
   const unit = options.unit ?? 'steps';
   const total = Math.max(1, options.total);
   const tty = stream.isTTY === true;
-  const interval = tty ? TTY_REDRAW_MS : options.plainIntervalMs ?? 2000;
+  const interval = tty ? TTY_REDRAW_MS : (options.plainIntervalMs ?? 2000);
   const start = now();
   let lastWrite = -Infinity;
   let done = 0;
@@ -80,7 +80,8 @@ export function createProgress(options: ProgressOptions): Progress {
     const pct = Math.floor((100 * done) / total);
     const extra = detail ? `  ${detail}` : '';
     // While running, the time left matters more than the time spent.
-    const time = final || !(rate > 0) ? formatDuration(elapsed) : `eta ${formatDuration(((total - done) / rate) * 1000)}`;
+    const time =
+      final || !(rate > 0) ? formatDuration(elapsed) : `eta ${formatDuration(((total - done) / rate) * 1000)}`;
     return `${done}/${total} ${unit} (${pct}%)  ${formatRate(rate)} ${unit}/s  ${time}${extra}`;
   };
   const draw = (detail: string | undefined, final: boolean): void => {

@@ -33,10 +33,18 @@ export function finiteRows(b: Batch): Batch {
 }
 
 /** Lines and JSON of the quality section. */
-export function qualitySection(samples: Batch, reference: { path: string; rows: Batch }, train: { path: string; rows: Batch } | undefined): { lines: string[]; json: unknown } {
+export function qualitySection(
+  samples: Batch,
+  reference: { path: string; rows: Batch },
+  train: { path: string; rows: Batch } | undefined,
+): { lines: string[]; json: unknown } {
   const d = samples.shape[1]!;
-  for (const [option, file] of [['reference', reference], ['train', train]] as const) {
-    if (file !== undefined && file.rows.shape[1] !== d) throw new UsageError(`--${option} ${file.path} has ${file.rows.shape[1]} columns; the samples have d = ${d}`);
+  for (const [option, file] of [
+    ['reference', reference],
+    ['train', train],
+  ] as const) {
+    if (file !== undefined && file.rows.shape[1] !== d)
+      throw new UsageError(`--${option} ${file.path} has ${file.rows.shape[1]} columns; the samples have d = ${d}`);
   }
   const finite = finiteRows(samples);
   const dropped = samples.shape[0]! - finite.shape[0]!;
@@ -54,18 +62,37 @@ export function qualitySection(samples: Batch, reference: { path: string; rows: 
         `quality: samples against ${reference.rows.shape[0]} rows of ${reference.path}${note}, in data units: sliced W2 ${formatNumber(sw.distance)}, MMD² ${formatNumber(m.squared)}`,
         '         pass --train <the training rows> for the noise floor (training vs held-out) and the memorisation check',
       ],
-      json: { reference: reference.path, train: null, samples: { slicedW2: sw.distance, mmdSquared: m.squared }, droppedNonFinite: dropped },
+      json: {
+        reference: reference.path,
+        train: null,
+        samples: { slicedW2: sw.distance, mmdSquared: m.squared },
+        droppedNonFinite: dropped,
+      },
     };
   }
   const report = qualityReport(finite, train.rows, reference.rows, { projections: CLI_PROJECTIONS, seed: 0 });
-  return { lines: qualityLines(report, reference, train, note), json: { reference: reference.path, train: train.path, ...report, droppedNonFinite: dropped } };
+  return {
+    lines: qualityLines(report, reference, train, note),
+    json: { reference: reference.path, train: train.path, ...report, droppedNonFinite: dropped },
+  };
 }
 
-function qualityLines(report: QualityReport, reference: { path: string; rows: Batch }, train: { path: string; rows: Batch }, note: string): string[] {
+function qualityLines(
+  report: QualityReport,
+  reference: { path: string; rows: Batch },
+  train: { path: string; rows: Batch },
+  note: string,
+): string[] {
   const table = formatTable(
     ['set', 'rows', 'sliced W2 to held-out', 'MMD² to held-out', 'nearest training row (median)'],
     [
-      ['samples', report.samples.rows, report.samples.slicedW2, report.samples.mmdSquared, report.nearestTraining.samples.median],
+      [
+        'samples',
+        report.samples.rows,
+        report.samples.slicedW2,
+        report.samples.mmdSquared,
+        report.nearestTraining.samples.median,
+      ],
       ['training (noise floor)', report.noiseFloor.rows, report.noiseFloor.slicedW2, report.noiseFloor.mmdSquared, '-'],
       ['held-out', reference.rows.shape[0]!, '-', '-', report.nearestTraining.heldOut.median],
     ],
@@ -73,7 +100,7 @@ function qualityLines(report: QualityReport, reference: { path: string; rows: Ba
   return [
     '',
     `quality: against the held-out rows of ${reference.path}, training rows ${train.path}${note};`,
-    '         every set standardised by the training rows\' mean and std (see docs/quality.md)',
+    "         every set standardised by the training rows' mean and std (see docs/quality.md)",
     table.trimEnd(),
     `sliced-W2 ratio ${formatNumber(report.slicedW2Ratio)} (samples / noise floor; 1 is as good as fresh data)`,
     report.memorisationRatio === null

@@ -58,7 +58,8 @@ function reportError(error: unknown, commandName: string | undefined, json: bool
   const message = error instanceof Error ? firstLine(error.message) : String(error);
   const line = known ? message : `unexpected error: ${message} (set SGMKIT_DEBUG=1 for details)`;
   streams.stderr.write(prefix + line + '\n');
-  if (process.env['SGMKIT_DEBUG'] === '1' && error instanceof Error && error.stack) streams.stderr.write(error.stack + '\n');
+  if (process.env['SGMKIT_DEBUG'] === '1' && error instanceof Error && error.stack)
+    streams.stderr.write(error.stack + '\n');
   if (json) {
     const code = known ? (error as SgmkitError).code : 'ERR_UNEXPECTED';
     streams.stdout.write(JSON.stringify({ ok: false, error: { code, message: line } }) + '\n');
@@ -70,21 +71,37 @@ function findCommand(name: string, commands: readonly Command[]): Command {
   const command = commands.find((c) => c.spec.name === name);
   if (!command) {
     const why = name === 'bench' ? ` (${BENCH_NOT_INSTALLED})` : '';
-    throw new UsageError(`unknown command ${JSON.stringify(name)}; commands: ${commands.map((c) => c.spec.name).join(', ')}${why}`);
+    throw new UsageError(
+      `unknown command ${JSON.stringify(name)}; commands: ${commands.map((c) => c.spec.name).join(', ')}${why}`,
+    );
   }
   return command;
 }
 
-async function runCommand(command: Command, argv: readonly string[], streams: CliStreams, signal: AbortSignal): Promise<number> {
+async function runCommand(
+  command: Command,
+  argv: readonly string[],
+  streams: CliStreams,
+  signal: AbortSignal,
+): Promise<number> {
   const args = parseArgs(command.spec, argv);
   if (args.flag('help')) {
     streams.stdout.write(formatHelp(command.spec));
     return 0;
   }
-  const context: CommandContext = { json: args.flag('json'), quiet: args.flag('quiet'), stderr: streams.stderr, signal };
+  const context: CommandContext = {
+    json: args.flag('json'),
+    quiet: args.flag('quiet'),
+    stderr: streams.stderr,
+    signal,
+  };
   const output = await command.run(args, context);
   const exitCode = output.exitCode ?? 0;
-  streams.stdout.write(context.json ? JSON.stringify({ ok: exitCode === 0, command: command.spec.name, ...(output.json as object) }) + '\n' : output.text);
+  streams.stdout.write(
+    context.json
+      ? JSON.stringify({ ok: exitCode === 0, command: command.spec.name, ...(output.json as object) }) + '\n'
+      : output.text,
+  );
   return exitCode;
 }
 
@@ -99,7 +116,11 @@ async function runCommand(command: Command, argv: readonly string[], streams: Cl
  * process.exitCode = await runCli(process.argv.slice(2));
  * ```
  */
-export async function runCli(argv: readonly string[], streams: CliStreams = process, commands: readonly Command[] = COMMANDS): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  streams: CliStreams = process,
+  commands: readonly Command[] = COMMANDS,
+): Promise<number> {
   const [name, ...rest] = argv;
   const json = rest.includes('--json');
   const abort = new AbortController();
@@ -115,14 +136,22 @@ export async function runCli(argv: readonly string[], streams: CliStreams = proc
       streams.stdout.write(version() + '\n');
       return 0;
     }
-    if (name.startsWith('-')) throw new UsageError(`expected a command before ${name}; commands: ${commands.map((c) => c.spec.name).join(', ')}`);
+    if (name.startsWith('-'))
+      throw new UsageError(
+        `expected a command before ${name}; commands: ${commands.map((c) => c.spec.name).join(', ')}`,
+      );
     return await runCommand(findCommand(name, commands), rest, streams, abort.signal);
   } catch (error) {
     if (abort.signal.aborted) {
       streams.stderr.write(`sgmkit ${name}: interrupted\n`);
       return EXIT_INTERRUPTED;
     }
-    return reportError(error, name && !name.startsWith('-') && commands.some((c) => c.spec.name === name) ? name : undefined, json, streams);
+    return reportError(
+      error,
+      name && !name.startsWith('-') && commands.some((c) => c.spec.name === name) ? name : undefined,
+      json,
+      streams,
+    );
   } finally {
     process.removeListener('SIGINT', onInterrupt);
   }

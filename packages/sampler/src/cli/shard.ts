@@ -42,16 +42,27 @@ function nonNegativeInteger(text: string | undefined): number | undefined {
 }
 
 /** The shard index a scheduler gives this process: a Kubernetes Indexed Job, or a Slurm job array. */
-function schedulerIndex(text: string, env: Readonly<Record<string, string | undefined>>): { index: number; count?: number; source: string } {
+function schedulerIndex(
+  text: string,
+  env: Readonly<Record<string, string | undefined>>,
+): { index: number; count?: number; source: string } {
   const kubernetes = nonNegativeInteger(env.JOB_COMPLETION_INDEX);
   if (kubernetes !== undefined) return { index: kubernetes, source: 'JOB_COMPLETION_INDEX' };
   const task = nonNegativeInteger(env.SLURM_ARRAY_TASK_ID);
   if (task !== undefined) {
     const min = nonNegativeInteger(env.SLURM_ARRAY_TASK_MIN) ?? 0;
     const step = nonNegativeInteger(env.SLURM_ARRAY_TASK_STEP) ?? 1;
-    return { index: (task - min) / Math.max(step, 1), count: nonNegativeInteger(env.SLURM_ARRAY_TASK_COUNT), source: 'SLURM_ARRAY_TASK_ID' };
+    return {
+      index: (task - min) / Math.max(step, 1),
+      count: nonNegativeInteger(env.SLURM_ARRAY_TASK_COUNT),
+      source: 'SLURM_ARRAY_TASK_ID',
+    };
   }
-  throw new OptionValueError('shard', text, 'i/k, or auto inside a Kubernetes Indexed Job (JOB_COMPLETION_INDEX) or a Slurm job array (SLURM_ARRAY_TASK_ID); neither variable is set');
+  throw new OptionValueError(
+    'shard',
+    text,
+    'i/k, or auto inside a Kubernetes Indexed Job (JOB_COMPLETION_INDEX) or a Slurm job array (SLURM_ARRAY_TASK_ID); neither variable is set',
+  );
 }
 
 /**
@@ -69,15 +80,25 @@ export function parseShardOption(text: string, env: Readonly<Record<string, stri
     const fromScheduler = schedulerIndex(text, env);
     index = fromScheduler.index;
     count ??= fromScheduler.count;
-    if (count === undefined) throw new OptionValueError('shard', text, `auto/k with the number of shards k (${fromScheduler.source} gives only the index)`);
+    if (count === undefined)
+      throw new OptionValueError(
+        'shard',
+        text,
+        `auto/k with the number of shards k (${fromScheduler.source} gives only the index)`,
+      );
     if (!Number.isSafeInteger(index) || index >= count) {
-      throw new OptionValueError('shard', text, `a shard index in [0, ${count}); ${fromScheduler.source} gives ${index}`);
+      throw new OptionValueError(
+        'shard',
+        text,
+        `a shard index in [0, ${count}); ${fromScheduler.source} gives ${index}`,
+      );
     }
   } else {
     index = Number(match[1]);
     if (count === undefined) throw new OptionValueError('shard', text, 'i/k with the number of shards k');
   }
-  if (!(count >= 1 && count <= Number.MAX_SAFE_INTEGER)) throw new OptionValueError('shard', text, 'a shard count k >= 1');
+  if (!(count >= 1 && count <= Number.MAX_SAFE_INTEGER))
+    throw new OptionValueError('shard', text, 'a shard count k >= 1');
   if (!(index < count)) throw new OptionValueError('shard', text, `an index i in [0, k = ${count})`);
   return { index, count };
 }
@@ -85,7 +106,10 @@ export function parseShardOption(text: string, env: Readonly<Record<string, stri
 /** The record of shard `choice` of a run of `n` particles; a UsageError when that shard would be empty. */
 export function shardRecord(choice: ShardChoice, n: number, run: Readonly<Record<string, unknown>>): ShardRecord {
   const rows = shardRows(n, choice.index, choice.count);
-  if (rows.rows === 0) throw new UsageError(`--shard ${choice.index}/${choice.count} has no rows: -n ${n} is smaller than the number of shards`);
+  if (rows.rows === 0)
+    throw new UsageError(
+      `--shard ${choice.index}/${choice.count} has no rows: -n ${n} is smaller than the number of shards`,
+    );
   return { index: choice.index, count: choice.count, ...rows, n, run };
 }
 
@@ -95,7 +119,12 @@ export function shardPath(pattern: string, index: number): string {
 }
 
 /** A shard's sample file: the CSV with its record as the first (comment) line, or the JSON with a `"shard"` member. */
-export function shardFileText(path: string, samples: Batch, record: ShardRecord, metadata: Readonly<Record<string, unknown>>): string {
+export function shardFileText(
+  path: string,
+  samples: Batch,
+  record: ShardRecord,
+  metadata: Readonly<Record<string, unknown>>,
+): string {
   if (sampleFileFormat(path) === 'csv') return `${CSV_MARKER}${JSON.stringify(record)}\n${samplesToCsv(samples)}`;
   return samplesToJson(samples, { ...metadata, shard: record });
 }
@@ -111,18 +140,29 @@ interface ReadShard {
 
 function expectRecord(path: string, value: unknown): ShardRecord {
   const r = value as Partial<ShardRecord> | null;
-  const integers = r !== null && typeof r === 'object' && [r.index, r.count, r.firstRow, r.rows, r.n].every((v) => Number.isSafeInteger(v) && (v as number) >= 0);
-  if (!integers || typeof r.run !== 'object' || r.run === null) throw new DataFileError(path, 'not an sgmkit shard file: its shard record is malformed');
+  const integers =
+    r !== null &&
+    typeof r === 'object' &&
+    [r.index, r.count, r.firstRow, r.rows, r.n].every((v) => Number.isSafeInteger(v) && (v as number) >= 0);
+  if (!integers || typeof r.run !== 'object' || r.run === null)
+    throw new DataFileError(path, 'not an sgmkit shard file: its shard record is malformed');
   const expected = shardRows(r.n!, r.index!, r.count!);
   if (expected.firstRow !== r.firstRow || expected.rows !== r.rows) {
-    throw new DataFileError(path, `shard ${r.index}/${r.count} of n = ${r.n} holds rows [${expected.firstRow}, ${expected.firstRow + expected.rows}); the record says [${r.firstRow}, ${r.firstRow! + r.rows!})`);
+    throw new DataFileError(
+      path,
+      `shard ${r.index}/${r.count} of n = ${r.n} holds rows [${expected.firstRow}, ${expected.firstRow + expected.rows}); the record says [${r.firstRow}, ${r.firstRow! + r.rows!})`,
+    );
   }
   return r as ShardRecord;
 }
 
 function readCsvShard(path: string, text: string): ReadShard {
   const firstBreak = text.indexOf('\n');
-  if (!text.startsWith(CSV_MARKER) || firstBreak < 0) throw new DataFileError(path, `not an sgmkit shard file: the first line is not "${CSV_MARKER.trim()} {…}" (write shards with sgmkit sample --shard)`);
+  if (!text.startsWith(CSV_MARKER) || firstBreak < 0)
+    throw new DataFileError(
+      path,
+      `not an sgmkit shard file: the first line is not "${CSV_MARKER.trim()} {…}" (write shards with sgmkit sample --shard)`,
+    );
   let parsed: unknown;
   try {
     parsed = JSON.parse(text.slice(CSV_MARKER.length, firstBreak));
@@ -134,8 +174,10 @@ function readCsvShard(path: string, text: string): ReadShard {
   const headerEnd = rest.indexOf('\n');
   const body = headerEnd < 0 ? '' : rest.slice(headerEnd + 1);
   const lines = body === '' ? 0 : body.split('\n').length - 1;
-  if (!body.endsWith('\n') && body !== '') throw new DataFileError(path, 'the file is cut short (no newline after its last row)');
-  if (lines !== record.rows) throw new DataFileError(path, `holds ${lines} rows; shard ${record.index}/${record.count} has ${record.rows}`);
+  if (!body.endsWith('\n') && body !== '')
+    throw new DataFileError(path, 'the file is cut short (no newline after its last row)');
+  if (lines !== record.rows)
+    throw new DataFileError(path, `holds ${lines} rows; shard ${record.index}/${record.count} has ${record.rows}`);
   return { path, record, csv: { header: rest.slice(0, headerEnd), body } };
 }
 
@@ -146,10 +188,18 @@ function readJsonShard(path: string, text: string): ReadShard {
   } catch {
     throw new DataFileError(path, 'not JSON (cut short?)');
   }
-  if (parsed === null || typeof parsed !== 'object' || !('shard' in parsed)) throw new DataFileError(path, 'not an sgmkit shard file: no "shard" member (write shards with sgmkit sample --shard)');
+  if (parsed === null || typeof parsed !== 'object' || !('shard' in parsed))
+    throw new DataFileError(
+      path,
+      'not an sgmkit shard file: no "shard" member (write shards with sgmkit sample --shard)',
+    );
   const record = expectRecord(path, parsed.shard);
   const samples = parsePointCloudJson(text, path);
-  if (samples.shape[0] !== record.rows) throw new DataFileError(path, `holds ${samples.shape[0]} rows; shard ${record.index}/${record.count} has ${record.rows}`);
+  if (samples.shape[0] !== record.rows)
+    throw new DataFileError(
+      path,
+      `holds ${samples.shape[0]} rows; shard ${record.index}/${record.count} has ${record.rows}`,
+    );
   const { shape: _shape, shard: _shard, samples: _samples, ...metadata } = parsed;
   return { path, record, json: { samples, metadata } };
 }
@@ -166,12 +216,17 @@ function expectOneRun(shards: readonly ReadShard[]): void {
   shards.forEach((shard, i) => {
     const { record } = shard;
     if (record.count !== first.record.count || record.n !== first.record.n || JSON.stringify(record.run) !== runText) {
-      throw new DataFileError(shard.path, `is shard ${record.index}/${record.count} of another run than ${first.path} (settings, n or shard count differ)`);
+      throw new DataFileError(
+        shard.path,
+        `is shard ${record.index}/${record.count} of another run than ${first.path} (settings, n or shard count differ)`,
+      );
     }
     if (record.index !== i) throw new DataFileError(shard.path, `is shard ${record.index}; expected shard ${i} here`);
-    if (shard.csv !== undefined && shard.csv.header !== first.csv!.header) throw new DataFileError(shard.path, `its column header differs from ${first.path}'s`);
+    if (shard.csv !== undefined && shard.csv.header !== first.csv!.header)
+      throw new DataFileError(shard.path, `its column header differs from ${first.path}'s`);
   });
-  if (shards.length !== first.record.count) throw new UsageError(`got ${shards.length} shard files; the run has ${first.record.count} shards`);
+  if (shards.length !== first.record.count)
+    throw new UsageError(`got ${shards.length} shard files; the run has ${first.record.count} shards`);
 }
 
 /** The single-process sample file of a run, from all its shards in index order. */
@@ -186,6 +241,7 @@ export function mergeShards(shards: readonly ReadShard[]): string {
   if (shards.some((s) => s.json === undefined)) throw new UsageError('cannot merge CSV and JSON shards together');
   const d = first.json!.samples.shape[1]!;
   const all = new Float64Array(first.record.n * d);
-  for (const shard of shards) all.set(shard.json!.samples.data.subarray(0, shard.record.rows * d), shard.record.firstRow * d);
+  for (const shard of shards)
+    all.set(shard.json!.samples.data.subarray(0, shard.record.rows * d), shard.record.firstRow * d);
   return samplesToJson(fromArray(all, [first.record.n, d]), first.json!.metadata);
 }

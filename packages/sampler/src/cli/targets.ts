@@ -6,15 +6,30 @@
  */
 import type { Batch } from '@sgmkit/tensor';
 import {
-  cldGaussianMixtureScore, cldGaussianScore, cldPointCloudScore, gaussianMixtureScore, gaussianScore, pointCloudScore, ringMixtureParameters,
-  sampleGaussian, sampleGaussianMixture, type CLDScore, type Score,
+  cldGaussianMixtureScore,
+  cldGaussianScore,
+  cldPointCloudScore,
+  gaussianMixtureScore,
+  gaussianScore,
+  pointCloudScore,
+  ringMixtureParameters,
+  sampleGaussian,
+  sampleGaussianMixture,
+  type CLDScore,
+  type Score,
 } from '@sgmkit/score';
 import type { OptionSpec, ParsedArgs } from './args.js';
 import { OptionValueError, UsageError } from './errors.js';
 import type { TargetPicture } from './figures.js';
 import {
-  covarianceEntry, gaussianMarginal1, gaussianMarginal2, mixtureMarginal1, mixtureMarginal2, mixtureMoments,
-  type CovarianceJson, type MixtureJson,
+  covarianceEntry,
+  gaussianMarginal1,
+  gaussianMarginal2,
+  mixtureMarginal1,
+  mixtureMarginal2,
+  mixtureMoments,
+  type CovarianceJson,
+  type MixtureJson,
 } from './densities.js';
 import { readPointCloud, readScoreNetworkFile } from '../node/files.js';
 import type { GaussianLaw } from '../index.js';
@@ -25,7 +40,11 @@ export const MIXTURE_PRESETS: Readonly<Record<string, { description: string; par
     description: '8 Gaussians on a ring (radius 4, std 0.5)',
     parameters: () => {
       const p = ringMixtureParameters({ components: 8, radius: 4, std: 0.5 });
-      return { weights: Array.from(p.weights), means: p.means.map((m) => Array.from(m)), covariances: p.covariances as number[] };
+      return {
+        weights: Array.from(p.weights),
+        means: p.means.map((m) => Array.from(m)),
+        covariances: p.covariances as number[],
+      };
     },
   },
   grid25: {
@@ -47,11 +66,42 @@ export const TARGET_NAMES: readonly string[] = ['gaussian', ...Object.keys(MIXTU
 
 /** The options that choose a target, shared by `sample` and `train`. */
 export const TARGET_OPTIONS: readonly OptionSpec[] = [
-  { name: 'target', kind: 'choice', choices: TARGET_NAMES, description: `analytic target: ${TARGET_NAMES.join(', ')}`, defaultText: 'ring8' },
-  { name: 'mean', kind: 'numbers', valueName: '<m1,m2,...>', description: 'mean of the gaussian target', defaultText: 'zeros(--dim)' },
-  { name: 'cov', kind: 'matrix', valueName: '<cov>', description: 'covariance of the gaussian target: "2" (2·I), "1,4" (diagonal) or "1,0.5;0.5,2" (full)', defaultText: '1' },
-  { name: 'dim', kind: 'integer', min: 1, max: 4096, valueName: '<d>', description: 'dimension of the gaussian target when --mean is absent', defaultText: '2' },
-  { name: 'points', kind: 'string', valueName: '<file.csv|json>', description: 'point-cloud target: the exact score of the empirical measure of these points' },
+  {
+    name: 'target',
+    kind: 'choice',
+    choices: TARGET_NAMES,
+    description: `analytic target: ${TARGET_NAMES.join(', ')}`,
+    defaultText: 'ring8',
+  },
+  {
+    name: 'mean',
+    kind: 'numbers',
+    valueName: '<m1,m2,...>',
+    description: 'mean of the gaussian target',
+    defaultText: 'zeros(--dim)',
+  },
+  {
+    name: 'cov',
+    kind: 'matrix',
+    valueName: '<cov>',
+    description: 'covariance of the gaussian target: "2" (2·I), "1,4" (diagonal) or "1,0.5;0.5,2" (full)',
+    defaultText: '1',
+  },
+  {
+    name: 'dim',
+    kind: 'integer',
+    min: 1,
+    max: 4096,
+    valueName: '<d>',
+    description: 'dimension of the gaussian target when --mean is absent',
+    defaultText: '2',
+  },
+  {
+    name: 'points',
+    kind: 'string',
+    valueName: '<file.csv|json>',
+    description: 'point-cloud target: the exact score of the empirical measure of these points',
+  },
 ];
 
 /** Exact first two moments, when known. */
@@ -105,7 +155,11 @@ function standardizedMixture(mixture: MixtureJson, mean: Float64Array, scale: Fl
   return {
     weights: mixture.weights,
     means: mixture.means.map((mu) => mu.map((v, i) => (v - mean[i]!) / scale[i]!)),
-    covariances: mixture.covariances.map((cov) => Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => covarianceEntry(cov, i, j) / (scale[i]! * scale[j]!)))),
+    covariances: mixture.covariances.map((cov) =>
+      Array.from({ length: d }, (_, i) =>
+        Array.from({ length: d }, (_, j) => covarianceEntry(cov, i, j) / (scale[i]! * scale[j]!)),
+      ),
+    ),
   };
 }
 
@@ -116,7 +170,8 @@ function covarianceFromOption(cov: number[][] | undefined, d: number): Covarianc
     if (cov[0]!.length !== d) throw new OptionValueError('cov', cov[0]!.join(','), `a diagonal of length d = ${d}`);
     return cov[0]!;
   }
-  if (cov.length !== d || cov[0]!.length !== d) throw new OptionValueError('cov', cov.map((r) => r.join(',')).join(';'), `a ${d} × ${d} matrix`);
+  if (cov.length !== d || cov[0]!.length !== d)
+    throw new OptionValueError('cov', cov.map((r) => r.join(',')).join(';'), `a ${d} × ${d} matrix`);
   return cov;
 }
 
@@ -130,20 +185,32 @@ function fullCovariance(cov: CovarianceJson, d: number): Float64Array {
 export function gaussianTarget(args: ParsedArgs): Target {
   const given = args.numbers('mean');
   if (given && args.has('dim') && args.number('dim') !== given.length) {
-    throw new OptionValueError('dim', String(args.number('dim')), `the length of --mean (${given.length}) when both are given`);
+    throw new OptionValueError(
+      'dim',
+      String(args.number('dim')),
+      `the length of --mean (${given.length}) when both are given`,
+    );
   }
   const mean = given ?? new Array<number>(args.number('dim', 2)).fill(0);
   const d = mean.length;
   const covariance = covarianceFromOption(args.matrix('cov'), d);
   const score = gaussianScore({ mean, covariance: covariance as number[][] });
-  const law: GaussianLaw = { mean: Float64Array.from(mean), covariance: { data: fullCovariance(covariance, d), shape: [d, d], stride: [d, 1], offset: 0 } };
+  const law: GaussianLaw = {
+    mean: Float64Array.from(mean),
+    covariance: { data: fullCovariance(covariance, d), shape: [d, d], stride: [d, 1], offset: 0 },
+  };
   return {
     name: 'gaussian',
     description: `Gaussian N(mean, cov) in d = ${d}`,
     dim: d,
     ouScore: () => score,
-    cldScore: (gamma) => cldGaussianScore({ mean, covariance: covariance as number[][], initialVelocityVariance: gamma }),
-    picture: { label: 'Gaussian', density1d: gaussianMarginal1(mean, covariance), density2d: d >= 2 ? gaussianMarginal2(mean, covariance) : undefined },
+    cldScore: (gamma) =>
+      cldGaussianScore({ mean, covariance: covariance as number[][], initialVelocityVariance: gamma }),
+    picture: {
+      label: 'Gaussian',
+      density1d: gaussianMarginal1(mean, covariance),
+      density2d: d >= 2 ? gaussianMarginal2(mean, covariance) : undefined,
+    },
     moments: { mean: law.mean, covariance: law.covariance.data },
     needsEarlyStopping: false,
     law,
@@ -154,7 +221,11 @@ export function gaussianTarget(args: ParsedArgs): Target {
     },
     standardizedCLDScore: (m, s, gamma) => {
       const law = standardizedMixture({ weights: [1], means: [mean], covariances: [covariance] }, m, s);
-      return cldGaussianScore({ mean: law.means[0]! as number[], covariance: law.covariances[0]! as number[][], initialVelocityVariance: gamma });
+      return cldGaussianScore({
+        mean: law.means[0]! as number[],
+        covariance: law.covariances[0]! as number[][],
+        initialVelocityVariance: gamma,
+      });
     },
   };
 }
@@ -164,24 +235,46 @@ export function mixtureTarget(name: string): Target {
   const preset = MIXTURE_PRESETS[name]!;
   const parameters = preset.parameters();
   const d = parameters.means[0]!.length;
-  const score = gaussianMixtureScore({ weights: parameters.weights, means: parameters.means, covariances: parameters.covariances as number[] });
+  const score = gaussianMixtureScore({
+    weights: parameters.weights,
+    means: parameters.means,
+    covariances: parameters.covariances as number[],
+  });
   return {
     name,
     description: preset.description,
     dim: d,
     ouScore: () => score,
-    cldScore: (gamma) => cldGaussianMixtureScore({ ...parameters, covariances: parameters.covariances as number[], initialVelocityVariance: gamma }),
-    picture: { label: name, density1d: mixtureMarginal1(parameters), density2d: d >= 2 ? mixtureMarginal2(parameters) : undefined },
+    cldScore: (gamma) =>
+      cldGaussianMixtureScore({
+        ...parameters,
+        covariances: parameters.covariances as number[],
+        initialVelocityVariance: gamma,
+      }),
+    picture: {
+      label: name,
+      density1d: mixtureMarginal1(parameters),
+      density2d: d >= 2 ? mixtureMarginal2(parameters) : undefined,
+    },
     moments: mixtureMoments(parameters),
     needsEarlyStopping: false,
     draw: (m, seed) => sampleGaussianMixture(parameters, m, { seed }),
     standardizedOUScore: (m, s) => {
       const law = standardizedMixture(parameters, m, s);
-      return gaussianMixtureScore({ weights: law.weights, means: law.means, covariances: law.covariances as number[][][] });
+      return gaussianMixtureScore({
+        weights: law.weights,
+        means: law.means,
+        covariances: law.covariances as number[][][],
+      });
     },
     standardizedCLDScore: (m, s, gamma) => {
       const law = standardizedMixture(parameters, m, s);
-      return cldGaussianMixtureScore({ weights: law.weights, means: law.means, covariances: law.covariances as number[][][], initialVelocityVariance: gamma });
+      return cldGaussianMixtureScore({
+        weights: law.weights,
+        means: law.means,
+        covariances: law.covariances as number[][][],
+        initialVelocityVariance: gamma,
+      });
     },
   };
 }
@@ -207,19 +300,33 @@ export function pointCloudTarget(path: string): Target {
 export function networkTarget(path: string): Target {
   const network = readScoreNetworkFile(path);
   const common = {
-    name: 'network', dim: network.dim, picture: { label: 'learned score' }, needsEarlyStopping: true, networkKind: network.kind,
+    name: 'network',
+    dim: network.dim,
+    picture: { label: 'learned score' },
+    needsEarlyStopping: true,
+    networkKind: network.kind,
     ...(network.dataRange ? { dataRange: network.dataRange } : {}),
   };
-  if (network.kind === 'ou') return { ...common, description: `learned DDPM score network from ${path} (d = ${network.dim})`, ouScore: () => network };
+  if (network.kind === 'ou')
+    return {
+      ...common,
+      description: `learned DDPM score network from ${path} (d = ${network.dim})`,
+      ouScore: () => network,
+    };
   return {
     ...common,
     description: `learned CLD velocity-score network from ${path} (d = ${network.dim}, γ = ${network.initialVelocityVariance})`,
     fixedGamma: network.initialVelocityVariance,
     ouScore: () => {
-      throw new UsageError(`${path} is a CLD network (trained with \`sgmkit train --sampler cld\`): sample it with --sampler cld`);
+      throw new UsageError(
+        `${path} is a CLD network (trained with \`sgmkit train --sampler cld\`): sample it with --sampler cld`,
+      );
     },
     cldScore: (gamma) => {
-      if (gamma !== network.initialVelocityVariance) throw new UsageError(`${path} is a CLD network for initial velocity variance γ = ${network.initialVelocityVariance}; --gamma ${gamma} differs (omit --gamma)`);
+      if (gamma !== network.initialVelocityVariance)
+        throw new UsageError(
+          `${path} is a CLD network for initial velocity variance γ = ${network.initialVelocityVariance}; --gamma ${gamma} differs (omit --gamma)`,
+        );
       return network;
     },
   };

@@ -38,13 +38,22 @@ function dataLines(text: string): { line: number; fields: string[] }[] {
 export function parsePointCloudCsv(text: string, source = 'csv'): Batch {
   const lines = dataLines(text);
   if (lines.length > 0 && lines[0]!.fields.some((f) => parseField(f) === undefined)) lines.shift();
-  if (lines.length === 0) throw new DataFileError(source, 'no data rows (expected one point per line, coordinates separated by commas)');
+  if (lines.length === 0)
+    throw new DataFileError(source, 'no data rows (expected one point per line, coordinates separated by commas)');
   const d = lines[0]!.fields.length;
   const rows = lines.map(({ line, fields }) => {
-    if (fields.length !== d) throw new DataFileError(source, `line ${line}: expected ${d} values like the first data row; got ${fields.length}`);
+    if (fields.length !== d)
+      throw new DataFileError(
+        source,
+        `line ${line}: expected ${d} values like the first data row; got ${fields.length}`,
+      );
     return fields.map((f, j) => {
       const v = parseField(f);
-      if (v === undefined) throw new DataFileError(source, `line ${line}, column ${j + 1}: expected a finite number; got ${JSON.stringify(f.trim())}`);
+      if (v === undefined)
+        throw new DataFileError(
+          source,
+          `line ${line}, column ${j + 1}: expected a finite number; got ${JSON.stringify(f.trim())}`,
+        );
       return v;
     });
   });
@@ -65,10 +74,17 @@ function rowsOf(value: unknown, source: string): unknown[] {
 function toRow(entry: unknown, index: number, d: number, source: string): number[] {
   const row = typeof entry === 'number' ? [entry] : entry;
   if (!Array.isArray(row) || row.length !== d) {
-    throw new DataFileError(source, `point ${index}: expected an array of ${d} numbers like point 0; got ${JSON.stringify(entry)?.slice(0, 60)}`);
+    throw new DataFileError(
+      source,
+      `point ${index}: expected an array of ${d} numbers like point 0; got ${JSON.stringify(entry)?.slice(0, 60)}`,
+    );
   }
   row.forEach((v, j) => {
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new DataFileError(source, `point ${index}, coordinate ${j}: expected a finite number; got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      throw new DataFileError(
+        source,
+        `point ${index}, coordinate ${j}: expected a finite number; got ${JSON.stringify(v)}`,
+      );
   });
   return row as number[];
 }
@@ -95,6 +111,10 @@ export function parsePointCloudJson(text: string, source = 'json'): Batch {
   if (entries.length === 0) throw new DataFileError(source, 'no points');
   const first = entries[0];
   const d = typeof first === 'number' ? 1 : Array.isArray(first) ? first.length : 0;
-  if (d === 0) throw new DataFileError(source, `point 0: expected a non-empty array of numbers; got ${JSON.stringify(first)?.slice(0, 60)}`);
+  if (d === 0)
+    throw new DataFileError(
+      source,
+      `point 0: expected a non-empty array of numbers; got ${JSON.stringify(first)?.slice(0, 60)}`,
+    );
   return fromArray(entries.map((e, i) => toRow(e, i, d, source)));
 }

@@ -70,7 +70,8 @@ export function samplesToJson(samples: Batch, metadata: Readonly<Record<string, 
   const [n, d] = expectBatch('samplesToJson', 'samples', samples);
   const rows: string[] = [];
   const { data, offset } = samples;
-  for (let i = 0; i < n; i++) rows.push('[' + Array.from(data.subarray(offset + i * d, offset + (i + 1) * d), formatExact).join(',') + ']');
+  for (let i = 0; i < n; i++)
+    rows.push('[' + Array.from(data.subarray(offset + i * d, offset + (i + 1) * d), formatExact).join(',') + ']');
   const head = JSON.stringify({ shape: [n, d], ...metadata });
   return `${head.slice(0, -1)},"samples":[\n${rows.join(',\n')}\n]}\n`;
 }
@@ -86,6 +87,7 @@ export function samplesToJson(samples: Batch, metadata: Readonly<Record<string, 
  */
 export function sampleFileFormat(path: string): 'csv' | 'json' {
   const ext = extensionOf(path);
-  if (ext !== '.csv' && ext !== '.json') throw new DataFileError(path, `unknown sample file type '${ext || '(none)'}'; use .csv or .json`);
+  if (ext !== '.csv' && ext !== '.json')
+    throw new DataFileError(path, `unknown sample file type '${ext || '(none)'}'; use .csv or .json`);
   return ext === '.csv' ? 'csv' : 'json';
 }

@@ -51,7 +51,13 @@ export function exactDivergence(matrix: Float64Array, d: number, n: number, out:
 }
 
 /** `out[r] = −d − Σ_i ∂s_i/∂x_i` for every row by central differences along each coordinate. */
-export function finiteDifferenceDivergence(score: Score, t: number, x: Batch<Float64Array>, scratch: DivergenceScratch, out: Float64Array): void {
+export function finiteDifferenceDivergence(
+  score: Score,
+  t: number,
+  x: Batch<Float64Array>,
+  scratch: DivergenceScratch,
+  out: Float64Array,
+): void {
   const [n, d] = x.shape as [number, number];
   const { plus, minus, scorePlus, scoreMinus } = scratch;
   out.fill(-d, 0, n);
@@ -76,8 +82,15 @@ export function finiteDifferenceDivergence(score: Score, t: number, x: Batch<Flo
  * score is affine (then `J v = M v`), else undefined (central differences).
  */
 export function hutchinsonDivergence(
-  score: Score, t: number, x: Batch<Float64Array>, probe: Float64Array, probeOffset: number, probeStride: number,
-  matrix: Float64Array | undefined, scratch: DivergenceScratch, out: Float64Array,
+  score: Score,
+  t: number,
+  x: Batch<Float64Array>,
+  probe: Float64Array,
+  probeOffset: number,
+  probeStride: number,
+  matrix: Float64Array | undefined,
+  scratch: DivergenceScratch,
+  out: Float64Array,
 ): void {
   const [n, d] = x.shape as [number, number];
   if (matrix !== undefined) {

@@ -7,7 +7,15 @@
  * @packageDocumentation
  */
 import {
-  InvalidArgumentError, NonFiniteValueError, expectAllFinite, expectBatch, expectInteger, expectNonNegative, expectPositive, expectSeed, fillParticleNormals,
+  InvalidArgumentError,
+  NonFiniteValueError,
+  expectAllFinite,
+  expectBatch,
+  expectInteger,
+  expectNonNegative,
+  expectPositive,
+  expectSeed,
+  fillParticleNormals,
 } from '@sgmkit/tensor';
 import type { Batch } from '@sgmkit/tensor';
 import { expectScore, type Score } from '@sgmkit/score';
@@ -92,11 +100,19 @@ interface Resolved {
 
 function resolveGrid(fn: string, options: LogLikelihoodOptions, T: number): Float64Array {
   if (options.grid !== undefined) {
-    if (options.steps !== undefined) throw new InvalidArgumentError(fn, 'options.steps', options.steps, 'undefined when options.grid is given');
-    if (options.delta !== undefined) throw new InvalidArgumentError(fn, 'options.delta', options.delta, 'undefined when options.grid is given (the grid ends at δ)');
+    if (options.steps !== undefined)
+      throw new InvalidArgumentError(fn, 'options.steps', options.steps, 'undefined when options.grid is given');
+    if (options.delta !== undefined)
+      throw new InvalidArgumentError(
+        fn,
+        'options.delta',
+        options.delta,
+        'undefined when options.grid is given (the grid ends at δ)',
+      );
     return expectGrid(fn, 'options.grid', options.grid, T);
   }
-  if (options.steps === undefined) throw new InvalidArgumentError(fn, 'options.steps', options.steps, 'an integer >= 1 (or pass options.grid)');
+  if (options.steps === undefined)
+    throw new InvalidArgumentError(fn, 'options.steps', options.steps, 'an integer >= 1 (or pass options.grid)');
   const steps = expectInteger(fn, 'options.steps', options.steps, 1, MAX_STEPS);
   const delta = expectNonNegative(fn, 'options.delta', options.delta ?? 0);
   if (!(delta < T)) throw new InvalidArgumentError(fn, 'options.delta', delta, `a number in [0, T = ${T})`);
@@ -109,30 +125,58 @@ export function defaultDivergence(affine: boolean, d: number): DivergenceMethod 
 }
 
 function resolve(fn: string, score: Score, options: LogLikelihoodOptions, n: number): Resolved {
-  if (options === null || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an options object');
+  if (options === null || typeof options !== 'object')
+    throw new InvalidArgumentError(fn, 'options', options, 'an options object');
   const T = expectPositive(fn, 'options.T', options.T);
   const grid = resolveGrid(fn, options, T);
   const affine = typeof score.affineAt === 'function';
   const divergence = options.divergence ?? defaultDivergence(affine, score.dim);
   if (!DIVERGENCE_METHODS.includes(divergence)) {
-    throw new InvalidArgumentError(fn, 'options.divergence', divergence, `one of ${DIVERGENCE_METHODS.map((m) => `'${m}'`).join(', ')}`);
+    throw new InvalidArgumentError(
+      fn,
+      'options.divergence',
+      divergence,
+      `one of ${DIVERGENCE_METHODS.map((m) => `'${m}'`).join(', ')}`,
+    );
   }
   if (divergence === 'exact' && !affine) {
-    throw new InvalidArgumentError(fn, 'options.divergence', divergence, "'hutchinson' or 'finite-difference' (exact needs score.affineAt)");
+    throw new InvalidArgumentError(
+      fn,
+      'options.divergence',
+      divergence,
+      "'hutchinson' or 'finite-difference' (exact needs score.affineAt)",
+    );
   }
   const hutchinson = divergence === 'hutchinson';
-  if (!hutchinson && options.probes !== undefined) throw new InvalidArgumentError(fn, 'options.probes', options.probes, "undefined unless options.divergence is 'hutchinson'");
+  if (!hutchinson && options.probes !== undefined)
+    throw new InvalidArgumentError(
+      fn,
+      'options.probes',
+      options.probes,
+      "undefined unless options.divergence is 'hutchinson'",
+    );
   const probes = hutchinson ? expectInteger(fn, 'options.probes', options.probes ?? 1, 1, MAX_PROBES) : 1;
   const seed = hutchinson ? expectSeed(fn, 'options.seed', options.seed) : 0;
-  const firstRow = options.firstRow === undefined ? 0 : expectInteger(fn, 'options.firstRow', options.firstRow, 0, Number.MAX_SAFE_INTEGER - (n - 1));
-  const chunkSize = options.chunkSize === undefined ? DEFAULT_LIKELIHOOD_CHUNK : expectInteger(fn, 'options.chunkSize', options.chunkSize, 1);
+  const firstRow =
+    options.firstRow === undefined
+      ? 0
+      : expectInteger(fn, 'options.firstRow', options.firstRow, 0, Number.MAX_SAFE_INTEGER - (n - 1));
+  const chunkSize =
+    options.chunkSize === undefined
+      ? DEFAULT_LIKELIHOOD_CHUNK
+      : expectInteger(fn, 'options.chunkSize', options.chunkSize, 1);
   const times = Float64Array.from(grid).reverse();
   return { problem: { score, d: score.dim, times, divergence, probes }, grid, seed, firstRow, chunkSize };
 }
 
 /** Fills `out` (`n × K·d`) with the Rademacher probes of global rows `firstRow …`: the signs of particle-addressed normals. */
 function rademacherProbes(out: Float64Array, n: number, width: number, seed: number, firstRow: number): void {
-  fillParticleNormals({ data: out, shape: [n, width], stride: [width, 1], offset: 0 }, seed, LIKELIHOOD_PROBE_STREAM, firstRow);
+  fillParticleNormals(
+    { data: out, shape: [n, width], stride: [width, 1], offset: 0 },
+    seed,
+    LIKELIHOOD_PROBE_STREAM,
+    firstRow,
+  );
   for (let p = 0; p < n * width; p++) out[p] = out[p]! < 0 ? -1 : 1;
 }
 
@@ -154,7 +198,12 @@ function standardErrorOfMean(values: Float64Array, start: number, count: number,
 
 function scoreEvaluationsPerPoint(problem: PFODEProblem): number {
   const stages = 4 * (problem.times.length - 1);
-  const perStage = problem.divergence === 'finite-difference' ? 1 + 2 * problem.d : problem.divergence === 'hutchinson' && problem.score.affineAt === undefined ? 1 + 2 * problem.probes : 1;
+  const perStage =
+    problem.divergence === 'finite-difference'
+      ? 1 + 2 * problem.d
+      : problem.divergence === 'hutchinson' && problem.score.affineAt === undefined
+        ? 1 + 2 * problem.probes
+        : 1;
   return stages * perStage;
 }
 
@@ -211,7 +260,13 @@ export function logLikelihood(score: Score, x: Batch, options: LogLikelihoodOpti
   return summarise(problem, grid, perProbe, n, map.logDeterminant);
 }
 
-function summarise(problem: PFODEProblem, grid: Float64Array, perProbe: Float64Array, n: number, logDeterminant: number): LogLikelihoodResult {
+function summarise(
+  problem: PFODEProblem,
+  grid: Float64Array,
+  perProbe: Float64Array,
+  n: number,
+  logDeterminant: number,
+): LogLikelihoodResult {
   const { d, probes: K, divergence } = problem;
   const bitsScale = 1 / (d * LOG_TWO);
   const logLikelihood = new Float64Array(n);
@@ -220,7 +275,10 @@ function summarise(problem: PFODEProblem, grid: Float64Array, perProbe: Float64A
   for (let r = 0; r < n; r++) {
     const m = mean(perProbe, r * K, K);
     if (!Number.isFinite(m)) {
-      throw new NonFiniteValueError(`logLikelihood: the log-likelihood of row ${r} is ${m} (the ODE solution left the floating-point range: refine the grid)`, `row ${r}`);
+      throw new NonFiniteValueError(
+        `logLikelihood: the log-likelihood of row ${r} is ${m} (the ODE solution left the floating-point range: refine the grid)`,
+        `row ${r}`,
+      );
     }
     logLikelihood[r] = m - logDeterminant;
     bitsPerDim[r] = -logLikelihood[r]! * bitsScale;
@@ -229,7 +287,12 @@ function summarise(problem: PFODEProblem, grid: Float64Array, perProbe: Float64A
   const nats = mean(logLikelihood, 0, n);
   const se = n > 1 ? standardErrorOfMean(logLikelihood, 0, n, nats) : (standardError?.[0] ?? 0);
   return {
-    logLikelihood, standardError, bitsPerDim, divergence, probes: K, grid,
+    logLikelihood,
+    standardError,
+    bitsPerDim,
+    divergence,
+    probes: K,
+    grid,
     mean: { nats, standardError: se, bitsPerDim: -nats * bitsScale, bitsPerDimStandardError: se * bitsScale },
     scoreEvaluations: scoreEvaluationsPerPoint(problem),
   };

@@ -15,7 +15,11 @@ export interface StandardisingMap {
 }
 
 /** LU factorisation with partial pivoting of the `d × d` row-major `a` (copied), for solves. */
-function luFactor(fn: string, a: Float64Array, d: number): { lu: Float64Array; pivot: Int32Array; logDeterminant: number } {
+function luFactor(
+  fn: string,
+  a: Float64Array,
+  d: number,
+): { lu: Float64Array; pivot: Int32Array; logDeterminant: number } {
   const lu = Float64Array.from(a);
   const pivot = new Int32Array(d);
   let logDeterminant = 0;
@@ -23,7 +27,8 @@ function luFactor(fn: string, a: Float64Array, d: number): { lu: Float64Array; p
     let p = k;
     for (let i = k + 1; i < d; i++) if (Math.abs(lu[i * d + k]!) > Math.abs(lu[p * d + k]!)) p = i;
     pivot[k] = p;
-    if (lu[p * d + k] === 0) throw new InvalidArgumentError(fn, 'score.normalization.matrix', a, 'an invertible d × d matrix');
+    if (lu[p * d + k] === 0)
+      throw new InvalidArgumentError(fn, 'score.normalization.matrix', a, 'an invertible d × d matrix');
     if (p !== k) for (let j = 0; j < d; j++) [lu[k * d + j], lu[p * d + j]] = [lu[p * d + j]!, lu[k * d + j]!];
     const diagonal = lu[k * d + k]!;
     logDeterminant += log(Math.abs(diagonal));
@@ -39,14 +44,24 @@ function luFactor(fn: string, a: Float64Array, d: number): { lu: Float64Array; p
  * The map from data space to the score's space (identity without a normalisation).
  * @throws InvalidArgumentError for a zero scale or a singular whitening matrix
  */
-export function standardisingMap(fn: string, normalization: DataNormalization | undefined, d: number): StandardisingMap {
+export function standardisingMap(
+  fn: string,
+  normalization: DataNormalization | undefined,
+  d: number,
+): StandardisingMap {
   if (normalization === undefined) return { apply: () => {}, logDeterminant: 0 };
   const mean = normalization.mean;
   if (normalization.kind === 'affine') {
     const scale = normalization.scale;
     let logDeterminant = 0;
     for (let i = 0; i < d; i++) {
-      if (scale[i] === 0) throw new InvalidArgumentError(fn, `score.normalization.scale[${i}]`, 0, 'a non-zero number (the map must be invertible)');
+      if (scale[i] === 0)
+        throw new InvalidArgumentError(
+          fn,
+          `score.normalization.scale[${i}]`,
+          0,
+          'a non-zero number (the map must be invertible)',
+        );
       logDeterminant += log(Math.abs(scale[i]!));
     }
     const apply = (data: Float64Array, n: number): void => {

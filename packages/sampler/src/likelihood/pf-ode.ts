@@ -18,7 +18,13 @@
 import { log } from '@sgmkit/tensor';
 import type { Batch } from '@sgmkit/tensor';
 import type { Score } from '@sgmkit/score';
-import { exactDivergence, finiteDifferenceDivergence, hutchinsonDivergence, type DivergenceMethod, type DivergenceScratch } from './divergence.js';
+import {
+  exactDivergence,
+  finiteDifferenceDivergence,
+  hutchinsonDivergence,
+  type DivergenceMethod,
+  type DivergenceScratch,
+} from './divergence.js';
 import { checkScoreOutput } from '../samplers/common.js';
 
 /** `log 2π`. */
@@ -60,7 +66,12 @@ function chunkBuffers(n: number, d: number): ChunkBuffers {
     score: float64Batch(n, d),
     slopeSum: new Float64Array(n * d),
     divergence: new Float64Array(n),
-    scratch: { plus: float64Batch(n, d), minus: float64Batch(n, d), scorePlus: float64Batch(n, d), scoreMinus: float64Batch(n, d) },
+    scratch: {
+      plus: float64Batch(n, d),
+      minus: float64Batch(n, d),
+      scorePlus: float64Batch(n, d),
+      scoreMinus: float64Batch(n, d),
+    },
   };
 }
 
@@ -68,7 +79,14 @@ function chunkBuffers(n: number, d: number): ChunkBuffers {
  * Adds `weight · div f(t, stage)` to `integral[r·K + j]` for every row `r` and probe `j`.
  * `probes` holds the `n × K·d` Rademacher probes (undefined for deterministic methods).
  */
-function accumulateDivergence(problem: PFODEProblem, t: number, buffers: ChunkBuffers, probes: Float64Array | undefined, weight: number, integral: Float64Array): void {
+function accumulateDivergence(
+  problem: PFODEProblem,
+  t: number,
+  buffers: ChunkBuffers,
+  probes: Float64Array | undefined,
+  weight: number,
+  integral: Float64Array,
+): void {
   const { score, d, divergence: method, probes: K } = problem;
   const { stage, divergence, scratch } = buffers;
   const n = stage.shape[0]!;
@@ -91,7 +109,14 @@ function accumulateDivergence(problem: PFODEProblem, t: number, buffers: ChunkBu
  * `out[r·K + j]`. `probes` is the `n × K·d` probe batch for Hutchinson.
  * `firstRow` only names rows in errors.
  */
-export function integrateChunk(fn: string, problem: PFODEProblem, x: Batch<Float64Array>, probes: Float64Array | undefined, firstRow: number, out: Float64Array): void {
+export function integrateChunk(
+  fn: string,
+  problem: PFODEProblem,
+  x: Batch<Float64Array>,
+  probes: Float64Array | undefined,
+  firstRow: number,
+  out: Float64Array,
+): void {
   const { score, d, times, probes: K } = problem;
   const n = x.shape[0]!;
   const buffers = chunkBuffers(n, d);

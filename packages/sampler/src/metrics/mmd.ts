@@ -46,17 +46,28 @@ export function mmd(x: Batch, y: Batch, options: MMDOptions = {}): MMDResult {
   const [n, d] = expectBatch(fn, 'x', x);
   const [m] = expectBatch(fn, 'y', y);
   if (y.shape[1] !== d) throw new ShapeMismatchError(fn, 'y', y, `a batch with d = ${d} columns like x`);
-  if (n < 2) throw new InvalidArgumentError(fn, 'x', x, 'a batch with at least 2 rows (the unbiased estimate needs pairs)');
-  if (m < 2) throw new InvalidArgumentError(fn, 'y', y, 'a batch with at least 2 rows (the unbiased estimate needs pairs)');
-  if (options === null || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an object { kernel?, bandwidth? }');
-  if ((options.kernel ?? 'gaussian') !== 'gaussian') throw new InvalidArgumentError(fn, 'options.kernel', options.kernel, "'gaussian'");
+  if (n < 2)
+    throw new InvalidArgumentError(fn, 'x', x, 'a batch with at least 2 rows (the unbiased estimate needs pairs)');
+  if (m < 2)
+    throw new InvalidArgumentError(fn, 'y', y, 'a batch with at least 2 rows (the unbiased estimate needs pairs)');
+  if (options === null || typeof options !== 'object')
+    throw new InvalidArgumentError(fn, 'options', options, 'an object { kernel?, bandwidth? }');
+  if ((options.kernel ?? 'gaussian') !== 'gaussian')
+    throw new InvalidArgumentError(fn, 'options.kernel', options.kernel, "'gaussian'");
   const bandwidth = options.bandwidth ?? medianDistance(x, y, d);
   if (typeof bandwidth !== 'number' || !Number.isFinite(bandwidth) || !(bandwidth > 0)) {
-    throw new InvalidArgumentError(fn, options.bandwidth === undefined ? 'x' : 'options.bandwidth', options.bandwidth === undefined ? x : bandwidth,
-      options.bandwidth === undefined ? 'samples with a positive median pairwise distance (the median heuristic gave 0)' : 'a finite number > 0');
+    throw new InvalidArgumentError(
+      fn,
+      options.bandwidth === undefined ? 'x' : 'options.bandwidth',
+      options.bandwidth === undefined ? x : bandwidth,
+      options.bandwidth === undefined
+        ? 'samples with a positive median pairwise distance (the median heuristic gave 0)'
+        : 'a finite number > 0',
+    );
   }
   const scale = -1 / (2 * bandwidth * bandwidth);
-  const within = (a: Batch, count: number) => (2 * kernelSum(a, a, count, count, d, scale, true)) / (count * (count - 1));
+  const within = (a: Batch, count: number) =>
+    (2 * kernelSum(a, a, count, count, d, scale, true)) / (count * (count - 1));
   const cross = (2 * kernelSum(x, y, n, m, d, scale, false)) / (n * m);
   return { squared: within(x, n) + within(y, m) - cross, bandwidth, kernel: 'gaussian' };
 }

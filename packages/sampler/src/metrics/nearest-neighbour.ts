@@ -17,7 +17,18 @@ const QUERY_BLOCK = 64;
  * winner's distance is then recomputed directly, so it carries no cancellation
  * error. `scratch` holds `64·m` products and `norms` the `m` reference norms.
  */
-export function nearestNeighbourKernel(n: number, m: number, d: number, q: Batch['data'], qOffset: number, r: Batch['data'], rOffset: number, scratch: Float64Array, norms: Float64Array, out: Float64Array): void {
+export function nearestNeighbourKernel(
+  n: number,
+  m: number,
+  d: number,
+  q: Batch['data'],
+  qOffset: number,
+  r: Batch['data'],
+  rOffset: number,
+  scratch: Float64Array,
+  norms: Float64Array,
+  out: Float64Array,
+): void {
   for (let j = 0; j < m; j++) {
     let s = 0;
     for (let k = 0; k < d; k++) s += r[rOffset + j * d + k]! ** 2;
@@ -27,7 +38,17 @@ export function nearestNeighbourKernel(n: number, m: number, d: number, q: Batch
   for (let start = 0; start < n; start += QUERY_BLOCK) {
     const rows = Math.min(QUERY_BLOCK, n - start);
     scratch.fill(0, 0, rows * m);
-    gemmAccumulate(rows, m, d, 1, { data: q, offset: qOffset + start * d, rowStride: d, colStride: 1 }, references, scratch, 0, m);
+    gemmAccumulate(
+      rows,
+      m,
+      d,
+      1,
+      { data: q, offset: qOffset + start * d, rowStride: d, colStride: 1 },
+      references,
+      scratch,
+      0,
+      m,
+    );
     for (let i = 0; i < rows; i++) {
       const qi = qOffset + (start + i) * d;
       let best = 0;
@@ -65,9 +86,21 @@ export function nearestNeighbourDistances(queries: Batch, reference: Batch): Flo
   const fn = 'nearestNeighbourDistances';
   const [n, d] = expectBatch(fn, 'queries', queries);
   const [m] = expectBatch(fn, 'reference', reference);
-  if (reference.shape[1] !== d) throw new ShapeMismatchError(fn, 'reference', reference, `a batch with d = ${d} columns like queries`);
+  if (reference.shape[1] !== d)
+    throw new ShapeMismatchError(fn, 'reference', reference, `a batch with d = ${d} columns like queries`);
   if (m === 0) throw new InvalidArgumentError(fn, 'reference', reference, 'a batch with at least 1 row');
   const out = new Float64Array(n);
-  nearestNeighbourKernel(n, m, d, queries.data, queries.offset, reference.data, reference.offset, new Float64Array(QUERY_BLOCK * m), new Float64Array(m), out);
+  nearestNeighbourKernel(
+    n,
+    m,
+    d,
+    queries.data,
+    queries.offset,
+    reference.data,
+    reference.offset,
+    new Float64Array(QUERY_BLOCK * m),
+    new Float64Array(m),
+    out,
+  );
   return out;
 }

@@ -109,7 +109,7 @@ export function probabilityLess(a: Float64Array, b: Float64Array): number {
   for (const v of a) {
     const below = firstAtLeast(v, false); // b < v
     const notAbove = firstAtLeast(v, true); // b ≤ v
-    wins += (sorted.length - notAbove) + 0.5 * (notAbove - below);
+    wins += sorted.length - notAbove + 0.5 * (notAbove - below);
   }
   return wins / (a.length * sorted.length);
 }
@@ -130,7 +130,8 @@ function standardisation(b: Batch): { mean: Float64Array; std: Float64Array } {
 function standardised(b: Batch, rows: number, s: { mean: Float64Array; std: Float64Array }): Batch {
   const d = b.shape[1]!;
   const data = new Float64Array(rows * d);
-  for (let r = 0; r < rows; r++) for (let i = 0; i < d; i++) data[r * d + i] = (b.data[b.offset + r * d + i]! - s.mean[i]!) / s.std[i]!;
+  for (let r = 0; r < rows; r++)
+    for (let i = 0; i < d; i++) data[r * d + i] = (b.data[b.offset + r * d + i]! - s.mean[i]!) / s.std[i]!;
   return { data, shape: [rows, d], stride: [d, 1], offset: 0 };
 }
 
@@ -158,20 +159,34 @@ function summary(distances: Float64Array): NearestSummary {
  * report.memorisationRatio; // ≈ 1: no copying of training rows
  * ```
  */
-export function qualityReport(samples: Batch, train: Batch, heldOut: Batch, options: QualityReportOptions = {}): QualityReport {
+export function qualityReport(
+  samples: Batch,
+  train: Batch,
+  heldOut: Batch,
+  options: QualityReportOptions = {},
+): QualityReport {
   const fn = 'qualityReport';
   const [n, d] = expectBatch(fn, 'samples', samples);
   const [mTrain] = expectBatch(fn, 'train', train);
   const [mHeld] = expectBatch(fn, 'heldOut', heldOut);
-  for (const [name, b] of [['train', train], ['heldOut', heldOut]] as const) {
+  for (const [name, b] of [
+    ['train', train],
+    ['heldOut', heldOut],
+  ] as const) {
     if (b.shape[1] !== d) throw new ShapeMismatchError(fn, name, b, `a batch with d = ${d} columns like samples`);
   }
-  for (const [name, b, rows] of [['samples', samples, n], ['train', train, mTrain], ['heldOut', heldOut, mHeld]] as const) {
+  for (const [name, b, rows] of [
+    ['samples', samples, n],
+    ['train', train, mTrain],
+    ['heldOut', heldOut, mHeld],
+  ] as const) {
     if (rows < 2) throw new InvalidArgumentError(fn, name, b, 'a batch with at least 2 rows');
     const values = b.data.subarray(b.offset, b.offset + rows * d);
-    if (!values.every(Number.isFinite)) throw new InvalidArgumentError(fn, name, b, 'finite rows (drop or count diverged samples first)');
+    if (!values.every(Number.isFinite))
+      throw new InvalidArgumentError(fn, name, b, 'finite rows (drop or count diverged samples first)');
   }
-  if (options === null || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an object { projections?, seed?, mmdRows? }');
+  if (options === null || typeof options !== 'object')
+    throw new InvalidArgumentError(fn, 'options', options, 'an object { projections?, seed?, mmdRows? }');
   const projections = expectInteger(fn, 'options.projections', options.projections ?? 200, 2);
   const seed = expectSeed(fn, 'options.seed', options.seed ?? 0);
   const mmdRows = expectInteger(fn, 'options.mmdRows', options.mmdRows ?? 1000, 2);
@@ -185,7 +200,9 @@ export function qualityReport(samples: Batch, train: Batch, heldOut: Batch, opti
   const distances = (set: Batch): SetDistances => {
     const sw = slicedWasserstein(head(set, rows), h, { projections, seed });
     return {
-      rows, slicedW2: sw.distance, slicedW2SquaredStandardError: sw.squaredStandardError,
+      rows,
+      slicedW2: sw.distance,
+      slicedW2SquaredStandardError: sw.squaredStandardError,
       mmdSquared: mmd(head(set, Math.min(set.shape[0]!, mmdRows)), mmdHeld, { bandwidth }).squared,
     };
   };
@@ -198,9 +215,13 @@ export function qualityReport(samples: Batch, train: Batch, heldOut: Batch, opti
   let repeats = 0;
   for (const v of heldNearest) if (v === 0) repeats++;
   return {
-    samples: sampleDistances, noiseFloor: floor, slicedW2Ratio: sampleDistances.slicedW2 / floor.slicedW2, mmdBandwidth: bandwidth,
+    samples: sampleDistances,
+    noiseFloor: floor,
+    slicedW2Ratio: sampleDistances.slicedW2 / floor.slicedW2,
+    mmdBandwidth: bandwidth,
     nearestTraining: { samples: nearestSamples, heldOut: nearestHeld },
     memorisationRatio: nearestHeld.median > 0 ? nearestSamples.median / nearestHeld.median : null,
-    closerThanHeldOut: probabilityLess(sampleNearest, heldNearest), heldOutRepeats: repeats / mHeld,
+    closerThanHeldOut: probabilityLess(sampleNearest, heldNearest),
+    heldOutRepeats: repeats / mHeld,
   };
 }

@@ -3,7 +3,14 @@
  * random directions θ of the exact 1-D `W2²` between the projected samples.
  * @packageDocumentation
  */
-import { InvalidArgumentError, RandomStream, ShapeMismatchError, expectBatch, expectInteger, expectSeed } from '@sgmkit/tensor';
+import {
+  InvalidArgumentError,
+  RandomStream,
+  ShapeMismatchError,
+  expectBatch,
+  expectInteger,
+  expectSeed,
+} from '@sgmkit/tensor';
 import type { Batch } from '@sgmkit/tensor';
 
 /** Options of {@link slicedWasserstein}. */
@@ -43,7 +50,8 @@ export function slicedWasserstein(x: Batch, y: Batch, options: SlicedWasserstein
   if (y.shape[1] !== d) throw new ShapeMismatchError(fn, 'y', y, `a batch with d = ${d} columns like x`);
   if (n === 0) throw new InvalidArgumentError(fn, 'x', x, 'a batch with at least 1 row');
   if (m === 0) throw new InvalidArgumentError(fn, 'y', y, 'a batch with at least 1 row');
-  if (options === null || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an object { projections, seed }');
+  if (options === null || typeof options !== 'object')
+    throw new InvalidArgumentError(fn, 'options', options, 'an object { projections, seed }');
   const projections = expectInteger(fn, 'options.projections', options.projections, 2);
   const random = new RandomStream(expectSeed(fn, 'options.seed', options.seed), 0);
   const direction = new Float64Array(d);

@@ -3,7 +3,17 @@
  * The text formats themselves are platform-neutral (`../io/`).
  * @packageDocumentation
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { SgmkitError, type Batch } from '@sgmkit/tensor';
 import { loadAnyScoreNetwork, type AnyScoreNetwork } from '@sgmkit/score';
@@ -27,13 +37,17 @@ export function readTextFile(path: string): string {
   try {
     const bytes = statSync(path).size;
     if (bytes > MAX_TEXT_FILE_BYTES) {
-      throw new DataFileError(path, `is ${bytes} bytes; sgmkit reads text files of at most ${MAX_TEXT_FILE_BYTES} bytes (512 MiB, about the longest string JavaScript engines hold)`);
+      throw new DataFileError(
+        path,
+        `is ${bytes} bytes; sgmkit reads text files of at most ${MAX_TEXT_FILE_BYTES} bytes (512 MiB, about the longest string JavaScript engines hold)`,
+      );
     }
     return readFileSync(path, 'utf8');
   } catch (error) {
     if (error instanceof DataFileError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code ?? (error as Error).message;
+    const reason =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? (error as Error).message);
     throw new DataFileError(path, `cannot read: ${reason}`);
   }
 }
@@ -49,7 +63,8 @@ export function readTextFile(path: string): string {
  */
 export function readPointCloud(path: string): Batch {
   const ext = extensionOf(path);
-  if (ext !== '.csv' && ext !== '.json') throw new DataFileError(path, `unknown point-cloud file type '${ext || '(none)'}'; use .csv or .json`);
+  if (ext !== '.csv' && ext !== '.json')
+    throw new DataFileError(path, `unknown point-cloud file type '${ext || '(none)'}'; use .csv or .json`);
   const text = readTextFile(path);
   return ext === '.csv' ? parsePointCloudCsv(text, path) : parsePointCloudJson(text, path);
 }
@@ -79,7 +94,12 @@ function writeAtomically(path: string, content: string | Uint8Array): void {
   } catch (error) {
     removeQuietly(temporary);
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'EISDIR' ? 'is a directory' : code === 'ENOSPC' ? 'no space left on the device' : code ?? (error as Error).message;
+    const reason =
+      code === 'EISDIR'
+        ? 'is a directory'
+        : code === 'ENOSPC'
+          ? 'no space left on the device'
+          : (code ?? (error as Error).message);
     throw new DataFileError(path, `cannot write: ${reason} (any previous file is unchanged)`);
   }
 }

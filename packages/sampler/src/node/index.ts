@@ -5,7 +5,15 @@
  * @packageDocumentation
  */
 import './install.js';
-export { MAX_TEXT_FILE_BYTES, readPointCloud, readScoreNetworkFile, readTextFile, writeBinaryFile, writeSamples, writeTextFile } from './files.js';
+export {
+  MAX_TEXT_FILE_BYTES,
+  readPointCloud,
+  readScoreNetworkFile,
+  readTextFile,
+  writeBinaryFile,
+  writeSamples,
+  writeTextFile,
+} from './files.js';
 export { nodeWorkerBackend, workerExecArgv } from './worker-threads.js';
 // Data-parallel DSM training: each minibatch's gradient shared by worker_threads (bit-identical weights for any count).
 export { trainDenoisingScoreMatchingOnWorkers, MAX_TRAINING_WORKERS, type WorkerTrainingOptions } from './training.js';

@@ -18,7 +18,11 @@ port.on('message', (request: PoolRequest) => {
   if (request.kind === 'sample') {
     void runWorkerTask(request.task).then((result) => reply({ kind: 'sampled', result }));
   } else {
-    runGradientSession(request.task, () => reply({ kind: 'gradient-ready' }), (failure) => reply({ kind: 'gradient-failed', failure }));
+    runGradientSession(
+      request.task,
+      () => reply({ kind: 'gradient-ready' }),
+      (failure) => reply({ kind: 'gradient-failed', failure }),
+    );
     reply({ kind: 'gradient-released' });
   }
 });

@@ -46,7 +46,10 @@ export class PooledWorker {
   /** False once the thread has exited (or is being terminated). */
   alive = true;
 
-  constructor(private readonly thread: Worker, private readonly onExit: (worker: PooledWorker) => void) {
+  constructor(
+    private readonly thread: Worker,
+    private readonly onExit: (worker: PooledWorker) => void,
+  ) {
     thread.on('message', (message: PoolReply) => this.lease?.reply(message));
     // An error is followed by 'exit'; the lease hears the error's message, once.
     thread.on('error', (error) => this.fail(`crashed: ${error.message}`));
@@ -96,7 +99,10 @@ function workerScript(): URL {
     // import.meta.url is not a file URL here (e.g. a CommonJS bundle): use the inlined source.
   }
   if (POOL_WORKER_SOURCE === '') {
-    throw new SgmkitError('the sgmkit worker script is missing: pool-worker.js is not next to the sampler and no inlined source was built (run the build)', 'ERR_WORKER');
+    throw new SgmkitError(
+      'the sgmkit worker script is missing: pool-worker.js is not next to the sampler and no inlined source was built (run the build)',
+      'ERR_WORKER',
+    );
   }
   return new URL(`data:text/javascript,${encodeURIComponent(POOL_WORKER_SOURCE)}`);
 }

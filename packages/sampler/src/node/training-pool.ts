@@ -14,12 +14,28 @@
  */
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { InvalidArgumentError, SgmkitError, gemmBackend } from '@sgmkit/tensor';
-import { MicroShardGradients, microShardCount, type GradientEvaluator, type NetworkArray, type AnyScoreNetwork } from '@sgmkit/score';
+import {
+  MicroShardGradients,
+  microShardCount,
+  type GradientEvaluator,
+  type NetworkArray,
+  type AnyScoreNetwork,
+} from '@sgmkit/score';
 import { defaultWorkerPool, type PooledWorker, type WorkerPool } from './pool.js';
 import type { PoolReply } from './pool-protocol.js';
 import {
-  BATCH_SIZE, DIED, DONE, GENERATION, RUNNING, SHUTDOWN, STATUS, controlWords, networkView,
-  type GradientBuffers, type GradientWorkerFailure, type GradientWorkerTask,
+  BATCH_SIZE,
+  DIED,
+  DONE,
+  GENERATION,
+  RUNNING,
+  SHUTDOWN,
+  STATUS,
+  controlWords,
+  networkView,
+  type GradientBuffers,
+  type GradientWorkerFailure,
+  type GradientWorkerTask,
 } from './training-protocol.js';
 
 /** How long one `Atomics.wait` for a worker lasts before the calling thread checks that none died. */
@@ -62,8 +78,13 @@ function startSession(pool: WorkerPool, task: Omit<GradientWorkerTask, 'errors'>
   let onReady!: () => void;
   let onFailed!: (error: Error) => void;
   let onReleased!: () => void;
-  const ready = new Promise<void>((resolve, reject) => { onReady = resolve; onFailed = reject; });
-  const released = new Promise<void>((resolve) => { onReleased = resolve; });
+  const ready = new Promise<void>((resolve, reject) => {
+    onReady = resolve;
+    onFailed = reject;
+  });
+  const released = new Promise<void>((resolve) => {
+    onReleased = resolve;
+  });
   const fail = (message: string): void => {
     // Whoever waits on the session (a blocked training step, or start-up) must hear it now.
     Atomics.store(control, STATUS, DIED);
@@ -74,7 +95,13 @@ function startSession(pool: WorkerPool, task: Omit<GradientWorkerTask, 'errors'>
   const worker = pool.acquire({
     reply: (message: PoolReply) => {
       if (message.kind === 'gradient-ready') onReady();
-      else if (message.kind === 'gradient-failed') onFailed(new SgmkitError(`gradient worker ${task.worker}: ${message.failure.name}: ${message.failure.message}`, 'ERR_WORKER'));
+      else if (message.kind === 'gradient-failed')
+        onFailed(
+          new SgmkitError(
+            `gradient worker ${task.worker}: ${message.failure.name}: ${message.failure.message}`,
+            'ERR_WORKER',
+          ),
+        );
       else if (message.kind === 'gradient-released') {
         pool.release(worker);
         onReleased();
@@ -119,7 +146,9 @@ export class WorkerGradientEvaluator implements GradientEvaluator {
     this.noise = new Float64Array(buffers.noise);
     this.losses = new Float64Array(buffers.losses);
     const size = network.parameters.length;
-    this.slots = Array.from({ length: microShardCount(batchSize) }, (_, s) => networkView(dtype, buffers.partials, s * size, size));
+    this.slots = Array.from({ length: microShardCount(batchSize) }, (_, s) =>
+      networkView(dtype, buffers.partials, s * size, size),
+    );
     this.ownShards = new MicroShardGradients(network.architecture, this.parameters);
     this.ownShardEnd = ownShardEnd;
     this.ownScratch = dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
@@ -130,16 +159,31 @@ export class WorkerGradientEvaluator implements GradientEvaluator {
    * every step) and minibatches of `batchSize` rows from `pool` (default: the shared pool). Uses
    * at most one thread per micro-shard.
    */
-  static async start(network: AnyScoreNetwork, batchSize: number, threads: number, pool: WorkerPool = defaultWorkerPool): Promise<WorkerGradientEvaluator> {
+  static async start(
+    network: AnyScoreNetwork,
+    batchSize: number,
+    threads: number,
+    pool: WorkerPool = defaultWorkerPool,
+  ): Promise<WorkerGradientEvaluator> {
     const count = microShardCount(batchSize);
     const used = Math.min(threads, count);
     const buffers = sharedBuffers(network, batchSize, used - 1);
     const control = new Int32Array(buffers.control);
     const sessions = Array.from({ length: used - 1 }, (_, w) => {
       const [shardStart, shardEnd] = shardRange(w + 1, used, count);
-      return startSession(pool, {
-        architecture: network.architecture, dtype: network.dtype, gemmBackend: gemmBackend(), worker: w, shardStart, shardEnd, ...buffers,
-      }, control);
+      return startSession(
+        pool,
+        {
+          architecture: network.architecture,
+          dtype: network.dtype,
+          gemmBackend: gemmBackend(),
+          worker: w,
+          shardStart,
+          shardEnd,
+          ...buffers,
+        },
+        control,
+      );
     });
     const started = await Promise.allSettled(sessions.map((s) => s.ready));
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
@@ -158,7 +202,13 @@ export class WorkerGradientEvaluator implements GradientEvaluator {
   lossAndGradient(input: NetworkArray, noise: Float64Array, batchSize: number, gradient: NetworkArray): number {
     const fn = 'WorkerGradientEvaluator.lossAndGradient';
     if (this.closed) throw new SgmkitError(`${fn}: the evaluator was closed`, 'ERR_CLOSED');
-    if (batchSize !== this.batchSize) throw new InvalidArgumentError(fn, 'batchSize', batchSize, `${this.batchSize}, the batch size the evaluator was started for`);
+    if (batchSize !== this.batchSize)
+      throw new InvalidArgumentError(
+        fn,
+        'batchSize',
+        batchSize,
+        `${this.batchSize}, the batch size the evaluator was started for`,
+      );
     this.throwIfFailed();
     // The compute weights (the float32 copy of a float32 network), as the calling thread's evaluator uses.
     copyInto(this.network.model.parameters, this.parameters);
@@ -170,7 +220,15 @@ export class WorkerGradientEvaluator implements GradientEvaluator {
     Atomics.notify(control, GENERATION);
     // The leading range summed in place into the gradient, then the workers' partials added in micro-shard order:
     // the bits of sumMicroShards over every micro-shard's gradient.
-    let loss = this.ownShards.leadingRangeInto(this.input, this.noise, batchSize, this.ownShardEnd, gradient, this.losses, this.ownScratch);
+    let loss = this.ownShards.leadingRangeInto(
+      this.input,
+      this.noise,
+      batchSize,
+      this.ownShardEnd,
+      gradient,
+      this.losses,
+      this.ownScratch,
+    );
     this.waitForWorkers(generation);
     for (let s = this.ownShardEnd; s < this.slots.length; s++) {
       addInto(gradient, this.slots[s]!);
@@ -196,9 +254,18 @@ export class WorkerGradientEvaluator implements GradientEvaluator {
     const status = Atomics.load(this.control, STATUS);
     if (status === RUNNING) return;
     this.closed = true;
-    if (status === DIED) throw new SgmkitError('gradient worker died during training (it exited or was terminated); no worker is left running', 'ERR_WORKER');
-    const failure = this.sessions.map((s) => receiveMessageOnPort(s.errors)?.message as GradientWorkerFailure | undefined).find(Boolean);
-    throw new SgmkitError(`gradient worker: ${failure?.name ?? 'Error'}: ${failure?.message ?? 'failed'}`, 'ERR_WORKER');
+    if (status === DIED)
+      throw new SgmkitError(
+        'gradient worker died during training (it exited or was terminated); no worker is left running',
+        'ERR_WORKER',
+      );
+    const failure = this.sessions
+      .map((s) => receiveMessageOnPort(s.errors)?.message as GradientWorkerFailure | undefined)
+      .find(Boolean);
+    throw new SgmkitError(
+      `gradient worker: ${failure?.name ?? 'Error'}: ${failure?.message ?? 'failed'}`,
+      'ERR_WORKER',
+    );
   }
 
   /**

@@ -8,8 +8,16 @@
 import { setGemmBackend } from '@sgmkit/tensor';
 import { MicroShardGradients, type NetworkArray } from '@sgmkit/score';
 import {
-  BATCH_SIZE, DIED, DONE, FAILED, GENERATION, RUNNING, STATUS, networkView,
-  type GradientWorkerFailure, type GradientWorkerTask,
+  BATCH_SIZE,
+  DIED,
+  DONE,
+  FAILED,
+  GENERATION,
+  RUNNING,
+  STATUS,
+  networkView,
+  type GradientWorkerFailure,
+  type GradientWorkerTask,
 } from './training-protocol.js';
 
 export function failureOf(error: unknown): GradientWorkerFailure {
@@ -22,9 +30,11 @@ function setUp(task: GradientWorkerTask) {
   setGemmBackend(task.gemmBackend);
   const shards = new MicroShardGradients(task.architecture, networkView(task.dtype, task.parameters));
   const slots: NetworkArray[] = [];
-  for (let s = task.shardStart; s < task.shardEnd; s++) slots.push(networkView(task.dtype, task.partials, s * shards.size, shards.size));
+  for (let s = task.shardStart; s < task.shardEnd; s++)
+    slots.push(networkView(task.dtype, task.partials, s * shards.size, shards.size));
   return {
-    shards, slots,
+    shards,
+    slots,
     control: new Int32Array(task.control),
     input: networkView(task.dtype, task.input),
     noise: new Float64Array(task.noise),
@@ -69,7 +79,11 @@ function serve(task: GradientWorkerTask, session: Session): void {
  * Runs one gradient session: `ready()` once set up (or `failed` with the error that stopped it),
  * then serves steps until the training thread shuts the session down.
  */
-export function runGradientSession(task: GradientWorkerTask, ready: () => void, failed: (failure: GradientWorkerFailure) => void): void {
+export function runGradientSession(
+  task: GradientWorkerTask,
+  ready: () => void,
+  failed: (failure: GradientWorkerFailure) => void,
+): void {
   let session: Session;
   try {
     session = setUp(task);

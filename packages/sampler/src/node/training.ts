@@ -5,7 +5,13 @@
  * @packageDocumentation
  */
 import { InvalidArgumentError, expectInteger } from '@sgmkit/tensor';
-import { isScoreNetwork, trainDenoisingScoreMatching, type AnyScoreNetwork, type TrainingOptions, type TrainingResult } from '@sgmkit/score';
+import {
+  isScoreNetwork,
+  trainDenoisingScoreMatching,
+  type AnyScoreNetwork,
+  type TrainingOptions,
+  type TrainingResult,
+} from '@sgmkit/score';
 import type { Batch } from '@sgmkit/tensor';
 import { WorkerGradientEvaluator } from './training-pool.js';
 import { WorkerPool, defaultWorkerPool } from './pool.js';
@@ -32,18 +38,27 @@ export interface WorkerTrainingOptions extends Omit<TrainingOptions, 'gradientEv
  * @throws {InvalidArgumentError} bad options (as `trainDenoisingScoreMatching`), or `workers` not an integer in [1, 64]
  */
 export async function trainDenoisingScoreMatchingOnWorkers<N extends AnyScoreNetwork>(
-  network: N, data: Batch, options: WorkerTrainingOptions = {},
+  network: N,
+  data: Batch,
+  options: WorkerTrainingOptions = {},
 ): Promise<TrainingResult<N>> {
   const fn = 'trainDenoisingScoreMatchingOnWorkers';
-  if (!options || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an options object');
+  if (!options || typeof options !== 'object')
+    throw new InvalidArgumentError(fn, 'options', options, 'an options object');
   const { workers: requested, pool = defaultWorkerPool, ...training } = options;
   if (!(pool instanceof WorkerPool)) throw new InvalidArgumentError(fn, 'options.pool', pool, 'a WorkerPool');
   if ('gradientEvaluator' in training) {
-    throw new InvalidArgumentError(fn, 'options.gradientEvaluator', (training as TrainingOptions).gradientEvaluator, 'undefined (the workers compute the gradient)');
+    throw new InvalidArgumentError(
+      fn,
+      'options.gradientEvaluator',
+      (training as TrainingOptions).gradientEvaluator,
+      'undefined (the workers compute the gradient)',
+    );
   }
   const workers = expectInteger(fn, 'options.workers', requested ?? 1, 1, MAX_TRAINING_WORKERS);
   if (workers === 1) return trainDenoisingScoreMatching(network, data, training);
-  if (!isScoreNetwork(network)) throw new InvalidArgumentError(fn, 'network', network, 'a ScoreNetwork or CLDScoreNetwork');
+  if (!isScoreNetwork(network))
+    throw new InvalidArgumentError(fn, 'network', network, 'a ScoreNetwork or CLDScoreNetwork');
   const batchSize = expectInteger(fn, 'options.batchSize', training.batchSize ?? 256, 1);
   const evaluator = await WorkerGradientEvaluator.start(network, batchSize, workers, pool);
   try {

@@ -46,7 +46,11 @@ export function nodeWorkerBackend(pool: WorkerPool = defaultWorkerPool): WorkerB
       });
       worker.post({ kind: 'sample', task });
       // Called when another worker of the run failed: if this one is still on its task it is stopped, not reused.
-      return { terminate: () => { if (!over) pool.discard(worker); } };
+      return {
+        terminate: () => {
+          if (!over) pool.discard(worker);
+        },
+      };
     },
     dispose: () => pool.dispose(),
   };

@@ -73,8 +73,19 @@ export function getWorkerBackend(): WorkerBackend | undefined {
 /** Validates a backend argument. */
 export function expectWorkerBackend(fn: string, argument: string, backend: unknown): WorkerBackend {
   const b = backend as WorkerBackend;
-  if (b === null || typeof b !== 'object' || typeof b.available !== 'function' || typeof b.parallelism !== 'function' || typeof b.start !== 'function') {
-    throw new InvalidArgumentError(fn, argument, backend, 'a WorkerBackend { name, available(), parallelism(), start(task, events) }');
+  if (
+    b === null ||
+    typeof b !== 'object' ||
+    typeof b.available !== 'function' ||
+    typeof b.parallelism !== 'function' ||
+    typeof b.start !== 'function'
+  ) {
+    throw new InvalidArgumentError(
+      fn,
+      argument,
+      backend,
+      'a WorkerBackend { name, available(), parallelism(), start(task, events) }',
+    );
   }
   return b;
 }

@@ -86,8 +86,15 @@ export function runSharded(run: ShardedRun): Promise<RangeResult> {
   const flag = new Int32Array(abortFlag);
   const W = Math.min(run.workers, run.n);
   const progressBuffer = new SharedArrayBuffer(4 * W);
-  const ranges = Array.from({ length: W }, (_, w): [number, number] => [Math.floor((w * run.n) / W), Math.floor(((w + 1) * run.n) / W)]);
-  const stopWatching = watchProgress(run, new Int32Array(progressBuffer), ranges.reduce((sum, [a, b]) => sum + stepsOfRange(run, a, b), 0));
+  const ranges = Array.from({ length: W }, (_, w): [number, number] => [
+    Math.floor((w * run.n) / W),
+    Math.floor(((w + 1) * run.n) / W),
+  ]);
+  const stopWatching = watchProgress(
+    run,
+    new Int32Array(progressBuffer),
+    ranges.reduce((sum, [a, b]) => sum + stepsOfRange(run, a, b), 0),
+  );
   const modules = modulesFor(run.spec);
   return new Promise<RangeResult>((resolve, reject) => {
     const threads: WorkerHandle[] = [];
@@ -115,10 +122,20 @@ export function runSharded(run: ShardedRun): Promise<RangeResult> {
     run.signal?.addEventListener('abort', onAbort, { once: true });
     for (let w = 0; w < W; w++) {
       const task: WorkerTask = {
-        job: run.job, spec: run.spec, dtype: run.dtype, n: run.n, dim: run.dim,
-        rowStart: ranges[w]![0], rowEnd: ranges[w]![1],
-        positions: run.positions, velocities: run.velocities, abortFlag, gemmBackend: gemmBackend(),
-        progress: progressBuffer, progressSlot: w, modules,
+        job: run.job,
+        spec: run.spec,
+        dtype: run.dtype,
+        n: run.n,
+        dim: run.dim,
+        rowStart: ranges[w]![0],
+        rowEnd: ranges[w]![1],
+        positions: run.positions,
+        velocities: run.velocities,
+        abortFlag,
+        gemmBackend: gemmBackend(),
+        progress: progressBuffer,
+        progressSlot: w,
+        modules,
       };
       let thread: WorkerHandle;
       try {

@@ -47,4 +47,6 @@ export interface WorkerFailure {
 }
 
 /** What a worker posts back once. */
-export type WorkerResult = { readonly ok: true; readonly evaluations: number; readonly outside: number; readonly nonFinite: number } | WorkerFailure;
+export type WorkerResult =
+  | { readonly ok: true; readonly evaluations: number; readonly outside: number; readonly nonFinite: number }
+  | WorkerFailure;

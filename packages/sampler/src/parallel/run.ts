@@ -79,7 +79,10 @@ export interface RunControl {
 const SEGMENT_TARGET_MS = 10;
 
 /** The user callback followed by the interrupt check, composed once per run. */
-function compose<I>(callback: ((info: I) => void) | undefined, interrupt: (() => void) | undefined): ((info: I) => void) | undefined {
+function compose<I>(
+  callback: ((info: I) => void) | undefined,
+  interrupt: (() => void) | undefined,
+): ((info: I) => void) | undefined {
   if (interrupt === undefined) return callback;
   if (callback === undefined) return () => interrupt();
   return (info) => {
@@ -93,11 +96,15 @@ function compose<I>(callback: ((info: I) => void) | undefined, interrupt: (() =>
  * without `pause`, else in segments that grow until each takes ~10 ms, pausing
  * between them. Returns the summed score evaluations.
  */
-async function runSegments(steps: number, pause: (() => Promise<void>) | undefined, segment: (from: number, to: number) => number): Promise<number> {
+async function runSegments(
+  steps: number,
+  pause: (() => Promise<void>) | undefined,
+  segment: (from: number, to: number) => number,
+): Promise<number> {
   if (pause === undefined) return segment(0, steps);
   let evaluations = 0;
   let length = 1;
-  for (let from = 0; from < steps; ) {
+  for (let from = 0; from < steps;) {
     const to = Math.min(steps, from + length);
     const started = performance.now();
     evaluations += segment(from, to);
@@ -121,7 +128,14 @@ function finishChunk(positions: Batch, job: JobOutput, result: RangeResult, scra
  * Runs a DDPM job on `y` (rows `firstRow …` of the global batch), in place,
  * leaving `y` in data space. Returns the evaluations and the divergence counts.
  */
-export async function runDDPMRange(score: Score, y: Batch, firstRow: number, job: DDPMJob, control: RunControl = {}, callback?: DDPMCallback): Promise<RangeResult> {
+export async function runDDPMRange(
+  score: Score,
+  y: Batch,
+  firstRow: number,
+  job: DDPMJob,
+  control: RunControl = {},
+  callback?: DDPMCallback,
+): Promise<RangeResult> {
   const [n, d] = y.shape as [number, number];
   const integrator = DDPM_INTEGRATORS[job.method];
   const chunk = Math.max(1, Math.min(job.chunkSize, n));
@@ -138,7 +152,14 @@ export async function runDDPMRange(score: Score, y: Batch, firstRow: number, job
     const history = historyLength(job.method) > 0 ? ddpmSolverHistory(job.method as DDPMSolverMethod, ys) : undefined;
     const chunkOptions = { ...options, scoreBuffer: rows(scoreBuffer, 0, end - start), history };
     result.evaluations = await runSegments(steps, control.pause, (from, to) =>
-      integrator(score, ys, job.grid.subarray(from, to + 1), { seed: job.seed, firstRow: firstRow + start, firstStep: from }, chunkOptions));
+      integrator(
+        score,
+        ys,
+        job.grid.subarray(from, to + 1),
+        { seed: job.seed, firstRow: firstRow + start, firstStep: from },
+        chunkOptions,
+      ),
+    );
     finishChunk(ys, job, result, scratch);
   }
   return result;
@@ -149,7 +170,15 @@ export async function runDDPMRange(score: Score, y: Batch, firstRow: number, job
  * leaving `x` in data space (the velocities stay in the sampling space).
  * Returns the evaluations and the divergence counts of the positions.
  */
-export async function runCLDRange(score: CLDScore, x: Batch, v: Batch, firstRow: number, job: CLDJob, control: RunControl = {}, callback?: CLDCallback): Promise<RangeResult> {
+export async function runCLDRange(
+  score: CLDScore,
+  x: Batch,
+  v: Batch,
+  firstRow: number,
+  job: CLDJob,
+  control: RunControl = {},
+  callback?: CLDCallback,
+): Promise<RangeResult> {
   const [n, d] = x.shape as [number, number];
   const integrator = CLD_INTEGRATORS[job.method];
   const chunk = Math.max(1, Math.min(job.chunkSize, n));
@@ -173,7 +202,15 @@ export async function runCLDRange(score: CLDScore, x: Batch, v: Batch, firstRow:
       noiseBuffer: noiseBuffer === undefined ? undefined : rows(noiseBuffer, 0, m),
     };
     result.evaluations = await runSegments(steps, control.pause, (from, to) =>
-      integrator(score, xs, vs, job.grid.subarray(from, to + 1), { seed: job.seed, firstRow: firstRow + start, firstStep: from }, options));
+      integrator(
+        score,
+        xs,
+        vs,
+        job.grid.subarray(from, to + 1),
+        { seed: job.seed, firstRow: firstRow + start, firstStep: from },
+        options,
+      ),
+    );
     finishChunk(xs, job, result, scratch);
   }
   return result;

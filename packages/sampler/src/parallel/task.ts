@@ -13,7 +13,12 @@ import type { WorkerResult, WorkerTask } from './protocol.js';
 
 function view(buffer: SharedArrayBuffer, task: WorkerTask): Batch {
   const data: FloatArray = task.dtype === 'float32' ? new Float32Array(buffer) : new Float64Array(buffer);
-  return { data, shape: [task.rowEnd - task.rowStart, task.dim], stride: [task.dim, 1], offset: task.rowStart * task.dim };
+  return {
+    data,
+    shape: [task.rowEnd - task.rowStart, task.dim],
+    stride: [task.dim, 1],
+    offset: task.rowStart * task.dim,
+  };
 }
 
 /** Modules this thread has imported for custom score types (a persistent worker imports each once). */
@@ -44,9 +49,17 @@ async function run(task: WorkerTask): Promise<WorkerResult> {
   await importScoreTypeModules(task.modules);
   const score = scoreFromWorkerSpec(task.spec);
   const positions = view(task.positions, task);
-  const result = task.job.kind === 'ddpm'
-    ? await runDDPMRange(score as Score, positions, task.job.firstRow + task.rowStart, task.job, control)
-    : await runCLDRange(score as CLDScore, positions, view(task.velocities!, task), task.job.firstRow + task.rowStart, task.job, control);
+  const result =
+    task.job.kind === 'ddpm'
+      ? await runDDPMRange(score as Score, positions, task.job.firstRow + task.rowStart, task.job, control)
+      : await runCLDRange(
+          score as CLDScore,
+          positions,
+          view(task.velocities!, task),
+          task.job.firstRow + task.rowStart,
+          task.job,
+          control,
+        );
   return { ok: true, ...result };
 }
 
@@ -60,6 +73,12 @@ export async function runWorkerTask(task: WorkerTask): Promise<WorkerResult> {
     return await run(task);
   } catch (error) {
     const e = error as { name?: string; message?: string; code?: string; where?: string };
-    return { ok: false, name: e?.name ?? 'Error', message: e?.message ?? String(error), code: e?.code, where: e?.where };
+    return {
+      ok: false,
+      name: e?.name ?? 'Error',
+      message: e?.message ?? String(error),
+      code: e?.code,
+      where: e?.where,
+    };
   }
 }

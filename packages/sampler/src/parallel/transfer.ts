@@ -27,8 +27,12 @@ export function workerSpecOf(score: { readonly spec?: ScoreSpec }): unknown {
 /** Rebuilds a score from what {@link workerSpecOf} made (in a worker, after a structured clone). */
 export function scoreFromWorkerSpec(spec: ScoreSpec): AnyScore {
   if (spec.type !== NETWORK_TRANSFER_TYPE) return scoreFromSpec(spec);
-  const s = spec as unknown as Pick<ScoreNetwork, 'architecture' | 'parameters' | 'dtype' | 'normalization' | 'dataMoments'>;
+  const s = spec as unknown as Pick<
+    ScoreNetwork,
+    'architecture' | 'parameters' | 'dtype' | 'normalization' | 'dataMoments'
+  >;
   return new ScoreNetwork(s.architecture, s.parameters, s.dtype, {
-    ...(s.normalization ? { normalization: s.normalization } : {}), ...(s.dataMoments ? { dataMoments: s.dataMoments } : {}),
+    ...(s.normalization ? { normalization: s.normalization } : {}),
+    ...(s.dataMoments ? { dataMoments: s.dataMoments } : {}),
   });
 }

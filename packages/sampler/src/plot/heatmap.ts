@@ -39,7 +39,8 @@ export function densityGrid(
   const dx = (xDomain[1] - xDomain[0]) / nx;
   const dy = (yDomain[1] - yDomain[0]) / ny;
   for (let iy = 0; iy < ny; iy++) {
-    for (let ix = 0; ix < nx; ix++) values[iy * nx + ix] = density(xDomain[0] + (ix + 0.5) * dx, yDomain[0] + (iy + 0.5) * dy);
+    for (let ix = 0; ix < nx; ix++)
+      values[iy * nx + ix] = density(xDomain[0] + (ix + 0.5) * dx, yDomain[0] + (iy + 0.5) * dy);
   }
   return { nx, ny, xDomain, yDomain, values };
 }
@@ -56,7 +57,13 @@ export function densityGrid(
  * Array.from(grid.values); // [2, 0, 0, 2]: each occupied cell holds 1/(n·area) = 1/(2·0.25)
  * ```
  */
-export function histogramGrid(points: PointsXY, xDomain: readonly [number, number], yDomain: readonly [number, number], nx = 60, ny = 60): Grid2D {
+export function histogramGrid(
+  points: PointsXY,
+  xDomain: readonly [number, number],
+  yDomain: readonly [number, number],
+  nx = 60,
+  ny = 60,
+): Grid2D {
   const values = new Float64Array(nx * ny);
   const n = points.x.length;
   const dx = (xDomain[1] - xDomain[0]) / nx;
@@ -98,7 +105,11 @@ export interface HeatmapOptions extends AxisLabels {
   readonly frame?: Frame;
 }
 
-const HEATMAP_FRAME: Frame = { ...DEFAULT_FRAME, width: DEFAULT_FRAME.width + 50, margin: { ...DEFAULT_FRAME.margin, right: 66 } };
+const HEATMAP_FRAME: Frame = {
+  ...DEFAULT_FRAME,
+  width: DEFAULT_FRAME.width + 50,
+  margin: { ...DEFAULT_FRAME.margin, right: 66 },
+};
 
 function colorBar(frame: Frame, max: number, label?: string): string {
   const area = plotArea(frame);
@@ -109,7 +120,9 @@ function colorBar(frame: Frame, max: number, label?: string): string {
   const cells = Array.from({ length: steps }, (_, k) =>
     element('rect', { x, y: area.y[0] - (k + 1) * h, width: 10, height: h + 0.5, fill: viridis((k + 0.5) / steps) }),
   );
-  const ticks = linearTicks(0, max > 0 ? max : 1, 4).map((t) => text(x + 13, scale.map(t) + 4, formatTick(t), { 'font-size': 9 }));
+  const ticks = linearTicks(0, max > 0 ? max : 1, 4).map((t) =>
+    text(x + 13, scale.map(t) + 4, formatTick(t), { 'font-size': 9 }),
+  );
   const title = label ? text(x, area.y[1] - 6, label, { 'font-size': 9 }) : '';
   return element('g', { class: 'colorbar' }, [...cells, ...ticks, title]);
 }
@@ -138,11 +151,23 @@ export function heatmapPanel(options: HeatmapOptions): Panel {
     for (let ix = 0; ix < grid.nx; ix++) {
       const fill = viridis(max > 0 ? grid.values[iy * grid.nx + ix]! / max : 0);
       // Overlap by half a pixel so anti-aliasing leaves no hairlines between cells.
-      cells.push(element('rect', { x: area.x[0] + ix * cw, y: area.y[0] - (iy + 1) * ch, width: cw + 0.5, height: ch + 0.5, fill }));
+      cells.push(
+        element('rect', {
+          x: area.x[0] + ix * cw,
+          y: area.y[0] - (iy + 1) * ch,
+          width: cw + 0.5,
+          height: ch + 0.5,
+          fill,
+        }),
+      );
     }
   }
   const overlay = options.overlay ? options.overlay(xScale.map, yScale.map) : '';
   const { under, over } = axes(frame, xScale, yScale, options);
   const marks = element('g', { class: 'cells', 'shape-rendering': 'crispEdges' }, cells) + overlay;
-  return { width: frame.width, height: frame.height, body: under + clipTo(frame, nextClipId(), marks) + over + colorBar(frame, max, options.colorLabel) };
+  return {
+    width: frame.width,
+    height: frame.height,
+    body: under + clipTo(frame, nextClipId(), marks) + over + colorBar(frame, max, options.colorLabel),
+  };
 }

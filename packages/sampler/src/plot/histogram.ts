@@ -51,7 +51,12 @@ export interface HistogramOptions extends AxisLabels {
   readonly frame?: Frame;
 }
 
-function curvePath(f: (x: number) => number, domain: readonly [number, number], xMap: (v: number) => number, yMap: (v: number) => number): string {
+function curvePath(
+  f: (x: number) => number,
+  domain: readonly [number, number],
+  xMap: (v: number) => number,
+  yMap: (v: number) => number,
+): string {
   const points = 400;
   let d = '';
   for (let k = 0; k <= points; k++) {
@@ -66,7 +71,10 @@ function legend(frame: Frame, entries: readonly (readonly [string, string])[]): 
   return entries
     .map(([label, color], k) => {
       const y = area.y[1] + 14 + 16 * k;
-      return element('rect', { x: area.x[1] - 120, y: y - 9, width: 12, height: 10, fill: color }) + element('text', { x: area.x[1] - 104, y }, label);
+      return (
+        element('rect', { x: area.x[1] - 120, y: y - 9, width: 12, height: 10, fill: color }) +
+        element('text', { x: area.x[1] - 104, y }, label)
+      );
     })
     .join('');
 }
@@ -98,11 +106,22 @@ export function histogramPanel(options: HistogramOptions): Panel {
   const binWidth = (domain[1] - domain[0]) / h.density.length;
   const bars = Array.from(h.density, (v, k) => {
     const x0 = xScale.map(domain[0] + k * binWidth);
-    return element('rect', { x: x0, y: yScale.map(v), width: xScale.map(domain[0] + (k + 1) * binWidth) - x0, height: yScale.map(0) - yScale.map(v) });
+    return element('rect', {
+      x: x0,
+      y: yScale.map(v),
+      width: xScale.map(domain[0] + (k + 1) * binWidth) - x0,
+      height: yScale.map(0) - yScale.map(v),
+    });
   });
-  const marks = element('g', { class: 'bars', fill: '#4e79a7', 'fill-opacity': 0.75 }, bars) + (options.density ? curvePath(options.density, domain, xScale.map, yScale.map) : '');
+  const marks =
+    element('g', { class: 'bars', fill: '#4e79a7', 'fill-opacity': 0.75 }, bars) +
+    (options.density ? curvePath(options.density, domain, xScale.map, yScale.map) : '');
   const entries: [string, string][] = [[options.barLabel ?? 'samples', '#4e79a7']];
   if (options.density) entries.push([options.curveLabel ?? 'target density', '#d62728']);
   const { under, over } = axes(frame, xScale, yScale, { yLabel: 'density', ...options });
-  return { width: frame.width, height: frame.height, body: under + clipTo(frame, nextClipId(), marks) + over + legend(frame, entries) };
+  return {
+    width: frame.width,
+    height: frame.height,
+    body: under + clipTo(frame, nextClipId(), marks) + over + legend(frame, entries),
+  };
 }

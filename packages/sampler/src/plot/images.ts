@@ -44,7 +44,8 @@ const GAP_GRAY = 128;
 
 function positiveInteger(fn: string, argument: string, value: unknown, fallback: number, max = 1 << 16): number {
   if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > max) throw new InvalidArgumentError(fn, argument, value, `an integer in [1, ${max}]`);
+  if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > max)
+    throw new InvalidArgumentError(fn, argument, value, `an integer in [1, ${max}]`);
   return value as number;
 }
 
@@ -63,10 +64,17 @@ function dataRange(samples: Batch, count: number, d: number): [number, number] {
 function layout(fn: string, samples: Batch, options: ImageGridOptions): Layout {
   const [n, d] = expectBatch(fn, 'samples', samples);
   if (n < 1) throw new InvalidArgumentError(fn, 'samples', samples, 'a batch with at least one row');
-  if (options === null || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an object { height, width, … }');
+  if (options === null || typeof options !== 'object')
+    throw new InvalidArgumentError(fn, 'options', options, 'an object { height, width, … }');
   const h = positiveInteger(fn, 'options.height', options.height, NaN);
   const w = positiveInteger(fn, 'options.width', options.width, NaN);
-  if (h * w !== d) throw new InvalidArgumentError(fn, 'options.height', `${h}x${w}`, `an image size with height·width = d = ${d} (the row length)`);
+  if (h * w !== d)
+    throw new InvalidArgumentError(
+      fn,
+      'options.height',
+      `${h}x${w}`,
+      `an image size with height·width = d = ${d} (the row length)`,
+    );
   const count = positiveInteger(fn, 'options.count', options.count, Math.min(n, 100), n);
   const columns = positiveInteger(fn, 'options.columns', options.columns, Math.ceil(Math.sqrt(count)), count);
   let lo: number;
@@ -80,7 +88,8 @@ function layout(fn: string, samples: Batch, options: ImageGridOptions): Layout {
     [lo, hi] = r as [number, number];
   }
   const scale = positiveInteger(fn, 'options.scale', options.scale, 4, 64);
-  const gap = options.gap === undefined ? 2 : options.gap === 0 ? 0 : positiveInteger(fn, 'options.gap', options.gap, 2, 64);
+  const gap =
+    options.gap === undefined ? 2 : options.gap === 0 ? 0 : positiveInteger(fn, 'options.gap', options.gap, 2, 64);
   return { h, w, count, columns, rows: Math.ceil(count / columns), lo, hi, scale, gap };
 }
 
@@ -142,7 +151,15 @@ export function imageGridSvg(samples: Batch, options: ImageGridOptions & { reado
   const d = g.h * g.w;
   const body: string[] = [];
   if (options.title) body.push(text(4, 16, options.title, { 'font-size': 13 }));
-  body.push(element('rect', { x: 0, y: top, width: g.columns * tileW + (g.columns + 1) * g.gap, height: gridHeight, fill: `rgb(${GAP_GRAY},${GAP_GRAY},${GAP_GRAY})` }));
+  body.push(
+    element('rect', {
+      x: 0,
+      y: top,
+      width: g.columns * tileW + (g.columns + 1) * g.gap,
+      height: gridHeight,
+      fill: `rgb(${GAP_GRAY},${GAP_GRAY},${GAP_GRAY})`,
+    }),
+  );
   for (let k = 0; k < g.count; k++) {
     const left = g.gap + (k % g.columns) * (tileW + g.gap);
     const tileTop = top + g.gap + Math.floor(k / g.columns) * (tileH + g.gap);
@@ -150,11 +167,26 @@ export function imageGridSvg(samples: Batch, options: ImageGridOptions & { reado
     for (let y = 0; y < g.h; y++) {
       for (let x = 0; x < g.w; x++) {
         const level = gray(samples.data[samples.offset + k * d + y * g.w + x]!, g.lo, g.hi);
-        cells.push(element('rect', { x: left + x * g.scale, y: tileTop + y * g.scale, width: g.scale, height: g.scale, fill: `rgb(${level},${level},${level})` }));
+        cells.push(
+          element('rect', {
+            x: left + x * g.scale,
+            y: tileTop + y * g.scale,
+            width: g.scale,
+            height: g.scale,
+            fill: `rgb(${level},${level},${level})`,
+          }),
+        );
       }
     }
     body.push(element('g', { class: 'image', 'shape-rendering': 'crispEdges' }, cells));
   }
-  body.push(text(4, top + gridHeight + 14, `${g.count} images ${g.h}×${g.w}; black = ${g.lo.toPrecision(4)}, white = ${g.hi.toPrecision(4)}`, { 'font-size': 11 }));
+  body.push(
+    text(
+      4,
+      top + gridHeight + 14,
+      `${g.count} images ${g.h}×${g.w}; black = ${g.lo.toPrecision(4)}, white = ${g.hi.toPrecision(4)}`,
+      { 'font-size': 11 },
+    ),
+  );
   return svgDocument(width, height, body, options.title);
 }

@@ -5,11 +5,26 @@
  * side by side and returns the SVG document as a string.
  * @packageDocumentation
  */
-export { figure, type Panel, type Frame, type Margins, type AxisLabels, type FigureOptions, DEFAULT_FRAME } from './panel.js';
+export {
+  figure,
+  type Panel,
+  type Frame,
+  type Margins,
+  type AxisLabels,
+  type FigureOptions,
+  DEFAULT_FRAME,
+} from './panel.js';
 export { scatterPanel, columnsXY, subsetIndices, type PointsXY, type ScatterOptions } from './scatter.js';
 export { heatmapPanel, densityGrid, histogramGrid, gridMax, type Grid2D, type HeatmapOptions } from './heatmap.js';
 export { histogramPanel, histogram, type Histogram, type HistogramOptions } from './histogram.js';
-export { linePanel, lossCurvePanel, movingAverage, type Series, type LineOptions, type LossCurveOptions } from './lines.js';
+export {
+  linePanel,
+  lossCurvePanel,
+  movingAverage,
+  type Series,
+  type LineOptions,
+  type LossCurveOptions,
+} from './lines.js';
 export { viridis } from './colormap.js';
 export { escapeXml } from './svg.js';
 export { imageGrid, imageGridSvg, type ImageGridOptions } from './images.js';

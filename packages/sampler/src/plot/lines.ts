@@ -53,11 +53,22 @@ function seriesMarks(series: Series, color: string, xs: Scale, ys: Scale): strin
     pen = 'L';
     if (series.markers) markers.push(element('circle', { cx: xs.map(x), cy: ys.map(y), r: 3, fill: color }));
   }
-  const path = element('path', { d, fill: 'none', stroke: color, 'stroke-width': 1.8, 'stroke-dasharray': series.dashed ? '6 4' : undefined });
+  const path = element('path', {
+    d,
+    fill: 'none',
+    stroke: color,
+    'stroke-width': 1.8,
+    'stroke-dasharray': series.dashed ? '6 4' : undefined,
+  });
   return element('g', { class: 'series' }, [path, ...markers]);
 }
 
-function legend(frame: Frame, series: readonly Series[], colors: readonly string[], corner: 'top-left' | 'bottom-right'): string {
+function legend(
+  frame: Frame,
+  series: readonly Series[],
+  colors: readonly string[],
+  corner: 'top-left' | 'bottom-right',
+): string {
   const area = plotArea(frame);
   const width = 8 + 6.5 * Math.max(...series.map((s) => s.label.length)) + 28;
   const height = 15 * series.length + 6;
@@ -65,7 +76,15 @@ function legend(frame: Frame, series: readonly Series[], colors: readonly string
   const top = corner === 'top-left' ? area.y[1] + 4 : area.y[0] - 8 - height;
   const rows = series.map((s, k) => {
     const y = top + 12 + 15 * k;
-    const line = element('line', { x1: x + 4, y1: y - 4, x2: x + 22, y2: y - 4, stroke: colors[k]!, 'stroke-width': 2, 'stroke-dasharray': s.dashed ? '5 3' : undefined });
+    const line = element('line', {
+      x1: x + 4,
+      y1: y - 4,
+      x2: x + 22,
+      y2: y - 4,
+      stroke: colors[k]!,
+      'stroke-width': 2,
+      'stroke-dasharray': s.dashed ? '5 3' : undefined,
+    });
     return line + text(x + 28, y, s.label, { 'font-size': 11 });
   });
   const box = element('rect', { x, y: top, width, height, fill: 'white', 'fill-opacity': 0.85, stroke: '#ccc' });
@@ -86,12 +105,28 @@ export function linePanel(options: LineOptions): Panel {
   const frame = options.frame ?? DEFAULT_FRAME;
   const area = plotArea(frame);
   const all = (pick: (s: Series) => ArrayLike<number>) => options.series.flatMap((s) => Array.from(pick(s)));
-  const xs = axisScale(options.xScale ?? 'linear', all((s) => s.x), area.x);
-  const ys = axisScale(options.yScale ?? 'linear', all((s) => s.y), area.y);
+  const xs = axisScale(
+    options.xScale ?? 'linear',
+    all((s) => s.x),
+    area.x,
+  );
+  const ys = axisScale(
+    options.yScale ?? 'linear',
+    all((s) => s.y),
+    area.y,
+  );
   const colors = options.series.map((s, k) => s.color ?? SERIES_COLORS[k % SERIES_COLORS.length]!);
   const marks = options.series.map((s, k) => seriesMarks(s, colors[k]!, xs, ys)).join('');
   const { under, over } = axes(frame, xs, ys, options);
-  return { width: frame.width, height: frame.height, body: under + clipTo(frame, nextClipId(), marks) + over + legend(frame, options.series, colors, options.legend ?? 'top-left') };
+  return {
+    width: frame.width,
+    height: frame.height,
+    body:
+      under +
+      clipTo(frame, nextClipId(), marks) +
+      over +
+      legend(frame, options.series, colors, options.legend ?? 'top-left'),
+  };
 }
 
 /** Options of {@link lossCurvePanel}. */
@@ -147,7 +182,12 @@ export function lossCurvePanel(options: LossCurveOptions): Panel {
     frame: options.frame,
     series: [
       { label: 'loss per step', x: steps, y: options.losses, color: '#bab0ac' },
-      { label: `moving average (${window} steps)`, x: steps, y: movingAverage(options.losses, window), color: '#4e79a7' },
+      {
+        label: `moving average (${window} steps)`,
+        x: steps,
+        y: movingAverage(options.losses, window),
+        color: '#4e79a7',
+      },
     ],
   });
 }

@@ -56,7 +56,10 @@ function xAxis(frame: Frame, scale: Scale, label?: string): string[] {
       text(x, y0 + 18, formatTick(t), { 'text-anchor': 'middle', class: 'tick' }),
     ];
   });
-  if (label) parts.push(text((area.x[0] + area.x[1]) / 2, frame.height - 10, label, { 'text-anchor': 'middle', class: 'axis-label' }));
+  if (label)
+    parts.push(
+      text((area.x[0] + area.x[1]) / 2, frame.height - 10, label, { 'text-anchor': 'middle', class: 'axis-label' }),
+    );
   return parts;
 }
 
@@ -73,7 +76,9 @@ function yAxis(frame: Frame, scale: Scale, label?: string): string[] {
   });
   if (label) {
     const cy = (area.y[0] + area.y[1]) / 2;
-    parts.push(text(14, cy, label, { 'text-anchor': 'middle', transform: `rotate(-90 14 ${cy})`, class: 'axis-label' }));
+    parts.push(
+      text(14, cy, label, { 'text-anchor': 'middle', transform: `rotate(-90 14 ${cy})`, class: 'axis-label' }),
+    );
   }
   return parts;
 }
@@ -82,16 +87,31 @@ function yAxis(frame: Frame, scale: Scale, label?: string): string[] {
 export function axes(frame: Frame, xScale: Scale, yScale: Scale, labels: AxisLabels): { under: string; over: string } {
   const area = plotArea(frame);
   const box = element('rect', {
-    x: area.x[0], y: area.y[1], width: area.x[1] - area.x[0], height: area.y[0] - area.y[1], fill: 'none', stroke: '#333',
+    x: area.x[0],
+    y: area.y[1],
+    width: area.x[1] - area.x[0],
+    height: area.y[0] - area.y[1],
+    fill: 'none',
+    stroke: '#333',
   });
-  const title = labels.title ? text(frame.width / 2, 20, labels.title, { 'text-anchor': 'middle', 'font-weight': 'bold', class: 'title' }) : '';
-  return { under: [...xAxis(frame, xScale, labels.xLabel), ...yAxis(frame, yScale, labels.yLabel)].join(''), over: box + title };
+  const title = labels.title
+    ? text(frame.width / 2, 20, labels.title, { 'text-anchor': 'middle', 'font-weight': 'bold', class: 'title' })
+    : '';
+  return {
+    under: [...xAxis(frame, xScale, labels.xLabel), ...yAxis(frame, yScale, labels.yLabel)].join(''),
+    over: box + title,
+  };
 }
 
 /** A clip path restricting data marks to the plotting area, so out-of-domain points do not spill over the axes. */
 export function clipTo(frame: Frame, id: string, marks: string): string {
   const area = plotArea(frame);
-  const rect = element('rect', { x: area.x[0], y: area.y[1], width: area.x[1] - area.x[0], height: area.y[0] - area.y[1] });
+  const rect = element('rect', {
+    x: area.x[0],
+    y: area.y[1],
+    width: area.x[1] - area.x[0],
+    height: area.y[0] - area.y[1],
+  });
   return element('clipPath', { id }, rect) + element('g', { 'clip-path': `url(#${id})` }, marks);
 }
 
@@ -128,8 +148,17 @@ export function figure(panels: readonly Panel[], options: FigureOptions = {}): s
   const width = Math.max(columns * cellWidth, options.title ? options.title.length * 8.5 + 40 : 0);
   const left = (width - columns * cellWidth) / 2;
   const placed = panels.map((p, k) =>
-    element('g', { transform: `translate(${left + (k % columns) * cellWidth} ${titleHeight + Math.floor(k / columns) * cellHeight})`, class: 'panel' }, p.body),
+    element(
+      'g',
+      {
+        transform: `translate(${left + (k % columns) * cellWidth} ${titleHeight + Math.floor(k / columns) * cellHeight})`,
+        class: 'panel',
+      },
+      p.body,
+    ),
   );
-  const title = options.title ? text(width / 2, 21, options.title, { 'text-anchor': 'middle', 'font-size': 15, 'font-weight': 'bold' }) : '';
+  const title = options.title
+    ? text(width / 2, 21, options.title, { 'text-anchor': 'middle', 'font-size': 15, 'font-weight': 'bold' })
+    : '';
   return svgDocument(width, titleHeight + rowsCount * cellHeight, [title, ...placed], options.title);
 }

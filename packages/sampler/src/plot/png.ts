@@ -101,12 +101,23 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
  */
 export function encodePng(image: GrayImage, compress: (data: Uint8Array) => Uint8Array = zlibStored): Uint8Array {
   const fn = 'encodePng';
-  if (image === null || typeof image !== 'object') throw new InvalidArgumentError(fn, 'image', image, 'an object { width, height, pixels }');
+  if (image === null || typeof image !== 'object')
+    throw new InvalidArgumentError(fn, 'image', image, 'an object { width, height, pixels }');
   const { width, height, pixels } = image;
-  for (const [name, v] of [['width', width], ['height', height]] as const) {
-    if (!Number.isInteger(v) || v < 1 || v > 0x7fffffff) throw new InvalidArgumentError(fn, `image.${name}`, v, 'an integer in [1, 2^31 − 1]');
+  for (const [name, v] of [
+    ['width', width],
+    ['height', height],
+  ] as const) {
+    if (!Number.isInteger(v) || v < 1 || v > 0x7fffffff)
+      throw new InvalidArgumentError(fn, `image.${name}`, v, 'an integer in [1, 2^31 − 1]');
   }
-  if (!(pixels instanceof Uint8Array) || pixels.length !== width * height) throw new InvalidArgumentError(fn, 'image.pixels', pixels, `a Uint8Array of width·height = ${width * height} bytes`);
+  if (!(pixels instanceof Uint8Array) || pixels.length !== width * height)
+    throw new InvalidArgumentError(
+      fn,
+      'image.pixels',
+      pixels,
+      `a Uint8Array of width·height = ${width * height} bytes`,
+    );
   const header = new Uint8Array(13);
   writeUint32(header, 0, width);
   writeUint32(header, 4, height);
@@ -114,7 +125,12 @@ export function encodePng(image: GrayImage, compress: (data: Uint8Array) => Uint
   header[9] = 0; // grayscale
   const scanlines = new Uint8Array(height * (width + 1)); // each row: filter byte 0, then the row
   for (let y = 0; y < height; y++) scanlines.set(pixels.subarray(y * width, (y + 1) * width), y * (width + 1) + 1);
-  const parts = [PNG_SIGNATURE, chunk('IHDR', header), chunk('IDAT', compress(scanlines)), chunk('IEND', new Uint8Array(0))];
+  const parts = [
+    PNG_SIGNATURE,
+    chunk('IHDR', header),
+    chunk('IDAT', compress(scanlines)),
+    chunk('IEND', new Uint8Array(0)),
+  ];
   const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
   let at = 0;
   for (const p of parts) {

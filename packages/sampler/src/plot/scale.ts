@@ -29,7 +29,8 @@ export function niceStep(span: number, count: number): number {
 export function linearTicks(lo: number, hi: number, count = 5): number[] {
   const step = niceStep(hi - lo, count);
   const ticks: number[] = [];
-  for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9; k++) ticks.push(Number((k * step).toPrecision(12)));
+  for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9; k++)
+    ticks.push(Number((k * step).toPrecision(12)));
   return ticks;
 }
 
@@ -75,7 +76,13 @@ export function linearScale(domain: readonly [number, number], range: readonly [
   const [d0, d1] = domain;
   const [r0, r1] = range;
   const slope = (r1 - r0) / (d1 - d0);
-  return { kind: 'linear', domain, range, map: (v) => r0 + (v - d0) * slope, ticks: () => linearTicks(d0, d1, tickCount) };
+  return {
+    kind: 'linear',
+    domain,
+    range,
+    map: (v) => r0 + (v - d0) * slope,
+    ticks: () => linearTicks(d0, d1, tickCount),
+  };
 }
 
 /** A base-10 logarithmic scale from `domain` (positive) onto `range`. */
@@ -83,7 +90,13 @@ export function logScale(domain: readonly [number, number], range: readonly [num
   const [l0, l1] = [Math.log10(domain[0]), Math.log10(domain[1])];
   const [r0, r1] = range;
   const slope = (r1 - r0) / (l1 - l0);
-  return { kind: 'log', domain, range, map: (v) => r0 + (Math.log10(v) - l0) * slope, ticks: () => logTicks(domain[0], domain[1]) };
+  return {
+    kind: 'log',
+    domain,
+    range,
+    map: (v) => r0 + (Math.log10(v) - l0) * slope,
+    ticks: () => logTicks(domain[0], domain[1]),
+  };
 }
 
 /** Tick label: exponent form (`1e-4`) for very small or large values, otherwise at most 4 significant digits. */

@@ -97,9 +97,18 @@ export function scatterPanel(options: ScatterOptions): Panel {
   for (const i of subsetIndices(options.points.x.length, options.maxPoints ?? 5000)) {
     const x = options.points.x[i]!;
     const y = options.points.y[i]!;
-    if (Number.isFinite(x) && Number.isFinite(y)) dots.push(element('circle', { cx: xScale.map(x), cy: yScale.map(y), r }));
+    if (Number.isFinite(x) && Number.isFinite(y))
+      dots.push(element('circle', { cx: xScale.map(x), cy: yScale.map(y), r }));
   }
-  const points = element('g', { class: 'points', fill: options.color ?? '#d62728', 'fill-opacity': options.opacity ?? 0.5 }, dots);
+  const points = element(
+    'g',
+    { class: 'points', fill: options.color ?? '#d62728', 'fill-opacity': options.opacity ?? 0.5 },
+    dots,
+  );
   const { under, over } = axes(frame, xScale, yScale, options);
-  return { width: frame.width, height: frame.height, body: under + clipTo(frame, nextClipId(), (options.underlay ?? '') + points) + over };
+  return {
+    width: frame.width,
+    height: frame.height,
+    body: under + clipTo(frame, nextClipId(), (options.underlay ?? '') + points) + over,
+  };
 }

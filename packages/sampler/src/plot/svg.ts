@@ -36,8 +36,10 @@ function renderAttributes(attributes: Attributes): string {
 
 /** One element; self-closing when it has no children. Children are already-rendered markup. */
 export function element(name: string, attributes: Attributes, children?: string | readonly string[]): string {
-  const body = Array.isArray(children) ? children.join('') : (children as string | undefined) ?? '';
-  return body === '' ? `<${name}${renderAttributes(attributes)}/>` : `<${name}${renderAttributes(attributes)}>${body}</${name}>`;
+  const body = Array.isArray(children) ? children.join('') : ((children as string | undefined) ?? '');
+  return body === ''
+    ? `<${name}${renderAttributes(attributes)}/>`
+    : `<${name}${renderAttributes(attributes)}>${body}</${name}>`;
 }
 
 /** A text element with escaped content. */
@@ -54,7 +56,14 @@ export function svgDocument(width: number, height: number, body: readonly string
     head +
     element(
       'svg',
-      { xmlns: 'http://www.w3.org/2000/svg', width, height, viewBox: `0 0 ${px(width)} ${px(height)}`, 'font-family': 'Helvetica, Arial, sans-serif', 'font-size': 12 },
+      {
+        xmlns: 'http://www.w3.org/2000/svg',
+        width,
+        height,
+        viewBox: `0 0 ${px(width)} ${px(height)}`,
+        'font-family': 'Helvetica, Arial, sans-serif',
+        'font-size': 12,
+      },
       [titleElement, background, ...body],
     ) +
     '\n'

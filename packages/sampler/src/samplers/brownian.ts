@@ -48,15 +48,45 @@ export function brownianWeightsInto(method: DDPMMethod, h: number, m: number, ou
 }
 
 /** Validates the refinement of a run of `sampler` with `method` whose last global step is `lastStep`; returns `m = 2^L`. */
-export function expectBrownianRefinement(fn: string, levels: number, sampler: 'ddpm' | 'cld', method: string, correctorSteps: number, lastStep: number, maxSteps: number): number {
-  if (sampler !== 'ddpm') throw new InvalidArgumentError(fn, 'noise.brownianLevels', levels, '0 for CLD (refined Brownian paths are for the DDPM samplers)');
+export function expectBrownianRefinement(
+  fn: string,
+  levels: number,
+  sampler: 'ddpm' | 'cld',
+  method: string,
+  correctorSteps: number,
+  lastStep: number,
+  maxSteps: number,
+): number {
+  if (sampler !== 'ddpm')
+    throw new InvalidArgumentError(
+      fn,
+      'noise.brownianLevels',
+      levels,
+      '0 for CLD (refined Brownian paths are for the DDPM samplers)',
+    );
   if (!BROWNIAN_METHODS.includes(method as DDPMMethod)) {
-    throw new InvalidArgumentError(fn, 'noise.brownianLevels', levels, `0 for method '${method}' (refined Brownian paths support ${BROWNIAN_METHODS.map((m) => `'${m}'`).join(' and ')})`);
+    throw new InvalidArgumentError(
+      fn,
+      'noise.brownianLevels',
+      levels,
+      `0 for method '${method}' (refined Brownian paths support ${BROWNIAN_METHODS.map((m) => `'${m}'`).join(' and ')})`,
+    );
   }
-  if (correctorSteps > 0) throw new InvalidArgumentError(fn, 'noise.brownianLevels', levels, '0 with a Langevin corrector (the corrector noise is not part of the path)');
+  if (correctorSteps > 0)
+    throw new InvalidArgumentError(
+      fn,
+      'noise.brownianLevels',
+      levels,
+      '0 with a Langevin corrector (the corrector noise is not part of the path)',
+    );
   const m = 2 ** levels;
   if ((lastStep + 1) * m - 1 > maxSteps) {
-    throw new InvalidArgumentError(fn, 'noise.brownianLevels', levels, `a level with (last step + 1)·2^level ≤ ${maxSteps + 1} (the fine steps need stream ids)`);
+    throw new InvalidArgumentError(
+      fn,
+      'noise.brownianLevels',
+      levels,
+      `a level with (last step + 1)·2^level ≤ ${maxSteps + 1} (the fine steps need stream ids)`,
+    );
   }
   return m;
 }
@@ -71,7 +101,12 @@ export interface BrownianScratch {
 
 /** Scratch for a run of `n × d` particles split `m` ways (allocated once per run). */
 export function brownianScratch(n: number, d: number, m: number): BrownianScratch {
-  return { m, weights: new Float64Array(m), normals: { data: new Float64Array(n * d), shape: [n, d], stride: [d, 1], offset: 0 }, sum: new Float64Array(n * d) };
+  return {
+    m,
+    weights: new Float64Array(m),
+    normals: { data: new Float64Array(n * d), shape: [n, d], stride: [d, 1], offset: 0 },
+    sum: new Float64Array(n * d),
+  };
 }
 
 /**
@@ -80,8 +115,17 @@ export function brownianScratch(n: number, d: number, m: number): BrownianScratc
  * `y` and `s` are contiguous batches of one dtype.
  */
 export function refinedAffineNoiseStep(
-  method: DDPMMethod, y: Batch, s: Batch, h: number, linear: number, score: number, noise: number,
-  seed: number, step: number, firstRow: number, scratch: BrownianScratch,
+  method: DDPMMethod,
+  y: Batch,
+  s: Batch,
+  h: number,
+  linear: number,
+  score: number,
+  noise: number,
+  seed: number,
+  step: number,
+  firstRow: number,
+  scratch: BrownianScratch,
 ): void {
   const { m, weights, normals, sum } = scratch;
   brownianWeightsInto(method, h, m, weights);

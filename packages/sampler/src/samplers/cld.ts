@@ -26,7 +26,15 @@
  * @packageDocumentation
  */
 import {
-  CLD_LAYOUT, CLD_REVERSE_SDE, InvalidArgumentError, cldExponentialIntegratorStep, dtypeOf, eulerMaruyamaStep, expectBatch, fillParticleNormals, langevinStep,
+  CLD_LAYOUT,
+  CLD_REVERSE_SDE,
+  InvalidArgumentError,
+  cldExponentialIntegratorStep,
+  dtypeOf,
+  eulerMaruyamaStep,
+  expectBatch,
+  fillParticleNormals,
+  langevinStep,
   sscsHalfStepCoefficientsInto,
 } from '@sgmkit/tensor';
 import type { Batch } from '@sgmkit/tensor';
@@ -69,12 +77,22 @@ interface Prepared extends PreparedRun {
   readonly report: (step: number, time: number, nextTime: number) => void;
 }
 
-function prepare(fn: string, method: CLDMethod, score: CLDScore, x: Batch, v: Batch, grid: ArrayLike<number>, noise: NoiseOrigin, options: CLDIntegratorOptions): Prepared {
+function prepare(
+  fn: string,
+  method: CLDMethod,
+  score: CLDScore,
+  x: Batch,
+  v: Batch,
+  grid: ArrayLike<number>,
+  noise: NoiseOrigin,
+  options: CLDIntegratorOptions,
+): Prepared {
   expectScore(fn, 'score', score, { kind: 'cld', otherKindUse: 'sampleDDPM' });
   const [n, d] = expectBatch(fn, 'x', x, score.dim);
   expectBatch(fn, 'v', v, d, n);
   if (dtypeOf(v) !== dtypeOf(x)) throw new InvalidArgumentError(fn, 'v', v, `a batch of dtype ${dtypeOf(x)} like x`);
-  if (v.data === x.data && Math.abs(v.offset - x.offset) < n * d) throw new InvalidArgumentError(fn, 'v', v, 'a batch that does not overlap x');
+  if (v.data === x.data && Math.abs(v.offset - x.offset) < n * d)
+    throw new InvalidArgumentError(fn, 'v', v, 'a batch that does not overlap x');
   const run = prepareRun(fn, 'cld', method, x, grid, noise, options);
   return { ...run, report: stepReporter(options.callback, { x, v, firstRow: run.noise.firstRow }) };
 }
@@ -108,7 +126,14 @@ function correct(fn: string, score: CLDScore, x: Batch, v: Batch, t: number, ste
  * cldExponentialIntegrator(score, x, v, uniformGrid(5, 50), { seed: 1 });
  * ```
  */
-export function cldExponentialIntegrator(score: CLDScore, x: Batch, v: Batch, grid: ArrayLike<number>, noise: NoiseOrigin, options: CLDIntegratorOptions = {}): number {
+export function cldExponentialIntegrator(
+  score: CLDScore,
+  x: Batch,
+  v: Batch,
+  grid: ArrayLike<number>,
+  noise: NoiseOrigin,
+  options: CLDIntegratorOptions = {},
+): number {
   const fn = 'cldExponentialIntegrator';
   const p = prepare(fn, 'exponential-integrator', score, x, v, grid, noise, options);
   const { grid: g, s } = p;
@@ -143,7 +168,14 @@ export function cldExponentialIntegrator(score: CLDScore, x: Batch, v: Batch, gr
  * cldEulerMaruyama(score, x, v, uniformGrid(5, 500), { seed: 1 });
  * ```
  */
-export function cldEulerMaruyama(score: CLDScore, x: Batch, v: Batch, grid: ArrayLike<number>, noise: NoiseOrigin, options: CLDIntegratorOptions = {}): number {
+export function cldEulerMaruyama(
+  score: CLDScore,
+  x: Batch,
+  v: Batch,
+  grid: ArrayLike<number>,
+  noise: NoiseOrigin,
+  options: CLDIntegratorOptions = {},
+): number {
   const fn = 'cldEulerMaruyama';
   const p = prepare(fn, 'euler-maruyama', score, x, v, grid, noise, options);
   const { grid: g, s } = p;
@@ -182,8 +214,13 @@ export function cldEulerMaruyama(score: CLDScore, x: Batch, v: Batch, grid: Arra
  * `(x, v) ← E_τ (x, v) + L_τ (z₁, z₂)` with `z₁, z₂` the two halves of each row of `z`.
  */
 function sscsLinearFlow(x: Batch, v: Batch, z: Batch, c: Float64Array, at: number): void {
-  const e11 = c[at + CLD_LAYOUT.E11]!, e12 = c[at + CLD_LAYOUT.E12]!, e21 = c[at + CLD_LAYOUT.E21]!, e22 = c[at + CLD_LAYOUT.E22]!;
-  const l11 = c[at + CLD_LAYOUT.L11]!, l21 = c[at + CLD_LAYOUT.L21]!, l22 = c[at + CLD_LAYOUT.L22]!;
+  const e11 = c[at + CLD_LAYOUT.E11]!,
+    e12 = c[at + CLD_LAYOUT.E12]!,
+    e21 = c[at + CLD_LAYOUT.E21]!,
+    e22 = c[at + CLD_LAYOUT.E22]!;
+  const l11 = c[at + CLD_LAYOUT.L11]!,
+    l21 = c[at + CLD_LAYOUT.L21]!,
+    l22 = c[at + CLD_LAYOUT.L22]!;
   const n = x.shape[0]!;
   const d = x.shape[1]!;
   const xData = x.data;
@@ -216,7 +253,12 @@ function halfStepCoefficients(fn: string, grid: Float64Array): Float64Array {
   for (let k = 0; k + 1 < grid.length; k++) {
     const h = grid[k]! - grid[k + 1]!;
     if (!sscsHalfStepCoefficientsInto(h / 2, c)) {
-      throw new InvalidArgumentError(fn, 'grid', grid, `a grid whose steps all give finite SSCS half-step coefficients; step ${k} from t = ${grid[k]} to t = ${grid[k + 1]} has h = ${h}`);
+      throw new InvalidArgumentError(
+        fn,
+        'grid',
+        grid,
+        `a grid whose steps all give finite SSCS half-step coefficients; step ${k} from t = ${grid[k]} to t = ${grid[k + 1]} has h = ${h}`,
+      );
     }
     all.set(c, k * CLD_LAYOUT.LENGTH);
   }
@@ -243,7 +285,14 @@ function halfStepCoefficients(fn: string, grid: Float64Array): Float64Array {
  * cldSSCS(score, x, v, uniformGrid(5, 20), { seed: 1 });
  * ```
  */
-export function cldSSCS(score: CLDScore, x: Batch, v: Batch, grid: ArrayLike<number>, noise: NoiseOrigin, options: CLDIntegratorOptions = {}): number {
+export function cldSSCS(
+  score: CLDScore,
+  x: Batch,
+  v: Batch,
+  grid: ArrayLike<number>,
+  noise: NoiseOrigin,
+  options: CLDIntegratorOptions = {},
+): number {
   const fn = 'cldSSCS';
   const p = prepare(fn, 'sscs', score, x, v, grid, noise, options);
   const { grid: g, s } = p;
@@ -264,7 +313,8 @@ export function cldSSCS(score: CLDScore, x: Batch, v: Batch, grid: ArrayLike<num
     checkScoreOutput(fn, s, step, t, firstRow, 'the velocity score');
     // v ← v + κh (s + v), κ = 4
     const scoreGain = CLD_REVERSE_SDE.SCORE_GAIN * h;
-    for (let i = 0; i < length; i++) vData[v.offset + i] = vData[v.offset + i]! + scoreGain * (sData[s.offset + i]! + vData[v.offset + i]!);
+    for (let i = 0; i < length; i++)
+      vData[v.offset + i] = vData[v.offset + i]! + scoreGain * (sData[s.offset + i]! + vData[v.offset + i]!);
     fillParticleNormals(z, seed, secondHalfStepStream(step), firstRow);
     sscsLinearFlow(x, v, z, coefficients, k * CLD_LAYOUT.LENGTH);
     correct(fn, score, x, v, g[k + 1]!, step, p);

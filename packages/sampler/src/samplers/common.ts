@@ -3,7 +3,16 @@
  * once-per-step finiteness check of the score output.
  * @packageDocumentation
  */
-import { InvalidArgumentError, NonFiniteValueError, batch, dtypeOf, expectBatch, expectInteger, expectPositive, expectSeed } from '@sgmkit/tensor';
+import {
+  InvalidArgumentError,
+  NonFiniteValueError,
+  batch,
+  dtypeOf,
+  expectBatch,
+  expectInteger,
+  expectPositive,
+  expectSeed,
+} from '@sgmkit/tensor';
 import type { Batch } from '@sgmkit/tensor';
 import { MAX_STEPS, expectGrid } from '../schedules/grids.js';
 import { LANGEVIN_STABILITY_LIMIT, expectStableGrid } from '../schedules/stability.js';
@@ -22,18 +31,29 @@ export interface LangevinCorrector {
 /** Validates an optional corrector. */
 export function expectCorrector(fn: string, argument: string, corrector: unknown): LangevinCorrector | undefined {
   if (corrector === undefined) return undefined;
-  if (corrector === null || typeof corrector !== 'object') throw new InvalidArgumentError(fn, argument, corrector, 'an object { steps, stepSize }');
+  if (corrector === null || typeof corrector !== 'object')
+    throw new InvalidArgumentError(fn, argument, corrector, 'an object { steps, stepSize }');
   const c = corrector as LangevinCorrector;
   expectInteger(fn, `${argument}.steps`, c.steps, 0, MAX_CORRECTOR_STEPS);
   expectPositive(fn, `${argument}.stepSize`, c.stepSize);
   if (!(c.stepSize < LANGEVIN_STABILITY_LIMIT)) {
-    throw new InvalidArgumentError(fn, `${argument}.stepSize`, c.stepSize, `a step size ε < ${LANGEVIN_STABILITY_LIMIT} (Langevin stability limit on N(0, I) data)`);
+    throw new InvalidArgumentError(
+      fn,
+      `${argument}.stepSize`,
+      c.stepSize,
+      `a step size ε < ${LANGEVIN_STABILITY_LIMIT} (Langevin stability limit on N(0, I) data)`,
+    );
   }
   return c;
 }
 
 /** Validates an integrator's grid argument (a grid starting at its own `grid[0]`) and its step sizes. */
-export function expectIntegratorGrid(fn: string, grid: unknown, sampler: 'ddpm' | 'cld', method: DDPMMethod | CLDMethod): Float64Array {
+export function expectIntegratorGrid(
+  fn: string,
+  grid: unknown,
+  sampler: 'ddpm' | 'cld',
+  method: DDPMMethod | CLDMethod,
+): Float64Array {
   if (grid === null || typeof grid !== 'object' || typeof (grid as ArrayLike<number>).length !== 'number') {
     throw new InvalidArgumentError(fn, 'grid', grid, 'a Float64Array of forward times');
   }
@@ -45,19 +65,33 @@ export function expectIntegratorGrid(fn: string, grid: unknown, sampler: 'ddpm' 
 
 /** Validates an integrator's options object (callback and corrector); returns the corrector. */
 export function expectIntegratorOptions(fn: string, options: unknown): LangevinCorrector | undefined {
-  if (options === null || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an object');
+  if (options === null || typeof options !== 'object')
+    throw new InvalidArgumentError(fn, 'options', options, 'an object');
   const { callback, corrector } = options as { callback?: unknown; corrector?: unknown };
-  if (callback !== undefined && typeof callback !== 'function') throw new InvalidArgumentError(fn, 'options.callback', callback, 'a function');
+  if (callback !== undefined && typeof callback !== 'function')
+    throw new InvalidArgumentError(fn, 'options.callback', callback, 'a function');
   return expectCorrector(fn, 'options.corrector', corrector);
 }
 
 /** A caller's scratch batch (`n × width`, dtype of `like`), validated, or a fresh one. */
-export function scratchBatch(fn: string, argument: string, buffer: Batch | undefined, like: Batch, n: number, width: number): Batch {
+export function scratchBatch(
+  fn: string,
+  argument: string,
+  buffer: Batch | undefined,
+  like: Batch,
+  n: number,
+  width: number,
+): Batch {
   if (buffer === undefined) return batch(n, width, dtypeOf(like));
   expectBatch(fn, argument, buffer, width, n);
-  if (dtypeOf(buffer) !== dtypeOf(like)) throw new InvalidArgumentError(fn, argument, buffer, `a batch of dtype ${dtypeOf(like)}`);
+  if (dtypeOf(buffer) !== dtypeOf(like))
+    throw new InvalidArgumentError(fn, argument, buffer, `a batch of dtype ${dtypeOf(like)}`);
   const likeLength = like.shape[0]! * like.shape[1]!;
-  if (buffer.data === like.data && buffer.offset < like.offset + likeLength && like.offset < buffer.offset + n * width) {
+  if (
+    buffer.data === like.data &&
+    buffer.offset < like.offset + likeLength &&
+    like.offset < buffer.offset + n * width
+  ) {
     throw new InvalidArgumentError(fn, argument, buffer, 'a scratch batch that does not overlap the particles');
   }
   return buffer;
@@ -96,7 +130,8 @@ export interface ResolvedNoise {
 
 /** Validates a {@link NoiseOrigin} against the number of steps of the grid. */
 export function expectNoise(fn: string, noise: unknown, steps: number): ResolvedNoise {
-  if (noise === null || typeof noise !== 'object') throw new InvalidArgumentError(fn, 'noise', noise, 'an object { seed, firstRow?, firstStep? }');
+  if (noise === null || typeof noise !== 'object')
+    throw new InvalidArgumentError(fn, 'noise', noise, 'an object { seed, firstRow?, firstStep? }');
   const address = noise as NoiseOrigin;
   const seed = expectSeed(fn, 'noise.seed', address.seed);
   const firstRow = expectInteger(fn, 'noise.firstRow', address.firstRow ?? 0, 0, 0xffffffff);
@@ -125,7 +160,12 @@ export interface PreparedRun {
  * grid, noise origin, options, score buffer.
  */
 export function prepareRun(
-  fn: string, sampler: 'ddpm' | 'cld', method: DDPMMethod | CLDMethod, particles: Batch, grid: ArrayLike<number>, noise: NoiseOrigin,
+  fn: string,
+  sampler: 'ddpm' | 'cld',
+  method: DDPMMethod | CLDMethod,
+  particles: Batch,
+  grid: ArrayLike<number>,
+  noise: NoiseOrigin,
   options: { readonly corrector?: LangevinCorrector; readonly scoreBuffer?: Batch },
 ): PreparedRun {
   const [n, d] = particles.shape as [number, number];
@@ -134,12 +174,30 @@ export function prepareRun(
   const corrector = expectIntegratorOptions(fn, options);
   const correctorSteps = corrector?.steps ?? 0;
   const { brownianLevels, firstStep } = resolved;
-  const brownian = brownianLevels === 0 ? undefined
-    : brownianScratch(n, d, expectBrownianRefinement(fn, brownianLevels, sampler, method, correctorSteps, firstStep + g.length - 2, MAX_STEPS));
+  const brownian =
+    brownianLevels === 0
+      ? undefined
+      : brownianScratch(
+          n,
+          d,
+          expectBrownianRefinement(
+            fn,
+            brownianLevels,
+            sampler,
+            method,
+            correctorSteps,
+            firstStep + g.length - 2,
+            MAX_STEPS,
+          ),
+        );
   return {
     ...(brownian === undefined ? {} : { brownian }),
-    grid: g, noise: resolved, s: scratchBatch(fn, 'options.scoreBuffer', options.scoreBuffer, particles, n, d),
-    correctorSteps, epsilon: corrector?.stepSize ?? 0, evaluations: (g.length - 1) * (1 + correctorSteps),
+    grid: g,
+    noise: resolved,
+    s: scratchBatch(fn, 'options.scoreBuffer', options.scoreBuffer, particles, n, d),
+    correctorSteps,
+    epsilon: corrector?.stepSize ?? 0,
+    evaluations: (g.length - 1) * (1 + correctorSteps),
   };
 }
 
@@ -163,7 +221,14 @@ export function firstNonFinite(b: Batch): number {
  * Throws a {@link NonFiniteValueError} naming the step, the forward time and the
  * particle when the score output `s` holds a non-finite value.
  */
-export function checkScoreOutput(fn: string, s: Batch, step: number, time: number, firstRow: number, what = 'the score'): void {
+export function checkScoreOutput(
+  fn: string,
+  s: Batch,
+  step: number,
+  time: number,
+  firstRow: number,
+  what = 'the score',
+): void {
   const bad = firstNonFinite(s);
   if (bad < 0) return;
   const d = s.shape[1]!;
@@ -187,7 +252,10 @@ interface StepRecord {
  * record in place (no allocation per step) and hands it to the callback.
  * `fields` are the record's constant fields (the batches, `firstRow`).
  */
-export function stepReporter<I>(callback: ((info: I) => void) | undefined, fields: object): (step: number, time: number, nextTime: number) => void {
+export function stepReporter<I>(
+  callback: ((info: I) => void) | undefined,
+  fields: object,
+): (step: number, time: number, nextTime: number) => void {
   if (callback === undefined) return () => {};
   const record: StepRecord = { step: 0, time: 0, nextTime: 0, ...fields };
   return (step, time, nextTime) => {

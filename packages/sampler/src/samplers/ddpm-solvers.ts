@@ -34,13 +34,30 @@
  * @packageDocumentation
  */
 import {
-  DEIS_MAX_DEGREE, DPM_SOLVER_2M_LAYOUT, HEUN_LAYOUT, InvalidArgumentError, STOCHASTIC_HEUN_LAYOUT, batch, deisCoefficientsInto, dpmSolver2MCoefficientsInto,
-  dtypeOf, fillParticleNormals, heunCoefficientsInto, stochasticHeunCoefficientsInto,
+  DEIS_MAX_DEGREE,
+  DPM_SOLVER_2M_LAYOUT,
+  HEUN_LAYOUT,
+  InvalidArgumentError,
+  STOCHASTIC_HEUN_LAYOUT,
+  batch,
+  deisCoefficientsInto,
+  dpmSolver2MCoefficientsInto,
+  dtypeOf,
+  fillParticleNormals,
+  heunCoefficientsInto,
+  stochasticHeunCoefficientsInto,
 } from '@sgmkit/tensor';
 import type { Batch, DType, FloatArray } from '@sgmkit/tensor';
 import type { Score } from '@sgmkit/score';
 import { DDPM_SOLVER_METHODS, type DDPMMethod, type DDPMSolverMethod } from './methods.js';
-import { SINGLE_STEP_DDPM_INTEGRATORS, correct, prepare, type DDPMIntegratorOptions, type Prepared, ddpmExponentialIntegrator } from './ddpm.js';
+import {
+  SINGLE_STEP_DDPM_INTEGRATORS,
+  correct,
+  prepare,
+  type DDPMIntegratorOptions,
+  type Prepared,
+  ddpmExponentialIntegrator,
+} from './ddpm.js';
 import { checkScoreOutput, type NoiseOrigin } from './common.js';
 import { predictorStream } from './streams.js';
 
@@ -66,17 +83,27 @@ export interface DDPMSolverHistory {
 /** History entries a method keeps per particle (0 for the single-step methods and Heun). */
 export function historyLength(method: DDPMMethod): number {
   switch (method) {
-    case 'dpmpp-2m': return 1;
-    case 'deis-1': return 1;
-    case 'deis-2': return 2;
-    case 'deis-3': return 3;
-    default: return 0;
+    case 'dpmpp-2m':
+      return 1;
+    case 'deis-1':
+      return 1;
+    case 'deis-2':
+      return 2;
+    case 'deis-3':
+      return 3;
+    default:
+      return 0;
   }
 }
 
 function expectSolverMethod(fn: string, method: unknown): DDPMSolverMethod {
   if (!DDPM_SOLVER_METHODS.includes(method as DDPMSolverMethod)) {
-    throw new InvalidArgumentError(fn, 'method', method, `one of ${DDPM_SOLVER_METHODS.map((m) => `'${m}'`).join(', ')}`);
+    throw new InvalidArgumentError(
+      fn,
+      'method',
+      method,
+      `one of ${DDPM_SOLVER_METHODS.map((m) => `'${m}'`).join(', ')}`,
+    );
   }
   return method as DDPMSolverMethod;
 }
@@ -100,23 +127,40 @@ function expectSolverMethod(fn: string, method: unknown): DDPMSolverMethod {
 export function ddpmSolverHistory(method: DDPMSolverMethod, y: Batch, firstStep = 0): DDPMSolverHistory {
   const fn = 'ddpmSolverHistory';
   expectSolverMethod(fn, method);
-  if (y === null || typeof y !== 'object' || !Array.isArray(y.shape) || y.shape.length !== 2) throw new InvalidArgumentError(fn, 'y', y, 'an n × d batch');
-  if (!Number.isInteger(firstStep) || firstStep < 0) throw new InvalidArgumentError(fn, 'firstStep', firstStep, 'an integer >= 0');
+  if (y === null || typeof y !== 'object' || !Array.isArray(y.shape) || y.shape.length !== 2)
+    throw new InvalidArgumentError(fn, 'y', y, 'an n × d batch');
+  if (!Number.isInteger(firstStep) || firstStep < 0)
+    throw new InvalidArgumentError(fn, 'firstStep', firstStep, 'an integer >= 0');
   const [n, d] = y.shape as [number, number];
   const dtype = dtypeOf(y);
   const length = historyLength(method);
   return {
-    method, rows: n, dim: d, dtype, nextStep: firstStep, count: 0,
-    times: new Float64Array(length), vectors: Array.from({ length }, () => batch(n, d, dtype)),
+    method,
+    rows: n,
+    dim: d,
+    dtype,
+    nextStep: firstStep,
+    count: 0,
+    times: new Float64Array(length),
+    vectors: Array.from({ length }, () => batch(n, d, dtype)),
   };
 }
 
 /** The history a multistep call continues from: the caller's (checked) or a fresh one at step 0. */
-function resolveHistory(fn: string, method: DDPMSolverMethod, y: Batch, grid: Float64Array, firstStep: number, history: unknown): DDPMSolverHistory {
+function resolveHistory(
+  fn: string,
+  method: DDPMSolverMethod,
+  y: Batch,
+  grid: Float64Array,
+  firstStep: number,
+  history: unknown,
+): DDPMSolverHistory {
   if (history === undefined) {
     if (firstStep > 0) {
       throw new InvalidArgumentError(
-        fn, 'options.history', history,
+        fn,
+        'options.history',
+        history,
         `the history of the run's previous steps (ddpmSolverHistory) when noise.firstStep = ${firstStep} > 0: '${method}' is a multistep method`,
       );
     }
@@ -124,15 +168,36 @@ function resolveHistory(fn: string, method: DDPMSolverMethod, y: Batch, grid: Fl
   }
   const h = history as DDPMSolverHistory;
   if (h === null || typeof h !== 'object' || h.method !== method || !Array.isArray(h.vectors)) {
-    throw new InvalidArgumentError(fn, 'options.history', history, `a history made by ddpmSolverHistory('${method}', y)`);
+    throw new InvalidArgumentError(
+      fn,
+      'options.history',
+      history,
+      `a history made by ddpmSolverHistory('${method}', y)`,
+    );
   }
   const [n, d] = y.shape as [number, number];
   if (h.rows !== n || h.dim !== d || h.dtype !== dtypeOf(y)) {
-    throw new InvalidArgumentError(fn, 'options.history', `${h.rows} × ${h.dim} ${h.dtype}`, `a history of ${n} × ${d} ${dtypeOf(y)} particles like y`);
+    throw new InvalidArgumentError(
+      fn,
+      'options.history',
+      `${h.rows} × ${h.dim} ${h.dtype}`,
+      `a history of ${n} × ${d} ${dtypeOf(y)} particles like y`,
+    );
   }
-  if (h.nextStep !== firstStep) throw new InvalidArgumentError(fn, 'options.history', `a history at step ${h.nextStep}`, `a history at step noise.firstStep = ${firstStep}`);
+  if (h.nextStep !== firstStep)
+    throw new InvalidArgumentError(
+      fn,
+      'options.history',
+      `a history at step ${h.nextStep}`,
+      `a history at step noise.firstStep = ${firstStep}`,
+    );
   if (h.count > 0 && !(h.times[0]! > grid[0]!)) {
-    throw new InvalidArgumentError(fn, 'options.history', `a history whose last step started at t = ${h.times[0]}`, `the history of steps before grid[0] = ${grid[0]}`);
+    throw new InvalidArgumentError(
+      fn,
+      'options.history',
+      `a history whose last step started at t = ${h.times[0]}`,
+      `the history of steps before grid[0] = ${grid[0]}`,
+    );
   }
   return h;
 }
@@ -148,22 +213,39 @@ function size(y: Batch): number {
 
 /** `out ← a·y + b·s` elementwise (contiguous batches, any offsets). */
 function combine2(out: Batch, y: Batch, a: number, s: Batch, b: number): void {
-  const o = out.data, yd = y.data, sd = s.data;
-  const oo = out.offset, yo = y.offset, so = s.offset;
+  const o = out.data,
+    yd = y.data,
+    sd = s.data;
+  const oo = out.offset,
+    yo = y.offset,
+    so = s.offset;
   const length = size(y);
   for (let i = 0; i < length; i++) o[oo + i] = a * yd[yo + i]! + b * sd[so + i]!;
 }
 
 /** `y ← a·y + b·s + c·t` elementwise. */
 function combine3(y: Batch, a: number, s: Batch, b: number, t: Batch, c: number): void {
-  const yd = y.data, sd = s.data, td = t.data;
-  const yo = y.offset, so = s.offset, to = t.offset;
+  const yd = y.data,
+    sd = s.data,
+    td = t.data;
+  const yo = y.offset,
+    so = s.offset,
+    to = t.offset;
   const length = size(y);
   for (let i = 0; i < length; i++) yd[yo + i] = a * yd[yo + i]! + b * sd[so + i]! + c * td[to + i]!;
 }
 
 /** Evaluates the score into `out` and checks it (the step, time and particle are named on failure). */
-function evaluate(fn: string, score: Score, t: number, x: Batch, out: Batch, step: number, p: Prepared, what?: string): void {
+function evaluate(
+  fn: string,
+  score: Score,
+  t: number,
+  x: Batch,
+  out: Batch,
+  step: number,
+  p: Prepared,
+  what?: string,
+): void {
   score.evaluate(t, x, out);
   checkScoreOutput(fn, out, step, t, p.noise.firstRow, what);
 }
@@ -184,7 +266,13 @@ function evaluate(fn: string, score: Score, t: number, x: Batch, out: Batch, ste
  * ddpmHeun(score, y, uniformGrid(5, 25, 1e-3), { seed: 7 }); // 50 score evaluations
  * ```
  */
-export function ddpmHeun(score: Score, y: Batch, grid: ArrayLike<number>, noise: NoiseOrigin, options: DDPMIntegratorOptions = {}): number {
+export function ddpmHeun(
+  score: Score,
+  y: Batch,
+  grid: ArrayLike<number>,
+  noise: NoiseOrigin,
+  options: DDPMIntegratorOptions = {},
+): number {
   const fn = 'ddpmHeun';
   const p = prepare(fn, 'heun', score, y, grid, noise, options);
   const { grid: g, s } = p;
@@ -231,7 +319,13 @@ export function ddpmHeun(score: Score, y: Batch, grid: ArrayLike<number>, noise:
  * ddpmStochasticHeun(score, y, uniformGrid(5, 50, 1e-3), { seed: 7 });
  * ```
  */
-export function ddpmStochasticHeun(score: Score, y: Batch, grid: ArrayLike<number>, noise: NoiseOrigin, options: DDPMIntegratorOptions = {}): number {
+export function ddpmStochasticHeun(
+  score: Score,
+  y: Batch,
+  grid: ArrayLike<number>,
+  noise: NoiseOrigin,
+  options: DDPMIntegratorOptions = {},
+): number {
   const fn = 'ddpmStochasticHeun';
   const p = prepare(fn, 'stochastic-heun', score, y, grid, noise, options);
   const { grid: g, s } = p;
@@ -243,8 +337,12 @@ export function ddpmStochasticHeun(score: Score, y: Batch, grid: ArrayLike<numbe
   const zd = z.data;
   const c = new Float64Array(STOCHASTIC_HEUN_LAYOUT.LENGTH);
   const { LINEAR, EULER, FROM, TO, NOISE } = STOCHASTIC_HEUN_LAYOUT;
-  const yd = y.data, sd = s.data, pd = predicted.data, s2d = s2.data;
-  const yo = y.offset, so = s.offset;
+  const yd = y.data,
+    sd = s.data,
+    pd = predicted.data,
+    s2d = s2.data;
+  const yo = y.offset,
+    so = s.offset;
   const length = n * d;
   let extra = 0;
   for (let k = 0; k + 1 < g.length; k++) {
@@ -254,15 +352,19 @@ export function ddpmStochasticHeun(score: Score, y: Batch, grid: ArrayLike<numbe
     evaluate(fn, score, t, y, s, step, p);
     stochasticHeunCoefficientsInto(t, tNext, c);
     fillParticleNormals(z, p.noise.seed, predictorStream(step), p.noise.firstRow);
-    const a = c[LINEAR]!, e = c[EULER]!, noiseScale = c[NOISE]!;
+    const a = c[LINEAR]!,
+      e = c[EULER]!,
+      noiseScale = c[NOISE]!;
     if (tNext === 0) {
       for (let i = 0; i < length; i++) yd[yo + i] = a * yd[yo + i]! + e * sd[so + i]! + noiseScale * zd[i]!;
     } else {
       for (let i = 0; i < length; i++) pd[i] = a * yd[yo + i]! + e * sd[so + i]! + noiseScale * zd[i]!;
       evaluate(fn, score, tNext, predicted, s2, step, p, 'the score (stochastic Heun corrector stage)');
       extra++;
-      const w0 = c[FROM]!, w1 = c[TO]!;
-      for (let i = 0; i < length; i++) yd[yo + i] = a * yd[yo + i]! + w0 * sd[so + i]! + w1 * s2d[i]! + noiseScale * zd[i]!;
+      const w0 = c[FROM]!,
+        w1 = c[TO]!;
+      for (let i = 0; i < length; i++)
+        yd[yo + i] = a * yd[yo + i]! + w0 * sd[so + i]! + w1 * s2d[i]! + noiseScale * zd[i]!;
     }
     correct(fn, score, y, tNext, step, p);
     p.report(step, t, tNext);
@@ -287,7 +389,13 @@ export function ddpmStochasticHeun(score: Score, y: Batch, grid: ArrayLike<numbe
  * ddpmDPMSolver2M(score, y, earlyStoppingGrid(5, 1e-3, 30), { seed: 7 }); // 30 score evaluations
  * ```
  */
-export function ddpmDPMSolver2M(score: Score, y: Batch, grid: ArrayLike<number>, noise: NoiseOrigin, options: DDPMIntegratorOptions = {}): number {
+export function ddpmDPMSolver2M(
+  score: Score,
+  y: Batch,
+  grid: ArrayLike<number>,
+  noise: NoiseOrigin,
+  options: DDPMIntegratorOptions = {},
+): number {
   const fn = 'ddpmDPMSolver2M';
   const p = prepare(fn, 'dpmpp-2m', score, y, grid, noise, options);
   const history = resolveHistory(fn, 'dpmpp-2m', y, p.grid, p.noise.firstStep, options.history);
@@ -295,8 +403,11 @@ export function ddpmDPMSolver2M(score: Score, y: Batch, grid: ArrayLike<number>,
   const c = new Float64Array(DPM_SOLVER_2M_LAYOUT.LENGTH);
   const { LINEAR, CURRENT, PREVIOUS, DENOISE_Y, DENOISE_SCORE } = DPM_SOLVER_2M_LAYOUT;
   const previous = history.vectors[0]!;
-  const yd = y.data, sd = s.data, xd = previous.data;
-  const yo = y.offset, so = s.offset;
+  const yd = y.data,
+    sd = s.data,
+    xd = previous.data;
+  const yo = y.offset,
+    so = s.offset;
   const length = size(y);
   for (let k = 0; k + 1 < g.length; k++) {
     const step = p.noise.firstStep + k;
@@ -304,7 +415,11 @@ export function ddpmDPMSolver2M(score: Score, y: Batch, grid: ArrayLike<number>,
     const tNext = g[k + 1]!;
     evaluate(fn, score, t, y, s, step, p);
     dpmSolver2MCoefficientsInto(history.count > 0 ? history.times[0]! : NaN, t, tNext, c);
-    const dy = c[DENOISE_Y]!, ds = c[DENOISE_SCORE]!, a = c[LINEAR]!, b = c[CURRENT]!, bPrevious = c[PREVIOUS]!;
+    const dy = c[DENOISE_Y]!,
+      ds = c[DENOISE_SCORE]!,
+      a = c[LINEAR]!,
+      b = c[CURRENT]!,
+      bPrevious = c[PREVIOUS]!;
     if (history.count === 0) {
       for (let i = 0; i < length; i++) {
         const denoised = dy * yd[yo + i]! + ds * sd[so + i]!;
@@ -349,14 +464,30 @@ export interface DEISOptions extends DDPMIntegratorOptions {
  * ddpmDEIS(score, y, earlyStoppingGrid(5, 1e-3, 30), { seed: 7 }, { degree: 3 });
  * ```
  */
-export function ddpmDEIS(score: Score, y: Batch, grid: ArrayLike<number>, noise: NoiseOrigin, options: DEISOptions = {}): number {
+export function ddpmDEIS(
+  score: Score,
+  y: Batch,
+  grid: ArrayLike<number>,
+  noise: NoiseOrigin,
+  options: DEISOptions = {},
+): number {
   const fn = 'ddpmDEIS';
   const degree = options?.degree ?? 2;
-  if (degree !== 1 && degree !== 2 && degree !== 3) throw new InvalidArgumentError(fn, 'options.degree', degree, 'an integer in [1, 3]');
+  if (degree !== 1 && degree !== 2 && degree !== 3)
+    throw new InvalidArgumentError(fn, 'options.degree', degree, 'an integer in [1, 3]');
   return runDEIS(fn, `deis-${degree}` as DDPMSolverMethod, degree, score, y, grid, noise, options);
 }
 
-function runDEIS(fn: string, method: DDPMSolverMethod, degree: number, score: Score, y: Batch, grid: ArrayLike<number>, noise: NoiseOrigin, options: DDPMIntegratorOptions): number {
+function runDEIS(
+  fn: string,
+  method: DDPMSolverMethod,
+  degree: number,
+  score: Score,
+  y: Batch,
+  grid: ArrayLike<number>,
+  noise: NoiseOrigin,
+  options: DDPMIntegratorOptions,
+): number {
   const p = prepare(fn, method, score, y, grid, noise, options);
   const history = resolveHistory(fn, method, y, p.grid, p.noise.firstStep, options.history);
   const { grid: g, s } = p;
@@ -364,8 +495,10 @@ function runDEIS(fn: string, method: DDPMSolverMethod, degree: number, score: Sc
   const scratch = new Float64Array(12);
   const times = new Float64Array(DEIS_MAX_DEGREE + 1);
   const past: FloatArray[] = history.vectors.map((v) => v.data);
-  const yd = y.data, sd = s.data;
-  const yo = y.offset, so = s.offset;
+  const yd = y.data,
+    sd = s.data;
+  const yo = y.offset,
+    so = s.offset;
   const length = size(y);
   for (let k = 0; k + 1 < g.length; k++) {
     const step = p.noise.firstStep + k;
@@ -376,25 +509,36 @@ function runDEIS(fn: string, method: DDPMSolverMethod, degree: number, score: Sc
     times[0] = t;
     for (let j = 0; j < q; j++) times[j + 1] = history.times[j]!;
     deisCoefficientsInto(times, q, tNext, weights, scratch);
-    const a = weights[0]!, w0 = weights[1]!;
+    const a = weights[0]!,
+      w0 = weights[1]!;
     // y ← e^h y + w₀ s_k + w₁ s_{k−1} + …, summed in that order (the exact analysis uses the same weights)
     switch (q) {
       case 0:
         for (let i = 0; i < length; i++) yd[yo + i] = a * yd[yo + i]! + w0 * sd[so + i]!;
         break;
       case 1: {
-        const w1 = weights[2]!, h1 = past[0]!;
+        const w1 = weights[2]!,
+          h1 = past[0]!;
         for (let i = 0; i < length; i++) yd[yo + i] = a * yd[yo + i]! + w0 * sd[so + i]! + w1 * h1[i]!;
         break;
       }
       case 2: {
-        const w1 = weights[2]!, w2 = weights[3]!, h1 = past[0]!, h2 = past[1]!;
+        const w1 = weights[2]!,
+          w2 = weights[3]!,
+          h1 = past[0]!,
+          h2 = past[1]!;
         for (let i = 0; i < length; i++) yd[yo + i] = a * yd[yo + i]! + w0 * sd[so + i]! + w1 * h1[i]! + w2 * h2[i]!;
         break;
       }
       default: {
-        const w1 = weights[2]!, w2 = weights[3]!, w3 = weights[4]!, h1 = past[0]!, h2 = past[1]!, h3 = past[2]!;
-        for (let i = 0; i < length; i++) yd[yo + i] = a * yd[yo + i]! + w0 * sd[so + i]! + w1 * h1[i]! + w2 * h2[i]! + w3 * h3[i]!;
+        const w1 = weights[2]!,
+          w2 = weights[3]!,
+          w3 = weights[4]!,
+          h1 = past[0]!,
+          h2 = past[1]!,
+          h3 = past[2]!;
+        for (let i = 0; i < length; i++)
+          yd[yo + i] = a * yd[yo + i]! + w0 * sd[so + i]! + w1 * h1[i]! + w2 * h2[i]! + w3 * h3[i]!;
       }
     }
     pushScore(history, past, s, t);
@@ -423,17 +567,35 @@ function pushScore(history: DDPMSolverHistory, past: FloatArray[], s: Batch, t: 
 }
 
 /** DEIS of degree 1 (`'deis-1'`, order 2). */
-export function ddpmDEIS1(score: Score, y: Batch, grid: ArrayLike<number>, noise: NoiseOrigin, options: DDPMIntegratorOptions = {}): number {
+export function ddpmDEIS1(
+  score: Score,
+  y: Batch,
+  grid: ArrayLike<number>,
+  noise: NoiseOrigin,
+  options: DDPMIntegratorOptions = {},
+): number {
   return runDEIS('ddpmDEIS', 'deis-1', 1, score, y, grid, noise, options);
 }
 
 /** DEIS of degree 2 (`'deis-2'`, order 3). */
-export function ddpmDEIS2(score: Score, y: Batch, grid: ArrayLike<number>, noise: NoiseOrigin, options: DDPMIntegratorOptions = {}): number {
+export function ddpmDEIS2(
+  score: Score,
+  y: Batch,
+  grid: ArrayLike<number>,
+  noise: NoiseOrigin,
+  options: DDPMIntegratorOptions = {},
+): number {
   return runDEIS('ddpmDEIS', 'deis-2', 2, score, y, grid, noise, options);
 }
 
 /** DEIS of degree 3 (`'deis-3'`, order 4). */
-export function ddpmDEIS3(score: Score, y: Batch, grid: ArrayLike<number>, noise: NoiseOrigin, options: DDPMIntegratorOptions = {}): number {
+export function ddpmDEIS3(
+  score: Score,
+  y: Batch,
+  grid: ArrayLike<number>,
+  noise: NoiseOrigin,
+  options: DDPMIntegratorOptions = {},
+): number {
   return runDEIS('ddpmDEIS', 'deis-3', 3, score, y, grid, noise, options);
 }
 

@@ -77,7 +77,15 @@ export interface Prepared extends PreparedRun {
 }
 
 /** @internal Validates an integrator call and prepares its buffers and step reporter. */
-export function prepare(fn: string, method: DDPMMethod, score: Score, y: Batch, grid: ArrayLike<number>, noise: NoiseOrigin, options: DDPMIntegratorOptions): Prepared {
+export function prepare(
+  fn: string,
+  method: DDPMMethod,
+  score: Score,
+  y: Batch,
+  grid: ArrayLike<number>,
+  noise: NoiseOrigin,
+  options: DDPMIntegratorOptions,
+): Prepared {
   expectScore(fn, 'score', score, { kind: 'ou', otherKindUse: 'sampleCLD' });
   expectBatch(fn, 'y', y, score.dim);
   const run = prepareRun(fn, 'ddpm', method, y, grid, noise, options);
@@ -90,7 +98,15 @@ export function prepare(fn: string, method: DDPMMethod, score: Score, y: Batch, 
  * `y ← linear·y + score·s + noise·z` with `method`'s coefficients for `t_k → t_{k+1}`,
  * then the corrector. Returns the number of batched score evaluations.
  */
-function runNoisyIntegrator(fn: string, method: SingleStepDDPMMethod, score: Score, y: Batch, grid: ArrayLike<number>, noise: NoiseOrigin, options: DDPMIntegratorOptions): number {
+function runNoisyIntegrator(
+  fn: string,
+  method: SingleStepDDPMMethod,
+  score: Score,
+  y: Batch,
+  grid: ArrayLike<number>,
+  noise: NoiseOrigin,
+  options: DDPMIntegratorOptions,
+): number {
   const p = prepare(fn, method, score, y, grid, noise, options);
   const { grid: g, s, coefficients: c } = p;
   const { seed, firstRow, firstStep } = p.noise;
@@ -102,8 +118,22 @@ function runNoisyIntegrator(fn: string, method: SingleStepDDPMMethod, score: Sco
     score.evaluate(t, y, s);
     checkScoreOutput(fn, s, step, t, firstRow);
     ddpmCoefficientsInto(method, t, tNext, c);
-    if (p.brownian === undefined) affineNoiseStep(y, s, c[LINEAR]!, c[SCORE]!, c[NOISE]!, seed, predictorStream(step), firstRow);
-    else refinedAffineNoiseStep(method, y, s, t - tNext, c[LINEAR]!, c[SCORE]!, c[NOISE]!, seed, step, firstRow, p.brownian);
+    if (p.brownian === undefined)
+      affineNoiseStep(y, s, c[LINEAR]!, c[SCORE]!, c[NOISE]!, seed, predictorStream(step), firstRow);
+    else
+      refinedAffineNoiseStep(
+        method,
+        y,
+        s,
+        t - tNext,
+        c[LINEAR]!,
+        c[SCORE]!,
+        c[NOISE]!,
+        seed,
+        step,
+        firstRow,
+        p.brownian,
+      );
     correct(fn, score, y, tNext, step, p);
     p.report(step, t, tNext);
   }
@@ -136,7 +166,13 @@ export function correct(fn: string, score: Score, y: Batch, t: number, step: num
  * const evaluations = ddpmExponentialIntegrator(score, y, uniformGrid(5, 100), { seed: 42 }); // 100
  * ```
  */
-export function ddpmExponentialIntegrator(score: Score, y: Batch, grid: ArrayLike<number>, noise: NoiseOrigin, options: DDPMIntegratorOptions = {}): number {
+export function ddpmExponentialIntegrator(
+  score: Score,
+  y: Batch,
+  grid: ArrayLike<number>,
+  noise: NoiseOrigin,
+  options: DDPMIntegratorOptions = {},
+): number {
   // y ← e^h y + 2(e^h − 1) s + √(e^{2h} − 1) z
   return runNoisyIntegrator('ddpmExponentialIntegrator', 'exponential-integrator', score, y, grid, noise, options);
 }
@@ -156,7 +192,13 @@ export function ddpmExponentialIntegrator(score: Score, y: Batch, grid: ArrayLik
  * ddpmEulerMaruyama(score, y, uniformGrid(5, 500), { seed: 7 });
  * ```
  */
-export function ddpmEulerMaruyama(score: Score, y: Batch, grid: ArrayLike<number>, noise: NoiseOrigin, options: DDPMIntegratorOptions = {}): number {
+export function ddpmEulerMaruyama(
+  score: Score,
+  y: Batch,
+  grid: ArrayLike<number>,
+  noise: NoiseOrigin,
+  options: DDPMIntegratorOptions = {},
+): number {
   // y ← y + h(y + 2s) + √(2h) z = (1 + h) y + 2h s + √(2h) z
   return runNoisyIntegrator('ddpmEulerMaruyama', 'euler-maruyama', score, y, grid, noise, options);
 }
@@ -177,7 +219,13 @@ export function ddpmEulerMaruyama(score: Score, y: Batch, grid: ArrayLike<number
  * ddpmAncestral(score, y, uniformGrid(5, 100), { seed: 7 });
  * ```
  */
-export function ddpmAncestral(score: Score, y: Batch, grid: ArrayLike<number>, noise: NoiseOrigin, options: DDPMIntegratorOptions = {}): number {
+export function ddpmAncestral(
+  score: Score,
+  y: Batch,
+  grid: ArrayLike<number>,
+  noise: NoiseOrigin,
+  options: DDPMIntegratorOptions = {},
+): number {
   // y ← (y + β s)/√α + √β̃ z = e^h y + β e^h s + √β̃ z
   return runNoisyIntegrator('ddpmAncestral', 'ancestral', score, y, grid, noise, options);
 }
@@ -198,7 +246,13 @@ export function ddpmAncestral(score: Score, y: Batch, grid: ArrayLike<number>, n
  * ddpmProbabilityFlow(score, y, uniformGrid(5, 100), { seed: 7 });
  * ```
  */
-export function ddpmProbabilityFlow(score: Score, y: Batch, grid: ArrayLike<number>, noise: NoiseOrigin, options: DDPMIntegratorOptions = {}): number {
+export function ddpmProbabilityFlow(
+  score: Score,
+  y: Batch,
+  grid: ArrayLike<number>,
+  noise: NoiseOrigin,
+  options: DDPMIntegratorOptions = {},
+): number {
   const fn = 'ddpmProbabilityFlow';
   const p = prepare(fn, 'probability-flow', score, y, grid, noise, options);
   const { grid: g, s, coefficients: c } = p;

@@ -56,7 +56,8 @@ export const DEFAULT_DIVERGENCE_K = 10;
  * bounds `{ lower, upper }` in the space the sampler runs in (the standardised
  * space for a score with a `normalization`).
  */
-export type DivergenceRegion = { readonly k: number } | { readonly lower: ArrayLike<number>; readonly upper: ArrayLike<number> };
+export type DivergenceRegion =
+  { readonly k: number } | { readonly lower: ArrayLike<number>; readonly upper: ArrayLike<number> };
 
 /** A resolved box, as reported with the result. */
 export interface ResolvedRegion {
@@ -83,19 +84,34 @@ export interface DivergenceReport {
 }
 
 function boundsVector(fn: string, argument: string, value: unknown, d: number): Float64Array {
-  if (value === null || typeof value !== 'object' || typeof (value as ArrayLike<number>).length !== 'number' || (value as ArrayLike<number>).length !== d) {
+  if (
+    value === null ||
+    typeof value !== 'object' ||
+    typeof (value as ArrayLike<number>).length !== 'number' ||
+    (value as ArrayLike<number>).length !== d
+  ) {
     throw new InvalidArgumentError(fn, argument, value, `an array of ${d} numbers`);
   }
   const out = Float64Array.from(value as ArrayLike<number>);
   for (let i = 0; i < d; i++) {
     const v = out[i]!;
-    if (typeof (value as ArrayLike<unknown>)[i] !== 'number' || Number.isNaN(v)) throw new InvalidArgumentError(fn, `${argument}[${i}]`, (value as ArrayLike<unknown>)[i], 'a number (±Infinity allowed)');
+    if (typeof (value as ArrayLike<unknown>)[i] !== 'number' || Number.isNaN(v))
+      throw new InvalidArgumentError(
+        fn,
+        `${argument}[${i}]`,
+        (value as ArrayLike<unknown>)[i],
+        'a number (±Infinity allowed)',
+      );
   }
   return out;
 }
 
 /** The moments the default box is built from: the score's, validated, or the start law's. */
-function regionMoments(fn: string, moments: DataMoments | undefined, d: number): { mean: Float64Array; std: Float64Array; min?: Float64Array; max?: Float64Array; fromData: boolean } {
+function regionMoments(
+  fn: string,
+  moments: DataMoments | undefined,
+  d: number,
+): { mean: Float64Array; std: Float64Array; min?: Float64Array; max?: Float64Array; fromData: boolean } {
   if (moments === undefined) return { mean: new Float64Array(d), std: new Float64Array(d).fill(1), fromData: false };
   const { mean, std, min, max } = moments;
   if (!(mean instanceof Float64Array) || mean.length !== d || !mean.every(Number.isFinite)) {
@@ -106,10 +122,20 @@ function regionMoments(fn: string, moments: DataMoments | undefined, d: number):
   }
   if (min === undefined && max === undefined) return { mean, std, fromData: true };
   if (!(min instanceof Float64Array) || min.length !== d || !min.every(Number.isFinite)) {
-    throw new InvalidArgumentError(fn, 'score.dataMoments.min', min, `a Float64Array of ${d} finite numbers (given with max)`);
+    throw new InvalidArgumentError(
+      fn,
+      'score.dataMoments.min',
+      min,
+      `a Float64Array of ${d} finite numbers (given with max)`,
+    );
   }
   if (!(max instanceof Float64Array) || max.length !== d || !max.every((v, i) => Number.isFinite(v) && v >= min[i]!)) {
-    throw new InvalidArgumentError(fn, 'score.dataMoments.max', max, `a Float64Array of ${d} finite numbers >= min (given with min)`);
+    throw new InvalidArgumentError(
+      fn,
+      'score.dataMoments.max',
+      max,
+      `a Float64Array of ${d} finite numbers >= min (given with min)`,
+    );
   }
   return { mean, std, min, max, fromData: true };
 }
@@ -129,21 +155,36 @@ export function finalNoiseVariance(delta: number, lastNoisyStep: number): number
  * (0 when it does not: probability flow, CLD); see the module doc for the box.
  * @throws InvalidArgumentError for a malformed region or malformed data moments
  */
-export function resolveRegion(fn: string, region: unknown, moments: DataMoments | undefined, d: number, delta: number, lastNoisyStep = 0): ResolvedRegion {
+export function resolveRegion(
+  fn: string,
+  region: unknown,
+  moments: DataMoments | undefined,
+  d: number,
+  delta: number,
+  lastNoisyStep = 0,
+): ResolvedRegion {
   if (region !== undefined && (region === null || typeof region !== 'object')) {
     throw new InvalidArgumentError(fn, 'options.region', region, 'an object { k } or { lower, upper }');
   }
   const r = region as Partial<{ k: unknown; lower: unknown; upper: unknown }> | undefined;
   if (r !== undefined && (r.lower !== undefined || r.upper !== undefined)) {
-    if (r.k !== undefined) throw new InvalidArgumentError(fn, 'options.region.k', r.k, 'undefined when lower and upper are given');
+    if (r.k !== undefined)
+      throw new InvalidArgumentError(fn, 'options.region.k', r.k, 'undefined when lower and upper are given');
     const lower = boundsVector(fn, 'options.region.lower', r.lower, d);
     const upper = boundsVector(fn, 'options.region.upper', r.upper, d);
     for (let i = 0; i < d; i++) {
-      if (!(lower[i]! <= upper[i]!)) throw new InvalidArgumentError(fn, `options.region.upper[${i}]`, upper[i], `a number >= options.region.lower[${i}] = ${lower[i]}`);
+      if (!(lower[i]! <= upper[i]!))
+        throw new InvalidArgumentError(
+          fn,
+          `options.region.upper[${i}]`,
+          upper[i],
+          `a number >= options.region.lower[${i}] = ${lower[i]}`,
+        );
     }
     return { lower, upper, source: 'caller' };
   }
-  if (r !== undefined && r.k === undefined) throw new InvalidArgumentError(fn, 'options.region', region, 'an object { k } or { lower, upper }');
+  if (r !== undefined && r.k === undefined)
+    throw new InvalidArgumentError(fn, 'options.region', region, 'an object { k } or { lower, upper }');
   const k = r === undefined ? DEFAULT_DIVERGENCE_K : expectPositive(fn, 'options.region.k', r.k);
   const { mean, std, min, max, fromData } = regionMoments(fn, moments, d);
   let meanSquare = 0;
@@ -217,15 +258,28 @@ export function divergenceReport(counts: DivergenceCounts, n: number, region: Re
  * const { count, fraction } = countDiverged(y, score); // 0, 0 (box: 10 data standard deviations)
  * ```
  */
-export function countDiverged(samples: Batch, score: { readonly dim: number; readonly dataMoments?: DataMoments }, options: { readonly region?: DivergenceRegion; readonly delta?: number; readonly lastNoisyStep?: number } = {}): DivergenceReport {
+export function countDiverged(
+  samples: Batch,
+  score: { readonly dim: number; readonly dataMoments?: DataMoments },
+  options: { readonly region?: DivergenceRegion; readonly delta?: number; readonly lastNoisyStep?: number } = {},
+): DivergenceReport {
   const fn = 'countDiverged';
-  if (score === null || typeof score !== 'object') throw new InvalidArgumentError(fn, 'score', score, 'a score { dim, dataMoments? }');
+  if (score === null || typeof score !== 'object')
+    throw new InvalidArgumentError(fn, 'score', score, 'a score { dim, dataMoments? }');
   const d = score.dim;
-  if (samples === null || typeof samples !== 'object' || samples.shape?.length !== 2 || samples.shape[1] !== d || samples.stride?.[0] !== d || samples.stride[1] !== 1) {
+  if (
+    samples === null ||
+    typeof samples !== 'object' ||
+    samples.shape?.length !== 2 ||
+    samples.shape[1] !== d ||
+    samples.stride?.[0] !== d ||
+    samples.stride[1] !== 1
+  ) {
     throw new InvalidArgumentError(fn, 'samples', samples, `a contiguous n × ${d} batch`);
   }
   const delta = options.delta === undefined ? 0 : options.delta;
-  if (typeof delta !== 'number' || !(delta >= 0) || !Number.isFinite(delta)) throw new InvalidArgumentError(fn, 'options.delta', delta, 'a finite number >= 0');
+  if (typeof delta !== 'number' || !(delta >= 0) || !Number.isFinite(delta))
+    throw new InvalidArgumentError(fn, 'options.delta', delta, 'a finite number >= 0');
   const lastNoisyStep = options.lastNoisyStep === undefined ? 0 : options.lastNoisyStep;
   if (typeof lastNoisyStep !== 'number' || !(lastNoisyStep >= 0) || !Number.isFinite(lastNoisyStep)) {
     throw new InvalidArgumentError(fn, 'options.lastNoisyStep', lastNoisyStep, 'a finite number >= 0');

@@ -5,7 +5,11 @@
  * @packageDocumentation
  */
 import {
-  DDPM_METHODS as SINGLE_STEP_METHODS, DDPM_SOLVER_METHODS, InvalidArgumentError, type DDPMMethod as SingleStepMethod, type DDPMSolverMethod,
+  DDPM_METHODS as SINGLE_STEP_METHODS,
+  DDPM_SOLVER_METHODS,
+  InvalidArgumentError,
+  type DDPMMethod as SingleStepMethod,
+  type DDPMSolverMethod,
 } from '@sgmkit/tensor';
 
 /** The single-step DDPM methods: one `y ← a·y + b·s + c·z` update per step (`ddpmCoefficientsInto` of `@sgmkit/tensor`). */
@@ -28,7 +32,14 @@ export function isSingleStepDDPMMethod(method: DDPMMethod): method is SingleStep
 
 /** True for the probability-flow ODE methods, which add no noise after the initial draw. */
 export function isDeterministicDDPMMethod(method: DDPMMethod): boolean {
-  return method === 'probability-flow' || method === 'heun' || method === 'dpmpp-2m' || method === 'deis-1' || method === 'deis-2' || method === 'deis-3';
+  return (
+    method === 'probability-flow' ||
+    method === 'heun' ||
+    method === 'dpmpp-2m' ||
+    method === 'deis-1' ||
+    method === 'deis-2' ||
+    method === 'deis-3'
+  );
 }
 
 /** CLD integrators. */
@@ -38,7 +49,8 @@ export type CLDMethod = 'exponential-integrator' | 'euler-maruyama' | 'sscs';
 export const CLD_METHODS: readonly CLDMethod[] = ['exponential-integrator', 'euler-maruyama', 'sscs'];
 
 function expectMethod<M extends string>(fn: string, argument: string, method: unknown, methods: readonly M[]): M {
-  if (!methods.includes(method as M)) throw new InvalidArgumentError(fn, argument, method, `one of ${methods.map((m) => `'${m}'`).join(', ')}`);
+  if (!methods.includes(method as M))
+    throw new InvalidArgumentError(fn, argument, method, `one of ${methods.map((m) => `'${m}'`).join(', ')}`);
   return method as M;
 }
 

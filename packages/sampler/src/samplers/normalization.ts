@@ -20,9 +20,15 @@ function finiteVector(fn: string, argument: string, value: unknown, length: numb
  * Validates a score's normalisation for dimension `d` (undefined passes).
  * @throws InvalidArgumentError naming the bad field
  */
-export function expectNormalization(fn: string, argument: string, normalization: unknown, d: number): DataNormalization | undefined {
+export function expectNormalization(
+  fn: string,
+  argument: string,
+  normalization: unknown,
+  d: number,
+): DataNormalization | undefined {
   if (normalization === undefined) return undefined;
-  if (normalization === null || typeof normalization !== 'object') throw new InvalidArgumentError(fn, argument, normalization, "an object { kind: 'affine' | 'whitening', … }");
+  if (normalization === null || typeof normalization !== 'object')
+    throw new InvalidArgumentError(fn, argument, normalization, "an object { kind: 'affine' | 'whitening', … }");
   const n = normalization as DataNormalization;
   finiteVector(fn, `${argument}.mean`, n.mean, d);
   if (n.kind === 'affine') finiteVector(fn, `${argument}.scale`, n.scale, d);
@@ -62,6 +68,10 @@ export function toDataSpace(b: Batch, normalization: DataNormalization, scratch:
 }
 
 /** Coordinate `i` of a data-space value in the standardised space of an affine normalisation: `(x − mean_i) / scale_i`. */
-export function affineToStandardised(value: number, i: number, normalization: DataNormalization & { kind: 'affine' }): number {
+export function affineToStandardised(
+  value: number,
+  i: number,
+  normalization: DataNormalization & { kind: 'affine' },
+): number {
   return (value - normalization.mean[i]!) / normalization.scale[i]!;
 }

@@ -5,14 +5,30 @@
  * @packageDocumentation
  */
 import {
-  AbortedError, InvalidArgumentError, allocating, batch, bytesPerElement, dtypeOf, expectAllFinite, expectBatch, expectInteger,
-  expectNonNegative, expectPositive, expectSeed,
+  AbortedError,
+  InvalidArgumentError,
+  allocating,
+  batch,
+  bytesPerElement,
+  dtypeOf,
+  expectAllFinite,
+  expectBatch,
+  expectInteger,
+  expectNonNegative,
+  expectPositive,
+  expectSeed,
 } from '@sgmkit/tensor';
 import type { Batch, DType, FloatArray } from '@sgmkit/tensor';
 import type { CLDScore, Score, ScoreSpec } from '@sgmkit/score';
 import { expectGrid, uniformGrid, MAX_STEPS } from '../schedules/grids.js';
 import { expectStableGrid } from '../schedules/stability.js';
-import { expectCLDMethod, expectDDPMMethod, isDeterministicDDPMMethod, type CLDMethod, type DDPMMethod } from './methods.js';
+import {
+  expectCLDMethod,
+  expectDDPMMethod,
+  isDeterministicDDPMMethod,
+  type CLDMethod,
+  type DDPMMethod,
+} from './methods.js';
 import { expectScore } from '@sgmkit/score';
 import { expectCorrector } from './common.js';
 import type { LangevinCorrector } from './common.js';
@@ -42,7 +58,9 @@ function expectWorkers(fn: string, workers: unknown): number {
 }
 
 function isSpec(spec: unknown): spec is ScoreSpec {
-  return spec !== undefined && spec !== null && typeof spec === 'object' && typeof (spec as ScoreSpec).type === 'string';
+  return (
+    spec !== undefined && spec !== null && typeof spec === 'object' && typeof (spec as ScoreSpec).type === 'string'
+  );
 }
 
 /** Options shared by both samplers. */
@@ -171,7 +189,8 @@ interface Resolved {
 }
 
 function expectOneOf<T extends string>(fn: string, argument: string, value: unknown, allowed: readonly T[]): T {
-  if (!allowed.includes(value as T)) throw new InvalidArgumentError(fn, argument, value, `one of ${allowed.map((m) => `'${m}'`).join(', ')}`);
+  if (!allowed.includes(value as T))
+    throw new InvalidArgumentError(fn, argument, value, `one of ${allowed.map((m) => `'${m}'`).join(', ')}`);
   return value as T;
 }
 
@@ -200,11 +219,19 @@ function resolveCommon(fn: string, options: CommonSampleOptions, shape: RunShape
   const T = expectPositive(fn, 'options.T', options.T);
   let grid: Float64Array;
   if (options.grid !== undefined) {
-    if (options.steps !== undefined) throw new InvalidArgumentError(fn, 'options.steps', options.steps, 'undefined when options.grid is given');
-    if (options.delta !== undefined) throw new InvalidArgumentError(fn, 'options.delta', options.delta, 'undefined when options.grid is given (the grid ends at δ)');
+    if (options.steps !== undefined)
+      throw new InvalidArgumentError(fn, 'options.steps', options.steps, 'undefined when options.grid is given');
+    if (options.delta !== undefined)
+      throw new InvalidArgumentError(
+        fn,
+        'options.delta',
+        options.delta,
+        'undefined when options.grid is given (the grid ends at δ)',
+      );
     grid = expectGrid(fn, 'options.grid', options.grid, T);
   } else {
-    if (options.steps === undefined) throw new InvalidArgumentError(fn, 'options.steps', options.steps, 'an integer >= 1 (or pass options.grid)');
+    if (options.steps === undefined)
+      throw new InvalidArgumentError(fn, 'options.steps', options.steps, 'an integer >= 1 (or pass options.grid)');
     const steps = expectInteger(fn, 'options.steps', options.steps, 1, MAX_STEPS);
     const delta = expectNonNegative(fn, 'options.delta', options.delta ?? 0);
     if (!(delta < T)) throw new InvalidArgumentError(fn, 'options.delta', delta, `a number in [0, T = ${T})`);
@@ -214,21 +241,41 @@ function resolveCommon(fn: string, options: CommonSampleOptions, shape: RunShape
   const seed = expectSeed(fn, 'options.seed', options.seed);
   let n: number;
   if (initRows !== undefined) {
-    if (options.n !== undefined && options.n !== initRows) throw new InvalidArgumentError(fn, 'options.n', options.n, `the number of rows of the initial points (${initRows})`);
+    if (options.n !== undefined && options.n !== initRows)
+      throw new InvalidArgumentError(
+        fn,
+        'options.n',
+        options.n,
+        `the number of rows of the initial points (${initRows})`,
+      );
     n = initRows;
   } else {
     n = expectInteger(fn, 'options.n', options.n, 1, 0xffffffff);
   }
-  const firstRow = options.firstRow === undefined ? 0 : expectInteger(fn, 'options.firstRow', options.firstRow, 0, Number.MAX_SAFE_INTEGER - (n - 1));
-  const dtype = options.dtype === undefined ? (initDType ?? 'float64') : expectOneOf<DType>(fn, 'options.dtype', options.dtype, ['float64', 'float32']);
-  if (initDType !== undefined && dtype !== initDType) throw new InvalidArgumentError(fn, 'options.dtype', options.dtype, `the dtype of the initial points ('${initDType}')`);
+  const firstRow =
+    options.firstRow === undefined
+      ? 0
+      : expectInteger(fn, 'options.firstRow', options.firstRow, 0, Number.MAX_SAFE_INTEGER - (n - 1));
+  const dtype =
+    options.dtype === undefined
+      ? (initDType ?? 'float64')
+      : expectOneOf<DType>(fn, 'options.dtype', options.dtype, ['float64', 'float32']);
+  if (initDType !== undefined && dtype !== initDType)
+    throw new InvalidArgumentError(
+      fn,
+      'options.dtype',
+      options.dtype,
+      `the dtype of the initial points ('${initDType}')`,
+    );
   // score.spec is read at most once, and only once threads are otherwise decided on: a learned network's getter serialises its weights.
-  const backend = options.backend === undefined ? getWorkerBackend() : expectWorkerBackend(fn, 'options.backend', options.backend);
+  const backend =
+    options.backend === undefined ? getWorkerBackend() : expectWorkerBackend(fn, 'options.backend', options.backend);
   let workers: number;
   let spec: unknown;
   if (options.workers === 'auto') {
     const usable = backend !== undefined && backend.available();
-    const threads = hasCallback || n < AUTO_WORKERS_MIN_PARTICLES || !usable ? 1 : Math.min(backend.parallelism(), MAX_WORKERS);
+    const threads =
+      hasCallback || n < AUTO_WORKERS_MIN_PARTICLES || !usable ? 1 : Math.min(backend.parallelism(), MAX_WORKERS);
     if (threads > 1) spec = workerSpecOf(score);
     workers = threads > 1 && isSpec(spec) ? threads : 1;
   } else {
@@ -238,27 +285,63 @@ function resolveCommon(fn: string, options: CommonSampleOptions, shape: RunShape
   const chunkSize = options.chunkSize === undefined ? n : expectInteger(fn, 'options.chunkSize', options.chunkSize, 1);
   const signal = options.signal;
   const onProgress = options.onProgress;
-  if (onProgress !== undefined && typeof onProgress !== 'function') throw new InvalidArgumentError(fn, 'options.onProgress', onProgress, 'a function (fraction) => void');
-  if (signal !== undefined && (signal === null || typeof signal !== 'object' || typeof signal.aborted !== 'boolean' || typeof signal.addEventListener !== 'function')) {
+  if (onProgress !== undefined && typeof onProgress !== 'function')
+    throw new InvalidArgumentError(fn, 'options.onProgress', onProgress, 'a function (fraction) => void');
+  if (
+    signal !== undefined &&
+    (signal === null ||
+      typeof signal !== 'object' ||
+      typeof signal.aborted !== 'boolean' ||
+      typeof signal.addEventListener !== 'function')
+  ) {
     throw new InvalidArgumentError(fn, 'options.signal', signal, 'an AbortSignal');
   }
   if (workers > 1) {
     if (!isSpec(spec)) {
-      throw new InvalidArgumentError(fn, 'score.spec', spec, `a ScoreSpec (JSON description rebuilt by scoreFromSpec in each worker) when options.workers = ${workers} > 1; this score has none, so use workers = 1`);
+      throw new InvalidArgumentError(
+        fn,
+        'score.spec',
+        spec,
+        `a ScoreSpec (JSON description rebuilt by scoreFromSpec in each worker) when options.workers = ${workers} > 1; this score has none, so use workers = 1`,
+      );
     }
-    if (hasCallback) throw new InvalidArgumentError(fn, 'options.callback', 'function', `undefined when options.workers = ${workers} > 1 (callbacks run on the calling thread only)`);
+    if (hasCallback)
+      throw new InvalidArgumentError(
+        fn,
+        'options.callback',
+        'function',
+        `undefined when options.workers = ${workers} > 1 (callbacks run on the calling thread only)`,
+      );
   }
   // A DDPM step that injects noise leaves its spread e^{2h} − 1 even on coordinates that are constant in the data.
   const last = grid.length - 1;
-  const lastNoisyStep = sampler === 'ddpm' && !isDeterministicDDPMMethod(method as DDPMMethod) ? grid[last - 1]! - grid[last]! : 0;
+  const lastNoisyStep =
+    sampler === 'ddpm' && !isDeterministicDDPMMethod(method as DDPMMethod) ? grid[last - 1]! - grid[last]! : 0;
   const region = resolveRegion(fn, options.region, score.dataMoments, score.dim, grid[last]!, lastNoisyStep);
   const normalization = expectNormalization(fn, 'score.normalization', score.normalization, score.dim);
-  const output: JobOutput = normalization === undefined ? { lower: region.lower, upper: region.upper } : { lower: region.lower, upper: region.upper, normalization };
+  const output: JobOutput =
+    normalization === undefined
+      ? { lower: region.lower, upper: region.upper }
+      : { lower: region.lower, upper: region.upper, normalization };
   if (signal?.aborted) throw new AbortedError(`${fn}: the signal was aborted before the run started`);
   // Validated as asked for; without a backend that can share memory now, the calling thread runs it (same samples).
   if (workers > 1 && (backend === undefined || !backend.available())) workers = 1;
   workers = Math.min(workers, n);
-  return { grid, output, region, seed, n, firstRow, dtype, workers, backend: workers > 1 ? backend : undefined, spec: workers > 1 ? spec as ScoreSpec : undefined, chunkSize, signal, onProgress };
+  return {
+    grid,
+    output,
+    region,
+    seed,
+    n,
+    firstRow,
+    dtype,
+    workers,
+    backend: workers > 1 ? backend : undefined,
+    spec: workers > 1 ? (spec as ScoreSpec) : undefined,
+    chunkSize,
+    signal,
+    onProgress,
+  };
 }
 
 /**
@@ -282,7 +365,10 @@ function copyInto(target: Batch, source: Batch): void {
 interface Timers {
   readonly setImmediate?: (callback: () => void) => unknown;
   readonly setTimeout: (callback: () => void, ms: number) => unknown;
-  readonly MessageChannel?: new () => { port1: { onmessage: (() => void) | null; close(): void }; port2: { postMessage(message: unknown): void; close(): void } };
+  readonly MessageChannel?: new () => {
+    port1: { onmessage: (() => void) | null; close(): void };
+    port2: { postMessage(message: unknown): void; close(): void };
+  };
 }
 
 /** Lets the event loop run (e.g. an abort handler): `setImmediate` in Node, a MessageChannel round trip in browsers (no 4 ms timer clamp). */
@@ -355,26 +441,62 @@ function mainThreadControl(fn: string, r: Resolved): RunControl {
 export async function sampleDDPM(score: Score, options: SampleDDPMOptions): Promise<SampleResult> {
   const fn = 'sampleDDPM';
   const started = performance.now();
-  if (options === null || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an object');
+  if (options === null || typeof options !== 'object')
+    throw new InvalidArgumentError(fn, 'options', options, 'an object');
   expectScore(fn, 'score', score, { kind: 'ou', dim: options.dim, otherKindUse: 'sampleCLD' });
   const d = score.dim;
   const method = expectDDPMMethod(fn, 'options.method', options.method ?? 'exponential-integrator');
-  const [initRows, initDType] = options.init === undefined ? [undefined, undefined] : expectInit(fn, 'options.init', options.init, d);
+  const [initRows, initDType] =
+    options.init === undefined ? [undefined, undefined] : expectInit(fn, 'options.init', options.init, d);
   const corrector = expectCorrector(fn, 'options.corrector', options.corrector);
-  if (options.callback !== undefined && typeof options.callback !== 'function') throw new InvalidArgumentError(fn, 'options.callback', options.callback, 'a function');
-  const r = resolveCommon(fn, options, { score, sampler: 'ddpm', method, initRows, initDType, hasCallback: options.callback !== undefined });
+  if (options.callback !== undefined && typeof options.callback !== 'function')
+    throw new InvalidArgumentError(fn, 'options.callback', options.callback, 'a function');
+  const r = resolveCommon(fn, options, {
+    score,
+    sampler: 'ddpm',
+    method,
+    initRows,
+    initDType,
+    hasCallback: options.callback !== undefined,
+  });
   const y = allocateBatch(fn, r.n, d, r.dtype, r.workers > 1);
   if (options.init !== undefined) copyInto(y, options.init);
-  const job: DDPMJob = { kind: 'ddpm', method, grid: r.grid, seed: r.seed, firstRow: r.firstRow, corrector, chunkSize: r.chunkSize, drawInitial: options.init === undefined, ...r.output };
+  const job: DDPMJob = {
+    kind: 'ddpm',
+    method,
+    grid: r.grid,
+    seed: r.seed,
+    firstRow: r.firstRow,
+    corrector,
+    chunkSize: r.chunkSize,
+    drawInitial: options.init === undefined,
+    ...r.output,
+  };
   let run: RangeResult;
   if (r.workers > 1) {
     run = await runSharded({
-      job, spec: r.spec!, dtype: r.dtype, n: r.n, dim: d, positions: y.data.buffer as SharedArrayBuffer, workers: r.workers, signal: r.signal, backend: r.backend!, onProgress: r.onProgress,
+      job,
+      spec: r.spec!,
+      dtype: r.dtype,
+      n: r.n,
+      dim: d,
+      positions: y.data.buffer as SharedArrayBuffer,
+      workers: r.workers,
+      signal: r.signal,
+      backend: r.backend!,
+      onProgress: r.onProgress,
     });
   } else {
     run = await runDDPMRange(score, y, r.firstRow, job, mainThreadControl(fn, r), options.callback);
   }
-  return { samples: y, scoreEvaluations: run.evaluations, workers: r.workers, wallTimeMs: performance.now() - started, grid: r.grid, diverged: divergenceReport(run, r.n, r.region) };
+  return {
+    samples: y,
+    scoreEvaluations: run.evaluations,
+    workers: r.workers,
+    wallTimeMs: performance.now() - started,
+    grid: r.grid,
+    diverged: divergenceReport(run, r.n, r.region),
+  };
 }
 
 /**
@@ -401,45 +523,92 @@ export async function sampleDDPM(score: Score, options: SampleDDPMOptions): Prom
 export async function sampleCLD(score: CLDScore, options: SampleCLDOptions): Promise<SampleResult> {
   const fn = 'sampleCLD';
   const started = performance.now();
-  if (options === null || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an object');
+  if (options === null || typeof options !== 'object')
+    throw new InvalidArgumentError(fn, 'options', options, 'an object');
   expectScore(fn, 'score', score, { kind: 'cld', dim: options.dim, otherKindUse: 'sampleDDPM' });
   const d = score.dim;
   const method = expectCLDMethod(fn, 'options.method', options.method ?? 'exponential-integrator');
   const init = options.init;
-  if (init !== undefined && (init === null || typeof init !== 'object')) throw new InvalidArgumentError(fn, 'options.init', init, 'an object { positions?, velocities? }');
+  if (init !== undefined && (init === null || typeof init !== 'object'))
+    throw new InvalidArgumentError(fn, 'options.init', init, 'an object { positions?, velocities? }');
   let initRows: number | undefined;
   let initDType: DType | undefined;
   for (const key of ['positions', 'velocities'] as const) {
     const b = init?.[key];
     if (b === undefined) continue;
     const [rowsHere, dtypeHere] = expectInit(fn, `options.init.${key}`, b, d);
-    if (initRows !== undefined && rowsHere !== initRows) throw new InvalidArgumentError(fn, `options.init.${key}`, b, `a batch with ${initRows} rows like options.init.positions`);
-    if (initDType !== undefined && dtypeHere !== initDType) throw new InvalidArgumentError(fn, `options.init.${key}`, b, `a batch of dtype ${initDType} like options.init.positions`);
+    if (initRows !== undefined && rowsHere !== initRows)
+      throw new InvalidArgumentError(
+        fn,
+        `options.init.${key}`,
+        b,
+        `a batch with ${initRows} rows like options.init.positions`,
+      );
+    if (initDType !== undefined && dtypeHere !== initDType)
+      throw new InvalidArgumentError(
+        fn,
+        `options.init.${key}`,
+        b,
+        `a batch of dtype ${initDType} like options.init.positions`,
+      );
     initRows = rowsHere;
     initDType = dtypeHere;
   }
   const corrector = expectCorrector(fn, 'options.corrector', options.corrector);
-  if (options.returnVelocities !== undefined && typeof options.returnVelocities !== 'boolean') throw new InvalidArgumentError(fn, 'options.returnVelocities', options.returnVelocities, 'a boolean');
-  if (options.callback !== undefined && typeof options.callback !== 'function') throw new InvalidArgumentError(fn, 'options.callback', options.callback, 'a function');
-  const r = resolveCommon(fn, options, { score, sampler: 'cld', method, initRows, initDType, hasCallback: options.callback !== undefined });
+  if (options.returnVelocities !== undefined && typeof options.returnVelocities !== 'boolean')
+    throw new InvalidArgumentError(fn, 'options.returnVelocities', options.returnVelocities, 'a boolean');
+  if (options.callback !== undefined && typeof options.callback !== 'function')
+    throw new InvalidArgumentError(fn, 'options.callback', options.callback, 'a function');
+  const r = resolveCommon(fn, options, {
+    score,
+    sampler: 'cld',
+    method,
+    initRows,
+    initDType,
+    hasCallback: options.callback !== undefined,
+  });
   const shared = r.workers > 1;
   const x = allocateBatch(fn, r.n, d, r.dtype, shared);
   const v = allocateBatch(fn, r.n, d, r.dtype, shared);
   if (init?.positions !== undefined) copyInto(x, init.positions);
   if (init?.velocities !== undefined) copyInto(v, init.velocities);
   const job: CLDJob = {
-    kind: 'cld', method, grid: r.grid, seed: r.seed, firstRow: r.firstRow, corrector, chunkSize: r.chunkSize,
-    drawInitialPositions: init?.positions === undefined, drawInitialVelocities: init?.velocities === undefined, ...r.output,
+    kind: 'cld',
+    method,
+    grid: r.grid,
+    seed: r.seed,
+    firstRow: r.firstRow,
+    corrector,
+    chunkSize: r.chunkSize,
+    drawInitialPositions: init?.positions === undefined,
+    drawInitialVelocities: init?.velocities === undefined,
+    ...r.output,
   };
   let run: RangeResult;
   if (shared) {
     run = await runSharded({
-      job, spec: r.spec!, dtype: r.dtype, n: r.n, dim: d,
-      positions: x.data.buffer as SharedArrayBuffer, velocities: v.data.buffer as SharedArrayBuffer, workers: r.workers, signal: r.signal, backend: r.backend!, onProgress: r.onProgress,
+      job,
+      spec: r.spec!,
+      dtype: r.dtype,
+      n: r.n,
+      dim: d,
+      positions: x.data.buffer as SharedArrayBuffer,
+      velocities: v.data.buffer as SharedArrayBuffer,
+      workers: r.workers,
+      signal: r.signal,
+      backend: r.backend!,
+      onProgress: r.onProgress,
     });
   } else {
     run = await runCLDRange(score, x, v, r.firstRow, job, mainThreadControl(fn, r), options.callback);
   }
-  const result: SampleResult = { samples: x, scoreEvaluations: run.evaluations, workers: r.workers, wallTimeMs: performance.now() - started, grid: r.grid, diverged: divergenceReport(run, r.n, r.region) };
+  const result: SampleResult = {
+    samples: x,
+    scoreEvaluations: run.evaluations,
+    workers: r.workers,
+    wallTimeMs: performance.now() - started,
+    grid: r.grid,
+    diverged: divergenceReport(run, r.n, r.region),
+  };
   return options.returnVelocities === true ? { ...result, velocities: v } : result;
 }

@@ -24,16 +24,26 @@ export function expectGrid(fn: string, argument: string, times: unknown, T: numb
     throw new InvalidArgumentError(fn, argument, times, 'a Float64Array or number array of forward times');
   }
   const values = times as ArrayLike<unknown>;
-  if (values.length < 2) throw new InvalidArgumentError(fn, argument, times, 'a grid with at least 2 times (at least 1 step)');
-  if (values.length - 1 > MAX_STEPS) throw new InvalidArgumentError(fn, argument, times, `a grid with at most ${MAX_STEPS} steps`);
+  if (values.length < 2)
+    throw new InvalidArgumentError(fn, argument, times, 'a grid with at least 2 times (at least 1 step)');
+  if (values.length - 1 > MAX_STEPS)
+    throw new InvalidArgumentError(fn, argument, times, `a grid with at most ${MAX_STEPS} steps`);
   const grid = new Float64Array(values.length);
   for (let k = 0; k < values.length; k++) {
     const t = values[k];
-    if (typeof t !== 'number' || !Number.isFinite(t)) throw new InvalidArgumentError(fn, `${argument}[${k}]`, t, 'a finite number');
-    if (t < 0 || t > T) throw new InvalidArgumentError(fn, `${argument}[${k}]`, t, `a forward time inside [0, T = ${T}]`);
-    if (k === 0 && t !== T) throw new InvalidArgumentError(fn, `${argument}[0]`, t, `the horizon T = ${T} (grids start at T)`);
+    if (typeof t !== 'number' || !Number.isFinite(t))
+      throw new InvalidArgumentError(fn, `${argument}[${k}]`, t, 'a finite number');
+    if (t < 0 || t > T)
+      throw new InvalidArgumentError(fn, `${argument}[${k}]`, t, `a forward time inside [0, T = ${T}]`);
+    if (k === 0 && t !== T)
+      throw new InvalidArgumentError(fn, `${argument}[0]`, t, `the horizon T = ${T} (grids start at T)`);
     if (k > 0 && !(t < grid[k - 1]!)) {
-      throw new InvalidArgumentError(fn, `${argument}[${k}]`, t, `strictly less than ${argument}[${k - 1}] = ${grid[k - 1]} (forward times decrease from T to δ)`);
+      throw new InvalidArgumentError(
+        fn,
+        `${argument}[${k}]`,
+        t,
+        `strictly less than ${argument}[${k - 1}] = ${grid[k - 1]} (forward times decrease from T to δ)`,
+      );
     }
     grid[k] = t;
   }
@@ -95,12 +105,18 @@ export interface EarlyStoppingGridOptions {
  * const grid = earlyStoppingGrid(10, 1e-3, 200); // 200 steps from 10 to 0.001
  * ```
  */
-export function earlyStoppingGrid(T: number, delta: number, steps: number, options: EarlyStoppingGridOptions = {}): Float64Array {
+export function earlyStoppingGrid(
+  T: number,
+  delta: number,
+  steps: number,
+  options: EarlyStoppingGridOptions = {},
+): Float64Array {
   const fn = 'earlyStoppingGrid';
   expectPositive(fn, 'T', T);
   expectPositive(fn, 'delta', delta);
   if (!(delta < T)) throw new InvalidArgumentError(fn, 'delta', delta, `a number in (0, T = ${T})`);
-  if (options === null || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an object');
+  if (options === null || typeof options !== 'object')
+    throw new InvalidArgumentError(fn, 'options', options, 'an object');
   const switchTime = options.switchTime ?? 1;
   expectPositive(fn, 'options.switchTime', switchTime);
   const tau = Math.max(Math.min(switchTime, T), delta);

@@ -107,26 +107,40 @@ export function stabilityLimit(sampler: 'ddpm' | 'cld', method: DDPMMethod | CLD
   const fn = 'stabilityLimit';
   if (sampler === 'ddpm') {
     switch (method) {
-      case 'exponential-integrator': return log(3);
-      case 'euler-maruyama': return 2;
-      case 'ancestral': return Infinity;
-      case 'probability-flow': return Infinity;
-      case 'heun': return Infinity;
-      case 'dpmpp-2m': return Infinity;
-      case 'deis-1': return Infinity;
-      case 'deis-2': return Infinity;
-      case 'deis-3': return Infinity;
-      case 'stochastic-heun': return computeStochasticHeunLimit();
-      default: throw new InvalidArgumentError(fn, 'method', method, `one of ${DDPM_METHODS.map((m) => `'${m}'`).join(', ')}`);
+      case 'exponential-integrator':
+        return log(3);
+      case 'euler-maruyama':
+        return 2;
+      case 'ancestral':
+        return Infinity;
+      case 'probability-flow':
+        return Infinity;
+      case 'heun':
+        return Infinity;
+      case 'dpmpp-2m':
+        return Infinity;
+      case 'deis-1':
+        return Infinity;
+      case 'deis-2':
+        return Infinity;
+      case 'deis-3':
+        return Infinity;
+      case 'stochastic-heun':
+        return computeStochasticHeunLimit();
+      default:
+        throw new InvalidArgumentError(fn, 'method', method, `one of ${DDPM_METHODS.map((m) => `'${m}'`).join(', ')}`);
     }
   }
   if (sampler === 'cld') {
     switch (method) {
       case 'exponential-integrator':
         return computeCLDExponentialIntegratorLimit(); // ~60 bisection steps on a 2×2 closed form: microseconds
-      case 'euler-maruyama': return 2;
-      case 'sscs': return Infinity;
-      default: throw new InvalidArgumentError(fn, 'method', method, `one of ${CLD_METHODS.map((m) => `'${m}'`).join(', ')}`);
+      case 'euler-maruyama':
+        return 2;
+      case 'sscs':
+        return Infinity;
+      default:
+        throw new InvalidArgumentError(fn, 'method', method, `one of ${CLD_METHODS.map((m) => `'${m}'`).join(', ')}`);
     }
   }
   throw new InvalidArgumentError(fn, 'sampler', sampler, "'ddpm' or 'cld'");
@@ -136,14 +150,22 @@ export function stabilityLimit(sampler: 'ddpm' | 'cld', method: DDPMMethod | CLD
  * Throws unless every step of `grid` is below the integrator's stability
  * limit; the error names the first offending step and its size.
  */
-export function expectStableGrid(fn: string, argument: string, grid: Float64Array, sampler: 'ddpm' | 'cld', method: DDPMMethod | CLDMethod): void {
+export function expectStableGrid(
+  fn: string,
+  argument: string,
+  grid: Float64Array,
+  sampler: 'ddpm' | 'cld',
+  method: DDPMMethod | CLDMethod,
+): void {
   const limit = stabilityLimit(sampler, method);
   if (limit === Infinity) return;
   for (let k = 0; k + 1 < grid.length; k++) {
     const h = grid[k]! - grid[k + 1]!;
     if (!(h < limit)) {
       throw new InvalidArgumentError(
-        fn, argument, grid,
+        fn,
+        argument,
+        grid,
         `a grid whose steps are all below the ${sampler} '${method}' stability limit h < ${limit.toPrecision(6)} (on N(0, I) data); step ${k} from t = ${grid[k]} to t = ${grid[k + 1]} has h = ${h}`,
       );
     }

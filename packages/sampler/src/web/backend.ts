@@ -59,18 +59,28 @@ function canShareMemory(): boolean {
  */
 export function webWorkerBackend(options: WebWorkerBackendOptions): WorkerBackend {
   const fn = 'webWorkerBackend';
-  if (options === null || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an object { url } or { create }');
+  if (options === null || typeof options !== 'object')
+    throw new InvalidArgumentError(fn, 'options', options, 'an object { url } or { create }');
   const { url, create } = options;
   const type = options.type ?? 'module';
-  if (type !== 'module' && type !== 'classic') throw new InvalidArgumentError(fn, 'options.type', type, "'module' or 'classic'");
-  if (create !== undefined && typeof create !== 'function') throw new InvalidArgumentError(fn, 'options.create', create, 'a function returning a Worker');
+  if (type !== 'module' && type !== 'classic')
+    throw new InvalidArgumentError(fn, 'options.type', type, "'module' or 'classic'");
+  if (create !== undefined && typeof create !== 'function')
+    throw new InvalidArgumentError(fn, 'options.create', create, 'a function returning a Worker');
   if (create === undefined && typeof url !== 'string' && !(url instanceof URL)) {
-    throw new InvalidArgumentError(fn, 'options.url', url, 'a string or URL of the worker script (or pass options.create)');
+    throw new InvalidArgumentError(
+      fn,
+      'options.url',
+      url,
+      'a string or URL of the worker script (or pass options.create)',
+    );
   }
-  const make = create ?? ((): WebWorkerLike => {
-    if (web.Worker === undefined) throw new Error('this platform has no Web Worker');
-    return new web.Worker(url!, { type });
-  });
+  const make =
+    create ??
+    ((): WebWorkerLike => {
+      if (web.Worker === undefined) throw new Error('this platform has no Web Worker');
+      return new web.Worker(url!, { type });
+    });
   return {
     name: 'web-workers',
     available: () => canShareMemory() && (create !== undefined || web.Worker !== undefined),
@@ -81,7 +91,8 @@ export function webWorkerBackend(options: WebWorkerBackendOptions): WorkerBacken
         events.result(event.data as WorkerResult);
         worker.terminate();
       };
-      worker.onerror = (event) => events.failure(`crashed: ${event.message ?? 'the worker script failed to load or threw'}`);
+      worker.onerror = (event) =>
+        events.failure(`crashed: ${event.message ?? 'the worker script failed to load or threw'}`);
       worker.onmessageerror = () => events.failure('sent a message that could not be deserialised');
       worker.postMessage(task);
       return { terminate: () => worker.terminate() };

@@ -9,7 +9,18 @@
 import { PAIR, cldPairLawTermsInto } from './cld-mixture.js';
 
 /** Layout of {@link cldConditionalLawInto}'s output. */
-export const CLD_LAW = { A: 0, C: 1, LXX: 2, LVX: 3, VELOCITY_SCALE: 4, XX: 5, XV: 6, DET: 7, DET_SLOPE: 8, LENGTH: 9 } as const;
+export const CLD_LAW = {
+  A: 0,
+  C: 1,
+  LXX: 2,
+  LVX: 3,
+  VELOCITY_SCALE: 4,
+  XX: 5,
+  XV: 6,
+  DET: 7,
+  DET_SLOPE: 8,
+  LENGTH: 9,
+} as const;
 
 /**
  * Writes the law of one coordinate pair `(x_t, v_t)` given x₀ at time t > 0 (layout {@link CLD_LAW}):
@@ -33,4 +44,3 @@ export function cldConditionalLawInto(t: number, gamma: number, out: Float64Arra
   out[CLD_LAW.DET_SLOPE] = terms[PAIR.DET_SLOPE]!;
   return xx > 0 && det > 0 && Number.isFinite(out[CLD_LAW.VELOCITY_SCALE]!) && Number.isFinite(out[CLD_LAW.LVX]!);
 }
-

@@ -18,19 +18,42 @@
  * `S_k = 0`; its law is non-degenerate for t > 0 (for any γ ≥ 0) and singular at t = 0.
  * @packageDocumentation
  */
-import { exp, expectBatch, expectNonNegative, expectSameDType, expm1, expRemainder, InvalidArgumentError, log, type Batch, type Tensor } from '@sgmkit/tensor';
+import {
+  exp,
+  expectBatch,
+  expectNonNegative,
+  expectSameDType,
+  expm1,
+  expRemainder,
+  InvalidArgumentError,
+  log,
+  type Batch,
+  type Tensor,
+} from '@sgmkit/tensor';
 import type { CLDScore, DataMoments, ScoreSpec } from '../types.js';
 import { mixtureMoments } from './data-moments.js';
 import { cldTransitionAt } from './cld.js';
 import {
-  cldMixtureKernel, cldMixtureKernel2dFull, cldMixtureKernel2dIsotropic, cldMixtureKernel2dShared, cldMixtureKernelDiagonal, cldMixtureKernelShared,
-  type CLDMixtureFactors, type CLDMixtureScratch, type CLDSharedFactors,
+  cldMixtureKernel,
+  cldMixtureKernel2dFull,
+  cldMixtureKernel2dIsotropic,
+  cldMixtureKernel2dShared,
+  cldMixtureKernelDiagonal,
+  cldMixtureKernelShared,
+  type CLDMixtureFactors,
+  type CLDMixtureScratch,
+  type CLDSharedFactors,
 } from './cld-mixture-kernels.js';
 import { FAST_EXP_MAX } from './fast-exp.js';
 import { nearRadiusSquared } from './mixture-kernels.js';
 import { parseComponents } from './mixture-parameters.js';
 import type { GaussianMixtureParameters, MixtureKernel } from './mixture.js';
-import { covarianceDiagonal, fillConjugated, type CovarianceJson, type SpectralCovariance } from './spectral-covariance.js';
+import {
+  covarianceDiagonal,
+  fillConjugated,
+  type CovarianceJson,
+  type SpectralCovariance,
+} from './spectral-covariance.js';
 import { TimeCache } from './time-cache.js';
 import { expectEmpiricalTime, expectOutputBatch, expectTime, parsePoints, toJsonArray } from './validate.js';
 
@@ -129,9 +152,17 @@ abstract class CLDMixtureBase implements CLDScore {
   /** `<Class>.evaluate`, built once (evaluate allocates nothing). */
   private readonly evaluateName: string;
 
-  protected constructor(private readonly fn: string, components: readonly CLDComponent[], gamma: number, kernel: 'auto' | 'full') {
+  protected constructor(
+    private readonly fn: string,
+    components: readonly CLDComponent[],
+    gamma: number,
+    kernel: 'auto' | 'full',
+  ) {
     const d = (this.dim = components[0]!.mean.length);
-    this.dataMoments = mixtureMoments(components.map((c) => ({ weight: c.weight, mean: c.mean, diagonal: covarianceDiagonal(c.covariance) })), d);
+    this.dataMoments = mixtureMoments(
+      components.map((c) => ({ weight: c.weight, mean: c.mean, diagonal: covarianceDiagonal(c.covariance) })),
+      d,
+    );
     this.evaluateName = `${fn}.evaluate`;
     this.initialVelocityVariance = gamma;
     this.active = centralFirst(components.filter((c) => c.weight > 0));
@@ -140,12 +171,16 @@ abstract class CLDMixtureBase implements CLDScore {
     const variance = this.active[0]!.covariance.values[0]!;
     this.sharedPrecision = this.kernel === 'isotropic' && this.active.every((c) => c.covariance.values[0] === variance);
     const shared = this.sharedPrecision;
-    const precisionsPerComponent = this.kernel === 'full' ? 3 * d * d : this.kernel === 'isotropic' && d === 2 ? 3 : 3 * d;
+    const precisionsPerComponent =
+      this.kernel === 'full' ? 3 * d * d : this.kernel === 'isotropic' && d === 2 ? 3 : 3 * d;
     this.directionPrecisions = new Float64Array(3 * d);
     this.factors = new TimeCache<CLDMixtureFactors>(
       () => ({
-        positionCenters: new Float64Array(k * d), velocityCenters: new Float64Array(k * d),
-        precisions: new Float64Array(k * precisionsPerComponent), logNormalisers: new Float64Array(k), nearRadiusSquared: -1,
+        positionCenters: new Float64Array(k * d),
+        velocityCenters: new Float64Array(k * d),
+        precisions: new Float64Array(k * precisionsPerComponent),
+        logNormalisers: new Float64Array(k),
+        nearRadiusSquared: -1,
         shared: shared
           ? { linear: false, coefficients: new Float64Array(4), table: this.sharedTable(), nearRadiusSquared: -1 }
           : null,
@@ -153,7 +188,10 @@ abstract class CLDMixtureBase implements CLDScore {
       (t, slot) => this.fillFactors(t, slot),
     );
     this.scratch = {
-      logits: new Float64Array(k), componentScores: new Float64Array(k * d), accumulator: new Float64Array(d), residuals: new Float64Array(2 * d),
+      logits: new Float64Array(k),
+      componentScores: new Float64Array(k * d),
+      accumulator: new Float64Array(d),
+      residuals: new Float64Array(2 * d),
     };
   }
 
@@ -183,7 +221,11 @@ abstract class CLDMixtureBase implements CLDScore {
         p[3 * j + 1] = -xv / det;
         p[3 * j + 2] = xx / det;
         // det > 0 is not enough: a tiny one (γ = 0 and t = 1e-320) has an inverse that overflows, then NaN scores
-        if (!(det > 0) || !Number.isFinite(det) || !(Number.isFinite(p[3 * j]!) && Number.isFinite(p[3 * j + 1]!) && Number.isFinite(p[3 * j + 2]!))) {
+        if (
+          !(det > 0) ||
+          !Number.isFinite(det) ||
+          !(Number.isFinite(p[3 * j]!) && Number.isFinite(p[3 * j + 1]!) && Number.isFinite(p[3 * j + 2]!))
+        ) {
           throw new InvalidArgumentError(this.fn, 't', t, this.degenerateTimeExpectation());
         }
         logDeterminant += log(det);
@@ -212,10 +254,18 @@ abstract class CLDMixtureBase implements CLDScore {
   }
 
   /** The affine-logit factors (see `CLDSharedFactors`); `directionPrecisions` holds the one pair precision shared by all. */
-  private fillSharedFactors(slot: CLDMixtureFactors, shared: CLDSharedFactors, roundingScale: number, a: number, c: number): void {
+  private fillSharedFactors(
+    slot: CLDMixtureFactors,
+    shared: CLDSharedFactors,
+    roundingScale: number,
+    a: number,
+    c: number,
+  ): void {
     const d = this.dim;
     const p = this.directionPrecisions;
-    const pxx = p[0]!, pxv = p[1]!, pvv = p[2]!;
+    const pxx = p[0]!,
+      pxv = p[1]!,
+      pvv = p[2]!;
     const kx = a * pxx + c * pxv;
     const kv = a * pxv + c * pvv;
     shared.coefficients[0] = pxv;
@@ -262,7 +312,11 @@ abstract class CLDMixtureBase implements CLDScore {
     } else {
       const dd = d * d;
       for (let block = 0; block < 3; block++) {
-        fillConjugated(covariance, (j) => p[3 * j + block]!, precisions.subarray((3 * k + block) * dd, (3 * k + block + 1) * dd));
+        fillConjugated(
+          covariance,
+          (j) => p[3 * j + block]!,
+          precisions.subarray((3 * k + block) * dd, (3 * k + block + 1) * dd),
+        );
       }
     }
   }
@@ -286,12 +340,37 @@ abstract class CLDMixtureBase implements CLDScore {
     const k = this.active.length;
     const shared = factors.shared;
     if (shared !== null && shared.linear) {
-      if (d === 2) cldMixtureKernel2dShared(n, k, shared, this.scratch, x.data, x.offset, v.data, v.offset, out.data, out.offset);
-      else cldMixtureKernelShared(n, d, k, shared, this.scratch, x.data, x.offset, v.data, v.offset, out.data, out.offset);
+      if (d === 2)
+        cldMixtureKernel2dShared(n, k, shared, this.scratch, x.data, x.offset, v.data, v.offset, out.data, out.offset);
+      else
+        cldMixtureKernelShared(n, d, k, shared, this.scratch, x.data, x.offset, v.data, v.offset, out.data, out.offset);
     } else if (this.kernel === 'isotropic' && d === 2) {
-      cldMixtureKernel2dIsotropic(n, k, factors, this.scratch, x.data, x.offset, v.data, v.offset, out.data, out.offset);
+      cldMixtureKernel2dIsotropic(
+        n,
+        k,
+        factors,
+        this.scratch,
+        x.data,
+        x.offset,
+        v.data,
+        v.offset,
+        out.data,
+        out.offset,
+      );
     } else if (this.kernel !== 'full') {
-      cldMixtureKernelDiagonal(n, d, k, factors, this.scratch, x.data, x.offset, v.data, v.offset, out.data, out.offset);
+      cldMixtureKernelDiagonal(
+        n,
+        d,
+        k,
+        factors,
+        this.scratch,
+        x.data,
+        x.offset,
+        v.data,
+        v.offset,
+        out.data,
+        out.offset,
+      );
     } else if (d === 2) {
       cldMixtureKernel2dFull(n, k, factors, this.scratch, x.data, x.offset, v.data, v.offset, out.data, out.offset);
     } else {
@@ -324,10 +403,18 @@ export class CLDGaussianMixtureScore extends CLDMixtureBase {
 
   constructor(parameters: CLDGaussianMixtureParameters, options: CLDGaussianMixtureOptions = {}) {
     const fn = 'cldGaussianMixtureScore';
-    if (!parameters || typeof parameters !== 'object') throw new InvalidArgumentError(fn, 'parameters', parameters, 'an object { weights, means, covariances, initialVelocityVariance? }');
-    if (!options || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an object { kernel? }');
+    if (!parameters || typeof parameters !== 'object')
+      throw new InvalidArgumentError(
+        fn,
+        'parameters',
+        parameters,
+        'an object { weights, means, covariances, initialVelocityVariance? }',
+      );
+    if (!options || typeof options !== 'object')
+      throw new InvalidArgumentError(fn, 'options', options, 'an object { kernel? }');
     const kernel = options.kernel ?? 'auto';
-    if (kernel !== 'auto' && kernel !== 'full') throw new InvalidArgumentError(fn, 'options.kernel', kernel, "'auto' or 'full'");
+    if (kernel !== 'auto' && kernel !== 'full')
+      throw new InvalidArgumentError(fn, 'options.kernel', kernel, "'auto' or 'full'");
     const components = parseComponents(fn, parameters);
     const gamma = expectNonNegative(fn, 'initialVelocityVariance', parameters.initialVelocityVariance ?? 1);
     super('CLDGaussianMixtureScore', components, gamma, kernel);
@@ -355,7 +442,10 @@ export class CLDGaussianMixtureScore extends CLDMixtureBase {
 }
 
 /** The exact CLD velocity score of a Gaussian mixture with full, diagonal or isotropic components. */
-export function cldGaussianMixtureScore(parameters: CLDGaussianMixtureParameters, options: CLDGaussianMixtureOptions = {}): CLDGaussianMixtureScore {
+export function cldGaussianMixtureScore(
+  parameters: CLDGaussianMixtureParameters,
+  options: CLDGaussianMixtureOptions = {},
+): CLDGaussianMixtureScore {
   return new CLDGaussianMixtureScore(parameters, options);
 }
 
@@ -378,10 +468,15 @@ export class CLDPointCloudScore extends CLDMixtureBase {
   constructor(points: readonly (readonly number[])[] | Tensor, options: CLDPointCloudOptions = {}) {
     const fn = 'cldPointCloudScore';
     const { m, d, values } = parsePoints(fn, points);
-    if (!options || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an object { initialVelocityVariance? }');
+    if (!options || typeof options !== 'object')
+      throw new InvalidArgumentError(fn, 'options', options, 'an object { initialVelocityVariance? }');
     const gamma = expectNonNegative(fn, 'options.initialVelocityVariance', options.initialVelocityVariance ?? 1);
     const zero: SpectralCovariance = { dim: d, values: new Float64Array(d), vectors: null, json: 0 };
-    const components = Array.from({ length: m }, (_, j) => ({ weight: 1 / m, mean: values.subarray(j * d, j * d + d), covariance: zero }));
+    const components = Array.from({ length: m }, (_, j) => ({
+      weight: 1 / m,
+      mean: values.subarray(j * d, j * d + d),
+      covariance: zero,
+    }));
     super('CLDPointCloudScore', components, gamma, 'auto');
     this.size = m;
     this.spec = {
@@ -401,6 +496,9 @@ export class CLDPointCloudScore extends CLDMixtureBase {
 }
 
 /** The exact CLD velocity score of the empirical measure of `points` (an `m × d` array or tensor). */
-export function cldPointCloudScore(points: readonly (readonly number[])[] | Tensor, options: CLDPointCloudOptions = {}): CLDPointCloudScore {
+export function cldPointCloudScore(
+  points: readonly (readonly number[])[] | Tensor,
+  options: CLDPointCloudOptions = {},
+): CLDPointCloudScore {
   return new CLDPointCloudScore(points, options);
 }

@@ -20,11 +20,25 @@
  * `∇_v ln q_t = −(v − m_v − (P_xv/P_xx)(x − m_x)) / s`, `s = P_vv − P_xv²/P_xx`.
  * @packageDocumentation
  */
-import { expectSameDType, expectBatch, expectNonNegative, expRemainder, InvalidArgumentError, type Batch } from '@sgmkit/tensor';
+import {
+  expectSameDType,
+  expectBatch,
+  expectNonNegative,
+  expRemainder,
+  InvalidArgumentError,
+  type Batch,
+} from '@sgmkit/tensor';
 import type { CLDScore, DataMoments, ScoreSpec } from '../types.js';
 import { momentsFromVariances } from './data-moments.js';
 import { centeredTwoBlockDiagonalKernel, centeredTwoBlockKernel } from './kernels.js';
-import { covarianceDiagonal, fillConjugated, parseCovariance, type CovarianceInput, type CovarianceJson, type SpectralCovariance } from './spectral-covariance.js';
+import {
+  covarianceDiagonal,
+  fillConjugated,
+  parseCovariance,
+  type CovarianceInput,
+  type CovarianceJson,
+  type SpectralCovariance,
+} from './spectral-covariance.js';
 import { TimeCache } from './time-cache.js';
 import { expectOutputBatch, expectTime, toJsonArray, toVector } from './validate.js';
 import { exp, expm1 } from '@sgmkit/tensor';
@@ -100,21 +114,34 @@ export class CLDGaussianScore implements CLDScore {
 
   constructor(parameters: CLDGaussianParameters) {
     const fn = 'cldGaussianScore';
-    if (!parameters || typeof parameters !== 'object') throw new InvalidArgumentError(fn, 'parameters', parameters, 'an object { mean, covariance, initialVelocityVariance? }');
+    if (!parameters || typeof parameters !== 'object')
+      throw new InvalidArgumentError(
+        fn,
+        'parameters',
+        parameters,
+        'an object { mean, covariance, initialVelocityVariance? }',
+      );
     this.mean = toVector(fn, 'mean', parameters.mean);
     const d = (this.dim = this.mean.length);
     this.covariance = parseCovariance(fn, 'covariance', parameters.covariance, d);
     const gamma = expectNonNegative(fn, 'initialVelocityVariance', parameters.initialVelocityVariance ?? 1);
     this.initialVelocityVariance = gamma;
-    this.spec = { type: 'cld-gaussian', mean: toJsonArray(this.mean), covariance: this.covariance.json, initialVelocityVariance: gamma };
+    this.spec = {
+      type: 'cld-gaussian',
+      mean: toJsonArray(this.mean),
+      covariance: this.covariance.json,
+      initialVelocityVariance: gamma,
+    };
     this.dataMoments = momentsFromVariances(this.mean, covarianceDiagonal(this.covariance));
     const matrixLength = this.covariance.vectors === null ? d : d * d;
     this.positionCoefficients = new Float64Array(d);
     this.velocityCoefficients = new Float64Array(d);
     this.factors = new TimeCache<CLDFactors>(
       () => ({
-        positionMatrix: new Float64Array(matrixLength), velocityMatrix: new Float64Array(matrixLength),
-        positionCenter: new Float64Array(d), velocityCenter: new Float64Array(d),
+        positionMatrix: new Float64Array(matrixLength),
+        velocityMatrix: new Float64Array(matrixLength),
+        positionCenter: new Float64Array(d),
+        velocityCenter: new Float64Array(d),
       }),
       (t, slot) => this.fillFactors(t, slot),
     );
@@ -132,8 +159,18 @@ export class CLDGaussianScore implements CLDScore {
       const conditionalVariance = vv - (xv * xv) / xx;
       const [positionCoefficient, velocityCoefficient] = [xv / xx / conditionalVariance, -1 / conditionalVariance];
       // a tiny γ and t leave a conditional variance (e.g. 1e-320) whose inverse overflows: refuse, not NaN
-      if (!(conditionalVariance > 0) || !(xx > 0) || !Number.isFinite(positionCoefficient) || !Number.isFinite(velocityCoefficient)) {
-        throw new InvalidArgumentError('CLDGaussianScore', 't', t, 'a time at which the CLD law of (x, v) is non-degenerate in double precision (t > 0 when initialVelocityVariance = 0; larger when it is tiny)');
+      if (
+        !(conditionalVariance > 0) ||
+        !(xx > 0) ||
+        !Number.isFinite(positionCoefficient) ||
+        !Number.isFinite(velocityCoefficient)
+      ) {
+        throw new InvalidArgumentError(
+          'CLDGaussianScore',
+          't',
+          t,
+          'a time at which the CLD law of (x, v) is non-degenerate in double precision (t > 0 when initialVelocityVariance = 0; larger when it is tiny)',
+        );
       }
       this.positionCoefficients[k] = positionCoefficient;
       this.velocityCoefficients[k] = velocityCoefficient;
@@ -164,11 +201,28 @@ export class CLDGaussianScore implements CLDScore {
     expectOutputBatch(fn, d, out, x, 'x', v, 'v');
     const f = this.factors.at(t);
     const kernel = this.covariance.vectors === null ? centeredTwoBlockDiagonalKernel : centeredTwoBlockKernel;
-    kernel(n, d, f.positionMatrix, f.positionCenter, x.data, x.offset, f.velocityMatrix, f.velocityCenter, v.data, v.offset, out.data, out.offset);
+    kernel(
+      n,
+      d,
+      f.positionMatrix,
+      f.positionCenter,
+      x.data,
+      x.offset,
+      f.velocityMatrix,
+      f.velocityCenter,
+      v.data,
+      v.offset,
+      out.data,
+      out.offset,
+    );
   }
 
   /** `s(x, v) = Mx x + Mv v + c`; fresh arrays, full `d × d` row-major. */
-  affineAt(t: number): { readonly positionMatrix: Float64Array; readonly velocityMatrix: Float64Array; readonly offset: Float64Array } {
+  affineAt(t: number): {
+    readonly positionMatrix: Float64Array;
+    readonly velocityMatrix: Float64Array;
+    readonly offset: Float64Array;
+  } {
     expectTime('CLDGaussianScore.affineAt', t);
     const d = this.dim;
     const f = this.factors.at(t);
@@ -177,7 +231,8 @@ export class CLDGaussianScore implements CLDScore {
     const offset = new Float64Array(d);
     for (let r = 0; r < d; r++) {
       let sum = 0;
-      for (let c = 0; c < d; c++) sum -= positionMatrix[r * d + c]! * f.positionCenter[c]! + velocityMatrix[r * d + c]! * f.velocityCenter[c]!;
+      for (let c = 0; c < d; c++)
+        sum -= positionMatrix[r * d + c]! * f.positionCenter[c]! + velocityMatrix[r * d + c]! * f.velocityCenter[c]!;
       offset[r] = sum;
     }
     return { positionMatrix, velocityMatrix, offset };

@@ -15,7 +15,10 @@ export function momentsFromVariances(mean: Float64Array, variances: Float64Array
  * `Σ w_k (Σ_k,ii + μ_k,i²) − mean_i²`, the latter summed as `Σ w_k (Σ_k,ii + (μ_k,i − mean_i)²)`
  * (no cancellation).
  */
-export function mixtureMoments(components: readonly { readonly weight: number; readonly mean: Float64Array; readonly diagonal: Float64Array }[], d: number): DataMoments {
+export function mixtureMoments(
+  components: readonly { readonly weight: number; readonly mean: Float64Array; readonly diagonal: Float64Array }[],
+  d: number,
+): DataMoments {
   const mean = new Float64Array(d);
   for (const c of components) for (let i = 0; i < d; i++) mean[i] += c.weight * c.mean[i]!;
   const variances = new Float64Array(d);
@@ -45,7 +48,12 @@ export function empiricalMoments(values: Float64Array, m: number, d: number): Da
 }
 
 /** Per-coordinate minimum and maximum of `m` rows of `d` values. */
-export function columnRange(values: ArrayLike<number>, m: number, d: number, offset = 0): { min: Float64Array; max: Float64Array } {
+export function columnRange(
+  values: ArrayLike<number>,
+  m: number,
+  d: number,
+  offset = 0,
+): { min: Float64Array; max: Float64Array } {
   const min = new Float64Array(d).fill(Infinity);
   const max = new Float64Array(d).fill(-Infinity);
   for (let j = 0; j < m; j++) {

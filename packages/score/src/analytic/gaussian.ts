@@ -9,8 +9,16 @@ import type { AffineScoreForm, DataMoments, Score, ScoreAssumptions, ScoreSpec }
 import { momentsFromVariances } from './data-moments.js';
 import { centeredAffineKernel, centeredDiagonalKernel } from './kernels.js';
 import {
-  covarianceDiagonal, covarianceTrace, fillSpectralFunction, ouEigenvalueAt, parseCovariance, smallestEigenvalue, sumSpectralFunction,
-  type CovarianceInput, type CovarianceJson, type SpectralCovariance,
+  covarianceDiagonal,
+  covarianceTrace,
+  fillSpectralFunction,
+  ouEigenvalueAt,
+  parseCovariance,
+  smallestEigenvalue,
+  sumSpectralFunction,
+  type CovarianceInput,
+  type CovarianceJson,
+  type SpectralCovariance,
 } from './spectral-covariance.js';
 import { TimeCache } from './time-cache.js';
 import { expectScoreBatches, expectTime, toJsonArray, toVector } from './validate.js';
@@ -36,8 +44,10 @@ interface GaussianFactors {
 
 /** Validates `0 ≤ tMin ≤ tMax < ∞` for the `sup_t` bounds. */
 function expectTimeInterval(fn: string, tMin: unknown, tMax: unknown): void {
-  if (typeof tMin !== 'number' || !Number.isFinite(tMin) || !(tMin >= 0)) throw new InvalidArgumentError(fn, 'tMin', tMin, 'a finite time >= 0');
-  if (typeof tMax !== 'number' || !Number.isFinite(tMax) || !(tMax >= tMin)) throw new InvalidArgumentError(fn, 'tMax', tMax, `a finite time >= tMin = ${tMin}`);
+  if (typeof tMin !== 'number' || !Number.isFinite(tMin) || !(tMin >= 0))
+    throw new InvalidArgumentError(fn, 'tMin', tMin, 'a finite time >= 0');
+  if (typeof tMax !== 'number' || !Number.isFinite(tMax) || !(tMax >= tMin))
+    throw new InvalidArgumentError(fn, 'tMax', tMax, `a finite time >= tMin = ${tMin}`);
 }
 
 /**
@@ -76,7 +86,8 @@ export class GaussianScore implements Score {
 
   constructor(parameters: GaussianParameters) {
     const fn = 'gaussianScore';
-    if (!parameters || typeof parameters !== 'object') throw new InvalidArgumentError(fn, 'parameters', parameters, 'an object { mean, covariance }');
+    if (!parameters || typeof parameters !== 'object')
+      throw new InvalidArgumentError(fn, 'parameters', parameters, 'an object { mean, covariance }');
     this.mean = toVector(fn, 'mean', parameters.mean);
     const d = (this.dim = this.mean.length);
     this.covariance = parseCovariance(fn, 'covariance', parameters.covariance, d);

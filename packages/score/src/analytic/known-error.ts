@@ -43,7 +43,12 @@ export class KnownErrorScore implements Score {
   readonly dataMoments?: DataMoments;
   readonly normalization?: DataNormalization;
 
-  constructor(readonly root: Score, readonly factor: number, readonly bias: Float64Array, spec: ScoreSpec | undefined) {
+  constructor(
+    readonly root: Score,
+    readonly factor: number,
+    readonly bias: Float64Array,
+    spec: ScoreSpec | undefined,
+  ) {
     this.dim = root.dim;
     if (spec) this.spec = spec;
     if (root.assumptions) this.assumptions = root.assumptions;
@@ -60,19 +65,25 @@ export class KnownErrorScore implements Score {
   }
 
   private shiftedAffine({ matrix, offset }: AffineScoreForm): AffineScoreForm {
-    return { matrix: matrix.map((m) => this.factor * m), offset: offset.map((c, i) => this.factor * c + this.bias[i]!) };
+    return {
+      matrix: matrix.map((m) => this.factor * m),
+      offset: offset.map((c, i) => this.factor * c + this.bias[i]!),
+    };
   }
 
   private squaredError(t: number): number {
     const rootError = this.root.l2ErrorAt!(t);
-    if (rootError !== 0) throw new SgmkitError(`l2ErrorAt: the error of a biased/scaled score is known only over an exact score; the base score's own L2 error is ${rootError}`, 'ERR_UNKNOWN_ERROR');
+    if (rootError !== 0)
+      throw new SgmkitError(
+        `l2ErrorAt: the error of a biased/scaled score is known only over an exact score; the base score's own L2 error is ${rootError}`,
+        'ERR_UNKNOWN_ERROR',
+      );
     let biasSquared = 0;
     for (const b of this.bias) biasSquared += b * b;
     const excess = this.factor - 1;
     return excess === 0 ? biasSquared : excess * excess * this.root.fisherInformationAt!(t) + biasSquared;
   }
 }
-
 
 /** The root, factor and bias of any score: a KnownErrorScore is unwrapped, anything else is its own root. */
 function decompose(score: Score): { root: Score; factor: number; bias: Float64Array } {
@@ -86,8 +97,15 @@ export function biasedScore(score: Score, bias: readonly number[] | Float64Array
   const base = expectScore(fn, 'score', score, { kind: 'ou' });
   const b = toVector(fn, 'bias', bias, base.dim);
   const { root, factor, bias: inner } = decompose(base);
-  const spec: BiasedSpec | undefined = base.spec ? { type: 'biased', score: base.spec, bias: toJsonArray(b) } : undefined;
-  return new KnownErrorScore(root, factor, inner.map((v, i) => v + b[i]!), spec);
+  const spec: BiasedSpec | undefined = base.spec
+    ? { type: 'biased', score: base.spec, bias: toJsonArray(b) }
+    : undefined;
+  return new KnownErrorScore(
+    root,
+    factor,
+    inner.map((v, i) => v + b[i]!),
+    spec,
+  );
 }
 
 /** `s·(1 + η)`: squared L2 error `η² E_{q_t}|∇ln q_t|²` (`η² tr Σ_t^{-1}` for Gaussian data) over an exact score. */
@@ -97,5 +115,10 @@ export function scaledScore(score: Score, eta: number): KnownErrorScore {
   expectFinite(fn, 'eta', eta);
   const { root, factor, bias } = decompose(base);
   const spec: ScaledSpec | undefined = base.spec ? { type: 'scaled', score: base.spec, eta } : undefined;
-  return new KnownErrorScore(root, (1 + eta) * factor, bias.map((v) => (1 + eta) * v), spec);
+  return new KnownErrorScore(
+    root,
+    (1 + eta) * factor,
+    bias.map((v) => (1 + eta) * v),
+    spec,
+  );
 }

@@ -32,7 +32,12 @@ function parseWeights(fn: string, value: unknown, normalize: boolean): Float64Ar
     return weights.map((w) => w / sum);
   }
   if (!(Math.abs(sum - 1) <= WEIGHT_SUM_TOLERANCE)) {
-    throw new InvalidArgumentError(fn, 'weights', value, `non-negative weights summing to 1 within ${WEIGHT_SUM_TOLERANCE} (sum is ${sum}; pass normalizeWeights: true to rescale)`);
+    throw new InvalidArgumentError(
+      fn,
+      'weights',
+      value,
+      `non-negative weights summing to 1 within ${WEIGHT_SUM_TOLERANCE} (sum is ${sum}; pass normalizeWeights: true to rescale)`,
+    );
   }
   return weights;
 }
@@ -51,7 +56,8 @@ export function parseComponents(fn: string, parameters: GaussianMixtureParameter
   const covariances = expectNonEmptyArray(fn, 'covariances', parameters.covariances);
   const count = weights.length;
   if (means.length !== count) throw new ShapeMismatchError(fn, 'means', means, `${count} means, one per weight`);
-  if (covariances.length !== count) throw new ShapeMismatchError(fn, 'covariances', covariances, `${count} covariances, one per weight`);
+  if (covariances.length !== count)
+    throw new ShapeMismatchError(fn, 'covariances', covariances, `${count} covariances, one per weight`);
   const d = toVector(fn, 'means[0]', means[0]).length;
   return means.map((mean, k) => ({
     weight: weights[k]!,

@@ -8,11 +8,22 @@ import { expectInteger, expectNonNegative, expectPositive, InvalidArgumentError,
 import type { DataMoments, Score, ScoreAssumptions, ScoreSpec } from '../types.js';
 import { mixtureMoments } from './data-moments.js';
 import {
-  mixtureScoreKernel, mixtureScoreKernel2d, mixtureScoreKernel2dIsotropic, mixtureScoreKernel2dSharedVariance, mixtureScoreKernelDiagonal,
-  nearRadiusSquared, type MixtureFactors, type MixtureScratch,
+  mixtureScoreKernel,
+  mixtureScoreKernel2d,
+  mixtureScoreKernel2dIsotropic,
+  mixtureScoreKernel2dSharedVariance,
+  mixtureScoreKernelDiagonal,
+  nearRadiusSquared,
+  type MixtureFactors,
+  type MixtureScratch,
 } from './mixture-kernels.js';
 import {
-  covarianceDiagonal, covarianceTrace, fillOUPrecision, ouEigenvalueAt, sumSpectralFunction, type CovarianceJson,
+  covarianceDiagonal,
+  covarianceTrace,
+  fillOUPrecision,
+  ouEigenvalueAt,
+  sumSpectralFunction,
+  type CovarianceJson,
 } from './spectral-covariance.js';
 import { TimeCache } from './time-cache.js';
 import { parseComponents, type Component, type GaussianMixtureParameters } from './mixture-parameters.js';
@@ -82,10 +93,13 @@ export class GaussianMixtureScore implements Score {
 
   constructor(parameters: GaussianMixtureParameters, options: GaussianMixtureOptions = {}) {
     const fn = 'gaussianMixtureScore';
-    if (!parameters || typeof parameters !== 'object') throw new InvalidArgumentError(fn, 'parameters', parameters, 'an object { weights, means, covariances }');
-    if (!options || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, "an object { kernel? }");
+    if (!parameters || typeof parameters !== 'object')
+      throw new InvalidArgumentError(fn, 'parameters', parameters, 'an object { weights, means, covariances }');
+    if (!options || typeof options !== 'object')
+      throw new InvalidArgumentError(fn, 'options', options, 'an object { kernel? }');
     const requested = options.kernel ?? 'auto';
-    if (requested !== 'auto' && requested !== 'full') throw new InvalidArgumentError(fn, 'options.kernel', requested, "'auto' or 'full'");
+    if (requested !== 'auto' && requested !== 'full')
+      throw new InvalidArgumentError(fn, 'options.kernel', requested, "'auto' or 'full'");
     const components = parseComponents(fn, parameters);
     const d = (this.dim = components[0]!.mean.length);
     this.spec = {
@@ -95,20 +109,31 @@ export class GaussianMixtureScore implements Score {
       covariances: components.map((c) => c.covariance.json),
     };
     this.assumptions = { secondMoment: mixtureSecondMoment(components) };
-    this.dataMoments = mixtureMoments(components.map((c) => ({ weight: c.weight, mean: c.mean, diagonal: covarianceDiagonal(c.covariance) })), d);
+    this.dataMoments = mixtureMoments(
+      components.map((c) => ({ weight: c.weight, mean: c.mean, diagonal: covarianceDiagonal(c.covariance) })),
+      d,
+    );
     this.active = components.filter((c) => c.weight > 0);
     const k = this.active.length;
     this.kernel = requested === 'full' ? 'full' : detectKernel(this.active, d);
-    this.sharedVariance = this.kernel === 'isotropic' && this.active.every((c) => c.covariance.values[0] === this.active[0]!.covariance.values[0]);
+    this.sharedVariance =
+      this.kernel === 'isotropic' &&
+      this.active.every((c) => c.covariance.values[0] === this.active[0]!.covariance.values[0]);
     const precisionsPerComponent = this.kernel === 'full' ? d * d : this.kernel === 'isotropic' && d === 2 ? 1 : d;
     this.factors = new TimeCache<MixtureFactors>(
       () => ({
-        centers: new Float64Array(k * d), precisions: new Float64Array(k * precisionsPerComponent),
-        logNormalisers: new Float64Array(k), nearRadiusSquared: -1,
+        centers: new Float64Array(k * d),
+        precisions: new Float64Array(k * precisionsPerComponent),
+        logNormalisers: new Float64Array(k),
+        nearRadiusSquared: -1,
       }),
       (t, slot) => this.fillFactors(t, slot),
     );
-    this.scratch = { logits: new Float64Array(k), componentScores: new Float64Array(k * d), accumulator: new Float64Array(d) };
+    this.scratch = {
+      logits: new Float64Array(k),
+      componentScores: new Float64Array(k * d),
+      accumulator: new Float64Array(d),
+    };
   }
 
   /** Number of components (including zero-weight ones). */
@@ -133,9 +158,11 @@ export class GaussianMixtureScore implements Score {
         meanSquared += center * center;
       }
       largestMeanSquared = Math.max(largestMeanSquared, meanSquared);
-      for (const lambda of covariance.values) largestPrecision = Math.max(largestPrecision, 1 / ouEigenvalueAt(lambda, t));
+      for (const lambda of covariance.values)
+        largestPrecision = Math.max(largestPrecision, 1 / ouEigenvalueAt(lambda, t));
       if (this.kernel === 'full') fillOUPrecision(covariance, t, slot.precisions.subarray(k * d * d, (k + 1) * d * d));
-      else if (this.kernel === 'isotropic' && d === 2) slot.precisions[k] = 1 / ouEigenvalueAt(covariance.values[0]!, t);
+      else if (this.kernel === 'isotropic' && d === 2)
+        slot.precisions[k] = 1 / ouEigenvalueAt(covariance.values[0]!, t);
       else for (let c = 0; c < d; c++) slot.precisions[k * d + c] = 1 / ouEigenvalueAt(covariance.values[c]!, t);
       slot.logNormalisers[k] = log(weight) - 0.5 * sumSpectralFunction(covariance, t, log);
     });
@@ -151,7 +178,8 @@ export class GaussianMixtureScore implements Score {
     const k = this.active.length;
     const { scratch } = this;
     if (this.kernel === 'isotropic' && this.dim === 2) {
-      if (this.sharedVariance) mixtureScoreKernel2dSharedVariance(n, k, factors, scratch, x.data, x.offset, out.data, out.offset);
+      if (this.sharedVariance)
+        mixtureScoreKernel2dSharedVariance(n, k, factors, scratch, x.data, x.offset, out.data, out.offset);
       else mixtureScoreKernel2dIsotropic(n, k, factors, scratch, x.data, x.offset, out.data, out.offset);
     } else if (this.kernel !== 'full') {
       mixtureScoreKernelDiagonal(n, this.dim, k, factors, scratch, x.data, x.offset, out.data, out.offset);
@@ -170,7 +198,10 @@ export class GaussianMixtureScore implements Score {
 }
 
 /** The exact OU score of a Gaussian mixture with any weights and full covariances. */
-export function gaussianMixtureScore(parameters: GaussianMixtureParameters, options: GaussianMixtureOptions = {}): GaussianMixtureScore {
+export function gaussianMixtureScore(
+  parameters: GaussianMixtureParameters,
+  options: GaussianMixtureOptions = {},
+): GaussianMixtureScore {
   return new GaussianMixtureScore(parameters, options);
 }
 

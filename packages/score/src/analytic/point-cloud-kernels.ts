@@ -68,18 +68,51 @@ export function squaredNorms(points: Float64Array, m: number, d: number): Float6
  * (m·d) with squared norms `norms`, decay `a = e^{−t}` and variance `σ² = 1 − e^{−2t}`.
  */
 export function pointCloudScoreGemm(
-  n: number, d: number, m: number, points: Float64Array, norms: Float64Array, decay: number, variance: number,
-  workspace: PointCloudGemmWorkspace, x: FloatArray, xOffset: number, out: FloatArray, outOffset: number,
+  n: number,
+  d: number,
+  m: number,
+  points: Float64Array,
+  norms: Float64Array,
+  decay: number,
+  variance: number,
+  workspace: PointCloudGemmWorkspace,
+  x: FloatArray,
+  xOffset: number,
+  out: FloatArray,
+  outOffset: number,
 ): void {
   for (let first = 0; first < n; first += PARTICLE_BLOCK) {
     const rows = Math.min(PARTICLE_BLOCK, n - first);
-    scoreParticleBlock(rows, d, m, points, norms, decay, variance, workspace, x, xOffset + first * d, out, outOffset + first * d);
+    scoreParticleBlock(
+      rows,
+      d,
+      m,
+      points,
+      norms,
+      decay,
+      variance,
+      workspace,
+      x,
+      xOffset + first * d,
+      out,
+      outOffset + first * d,
+    );
   }
 }
 
 function scoreParticleBlock(
-  rows: number, d: number, m: number, points: Float64Array, norms: Float64Array, decay: number, variance: number,
-  workspace: PointCloudGemmWorkspace, x: FloatArray, xOffset: number, out: FloatArray, outOffset: number,
+  rows: number,
+  d: number,
+  m: number,
+  points: Float64Array,
+  norms: Float64Array,
+  decay: number,
+  variance: number,
+  workspace: PointCloudGemmWorkspace,
+  x: FloatArray,
+  xOffset: number,
+  out: FloatArray,
+  outOffset: number,
 ): void {
   const { logits, weighted, rowMax, total } = workspace;
   rowMax.fill(-Infinity, 0, rows);
@@ -109,7 +142,16 @@ function scoreParticleBlock(
  * Turns the block's `x·p` into weights `exp(l − max)` in place, updating each particle's running
  * max and total; when the max grows, what was accumulated so far is rescaled by `exp(old − new)`.
  */
-function blockWeights(rows: number, count: number, d: number, start: number, norms: Float64Array, decay: number, variance: number, workspace: PointCloudGemmWorkspace): void {
+function blockWeights(
+  rows: number,
+  count: number,
+  d: number,
+  start: number,
+  norms: Float64Array,
+  decay: number,
+  variance: number,
+  workspace: PointCloudGemmWorkspace,
+): void {
   const { logits, weighted, rowMax, total } = workspace;
   const precision = 1 / variance;
   const halfDecaySquared = 0.5 * decay * decay;

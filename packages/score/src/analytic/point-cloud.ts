@@ -9,7 +9,12 @@ import type { Batch, Tensor } from '@sgmkit/tensor';
 import type { DataMoments, Score, ScoreAssumptions, ScoreSpec } from '../types.js';
 import { empiricalMoments } from './data-moments.js';
 import { pointCloudScoreKernel } from './mixture-kernels.js';
-import { pointCloudGemmWorkspace, pointCloudScoreGemm, squaredNorms, type PointCloudGemmWorkspace } from './point-cloud-kernels.js';
+import {
+  pointCloudGemmWorkspace,
+  pointCloudScoreGemm,
+  squaredNorms,
+  type PointCloudGemmWorkspace,
+} from './point-cloud-kernels.js';
 import { expectEmpiricalTime, expectScoreBatches, parsePoints, toJsonArray } from './validate.js';
 import { exp, expm1, InvalidArgumentError } from '@sgmkit/tensor';
 
@@ -46,7 +51,10 @@ export class PointCloudScore implements Score {
     this.size = m;
     this.points = values;
     const rows = Array.from({ length: m }, (_, j) => toJsonArray(values.subarray(j * d, j * d + d)));
-    this.spec = options.path === undefined || options.path === 'auto' ? { type: 'point-cloud', points: rows } : { type: 'point-cloud', points: rows, path: this.path };
+    this.spec =
+      options.path === undefined || options.path === 'auto'
+        ? { type: 'point-cloud', points: rows }
+        : { type: 'point-cloud', points: rows, path: this.path };
     let moment = 0;
     for (const v of values) moment += v * v;
     this.assumptions = { secondMoment: moment / m };
@@ -64,9 +72,35 @@ export class PointCloudScore implements Score {
     const n = expectScoreBatches(fn, this.dim, x, out);
     const variance = -expm1(-2 * t);
     if (this.workspace !== undefined) {
-      pointCloudScoreGemm(n, this.dim, this.size, this.points, this.norms!, exp(-t), variance, this.workspace, x.data, x.offset, out.data, out.offset);
+      pointCloudScoreGemm(
+        n,
+        this.dim,
+        this.size,
+        this.points,
+        this.norms!,
+        exp(-t),
+        variance,
+        this.workspace,
+        x.data,
+        x.offset,
+        out.data,
+        out.offset,
+      );
     } else {
-      pointCloudScoreKernel(n, this.dim, this.size, this.points, exp(-t), variance, this.logits, this.accumulator, x.data, x.offset, out.data, out.offset);
+      pointCloudScoreKernel(
+        n,
+        this.dim,
+        this.size,
+        this.points,
+        exp(-t),
+        variance,
+        this.logits,
+        this.accumulator,
+        x.data,
+        x.offset,
+        out.data,
+        out.offset,
+      );
     }
   }
 
@@ -106,6 +140,9 @@ function resolvePath(fn: string, path: unknown, d: number): PointCloudPath {
  * The exact OU score of the empirical measure of `points` (an `m × d` array or tensor).
  * Cost per particle and step: O(m·d), two passes over the points (see {@link PointCloudPath}).
  */
-export function pointCloudScore(points: readonly (readonly number[])[] | Tensor, options?: PointCloudOptions): PointCloudScore {
+export function pointCloudScore(
+  points: readonly (readonly number[])[] | Tensor,
+  options?: PointCloudOptions,
+): PointCloudScore {
   return new PointCloudScore(points, options);
 }

@@ -46,7 +46,11 @@ export function ouEigenvalueAt(lambda: number, t: number): number {
 }
 
 /** Writes `V diag(coefficient(k)) Vᵀ` (row-major `d × d`, V = I when Σ is diagonal) into `out`. */
-export function fillConjugated(covariance: SpectralCovariance, coefficient: (k: number) => number, out: Float64Array): void {
+export function fillConjugated(
+  covariance: SpectralCovariance,
+  coefficient: (k: number) => number,
+  out: Float64Array,
+): void {
   const { dim: d, vectors } = covariance;
   out.fill(0);
   for (let k = 0; k < d; k++) {
@@ -63,7 +67,12 @@ export function fillConjugated(covariance: SpectralCovariance, coefficient: (k: 
 }
 
 /** Writes `f(Σ_t) = V diag(f(λ_{k,t})) Vᵀ` into `out`. */
-export function fillSpectralFunction(covariance: SpectralCovariance, t: number, f: (lambdaT: number) => number, out: Float64Array): void {
+export function fillSpectralFunction(
+  covariance: SpectralCovariance,
+  t: number,
+  f: (lambdaT: number) => number,
+  out: Float64Array,
+): void {
   fillConjugated(covariance, (k) => f(ouEigenvalueAt(covariance.values[k]!, t)), out);
 }
 
@@ -97,8 +106,21 @@ export function parseCovariance(fn: string, argument: string, value: unknown, d:
 }
 
 function isotropic(fn: string, argument: string, variance: number, d: number): SpectralCovariance {
-  if (!Number.isFinite(variance)) throw new InvalidArgumentError(fn, argument, variance, 'a finite variance > 0, a diagonal or a symmetric positive definite matrix');
-  if (!(variance >= MIN_VARIANCE)) throw new NotPositiveDefiniteError(fn, argument, variance, 0, `an isotropic variance must be >= ${MIN_VARIANCE} (smaller ones are not invertible in double precision)`);
+  if (!Number.isFinite(variance))
+    throw new InvalidArgumentError(
+      fn,
+      argument,
+      variance,
+      'a finite variance > 0, a diagonal or a symmetric positive definite matrix',
+    );
+  if (!(variance >= MIN_VARIANCE))
+    throw new NotPositiveDefiniteError(
+      fn,
+      argument,
+      variance,
+      0,
+      `an isotropic variance must be >= ${MIN_VARIANCE} (smaller ones are not invertible in double precision)`,
+    );
   return { dim: d, values: new Float64Array(d).fill(variance), vectors: null, json: variance };
 }
 
@@ -107,8 +129,16 @@ function diagonal(fn: string, argument: string, entries: readonly unknown[], d: 
   const values = new Float64Array(d);
   for (let i = 0; i < d; i++) {
     const v = entries[i];
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new InvalidArgumentError(fn, `${argument}[${i}]`, v, 'a finite number');
-    if (!(v >= MIN_VARIANCE)) throw new NotPositiveDefiniteError(fn, argument, entries, i, `diagonal entry ${i} must be >= ${MIN_VARIANCE} (smaller ones are not invertible in double precision)`);
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      throw new InvalidArgumentError(fn, `${argument}[${i}]`, v, 'a finite number');
+    if (!(v >= MIN_VARIANCE))
+      throw new NotPositiveDefiniteError(
+        fn,
+        argument,
+        entries,
+        i,
+        `diagonal entry ${i} must be >= ${MIN_VARIANCE} (smaller ones are not invertible in double precision)`,
+      );
     values[i] = v;
   }
   return { dim: d, values, vectors: null, json: Array.from(values) };
@@ -118,14 +148,17 @@ function diagonal(fn: string, argument: string, entries: readonly unknown[], d: 
 function matrixValues(fn: string, argument: string, value: unknown, d: number): Float64Array {
   const expected = `a number, a diagonal of length ${d}, or a ${d} × ${d} matrix`;
   if (Array.isArray(value)) {
-    if (value.length !== d || value.some((row) => !Array.isArray(row) || row.length !== d)) throw new ShapeMismatchError(fn, argument, value, expected);
+    if (value.length !== d || value.some((row) => !Array.isArray(row) || row.length !== d))
+      throw new ShapeMismatchError(fn, argument, value, expected);
     const out = new Float64Array(d * d);
     value.forEach((row: unknown[], i) => row.forEach((v, j) => (out[i * d + j] = typeof v === 'number' ? v : NaN)));
     return out;
   }
   const t = value as Tensor;
-  if (!t || typeof t !== 'object' || !ArrayBuffer.isView(t.data) || !Array.isArray(t.shape)) throw new InvalidArgumentError(fn, argument, value, expected);
-  if (t.shape.length !== 2 || t.shape[0] !== d || t.shape[1] !== d) throw new ShapeMismatchError(fn, argument, value, expected);
+  if (!t || typeof t !== 'object' || !ArrayBuffer.isView(t.data) || !Array.isArray(t.shape))
+    throw new InvalidArgumentError(fn, argument, value, expected);
+  if (t.shape.length !== 2 || t.shape[0] !== d || t.shape[1] !== d)
+    throw new ShapeMismatchError(fn, argument, value, expected);
   const out = new Float64Array(d * d);
   for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) out[i * d + j] = get2(t, i, j);
   return out;
@@ -145,7 +178,14 @@ function full(fn: string, argument: string, value: unknown, d: number): Spectral
     return { dim: d, values: Float64Array.from({ length: d }, (_, i) => values[i * d + i]!), vectors: null, json };
   }
   const eigen = symmetricEigen(matrix);
-  if (!(eigen.values[0]! >= MIN_VARIANCE)) throw new NotPositiveDefiniteError(fn, argument, value, 0, `its smallest eigenvalue ${eigen.values[0]} is below ${MIN_VARIANCE} (not invertible in double precision)`);
+  if (!(eigen.values[0]! >= MIN_VARIANCE))
+    throw new NotPositiveDefiniteError(
+      fn,
+      argument,
+      value,
+      0,
+      `its smallest eigenvalue ${eigen.values[0]} is below ${MIN_VARIANCE} (not invertible in double precision)`,
+    );
   return { dim: d, values: eigen.values, vectors: Float64Array.from(eigen.vectors.data), json };
 }
 

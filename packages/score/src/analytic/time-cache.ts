@@ -14,7 +14,11 @@ export class TimeCache<F> {
   private next = 0;
 
   /** `create` allocates a slot once; `fill(t, slot)` overwrites it with the factors at t without allocating. */
-  constructor(create: () => F, private readonly fill: (t: number, slot: F) => void, capacity = TIME_CACHE_SLOTS) {
+  constructor(
+    create: () => F,
+    private readonly fill: (t: number, slot: F) => void,
+    capacity = TIME_CACHE_SLOTS,
+  ) {
     this.times = new Float64Array(capacity).fill(NaN);
     this.slots = Array.from({ length: capacity }, create);
   }

@@ -15,13 +15,15 @@ import {
 
 /** Forward time `t ≥ 0` (finite). */
 export function expectTime(fn: string, t: unknown): number {
-  if (typeof t !== 'number' || !Number.isFinite(t) || !(t >= 0)) throw new InvalidArgumentError(fn, 't', t, 'a finite forward time >= 0');
+  if (typeof t !== 'number' || !Number.isFinite(t) || !(t >= 0))
+    throw new InvalidArgumentError(fn, 't', t, 'a finite forward time >= 0');
   return t;
 }
 
 /** Forward time `t > 0` (finite), for scores singular at `t = 0`. */
 export function expectPositiveTime(fn: string, t: unknown, why: string): number {
-  if (typeof t !== 'number' || !Number.isFinite(t) || !(t > 0)) throw new InvalidArgumentError(fn, 't', t, `a finite forward time > 0 (${why})`);
+  if (typeof t !== 'number' || !Number.isFinite(t) || !(t > 0))
+    throw new InvalidArgumentError(fn, 't', t, `a finite forward time > 0 (${why})`);
   return t;
 }
 
@@ -34,7 +36,12 @@ export const MIN_EMPIRICAL_TIME = 1e-300;
 /** Throws unless `t` is a finite time `≥ MIN_EMPIRICAL_TIME`, for the scores of empirical measures (singular at 0). */
 export function expectEmpiricalTime(fn: string, t: unknown): number {
   if (typeof t !== 'number' || !Number.isFinite(t) || !(t >= MIN_EMPIRICAL_TIME)) {
-    throw new InvalidArgumentError(fn, 't', t, `a finite forward time >= ${MIN_EMPIRICAL_TIME} (the score of an empirical measure is singular at t = 0, and 1/(1 − e^{−2t}) overflows below)`);
+    throw new InvalidArgumentError(
+      fn,
+      't',
+      t,
+      `a finite forward time >= ${MIN_EMPIRICAL_TIME} (the score of an empirical measure is singular at t = 0, and 1/(1 − e^{−2t}) overflows below)`,
+    );
   }
   return t;
 }
@@ -52,7 +59,8 @@ function overlaps(a: Tensor, b: Tensor): boolean {
 /** Throws unless `out` (already shape-checked) has `input`'s dtype and does not overlap it. */
 function expectSeparateOutput(fn: string, out: Batch, input: Batch, inputName: string): void {
   expectSameDType(fn, 'out', input, out);
-  if (overlaps(input, out)) throw new InvalidArgumentError(fn, 'out', out, `a batch that does not overlap '${inputName}'`);
+  if (overlaps(input, out))
+    throw new InvalidArgumentError(fn, 'out', out, `a batch that does not overlap '${inputName}'`);
 }
 
 /**
@@ -60,7 +68,15 @@ function expectSeparateOutput(fn: string, out: Batch, input: Batch, inputName: s
  * optionally a second one: `n × d`, contiguous, same dtype, overlapping neither. Returns `n`.
  * Allocates nothing, as `evaluate` calls it on every call.
  */
-export function expectOutputBatch(fn: string, d: number, out: unknown, input: Batch, inputName: string, second?: Batch, secondName = ''): number {
+export function expectOutputBatch(
+  fn: string,
+  d: number,
+  out: unknown,
+  input: Batch,
+  inputName: string,
+  second?: Batch,
+  secondName = '',
+): number {
   const n = input.shape[0]!;
   expectBatch(fn, 'out', out, d, n);
   expectSeparateOutput(fn, out as Batch, input, inputName);
@@ -80,12 +96,14 @@ export function toVector(fn: string, argument: string, value: unknown, length?: 
     throw new InvalidArgumentError(fn, argument, value, 'an array of finite numbers');
   }
   const values = value as ArrayLike<unknown>;
-  if (length !== undefined && values.length !== length) throw new ShapeMismatchError(fn, argument, value, `an array of length ${length}`);
+  if (length !== undefined && values.length !== length)
+    throw new ShapeMismatchError(fn, argument, value, `an array of length ${length}`);
   if (values.length === 0) throw new ShapeMismatchError(fn, argument, value, 'a non-empty array');
   const out = new Float64Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new InvalidArgumentError(fn, `${argument}[${i}]`, v, 'a finite number');
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      throw new InvalidArgumentError(fn, `${argument}[${i}]`, v, 'a finite number');
     out[i] = v;
   }
   return out;
@@ -93,7 +111,8 @@ export function toVector(fn: string, argument: string, value: unknown, length?: 
 
 /** A non-empty array argument (of anything), for lists such as `means` or `points`. */
 export function expectNonEmptyArray(fn: string, argument: string, value: unknown): readonly unknown[] {
-  if (!Array.isArray(value) || value.length === 0) throw new InvalidArgumentError(fn, argument, value, 'a non-empty array');
+  if (!Array.isArray(value) || value.length === 0)
+    throw new InvalidArgumentError(fn, argument, value, 'a non-empty array');
   return value;
 }
 
@@ -106,7 +125,8 @@ export function toJsonArray(values: ArrayLike<number>): number[] {
 export function parsePoints(fn: string, points: unknown): { m: number; d: number; values: Float64Array } {
   const t = points as Tensor;
   if (t && typeof t === 'object' && ArrayBuffer.isView((t as Tensor).data) && Array.isArray(t.shape)) {
-    if (t.shape.length !== 2 || t.shape[0]! < 1 || t.shape[1]! < 1) throw new InvalidArgumentError(fn, 'points', points, 'a non-empty m × d tensor or array of points');
+    if (t.shape.length !== 2 || t.shape[0]! < 1 || t.shape[1]! < 1)
+      throw new InvalidArgumentError(fn, 'points', points, 'a non-empty m × d tensor or array of points');
     return parsePoints(fn, toArray(t));
   }
   const list = expectNonEmptyArray(fn, 'points', points);

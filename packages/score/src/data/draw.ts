@@ -9,8 +9,15 @@
  * @packageDocumentation
  */
 import {
-  batch, expectInteger, expectSeed, fillParticleNormals, InvalidArgumentError, standardNormalCdf,
-  type Batch, type DType, type NoiseAddress,
+  batch,
+  expectInteger,
+  expectSeed,
+  fillParticleNormals,
+  InvalidArgumentError,
+  standardNormalCdf,
+  type Batch,
+  type DType,
+  type NoiseAddress,
 } from '@sgmkit/tensor';
 
 /** Options of every data sampler. */
@@ -44,7 +51,8 @@ export function expectRowCount(fn: string, n: unknown): number {
 
 /** Validates `options.seed`, `options.stream` (default `defaultStream`) and `options.firstRow` for a draw of `n` rows. */
 export function parseNoiseAddress(fn: string, options: unknown, n: number, defaultStream: number): NoiseAddress {
-  if (!options || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an object { seed, stream?, firstRow?, dtype? }');
+  if (!options || typeof options !== 'object')
+    throw new InvalidArgumentError(fn, 'options', options, 'an object { seed, stream?, firstRow?, dtype? }');
   const { seed, stream = defaultStream, firstRow = 0 } = options as Partial<DrawOptions>;
   return {
     seed: expectSeed(fn, 'options.seed', seed),
@@ -57,12 +65,17 @@ export function parseNoiseAddress(fn: string, options: unknown, n: number, defau
 /** Validates `options.dtype` (default `'float64'`). */
 export function parseDType(fn: string, options: DrawOptions): DType {
   const { dtype = 'float64' } = options;
-  if (dtype !== 'float64' && dtype !== 'float32') throw new InvalidArgumentError(fn, 'options.dtype', dtype, "'float64' or 'float32'");
+  if (dtype !== 'float64' && dtype !== 'float32')
+    throw new InvalidArgumentError(fn, 'options.dtype', dtype, "'float64' or 'float32'");
   return dtype;
 }
 
 /** Validates `n` and the options together. */
-export function parseDraw(fn: string, n: unknown, options: unknown): { n: number; address: NoiseAddress; dtype: DType } {
+export function parseDraw(
+  fn: string,
+  n: unknown,
+  options: unknown,
+): { n: number; address: NoiseAddress; dtype: DType } {
   const rows = expectRowCount(fn, n);
   const address = parseNoiseAddress(fn, options, rows, DATA_STREAM);
   return { n: rows, address, dtype: parseDType(fn, options as DrawOptions) };
@@ -76,7 +89,11 @@ const CHUNK_ROWS = 1024;
  * each row, with `z[zStart .. zStart + perRow)` the row's standard normals (float64).
  */
 export function drawRows(
-  n: number, d: number, perRow: number, address: NoiseAddress, dtype: DType,
+  n: number,
+  d: number,
+  perRow: number,
+  address: NoiseAddress,
+  dtype: DType,
   writeRow: (z: Float64Array, zStart: number, out: Batch['data'], outStart: number) => void,
 ): Batch {
   const out = batch(n, d, dtype);

@@ -3,7 +3,16 @@
  * `x_t = e^{−t} x_0 + √(1 − e^{−2t}) z ~ q_t`, the law whose score the scores evaluate at t.
  * @packageDocumentation
  */
-import { InvalidArgumentError, affineNoiseStep, batch, dtypeOf, expectAllFinite, expectBatch, expectNonNegative, type Batch } from '@sgmkit/tensor';
+import {
+  InvalidArgumentError,
+  affineNoiseStep,
+  batch,
+  dtypeOf,
+  expectAllFinite,
+  expectBatch,
+  expectNonNegative,
+  type Batch,
+} from '@sgmkit/tensor';
 import { CLD_LAW, cldConditionalLawInto } from '../analytic/cld-conditional.js';
 import { PAIR } from '../analytic/cld-mixture.js';
 import { expectTime } from '../analytic/validate.js';
@@ -70,7 +79,11 @@ export interface CLDForwardMarginalOptions extends Omit<DrawOptions, 'dtype'> {
  * console.log(positions.shape, velocities.shape); // [ 1000, 1 ] [ 1000, 1 ]
  * ```
  */
-export function sampleCLDForwardMarginal(sample: Batch, t: number, options: CLDForwardMarginalOptions): { positions: Batch<Float64Array>; velocities: Batch<Float64Array> } {
+export function sampleCLDForwardMarginal(
+  sample: Batch,
+  t: number,
+  options: CLDForwardMarginalOptions,
+): { positions: Batch<Float64Array>; velocities: Batch<Float64Array> } {
   const fn = 'sampleCLDForwardMarginal';
   const [n, d] = expectBatch(fn, 'sample', sample);
   expectAllFinite(fn, 'sample', sample.data.subarray(sample.offset, sample.offset + n * d));
@@ -84,9 +97,13 @@ export function sampleCLDForwardMarginal(sample: Batch, t: number, options: CLDF
   } else if (!cldConditionalLawInto(t, gamma, law, new Float64Array(PAIR.LENGTH))) {
     throw new InvalidArgumentError(fn, 't', t, 'a time at which the CLD law is finite');
   }
-  const a = law[CLD_LAW.A]!, c = law[CLD_LAW.C]!, lxx = law[CLD_LAW.LXX]!, lvx = law[CLD_LAW.LVX]!, ell = law[CLD_LAW.VELOCITY_SCALE]!;
+  const a = law[CLD_LAW.A]!,
+    c = law[CLD_LAW.C]!,
+    lxx = law[CLD_LAW.LXX]!,
+    lvx = law[CLD_LAW.LVX]!,
+    ell = law[CLD_LAW.VELOCITY_SCALE]!;
   const joint = drawRows(n, 2 * d, 2 * d, address, 'float64', (z, zStart, out, outStart) => {
-    const row = sample.offset + (outStart / 2);
+    const row = sample.offset + outStart / 2;
     for (let j = 0; j < d; j++) {
       const x0 = sample.data[row + j]!;
       out[outStart + j] = a * x0 + lxx * z[zStart + j]!;

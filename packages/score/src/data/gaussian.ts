@@ -29,7 +29,13 @@ export function gaussianFactor(mean: Float64Array, covariance: SpectralCovarianc
 }
 
 /** Writes `mean + A z` (z = `z[zStart ..)`) to `out[outStart ..)`, in double precision. */
-export function writeGaussianRow(factor: GaussianFactor, z: Float64Array, zStart: number, out: Batch['data'], outStart: number): void {
+export function writeGaussianRow(
+  factor: GaussianFactor,
+  z: Float64Array,
+  zStart: number,
+  out: Batch['data'],
+  outStart: number,
+): void {
   const { mean, scales, matrix } = factor;
   const d = mean.length;
   if (matrix === null) {
@@ -65,10 +71,13 @@ export function writeGaussianRow(factor: GaussianFactor, z: Float64Array, zStart
  */
 export function sampleGaussian(parameters: GaussianParameters, n: number, options: DrawOptions): Batch {
   const fn = 'sampleGaussian';
-  if (!parameters || typeof parameters !== 'object') throw new InvalidArgumentError(fn, 'parameters', parameters, 'an object { mean, covariance }');
+  if (!parameters || typeof parameters !== 'object')
+    throw new InvalidArgumentError(fn, 'parameters', parameters, 'an object { mean, covariance }');
   const mean = toVector(fn, 'mean', parameters.mean);
   const factor = gaussianFactor(mean, parseCovariance(fn, 'covariance', parameters.covariance, mean.length));
   const draw = parseDraw(fn, n, options);
   const d = mean.length;
-  return drawRows(draw.n, d, d, draw.address, draw.dtype, (z, zStart, out, outStart) => writeGaussianRow(factor, z, zStart, out, outStart));
+  return drawRows(draw.n, d, d, draw.address, draw.dtype, (z, zStart, out, outStart) =>
+    writeGaussianRow(factor, z, zStart, out, outStart),
+  );
 }

@@ -66,7 +66,8 @@ export function intervalIndex(cumulative: Float64Array, u: number): number {
  */
 export function sampleGaussianMixture(parameters: GaussianMixtureParameters, n: number, options: DrawOptions): Batch {
   const fn = 'sampleGaussianMixture';
-  if (!parameters || typeof parameters !== 'object') throw new InvalidArgumentError(fn, 'parameters', parameters, 'an object { weights, means, covariances }');
+  if (!parameters || typeof parameters !== 'object')
+    throw new InvalidArgumentError(fn, 'parameters', parameters, 'an object { weights, means, covariances }');
   const components: Component[] = parseComponents(fn, parameters);
   const draw = parseDraw(fn, n, options);
   const d = components[0]!.mean.length;

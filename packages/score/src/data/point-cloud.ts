@@ -26,7 +26,11 @@ import { drawRows, parseDraw, uniformFromNormal, type DrawOptions } from './draw
  * console.log(x.shape); // [ 6, 2 ]
  * ```
  */
-export function samplePointCloud(points: readonly (readonly number[])[] | Tensor, n: number, options: DrawOptions): Batch {
+export function samplePointCloud(
+  points: readonly (readonly number[])[] | Tensor,
+  n: number,
+  options: DrawOptions,
+): Batch {
   const fn = 'samplePointCloud';
   const { m, d, values } = parsePoints(fn, points);
   const draw = parseDraw(fn, n, options);

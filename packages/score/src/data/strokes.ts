@@ -37,7 +37,8 @@ const NORMALS_PER_IMAGE = 2 + 4 * MAX_STROKES;
  */
 export function sampleStrokeImages(n: number, options: StrokeImageOptions): Batch {
   const fn = 'sampleStrokeImages';
-  if (!options || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an object { seed, height?, width?, ... }');
+  if (!options || typeof options !== 'object')
+    throw new InvalidArgumentError(fn, 'options', options, 'an object { seed, height?, width?, ... }');
   const height = expectInteger(fn, 'options.height', options.height ?? 8, 2, 64);
   const width = expectInteger(fn, 'options.width', options.width ?? 8, 2, 64);
   const draw = parseDraw(fn, n, options);
@@ -50,7 +51,14 @@ export function sampleStrokeImages(n: number, options: StrokeImageOptions): Batc
         let value = 0;
         for (let s = 0; s < strokes; s++) {
           const base = 2 + 4 * s;
-          const distance = segmentDistance(c, r, (width - 1) * u(base), (height - 1) * u(base + 1), (width - 1) * u(base + 2), (height - 1) * u(base + 3));
+          const distance = segmentDistance(
+            c,
+            r,
+            (width - 1) * u(base),
+            (height - 1) * u(base + 1),
+            (width - 1) * u(base + 2),
+            (height - 1) * u(base + 3),
+          );
           value = Math.max(value, 1 - distance / halfWidth);
         }
         out[outStart + r * width + c] = value;

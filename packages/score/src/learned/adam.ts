@@ -34,7 +34,11 @@ export function createAdamState(size: number): AdamState {
  * is a separate (float32) array it receives the rounded new θ.
  */
 export function adamUpdate(
-  parameters: Float64Array, gradient: FloatArray, state: AdamState, options: AdamOptions, computeWeights?: Float32Array,
+  parameters: Float64Array,
+  gradient: FloatArray,
+  state: AdamState,
+  options: AdamOptions,
+  computeWeights?: Float32Array,
 ): void {
   const { learningRate, beta1, beta2, epsilon } = options;
   state.step += 1;
@@ -48,7 +52,8 @@ export function adamUpdate(
     const vi = beta2 * v[i]! + (1 - beta2) * g * g;
     m[i] = mi;
     v[i] = vi;
-    parameters[i] = parameters[i]! - (learningRate * mi * firstCorrection) / (Math.sqrt(vi * secondCorrection) + epsilon);
+    parameters[i] =
+      parameters[i]! - (learningRate * mi * firstCorrection) / (Math.sqrt(vi * secondCorrection) + epsilon);
   }
   if (computeWeights) roundInto(parameters, computeWeights);
 }
@@ -94,7 +99,9 @@ export interface AdamSnapshot {
 
 /** Adam for `parameters` (their current values start the EMA, when kept). */
 export function createAdamRun(parameters: Float64Array, dtype: NetworkDType, keepAverage: boolean): AdamRun {
-  return gemmBackend() === 'wasm' ? new FusedAdamRun(parameters, dtype, keepAverage) : new ScalarAdamRun(parameters, dtype, keepAverage);
+  return gemmBackend() === 'wasm'
+    ? new FusedAdamRun(parameters, dtype, keepAverage)
+    : new ScalarAdamRun(parameters, dtype, keepAverage);
 }
 
 class ScalarAdamRun implements AdamRun {
@@ -115,7 +122,12 @@ class ScalarAdamRun implements AdamRun {
 
   save(): AdamSnapshot {
     const { firstMoment, secondMoment, step } = this.state;
-    return { steps: step, firstMoment: firstMoment.slice(), secondMoment: secondMoment.slice(), ...(this.average ? { average: this.average.slice() } : {}) };
+    return {
+      steps: step,
+      firstMoment: firstMoment.slice(),
+      secondMoment: secondMoment.slice(),
+      ...(this.average ? { average: this.average.slice() } : {}),
+    };
   }
 
   restore(snapshot: AdamSnapshot, _parameters: Float64Array): void {
@@ -131,7 +143,15 @@ class FusedAdamRun implements AdamRun {
   readonly average: Float64Array | undefined;
   private readonly fused: FusedAdam;
   private steps = 0;
-  private readonly update = { learningRate: 0, beta1: 0, beta2: 0, epsilon: 0, firstCorrection: 0, secondCorrection: 0, decay: 0 };
+  private readonly update = {
+    learningRate: 0,
+    beta1: 0,
+    beta2: 0,
+    epsilon: 0,
+    firstCorrection: 0,
+    secondCorrection: 0,
+    decay: 0,
+  };
 
   constructor(parameters: Float64Array, dtype: NetworkDType, keepAverage: boolean) {
     this.fused = new FusedAdam(parameters.length, dtype, keepAverage);
@@ -161,7 +181,12 @@ class FusedAdamRun implements AdamRun {
 
   save(): AdamSnapshot {
     const { firstMoment, secondMoment } = this.fused;
-    return { steps: this.steps, firstMoment: firstMoment.slice(), secondMoment: secondMoment.slice(), ...(this.average ? { average: this.average.slice() } : {}) };
+    return {
+      steps: this.steps,
+      firstMoment: firstMoment.slice(),
+      secondMoment: secondMoment.slice(),
+      ...(this.average ? { average: this.average.slice() } : {}),
+    };
   }
 
   restore(snapshot: AdamSnapshot, parameters: Float64Array): void {

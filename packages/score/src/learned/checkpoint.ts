@@ -67,18 +67,47 @@ export function trainingFingerprint(description: unknown, batches: readonly (Bat
  * Checks that `checkpoint` continues this run: its fingerprint, parameter count and a step within the run.
  * @throws InvalidArgumentError naming `argument` otherwise
  */
-export function expectCheckpoint(fn: string, argument: string, checkpoint: unknown, fingerprint: string, size: number, steps: number): TrainingCheckpoint {
+export function expectCheckpoint(
+  fn: string,
+  argument: string,
+  checkpoint: unknown,
+  fingerprint: string,
+  size: number,
+  steps: number,
+): TrainingCheckpoint {
   const c = checkpoint as TrainingCheckpoint;
   if (c === null || typeof c !== 'object' || !(c.parameters instanceof Float64Array)) {
-    throw new InvalidArgumentError(fn, argument, checkpoint, 'a TrainingCheckpoint (from options.onCheckpoint or parseTrainingCheckpoint)');
+    throw new InvalidArgumentError(
+      fn,
+      argument,
+      checkpoint,
+      'a TrainingCheckpoint (from options.onCheckpoint or parseTrainingCheckpoint)',
+    );
   }
   if (c.fingerprint !== fingerprint) {
-    throw new InvalidArgumentError(fn, argument, `a checkpoint of run ${c.fingerprint}`, `a checkpoint of this run, ${fingerprint} (the same network shape and dtype, data, held-out data and options)`);
+    throw new InvalidArgumentError(
+      fn,
+      argument,
+      `a checkpoint of run ${c.fingerprint}`,
+      `a checkpoint of this run, ${fingerprint} (the same network shape and dtype, data, held-out data and options)`,
+    );
   }
   const lengths = [c.parameters.length, c.adam?.firstMoment?.length, c.adam?.secondMoment?.length];
-  if (lengths.some((l) => l !== size)) throw new InvalidArgumentError(fn, `${argument}.parameters`, c.parameters, `${size} weights and moments`);
-  if (!Number.isInteger(c.step) || c.step < 0 || c.step > steps || c.losses.length !== c.step || c.gradientNorms.length !== c.step) {
-    throw new InvalidArgumentError(fn, `${argument}.step`, c.step, `an integer in [0, ${steps}] matching its loss history`);
+  if (lengths.some((l) => l !== size))
+    throw new InvalidArgumentError(fn, `${argument}.parameters`, c.parameters, `${size} weights and moments`);
+  if (
+    !Number.isInteger(c.step) ||
+    c.step < 0 ||
+    c.step > steps ||
+    c.losses.length !== c.step ||
+    c.gradientNorms.length !== c.step
+  ) {
+    throw new InvalidArgumentError(
+      fn,
+      `${argument}.step`,
+      c.step,
+      `an integer in [0, ${steps}] matching its loss history`,
+    );
   }
   return c;
 }
@@ -110,24 +139,41 @@ function numbers(values: Float64Array): number[] {
  */
 export function trainingCheckpointToJson(checkpoint: TrainingCheckpoint): string {
   return JSON.stringify({
-    format: TRAINING_CHECKPOINT_FORMAT, version: TRAINING_CHECKPOINT_VERSION, step: checkpoint.step, fingerprint: checkpoint.fingerprint,
+    format: TRAINING_CHECKPOINT_FORMAT,
+    version: TRAINING_CHECKPOINT_VERSION,
+    step: checkpoint.step,
+    fingerprint: checkpoint.fingerprint,
     parameters: numbers(checkpoint.parameters),
     adam: {
-      steps: checkpoint.adam.steps, firstMoment: numbers(checkpoint.adam.firstMoment), secondMoment: numbers(checkpoint.adam.secondMoment),
+      steps: checkpoint.adam.steps,
+      firstMoment: numbers(checkpoint.adam.firstMoment),
+      secondMoment: numbers(checkpoint.adam.secondMoment),
       average: checkpoint.adam.average === undefined ? null : numbers(checkpoint.adam.average),
     },
     random: checkpoint.random,
-    plateau: { best: Number.isFinite(checkpoint.plateau.best) ? checkpoint.plateau.best : null, sinceBest: checkpoint.plateau.sinceBest },
-    losses: numbers(checkpoint.losses), gradientNorms: numbers(checkpoint.gradientNorms), evaluations: checkpoint.evaluations,
+    plateau: {
+      best: Number.isFinite(checkpoint.plateau.best) ? checkpoint.plateau.best : null,
+      sinceBest: checkpoint.plateau.sinceBest,
+    },
+    losses: numbers(checkpoint.losses),
+    gradientNorms: numbers(checkpoint.gradientNorms),
+    evaluations: checkpoint.evaluations,
   });
 }
 
 function failParse(source: string, path: string, value: unknown, expected: string): never {
-  throw new InvalidArgumentError('parseTrainingCheckpoint', `${source}: ${path}`, value, expected, 'ERR_TRAINING_CHECKPOINT_FORMAT');
+  throw new InvalidArgumentError(
+    'parseTrainingCheckpoint',
+    `${source}: ${path}`,
+    value,
+    expected,
+    'ERR_TRAINING_CHECKPOINT_FORMAT',
+  );
 }
 
 function floatArray(source: string, path: string, value: unknown): Float64Array {
-  if (!Array.isArray(value) || value.some((v) => typeof v !== 'number' || !Number.isFinite(v))) failParse(source, path, value, 'an array of finite numbers');
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'number' || !Number.isFinite(v)))
+    failParse(source, path, value, 'an array of finite numbers');
   return Float64Array.from(value as number[]);
 }
 
@@ -142,14 +188,22 @@ export function parseTrainingCheckpoint(text: string, source = 'checkpoint'): Tr
   } catch {
     return failParse(source, '(text)', text.slice(0, 40), 'JSON (the file may be cut short)');
   }
-  if (doc === null || typeof doc !== 'object' || doc.format !== TRAINING_CHECKPOINT_FORMAT) failParse(source, 'format', doc?.format, `'${TRAINING_CHECKPOINT_FORMAT}'`);
-  if (doc.version !== TRAINING_CHECKPOINT_VERSION) failParse(source, 'version', doc.version, String(TRAINING_CHECKPOINT_VERSION));
+  if (doc === null || typeof doc !== 'object' || doc.format !== TRAINING_CHECKPOINT_FORMAT)
+    failParse(source, 'format', doc?.format, `'${TRAINING_CHECKPOINT_FORMAT}'`);
+  if (doc.version !== TRAINING_CHECKPOINT_VERSION)
+    failParse(source, 'version', doc.version, String(TRAINING_CHECKPOINT_VERSION));
   if (typeof doc.fingerprint !== 'string') failParse(source, 'fingerprint', doc.fingerprint, 'a string');
   if (!Number.isInteger(doc.step) || (doc.step as number) < 0) failParse(source, 'step', doc.step, 'an integer >= 0');
   const adam = doc.adam as Record<string, unknown> | null;
-  if (adam === null || typeof adam !== 'object' || !Number.isInteger(adam.steps)) failParse(source, 'adam', adam, 'an object with steps, firstMoment, secondMoment, average');
+  if (adam === null || typeof adam !== 'object' || !Number.isInteger(adam.steps))
+    failParse(source, 'adam', adam, 'an object with steps, firstMoment, secondMoment, average');
   const plateau = doc.plateau as { best: unknown; sinceBest: unknown } | null;
-  if (plateau === null || typeof plateau !== 'object' || !Number.isInteger(plateau.sinceBest) || (plateau.best !== null && typeof plateau.best !== 'number')) {
+  if (
+    plateau === null ||
+    typeof plateau !== 'object' ||
+    !Number.isInteger(plateau.sinceBest) ||
+    (plateau.best !== null && typeof plateau.best !== 'number')
+  ) {
     failParse(source, 'plateau', plateau, '{ best: number | null, sinceBest: integer }');
   }
   if (!Array.isArray(doc.evaluations)) failParse(source, 'evaluations', doc.evaluations, 'an array');
@@ -160,13 +214,24 @@ export function parseTrainingCheckpoint(text: string, source = 'checkpoint'): Tr
     return failParse(source, 'random', doc.random, 'a RandomStream state');
   }
   return {
-    step: doc.step as number, fingerprint: doc.fingerprint as string, parameters: floatArray(source, 'parameters', doc.parameters),
+    step: doc.step as number,
+    fingerprint: doc.fingerprint as string,
+    parameters: floatArray(source, 'parameters', doc.parameters),
     adam: {
-      steps: adam.steps as number, firstMoment: floatArray(source, 'adam.firstMoment', adam.firstMoment), secondMoment: floatArray(source, 'adam.secondMoment', adam.secondMoment),
-      ...(adam.average === null || adam.average === undefined ? {} : { average: floatArray(source, 'adam.average', adam.average) }),
+      steps: adam.steps as number,
+      firstMoment: floatArray(source, 'adam.firstMoment', adam.firstMoment),
+      secondMoment: floatArray(source, 'adam.secondMoment', adam.secondMoment),
+      ...(adam.average === null || adam.average === undefined
+        ? {}
+        : { average: floatArray(source, 'adam.average', adam.average) }),
     },
-    random, plateau: { best: plateau.best === null ? Infinity : plateau.best as number, sinceBest: plateau.sinceBest as number },
-    losses: floatArray(source, 'losses', doc.losses), gradientNorms: floatArray(source, 'gradientNorms', doc.gradientNorms),
+    random,
+    plateau: {
+      best: plateau.best === null ? Infinity : (plateau.best as number),
+      sinceBest: plateau.sinceBest as number,
+    },
+    losses: floatArray(source, 'losses', doc.losses),
+    gradientNorms: floatArray(source, 'gradientNorms', doc.gradientNorms),
     evaluations: doc.evaluations as TrainingEvaluation[],
   };
 }

@@ -20,8 +20,16 @@
  * @packageDocumentation
  */
 import {
-  DTypeMismatchError, InvalidArgumentError, dtypeOf, expectBatch, expectNonNegative, expectPositive, expectSeed,
-  type Batch, type FloatArray, type MatrixOperand,
+  DTypeMismatchError,
+  InvalidArgumentError,
+  dtypeOf,
+  expectBatch,
+  expectNonNegative,
+  expectPositive,
+  expectSeed,
+  type Batch,
+  type FloatArray,
+  type MatrixOperand,
 } from '@sgmkit/tensor';
 import type { CLDScore, DataMoments, DataNormalization, ScoreSpec } from '../types.js';
 import { PAIR } from '../analytic/cld-mixture.js';
@@ -31,12 +39,28 @@ export { CLD_LAW, cldConditionalLawInto };
 import { roundInto } from './adam.js';
 import { layerLayouts, type LayerLayout, type NetworkDType, type ScoreNetworkArchitecture } from './architecture.js';
 import {
-  createMlpWorkspace, denseLayer, forwardHiddenLayers, hiddenLayer, mlpModel, networkArray,
-  type MlpModel, type MlpWorkspace, type MutableOperand, type NetworkArray,
+  createMlpWorkspace,
+  denseLayer,
+  forwardHiddenLayers,
+  hiddenLayer,
+  mlpModel,
+  networkArray,
+  type MlpModel,
+  type MlpWorkspace,
+  type MutableOperand,
+  type NetworkArray,
 } from './mlp-kernels.js';
 import {
-  CLD_SCORE_NETWORK_FORMAT_VERSION, EVALUATION_CHUNK_ROWS, architectureFromOptions, expectNetworkDType, initialParameters, networkDocument,
-  type DataRange, type ScoreNetworkData, type ScoreNetworkDocument, type ScoreNetworkOptions,
+  CLD_SCORE_NETWORK_FORMAT_VERSION,
+  EVALUATION_CHUNK_ROWS,
+  architectureFromOptions,
+  expectNetworkDType,
+  initialParameters,
+  networkDocument,
+  type DataRange,
+  type ScoreNetworkData,
+  type ScoreNetworkDocument,
+  type ScoreNetworkOptions,
 } from './network.js';
 import { writeTimeFeatures } from './time-features.js';
 
@@ -62,7 +86,8 @@ function cldSkipGaussian(d: number, moments: DataMoments | undefined): CLDSkipGa
 
 /** Fills the skip coefficients from a law written by {@link cldConditionalLawInto} (see the module doc). */
 export function cldSkipCoefficients(law: Float64Array, skip: CLDSkipGaussian): void {
-  const a = law[CLD_LAW.A]!, c = law[CLD_LAW.C]!;
+  const a = law[CLD_LAW.A]!,
+    c = law[CLD_LAW.C]!;
   for (let j = 0; j < skip.mean.length; j++) {
     const lambda = skip.variance[j]!;
     const m = skip.mean[j]!;
@@ -82,10 +107,23 @@ export function cldSkipCoefficients(law: Float64Array, skip: CLDSkipGaussian): v
  * matches its rounded input). `law` (and `skip`'s coefficients) must be those of time t.
  */
 export function cldPerturbRow(
-  law: Float64Array, skip: CLDSkipGaussian | undefined, d: number, clean: FloatArray, cleanOffset: number,
-  normals: Float64Array, normalsOffset: number, input: FloatArray, inputOffset: number, target: Float64Array, targetOffset: number,
+  law: Float64Array,
+  skip: CLDSkipGaussian | undefined,
+  d: number,
+  clean: FloatArray,
+  cleanOffset: number,
+  normals: Float64Array,
+  normalsOffset: number,
+  input: FloatArray,
+  inputOffset: number,
+  target: Float64Array,
+  targetOffset: number,
 ): void {
-  const a = law[CLD_LAW.A]!, c = law[CLD_LAW.C]!, lxx = law[CLD_LAW.LXX]!, lvx = law[CLD_LAW.LVX]!, ell = law[CLD_LAW.VELOCITY_SCALE]!;
+  const a = law[CLD_LAW.A]!,
+    c = law[CLD_LAW.C]!,
+    lxx = law[CLD_LAW.LXX]!,
+    lvx = law[CLD_LAW.LVX]!,
+    ell = law[CLD_LAW.VELOCITY_SCALE]!;
   for (let j = 0; j < d; j++) {
     const x0 = clean[cleanOffset + j]!;
     const ex = normals[normalsOffset + j]!;
@@ -96,7 +134,10 @@ export function cldPerturbRow(
   }
   if (!skip) return;
   for (let j = 0; j < d; j++) {
-    const sG = skip.offset[j]! + skip.positionSlope[j]! * input[inputOffset + j]! - skip.velocitySlope[j]! * input[inputOffset + d + j]!;
+    const sG =
+      skip.offset[j]! +
+      skip.positionSlope[j]! * input[inputOffset + j]! -
+      skip.velocitySlope[j]! * input[inputOffset + d + j]!;
     target[targetOffset + j] = target[targetOffset + j]! + ell * sG;
   }
 }
@@ -143,12 +184,22 @@ export class CLDScoreNetwork implements CLDScore {
   private inputScratch: NetworkArray | undefined;
 
   /** Wraps validated parameters (from `createCLDScoreNetwork`, `loadCLDScoreNetwork` or training). */
-  constructor(architecture: ScoreNetworkArchitecture, parameters: Float64Array, dtype: NetworkDType, initialVelocityVariance: number, data: ScoreNetworkData = {}) {
-    if (architecture.kind !== 'cld') throw new InvalidArgumentError('CLDScoreNetwork', 'architecture.kind', architecture.kind, "'cld'");
+  constructor(
+    architecture: ScoreNetworkArchitecture,
+    parameters: Float64Array,
+    dtype: NetworkDType,
+    initialVelocityVariance: number,
+    data: ScoreNetworkData = {},
+  ) {
+    if (architecture.kind !== 'cld')
+      throw new InvalidArgumentError('CLDScoreNetwork', 'architecture.kind', architecture.kind, "'cld'");
     if (data.normalization) this.normalization = data.normalization;
     if (data.dataMoments) this.dataMoments = data.dataMoments;
     if (data.dataRange) this.dataRange = data.dataRange;
-    this.skip = architecture.parameterisation === 'noise-prediction-skip' ? cldSkipGaussian(architecture.dim, data.dataMoments) : undefined;
+    this.skip =
+      architecture.parameterisation === 'noise-prediction-skip'
+        ? cldSkipGaussian(architecture.dim, data.dataMoments)
+        : undefined;
     this.architecture = architecture;
     this.dim = architecture.dim;
     this.parameters = parameters;
@@ -180,7 +231,12 @@ export class CLDScoreNetwork implements CLDScore {
    */
   lawAt(fn: string, t: number, law: Float64Array = this.law): Float64Array {
     if (!cldConditionalLawInto(t, this.initialVelocityVariance, law, this.lawTerms)) {
-      throw new InvalidArgumentError(fn, 't', t, 'a time at which the CLD law of (x, v) given x₀ is non-degenerate and finite');
+      throw new InvalidArgumentError(
+        fn,
+        't',
+        t,
+        'a time at which the CLD law of (x, v) given x₀ is non-degenerate and finite',
+      );
     }
     if (this.skip) cldSkipCoefficients(law, this.skip);
     return law;
@@ -199,7 +255,8 @@ export class CLDScoreNetwork implements CLDScore {
     expectBatch(fn, 'out', out, this.dim, n);
     if (dtypeOf(v) !== dtypeOf(x)) throw new DTypeMismatchError(fn, 'v', v, `of dtype ${dtypeOf(x)} like x`);
     if (dtypeOf(out) !== dtypeOf(x)) throw new DTypeMismatchError(fn, 'out', out, `of dtype ${dtypeOf(x)} like x`);
-    if (out.data === x.data || out.data === v.data) throw new InvalidArgumentError(fn, 'out', out, 'a batch that does not alias x or v');
+    if (out.data === x.data || out.data === v.data)
+      throw new InvalidArgumentError(fn, 'out', out, 'a batch that does not alias x or v');
     const law = this.lawAt(fn, t);
     const ws = this.workspaceFor(n);
     this.foldTimeIntoFirstBias(t);
@@ -232,7 +289,15 @@ export class CLDScoreNetwork implements CLDScore {
     }
   }
 
-  private forwardChunk(ws: MlpWorkspace, x: Batch, v: Batch, out: Batch, start: number, rows: number, outputScale: number): void {
+  private forwardChunk(
+    ws: MlpWorkspace,
+    x: Batch,
+    v: Batch,
+    out: Batch,
+    start: number,
+    rows: number,
+    outputScale: number,
+  ): void {
     const { layouts, weights, parameters } = this.model;
     const d = this.dim;
     const scratch = this.inputScratch!;
@@ -254,15 +319,30 @@ export class CLDScoreNetwork implements CLDScore {
     const lastIndex = layouts.length - 1;
     const last = layouts[lastIndex]!;
     const outStart = out.offset + start * d;
-    denseLayer(rows, last.inDim, ws.postOperands[lastIndex - 1]!, weights[lastIndex]!, d,
-      parameters, last.biasOffset, outputScale, outputScale, out.data, outStart);
+    denseLayer(
+      rows,
+      last.inDim,
+      ws.postOperands[lastIndex - 1]!,
+      weights[lastIndex]!,
+      d,
+      parameters,
+      last.biasOffset,
+      outputScale,
+      outputScale,
+      out.data,
+      outStart,
+    );
     if (!this.skip) return;
     const { velocitySlope, positionSlope, offset } = this.skip;
     const o = out.data;
     for (let r = 0; r < rows; r++) {
       for (let j = 0; j < d; j++) {
         const i = r * d + j;
-        o[outStart + i] = o[outStart + i]! + offset[j]! + positionSlope[j]! * x.data[xStart + i]! - velocitySlope[j]! * v.data[vStart + i]!;
+        o[outStart + i] =
+          o[outStart + i]! +
+          offset[j]! +
+          positionSlope[j]! * x.data[xStart + i]! -
+          velocitySlope[j]! * v.data[vStart + i]!;
       }
     }
   }
@@ -271,14 +351,25 @@ export class CLDScoreNetwork implements CLDScore {
 /** Creates a CLD network with LeCun-normal weights (seeded) and zero biases; same options as `createScoreNetwork`, plus γ. */
 export function createCLDScoreNetwork(options: CLDScoreNetworkOptions): CLDScoreNetwork {
   const fn = 'createCLDScoreNetwork';
-  if (!options || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an options object');
+  if (!options || typeof options !== 'object')
+    throw new InvalidArgumentError(fn, 'options', options, 'an options object');
   const architecture: ScoreNetworkArchitecture = { ...architectureFromOptions(options, fn), kind: 'cld' };
   const gamma = expectNonNegative(fn, 'options.initialVelocityVariance', options.initialVelocityVariance ?? 1);
   const parameters = initialParameters(architecture, expectSeed(fn, 'options.seed', options.seed ?? 0));
-  return new CLDScoreNetwork(architecture, parameters, expectNetworkDType(fn, 'options.dtype', options.dtype ?? 'float64'), gamma);
+  return new CLDScoreNetwork(
+    architecture,
+    parameters,
+    expectNetworkDType(fn, 'options.dtype', options.dtype ?? 'float64'),
+    gamma,
+  );
 }
 
 /** The saved form of a CLD network: a version-3 document with `kind: 'cld'` and γ. */
 export function cldNetworkDocument(network: CLDScoreNetwork): ScoreNetworkDocument {
-  return { ...networkDocument(network), version: CLD_SCORE_NETWORK_FORMAT_VERSION, kind: 'cld', initialVelocityVariance: network.initialVelocityVariance };
+  return {
+    ...networkDocument(network),
+    version: CLD_SCORE_NETWORK_FORMAT_VERSION,
+    kind: 'cld',
+    initialVelocityVariance: network.initialVelocityVariance,
+  };
 }

@@ -16,8 +16,16 @@ import { gemmBackend } from '@sgmkit/tensor';
 import type { LayerLayout, ScoreNetworkArchitecture } from './architecture.js';
 import { layerLayouts } from './architecture.js';
 import {
-  backwardTraining, backwardTrainingByMicroShards, backwardTrainingShardPartials, createTrainingWorkspace, forwardTraining, mlpModel, networkArray,
-  type MlpModel, type NetworkArray, type TrainingWorkspace,
+  backwardTraining,
+  backwardTrainingByMicroShards,
+  backwardTrainingShardPartials,
+  createTrainingWorkspace,
+  forwardTraining,
+  mlpModel,
+  networkArray,
+  type MlpModel,
+  type NetworkArray,
+  type TrainingWorkspace,
 } from './mlp-kernels.js';
 import { noisePredictionLoss, noisePredictionLossOfRows } from './loss.js';
 
@@ -96,9 +104,18 @@ export class MicroShardGradients {
    * share as fast as the calling thread's whole minibatch); only the weight and bias gradients go shard by shard.
    * A float32 network on the scalar GEMM backend (no such identity there) computes them one by one.
    */
-  shardRange(input: NetworkArray, noise: Float64Array, batchSize: number, firstShard: number, count: number, outs: readonly NetworkArray[], losses: Float64Array): void {
+  shardRange(
+    input: NetworkArray,
+    noise: Float64Array,
+    batchSize: number,
+    firstShard: number,
+    count: number,
+    outs: readonly NetworkArray[],
+    losses: Float64Array,
+  ): void {
     if (this.model.dtype === 'float32' && gemmBackend() === 'scalar') {
-      for (let s = 0; s < count; s++) losses[firstShard + s] = this.shard(input, noise, batchSize, firstShard + s, outs[s]!);
+      for (let s = 0; s < count; s++)
+        losses[firstShard + s] = this.shard(input, noise, batchSize, firstShard + s, outs[s]!);
       return;
     }
     const first = firstShard * MICRO_SHARD_ROWS;
@@ -109,7 +126,14 @@ export class MicroShardGradients {
     const rangeNoise = noise.subarray(first * this.dim, (first + rows) * this.dim);
     for (let s = 0; s < count; s++) {
       const local = s * MICRO_SHARD_ROWS;
-      losses[firstShard + s] = noisePredictionLossOfRows(ws, rangeNoise, local, Math.min(MICRO_SHARD_ROWS, rows - local), this.dim, batchSize);
+      losses[firstShard + s] = noisePredictionLossOfRows(
+        ws,
+        rangeNoise,
+        local,
+        Math.min(MICRO_SHARD_ROWS, rows - local),
+        this.dim,
+        batchSize,
+      );
     }
     backwardTrainingShardPartials(this.model, ws, rows, MICRO_SHARD_ROWS, outs);
   }
@@ -120,7 +144,15 @@ export class MicroShardGradients {
    * loss terms into `losses[0 …]`. The thread that owns the leading range does this (a left-to-right sum can start in
    * place only at micro-shard 0); the others' ranges come as separate partials (`shardRange`). Returns their loss sum.
    */
-  leadingRangeInto(input: NetworkArray, noise: Float64Array, batchSize: number, count: number, gradient: NetworkArray, losses: Float64Array, scratch: NetworkArray): number {
+  leadingRangeInto(
+    input: NetworkArray,
+    noise: Float64Array,
+    batchSize: number,
+    count: number,
+    gradient: NetworkArray,
+    losses: Float64Array,
+    scratch: NetworkArray,
+  ): number {
     if (this.model.dtype === 'float32' && gemmBackend() === 'scalar') {
       let loss = (losses[0] = this.shard(input, noise, batchSize, 0, gradient));
       for (let s = 1; s < count; s++) {
@@ -136,7 +168,14 @@ export class MicroShardGradients {
     let loss = 0;
     for (let s = 0; s < count; s++) {
       const first = s * MICRO_SHARD_ROWS;
-      losses[s] = noisePredictionLossOfRows(ws, noise, first, Math.min(MICRO_SHARD_ROWS, rows - first), this.dim, batchSize);
+      losses[s] = noisePredictionLossOfRows(
+        ws,
+        noise,
+        first,
+        Math.min(MICRO_SHARD_ROWS, rows - first),
+        this.dim,
+        batchSize,
+      );
       loss = s === 0 ? losses[s]! : loss + losses[s]!;
     }
     backwardTrainingByMicroShards(this.model, ws, rows, MICRO_SHARD_ROWS, gradient, this.columnScratch());
@@ -169,7 +208,12 @@ function copyRange(from: NetworkArray, start: number, to: NetworkArray, count: n
  * `count` micro-shards, and returns `losses[0] + losses[1] + …` in the same order: the one
  * summation every evaluator uses.
  */
-export function sumMicroShards(partials: readonly NetworkArray[], losses: Float64Array, count: number, gradient: NetworkArray): number {
+export function sumMicroShards(
+  partials: readonly NetworkArray[],
+  losses: Float64Array,
+  count: number,
+  gradient: NetworkArray,
+): number {
   gradient.set(partials[0]!);
   let loss = losses[0]!;
   for (let s = 1; s < count; s++) {
@@ -210,7 +254,8 @@ export class InProcessGradientEvaluator implements GradientEvaluator {
   }
 
   lossAndGradient(input: NetworkArray, noise: Float64Array, batchSize: number, gradient: NetworkArray): number {
-    if (this.shards.model.dtype === 'float32' && gemmBackend() === 'scalar') return this.byMicroShards(input, noise, batchSize, gradient);
+    if (this.shards.model.dtype === 'float32' && gemmBackend() === 'scalar')
+      return this.byMicroShards(input, noise, batchSize, gradient);
     const ws = this.workspaceFor(batchSize);
     const model = this.shards.model;
     copyRange(input, 0, ws.input, batchSize * this.layouts[0]!.inDim);
@@ -218,7 +263,14 @@ export class InProcessGradientEvaluator implements GradientEvaluator {
     let loss = 0;
     for (let s = 0; s < microShardCount(batchSize); s++) {
       const first = s * MICRO_SHARD_ROWS;
-      const term = noisePredictionLossOfRows(ws, noise, first, Math.min(MICRO_SHARD_ROWS, batchSize - first), this.dim, batchSize);
+      const term = noisePredictionLossOfRows(
+        ws,
+        noise,
+        first,
+        Math.min(MICRO_SHARD_ROWS, batchSize - first),
+        this.dim,
+        batchSize,
+      );
       loss = s === 0 ? term : loss + term;
     }
     backwardTrainingByMicroShards(model, ws, batchSize, MICRO_SHARD_ROWS, gradient, this.columnScratch);

@@ -6,11 +6,25 @@
  * loss over a batch of n rows is L = (1/n) Σ_i |ε_θ(t_i, x_i) − z_i|².
  * @packageDocumentation
  */
-import { DTypeMismatchError, InvalidArgumentError, ShapeMismatchError, dtypeOf, expectBatch, expectPositive, type Batch } from '@sgmkit/tensor';
+import {
+  DTypeMismatchError,
+  InvalidArgumentError,
+  ShapeMismatchError,
+  dtypeOf,
+  expectBatch,
+  expectPositive,
+  type Batch,
+} from '@sgmkit/tensor';
 import { CLDScoreNetwork } from './cld-network.js';
 import { trainingPerturbation } from './perturbation.js';
 import {
-  backwardTraining, createTrainingWorkspace, forwardTraining, networkArray, type MlpModel, type NetworkArray, type TrainingWorkspace,
+  backwardTraining,
+  createTrainingWorkspace,
+  forwardTraining,
+  networkArray,
+  type MlpModel,
+  type NetworkArray,
+  type TrainingWorkspace,
 } from './mlp-kernels.js';
 import { skipTarget, type ScoreNetwork } from './network.js';
 import { noiseScale, writeTimeFeatures } from './time-features.js';
@@ -21,7 +35,13 @@ import { noiseScale, writeTimeFeatures } from './time-features.js';
  * in float64 for either dtype. `B = batchRows` (default `rows`) is the minibatch the rows belong
  * to, e.g. of a micro-shard.
  */
-export function noisePredictionLoss(ws: TrainingWorkspace, noise: Float64Array, rows: number, d: number, batchRows = rows): number {
+export function noisePredictionLoss(
+  ws: TrainingWorkspace,
+  noise: Float64Array,
+  rows: number,
+  d: number,
+  batchRows = rows,
+): number {
   const output = ws.output;
   const delta = ws.deltas[ws.deltas.length - 1]!;
   const scale = 2 / batchRows;
@@ -39,7 +59,14 @@ export function noisePredictionLoss(ws: TrainingWorkspace, noise: Float64Array, 
  * `noise` indexed from row `first`): the loss term `(1/B)Σ|ε_θ − z|²` of one micro-shard of a
  * minibatch processed whole, with the same arithmetic as the micro-shard on its own.
  */
-export function noisePredictionLossOfRows(ws: TrainingWorkspace, noise: Float64Array, first: number, rows: number, d: number, batchRows: number): number {
+export function noisePredictionLossOfRows(
+  ws: TrainingWorkspace,
+  noise: Float64Array,
+  first: number,
+  rows: number,
+  d: number,
+  batchRows: number,
+): number {
   const output = ws.output;
   const delta = ws.deltas[ws.deltas.length - 1]!;
   const scale = 2 / batchRows;
@@ -53,12 +80,26 @@ export function noisePredictionLossOfRows(ws: TrainingWorkspace, noise: Float64A
 }
 
 /** Writes row r of the first-layer input: `[x, sin(ω ln t), cos(ω ln t), …]`. */
-export function writeInputRow(ws: TrainingWorkspace, r: number, width: number, t: number, frequencies: Float64Array, d: number): void {
+export function writeInputRow(
+  ws: TrainingWorkspace,
+  r: number,
+  width: number,
+  t: number,
+  frequencies: Float64Array,
+  d: number,
+): void {
   writeTimeFeatures(t, frequencies, ws.input, r * width + d);
 }
 
 /** Loss and (when `gradient` is given) its gradient for prepared inputs already in the workspace. */
-export function lossAndGradient(model: MlpModel, ws: TrainingWorkspace, noise: Float64Array, rows: number, d: number, gradient?: NetworkArray): number {
+export function lossAndGradient(
+  model: MlpModel,
+  ws: TrainingWorkspace,
+  noise: Float64Array,
+  rows: number,
+  d: number,
+  gradient?: NetworkArray,
+): number {
   forwardTraining(model, ws, rows);
   const loss = noisePredictionLoss(ws, noise, rows, d);
   if (gradient) {
@@ -75,16 +116,26 @@ export function lossAndGradient(model: MlpModel, ws: TrainingWorkspace, noise: F
  * validation and tests, not for the training loop. A float32 network computes in float32 (its
  * gradient is computed in float32 and widened into `gradient`).
  */
-export function denoisingLoss(network: ScoreNetwork, noisy: Batch, times: Float64Array, noise: Batch, gradient?: Float64Array): number {
+export function denoisingLoss(
+  network: ScoreNetwork,
+  noisy: Batch,
+  times: Float64Array,
+  noise: Batch,
+  gradient?: Float64Array,
+): number {
   const fn = 'denoisingLoss';
   const d = network.dim;
   const [n] = expectBatch(fn, 'noisy', noisy, d);
   expectBatch(fn, 'noise', noise, d, n);
   if (dtypeOf(noisy) !== 'float64') throw new DTypeMismatchError(fn, 'noisy', noisy, 'of dtype float64');
   if (dtypeOf(noise) !== 'float64') throw new DTypeMismatchError(fn, 'noise', noise, 'of dtype float64');
-  if (!(times instanceof Float64Array) || times.length !== n) throw new ShapeMismatchError(fn, 'times', times, `a Float64Array of length ${n}`);
+  if (!(times instanceof Float64Array) || times.length !== n)
+    throw new ShapeMismatchError(fn, 'times', times, `a Float64Array of length ${n}`);
   times.forEach((t, i) => expectPositive(fn, `times[${i}]`, t));
-  if (gradient !== undefined && (!(gradient instanceof Float64Array) || gradient.length !== network.parameters.length)) {
+  if (
+    gradient !== undefined &&
+    (!(gradient instanceof Float64Array) || gradient.length !== network.parameters.length)
+  ) {
     throw new ShapeMismatchError(fn, 'gradient', gradient, `a Float64Array of length ${network.parameters.length}`);
   }
   network.syncWeights();
@@ -116,17 +167,28 @@ export function denoisingLoss(network: ScoreNetwork, noisy: Batch, times: Float6
  * `(ε_x,i, ε_v,i)` (row i of `normals`, n × 2d) as in training (`cld-network.ts`). Writes `∂L/∂θ` into
  * `gradient` when given. Allocates per call: for validation and tests, not for the training loop.
  */
-export function hybridScoreMatchingLoss(network: CLDScoreNetwork, clean: Batch, times: Float64Array, normals: Batch, gradient?: Float64Array): number {
+export function hybridScoreMatchingLoss(
+  network: CLDScoreNetwork,
+  clean: Batch,
+  times: Float64Array,
+  normals: Batch,
+  gradient?: Float64Array,
+): number {
   const fn = 'hybridScoreMatchingLoss';
-  if (!(network instanceof CLDScoreNetwork)) throw new InvalidArgumentError(fn, 'network', network, 'a CLDScoreNetwork');
+  if (!(network instanceof CLDScoreNetwork))
+    throw new InvalidArgumentError(fn, 'network', network, 'a CLDScoreNetwork');
   const d = network.dim;
   const [n] = expectBatch(fn, 'clean', clean, d);
   expectBatch(fn, 'normals', normals, 2 * d, n);
   if (dtypeOf(clean) !== 'float64') throw new DTypeMismatchError(fn, 'clean', clean, 'of dtype float64');
   if (dtypeOf(normals) !== 'float64') throw new DTypeMismatchError(fn, 'normals', normals, 'of dtype float64');
-  if (!(times instanceof Float64Array) || times.length !== n) throw new ShapeMismatchError(fn, 'times', times, `a Float64Array of length ${n}`);
+  if (!(times instanceof Float64Array) || times.length !== n)
+    throw new ShapeMismatchError(fn, 'times', times, `a Float64Array of length ${n}`);
   times.forEach((t, i) => expectPositive(fn, `times[${i}]`, t));
-  if (gradient !== undefined && (!(gradient instanceof Float64Array) || gradient.length !== network.parameters.length)) {
+  if (
+    gradient !== undefined &&
+    (!(gradient instanceof Float64Array) || gradient.length !== network.parameters.length)
+  ) {
     throw new ShapeMismatchError(fn, 'gradient', gradient, `a Float64Array of length ${network.parameters.length}`);
   }
   network.syncWeights();
@@ -137,7 +199,17 @@ export function hybridScoreMatchingLoss(network: CLDScoreNetwork, clean: Batch, 
   const target = new Float64Array(n * d);
   const z = normals.data as Float64Array;
   for (let r = 0; r < n; r++) {
-    perturbation.perturbRow(times[r]!, clean.data, clean.offset + r * d, z, normals.offset + r * 2 * d, ws.input, r * width, target, r * d);
+    perturbation.perturbRow(
+      times[r]!,
+      clean.data,
+      clean.offset + r * d,
+      z,
+      normals.offset + r * 2 * d,
+      ws.input,
+      r * width,
+      target,
+      r * d,
+    );
     writeInputRow(ws, r, width, times[r]!, frequencies, 2 * d);
   }
   if (!gradient || network.dtype === 'float64') return lossAndGradient(network.model, ws, target, n, d, gradient);

@@ -8,17 +8,40 @@
  * @packageDocumentation
  */
 import {
-  exp, expm1, DTypeMismatchError, InvalidArgumentError, RandomStream, dtypeOf, expectBatch, expectInteger, expectPositive, expectSeed,
-  type Batch, type MatrixOperand,
+  exp,
+  expm1,
+  DTypeMismatchError,
+  InvalidArgumentError,
+  RandomStream,
+  dtypeOf,
+  expectBatch,
+  expectInteger,
+  expectPositive,
+  expectSeed,
+  type Batch,
+  type MatrixOperand,
 } from '@sgmkit/tensor';
 import type { DataMoments, DataNormalization, Score, ScoreSpec } from '../types.js';
 import { roundInto } from './adam.js';
 import {
-  layerLayouts, parameterCount, type LayerLayout, type NetworkDType, type Parameterisation, type ScoreNetworkArchitecture,
+  layerLayouts,
+  parameterCount,
+  type LayerLayout,
+  type NetworkDType,
+  type Parameterisation,
+  type ScoreNetworkArchitecture,
 } from './architecture.js';
 import {
-  createMlpWorkspace, denseLayer, forwardHiddenLayers, hiddenLayer, mlpModel, networkArray,
-  type MlpModel, type MlpWorkspace, type MutableOperand, type NetworkArray,
+  createMlpWorkspace,
+  denseLayer,
+  forwardHiddenLayers,
+  hiddenLayer,
+  mlpModel,
+  networkArray,
+  type MlpModel,
+  type MlpWorkspace,
+  type MutableOperand,
+  type NetworkArray,
 } from './mlp-kernels.js';
 import { logSpacedFrequencies, noiseScale, writeTimeFeatures } from './time-features.js';
 
@@ -77,7 +100,13 @@ function skipGaussian(d: number, moments: DataMoments | undefined): SkipGaussian
  * constant in the data (variance 0) it is `−y/σ_t²`, exact at every t, which an MLP cannot represent
  * as t → 0 (its gain grows like 1/σ_t²).
  */
-export function skipCoefficients(t: number, mean: Float64Array, variance: Float64Array, slope: Float64Array, offset: Float64Array): void {
+export function skipCoefficients(
+  t: number,
+  mean: Float64Array,
+  variance: Float64Array,
+  slope: Float64Array,
+  offset: Float64Array,
+): void {
   const decay = exp(-t);
   const noiseVariance = -expm1(-2 * t);
   for (let j = 0; j < mean.length; j++) {
@@ -93,11 +122,19 @@ export function skipCoefficients(t: number, mean: Float64Array, variance: Float6
  * kernels stay the same. `s_G,j = −a_j·x_j + b_j` (see `skipCoefficients`).
  */
 export function skipTarget(
-  t: number, skip: SkipGaussian, input: Float64Array | Float32Array, inputOffset: number, noise: Float64Array, noiseOffset: number, sigma: number, d: number,
+  t: number,
+  skip: SkipGaussian,
+  input: Float64Array | Float32Array,
+  inputOffset: number,
+  noise: Float64Array,
+  noiseOffset: number,
+  sigma: number,
+  d: number,
 ): void {
   skipCoefficients(t, skip.mean, skip.variance, skip.slope, skip.offset);
   for (let j = 0; j < d; j++) {
-    noise[noiseOffset + j] = noise[noiseOffset + j]! + sigma * (skip.offset[j]! - skip.slope[j]! * input[inputOffset + j]!);
+    noise[noiseOffset + j] =
+      noise[noiseOffset + j]! + sigma * (skip.offset[j]! - skip.slope[j]! * input[inputOffset + j]!);
   }
 }
 
@@ -113,7 +150,6 @@ export interface ScoreNetworkData {
   readonly dataMoments?: DataMoments;
   readonly dataRange?: DataRange;
 }
-
 
 /** A learned score: an MLP with sinusoidal log-time conditioning, trained by denoising score matching. */
 export class ScoreNetwork implements Score {
@@ -161,11 +197,19 @@ export class ScoreNetwork implements Score {
    * Wraps existing parameters (validated by the caller: `createScoreNetwork`, `loadScoreNetwork`,
    * `trainScoreNetwork`), with the normalization and data moments of the data it was trained on.
    */
-  constructor(architecture: ScoreNetworkArchitecture, parameters: Float64Array, dtype: NetworkDType = 'float64', data: ScoreNetworkData = {}) {
+  constructor(
+    architecture: ScoreNetworkArchitecture,
+    parameters: Float64Array,
+    dtype: NetworkDType = 'float64',
+    data: ScoreNetworkData = {},
+  ) {
     if (data.normalization) this.normalization = data.normalization;
     if (data.dataMoments) this.dataMoments = data.dataMoments;
     if (data.dataRange) this.dataRange = data.dataRange;
-    this.skip = architecture.parameterisation === 'noise-prediction-skip' ? skipGaussian(architecture.dim, data.dataMoments) : undefined;
+    this.skip =
+      architecture.parameterisation === 'noise-prediction-skip'
+        ? skipGaussian(architecture.dim, data.dataMoments)
+        : undefined;
     this.architecture = architecture;
     this.dim = architecture.dim;
     this.parameters = parameters;
@@ -243,7 +287,7 @@ export class ScoreNetwork implements Score {
     const d = this.dim;
     const input = this.inputOperand;
     input.rowStride = d;
-    if ((x.data instanceof Float32Array) === (this.dtype === 'float32')) {
+    if (x.data instanceof Float32Array === (this.dtype === 'float32')) {
       input.data = x.data;
       input.offset = x.offset + start * d;
     } else {
@@ -258,8 +302,19 @@ export class ScoreNetwork implements Score {
     forwardHiddenLayers(this.model, ws, rows);
     const lastIndex = layouts.length - 1;
     const last = layouts[lastIndex]!;
-    denseLayer(rows, last.inDim, ws.postOperands[lastIndex - 1]!, weights[lastIndex]!, d,
-      parameters, last.biasOffset, outputScale, outputScale, out.data, out.offset + start * d);
+    denseLayer(
+      rows,
+      last.inDim,
+      ws.postOperands[lastIndex - 1]!,
+      weights[lastIndex]!,
+      d,
+      parameters,
+      last.biasOffset,
+      outputScale,
+      outputScale,
+      out.data,
+      out.offset + start * d,
+    );
     if (this.skip) {
       // s = s_skip − F/σ_t with s_skip,j = −a_j·y_j + b_j, the diagonal Gaussian's score (see `skipCoefficients`).
       const { slope, offset } = this.skip;
@@ -268,7 +323,8 @@ export class ScoreNetwork implements Score {
       const outStart = out.offset + start * d;
       const xStart = x.offset + start * d;
       for (let r = 0; r < rows; r++) {
-        for (let j = 0; j < d; j++) o[outStart + r * d + j] = o[outStart + r * d + j]! - slope[j]! * xd[xStart + r * d + j]! + offset[j]!;
+        for (let j = 0; j < d; j++)
+          o[outStart + r * d + j] = o[outStart + r * d + j]! - slope[j]! * xd[xStart + r * d + j]! + offset[j]!;
       }
     }
   }
@@ -282,7 +338,11 @@ export function createScoreNetwork(options: ScoreNetworkOptions): ScoreNetwork {
   const fn = 'createScoreNetwork';
   const architecture = architectureFromOptions(options);
   const parameters = initialParameters(architecture, expectSeed(fn, 'options.seed', options.seed ?? 0));
-  return new ScoreNetwork(architecture, parameters, expectNetworkDType(fn, 'options.dtype', options.dtype ?? 'float64'));
+  return new ScoreNetwork(
+    architecture,
+    parameters,
+    expectNetworkDType(fn, 'options.dtype', options.dtype ?? 'float64'),
+  );
 }
 
 /** @internal LeCun-normal weights `N(0, 1/fan_in)` from `RandomStream(seed)`, layer by layer, and zero biases. */
@@ -301,13 +361,18 @@ export function initialParameters(architecture: ScoreNetworkArchitecture, seed: 
 
 /** Throws unless `dtype` is `'float64'` or `'float32'`. */
 export function expectNetworkDType(fn: string, argument: string, dtype: unknown): NetworkDType {
-  if (dtype !== 'float64' && dtype !== 'float32') throw new InvalidArgumentError(fn, argument, dtype, "'float64' or 'float32'");
+  if (dtype !== 'float64' && dtype !== 'float32')
+    throw new InvalidArgumentError(fn, argument, dtype, "'float64' or 'float32'");
   return dtype;
 }
 
 /** @internal The architecture `createScoreNetwork` (and `createCLDScoreNetwork`, as `fn`) builds from its options. */
-export function architectureFromOptions(options: ScoreNetworkOptions, fn = 'createScoreNetwork'): ScoreNetworkArchitecture {
-  if (!options || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an options object');
+export function architectureFromOptions(
+  options: ScoreNetworkOptions,
+  fn = 'createScoreNetwork',
+): ScoreNetworkArchitecture {
+  if (!options || typeof options !== 'object')
+    throw new InvalidArgumentError(fn, 'options', options, 'an options object');
   const dim = expectInteger(fn, 'options.dim', options.dim, 1);
   const hiddenWidths = options.hiddenWidths ?? [128, 128];
   if (!Array.isArray(hiddenWidths) || hiddenWidths.length === 0) {
@@ -318,11 +383,21 @@ export function architectureFromOptions(options: ScoreNetworkOptions, fn = 'crea
   const minFrequency = expectPositive(fn, 'options.minTimeFrequency', options.minTimeFrequency ?? 0.1);
   const maxFrequency = expectPositive(fn, 'options.maxTimeFrequency', options.maxTimeFrequency ?? 4);
   if (maxFrequency < minFrequency) {
-    throw new InvalidArgumentError(fn, 'options.maxTimeFrequency', maxFrequency, `a number >= options.minTimeFrequency (${minFrequency})`);
+    throw new InvalidArgumentError(
+      fn,
+      'options.maxTimeFrequency',
+      maxFrequency,
+      `a number >= options.minTimeFrequency (${minFrequency})`,
+    );
   }
   const parameterisation = options.parameterisation ?? 'noise-prediction';
   if (parameterisation !== 'noise-prediction' && parameterisation !== 'noise-prediction-skip') {
-    throw new InvalidArgumentError(fn, 'options.parameterisation', parameterisation, "'noise-prediction' or 'noise-prediction-skip'");
+    throw new InvalidArgumentError(
+      fn,
+      'options.parameterisation',
+      parameterisation,
+      "'noise-prediction' or 'noise-prediction-skip'",
+    );
   }
   return {
     dim,
@@ -367,7 +442,12 @@ export interface ScoreNetworkDocument {
     | { readonly kind: 'affine'; readonly mean: number[]; readonly scale: number[] }
     | { readonly kind: 'whitening'; readonly mean: number[]; readonly matrix: number[] };
   /** Version 2: moments of the training data in the network's space. */
-  readonly dataMoments?: { readonly mean: number[]; readonly std: number[]; readonly min?: number[]; readonly max?: number[] };
+  readonly dataMoments?: {
+    readonly mean: number[];
+    readonly std: number[];
+    readonly min?: number[];
+    readonly max?: number[];
+  };
   /** Version 2: per-coordinate range of the training rows in data units (optional). */
   readonly dataRange?: { readonly lower: number[]; readonly upper: number[] };
   /** Version 3: `'cld'` for a CLD velocity-score network (input `[x, v, φ(t)]`); absent (or `'ou'`) for DDPM. */
@@ -382,17 +462,21 @@ function normalizationDocument(n: DataNormalization): NonNullable<ScoreNetworkDo
     : { kind: 'whitening', mean: Array.from(n.mean), matrix: Array.from(n.matrix) };
 }
 
-
-
 function momentsDocument(m: DataMoments): NonNullable<ScoreNetworkDocument['dataMoments']> {
   return {
-    mean: Array.from(m.mean), std: Array.from(m.std),
+    mean: Array.from(m.mean),
+    std: Array.from(m.std),
     ...(m.min !== undefined && m.max !== undefined ? { min: Array.from(m.min), max: Array.from(m.max) } : {}),
   };
 }
 
 /** Builds the saved form of a network. JSON numbers round-trip doubles (and so float32 values) exactly. */
-export function networkDocument(network: Pick<ScoreNetwork, 'architecture' | 'model' | 'layouts' | 'dtype' | 'normalization' | 'dataMoments' | 'dataRange'>): ScoreNetworkDocument {
+export function networkDocument(
+  network: Pick<
+    ScoreNetwork,
+    'architecture' | 'model' | 'layouts' | 'dtype' | 'normalization' | 'dataMoments' | 'dataRange'
+  >,
+): ScoreNetworkDocument {
   const { architecture } = network;
   // The weights the network computes with: a float32 network reloads bit-identical.
   const parameters = network.model.parameters;
@@ -413,7 +497,8 @@ export function networkDocument(network: Pick<ScoreNetwork, 'architecture' | 'mo
     dtype: network.dtype,
     ...(network.normalization ? { normalization: normalizationDocument(network.normalization) } : {}),
     ...(network.dataMoments ? { dataMoments: momentsDocument(network.dataMoments) } : {}),
-    ...(network.dataRange ? { dataRange: { lower: Array.from(network.dataRange.lower), upper: Array.from(network.dataRange.upper) } } : {}),
+    ...(network.dataRange
+      ? { dataRange: { lower: Array.from(network.dataRange.lower), upper: Array.from(network.dataRange.upper) } }
+      : {}),
   };
 }
-

@@ -10,9 +10,7 @@
  * blow up in the reverse SDE (see docs/learned-scores.md for the measured effect).
  * @packageDocumentation
  */
-import {
-  InvalidArgumentError, ShapeMismatchError, expectBatch, symmetricEigen, type Batch,
-} from '@sgmkit/tensor';
+import { InvalidArgumentError, ShapeMismatchError, expectBatch, symmetricEigen, type Batch } from '@sgmkit/tensor';
 import type { DataMoments, DataNormalization } from '../types.js';
 import { columnRange } from '../analytic/data-moments.js';
 
@@ -47,7 +45,8 @@ export function fitNormalization(data: Batch, kind: NormalizationKind = 'affine'
   const fn = 'fitNormalization';
   const [n, d] = expectBatch(fn, 'data', data);
   if (n < 2) throw new InvalidArgumentError(fn, 'data', data, 'a batch with at least 2 rows');
-  if (kind !== 'affine' && kind !== 'whitening') throw new InvalidArgumentError(fn, 'kind', kind, "'affine' or 'whitening'");
+  if (kind !== 'affine' && kind !== 'whitening')
+    throw new InvalidArgumentError(fn, 'kind', kind, "'affine' or 'whitening'");
   expectFiniteData(fn, data, n, d);
   const mean = columnMeans(data, n, d);
   if (kind === 'affine') return { kind, mean, scale: affineScales(data, mean, n, d) };
@@ -61,7 +60,8 @@ export function standardizeBatch(normalization: DataNormalization, x: Batch): Ba
   const [n] = expectBatch(fn, 'x', x, d);
   const out = new Float64Array(n * d);
   const centred = new Float64Array(d);
-  const inverse = normalization.kind === 'whitening' ? invertMatrix(fn, 'normalization.matrix', normalization.matrix, d) : undefined;
+  const inverse =
+    normalization.kind === 'whitening' ? invertMatrix(fn, 'normalization.matrix', normalization.matrix, d) : undefined;
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < d; j++) centred[j] = x.data[x.offset + i * d + j]! - normalization.mean[j]!;
     if (normalization.kind === 'affine') {
@@ -88,7 +88,13 @@ export function unstandardizeBatch(normalization: DataNormalization, y: Batch, o
 }
 
 /** Writes `N(y)` for one row `y` (length d) into `out[offset…]`: the kernel of `unstandardizeBatch`. */
-export function unstandardizeRow(normalization: DataNormalization, y: Float64Array, d: number, out: Float64Array | Float32Array, offset: number): void {
+export function unstandardizeRow(
+  normalization: DataNormalization,
+  y: Float64Array,
+  d: number,
+  out: Float64Array | Float32Array,
+  offset: number,
+): void {
   const { mean } = normalization;
   if (normalization.kind === 'affine') {
     for (let j = 0; j < d; j++) out[offset + j] = mean[j]! + normalization.scale[j]! * y[j]!;
@@ -117,9 +123,11 @@ export function dataMomentsOf(data: Batch): DataMoments {
  * @throws {InvalidArgumentError} naming `argument.<field>`
  */
 export function expectNormalization(fn: string, argument: string, value: unknown, dim?: number): number {
-  if (typeof value !== 'object' || value === null) throw new InvalidArgumentError(fn, argument, value, "a normalization { kind: 'affine' | 'whitening', ... }");
+  if (typeof value !== 'object' || value === null)
+    throw new InvalidArgumentError(fn, argument, value, "a normalization { kind: 'affine' | 'whitening', ... }");
   const v = value as Record<string, unknown>;
-  if (v.kind !== 'affine' && v.kind !== 'whitening') throw new InvalidArgumentError(fn, `${argument}.kind`, v.kind, "'affine' or 'whitening'");
+  if (v.kind !== 'affine' && v.kind !== 'whitening')
+    throw new InvalidArgumentError(fn, `${argument}.kind`, v.kind, "'affine' or 'whitening'");
   const mean = expectFiniteVector(fn, `${argument}.mean`, v.mean, dim);
   const d = mean.length;
   if (d === 0) throw new InvalidArgumentError(fn, `${argument}.mean`, v.mean, 'a non-empty Float64Array');
@@ -137,24 +145,44 @@ export function expectNormalization(fn: string, argument: string, value: unknown
 
 /** Checks data moments (finite means, finite std ≥ 0, both of length `dim`). */
 export function expectDataMoments(fn: string, argument: string, value: unknown, dim: number): void {
-  if (typeof value !== 'object' || value === null) throw new InvalidArgumentError(fn, argument, value, 'an object { mean, std }');
+  if (typeof value !== 'object' || value === null)
+    throw new InvalidArgumentError(fn, argument, value, 'an object { mean, std }');
   const v = value as Record<string, unknown>;
   expectFiniteVector(fn, `${argument}.mean`, v.mean, dim);
   expectFiniteVector(fn, `${argument}.std`, v.std, dim).forEach((s, j) => {
     if (!(s >= 0)) throw new InvalidArgumentError(fn, `${argument}.std[${j}]`, s, 'a finite number >= 0');
   });
-  if ((v.min === undefined) !== (v.max === undefined)) throw new InvalidArgumentError(fn, `${argument}.${v.min === undefined ? 'min' : 'max'}`, undefined, 'given with the other (min and max go together)');
+  if ((v.min === undefined) !== (v.max === undefined))
+    throw new InvalidArgumentError(
+      fn,
+      `${argument}.${v.min === undefined ? 'min' : 'max'}`,
+      undefined,
+      'given with the other (min and max go together)',
+    );
   if (v.min !== undefined) {
     const min = expectFiniteVector(fn, `${argument}.min`, v.min, dim);
     expectFiniteVector(fn, `${argument}.max`, v.max, dim).forEach((x, j) => {
-      if (!(x >= min[j]!)) throw new InvalidArgumentError(fn, `${argument}.max[${j}]`, x, `a finite number >= ${argument}.min[${j}] = ${min[j]}`);
+      if (!(x >= min[j]!))
+        throw new InvalidArgumentError(
+          fn,
+          `${argument}.max[${j}]`,
+          x,
+          `a finite number >= ${argument}.min[${j}] = ${min[j]}`,
+        );
     });
   }
 }
 
 function expectFiniteVector(fn: string, argument: string, value: unknown, length?: number): Float64Array {
-  if (!(value instanceof Float64Array)) throw new InvalidArgumentError(fn, argument, value, `a Float64Array${length === undefined ? '' : ` of length ${length}`}`);
-  if (length !== undefined && value.length !== length) throw new ShapeMismatchError(fn, argument, value, `a Float64Array of length ${length}`);
+  if (!(value instanceof Float64Array))
+    throw new InvalidArgumentError(
+      fn,
+      argument,
+      value,
+      `a Float64Array${length === undefined ? '' : ` of length ${length}`}`,
+    );
+  if (length !== undefined && value.length !== length)
+    throw new ShapeMismatchError(fn, argument, value, `a Float64Array of length ${length}`);
   value.forEach((x, j) => {
     if (!Number.isFinite(x)) throw new InvalidArgumentError(fn, `${argument}[${j}]`, x, 'a finite number');
   });
@@ -164,7 +192,8 @@ function expectFiniteVector(fn: string, argument: string, value: unknown, length
 function expectFiniteData(fn: string, data: Batch, n: number, d: number): void {
   for (let i = 0; i < n * d; i++) {
     const v = data.data[data.offset + i]!;
-    if (!Number.isFinite(v)) throw new InvalidArgumentError(fn, `data[${Math.floor(i / d)}][${i % d}]`, v, 'a finite number');
+    if (!Number.isFinite(v))
+      throw new InvalidArgumentError(fn, `data[${Math.floor(i / d)}][${i % d}]`, v, 'a finite number');
   }
 }
 
@@ -260,7 +289,8 @@ function invertMatrix(fn: string, argument: string, matrix: Float64Array, d: num
     let pivot = col;
     for (let r = col + 1; r < d; r++) if (Math.abs(a[r * d + col]!) > Math.abs(a[pivot * d + col]!)) pivot = r;
     const p = a[pivot * d + col]!;
-    if (!(Math.abs(p) > 1e-13 * largest)) throw new InvalidArgumentError(fn, argument, matrix, 'an invertible d × d matrix (it is numerically singular)');
+    if (!(Math.abs(p) > 1e-13 * largest))
+      throw new InvalidArgumentError(fn, argument, matrix, 'an invertible d × d matrix (it is numerically singular)');
     if (pivot !== col) swapRows(a, inv, pivot, col, d);
     for (let k = 0; k < d; k++) {
       a[col * d + k] = a[col * d + k]! / p;

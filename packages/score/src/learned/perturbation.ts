@@ -27,8 +27,15 @@ export interface TrainingPerturbation {
    * the same offset when `normalsPerRow` is d.
    */
   perturbRow(
-    t: number, clean: FloatArray, cleanOffset: number, normals: Float64Array, normalsOffset: number,
-    input: FloatArray, inputOffset: number, target: Float64Array, targetOffset: number,
+    t: number,
+    clean: FloatArray,
+    cleanOffset: number,
+    normals: Float64Array,
+    normalsOffset: number,
+    input: FloatArray,
+    inputOffset: number,
+    target: Float64Array,
+    targetOffset: number,
   ): void;
 }
 
@@ -46,7 +53,8 @@ function ouPerturbation(network: ScoreNetwork): TrainingPerturbation {
     perturbRow(t, clean, cleanOffset, normals, normalsOffset, input, inputOffset, target, targetOffset) {
       const decay = exp(-t);
       const sigma = noiseScale(t);
-      for (let j = 0; j < d; j++) input[inputOffset + j] = decay * clean[cleanOffset + j]! + sigma * normals[normalsOffset + j]!;
+      for (let j = 0; j < d; j++)
+        input[inputOffset + j] = decay * clean[cleanOffset + j]! + sigma * normals[normalsOffset + j]!;
       if (target !== normals || targetOffset !== normalsOffset) {
         for (let j = 0; j < d; j++) target[targetOffset + j] = normals[normalsOffset + j]!;
       }
@@ -63,14 +71,32 @@ function cldPerturbation(network: CLDScoreNetwork): TrainingPerturbation {
     pointWidth: 2 * d,
     perturbRow(t, clean, cleanOffset, normals, normalsOffset, input, inputOffset, target, targetOffset) {
       network.lawAt('trainDenoisingScoreMatching', t, law);
-      cldPerturbRow(law, network.skip, d, clean, cleanOffset, normals, normalsOffset, input, inputOffset, target, targetOffset);
+      cldPerturbRow(
+        law,
+        network.skip,
+        d,
+        clean,
+        cleanOffset,
+        normals,
+        normalsOffset,
+        input,
+        inputOffset,
+        target,
+        targetOffset,
+      );
     },
   };
 }
 
 /** A network of the same kind, architecture, dtype (and γ) as `network` with other weights and training data. */
-export function networkLike<N extends AnyScoreNetwork>(network: N, parameters: Float64Array, trainedOn: ScoreNetworkData): N {
-  return (network instanceof CLDScoreNetwork
-    ? new CLDScoreNetwork(network.architecture, parameters, network.dtype, network.initialVelocityVariance, trainedOn)
-    : new ScoreNetwork(network.architecture, parameters, network.dtype, trainedOn)) as N;
+export function networkLike<N extends AnyScoreNetwork>(
+  network: N,
+  parameters: Float64Array,
+  trainedOn: ScoreNetworkData,
+): N {
+  return (
+    network instanceof CLDScoreNetwork
+      ? new CLDScoreNetwork(network.architecture, parameters, network.dtype, network.initialVelocityVariance, trainedOn)
+      : new ScoreNetwork(network.architecture, parameters, network.dtype, trainedOn)
+  ) as N;
 }

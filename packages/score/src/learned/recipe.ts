@@ -16,8 +16,13 @@ import type { LearningRateDecay } from './schedule.js';
 import type { NetworkDType, Parameterisation } from './architecture.js';
 import type { ScoreNetworkOptions } from './network.js';
 import {
-  trainDenoisingScoreMatching, type EarlyStoppingOptions, type TimeDistribution, type TrainingEvaluation, type TrainingOptions,
-  type TrainingProgress, type TrainingResult,
+  trainDenoisingScoreMatching,
+  type EarlyStoppingOptions,
+  type TimeDistribution,
+  type TrainingEvaluation,
+  type TrainingOptions,
+  type TrainingProgress,
+  type TrainingResult,
 } from './training.js';
 
 /** Options of {@link trainScoreNetwork}; every field has a default that works on standardised data. */
@@ -152,7 +157,10 @@ export const SPLIT_STREAM = 2;
  */
 export function trainScoreNetwork(data: Batch, options: TrainScoreNetworkOptions = {}): TrainScoreNetworkResult {
   const prepared = prepareScoreNetworkTraining(data, options);
-  return finishScoreNetworkTraining(prepared, trainDenoisingScoreMatching(prepared.network, prepared.trainData, prepared.trainingOptions));
+  return finishScoreNetworkTraining(
+    prepared,
+    trainDenoisingScoreMatching(prepared.network, prepared.trainData, prepared.trainingOptions),
+  );
 }
 
 /**
@@ -166,9 +174,15 @@ export function trainScoreNetwork(data: Batch, options: TrainScoreNetworkOptions
  * const { samples } = await sampleCLD(network, { T: 10, delta: 1e-3, steps: 200, n: 10_000, seed: 2 });
  * ```
  */
-export function trainCLDScoreNetwork(data: Batch, options: TrainCLDScoreNetworkOptions = {}): TrainScoreNetworkResult<CLDScoreNetwork> {
+export function trainCLDScoreNetwork(
+  data: Batch,
+  options: TrainCLDScoreNetworkOptions = {},
+): TrainScoreNetworkResult<CLDScoreNetwork> {
   const prepared = prepareCLDScoreNetworkTraining(data, options);
-  return finishScoreNetworkTraining(prepared, trainDenoisingScoreMatching(prepared.network, prepared.trainData, prepared.trainingOptions));
+  return finishScoreNetworkTraining(
+    prepared,
+    trainDenoisingScoreMatching(prepared.network, prepared.trainData, prepared.trainingOptions),
+  );
 }
 
 /** A recipe run set up but not trained: what `trainScoreNetwork` does before and after the DSM loop. */
@@ -194,22 +208,34 @@ export interface PreparedScoreNetworkTraining<N extends AnyScoreNetwork = ScoreN
  * `finishScoreNetworkTraining`.
  * @throws {InvalidArgumentError} as `trainScoreNetwork`
  */
-export function prepareScoreNetworkTraining(data: Batch, options: TrainScoreNetworkOptions = {}): PreparedScoreNetworkTraining {
+export function prepareScoreNetworkTraining(
+  data: Batch,
+  options: TrainScoreNetworkOptions = {},
+): PreparedScoreNetworkTraining {
   return prepare('trainScoreNetwork', data, options, (initial) => createScoreNetwork(initial));
 }
 
 /** `prepareScoreNetworkTraining` for a CLD network (see `trainCLDScoreNetwork`); finish with `finishScoreNetworkTraining`. */
-export function prepareCLDScoreNetworkTraining(data: Batch, options: TrainCLDScoreNetworkOptions = {}): PreparedScoreNetworkTraining<CLDScoreNetwork> {
+export function prepareCLDScoreNetworkTraining(
+  data: Batch,
+  options: TrainCLDScoreNetworkOptions = {},
+): PreparedScoreNetworkTraining<CLDScoreNetwork> {
   const fn = 'trainCLDScoreNetwork';
   const gamma = options?.initialVelocityVariance;
-  return prepare(fn, data, options, (initial) => createCLDScoreNetwork({ ...initial, ...(gamma !== undefined ? { initialVelocityVariance: gamma } : {}) }));
+  return prepare(fn, data, options, (initial) =>
+    createCLDScoreNetwork({ ...initial, ...(gamma !== undefined ? { initialVelocityVariance: gamma } : {}) }),
+  );
 }
 
 function prepare<N extends AnyScoreNetwork>(
-  fn: string, data: Batch, options: TrainScoreNetworkOptions, create: (options: ScoreNetworkOptions) => N,
+  fn: string,
+  data: Batch,
+  options: TrainScoreNetworkOptions,
+  create: (options: ScoreNetworkOptions) => N,
 ): PreparedScoreNetworkTraining<N> {
   const [n, d] = expectBatch(fn, 'data', data);
-  if (!options || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an options object');
+  if (!options || typeof options !== 'object')
+    throw new InvalidArgumentError(fn, 'options', options, 'an options object');
   const recipe = resolveRecipe(fn, options, d);
   const { train, heldOut } = splitRows(fn, data, n, d, recipe.heldOutFraction, recipe.seed);
   const normalization = recipe.normalization === 'none' ? undefined : fitNormalization(train, recipe.normalization);
@@ -217,16 +243,33 @@ function prepare<N extends AnyScoreNetwork>(
   const heldOutY = normalization && heldOut.shape[0]! > 0 ? standardizeBatch(normalization, heldOut) : heldOut;
   // The moments go in before training: the skip term's Gaussian is made of them.
   const dataMoments = dataMomentsOf(trainY);
-  const initial = create({ dim: d, hiddenWidths: recipe.hiddenWidths, timeFrequencyCount: recipe.timeFrequencyCount,
-    parameterisation: recipe.parameterisation, seed: recipe.seed, ...(options.dtype !== undefined ? { dtype: options.dtype } : {}),
+  const initial = create({
+    dim: d,
+    hiddenWidths: recipe.hiddenWidths,
+    timeFrequencyCount: recipe.timeFrequencyCount,
+    parameterisation: recipe.parameterisation,
+    seed: recipe.seed,
+    ...(options.dtype !== undefined ? { dtype: options.dtype } : {}),
   });
   const dataRange = dataRangeOf(train);
-  const network = networkLike(initial, initial.parameters, { ...(normalization ? { normalization } : {}), dataMoments, dataRange });
-  const early = options.earlyStopping === true ? {} : options.earlyStopping === false ? undefined : options.earlyStopping;
+  const network = networkLike(initial, initial.parameters, {
+    ...(normalization ? { normalization } : {}),
+    dataMoments,
+    dataRange,
+  });
+  const early =
+    options.earlyStopping === true ? {} : options.earlyStopping === false ? undefined : options.earlyStopping;
   const trainingOptions: TrainingOptions = {
-    steps: recipe.steps, batchSize: recipe.batchSize, learningRate: recipe.learningRate, warmupSteps: recipe.warmupSteps,
-    learningRateDecay: recipe.learningRateDecay, finalLearningRateFraction: recipe.finalLearningRateFraction,
-    gradientClipNorm: recipe.gradientClipNorm, tMin: recipe.tMin, tMax: recipe.tMax, seed: recipe.seed,
+    steps: recipe.steps,
+    batchSize: recipe.batchSize,
+    learningRate: recipe.learningRate,
+    warmupSteps: recipe.warmupSteps,
+    learningRateDecay: recipe.learningRateDecay,
+    finalLearningRateFraction: recipe.finalLearningRateFraction,
+    gradientClipNorm: recipe.gradientClipNorm,
+    tMin: recipe.tMin,
+    tMax: recipe.tMax,
+    seed: recipe.seed,
     ...(recipe.emaDecay > 0 ? { emaDecay: recipe.emaDecay } : {}),
     ...(options.timeDistribution !== undefined ? { timeDistribution: options.timeDistribution } : {}),
     ...(heldOutY.shape[0]! > 0 ? { heldOut: heldOutY, ...(early ? { earlyStopping: early } : {}) } : {}),
@@ -235,7 +278,17 @@ function prepare<N extends AnyScoreNetwork>(
     ...(options.onEvaluation ? { onEvaluation: options.onEvaluation } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   };
-  return { network, trainData: trainY, trainingOptions, train, heldOut, ...(normalization ? { normalization } : {}), dataMoments, dataRange, recipe };
+  return {
+    network,
+    trainData: trainY,
+    trainingOptions,
+    train,
+    heldOut,
+    ...(normalization ? { normalization } : {}),
+    dataMoments,
+    dataRange,
+    recipe,
+  };
 }
 
 /** Per-coordinate minimum and maximum of the rows (raw units). */
@@ -254,13 +307,28 @@ function dataRangeOf(rows: Batch<Float64Array>): DataRange {
 }
 
 /** The result of a prepared run: the EMA (or final) weights with the normalization and data moments. */
-export function finishScoreNetworkTraining<N extends AnyScoreNetwork>(prepared: PreparedScoreNetworkTraining<N>, result: TrainingResult<N>): TrainScoreNetworkResult<N> {
+export function finishScoreNetworkTraining<N extends AnyScoreNetwork>(
+  prepared: PreparedScoreNetworkTraining<N>,
+  result: TrainingResult<N>,
+): TrainScoreNetworkResult<N> {
   const { normalization, dataMoments, dataRange, train, heldOut, recipe } = prepared;
   const weights = result.ema ?? prepared.network;
-  const trained = networkLike(weights, weights.parameters, { ...(normalization ? { normalization } : {}), dataMoments, dataRange });
+  const trained = networkLike(weights, weights.parameters, {
+    ...(normalization ? { normalization } : {}),
+    dataMoments,
+    dataRange,
+  });
   return {
-    network: trained, train, heldOut, ...(normalization ? { normalization } : {}), losses: result.losses, gradientNorms: result.gradientNorms,
-    evaluations: result.evaluations, stoppedEarly: result.stoppedEarly, steps: result.steps, options: recipe,
+    network: trained,
+    train,
+    heldOut,
+    ...(normalization ? { normalization } : {}),
+    losses: result.losses,
+    gradientNorms: result.gradientNorms,
+    evaluations: result.evaluations,
+    stoppedEarly: result.stoppedEarly,
+    steps: result.steps,
+    options: recipe,
   };
 }
 
@@ -274,12 +342,24 @@ function resolveRecipe(fn: string, options: TrainScoreNetworkOptions, d: number)
     throw new InvalidArgumentError(fn, 'options.heldOutFraction', heldOutFraction, 'a number in [0, 0.5]');
   }
   const emaDecay = options.emaDecay ?? 0.999;
-  if (typeof emaDecay !== 'number' || !(emaDecay >= 0 && emaDecay < 1)) throw new InvalidArgumentError(fn, 'options.emaDecay', emaDecay, 'a number in [0, 1)');
+  if (typeof emaDecay !== 'number' || !(emaDecay >= 0 && emaDecay < 1))
+    throw new InvalidArgumentError(fn, 'options.emaDecay', emaDecay, 'a number in [0, 1)');
   const e = options.earlyStopping;
   if (e !== undefined && typeof e !== 'boolean' && (typeof e !== 'object' || e === null)) {
-    throw new InvalidArgumentError(fn, 'options.earlyStopping', e, 'a boolean or { patience?, minRelativeImprovement? }');
+    throw new InvalidArgumentError(
+      fn,
+      'options.earlyStopping',
+      e,
+      'a boolean or { patience?, minRelativeImprovement? }',
+    );
   }
-  if (e && heldOutFraction === 0) throw new InvalidArgumentError(fn, 'options.earlyStopping', e, 'off when options.heldOutFraction is 0 (it watches the held-out loss)');
+  if (e && heldOutFraction === 0)
+    throw new InvalidArgumentError(
+      fn,
+      'options.earlyStopping',
+      e,
+      'off when options.heldOutFraction is 0 (it watches the held-out loss)',
+    );
   // The remaining numeric options are checked by createScoreNetwork and trainDenoisingScoreMatching.
   const steps = options.steps ?? DEFAULT_RECIPE_STEPS;
   return {
@@ -306,10 +386,22 @@ function resolveRecipe(fn: string, options: TrainScoreNetworkOptions, d: number)
  * Shuffles the row indices with `RandomStream(seed, SPLIT_STREAM)` (Fisher–Yates) and holds out
  * the first `round(fraction·n)` (at least 1 when the fraction is > 0). Needs ≥ 2 training rows.
  */
-function splitRows(fn: string, data: Batch, n: number, d: number, fraction: number, seed: number): { train: Batch<Float64Array>; heldOut: Batch<Float64Array> } {
+function splitRows(
+  fn: string,
+  data: Batch,
+  n: number,
+  d: number,
+  fraction: number,
+  seed: number,
+): { train: Batch<Float64Array>; heldOut: Batch<Float64Array> } {
   const heldOutCount = fraction > 0 ? Math.max(1, Math.round(fraction * n)) : 0;
   if (n - heldOutCount < 2) {
-    throw new InvalidArgumentError(fn, 'data', data, `a batch with at least ${heldOutCount + 2} rows (2 to train on${heldOutCount ? ` and ${heldOutCount} held out` : ''})`);
+    throw new InvalidArgumentError(
+      fn,
+      'data',
+      data,
+      `a batch with at least ${heldOutCount + 2} rows (2 to train on${heldOutCount ? ` and ${heldOutCount} held out` : ''})`,
+    );
   }
   const order = Int32Array.from({ length: n }, (_, i) => i);
   const rng = new RandomStream(seed, SPLIT_STREAM);

@@ -42,12 +42,27 @@ export function learningRateAt(schedule: LearningRateSchedule, step: number): nu
 
 /** Checks a schedule's fields, naming them as `options.<field>`. */
 export function expectLearningRateSchedule(fn: string, schedule: LearningRateSchedule): LearningRateSchedule {
-  if (!(schedule.warmupSteps >= 0) || !Number.isInteger(schedule.warmupSteps) || schedule.warmupSteps > schedule.steps) {
-    throw new InvalidArgumentError(fn, 'options.warmupSteps', schedule.warmupSteps, `an integer in [0, options.steps = ${schedule.steps}]`);
+  if (
+    !(schedule.warmupSteps >= 0) ||
+    !Number.isInteger(schedule.warmupSteps) ||
+    schedule.warmupSteps > schedule.steps
+  ) {
+    throw new InvalidArgumentError(
+      fn,
+      'options.warmupSteps',
+      schedule.warmupSteps,
+      `an integer in [0, options.steps = ${schedule.steps}]`,
+    );
   }
-  if (schedule.decay !== 'constant' && schedule.decay !== 'cosine') throw new InvalidArgumentError(fn, 'options.learningRateDecay', schedule.decay, "'constant' or 'cosine'");
+  if (schedule.decay !== 'constant' && schedule.decay !== 'cosine')
+    throw new InvalidArgumentError(fn, 'options.learningRateDecay', schedule.decay, "'constant' or 'cosine'");
   if (typeof schedule.finalFraction !== 'number' || !(schedule.finalFraction >= 0 && schedule.finalFraction <= 1)) {
-    throw new InvalidArgumentError(fn, 'options.finalLearningRateFraction', schedule.finalFraction, 'a number in [0, 1]');
+    throw new InvalidArgumentError(
+      fn,
+      'options.finalLearningRateFraction',
+      schedule.finalFraction,
+      'a number in [0, 1]',
+    );
   }
   return schedule;
 }

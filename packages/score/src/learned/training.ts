@@ -10,18 +10,39 @@
  * @packageDocumentation
  */
 import {
-  AbortedError, InvalidArgumentError, NonFiniteValueError, RandomStream, exp, expectBatch, expectInteger, expectPositive, expectSeed, log,
+  AbortedError,
+  InvalidArgumentError,
+  NonFiniteValueError,
+  RandomStream,
+  exp,
+  expectBatch,
+  expectInteger,
+  expectPositive,
+  expectSeed,
+  log,
   type Batch,
 } from '@sgmkit/tensor';
 import { createAdamRun, roundInto, type AdamRun } from './adam.js';
 import { expectCheckpoint, trainingFingerprint, type TrainingCheckpoint } from './checkpoint.js';
 import { InProcessGradientEvaluator, type GradientEvaluator } from './gradient.js';
 import { noisePredictionLoss, writeInputRow } from './loss.js';
-import { createTrainingWorkspace, forwardTraining, mlpModel, type MlpModel, type TrainingWorkspace } from './mlp-kernels.js';
+import {
+  createTrainingWorkspace,
+  forwardTraining,
+  mlpModel,
+  type MlpModel,
+  type TrainingWorkspace,
+} from './mlp-kernels.js';
 import { ScoreNetwork, type ScoreNetworkData } from './network.js';
 import { CLDScoreNetwork } from './cld-network.js';
 import { networkLike, trainingPerturbation, type AnyScoreNetwork, type TrainingPerturbation } from './perturbation.js';
-import { clipGradientNorm, expectLearningRateSchedule, learningRateAt, type LearningRateDecay, type LearningRateSchedule } from './schedule.js';
+import {
+  clipGradientNorm,
+  expectLearningRateSchedule,
+  learningRateAt,
+  type LearningRateDecay,
+  type LearningRateSchedule,
+} from './schedule.js';
 import { writeTimeFeatures } from './time-features.js';
 
 /** Distribution of the training times on [tMin, tMax]. */
@@ -146,12 +167,19 @@ export interface TrainingResult<N extends AnyScoreNetwork = ScoreNetwork> {
 }
 
 interface ResolvedOptions {
-  steps: number; batchSize: number; tMin: number; tMax: number; timeDistribution: TimeDistribution;
+  steps: number;
+  batchSize: number;
+  tMin: number;
+  tMax: number;
+  timeDistribution: TimeDistribution;
   adam: { learningRate: number; beta1: number; beta2: number; epsilon: number };
   schedule: LearningRateSchedule;
   gradientClipNorm: number;
-  emaDecay: number | undefined; seed: number;
-  heldOut: Batch | undefined; evaluateEvery: number; evaluationRows: number;
+  emaDecay: number | undefined;
+  seed: number;
+  heldOut: Batch | undefined;
+  evaluateEvery: number;
+  evaluationRows: number;
   earlyStopping: { patience: number; minRelativeImprovement: number } | undefined;
   checkpointEvery: number | undefined;
 }
@@ -178,31 +206,82 @@ export const EVALUATION_STREAM = 1;
  * @throws {AbortedError} when `options.signal` aborts (checked before each step). Training is in place, so the
  * network then holds the weights after the last completed step (as a run of that many steps would have left them).
  */
-export function trainDenoisingScoreMatching<N extends AnyScoreNetwork>(network: N, data: Batch, options: TrainingOptions = {}): TrainingResult<N> {
+export function trainDenoisingScoreMatching<N extends AnyScoreNetwork>(
+  network: N,
+  data: Batch,
+  options: TrainingOptions = {},
+): TrainingResult<N> {
   const fn = 'trainDenoisingScoreMatching';
   if (!isScoreNetwork(network)) {
-    throw new InvalidArgumentError(fn, 'network', network, 'a ScoreNetwork or CLDScoreNetwork (from createScoreNetwork, createCLDScoreNetwork or a loader)');
+    throw new InvalidArgumentError(
+      fn,
+      'network',
+      network,
+      'a ScoreNetwork or CLDScoreNetwork (from createScoreNetwork, createCLDScoreNetwork or a loader)',
+    );
   }
   const [n, d] = expectBatch(fn, 'data', data, network.dim);
   if (n === 0) throw new InvalidArgumentError(fn, 'data', data, 'a batch with at least 1 row');
   expectFiniteRows(fn, data, n, d);
   const resolved = resolveOptions(fn, options, d);
   if (resolved.heldOut) expectFiniteRows(fn, resolved.heldOut, resolved.heldOut.shape[0]!, d, 'options.heldOut');
-  if (options.onEvaluation !== undefined && typeof options.onEvaluation !== 'function') throw new InvalidArgumentError(fn, 'options.onEvaluation', options.onEvaluation, 'a function');
-  const evaluator = expectEvaluator(fn, options.gradientEvaluator) ?? new InProcessGradientEvaluator(network.architecture, network.model.parameters);
+  if (options.onEvaluation !== undefined && typeof options.onEvaluation !== 'function')
+    throw new InvalidArgumentError(fn, 'options.onEvaluation', options.onEvaluation, 'a function');
+  const evaluator =
+    expectEvaluator(fn, options.gradientEvaluator) ??
+    new InProcessGradientEvaluator(network.architecture, network.model.parameters);
   const checkpointing = resolveCheckpointing(fn, options, network, data, resolved);
-  return runTraining(network, data, n, resolved, evaluator, options.onStep, options.onEvaluation, options.signal, checkpointing);
+  return runTraining(
+    network,
+    data,
+    n,
+    resolved,
+    evaluator,
+    options.onStep,
+    options.onEvaluation,
+    options.signal,
+    checkpointing,
+  );
 }
 
 /** The run's fingerprint, and the checkpoint options checked against it. */
-function resolveCheckpointing(fn: string, options: TrainingOptions, network: AnyScoreNetwork, data: Batch, resolved: ResolvedOptions): Checkpointing {
-  if (options.onCheckpoint !== undefined && typeof options.onCheckpoint !== 'function') throw new InvalidArgumentError(fn, 'options.onCheckpoint', options.onCheckpoint, 'a function');
+function resolveCheckpointing(
+  fn: string,
+  options: TrainingOptions,
+  network: AnyScoreNetwork,
+  data: Batch,
+  resolved: ResolvedOptions,
+): Checkpointing {
+  if (options.onCheckpoint !== undefined && typeof options.onCheckpoint !== 'function')
+    throw new InvalidArgumentError(fn, 'options.onCheckpoint', options.onCheckpoint, 'a function');
   if (options.onCheckpoint !== undefined && resolved.checkpointEvery === undefined) {
-    throw new InvalidArgumentError(fn, 'options.checkpointEvery', options.checkpointEvery, 'an integer >= 1 when options.onCheckpoint is given (it says when to call it)');
+    throw new InvalidArgumentError(
+      fn,
+      'options.checkpointEvery',
+      options.checkpointEvery,
+      'an integer >= 1 when options.onCheckpoint is given (it says when to call it)',
+    );
   }
   const { heldOut, ...shaping } = resolved;
-  const fingerprint = trainingFingerprint({ architecture: network.architecture, dtype: network.model.dtype, options: { ...shaping, checkpointEvery: undefined } }, [data, heldOut]);
-  const resumeFrom = options.resumeFrom === undefined ? undefined : expectCheckpoint(fn, 'options.resumeFrom', options.resumeFrom, fingerprint, network.parameters.length, resolved.steps);
+  const fingerprint = trainingFingerprint(
+    {
+      architecture: network.architecture,
+      dtype: network.model.dtype,
+      options: { ...shaping, checkpointEvery: undefined },
+    },
+    [data, heldOut],
+  );
+  const resumeFrom =
+    options.resumeFrom === undefined
+      ? undefined
+      : expectCheckpoint(
+          fn,
+          'options.resumeFrom',
+          options.resumeFrom,
+          fingerprint,
+          network.parameters.length,
+          resolved.steps,
+        );
   return { every: resolved.checkpointEvery, onCheckpoint: options.onCheckpoint, resumeFrom, fingerprint };
 }
 
@@ -218,7 +297,8 @@ interface EvaluationSet {
 /** The normalization and data moments a network carries. */
 function trainedOn(network: AnyScoreNetwork): ScoreNetworkData {
   return {
-    ...(network.normalization ? { normalization: network.normalization } : {}), ...(network.dataMoments ? { dataMoments: network.dataMoments } : {}),
+    ...(network.normalization ? { normalization: network.normalization } : {}),
+    ...(network.dataMoments ? { dataMoments: network.dataMoments } : {}),
     ...(network.dataRange ? { dataRange: network.dataRange } : {}),
   };
 }
@@ -229,9 +309,15 @@ export function isScoreNetwork(value: unknown): value is AnyScoreNetwork {
 }
 
 function runTraining<N extends AnyScoreNetwork>(
-  network: N, data: Batch, n: number, options: ResolvedOptions, evaluator: GradientEvaluator,
+  network: N,
+  data: Batch,
+  n: number,
+  options: ResolvedOptions,
+  evaluator: GradientEvaluator,
   onStep: ((progress: TrainingProgress) => void) | undefined,
-  onEvaluation: ((evaluation: TrainingEvaluation) => void) | undefined, signal: AbortSignal | undefined, checkpointing: Checkpointing,
+  onEvaluation: ((evaluation: TrainingEvaluation) => void) | undefined,
+  signal: AbortSignal | undefined,
+  checkpointing: Checkpointing,
 ): TrainingResult<N> {
   const { model } = network;
   const d = network.dim;
@@ -255,7 +341,9 @@ function runTraining<N extends AnyScoreNetwork>(
   const evaluatedWeights = average && computeWeights ? new Float32Array(size) : average;
   const evaluated = evaluatedWeights ? mlpModel(evaluatedWeights, model.layouts) : model;
   const frequencies = Float64Array.from(network.architecture.timeFeatures.frequencies);
-  const evaluationSet = options.heldOut ? fixedEvaluationSet(options, data, options.heldOut, ws, frequencies, d, perturbation) : undefined;
+  const evaluationSet = options.heldOut
+    ? fixedEvaluationSet(options, data, options.heldOut, ws, frequencies, d, perturbation)
+    : undefined;
   const plateau = { best: Infinity, sinceBest: 0 };
   let rng = new RandomStream(options.seed);
   const losses = new Float64Array(options.steps);
@@ -271,8 +359,15 @@ function runTraining<N extends AnyScoreNetwork>(
     stoppedEarly = options.earlyStopping !== undefined && plateau.sinceBest >= options.earlyStopping.patience;
   }
   const save = (): TrainingCheckpoint => ({
-    step, fingerprint: checkpointing.fingerprint, parameters: network.parameters.slice(), adam: adam.save(), random: rng.saveState(),
-    plateau: { ...plateau }, losses: losses.slice(0, step), gradientNorms: gradientNorms.slice(0, step), evaluations: [...evaluations],
+    step,
+    fingerprint: checkpointing.fingerprint,
+    parameters: network.parameters.slice(),
+    adam: adam.save(),
+    random: rng.saveState(),
+    plateau: { ...plateau },
+    losses: losses.slice(0, step),
+    gradientNorms: gradientNorms.slice(0, step),
+    evaluations: [...evaluations],
   });
   while (step < options.steps && !stoppedEarly) {
     step += 1;
@@ -281,10 +376,18 @@ function runTraining<N extends AnyScoreNetwork>(
     const loss = evaluator.lossAndGradient(ws.input, noise, options.batchSize, gradient);
     const gradientNorm = clipGradientNorm(gradient, options.gradientClipNorm);
     if (!Number.isFinite(loss) || !Number.isFinite(gradientNorm)) {
-      throw new NonFiniteValueError(`trainDenoisingScoreMatching: loss became ${loss} (gradient norm ${gradientNorm}) at step ${step}; lower options.learningRate`, `step ${step}`);
+      throw new NonFiniteValueError(
+        `trainDenoisingScoreMatching: loss became ${loss} (gradient norm ${gradientNorm}) at step ${step}; lower options.learningRate`,
+        `step ${step}`,
+      );
     }
     adamOptions.learningRate = learningRateAt(options.schedule, step);
-    adam.step(network.parameters, adamOptions, average ? Math.min(options.emaDecay!, (1 + step) / (10 + step)) : 0, computeWeights);
+    adam.step(
+      network.parameters,
+      adamOptions,
+      average ? Math.min(options.emaDecay!, (1 + step) / (10 + step)) : 0,
+      computeWeights,
+    );
     losses[step - 1] = loss;
     gradientNorms[step - 1] = gradientNorm;
     if (evaluationSet && (step % options.evaluateEvery === 0 || step === options.steps)) {
@@ -294,19 +397,35 @@ function runTraining<N extends AnyScoreNetwork>(
       onEvaluation?.(evaluation);
       stoppedEarly = reachedPlateau(plateau, evaluation.heldOutLoss, options.earlyStopping);
     }
-    onStep?.({ step, loss, learningRate: adamOptions.learningRate, gradientNorm, ...(evaluations.length ? { evaluation: evaluations[evaluations.length - 1]! } : {}) });
-    if (checkpointing.onCheckpoint !== undefined && step % checkpointing.every! === 0) checkpointing.onCheckpoint(save());
+    onStep?.({
+      step,
+      loss,
+      learningRate: adamOptions.learningRate,
+      gradientNorm,
+      ...(evaluations.length ? { evaluation: evaluations[evaluations.length - 1]! } : {}),
+    });
+    if (checkpointing.onCheckpoint !== undefined && step % checkpointing.every! === 0)
+      checkpointing.onCheckpoint(save());
   }
   return {
-    steps: step, losses: losses.slice(0, step), gradientNorms: gradientNorms.slice(0, step), evaluations, stoppedEarly,
+    steps: step,
+    losses: losses.slice(0, step),
+    gradientNorms: gradientNorms.slice(0, step),
+    evaluations,
+    stoppedEarly,
     ...(average ? { ema: networkLike(network, average, trainedOn(network)) } : {}),
   };
 }
 
 /** Puts a checkpoint's state into a fresh run: weights, optimiser, early-stopping tracker and history. */
 function restoreCheckpoint(
-  checkpoint: TrainingCheckpoint, network: AnyScoreNetwork, adam: AdamRun, plateau: { best: number; sinceBest: number },
-  losses: Float64Array, gradientNorms: Float64Array, evaluations: TrainingEvaluation[],
+  checkpoint: TrainingCheckpoint,
+  network: AnyScoreNetwork,
+  adam: AdamRun,
+  plateau: { best: number; sinceBest: number },
+  losses: Float64Array,
+  gradientNorms: Float64Array,
+  evaluations: TrainingEvaluation[],
 ): void {
   network.parameters.set(checkpoint.parameters);
   network.syncWeights();
@@ -320,7 +439,9 @@ function restoreCheckpoint(
 
 /** Updates the plateau tracker; true when `patience` evaluations in a row brought no relative improvement. */
 function reachedPlateau(
-  plateau: { best: number; sinceBest: number }, loss: number, early: ResolvedOptions['earlyStopping'],
+  plateau: { best: number; sinceBest: number },
+  loss: number,
+  early: ResolvedOptions['earlyStopping'],
 ): boolean {
   if (loss < plateau.best * (1 - (early?.minRelativeImprovement ?? 0))) {
     plateau.best = loss;
@@ -337,7 +458,13 @@ function reachedPlateau(
  * and fresh noise.
  */
 function fixedEvaluationSet(
-  options: ResolvedOptions, data: Batch, heldOut: Batch, ws: TrainingWorkspace, frequencies: Float64Array, d: number, perturbation: TrainingPerturbation,
+  options: ResolvedOptions,
+  data: Batch,
+  heldOut: Batch,
+  ws: TrainingWorkspace,
+  frequencies: Float64Array,
+  d: number,
+  perturbation: TrainingPerturbation,
 ): EvaluationSet {
   const rows = options.evaluationRows;
   const width = ws.input.length / ws.capacity;
@@ -362,7 +489,13 @@ function fixedEvaluationSet(
   return { rows, heldOutInput, heldOutNoise, trainInput, trainNoise };
 }
 
-function evaluate(model: MlpModel, ws: TrainingWorkspace, set: EvaluationSet, d: number, step: number): TrainingEvaluation {
+function evaluate(
+  model: MlpModel,
+  ws: TrainingWorkspace,
+  set: EvaluationSet,
+  d: number,
+  step: number,
+): TrainingEvaluation {
   return {
     step,
     heldOutLoss: fixedRowsLoss(model, ws, set.heldOutInput, set.heldOutNoise, set.rows, d),
@@ -371,7 +504,14 @@ function evaluate(model: MlpModel, ws: TrainingWorkspace, set: EvaluationSet, d:
 }
 
 /** Mean `|ε_θ − z|²` over fixed prepared rows, evaluated in workspace-sized chunks. */
-function fixedRowsLoss(model: MlpModel, ws: TrainingWorkspace, input: Float64Array, noise: Float64Array, rows: number, d: number): number {
+function fixedRowsLoss(
+  model: MlpModel,
+  ws: TrainingWorkspace,
+  input: Float64Array,
+  noise: Float64Array,
+  rows: number,
+  d: number,
+): number {
   const width = ws.input.length / ws.capacity;
   let sum = 0;
   for (let start = 0; start < rows; start += ws.capacity) {
@@ -394,8 +534,17 @@ function drawTime(u: number, options: ResolvedOptions): number {
  * B·k normals (k = `perturbation.normalsPerRow`: d for DDPM, 2d for CLD) into `normals`.
  */
 function drawMinibatch(
-  rng: RandomStream, data: Batch, d: number, options: ResolvedOptions, ws: TrainingWorkspace, normals: Float64Array,
-  noise: Float64Array, times: Float64Array, sources: Int32Array, frequencies: Float64Array, perturbation: TrainingPerturbation,
+  rng: RandomStream,
+  data: Batch,
+  d: number,
+  options: ResolvedOptions,
+  ws: TrainingWorkspace,
+  normals: Float64Array,
+  noise: Float64Array,
+  times: Float64Array,
+  sources: Int32Array,
+  frequencies: Float64Array,
+  perturbation: TrainingPerturbation,
 ): void {
   const rows = options.batchSize;
   const n = data.shape[0]!;
@@ -417,8 +566,17 @@ function drawMinibatch(
 
 function expectEvaluator(fn: string, evaluator: unknown): GradientEvaluator | undefined {
   if (evaluator === undefined) return undefined;
-  if (evaluator === null || typeof evaluator !== 'object' || typeof (evaluator as GradientEvaluator).lossAndGradient !== 'function') {
-    throw new InvalidArgumentError(fn, 'options.gradientEvaluator', evaluator, 'an object with a lossAndGradient method');
+  if (
+    evaluator === null ||
+    typeof evaluator !== 'object' ||
+    typeof (evaluator as GradientEvaluator).lossAndGradient !== 'function'
+  ) {
+    throw new InvalidArgumentError(
+      fn,
+      'options.gradientEvaluator',
+      evaluator,
+      'an object with a lossAndGradient method',
+    );
   }
   return evaluator as GradientEvaluator;
 }
@@ -426,12 +584,14 @@ function expectEvaluator(fn: string, evaluator: unknown): GradientEvaluator | un
 function expectFiniteRows(fn: string, data: Batch, n: number, d: number, name = 'data'): void {
   for (let i = 0; i < n * d; i++) {
     const v = data.data[data.offset + i]!;
-    if (!Number.isFinite(v)) throw new InvalidArgumentError(fn, `${name}[${Math.floor(i / d)}][${i % d}]`, v, 'a finite number');
+    if (!Number.isFinite(v))
+      throw new InvalidArgumentError(fn, `${name}[${Math.floor(i / d)}][${i % d}]`, v, 'a finite number');
   }
 }
 
 function resolveOptions(fn: string, options: TrainingOptions, d: number): ResolvedOptions {
-  if (!options || typeof options !== 'object') throw new InvalidArgumentError(fn, 'options', options, 'an options object');
+  if (!options || typeof options !== 'object')
+    throw new InvalidArgumentError(fn, 'options', options, 'an options object');
   const tMin = expectPositive(fn, 'options.tMin', options.tMin ?? 1e-3);
   const tMax = expectPositive(fn, 'options.tMax', options.tMax ?? 10);
   if (!(tMax > tMin)) throw new InvalidArgumentError(fn, 'options.tMax', tMax, `a number > options.tMin (${tMin})`);
@@ -445,16 +605,25 @@ function resolveOptions(fn: string, options: TrainingOptions, d: number): Resolv
     }
     return value;
   };
-  if (options.onStep !== undefined && typeof options.onStep !== 'function') throw new InvalidArgumentError(fn, 'options.onStep', options.onStep, 'a function');
+  if (options.onStep !== undefined && typeof options.onStep !== 'function')
+    throw new InvalidArgumentError(fn, 'options.onStep', options.onStep, 'a function');
   const steps = expectInteger(fn, 'options.steps', options.steps ?? 2000, 1);
   const learningRate = expectPositive(fn, 'options.learningRate', options.learningRate ?? 1e-3);
   const schedule = expectLearningRateSchedule(fn, {
-    learningRate, steps, warmupSteps: options.warmupSteps ?? 0, decay: options.learningRateDecay ?? 'constant',
+    learningRate,
+    steps,
+    warmupSteps: options.warmupSteps ?? 0,
+    decay: options.learningRateDecay ?? 'constant',
     finalFraction: options.finalLearningRateFraction ?? 0.1,
   });
   const gradientClipNorm = options.gradientClipNorm ?? Infinity;
   if (typeof gradientClipNorm !== 'number' || !(gradientClipNorm > 0)) {
-    throw new InvalidArgumentError(fn, 'options.gradientClipNorm', gradientClipNorm, 'a number > 0 (Infinity: no clipping)');
+    throw new InvalidArgumentError(
+      fn,
+      'options.gradientClipNorm',
+      gradientClipNorm,
+      'a number > 0 (Infinity: no clipping)',
+    );
   }
   const heldOut = options.heldOut;
   if (heldOut !== undefined) {
@@ -463,13 +632,31 @@ function resolveOptions(fn: string, options: TrainingOptions, d: number): Resolv
   }
   const early = options.earlyStopping;
   if (early !== undefined && (typeof early !== 'object' || early === null)) {
-    throw new InvalidArgumentError(fn, 'options.earlyStopping', early, 'an object { patience?, minRelativeImprovement? }');
+    throw new InvalidArgumentError(
+      fn,
+      'options.earlyStopping',
+      early,
+      'an object { patience?, minRelativeImprovement? }',
+    );
   }
-  if (early !== undefined && heldOut === undefined) throw new InvalidArgumentError(fn, 'options.earlyStopping', early, 'given only with options.heldOut (it watches the held-out loss)');
-  const earlyStopping = early === undefined ? undefined : {
-    patience: expectInteger(fn, 'options.earlyStopping.patience', early.patience ?? 5, 1),
-    minRelativeImprovement: unitInterval('earlyStopping.minRelativeImprovement', early.minRelativeImprovement ?? 1e-3, true),
-  };
+  if (early !== undefined && heldOut === undefined)
+    throw new InvalidArgumentError(
+      fn,
+      'options.earlyStopping',
+      early,
+      'given only with options.heldOut (it watches the held-out loss)',
+    );
+  const earlyStopping =
+    early === undefined
+      ? undefined
+      : {
+          patience: expectInteger(fn, 'options.earlyStopping.patience', early.patience ?? 5, 1),
+          minRelativeImprovement: unitInterval(
+            'earlyStopping.minRelativeImprovement',
+            early.minRelativeImprovement ?? 1e-3,
+            true,
+          ),
+        };
   return {
     steps,
     batchSize: expectInteger(fn, 'options.batchSize', options.batchSize ?? 256, 1),
@@ -488,7 +675,10 @@ function resolveOptions(fn: string, options: TrainingOptions, d: number): Resolv
     seed: expectSeed(fn, 'options.seed', options.seed ?? 0),
     heldOut,
     evaluateEvery: expectInteger(fn, 'options.evaluateEvery', options.evaluateEvery ?? Math.ceil(steps / 50), 1),
-    checkpointEvery: options.checkpointEvery === undefined ? undefined : expectInteger(fn, 'options.checkpointEvery', options.checkpointEvery, 1),
+    checkpointEvery:
+      options.checkpointEvery === undefined
+        ? undefined
+        : expectInteger(fn, 'options.checkpointEvery', options.checkpointEvery, 1),
     evaluationRows: expectInteger(fn, 'options.evaluationRows', options.evaluationRows ?? 2048, 1),
     earlyStopping,
   };

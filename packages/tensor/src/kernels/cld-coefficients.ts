@@ -72,7 +72,21 @@ export function expRemainder(n: number, x: number): number {
 }
 
 /** Layout of {@link cldCoefficientsInto}'s output. */
-export const CLD_LAYOUT = { E11: 0, E12: 1, E21: 2, E22: 3, W1: 4, W2: 5, Q11: 6, Q12: 7, Q22: 8, L11: 9, L21: 10, L22: 11, LENGTH: 12 } as const;
+export const CLD_LAYOUT = {
+  E11: 0,
+  E12: 1,
+  E21: 2,
+  E22: 3,
+  W1: 4,
+  W2: 5,
+  Q11: 6,
+  Q12: 7,
+  Q22: 8,
+  L11: 9,
+  L21: 10,
+  L22: 11,
+  LENGTH: 12,
+} as const;
 
 /**
  * Writes the coefficients of a CLD step into `out` (layout {@link CLD_LAYOUT}) without
@@ -94,11 +108,14 @@ export function cldCoefficientsInto(h: number, direction: CLDDirection, out: Flo
   out[CLD_LAYOUT.E22] = decay * (1 - t);
   out[CLD_LAYOUT.W1] = sign * kappa * expRemainder(1, t);
   out[CLD_LAYOUT.W2] = sign * kappa * t * decay;
-  const q11 = sign * g2, q12 = sign * 2 * t * t * decay2, q22 = sign * (4 * t * decay2 + g2);
+  const q11 = sign * g2,
+    q12 = sign * 2 * t * t * decay2,
+    q22 = sign * (4 * t * decay2 + g2);
   out[CLD_LAYOUT.Q11] = q11;
   out[CLD_LAYOUT.Q12] = q12;
   out[CLD_LAYOUT.Q22] = q22;
-  const l11 = Math.sqrt(q11), l21 = q12 / l11;
+  const l11 = Math.sqrt(q11),
+    l21 = q12 / l11;
   out[CLD_LAYOUT.L11] = l11;
   out[CLD_LAYOUT.L21] = l21;
   out[CLD_LAYOUT.L22] = Math.sqrt(q22 - l21 * l21);
@@ -141,8 +158,10 @@ export function cldEulerMaruyamaCoefficientsInto(h: number, out: Float64Array): 
 /** Throws unless `h` and `direction` are valid and give finite coefficients; fills `out`. */
 export function expectCLDStep(fn: string, h: unknown, direction: unknown, out: Float64Array): void {
   const size = expectPositive(fn, 'h', h);
-  if (direction !== 'forward' && direction !== 'reverse') throw new InvalidArgumentError(fn, 'direction', direction, "'forward' or 'reverse'");
-  if (!cldCoefficientsInto(size, direction, out)) throw new InvalidArgumentError(fn, 'h', h, `small enough for finite ${direction} CLD coefficients`);
+  if (direction !== 'forward' && direction !== 'reverse')
+    throw new InvalidArgumentError(fn, 'direction', direction, "'forward' or 'reverse'");
+  if (!cldCoefficientsInto(size, direction, out))
+    throw new InvalidArgumentError(fn, 'h', h, `small enough for finite ${direction} CLD coefficients`);
 }
 
 /**

@@ -29,7 +29,12 @@ import { exp, expm1 } from '../math/portable.js';
 export type DDPMMethod = 'exponential-integrator' | 'euler-maruyama' | 'ancestral' | 'probability-flow';
 
 /** All DDPM methods, in documentation order. */
-export const DDPM_METHODS: readonly DDPMMethod[] = ['exponential-integrator', 'euler-maruyama', 'ancestral', 'probability-flow'];
+export const DDPM_METHODS: readonly DDPMMethod[] = [
+  'exponential-integrator',
+  'euler-maruyama',
+  'ancestral',
+  'probability-flow',
+];
 
 /**
  * Layout of {@link ddpmCoefficientsInto}'s output: `y ← LINEAR·y + SCORE·s + NOISE·z`,
@@ -89,7 +94,10 @@ export interface DDPMStepCoefficients {
 
 function record(c: Float64Array): DDPMStepCoefficients {
   return {
-    linear: c[DDPM_LAYOUT.LINEAR]!, score: c[DDPM_LAYOUT.SCORE]!, noise: c[DDPM_LAYOUT.NOISE]!, noiseVariance: c[DDPM_LAYOUT.NOISE_VARIANCE]!,
+    linear: c[DDPM_LAYOUT.LINEAR]!,
+    score: c[DDPM_LAYOUT.SCORE]!,
+    noise: c[DDPM_LAYOUT.NOISE]!,
+    noiseVariance: c[DDPM_LAYOUT.NOISE_VARIANCE]!,
   };
 }
 
@@ -107,7 +115,8 @@ function record(c: Float64Array): DDPMStepCoefficients {
  */
 export function ddpmStepCoefficients(method: DDPMMethod, from: number, to: number): DDPMStepCoefficients {
   const fn = 'ddpmStepCoefficients';
-  if (!DDPM_METHODS.includes(method)) throw new InvalidArgumentError(fn, 'method', method, `one of ${DDPM_METHODS.map((m) => `'${m}'`).join(', ')}`);
+  if (!DDPM_METHODS.includes(method))
+    throw new InvalidArgumentError(fn, 'method', method, `one of ${DDPM_METHODS.map((m) => `'${m}'`).join(', ')}`);
   expectNonNegative(fn, 'to', to);
   expectFinite(fn, 'from', from);
   if (!(from > to)) throw new InvalidArgumentError(fn, 'from', from, `a forward time > to = ${to}`);

@@ -31,7 +31,14 @@ import { expRemainder } from './cld-coefficients.js';
 export type DDPMSolverMethod = 'heun' | 'stochastic-heun' | 'dpmpp-2m' | 'deis-1' | 'deis-2' | 'deis-3';
 
 /** All higher-order DDPM solvers, in documentation order. */
-export const DDPM_SOLVER_METHODS: readonly DDPMSolverMethod[] = ['heun', 'stochastic-heun', 'dpmpp-2m', 'deis-1', 'deis-2', 'deis-3'];
+export const DDPM_SOLVER_METHODS: readonly DDPMSolverMethod[] = [
+  'heun',
+  'stochastic-heun',
+  'dpmpp-2m',
+  'deis-1',
+  'deis-2',
+  'deis-3',
+];
 
 /**
  * Layout of {@link heunCoefficientsInto}: the Euler (predictor) stage `ỹ = LINEAR·y + EULER·s(from, y)`,
@@ -67,7 +74,15 @@ export function heunCoefficientsInto(from: number, to: number, out: Float64Array
  * `ỹ = LINEAR·y + EULER·s(from, y) + NOISE·z`; when `to > 0` the corrector is
  * `y ← LINEAR·y + FROM·s(from, y) + TO·s(to, ỹ) + NOISE·z` with the same `z`.
  */
-export const STOCHASTIC_HEUN_LAYOUT = { LINEAR: 0, EULER: 1, FROM: 2, TO: 3, NOISE: 4, NOISE_VARIANCE: 5, LENGTH: 6 } as const;
+export const STOCHASTIC_HEUN_LAYOUT = {
+  LINEAR: 0,
+  EULER: 1,
+  FROM: 2,
+  TO: 3,
+  NOISE: 4,
+  NOISE_VARIANCE: 5,
+  LENGTH: 6,
+} as const;
 
 /**
  * Writes the coefficients of one exponential stochastic Heun step on the reverse SDE
@@ -102,7 +117,14 @@ export function logSNRIncrement(from: number, to: number): number {
  * (`= (y + σ_from² s)/α_from`), the step is `y ← LINEAR·y + CURRENT·x̂ + PREVIOUS·x̂_prev`, `x̂_prev` the previous
  * step's data prediction; then `x̂` becomes the history.
  */
-export const DPM_SOLVER_2M_LAYOUT = { LINEAR: 0, CURRENT: 1, PREVIOUS: 2, DENOISE_Y: 3, DENOISE_SCORE: 4, LENGTH: 5 } as const;
+export const DPM_SOLVER_2M_LAYOUT = {
+  LINEAR: 0,
+  CURRENT: 1,
+  PREVIOUS: 2,
+  DENOISE_Y: 3,
+  DENOISE_SCORE: 4,
+  LENGTH: 5,
+} as const;
 
 /**
  * Writes the coefficients of one DPM-Solver++(2M) step (Lu et al. 2022, Algorithm 2) from `from` to `to`;
@@ -113,7 +135,12 @@ export const DPM_SOLVER_2M_LAYOUT = { LINEAR: 0, CURRENT: 1, PREVIOUS: 2, DENOIS
  * final" step of the reference implementation), which makes the method first order on grids ending at 0
  * (its error there is `O(σ_from²)`); use `δ > 0` for second order. Unchecked.
  */
-export function dpmSolver2MCoefficientsInto(previous: number, from: number, to: number, out: Float64Array): Float64Array {
+export function dpmSolver2MCoefficientsInto(
+  previous: number,
+  from: number,
+  to: number,
+  out: Float64Array,
+): Float64Array {
   const L = DPM_SOLVER_2M_LAYOUT;
   out[L.DENOISE_Y] = exp(from);
   // e^{from}·σ_from² = e^{from} − e^{−from}
@@ -181,7 +208,13 @@ export const DEIS_MAX_DEGREE = 3;
  * monomial basis loses digits when a step is many times longer than the spacing of the history nodes, as any
  * extrapolation over that range would.
  */
-export function deisCoefficientsInto(times: ArrayLike<number>, degree: number, to: number, out: Float64Array, scratch: Float64Array): Float64Array {
+export function deisCoefficientsInto(
+  times: ArrayLike<number>,
+  degree: number,
+  to: number,
+  out: Float64Array,
+  scratch: Float64Array,
+): Float64Array {
   const from = times[0]!;
   const h = from - to;
   out[0] = exp(h);

@@ -19,7 +19,16 @@ const coefficients = new Float64Array(DDPM_LAYOUT.LENGTH);
  * `checkedAffineStep` with the coefficients in `coefficients`, after checking they are finite: a finite but
  * huge step (`e^{2h}` overflows from h ≈ 354.9) would otherwise fill `y` with ±Infinity and NaN silently.
  */
-function checkedCoefficientStep(fn: string, stepName: string, step: number, y: Batch, s: Batch, seed: number, stream: number, firstRow: number): Batch {
+function checkedCoefficientStep(
+  fn: string,
+  stepName: string,
+  step: number,
+  y: Batch,
+  s: Batch,
+  seed: number,
+  stream: number,
+  firstRow: number,
+): Batch {
   const { LINEAR, SCORE, NOISE } = DDPM_LAYOUT;
   const [a, b, c] = [coefficients[LINEAR]!, coefficients[SCORE]!, coefficients[NOISE]!];
   expectFiniteCoefficients(fn, stepName, step, a, b, c);
@@ -28,7 +37,12 @@ function checkedCoefficientStep(fn: string, stepName: string, step: number, y: B
 
 function expectFiniteCoefficients(fn: string, stepName: string, step: number, a: number, b: number, c: number): void {
   if (!(Number.isFinite(a) && Number.isFinite(b) && Number.isFinite(c))) {
-    throw new InvalidArgumentError(fn, stepName, step, `small enough that the step's coefficients are finite; they are [${a}, ${b}, ${c}]`);
+    throw new InvalidArgumentError(
+      fn,
+      stepName,
+      step,
+      `small enough that the step's coefficients are finite; they are [${a}, ${b}, ${c}]`,
+    );
   }
 }
 
@@ -38,7 +52,16 @@ function expectFiniteCoefficients(fn: string, stepName: string, step: number, a:
  * the noise address, then updates `y` in place (nothing is written on bad input).
  */
 function checkedAffineStep(
-  fn: string, operandName: string, y: Batch, s: Batch, a: number, b: number, c: number, seed: number, stream: number, firstRow: number,
+  fn: string,
+  operandName: string,
+  y: Batch,
+  s: Batch,
+  a: number,
+  b: number,
+  c: number,
+  seed: number,
+  stream: number,
+  firstRow: number,
 ): Batch {
   const [n, d] = expectBatch(fn, 'y', y);
   expectBatch(fn, operandName, s, d, n);
@@ -61,7 +84,14 @@ function checkedAffineStep(
  * affineNoiseStep(y, score, linear, gain, noise, seed, step, 0); // = ouExponentialIntegratorStep(y, score, h, seed, step, 0)
  */
 export function affineNoiseStep(
-  y: Batch, s: Batch, a: number, b: number, c: number, seed: number, stream: number, firstRow: number,
+  y: Batch,
+  s: Batch,
+  a: number,
+  b: number,
+  c: number,
+  seed: number,
+  stream: number,
+  firstRow: number,
 ): Batch {
   const fn = 'affineNoiseStep';
   expectFinite(fn, 'a', a);
@@ -81,7 +111,14 @@ export function affineNoiseStep(
  * @param s - score `∇ln q_t(y)` at the step's forward time
  * @param h - step size, finite and > 0
  */
-export function ouExponentialIntegratorStep(y: Batch, s: Batch, h: number, seed: number, stream: number, firstRow: number): Batch {
+export function ouExponentialIntegratorStep(
+  y: Batch,
+  s: Batch,
+  h: number,
+  seed: number,
+  stream: number,
+  firstRow: number,
+): Batch {
   const fn = 'ouExponentialIntegratorStep';
   expectPositive(fn, 'h', h);
   ddpmCoefficientsInto('exponential-integrator', h, 0, coefficients);
@@ -95,7 +132,15 @@ export function ouExponentialIntegratorStep(y: Batch, s: Batch, h: number, seed:
  * @param h - step size, finite and > 0
  * @param sigma - diffusion coefficient, finite and ≥ 0
  */
-export function eulerMaruyamaStep(y: Batch, drift: Batch, h: number, sigma: number, seed: number, stream: number, firstRow: number): Batch {
+export function eulerMaruyamaStep(
+  y: Batch,
+  drift: Batch,
+  h: number,
+  sigma: number,
+  seed: number,
+  stream: number,
+  firstRow: number,
+): Batch {
   const fn = 'eulerMaruyamaStep';
   expectPositive(fn, 'h', h);
   expectNonNegative(fn, 'sigma', sigma);
@@ -111,7 +156,14 @@ export function eulerMaruyamaStep(y: Batch, drift: Batch, h: number, sigma: numb
  * @param s - score at `y`
  * @param epsilon - step size, finite and > 0
  */
-export function langevinStep(y: Batch, s: Batch, epsilon: number, seed: number, stream: number, firstRow: number): Batch {
+export function langevinStep(
+  y: Batch,
+  s: Batch,
+  epsilon: number,
+  seed: number,
+  stream: number,
+  firstRow: number,
+): Batch {
   const fn = 'langevinStep';
   expectPositive(fn, 'epsilon', epsilon);
   langevinCoefficientsInto(epsilon, coefficients);

@@ -18,9 +18,10 @@ export function shiftedView(data: FloatArray, shift: number): FloatArray {
   const cached = shiftedViews.get(data);
   if (cached !== undefined && cached.shift === shift) return cached.view;
   const byteOffset = data.byteOffset + shift * data.BYTES_PER_ELEMENT;
-  const view = data instanceof Float64Array
-    ? new Float64Array(data.buffer, byteOffset, data.length - shift)
-    : new Float32Array(data.buffer, byteOffset, data.length - shift);
+  const view =
+    data instanceof Float64Array
+      ? new Float64Array(data.buffer, byteOffset, data.length - shift)
+      : new Float32Array(data.buffer, byteOffset, data.length - shift);
   shiftedViews.set(data, { shift, view });
   return view;
 }

@@ -2,13 +2,25 @@
  * Argument checks shared by the linear-algebra API functions.
  * @packageDocumentation
  */
-import { DTypeMismatchError, InvalidArgumentError, NonContiguousError, NotPositiveDefiniteError, ShapeMismatchError } from '../errors.js';
+import {
+  DTypeMismatchError,
+  InvalidArgumentError,
+  NonContiguousError,
+  NotPositiveDefiniteError,
+  ShapeMismatchError,
+} from '../errors.js';
 import { dtypeOf, isContiguous, type FloatArray, type Tensor } from '../tensor.js';
 
 /** Throws unless `t` is a 2-D tensor over a Float64Array or Float32Array; returns its shape. */
 export function expectMatrix(fn: string, argument: string, t: unknown): [number, number] {
   const x = t as Tensor;
-  if (!x || typeof x !== 'object' || !(x.data instanceof Float64Array || x.data instanceof Float32Array) || !Array.isArray(x.shape) || !Array.isArray(x.stride)) {
+  if (
+    !x ||
+    typeof x !== 'object' ||
+    !(x.data instanceof Float64Array || x.data instanceof Float32Array) ||
+    !Array.isArray(x.shape) ||
+    !Array.isArray(x.stride)
+  ) {
     throw new InvalidArgumentError(fn, argument, t, 'a tensor over a Float64Array or Float32Array');
   }
   if (x.shape.length !== 2) throw new ShapeMismatchError(fn, argument, t, 'a 2-D matrix');
@@ -29,9 +41,11 @@ export function expectContiguousMatrix(fn: string, argument: string, t: Tensor):
 
 /** Throws unless `x` is a Float64Array or Float32Array of the given length and dtype. */
 export function expectVector(fn: string, argument: string, x: unknown, length: number, like?: Tensor): FloatArray {
-  if (!(x instanceof Float64Array || x instanceof Float32Array)) throw new InvalidArgumentError(fn, argument, x, 'a Float64Array or Float32Array');
+  if (!(x instanceof Float64Array || x instanceof Float32Array))
+    throw new InvalidArgumentError(fn, argument, x, 'a Float64Array or Float32Array');
   if (x.length !== length) throw new ShapeMismatchError(fn, argument, x, `a vector of length ${length}`);
-  if (like && dtypeOf(x) !== dtypeOf(like)) throw new DTypeMismatchError(fn, argument, x, `of dtype ${dtypeOf(like)} like the matrix`);
+  if (like && dtypeOf(x) !== dtypeOf(like))
+    throw new DTypeMismatchError(fn, argument, x, `of dtype ${dtypeOf(like)} like the matrix`);
   return x;
 }
 
@@ -74,6 +88,12 @@ export function expectSymmetricForSpd(fn: string, argument: string, a: Tensor, v
   const pair = findAsymmetry(values, d);
   if (pair) {
     const [i, j] = pair;
-    throw new NotPositiveDefiniteError(fn, argument, a, i, `it is not symmetric: entry (${i}, ${j}) = ${values[i * d + j]} but (${j}, ${i}) = ${values[j * d + i]}`);
+    throw new NotPositiveDefiniteError(
+      fn,
+      argument,
+      a,
+      i,
+      `it is not symmetric: entry (${i}, ${j}) = ${values[i * d + j]} but (${j}, ${i}) = ${values[j * d + i]}`,
+    );
   }
 }

@@ -61,7 +61,8 @@ function expectTriangular(fn: string, l: Tensor): number {
   if (!(l.data instanceof Float64Array)) throw new InvalidArgumentError(fn, 'l', l, 'a float64 matrix');
   for (let i = 0; i < d; i++) {
     const diag = l.data[l.offset + i * l.stride[0]! + i * l.stride[1]!]!;
-    if (!Number.isFinite(diag) || diag === 0) throw new InvalidArgumentError(fn, `l[${i}][${i}]`, diag, 'a finite non-zero diagonal entry');
+    if (!Number.isFinite(diag) || diag === 0)
+      throw new InvalidArgumentError(fn, `l[${i}][${i}]`, diag, 'a finite non-zero diagonal entry');
   }
   return d;
 }
@@ -73,13 +74,20 @@ function rightHandSide(fn: string, b: unknown, d: number): [Float64Array, number
     return [Float64Array.from(b), 1];
   }
   const t = b as Tensor;
-  if (!t || typeof t !== 'object' || !(t.data instanceof Float64Array) || !Array.isArray(t.shape) || t.shape.length !== 2) {
+  if (
+    !t ||
+    typeof t !== 'object' ||
+    !(t.data instanceof Float64Array) ||
+    !Array.isArray(t.shape) ||
+    t.shape.length !== 2
+  ) {
     throw new InvalidArgumentError(fn, 'b', b, 'a Float64Array or a 2-D float64 tensor');
   }
   if (t.shape[0] !== d) throw new ShapeMismatchError(fn, 'b', b, `a matrix with ${d} rows`);
   const k = t.shape[1]!;
   const out = new Float64Array(d * k);
-  for (let i = 0; i < d; i++) for (let j = 0; j < k; j++) out[i * k + j] = t.data[t.offset + i * t.stride[0]! + j * t.stride[1]!]!;
+  for (let i = 0; i < d; i++)
+    for (let j = 0; j < k; j++) out[i * k + j] = t.data[t.offset + i * t.stride[0]! + j * t.stride[1]!]!;
   return [out, k];
 }
 

@@ -5,7 +5,13 @@
 import { DTypeMismatchError, InvalidArgumentError, NotPositiveDefiniteError, ShapeMismatchError } from '../errors.js';
 import { dtypeOf, type Tensor } from '../tensor.js';
 import { expectInteger } from '../validate.js';
-import { copySquareToFloat64, expectFiniteMatrix, expectMatrix, expectSquare, expectSymmetricForSpd } from './checks.js';
+import {
+  copySquareToFloat64,
+  expectFiniteMatrix,
+  expectMatrix,
+  expectSquare,
+  expectSymmetricForSpd,
+} from './checks.js';
 import { cholesky, choleskySolve } from './cholesky.js';
 import { symmetricEigenInPlace } from './eigen.js';
 import { gemmUnchecked } from './gemm.js';
@@ -73,7 +79,8 @@ export function spdFunction(a: Tensor, f: (eigenvalue: number) => number, fn = '
     const lambda = eigen.values[k]!;
     if (!(lambda > 0)) throw new NotPositiveDefiniteError(fn, 'a', a, k, `eigenvalue ${k} is ${lambda}, not positive`);
     mapped[k] = f(lambda);
-    if (!Number.isFinite(mapped[k]!)) throw new InvalidArgumentError(fn, 'f', f, `a function returning finite values; f(${lambda}) = ${mapped[k]}`);
+    if (!Number.isFinite(mapped[k]!))
+      throw new InvalidArgumentError(fn, 'f', f, `a function returning finite values; f(${lambda}) = ${mapped[k]}`);
   }
   return reassemble(eigen.vectors.data, mapped, d);
 }

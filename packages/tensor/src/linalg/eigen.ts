@@ -27,7 +27,13 @@ export function symmetricEigen(a: Tensor): SymmetricEigen {
   const m = copySquareToFloat64(a, d);
   expectFiniteMatrix(fn, 'a', m, d);
   const pair = findAsymmetry(m, d);
-  if (pair) throw new InvalidArgumentError(fn, 'a', a, `a symmetric matrix (entry (${pair[0]}, ${pair[1]}) differs from (${pair[1]}, ${pair[0]}))`);
+  if (pair)
+    throw new InvalidArgumentError(
+      fn,
+      'a',
+      a,
+      `a symmetric matrix (entry (${pair[0]}, ${pair[1]}) differs from (${pair[1]}, ${pair[0]}))`,
+    );
   return symmetricEigenInPlace(m, d);
 }
 
@@ -35,7 +41,11 @@ export function symmetricEigen(a: Tensor): SymmetricEigen {
 export function symmetricEigenInPlace(m: Float64Array, d: number): SymmetricEigen {
   const v = new Float64Array(d * d);
   for (let i = 0; i < d; i++) v[i * d + i] = 1;
-  if (!jacobiSweeps(m, v, d)) throw new SgmkitError(`symmetricEigen: Jacobi iteration did not converge in ${MAX_SWEEPS} sweeps`, 'ERR_NO_CONVERGENCE');
+  if (!jacobiSweeps(m, v, d))
+    throw new SgmkitError(
+      `symmetricEigen: Jacobi iteration did not converge in ${MAX_SWEEPS} sweeps`,
+      'ERR_NO_CONVERGENCE',
+    );
   return sortedDecomposition(m, v, d);
 }
 
@@ -68,7 +78,10 @@ function rotateOrZero(m: Float64Array, v: Float64Array, d: number, p: number, q:
   }
   const theta = (aqq - app) / (2 * apq);
   // tan of the rotation angle, smaller root; for huge theta, tan ≈ 1/(2θ) avoids overflow of θ².
-  const t = Math.abs(theta) > 1e150 ? 1 / (2 * theta) : Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+  const t =
+    Math.abs(theta) > 1e150
+      ? 1 / (2 * theta)
+      : Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
   const c = 1 / Math.sqrt(t * t + 1);
   const s = t * c;
   for (let k = 0; k < d; k++) {

@@ -31,7 +31,15 @@ function sharesStorage(x: FloatArray, y: FloatArray): boolean {
  * @throws {DTypeMismatchError} when the dtypes differ
  * @throws {NonContiguousError} when C is a strided view
  */
-export function gemm(transA: boolean, transB: boolean, alpha: number, a: Tensor, b: Tensor, beta: number, c: Tensor): void {
+export function gemm(
+  transA: boolean,
+  transB: boolean,
+  alpha: number,
+  a: Tensor,
+  b: Tensor,
+  beta: number,
+  c: Tensor,
+): void {
   const fn = 'gemm';
   expectFinite(fn, 'alpha', alpha);
   expectFinite(fn, 'beta', beta);
@@ -40,7 +48,13 @@ export function gemm(transA: boolean, transB: boolean, alpha: number, a: Tensor,
   const [cr, cc] = expectMatrix(fn, 'c', c);
   const [m, k] = transA ? [ac, ar] : [ar, ac];
   const [kb, n] = transB ? [bc, br] : [br, bc];
-  if (kb !== k) throw new ShapeMismatchError(fn, 'b', b, `${transB ? 'a transposed ' : 'a '}matrix with ${k} ${transB ? 'columns' : 'rows'} to match op(a) of shape [${m}, ${k}]`);
+  if (kb !== k)
+    throw new ShapeMismatchError(
+      fn,
+      'b',
+      b,
+      `${transB ? 'a transposed ' : 'a '}matrix with ${k} ${transB ? 'columns' : 'rows'} to match op(a) of shape [${m}, ${k}]`,
+    );
   if (cr !== m || cc !== n) throw new ShapeMismatchError(fn, 'c', c, `a matrix of shape [${m}, ${n}] (op(a)·op(b))`);
   if (dtypeOf(b) !== dtypeOf(a)) throw new DTypeMismatchError(fn, 'b', b, `of dtype ${dtypeOf(a)} like a`);
   if (dtypeOf(c) !== dtypeOf(a)) throw new DTypeMismatchError(fn, 'c', c, `of dtype ${dtypeOf(a)} like a`);
@@ -52,7 +66,15 @@ export function gemm(transA: boolean, transB: boolean, alpha: number, a: Tensor,
 }
 
 /** `gemm` without validation, for callers that checked their operands once up front (e.g. network layers). */
-export function gemmUnchecked(transA: boolean, transB: boolean, alpha: number, a: Tensor, b: Tensor, beta: number, c: Tensor): void {
+export function gemmUnchecked(
+  transA: boolean,
+  transB: boolean,
+  alpha: number,
+  a: Tensor,
+  b: Tensor,
+  beta: number,
+  c: Tensor,
+): void {
   const m = c.shape[0]!;
   const n = c.shape[1]!;
   const k = transA ? a.shape[0]! : a.shape[1]!;
@@ -71,12 +93,21 @@ export function gemv(trans: boolean, alpha: number, a: Tensor, x: FloatArray, be
   const [m, k] = trans ? [ac, ar] : [ar, ac];
   expectVector(fn, 'x', x, k, a);
   expectVector(fn, 'y', y, m, a);
-  if (sharesStorage(y, x) || sharesStorage(y, a.data)) throw new InvalidArgumentError(fn, 'y', y, 'a vector whose storage does not overlap a or x');
+  if (sharesStorage(y, x) || sharesStorage(y, a.data))
+    throw new InvalidArgumentError(fn, 'y', y, 'a vector whose storage does not overlap a or x');
   gemvKernel(m, k, alpha, matrixOperand(a, trans), x, beta, y);
 }
 
 /** Raw matrix-vector kernel over an operand with folded transpose. */
-export function gemvKernel(m: number, k: number, alpha: number, a: MatrixOperand, x: FloatArray, beta: number, y: FloatArray): void {
+export function gemvKernel(
+  m: number,
+  k: number,
+  alpha: number,
+  a: MatrixOperand,
+  x: FloatArray,
+  beta: number,
+  y: FloatArray,
+): void {
   const { data, rowStride, colStride } = a;
   for (let i = 0; i < m; i++) {
     let sum = 0;

@@ -14,7 +14,13 @@ import type { FloatArray } from '../tensor.js';
  * into `pre`, `post = silu(z)` and, when given, `sigmoid = σ(z)`, in one pass while the row is in cache.
  */
 export function biasSiluRows(
-  pre: FloatArray, post: FloatArray, sigmoid: FloatArray | undefined, rows: number, width: number, bias: FloatArray, biasOffset: number,
+  pre: FloatArray,
+  post: FloatArray,
+  sigmoid: FloatArray | undefined,
+  rows: number,
+  width: number,
+  bias: FloatArray,
+  biasOffset: number,
 ): void {
   for (let r = 0; r < rows; r++) {
     const row = r * width;

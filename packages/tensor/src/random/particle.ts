@@ -35,7 +35,13 @@ export function expectNoiseAddress(fn: string, seed: unknown, stream: unknown, f
 
 /** Unchecked: writes the `perRow` normals of each global row `firstRow .. firstRow+n` to `data[offset ..)`. */
 export function fillParticleNormalsRaw(
-  data: FloatArray, offset: number, n: number, perRow: number, seed: number, stream: number, firstRow: number,
+  data: FloatArray,
+  offset: number,
+  n: number,
+  perRow: number,
+  seed: number,
+  stream: number,
+  firstRow: number,
 ): void {
   beginParticleWalk(seed, stream, firstRow, n, perRow);
   while (nextSegment() > 0) fillNormalSegment(blockState, data, offset + walk.position, walk.count);

@@ -54,7 +54,9 @@ export const HAS_PENDING = 9;
 export const STATE_WORDS = 10;
 
 /** Per-lane salts (hexadecimal digits of π), so the eight lanes hash differently. */
-const LANE_SALTS = [0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344, 0xa4093822, 0x299f31d0, 0x082efa98, 0xec4e6c89] as const;
+const LANE_SALTS = [
+  0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344, 0xa4093822, 0x299f31d0, 0x082efa98, 0xec4e6c89,
+] as const;
 
 /** murmur3's 32-bit finaliser: a bijection of int32 with full avalanche. */
 export function fmix32(h: number): number {
@@ -92,6 +94,7 @@ export function deriveBlockState(blockKey: Int32Array, blockLow: number, state: 
   if (state.length > HAS_PENDING) state[PENDING] = state[HAS_PENDING] = 0; // a fresh block has no pending half
   // xorshift128+ is stuck at the all-zero state; any fixed non-zero state is as good (probability 2^-128).
   for (let generator = 0; generator < 8; generator += 4) {
-    if ((state[generator]! | state[generator + 1]! | state[generator + 2]! | state[generator + 3]!) === 0) state[generator + 1] = 1;
+    if ((state[generator]! | state[generator + 1]! | state[generator + 2]! | state[generator + 3]!) === 0)
+      state[generator + 1] = 1;
   }
 }

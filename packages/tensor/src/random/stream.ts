@@ -70,9 +70,14 @@ export class RandomStream {
    */
   static fromState(state: RandomStreamState): RandomStream {
     const fn = 'RandomStream.fromState';
-    if (state === null || typeof state !== 'object') throw new InvalidArgumentError(fn, 'state', state, 'an object from RandomStream.saveState()');
+    if (state === null || typeof state !== 'object')
+      throw new InvalidArgumentError(fn, 'state', state, 'an object from RandomStream.saveState()');
     const words = state.words;
-    if (!Array.isArray(words) || words.length !== STATE_WORDS + 1 || words.some((w) => !Number.isInteger(w) || w < -(2 ** 31) || w >= 2 ** 31)) {
+    if (
+      !Array.isArray(words) ||
+      words.length !== STATE_WORDS + 1 ||
+      words.some((w) => !Number.isInteger(w) || w < -(2 ** 31) || w >= 2 ** 31)
+    ) {
       throw new InvalidArgumentError(fn, 'state.words', words, `${STATE_WORDS + 1} signed 32-bit integers`);
     }
     const stream = new RandomStream(state.seed, state.stream);

@@ -61,7 +61,8 @@ export function deriveZigguratEdges(layers: number): Float64Array {
   for (let iteration = 0; iteration < 200; iteration++) {
     const mid = 0.5 * (low + high);
     if (mid === low || mid === high) break;
-    if (buildEdges(mid, edges) > 0) low = mid; // too small an r overshoots the top
+    if (buildEdges(mid, edges) > 0)
+      low = mid; // too small an r overshoots the top
     else high = mid;
   }
   buildEdges(high, edges);
@@ -74,17 +75,20 @@ export function deriveZigguratEdges(layers: number): Float64Array {
  * the chord's slope in `f`, is found by bisection on the monotone `x·f(x)`.
  */
 function chordDeviation(edges: Float64Array, i: number): number {
-  const left = edges[i + 1]!, right = edges[i]!;
-  const fRight = zigguratDensity(right), rise = zigguratDensity(left) - fRight;
+  const left = edges[i + 1]!,
+    right = edges[i]!;
+  const fRight = zigguratDensity(right),
+    rise = zigguratDensity(left) - fRight;
   const g = (x: number) => (zigguratDensity(x) - fRight) / rise;
   const chord = (x: number) => (right - x) / (right - left);
   const target = rise / (right - left); // −f′(x) = x·f(x) at the stationary point
   const increasing = right <= 1;
-  let low = left, high = right;
+  let low = left,
+    high = right;
   for (let iteration = 0; iteration < 200 && low < high; iteration++) {
     const mid = 0.5 * (low + high);
     if (mid === low || mid === high) break;
-    if ((mid * zigguratDensity(mid) < target) === increasing) low = mid;
+    if (mid * zigguratDensity(mid) < target === increasing) low = mid;
     else high = mid;
   }
   return g(low) - chord(low);

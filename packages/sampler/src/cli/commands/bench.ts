@@ -16,15 +16,27 @@ import { formatDuration, formatRate } from '../progress.js';
 
 const spec: CommandSpec = {
   name: 'bench',
-  summary: 'run the kernel benchmarks; print throughputs and ratios against the C and NumPy baselines found on the machine',
+  summary:
+    'run the kernel benchmarks; print throughputs and ratios against the C and NumPy baselines found on the machine',
   description:
     'Runs every benchmarks/*.bench.mjs of an sgmkit checkout (build first: npx -y pnpm@10 build). Baselines need\n' +
     'a C compiler (cc) and python3 with NumPy; a benchmark skips the ones it cannot find and says so.\n' +
     '--quick shortens benchmark.js sampling (and sets SGMKIT_BENCH_QUICK=1 for the files): noisier, for a smoke run.',
   options: [
     { name: 'quick', kind: 'boolean', description: 'short sampling (noisier numbers)' },
-    { name: 'filter', kind: 'string', valueName: '<text>', description: 'run only benchmark files whose name contains this' },
-    { name: 'dir', kind: 'string', valueName: '<path>', description: 'the benchmarks directory', defaultText: 'benchmarks/ of this checkout' },
+    {
+      name: 'filter',
+      kind: 'string',
+      valueName: '<text>',
+      description: 'run only benchmark files whose name contains this',
+    },
+    {
+      name: 'dir',
+      kind: 'string',
+      valueName: '<path>',
+      description: 'the benchmarks directory',
+      defaultText: 'benchmarks/ of this checkout',
+    },
     { name: 'list', kind: 'boolean', description: 'list the benchmark files and exit' },
   ],
   examples: ['sgmkit bench', 'sgmkit bench --quick --filter mixture', 'sgmkit bench --json > bench.json'],
@@ -68,7 +80,13 @@ export function parseBenchOutput(output: string): Pick<BenchFileResult, 'through
     const line = raw.trim();
     const t = THROUGHPUT.exec(line);
     const r = RATIO.exec(line);
-    if (t) throughputs.push({ name: t[1]!, opsPerSecond: Number(t[2]!.replace(/,/g, '')), rmePercent: Number(t[3]), runs: Number(t[4]) });
+    if (t)
+      throughputs.push({
+        name: t[1]!,
+        opsPerSecond: Number(t[2]!.replace(/,/g, '')),
+        rmePercent: Number(t[3]),
+        runs: Number(t[4]),
+      });
     else if (r) ratios.push({ label: r[1]!.trim(), ratio: Number(r[2]) });
     else if (NOTE.test(line)) notes.push(line);
   }
@@ -95,12 +113,19 @@ export function benchmarksCheckoutAvailable(): boolean {
 }
 
 /** Why an installed `sgmkit` has no `bench` command, for the unknown-command error. */
-export const BENCH_NOT_INSTALLED = 'sgmkit bench runs the benchmarks of a checkout of the sgmkit repository (npx -y pnpm@10 bench there); an installed sgmkit has no benchmarks';
+export const BENCH_NOT_INSTALLED =
+  'sgmkit bench runs the benchmarks of a checkout of the sgmkit repository (npx -y pnpm@10 bench there); an installed sgmkit has no benchmarks';
 
 function benchFiles(directory: string, filter?: string): string[] {
-  if (!existsSync(directory)) throw new UsageError(`no benchmarks directory at ${directory} (sgmkit bench runs from a checkout of the sgmkit repository; see --dir)`);
-  const files = readdirSync(directory).filter((f) => f.endsWith('.bench.mjs') && (!filter || f.includes(filter))).sort();
-  if (files.length === 0) throw new UsageError(`no benchmarks/*.bench.mjs files${filter ? ` matching "${filter}"` : ''} in ${directory}`);
+  if (!existsSync(directory))
+    throw new UsageError(
+      `no benchmarks directory at ${directory} (sgmkit bench runs from a checkout of the sgmkit repository; see --dir)`,
+    );
+  const files = readdirSync(directory)
+    .filter((f) => f.endsWith('.bench.mjs') && (!filter || f.includes(filter)))
+    .sort();
+  if (files.length === 0)
+    throw new UsageError(`no benchmarks/*.bench.mjs files${filter ? ` matching "${filter}"` : ''} in ${directory}`);
   return files;
 }
 
@@ -129,12 +154,26 @@ function runFile(directory: string, file: string, quick: boolean, context: Comma
 }
 
 function summary(results: readonly BenchFileResult[]): string {
-  const throughputRows = results.flatMap((r) => r.throughputs.map((t) => [r.file, t.name, `${formatRate(t.opsPerSecond)}/s`, `±${t.rmePercent}%`]));
+  const throughputRows = results.flatMap((r) =>
+    r.throughputs.map((t) => [r.file, t.name, `${formatRate(t.opsPerSecond)}/s`, `±${t.rmePercent}%`]),
+  );
   const ratioRows = results.flatMap((r) => r.ratios.map((x) => [r.file, x.label, `${x.ratio}x`]));
-  const status = results.map((r) => [r.file, r.exitCode === 0 ? 'ok' : `exit ${r.exitCode}`, formatDuration(r.wallTimeMs)]);
+  const status = results.map((r) => [
+    r.file,
+    r.exitCode === 0 ? 'ok' : `exit ${r.exitCode}`,
+    formatDuration(r.wallTimeMs),
+  ]);
   const parts = ['Benchmark files:', formatTable(['file', 'status', 'time'], status)];
-  if (throughputRows.length) parts.push('Throughput (benchmark.js, operations per second):', formatTable(['file', 'benchmark', 'ops', 'rme'], throughputRows));
-  if (ratioRows.length) parts.push('Ratios against the baselines found on this machine:', formatTable(['file', 'ratio', 'value'], ratioRows));
+  if (throughputRows.length)
+    parts.push(
+      'Throughput (benchmark.js, operations per second):',
+      formatTable(['file', 'benchmark', 'ops', 'rme'], throughputRows),
+    );
+  if (ratioRows.length)
+    parts.push(
+      'Ratios against the baselines found on this machine:',
+      formatTable(['file', 'ratio', 'value'], ratioRows),
+    );
   const notes = results.flatMap((r) => r.notes.map((n) => `  ${r.file}: ${n}`));
   if (notes.length) parts.push('Notes:', notes.join('\n') + '\n');
   return parts.join('\n');
@@ -155,6 +194,10 @@ export const benchCommand: Command = {
     }
     const failed = results.filter((r) => r.exitCode !== 0).map((r) => r.file);
     if (failed.length) context.stderr.write(`sgmkit bench: ${failed.join(', ')} failed (see the output above)\n`);
-    return { text: summary(results), json: { directory, quick: args.flag('quick'), results }, exitCode: failed.length ? 1 : 0 };
+    return {
+      text: summary(results),
+      json: { directory, quick: args.flag('quick'), results },
+      exitCode: failed.length ? 1 : 0,
+    };
   },
 };

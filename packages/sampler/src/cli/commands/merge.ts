@@ -17,8 +17,18 @@ const spec: CommandSpec = {
     'Checks that the files are shards 0 … k − 1 of one run (same settings, n and k), each complete, then writes\n' +
     'their rows in order: the result is byte for byte the file of the same run in one process.',
   options: [
-    { name: 'in', kind: 'string', valueName: `<pattern with ${SHARD_PLACEHOLDER}|a.csv,b.csv,…>`, description: `the shard files: a path with ${SHARD_PLACEHOLDER} for the index (k is read from shard 0), or a comma-separated list in index order (required)` },
-    { name: 'out', kind: 'string', valueName: '<file.csv|json>', description: 'where to write the merged samples (required)' },
+    {
+      name: 'in',
+      kind: 'string',
+      valueName: `<pattern with ${SHARD_PLACEHOLDER}|a.csv,b.csv,…>`,
+      description: `the shard files: a path with ${SHARD_PLACEHOLDER} for the index (k is read from shard 0), or a comma-separated list in index order (required)`,
+    },
+    {
+      name: 'out',
+      kind: 'string',
+      valueName: '<file.csv|json>',
+      description: 'where to write the merged samples (required)',
+    },
   ],
   examples: [
     'sgmkit sample --target ring8 -n 100000 --shard 0/4 --out out/part-{shard}.csv   # … and shards 1, 2, 3',
@@ -32,10 +42,13 @@ function shardFiles(input: string): { path: string; text: string }[] {
   const firstPath = shardPath(input, 0);
   const first = { path: firstPath, text: readTextFile(firstPath) };
   const { count } = readShardFile(first.path, first.text).record;
-  return [first, ...Array.from({ length: count - 1 }, (_, i) => {
-    const path = shardPath(input, i + 1);
-    return { path, text: readTextFile(path) };
-  })];
+  return [
+    first,
+    ...Array.from({ length: count - 1 }, (_, i) => {
+      const path = shardPath(input, i + 1);
+      return { path, text: readTextFile(path) };
+    }),
+  ];
 }
 
 /** The `merge` command. */
@@ -49,11 +62,15 @@ export const mergeCommand: Command = {
     const outFormat = sampleFileFormat(out);
     const files = shardFiles(input);
     for (const { path } of files) {
-      if (sampleFileFormat(path) !== outFormat) throw new OptionValueError('out', out, `a .${sampleFileFormat(path)} file like the shards`);
+      if (sampleFileFormat(path) !== outFormat)
+        throw new OptionValueError('out', out, `a .${sampleFileFormat(path)} file like the shards`);
     }
     const shards = files.map(({ path, text }) => readShardFile(path, text));
     writeTextFile(out, mergeShards(shards));
     const { n, count } = shards[0]!.record;
-    return { text: `wrote ${out}: ${n} samples from ${count} shard${count === 1 ? '' : 's'}\n`, json: { out, n, shards: count, files: files.map((f) => f.path) } };
+    return {
+      text: `wrote ${out}: ${n} samples from ${count} shard${count === 1 ? '' : 's'}\n`,
+      json: { out, n, shards: count, files: files.map((f) => f.path) },
+    };
   },
 };

@@ -19,11 +19,20 @@ const spec: CommandSpec = {
     'With --image HxW: the first rows as H×W grayscale images (row-major pixels), as PNG (--out *.png) or SVG.',
   options: [
     { name: 'in', kind: 'string', valueName: '<file.csv|file.json>', description: 'the samples to draw (required)' },
-    { name: 'out', kind: 'string', valueName: '<file.svg|png>', description: 'where to write the picture (PNG only with --image)', defaultText: '<in>.svg' },
+    {
+      name: 'out',
+      kind: 'string',
+      valueName: '<file.svg|png>',
+      description: 'where to write the picture (PNG only with --image)',
+      defaultText: '<in>.svg',
+    },
     { name: 'title', kind: 'string', valueName: '<text>', description: 'figure title', defaultText: 'the file name' },
     ...IMAGE_OPTIONS,
   ],
-  examples: ['sgmkit plot --in out/samples.csv --out out/samples.svg', 'sgmkit plot --in digits.csv --image 8x8 --range 0,1 --out out/digits.png'],
+  examples: [
+    'sgmkit plot --in out/samples.csv --out out/samples.svg',
+    'sgmkit plot --in digits.csv --image 8x8 --range 0,1 --out out/digits.png',
+  ],
 };
 
 /** The `plot` command. */
@@ -38,7 +47,10 @@ export const plotCommand: Command = {
     const grid = imageGridOptions(args, d, n);
     if (grid !== undefined) {
       writeImageGrid(out, samples, grid, args.string('title', input));
-      return { text: `wrote ${out} (${grid.count} of ${n} rows as ${grid.height}×${grid.width} images)\n`, json: { plot: out, n, d, image: { height: grid.height, width: grid.width, count: grid.count } } };
+      return {
+        text: `wrote ${out} (${grid.count} of ${n} rows as ${grid.height}×${grid.width} images)\n`,
+        json: { plot: out, n, d, image: { height: grid.height, width: grid.width, count: grid.count } },
+      };
     }
     if (/\.png$/i.test(out)) throw new UsageError('PNG output is for image grids: give --image HxW, or write an .svg');
     writeTextFile(out, samplesFigure(samples, { title: args.string('title', input) }));

@@ -6,8 +6,19 @@
 import { clippedScore, type Score, type CLDScore } from '@sgmkit/score';
 import type { Batch } from '@sgmkit/tensor';
 import {
-  CLD_METHODS, DDPM_METHODS, DEFAULT_DIVERGENCE_K, earlyStoppingGrid, exactCLDLaw, exactDDPMLaw, gaussianKL, gaussianW2, sampleCLD, sampleDDPM, uniformGrid,
-  type GaussianLaw, type SampleResult,
+  CLD_METHODS,
+  DDPM_METHODS,
+  DEFAULT_DIVERGENCE_K,
+  earlyStoppingGrid,
+  exactCLDLaw,
+  exactDDPMLaw,
+  gaussianKL,
+  gaussianW2,
+  sampleCLD,
+  sampleDDPM,
+  uniformGrid,
+  type GaussianLaw,
+  type SampleResult,
 } from '../../index.js';
 import type { CommandSpec, ParsedArgs } from '../args.js';
 import type { Command, CommandContext, CommandOutput } from '../command.js';
@@ -25,7 +36,10 @@ import { parseShardOption, shardFileText, shardPath, shardRecord, type ShardReco
 
 /** Short names accepted by `--method`. */
 export const METHOD_ALIASES: Readonly<Record<string, string>> = {
-  ei: 'exponential-integrator', em: 'euler-maruyama', pf: 'probability-flow', ode: 'probability-flow',
+  ei: 'exponential-integrator',
+  em: 'euler-maruyama',
+  pf: 'probability-flow',
+  ode: 'probability-flow',
 };
 
 const ALL_METHODS = [...new Set([...DDPM_METHODS, ...CLD_METHODS, ...Object.keys(METHOD_ALIASES)])];
@@ -34,45 +48,187 @@ const spec: CommandSpec = {
   name: 'sample',
   summary: 'draw samples with DDPM or CLD; write them to CSV/JSON and draw them next to the target density',
   description:
-    'With no options: 10^4 samples of 8 Gaussians on a ring by the DDPM exponential integrator (the paper\'s sampler),\n' +
+    "With no options: 10^4 samples of 8 Gaussians on a ring by the DDPM exponential integrator (the paper's sampler),\n" +
     'written to out/samples.csv with a picture in out/samples.svg.\n' +
     `DDPM methods: ${DDPM_METHODS.join(', ')}. CLD methods: ${CLD_METHODS.join(', ')} (exact CLD scores for every analytic target and --points).\n` +
     'Short names: ei, em, pf.\n' +
     'Cost: n × steps score evaluations (× (1 + corrector steps)). One evaluation costs O(d²) for a Gaussian (O(d) when\n' +
     'isotropic or diagonal), O(K·d) for a K-component mixture (ring8: K = 8, grid25: 25), O(m·d) for --points with m\n' +
-    'points (as much as an m-component mixture; from d = 4 it runs as two GEMMs), and the network\'s multiply-adds for\n' +
+    "points (as much as an m-component mixture; from d = 4 it runs as two GEMMs), and the network's multiply-adds for\n" +
     '--network. Example: --points with 2,000 rows in d = 64, -n 1e4 and 1000 steps is ~5·10^12 flops, tens of minutes.',
   options: [
     ...TARGET_OPTIONS,
-    { name: 'network', kind: 'string', valueName: '<file.json>', description: 'learned target: a network saved by `sgmkit train`' },
-    { name: 'sampler', kind: 'choice', choices: ['ddpm', 'cld'], description: 'diffusion to reverse', defaultText: 'ddpm' },
-    { name: 'method', kind: 'choice', choices: ALL_METHODS, valueName: '<method>', description: 'integrator', defaultText: 'exponential-integrator' },
-    { name: 'T', kind: 'number', min: 0, exclusiveMin: true, valueName: '<T>', description: 'horizon T of the forward process', defaultText: '10' },
-    { name: 'steps', kind: 'integer', min: 1, valueName: '<N>', description: 'number of steps', defaultText: '1000' },
-    { name: 'delta', kind: 'number', min: 0, valueName: '<δ>', description: 'early-stopping time δ (the grid ends at δ)', defaultText: '0, or 1e-3 for --points/--network' },
-    { name: 'schedule', kind: 'choice', choices: ['uniform', 'early-stopping'], description: 'step schedule: uniform, or exponentially shrinking steps near δ', defaultText: 'uniform' },
-    { name: 'gamma', kind: 'number', min: 0, exclusiveMin: true, valueName: '<γ>', description: 'CLD initial velocity variance', defaultText: "1; a CLD network's own γ" },
-    { name: 'corrector-steps', kind: 'integer', min: 0, max: 62, valueName: '<m>', description: 'Langevin corrector steps after every predictor step (on the velocity for CLD)', defaultText: '0' },
-    { name: 'corrector-size', kind: 'number', min: 0, exclusiveMin: true, max: 2, valueName: '<ε>', description: 'Langevin corrector step size ε < 2', defaultText: '0.01' },
-    { name: 'n', kind: 'integer', min: 1, short: 'n', valueName: '<count>', description: 'number of samples', defaultText: '10000' },
-    { name: 'seed', kind: 'integer', min: 0, max: 0xffffffff, valueName: '<seed>', description: 'random seed (same seed, same samples for any --workers)', defaultText: '0' },
-    { name: 'workers', kind: 'integer', min: 1, max: 64, valueName: '<k>', description: 'worker threads', defaultText: '1' },
     {
-      name: 'shard', kind: 'string', valueName: '<i/k|auto/k|auto>',
-      description: 'compute only shard i of k: rows ⌊i·n/k⌋ … ⌊(i+1)·n/k⌋ − 1 of the run, bit for bit those of a single process; '
-        + 'auto takes i from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID (Slurm array); '
-        + '{shard} in --out/--plot becomes i; join the files with sgmkit merge',
+      name: 'network',
+      kind: 'string',
+      valueName: '<file.json>',
+      description: 'learned target: a network saved by `sgmkit train`',
     },
-    { name: 'dtype', kind: 'choice', choices: ['float64', 'float32'], description: 'particle precision', defaultText: 'float64' },
-    { name: 'out', kind: 'string', valueName: '<file.csv|json>', description: 'where to write the samples', defaultText: 'out/samples.csv' },
-    { name: 'plot', kind: 'string', valueName: '<file.svg>', description: 'where to write the picture', defaultText: 'out/samples.svg' },
+    {
+      name: 'sampler',
+      kind: 'choice',
+      choices: ['ddpm', 'cld'],
+      description: 'diffusion to reverse',
+      defaultText: 'ddpm',
+    },
+    {
+      name: 'method',
+      kind: 'choice',
+      choices: ALL_METHODS,
+      valueName: '<method>',
+      description: 'integrator',
+      defaultText: 'exponential-integrator',
+    },
+    {
+      name: 'T',
+      kind: 'number',
+      min: 0,
+      exclusiveMin: true,
+      valueName: '<T>',
+      description: 'horizon T of the forward process',
+      defaultText: '10',
+    },
+    { name: 'steps', kind: 'integer', min: 1, valueName: '<N>', description: 'number of steps', defaultText: '1000' },
+    {
+      name: 'delta',
+      kind: 'number',
+      min: 0,
+      valueName: '<δ>',
+      description: 'early-stopping time δ (the grid ends at δ)',
+      defaultText: '0, or 1e-3 for --points/--network',
+    },
+    {
+      name: 'schedule',
+      kind: 'choice',
+      choices: ['uniform', 'early-stopping'],
+      description: 'step schedule: uniform, or exponentially shrinking steps near δ',
+      defaultText: 'uniform',
+    },
+    {
+      name: 'gamma',
+      kind: 'number',
+      min: 0,
+      exclusiveMin: true,
+      valueName: '<γ>',
+      description: 'CLD initial velocity variance',
+      defaultText: "1; a CLD network's own γ",
+    },
+    {
+      name: 'corrector-steps',
+      kind: 'integer',
+      min: 0,
+      max: 62,
+      valueName: '<m>',
+      description: 'Langevin corrector steps after every predictor step (on the velocity for CLD)',
+      defaultText: '0',
+    },
+    {
+      name: 'corrector-size',
+      kind: 'number',
+      min: 0,
+      exclusiveMin: true,
+      max: 2,
+      valueName: '<ε>',
+      description: 'Langevin corrector step size ε < 2',
+      defaultText: '0.01',
+    },
+    {
+      name: 'n',
+      kind: 'integer',
+      min: 1,
+      short: 'n',
+      valueName: '<count>',
+      description: 'number of samples',
+      defaultText: '10000',
+    },
+    {
+      name: 'seed',
+      kind: 'integer',
+      min: 0,
+      max: 0xffffffff,
+      valueName: '<seed>',
+      description: 'random seed (same seed, same samples for any --workers)',
+      defaultText: '0',
+    },
+    {
+      name: 'workers',
+      kind: 'integer',
+      min: 1,
+      max: 64,
+      valueName: '<k>',
+      description: 'worker threads',
+      defaultText: '1',
+    },
+    {
+      name: 'shard',
+      kind: 'string',
+      valueName: '<i/k|auto/k|auto>',
+      description:
+        'compute only shard i of k: rows ⌊i·n/k⌋ … ⌊(i+1)·n/k⌋ − 1 of the run, bit for bit those of a single process; ' +
+        'auto takes i from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID (Slurm array); ' +
+        '{shard} in --out/--plot becomes i; join the files with sgmkit merge',
+    },
+    {
+      name: 'dtype',
+      kind: 'choice',
+      choices: ['float64', 'float32'],
+      description: 'particle precision',
+      defaultText: 'float64',
+    },
+    {
+      name: 'out',
+      kind: 'string',
+      valueName: '<file.csv|json>',
+      description: 'where to write the samples',
+      defaultText: 'out/samples.csv',
+    },
+    {
+      name: 'plot',
+      kind: 'string',
+      valueName: '<file.svg>',
+      description: 'where to write the picture',
+      defaultText: 'out/samples.svg',
+    },
     { name: 'no-plot', kind: 'boolean', description: 'do not draw a picture' },
     ...IMAGE_OPTIONS,
-    { name: 'max-diverged', kind: 'integer', min: 0, valueName: '<count>', description: 'exit with status 1 when more samples than this diverged (left the box below, or non-finite)', defaultText: '0' },
-    { name: 'reference', kind: 'string', valueName: '<file.csv|json>', description: 'held-out data: report sliced W2 and MMD of the samples against it (quality report)' },
-    { name: 'train', kind: 'string', valueName: '<file.csv|json>', description: 'the training rows (default with --points: the points): adds the noise floor and the memorisation check' },
-    { name: 'clip', kind: 'string', valueName: '<lo,hi|train>', description: 'clip the denoised prediction to [lo, hi] in every coordinate (data units), or to each coordinate\'s range in the training rows: --train, else the range stored in the --network file (DDPM only)' },
-    { name: 'divergence-k', kind: 'number', min: 0, exclusiveMin: true, valueName: '<k>', description: 'the divergence box: every coordinate within k data standard deviations of the data mean (sampling space)', defaultText: String(DEFAULT_DIVERGENCE_K) },
+    {
+      name: 'max-diverged',
+      kind: 'integer',
+      min: 0,
+      valueName: '<count>',
+      description: 'exit with status 1 when more samples than this diverged (left the box below, or non-finite)',
+      defaultText: '0',
+    },
+    {
+      name: 'reference',
+      kind: 'string',
+      valueName: '<file.csv|json>',
+      description: 'held-out data: report sliced W2 and MMD of the samples against it (quality report)',
+    },
+    {
+      name: 'train',
+      kind: 'string',
+      valueName: '<file.csv|json>',
+      description:
+        'the training rows (default with --points: the points): adds the noise floor and the memorisation check',
+    },
+    {
+      name: 'clip',
+      kind: 'string',
+      valueName: '<lo,hi|train>',
+      description:
+        "clip the denoised prediction to [lo, hi] in every coordinate (data units), or to each coordinate's range in the training rows: --train, else the range stored in the --network file (DDPM only)",
+    },
+    {
+      name: 'divergence-k',
+      kind: 'number',
+      min: 0,
+      exclusiveMin: true,
+      valueName: '<k>',
+      description:
+        'the divergence box: every coordinate within k data standard deviations of the data mean (sampling space)',
+      defaultText: String(DEFAULT_DIVERGENCE_K),
+    },
   ],
   examples: [
     'sgmkit sample',
@@ -119,7 +275,8 @@ export interface SampleRun {
 function resolveMethod(sampler: 'ddpm' | 'cld', text: string): string {
   const method = METHOD_ALIASES[text] ?? text;
   const allowed: readonly string[] = sampler === 'ddpm' ? DDPM_METHODS : CLD_METHODS;
-  if (!allowed.includes(method)) throw new OptionValueError('method', text, `one of ${allowed.join(', ')} for --sampler ${sampler}`);
+  if (!allowed.includes(method))
+    throw new OptionValueError('method', text, `one of ${allowed.join(', ')} for --sampler ${sampler}`);
   return method;
 }
 
@@ -131,7 +288,8 @@ function resolveCorrector(args: ParsedArgs): SampleRun['corrector'] {
     return undefined;
   }
   const stepSize = args.number('corrector-size', 0.01);
-  if (!(stepSize < 2)) throw new OptionValueError('corrector-size', String(stepSize), 'a step size ε < 2 (Langevin stability limit)');
+  if (!(stepSize < 2))
+    throw new OptionValueError('corrector-size', String(stepSize), 'a step size ε < 2 (Langevin stability limit)');
   return { steps, stepSize };
 }
 
@@ -140,44 +298,90 @@ export function resolveSampleRun(args: ParsedArgs): SampleRun {
   const target = resolveTarget(args);
   const sampler = args.string('sampler', 'ddpm') as 'ddpm' | 'cld';
   if (sampler === 'cld' && !target.cldScore) {
-    throw new UsageError(`--sampler cld needs a CLD velocity score; the ${target.name} target has only an OU (DDPM) score (this is a DDPM network: train a CLD one with \`sgmkit train --sampler cld\`)`);
+    throw new UsageError(
+      `--sampler cld needs a CLD velocity score; the ${target.name} target has only an OU (DDPM) score (this is a DDPM network: train a CLD one with \`sgmkit train --sampler cld\`)`,
+    );
   }
   if (sampler === 'ddpm' && target.networkKind === 'cld') {
-    throw new UsageError(`--network ${args.string('network')} is a CLD network (trained with \`sgmkit train --sampler cld\`): sample it with --sampler cld`);
+    throw new UsageError(
+      `--network ${args.string('network')} is a CLD network (trained with \`sgmkit train --sampler cld\`): sample it with --sampler cld`,
+    );
   }
   const T = args.number('T', 10);
   const delta = args.number('delta', target.needsEarlyStopping ? 1e-3 : 0);
   if (!(delta < T)) throw new OptionValueError('delta', String(delta), `less than --T (${T})`);
-  if (target.needsEarlyStopping && delta === 0) throw new OptionValueError('delta', '0', `> 0 for a ${target.name} target (its score is singular at t = 0)`);
+  if (target.needsEarlyStopping && delta === 0)
+    throw new OptionValueError('delta', '0', `> 0 for a ${target.name} target (its score is singular at t = 0)`);
   const schedule = args.string('schedule', 'uniform') as 'uniform' | 'early-stopping';
   if (schedule === 'early-stopping' && delta === 0) throw new UsageError('--schedule early-stopping needs --delta > 0');
   const referencePath = args.string('reference');
   const trainPath = args.string('train');
-  const reference = referencePath === undefined ? undefined : { path: referencePath, rows: readPointCloud(referencePath) };
-  const train = trainPath !== undefined ? { path: trainPath, rows: readPointCloud(trainPath) } : target.points !== undefined ? { path: args.string('points')!, rows: target.points } : undefined;
-  if (trainPath !== undefined && reference === undefined) throw new UsageError('--train is used by the quality report: give --reference <held-out rows> too');
-  for (const [option, file] of [['reference', reference], ['train', train]] as const) {
-    if (file !== undefined && file.rows.shape[1] !== target.dim) throw new UsageError(`--${option} ${file.path} has ${file.rows.shape[1]} columns; the target has d = ${target.dim}`);
+  const reference =
+    referencePath === undefined ? undefined : { path: referencePath, rows: readPointCloud(referencePath) };
+  const train =
+    trainPath !== undefined
+      ? { path: trainPath, rows: readPointCloud(trainPath) }
+      : target.points !== undefined
+        ? { path: args.string('points')!, rows: target.points }
+        : undefined;
+  if (trainPath !== undefined && reference === undefined)
+    throw new UsageError('--train is used by the quality report: give --reference <held-out rows> too');
+  for (const [option, file] of [
+    ['reference', reference],
+    ['train', train],
+  ] as const) {
+    if (file !== undefined && file.rows.shape[1] !== target.dim)
+      throw new UsageError(
+        `--${option} ${file.path} has ${file.rows.shape[1]} columns; the target has d = ${target.dim}`,
+      );
   }
   const clip = resolveClip(args.string('clip'), train, target);
-  if (clip !== undefined && sampler === 'cld') throw new UsageError('--clip clips the DDPM denoised prediction; it does not apply to --sampler cld');
+  if (clip !== undefined && sampler === 'cld')
+    throw new UsageError('--clip clips the DDPM denoised prediction; it does not apply to --sampler cld');
   const run = {
-    reference, train: reference === undefined ? undefined : train, clip,
-    target, sampler, corrector: resolveCorrector(args), method: resolveMethod(sampler, args.string('method', 'exponential-integrator')), T, delta, schedule,
-    steps: args.number('steps', 1000), gamma: args.number('gamma', target.fixedGamma ?? 1), n: args.number('n', 10_000), seed: args.number('seed', 0),
-    workers: args.number('workers', 1), dtype: args.string('dtype', 'float64') as 'float64' | 'float32',
-    divergenceK: args.number('divergence-k', DEFAULT_DIVERGENCE_K), maxDiverged: args.number('max-diverged', 0),
+    reference,
+    train: reference === undefined ? undefined : train,
+    clip,
+    target,
+    sampler,
+    corrector: resolveCorrector(args),
+    method: resolveMethod(sampler, args.string('method', 'exponential-integrator')),
+    T,
+    delta,
+    schedule,
+    steps: args.number('steps', 1000),
+    gamma: args.number('gamma', target.fixedGamma ?? 1),
+    n: args.number('n', 10_000),
+    seed: args.number('seed', 0),
+    workers: args.number('workers', 1),
+    dtype: args.string('dtype', 'float64') as 'float64' | 'float32',
+    divergenceK: args.number('divergence-k', DEFAULT_DIVERGENCE_K),
+    maxDiverged: args.number('max-diverged', 0),
   };
   const shardText = args.string('shard');
-  return shardText === undefined ? run : { ...run, shard: shardRecord(parseShardOption(shardText, process.env), run.n, runSettings(run)) };
+  return shardText === undefined
+    ? run
+    : { ...run, shard: shardRecord(parseShardOption(shardText, process.env), run.n, runSettings(run)) };
 }
 
 /** What must agree between the shards of one run (what `sgmkit merge` compares). */
 function runSettings(run: SampleRun): Record<string, unknown> {
   return {
-    target: run.target.name, description: run.target.description, dim: run.target.dim, sampler: run.sampler, method: run.method, T: run.T,
-    steps: run.steps, delta: run.delta, schedule: run.schedule, gamma: run.gamma, corrector: run.corrector ?? null, seed: run.seed, dtype: run.dtype,
-    clip: run.clip === undefined ? null : { lower: Array.from(run.clip.lower), upper: Array.from(run.clip.upper) }, divergenceK: run.divergenceK,
+    target: run.target.name,
+    description: run.target.description,
+    dim: run.target.dim,
+    sampler: run.sampler,
+    method: run.method,
+    T: run.T,
+    steps: run.steps,
+    delta: run.delta,
+    schedule: run.schedule,
+    gamma: run.gamma,
+    corrector: run.corrector ?? null,
+    seed: run.seed,
+    dtype: run.dtype,
+    clip: run.clip === undefined ? null : { lower: Array.from(run.clip.lower), upper: Array.from(run.clip.upper) },
+    divergenceK: run.divergenceK,
   };
 }
 
@@ -190,18 +394,26 @@ function rowsOf(run: SampleRun): number {
  * `--clip lo,hi` (every coordinate) or `--clip train` (each coordinate's range in the training rows: those of
  * `--train`/`--points`, else the range a network file stores), in data units.
  */
-function resolveClip(text: string | undefined, train: { path: string; rows: Batch } | undefined, target: Target): { lower: Float64Array; upper: Float64Array } | undefined {
+function resolveClip(
+  text: string | undefined,
+  train: { path: string; rows: Batch } | undefined,
+  target: Target,
+): { lower: Float64Array; upper: Float64Array } | undefined {
   if (text === undefined) return undefined;
   const d = target.dim;
   if (text === 'train') {
-    if (train === undefined && target.dataRange !== undefined) return { lower: Float64Array.from(target.dataRange.lower), upper: Float64Array.from(target.dataRange.upper) };
+    if (train === undefined && target.dataRange !== undefined)
+      return { lower: Float64Array.from(target.dataRange.lower), upper: Float64Array.from(target.dataRange.upper) };
     if (train === undefined) {
-      throw new UsageError(`--clip train takes the range of the training rows: give --train <file> (or --points)${target.name === 'network' ? '; this network file stores no data range (files from sgmkit train do)' : ''}`);
+      throw new UsageError(
+        `--clip train takes the range of the training rows: give --train <file> (or --points)${target.name === 'network' ? '; this network file stores no data range (files from sgmkit train do)' : ''}`,
+      );
     }
     const lower = new Float64Array(d).fill(Infinity);
     const upper = new Float64Array(d).fill(-Infinity);
     const [m] = train.rows.shape as [number, number];
-    if (train.rows.shape[1] !== d) throw new UsageError(`--train ${train.path} has ${train.rows.shape[1]} columns; the target has d = ${d}`);
+    if (train.rows.shape[1] !== d)
+      throw new UsageError(`--train ${train.path} has ${train.rows.shape[1]} columns; the target has d = ${d}`);
     for (let r = 0; r < m; r++) {
       for (let i = 0; i < d; i++) {
         const v = train.rows.data[r * d + i]!;
@@ -212,7 +424,8 @@ function resolveClip(text: string | undefined, train: { path: string; rows: Batc
     return { lower, upper };
   }
   const parts = text.split(',').map((s) => Number(s.trim()));
-  if (parts.length !== 2 || !parts.every(Number.isFinite) || !(parts[0]! <= parts[1]!)) throw new OptionValueError('clip', text, "'lo,hi' with finite lo <= hi, or 'train'");
+  if (parts.length !== 2 || !parts.every(Number.isFinite) || !(parts[0]! <= parts[1]!))
+    throw new OptionValueError('clip', text, "'lo,hi' with finite lo <= hi, or 'train'");
   return { lower: new Float64Array(d).fill(parts[0]!), upper: new Float64Array(d).fill(parts[1]!) };
 }
 
@@ -223,7 +436,8 @@ function resolveClip(text: string | undefined, train: { path: string; rows: Batc
 function clippedRunScore(score: Score, clip: { lower: Float64Array; upper: Float64Array }): Score {
   const normalization = score.normalization;
   if (normalization === undefined) return clippedScore(score, clip);
-  if (normalization.kind !== 'affine') throw new UsageError('--clip needs a per-coordinate (affine) normalisation; this network whitens its data');
+  if (normalization.kind !== 'affine')
+    throw new UsageError('--clip needs a per-coordinate (affine) normalisation; this network whitens its data');
   const lower = new Float64Array(score.dim);
   const upper = new Float64Array(score.dim);
   for (let i = 0; i < score.dim; i++) {
@@ -237,36 +451,73 @@ function clippedRunScore(score: Score, clip: { lower: Float64Array; upper: Float
 
 /** The run's grid of forward times. */
 export function runGrid(run: SampleRun): Float64Array {
-  return run.schedule === 'early-stopping' ? earlyStoppingGrid(run.T, run.delta, run.steps) : uniformGrid(run.T, run.steps, run.delta);
+  return run.schedule === 'early-stopping'
+    ? earlyStoppingGrid(run.T, run.delta, run.steps)
+    : uniformGrid(run.T, run.steps, run.delta);
 }
 
 /** Samples according to `run`, reporting progress in steps (from the workers' shared counters with --workers > 1). */
 export async function executeSampleRun(run: SampleRun, context: CommandContext): Promise<SampleResult> {
-  const progress = createProgress({ label: 'sample', total: run.steps, enabled: !context.quiet, stream: context.stderr });
+  const progress = createProgress({
+    label: 'sample',
+    total: run.steps,
+    enabled: !context.quiet,
+    stream: context.stderr,
+  });
   const onProgress = (fraction: number): void => progress.update(Math.floor(fraction * run.steps));
   const common = {
-    T: run.T, grid: runGrid(run), n: rowsOf(run), firstRow: run.shard?.firstRow ?? 0, seed: run.seed, workers: run.workers, dtype: run.dtype, signal: context.signal, onProgress, corrector: run.corrector,
+    T: run.T,
+    grid: runGrid(run),
+    n: rowsOf(run),
+    firstRow: run.shard?.firstRow ?? 0,
+    seed: run.seed,
+    workers: run.workers,
+    dtype: run.dtype,
+    signal: context.signal,
+    onProgress,
+    corrector: run.corrector,
     region: { k: run.divergenceK },
   };
   const result =
     run.sampler === 'ddpm'
-      ? await sampleDDPM(run.clip === undefined ? run.target.ouScore() as Score : clippedRunScore(run.target.ouScore() as Score, run.clip), { ...common, method: run.method as (typeof DDPM_METHODS)[number] })
-      : await sampleCLD(run.target.cldScore!(run.gamma) as CLDScore, { ...common, method: run.method as (typeof CLD_METHODS)[number] });
+      ? await sampleDDPM(
+          run.clip === undefined
+            ? (run.target.ouScore() as Score)
+            : clippedRunScore(run.target.ouScore() as Score, run.clip),
+          { ...common, method: run.method as (typeof DDPM_METHODS)[number] },
+        )
+      : await sampleCLD(run.target.cldScore!(run.gamma) as CLDScore, {
+          ...common,
+          method: run.method as (typeof CLD_METHODS)[number],
+        });
   progress.update(run.steps);
   progress.finish();
   return result;
 }
 
 function describeRun(run: SampleRun): string {
-  const corrector = run.corrector ? ` + ${run.corrector.steps} Langevin corrector step${run.corrector.steps > 1 ? 's' : ''} (ε = ${run.corrector.stepSize})` : '';
-  const shard = run.shard === undefined ? '' : ` (shard ${run.shard.index}/${run.shard.count}: rows ${run.shard.firstRow} … ${run.shard.firstRow + run.shard.rows - 1})`;
+  const corrector = run.corrector
+    ? ` + ${run.corrector.steps} Langevin corrector step${run.corrector.steps > 1 ? 's' : ''} (ε = ${run.corrector.stepSize})`
+    : '';
+  const shard =
+    run.shard === undefined
+      ? ''
+      : ` (shard ${run.shard.index}/${run.shard.count}: rows ${run.shard.firstRow} … ${run.shard.firstRow + run.shard.rows - 1})`;
   return `${run.sampler} ${run.method}${corrector}, T = ${run.T}, ${run.steps} ${run.schedule} steps, δ = ${run.delta}, n = ${run.n}${shard}, seed ${run.seed}, ${run.workers} worker${run.workers > 1 ? 's' : ''}${run.clip ? ', denoised prediction clipped' : ''}`;
 }
 
 function momentsTable(rows: readonly CoordinateMoments[], reference: string): string {
   return formatTable(
     ['coord', `${reference} mean`, 'sample mean', 'z', `${reference} var`, 'sample var', 'z'],
-    rows.map((r) => [`x${r.coordinate}`, r.targetMean, r.sampleMean, r.meanZ, r.targetVariance, r.sampleVariance, r.varianceZ]),
+    rows.map((r) => [
+      `x${r.coordinate}`,
+      r.targetMean,
+      r.sampleMean,
+      r.meanZ,
+      r.targetVariance,
+      r.sampleVariance,
+      r.varianceZ,
+    ]),
   );
 }
 
@@ -278,8 +529,13 @@ export function exactOutputLaw(run: SampleRun): GaussianLaw | undefined {
   const data = run.target.law;
   if (!data) return undefined;
   const options = { T: run.T, grid: runGrid(run), corrector: run.corrector };
-  if (run.sampler === 'ddpm') return exactDDPMLaw(data, { ...options, method: run.method as (typeof DDPM_METHODS)[number] });
-  return exactCLDLaw(data, { ...options, method: run.method as (typeof CLD_METHODS)[number], initialVelocityVariance: run.gamma }).position;
+  if (run.sampler === 'ddpm')
+    return exactDDPMLaw(data, { ...options, method: run.method as (typeof DDPM_METHODS)[number] });
+  return exactCLDLaw(data, {
+    ...options,
+    method: run.method as (typeof CLD_METHODS)[number],
+    initialVelocityVariance: run.gamma,
+  }).position;
 }
 
 function lawMoments(law: GaussianLaw): Moments {
@@ -325,7 +581,11 @@ function describeRegion(result: SampleResult): string {
 }
 
 /** One line on the divergence count, and the failure message when it passes `--max-diverged`. */
-export function divergenceLines(run: SampleRun, result: SampleResult, out: string): { lines: string[]; failed: boolean } {
+export function divergenceLines(
+  run: SampleRun,
+  result: SampleResult,
+  out: string,
+): { lines: string[]; failed: boolean } {
   const { count, nonFinite, fraction } = result.diverged;
   const percent = `${formatNumber(100 * fraction)}%`;
   const line = `diverged: ${count} of ${rowsOf(run)} samples (${percent}) left ${describeRegion(result)}${nonFinite > 0 ? `; ${nonFinite} non-finite` : ''}`;
@@ -358,15 +618,43 @@ function report(run: SampleRun, result: SampleResult, files: { out: string; plot
     ...divergence.lines.slice(1),
   ];
   const json = {
-    target: run.target.name, description: run.target.description, dim: run.target.dim, sampler: run.sampler, method: run.method, T: run.T,
-    steps: run.steps, delta: run.delta, schedule: run.schedule, corrector: run.corrector ?? null, n: run.n, seed: run.seed, workers: run.workers, dtype: run.dtype,
-    shard: run.shard === undefined ? null : { index: run.shard.index, count: run.shard.count, firstRow: run.shard.firstRow, rows: run.shard.rows },
-    wallTimeMs: result.wallTimeMs, scoreEvaluations: result.scoreEvaluations, out: files.out, plot: files.plot ?? null, ...(moments.json as object),
+    target: run.target.name,
+    description: run.target.description,
+    dim: run.target.dim,
+    sampler: run.sampler,
+    method: run.method,
+    T: run.T,
+    steps: run.steps,
+    delta: run.delta,
+    schedule: run.schedule,
+    corrector: run.corrector ?? null,
+    n: run.n,
+    seed: run.seed,
+    workers: run.workers,
+    dtype: run.dtype,
+    shard:
+      run.shard === undefined
+        ? null
+        : { index: run.shard.index, count: run.shard.count, firstRow: run.shard.firstRow, rows: run.shard.rows },
+    wallTimeMs: result.wallTimeMs,
+    scoreEvaluations: result.scoreEvaluations,
+    out: files.out,
+    plot: files.plot ?? null,
+    ...(moments.json as object),
     quality: quality?.json ?? null,
     clip: run.clip === undefined ? null : { lower: Array.from(run.clip.lower), upper: Array.from(run.clip.upper) },
     diverged: {
-      count: result.diverged.count, nonFinite: result.diverged.nonFinite, fraction: result.diverged.fraction, maxDiverged: run.maxDiverged, exceeded: divergence.failed,
-      region: { source: result.diverged.region.source, k: result.diverged.region.k ?? null, lower: Array.from(result.diverged.region.lower), upper: Array.from(result.diverged.region.upper) },
+      count: result.diverged.count,
+      nonFinite: result.diverged.nonFinite,
+      fraction: result.diverged.fraction,
+      maxDiverged: run.maxDiverged,
+      exceeded: divergence.failed,
+      region: {
+        source: result.diverged.region.source,
+        k: result.diverged.region.k ?? null,
+        lower: Array.from(result.diverged.region.lower),
+        upper: Array.from(result.diverged.region.upper),
+      },
     },
   };
   return { text: lines.join('\n') + '\n', json, exitCode: divergence.failed ? 1 : 0 };
@@ -379,14 +667,28 @@ export const sampleCommand: Command = {
   async run(args, context) {
     const run = resolveSampleRun(args);
     const index = run.shard?.index ?? 0;
-    const out = shardPath(args.string('out', run.shard === undefined ? 'out/samples.csv' : 'out/samples-{shard}.csv'), index);
-    const plotPattern = args.flag('no-plot') ? undefined : args.string('plot', run.shard === undefined ? 'out/samples.svg' : 'out/samples-{shard}.svg');
+    const out = shardPath(
+      args.string('out', run.shard === undefined ? 'out/samples.csv' : 'out/samples-{shard}.csv'),
+      index,
+    );
+    const plotPattern = args.flag('no-plot')
+      ? undefined
+      : args.string('plot', run.shard === undefined ? 'out/samples.svg' : 'out/samples-{shard}.svg');
     const plot = plotPattern === undefined ? undefined : shardPath(plotPattern, index);
     sampleFileFormat(out); // refuse a bad file name before sampling, not after
     const grid = imageGridOptions(args, run.target.dim, rowsOf(run)); // and a bad --image
-    if (plot !== undefined && grid === undefined && /\.png$/i.test(plot)) throw new UsageError('PNG output is for image grids: give --image HxW, or write an .svg');
+    if (plot !== undefined && grid === undefined && /\.png$/i.test(plot))
+      throw new UsageError('PNG output is for image grids: give --image HxW, or write an .svg');
     const result = await executeSampleRun(run, context);
-    const metadata = { target: run.target.name, sampler: run.sampler, method: run.method, T: run.T, steps: run.steps, delta: run.delta, seed: run.seed };
+    const metadata = {
+      target: run.target.name,
+      sampler: run.sampler,
+      method: run.method,
+      T: run.T,
+      steps: run.steps,
+      delta: run.delta,
+      seed: run.seed,
+    };
     if (run.shard === undefined) writeSamples(out, result.samples, metadata);
     else writeTextFile(out, shardFileText(out, result.samples, run.shard, metadata));
     const title = `${run.sampler.toUpperCase()} ${run.method}: ${run.target.description}`;

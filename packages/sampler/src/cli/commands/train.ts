@@ -6,9 +6,27 @@
  */
 import { batch, type Batch } from '@sgmkit/tensor';
 import {
-  cldPointCloudScore, DEFAULT_RECIPE_STEPS, defaultHiddenWidths, finishScoreNetworkTraining, pointCloudScore, prepareCLDScoreNetworkTraining,
-  prepareScoreNetworkTraining, sampleCLDForwardMarginal, sampleForwardMarginal, samplePointCloud, saveScoreNetwork, standardizeBatch,
-  parseTrainingCheckpoint, trainingCheckpointToJson, type TrainingCheckpoint, type TrainingOptions, type AnyScoreNetwork, type CLDScore, type Score, type TrainScoreNetworkOptions, type TrainScoreNetworkResult,
+  cldPointCloudScore,
+  DEFAULT_RECIPE_STEPS,
+  defaultHiddenWidths,
+  finishScoreNetworkTraining,
+  pointCloudScore,
+  prepareCLDScoreNetworkTraining,
+  prepareScoreNetworkTraining,
+  sampleCLDForwardMarginal,
+  sampleForwardMarginal,
+  samplePointCloud,
+  saveScoreNetwork,
+  standardizeBatch,
+  parseTrainingCheckpoint,
+  trainingCheckpointToJson,
+  type TrainingCheckpoint,
+  type TrainingOptions,
+  type AnyScoreNetwork,
+  type CLDScore,
+  type Score,
+  type TrainScoreNetworkOptions,
+  type TrainScoreNetworkResult,
 } from '@sgmkit/score';
 import { MAX_TRAINING_WORKERS, trainDenoisingScoreMatchingOnWorkers } from '../../node/training.js';
 import type { CommandSpec, ParsedArgs } from '../args.js';
@@ -22,7 +40,8 @@ import { readTextFile, writeSamples, writeTextFile } from '../../node/files.js';
 
 const spec: CommandSpec = {
   name: 'train',
-  summary: 'train a score network by denoising (DDPM) or hybrid (CLD) score matching; plot the loss and save the network',
+  summary:
+    'train a score network by denoising (DDPM) or hybrid (CLD) score matching; plot the loss and save the network',
   description:
     'Data: a point-cloud file (--points), or exact draws from an analytic target (--target, default ring8).\n' +
     'The recipe (docs/learned-scores.md): 10% of the rows held out, the rest standardised per coordinate,\n' +
@@ -34,32 +53,203 @@ const spec: CommandSpec = {
     '(point-cloud) law of the training rows at a few times t (and, for analytic targets, of the true law).',
   options: [
     ...TARGET_OPTIONS,
-    { name: 'sampler', kind: 'choice', choices: ['ddpm', 'cld'], description: 'which score to learn: the DDPM (OU) score, or the CLD velocity score', defaultText: 'ddpm' },
-    { name: 'gamma', kind: 'number', min: 0, exclusiveMin: true, valueName: '<γ>', description: 'CLD initial velocity variance (--sampler cld; saved in the network)', defaultText: '1' },
-    { name: 'data-size', kind: 'integer', min: 1, valueName: '<m>', description: 'draws from an analytic target used as training data', defaultText: '10000' },
-    { name: 'steps', kind: 'integer', min: 1, valueName: '<N>', description: 'Adam steps', defaultText: String(DEFAULT_RECIPE_STEPS) },
-    { name: 'batch-size', kind: 'integer', min: 1, valueName: '<B>', description: 'minibatch size', defaultText: '256' },
-    { name: 'lr', kind: 'number', min: 0, exclusiveMin: true, valueName: '<rate>', description: 'peak Adam learning rate', defaultText: '1e-3' },
-    { name: 'lr-schedule', kind: 'choice', choices: ['cosine', 'constant'], description: 'learning rate after the warm-up', defaultText: 'cosine' },
-    { name: 'warmup', kind: 'integer', min: 0, valueName: '<steps>', description: 'linear learning-rate warm-up steps', defaultText: 'steps/40' },
-    { name: 'clip', kind: 'number', min: 0, exclusiveMin: true, valueName: '<norm>', description: 'clip each gradient to this Euclidean norm', defaultText: '1' },
-    { name: 'hidden', kind: 'numbers', valueName: '<w1,w2,...>', description: 'hidden layer widths', defaultText: '2 layers of max(128, 4d rounded up to a power of 2), at most 1024' },
-    { name: 'normalization', kind: 'choice', choices: ['affine', 'whitening', 'none'], description: 'standardisation of the data (undone when sampling)', defaultText: 'affine' },
+    {
+      name: 'sampler',
+      kind: 'choice',
+      choices: ['ddpm', 'cld'],
+      description: 'which score to learn: the DDPM (OU) score, or the CLD velocity score',
+      defaultText: 'ddpm',
+    },
+    {
+      name: 'gamma',
+      kind: 'number',
+      min: 0,
+      exclusiveMin: true,
+      valueName: '<γ>',
+      description: 'CLD initial velocity variance (--sampler cld; saved in the network)',
+      defaultText: '1',
+    },
+    {
+      name: 'data-size',
+      kind: 'integer',
+      min: 1,
+      valueName: '<m>',
+      description: 'draws from an analytic target used as training data',
+      defaultText: '10000',
+    },
+    {
+      name: 'steps',
+      kind: 'integer',
+      min: 1,
+      valueName: '<N>',
+      description: 'Adam steps',
+      defaultText: String(DEFAULT_RECIPE_STEPS),
+    },
+    {
+      name: 'batch-size',
+      kind: 'integer',
+      min: 1,
+      valueName: '<B>',
+      description: 'minibatch size',
+      defaultText: '256',
+    },
+    {
+      name: 'lr',
+      kind: 'number',
+      min: 0,
+      exclusiveMin: true,
+      valueName: '<rate>',
+      description: 'peak Adam learning rate',
+      defaultText: '1e-3',
+    },
+    {
+      name: 'lr-schedule',
+      kind: 'choice',
+      choices: ['cosine', 'constant'],
+      description: 'learning rate after the warm-up',
+      defaultText: 'cosine',
+    },
+    {
+      name: 'warmup',
+      kind: 'integer',
+      min: 0,
+      valueName: '<steps>',
+      description: 'linear learning-rate warm-up steps',
+      defaultText: 'steps/40',
+    },
+    {
+      name: 'clip',
+      kind: 'number',
+      min: 0,
+      exclusiveMin: true,
+      valueName: '<norm>',
+      description: 'clip each gradient to this Euclidean norm',
+      defaultText: '1',
+    },
+    {
+      name: 'hidden',
+      kind: 'numbers',
+      valueName: '<w1,w2,...>',
+      description: 'hidden layer widths',
+      defaultText: '2 layers of max(128, 4d rounded up to a power of 2), at most 1024',
+    },
+    {
+      name: 'normalization',
+      kind: 'choice',
+      choices: ['affine', 'whitening', 'none'],
+      description: 'standardisation of the data (undone when sampling)',
+      defaultText: 'affine',
+    },
     { name: 'no-skip', kind: 'boolean', description: 'plain noise prediction, without the N(0, I) skip term' },
-    { name: 'T', kind: 'number', min: 0, exclusiveMin: true, valueName: '<T>', description: 'largest training time', defaultText: '10' },
-    { name: 't-min', kind: 'number', min: 0, exclusiveMin: true, valueName: '<t>', description: 'smallest training time', defaultText: '1e-3' },
-    { name: 'ema', kind: 'number', min: 0, max: 0.999999, valueName: '<decay>', description: 'decay of the exponential moving average of the weights (saved); 0: save the last weights', defaultText: '0.999' },
-    { name: 'holdout', kind: 'number', min: 0, max: 0.5, valueName: '<fraction>', description: 'fraction of the rows held out for the held-out loss', defaultText: '0.1' },
-    { name: 'early-stopping', kind: 'boolean', description: 'stop when the held-out loss has not improved for 5 evaluations' },
-    { name: 'seed', kind: 'integer', min: 0, max: 0xffffffff, valueName: '<seed>', description: 'seed of the data, split, weights and minibatches', defaultText: '0' },
-    { name: 'workers', kind: 'integer', min: 1, max: MAX_TRAINING_WORKERS, valueName: '<k>', description: 'threads sharing each minibatch gradient (same weights for any k)', defaultText: '1' },
-    { name: 'dtype', kind: 'choice', choices: ['float64', 'float32'], description: 'precision of weights and activations (float32: about twice as fast; loss and Adam stay float64); saved in the file', defaultText: 'float64' },
-    { name: 'out', kind: 'string', valueName: '<file.json>', description: 'where to save the network', defaultText: 'out/network.json' },
-    { name: 'checkpoint-every', kind: 'integer', min: 1, valueName: '<N>', description: 'save the training state every N steps (atomically), to resume a stopped run' },
-    { name: 'checkpoint', kind: 'string', valueName: '<file.json>', description: 'where --checkpoint-every saves', defaultText: 'out/checkpoint.json' },
-    { name: 'resume', kind: 'string', valueName: '<file.json>', description: 'continue from a checkpoint of this same command line (same data, options and seed): the same network, bit for bit, as a run that never stopped' },
-    { name: 'save-split', kind: 'string', valueName: '<prefix>', description: 'also write the rows trained on and the held-out rows to <prefix>-train.csv and <prefix>-heldout.csv (for sample --train/--reference)' },
-    { name: 'plot', kind: 'string', valueName: '<file.svg>', description: 'where to draw the loss curve', defaultText: 'out/loss.svg' },
+    {
+      name: 'T',
+      kind: 'number',
+      min: 0,
+      exclusiveMin: true,
+      valueName: '<T>',
+      description: 'largest training time',
+      defaultText: '10',
+    },
+    {
+      name: 't-min',
+      kind: 'number',
+      min: 0,
+      exclusiveMin: true,
+      valueName: '<t>',
+      description: 'smallest training time',
+      defaultText: '1e-3',
+    },
+    {
+      name: 'ema',
+      kind: 'number',
+      min: 0,
+      max: 0.999999,
+      valueName: '<decay>',
+      description: 'decay of the exponential moving average of the weights (saved); 0: save the last weights',
+      defaultText: '0.999',
+    },
+    {
+      name: 'holdout',
+      kind: 'number',
+      min: 0,
+      max: 0.5,
+      valueName: '<fraction>',
+      description: 'fraction of the rows held out for the held-out loss',
+      defaultText: '0.1',
+    },
+    {
+      name: 'early-stopping',
+      kind: 'boolean',
+      description: 'stop when the held-out loss has not improved for 5 evaluations',
+    },
+    {
+      name: 'seed',
+      kind: 'integer',
+      min: 0,
+      max: 0xffffffff,
+      valueName: '<seed>',
+      description: 'seed of the data, split, weights and minibatches',
+      defaultText: '0',
+    },
+    {
+      name: 'workers',
+      kind: 'integer',
+      min: 1,
+      max: MAX_TRAINING_WORKERS,
+      valueName: '<k>',
+      description: 'threads sharing each minibatch gradient (same weights for any k)',
+      defaultText: '1',
+    },
+    {
+      name: 'dtype',
+      kind: 'choice',
+      choices: ['float64', 'float32'],
+      description:
+        'precision of weights and activations (float32: about twice as fast; loss and Adam stay float64); saved in the file',
+      defaultText: 'float64',
+    },
+    {
+      name: 'out',
+      kind: 'string',
+      valueName: '<file.json>',
+      description: 'where to save the network',
+      defaultText: 'out/network.json',
+    },
+    {
+      name: 'checkpoint-every',
+      kind: 'integer',
+      min: 1,
+      valueName: '<N>',
+      description: 'save the training state every N steps (atomically), to resume a stopped run',
+    },
+    {
+      name: 'checkpoint',
+      kind: 'string',
+      valueName: '<file.json>',
+      description: 'where --checkpoint-every saves',
+      defaultText: 'out/checkpoint.json',
+    },
+    {
+      name: 'resume',
+      kind: 'string',
+      valueName: '<file.json>',
+      description:
+        'continue from a checkpoint of this same command line (same data, options and seed): the same network, bit for bit, as a run that never stopped',
+    },
+    {
+      name: 'save-split',
+      kind: 'string',
+      valueName: '<prefix>',
+      description:
+        'also write the rows trained on and the held-out rows to <prefix>-train.csv and <prefix>-heldout.csv (for sample --train/--reference)',
+    },
+    {
+      name: 'plot',
+      kind: 'string',
+      valueName: '<file.svg>',
+      description: 'where to draw the loss curve',
+      defaultText: 'out/loss.svg',
+    },
     { name: 'no-plot', kind: 'boolean', description: 'do not draw the loss curve' },
   ],
   examples: [
@@ -81,7 +271,8 @@ const CHECK_SIZE = 2000;
 
 function hiddenWidths(args: ParsedArgs, d: number): number[] {
   const widths = args.numbers('hidden') ?? defaultHiddenWidths(d);
-  if (widths.some((w) => !Number.isInteger(w) || w < 1)) throw new OptionValueError('hidden', widths.join(','), 'a comma-separated list of integers >= 1');
+  if (widths.some((w) => !Number.isInteger(w) || w < 1))
+    throw new OptionValueError('hidden', widths.join(','), 'a comma-separated list of integers >= 1');
   return widths;
 }
 
@@ -117,7 +308,10 @@ function relativeScoreError(learned: Score | CLDScore, exact: Score | CLDScore, 
 /** Draws the forward law of the network's kind at time t from rows x₀ (γ of a CLD network). */
 function forwardDraw(network: AnyScoreNetwork, rows: Batch, t: number, seed: number): ForwardDraw {
   if (network.kind === 'ou') return { x: sampleForwardMarginal(rows, t, { seed }) };
-  const { positions, velocities } = sampleCLDForwardMarginal(rows, t, { seed, initialVelocityVariance: network.initialVelocityVariance });
+  const { positions, velocities } = sampleCLDForwardMarginal(rows, t, {
+    seed,
+    initialVelocityVariance: network.initialVelocityVariance,
+  });
   return { x: positions, v: velocities };
 }
 
@@ -130,10 +324,16 @@ function networkSpaceRows(result: TrainScoreNetworkResult<AnyScoreNetwork>): Bat
  * Against the exact score of the empirical law of the training rows, over draws of its OU marginal
  * q_t: how far the network is from memorising the training set (small t) and from the smoothed law (large t).
  */
-function checkAgainstEmpirical(result: TrainScoreNetworkResult<AnyScoreNetwork>, seed: number): { t: number; relativeError: number }[] {
+function checkAgainstEmpirical(
+  result: TrainScoreNetworkResult<AnyScoreNetwork>,
+  seed: number,
+): { t: number; relativeError: number }[] {
   const rows = networkSpaceRows(result);
   const network = result.network;
-  const exact = network.kind === 'ou' ? pointCloudScore(rows) : cldPointCloudScore(rows, { initialVelocityVariance: network.initialVelocityVariance });
+  const exact =
+    network.kind === 'ou'
+      ? pointCloudScore(rows)
+      : cldPointCloudScore(rows, { initialVelocityVariance: network.initialVelocityVariance });
   return CHECK_TIMES.map((t, k) => {
     const draw = forwardDraw(network, samplePointCloud(rows, CHECK_SIZE, { seed: seed + 1 + k }), t, seed + 1 + k);
     return { t, relativeError: relativeScoreError(network, exact, draw, t) };
@@ -141,14 +341,23 @@ function checkAgainstEmpirical(result: TrainScoreNetworkResult<AnyScoreNetwork>,
 }
 
 /** Against the exact score of the true law (analytic targets), in the network's space. */
-function checkAgainstExact(result: TrainScoreNetworkResult<AnyScoreNetwork>, target: Target, seed: number): { t: number; relativeError: number }[] {
+function checkAgainstExact(
+  result: TrainScoreNetworkResult<AnyScoreNetwork>,
+  target: Target,
+  seed: number,
+): { t: number; relativeError: number }[] {
   if (!target.draw || target.points) return [];
   const n = result.normalization;
   if (n && n.kind !== 'affine') return [];
   const network = result.network;
-  const exact = network.kind === 'ou'
-    ? (n ? target.standardizedOUScore!(n.mean, n.scale) : target.ouScore())
-    : (n ? target.standardizedCLDScore!(n.mean, n.scale, network.initialVelocityVariance) : target.cldScore!(network.initialVelocityVariance));
+  const exact =
+    network.kind === 'ou'
+      ? n
+        ? target.standardizedOUScore!(n.mean, n.scale)
+        : target.ouScore()
+      : n
+        ? target.standardizedCLDScore!(n.mean, n.scale, network.initialVelocityVariance)
+        : target.cldScore!(network.initialVelocityVariance);
   return CHECK_TIMES.map((t, k) => {
     const raw = target.draw!(CHECK_SIZE, seed + 1 + k);
     const draw = forwardDraw(network, n ? standardizeBatch(n, raw) : raw, t, seed + 1 + k);
@@ -156,7 +365,11 @@ function checkAgainstExact(result: TrainScoreNetworkResult<AnyScoreNetwork>, tar
   });
 }
 
-async function train(data: Batch, args: ParsedArgs, context: CommandContext): Promise<{ result: TrainScoreNetworkResult<AnyScoreNetwork>; wallTimeMs: number }> {
+async function train(
+  data: Batch,
+  args: ParsedArgs,
+  context: CommandContext,
+): Promise<{ result: TrainScoreNetworkResult<AnyScoreNetwork>; wallTimeMs: number }> {
   const steps = args.number('steps', DEFAULT_RECIPE_STEPS);
   const warmup = args.number('warmup', Math.round(steps / 40));
   if (warmup > steps) throw new OptionValueError('warmup', String(warmup), `at most --steps (${steps})`);
@@ -164,25 +377,54 @@ async function train(data: Batch, args: ParsedArgs, context: CommandContext): Pr
   const started = performance.now();
   let heldOut = '';
   const options: TrainScoreNetworkOptions = {
-    steps, batchSize: args.number('batch-size', 256), learningRate: args.number('lr', 1e-3), warmupSteps: warmup,
-    learningRateDecay: args.string('lr-schedule', 'cosine') as 'cosine' | 'constant', gradientClipNorm: args.number('clip', 1),
-    hiddenWidths: hiddenWidths(args, data.shape[1]!), normalization: args.string('normalization', 'affine') as 'affine' | 'whitening' | 'none',
+    steps,
+    batchSize: args.number('batch-size', 256),
+    learningRate: args.number('lr', 1e-3),
+    warmupSteps: warmup,
+    learningRateDecay: args.string('lr-schedule', 'cosine') as 'cosine' | 'constant',
+    gradientClipNorm: args.number('clip', 1),
+    hiddenWidths: hiddenWidths(args, data.shape[1]!),
+    normalization: args.string('normalization', 'affine') as 'affine' | 'whitening' | 'none',
     parameterisation: args.flag('no-skip') ? 'noise-prediction' : 'noise-prediction-skip',
-    tMin: args.number('t-min', 1e-3), tMax: args.number('T', 10), emaDecay: args.number('ema', 0.999), heldOutFraction: args.number('holdout', 0.1),
-    earlyStopping: args.flag('early-stopping'), seed: args.number('seed', 0), signal: context.signal,
+    tMin: args.number('t-min', 1e-3),
+    tMax: args.number('T', 10),
+    emaDecay: args.number('ema', 0.999),
+    heldOutFraction: args.number('holdout', 0.1),
+    earlyStopping: args.flag('early-stopping'),
+    seed: args.number('seed', 0),
+    signal: context.signal,
     dtype: args.string('dtype', 'float64') as 'float64' | 'float32',
-    onEvaluation: (e) => { heldOut = `, held-out ${e.heldOutLoss.toPrecision(4)}`; },
+    onEvaluation: (e) => {
+      heldOut = `, held-out ${e.heldOutLoss.toPrecision(4)}`;
+    },
     onStep: ({ step, loss }) => progress.update(step, `loss ${loss.toPrecision(4)}${heldOut}`),
   };
   const workers = args.number('workers', 1);
   const checkpoints = checkpointOptions(args);
   let result: TrainScoreNetworkResult<AnyScoreNetwork>;
   if (args.string('sampler', 'ddpm') === 'cld') {
-    const prepared = prepareCLDScoreNetworkTraining(data, { ...options, initialVelocityVariance: args.number('gamma', 1) });
-    result = finishScoreNetworkTraining(prepared, await trainDenoisingScoreMatchingOnWorkers(prepared.network, prepared.trainData, { ...prepared.trainingOptions, ...checkpoints, workers }));
+    const prepared = prepareCLDScoreNetworkTraining(data, {
+      ...options,
+      initialVelocityVariance: args.number('gamma', 1),
+    });
+    result = finishScoreNetworkTraining(
+      prepared,
+      await trainDenoisingScoreMatchingOnWorkers(prepared.network, prepared.trainData, {
+        ...prepared.trainingOptions,
+        ...checkpoints,
+        workers,
+      }),
+    );
   } else {
     const prepared = prepareScoreNetworkTraining(data, options);
-    result = finishScoreNetworkTraining(prepared, await trainDenoisingScoreMatchingOnWorkers(prepared.network, prepared.trainData, { ...prepared.trainingOptions, ...checkpoints, workers }));
+    result = finishScoreNetworkTraining(
+      prepared,
+      await trainDenoisingScoreMatchingOnWorkers(prepared.network, prepared.trainData, {
+        ...prepared.trainingOptions,
+        ...checkpoints,
+        workers,
+      }),
+    );
   }
   progress.finish();
   return { result, wallTimeMs: performance.now() - started };
@@ -191,22 +433,42 @@ async function train(data: Batch, args: ParsedArgs, context: CommandContext): Pr
 /** `--checkpoint-every`, `--checkpoint` and `--resume` as training options; the checkpoint file is written atomically. */
 function checkpointOptions(args: ParsedArgs): Pick<TrainingOptions, 'checkpointEvery' | 'onCheckpoint' | 'resumeFrom'> {
   const every = args.number('checkpoint-every');
-  if (every === undefined && args.has('checkpoint')) throw new UsageError('--checkpoint names the file --checkpoint-every writes: give --checkpoint-every <N> too');
+  if (every === undefined && args.has('checkpoint'))
+    throw new UsageError('--checkpoint names the file --checkpoint-every writes: give --checkpoint-every <N> too');
   const path = args.string('checkpoint', 'out/checkpoint.json');
   const resumePath = args.string('resume');
-  const resumeFrom: TrainingCheckpoint | undefined = resumePath === undefined ? undefined : parseTrainingCheckpoint(readTextFile(resumePath), resumePath);
+  const resumeFrom: TrainingCheckpoint | undefined =
+    resumePath === undefined ? undefined : parseTrainingCheckpoint(readTextFile(resumePath), resumePath);
   return {
-    ...(every === undefined ? {} : { checkpointEvery: every, onCheckpoint: (checkpoint: TrainingCheckpoint) => writeTextFile(path, trainingCheckpointToJson(checkpoint)) }),
+    ...(every === undefined
+      ? {}
+      : {
+          checkpointEvery: every,
+          onCheckpoint: (checkpoint: TrainingCheckpoint) => writeTextFile(path, trainingCheckpointToJson(checkpoint)),
+        }),
     ...(resumeFrom === undefined ? {} : { resumeFrom }),
   };
 }
 
 function scoreErrorLines(title: string, checks: readonly { t: number; relativeError: number }[]): string[] {
-  return checks.length ? ['', title, formatTable(['t', 'relative error'], checks.map((c) => [c.t, c.relativeError])).trimEnd()] : [];
+  return checks.length
+    ? [
+        '',
+        title,
+        formatTable(
+          ['t', 'relative error'],
+          checks.map((c) => [c.t, c.relativeError]),
+        ).trimEnd(),
+      ]
+    : [];
 }
 
 /** `--save-split <prefix>`: the training and held-out rows (data units) as `<prefix>-train.csv` and `<prefix>-heldout.csv`. */
-function splitFiles(prefix: string | undefined, train: Batch, heldOut: Batch): { train: string; heldOut: string | null } | undefined {
+function splitFiles(
+  prefix: string | undefined,
+  train: Batch,
+  heldOut: Batch,
+): { train: string; heldOut: string | null } | undefined {
   if (prefix === undefined) return undefined;
   writeSamples(`${prefix}-train.csv`, train);
   if (heldOut.shape[0] === 0) return { train: `${prefix}-train.csv`, heldOut: null };
@@ -219,9 +481,12 @@ export const trainCommand: Command = {
   spec,
   async run(args, context) {
     const target = resolveTarget(args);
-    if (!(args.number('t-min', 1e-3) < args.number('T', 10))) throw new OptionValueError('t-min', String(args.number('t-min')), `less than --T (${args.number('T', 10)})`);
-    if (args.has('gamma') && args.string('sampler', 'ddpm') !== 'cld') throw new UsageError('--gamma is the CLD initial velocity variance: give it with --sampler cld');
-    if (args.flag('early-stopping') && args.number('holdout', 0.1) === 0) throw new OptionValueError('holdout', '0', '> 0 with --early-stopping (it watches the held-out loss)');
+    if (!(args.number('t-min', 1e-3) < args.number('T', 10)))
+      throw new OptionValueError('t-min', String(args.number('t-min')), `less than --T (${args.number('T', 10)})`);
+    if (args.has('gamma') && args.string('sampler', 'ddpm') !== 'cld')
+      throw new UsageError('--gamma is the CLD initial velocity variance: give it with --sampler cld');
+    if (args.flag('early-stopping') && args.number('holdout', 0.1) === 0)
+      throw new OptionValueError('holdout', '0', '> 0 with --early-stopping (it watches the held-out loss)');
     const data = trainingData(target, args);
     const out = args.string('out', 'out/network.json');
     const plot = args.flag('no-plot') ? undefined : args.string('plot', 'out/loss.svg');
@@ -245,16 +510,49 @@ export const trainCommand: Command = {
       `recipe:  normalization ${recipe.normalization}, hidden ${recipe.hiddenWidths.join(',')}, ${recipe.parameterisation}, EMA ${recipe.emaDecay}, lr ${recipe.learningRate} (${recipe.warmupSteps} warm-up steps, ${recipe.learningRateDecay}), clip ${recipe.gradientClipNorm}`,
       `trained: ${losses.length} steps${resumed ? ` (resumed from ${resumed})` : ''}${result.stoppedEarly ? ' (stopped early: held-out loss on a plateau)' : ''} in ${formatDuration(wallTimeMs)}; mean loss over the last ${tail.length} steps ${finalLoss.toPrecision(4)}`,
     ];
-    if (last) lines.push(`loss on fixed draws at step ${last.step}: held-out ${last.heldOutLoss.toPrecision(4)}, training ${last.trainLoss.toPrecision(4)}`);
-    lines.push(...scoreErrorLines('Learned score against the exact score of the true law (relative L2 error over draws from q_t):', checks));
-    lines.push(...scoreErrorLines('Learned score against the exact score of the training points\' empirical law (relative L2 error over draws from its q_t):', empirical));
-    lines.push('', `wrote ${out}${plot ? ` and ${plot}` : ''}${split ? `; the split: ${split.train}${split.heldOut ? ` and ${split.heldOut}` : ' (no held-out rows)'}` : ''}`);
+    if (last)
+      lines.push(
+        `loss on fixed draws at step ${last.step}: held-out ${last.heldOutLoss.toPrecision(4)}, training ${last.trainLoss.toPrecision(4)}`,
+      );
+    lines.push(
+      ...scoreErrorLines(
+        'Learned score against the exact score of the true law (relative L2 error over draws from q_t):',
+        checks,
+      ),
+    );
+    lines.push(
+      ...scoreErrorLines(
+        "Learned score against the exact score of the training points' empirical law (relative L2 error over draws from its q_t):",
+        empirical,
+      ),
+    );
+    lines.push(
+      '',
+      `wrote ${out}${plot ? ` and ${plot}` : ''}${split ? `; the split: ${split.train}${split.heldOut ? ` and ${split.heldOut}` : ' (no held-out rows)'}` : ''}`,
+    );
     return {
       text: lines.join('\n') + '\n',
       json: {
-        target: target.name, kind: network.kind, dtype: network.dtype, dataSize: data.shape[0], trainSize: result.train.shape[0], heldOutSize: result.heldOut.shape[0], steps: losses.length,
-        stoppedEarly: result.stoppedEarly, wallTimeMs, finalLoss, heldOutLoss: last?.heldOutLoss ?? null, evaluations, scoreError: checks,
-        empiricalScoreError: empirical, recipe, out, plot: plot ?? null, split: split ?? null, resumedFrom: resumed ?? null, losses: Array.from(losses),
+        target: target.name,
+        kind: network.kind,
+        dtype: network.dtype,
+        dataSize: data.shape[0],
+        trainSize: result.train.shape[0],
+        heldOutSize: result.heldOut.shape[0],
+        steps: losses.length,
+        stoppedEarly: result.stoppedEarly,
+        wallTimeMs,
+        finalLoss,
+        heldOutLoss: last?.heldOutLoss ?? null,
+        evaluations,
+        scoreError: checks,
+        empiricalScoreError: empirical,
+        recipe,
+        out,
+        plot: plot ?? null,
+        split: split ?? null,
+        resumedFrom: resumed ?? null,
+        losses: Array.from(losses),
       },
     };
   },

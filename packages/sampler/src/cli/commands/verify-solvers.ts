@@ -9,8 +9,16 @@
  * @packageDocumentation
  */
 import {
-  DDPM_METHODS, earlyStoppingGrid, exactDDPMLaw, gaussianKL, gaussianW2, ouMarginal, stabilityLimit, uniformGrid,
-  type DDPMMethod, type GaussianLaw,
+  DDPM_METHODS,
+  earlyStoppingGrid,
+  exactDDPMLaw,
+  gaussianKL,
+  gaussianW2,
+  ouMarginal,
+  stabilityLimit,
+  uniformGrid,
+  type DDPMMethod,
+  type GaussianLaw,
 } from '../../index.js';
 import { fitPowerLaw } from '../fit.js';
 import { formatTable, type Cell } from '../format.js';
@@ -22,8 +30,16 @@ import { formatTable, type Cell } from '../format.js';
  * and DPM-Solver++(2M) second order; DEIS with a degree-`r` score extrapolation order `r + 1`.
  */
 export const THEORETICAL_ORDER: Readonly<Record<DDPMMethod, number>> = {
-  'exponential-integrator': 1, 'euler-maruyama': 1, ancestral: 1, 'probability-flow': 1,
-  heun: 2, 'stochastic-heun': 2, 'dpmpp-2m': 2, 'deis-1': 2, 'deis-2': 3, 'deis-3': 4,
+  'exponential-integrator': 1,
+  'euler-maruyama': 1,
+  ancestral: 1,
+  'probability-flow': 1,
+  heun: 2,
+  'stochastic-heun': 2,
+  'dpmpp-2m': 2,
+  'deis-1': 2,
+  'deis-2': 3,
+  'deis-3': 4,
 };
 
 /** Score evaluations of one run of `method` on `grid` (Heun's methods: two per step, one for a step ending at 0). */
@@ -43,12 +59,29 @@ export interface OrderFit {
 }
 
 /** Fitted orders of W2(output, q_δ) in h on uniform grids `T → δ`, started at `q_T`. */
-export function solverOrders(data: GaussianLaw, T: number, delta: number, stepCounts: readonly number[], methods: readonly DDPMMethod[] = DDPM_METHODS): OrderFit[] {
+export function solverOrders(
+  data: GaussianLaw,
+  T: number,
+  delta: number,
+  stepCounts: readonly number[],
+  methods: readonly DDPMMethod[] = DDPM_METHODS,
+): OrderFit[] {
   const target = ouMarginal(data, delta);
   return methods.map((method) => {
     const usable = stepCounts.filter((n) => (T - delta) / n < stabilityLimit('ddpm', method));
-    const w2 = usable.map((n) => gaussianW2(exactDDPMLaw(data, { T, grid: uniformGrid(T, n, delta), method, init: 'forward-marginal' }), target));
-    return { method, theory: THEORETICAL_ORDER[method], fitted: fitPowerLaw(usable.map((n) => (T - delta) / n), w2).exponent, steps: usable, w2 };
+    const w2 = usable.map((n) =>
+      gaussianW2(exactDDPMLaw(data, { T, grid: uniformGrid(T, n, delta), method, init: 'forward-marginal' }), target),
+    );
+    return {
+      method,
+      theory: THEORETICAL_ORDER[method],
+      fitted: fitPowerLaw(
+        usable.map((n) => (T - delta) / n),
+        w2,
+      ).exponent,
+      steps: usable,
+      w2,
+    };
   });
 }
 
@@ -65,7 +98,13 @@ export interface BudgetCell {
 }
 
 /** KL of each method's output with at most `budget` score evaluations on `earlyStoppingGrid(T, δ, steps)`, started at N(0, I). */
-export function klByEvaluations(data: GaussianLaw, T: number, delta: number, budgets: readonly number[], methods: readonly DDPMMethod[] = DDPM_METHODS): BudgetCell[] {
+export function klByEvaluations(
+  data: GaussianLaw,
+  T: number,
+  delta: number,
+  budgets: readonly number[],
+  methods: readonly DDPMMethod[] = DDPM_METHODS,
+): BudgetCell[] {
   const marginal = ouMarginal(data, delta);
   const cells: BudgetCell[] = [];
   for (const method of methods) {
@@ -77,7 +116,14 @@ export function klByEvaluations(data: GaussianLaw, T: number, delta: number, bud
       const limit = stabilityLimit('ddpm', method);
       if (grid.some((t, k) => k > 0 && !(grid[k - 1]! - t < limit))) continue;
       const out = exactDDPMLaw(data, { T, grid, method });
-      cells.push({ method, budget, steps, evaluations: scoreEvaluations(method, grid), kl: gaussianKL(data, out), klToMarginal: gaussianKL(marginal, out) });
+      cells.push({
+        method,
+        budget,
+        steps,
+        evaluations: scoreEvaluations(method, grid),
+        kl: gaussianKL(data, out),
+        klToMarginal: gaussianKL(marginal, out),
+      });
     }
   }
   return cells;
@@ -94,14 +140,21 @@ export interface GoalCheck {
 }
 
 /** The issue's goal on the table's setting: the best KL of `method` over budgets ≤ `budget` against EI's KL at `reference` evaluations. */
-export function goalChecks(cells: readonly BudgetCell[], reference: number, budget: number, methods: readonly DDPMMethod[]): GoalCheck[] {
+export function goalChecks(
+  cells: readonly BudgetCell[],
+  reference: number,
+  budget: number,
+  methods: readonly DDPMMethod[],
+): GoalCheck[] {
   const ei = cells.find((c) => c.method === 'exponential-integrator' && c.budget === reference);
   if (ei === undefined) return [];
   return methods.flatMap((method) => {
     const own = cells.filter((c) => c.method === method && c.evaluations <= budget);
     if (own.length === 0) return [];
     const best = own.reduce((a, b) => (b.kl < a.kl ? b : a));
-    return [{ method, budget, bestKL: best.kl, evaluations: best.evaluations, referenceKL: ei.kl, met: best.kl <= ei.kl }];
+    return [
+      { method, budget, bestKL: best.kl, evaluations: best.evaluations, referenceKL: ei.kl, met: best.kl <= ei.kl },
+    ];
   });
 }
 
@@ -109,12 +162,22 @@ export function goalChecks(cells: readonly BudgetCell[], reference: number, budg
 export function ordersTable(fits: readonly OrderFit[]): string {
   return formatTable(
     ['method', 'theory p', 'fitted p', '|fitted − theory|', ...fits[0]!.steps.map((n) => `W2 @ ${n}`)],
-    fits.map((f): Cell[] => [f.method, f.theory, f.fitted.toFixed(3), Math.abs(f.fitted - f.theory).toFixed(3), ...f.w2]),
+    fits.map((f): Cell[] => [
+      f.method,
+      f.theory,
+      f.fitted.toFixed(3),
+      Math.abs(f.fitted - f.theory).toFixed(3),
+      ...f.w2,
+    ]),
   );
 }
 
 /** A KL table: one row per method, one column per budget, `KL (evaluations used)`; `pick` chooses the KL. */
-export function budgetTable(cells: readonly BudgetCell[], budgets: readonly number[], pick: (c: BudgetCell) => number = (c) => c.kl): string {
+export function budgetTable(
+  cells: readonly BudgetCell[],
+  budgets: readonly number[],
+  pick: (c: BudgetCell) => number = (c) => c.kl,
+): string {
   const methods = [...new Set(cells.map((c) => c.method))];
   return formatTable(
     ['method', ...budgets.map((b) => `<= ${b} evals`)],
