@@ -99,14 +99,18 @@ describe('firstRow: one shard of a run', () => {
     expect(new Set(seen)).toEqual(new Set([10]));
   });
 
-  test('firstRow must be an integer that keeps every row addressable', async () => {
-    for (const firstRow of [-1, 0.5, NaN, Number.MAX_SAFE_INTEGER]) {
-      await expect(sampleDDPM(ringMixture(), { T: 5, steps: 10, seed: 1, n: 10, firstRow })).rejects.toThrow(
-        InvalidArgumentError,
-      );
+  test('firstRow must be an integer that keeps every row addressable (rows are unsigned 32-bit), checked up front', async () => {
+    for (const firstRow of [-1, 0.5, NaN, 2 ** 32 - 9, 2 ** 33, Number.MAX_SAFE_INTEGER]) {
+      for (const workers of [1, 2]) {
+        await expect(sampleDDPM(ringMixture(), { T: 5, steps: 10, seed: 1, n: 10, firstRow, workers })).rejects.toThrow(
+          /sampleDDPM: argument 'options\.firstRow'/,
+        );
+      }
     }
-    await expect(sampleDDPM(ringMixture(), { T: 5, steps: 10, seed: 1, n: 10, firstRow: -1 })).rejects.toThrow(
-      /options\.firstRow/,
-    );
+    // the last ten addressable rows, on one thread and on two
+    const last = { T: 5, steps: 10, seed: 1, n: 10, firstRow: 2 ** 32 - 10 };
+    const one = await sampleDDPM(ringMixture(), last);
+    const two = await sampleDDPM(ringMixture(), { ...last, workers: 2 });
+    expect(rowsOf(two.samples, 0, 10, 2)).toEqual(rowsOf(one.samples, 0, 10, 2));
   });
 });

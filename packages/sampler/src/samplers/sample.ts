@@ -44,6 +44,9 @@ import { expectNormalization } from './normalization.js';
 import { expectWorkerBackend, getWorkerBackend } from '../parallel/backend.js';
 import type { WorkerBackend } from '../parallel/backend.js';
 
+/** Largest global row index a run may address (the integrators' `noise.firstRow` bound): rows are unsigned 32-bit. */
+export const MAX_GLOBAL_ROW = 0xffffffff;
+
 /** Most worker threads a run may ask for. */
 export const MAX_WORKERS = 64;
 
@@ -76,7 +79,7 @@ export interface CommonSampleOptions {
   /** Number of particles (may be omitted when initial points are given). */
   readonly n?: number;
   /**
-   * Global index of the first particle (default 0): the run computes particles `firstRow … firstRow + n − 1` of the
+   * Global index of the first particle (default 0; `firstRow + n − 1 ≤ 2^32 − 1`): the run computes particles `firstRow … firstRow + n − 1` of the
    * run with this seed, bit for bit, since a particle's noise depends only on its global index. One machine's share
    * of a run sharded across machines (see `shardRows`); `callback` infos report global rows too.
    */
@@ -255,7 +258,7 @@ function resolveCommon(fn: string, options: CommonSampleOptions, shape: RunShape
   const firstRow =
     options.firstRow === undefined
       ? 0
-      : expectInteger(fn, 'options.firstRow', options.firstRow, 0, Number.MAX_SAFE_INTEGER - (n - 1));
+      : expectInteger(fn, 'options.firstRow', options.firstRow, 0, MAX_GLOBAL_ROW - (n - 1));
   const dtype =
     options.dtype === undefined
       ? (initDType ?? 'float64')
