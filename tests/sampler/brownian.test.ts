@@ -10,6 +10,7 @@ import {
   uniformGrid,
   MAX_BROWNIAN_LEVELS,
   INITIAL_POSITION_STREAM,
+  sampleDDPM,
 } from '@sgmkit/sampler';
 import { expectArgumentError } from '../helpers/errors';
 import { K_SE } from '../helpers/statistics';
@@ -249,4 +250,47 @@ describe('strong (pathwise) error on Gaussian data against the fine run on the s
       expect(order).toBeGreaterThan(0.5); // the issue's Euler–Maruyama strong order 1/2 holds a fortiori
     },
   );
+});
+
+describe('brownianLevels through sampleDDPM', () => {
+  const score = gaussianScore({
+    mean: [1, -0.5],
+    covariance: [
+      [0.6, 0.2],
+      [0.2, 0.9],
+    ],
+  });
+  const grid = uniformGrid(3, 12);
+
+  test.each(['exponential-integrator', 'euler-maruyama'] as const)(
+    '%s: the same bits as the integrator with noise.brownianLevels, on 1 or 2 workers and in chunks',
+    async (method) => {
+      const n = 301;
+      const direct = batch(n, d);
+      fillParticleNormals(direct, 4, INITIAL_POSITION_STREAM, 0);
+      integrators[method](score, direct, grid, { seed: 4, brownianLevels: 2 });
+      for (const options of [{ workers: 1 }, { workers: 2 }, { chunkSize: 50 }]) {
+        const run = await sampleDDPM(score, { T: 3, grid, n, seed: 4, method, brownianLevels: 2, ...options });
+        expect(Array.from(run.samples.data)).toEqual(Array.from(direct.data));
+      }
+      // level 0 is the ordinary run
+      const plain = await sampleDDPM(score, { T: 3, grid, n, seed: 4, method });
+      const zero = await sampleDDPM(score, { T: 3, grid, n, seed: 4, method, brownianLevels: 0 });
+      expect(Array.from(zero.samples.data)).toEqual(Array.from(plain.samples.data));
+    },
+  );
+
+  test('refused up front, naming options.brownianLevels, where the integrators refuse it', async () => {
+    const base = { T: 3, grid, n: 10, seed: 1 };
+    for (const options of [
+      { method: 'ancestral' as const, brownianLevels: 1 },
+      { method: 'euler-maruyama' as const, brownianLevels: 1, corrector: { steps: 1, stepSize: 0.01 } },
+      { method: 'euler-maruyama' as const, brownianLevels: -1 },
+      { method: 'euler-maruyama' as const, brownianLevels: 0.5 },
+    ]) {
+      await expect(sampleDDPM(score, { ...base, ...options, workers: 2 })).rejects.toThrow(
+        /sampleDDPM: argument 'options\.brownianLevels'/,
+      );
+    }
+  });
 });

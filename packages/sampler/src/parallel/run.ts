@@ -49,6 +49,8 @@ export interface DDPMJob extends JobOutput {
   readonly chunkSize: number;
   /** Draw the initial particles from `N(0, I)` (stream 0) instead of using the buffer's contents. */
   readonly drawInitial: boolean;
+  /** Refined Brownian path level (`NoiseOrigin.brownianLevels`; 0: the ordinary noise). */
+  readonly brownianLevels: number;
 }
 
 /** A validated CLD run, serialisable to a worker. */
@@ -156,7 +158,7 @@ export async function runDDPMRange(
         score,
         ys,
         job.grid.subarray(from, to + 1),
-        { seed: job.seed, firstRow: firstRow + start, firstStep: from },
+        { seed: job.seed, firstRow: firstRow + start, firstStep: from, brownianLevels: job.brownianLevels },
         chunkOptions,
       ),
     );

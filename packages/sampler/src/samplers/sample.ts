@@ -21,6 +21,7 @@ import {
 import type { Batch, DType, FloatArray } from '@sgmkit/tensor';
 import type { CLDScore, Score, ScoreSpec } from '@sgmkit/score';
 import { expectGrid, uniformGrid, MAX_STEPS } from '../schedules/grids.js';
+import { MAX_BROWNIAN_LEVELS, expectBrownianRefinement } from './brownian.js';
 import { expectStableGrid } from '../schedules/stability.js';
 import {
   expectCLDMethod,
@@ -135,6 +136,12 @@ export interface SampleDDPMOptions extends CommonSampleOptions {
   readonly corrector?: LangevinCorrector;
   /** Called after every step (main thread only: needs `workers = 1`). With chunking, once per chunk and step. */
   readonly callback?: DDPMCallback;
+  /**
+   * Refined Brownian path level L (default 0, the ordinary noise): each step's noise is built from the addressed
+   * normals of its 2^L fine steps, so this run and the run on the grid refined 2^L times share one Brownian path
+   * (strong-error studies; see `brownian.ts`). Exponential integrator and Euler–Maruyama, without a corrector.
+   */
+  readonly brownianLevels?: number;
 }
 
 /** Options of {@link sampleCLD}. */
@@ -412,6 +419,28 @@ function mainThreadControl(fn: string, r: Resolved): RunControl {
   };
 }
 
+/** `options.brownianLevels`, checked up front (the integrators would refuse it mid-run, and on workers). */
+function resolveBrownianLevels(
+  fn: string,
+  levels: unknown,
+  method: DDPMMethod,
+  corrector: LangevinCorrector | undefined,
+  grid: Float64Array,
+): number {
+  if (levels === undefined) return 0;
+  const checked = expectInteger(fn, 'options.brownianLevels', levels, 0, MAX_BROWNIAN_LEVELS);
+  if (checked === 0) return 0;
+  try {
+    expectBrownianRefinement(fn, checked, 'ddpm', method, corrector?.steps ?? 0, grid.length - 2, MAX_STEPS);
+  } catch (error) {
+    // the integrators name it noise.brownianLevels; here the caller wrote options.brownianLevels
+    if (error instanceof InvalidArgumentError)
+      throw new InvalidArgumentError(fn, 'options.brownianLevels', levels, error.expected);
+    throw error;
+  }
+  return checked;
+}
+
 /**
  * Samples from a score-based model with DDPM: the reverse OU process from
  * forward time `T` down to `δ`, started at `N(0, I)` (or at `init`).
@@ -462,6 +491,7 @@ export async function sampleDDPM(score: Score, options: SampleDDPMOptions): Prom
     initDType,
     hasCallback: options.callback !== undefined,
   });
+  const brownianLevels = resolveBrownianLevels(fn, options.brownianLevels, method, corrector, r.grid);
   const y = allocateBatch(fn, r.n, d, r.dtype, r.workers > 1);
   if (options.init !== undefined) copyInto(y, options.init);
   const job: DDPMJob = {
@@ -473,6 +503,7 @@ export async function sampleDDPM(score: Score, options: SampleDDPMOptions): Prom
     corrector,
     chunkSize: r.chunkSize,
     drawInitial: options.init === undefined,
+    brownianLevels,
     ...r.output,
   };
   let run: RangeResult;
