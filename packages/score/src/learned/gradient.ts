@@ -13,7 +13,7 @@
  * @packageDocumentation
  */
 import { gemmBackend } from '@sgmkit/tensor';
-import type { LayerLayout, ScoreNetworkArchitecture } from './architecture.js';
+import type { ScoreNetworkArchitecture } from './architecture.js';
 import { layerLayouts } from './architecture.js';
 import {
   backwardTraining,
@@ -238,58 +238,19 @@ function addInto(sum: NetworkArray, term: NetworkArray): void {
 export class InProcessGradientEvaluator implements GradientEvaluator {
   private readonly shards: MicroShardGradients;
   private readonly partial: NetworkArray;
-  private readonly layouts: readonly LayerLayout[];
-  private readonly dim: number;
-  private readonly columnScratch: NetworkArray;
-  /** Full-minibatch workspace, sized on first use (and when a larger minibatch comes). */
-  private workspace: TrainingWorkspace | undefined;
+  /** Per-micro-shard loss terms (the sum is what is returned), sized on first use and when a larger minibatch comes. */
+  private losses = new Float64Array(0);
 
   /** For a network's compute weights (`network.model.parameters`: float32 for a float32 network). */
   constructor(architecture: ScoreNetworkArchitecture, parameters: NetworkArray) {
     this.shards = new MicroShardGradients(architecture, parameters);
     this.partial = networkArray(this.shards.model.dtype, this.shards.size);
-    this.layouts = this.shards.model.layouts;
-    this.dim = architecture.dim;
-    this.columnScratch = networkArray(this.shards.model.dtype, Math.max(...this.layouts.map((layer) => layer.outDim)));
   }
 
+  /** The whole minibatch is the leading range of all its micro-shards (`MicroShardGradients.leadingRangeInto`). */
   lossAndGradient(input: NetworkArray, noise: Float64Array, batchSize: number, gradient: NetworkArray): number {
-    if (this.shards.model.dtype === 'float32' && gemmBackend() === 'scalar')
-      return this.byMicroShards(input, noise, batchSize, gradient);
-    const ws = this.workspaceFor(batchSize);
-    const model = this.shards.model;
-    copyRange(input, 0, ws.input, batchSize * this.layouts[0]!.inDim);
-    forwardTraining(model, ws, batchSize);
-    let loss = 0;
-    for (let s = 0; s < microShardCount(batchSize); s++) {
-      const first = s * MICRO_SHARD_ROWS;
-      const term = noisePredictionLossOfRows(
-        ws,
-        noise,
-        first,
-        Math.min(MICRO_SHARD_ROWS, batchSize - first),
-        this.dim,
-        batchSize,
-      );
-      loss = s === 0 ? term : loss + term;
-    }
-    backwardTrainingByMicroShards(model, ws, batchSize, MICRO_SHARD_ROWS, gradient, this.columnScratch);
-    return loss;
-  }
-
-  private workspaceFor(batchSize: number): TrainingWorkspace {
-    if (!this.workspace || this.workspace.capacity < batchSize) {
-      this.workspace = createTrainingWorkspace(this.layouts, batchSize, this.shards.model.dtype);
-    }
-    return this.workspace;
-  }
-
-  private byMicroShards(input: NetworkArray, noise: Float64Array, batchSize: number, gradient: NetworkArray): number {
-    let loss = this.shards.shard(input, noise, batchSize, 0, gradient);
-    for (let s = 1; s < microShardCount(batchSize); s++) {
-      loss += this.shards.shard(input, noise, batchSize, s, this.partial);
-      addInto(gradient, this.partial);
-    }
-    return loss;
+    const count = microShardCount(batchSize);
+    if (this.losses.length < count) this.losses = new Float64Array(count);
+    return this.shards.leadingRangeInto(input, noise, batchSize, count, gradient, this.losses, this.partial);
   }
 }
