@@ -8,20 +8,39 @@ import { InvalidArgumentError, RandomStream, SgmkitError, batch, setGemmBackend 
 const data = batch(300, 3);
 new RandomStream(5).fillNormal(data.data);
 const network = () => createScoreNetwork({ dim: 3, hiddenWidths: [24, 16], seed: 8 });
-// B = 100: four micro-shards, the last of 4 rows, so 3 threads get unequal ranges.
+// B = 100: four micro-shards (one sum group), the last of 4 rows, so 3 threads get unequal ranges.
 const options: TrainingOptions = { steps: 12, batchSize: 100, seed: 9, emaDecay: 0.9, learningRate: 3e-3 };
+// B = 300: ten micro-shards in three sum groups (4, 4, 2): thread ranges start and end inside groups, so every case of
+// the contract comes up (a group's piece summed in place, its later micro-shards handed over one by one, the calling
+// thread's range ending inside group 0 or a later group).
+const multiGroup: TrainingOptions = { ...options, batchSize: 300 };
 
 const reference = network();
 const referenceResult = trainDenoisingScoreMatching(reference, data, options);
+const multiGroupReference = network();
+const multiGroupResult = trainDenoisingScoreMatching(multiGroupReference, data, multiGroup);
 
-test.each([1, 2, 3, 4, 8])(
-  '%i thread(s): bit-identical weights, EMA and losses to the in-process training',
-  async (workers) => {
+test.each([
+  [100, 1],
+  [100, 2],
+  [100, 3],
+  [100, 4],
+  [100, 8],
+  [300, 2],
+  [300, 3],
+  [300, 4],
+  [300, 7],
+  [300, 10],
+])(
+  'B = %i, %i thread(s): bit-identical weights, EMA and losses to the in-process training',
+  async (batchSize, workers) => {
+    const [run, ref, refResult] =
+      batchSize === 100 ? [options, reference, referenceResult] : [multiGroup, multiGroupReference, multiGroupResult];
     const trained = network();
-    const result = await trainDenoisingScoreMatchingOnWorkers(trained, data, { ...options, workers });
-    expect(Array.from(trained.parameters)).toEqual(Array.from(reference.parameters));
-    expect(Array.from(result.ema!.parameters)).toEqual(Array.from(referenceResult.ema!.parameters));
-    expect(Array.from(result.losses)).toEqual(Array.from(referenceResult.losses));
+    const result = await trainDenoisingScoreMatchingOnWorkers(trained, data, { ...run, workers });
+    expect(Array.from(trained.parameters)).toEqual(Array.from(ref.parameters));
+    expect(Array.from(result.ema!.parameters)).toEqual(Array.from(refResult.ema!.parameters));
+    expect(Array.from(result.losses)).toEqual(Array.from(refResult.losses));
   },
 );
 
@@ -35,6 +54,13 @@ test('a float32 network: 2 and 3 threads give the in-process float32 training bi
     const result = await trainDenoisingScoreMatchingOnWorkers(trained, data, { ...options, workers });
     expect(Array.from(trained.parameters)).toEqual(Array.from(single.parameters));
     expect(Array.from(result.losses)).toEqual(Array.from(singleResult.losses));
+  }
+  const singleMulti = net32();
+  trainDenoisingScoreMatching(singleMulti, data, multiGroup);
+  for (const workers of [2, 3]) {
+    const trained = net32();
+    await trainDenoisingScoreMatchingOnWorkers(trained, data, { ...multiGroup, workers });
+    expect(Array.from(trained.parameters)).toEqual(Array.from(singleMulti.parameters));
   }
 });
 
@@ -51,6 +77,13 @@ test.each(['float64', 'float32'] as const)(
         const result = await trainDenoisingScoreMatchingOnWorkers(trained, data, { ...options, workers });
         expect(Array.from(trained.parameters)).toEqual(Array.from(single.parameters));
         expect(Array.from(result.losses)).toEqual(Array.from(singleResult.losses));
+      }
+      const singleMulti = make();
+      trainDenoisingScoreMatching(singleMulti, data, multiGroup);
+      for (const workers of [2, 3]) {
+        const trained = make();
+        await trainDenoisingScoreMatchingOnWorkers(trained, data, { ...multiGroup, workers });
+        expect(Array.from(trained.parameters)).toEqual(Array.from(singleMulti.parameters));
       }
     } finally {
       setGemmBackend('auto');

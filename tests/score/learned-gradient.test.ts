@@ -4,6 +4,7 @@ import {
   InProcessGradientEvaluator,
   MICRO_SHARD_ROWS,
   MicroShardGradients,
+  SUM_GROUP_SHARDS,
   createScoreNetwork,
   denoisingLoss,
   microShardCount,
@@ -60,26 +61,46 @@ test.each([8, 100, 256])('the micro-shard sum is the full-batch gradient and los
   expect(Math.abs(loss - fullLoss)).toBeLessThan(1e-12 * rows * fullLoss);
 });
 
-test('sumMicroShards adds the shards left to right, as the in-process evaluator does', () => {
-  const network = createScoreNetwork({ dim: 2, hiddenWidths: [8], seed: 1 });
-  const rows = 70;
-  const { input, noise } = minibatch(network, rows, 3);
-  const z = noise.data as Float64Array;
-  const shards = new MicroShardGradients(network.architecture, network.parameters);
-  const count = microShardCount(rows);
-  const partials = Array.from({ length: count }, () => new Float64Array(shards.size));
-  const losses = new Float64Array(count).map((_, s) => shards.shard(input, z, rows, s, partials[s]!));
-  const summed = new Float64Array(shards.size);
-  const loss = sumMicroShards(partials, losses, count, summed);
-  const inProcess = new Float64Array(shards.size);
-  expect(
-    new InProcessGradientEvaluator(network.architecture, network.parameters).lossAndGradient(input, z, rows, inProcess),
-  ).toBe(loss);
-  expect(Array.from(inProcess)).toEqual(Array.from(summed));
-  const byHand = Float64Array.from(partials[0]!);
-  for (let s = 1; s < count; s++) for (let i = 0; i < byHand.length; i++) byHand[i] += partials[s]![i]!;
-  expect(Array.from(summed)).toEqual(Array.from(byHand));
-});
+test.each([70, 200, 300])(
+  'sumMicroShards adds the shards left to right in sum groups of 4, as the in-process evaluator does (B = %i)',
+  (rows) => {
+    expect(SUM_GROUP_SHARDS).toBe(4);
+    const network = createScoreNetwork({ dim: 2, hiddenWidths: [8], seed: 1 });
+    const { input, noise } = minibatch(network, rows, 3);
+    const z = noise.data as Float64Array;
+    const shards = new MicroShardGradients(network.architecture, network.parameters);
+    const count = microShardCount(rows);
+    const partials = Array.from({ length: count }, () => new Float64Array(shards.size));
+    const losses = new Float64Array(count).map((_, s) => shards.shard(input, z, rows, s, partials[s]!));
+    const summed = new Float64Array(shards.size);
+    const loss = sumMicroShards(partials, losses, count, summed);
+    const inProcess = new Float64Array(shards.size);
+    expect(
+      new InProcessGradientEvaluator(network.architecture, network.parameters).lossAndGradient(
+        input,
+        z,
+        rows,
+        inProcess,
+      ),
+    ).toBe(loss);
+    expect(Array.from(inProcess)).toEqual(Array.from(summed));
+    // By hand: each group of 4 micro-shards summed left to right from its first, the groups then added left to right.
+    const byHand = new Float64Array(shards.size);
+    for (let g = 0; g < count; g += 4) {
+      const group = Float64Array.from(partials[g]!);
+      for (let s = g + 1; s < Math.min(count, g + 4); s++)
+        for (let i = 0; i < group.length; i++) group[i] += partials[s]![i]!;
+      for (let i = 0; i < group.length; i++) byHand[i] = g === 0 ? group[i]! : byHand[i]! + group[i]!;
+    }
+    expect(Array.from(summed)).toEqual(Array.from(byHand));
+    // With more than one group, the grouping is visible in the bits: a plain left-to-right sum differs somewhere.
+    if (count > 4) {
+      const plain = Float64Array.from(partials[0]!);
+      for (let s = 1; s < count; s++) for (let i = 0; i < plain.length; i++) plain[i] += partials[s]![i]!;
+      expect(Array.from(summed)).not.toEqual(Array.from(plain));
+    }
+  },
+);
 
 // The in-process evaluator runs the minibatch whole (one GEMM per product) and reduces by micro-shards: it must
 // give the bits of the micro-shards computed one by one (what the worker threads do), for both network dtypes and
@@ -138,18 +159,34 @@ test('training takes a gradient evaluator, validated, and gives the same weights
   }
 });
 
-describe("MicroShardGradients.shardRange: a worker thread's range of micro-shards at once", () => {
+/** The expected slot of each piece of the range [first, first + count): see `MicroShardGradients.rangeInto`. */
+function expectedPieces(single: NetworkArrayLike[], first: number, count: number) {
+  const pieces = new Map<number, NetworkArrayLike>();
+  for (let s = first; s < first + count;) {
+    const groupStart = s - (s % 4);
+    const end = groupStart >= first ? Math.min(first + count, s + 4) : s + 1;
+    const sum = single[s]!.slice();
+    for (let t = s + 1; t < end; t++) for (let i = 0; i < sum.length; i++) sum[i] += single[t]![i]!;
+    pieces.set(s, sum);
+    s = end;
+  }
+  return pieces;
+}
+
+type NetworkArrayLike = Float64Array | Float32Array;
+
+describe("MicroShardGradients.rangeInto: a worker thread's range of micro-shards at once", () => {
   test.each([
     ['wasm', 'float64'],
     ['wasm', 'float32'],
     ['scalar', 'float64'],
     ['scalar', 'float32'],
   ] as const)(
-    '%s GEMM, %s network: every range gives, shard by shard, the bits of shard() on each',
+    '%s GEMM, %s network: every range gives, piece by piece, the bits of shard() on each summed by the contract',
     (backend, dtype) => {
       setGemmBackend(backend);
       try {
-        for (const rows of [256, 100, 33]) {
+        for (const rows of [256, 300, 100, 33]) {
           const network = createScoreNetwork({ dim: 5, hiddenWidths: [24, 16], seed: 2, dtype });
           const { input: input64, noise } = minibatch(network, rows, 7);
           const input = dtype === 'float32' ? Float32Array.from(input64) : input64;
@@ -157,22 +194,26 @@ describe("MicroShardGradients.shardRange: a worker thread's range of micro-shard
           const one = new MicroShardGradients(network.architecture, network.model.parameters);
           const range = new MicroShardGradients(network.architecture, network.model.parameters);
           const make = () => (dtype === 'float32' ? new Float32Array(one.size) : new Float64Array(one.size));
+          const singleLosses = new Float64Array(shards);
+          const single = Array.from({ length: shards }, (_, s) => {
+            const out = make();
+            singleLosses[s] = one.shard(input, noise.data, rows, s, out);
+            return out;
+          });
           for (const [first, count] of [
             [0, shards],
             [1, shards - 1],
             [shards - 1, 1],
+            [2, shards - 2],
             [Math.floor(shards / 2), shards - Math.floor(shards / 2)],
           ] as const) {
-            if (count < 1) continue;
-            const outs = Array.from({ length: count }, make);
+            if (count < 1 || first < 0) continue;
+            const outs = Array.from({ length: count }, () => make().fill(NaN));
             const losses = new Float64Array(shards);
-            range.shardRange(input, noise.data, rows, first, count, outs, losses);
-            for (let s = 0; s < count; s++) {
-              const reference = make();
-              const loss = one.shard(input, noise.data, rows, first + s, reference);
-              expect(losses[first + s]).toBe(loss);
-              expect(Array.from(outs[s]!)).toEqual(Array.from(reference));
-            }
+            range.rangeInto(input, noise.data, rows, first, count, outs, losses);
+            for (let s = first; s < first + count; s++) expect(losses[s]).toBe(singleLosses[s]);
+            for (const [start, sum] of expectedPieces(single, first, count))
+              expect(Array.from(outs[start - first]!)).toEqual(Array.from(sum));
           }
         }
       } finally {

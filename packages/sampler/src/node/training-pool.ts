@@ -1,8 +1,11 @@
 /**
  * Data-parallel DSM gradients on worker threads: a `GradientEvaluator` (see `@sgmkit/score`'s
  * `gradient.ts`) that splits every minibatch's micro-shards into contiguous ranges, one per
- * thread, the calling thread included, and sums them in micro-shard order. The gradient, and so
- * the trained weights, are bit-identical to the calling thread's evaluator for any thread count.
+ * thread, the calling thread included, and sums them by the micro-shard contract (sum groups in
+ * order, micro-shards in order within each). A thread sums the micro-shards of each group that
+ * starts in its range in place, so with 2 threads and the default batch each hands over one
+ * vector. The gradient, and so the trained weights, are bit-identical to the calling thread's
+ * evaluator for any thread count.
  *
  * The workers come from a persistent {@link WorkerPool} (the default pool unless one is given):
  * a training run leases them for a gradient session and gives them back when it closes.
@@ -16,6 +19,8 @@ import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:wor
 import { InvalidArgumentError, SgmkitError, gemmBackend } from '@sgmkit/tensor';
 import {
   MicroShardGradients,
+  SUM_GROUP_SHARDS,
+  foldedIntoGroupPiece,
   microShardCount,
   type GradientEvaluator,
   type NetworkArray,
@@ -44,6 +49,13 @@ const LIVENESS_CHECK_MS = 50;
 /** Micro-shards `[start, end)` of thread `j` of `threads`, for `count` micro-shards. */
 export function shardRange(j: number, threads: number, count: number): [number, number] {
   return [Math.floor((j * count) / threads), Math.floor(((j + 1) * count) / threads)];
+}
+
+/** The thread whose `shardRange` holds micro-shard `shard`. */
+function ownerOf(shard: number, threads: number, count: number): number {
+  let j = 0;
+  while (shardRange(j, threads, count)[1] <= shard) j++;
+  return j;
 }
 
 function sharedBuffers(network: AnyScoreNetwork, batchSize: number, workers: number): GradientBuffers {
@@ -128,8 +140,10 @@ export class WorkerGradientEvaluator implements GradientEvaluator {
   private readonly slots: NetworkArray[];
   private readonly ownShards: MicroShardGradients;
   private readonly ownShardEnd: number;
-  /** Scratch of one gradient for the calling thread's share (used on the float32 scalar path). */
+  /** Scratch of one gradient for the calling thread's later sum groups. */
   private readonly ownScratch: NetworkArray;
+  /** Per micro-shard: whether its vector comes on its own (its group started in another thread's range). */
+  private readonly separate: boolean[];
   private closed = false;
 
   private constructor(
@@ -152,6 +166,12 @@ export class WorkerGradientEvaluator implements GradientEvaluator {
     this.ownShards = new MicroShardGradients(network.architecture, this.parameters);
     this.ownShardEnd = ownShardEnd;
     this.ownScratch = dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
+    const count = microShardCount(batchSize);
+    const threads = sessions.length + 1;
+    this.separate = Array.from({ length: count }, (_, s) => {
+      const owner = ownerOf(s, threads, count);
+      return !foldedIntoGroupPiece(s, shardRange(owner, threads, count)[0]);
+    });
   }
 
   /**
@@ -218,22 +238,32 @@ export class WorkerGradientEvaluator implements GradientEvaluator {
     Atomics.store(control, BATCH_SIZE, batchSize);
     const generation = Atomics.add(control, GENERATION, 1) + 1;
     Atomics.notify(control, GENERATION);
-    // The leading range summed in place into the gradient, then the workers' partials added in micro-shard order:
-    // the bits of sumMicroShards over every micro-shard's gradient.
+    // The calling thread's complete sum groups in place into the gradient, then the rest by the contract: each later
+    // group's piece (summed in place by the thread that owns the group's start) plus, in order, the micro-shards of
+    // the group that came on their own, then added to the gradient.
+    const own = this.ownShardEnd;
+    const tailGroup = own - (own % SUM_GROUP_SHARDS);
+    const open0 = own % SUM_GROUP_SHARDS === 0 ? undefined : tailGroup === 0 ? gradient : this.slots[tailGroup]!;
     let loss = this.ownShards.leadingRangeInto(
       this.input,
       this.noise,
       batchSize,
-      this.ownShardEnd,
+      own,
       gradient,
       this.losses,
       this.ownScratch,
+      open0,
     );
     this.waitForWorkers(generation);
-    for (let s = this.ownShardEnd; s < this.slots.length; s++) {
-      addInto(gradient, this.slots[s]!);
+    let open = open0;
+    for (let s = own; s < this.slots.length; s++) {
+      if (s % SUM_GROUP_SHARDS === 0) {
+        if (open && open !== gradient) addInto(gradient, open);
+        open = this.slots[s]!;
+      } else if (this.separate[s]) addInto(open!, this.slots[s]!);
       loss += this.losses[s]!;
     }
+    if (open && open !== gradient) addInto(gradient, open);
     return loss;
   }
 
@@ -288,7 +318,7 @@ async function endSessions(control: Int32Array, sessions: readonly SessionWorker
   for (const s of sessions) s.errors.close();
 }
 
-/** `sum[i] += term[i]`, element by element (the order `sumMicroShards` adds in). */
+/** `sum[i] += term[i]`, element by element. */
 function addInto(sum: NetworkArray, term: NetworkArray): void {
   for (let i = 0; i < sum.length; i++) sum[i] += term[i]!;
 }

@@ -64,8 +64,8 @@ function serve(task: GradientWorkerTask, session: Session): void {
     if (status !== RUNNING) return; // SHUTDOWN, or a failure or death ended the session
     try {
       const batchSize = Atomics.load(control, BATCH_SIZE);
-      // the whole range at once: one GEMM per product over its rows, then each micro-shard's gradient into its slot
-      shards.shardRange(input, noise, batchSize, task.shardStart, task.shardEnd - task.shardStart, slots, losses);
+      // the whole range at once: one GEMM per product over its rows, then each piece's gradient into its first slot
+      shards.rangeInto(input, noise, batchSize, task.shardStart, task.shardEnd - task.shardStart, slots, losses);
     } catch (error) {
       task.errors.postMessage(failureOf(error));
       Atomics.store(control, STATUS, FAILED);

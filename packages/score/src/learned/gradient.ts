@@ -3,26 +3,30 @@
  * pluggable evaluator that computes it.
  *
  * Every minibatch of B rows is split into micro-shards of `MICRO_SHARD_ROWS` rows (the last
- * may be shorter). The gradient of each micro-shard is computed on its own, from zero, and the
- * minibatch gradient is their sum taken in micro-shard order; the loss likewise. The split does
- * not depend on how many threads compute, so any evaluator that computes micro-shards with
- * `MicroShardGradients` and sums them with `sumMicroShards` gives bit-identical gradients, and
- * training bit-identical weights, whatever the number of threads: the in-process evaluator
- * here, and the worker-thread one of the sampler's Node entry, which hands contiguous ranges of
- * micro-shards to threads.
+ * may be shorter), and the micro-shards into sum groups of `SUM_GROUP_SHARDS` (the last may be
+ * shorter). The gradient of each micro-shard is computed on its own, from zero; each group's
+ * gradient is the sum of its micro-shards' taken left to right; and the minibatch gradient is the
+ * sum of the groups' taken left to right (`sumMicroShards`). The loss is the sum of the
+ * micro-shards' loss terms, left to right. None of this depends on how many threads compute, so
+ * any evaluator that computes micro-shards with `MicroShardGradients` and sums them this way
+ * gives bit-identical gradients, and training bit-identical weights, whatever the number of
+ * threads: the in-process evaluator here, and the worker-thread one of the sampler's Node entry,
+ * which hands contiguous ranges of micro-shards to threads. The groups are what lets a thread
+ * whose range starts at a group boundary sum its micro-shards in place and hand over one vector
+ * per group instead of one per micro-shard.
  * @packageDocumentation
  */
-import { gemmBackend } from '@sgmkit/tensor';
+import { SgmkitError, gemmBackend } from '@sgmkit/tensor';
 import type { ScoreNetworkArchitecture } from './architecture.js';
 import { layerLayouts } from './architecture.js';
 import {
   backwardTraining,
-  backwardTrainingByMicroShards,
-  backwardTrainingShardPartials,
+  backwardTrainingSegments,
   createTrainingWorkspace,
   forwardTraining,
   mlpModel,
   networkArray,
+  type GradientSegment,
   type MlpModel,
   type NetworkArray,
   type TrainingWorkspace,
@@ -39,6 +43,25 @@ export const MICRO_SHARD_ROWS = 32;
 /** Number of micro-shards of a minibatch of `batchSize` rows. */
 export function microShardCount(batchSize: number): number {
   return Math.ceil(batchSize / MICRO_SHARD_ROWS);
+}
+
+/**
+ * Micro-shards per sum group. Part of the reproducibility contract: 4 micro-shards (128 rows) give the default
+ * batch of 256 two groups, one per thread of a 2-thread run.
+ */
+export const SUM_GROUP_SHARDS = 4;
+
+/** The first micro-shard of the sum group of micro-shard `shard`. */
+export function sumGroupStart(shard: number): number {
+  return shard - (shard % SUM_GROUP_SHARDS);
+}
+
+/**
+ * Where micro-shard `shard` of a thread whose range starts at micro-shard `rangeStart` goes: into the in-place
+ * sum of its group's piece (true) when its group starts inside the range, or its own vector (false) otherwise.
+ */
+export function foldedIntoGroupPiece(shard: number, rangeStart: number): boolean {
+  return sumGroupStart(shard) >= rangeStart;
 }
 
 /**
@@ -98,51 +121,38 @@ export class MicroShardGradients {
   }
 
   /**
-   * Micro-shards `firstShard … firstShard + count − 1` of a `batchSize`-row minibatch at once: their gradients into
-   * `outs[0 … count − 1]` and their loss terms into `losses[firstShard …]`, the bits of calling `shard` on each.
-   * The forward pass and the deltas run over all their rows in one GEMM per product (what makes a worker thread's
-   * share as fast as the calling thread's whole minibatch); only the weight and bias gradients go shard by shard.
-   * A float32 network on the scalar GEMM backend (no such identity there) computes them one by one.
+   * Micro-shards `firstShard … firstShard + count − 1` of a `batchSize`-row minibatch at once, as a worker thread
+   * computes its range: each piece of the range into `slots[p − firstShard]` (overwritten), p the piece's first
+   * micro-shard, and the loss terms into `losses[firstShard …]`. A piece is either the range's micro-shards of a sum
+   * group that starts inside the range, summed left to right in place, or one micro-shard whose group started before
+   * the range, alone (`foldedIntoGroupPiece`). The forward pass and the deltas run over all the rows in one GEMM per
+   * product; only the weight and bias gradients go piece by piece.
    */
-  shardRange(
+  rangeInto(
     input: NetworkArray,
     noise: Float64Array,
     batchSize: number,
     firstShard: number,
     count: number,
-    outs: readonly NetworkArray[],
+    slots: readonly NetworkArray[],
     losses: Float64Array,
   ): void {
-    if (this.model.dtype === 'float32' && gemmBackend() === 'scalar') {
-      for (let s = 0; s < count; s++)
-        losses[firstShard + s] = this.shard(input, noise, batchSize, firstShard + s, outs[s]!);
-      return;
+    this.segmentCount = 0;
+    const end = firstShard + count;
+    for (let s = firstShard; s < end;) {
+      const pieceEnd = foldedIntoGroupPiece(s, firstShard) ? Math.min(end, s + SUM_GROUP_SHARDS) : s + 1;
+      this.pushSegment(s - firstShard, pieceEnd - s, slots[s - firstShard]!, undefined);
+      s = pieceEnd;
     }
-    const first = firstShard * MICRO_SHARD_ROWS;
-    const rows = Math.min(batchSize, (firstShard + count) * MICRO_SHARD_ROWS) - first;
-    const ws = this.rangeWorkspaceFor(rows);
-    copyRange(input, first * this.inputWidth, ws.input, rows * this.inputWidth);
-    forwardTraining(this.model, ws, rows);
-    const rangeNoise = noise.subarray(first * this.dim, (first + rows) * this.dim);
-    for (let s = 0; s < count; s++) {
-      const local = s * MICRO_SHARD_ROWS;
-      losses[firstShard + s] = noisePredictionLossOfRows(
-        ws,
-        rangeNoise,
-        local,
-        Math.min(MICRO_SHARD_ROWS, rows - local),
-        this.dim,
-        batchSize,
-      );
-    }
-    backwardTrainingShardPartials(this.model, ws, rows, MICRO_SHARD_ROWS, outs);
+    this.computeSegments(input, noise, batchSize, firstShard, count, losses);
   }
 
   /**
-   * The first `count` micro-shards of a `batchSize`-row minibatch, summed in place: writes (overwrites) into `gradient`
-   * the left-to-right sum of their gradients, the bits `sumMicroShards` gives over their `shard()` results, and their
-   * loss terms into `losses[0 …]`. The thread that owns the leading range does this (a left-to-right sum can start in
-   * place only at micro-shard 0); the others' ranges come as separate partials (`shardRange`). Returns their loss sum.
+   * The first `count` micro-shards of a `batchSize`-row minibatch, as the thread that owns the leading range (or the
+   * whole minibatch) computes them: the sum groups they complete, summed into `gradient` (overwritten) by the contract
+   * (group 0 in place, each later one in `scratch` and then added); when `count` ends inside a later group, that
+   * group's piece goes into `tail` (inside group 0, it stays in `gradient`, which is then that group's running sum).
+   * The loss terms go into `losses[0 …]`; returns their sum.
    */
   leadingRangeInto(
     input: NetworkArray,
@@ -152,34 +162,113 @@ export class MicroShardGradients {
     gradient: NetworkArray,
     losses: Float64Array,
     scratch: NetworkArray,
+    tail?: NetworkArray,
   ): number {
-    if (this.model.dtype === 'float32' && gemmBackend() === 'scalar') {
-      let loss = (losses[0] = this.shard(input, noise, batchSize, 0, gradient));
-      for (let s = 1; s < count; s++) {
-        loss += losses[s] = this.shard(input, noise, batchSize, s, scratch);
-        addInto(gradient, scratch);
-      }
-      return loss;
+    this.segmentCount = 0;
+    const shards = microShardCount(batchSize);
+    for (let s = 0; s < count; s += SUM_GROUP_SHARDS) {
+      const pieceEnd = Math.min(count, s + SUM_GROUP_SHARDS);
+      const complete = pieceEnd === Math.min(shards, s + SUM_GROUP_SHARDS);
+      if (s === 0) this.pushSegment(0, pieceEnd, gradient, undefined);
+      else if (complete) this.pushSegment(s, pieceEnd - s, scratch, gradient);
+      else if (tail) this.pushSegment(s, pieceEnd - s, tail, undefined);
+      else
+        throw new SgmkitError(
+          `MicroShardGradients.leadingRangeInto: ${count} micro-shards end inside a sum group; pass a tail vector`,
+          'ERR_INTERNAL',
+        );
     }
-    const rows = Math.min(batchSize, count * MICRO_SHARD_ROWS);
-    const ws = this.rangeWorkspaceFor(rows);
-    copyRange(input, 0, ws.input, rows * this.inputWidth);
-    forwardTraining(this.model, ws, rows);
-    let loss = 0;
-    for (let s = 0; s < count; s++) {
-      const first = s * MICRO_SHARD_ROWS;
-      losses[s] = noisePredictionLossOfRows(
-        ws,
-        noise,
-        first,
-        Math.min(MICRO_SHARD_ROWS, rows - first),
-        this.dim,
-        batchSize,
-      );
-      loss = s === 0 ? losses[s]! : loss + losses[s]!;
-    }
-    backwardTrainingByMicroShards(this.model, ws, rows, MICRO_SHARD_ROWS, gradient, this.columnScratch());
+    this.computeSegments(input, noise, batchSize, 0, count, losses);
+    let loss = losses[0]!;
+    for (let s = 1; s < count; s++) loss += losses[s]!;
     return loss;
+  }
+
+  /** The pieces of the current call, as backward segments (reused objects: nothing allocated per step). */
+  private readonly segments: GradientSegment[] = [];
+  private segmentCount = 0;
+
+  /** Appends a piece of `shardCount` micro-shards from the range's micro-shard `localShard`. */
+  private pushSegment(
+    localShard: number,
+    shardCount: number,
+    target: NetworkArray,
+    addTo: NetworkArray | undefined,
+  ): void {
+    const segment = (this.segments[this.segmentCount++] ??= { firstRow: 0, rows: 0, target, addTo });
+    segment.firstRow = localShard * MICRO_SHARD_ROWS;
+    segment.rows = shardCount * MICRO_SHARD_ROWS; // clipped to the range's rows in computeSegments
+    segment.target = target;
+    segment.addTo = addTo;
+  }
+
+  /** Loss terms and the pieces' gradients of micro-shards `firstShard … firstShard + count − 1`. */
+  private computeSegments(
+    input: NetworkArray,
+    noise: Float64Array,
+    batchSize: number,
+    firstShard: number,
+    count: number,
+    losses: Float64Array,
+  ): void {
+    if (this.model.dtype === 'float32' && gemmBackend() === 'scalar') {
+      this.segmentsShardByShard(input, noise, batchSize, firstShard, losses);
+      return;
+    }
+    const first = firstShard * MICRO_SHARD_ROWS;
+    const rows = Math.min(batchSize, (firstShard + count) * MICRO_SHARD_ROWS) - first;
+    const ws = this.rangeWorkspaceFor(rows);
+    copyRange(input, first * this.inputWidth, ws.input, rows * this.inputWidth);
+    forwardTraining(this.model, ws, rows);
+    for (let s = 0; s < count; s++) {
+      const local = s * MICRO_SHARD_ROWS;
+      const shardRows = Math.min(MICRO_SHARD_ROWS, rows - local);
+      losses[firstShard + s] = noisePredictionLossOfRows(ws, noise, first, local, shardRows, this.dim, batchSize);
+    }
+    for (let i = 0; i < this.segmentCount; i++) {
+      const segment = this.segments[i]!;
+      segment.rows = Math.min(segment.rows, rows - segment.firstRow);
+    }
+    backwardTrainingSegments(
+      this.model,
+      ws,
+      rows,
+      MICRO_SHARD_ROWS,
+      this.segments,
+      this.segmentCount,
+      this.columnScratch(),
+    );
+  }
+
+  /**
+   * The same pieces from `shard()` on each micro-shard, added left to right (a float32 network on the scalar GEMM
+   * backend, whose float32 products are summed in float64 before rounding: no whole-range identity there).
+   */
+  private segmentsShardByShard(
+    input: NetworkArray,
+    noise: Float64Array,
+    batchSize: number,
+    firstShard: number,
+    losses: Float64Array,
+  ): void {
+    for (let i = 0; i < this.segmentCount; i++) {
+      const { firstRow, rows, target, addTo } = this.segments[i]!;
+      const first = firstShard + firstRow / MICRO_SHARD_ROWS;
+      const end = Math.min(microShardCount(batchSize), first + Math.ceil(rows / MICRO_SHARD_ROWS));
+      losses[first] = this.shard(input, noise, batchSize, first, target);
+      for (let s = first + 1; s < end; s++) {
+        losses[s] = this.shard(input, noise, batchSize, s, this.shardScratch());
+        addInto(target, this.shardScratch());
+      }
+      if (addTo) addInto(addTo, target);
+    }
+  }
+
+  private shardGradient: NetworkArray | undefined;
+
+  private shardScratch(): NetworkArray {
+    this.shardGradient ??= networkArray(this.model.dtype, this.size);
+    return this.shardGradient;
   }
 
   private columns: NetworkArray | undefined;
@@ -204,9 +293,9 @@ function copyRange(from: NetworkArray, start: number, to: NetworkArray, count: n
 }
 
 /**
- * `gradient ← partials[0] + partials[1] + …` (left to right, element by element) over the
- * `count` micro-shards, and returns `losses[0] + losses[1] + …` in the same order: the one
- * summation every evaluator uses.
+ * The one summation every evaluator uses, on every micro-shard's own gradient: each sum group's gradient is its
+ * micro-shards' added left to right, `gradient` (overwritten) the groups' added left to right; returns
+ * `losses[0] + losses[1] + …` (left to right). A reference (it allocates a group vector when there are several groups).
  */
 export function sumMicroShards(
   partials: readonly NetworkArray[],
@@ -216,13 +305,19 @@ export function sumMicroShards(
 ): number {
   gradient.set(partials[0]!);
   let loss = losses[0]!;
-  for (let s = 1; s < count; s++) {
-    addInto(gradient, partials[s]!);
-    loss += losses[s]!;
+  for (let s = 1; s < count; s++) loss += losses[s]!;
+  for (let s = 1; s < Math.min(count, SUM_GROUP_SHARDS); s++) addInto(gradient, partials[s]!);
+  if (count <= SUM_GROUP_SHARDS) return loss;
+  const group = networkArray(gradient instanceof Float32Array ? 'float32' : 'float64', gradient.length);
+  for (let g = SUM_GROUP_SHARDS; g < count; g += SUM_GROUP_SHARDS) {
+    group.set(partials[g]!);
+    for (let s = g + 1; s < Math.min(count, g + SUM_GROUP_SHARDS); s++) addInto(group, partials[s]!);
+    addInto(gradient, group);
   }
   return loss;
 }
 
+/** `sum[i] += term[i]`, element by element. */
 function addInto(sum: NetworkArray, term: NetworkArray): void {
   for (let i = 0; i < sum.length; i++) sum[i] += term[i]!;
 }

@@ -86,6 +86,9 @@ export { denoisingLoss, hybridScoreMatchingLoss } from './loss.js';
 export {
   MICRO_SHARD_ROWS,
   microShardCount,
+  SUM_GROUP_SHARDS,
+  sumGroupStart,
+  foldedIntoGroupPiece,
   MicroShardGradients,
   sumMicroShards,
   InProcessGradientEvaluator,

@@ -55,13 +55,14 @@ export function noisePredictionLoss(
 }
 
 /**
- * `noisePredictionLoss` of rows `[first, first + rows)` of the workspace (outputs, deltas and
- * `noise` indexed from row `first`): the loss term `(1/B)Σ|ε_θ − z|²` of one micro-shard of a
- * minibatch processed whole, with the same arithmetic as the micro-shard on its own.
+ * `noisePredictionLoss` of rows `[first, first + rows)` of the workspace (outputs and deltas; the
+ * noise of workspace row r is row `noiseRowOffset + r` of `noise`): the loss term `(1/B)Σ|ε_θ − z|²`
+ * of one micro-shard of a minibatch processed whole, with the same arithmetic as the micro-shard on its own.
  */
 export function noisePredictionLossOfRows(
   ws: TrainingWorkspace,
   noise: Float64Array,
+  noiseRowOffset: number,
   first: number,
   rows: number,
   d: number,
@@ -70,9 +71,10 @@ export function noisePredictionLossOfRows(
   const output = ws.output;
   const delta = ws.deltas[ws.deltas.length - 1]!;
   const scale = 2 / batchRows;
+  const noiseShift = noiseRowOffset * d;
   let sum = 0;
   for (let i = first * d; i < (first + rows) * d; i++) {
-    const residual = output[i]! - noise[i]!;
+    const residual = output[i]! - noise[noiseShift + i]!;
     sum += residual * residual;
     delta[i] = scale * residual;
   }

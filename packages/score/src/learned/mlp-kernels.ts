@@ -188,56 +188,47 @@ function addColumnSums(values: NetworkArray, rows: number, cols: number, out: Ne
 }
 
 /**
- * Backpropagation over a whole minibatch of `rows` rows whose gradient is, by contract, the sum of
- * the gradients of its micro-shards of `shardRows` rows (see `gradient.ts`): writes (overwrites)
- * into `gradient` exactly the bits of computing each micro-shard with `backwardTraining` into a
- * zeroed vector and adding those vectors left to right, but with one GEMM per product instead of
- * one per micro-shard: the delta GEMMs are row-wise (a row never depends on the others), the
- * weight gradients sum each micro-shard's rows from zero and add it into C in order
- * (`gemmAccumulateDepthBlocks`), and the bias gradients sum each micro-shard's column into
- * `columnScratch` (≥ the widest layer) before adding it. Bit-identity needs the wasm GEMM backend
- * or a float64 network (see `gemmAccumulateDepthBlocks`).
+ * A run of consecutive workspace rows whose micro-shards of `shardRows` rows are summed, left to right and from
+ * zero, into `target` (overwritten); then, when `addTo` is given, added into it layer by layer. See
+ * `backwardTrainingSegments` and the summation contract of `gradient.ts`.
  */
-export function backwardTrainingByMicroShards(
-  model: MlpModel, ws: TrainingWorkspace, rows: number, shardRows: number, gradient: NetworkArray, columnScratch: NetworkArray,
-): void {
-  const { layouts } = model;
-  gradient.fill(0);
-  for (let l = layouts.length - 1; l >= 0; l--) {
-    const layer = layouts[l]!;
-    const inputTransposed = l === 0 ? ws.inputTransposedOperand : ws.postTransposedOperands[l - 1]!;
-    gemmAccumulateDepthBlocks(layer.inDim, layer.outDim, rows, shardRows, 1, inputTransposed, ws.deltaOperands[l]!, gradient, layer.weightOffset, layer.outDim);
-    addColumnSumsByBlocks(ws.deltas[l]!, rows, shardRows, layer.outDim, columnScratch, gradient, layer.biasOffset);
-    if (l === 0) break;
-    const previous = ws.deltas[l - 1]!;
-    gemmKernel(rows, layer.inDim, layer.outDim, 1, ws.deltaOperands[l]!, model.weightsTransposed[l]!, 0, previous, 0, layer.inDim);
-    siluBackwardFromSigmoid(ws.pre[l - 1]!, ws.sigmoid[l - 1]!, previous, rows * layer.inDim);
-  }
+export interface GradientSegment {
+  firstRow: number;
+  rows: number;
+  target: NetworkArray;
+  addTo: NetworkArray | undefined;
 }
 
 /**
- * Backpropagation over `rows` rows that are consecutive micro-shards of `shardRows` rows (the last may be shorter),
- * writing each micro-shard's gradient into its own vector of `partials` (overwritten): the bits of running
- * `backwardTraining` on each micro-shard alone into a zeroed vector, with the delta GEMMs done once over all rows
- * (row-wise, so a row's delta never depends on the others) and only the weight and bias gradients per micro-shard.
- * What a worker thread computes for its range of micro-shards (the training thread adds the partials in order).
+ * Backpropagation over `rows` rows (the activations left by `forwardTraining`, `ws.deltas[last]` set) into
+ * segments: for each segment, the weight and bias gradients of its rows, summed micro-shard by micro-shard in
+ * order (each micro-shard's rows summed from zero, then added), into `segment.target` (each layer's region
+ * overwritten); a segment with `addTo` then adds that layer's region into `addTo` before the next segment runs, so
+ * consecutive segments with the same `addTo` give `((G₀ + G₁) + G₂) …` element by element. These are the bits of
+ * running `backwardTraining` on each micro-shard alone into a zeroed vector and adding the vectors in that order
+ * (the weight GEMMs sum each micro-shard's rows from zero, `gemmAccumulateDepthBlocks`), with the delta GEMMs done
+ * once over all rows (row-wise: a row's delta never depends on the others). Bit-identity needs the wasm GEMM
+ * backend or a float64 network (see `gemmAccumulateDepthBlocks`). `columnScratch` holds ≥ the widest layer.
  */
-export function backwardTrainingShardPartials(
-  model: MlpModel, ws: TrainingWorkspace, rows: number, shardRows: number, partials: readonly NetworkArray[],
+export function backwardTrainingSegments(
+  model: MlpModel, ws: TrainingWorkspace, rows: number, shardRows: number,
+  segments: readonly GradientSegment[], segmentCount: number, columnScratch: NetworkArray,
 ): void {
   const { layouts } = model;
-  for (const partial of partials) partial.fill(0);
   for (let l = layouts.length - 1; l >= 0; l--) {
     const layer = layouts[l]!;
     const inputTransposed = l === 0 ? ws.inputTransposedOperand : ws.postTransposedOperands[l - 1]!;
     const deltaOperand = ws.deltaOperands[l]!;
-    for (let s = 0, first = 0; first < rows; s++, first += shardRows) {
-      const count = Math.min(shardRows, rows - first);
-      // the micro-shard's rows are columns [first, first + count) of inputᵀ and rows of δ
-      const a = shardColumns(inputTransposed, first);
-      const b = shardRowsOf(deltaOperand, first);
-      gemmAccumulate(layer.inDim, layer.outDim, count, 1, a, b, partials[s]!, layer.weightOffset, layer.outDim);
-      addColumnSumsOfRows(ws.deltas[l]!, first, count, layer.outDim, partials[s]!, layer.biasOffset);
+    const layerEnd = layer.biasOffset + layer.outDim;
+    for (let i = 0; i < segmentCount; i++) {
+      const { firstRow, rows: segmentRows, target, addTo } = segments[i]!;
+      target.fill(0, layer.weightOffset, layerEnd);
+      // the segment's rows are columns [firstRow, firstRow + segmentRows) of inputᵀ and rows of δ
+      const a = shifted(segmentA, inputTransposed, firstRow * inputTransposed.colStride);
+      const b = shifted(segmentB, deltaOperand, firstRow * deltaOperand.rowStride);
+      gemmAccumulateDepthBlocks(layer.inDim, layer.outDim, segmentRows, shardRows, 1, a, b, target, layer.weightOffset, layer.outDim);
+      addColumnSumsByBlocks(ws.deltas[l]!, firstRow, segmentRows, shardRows, layer.outDim, columnScratch, target, layer.biasOffset);
+      if (addTo) addRange(addTo, target, layer.weightOffset, layerEnd);
     }
     if (l === 0) break;
     const previous = ws.deltas[l - 1]!;
@@ -246,29 +237,34 @@ export function backwardTrainingShardPartials(
   }
 }
 
-function shardColumns(operand: MatrixOperand, firstColumn: number): MatrixOperand {
-  return { data: operand.data, offset: operand.offset + firstColumn * operand.colStride, rowStride: operand.rowStride, colStride: operand.colStride };
+/** Operands rewritten per segment (no allocation per step). */
+const segmentA: MutableOperand = { data: new Float64Array(0), offset: 0, rowStride: 0, colStride: 0 };
+const segmentB: MutableOperand = { data: new Float64Array(0), offset: 0, rowStride: 0, colStride: 0 };
+
+function shifted(out: MutableOperand, operand: MatrixOperand, by: number): MutableOperand {
+  out.data = operand.data;
+  out.offset = operand.offset + by;
+  out.rowStride = operand.rowStride;
+  out.colStride = operand.colStride;
+  return out;
 }
 
-function shardRowsOf(operand: MatrixOperand, firstRow: number): MatrixOperand {
-  return { data: operand.data, offset: operand.offset + firstRow * operand.rowStride, rowStride: operand.rowStride, colStride: operand.colStride };
+/** `sum[i] += term[i]` for i in [start, end). */
+function addRange(sum: NetworkArray, term: NetworkArray, start: number, end: number): void {
+  for (let i = start; i < end; i++) sum[i] += term[i]!;
 }
 
-/** `out[j] += Σ_{r in [first, first + count)} values[r, j]`, row by row (as `addColumnSums` on those rows alone). */
-function addColumnSumsOfRows(values: NetworkArray, first: number, count: number, cols: number, out: NetworkArray, outOffset: number): void {
-  for (let r = first; r < first + count; r++) {
-    const row = r * cols;
-    for (let j = 0; j < cols; j++) out[outOffset + j] += values[row + j]!;
-  }
-}
-
-/** `out[j] += Σ_{rows of block b} values[·, j]` for each block of `blockRows` rows in turn, each block summed from zero in `scratch`. */
+/**
+ * `out[j] += Σ_{rows of block b} values[·, j]` for each block of `blockRows` rows of rows `[firstRow, firstRow + rows)`
+ * in turn, each block summed from zero in `scratch`.
+ */
 function addColumnSumsByBlocks(
-  values: NetworkArray, rows: number, blockRows: number, cols: number, scratch: NetworkArray, out: NetworkArray, outOffset: number,
+  values: NetworkArray, firstRow: number, rows: number, blockRows: number, cols: number, scratch: NetworkArray, out: NetworkArray, outOffset: number,
 ): void {
-  for (let first = 0; first < rows; first += blockRows) {
+  const end = firstRow + rows;
+  for (let first = firstRow; first < end; first += blockRows) {
     scratch.fill(0, 0, cols);
-    const last = Math.min(rows, first + blockRows);
+    const last = Math.min(end, first + blockRows);
     for (let r = first; r < last; r++) {
       const row = r * cols;
       for (let j = 0; j < cols; j++) scratch[j] += values[row + j]!;
