@@ -264,4 +264,88 @@ describe('gemmAccumulateDepthBlocks', () => {
       }
     }
   });
+
+  // Grouped: the first group's blocks added into C one by one, each later group's summed into a zeroed matrix
+  // and then added (the minibatch gradient as the sum of sum groups of micro-shard gradients). A negative α with
+  // empty-sum blocks checks the signed zeros too.
+  test.each(cases)(
+    '%s on %s, in groups of blocks: the grouped sum of separate blocks, bit for bit',
+    (dtype, backend) => {
+      setGemmBackend(backend);
+      let seed = 900;
+      for (const [m, n, k, block, group, alpha] of [
+        [3, 13, 7, 2, 2, 0.75],
+        [13, 6, 160, 32, 2, -1],
+        [37, 9, 300, 32, 4, 0.5],
+        [150, 530, 200, 32, 4, 1],
+        [5, 5, 40, 8, 1, -0.25],
+      ] as const) {
+        const a = randomMatrix(k, m, seed++, dtype);
+        const b = randomMatrix(k, n, seed++, dtype);
+        // every other row of B zero: whole blocks of zero products when block is 1 … and signed-zero sums
+        for (let p = 0; p < k; p += 3) b.data.fill(0, p * n, (p + 1) * n);
+        const c = randomMatrix(m, n, seed++, dtype);
+        const opA: MatrixOperand = { data: a.data, offset: 0, rowStride: 1, colStride: m };
+        const blockProduct = (p: number) => {
+          const out = c.data.slice().fill(0);
+          gemmAccumulate(
+            m,
+            n,
+            Math.min(block, k - p),
+            alpha,
+            { ...opA, offset: p * m },
+            { data: b.data, offset: p * n, rowStride: n, colStride: 1 },
+            out,
+            0,
+            n,
+          );
+          return out;
+        };
+        const expected = c.data.slice();
+        for (let g = 0; g * block * group < k; g++) {
+          const sum = c.data.slice().fill(0);
+          const target = g === 0 ? expected : sum;
+          for (let p = g * block * group; p < Math.min(k, (g + 1) * block * group); p += block) {
+            const product = blockProduct(p);
+            for (let i = 0; i < m * n; i++) target[i] += product[i]!;
+          }
+          if (g > 0) for (let i = 0; i < m * n; i++) expected[i] += sum[i]!;
+        }
+        const actual = c.data.slice();
+        gemmAccumulateDepthBlocks(
+          m,
+          n,
+          k,
+          block,
+          alpha,
+          opA,
+          { data: b.data, offset: 0, rowStride: n, colStride: 1 },
+          actual,
+          0,
+          n,
+          group,
+        );
+        expect(Array.from(actual, (x) => (Object.is(x, -0) ? '-0' : x))).toEqual(
+          Array.from(expected, (x) => (Object.is(x, -0) ? '-0' : x)),
+        );
+        // and grouping changes the bits somewhere on the large case (groups of one block would be the plain sum)
+        if (m * n > 10_000) {
+          const ungrouped = c.data.slice();
+          gemmAccumulateDepthBlocks(
+            m,
+            n,
+            k,
+            block,
+            alpha,
+            opA,
+            { data: b.data, offset: 0, rowStride: n, colStride: 1 },
+            ungrouped,
+            0,
+            n,
+          );
+          expect(Array.from(actual)).not.toEqual(Array.from(ungrouped));
+        }
+      }
+    },
+  );
 });

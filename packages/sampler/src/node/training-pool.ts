@@ -140,8 +140,6 @@ export class WorkerGradientEvaluator implements GradientEvaluator {
   private readonly slots: NetworkArray[];
   private readonly ownShards: MicroShardGradients;
   private readonly ownShardEnd: number;
-  /** Scratch of one gradient for the calling thread's later sum groups. */
-  private readonly ownScratch: NetworkArray;
   /** Per micro-shard: whether its vector comes on its own (its group started in another thread's range). */
   private readonly separate: boolean[];
   private closed = false;
@@ -165,7 +163,6 @@ export class WorkerGradientEvaluator implements GradientEvaluator {
     );
     this.ownShards = new MicroShardGradients(network.architecture, this.parameters);
     this.ownShardEnd = ownShardEnd;
-    this.ownScratch = dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
     const count = microShardCount(batchSize);
     const threads = sessions.length + 1;
     this.separate = Array.from({ length: count }, (_, s) => {
@@ -244,16 +241,7 @@ export class WorkerGradientEvaluator implements GradientEvaluator {
     const own = this.ownShardEnd;
     const tailGroup = own - (own % SUM_GROUP_SHARDS);
     const open0 = own % SUM_GROUP_SHARDS === 0 ? undefined : tailGroup === 0 ? gradient : this.slots[tailGroup]!;
-    let loss = this.ownShards.leadingRangeInto(
-      this.input,
-      this.noise,
-      batchSize,
-      own,
-      gradient,
-      this.losses,
-      this.ownScratch,
-      open0,
-    );
+    let loss = this.ownShards.leadingRangeInto(this.input, this.noise, batchSize, own, gradient, this.losses, open0);
     this.waitForWorkers(generation);
     let open = open0;
     for (let s = own; s < this.slots.length; s++) {

@@ -141,7 +141,7 @@ export class MicroShardGradients {
     const end = firstShard + count;
     for (let s = firstShard; s < end;) {
       const pieceEnd = foldedIntoGroupPiece(s, firstShard) ? Math.min(end, s + SUM_GROUP_SHARDS) : s + 1;
-      this.pushSegment(s - firstShard, pieceEnd - s, slots[s - firstShard]!, undefined);
+      this.pushSegment(s - firstShard, pieceEnd - s, slots[s - firstShard]!);
       s = pieceEnd;
     }
     this.computeSegments(input, noise, batchSize, firstShard, count, losses);
@@ -161,22 +161,20 @@ export class MicroShardGradients {
     count: number,
     gradient: NetworkArray,
     losses: Float64Array,
-    scratch: NetworkArray,
     tail?: NetworkArray,
   ): number {
     this.segmentCount = 0;
     const shards = microShardCount(batchSize);
-    for (let s = 0; s < count; s += SUM_GROUP_SHARDS) {
-      const pieceEnd = Math.min(count, s + SUM_GROUP_SHARDS);
-      const complete = pieceEnd === Math.min(shards, s + SUM_GROUP_SHARDS);
-      if (s === 0) this.pushSegment(0, pieceEnd, gradient, undefined);
-      else if (complete) this.pushSegment(s, pieceEnd - s, scratch, gradient);
-      else if (tail) this.pushSegment(s, pieceEnd - s, tail, undefined);
-      else
+    // The groups [0, complete) are whole; a group that count cuts (unless it is group 0) is a tail piece.
+    const complete = count === shards || count % SUM_GROUP_SHARDS === 0 ? count : sumGroupStart(count);
+    this.pushSegment(0, complete === 0 ? count : complete, gradient);
+    if (complete > 0 && complete < count) {
+      if (!tail)
         throw new SgmkitError(
           `MicroShardGradients.leadingRangeInto: ${count} micro-shards end inside a sum group; pass a tail vector`,
           'ERR_INTERNAL',
         );
+      this.pushSegment(complete, count - complete, tail);
     }
     this.computeSegments(input, noise, batchSize, 0, count, losses);
     let loss = losses[0]!;
@@ -189,17 +187,11 @@ export class MicroShardGradients {
   private segmentCount = 0;
 
   /** Appends a piece of `shardCount` micro-shards from the range's micro-shard `localShard`. */
-  private pushSegment(
-    localShard: number,
-    shardCount: number,
-    target: NetworkArray,
-    addTo: NetworkArray | undefined,
-  ): void {
-    const segment = (this.segments[this.segmentCount++] ??= { firstRow: 0, rows: 0, target, addTo });
+  private pushSegment(localShard: number, shardCount: number, target: NetworkArray): void {
+    const segment = (this.segments[this.segmentCount++] ??= { firstRow: 0, rows: 0, target });
     segment.firstRow = localShard * MICRO_SHARD_ROWS;
     segment.rows = shardCount * MICRO_SHARD_ROWS; // clipped to the range's rows in computeSegments
     segment.target = target;
-    segment.addTo = addTo;
   }
 
   /** Loss terms and the pieces' gradients of micro-shards `firstShard … firstShard + count − 1`. */
@@ -234,6 +226,7 @@ export class MicroShardGradients {
       ws,
       rows,
       MICRO_SHARD_ROWS,
+      SUM_GROUP_SHARDS,
       this.segments,
       this.segmentCount,
       this.columnScratch(),
@@ -251,16 +244,21 @@ export class MicroShardGradients {
     firstShard: number,
     losses: Float64Array,
   ): void {
+    const end = microShardCount(batchSize);
     for (let i = 0; i < this.segmentCount; i++) {
-      const { firstRow, rows, target, addTo } = this.segments[i]!;
+      const { firstRow, rows, target } = this.segments[i]!;
       const first = firstShard + firstRow / MICRO_SHARD_ROWS;
-      const end = Math.min(microShardCount(batchSize), first + Math.ceil(rows / MICRO_SHARD_ROWS));
-      losses[first] = this.shard(input, noise, batchSize, first, target);
-      for (let s = first + 1; s < end; s++) {
-        losses[s] = this.shard(input, noise, batchSize, s, this.shardScratch());
-        addInto(target, this.shardScratch());
+      const last = Math.min(end, first + Math.ceil(rows / MICRO_SHARD_ROWS));
+      for (let group = first; group < last; group += SUM_GROUP_SHARDS) {
+        // the first group's micro-shards straight into the target, each later group's into its own sum first
+        const sum = group === first ? target : this.groupScratch();
+        for (let s = group; s < Math.min(last, group + SUM_GROUP_SHARDS); s++) {
+          const out = s === group ? sum : this.shardScratch();
+          losses[s] = this.shard(input, noise, batchSize, s, out);
+          if (s !== group) addInto(sum, out);
+        }
+        if (sum !== target) addInto(target, sum);
       }
-      if (addTo) addInto(addTo, target);
     }
   }
 
@@ -271,10 +269,17 @@ export class MicroShardGradients {
     return this.shardGradient;
   }
 
+  private groupGradient: NetworkArray | undefined;
+
+  private groupScratch(): NetworkArray {
+    this.groupGradient ??= networkArray(this.model.dtype, this.size);
+    return this.groupGradient;
+  }
+
   private columns: NetworkArray | undefined;
 
   private columnScratch(): NetworkArray {
-    this.columns ??= networkArray(this.model.dtype, Math.max(...this.model.layouts.map((layer) => layer.outDim)));
+    this.columns ??= networkArray(this.model.dtype, 2 * Math.max(...this.model.layouts.map((layer) => layer.outDim)));
     return this.columns;
   }
 
@@ -332,20 +337,18 @@ function addInto(sum: NetworkArray, term: NetworkArray): void {
  */
 export class InProcessGradientEvaluator implements GradientEvaluator {
   private readonly shards: MicroShardGradients;
-  private readonly partial: NetworkArray;
   /** Per-micro-shard loss terms (the sum is what is returned), sized on first use and when a larger minibatch comes. */
   private losses = new Float64Array(0);
 
   /** For a network's compute weights (`network.model.parameters`: float32 for a float32 network). */
   constructor(architecture: ScoreNetworkArchitecture, parameters: NetworkArray) {
     this.shards = new MicroShardGradients(architecture, parameters);
-    this.partial = networkArray(this.shards.model.dtype, this.shards.size);
   }
 
   /** The whole minibatch is the leading range of all its micro-shards (`MicroShardGradients.leadingRangeInto`). */
   lossAndGradient(input: NetworkArray, noise: Float64Array, batchSize: number, gradient: NetworkArray): number {
     const count = microShardCount(batchSize);
     if (this.losses.length < count) this.losses = new Float64Array(count);
-    return this.shards.leadingRangeInto(input, noise, batchSize, count, gradient, this.losses, this.partial);
+    return this.shards.leadingRangeInto(input, noise, batchSize, count, gradient, this.losses);
   }
 }

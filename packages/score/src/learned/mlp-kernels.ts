@@ -188,30 +188,28 @@ function addColumnSums(values: NetworkArray, rows: number, cols: number, out: Ne
 }
 
 /**
- * A run of consecutive workspace rows whose micro-shards of `shardRows` rows are summed, left to right and from
- * zero, into `target` (overwritten); then, when `addTo` is given, added into it layer by layer. See
- * `backwardTrainingSegments` and the summation contract of `gradient.ts`.
+ * A run of consecutive workspace rows whose gradient goes into `target` (overwritten): its micro-shards of
+ * `shardRows` rows in sum groups of `groupShards`, the first group's micro-shards added into the target left to
+ * right, each later group's summed apart and then added. See `backwardTrainingSegments` and the summation contract
+ * of `gradient.ts`.
  */
 export interface GradientSegment {
   firstRow: number;
   rows: number;
   target: NetworkArray;
-  addTo: NetworkArray | undefined;
 }
 
 /**
  * Backpropagation over `rows` rows (the activations left by `forwardTraining`, `ws.deltas[last]` set) into
- * segments: for each segment, the weight and bias gradients of its rows, summed micro-shard by micro-shard in
- * order (each micro-shard's rows summed from zero, then added), into `segment.target` (each layer's region
- * overwritten); a segment with `addTo` then adds that layer's region into `addTo` before the next segment runs, so
- * consecutive segments with the same `addTo` give `((G₀ + G₁) + G₂) …` element by element. These are the bits of
- * running `backwardTraining` on each micro-shard alone into a zeroed vector and adding the vectors in that order
- * (the weight GEMMs sum each micro-shard's rows from zero, `gemmAccumulateDepthBlocks`), with the delta GEMMs done
- * once over all rows (row-wise: a row's delta never depends on the others). Bit-identity needs the wasm GEMM
- * backend or a float64 network (see `gemmAccumulateDepthBlocks`). `columnScratch` holds ≥ the widest layer.
+ * segments: for each segment, the weight and bias gradients of its rows summed by micro-shards and sum groups (see
+ * `GradientSegment`) into `segment.target`. These are the bits of running `backwardTraining` on each micro-shard
+ * alone into a zeroed vector and adding the vectors in that order (the weight GEMMs sum each micro-shard's rows from
+ * zero, `gemmAccumulateDepthBlocks`), with the delta GEMMs done once over all rows (row-wise: a row's delta never
+ * depends on the others). Bit-identity needs the wasm GEMM backend or a float64 network (see
+ * `gemmAccumulateDepthBlocks`). `columnScratch` holds ≥ twice the widest layer.
  */
 export function backwardTrainingSegments(
-  model: MlpModel, ws: TrainingWorkspace, rows: number, shardRows: number,
+  model: MlpModel, ws: TrainingWorkspace, rows: number, shardRows: number, groupShards: number,
   segments: readonly GradientSegment[], segmentCount: number, columnScratch: NetworkArray,
 ): void {
   const { layouts } = model;
@@ -219,16 +217,14 @@ export function backwardTrainingSegments(
     const layer = layouts[l]!;
     const inputTransposed = l === 0 ? ws.inputTransposedOperand : ws.postTransposedOperands[l - 1]!;
     const deltaOperand = ws.deltaOperands[l]!;
-    const layerEnd = layer.biasOffset + layer.outDim;
     for (let i = 0; i < segmentCount; i++) {
-      const { firstRow, rows: segmentRows, target, addTo } = segments[i]!;
-      target.fill(0, layer.weightOffset, layerEnd);
+      const { firstRow, rows: segmentRows, target } = segments[i]!;
+      target.fill(0, layer.weightOffset, layer.biasOffset + layer.outDim);
       // the segment's rows are columns [firstRow, firstRow + segmentRows) of inputᵀ and rows of δ
       const a = shifted(segmentA, inputTransposed, firstRow * inputTransposed.colStride);
       const b = shifted(segmentB, deltaOperand, firstRow * deltaOperand.rowStride);
-      gemmAccumulateDepthBlocks(layer.inDim, layer.outDim, segmentRows, shardRows, 1, a, b, target, layer.weightOffset, layer.outDim);
-      addColumnSumsByBlocks(ws.deltas[l]!, firstRow, segmentRows, shardRows, layer.outDim, columnScratch, target, layer.biasOffset);
-      if (addTo) addRange(addTo, target, layer.weightOffset, layerEnd);
+      gemmAccumulateDepthBlocks(layer.inDim, layer.outDim, segmentRows, shardRows, 1, a, b, target, layer.weightOffset, layer.outDim, groupShards);
+      addColumnSumsByBlocks(ws.deltas[l]!, firstRow, segmentRows, shardRows, groupShards, layer.outDim, columnScratch, target, layer.biasOffset);
     }
     if (l === 0) break;
     const previous = ws.deltas[l - 1]!;
@@ -249,26 +245,30 @@ function shifted(out: MutableOperand, operand: MatrixOperand, by: number): Mutab
   return out;
 }
 
-/** `sum[i] += term[i]` for i in [start, end). */
-function addRange(sum: NetworkArray, term: NetworkArray, start: number, end: number): void {
-  for (let i = start; i < end; i++) sum[i] += term[i]!;
-}
-
 /**
  * `out[j] += Σ_{rows of block b} values[·, j]` for each block of `blockRows` rows of rows `[firstRow, firstRow + rows)`
- * in turn, each block summed from zero in `scratch`.
+ * in turn, each block summed from zero in `scratch[0 … cols)`; blocks in groups of `groupBlocks`, each group after the
+ * first summed apart in `scratch[cols … 2·cols)` and then added (as `gemmAccumulateDepthBlocks` sums the weights).
  */
 function addColumnSumsByBlocks(
-  values: NetworkArray, firstRow: number, rows: number, blockRows: number, cols: number, scratch: NetworkArray, out: NetworkArray, outOffset: number,
+  values: NetworkArray, firstRow: number, rows: number, blockRows: number, groupBlocks: number, cols: number,
+  scratch: NetworkArray, out: NetworkArray, outOffset: number,
 ): void {
   const end = firstRow + rows;
-  for (let first = firstRow; first < end; first += blockRows) {
-    scratch.fill(0, 0, cols);
-    const last = Math.min(end, first + blockRows);
-    for (let r = first; r < last; r++) {
-      const row = r * cols;
-      for (let j = 0; j < cols; j++) scratch[j] += values[row + j]!;
+  const groupRows = blockRows * groupBlocks;
+  for (let group = firstRow; group < end; group += groupRows) {
+    const sum = group === firstRow ? out : scratch;
+    const sumOffset = group === firstRow ? outOffset : cols;
+    if (sum === scratch) scratch.fill(0, cols, 2 * cols);
+    for (let first = group; first < Math.min(end, group + groupRows); first += blockRows) {
+      scratch.fill(0, 0, cols);
+      const last = Math.min(end, first + blockRows);
+      for (let r = first; r < last; r++) {
+        const row = r * cols;
+        for (let j = 0; j < cols; j++) scratch[j] += values[row + j]!;
+      }
+      for (let j = 0; j < cols; j++) sum[sumOffset + j] += scratch[j]!;
     }
-    for (let j = 0; j < cols; j++) out[outOffset + j] += scratch[j]!;
+    if (sum === scratch) for (let j = 0; j < cols; j++) out[outOffset + j] += scratch[cols + j]!;
   }
 }

@@ -119,32 +119,67 @@ export function gemmAccumulate(
  * gradient of a minibatch as the sum of its micro-shard gradients), at the cost of one product.
  * (The scalar kernel adds a block's float64 sum to a float32 C before rounding, so there float32
  * results can differ from that sum of rounded blocks by an ulp.)
+ *
+ * `groupBlocks` (default: all blocks in one group) groups the blocks: the first group's are added
+ * into C one by one as above; each later group's block matrices are added left to right into a
+ * zeroed matrix apart, which is then added into C: `((C + B₀ + … + B_{g−1}) + (B_g + … )) + …`.
  */
 export function gemmAccumulateDepthBlocks(
   m: number, n: number, k: number, depthBlock: number, alpha: number,
   a: MatrixOperand, b: MatrixOperand,
-  c: FloatArray, cOffset: number, ldc: number,
+  c: FloatArray, cOffset: number, ldc: number, groupBlocks = Infinity,
 ): void {
   if (m === 0 || n === 0 || k === 0 || alpha === 0) return;
   const wasm = activeWasm();
   if (wasm) {
-    wasmGemmDepthBlocks(wasm, m, n, k, depthBlock, alpha, a, b, c, cOffset, ldc);
+    wasmGemmDepthBlocks(wasm, m, n, k, depthBlock, alpha, a, b, c, cOffset, ldc, groupBlocks);
     return;
   }
+  const groupDepth = groupBlocks * depthBlock;
+  scalarDepthBlocks(m, n, Math.min(k, groupDepth), depthBlock, alpha, a, b, 0, c, cOffset, ldc);
+  if (k <= groupDepth) return;
+  const group = scalarGroupScratch(c, m * n);
+  for (let first = groupDepth; first < k; first += groupDepth) {
+    group.fill(0, 0, m * n);
+    scalarDepthBlocks(m, n, Math.min(groupDepth, k - first), depthBlock, alpha, a, b, first, group, 0, n);
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) c[cOffset + i * ldc + j] += group[i * n + j]!;
+    }
+  }
+}
+
+/** Depth blocks `[first, first + k)` of op(A)·op(B), each block summed from zero and added into C in order. */
+function scalarDepthBlocks(
+  m: number, n: number, k: number, depthBlock: number, alpha: number,
+  a: MatrixOperand, b: MatrixOperand, first: number, c: FloatArray, cOffset: number, ldc: number,
+): void {
   const aBlock = depthBlockA;
   const bBlock = depthBlockB;
   aBlock.data = a.data; aBlock.rowStride = a.rowStride; aBlock.colStride = a.colStride;
   bBlock.data = b.data; bBlock.rowStride = b.rowStride; bBlock.colStride = b.colStride;
-  for (let p = 0; p < k; p += depthBlock) {
+  for (let p = first; p < first + k; p += depthBlock) {
     aBlock.offset = a.offset + p * a.colStride;
     bBlock.offset = b.offset + p * b.rowStride;
-    scalarGemmAccumulate(m, n, Math.min(depthBlock, k - p), alpha, aBlock, bBlock, c, cOffset, ldc);
+    scalarGemmAccumulate(m, n, Math.min(depthBlock, first + k - p), alpha, aBlock, bBlock, c, cOffset, ldc);
   }
 }
 
 /** Operands rewritten per depth block by the scalar path of `gemmAccumulateDepthBlocks` (no allocation per call). */
 const depthBlockA: { data: FloatArray; offset: number; rowStride: number; colStride: number } = { data: new Float64Array(0), offset: 0, rowStride: 0, colStride: 0 };
 const depthBlockB: { data: FloatArray; offset: number; rowStride: number; colStride: number } = { data: new Float64Array(0), offset: 0, rowStride: 0, colStride: 0 };
+
+/** A later group's running sum on the scalar path, of C's dtype; grown when needed (so not allocated per call). */
+let groupScratch64 = new Float64Array(0);
+let groupScratch32 = new Float32Array(0);
+
+function scalarGroupScratch(c: FloatArray, length: number): FloatArray {
+  if (c instanceof Float32Array) {
+    if (groupScratch32.length < length) groupScratch32 = new Float32Array(length);
+    return groupScratch32;
+  }
+  if (groupScratch64.length < length) groupScratch64 = new Float64Array(length);
+  return groupScratch64;
+}
 
 /**
  * `C ← α·op(A)·op(B) + β·C` on raw operands (β = 0 never reads C). Row i of the result

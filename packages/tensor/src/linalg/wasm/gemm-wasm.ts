@@ -188,12 +188,15 @@ export function wasmGemm(
  * `C ← C + Σ_b α·op(A)[:, block b]·op(B)[block b, :]` over consecutive depth blocks of `depthBlock`
  * (≤ KC) rows, in block order: each block's products are summed from zero in depth order, then
  * added to C, so the result is bit-identical to computing each block's product into a zeroed
- * matrix and adding those left to right. Each C block is copied into the module once for all
- * depth blocks (loop order jc, ic, pc), which is what makes the many short blocks cheap.
+ * matrix and adding those left to right. With `groupBlocks`, the blocks come in groups of that
+ * many: the first group's are added into C one by one as above, each later group's are summed
+ * apart (from zero, in block order) and the group's sum is then added into C. Each C block is
+ * copied into the module once for all depth blocks (loop order jc, ic, pc), which is what makes
+ * the many short blocks cheap; a later group is summed in the module's second C region.
  */
 export function wasmGemmDepthBlocks(
   w: WasmGemmInstance, m: number, n: number, k: number, depthBlock: number, alpha: number,
-  a: MatrixOperand, b: MatrixOperand, c: FloatArray, cOffset: number, ldc: number,
+  a: MatrixOperand, b: MatrixOperand, c: FloatArray, cOffset: number, ldc: number, groupBlocks = Infinity,
 ): void {
   refreshViews(w);
   const precision: KernelPrecision = a.data instanceof Float32Array && b.data instanceof Float32Array && c instanceof Float32Array ? 'f32' : 'f64';
@@ -203,6 +206,7 @@ export function wasmGemmDepthBlocks(
   const aStart = w.aAddress / es;
   const bStart = w.bAddress / es;
   const cStart = w.cAddress / es;
+  const groupStart = w.postAddress / es; // the later groups' running sum (the epilogues' region, unused here)
   for (let jc = 0; jc < n; jc += WASM_GEMM_NC) {
     const nc = Math.min(WASM_GEMM_NC, n - jc);
     const ncPad = roundUp(nc, kernel.nr);
@@ -210,14 +214,31 @@ export function wasmGemmDepthBlocks(
       const mc = Math.min(WASM_GEMM_MC, m - ic);
       const cBlock = cOffset + ic * ldc + jc;
       copyBlockIn(c, cBlock, ldc, mc, nc, view, cStart, ncPad);
-      for (let pc = 0; pc < k; pc += depthBlock) {
+      for (let pc = 0, block = 0; pc < k; pc += depthBlock, block++) {
         const kc = Math.min(depthBlock, k - pc);
+        const later = block >= groupBlocks;
+        const opensGroup = later && block % groupBlocks === 0;
+        if (opensGroup) {
+          if (block > groupBlocks) addBlockInto(view, groupStart, cStart, ncPad, mc, nc);
+          view.fill(0, groupStart, groupStart + mc * ncPad);
+        }
         packPanels(b.data, b.offset + pc * b.rowStride + jc * b.colStride, b.colStride, b.rowStride, nc, kc, kernel.nr, view, bStart);
         packPanels(a.data, a.offset + ic * a.rowStride + pc * a.colStride, a.rowStride, a.colStride, mc, kc, kernel.mr, view, aStart);
-        kernel.run(Math.ceil(mc / kernel.mr), ncPad / kernel.nr, kc, alpha, w.aAddress, w.bAddress, w.cAddress, ncPad * es, 0);
+        kernel.run(Math.ceil(mc / kernel.mr), ncPad / kernel.nr, kc, alpha, w.aAddress, w.bAddress,
+          later ? w.postAddress : w.cAddress, ncPad * es, 0);
       }
+      if (k > groupBlocks * depthBlock) addBlockInto(view, groupStart, cStart, ncPad, mc, nc);
       copyBlockOut(view, cStart, ncPad, mc, nc, c, cBlock, ldc);
     }
+  }
+}
+
+/** `C += G` over an `rows × cols` block of pitch `pitch`, both in the module's memory. */
+function addBlockInto(view: FloatArray, groupStart: number, cStart: number, pitch: number, rows: number, cols: number): void {
+  for (let r = 0; r < rows; r++) {
+    const g = groupStart + r * pitch;
+    const c = cStart + r * pitch;
+    for (let j = 0; j < cols; j++) view[c + j] += view[g + j]!;
   }
 }
 
