@@ -311,38 +311,19 @@ describe('gemmAccumulateDepthBlocks', () => {
           }
           if (g > 0) for (let i = 0; i < m * n; i++) expected[i] += sum[i]!;
         }
-        const actual = c.data.slice();
-        gemmAccumulateDepthBlocks(
-          m,
-          n,
-          k,
-          block,
-          alpha,
-          opA,
-          { data: b.data, offset: 0, rowStride: n, colStride: 1 },
-          actual,
-          0,
-          n,
-          group,
-        );
+        const grouped = (groupBlocks: number) => {
+          const out = c.data.slice();
+          const opB = { data: b.data, offset: 0, rowStride: n, colStride: 1 };
+          gemmAccumulateDepthBlocks(m, n, k, block, alpha, opA, opB, out, 0, n, groupBlocks);
+          return out;
+        };
+        const actual = grouped(group);
         expect(Array.from(actual, (x) => (Object.is(x, -0) ? '-0' : x))).toEqual(
           Array.from(expected, (x) => (Object.is(x, -0) ? '-0' : x)),
         );
         // and grouping changes the bits somewhere on the large case (groups of one block would be the plain sum)
         if (m * n > 10_000) {
-          const ungrouped = c.data.slice();
-          gemmAccumulateDepthBlocks(
-            m,
-            n,
-            k,
-            block,
-            alpha,
-            opA,
-            { data: b.data, offset: 0, rowStride: n, colStride: 1 },
-            ungrouped,
-            0,
-            n,
-          );
+          const ungrouped = grouped(Infinity);
           expect(Array.from(actual)).not.toEqual(Array.from(ungrouped));
         }
       }
