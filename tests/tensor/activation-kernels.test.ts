@@ -16,11 +16,14 @@ import { uniformSource } from './linalg-helpers';
 
 afterEach(() => setGemmBackend('auto'));
 
-/** Distance in units in the last place of `reference` (its spacing; the subnormal spacing below 2^-1022). */
-function ulpDistance(value: number, reference: number): number {
-  const spacing = Math.max(2 ** (Math.floor(Math.log2(Math.abs(reference))) - 52), 2 ** -1074);
+/** Distance in units in the last place of `reference` with `mantissaBits` (its spacing; `tiniest` below the normals). */
+function ulpDistanceIn(value: number, reference: number, mantissaBits: number, tiniest: number): number {
+  const spacing = Math.max(2 ** (Math.floor(Math.log2(Math.abs(reference))) - mantissaBits), tiniest);
   return Math.abs(value - reference) / spacing;
 }
+
+const ulpDistance = (value: number, reference: number) => ulpDistanceIn(value, reference, 52, 2 ** -1074);
+const ulpDistance32 = (value: number, reference: number) => ulpDistanceIn(value, reference, 23, 2 ** -149);
 
 describe('kernelExp', () => {
   test('within 2 ulp of the portable exp from -745 to 709.7 (normal and subnormal results)', () => {
@@ -54,12 +57,6 @@ describe('kernelExp', () => {
     expect(EXP2_FRACTION_TABLE.length).toBe(256);
   });
 });
-
-/** Distance in float32 units in the last place of `reference` (the float32 subnormal spacing below 2^-126). */
-function ulpDistance32(value: number, reference: number): number {
-  const spacing = Math.max(2 ** (Math.floor(Math.log2(Math.abs(reference))) - 23), 2 ** -149);
-  return Math.abs(value - reference) / spacing;
-}
 
 describe("kernelExpF32 (a float32 network's SiLU)", () => {
   test('within 1.5 float32 ulp of the true value from -103 to 88.7, subnormal results included', () => {
