@@ -63,8 +63,8 @@ export interface WasmGemmInstance {
   /** Where a block of op(A) or op(B) is staged for the packing kernels, and its size. */
   readonly stageAddress: number;
   readonly stageBytes: number;
-  /** The packing kernels by `packKernelName`. */
-  readonly packers: Readonly<Record<string, PackKernel>>;
+  /** The packing kernels, at `packerIndex(elementBytes, width, adjacent)`. */
+  readonly packers: readonly (PackKernel | undefined)[];
   buffer: ArrayBuffer | undefined;
   view64: Float64Array;
   view32: Float32Array;
@@ -123,7 +123,7 @@ export function createWasmGemm(f64Tile: TileShape = F64_TILE, f32Tile: TileShape
     tableAddress: cAddress + 3 * cBytes + biasBytes,
     stageAddress: cAddress + 3 * cBytes + biasBytes + tableBytes,
     stageBytes,
-    packers: instance.exports as unknown as Record<string, PackKernel>,
+    packers: packersByIndex(instance.exports),
     buffer: undefined,
     view64: new Float64Array(0),
     view32: new Float32Array(0),
@@ -324,11 +324,27 @@ function stagePanels(
   const es = out.BYTES_PER_ELEMENT;
   if (run > 2 * lines * depth || run * es > w.stageBytes) return false;
   const adjacent = lineStride === 1 && (width * es) % 16 === 0;
-  const pack = w.packers[packKernelName(es, width, adjacent)];
+  const pack = w.packers[packerIndex(es, width, adjacent)];
   if (!pack) return false;
   out.set(cachedSubarray(data, base, run), w.stageAddress / es);
   pack(w.stageAddress, lineStride * es, depthStride * es, lines / width, depth, start * es);
   return true;
+}
+
+/** Where the packing kernel for these panels sits in `packers` (an integer, so finding it allocates nothing). */
+function packerIndex(elementBytes: number, width: number, adjacent: boolean): number {
+  return (width * 2 + (adjacent ? 1 : 0)) * 16 + elementBytes;
+}
+
+function packersByIndex(exports: Record<string, unknown>): (PackKernel | undefined)[] {
+  const packers: (PackKernel | undefined)[] = [];
+  for (const bytes of [4, 8])
+    for (let width = 1; width <= 16; width++)
+      for (const adjacent of [false, true]) {
+        const kernel = exports[packKernelName(bytes, width, adjacent)];
+        if (kernel) packers[packerIndex(bytes, width, adjacent)] = kernel as PackKernel;
+      }
+  return packers;
 }
 
 /** `packPanels` in TypeScript: the fallback, and the tail panel of a staged block. */
@@ -407,20 +423,22 @@ function copyBlockOut(
  * `array.subarray(start, start + length)`, made once per (array, start, length) and kept while the array lives:
  * the block copies ask for the same few ranges every step, so steady-state training and sampling allocate nothing.
  * A module view is replaced when the memory grows, so its ranges are made afresh for the new view. At most
- * `MAX_CACHED_RANGES` per array (a caller walking through many offsets of one array starts the cache afresh).
+ * `MAX_CACHED_RANGES` starts per array (a caller walking through many offsets of one array starts the cache afresh).
  */
 const MAX_CACHED_RANGES = 64;
 
-const subarrays = new WeakMap<FloatArray, Map<number, FloatArray>>();
+const subarrays = new WeakMap<FloatArray, Map<number, Map<number, FloatArray>>>();
 
 function cachedSubarray(array: FloatArray, start: number, length: number): FloatArray {
-  let ranges = subarrays.get(array);
-  if (!ranges) subarrays.set(array, (ranges = new Map()));
-  const key = start * 2 ** 26 + length; // lengths stay below 2^26 elements: blocks are at most MC × NC
-  let range = ranges.get(key);
-  if (!range) {
-    if (ranges.size >= MAX_CACHED_RANGES) ranges.clear();
-    ranges.set(key, (range = array.subarray(start, start + length)));
+  let starts = subarrays.get(array);
+  if (!starts) subarrays.set(array, (starts = new Map()));
+  // keyed by start, then length: small-integer keys, so a lookup allocates nothing
+  let lengths = starts.get(start);
+  if (!lengths) {
+    if (starts.size >= MAX_CACHED_RANGES) starts.clear();
+    starts.set(start, (lengths = new Map()));
   }
+  let range = lengths.get(length);
+  if (!range) lengths.set(length, (range = array.subarray(start, start + length)));
   return range;
 }
