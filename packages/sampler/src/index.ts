@@ -82,6 +82,7 @@ export {
 export {
   logLikelihood,
   defaultDivergence,
+  hasExactDivergence,
   MAX_PROBES,
   DEFAULT_LIKELIHOOD_CHUNK,
   FINITE_DIFFERENCE_DEFAULT_MAX_DIM,

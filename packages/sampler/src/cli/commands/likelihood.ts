@@ -4,7 +4,12 @@
  * @packageDocumentation
  */
 import type { Score } from '@sgmkit/score';
-import { logLikelihood, defaultDivergence, type LogLikelihoodResult } from '../../likelihood/log-likelihood.js';
+import {
+  logLikelihood,
+  defaultDivergence,
+  hasExactDivergence,
+  type LogLikelihoodResult,
+} from '../../likelihood/log-likelihood.js';
 import { DIVERGENCE_METHODS, type DivergenceMethod } from '../../likelihood/divergence.js';
 import { exactPFODELikelihood } from '../../analysis/likelihood.js';
 import { earlyStoppingGrid, uniformGrid } from '../../schedules/grids.js';
@@ -75,7 +80,7 @@ const spec: CommandSpec = {
       kind: 'choice',
       choices: DIVERGENCE_METHODS,
       description: 'divergence of the drift',
-      defaultText: 'exact (gaussian), finite-difference (d ≤ 16), else hutchinson',
+      defaultText: 'exact (every target: affine form or closed-form/forward-mode Jacobian trace)',
     },
     {
       name: 'probes',
@@ -127,13 +132,13 @@ function resolveRun(args: ParsedArgs, score: Score, target: Target, dataPath: st
     throw new OptionValueError('schedule', schedule, 'uniform when δ = 0 (the early-stopping schedule needs δ > 0)');
   const divergence = args.string(
     'divergence',
-    defaultDivergence(typeof score.affineAt === 'function', score.dim),
+    defaultDivergence(hasExactDivergence(score), score.dim),
   ) as DivergenceMethod;
-  if (divergence === 'exact' && typeof score.affineAt !== 'function') {
+  if (divergence === 'exact' && !hasExactDivergence(score)) {
     throw new OptionValueError(
       'divergence',
       'exact',
-      `finite-difference or hutchinson: the ${target.name} score is not affine`,
+      `finite-difference or hutchinson: the ${target.name} score has no exact Jacobian trace`,
     );
   }
   const hutchinson = divergence === 'hutchinson';
