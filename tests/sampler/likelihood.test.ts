@@ -1,6 +1,12 @@
 import { InvalidArgumentError, NonFiniteValueError, fromArray, type Batch } from '@sgmkit/tensor';
 import { createScoreNetwork, gaussianMixtureScore, gaussianScore, pointCloudScore, type Score } from '@sgmkit/score';
-import { exactPFODELikelihood, logLikelihood, uniformGrid, earlyStoppingGrid } from '@sgmkit/sampler';
+import {
+  defaultDivergenceOf,
+  exactPFODELikelihood,
+  logLikelihood,
+  uniformGrid,
+  earlyStoppingGrid,
+} from '@sgmkit/sampler';
 import { expectArgumentError } from '../helpers/errors';
 import { K_SE } from '../helpers/statistics';
 
@@ -330,6 +336,13 @@ describe('logLikelihood refuses bad input with typed errors', () => {
     expect(refuse).toThrow(/jacobianTraceInto/);
     // without a divergence option such a score falls back to central differences (d ≤ 16)
     expect(logLikelihood(opaque, x, { T: 10, steps: 10 }).divergence).toBe('finite-difference');
+    // defaults: exact for affine scores at any d, for Jacobian traces up to d = 16 (a network's costs d passes)
+    expect(defaultDivergenceOf(mixture)).toBe('exact');
+    const wide = (d: number) => Array.from({ length: d }, () => 0);
+    expect(defaultDivergenceOf(gaussianMixtureScore({ weights: [1], means: [wide(17)], covariances: [1] }))).toBe(
+      'hutchinson',
+    );
+    expect(defaultDivergenceOf(gaussianScore({ mean: wide(17), covariance: 1 }))).toBe('exact');
   });
 
   test('a score returning NaN stops the run with NonFiniteValueError', () => {

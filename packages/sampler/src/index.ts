@@ -82,6 +82,7 @@ export {
 export {
   logLikelihood,
   defaultDivergence,
+  defaultDivergenceOf,
   hasExactDivergence,
   MAX_PROBES,
   DEFAULT_LIKELIHOOD_CHUNK,

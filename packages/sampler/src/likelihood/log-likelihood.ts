@@ -46,8 +46,9 @@ export interface LogLikelihoodOptions {
   /**
    * Divergence: `'exact'` (needs `score.affineAt` or `score.jacobianTraceInto`: Gaussian, mixture and
    * point-cloud scores and networks have one), `'finite-difference'` (`2d` score evaluations per stage,
-   * error ≈ 1e-10) or `'hutchinson'` (needs `seed`). Default: `'exact'` when the score has either, else
-   * `'finite-difference'` up to `d = FINITE_DIFFERENCE_DEFAULT_MAX_DIM`, else `'hutchinson'`.
+   * error ≈ 1e-10) or `'hutchinson'` (needs `seed`). Default ({@link defaultDivergenceOf}): `'exact'` for an
+   * affine score, and for a score with `jacobianTraceInto` up to `d = FINITE_DIFFERENCE_DEFAULT_MAX_DIM`;
+   * else `'finite-difference'` up to that dimension, else `'hutchinson'`.
    */
   readonly divergence?: DivergenceMethod;
   /** Hutchinson probes per point (default 1; at least 2 for a per-point standard error). */
@@ -124,6 +125,17 @@ export function defaultDivergence(exact: boolean, d: number): DivergenceMethod {
   return exact ? 'exact' : d <= FINITE_DIFFERENCE_DEFAULT_MAX_DIM ? 'finite-difference' : 'hutchinson';
 }
 
+/**
+ * The default divergence method for `score`: `'exact'` for an affine score; for a score with
+ * `jacobianTraceInto` up to `d = FINITE_DIFFERENCE_DEFAULT_MAX_DIM` (a network's trace costs `d` forward
+ * passes per row and stage, so above that Hutchinson's few probes are the default; ask for `'exact'`
+ * explicitly); else `'finite-difference'` up to that dimension and `'hutchinson'` above.
+ */
+export function defaultDivergenceOf(score: Score): DivergenceMethod {
+  const small = score.dim <= FINITE_DIFFERENCE_DEFAULT_MAX_DIM;
+  return defaultDivergence(typeof score.affineAt === 'function' || (small && hasExactDivergence(score)), score.dim);
+}
+
 /** Whether `score` gives its Jacobian trace exactly: an affine form, or `jacobianTraceInto`. */
 export function hasExactDivergence(score: Score): boolean {
   return typeof score.affineAt === 'function' || typeof score.jacobianTraceInto === 'function';
@@ -135,7 +147,7 @@ function resolve(fn: string, score: Score, options: LogLikelihoodOptions, n: num
   const T = expectPositive(fn, 'options.T', options.T);
   const grid = resolveGrid(fn, options, T);
   const exact = hasExactDivergence(score);
-  const divergence = options.divergence ?? defaultDivergence(exact, score.dim);
+  const divergence = options.divergence ?? defaultDivergenceOf(score);
   if (!DIVERGENCE_METHODS.includes(divergence)) {
     throw new InvalidArgumentError(
       fn,

@@ -6,7 +6,7 @@
 import type { Score } from '@sgmkit/score';
 import {
   logLikelihood,
-  defaultDivergence,
+  defaultDivergenceOf,
   hasExactDivergence,
   type LogLikelihoodResult,
 } from '../../likelihood/log-likelihood.js';
@@ -80,7 +80,7 @@ const spec: CommandSpec = {
       kind: 'choice',
       choices: DIVERGENCE_METHODS,
       description: 'divergence of the drift',
-      defaultText: 'exact (every target: affine form or closed-form/forward-mode Jacobian trace)',
+      defaultText: 'exact for gaussian and for d ≤ 16 (Jacobian trace), else hutchinson',
     },
     {
       name: 'probes',
@@ -130,10 +130,7 @@ function resolveRun(args: ParsedArgs, score: Score, target: Target, dataPath: st
   const schedule = args.string('schedule', delta > 0 ? 'early-stopping' : 'uniform') as LikelihoodRun['schedule'];
   if (schedule === 'early-stopping' && delta === 0)
     throw new OptionValueError('schedule', schedule, 'uniform when δ = 0 (the early-stopping schedule needs δ > 0)');
-  const divergence = args.string(
-    'divergence',
-    defaultDivergence(hasExactDivergence(score), score.dim),
-  ) as DivergenceMethod;
+  const divergence = args.string('divergence', defaultDivergenceOf(score)) as DivergenceMethod;
   if (divergence === 'exact' && !hasExactDivergence(score)) {
     throw new OptionValueError(
       'divergence',
