@@ -308,32 +308,37 @@ export class ScoreNetwork implements Score {
     let value = ws.value[0]!;
     let tangent = ws.tangent[0]!;
     // Layer 0: z = b₀ (time folded in) + x W₀[:d]; the tangent along e_i is row i of W₀.
+    // Loops run along the rows of W (row-major in × out), contiguous in memory.
     const first = layouts[0]!;
-    for (let j = 0; j < first.outDim; j++) {
-      let z = this.firstBias[j]!;
-      for (let i = 0; i < d; i++) z += x.data[xo + i]! * w[first.weightOffset + i * first.outDim + j]!;
-      value[j] = z;
-      for (let i = 0; i < d; i++) tangent[i * first.outDim + j] = w[first.weightOffset + i * first.outDim + j]!;
+    const width0 = first.outDim;
+    for (let j = 0; j < width0; j++) value[j] = this.firstBias[j]!;
+    for (let i = 0; i < d; i++) {
+      const xi = x.data[xo + i]!;
+      const row = first.weightOffset + i * width0;
+      for (let j = 0; j < width0; j++) {
+        value[j] += xi * w[row + j]!;
+        tangent[i * width0 + j] = w[row + j]!;
+      }
     }
-    siluWithTangents(value, tangent, d, first.outDim);
+    siluWithTangents(value, tangent, d, width0);
     for (let l = 1; l < last; l++) {
       const layer = layouts[l]!;
+      const { inDim, outDim, weightOffset } = layer;
       const nextValue = ws.value[l % 2]!;
       const nextTangent = ws.tangent[l % 2]!;
-      for (let j = 0; j < layer.outDim; j++) {
-        let z = w[layer.biasOffset + j]!;
-        for (let p = 0; p < layer.inDim; p++) z += value[p]! * w[layer.weightOffset + p * layer.outDim + j]!;
-        nextValue[j] = z;
-      }
-      for (let i = 0; i < d; i++) {
-        for (let j = 0; j < layer.outDim; j++) {
-          let z = 0;
-          for (let p = 0; p < layer.inDim; p++)
-            z += tangent[i * layer.inDim + p]! * w[layer.weightOffset + p * layer.outDim + j]!;
-          nextTangent[i * layer.outDim + j] = z;
+      for (let j = 0; j < outDim; j++) nextValue[j] = w[layer.biasOffset + j]!;
+      nextTangent.fill(0, 0, d * outDim);
+      for (let p = 0; p < inDim; p++) {
+        const row = weightOffset + p * outDim;
+        const v = value[p]!;
+        for (let j = 0; j < outDim; j++) nextValue[j] += v * w[row + j]!;
+        for (let i = 0; i < d; i++) {
+          const t = tangent[i * inDim + p]!;
+          const target = i * outDim;
+          for (let j = 0; j < outDim; j++) nextTangent[target + j] += t * w[row + j]!;
         }
       }
-      siluWithTangents(nextValue, nextTangent, d, layer.outDim);
+      siluWithTangents(nextValue, nextTangent, d, outDim);
       value = nextValue;
       tangent = nextTangent;
     }
