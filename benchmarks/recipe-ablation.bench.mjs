@@ -51,6 +51,8 @@ const VARIANTS = {
   'range-inf': { train: { maxStandardizedRange: Infinity } },
   std05: { train: { standardizedStd: 0.5 } },
   std03: { train: { standardizedStd: 0.3 } },
+  'std03-range33': { train: { standardizedStd: 0.3, maxStandardizedRange: 10 / 3 } },
+  'std05-range8': { train: { standardizedStd: 0.5, maxStandardizedRange: 8 } },
   'norm-none': { train: { normalization: 'none' } },
   'lr2e3-final1': { train: { learningRate: 2e-3, finalLearningRateFraction: 0.01 } },
   'lr2e3-warm800': { train: { learningRate: 2e-3, warmupSteps: 800 } },
