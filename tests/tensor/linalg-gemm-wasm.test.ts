@@ -92,6 +92,14 @@ describe('wasm SIMD gemm', () => {
       compareBackends(false, true, 5, GEMM_NC + 1, GEMM_KC, -1, 0, dtype, 9);
     });
 
+    // Widths that are whole tiles (C's rows back to back in the module and in C): the block copies take the
+    // TypedArray.set path there, for accumulating (β = 1) and overwriting (β = 0) products, across MC.
+    test(`${dtype}: whole-tile widths (8, 16, 64, 256) with β = 1 and β = 0, m across MC`, () => {
+      let seed = 300;
+      for (const n of [8, 16, 64, 256])
+        for (const beta of [1, 0]) compareBackends(false, n % 16 === 0, GEMM_MC + 5, n, 21, 0.5, beta, dtype, seed++);
+    });
+
     test(`${dtype}: α = 0 only scales C by β, β = 0 overwrites NaN`, () => {
       setGemmBackend('wasm');
       const a = randomMatrix(5, 4, 1, dtype),
@@ -119,6 +127,30 @@ describe('wasm SIMD gemm', () => {
       for (let i = 0; i < 99; i++)
         expect(Math.abs(store[5 + i]! - ref.value[i]!)).toBeLessThanOrEqual(11 * EPS64 * ref.magnitude[i]!);
       expect([...store.subarray(0, 5), ...store.subarray(104)]).toEqual(new Array(10).fill(-7));
+    }
+  });
+
+  test('whole-tile C inside a larger buffer, at two offsets in turn: only its rows change, the same bits as scalar', () => {
+    for (const dtype of ['float64', 'float32'] as const) {
+      const a = randomMatrix(9, 5, 11, dtype);
+      const b = randomMatrix(5, 16, 12, dtype);
+      const run = (backend: 'scalar' | 'wasm') => {
+        setGemmBackend(backend);
+        const store = randomMatrix(40, 16, 13, dtype).data;
+        for (const row of [3, 20]) {
+          const ao: MatrixOperand = { data: a.data, offset: 0, rowStride: 5, colStride: 1 };
+          const bo: MatrixOperand = { data: b.data, offset: 0, rowStride: 16, colStride: 1 };
+          gemmAccumulate(9, 16, 5, 0.75, ao, bo, store, row * 16, 16);
+          gemmKernel(9, 16, 5, 1, ao, bo, 0, store, (row + 10) * 16, 16);
+        }
+        return store;
+      };
+      const scalar = run('scalar');
+      const wasm = run('wasm');
+      if (dtype === 'float64') expect(wasm).toEqual(scalar);
+      const untouched = randomMatrix(40, 16, 13, dtype).data;
+      for (const r of [0, 1, 2, 12, 39])
+        expect(wasm.subarray(r * 16, r * 16 + 16)).toEqual(untouched.subarray(r * 16, r * 16 + 16));
     }
   });
 
@@ -311,38 +343,19 @@ describe('gemmAccumulateDepthBlocks', () => {
           }
           if (g > 0) for (let i = 0; i < m * n; i++) expected[i] += sum[i]!;
         }
-        const actual = c.data.slice();
-        gemmAccumulateDepthBlocks(
-          m,
-          n,
-          k,
-          block,
-          alpha,
-          opA,
-          { data: b.data, offset: 0, rowStride: n, colStride: 1 },
-          actual,
-          0,
-          n,
-          group,
-        );
+        const grouped = (groupBlocks: number) => {
+          const out = c.data.slice();
+          const opB = { data: b.data, offset: 0, rowStride: n, colStride: 1 };
+          gemmAccumulateDepthBlocks(m, n, k, block, alpha, opA, opB, out, 0, n, groupBlocks);
+          return out;
+        };
+        const actual = grouped(group);
         expect(Array.from(actual, (x) => (Object.is(x, -0) ? '-0' : x))).toEqual(
           Array.from(expected, (x) => (Object.is(x, -0) ? '-0' : x)),
         );
         // and grouping changes the bits somewhere on the large case (groups of one block would be the plain sum)
         if (m * n > 10_000) {
-          const ungrouped = c.data.slice();
-          gemmAccumulateDepthBlocks(
-            m,
-            n,
-            k,
-            block,
-            alpha,
-            opA,
-            { data: b.data, offset: 0, rowStride: n, colStride: 1 },
-            ungrouped,
-            0,
-            n,
-          );
+          const ungrouped = grouped(Infinity);
           expect(Array.from(actual)).not.toEqual(Array.from(ungrouped));
         }
       }

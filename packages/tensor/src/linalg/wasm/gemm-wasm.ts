@@ -260,15 +260,16 @@ export function wasmGemmBiasSilu(
   const view = precision === 'f64' ? w.view64 : w.view32;
   const es = elementBytes(precision);
   const ncPad = roundUp(n, kernel.nr);
-  const biasStart = w.biasAddress / 8;
-  for (let j = 0; j < ncPad; j++) w.view64[biasStart + j] = j < n ? bias[biasOffset + j]! : 0;
+  // The bias row in the epilogue's precision (a float32 epilogue adds the bias rounded to float32).
+  const biasStart = w.biasAddress / es;
+  for (let j = 0; j < ncPad; j++) view[biasStart + j] = j < n ? bias[biasOffset + j]! : 0;
   packPanels(b.data, b.offset, b.colStride, b.rowStride, n, k, kernel.nr, view, w.bAddress / es);
   const epilogue = sigmoid ? kernel.biasSiluSigmoid : kernel.biasSilu;
   for (let ic = 0; ic < m; ic += WASM_GEMM_MC) {
     const mc = Math.min(WASM_GEMM_MC, m - ic);
     packPanels(a.data, a.offset + ic * a.rowStride, a.rowStride, a.colStride, mc, k, kernel.mr, view, w.aAddress / es);
     kernel.run(Math.ceil(mc / kernel.mr), ncPad / kernel.nr, k, 1, w.aAddress, w.bAddress, w.cAddress, ncPad * es, 1);
-    epilogue(mc, ncPad / 2, ncPad * es, w.cAddress, w.postAddress, w.sigmoidAddress, w.biasAddress, w.tableAddress);
+    epilogue(mc, ncPad / lanes(precision), ncPad * es, w.cAddress, w.postAddress, w.sigmoidAddress, w.biasAddress, w.tableAddress);
     copyBlockOut(view, w.postAddress / es, ncPad, mc, n, post, ic * n, n);
     if (!sigmoid) continue;
     copyBlockOut(view, w.cAddress / es, ncPad, mc, n, pre, ic * n, n);
@@ -317,7 +318,18 @@ function packPanels(
   }
 }
 
-function copyBlockIn(c: FloatArray, cBlock: number, ldc: number, rows: number, cols: number, view: FloatArray, start: number, pitch: number): void {
+/**
+ * Copies a C block into the module (`pitch` ≥ cols). When both sides are one contiguous run (the MLP's widths are
+ * multiples of the tile width, so C's rows are back to back on both sides), one `TypedArray.set`, a memcpy (or a
+ * conversion with the same rounding as element stores), instead of an element loop.
+ */
+function copyBlockIn(
+  c: FloatArray, cBlock: number, ldc: number, rows: number, cols: number, view: FloatArray, start: number, pitch: number,
+): void {
+  if (pitch === cols && ldc === cols) {
+    view.set(cachedSubarray(c, cBlock, rows * cols), start);
+    return;
+  }
   for (let r = 0; r < rows; r++) {
     const src = cBlock + r * ldc;
     const dst = start + r * pitch;
@@ -325,10 +337,39 @@ function copyBlockIn(c: FloatArray, cBlock: number, ldc: number, rows: number, c
   }
 }
 
-function copyBlockOut(view: FloatArray, start: number, pitch: number, rows: number, cols: number, c: FloatArray, cBlock: number, ldc: number): void {
+/** Copies a C block out of the module; one `TypedArray.set` when both sides are contiguous (see `copyBlockIn`). */
+function copyBlockOut(
+  view: FloatArray, start: number, pitch: number, rows: number, cols: number, c: FloatArray, cBlock: number, ldc: number,
+): void {
+  if (pitch === cols && ldc === cols) {
+    c.set(cachedSubarray(view, start, rows * cols), cBlock);
+    return;
+  }
   for (let r = 0; r < rows; r++) {
     const src = start + r * pitch;
     const dst = cBlock + r * ldc;
     for (let j = 0; j < cols; j++) c[dst + j] = view[src + j]!;
   }
+}
+
+/**
+ * `array.subarray(start, start + length)`, made once per (array, start, length) and kept while the array lives:
+ * the block copies ask for the same few ranges every step, so steady-state training and sampling allocate nothing.
+ * A module view is replaced when the memory grows, so its ranges are made afresh for the new view. At most
+ * `MAX_CACHED_RANGES` per array (a caller walking through many offsets of one array starts the cache afresh).
+ */
+const MAX_CACHED_RANGES = 64;
+
+const subarrays = new WeakMap<FloatArray, Map<number, FloatArray>>();
+
+function cachedSubarray(array: FloatArray, start: number, length: number): FloatArray {
+  let ranges = subarrays.get(array);
+  if (!ranges) subarrays.set(array, (ranges = new Map()));
+  const key = start * 2 ** 26 + length; // lengths stay below 2^26 elements: blocks are at most MC × NC
+  let range = ranges.get(key);
+  if (!range) {
+    if (ranges.size >= MAX_CACHED_RANGES) ranges.clear();
+    ranges.set(key, (range = array.subarray(start, start + length)));
+  }
+  return range;
 }
