@@ -11,7 +11,7 @@
  * its products in depth order: the f64 kernel is bit-identical to the scalar TypeScript one.
  * @packageDocumentation
  */
-import { biasSiluKernel } from './activation-module.js';
+import { biasSiluKernel, biasSiluKernelF32 } from './activation-module.js';
 import { F64, FunctionBuilder, I32, Op, SimdOp, V128, VOID_BLOCK, encodeModule, type ModuleDescription } from './encoder.js';
 
 /** Register tile of a macro-kernel: MR rows by V vectors. */
@@ -135,10 +135,10 @@ export function gemmModuleDescription(memoryPages: number, f64Tile: TileShape = 
     functions: [
       { name: 'gemm_f64', builder: macroKernel('f64', f64Tile) },
       { name: 'gemm_f32', builder: macroKernel('f32', f32Tile) },
-      { name: 'bias_silu_f64', builder: biasSiluKernel('f64', false) },
-      { name: 'bias_silu_f32', builder: biasSiluKernel('f32', false) },
-      { name: 'bias_silu_sigmoid_f64', builder: biasSiluKernel('f64', true) },
-      { name: 'bias_silu_sigmoid_f32', builder: biasSiluKernel('f32', true) },
+      { name: 'bias_silu_f64', builder: biasSiluKernel(false) },
+      { name: 'bias_silu_f32', builder: biasSiluKernelF32(false) },
+      { name: 'bias_silu_sigmoid_f64', builder: biasSiluKernel(true) },
+      { name: 'bias_silu_sigmoid_f32', builder: biasSiluKernelF32(true) },
     ],
   };
 }

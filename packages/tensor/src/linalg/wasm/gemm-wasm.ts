@@ -260,15 +260,16 @@ export function wasmGemmBiasSilu(
   const view = precision === 'f64' ? w.view64 : w.view32;
   const es = elementBytes(precision);
   const ncPad = roundUp(n, kernel.nr);
-  const biasStart = w.biasAddress / 8;
-  for (let j = 0; j < ncPad; j++) w.view64[biasStart + j] = j < n ? bias[biasOffset + j]! : 0;
+  // The bias row in the epilogue's precision (a float32 epilogue adds the bias rounded to float32).
+  const biasStart = w.biasAddress / es;
+  for (let j = 0; j < ncPad; j++) view[biasStart + j] = j < n ? bias[biasOffset + j]! : 0;
   packPanels(b.data, b.offset, b.colStride, b.rowStride, n, k, kernel.nr, view, w.bAddress / es);
   const epilogue = sigmoid ? kernel.biasSiluSigmoid : kernel.biasSilu;
   for (let ic = 0; ic < m; ic += WASM_GEMM_MC) {
     const mc = Math.min(WASM_GEMM_MC, m - ic);
     packPanels(a.data, a.offset + ic * a.rowStride, a.rowStride, a.colStride, mc, k, kernel.mr, view, w.aAddress / es);
     kernel.run(Math.ceil(mc / kernel.mr), ncPad / kernel.nr, k, 1, w.aAddress, w.bAddress, w.cAddress, ncPad * es, 1);
-    epilogue(mc, ncPad / 2, ncPad * es, w.cAddress, w.postAddress, w.sigmoidAddress, w.biasAddress, w.tableAddress);
+    epilogue(mc, ncPad / lanes(precision), ncPad * es, w.cAddress, w.postAddress, w.sigmoidAddress, w.biasAddress, w.tableAddress);
     copyBlockOut(view, w.postAddress / es, ncPad, mc, n, post, ic * n, n);
     if (!sigmoid) continue;
     copyBlockOut(view, w.cAddress / es, ncPad, mc, n, pre, ic * n, n);
