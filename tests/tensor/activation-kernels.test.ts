@@ -7,6 +7,7 @@ import {
   gemmBiasSilu,
   gemmKernel,
   kernelExp,
+  kernelExpF32,
   setGemmBackend,
   type MatrixOperand,
 } from '@sgmkit/tensor';
@@ -15,11 +16,14 @@ import { uniformSource } from './linalg-helpers';
 
 afterEach(() => setGemmBackend('auto'));
 
-/** Distance in units in the last place of `reference` (its spacing; the subnormal spacing below 2^-1022). */
-function ulpDistance(value: number, reference: number): number {
-  const spacing = Math.max(2 ** (Math.floor(Math.log2(Math.abs(reference))) - 52), 2 ** -1074);
+/** Distance in units in the last place of `reference` with `mantissaBits` (its spacing; `tiniest` below the normals). */
+function ulpDistanceIn(value: number, reference: number, mantissaBits: number, tiniest: number): number {
+  const spacing = Math.max(2 ** (Math.floor(Math.log2(Math.abs(reference))) - mantissaBits), tiniest);
   return Math.abs(value - reference) / spacing;
 }
+
+const ulpDistance = (value: number, reference: number) => ulpDistanceIn(value, reference, 52, 2 ** -1074);
+const ulpDistance32 = (value: number, reference: number) => ulpDistanceIn(value, reference, 23, 2 ** -149);
 
 describe('kernelExp', () => {
   test('within 2 ulp of the portable exp from -745 to 709.7 (normal and subnormal results)', () => {
@@ -51,6 +55,47 @@ describe('kernelExp', () => {
         throw new Error(`kernelExp(${x}) = ${kernelExp(x)} but fastExp gives ${fastExp(x)}`);
     }
     expect(EXP2_FRACTION_TABLE.length).toBe(256);
+  });
+});
+
+describe("kernelExpF32 (a float32 network's SiLU)", () => {
+  test('within 1.5 float32 ulp of the true value from -103 to 88.7, subnormal results included', () => {
+    const uniform = uniformSource(8);
+    let worst = 0;
+    let allFloat32 = true;
+    for (let i = 0; i < 50_000; i++) {
+      const x = Math.fround(-103 + (191.7 * (uniform() + 1)) / 2);
+      const value = kernelExpF32(x);
+      allFloat32 &&= Math.fround(value) === value;
+      worst = Math.max(worst, ulpDistance32(value, exp(x)));
+    }
+    for (let x = -20; x <= 20; x += 1 / 32) worst = Math.max(worst, ulpDistance32(kernelExpF32(x), exp(x)));
+    expect(allFloat32).toBe(true);
+    expect(worst).toBeLessThanOrEqual(1.5);
+  });
+
+  test('special values: overflow to +∞, underflow to 0, NaN, ±∞, ±0', () => {
+    for (const x of [88.73, 89, 100, 1e30, Infinity]) expect(kernelExpF32(Math.fround(x))).toBe(Infinity);
+    for (const x of [-104, -105, -1e30, -Infinity]) expect(kernelExpF32(Math.fround(x))).toBe(0);
+    expect(kernelExpF32(NaN)).toBeNaN();
+    expect(kernelExpF32(0)).toBe(1);
+    expect(kernelExpF32(-0)).toBe(1);
+    expect(kernelExpF32(Math.fround(88.72))).toBe(Math.fround(exp(Math.fround(88.72))));
+    expect(kernelExpF32(Math.fround(-103.2))).toBe(2 ** -149); // the smallest float32 subnormal
+  });
+
+  test('the float32 SiLU (float32 outputs) is SiLU and the logistic function to a few float32 ulp', () => {
+    // From −88: below, e^{−z} overflows float32 and σ(z) (still a float32 subnormal down to −103) comes out 0.
+    const zs = Float32Array.from({ length: 1881 }, (_, i) => -88 + 0.1 * i);
+    const pre = zs.slice(),
+      post = new Float32Array(zs.length),
+      sigmoid = new Float32Array(zs.length);
+    biasSiluRows(pre, post, sigmoid, 1, zs.length, new Float32Array(zs.length), 0);
+    zs.forEach((z, i) => {
+      const s = 1 / (1 + exp(-z));
+      expect(ulpDistance32(sigmoid[i]!, s)).toBeLessThanOrEqual(3);
+      if (z * s !== 0) expect(ulpDistance32(post[i]!, z * s)).toBeLessThanOrEqual(3);
+    });
   });
 });
 

@@ -128,3 +128,41 @@ export function kernelExp(x: number): number {
   const half = m >> 1;
   return EXP2_FRACTION_TABLE[ki & FRACTION_MASK]! * er * POW2[half + 1022]! * POW2[m - half + 1022]!;
 }
+
+// ---------------------------------------------------------------- float32
+
+/**
+ * The float32 exponential of the float32 activation kernels (a float32 network's SiLU): every operation is one
+ * IEEE float32 operation (`Math.fround` of the double result, which is the correctly rounded float32 result for a
+ * single +, −, ×, ÷), so the scalar function here and the f32x4 WebAssembly kernel give the same bits. No table:
+ * `x = k·ln2 + r` with `|r| ≤ ln2/2`, `e^r` by its degree-7 Taylor polynomial (truncation `|r|^8/8! < 6e-9`, below
+ * a twentieth of an ulp) and `2^k` as `2^{⌊k/2⌋}·2^{k−⌊k/2⌋}`, two exact powers of two, so that subnormal results
+ * are rounded once. The argument is clamped to `[−104, 89]`, where e^x is already 0 or +∞ in float32.
+ */
+export const KERNEL_EXP_F32_MIN = -104;
+export const KERNEL_EXP_F32_MAX = 89;
+/** `1/ln2` in float32. */
+export const KERNEL_EXP_F32_INV_LN2 = Math.fround(1 / Math.LN2);
+/** `ln2` split Cody–Waite style: the high part has 15 significant bits (`0x3f317200`), so `k·HI` is exact for |k| ≤ 2^9. */
+export const KERNEL_EXP_F32_LN2_HI = 0.693145751953125;
+export const KERNEL_EXP_F32_LN2_LO = Math.fround(Math.LN2 - KERNEL_EXP_F32_LN2_HI);
+/** Adding then subtracting 1.5·2^23 rounds a float32 to the nearest integer (ties to even). */
+export const KERNEL_EXP_F32_ROUND_SHIFTER = 12582912;
+/** Taylor coefficients of `e^r`, highest degree first (1/7!, …, 1/2, 1, 1), in float32. */
+export const KERNEL_EXP_F32_COEFFICIENTS: readonly number[] = [1 / 5040, 1 / 720, 1 / 120, 1 / 24, 1 / 6, 0.5, 1, 1].map(Math.fround);
+
+/** `2^p` for p in [−75, 64] (exact in float32); index p + 75. */
+const POW2_F32 = Float64Array.from({ length: 140 }, (_, i) => POW2[i - 75 + 1022]!);
+
+/** `e^x` for a float32 `x`, exactly as the f32x4 activation kernels compute it (see above). */
+export function kernelExpF32(x: number): number {
+  const f = Math.fround;
+  const c = x < KERNEL_EXP_F32_MIN ? KERNEL_EXP_F32_MIN : x > KERNEL_EXP_F32_MAX ? KERNEL_EXP_F32_MAX : x;
+  const k = f(f(f(c * KERNEL_EXP_F32_INV_LN2) + KERNEL_EXP_F32_ROUND_SHIFTER) - KERNEL_EXP_F32_ROUND_SHIFTER);
+  const r = f(f(c - f(k * KERNEL_EXP_F32_LN2_HI)) - f(k * KERNEL_EXP_F32_LN2_LO));
+  let p = KERNEL_EXP_F32_COEFFICIENTS[0]!;
+  for (let i = 1; i < KERNEL_EXP_F32_COEFFICIENTS.length; i++) p = f(f(p * r) + KERNEL_EXP_F32_COEFFICIENTS[i]!);
+  const ki = k | 0; // NaN → 0, as the kernel's saturating conversion
+  const half = ki >> 1;
+  return f(f(p * POW2_F32[half + 75]!) * POW2_F32[ki - half + 75]!);
+}

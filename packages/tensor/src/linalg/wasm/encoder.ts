@@ -21,7 +21,7 @@ export const Op = {
   i32Const: 0x41, f64Const: 0x44,
   i32Eqz: 0x45, i32Ne: 0x47, i32LtU: 0x49, i32GtS: 0x4a,
   i32Add: 0x6a, i32Sub: 0x6b, i32Mul: 0x6c, i32And: 0x71, i32Shl: 0x74,
-  f64Load: 0x2b, i32WrapI64: 0xa7,
+  i32Load: 0x28, i64Load: 0x29, f64Load: 0x2b, i32Store: 0x36, i64Store: 0x37, i32WrapI64: 0xa7,
   f32DemoteF64: 0xb6,
 } as const;
 
@@ -33,7 +33,9 @@ export const SimdOp = {
   v128And: 0x4e, v128Store64Lane: 0x5b, v128Load64Zero: 0x5d,
   f32x4DemoteF64x2Zero: 0x5e, f64x2PromoteLowF32x4: 0x5f,
   i64x2Shl: 0xcb, i64x2ShrS: 0xcc, i64x2Add: 0xce, i64x2Sub: 0xd1,
-  f32x4Add: 0xe4, f32x4Mul: 0xe6,
+  i32x4Shl: 0xab, i32x4ShrS: 0xac, i32x4Add: 0xae, i32x4Sub: 0xb1,
+  f32x4Neg: 0xe1, f32x4Add: 0xe4, f32x4Sub: 0xe5, f32x4Mul: 0xe6, f32x4Div: 0xe7, f32x4Pmin: 0xea, f32x4Pmax: 0xeb,
+  i32x4TruncSatF32x4S: 0xf8,
   f64x2Floor: 0x75, f64x2Neg: 0xed, f64x2Sqrt: 0xef,
   f64x2Add: 0xf0, f64x2Sub: 0xf1, f64x2Mul: 0xf2, f64x2Div: 0xf3, f64x2Min: 0xf4, f64x2Max: 0xf5, f64x2Pmin: 0xf6, f64x2Pmax: 0xf7,
   /** Relaxed SIMD (standardised numbering); only probed, never required. */
@@ -118,6 +120,16 @@ export class FunctionBuilder {
   /** A v128 constant with the same double in both f64 lanes. */
   f64x2(value: number): this {
     return this.simd(SimdOp.v128Const, ...new Uint8Array(Float64Array.of(value, value).buffer));
+  }
+
+  /** A v128 constant with the same float (`value` rounded to float32) in all four f32 lanes. */
+  f32x4(value: number): this {
+    return this.simd(SimdOp.v128Const, ...new Uint8Array(Float32Array.of(value, value, value, value).buffer));
+  }
+
+  /** A v128 constant with the same 32-bit integer in all four i32 lanes. */
+  i32x4(value: number): this {
+    return this.simd(SimdOp.v128Const, ...new Uint8Array(Int32Array.of(value, value, value, value).buffer));
   }
 
   /** A v128 constant with the same 64-bit integer (|value| < 2^31) in both i64 lanes. */
