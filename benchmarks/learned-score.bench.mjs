@@ -28,8 +28,8 @@ const T = 10;
 const BATCH = 256;
 const DATA_ROWS = 10_000;
 const SIZES = [
-  { d: 2, hidden: [128, 128], n: 20_000, trainSteps: quick ? 20 : 300, sampleSteps: quick ? 10 : 20 },
-  { d: 64, hidden: [256, 256], n: 2000, trainSteps: quick ? 6 : 60, sampleSteps: quick ? 10 : 20 },
+  { d: 2, hidden: [128, 128], n: 20_000, trainSteps: quick ? 20 : 600, sampleSteps: quick ? 10 : 20 },
+  { d: 64, hidden: [256, 256], n: 2000, trainSteps: quick ? 6 : 200, sampleSteps: quick ? 10 : 20 },
 ];
 const DTYPES = ['float64', 'float32'];
 const workers = Number(process.env.SGMKIT_BENCH_WORKERS ?? 2);

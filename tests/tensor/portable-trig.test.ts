@@ -2,7 +2,7 @@
 // sample through the networks' time features. fdlibm's algorithm, so in Node (V8 ships the same port) they equal
 // Math.* bit for bit wherever fdlibm's own argument reduction runs (|x| ≤ 2^19·π/2); beyond that the reduction is
 // exact BigInt arithmetic, which may round the last bit differently from fdlibm's __kernel_rem_pio2.
-import { cos, sin } from '@sgmkit/tensor';
+import { cos, sin, sinCosInto } from '@sgmkit/tensor';
 
 const scratch = new Float64Array(1);
 const bits = new BigInt64Array(scratch.buffer);
@@ -61,6 +61,23 @@ describe('deterministic sin and cos', () => {
         if (sin(y) !== Math.sin(y) || cos(y) !== Math.cos(y)) mismatches++;
     }
     expect(mismatches).toBe(0);
+  });
+
+  test('sinCosInto writes the bits of sin and cos, on every reduction path and at special values, into either dtype', () => {
+    const xs = [0, -0, NaN, Infinity, -Infinity, 1e-300, Math.PI / 4, 2 ** 19 * (Math.PI / 2) * 3, 1e22, -1e300];
+    for (const range of [Math.PI / 4, 10, 1e5, MEDIUM_LIMIT, 1e30])
+      xs.push(...inputs(5000, (u) => (2 * u - 1) * range));
+    const out = new Float64Array(3).fill(7);
+    const out32 = new Float32Array(2);
+    for (const x of xs) {
+      sinCosInto(x, out, 1);
+      expect([Object.is(out[1], sin(x)), Object.is(out[2], cos(x)), out[0]]).toEqual([true, true, 7]);
+      sinCosInto(x, out32, 0);
+      expect([Object.is(out32[0], Math.fround(sin(x))), Object.is(out32[1], Math.fround(cos(x)))]).toEqual([
+        true,
+        true,
+      ]);
+    }
   });
 
   test('huge arguments (exact BigInt reduction): within 2 ulp of Math.* (each within 1 ulp of the truth)', () => {

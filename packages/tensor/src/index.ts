@@ -10,5 +10,5 @@ export * from './linalg/index.js';
 export * from './random/index.js';
 export * from './kernels/index.js';
 export { exp, expm1, integerPower, log, log1p, turnPoint } from './math/portable.js';
-export { cos, sin } from './math/trig.js';
+export { cos, sin, sinCosInto } from './math/trig.js';
 export { kernelExp, kernelExpF32, EXP2_FRACTION_TABLE } from './math/kernel-exp.js';

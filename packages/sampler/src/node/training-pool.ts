@@ -72,7 +72,12 @@ function sharedBuffers(network: AnyScoreNetwork, batchSize: number, workers: num
   };
 }
 
+/** `to ← from[0 … to.length)`: one memcpy (`TypedArray.set`) when the lengths match, as they do every step. */
 function copyInto(from: NetworkArray, to: NetworkArray): void {
+  if (from.length === to.length) {
+    to.set(from);
+    return;
+  }
   for (let i = 0; i < to.length; i++) to[i] = from[i]!;
 }
 

@@ -1,4 +1,4 @@
-import { cos, exp, expm1, log, sin } from '@sgmkit/tensor';
+import { exp, expm1, log, sinCosInto } from '@sgmkit/tensor';
 import type { FloatArray } from '@sgmkit/tensor';
 
 /**
@@ -15,14 +15,10 @@ export function logSpacedFrequencies(count: number, minFrequency: number, maxFre
   return Array.from({ length: count }, (_, j) => minFrequency * exp(ratio * j));
 }
 
-/** Writes `[sin(ω_0 ln t), cos(ω_0 ln t), sin(ω_1 ln t), …]` into `out[offset…]`. */
+/** Writes `[sin(ω_0 ln t), cos(ω_0 ln t), sin(ω_1 ln t), …]` into `out[offset…]` (allocating nothing). */
 export function writeTimeFeatures(t: number, frequencies: Float64Array, out: FloatArray, offset: number): void {
   const logT = log(t);
-  for (let j = 0; j < frequencies.length; j++) {
-    const angle = frequencies[j]! * logT;
-    out[offset + 2 * j] = sin(angle);
-    out[offset + 2 * j + 1] = cos(angle);
-  }
+  for (let j = 0; j < frequencies.length; j++) sinCosInto(frequencies[j]! * logT, out, offset + 2 * j);
 }
 
 /** σ_t = √(1 − e^{−2t}), the OU noise scale at forward time t (expm1 keeps it accurate for small t). */

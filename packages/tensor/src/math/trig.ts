@@ -11,6 +11,7 @@
  * true value (fdlibm's bound for the kernels on a reduced argument good to ~100 bits).
  * @packageDocumentation
  */
+import type { FloatArray } from '../tensor.js';
 import { fromWords, highWord, lowWord } from './words.js';
 
 // k_sin.c: sin on [−π/4, π/4], |error| < 2^−58.
@@ -187,6 +188,34 @@ function timesHalfPi(hi: number, lo: number): [number, number] {
 function reduce(x: number, ix: number): Reduced {
   if (ix < 0x4002d97c) return reduceSmall(x, ix);
   return ix <= 0x413921fb ? reduceMedium(x, ix) : reduceLarge(x);
+}
+
+/**
+ * `out[offset] = sin x` and `out[offset + 1] = cos x`, the bits of `sin` and `cos`, with x reduced once. Writing into
+ * an array rather than returning the two values keeps a hot caller (the time features of every training row) free of
+ * allocation: a double returned from a call that is not inlined is boxed.
+ */
+export function sinCosInto(x: number, out: FloatArray, offset: number): void {
+  const ix = highWord(x) & 0x7fffffff;
+  if (ix <= 0x3fe921fb) { // |x| ≤ π/4
+    out[offset] = kernelSin(x, 0, true);
+    out[offset + 1] = kernelCos(x, 0);
+    return;
+  }
+  if (ix >= 0x7ff00000) {
+    out[offset] = NaN;
+    out[offset + 1] = NaN;
+    return;
+  }
+  const { n, y0, y1 } = reduce(x, ix);
+  const s = kernelSin(y0, y1, false);
+  const c = kernelCos(y0, y1);
+  switch (n & 3) {
+    case 0: out[offset] = s; out[offset + 1] = c; break;
+    case 1: out[offset] = c; out[offset + 1] = -s; break;
+    case 2: out[offset] = -s; out[offset + 1] = -c; break;
+    default: out[offset] = -c; out[offset + 1] = s;
+  }
 }
 
 /** `sin x` (fdlibm `sin`): NaN for ±∞ and NaN. */

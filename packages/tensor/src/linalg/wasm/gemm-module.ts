@@ -12,6 +12,7 @@
  * @packageDocumentation
  */
 import { biasSiluKernel, biasSiluKernelF32 } from './activation-module.js';
+import { packAdjacentLinesKernel, packLinesKernel } from './pack-module.js';
 import { F64, FunctionBuilder, I32, Op, SimdOp, V128, VOID_BLOCK, encodeModule, type ModuleDescription } from './encoder.js';
 
 /** Register tile of a macro-kernel: MR rows by V vectors. */
@@ -139,8 +140,27 @@ export function gemmModuleDescription(memoryPages: number, f64Tile: TileShape = 
       { name: 'bias_silu_f32', builder: biasSiluKernelF32(false) },
       { name: 'bias_silu_sigmoid_f64', builder: biasSiluKernel(true) },
       { name: 'bias_silu_sigmoid_f32', builder: biasSiluKernelF32(true) },
+      ...packKernels(f64Tile, f32Tile),
     ],
   };
+}
+
+/** The name of the packing kernel for panels of `width` lines of `elementBytes`-byte elements (`adjacent`: lines one element apart). */
+export function packKernelName(elementBytes: number, width: number, adjacent: boolean): string {
+  return `pack_${adjacent ? 'adjacent' : 'lines'}_${elementBytes}_${width}`;
+}
+
+/** Packing kernels for the panel widths of both tiles (A: rows, B: vectors × lanes). */
+function packKernels(f64Tile: TileShape, f32Tile: TileShape): { name: string; builder: FunctionBuilder }[] {
+  const shapes = new Map<string, [4 | 8, number]>();
+  for (const width of [f64Tile.rows, f64Tile.vectors * lanes('f64')]) shapes.set(`8 ${width}`, [8, width]);
+  for (const width of [f32Tile.rows, f32Tile.vectors * lanes('f32')]) shapes.set(`4 ${width}`, [4, width]);
+  const kernels: { name: string; builder: FunctionBuilder }[] = [];
+  for (const [bytes, width] of shapes.values()) {
+    kernels.push({ name: packKernelName(bytes, width, false), builder: packLinesKernel(bytes, width) });
+    if ((bytes * width) % 16 === 0) kernels.push({ name: packKernelName(bytes, width, true), builder: packAdjacentLinesKernel(bytes, width) });
+  }
+  return kernels;
 }
 
 export function gemmModuleBytes(memoryPages: number, f64Tile?: TileShape, f32Tile?: TileShape): Uint8Array {

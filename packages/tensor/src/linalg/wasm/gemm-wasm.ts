@@ -19,7 +19,7 @@ import { EXP2_FRACTION_TABLE } from '../../math/kernel-exp.js';
 import type { FloatArray } from '../../tensor.js';
 import type { MatrixOperand } from '../gemm-kernel.js';
 import {
-  F32_TILE, F64_TILE, elementBytes, gemmModuleBytes, lanes, relaxedSimdProbeBytes, type KernelPrecision, type TileShape,
+  F32_TILE, F64_TILE, elementBytes, gemmModuleBytes, lanes, packKernelName, relaxedSimdProbeBytes, type KernelPrecision, type TileShape,
 } from './gemm-module.js';
 
 /** Block sizes (elements). KC equals the scalar kernel's, which keeps the f64 results bit-identical. */
@@ -44,6 +44,9 @@ interface KernelLayout {
   readonly biasSiluSigmoid: BiasSiluKernel;
 }
 
+/** `src, lineStrideBytes, depthStrideBytes, panels, depth, dst` (see `pack-module.ts`). */
+type PackKernel = (src: number, lineStrideBytes: number, depthStrideBytes: number, panels: number, depth: number, dst: number) => void;
+
 /** A compiled GEMM module, its memory and the regions the driver packs into (byte addresses). */
 export interface WasmGemmInstance {
   readonly memory: WasmMemory;
@@ -57,6 +60,11 @@ export interface WasmGemmInstance {
   readonly sigmoidAddress: number;
   readonly biasAddress: number;
   readonly tableAddress: number;
+  /** Where a block of op(A) or op(B) is staged for the packing kernels, and its size. */
+  readonly stageAddress: number;
+  readonly stageBytes: number;
+  /** The packing kernels, at `packerIndex(elementBytes, width, adjacent)`. */
+  readonly packers: readonly (PackKernel | undefined)[];
   buffer: ArrayBuffer | undefined;
   view64: Float64Array;
   view32: Float32Array;
@@ -92,7 +100,8 @@ export function createWasmGemm(f64Tile: TileShape = F64_TILE, f32Tile: TileShape
   const cBytes = rows * cols * 8;
   const biasBytes = cols * 8;
   const tableBytes = EXP2_FRACTION_TABLE.length * 8;
-  const pages = Math.ceil((aBytes + bBytes + 3 * cBytes + biasBytes + tableBytes) / PAGE);
+  const stageBytes = 2 * Math.max(aBytes, bBytes); // a staged run may span up to twice its block (see stagePanels)
+  const pages = Math.ceil((aBytes + bBytes + 3 * cBytes + biasBytes + tableBytes + stageBytes) / PAGE);
   const api = webAssembly();
   if (!api) throw new Error('createWasmGemm: this runtime has no WebAssembly');
   const instance = new api.Instance(new api.Module(gemmModuleBytes(pages, f64Tile, f32Tile)), {});
@@ -112,6 +121,9 @@ export function createWasmGemm(f64Tile: TileShape = F64_TILE, f32Tile: TileShape
     sigmoidAddress: cAddress + 2 * cBytes,
     biasAddress: cAddress + 3 * cBytes,
     tableAddress: cAddress + 3 * cBytes + biasBytes,
+    stageAddress: cAddress + 3 * cBytes + biasBytes + tableBytes,
+    stageBytes,
+    packers: packersByIndex(instance.exports),
     buffer: undefined,
     view64: new Float64Array(0),
     view32: new Float32Array(0),
@@ -169,11 +181,11 @@ export function wasmGemm(
     const ncPad = roundUp(nc, kernel.nr);
     for (let pc = 0; pc < k; pc += WASM_GEMM_KC) {
       const kc = Math.min(WASM_GEMM_KC, k - pc);
-      packPanels(b.data, b.offset + pc * b.rowStride + jc * b.colStride, b.colStride, b.rowStride, nc, kc, kernel.nr, view, bStart);
+      packPanels(w, b.data, b.offset + pc * b.rowStride + jc * b.colStride, b.colStride, b.rowStride, nc, kc, kernel.nr, view, bStart);
       const overwriteBlock = overwrite && pc === 0;
       for (let ic = 0; ic < m; ic += WASM_GEMM_MC) {
         const mc = Math.min(WASM_GEMM_MC, m - ic);
-        packPanels(a.data, a.offset + ic * a.rowStride + pc * a.colStride, a.rowStride, a.colStride, mc, kc, kernel.mr, view, aStart);
+        packPanels(w, a.data, a.offset + ic * a.rowStride + pc * a.colStride, a.rowStride, a.colStride, mc, kc, kernel.mr, view, aStart);
         const cBlock = cOffset + ic * ldc + jc;
         if (!overwriteBlock) copyBlockIn(c, cBlock, ldc, mc, nc, view, cStart, ncPad);
         kernel.run(Math.ceil(mc / kernel.mr), ncPad / kernel.nr, kc, alpha,
@@ -222,8 +234,8 @@ export function wasmGemmDepthBlocks(
           if (block > groupBlocks) addBlockInto(view, groupStart, cStart, ncPad, mc, nc);
           view.fill(0, groupStart, groupStart + mc * ncPad);
         }
-        packPanels(b.data, b.offset + pc * b.rowStride + jc * b.colStride, b.colStride, b.rowStride, nc, kc, kernel.nr, view, bStart);
-        packPanels(a.data, a.offset + ic * a.rowStride + pc * a.colStride, a.rowStride, a.colStride, mc, kc, kernel.mr, view, aStart);
+        packPanels(w, b.data, b.offset + pc * b.rowStride + jc * b.colStride, b.colStride, b.rowStride, nc, kc, kernel.nr, view, bStart);
+        packPanels(w, a.data, a.offset + ic * a.rowStride + pc * a.colStride, a.rowStride, a.colStride, mc, kc, kernel.mr, view, aStart);
         kernel.run(Math.ceil(mc / kernel.mr), ncPad / kernel.nr, kc, alpha, w.aAddress, w.bAddress,
           later ? w.postAddress : w.cAddress, ncPad * es, 0);
       }
@@ -263,11 +275,11 @@ export function wasmGemmBiasSilu(
   // The bias row in the epilogue's precision (a float32 epilogue adds the bias rounded to float32).
   const biasStart = w.biasAddress / es;
   for (let j = 0; j < ncPad; j++) view[biasStart + j] = j < n ? bias[biasOffset + j]! : 0;
-  packPanels(b.data, b.offset, b.colStride, b.rowStride, n, k, kernel.nr, view, w.bAddress / es);
+  packPanels(w, b.data, b.offset, b.colStride, b.rowStride, n, k, kernel.nr, view, w.bAddress / es);
   const epilogue = sigmoid ? kernel.biasSiluSigmoid : kernel.biasSilu;
   for (let ic = 0; ic < m; ic += WASM_GEMM_MC) {
     const mc = Math.min(WASM_GEMM_MC, m - ic);
-    packPanels(a.data, a.offset + ic * a.rowStride, a.rowStride, a.colStride, mc, k, kernel.mr, view, w.aAddress / es);
+    packPanels(w, a.data, a.offset + ic * a.rowStride, a.rowStride, a.colStride, mc, k, kernel.mr, view, w.aAddress / es);
     kernel.run(Math.ceil(mc / kernel.mr), ncPad / kernel.nr, k, 1, w.aAddress, w.bAddress, w.cAddress, ncPad * es, 1);
     epilogue(mc, ncPad / lanes(precision), ncPad * es, w.cAddress, w.postAddress, w.sigmoidAddress, w.biasAddress, w.tableAddress);
     copyBlockOut(view, w.postAddress / es, ncPad, mc, n, post, ic * n, n);
@@ -280,8 +292,63 @@ export function wasmGemmBiasSilu(
 /**
  * Packs an `extent × depth` block starting at `base` into micro-panels of `width` lines at
  * `out[start…]`: panel q holds lines `q·width …` as `panel[p·width + i]`, zero-padded past `extent`.
+ * The whole panels go through the module's packing kernels when the block can be staged (`stagePanels`),
+ * the rest (and every panel otherwise) through the TypeScript loops.
  */
 function packPanels(
+  w: WasmGemmInstance, data: FloatArray, base: number, lineStride: number, depthStride: number,
+  extent: number, depth: number, width: number, out: FloatArray, start: number,
+): void {
+  const whole = Math.floor(extent / width) * width;
+  if (whole > 0 && stagePanels(w, data, base, lineStride, depthStride, whole, depth, width, out, start)) {
+    if (whole < extent) {
+      packPanelsInTypeScript(data, base + whole * lineStride, lineStride, depthStride, extent - whole, depth, width, out, start + whole * depth);
+    }
+    return;
+  }
+  packPanelsInTypeScript(data, base, lineStride, depthStride, extent, depth, width, out, start);
+}
+
+/**
+ * Packs `lines` (a multiple of `width`) whole lines in the module: copies the run of `data` that holds them into
+ * the stage with one `TypedArray.set` (a memcpy, or the widening of a float32 operand for the f64 kernel), then
+ * runs the packing kernel over it. Declines (returns false) when that run is more than twice the block (lines far
+ * apart, e.g. a few columns of a wide matrix) or does not fit the stage, or the strides are not positive.
+ */
+function stagePanels(
+  w: WasmGemmInstance, data: FloatArray, base: number, lineStride: number, depthStride: number,
+  lines: number, depth: number, width: number, out: FloatArray, start: number,
+): boolean {
+  if (lineStride <= 0 || depthStride <= 0) return false;
+  const run = (lines - 1) * lineStride + (depth - 1) * depthStride + 1;
+  const es = out.BYTES_PER_ELEMENT;
+  if (run > 2 * lines * depth || run * es > w.stageBytes) return false;
+  const adjacent = lineStride === 1 && (width * es) % 16 === 0;
+  const pack = w.packers[packerIndex(es, width, adjacent)];
+  if (!pack) return false;
+  out.set(cachedSubarray(data, base, run), w.stageAddress / es);
+  pack(w.stageAddress, lineStride * es, depthStride * es, lines / width, depth, start * es);
+  return true;
+}
+
+/** Where the packing kernel for these panels sits in `packers` (an integer, so finding it allocates nothing). */
+function packerIndex(elementBytes: number, width: number, adjacent: boolean): number {
+  return (width * 2 + (adjacent ? 1 : 0)) * 16 + elementBytes;
+}
+
+function packersByIndex(exports: Record<string, unknown>): (PackKernel | undefined)[] {
+  const packers: (PackKernel | undefined)[] = [];
+  for (const bytes of [4, 8])
+    for (let width = 1; width <= 16; width++)
+      for (const adjacent of [false, true]) {
+        const kernel = exports[packKernelName(bytes, width, adjacent)];
+        if (kernel) packers[packerIndex(bytes, width, adjacent)] = kernel as PackKernel;
+      }
+  return packers;
+}
+
+/** `packPanels` in TypeScript: the fallback, and the tail panel of a staged block. */
+function packPanelsInTypeScript(
   data: FloatArray, base: number, lineStride: number, depthStride: number,
   extent: number, depth: number, width: number, out: FloatArray, start: number,
 ): void {
@@ -356,20 +423,22 @@ function copyBlockOut(
  * `array.subarray(start, start + length)`, made once per (array, start, length) and kept while the array lives:
  * the block copies ask for the same few ranges every step, so steady-state training and sampling allocate nothing.
  * A module view is replaced when the memory grows, so its ranges are made afresh for the new view. At most
- * `MAX_CACHED_RANGES` per array (a caller walking through many offsets of one array starts the cache afresh).
+ * `MAX_CACHED_RANGES` starts per array (a caller walking through many offsets of one array starts the cache afresh).
  */
 const MAX_CACHED_RANGES = 64;
 
-const subarrays = new WeakMap<FloatArray, Map<number, FloatArray>>();
+const subarrays = new WeakMap<FloatArray, Map<number, Map<number, FloatArray>>>();
 
 function cachedSubarray(array: FloatArray, start: number, length: number): FloatArray {
-  let ranges = subarrays.get(array);
-  if (!ranges) subarrays.set(array, (ranges = new Map()));
-  const key = start * 2 ** 26 + length; // lengths stay below 2^26 elements: blocks are at most MC × NC
-  let range = ranges.get(key);
-  if (!range) {
-    if (ranges.size >= MAX_CACHED_RANGES) ranges.clear();
-    ranges.set(key, (range = array.subarray(start, start + length)));
+  let starts = subarrays.get(array);
+  if (!starts) subarrays.set(array, (starts = new Map()));
+  // keyed by start, then length: small-integer keys, so a lookup allocates nothing
+  let lengths = starts.get(start);
+  if (!lengths) {
+    if (starts.size >= MAX_CACHED_RANGES) starts.clear();
+    starts.set(start, (lengths = new Map()));
   }
+  let range = lengths.get(length);
+  if (!range) lengths.set(length, (range = array.subarray(start, start + length)));
   return range;
 }
