@@ -148,7 +148,8 @@ const spec: CommandSpec = {
       min: 0,
       exclusiveMin: true,
       valueName: '<K>',
-      description: 'standardise each coordinate by max(std/s, range/K), so none spans more than K units (s: --data-std)',
+      description:
+        'standardise each coordinate by max(std/s, range/K), so none spans more than K units (s: --data-std)',
       defaultText: 'no cap',
     },
     {
