@@ -98,6 +98,10 @@ describe('standardisation', () => {
     const range = dataMomentsOf(y);
     expect(range.max![1]! - range.min![1]!).toBeCloseTo(16, 12);
     expect(fitNormalization(spiky, 'affine', { maxStandardizedRange: Infinity })).toEqual(plain);
+    // With standardizedStd s the cap applies to the final range: scale = max(std/s, range/K).
+    const both = fitNormalization(spiky, 'affine', { standardizedStd: 0.3, maxStandardizedRange: 1 });
+    if (both.kind !== 'affine') throw new Error('kind');
+    for (const j of [0, 1]) expect(both.scale[j]).toBe(Math.max(std[j]! / 0.3, max![j]! - min![j]!));
     // Whitening is built on the same scales.
     const whitened = fitNormalization(spiky, 'whitening', { maxStandardizedRange: 16 });
     const back = unstandardizeBatch(whitened, standardizeBatch(whitened, spiky), batch(500, 2));
@@ -472,7 +476,7 @@ describe('held-out loss and early stopping', () => {
   });
 
   test('the default budget: 8000 steps of 256 rows, 200 warm-up steps (prepared, not trained)', () => {
-    const { recipe, trainingOptions } = prepareScoreNetworkTraining(tabular(40, 1));
+    const { recipe, trainingOptions, normalization, train } = prepareScoreNetworkTraining(tabular(40, 1));
     expect(DEFAULT_RECIPE_STEPS).toBe(8000);
     expect(recipe).toMatchObject({
       steps: 8000,
@@ -482,6 +486,11 @@ describe('held-out loss and early stopping', () => {
       emaDecay: 0.999,
     });
     expect(trainingOptions).toMatchObject({ steps: 8000, warmupSteps: 200 });
+    // The default standardisation: unit std, no range cap (the constant column: the others' mean std).
+    expect(recipe).toMatchObject({ normalization: 'affine', standardizedStd: 1, maxStandardizedRange: Infinity });
+    const { std } = dataMomentsOf(train);
+    if (normalization?.kind !== 'affine') throw new Error('kind');
+    for (const j of [0, 1, 3]) expect(normalization.scale[j]).toBe(std[j]);
   });
 });
 

@@ -30,11 +30,15 @@ export interface TrainScoreNetworkOptions {
   /** `'affine'` (per-coordinate, default), `'whitening'` (full covariance) or `'none'`. */
   readonly normalization?: NormalizationKind | 'none';
   /**
-   * Largest range a coordinate may span after standardisation: scale = max(std, range/this)
-   * (`FitNormalizationOptions.maxStandardizedRange`). Default `DEFAULT_MAX_STANDARDIZED_RANGE`.
+   * Largest range a coordinate may span after standardisation: scale = max(std/standardizedStd, range/this)
+   * (`FitNormalizationOptions.maxStandardizedRange`). Default `DEFAULT_MAX_STANDARDIZED_RANGE`
+   * (`Infinity`: no cap).
    */
   readonly maxStandardizedRange?: number;
-  /** Standard deviation of the standardised coordinates (`FitNormalizationOptions.standardizedStd`). Default `DEFAULT_STANDARDIZED_STD`. */
+  /**
+   * Standard deviation of the standardised coordinates (`FitNormalizationOptions.standardizedStd`). Default
+   * `DEFAULT_STANDARDIZED_STD` (1).
+   */
   readonly standardizedStd?: number;
   /** Hidden widths. Default `defaultHiddenWidths(d)`. */
   readonly hiddenWidths?: readonly number[];
@@ -135,10 +139,14 @@ export interface ResolvedRecipe {
  */
 export const DEFAULT_RECIPE_STEPS = 8000;
 
-/** Default `maxStandardizedRange` of the recipe's standardisation. */
+/**
+ * Default `maxStandardizedRange` of the recipe's standardisation: no cap. `standardizedStd` 0.3 with a cap
+ * of 1 (scale = max(std/0.3, range)) improved digits (sliced-W2 ratio 1.31 ± 0.09) but made 16 of 10⁴ strokes
+ * samples diverge, so it is an option, not the default (docs/learned-scores.md, session 4).
+ */
 export const DEFAULT_MAX_STANDARDIZED_RANGE = Infinity;
 
-/** Default `standardizedStd` of the recipe's standardisation. */
+/** Default `standardizedStd` of the recipe's standardisation: unit std (see `DEFAULT_MAX_STANDARDIZED_RANGE`). */
 export const DEFAULT_STANDARDIZED_STD = 1;
 
 /** Default clip of the minibatch gradient's Euclidean norm. */

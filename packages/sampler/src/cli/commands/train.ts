@@ -148,8 +148,9 @@ const spec: CommandSpec = {
       min: 0,
       exclusiveMin: true,
       valueName: '<K>',
-      description: 'standardise each coordinate by max(std, range/K), so none spans more than K units',
-      defaultText: String(DEFAULT_MAX_STANDARDIZED_RANGE),
+      description:
+        'standardise each coordinate by max(std/s, range/K), so none spans more than K units (s: --data-std)',
+      defaultText: 'no cap',
     },
     {
       name: 'data-std',
