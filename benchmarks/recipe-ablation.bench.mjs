@@ -15,7 +15,8 @@
 //   node benchmarks/recipe-ablation.bench.mjs [--sets digits,strokes] [--seeds 0,1,2] [--variants steps4000,steps8000]
 //        [--samples 4000] [--json out.json]
 //
-// Variants: training options (steps4000, steps8000, steps16000, width512, depth3, batch512, lr2e3, lr3e3, lr5e3) and, on the default recipe, sampler
+// Variants: training options (steps4000, steps8000, steps16000, width512, depth3, batch512, lr2e3, lr3e3, lr5e3;
+// the standardisation: std1, range4, range8, range16, std05, std03, std03-range1, norm-none) and, on the default recipe, sampler
 // options (sampler-ei1000: 1000 early-stopping steps; sampler-denoise: a final Tweedie denoising step;
 // sampler-clip: the denoised prediction clipped to the training rows' range).
 import { writeFileSync } from 'node:fs';
@@ -45,6 +46,15 @@ const VARIANTS = {
   lr2e3: { train: { learningRate: 2e-3 } },
   lr3e3: { train: { learningRate: 3e-3 } },
   lr5e3: { train: { learningRate: 5e-3 } },
+  // The standardisation (session 4): 'std1' is the previous default (unit std, no range cap).
+  std1: { train: { standardizedStd: 1, maxStandardizedRange: Infinity } },
+  range4: { train: { standardizedStd: 1, maxStandardizedRange: 4 } },
+  range8: { train: { standardizedStd: 1, maxStandardizedRange: 8 } },
+  range16: { train: { standardizedStd: 1, maxStandardizedRange: 16 } },
+  std05: { train: { standardizedStd: 0.5, maxStandardizedRange: Infinity } },
+  std03: { train: { standardizedStd: 0.3, maxStandardizedRange: Infinity } },
+  'norm-none': { train: { normalization: 'none' } },
+  'std03-range1': { train: { standardizedStd: 0.3, maxStandardizedRange: 1 } },
   'sampler-ei1000': { train: {}, sampler: { steps: 1000 } },
   'sampler-denoise': { train: {}, sampler: { denoise: true } },
   'sampler-clip': { train: {}, sampler: { clip: true } },

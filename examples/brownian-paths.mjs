@@ -2,7 +2,13 @@
 // pathwise (strong) error of a sampler can be measured against a fine run on the same path.
 import { batch, fillParticleNormals } from '@sgmkit/tensor';
 import { gaussianScore } from '@sgmkit/score';
-import { ddpmEulerMaruyama, ddpmExponentialIntegrator, uniformGrid, INITIAL_POSITION_STREAM } from '@sgmkit/sampler';
+import {
+  ddpmEulerMaruyama,
+  ddpmExponentialIntegrator,
+  ddpmStochasticHeun,
+  uniformGrid,
+  INITIAL_POSITION_STREAM,
+} from '@sgmkit/sampler';
 
 const score = gaussianScore({
   mean: [1, -1],
@@ -25,6 +31,7 @@ function start() {
 for (const [name, run] of [
   ['exponential integrator', ddpmExponentialIntegrator],
   ['Euler–Maruyama', ddpmEulerMaruyama],
+  ['stochastic Heun', ddpmStochasticHeun],
 ]) {
   const reference = start();
   run(score, reference, uniformGrid(T, finest), { seed }); // level 0: the ordinary run on the fine grid
@@ -41,6 +48,6 @@ for (const [name, run] of [
     previous = rms;
   }
   console.log(`${name}, RMS pathwise error against ${finest} steps on the same path: ${cells.join(', ')}`);
-  // Additive noise: both are strong order 1, so halving h about halves the error.
+  // Additive noise: all three are strong order 1, so halving h about halves the error.
   if (!(previous < 0.05)) throw new Error(`${name}: the coarse runs are not on the reference path`);
 }

@@ -22,6 +22,7 @@ describe('sgmkit train', () => {
     expect(report).toMatchObject({ trainSize: 450, heldOutSize: 50, stoppedEarly: false });
     expect(report.recipe).toMatchObject({
       normalization: 'affine',
+      standardizedStd: 1,
       emaDecay: 0.999,
       parameterisation: 'noise-prediction-skip',
       learningRateDecay: 'cosine',
@@ -247,6 +248,8 @@ describe('sgmkit train', () => {
     expect(e(['--normalization', 'pca'], 1)).toBe(
       'sgmkit train: --normalization must be one of affine, whitening, none; got "pca"',
     );
+    expect(e(['--data-std', '0'], 1)).toBe('sgmkit train: --data-std must be a finite number > 0; got "0"');
+    expect(e(['--max-range', '-1'], 1)).toBe('sgmkit train: --max-range must be a finite number > 0; got "-1"');
     expect(e(['--points', join(dir, 'none.csv')], 1)).toMatch(/none\.csv: cannot read: no such file$/);
   });
 

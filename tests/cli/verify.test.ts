@@ -65,6 +65,18 @@ describe('sgmkit verify', () => {
     for (const c of out.klByEvaluations) expect(c.kl).toBeGreaterThan(0);
     expect(out.goal.map((g: { method: string }) => g.method)).toEqual(['heun', 'dpmpp-2m']);
     for (const g of out.goal) expect(g.met).toBe(g.bestKL <= cell('exponential-integrator', 1000).kl);
+    // Heun misses the goal, so verify reports it on the other grids one would try, each within the budget; the
+    // grid searched on the target is better than every fixed schedule and still above the reference
+    const heun = out.heunGrids as { grid: string; evaluations: number; kl: number }[];
+    expect(heun).toHaveLength(6);
+    for (const c of heun) {
+      expect(c.evaluations).toBeLessThanOrEqual(50);
+      expect(c.kl).toBeGreaterThan(0);
+    }
+    expect(heun[1]!.evaluations).toBe(49); // 24 Heun steps, then one Euler step to t = 0
+    const searched = heun[heun.length - 1]!;
+    for (const c of heun.slice(0, -1)) expect(searched.kl).toBeLessThan(c.kl);
+    expect(searched.kl).toBeGreaterThan(cell('exponential-integrator', 1000).kl);
   });
 
   test('text table, skipped unstable steps, and the log-log plot', () => {

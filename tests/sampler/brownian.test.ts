@@ -4,6 +4,8 @@ import {
   ddpmAncestral,
   ddpmEulerMaruyama,
   ddpmExponentialIntegrator,
+  ddpmHeun,
+  ddpmStochasticHeun,
   cldExponentialIntegrator,
   exactDDPMLaw,
   brownianWeightsInto,
@@ -43,11 +45,12 @@ function maxAbsDifference(a: Batch, b: Batch): number {
 const integrators = {
   'exponential-integrator': ddpmExponentialIntegrator,
   'euler-maruyama': ddpmEulerMaruyama,
+  'stochastic-heun': ddpmStochasticHeun,
 } as const;
 
 describe('refined Brownian paths: one path for every level', () => {
   test('weights: Σ w² = 1 (the step normal is exactly N(0, 1)); one fine step has weight 1', () => {
-    for (const method of ['exponential-integrator', 'euler-maruyama'] as const) {
+    for (const method of ['exponential-integrator', 'euler-maruyama', 'stochastic-heun'] as const) {
       for (const [h, m] of [
         [0.3, 8],
         [1e-3, 64],
@@ -78,12 +81,14 @@ describe('refined Brownian paths: one path for every level', () => {
     }
   });
 
-  // When the drift is linear and the scheme integrates it exactly (EI with s ≡ 0: dY = Y ds + √2 dW;
-  // EM with s = −y/2: dY = √2 dW), a coarse step is exactly the composition of its fine steps, so a coarse run
-  // at level L and the fine run at level 0 must agree to rounding if and only if they share the path.
+  // When the drift is linear and the scheme integrates it exactly (EI and stochastic Heun with s ≡ 0:
+  // dY = Y ds + √2 dW; EM with s = −y/2: dY = √2 dW), a coarse step is exactly the composition of its fine
+  // steps, so a coarse run at level L and the fine run at level 0 must agree to rounding if and only if they
+  // share the path.
   test.each([
     ['exponential-integrator', 0],
     ['euler-maruyama', -0.5],
+    ['stochastic-heun', 0],
   ] as const)(
     '%s: the coarse run at level L equals the 2^L-times finer run where the scheme is exact in the drift',
     (method, c) => {
@@ -152,6 +157,7 @@ describe('refined Brownian paths refuse what they cannot couple', () => {
   const grid = uniformGrid(2, 8);
   test.each([
     ['ancestral', () => ddpmAncestral(score, start(4, 1), grid, { seed: 1, brownianLevels: 1 })],
+    ['heun (no noise)', () => ddpmHeun(score, start(4, 1), grid, { seed: 1, brownianLevels: 1 })],
     [
       'a corrector',
       () =>
@@ -201,7 +207,11 @@ function logSlope(x: number[], y: number[]): number {
 // has strong order 1 (Kloeden & Platen 1992, §10.3), not the 1/2 of multiplicative noise; the exponential
 // integrator with the frozen score is also strong order 1 for additive noise (the frozen-score error over a step
 // is ∫ M (y(u) − y_k) du, a mean-zero O(h^{3/2}) term per step, O(h) in total). The Gaussian score is smooth in
-// (t, x) on [0, T] (q_t's covariance stays ≥ min(λ_min(Σ), 1)), so both apply with δ = 0.
+// (t, x) on [0, T] (q_t's covariance stays ≥ min(λ_min(Σ), 1)), so both apply with δ = 0. Stochastic Heun
+// (the exponential integrator's exact linear part and noise, trapezoidal score quadrature) is strong order 1 too:
+// its drift error is O(h²), but the quadrature of the in-step noise, ∫ M (W_u − (u/h) W_h) du, is a mean-zero
+// O(h^{3/2}) term per step, O(h) in total. Its O(h²) part still shows on 16–128 steps (error ratios 2.41, 2.27,
+// 2.23 per halving, fitted 1.20), so it is fitted on 128–1024 steps against 16384 (ratios 2.13, 2.06, 2.01).
 describe('strong (pathwise) error on Gaussian data against the fine run on the same path', () => {
   const score = gaussianScore({
     mean: [1, -1],
@@ -212,13 +222,19 @@ describe('strong (pathwise) error on Gaussian data against the fine run on the s
   });
   const T = 2;
   const n = 2000;
-  const coarse = [16, 32, 64, 128];
-  const finest = 4096; // 32 times finer than the finest coarse grid: its own error is ~3% of the smallest one measured
+  // The finest grid is 32 (16 for stochastic Heun) times finer than the finest coarse grid: its own error is a few
+  // percent of the smallest one measured.
+  const grids = {
+    'exponential-integrator': { coarse: [16, 32, 64, 128], finest: 4096 },
+    'euler-maruyama': { coarse: [16, 32, 64, 128], finest: 4096 },
+    'stochastic-heun': { coarse: [128, 256, 512, 1024], finest: 16384 },
+  } as const;
   const batches = 10;
 
-  test.each(['exponential-integrator', 'euler-maruyama'] as const)(
+  test.each(['exponential-integrator', 'euler-maruyama', 'stochastic-heun'] as const)(
     '%s: fitted strong order 1 ± 0.1 (theory: 1 for additive noise)',
     (method) => {
+      const { coarse, finest } = grids[method];
       const run = integrators[method];
       const reference = start(n, 11);
       run(score, reference, uniformGrid(T, finest), { seed: 12 });
@@ -262,7 +278,7 @@ describe('brownianLevels through sampleDDPM', () => {
   });
   const grid = uniformGrid(3, 12);
 
-  test.each(['exponential-integrator', 'euler-maruyama'] as const)(
+  test.each(['exponential-integrator', 'euler-maruyama', 'stochastic-heun'] as const)(
     '%s: the same bits as the integrator with noise.brownianLevels, on 1 or 2 workers and in chunks',
     async (method) => {
       const n = 301;

@@ -1,6 +1,12 @@
 import { InvalidArgumentError, NonFiniteValueError, fromArray, type Batch } from '@sgmkit/tensor';
-import { gaussianMixtureScore, gaussianScore, type Score } from '@sgmkit/score';
-import { exactPFODELikelihood, logLikelihood, uniformGrid, earlyStoppingGrid } from '@sgmkit/sampler';
+import { createScoreNetwork, gaussianMixtureScore, gaussianScore, pointCloudScore, type Score } from '@sgmkit/score';
+import {
+  defaultDivergenceOf,
+  exactPFODELikelihood,
+  logLikelihood,
+  uniformGrid,
+  earlyStoppingGrid,
+} from '@sgmkit/sampler';
 import { expectArgumentError } from '../helpers/errors';
 import { K_SE } from '../helpers/statistics';
 
@@ -203,6 +209,47 @@ describe('non-affine scores and normalised scores', () => {
     });
     expect(result.divergence).toBe('finite-difference');
     expect(maxRelative(result.logLikelihood, truth)).toBeLessThanOrEqual(1e-6);
+    // the exact divergence (closed-form Jacobian trace of the mixture, the default) reaches it too, and differs
+    // from central differences only by their ≈ 1e-10 error
+    const exact = logLikelihood(mixture, points, { T: 20, grid: earlyStoppingGrid(20, delta, 400) });
+    expect(exact.divergence).toBe('exact');
+    expect(maxRelative(exact.logLikelihood, truth)).toBeLessThanOrEqual(1e-6);
+    expect(maxRelative(exact.logLikelihood, Array.from(result.logLikelihood))).toBeLessThanOrEqual(1e-8);
+  });
+
+  test('exact divergence of non-affine scores (point cloud, network): equals central differences to their error, Hutchinson within 5 SE', () => {
+    const cloud = pointCloudScore([
+      [0, 1, 0],
+      [1, 0, -1],
+      [-1, 0.5, 0.5],
+      [0.5, -1, 1],
+    ]);
+    const network = createScoreNetwork({ dim: 3, hiddenWidths: [16, 16], seed: 2 });
+    for (let i = 0; i < network.parameters.length; i++) network.parameters[i] += 0.3 * Math.sin(7 * i); // curved SiLUs
+    network.syncWeights();
+    const sub = fromArray(
+      Array.from({ length: 40 }, (_, r) => [1.5 * Math.sin(r), 1.2 * Math.cos(1.3 * r), Math.sin(0.7 * r) + 0.2]),
+    );
+    // Central differences are off by η²|∂³s|/6 per coordinate (η = 2^-17): ≈ 1e-12 relative for the network, but
+    // the point cloud's score at t = 0.01 varies on the scale √v ≈ 0.14 (|∂³s| ~ |s|/v), so there they are off by
+    // ≈ 3e-8 (measured): the agreement asked of each is that of central differences, not of the exact trace.
+    for (const [score, agreement] of [
+      [cloud, 1e-6],
+      [network, 1e-10],
+    ] as const) {
+      const options = { T: 8, steps: 16, delta: 1e-2 };
+      const exact = logLikelihood(score, sub, options);
+      expect(exact.divergence).toBe('exact');
+      expect(exact.scoreEvaluations).toBe(4 * 16);
+      const fd = logLikelihood(score, sub, { ...options, divergence: 'finite-difference' });
+      expect(maxRelative(exact.logLikelihood, Array.from(fd.logLikelihood))).toBeLessThanOrEqual(agreement);
+      const h = logLikelihood(score, sub, { ...options, divergence: 'hutchinson', probes: 4, seed: 12 });
+      let variance = 0;
+      for (let r = 0; r < 40; r++) variance += h.standardError![r]! ** 2;
+      const se = Math.sqrt(variance) / 40;
+      expect(se).toBeGreaterThan(0);
+      expect(Math.abs(h.mean.nats - exact.mean.nats)).toBeLessThanOrEqual(K_SE * se);
+    }
   });
 
   test('a score with a normalisation gives the data-space density (affine and whitening maps)', () => {
@@ -281,13 +328,21 @@ describe('logLikelihood refuses bad input with typed errors', () => {
     ['score.kind', () => logLikelihood({} as Score, x, { T: 10, steps: 10 })],
   ])('%s', (argument, f) => expectArgumentError(f, InvalidArgumentError, argument));
 
-  test("'exact' needs an affine score", () => {
+  test("'exact' needs a score with an affine form or a Jacobian trace", () => {
     const mixture = gaussianMixtureScore({ weights: [1], means: [[0, 0, 0]], covariances: [1] });
-    expectArgumentError(
-      () => logLikelihood(mixture, x, { T: 10, steps: 10, divergence: 'exact' }),
-      InvalidArgumentError,
-      'options.divergence',
+    const opaque: Score = { kind: 'ou', dim: 3, evaluate: (t, y, out) => mixture.evaluate(t, y, out) };
+    const refuse = () => logLikelihood(opaque, x, { T: 10, steps: 10, divergence: 'exact' });
+    expectArgumentError(refuse, InvalidArgumentError, 'options.divergence');
+    expect(refuse).toThrow(/jacobianTraceInto/);
+    // without a divergence option such a score falls back to central differences (d ≤ 16)
+    expect(logLikelihood(opaque, x, { T: 10, steps: 10 }).divergence).toBe('finite-difference');
+    // defaults: exact for affine scores at any d, for Jacobian traces up to d = 16 (a network's costs d passes)
+    expect(defaultDivergenceOf(mixture)).toBe('exact');
+    const wide = (d: number) => Array.from({ length: d }, () => 0);
+    expect(defaultDivergenceOf(gaussianMixtureScore({ weights: [1], means: [wide(17)], covariances: [1] }))).toBe(
+      'hutchinson',
     );
+    expect(defaultDivergenceOf(gaussianScore({ mean: wide(17), covariance: 1 }))).toBe('exact');
   });
 
   test('a score returning NaN stops the run with NonFiniteValueError', () => {

@@ -82,6 +82,52 @@ describe('standardisation', () => {
       expect(Math.abs(back.data[i]! - data.data[i]!)).toBeLessThanOrEqual(1e-9 * (1 + Math.abs(data.data[i]!)));
   });
 
+  test('maxStandardizedRange floors each scale at range/K: a rare spike is not stretched, other columns keep their std', () => {
+    // Column 0: normal draws (range ≈ 6 std at n = 500); column 1: 0 except one row at 1 (std ≈ 0.045, range 22 std).
+    const rng = new RandomStream(3);
+    const spiky = batch(500, 2) as Batch<Float64Array>;
+    for (let i = 0; i < 500; i++) spiky.data.set([2 + 0.5 * rng.normal(), i === 7 ? 1 : 0], 2 * i);
+    const plain = fitNormalization(spiky, 'affine');
+    const floored = fitNormalization(spiky, 'affine', { maxStandardizedRange: 16 });
+    if (plain.kind !== 'affine' || floored.kind !== 'affine') throw new Error('kind');
+    const { std, min, max } = dataMomentsOf(spiky);
+    expect(plain.scale).toEqual(std);
+    expect(floored.scale[0]).toBe(std[0]); // range/std < 16: untouched, bit for bit
+    expect(floored.scale[1]).toBe((max![1]! - min![1]!) / 16);
+    const y = standardizeBatch(floored, spiky);
+    const range = dataMomentsOf(y);
+    expect(range.max![1]! - range.min![1]!).toBeCloseTo(16, 12);
+    expect(fitNormalization(spiky, 'affine', { maxStandardizedRange: Infinity })).toEqual(plain);
+    // With standardizedStd s the cap applies to the final range: scale = max(std/s, range/K).
+    const both = fitNormalization(spiky, 'affine', { standardizedStd: 0.3, maxStandardizedRange: 1 });
+    if (both.kind !== 'affine') throw new Error('kind');
+    for (const j of [0, 1]) expect(both.scale[j]).toBe(Math.max(std[j]! / 0.3, max![j]! - min![j]!));
+    // Whitening is built on the same scales.
+    const whitened = fitNormalization(spiky, 'whitening', { maxStandardizedRange: 16 });
+    const back = unstandardizeBatch(whitened, standardizeBatch(whitened, spiky), batch(500, 2));
+    for (let i = 0; i < 1000; i++) expect(Math.abs(back.data[i]! - spiky.data[i]!)).toBeLessThan(1e-12);
+    for (const bad of [0, -1, NaN, '4'])
+      expect(() => fitNormalization(spiky, 'affine', { maxStandardizedRange: bad as number })).toThrow(
+        /argument 'options.maxStandardizedRange' must be a number > 0/,
+      );
+  });
+
+  test('standardizedStd shrinks the whole map: standardised columns get that std, affine and whitening alike', () => {
+    for (const kind of ['affine', 'whitening'] as const) {
+      const n = fitNormalization(data, kind, { standardizedStd: 0.5 });
+      const unit = fitNormalization(data, kind);
+      const map = (m: DataNormalization) => (m.kind === 'affine' ? m.scale : m.matrix);
+      const [a, b] = [map(n), map(unit)];
+      for (let j = 0; j < a.length; j++) expect(a[j]).toBeCloseTo(b[j]! / 0.5, 12);
+      const { std } = dataMomentsOf(standardizeBatch(n, data));
+      for (const j of [0, 1, 3]) expect(Math.abs(std[j]! - 0.5)).toBeLessThan(1e-9);
+    }
+    for (const bad of [0, -1, Infinity, NaN])
+      expect(() => fitNormalization(data, 'affine', { standardizedStd: bad })).toThrow(
+        /argument 'options.standardizedStd' must be a finite number > 0/,
+      );
+  });
+
   test('bad input gives typed errors', () => {
     expect(() => fitNormalization(data, 'pca' as 'affine')).toThrow(
       /argument 'kind' must be 'affine' or 'whitening'; got "pca"/,
@@ -403,6 +449,12 @@ describe('held-out loss and early stopping', () => {
     expect(() => trainScoreNetwork(raw, { normalization: 'pca' as 'affine' })).toThrow(
       /argument 'options.normalization' must be 'affine', 'whitening' or 'none'/,
     );
+    expect(() => trainScoreNetwork(raw, { maxStandardizedRange: 0 })).toThrow(
+      /argument 'options.maxStandardizedRange' must be a number > 0/,
+    );
+    expect(() => trainScoreNetwork(raw, { standardizedStd: 0 })).toThrow(
+      /argument 'options.standardizedStd' must be a finite number > 0/,
+    );
     expect(() => trainScoreNetwork(raw, { heldOutFraction: 0.6 })).toThrow(
       /argument 'options.heldOutFraction' must be a number in \[0, 0.5\]; got 0.6/,
     );
@@ -424,7 +476,7 @@ describe('held-out loss and early stopping', () => {
   });
 
   test('the default budget: 8000 steps of 256 rows, 200 warm-up steps (prepared, not trained)', () => {
-    const { recipe, trainingOptions } = prepareScoreNetworkTraining(tabular(40, 1));
+    const { recipe, trainingOptions, normalization, train } = prepareScoreNetworkTraining(tabular(40, 1));
     expect(DEFAULT_RECIPE_STEPS).toBe(8000);
     expect(recipe).toMatchObject({
       steps: 8000,
@@ -434,6 +486,11 @@ describe('held-out loss and early stopping', () => {
       emaDecay: 0.999,
     });
     expect(trainingOptions).toMatchObject({ steps: 8000, warmupSteps: 200 });
+    // The default standardisation: unit std, no range cap (the constant column: the others' mean std).
+    expect(recipe).toMatchObject({ normalization: 'affine', standardizedStd: 1, maxStandardizedRange: Infinity });
+    const { std } = dataMomentsOf(train);
+    if (normalization?.kind !== 'affine') throw new Error('kind');
+    for (const j of [0, 1, 3]) expect(normalization.scale[j]).toBe(std[j]);
   });
 });
 

@@ -82,6 +82,8 @@ export {
 export {
   logLikelihood,
   defaultDivergence,
+  defaultDivergenceOf,
+  hasExactDivergence,
   MAX_PROBES,
   DEFAULT_LIKELIHOOD_CHUNK,
   FINITE_DIFFERENCE_DEFAULT_MAX_DIM,

@@ -84,6 +84,13 @@ export interface Score {
   evaluate(t: number, x: Batch, out: Batch): void;
   /** Closed-form affine representation at time `t`, when the score is affine in x. */
   affineAt?(t: number): AffineScoreForm;
+  /**
+   * Writes the trace of the score's Jacobian, `tr ∂s/∂x (t, x) = Δ ln q_t(x)`, for every row of `x`
+   * (a contiguous `n × d` batch) into `out[0 … n−1]`: the exact divergence the likelihood needs
+   * (`logLikelihood`'s `'exact'` method), where the score can compute it in closed form (mixtures,
+   * point clouds) or by forward-mode differentiation (networks, `d` tangents per row).
+   */
+  jacobianTraceInto?(t: number, x: Batch, out: Float64Array): void;
   /** Exact `E_{q_t} |s(x) - ∇ln q_t(x)|^2` for scores with a known error; 0 for exact scores. */
   l2ErrorAt?(t: number): number;
   /**

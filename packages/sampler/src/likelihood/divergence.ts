@@ -4,7 +4,9 @@
  *
  * Three estimators:
  * - `'exact'`: the score's exact Jacobian `M(t)` from `affineAt(t)` (affine scores:
- *   Gaussian data, known affine errors); `tr M` is the same for every row.
+ *   Gaussian data, known affine errors); `tr M` is the same for every row. Otherwise the
+ *   score's own `jacobianTraceInto` (closed form for mixtures and point clouds, forward-mode
+ *   differentiation along the `d` basis vectors for networks).
  * - `'finite-difference'`: `Σ_i (s_i(x + η e_i) − s_i(x − η e_i)) / 2η`, `2d` score
  *   evaluations per stage. Not exact: central differences have error
  *   `η²/6 · |∂³s|` plus rounding `≈ 2^-52 |s| / η`; with `η = 2^-17` (near the
@@ -48,6 +50,13 @@ export function trace(m: Float64Array, d: number): number {
 /** `out[r] = div f` for every row, from the exact Jacobian `M` (the same for every row). */
 export function exactDivergence(matrix: Float64Array, d: number, n: number, out: Float64Array): void {
   out.fill(-d - trace(matrix, d), 0, n);
+}
+
+/** `out[r] = div f = −d − tr ∂s/∂x` for every row, from the score's `jacobianTraceInto`. */
+export function traceDivergence(score: Score, t: number, x: Batch<Float64Array>, out: Float64Array): void {
+  const [n, d] = x.shape as [number, number];
+  score.jacobianTraceInto!(t, x, out);
+  for (let r = 0; r < n; r++) out[r] = -d - out[r]!;
 }
 
 /** `out[r] = −d − Σ_i ∂s_i/∂x_i` for every row by central differences along each coordinate. */

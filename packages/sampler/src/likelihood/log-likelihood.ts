@@ -44,10 +44,11 @@ export interface LogLikelihoodOptions {
   /** Start time `δ ∈ [0, T)` of the uniform grid (default 0; learned scores need `δ > 0`). */
   readonly delta?: number;
   /**
-   * Divergence: `'exact'` (needs `score.affineAt`), `'finite-difference'` (`2d` score
-   * evaluations per stage, error ≈ 1e-10) or `'hutchinson'` (needs `seed`). Default:
-   * `'exact'` for an affine score, else `'finite-difference'` up to
-   * `d = FINITE_DIFFERENCE_DEFAULT_MAX_DIM`, else `'hutchinson'`.
+   * Divergence: `'exact'` (needs `score.affineAt` or `score.jacobianTraceInto`: Gaussian, mixture and
+   * point-cloud scores and networks have one), `'finite-difference'` (`2d` score evaluations per stage,
+   * error ≈ 1e-10) or `'hutchinson'` (needs `seed`). Default ({@link defaultDivergenceOf}): `'exact'` for an
+   * affine score, and for a score with `jacobianTraceInto` up to `d = FINITE_DIFFERENCE_DEFAULT_MAX_DIM`;
+   * else `'finite-difference'` up to that dimension, else `'hutchinson'`.
    */
   readonly divergence?: DivergenceMethod;
   /** Hutchinson probes per point (default 1; at least 2 for a per-point standard error). */
@@ -120,8 +121,24 @@ function resolveGrid(fn: string, options: LogLikelihoodOptions, T: number): Floa
 }
 
 /** The default divergence method (see {@link LogLikelihoodOptions.divergence}). */
-export function defaultDivergence(affine: boolean, d: number): DivergenceMethod {
-  return affine ? 'exact' : d <= FINITE_DIFFERENCE_DEFAULT_MAX_DIM ? 'finite-difference' : 'hutchinson';
+export function defaultDivergence(exact: boolean, d: number): DivergenceMethod {
+  return exact ? 'exact' : d <= FINITE_DIFFERENCE_DEFAULT_MAX_DIM ? 'finite-difference' : 'hutchinson';
+}
+
+/**
+ * The default divergence method for `score`: `'exact'` for an affine score; for a score with
+ * `jacobianTraceInto` up to `d = FINITE_DIFFERENCE_DEFAULT_MAX_DIM` (a network's trace costs `d` forward
+ * passes per row and stage, so above that Hutchinson's few probes are the default; ask for `'exact'`
+ * explicitly); else `'finite-difference'` up to that dimension and `'hutchinson'` above.
+ */
+export function defaultDivergenceOf(score: Score): DivergenceMethod {
+  const small = score.dim <= FINITE_DIFFERENCE_DEFAULT_MAX_DIM;
+  return defaultDivergence(typeof score.affineAt === 'function' || (small && hasExactDivergence(score)), score.dim);
+}
+
+/** Whether `score` gives its Jacobian trace exactly: an affine form, or `jacobianTraceInto`. */
+export function hasExactDivergence(score: Score): boolean {
+  return typeof score.affineAt === 'function' || typeof score.jacobianTraceInto === 'function';
 }
 
 function resolve(fn: string, score: Score, options: LogLikelihoodOptions, n: number): Resolved {
@@ -129,8 +146,8 @@ function resolve(fn: string, score: Score, options: LogLikelihoodOptions, n: num
     throw new InvalidArgumentError(fn, 'options', options, 'an options object');
   const T = expectPositive(fn, 'options.T', options.T);
   const grid = resolveGrid(fn, options, T);
-  const affine = typeof score.affineAt === 'function';
-  const divergence = options.divergence ?? defaultDivergence(affine, score.dim);
+  const exact = hasExactDivergence(score);
+  const divergence = options.divergence ?? defaultDivergenceOf(score);
   if (!DIVERGENCE_METHODS.includes(divergence)) {
     throw new InvalidArgumentError(
       fn,
@@ -139,12 +156,12 @@ function resolve(fn: string, score: Score, options: LogLikelihoodOptions, n: num
       `one of ${DIVERGENCE_METHODS.map((m) => `'${m}'`).join(', ')}`,
     );
   }
-  if (divergence === 'exact' && !affine) {
+  if (divergence === 'exact' && !exact) {
     throw new InvalidArgumentError(
       fn,
       'options.divergence',
       divergence,
-      "'hutchinson' or 'finite-difference' (exact needs score.affineAt)",
+      "'hutchinson' or 'finite-difference' (this score cannot give its divergence exactly: 'exact' needs score.affineAt or score.jacobianTraceInto)",
     );
   }
   const hutchinson = divergence === 'hutchinson';

@@ -21,6 +21,7 @@ import type { Score } from '@sgmkit/score';
 import {
   exactDivergence,
   finiteDifferenceDivergence,
+  traceDivergence,
   hutchinsonDivergence,
   type DivergenceMethod,
   type DivergenceScratch,
@@ -91,7 +92,9 @@ function accumulateDivergence(
   const { stage, divergence, scratch } = buffers;
   const n = stage.shape[0]!;
   if (method === 'finite-difference') finiteDifferenceDivergence(score, t, stage, scratch, divergence);
-  else if (method === 'exact') exactDivergence(score.affineAt!(t).matrix, d, n, divergence);
+  else if (method === 'exact' && score.affineAt !== undefined)
+    exactDivergence(score.affineAt(t).matrix, d, n, divergence);
+  else if (method === 'exact') traceDivergence(score, t, stage, divergence);
   if (method !== 'hutchinson') {
     for (let r = 0; r < n; r++) integral[r] += weight * divergence[r]!;
     return;

@@ -15,10 +15,12 @@
  *   splitting the integral over the fine steps, `ξ = Σ_i e^{(m−1−i)h_f} ξ_i` with
  *   `ξ_i = √(e^{2h_f} − 1) z_i` the fine run's own noise, so
  *   `z = Σ_i w_i z_i`, `w_i = e^{(m−1−i)h_f} √(e^{2h_f} − 1) / √(e^{2h} − 1)`, `Σ w_i² = 1`.
- * Both make `z` exactly `N(0, 1)` and a function of `(seed, global row, global fine step)`
+ * - `stochastic-heun`: its noise term is the exponential integrator's `ξ` (the predictor and
+ *   the corrector share it), so it reads the fine normals with the same weights.
+ * All make `z` exactly `N(0, 1)` and a function of `(seed, global row, global fine step)`
  * only: deterministic and independent of chunking, row splits and workers. Other methods
- * (ancestral, the multistep solvers) and Langevin correctors are refused: their noise is
- * not a functional of one path in this form.
+ * (ancestral, the deterministic and multistep solvers) and Langevin correctors are refused:
+ * their noise is not a functional of one path in this form (or they have none).
  * @packageDocumentation
  */
 import { InvalidArgumentError, expm1, exp, fillParticleNormals } from '@sgmkit/tensor';
@@ -30,7 +32,7 @@ import type { DDPMMethod } from './methods.js';
 export const MAX_BROWNIAN_LEVELS = 16;
 
 /** Methods whose noise the refinement supports. */
-export const BROWNIAN_METHODS: readonly DDPMMethod[] = ['exponential-integrator', 'euler-maruyama'];
+export const BROWNIAN_METHODS: readonly DDPMMethod[] = ['exponential-integrator', 'euler-maruyama', 'stochastic-heun'];
 
 /**
  * Writes the weights `w_0 … w_{m−1}` of the fine normals in the step's normal (see the
@@ -69,7 +71,7 @@ export function expectBrownianRefinement(
       fn,
       'noise.brownianLevels',
       levels,
-      `0 for method '${method}' (refined Brownian paths support ${BROWNIAN_METHODS.map((m) => `'${m}'`).join(' and ')})`,
+      `0 for method '${method}' (refined Brownian paths support ${BROWNIAN_METHODS.map((m) => `'${m}'`).join(', ')})`,
     );
   }
   if (correctorSteps > 0)
@@ -110,6 +112,29 @@ export function brownianScratch(n: number, d: number, m: number): BrownianScratc
 }
 
 /**
+ * Writes into `scratch.sum` the refined path's normal of global step `step` (size `h`):
+ * `z = Σ_i w_i z_i` over its fine normals (see the module doc). Exactly `N(0, 1)` per entry.
+ */
+export function refinedNormalsInto(
+  method: DDPMMethod,
+  h: number,
+  seed: number,
+  step: number,
+  firstRow: number,
+  scratch: BrownianScratch,
+): Float64Array {
+  const { m, weights, normals, sum } = scratch;
+  brownianWeightsInto(method, h, m, weights);
+  sum.fill(0);
+  for (let i = 0; i < m; i++) {
+    fillParticleNormals(normals, seed, predictorStream(step * m + i), firstRow);
+    const w = weights[i]!;
+    for (let p = 0; p < sum.length; p++) sum[p] += w * normals.data[p]!;
+  }
+  return sum;
+}
+
+/**
  * One noisy step with the refined path's normal: `y ← linear·y + score·s + noise·z`,
  * `z = Σ_i w_i z_i` over the fine normals of global step `step` (see the module doc).
  * `y` and `s` are contiguous batches of one dtype.
@@ -127,14 +152,7 @@ export function refinedAffineNoiseStep(
   firstRow: number,
   scratch: BrownianScratch,
 ): void {
-  const { m, weights, normals, sum } = scratch;
-  brownianWeightsInto(method, h, m, weights);
-  sum.fill(0);
-  for (let i = 0; i < m; i++) {
-    fillParticleNormals(normals, seed, predictorStream(step * m + i), firstRow);
-    const w = weights[i]!;
-    for (let p = 0; p < sum.length; p++) sum[p] += w * normals.data[p]!;
-  }
+  const sum = refinedNormalsInto(method, h, seed, step, firstRow, scratch);
   const yd = y.data;
   const sd = s.data;
   for (let p = 0; p < sum.length; p++) {

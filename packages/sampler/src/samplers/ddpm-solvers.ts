@@ -60,6 +60,7 @@ import {
 } from './ddpm.js';
 import { checkScoreOutput, type NoiseOrigin } from './common.js';
 import { predictorStream } from './streams.js';
+import { refinedNormalsInto } from './brownian.js';
 
 /**
  * The per-particle history of a multistep solver, carried between the calls of a run split into
@@ -332,9 +333,11 @@ export function ddpmStochasticHeun(
   const [n, d] = y.shape as [number, number];
   const predicted = like(y);
   const s2 = like(y);
-  // The normals stay in double precision whatever y's dtype (as in the fused kernels).
-  const z = batch(n, d, 'float64');
-  const zd = z.data;
+  // The normals stay in double precision whatever y's dtype (as in the fused kernels). With a refined
+  // Brownian path (noise.brownianLevels) each step's normal is the exponential integrator's combination of
+  // its fine normals, written into the refinement's scratch.
+  const z = batch(p.brownian === undefined ? n : 0, d, 'float64');
+  const zd = p.brownian === undefined ? z.data : p.brownian.sum;
   const c = new Float64Array(STOCHASTIC_HEUN_LAYOUT.LENGTH);
   const { LINEAR, EULER, FROM, TO, NOISE } = STOCHASTIC_HEUN_LAYOUT;
   const yd = y.data,
@@ -351,7 +354,8 @@ export function ddpmStochasticHeun(
     const tNext = g[k + 1]!;
     evaluate(fn, score, t, y, s, step, p);
     stochasticHeunCoefficientsInto(t, tNext, c);
-    fillParticleNormals(z, p.noise.seed, predictorStream(step), p.noise.firstRow);
+    if (p.brownian === undefined) fillParticleNormals(z, p.noise.seed, predictorStream(step), p.noise.firstRow);
+    else refinedNormalsInto('stochastic-heun', t - tNext, p.noise.seed, step, p.noise.firstRow, p.brownian);
     const a = c[LINEAR]!,
       e = c[EULER]!,
       noiseScale = c[NOISE]!;

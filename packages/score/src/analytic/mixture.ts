@@ -27,7 +27,8 @@ import {
 } from './spectral-covariance.js';
 import { TimeCache } from './time-cache.js';
 import { parseComponents, type Component, type GaussianMixtureParameters } from './mixture-parameters.js';
-import { expectScoreBatches, expectTime, toJsonArray } from './validate.js';
+import { expectScoreBatches, expectTime, expectTraceArguments, toJsonArray } from './validate.js';
+import { mixtureJacobianTrace } from './jacobian-trace.js';
 import { exp, log, turnPoint } from '@sgmkit/tensor';
 
 export { WEIGHT_SUM_TOLERANCE, type GaussianMixtureParameters } from './mixture-parameters.js';
@@ -188,6 +189,20 @@ export class GaussianMixtureScore implements Score {
     } else {
       mixtureScoreKernel(n, this.dim, k, factors, scratch, x.data, x.offset, out.data, out.offset);
     }
+  }
+
+  /**
+   * Writes `tr ∂s/∂x` for every row of `x` into `out` in closed form,
+   * `Σ_k w_k (|s_k − s|² − tr P_k)` (see `jacobian-trace.ts`): the exact divergence for `logLikelihood`.
+   */
+  jacobianTraceInto(t: number, x: Batch, out: Float64Array): void {
+    const fn = 'GaussianMixtureScore.jacobianTraceInto';
+    expectTime(fn, t);
+    const n = expectTraceArguments(fn, this.dim, x, out);
+    const layout =
+      this.kernel === 'full' ? 'full' : this.kernel === 'isotropic' && this.dim === 2 ? 'scalar' : 'diagonal';
+    const k = this.active.length;
+    mixtureJacobianTrace(n, this.dim, k, this.factors.at(t), layout, this.scratch, x.data, x.offset, out);
   }
 
   /** The score is exact. */

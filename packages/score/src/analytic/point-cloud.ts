@@ -15,7 +15,8 @@ import {
   squaredNorms,
   type PointCloudGemmWorkspace,
 } from './point-cloud-kernels.js';
-import { expectEmpiricalTime, expectScoreBatches, parsePoints, toJsonArray } from './validate.js';
+import { expectEmpiricalTime, expectScoreBatches, expectTraceArguments, parsePoints, toJsonArray } from './validate.js';
+import { pointCloudJacobianTrace } from './jacobian-trace.js';
 import { exp, expm1, InvalidArgumentError } from '@sgmkit/tensor';
 
 export interface PointCloudSpec extends ScoreSpec {
@@ -39,6 +40,8 @@ export class PointCloudScore implements Score {
   /** How `evaluate` runs: one particle and point at a time ('direct'), or as GEMMs ('gemm', see point-cloud-kernels.ts). */
   readonly path: PointCloudPath;
   private readonly logits: Float64Array;
+  /** `m` logits for `jacobianTraceInto`, allocated on its first call. */
+  private traceLogits: Float64Array;
   private readonly accumulator: Float64Array;
   private readonly norms: Float64Array | undefined;
   private readonly workspace: PointCloudGemmWorkspace | undefined;
@@ -60,6 +63,7 @@ export class PointCloudScore implements Score {
     this.assumptions = { secondMoment: moment / m };
     this.dataMoments = empiricalMoments(values, m, d);
     this.logits = new Float64Array(this.path === 'direct' ? m : 0);
+    this.traceLogits = new Float64Array(0);
     this.accumulator = new Float64Array(d);
     this.norms = this.path === 'gemm' ? squaredNorms(values, m, d) : undefined;
     this.workspace = this.path === 'gemm' ? pointCloudGemmWorkspace(d) : undefined;
@@ -102,6 +106,30 @@ export class PointCloudScore implements Score {
         out.offset,
       );
     }
+  }
+
+  /**
+   * Writes `tr ∂s/∂x` for every row of `x` into `out` in closed form,
+   * `−d/v + (a²/v²) Σ_j w_j |p_j − p̄|²` (see `jacobian-trace.ts`): the exact divergence for `logLikelihood`.
+   */
+  jacobianTraceInto(t: number, x: Batch, out: Float64Array): void {
+    const fn = 'PointCloudScore.jacobianTraceInto';
+    expectEmpiricalTime(fn, t);
+    const n = expectTraceArguments(fn, this.dim, x, out);
+    if (this.traceLogits.length < this.size) this.traceLogits = new Float64Array(this.size);
+    pointCloudJacobianTrace(
+      n,
+      this.dim,
+      this.size,
+      this.points,
+      exp(-t),
+      -expm1(-2 * t),
+      this.traceLogits,
+      this.accumulator,
+      x.data,
+      x.offset,
+      out,
+    );
   }
 
   /** The score is exact. */

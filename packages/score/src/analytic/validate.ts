@@ -90,6 +90,15 @@ export function expectScoreBatches(fn: string, d: number, x: unknown, out: unkno
   return expectOutputBatch(fn, d, out, x as Batch, 'x');
 }
 
+/** `jacobianTraceInto`'s arguments: `x` an `n × d` batch, `out` a Float64Array with room for `n` values; returns n. */
+export function expectTraceArguments(fn: string, d: number, x: unknown, out: unknown): number {
+  expectBatch(fn, 'x', x, d);
+  const n = (x as Batch).shape[0]!;
+  if (!(out instanceof Float64Array) || out.length < n)
+    throw new InvalidArgumentError(fn, 'out', out, `a Float64Array of length >= ${n} (one trace per row of x)`);
+  return n;
+}
+
 /** A finite vector given as `number[]` or a typed array, copied to a Float64Array; `length` checked when given. */
 export function toVector(fn: string, argument: string, value: unknown, length?: number): Float64Array {
   if (!(Array.isArray(value) || value instanceof Float64Array || value instanceof Float32Array)) {

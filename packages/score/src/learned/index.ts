@@ -55,6 +55,8 @@ export {
   defaultHiddenWidths,
   DEFAULT_GRADIENT_CLIP_NORM,
   DEFAULT_RECIPE_STEPS,
+  DEFAULT_MAX_STANDARDIZED_RANGE,
+  DEFAULT_STANDARDIZED_STD,
   SPLIT_STREAM,
   type PreparedScoreNetworkTraining,
   type TrainScoreNetworkOptions,
@@ -81,6 +83,7 @@ export {
   CONSTANT_COORDINATE_TOLERANCE,
   WHITENING_EIGENVALUE_FLOOR,
   type NormalizationKind,
+  type FitNormalizationOptions,
 } from './normalization.js';
 export { denoisingLoss, hybridScoreMatchingLoss } from './loss.js';
 export {

@@ -24,16 +24,33 @@ export type NormalizationKind = 'affine' | 'whitening';
  */
 export const CONSTANT_COORDINATE_TOLERANCE = 1e-12;
 
+/** Options of {@link fitNormalization}. */
+export interface FitNormalizationOptions {
+  /**
+   * Standard deviation of each standardised coordinate (`scale = std/standardizedStd`), unless the range
+   * cap below binds. Default 1.
+   */
+  readonly standardizedStd?: number;
+  /**
+   * Largest range `(max − min)/scale` a coordinate may span in the standardised space: each scale is
+   * `max(std/standardizedStd, (max − min)/maxStandardizedRange)`. A coordinate that is nearly constant with
+   * rare large values (an image border pixel lit in a few images) has a tiny std; dividing by it alone
+   * stretches its values over tens of units. Default `Infinity` (no cap).
+   */
+  readonly maxStandardizedRange?: number;
+}
+
 /** Whitening floors the covariance eigenvalues at this fraction of the largest one, so the map stays invertible. */
 export const WHITENING_EIGENVALUE_FLOOR = 1e-8;
 
 /**
  * Fits a standardisation to the rows of `data` (n × d, n ≥ 2):
- * - `'affine'`: `x = mean + scale ⊙ y` with the per-coordinate sample mean and standard deviation
- *   (divisor n; a constant coordinate gets the mean scale of the others).
+ * - `'affine'`: `x = mean + scale ⊙ y` with the per-coordinate sample mean and `scale =
+ *   max(std/standardizedStd, range/maxStandardizedRange)` (std with divisor n; with the default options the
+ *   plain std; a constant coordinate gets the mean scale of the others).
  * - `'whitening'`: `x = mean + diag(s)·C^{1/2} y` with `s` the affine scales and `C^{1/2}` the symmetric
  *   square root of the sample correlation matrix, eigenvalues floored at `WHITENING_EIGENVALUE_FLOOR`
- *   of the largest (so the standardised data have covariance I on the non-degenerate directions).
+ *   of the largest (so the standardised data have covariance standardizedStd²·I on the non-degenerate directions).
  * @throws {InvalidArgumentError} bad kind, fewer than 2 rows, non-finite data
  * @example
  * ```ts
@@ -41,16 +58,29 @@ export const WHITENING_EIGENVALUE_FLOOR = 1e-8;
  * const y = standardizeBatch(normalization, data);   // per-coordinate mean 0, std 1
  * ```
  */
-export function fitNormalization(data: Batch, kind: NormalizationKind = 'affine'): DataNormalization {
+export function fitNormalization(
+  data: Batch,
+  kind: NormalizationKind = 'affine',
+  options: FitNormalizationOptions = {},
+): DataNormalization {
   const fn = 'fitNormalization';
   const [n, d] = expectBatch(fn, 'data', data);
   if (n < 2) throw new InvalidArgumentError(fn, 'data', data, 'a batch with at least 2 rows');
   if (kind !== 'affine' && kind !== 'whitening')
     throw new InvalidArgumentError(fn, 'kind', kind, "'affine' or 'whitening'");
+  if (typeof options !== 'object' || options === null)
+    throw new InvalidArgumentError(fn, 'options', options, 'an options object');
+  const maxRange = options.maxStandardizedRange ?? Infinity;
+  if (typeof maxRange !== 'number' || !(maxRange > 0))
+    throw new InvalidArgumentError(fn, 'options.maxStandardizedRange', maxRange, 'a number > 0 (Infinity: no floor)');
+  const target = options.standardizedStd ?? 1;
+  if (typeof target !== 'number' || !(target > 0 && target < Infinity))
+    throw new InvalidArgumentError(fn, 'options.standardizedStd', target, 'a finite number > 0');
   expectFiniteData(fn, data, n, d);
   const mean = columnMeans(data, n, d);
-  if (kind === 'affine') return { kind, mean, scale: affineScales(data, mean, n, d) };
-  return { kind, mean, matrix: covarianceSquareRoot(data, mean, n, d) };
+  const scale = affineScales(data, mean, n, d, target, maxRange);
+  if (kind === 'affine') return { kind, mean, scale };
+  return { kind, mean, matrix: covarianceSquareRoot(data, mean, n, d, scale, target) };
 }
 
 /** `y = N⁻¹(x)` for every row: `(x − mean)/scale`, or `matrix⁻¹(x − mean)`. Returns a new float64 batch. */
@@ -217,18 +247,29 @@ function columnStds(data: Batch, mean: Float64Array, n: number, d: number): Floa
 }
 
 /**
- * Per-coordinate standard deviations; a constant coordinate gets the mean scale of the others (1 when
- * every coordinate is constant). Its standardised data are 0 whatever the scale, but the sampler's
- * output carries noise σ_δ in every standardised coordinate, and this keeps that noise in the data's
- * own units rather than in units of 1.
+ * Per-coordinate scales `max(std/target, range/maxRange)`: the standardised coordinate has std
+ * `target` unless its range would then exceed `maxRange`. A constant coordinate gets the mean of the
+ * other coordinates' `std/target` (1 when every coordinate is constant). Its standardised data are 0
+ * whatever the scale, but the sampler's output carries noise σ_δ in every standardised coordinate,
+ * and this keeps that noise in the data's own units rather than in units of 1.
  */
-function affineScales(data: Batch, mean: Float64Array, n: number, d: number): Float64Array {
-  const scale = columnStds(data, mean, n, d);
-  const largest = scale.reduce((a, s) => Math.max(a, s), 0);
+function affineScales(
+  data: Batch,
+  mean: Float64Array,
+  n: number,
+  d: number,
+  target: number,
+  maxRange: number,
+): Float64Array {
+  const std = columnStds(data, mean, n, d);
+  const largest = std.reduce((a, s) => Math.max(a, s), 0);
   const constant = (s: number) => !(s > CONSTANT_COORDINATE_TOLERANCE * largest);
-  const varying = scale.filter((s) => !constant(s));
-  const typical = varying.length > 0 ? varying.reduce((a, s) => a + s, 0) / varying.length : 1;
-  for (let j = 0; j < d; j++) if (constant(scale[j]!)) scale[j] = typical;
+  const varying = std.filter((s) => !constant(s));
+  const typical = varying.length > 0 ? varying.reduce((a, s) => a + s, 0) / varying.length / target : 1;
+  const { min, max } = columnRange(data.data, n, d, data.offset);
+  const scale = new Float64Array(d);
+  for (let j = 0; j < d; j++)
+    scale[j] = constant(std[j]!) ? typical : Math.max(std[j]! / target, (max[j]! - min[j]!) / maxRange);
   return scale;
 }
 
@@ -238,12 +279,20 @@ function affineScales(data: Batch, mean: Float64Array, n: number, d: number): Fl
  * covariance keeps the eigenvalue floor relative to unit-scale coordinates, so a column in units
  * of 1e-3 next to one in units of 1e3 is whitened, not floored away.
  */
-function covarianceSquareRoot(data: Batch, mean: Float64Array, n: number, d: number): Float64Array {
-  const scale = affineScales(data, mean, n, d);
+function covarianceSquareRoot(
+  data: Batch,
+  mean: Float64Array,
+  n: number,
+  d: number,
+  scale: Float64Array,
+  target: number,
+): Float64Array {
+  // The correlation is taken on unit-std coordinates (scale·target); the map diag(scale)·C^{1/2} then gives
+  // the standardised data covariance target²·I on the non-degenerate directions.
   const corr = new Float64Array(d * d);
   const c = new Float64Array(d);
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j < d; j++) c[j] = (data.data[data.offset + i * d + j]! - mean[j]!) / scale[j]!;
+    for (let j = 0; j < d; j++) c[j] = (data.data[data.offset + i * d + j]! - mean[j]!) / (scale[j]! * target);
     for (let j = 0; j < d; j++) for (let k = 0; k <= j; k++) corr[j * d + k] += c[j]! * c[k]!;
   }
   for (let j = 0; j < d; j++) {

@@ -4,7 +4,12 @@
  * @packageDocumentation
  */
 import type { Score } from '@sgmkit/score';
-import { logLikelihood, defaultDivergence, type LogLikelihoodResult } from '../../likelihood/log-likelihood.js';
+import {
+  logLikelihood,
+  defaultDivergenceOf,
+  hasExactDivergence,
+  type LogLikelihoodResult,
+} from '../../likelihood/log-likelihood.js';
 import { DIVERGENCE_METHODS, type DivergenceMethod } from '../../likelihood/divergence.js';
 import { exactPFODELikelihood } from '../../analysis/likelihood.js';
 import { earlyStoppingGrid, uniformGrid } from '../../schedules/grids.js';
@@ -75,7 +80,7 @@ const spec: CommandSpec = {
       kind: 'choice',
       choices: DIVERGENCE_METHODS,
       description: 'divergence of the drift',
-      defaultText: 'exact (gaussian), finite-difference (d ≤ 16), else hutchinson',
+      defaultText: 'exact for gaussian and for d ≤ 16 (Jacobian trace), else hutchinson',
     },
     {
       name: 'probes',
@@ -125,15 +130,12 @@ function resolveRun(args: ParsedArgs, score: Score, target: Target, dataPath: st
   const schedule = args.string('schedule', delta > 0 ? 'early-stopping' : 'uniform') as LikelihoodRun['schedule'];
   if (schedule === 'early-stopping' && delta === 0)
     throw new OptionValueError('schedule', schedule, 'uniform when δ = 0 (the early-stopping schedule needs δ > 0)');
-  const divergence = args.string(
-    'divergence',
-    defaultDivergence(typeof score.affineAt === 'function', score.dim),
-  ) as DivergenceMethod;
-  if (divergence === 'exact' && typeof score.affineAt !== 'function') {
+  const divergence = args.string('divergence', defaultDivergenceOf(score)) as DivergenceMethod;
+  if (divergence === 'exact' && !hasExactDivergence(score)) {
     throw new OptionValueError(
       'divergence',
       'exact',
-      `finite-difference or hutchinson: the ${target.name} score is not affine`,
+      `finite-difference or hutchinson: the ${target.name} score has no exact Jacobian trace`,
     );
   }
   const hutchinson = divergence === 'hutchinson';

@@ -6,8 +6,11 @@
 import { clippedScore, type Score, type CLDScore } from '@sgmkit/score';
 import type { Batch } from '@sgmkit/tensor';
 import {
+  BROWNIAN_METHODS,
   CLD_METHODS,
   DDPM_METHODS,
+  MAX_BROWNIAN_LEVELS,
+  MAX_STEPS,
   DEFAULT_DIVERGENCE_K,
   earlyStoppingGrid,
   exactCLDLaw,
@@ -133,6 +136,15 @@ const spec: CommandSpec = {
       defaultText: '0.01',
     },
     {
+      name: 'brownian-levels',
+      kind: 'integer',
+      min: 0,
+      max: MAX_BROWNIAN_LEVELS,
+      valueName: '<L>',
+      description: `refined Brownian path: each step's noise is made of the normals of its 2^L fine steps, so this run and the run with 2^L times the steps (and level 0) share one path (${BROWNIAN_METHODS.join(', ')}; no corrector)`,
+      defaultText: '0',
+    },
+    {
       name: 'n',
       kind: 'integer',
       min: 1,
@@ -238,6 +250,7 @@ const spec: CommandSpec = {
     'sgmkit sample --sampler cld --method sscs --target grid25 --steps 200 --corrector-steps 1',
     'sgmkit sample --points examples/data/moons.csv --delta 1e-2 --schedule early-stopping --steps 200',
     'sgmkit sample --network net.json --train train.csv --reference heldout.csv --clip train',
+    'sgmkit sample --target gaussian --dim 2 --steps 32 --brownian-levels 3 --seed 1   # same path as --steps 256',
   ],
 };
 
@@ -253,6 +266,8 @@ export interface SampleRun {
   readonly gamma: number;
   /** Langevin corrector after every predictor step; absent when `--corrector-steps` is 0 or not given. */
   readonly corrector?: { readonly steps: number; readonly stepSize: number };
+  /** Refined Brownian path level (`sampleDDPM`'s `brownianLevels`; 0: the ordinary noise). */
+  readonly brownianLevels: number;
   /** Particles in the whole run (a shard computes `shard.rows` of them). */
   readonly n: number;
   readonly seed: number;
@@ -291,6 +306,39 @@ function resolveCorrector(args: ParsedArgs): SampleRun['corrector'] {
   if (!(stepSize < 2))
     throw new OptionValueError('corrector-size', String(stepSize), 'a step size ε < 2 (Langevin stability limit)');
   return { steps, stepSize };
+}
+
+/**
+ * `--brownian-levels L`, checked against the run (sampleDDPM would refuse the same runs, naming its own argument):
+ * DDPM only, a method whose noise the refinement supports, no corrector, and `steps·2^L` fine steps addressable.
+ */
+function resolveBrownianLevels(
+  args: ParsedArgs,
+  sampler: 'ddpm' | 'cld',
+  method: string,
+  corrector: SampleRun['corrector'],
+  steps: number,
+): number {
+  const levels = args.number('brownian-levels', 0);
+  if (levels === 0) return 0;
+  if (sampler !== 'ddpm') throw new UsageError('--brownian-levels is for --sampler ddpm (refined Brownian paths)');
+  if (!(BROWNIAN_METHODS as readonly string[]).includes(method)) {
+    throw new OptionValueError(
+      'brownian-levels',
+      String(levels),
+      `0 for --method ${method} (refined Brownian paths support ${BROWNIAN_METHODS.join(', ')})`,
+    );
+  }
+  if (corrector !== undefined)
+    throw new UsageError('--brownian-levels needs --corrector-steps 0 (the corrector noise is not part of the path)');
+  if (steps * 2 ** levels - 1 > MAX_STEPS) {
+    throw new OptionValueError(
+      'brownian-levels',
+      String(levels),
+      `a level with --steps × 2^level ≤ ${MAX_STEPS + 1} (every fine step needs a stream; --steps is ${steps})`,
+    );
+  }
+  return levels;
 }
 
 /** Reads and cross-checks the options of a run. */
@@ -338,18 +386,22 @@ export function resolveSampleRun(args: ParsedArgs): SampleRun {
   const clip = resolveClip(args.string('clip'), train, target);
   if (clip !== undefined && sampler === 'cld')
     throw new UsageError('--clip clips the DDPM denoised prediction; it does not apply to --sampler cld');
+  const corrector = resolveCorrector(args);
+  const method = resolveMethod(sampler, args.string('method', 'exponential-integrator'));
+  const steps = args.number('steps', 1000);
   const run = {
     reference,
     train: reference === undefined ? undefined : train,
     clip,
     target,
     sampler,
-    corrector: resolveCorrector(args),
-    method: resolveMethod(sampler, args.string('method', 'exponential-integrator')),
+    corrector,
+    method,
+    brownianLevels: resolveBrownianLevels(args, sampler, method, corrector, steps),
     T,
     delta,
     schedule,
-    steps: args.number('steps', 1000),
+    steps,
     gamma: args.number('gamma', target.fixedGamma ?? 1),
     n: args.number('n', 10_000),
     seed: args.number('seed', 0),
@@ -378,6 +430,7 @@ function runSettings(run: SampleRun): Record<string, unknown> {
     schedule: run.schedule,
     gamma: run.gamma,
     corrector: run.corrector ?? null,
+    ...(run.brownianLevels > 0 ? { brownianLevels: run.brownianLevels } : {}),
     seed: run.seed,
     dtype: run.dtype,
     clip: run.clip === undefined ? null : { lower: Array.from(run.clip.lower), upper: Array.from(run.clip.upper) },
@@ -484,7 +537,7 @@ export async function executeSampleRun(run: SampleRun, context: CommandContext):
           run.clip === undefined
             ? (run.target.ouScore() as Score)
             : clippedRunScore(run.target.ouScore() as Score, run.clip),
-          { ...common, method: run.method as (typeof DDPM_METHODS)[number] },
+          { ...common, method: run.method as (typeof DDPM_METHODS)[number], brownianLevels: run.brownianLevels },
         )
       : await sampleCLD(run.target.cldScore!(run.gamma) as CLDScore, {
           ...common,
@@ -503,7 +556,8 @@ function describeRun(run: SampleRun): string {
     run.shard === undefined
       ? ''
       : ` (shard ${run.shard.index}/${run.shard.count}: rows ${run.shard.firstRow} … ${run.shard.firstRow + run.shard.rows - 1})`;
-  return `${run.sampler} ${run.method}${corrector}, T = ${run.T}, ${run.steps} ${run.schedule} steps, δ = ${run.delta}, n = ${run.n}${shard}, seed ${run.seed}, ${run.workers} worker${run.workers > 1 ? 's' : ''}${run.clip ? ', denoised prediction clipped' : ''}`;
+  const brownian = run.brownianLevels > 0 ? ` on a Brownian path refined 2^${run.brownianLevels} times` : '';
+  return `${run.sampler} ${run.method}${corrector}${brownian}, T = ${run.T}, ${run.steps} ${run.schedule} steps, δ = ${run.delta}, n = ${run.n}${shard}, seed ${run.seed}, ${run.workers} worker${run.workers > 1 ? 's' : ''}${run.clip ? ', denoised prediction clipped' : ''}`;
 }
 
 function momentsTable(rows: readonly CoordinateMoments[], reference: string): string {
@@ -628,6 +682,7 @@ function report(run: SampleRun, result: SampleResult, files: { out: string; plot
     delta: run.delta,
     schedule: run.schedule,
     corrector: run.corrector ?? null,
+    brownianLevels: run.brownianLevels,
     n: run.n,
     seed: run.seed,
     workers: run.workers,

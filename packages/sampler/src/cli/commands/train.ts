@@ -8,6 +8,8 @@ import { batch, type Batch } from '@sgmkit/tensor';
 import {
   cldPointCloudScore,
   DEFAULT_RECIPE_STEPS,
+  DEFAULT_MAX_STANDARDIZED_RANGE,
+  DEFAULT_STANDARDIZED_STD,
   defaultHiddenWidths,
   finishScoreNetworkTraining,
   pointCloudScore,
@@ -139,6 +141,25 @@ const spec: CommandSpec = {
       choices: ['affine', 'whitening', 'none'],
       description: 'standardisation of the data (undone when sampling)',
       defaultText: 'affine',
+    },
+    {
+      name: 'max-range',
+      kind: 'number',
+      min: 0,
+      exclusiveMin: true,
+      valueName: '<K>',
+      description:
+        'standardise each coordinate by max(std/s, range/K), so none spans more than K units (s: --data-std)',
+      defaultText: 'no cap',
+    },
+    {
+      name: 'data-std',
+      kind: 'number',
+      min: 0,
+      exclusiveMin: true,
+      valueName: '<s>',
+      description: 'standard deviation of each standardised coordinate (the OU noise has 1)',
+      defaultText: String(DEFAULT_STANDARDIZED_STD),
     },
     { name: 'no-skip', kind: 'boolean', description: 'plain noise prediction, without the N(0, I) skip term' },
     {
@@ -385,6 +406,8 @@ async function train(
     gradientClipNorm: args.number('clip', 1),
     hiddenWidths: hiddenWidths(args, data.shape[1]!),
     normalization: args.string('normalization', 'affine') as 'affine' | 'whitening' | 'none',
+    maxStandardizedRange: args.number('max-range', DEFAULT_MAX_STANDARDIZED_RANGE),
+    standardizedStd: args.number('data-std', DEFAULT_STANDARDIZED_STD),
     parameterisation: args.flag('no-skip') ? 'noise-prediction' : 'noise-prediction-skip',
     tMin: args.number('t-min', 1e-3),
     tMax: args.number('T', 10),
@@ -507,7 +530,7 @@ export const trainCommand: Command = {
     const lines = [
       `data:    ${target.description} (${data.shape[0]} points: ${result.train.shape[0]} to train on, ${result.heldOut.shape[0]} held out)`,
       `network: ${network.kind === 'cld' ? `CLD velocity score (γ = ${network.initialVelocityVariance}), ` : ''}${network.dtype}, hidden ${network.architecture.hiddenWidths.join(',')}`,
-      `recipe:  normalization ${recipe.normalization}, hidden ${recipe.hiddenWidths.join(',')}, ${recipe.parameterisation}, EMA ${recipe.emaDecay}, lr ${recipe.learningRate} (${recipe.warmupSteps} warm-up steps, ${recipe.learningRateDecay}), clip ${recipe.gradientClipNorm}`,
+      `recipe:  normalization ${recipe.normalization} (data std ${recipe.standardizedStd}, max range ${recipe.maxStandardizedRange}), hidden ${recipe.hiddenWidths.join(',')}, ${recipe.parameterisation}, EMA ${recipe.emaDecay}, lr ${recipe.learningRate} (${recipe.warmupSteps} warm-up steps, ${recipe.learningRateDecay}), clip ${recipe.gradientClipNorm}`,
       `trained: ${losses.length} steps${resumed ? ` (resumed from ${resumed})` : ''}${result.stoppedEarly ? ' (stopped early: held-out loss on a plateau)' : ''} in ${formatDuration(wallTimeMs)}; mean loss over the last ${tail.length} steps ${finalLoss.toPrecision(4)}`,
     ];
     if (last)

@@ -158,6 +158,134 @@ export function goalChecks(
   });
 }
 
+/** Heun at a budget of score evaluations on one grid (the goal's diagnosis: which grids were tried). */
+export interface HeunGridCell {
+  readonly grid: string;
+  readonly evaluations: number;
+  /** KL(data ‖ output). */
+  readonly kl: number;
+}
+
+/** `t` with `σ̄_t = √(e^{2t} − 1) = sigmaBar`. */
+function timeOfSigmaBar(sigmaBar: number): number {
+  return 0.5 * Math.log1p(sigmaBar * sigmaBar);
+}
+
+/** `σ̄_t = σ_t/α_t = √(e^{2t} − 1)`. */
+function sigmaBarOf(t: number): number {
+  return Math.sqrt(Math.expm1(2 * t));
+}
+
+/** Karras et al.'s (2022) ρ-schedule: `points` values of `σ̄` from `hi` to `lo`, equally spaced in `σ̄^{1/ρ}`. */
+function karrasSigmas(hi: number, lo: number, points: number, rho: number): number[] {
+  const a = hi ** (1 / rho);
+  const b = lo ** (1 / rho);
+  return Array.from({ length: points }, (_, i) => (a + (i / (points - 1)) * (b - a)) ** rho);
+}
+
+/** `points` values of `σ̄` from `hi` to `lo`, equally spaced in `ln σ̄` (the ρ → ∞ limit). */
+function geometricSigmas(hi: number, lo: number, points: number): number[] {
+  return Array.from({ length: points }, (_, i) => hi * Math.exp((i / (points - 1)) * Math.log(lo / hi)));
+}
+
+/** A grid from `T` through the times of `sigmas` (in decreasing order, each below `σ̄_T`), then `last`. */
+function gridThrough(T: number, sigmas: readonly number[], last: number): Float64Array {
+  return Float64Array.from([T, ...sigmas.map(timeOfSigmaBar), last]);
+}
+
+/**
+ * A 25-step grid `T → δ` tuned to `data` for Heun: coordinate descent on the log-gaps of its 24 interior `σ̄`
+ * (log σ̄ increments, normalised to span `[ln σ̄_δ, ln σ̄_T]`), minimising KL(data ‖ output). Not a schedule a user
+ * could choose without knowing the data; a local optimum, so an estimate of the best any grid ending at δ can do.
+ */
+function searchedHeunGrid(data: GaussianLaw, T: number, delta: number, steps: number, sweeps: number): Float64Array {
+  const hi = Math.log(sigmaBarOf(T));
+  const lo = Math.log(sigmaBarOf(delta));
+  const gridOf = (w: readonly number[]): Float64Array => {
+    const e = w.map(Math.exp);
+    const total = e.reduce((a, b) => a + b, 0);
+    const grid = new Float64Array(steps + 1);
+    grid[0] = T;
+    let acc = 0;
+    for (let i = 1; i < steps; i++) {
+      acc += e[i - 1]!;
+      grid[i] = timeOfSigmaBar(Math.exp(hi - (acc / total) * (hi - lo)));
+    }
+    grid[steps] = delta;
+    return grid;
+  };
+  const cost = (w: readonly number[]): number => {
+    const grid = gridOf(w);
+    if (grid.some((t, k) => k > 0 && !(t < grid[k - 1]!))) return Infinity;
+    const kl = gaussianKL(data, exactDDPMLaw(data, { T, grid, method: 'heun' }));
+    return Number.isFinite(kl) ? kl : Infinity;
+  };
+  let w = new Array<number>(steps).fill(0);
+  let best = cost(w);
+  for (let sweep = 0; sweep < sweeps; sweep++) {
+    const move = 0.5 / (1 + sweep / 10);
+    for (let i = 0; i < steps; i++) {
+      for (const d of [move, -move]) {
+        const v = w.slice();
+        v[i]! += d;
+        const c = cost(v);
+        if (c < best) {
+          best = c;
+          w = v;
+        }
+      }
+    }
+  }
+  return gridOf(w);
+}
+
+/**
+ * Heun's KL with at most `budget` evaluations on the grids one would try for it: the table's early-stopping grid;
+ * the same with EDM's last step, Euler to `t = 0` (the denoised prediction); Karras et al.'s schedule as in EDM
+ * (`σ̄` from 80 to 0.002, ρ = 7, after one step from `T`, Euler to 0); ρ = 7 and geometric (uniform log-SNR)
+ * grids over the whole range `σ̄_T → σ̄_δ`; and a grid searched to minimise the KL on this very target (`searchSweeps` coordinate-descent sweeps).
+ */
+export function heunGridStudy(
+  data: GaussianLaw,
+  T: number,
+  delta: number,
+  budget = 50,
+  searchSweeps = 30,
+): HeunGridCell[] {
+  const steps = Math.floor(budget / 2);
+  const hi = sigmaBarOf(T);
+  const lo = sigmaBarOf(delta);
+  const edmPoints = Math.floor((budget - 1) / 2);
+  const grids: [string, Float64Array][] = [
+    [`earlyStoppingGrid(${T}, ${delta}, ${steps})`, earlyStoppingGrid(T, delta, steps)],
+    [
+      `earlyStoppingGrid(${T}, ${delta}, ${steps - 1}), then Euler to t = 0`,
+      Float64Array.from([...earlyStoppingGrid(T, delta, steps - 1), 0]),
+    ],
+    [
+      `EDM: one step to σ̄ = 80, ρ = 7 from 80 to 0.002 (${edmPoints} σ̄), then Euler to t = 0`,
+      gridThrough(T, karrasSigmas(80, 0.002, edmPoints, 7), 0),
+    ],
+    [
+      `ρ = 7 in σ̄ from σ̄_T = ${hi.toPrecision(4)} to σ̄_δ = ${lo.toPrecision(3)}`,
+      gridThrough(T, karrasSigmas(hi, lo, steps + 1, 7).slice(1, -1), delta),
+    ],
+    [
+      'geometric in σ̄ (uniform in log-SNR) from σ̄_T to σ̄_δ',
+      gridThrough(T, geometricSigmas(hi, lo, steps + 1).slice(1, -1), delta),
+    ],
+    [
+      `${steps} steps ending at δ, searched to minimise this KL on this target (coordinate descent on log σ̄)`,
+      searchedHeunGrid(data, T, delta, steps, searchSweeps),
+    ],
+  ];
+  return grids.map(([grid, times]) => ({
+    grid,
+    evaluations: scoreEvaluations('heun', times),
+    kl: gaussianKL(data, exactDDPMLaw(data, { T, grid: times, method: 'heun' })),
+  }));
+}
+
 /** The orders as a table. */
 export function ordersTable(fits: readonly OrderFit[]): string {
   return formatTable(
