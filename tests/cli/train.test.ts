@@ -232,7 +232,9 @@ describe('sgmkit train', () => {
     expect(e(['--t-min', '20'], 1)).toBe('sgmkit train: --t-min must be less than --T (10); got "20"');
     expect(e(['--lr', '-1'], 1)).toBe('sgmkit train: --lr must be a finite number > 0; got "-1"');
     expect(e(['--ema', '1'], 1)).toMatch(/^sgmkit train: --ema must be a finite number >= 0 and <= 0.999999; got "1"$/);
-    expect(e(['--workers', '0'], 1)).toMatch(/^sgmkit train: --workers must be an integer >= 1 and <= 64, or auto; got "0"$/);
+    expect(e(['--workers', '0'], 1)).toMatch(
+      /^sgmkit train: --workers must be an integer >= 1 and <= 64, or auto; got "0"$/,
+    );
     expect(e(['--network', 'x.json'], 2)).toBe('sgmkit train: unknown option --network (see --help)');
     expect(e(['--holdout', '0.7'], 1)).toMatch(
       /^sgmkit train: --holdout must be a finite number >= 0 and <= 0.5; got "0.7"$/,
