@@ -160,10 +160,6 @@ describe('sgmkit train', () => {
     expect(refused.stderr).toContain('this network file stores no data range');
   });
 
-  // Skipped: under a loaded jest run (66 suites on 2 cores) the float64 case failed once in the last clean-clone CI run
-  // (weights off at the 4th digit: a race in the worker gradient path that the idle machine never shows: 6 of 6 idle
-  // runs byte-identical). The API-level bit-identity tests in tests/sampler/training-workers.test.ts still run.
-  // Open bug, issue 9; re-enable once the race is found.
   test.each(['float64', 'float32'])('--workers 3 saves the same %s network, byte for byte, as one thread', (dtype) => {
     const one = join(dir, `w1-${dtype}.json`);
     const three = join(dir, `w3-${dtype}.json`);
@@ -184,7 +180,7 @@ describe('sgmkit train', () => {
       '--quiet',
     ];
     expect(sgmkit([...args, '--workers', '3', '--out', three]).code).toBe(0);
-    expect(sgmkit([...args, '--out', one]).code).toBe(0);
+    expect(sgmkit([...args, '--workers', '1', '--out', one]).code).toBe(0);
     expect(readFileSync(three, 'utf8')).toBe(readFileSync(one, 'utf8'));
   });
 
@@ -236,7 +232,9 @@ describe('sgmkit train', () => {
     expect(e(['--t-min', '20'], 1)).toBe('sgmkit train: --t-min must be less than --T (10); got "20"');
     expect(e(['--lr', '-1'], 1)).toBe('sgmkit train: --lr must be a finite number > 0; got "-1"');
     expect(e(['--ema', '1'], 1)).toMatch(/^sgmkit train: --ema must be a finite number >= 0 and <= 0.999999; got "1"$/);
-    expect(e(['--workers', '0'], 1)).toMatch(/^sgmkit train: --workers must be an integer >= 1 and <= 64; got "0"$/);
+    expect(e(['--workers', '0'], 1)).toMatch(
+      /^sgmkit train: --workers must be an integer >= 1 and <= 64, or auto; got "0"$/,
+    );
     expect(e(['--network', 'x.json'], 2)).toBe('sgmkit train: unknown option --network (see --help)');
     expect(e(['--holdout', '0.7'], 1)).toMatch(
       /^sgmkit train: --holdout must be a finite number >= 0 and <= 0.5; got "0.7"$/,

@@ -338,6 +338,23 @@ describe('learning-rate schedule and gradient clipping', () => {
     expect(Array.from(h)).toEqual([0.3, 0.4]);
   });
 
+  test('clipGradientNorm: the norm of every length (each tail lane), float64 and float32, and a non-finite entry', () => {
+    for (const length of [0, 1, 2, 3, 4, 5, 6, 7, 9, 100_003]) {
+      for (const Array_ of [Float64Array, Float32Array]) {
+        const g = Array_.from({ length }, (_, i) => Math.sin(1.7 * i + 0.3) * (1 + (i % 7)));
+        let sum = 0;
+        for (const v of g) sum += v * v;
+        const norm = clipGradientNorm(g, Infinity);
+        // Both sums of positive terms are within (n − 1)·2⁻⁵³ relative of the exact one; the square root halves that.
+        expect(Math.abs(norm - Math.sqrt(sum))).toBeLessThanOrEqual(length * 2 ** -53 * Math.sqrt(sum));
+        expect(clipGradientNorm(g.slice().reverse(), Infinity)).toBeCloseTo(norm, 10);
+      }
+    }
+    const bad = Float64Array.of(1, 2, NaN, 4, 5);
+    expect(clipGradientNorm(bad, 1)).toBeNaN();
+    expect(Array.from(bad)).toEqual([1, 2, NaN, 4, 5]);
+  });
+
   test('training reports the pre-clip norms, and clipping changes the trajectory only when a norm exceeds the bound', () => {
     const data = standardizeBatch(fitNormalization(tabular(64, 5)), tabular(64, 5));
     const run = (clip?: number) => {

@@ -12,6 +12,7 @@ import {
   MAX_BROWNIAN_LEVELS,
   MAX_STEPS,
   DEFAULT_DIVERGENCE_K,
+  AUTO_WORKERS_MIN_PARTICLES,
   earlyStoppingGrid,
   exactCLDLaw,
   exactDDPMLaw,
@@ -28,6 +29,7 @@ import type { Command, CommandContext, CommandOutput } from '../command.js';
 import { OptionValueError, UsageError } from '../errors.js';
 import { samplesFigure } from '../figures.js';
 import { formatNumber, formatTable } from '../format.js';
+import { AUTO_SAMPLING_MIN_COSTLY_PARTICLES, parseWorkers, samplingThreads, workersOptionSpec } from '../workers.js';
 import { compareMoments, type CoordinateMoments } from '../moments.js';
 import { createProgress, formatDuration, formatRate } from '../progress.js';
 import { resolveTarget, TARGET_OPTIONS, type Moments, type Target } from '../targets.js';
@@ -162,15 +164,7 @@ const spec: CommandSpec = {
       description: 'random seed (same seed, same samples for any --workers)',
       defaultText: '0',
     },
-    {
-      name: 'workers',
-      kind: 'integer',
-      min: 1,
-      max: 64,
-      valueName: '<k>',
-      description: 'worker threads',
-      defaultText: '1',
-    },
+    workersOptionSpec('sampling the particles'),
     {
       name: 'shard',
       kind: 'string',
@@ -405,19 +399,23 @@ export function resolveSampleRun(args: ParsedArgs): SampleRun {
     gamma: args.number('gamma', target.fixedGamma ?? 1),
     n: args.number('n', 10_000),
     seed: args.number('seed', 0),
-    workers: args.number('workers', 1),
     dtype: args.string('dtype', 'float64') as 'float64' | 'float32',
     divergenceK: args.number('divergence-k', DEFAULT_DIVERGENCE_K),
     maxDiverged: args.number('max-diverged', 0),
   };
+  const workers = parseWorkers(args);
   const shardText = args.string('shard');
-  return shardText === undefined
-    ? run
-    : { ...run, shard: shardRecord(parseShardOption(shardText, process.env), run.n, runSettings(run)) };
+  const shard =
+    shardText === undefined
+      ? undefined
+      : shardRecord(parseShardOption(shardText, process.env), run.n, runSettings(run));
+  const costly = target.networkKind !== undefined || target.points !== undefined;
+  const minParticles = costly ? AUTO_SAMPLING_MIN_COSTLY_PARTICLES : AUTO_WORKERS_MIN_PARTICLES;
+  return { ...run, ...(shard ? { shard } : {}), workers: samplingThreads(workers, shard?.rows ?? run.n, minParticles) };
 }
 
 /** What must agree between the shards of one run (what `sgmkit merge` compares). */
-function runSettings(run: SampleRun): Record<string, unknown> {
+function runSettings(run: Omit<SampleRun, 'workers'>): Record<string, unknown> {
   return {
     target: run.target.name,
     description: run.target.description,

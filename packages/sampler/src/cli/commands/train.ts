@@ -29,12 +29,14 @@ import {
   type Score,
   type TrainScoreNetworkOptions,
   type TrainScoreNetworkResult,
+  type PreparedScoreNetworkTraining,
 } from '@sgmkit/score';
-import { MAX_TRAINING_WORKERS, trainDenoisingScoreMatchingOnWorkers } from '../../node/training.js';
+import { trainDenoisingScoreMatchingOnWorkers } from '../../node/training.js';
 import type { CommandSpec, ParsedArgs } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { OptionValueError, UsageError } from '../errors.js';
 import { formatTable } from '../format.js';
+import { parseWorkers, trainingThreads, workersOptionSpec } from '../workers.js';
 import { createProgress, formatDuration } from '../progress.js';
 import { resolveTarget, TARGET_OPTIONS, type Target } from '../targets.js';
 import { figure, lossCurvePanel } from '../../plot/index.js';
@@ -212,15 +214,7 @@ const spec: CommandSpec = {
       description: 'seed of the data, split, weights and minibatches',
       defaultText: '0',
     },
-    {
-      name: 'workers',
-      kind: 'integer',
-      min: 1,
-      max: MAX_TRAINING_WORKERS,
-      valueName: '<k>',
-      description: 'threads sharing each minibatch gradient (same weights for any k)',
-      defaultText: '1',
-    },
+    workersOptionSpec('sharing each minibatch gradient'),
     {
       name: 'dtype',
       kind: 'choice',
@@ -390,7 +384,7 @@ async function train(
   data: Batch,
   args: ParsedArgs,
   context: CommandContext,
-): Promise<{ result: TrainScoreNetworkResult<AnyScoreNetwork>; wallTimeMs: number }> {
+): Promise<{ result: TrainScoreNetworkResult<AnyScoreNetwork>; wallTimeMs: number; threads: number }> {
   const steps = args.number('steps', DEFAULT_RECIPE_STEPS);
   const warmup = args.number('warmup', Math.round(steps / 40));
   if (warmup > steps) throw new OptionValueError('warmup', String(warmup), `at most --steps (${steps})`);
@@ -422,35 +416,22 @@ async function train(
     },
     onStep: ({ step, loss }) => progress.update(step, `loss ${loss.toPrecision(4)}${heldOut}`),
   };
-  const workers = args.number('workers', 1);
+  const workers = parseWorkers(args);
   const checkpoints = checkpointOptions(args);
-  let result: TrainScoreNetworkResult<AnyScoreNetwork>;
-  if (args.string('sampler', 'ddpm') === 'cld') {
-    const prepared = prepareCLDScoreNetworkTraining(data, {
-      ...options,
-      initialVelocityVariance: args.number('gamma', 1),
-    });
-    result = finishScoreNetworkTraining(
-      prepared,
-      await trainDenoisingScoreMatchingOnWorkers(prepared.network, prepared.trainData, {
-        ...prepared.trainingOptions,
-        ...checkpoints,
-        workers,
-      }),
-    );
-  } else {
-    const prepared = prepareScoreNetworkTraining(data, options);
-    result = finishScoreNetworkTraining(
-      prepared,
-      await trainDenoisingScoreMatchingOnWorkers(prepared.network, prepared.trainData, {
-        ...prepared.trainingOptions,
-        ...checkpoints,
-        workers,
-      }),
-    );
-  }
+  const prepared: PreparedScoreNetworkTraining<AnyScoreNetwork> =
+    args.string('sampler', 'ddpm') === 'cld'
+      ? prepareCLDScoreNetworkTraining(data, { ...options, initialVelocityVariance: args.number('gamma', 1) })
+      : prepareScoreNetworkTraining(data, options);
+  const { network, trainData, trainingOptions } = prepared;
+  const threads = trainingThreads(workers, network.parameters.length, trainingOptions.batchSize ?? 256);
+  const trained = await trainDenoisingScoreMatchingOnWorkers<AnyScoreNetwork>(network, trainData, {
+    ...trainingOptions,
+    ...checkpoints,
+    workers: threads,
+  });
+  const result = finishScoreNetworkTraining<AnyScoreNetwork>(prepared, trained);
   progress.finish();
-  return { result, wallTimeMs: performance.now() - started };
+  return { result, wallTimeMs: performance.now() - started, threads };
 }
 
 /** `--checkpoint-every`, `--checkpoint` and `--resume` as training options; the checkpoint file is written atomically. */
@@ -513,7 +494,7 @@ export const trainCommand: Command = {
     const data = trainingData(target, args);
     const out = args.string('out', 'out/network.json');
     const plot = args.flag('no-plot') ? undefined : args.string('plot', 'out/loss.svg');
-    const { result, wallTimeMs } = await train(data, args, context);
+    const { result, wallTimeMs, threads } = await train(data, args, context);
     const resumed = args.string('resume');
     const { network, losses, evaluations } = result;
     writeTextFile(out, saveScoreNetwork(network));
@@ -531,7 +512,7 @@ export const trainCommand: Command = {
       `data:    ${target.description} (${data.shape[0]} points: ${result.train.shape[0]} to train on, ${result.heldOut.shape[0]} held out)`,
       `network: ${network.kind === 'cld' ? `CLD velocity score (γ = ${network.initialVelocityVariance}), ` : ''}${network.dtype}, hidden ${network.architecture.hiddenWidths.join(',')}`,
       `recipe:  normalization ${recipe.normalization} (data std ${recipe.standardizedStd}, max range ${recipe.maxStandardizedRange}), hidden ${recipe.hiddenWidths.join(',')}, ${recipe.parameterisation}, EMA ${recipe.emaDecay}, lr ${recipe.learningRate} (${recipe.warmupSteps} warm-up steps, ${recipe.learningRateDecay}), clip ${recipe.gradientClipNorm}`,
-      `trained: ${losses.length} steps${resumed ? ` (resumed from ${resumed})` : ''}${result.stoppedEarly ? ' (stopped early: held-out loss on a plateau)' : ''} in ${formatDuration(wallTimeMs)}; mean loss over the last ${tail.length} steps ${finalLoss.toPrecision(4)}`,
+      `trained: ${losses.length} steps${resumed ? ` (resumed from ${resumed})` : ''}${result.stoppedEarly ? ' (stopped early: held-out loss on a plateau)' : ''} in ${formatDuration(wallTimeMs)} on ${threads} thread${threads > 1 ? 's' : ''}; mean loss over the last ${tail.length} steps ${finalLoss.toPrecision(4)}`,
     ];
     if (last)
       lines.push(
@@ -565,6 +546,7 @@ export const trainCommand: Command = {
         steps: losses.length,
         stoppedEarly: result.stoppedEarly,
         wallTimeMs,
+        threads,
         finalLoss,
         heldOutLoss: last?.heldOutLoss ?? null,
         evaluations,
