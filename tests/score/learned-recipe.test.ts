@@ -340,8 +340,8 @@ describe('learning-rate schedule and gradient clipping', () => {
 
   test('clipGradientNorm: the norm of every length (each tail lane), float64 and float32, and a non-finite entry', () => {
     for (const length of [0, 1, 2, 3, 4, 5, 6, 7, 9, 100_003]) {
-      for (const Array_ of [Float64Array, Float32Array]) {
-        const g = Array_.from({ length }, (_, i) => Math.sin(1.7 * i + 0.3) * (1 + (i % 7)));
+      const values = Array.from({ length }, (_, i) => Math.sin(1.7 * i + 0.3) * (1 + (i % 7)));
+      for (const g of [Float64Array.from(values), Float32Array.from(values)]) {
         let sum = 0;
         for (const v of g) sum += v * v;
         const norm = clipGradientNorm(g, Infinity);
