@@ -170,7 +170,8 @@ describe('WebAssembly SIMD mixture kernels', () => {
     const { x, v } = particles(n, 23);
     for (let i = 0; i < n; i += 5) x.data[2 * i] *= 2; // more pairs with one particle on each side of the radius
     const out = batch(n, 2);
-    const far = wasm.cldShared2d(n, components, table, coefficients, near, x.data, 0, v.data, 0, out.data, 0);
+    const shared = { linear: true, coefficients, table, nearRadiusSquared: near };
+    const far = wasm.cldShared2d(n, components, shared, x.data, 0, v.data, 0, out.data, 0);
     const isNear = (i: number) => {
       const [x0, x1, v0, v1] = [x.data[2 * i]!, x.data[2 * i + 1]!, v.data[2 * i]!, v.data[2 * i + 1]!];
       return x0 * x0 + x1 * x1 + v0 * v0 + v1 * v1 <= near;
@@ -183,7 +184,6 @@ describe('WebAssembly SIMD mixture kernels', () => {
     expect(Array.from(wasm.farParticles.subarray(0, far))).toEqual(expectedFar);
     expect(far).toBeGreaterThan(100);
     expect(n - far).toBeGreaterThan(n / 3);
-    const shared = { linear: true, coefficients, table, nearRadiusSquared: near };
     const scratch = {
       logits: new Float64Array(components),
       componentScores: new Float64Array(2 * components),
@@ -266,22 +266,7 @@ describe('WebAssembly SIMD mixture kernels', () => {
       const out = batch(n, 2);
       score.evaluate(0.3, x, v, out); // fills the factors at t = 0.3; then the kernel on them directly, to see what it leaves
       const f = (score as unknown as { factors: { at(t: number): CLDFactors } }).factors.at(0.3);
-      const far = wasm.cldComponents2d(
-        layout,
-        n,
-        8,
-        f.positionCenters,
-        f.velocityCenters,
-        f.precisions,
-        f.logNormalisers,
-        f.nearRadiusSquared,
-        x.data,
-        0,
-        v.data,
-        0,
-        out.data,
-        0,
-      );
+      const far = wasm.cldComponents2d(layout, n, 8, f, x.data, 0, v.data, 0, out.data, 0);
       const farRows = new Set(Array.from(wasm.farParticles.subarray(0, far)));
       for (let i = 0; i < n; i++) if (huge(i)) expect([i, farRows.has(i)]).toEqual([i, true]);
       expect(far).toBeLessThan(n / 8);

@@ -305,8 +305,7 @@ export function cldMixtureKernel2dSharedWasm(
     cldMixtureKernel2dShared(n, components, shared, scratch, x, xOffset, v, vOffset, out, outOffset);
     return;
   }
-  const { table, coefficients, nearRadiusSquared } = shared;
-  const far = wasm.cldShared2d(n, components, table, coefficients, nearRadiusSquared, x, xOffset, v, vOffset, out, outOffset);
+  const far = wasm.cldShared2d(n, components, shared, x, xOffset, v, vOffset, out, outOffset);
   const particles = wasm.farParticles;
   for (let j = 0; j < far; j++) {
     const i = 2 * particles[j]!;
@@ -324,11 +323,7 @@ export function cldMixtureKernel2dComponentsWasm(
   wasm: WasmMixtureKernels, layout: 'isotropic' | 'full', n: number, components: number, factors: CLDMixtureFactors,
   scratch: CLDMixtureScratch, x: FloatArray, xOffset: number, v: FloatArray, vOffset: number, out: FloatArray, outOffset: number,
 ): void {
-  const { positionCenters, velocityCenters, precisions, logNormalisers, nearRadiusSquared } = factors;
-  const far = wasm.cldComponents2d(
-    layout, n, components, positionCenters, velocityCenters, precisions, logNormalisers, nearRadiusSquared,
-    x, xOffset, v, vOffset, out, outOffset,
-  );
+  const far = wasm.cldComponents2d(layout, n, components, factors, x, xOffset, v, vOffset, out, outOffset);
   const particles = wasm.farParticles;
   const scalar = layout === 'isotropic' ? cldMixtureKernel2dIsotropic : cldMixtureKernel2dFull;
   for (let j = 0; j < far; j++) {

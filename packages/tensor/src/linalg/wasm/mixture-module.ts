@@ -17,7 +17,7 @@
 import {
   KERNEL_EXP_FRACTION_BITS, KERNEL_EXP_INV_LN2_BY_N, KERNEL_EXP_LN2_BY_N_HI, KERNEL_EXP_LN2_BY_N_LO, KERNEL_EXP_ROUND_SHIFTER,
 } from '../../math/kernel-exp.js';
-import { F64, FunctionBuilder, I32, Op, SimdOp, V128, VOID_BLOCK, encodeModule, type ModuleDescription } from './encoder.js';
+import { FunctionBuilder, I32, Op, SimdOp, V128, VOID_BLOCK, encodeModule, type ModuleDescription } from './encoder.js';
 
 /** Byte address of the `2^{j/256}` table in the mixture module's memory. */
 export const EXP_TABLE_ADDRESS = 0;
@@ -118,11 +118,12 @@ interface PairLoop {
 /**
  * The loop over particle pairs shared by the kernels: parameters 0–4 are `pairs` (≥ 0), byte addresses `x`, `v`,
  * `out` (each `pairs·32` bytes, two interleaved 2-vectors per pair) and `far` (the far list, i32 pair indices);
- * `near` is the f64 parameter holding the near region's squared radius. For each pair, loads x0, x1, v0, v1 (lane =
+ * `params` is the byte address of the f64 parameters, the first of which is the near region's squared radius
+ * (doubles go through memory, not as call arguments: a JavaScript caller would box each one). For each pair, loads x0, x1, v0, v1 (lane =
  * particle) and the near mask (`|x|² + |v|² ≤ near`, summed left to right as in the scalar kernels), then emits
  * `body` inside a block that `br 0` leaves (to the next pair). Leaves the far count on the stack (the result).
  */
-function pairLoop(f: FunctionBuilder, near: number, body: (loop: PairLoop) => void): void {
+function pairLoop(f: FunctionBuilder, params: number, body: (loop: PairLoop) => void): void {
   const [pairs, x, v, out, far] = [0, 1, 2, 3, 4];
   const [pair, farCount] = [f.local(I32), f.local(I32)];
   const [x0, x1, v0, v1, a, b, nearVector, nearMask] = Array.from({ length: 8 }, () => f.local(V128));
@@ -130,7 +131,8 @@ function pairLoop(f: FunctionBuilder, near: number, body: (loop: PairLoop) => vo
     f.get(farCount).i32(2).op(Op.i32Shl).get(far).op(Op.i32Add).get(pair).op(Op.i32Store, 2, 0);
     f.addTo(farCount, 1);
   };
-  f.get(near).simd(SimdOp.f64x2Splat).set(nearVector);
+  pushSplat(f, params, 0);
+  f.set(nearVector);
   f.op(Op.block, VOID_BLOCK);
   f.get(pairs).op(Op.i32Eqz).op(Op.brIf, 0);
   f.op(Op.loop, VOID_BLOCK);
@@ -151,16 +153,19 @@ function pairLoop(f: FunctionBuilder, near: number, body: (loop: PairLoop) => vo
 
 /**
  * `cldMixtureKernel2dShared`'s near path (the affine-logit kernel: ring and grid presets). Parameters: `pairs, x, v,
- * out, far` (see `pairLoop`), `components` (≥ 1), `table` (byte address of the K rows `[α_k, m_k0, m_k1]`), then the
- * f64s `near, Λxv, Λvv, κˣ, κᵛ`. Per particle: `w = κˣx + κᵛv`, reference `l_0 = α_0 + m_0·w`, weights
+ * out, far` (see `pairLoop`), `components` (≥ 1), `table` (byte address of the K rows `[α_k, m_k0, m_k1]`) and
+ * `params` (byte address of the doubles `near, Λxv, Λvv, κˣ, κᵛ`). Per particle: `w = κˣx + κᵛv`, reference `l_0 = α_0 + m_0·w`, weights
  * `e^{α_k − l_0 + m_k·w}`, and `out = κᵛ·(Σ_k e_k m_k / Σ_k e_k) − Λxv·x − Λvv·v`.
  */
 export function cldShared2dKernel(): FunctionBuilder {
-  const f = new FunctionBuilder([I32, I32, I32, I32, I32, I32, I32, F64, F64, F64, F64, F64], [I32]);
-  const [components, table, near] = [5, 6, 7];
-  const coefficients = [8, 9, 10, 11].map(() => f.local(V128));
+  const f = new FunctionBuilder([I32, I32, I32, I32, I32, I32, I32, I32], [I32]);
+  const [components, table, params] = [5, 6, 7];
+  const coefficients = [0, 1, 2, 3].map(() => f.local(V128));
   const [pxv, pvv, kx, kv] = coefficients;
-  coefficients.forEach((local, i) => f.get(8 + i).simd(SimdOp.f64x2Splat).set(local));
+  coefficients.forEach((local, i) => {
+    pushSplat(f, params, 8 * (i + 1));
+    f.set(local);
+  });
   const [m00, m01, w0, w1, reference, total, sum0, sum1, c0, c1, logit, weight] = Array.from({ length: 12 }, () => f.local(V128));
   const [row, left] = [f.local(I32), f.local(I32)];
   const exp = expLocals(f);
@@ -168,7 +173,7 @@ export function cldShared2dKernel(): FunctionBuilder {
   f.set(m00);
   pushSplat(f, table, 16);
   f.set(m01);
-  pairLoop(f, near, ({ out, x0, x1, v0, v1, nearMask, appendFar }) => {
+  pairLoop(f, params, ({ out, x0, x1, v0, v1, nearMask, appendFar }) => {
     // Only pairs with both particles near; the others go to the scalar kernel.
     f.get(nearMask).simd(SimdOp.i64x2AllTrue).op(Op.i32Eqz).op(Op.if, VOID_BLOCK);
     appendFar();
@@ -320,7 +325,7 @@ function fullTerms(f: FunctionBuilder, l: ComponentLocals, p: PairLoop): void {
 /**
  * The 2-D per-component CLD kernels (`cldMixtureKernel2dIsotropic`, `cldMixtureKernel2dFull`), near and far
  * particles. Parameters: `pairs, x, v, out, far` (see `pairLoop`), `components` (≥ 1), byte addresses `table` (K rows
- * of `COMPONENT_ROW_DOUBLES[layout]`) and `scratch` (K · `COMPONENT_SCRATCH_BYTES`), then the f64 `near`.
+ * of `COMPONENT_ROW_DOUBLES[layout]`) and `scratch` (K · `COMPONENT_SCRATCH_BYTES`) and `params` (the double `near`).
  * A pair with both particles near takes the scalar near path as is: one fused pass, reference `l_0`, sums from `1`
  * and `s_0`. Any other pair takes two passes that serve near and far lanes alike. Pass 1 stores every component's logit and score and takes the lane-wise max (`pmax`: `max < l ? l : max`, the
  * scalar `if (l > max) max = l`). The reference is then `l_0` in a near lane and the max in a far one, and pass 2
@@ -331,8 +336,8 @@ function fullTerms(f: FunctionBuilder, l: ComponentLocals, p: PairLoop): void {
  * scalar kernel.
  */
 export function cldComponents2dKernel(layout: ComponentLayout): FunctionBuilder {
-  const f = new FunctionBuilder([I32, I32, I32, I32, I32, I32, I32, I32, F64], [I32]);
-  const [components, table, scratch, near] = [5, 6, 7, 8];
+  const f = new FunctionBuilder([I32, I32, I32, I32, I32, I32, I32, I32, I32], [I32]);
+  const [components, table, scratch, params] = [5, 6, 7, 8];
   const rowBytes = COMPONENT_ROW_DOUBLES[layout] * 8;
   const [sp, left] = [f.local(I32), f.local(I32)];
   const [y0, y1, u0, u1, s0, s1, logit, t0, t1, t2] = Array.from({ length: 10 }, () => f.local(V128));
@@ -340,7 +345,7 @@ export function cldComponents2dKernel(layout: ComponentLayout): FunctionBuilder 
   const l: ComponentLocals = { row: f.local(I32), y0, y1, u0, u1, s0, s1, logit, t0, t1, t2 };
   const exp = expLocals(f);
   const terms = layout === 'isotropic' ? isotropicTerms : fullTerms;
-  pairLoop(f, near, (p) => {
+  pairLoop(f, params, (p) => {
     // Both particles near: one fused pass with l_0 as the reference, as the scalar near path.
     f.get(p.nearMask).simd(SimdOp.i64x2AllTrue).op(Op.if, VOID_BLOCK);
     f.get(table).set(l.row);

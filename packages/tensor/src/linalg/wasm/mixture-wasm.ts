@@ -21,15 +21,12 @@ export type { ComponentLayout } from './mixture-module.js';
 const PAGE = 65536;
 const roundUp = (x: number, step: number): number => Math.ceil(x / step) * step;
 
-/** `pairs, x, v, out, far, components, table, near, Λxv, Λvv, κˣ, κᵛ` → far pair count (see `cldShared2dKernel`). */
-type Shared2dKernel = (
-  pairs: number, x: number, v: number, out: number, far: number, components: number, table: number,
-  near: number, pxv: number, pvv: number, kx: number, kv: number,
-) => number;
+/** `pairs, x, v, out, far, components, table, params` → far pair count (see `cldShared2dKernel`). */
+type Shared2dKernel = (pairs: number, x: number, v: number, out: number, far: number, components: number, table: number, params: number) => number;
 
-/** `pairs, x, v, out, far, components, table, scratch, near` → far pair count (see `cldComponents2dKernel`). */
+/** `pairs, x, v, out, far, components, table, scratch, params` → far pair count (see `cldComponents2dKernel`). */
 type Components2dKernel = (
-  pairs: number, x: number, v: number, out: number, far: number, components: number, table: number, scratch: number, near: number,
+  pairs: number, x: number, v: number, out: number, far: number, components: number, table: number, scratch: number, params: number,
 ) => number;
 
 interface WasmMemory { readonly buffer: ArrayBuffer; grow(pages: number): number }
@@ -39,13 +36,33 @@ interface WasmApi {
   Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
 }
 
-/** Layout (byte addresses): the exp table, then one block each of x, v and output, the far list, then the component table. */
-const X_ADDRESS = roundUp(EXP_TABLE_ADDRESS + EXP2_FRACTION_TABLE.length * 8, 16);
+/**
+ * Layout (byte addresses): the exp table, the kernels' f64 parameters (8 doubles), one block each of x, v and output, the
+ * far list, then the component table (and the per-component kernels' scratch).
+ */
+const PARAMS_ADDRESS = roundUp(EXP_TABLE_ADDRESS + EXP2_FRACTION_TABLE.length * 8, 16);
+const X_ADDRESS = PARAMS_ADDRESS + 64;
 const BLOCK_BYTES = MIXTURE_WASM_BLOCK * 2 * 8;
 const V_ADDRESS = X_ADDRESS + BLOCK_BYTES;
 const OUT_ADDRESS = V_ADDRESS + BLOCK_BYTES;
 const FAR_ADDRESS = OUT_ADDRESS + BLOCK_BYTES;
 const TABLE_ADDRESS = FAR_ADDRESS + (MIXTURE_WASM_BLOCK / 2) * 4;
+
+/** The factors of the affine-logit kernel (the score package's `CLDSharedFactors`). */
+export interface SharedFactors2d {
+  readonly table: Float64Array;
+  readonly coefficients: Float64Array;
+  readonly nearRadiusSquared: number;
+}
+
+/** The factors of the per-component kernels (the score package's `CLDMixtureFactors`). */
+export interface ComponentFactors2d {
+  readonly positionCenters: Float64Array;
+  readonly velocityCenters: Float64Array;
+  readonly precisions: Float64Array;
+  readonly logNormalisers: Float64Array;
+  readonly nearRadiusSquared: number;
+}
 
 /** Which precision entries go into a table row: a triple as is; of a full block of 12, the 9 distinct entries. */
 const ISOTROPIC_ENTRIES = [0, 1, 2];
@@ -83,22 +100,24 @@ export class WasmMixtureKernels {
   }
 
   /**
-   * The near path of the CLD affine-logit kernel for d = 2 (`cldMixtureKernel2dShared` in @sgmkit/score, bit for bit):
-   * `table` holds the K rows `[α_k, m_k0, m_k1]`, `coefficients` `[Λxv, Λvv, κˣ, κᵛ]`, particles with
-   * `|x|² + |v|² ≤ near` get their velocity score in `out`. Returns how many particles were not handled (listed in
-   * `farParticles`); their rows of `out` are left for the caller to write.
+   * The near path of the CLD affine-logit kernel for d = 2 (`cldMixtureKernel2dShared` in @sgmkit/score, bit for bit),
+   * with that kernel's factors (`CLDSharedFactors`): `table` holds the K rows `[α_k, m_k0, m_k1]`, `coefficients`
+   * `[Λxv, Λvv, κˣ, κᵛ]`; particles with `|x|² + |v|² ≤ nearRadiusSquared` get their velocity score in `out`. Returns
+   * how many particles were not handled (listed in `farParticles`); their rows of `out` are left for the caller to write.
+   * (The factors come as one object, not as numbers: a double passed to a function that is not inlined is boxed.)
    */
   cldShared2d(
-    n: number, components: number, table: Float64Array, coefficients: Float64Array, near: number,
+    n: number, components: number, factors: SharedFactors2d,
     x: FloatArray, xOffset: number, v: FloatArray, vOffset: number, out: FloatArray, outOffset: number,
   ): number {
-    this.stageTable(table, components * 3);
-    const pxv = coefficients[0]!, pvv = coefficients[1]!, kx = coefficients[2]!, kv = coefficients[3]!;
+    this.stageTable(factors.table, components * 3);
+    this.view64[PARAMS_ADDRESS / 8] = factors.nearRadiusSquared;
+    this.view64.set(factors.coefficients, PARAMS_ADDRESS / 8 + 1);
     let farCount = 0;
     for (let start = 0; start < n; start += MIXTURE_WASM_BLOCK) {
       const count = Math.min(MIXTURE_WASM_BLOCK, n - start);
       const pairs = this.stageIn(x, xOffset + 2 * start, v, vOffset + 2 * start, count);
-      const farPairs = this.shared2d(pairs, X_ADDRESS, V_ADDRESS, OUT_ADDRESS, FAR_ADDRESS, components, TABLE_ADDRESS, near, pxv, pvv, kx, kv);
+      const farPairs = this.shared2d(pairs, X_ADDRESS, V_ADDRESS, OUT_ADDRESS, FAR_ADDRESS, components, TABLE_ADDRESS, PARAMS_ADDRESS);
       out.set(cachedSubarray(this.view64, OUT_ADDRESS / 8, 2 * count), outOffset + 2 * start);
       farCount = this.collectFar(farPairs, start, count, farCount);
     }
@@ -113,20 +132,21 @@ export class WasmMixtureKernels {
    * were not handled (a softmax exponent outside `fastExp`'s fast range, or NaN), listed in `farParticles`.
    */
   cldComponents2d(
-    layout: ComponentLayout, n: number, components: number, positionCenters: Float64Array, velocityCenters: Float64Array,
-    precisions: Float64Array, logNormalisers: Float64Array, near: number,
+    layout: ComponentLayout, n: number, components: number, factors: ComponentFactors2d,
     x: FloatArray, xOffset: number, v: FloatArray, vOffset: number, out: FloatArray, outOffset: number,
   ): number {
     const rowDoubles = COMPONENT_ROW_DOUBLES[layout];
     const scratch = roundUp(TABLE_ADDRESS + components * rowDoubles * 8, 16);
     this.reserve(scratch + components * COMPONENT_SCRATCH_BYTES);
+    const { positionCenters, velocityCenters, precisions, logNormalisers } = factors;
     this.stageComponents(layout, components, positionCenters, velocityCenters, precisions, logNormalisers);
+    this.view64[PARAMS_ADDRESS / 8] = factors.nearRadiusSquared;
     const kernel = this.components2d[layout];
     let farCount = 0;
     for (let start = 0; start < n; start += MIXTURE_WASM_BLOCK) {
       const count = Math.min(MIXTURE_WASM_BLOCK, n - start);
       const pairs = this.stageIn(x, xOffset + 2 * start, v, vOffset + 2 * start, count);
-      const farPairs = kernel(pairs, X_ADDRESS, V_ADDRESS, OUT_ADDRESS, FAR_ADDRESS, components, TABLE_ADDRESS, scratch, near);
+      const farPairs = kernel(pairs, X_ADDRESS, V_ADDRESS, OUT_ADDRESS, FAR_ADDRESS, components, TABLE_ADDRESS, scratch, PARAMS_ADDRESS);
       out.set(cachedSubarray(this.view64, OUT_ADDRESS / 8, 2 * count), outOffset + 2 * start);
       farCount = this.collectFar(farPairs, start, count, farCount);
     }
