@@ -1,10 +1,10 @@
 // Model log-likelihood through the probability-flow ODE: exact divergence for a
 // Gaussian score (checked against its closed form and the true density), then a
 // Hutchinson estimate for a mixture score, with its standard error, next to the mixture's
-// exact divergence (its closed-form Jacobian trace, score.jacobianTraceInto) and a network's
-// (forward-mode tangents).
+// exact divergence (its closed-form Jacobian trace, score.jacobianTraceInto), a network's
+// (forward-mode tangents on the GEMM kernels) and a clipped network's.
 import { fromArray } from '@sgmkit/tensor';
-import { createScoreNetwork, gaussianMixtureScore, gaussianScore, sampleGaussian } from '@sgmkit/score';
+import { clippedScore, createScoreNetwork, gaussianMixtureScore, gaussianScore, sampleGaussian } from '@sgmkit/score';
 import { earlyStoppingGrid, exactPFODELikelihood, logLikelihood } from '@sgmkit/sampler';
 
 const parameters = {
@@ -83,3 +83,13 @@ network.jacobianTraceInto(0.5, points, traces);
 console.log(`network tr ∂s/∂x at t = 0.5: ${Array.from(traces, (v) => v.toFixed(4)).join(', ')}`);
 const networkLikelihood = logLikelihood(network, points, { T: 10, grid: earlyStoppingGrid(10, 1e-2, 50) });
 console.log(`network model, exact divergence: ${networkLikelihood.mean.nats.toFixed(4)} nats per point`);
+
+// Clipping the denoised prediction to a range changes the model: a clamped coordinate's score is
+// (e^{−t}c − x)/σ_t², so its Jacobian diagonal entry is −1/σ_t² (score.jacobianDiagonalInto gives the base's
+// diagonal), and the clipped score's exact divergence is the base's diagonal with those entries replaced.
+const clipped = clippedScore(network, { lower: [-1, -1], upper: [1, 1] });
+const diagonal = new Float64Array(3 * 2);
+clipped.jacobianDiagonalInto(0.5, points, diagonal);
+console.log(`clipped network ∂s_i/∂x_i at t = 0.5: ${Array.from(diagonal, (v) => v.toFixed(4)).join(', ')}`);
+const clippedLikelihood = logLikelihood(clipped, points, { T: 10, grid: earlyStoppingGrid(10, 1e-2, 50) });
+console.log(`clipped network model, exact divergence: ${clippedLikelihood.mean.nats.toFixed(4)} nats per point`);

@@ -1,5 +1,13 @@
 import { InvalidArgumentError, NonFiniteValueError, fromArray, type Batch } from '@sgmkit/tensor';
-import { createScoreNetwork, gaussianMixtureScore, gaussianScore, pointCloudScore, type Score } from '@sgmkit/score';
+import {
+  clippedScore,
+  createScoreNetwork,
+  gaussianMixtureScore,
+  gaussianScore,
+  pointCloudScore,
+  scaledScore,
+  type Score,
+} from '@sgmkit/score';
 import {
   defaultDivergenceOf,
   exactPFODELikelihood,
@@ -249,6 +257,41 @@ describe('non-affine scores and normalised scores', () => {
       const se = Math.sqrt(variance) / 40;
       expect(se).toBeGreaterThan(0);
       expect(Math.abs(h.mean.nats - exact.mean.nats)).toBeLessThanOrEqual(K_SE * se);
+    }
+  });
+
+  test('exact divergence of wrappers (clipped network and mixture, scaled network): equals central differences', () => {
+    const network = createScoreNetwork({ dim: 3, hiddenWidths: [16, 16], seed: 2 });
+    for (let i = 0; i < network.parameters.length; i++) network.parameters[i] += 0.3 * Math.sin(7 * i);
+    network.syncWeights();
+    const mixture = gaussianMixtureScore({
+      weights: [0.3, 0.7],
+      means: [
+        [1, 0, -1],
+        [-1, 1, 0.5],
+      ],
+      covariances: [0.5, [0.3, 0.8, 0.4]],
+    });
+    const range = { lower: [-1, -0.8, -0.6], upper: [0.8, 1, 0.7] };
+    const sub = fromArray(
+      Array.from({ length: 40 }, (_, r) => [1.5 * Math.sin(r), 1.2 * Math.cos(1.3 * r), Math.sin(0.7 * r) + 0.2]),
+    );
+    const options = { T: 8, steps: 16, delta: 1e-2 };
+    // Agreement asked: central differences' own error (η = 2^-17), measured 3.2e-11 / 6.6e-9 / 1.9e-12. A clamped
+    // coordinate's score (e^{−t}c − x)/σ_t² reaches ≈ 50 at δ = 0.01, so rounding alone, 2^-52·|s|/η, is ≈ 1.5e-9 per
+    // coordinate and stage there; the mixture's trajectories spend longer clamped. No stage lands within η of a kink.
+    for (const [base, score, agreement] of [
+      [network, clippedScore(network, range), 1e-9],
+      [mixture, clippedScore(mixture, range), 1e-7],
+      [network, scaledScore(network, 0.2), 1e-10],
+    ] as const) {
+      const exact = logLikelihood(score, sub, options);
+      expect(exact.divergence).toBe('exact');
+      const fd = logLikelihood(score, sub, { ...options, divergence: 'finite-difference' });
+      expect(maxRelative(exact.logLikelihood, Array.from(fd.logLikelihood))).toBeLessThanOrEqual(agreement);
+      // the wrapper changes the model: its likelihood is not the base's
+      const unwrapped = logLikelihood(base, sub, options);
+      expect(maxRelative(exact.logLikelihood, Array.from(unwrapped.logLikelihood))).toBeGreaterThan(1e-3);
     }
   });
 

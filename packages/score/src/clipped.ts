@@ -18,12 +18,20 @@
  * `N·d·erfc(k/√2)` (`1.5·10⁻¹⁸` for `k = 10`, `N = 1000`, `d = 64`). With a
  * range inside the data's support the output is no longer Gaussian (mass is
  * pulled inside the range). Off by default; never used by the exact analysis.
+ *
+ * Jacobian: a clamped coordinate's score `(e^{−t} c_i − x_i)/σ_t²` (c_i the bound) has
+ * `∂s_i/∂x_i = −1/σ_t²` and no dependence on the other coordinates through the base, so the clipped
+ * score is piecewise smooth and its Jacobian diagonal is the base's where the prediction is inside the
+ * range and `−1/σ_t²` where it is clamped. `jacobianDiagonalInto` and `jacobianTraceInto` (the exact
+ * divergence of `logLikelihood`) are present when the base gives its diagonal (`jacobianDiagonalInto`:
+ * mixtures, point clouds, networks) or is affine (`affineAt`). On a kink (a prediction exactly on a bound)
+ * the coordinate counts as inside the range, as `evaluate` does (the one-sided derivative from inside).
  * @packageDocumentation
  */
 import { expectScore } from './expect-score.js';
-import { InvalidArgumentError, exp, expm1, type Batch } from '@sgmkit/tensor';
+import { InvalidArgumentError, batch, dtypeOf, exp, expm1, type Batch } from '@sgmkit/tensor';
 import type { DataMoments, DataNormalization, Score, ScoreSpec } from './types.js';
-import { expectTime } from './analytic/validate.js';
+import { expectTime, expectTraceArguments } from './analytic/validate.js';
 
 /** The spec of a clipped score: the base score's spec and the range. */
 export interface ClippedSpec extends ScoreSpec {
@@ -64,6 +72,31 @@ function clipPredictionKernel(
   }
 }
 
+/**
+ * Unchecked kernel: where row r's prediction `e^{t}(x + v s)` is clamped in coordinate i (the test of
+ * `clipPredictionKernel`, on the same values), overwrites `diagonal[r·d + i]` with `−1/v`.
+ */
+function clippedDiagonalKernel(
+  n: number,
+  d: number,
+  decay: number,
+  variance: number,
+  lower: Float64Array,
+  upper: Float64Array,
+  x: Batch['data'],
+  xOffset: number,
+  s: Batch['data'],
+  diagonal: Float64Array,
+): void {
+  for (let row = 0; row < n; row++) {
+    const xr = xOffset + row * d;
+    for (let i = 0; i < d; i++) {
+      const prediction = (x[xr + i]! + variance * s[row * d + i]!) / decay;
+      if (prediction < lower[i]! || prediction > upper[i]!) diagonal[row * d + i] = -1 / variance;
+    }
+  }
+}
+
 export class ClippedScore implements Score {
   readonly kind = 'ou' as const;
   readonly dim: number;
@@ -72,6 +105,12 @@ export class ClippedScore implements Score {
   readonly normalization?: DataNormalization;
   readonly lower: Float64Array;
   readonly upper: Float64Array;
+  /** Present when the base gives its Jacobian diagonal or is affine (see the module doc). */
+  readonly jacobianDiagonalInto?: (t: number, x: Batch, out: Float64Array) => void;
+  readonly jacobianTraceInto?: (t: number, x: Batch, out: Float64Array) => void;
+  /** The base score at the rows of the last `jacobian*Into` call (x's dtype), and the trace's diagonals (grown when needed). */
+  private baseScores: Batch | undefined;
+  private traceDiagonal = new Float64Array(0);
 
   constructor(
     readonly base: Score,
@@ -85,6 +124,55 @@ export class ClippedScore implements Score {
       this.spec = { type: 'clipped', score: base.spec, lower: Array.from(lower), upper: Array.from(upper) };
     if (base.dataMoments) this.dataMoments = base.dataMoments;
     if (base.normalization) this.normalization = base.normalization;
+    if (base.jacobianDiagonalInto || base.affineAt) {
+      this.jacobianDiagonalInto = (t, x, out) => this.diagonalInto('ClippedScore.jacobianDiagonalInto', t, x, out);
+      this.jacobianTraceInto = (t, x, out) => this.traceInto(t, x, out);
+    }
+  }
+
+  /** `out[r·d + i] = ∂s_i/∂x_i`: the base's diagonal, `−1/σ_t²` where the prediction is clamped. */
+  private diagonalInto(fn: string, t: number, x: Batch, out: Float64Array): void {
+    expectTime(fn, t);
+    const d = this.dim;
+    const n = expectTraceArguments(fn, d, x, out, d);
+    this.baseDiagonalInto(t, x, out, n);
+    if (t === 0) return;
+    const scores = this.baseScoresFor(x, n);
+    this.base.evaluate(t, x, scores);
+    clippedDiagonalKernel(n, d, exp(-t), -expm1(-2 * t), this.lower, this.upper, x.data, x.offset, scores.data, out);
+  }
+
+  private traceInto(t: number, x: Batch, out: Float64Array): void {
+    const fn = 'ClippedScore.jacobianTraceInto';
+    const d = this.dim;
+    const n = expectTraceArguments(fn, d, x, out);
+    if (this.traceDiagonal.length < n * d) this.traceDiagonal = new Float64Array(n * d);
+    const diagonal = this.traceDiagonal;
+    this.diagonalInto(fn, t, x, diagonal);
+    for (let r = 0; r < n; r++) {
+      let trace = 0;
+      for (let i = 0; i < d; i++) trace += diagonal[r * d + i]!;
+      out[r] = trace;
+    }
+  }
+
+  /** The base's Jacobian diagonal: its own `jacobianDiagonalInto`, or the diagonal of its affine form's matrix. */
+  private baseDiagonalInto(t: number, x: Batch, out: Float64Array, n: number): void {
+    if (this.base.jacobianDiagonalInto) {
+      this.base.jacobianDiagonalInto(t, x, out);
+      return;
+    }
+    const { matrix } = this.base.affineAt!(t);
+    const d = this.dim;
+    for (let r = 0; r < n; r++) for (let i = 0; i < d; i++) out[r * d + i] = matrix[i * d + i]!;
+  }
+
+  /** An `n × d` batch of x's dtype for the base score's values, kept for the next call of the same shape. */
+  private baseScoresFor(x: Batch, n: number): Batch {
+    const cached = this.baseScores;
+    if (cached === undefined || dtypeOf(cached) !== dtypeOf(x) || cached.shape[0] !== n)
+      this.baseScores = batch(n, this.dim, dtypeOf(x));
+    return this.baseScores!;
   }
 
   evaluate(t: number, x: Batch, out: Batch): void {

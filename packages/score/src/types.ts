@@ -91,6 +91,13 @@ export interface Score {
    * point clouds) or by forward-mode differentiation (networks, `d` tangents per row).
    */
   jacobianTraceInto?(t: number, x: Batch, out: Float64Array): void;
+  /**
+   * Writes the diagonal of the Jacobian, `out[r·d + i] = ∂s_i/∂x_i` at row r of `x` (`out` holds at least
+   * `n·d` values), where the score can compute it exactly (mixtures, point clouds, networks). `clippedScore`
+   * needs it for its trace: clipping replaces some coordinates of the score, and with them those diagonal
+   * entries.
+   */
+  jacobianDiagonalInto?(t: number, x: Batch, out: Float64Array): void;
   /** Exact `E_{q_t} |s(x) - ∇ln q_t(x)|^2` for scores with a known error; 0 for exact scores. */
   l2ErrorAt?(t: number): number;
   /**

@@ -1,6 +1,7 @@
 /**
  * Closed-form traces of the Jacobians of the mixture scores (`Score.jacobianTraceInto`), the exact
- * divergence the likelihood integrates.
+ * divergence the likelihood integrates, and their diagonals (`Score.jacobianDiagonalInto`, which
+ * `clippedScore`'s trace needs).
  *
  * For `q = Σ_k π_k N(m_k, Σ_k)` with precisions `P_k = Σ_k^{-1}`, component scores
  * `s_k = −P_k (x − m_k)` and responsibilities `w_k(x) ∝ π_k N(x; m_k, Σ_k)`, the score is
@@ -36,7 +37,16 @@ function precisionTrace(layout: PrecisionLayout, precisions: Float64Array, k: nu
   return sum;
 }
 
-/** `out[r] = tr ∂s/∂x` at row `r` of `x` (offset `xo`, rows of `d`) for `n` rows of a `k`-component mixture. */
+/** `P_k`'s diagonal entry `(a, a)` for component `k`. */
+function precisionDiagonal(layout: PrecisionLayout, precisions: Float64Array, k: number, d: number, a: number): number {
+  if (layout === 'scalar') return precisions[k]!;
+  return layout === 'diagonal' ? precisions[k * d + a]! : precisions[k * d * d + a * d + a]!;
+}
+
+/**
+ * `out[r] = tr ∂s/∂x` at row `r` of `x` (offset `xo`, rows of `d`) for `n` rows of a `k`-component mixture;
+ * with `diagonal`, the Jacobian's diagonal instead, `out[r·d + a] = Σ_k w_k ((s_{k,a} − s_a)² − (P_k)_{aa})`.
+ */
 export function mixtureJacobianTrace(
   n: number,
   d: number,
@@ -47,6 +57,7 @@ export function mixtureJacobianTrace(
   x: FloatArray,
   xo: number,
   out: Float64Array,
+  diagonal = false,
 ): void {
   const { centers, precisions, logNormalisers } = factors;
   const { logits, componentScores: scores, accumulator: mean } = scratch;
@@ -78,6 +89,17 @@ export function mixtureJacobianTrace(
       const w = logits[j]! / total;
       for (let a = 0; a < d; a++) mean[a] += w * scores[j * d + a]!;
     }
+    if (diagonal) {
+      for (let a = 0; a < d; a++) {
+        let entry = 0;
+        for (let j = 0; j < k; j++) {
+          const spread = (scores[j * d + a]! - mean[a]!) ** 2;
+          entry += (logits[j]! / total) * (spread - precisionDiagonal(layout, precisions, j, d, a));
+        }
+        out[r * d + a] = entry;
+      }
+      continue;
+    }
     let trace = 0;
     for (let j = 0; j < k; j++) {
       let spread = 0;
@@ -91,6 +113,7 @@ export function mixtureJacobianTrace(
 /**
  * `out[r] = tr ∂s/∂x` at row `r` for the point-cloud score of the `m` points `points` (rows of `d`):
  * `−d/v + (a²/v²) Σ_j w_j |p_j − p̄|²` (see the module doc). `logits` has length `m`, `mean` length `d`.
+ * With `diagonal`, the Jacobian's diagonal instead, `out[r·d + c] = −1/v + (a²/v²) Σ_j w_j (p_{j,c} − p̄_c)²`.
  */
 export function pointCloudJacobianTrace(
   n: number,
@@ -104,6 +127,7 @@ export function pointCloudJacobianTrace(
   x: FloatArray,
   xo: number,
   out: Float64Array,
+  diagonal = false,
 ): void {
   for (let r = 0; r < n; r++) {
     const row = xo + r * d;
@@ -120,6 +144,14 @@ export function pointCloudJacobianTrace(
     for (let j = 0; j < m; j++) {
       const w = logits[j]! / total;
       for (let c = 0; c < d; c++) mean[c] += w * points[j * d + c]!;
+    }
+    if (diagonal) {
+      for (let c = 0; c < d; c++) {
+        let spread = 0;
+        for (let j = 0; j < m; j++) spread += (logits[j]! / total) * (points[j * d + c]! - mean[c]!) ** 2;
+        out[r * d + c] = -1 / v + ((a * a) / (v * v)) * spread;
+      }
+      continue;
     }
     let spread = 0;
     for (let j = 0; j < m; j++) {

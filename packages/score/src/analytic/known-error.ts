@@ -39,6 +39,9 @@ export class KnownErrorScore implements Score {
   /** Present when the root reports its error (and, when factor ≠ 1, its Fisher information). */
   readonly l2ErrorAt?: (t: number) => number;
   readonly fisherInformationAt?: (t: number) => number;
+  /** Present when the root gives them: `factor` times the root's (the bias is constant in x). */
+  readonly jacobianTraceInto?: (t: number, x: Batch, out: Float64Array) => void;
+  readonly jacobianDiagonalInto?: (t: number, x: Batch, out: Float64Array) => void;
   /** The data law is the root's, so are its moments and normalisation. */
   readonly dataMoments?: DataMoments;
   readonly normalization?: DataNormalization;
@@ -56,6 +59,16 @@ export class KnownErrorScore implements Score {
     if (root.normalization) this.normalization = root.normalization;
     if (root.fisherInformationAt) this.fisherInformationAt = (t) => root.fisherInformationAt!(t);
     if (root.affineAt) this.affineAt = (t) => this.shiftedAffine(root.affineAt!(t));
+    if (root.jacobianTraceInto)
+      this.jacobianTraceInto = (t, x, out) => {
+        root.jacobianTraceInto!(t, x, out); // validates t, x and out
+        scaleKernel(x.shape[0]!, this.factor, out);
+      };
+    if (root.jacobianDiagonalInto)
+      this.jacobianDiagonalInto = (t, x, out) => {
+        root.jacobianDiagonalInto!(t, x, out);
+        scaleKernel(x.shape[0]! * this.dim, this.factor, out);
+      };
     if (root.l2ErrorAt && (factor === 1 || root.fisherInformationAt)) this.l2ErrorAt = (t) => this.squaredError(t);
   }
 
@@ -83,6 +96,11 @@ export class KnownErrorScore implements Score {
     const excess = this.factor - 1;
     return excess === 0 ? biasSquared : excess * excess * this.root.fisherInformationAt!(t) + biasSquared;
   }
+}
+
+/** `values[0 … count) *= factor`. */
+function scaleKernel(count: number, factor: number, values: Float64Array): void {
+  for (let i = 0; i < count; i++) values[i] = factor * values[i]!;
 }
 
 /** The root, factor and bias of any score: a KnownErrorScore is unwrapped, anything else is its own root. */

@@ -196,13 +196,24 @@ export class GaussianMixtureScore implements Score {
    * `Σ_k w_k (|s_k − s|² − tr P_k)` (see `jacobian-trace.ts`): the exact divergence for `logLikelihood`.
    */
   jacobianTraceInto(t: number, x: Batch, out: Float64Array): void {
-    const fn = 'GaussianMixtureScore.jacobianTraceInto';
+    this.jacobianInto('GaussianMixtureScore.jacobianTraceInto', t, x, out, false);
+  }
+
+  /**
+   * Writes the diagonal of the score's Jacobian, `out[r·d + a] = ∂s_a/∂x_a = Σ_k w_k ((s_{k,a} − s_a)² − (P_k)_{aa})`,
+   * for every row of `x` (`out` holds at least `n·d` values).
+   */
+  jacobianDiagonalInto(t: number, x: Batch, out: Float64Array): void {
+    this.jacobianInto('GaussianMixtureScore.jacobianDiagonalInto', t, x, out, true);
+  }
+
+  private jacobianInto(fn: string, t: number, x: Batch, out: Float64Array, diagonal: boolean): void {
     expectTime(fn, t);
-    const n = expectTraceArguments(fn, this.dim, x, out);
+    const n = expectTraceArguments(fn, this.dim, x, out, diagonal ? this.dim : 1);
     const layout =
       this.kernel === 'full' ? 'full' : this.kernel === 'isotropic' && this.dim === 2 ? 'scalar' : 'diagonal';
     const k = this.active.length;
-    mixtureJacobianTrace(n, this.dim, k, this.factors.at(t), layout, this.scratch, x.data, x.offset, out);
+    mixtureJacobianTrace(n, this.dim, k, this.factors.at(t), layout, this.scratch, x.data, x.offset, out, diagonal);
   }
 
   /** The score is exact. */

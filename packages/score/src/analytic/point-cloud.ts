@@ -113,9 +113,20 @@ export class PointCloudScore implements Score {
    * `−d/v + (a²/v²) Σ_j w_j |p_j − p̄|²` (see `jacobian-trace.ts`): the exact divergence for `logLikelihood`.
    */
   jacobianTraceInto(t: number, x: Batch, out: Float64Array): void {
-    const fn = 'PointCloudScore.jacobianTraceInto';
+    this.jacobianInto('PointCloudScore.jacobianTraceInto', t, x, out, false);
+  }
+
+  /**
+   * Writes the diagonal of the score's Jacobian, `out[r·d + c] = −1/v + (a²/v²) Σ_j w_j (p_{j,c} − p̄_c)²`, for
+   * every row of `x` (`out` holds at least `n·d` values).
+   */
+  jacobianDiagonalInto(t: number, x: Batch, out: Float64Array): void {
+    this.jacobianInto('PointCloudScore.jacobianDiagonalInto', t, x, out, true);
+  }
+
+  private jacobianInto(fn: string, t: number, x: Batch, out: Float64Array, diagonal: boolean): void {
     expectEmpiricalTime(fn, t);
-    const n = expectTraceArguments(fn, this.dim, x, out);
+    const n = expectTraceArguments(fn, this.dim, x, out, diagonal ? this.dim : 1);
     if (this.traceLogits.length < this.size) this.traceLogits = new Float64Array(this.size);
     pointCloudJacobianTrace(
       n,
@@ -129,6 +140,7 @@ export class PointCloudScore implements Score {
       x.data,
       x.offset,
       out,
+      diagonal,
     );
   }
 

@@ -90,12 +90,17 @@ export function expectScoreBatches(fn: string, d: number, x: unknown, out: unkno
   return expectOutputBatch(fn, d, out, x as Batch, 'x');
 }
 
-/** `jacobianTraceInto`'s arguments: `x` an `n × d` batch, `out` a Float64Array with room for `n` values; returns n. */
-export function expectTraceArguments(fn: string, d: number, x: unknown, out: unknown): number {
+/**
+ * `jacobianTraceInto`'s arguments (`perRow` 1) and `jacobianDiagonalInto`'s (`perRow` d): `x` an `n × d` batch,
+ * `out` a Float64Array with room for `n · perRow` values; returns n.
+ */
+export function expectTraceArguments(fn: string, d: number, x: unknown, out: unknown, perRow = 1): number {
   expectBatch(fn, 'x', x, d);
   const n = (x as Batch).shape[0]!;
-  if (!(out instanceof Float64Array) || out.length < n)
-    throw new InvalidArgumentError(fn, 'out', out, `a Float64Array of length >= ${n} (one trace per row of x)`);
+  if (!(out instanceof Float64Array) || out.length < n * perRow) {
+    const what = perRow === 1 ? 'one trace per row of x' : `the ${perRow} diagonal entries of each row of x`;
+    throw new InvalidArgumentError(fn, 'out', out, `a Float64Array of length >= ${n * perRow} (${what})`);
+  }
   return n;
 }
 

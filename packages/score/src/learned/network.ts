@@ -44,6 +44,8 @@ import {
   type NetworkArray,
 } from './mlp-kernels.js';
 import { logSpacedFrequencies, noiseScale, writeTimeFeatures } from './time-features.js';
+import { expectTraceArguments } from '../analytic/validate.js';
+import { createTangentWorkspace, tangentDiagonal, type TangentWorkspace } from './tangent-kernels.js';
 
 /**
  * Rows per forward chunk: large enough for GEMM to run at speed, small enough that a chunk's
@@ -261,95 +263,89 @@ export class ScoreNetwork implements Score {
 
   /**
    * Writes `tr ∂s_θ/∂x` for every row of `x` into `out`, exactly (to rounding) by forward-mode
-   * differentiation: the `d` basis tangents `e_i` are pushed through the layers together
-   * (`Ż_l = Ḣ_{l−1} W_l`, `Ḣ_l = Ż_l ⊙ silu'(z_l)`), and the trace is `−(1/σ_t) Σ_i (Ḣ_{L−1} W_L)_{ii}`
-   * (minus `Σ_j a_j` for the skip term). Cost per row: `d` forward passes. Computed in float64 with the
-   * network's compute weights (a float32 network's float32 weights; its `evaluate` rounds activations to
-   * float32 too, so there the trace is that of the float64 evaluation of the same weights). Used by
-   * `logLikelihood`'s `'exact'` divergence.
+   * differentiation on the GEMM kernels (`tangent-kernels.ts`): the tangents of every (row, basis
+   * direction) pair are the rows of one matrix pushed through the hidden layers with their own weights
+   * (`Ż_l = Ḣ_{l−1} W_l`, `Ḣ_l = Ż_l ⊙ silu'(z_l)`), and the trace is `−(1/σ_t) Σ_i (Ḣ_{L−1} W_L)_{(r,i), i}`
+   * (minus `Σ_j a_j` for the skip term). Cost: about `d` forward passes of the batch; memory bounded
+   * (blocks of `TANGENT_BLOCK_PAIRS` tangent rows), the workspace allocated on the first call. Computed in
+   * float64 also for a float32 network: its float32 weights are read exactly, so the trace is that of
+   * the float64 evaluation of the same weights (its `evaluate` rounds activations to float32). Each row's
+   * value depends only on that row. Used by `logLikelihood`'s `'exact'` divergence.
    */
   jacobianTraceInto(t: number, x: Batch, out: Float64Array): void {
     const fn = 'ScoreNetwork.jacobianTraceInto';
-    expectPositive(fn, 't', t);
-    const [n] = expectBatch(fn, 'x', x, this.dim);
-    if (!(out instanceof Float64Array) || out.length < n)
-      throw new InvalidArgumentError(fn, 'out', out, `a Float64Array of length >= ${n} (one trace per row of x)`);
-    this.foldTimeIntoFirstBias(t);
-    let skipTrace = 0;
-    if (this.skip) {
-      skipCoefficients(t, this.skip.mean, this.skip.variance, this.skip.slope, this.skip.offset);
-      for (let j = 0; j < this.dim; j++) skipTrace -= this.skip.slope[j]!;
+    const n = this.expectTangentArguments(fn, t, x, out, 1);
+    const ws = this.prepareTangents(t);
+    const d = this.dim;
+    const diagonal = this.traceScratch!;
+    for (let start = 0; start < n; start += ws.rowsPerBlock) {
+      const rows = Math.min(ws.rowsPerBlock, n - start);
+      this.scoreDiagonal(ws, x, start, rows, diagonal, 0);
+      for (let r = 0; r < rows; r++) {
+        let trace = 0;
+        for (let i = 0; i < d; i++) trace += diagonal[r * d + i]!;
+        out[start + r] = trace;
+      }
     }
-    const scale = -1 / noiseScale(t);
-    const ws = this.tangentWorkspace();
-    for (let r = 0; r < n; r++) out[r] = scale * this.rowTangentTrace(x, r, ws) + skipTrace;
   }
 
-  /** Buffers of `jacobianTraceInto`: one row's activations and its `d` tangents, two layers' worth. */
-  private tangents: { value: Float64Array[]; tangent: Float64Array[] } | undefined;
-
-  private tangentWorkspace(): { value: Float64Array[]; tangent: Float64Array[] } {
-    if (this.tangents === undefined) {
-      const width = Math.max(...this.model.layouts.map((l) => l.outDim));
-      this.tangents = {
-        value: [new Float64Array(width), new Float64Array(width)],
-        tangent: [new Float64Array(this.dim * width), new Float64Array(this.dim * width)],
-      };
+  /**
+   * Writes the diagonal of the score's Jacobian, `out[r·d + i] = ∂s_i/∂x_i` at row r of `x`, by the
+   * forward-mode pass of `jacobianTraceInto` (same cost, same precision). `clippedScore` uses it for the
+   * trace of a clipped network.
+   */
+  jacobianDiagonalInto(t: number, x: Batch, out: Float64Array): void {
+    const fn = 'ScoreNetwork.jacobianDiagonalInto';
+    const n = this.expectTangentArguments(fn, t, x, out, this.dim);
+    const ws = this.prepareTangents(t);
+    for (let start = 0; start < n; start += ws.rowsPerBlock) {
+      this.scoreDiagonal(ws, x, start, Math.min(ws.rowsPerBlock, n - start), out, start * this.dim);
     }
+  }
+
+  /** Validates `t`, `x` and `out` (a Float64Array of at least `perRow` values per row of x); returns n. */
+  private expectTangentArguments(fn: string, t: number, x: Batch, out: Float64Array, perRow: number): number {
+    expectPositive(fn, 't', t);
+    return expectTraceArguments(fn, this.dim, x, out, perRow);
+  }
+
+  /** Buffers of the forward-mode pass (allocated on first use) and the trace's per-block diagonal. */
+  private tangents: TangentWorkspace | undefined;
+  private traceScratch: Float64Array | undefined;
+
+  /** Folds t into the first bias, sets the skip coefficients and the output scale; returns the workspace. */
+  private prepareTangents(t: number): TangentWorkspace {
+    if (this.tangents === undefined) {
+      this.tangents = createTangentWorkspace(this.model.layouts, this.dim);
+      this.traceScratch = new Float64Array(this.tangents.rowsPerBlock * this.dim);
+    }
+    this.foldTimeIntoFirstBias(t);
+    if (this.skip) skipCoefficients(t, this.skip.mean, this.skip.variance, this.skip.slope, this.skip.offset);
+    this.tangentScale = -1 / noiseScale(t);
     return this.tangents;
   }
 
-  /** `Σ_i (Ḣ_{L−1} W_L)_{ii}` for row `r` of `x` (the network output's Jacobian trace before `−1/σ_t`). */
-  private rowTangentTrace(x: Batch, r: number, ws: { value: Float64Array[]; tangent: Float64Array[] }): number {
-    const { layouts, parameters: w } = this.model;
+  private tangentScale = 0;
+
+  /** `out[outOffset + r·d + i] = ∂s_i/∂x_i` for rows `start … start + rows − 1` of x (rows ≤ rowsPerBlock). */
+  private scoreDiagonal(
+    ws: TangentWorkspace,
+    x: Batch,
+    start: number,
+    rows: number,
+    out: Float64Array,
+    outOffset: number,
+  ): void {
     const d = this.dim;
-    const xo = x.offset + r * d;
-    const last = layouts.length - 1;
-    let value = ws.value[0]!;
-    let tangent = ws.tangent[0]!;
-    // Layer 0: z = b₀ (time folded in) + x W₀[:d]; the tangent along e_i is row i of W₀.
-    // Loops run along the rows of W (row-major in × out), contiguous in memory.
-    const first = layouts[0]!;
-    const width0 = first.outDim;
-    for (let j = 0; j < width0; j++) value[j] = this.firstBias[j]!;
-    for (let i = 0; i < d; i++) {
-      const xi = x.data[xo + i]!;
-      const row = first.weightOffset + i * width0;
-      for (let j = 0; j < width0; j++) {
-        value[j] += xi * w[row + j]!;
-        tangent[i * width0 + j] = w[row + j]!;
+    tangentDiagonal(this.model, ws, d, this.firstBias, x.data, x.offset + start * d, rows, out, outOffset);
+    const scale = this.tangentScale;
+    const slope = this.skip?.slope;
+    for (let r = 0; r < rows; r++) {
+      for (let i = 0; i < d; i++) {
+        const k = outOffset + r * d + i;
+        out[k] = scale * out[k]! - (slope ? slope[i]! : 0);
       }
     }
-    siluWithTangents(value, tangent, d, width0);
-    for (let l = 1; l < last; l++) {
-      const layer = layouts[l]!;
-      const { inDim, outDim, weightOffset } = layer;
-      const nextValue = ws.value[l % 2]!;
-      const nextTangent = ws.tangent[l % 2]!;
-      for (let j = 0; j < outDim; j++) nextValue[j] = w[layer.biasOffset + j]!;
-      nextTangent.fill(0, 0, d * outDim);
-      for (let p = 0; p < inDim; p++) {
-        const row = weightOffset + p * outDim;
-        const v = value[p]!;
-        for (let j = 0; j < outDim; j++) nextValue[j] += v * w[row + j]!;
-        for (let i = 0; i < d; i++) {
-          const t = tangent[i * inDim + p]!;
-          const target = i * outDim;
-          for (let j = 0; j < outDim; j++) nextTangent[target + j] += t * w[row + j]!;
-        }
-      }
-      siluWithTangents(nextValue, nextTangent, d, outDim);
-      value = nextValue;
-      tangent = nextTangent;
-    }
-    // Output layer: only the diagonal of the tangents' image is needed.
-    const output = layouts[last]!;
-    let trace = 0;
-    for (let i = 0; i < d; i++) {
-      for (let p = 0; p < output.inDim; p++)
-        trace += tangent[i * output.inDim + p]! * w[output.weightOffset + p * output.outDim + i]!;
-    }
-    return trace;
   }
 
   private workspaceFor(n: number): MlpWorkspace {
@@ -420,20 +416,6 @@ export class ScoreNetwork implements Score {
           o[outStart + r * d + j] = o[outStart + r * d + j]! - slope[j]! * xd[xStart + r * d + j]! + offset[j]!;
       }
     }
-  }
-}
-
-/**
- * `h = silu(z)` in place, and every tangent row `i` (length `width`) multiplied by `silu'(z)`, where
- * `silu'(z) = σ(z)(1 + z(1 − σ(z)))`, `σ(z) = 1/(1 + e^{−z})`.
- */
-function siluWithTangents(value: Float64Array, tangent: Float64Array, d: number, width: number): void {
-  for (let j = 0; j < width; j++) {
-    const z = value[j]!;
-    const sigmoid = 1 / (1 + exp(-z));
-    value[j] = z * sigmoid;
-    const slope = sigmoid * (1 + z * (1 - sigmoid));
-    for (let i = 0; i < d; i++) tangent[i * width + j] *= slope;
   }
 }
 
