@@ -27,6 +27,7 @@ import {
   expRemainder,
   InvalidArgumentError,
   log,
+  wasmMixtureKernels,
   type Batch,
   type Tensor,
 } from '@sgmkit/tensor';
@@ -38,6 +39,7 @@ import {
   cldMixtureKernel2dFull,
   cldMixtureKernel2dIsotropic,
   cldMixtureKernel2dShared,
+  cldMixtureKernel2dSharedWasm,
   cldMixtureKernelDiagonal,
   cldMixtureKernelShared,
   type CLDMixtureFactors,
@@ -340,7 +342,22 @@ abstract class CLDMixtureBase implements CLDScore {
     const k = this.active.length;
     const shared = factors.shared;
     if (shared !== null && shared.linear) {
-      if (d === 2)
+      const wasm = d === 2 ? wasmMixtureKernels() : null;
+      if (wasm)
+        cldMixtureKernel2dSharedWasm(
+          wasm,
+          n,
+          k,
+          shared,
+          this.scratch,
+          x.data,
+          x.offset,
+          v.data,
+          v.offset,
+          out.data,
+          out.offset,
+        );
+      else if (d === 2)
         cldMixtureKernel2dShared(n, k, shared, this.scratch, x.data, x.offset, v.data, v.offset, out.data, out.offset);
       else
         cldMixtureKernelShared(n, d, k, shared, this.scratch, x.data, x.offset, v.data, v.offset, out.data, out.offset);
