@@ -315,6 +315,29 @@ export function cldMixtureKernel2dSharedWasm(
 }
 
 /**
+ * `cldMixtureKernel2dIsotropic` (`layout` `'isotropic'`) or `cldMixtureKernel2dFull` (`'full'`) on the WebAssembly
+ * SIMD kernel (@sgmkit/tensor's `WasmMixtureKernels`: two particles per vector, the same operations per particle,
+ * near and far, so the same bits); the particles it leaves (a softmax exponent beyond `fastExp`'s fast range, where
+ * the scalar kernel calls the portable exp, or NaN) go through the scalar kernel one by one.
+ */
+export function cldMixtureKernel2dComponentsWasm(
+  wasm: WasmMixtureKernels, layout: 'isotropic' | 'full', n: number, components: number, factors: CLDMixtureFactors,
+  scratch: CLDMixtureScratch, x: FloatArray, xOffset: number, v: FloatArray, vOffset: number, out: FloatArray, outOffset: number,
+): void {
+  const { positionCenters, velocityCenters, precisions, logNormalisers, nearRadiusSquared } = factors;
+  const far = wasm.cldComponents2d(
+    layout, n, components, positionCenters, velocityCenters, precisions, logNormalisers, nearRadiusSquared,
+    x, xOffset, v, vOffset, out, outOffset,
+  );
+  const particles = wasm.farParticles;
+  const scalar = layout === 'isotropic' ? cldMixtureKernel2dIsotropic : cldMixtureKernel2dFull;
+  for (let j = 0; j < far; j++) {
+    const i = 2 * particles[j]!;
+    scalar(1, components, factors, scratch, x, xOffset + i, v, vOffset + i, out, outOffset + i);
+  }
+}
+
+/**
  * d = 2, full components (`'full'` precision layout, 12 entries per component, each 2 × 2 block symmetric),
  * particle in locals. Near particles: one fused pass with component 0 as the reference; far particles: the max form.
  */

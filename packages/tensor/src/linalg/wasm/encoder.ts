@@ -30,7 +30,7 @@ export const SimdOp = {
   v128Load: 0x00, load32Splat: 0x09, load64Splat: 0x0a, v128Store: 0x0b, v128Const: 0x0c, i8x16Shuffle: 0x0d,
   f32x4Splat: 0x13, f64x2Splat: 0x14,
   i64x2ExtractLane: 0x1d, f64x2ReplaceLane: 0x22,
-  f64x2Le: 0x4b,
+  f64x2Le: 0x4b, f64x2Ge: 0x4c, v128Bitselect: 0x52,
   v128And: 0x4e, v128Load64Lane: 0x57, v128Store64Lane: 0x5b, v128Load64Zero: 0x5d,
   f32x4DemoteF64x2Zero: 0x5e, f64x2PromoteLowF32x4: 0x5f,
   i64x2AllTrue: 0xc3, i64x2Shl: 0xcb, i64x2ShrS: 0xcc, i64x2ShrU: 0xcd, i64x2Add: 0xce, i64x2Sub: 0xd1,

@@ -102,43 +102,45 @@ function pushDot2(f: FunctionBuilder, a: number, b: number, c: number, d: number
   f.get(a).get(b).simd(SimdOp.f64x2Mul).get(c).get(d).simd(SimdOp.f64x2Mul).simd(SimdOp.f64x2Add);
 }
 
-/** Locals and parameters shared by the pair loop of every kernel. */
+/** Locals and parameters the pair loop hands to a kernel's body. */
 interface PairLoop {
-  readonly x: number;
-  readonly v: number;
   readonly out: number;
   readonly x0: number;
   readonly x1: number;
   readonly v0: number;
   readonly v1: number;
+  /** All ones in the lanes whose particle is in the near region (`|x|² + |v|² ≤ near`; never for NaN). */
+  readonly nearMask: number;
+  /** Emits: append this pair's index to the far list (the caller's scalar kernel will redo both particles). */
+  readonly appendFar: () => void;
 }
 
 /**
  * The loop over particle pairs shared by the kernels: parameters 0–4 are `pairs` (≥ 0), byte addresses `x`, `v`,
  * `out` (each `pairs·32` bytes, two interleaved 2-vectors per pair) and `far` (the far list, i32 pair indices);
  * `near` is the f64 parameter holding the near region's squared radius. For each pair, loads x0, x1, v0, v1 (lane =
- * particle); when `|x|² + |v|² ≤ near` fails in either lane (NaN fails), appends the pair index to the far list,
- * else emits `body`, which must store the pair's output at `out`. Leaves the far count on the stack (the result).
+ * particle) and the near mask (`|x|² + |v|² ≤ near`, summed left to right as in the scalar kernels), then emits
+ * `body` inside a block that `br 0` leaves (to the next pair). Leaves the far count on the stack (the result).
  */
 function pairLoop(f: FunctionBuilder, near: number, body: (loop: PairLoop) => void): void {
   const [pairs, x, v, out, far] = [0, 1, 2, 3, 4];
   const [pair, farCount] = [f.local(I32), f.local(I32)];
-  const [x0, x1, v0, v1, a, b, nearVector] = Array.from({ length: 7 }, () => f.local(V128));
+  const [x0, x1, v0, v1, a, b, nearVector, nearMask] = Array.from({ length: 8 }, () => f.local(V128));
+  const appendFar = (): void => {
+    f.get(farCount).i32(2).op(Op.i32Shl).get(far).op(Op.i32Add).get(pair).op(Op.i32Store, 2, 0);
+    f.addTo(farCount, 1);
+  };
   f.get(near).simd(SimdOp.f64x2Splat).set(nearVector);
   f.op(Op.block, VOID_BLOCK);
   f.get(pairs).op(Op.i32Eqz).op(Op.brIf, 0);
   f.op(Op.loop, VOID_BLOCK);
-  f.op(Op.block, VOID_BLOCK); // the pair; `br 1` from the far branch's `if` leaves it
+  f.op(Op.block, VOID_BLOCK); // the pair
   loadPairOfPoints(f, x, x0, x1, [a, b]);
   loadPairOfPoints(f, v, v0, v1, [a, b]);
-  // x0·x0 + x1·x1 + v0·v0 + v1·v1 <= near, left to right as the scalar kernels.
   pushDot2(f, x0, x0, x1, x1);
   f.get(v0).get(v0).simd(SimdOp.f64x2Mul).simd(SimdOp.f64x2Add).get(v1).get(v1).simd(SimdOp.f64x2Mul).simd(SimdOp.f64x2Add);
-  f.get(nearVector).simd(SimdOp.f64x2Le).simd(SimdOp.i64x2AllTrue).op(Op.i32Eqz).op(Op.if, VOID_BLOCK);
-  f.get(farCount).i32(2).op(Op.i32Shl).get(far).op(Op.i32Add).get(pair).op(Op.i32Store, 2, 0);
-  f.addTo(farCount, 1).op(Op.br, 1);
-  f.op(Op.end);
-  body({ x, v, out, x0, x1, v0, v1 });
+  f.get(nearVector).simd(SimdOp.f64x2Le).set(nearMask);
+  body({ out, x0, x1, v0, v1, nearMask, appendFar });
   f.op(Op.end);
   f.addTo(x, 32).addTo(v, 32).addTo(out, 32).addTo(pair, 1);
   f.get(pair).get(pairs).op(Op.i32LtU).op(Op.brIf, 0);
@@ -166,7 +168,12 @@ export function cldShared2dKernel(): FunctionBuilder {
   f.set(m00);
   pushSplat(f, table, 16);
   f.set(m01);
-  pairLoop(f, near, ({ out, x0, x1, v0, v1 }) => {
+  pairLoop(f, near, ({ out, x0, x1, v0, v1, nearMask, appendFar }) => {
+    // Only pairs with both particles near; the others go to the scalar kernel.
+    f.get(nearMask).simd(SimdOp.i64x2AllTrue).op(Op.i32Eqz).op(Op.if, VOID_BLOCK);
+    appendFar();
+    f.op(Op.br, 1);
+    f.op(Op.end);
     pushDot2(f, kx!, x0, kv!, v0);
     f.set(w0);
     pushDot2(f, kx!, x1, kv!, v1);
@@ -207,9 +214,226 @@ export function cldShared2dKernel(): FunctionBuilder {
   return f;
 }
 
+/** Component layouts of the per-component kernels: the doubles of one table row. */
+export type ComponentLayout = 'isotropic' | 'full';
+
+/**
+ * Doubles per table row: `[a·m_k (2), c·m_k (2), precisions…, c_k]`; the precisions are `Λxx, Λxv, Λvv` (isotropic)
+ * or the three symmetric 2 × 2 blocks' entries `xx00, xx01, xx11, xv00, xv01, xv11, vv00, vv01, vv11` (full).
+ */
+export const COMPONENT_ROW_DOUBLES: Readonly<Record<ComponentLayout, number>> = { isotropic: 8, full: 14 };
+
+/** Bytes per component in the scratch of the per-component kernels: logit and the two score coordinates (f64x2 each). */
+export const COMPONENT_SCRATCH_BYTES = 48;
+
+/** Locals of one component's terms: residuals, then the outputs logit and score coordinates. */
+interface ComponentLocals {
+  readonly row: number;
+  readonly y0: number;
+  readonly y1: number;
+  readonly u0: number;
+  readonly u1: number;
+  readonly s0: number;
+  readonly s1: number;
+  readonly logit: number;
+  readonly t0: number;
+  readonly t1: number;
+  readonly t2: number;
+}
+
+/** Sets y = x − a·m_k, u = v − c·m_k from the row's centers. */
+function residuals(f: FunctionBuilder, l: ComponentLocals, p: PairLoop): void {
+  [[l.y0, p.x0, 0], [l.y1, p.x1, 8], [l.u0, p.v0, 16], [l.u1, p.v1, 24]].forEach(([target, coordinate, offset]) => {
+    f.get(coordinate!);
+    pushSplat(f, l.row, offset!);
+    f.simd(SimdOp.f64x2Sub).set(target!);
+  });
+}
+
+/** Pushes `Σ_i coefficient_i · value_i`, summed left to right; a coefficient is a row offset (bytes) or a local (`{ local }`). */
+function pushCombination(f: FunctionBuilder, row: number, terms: readonly (readonly [number | { local: number }, number])[]): void {
+  terms.forEach(([coefficient, value], i) => {
+    if (typeof coefficient === 'number') pushSplat(f, row, coefficient);
+    else f.get(coefficient.local);
+    f.get(value).simd(SimdOp.f64x2Mul);
+    if (i > 0) f.simd(SimdOp.f64x2Add);
+  });
+}
+
+/** Sets `logit = c_k − 0.5·q`, where `pushQuadratic` pushes the quadratic form q. */
+function setLogit(f: FunctionBuilder, l: ComponentLocals, cOffset: number, pushQuadratic: () => void): void {
+  pushSplat(f, l.row, cOffset);
+  f.f64x2(0.5);
+  pushQuadratic();
+  f.simd(SimdOp.f64x2Mul).simd(SimdOp.f64x2Sub).set(l.logit);
+}
+
+/**
+ * `cldMixtureKernel2dIsotropic`'s component terms: `s = −(Λxv y + Λvv u)`,
+ * `l = c_k − ½(y0(Λxx y0 + Λxv u0) + y1(Λxx y1 + Λxv u1) − u0 s0 − u1 s1)`.
+ */
+function isotropicTerms(f: FunctionBuilder, l: ComponentLocals, p: PairLoop): void {
+  const [pxx, pxv, pvv] = [32, 40, 48];
+  residuals(f, l, p);
+  pushCombination(f, l.row, [[pxv, l.y0], [pvv, l.u0]]);
+  f.simd(SimdOp.f64x2Neg).set(l.s0);
+  pushCombination(f, l.row, [[pxv, l.y1], [pvv, l.u1]]);
+  f.simd(SimdOp.f64x2Neg).set(l.s1);
+  setLogit(f, l, 56, () => {
+    f.get(l.y0);
+    pushCombination(f, l.row, [[pxx, l.y0], [pxv, l.u0]]);
+    f.simd(SimdOp.f64x2Mul).get(l.y1);
+    pushCombination(f, l.row, [[pxx, l.y1], [pxv, l.u1]]);
+    f.simd(SimdOp.f64x2Mul).simd(SimdOp.f64x2Add);
+    f.get(l.u0).get(l.s0).simd(SimdOp.f64x2Mul).simd(SimdOp.f64x2Sub).get(l.u1).get(l.s1).simd(SimdOp.f64x2Mul).simd(SimdOp.f64x2Sub);
+  });
+}
+
+/**
+ * `cldMixtureKernel2dFull`'s component terms (`xx01`, `xv01` used four times each, so kept in locals t0, t1):
+ * `s0 = −(xv00 y0 + xv01 y1 + vv00 u0 + vv01 u1)`, `s1 = −(xv01 y0 + xv11 y1 + vv01 u0 + vv11 u1)`,
+ * `g0 = xx00 y0 + xx01 y1 + xv00 u0 + xv01 u1`, `g1 = xx01 y0 + xx11 y1 + xv01 u0 + xv11 u1`,
+ * `l = c_k − ½(y0 g0 + y1 g1 − u0 s0 − u1 s1)`.
+ */
+function fullTerms(f: FunctionBuilder, l: ComponentLocals, p: PairLoop): void {
+  const [xx00, xx11, xv00, xv11, vv00, vv01, vv11] = [32, 48, 56, 72, 80, 88, 96];
+  const [xx01, xv01] = [{ local: l.t0 }, { local: l.t1 }];
+  residuals(f, l, p);
+  pushSplat(f, l.row, 40);
+  f.set(l.t0);
+  pushSplat(f, l.row, 64);
+  f.set(l.t1);
+  pushCombination(f, l.row, [[xv00, l.y0], [xv01, l.y1], [vv00, l.u0], [vv01, l.u1]]);
+  f.simd(SimdOp.f64x2Neg).set(l.s0);
+  pushCombination(f, l.row, [[xv01, l.y0], [xv11, l.y1], [vv01, l.u0], [vv11, l.u1]]);
+  f.simd(SimdOp.f64x2Neg).set(l.s1);
+  pushCombination(f, l.row, [[xx00, l.y0], [xx01, l.y1], [xv00, l.u0], [xv01, l.u1]]);
+  f.set(l.t2); // g0
+  setLogit(f, l, 104, () => {
+    f.get(l.y0).get(l.t2).simd(SimdOp.f64x2Mul).get(l.y1);
+    pushCombination(f, l.row, [[xx01, l.y0], [xx11, l.y1], [xv01, l.u0], [xv11, l.u1]]);
+    f.simd(SimdOp.f64x2Mul).simd(SimdOp.f64x2Add);
+    f.get(l.u0).get(l.s0).simd(SimdOp.f64x2Mul).simd(SimdOp.f64x2Sub).get(l.u1).get(l.s1).simd(SimdOp.f64x2Mul).simd(SimdOp.f64x2Sub);
+  });
+}
+
+/**
+ * The 2-D per-component CLD kernels (`cldMixtureKernel2dIsotropic`, `cldMixtureKernel2dFull`), near and far
+ * particles. Parameters: `pairs, x, v, out, far` (see `pairLoop`), `components` (≥ 1), byte addresses `table` (K rows
+ * of `COMPONENT_ROW_DOUBLES[layout]`) and `scratch` (K · `COMPONENT_SCRATCH_BYTES`), then the f64 `near`.
+ * A pair with both particles near takes the scalar near path as is: one fused pass, reference `l_0`, sums from `1`
+ * and `s_0`. Any other pair takes two passes that serve near and far lanes alike. Pass 1 stores every component's logit and score and takes the lane-wise max (`pmax`: `max < l ? l : max`, the
+ * scalar `if (l > max) max = l`). The reference is then `l_0` in a near lane and the max in a far one, and pass 2
+ * sums `e^{l_k − r}` and `e^{l_k − r} s_k` from k = 0. That is the scalar near path too: its k = 0 term is
+ * `e^0 = 1` exactly, and its sums start at `1` and `s_0`, which `0 + 1` and `−0 + 1·s_0` reproduce (a near lane's
+ * score sums start at −0, a far lane's at +0 as `accumulator.fill(0)`). The scalar far path calls `fastExp`, which
+ * leaves `[−708, 709]` for the portable exp: a pair with an exponent outside that range (or NaN) is left to the
+ * scalar kernel.
+ */
+export function cldComponents2dKernel(layout: ComponentLayout): FunctionBuilder {
+  const f = new FunctionBuilder([I32, I32, I32, I32, I32, I32, I32, I32, F64], [I32]);
+  const [components, table, scratch, near] = [5, 6, 7, 8];
+  const rowBytes = COMPONENT_ROW_DOUBLES[layout] * 8;
+  const [sp, left] = [f.local(I32), f.local(I32)];
+  const [y0, y1, u0, u1, s0, s1, logit, t0, t1, t2] = Array.from({ length: 10 }, () => f.local(V128));
+  const [max, reference, total, sum0, sum1, inRange, weight, argument] = Array.from({ length: 8 }, () => f.local(V128));
+  const l: ComponentLocals = { row: f.local(I32), y0, y1, u0, u1, s0, s1, logit, t0, t1, t2 };
+  const exp = expLocals(f);
+  const terms = layout === 'isotropic' ? isotropicTerms : fullTerms;
+  pairLoop(f, near, (p) => {
+    // Both particles near: one fused pass with l_0 as the reference, as the scalar near path.
+    f.get(p.nearMask).simd(SimdOp.i64x2AllTrue).op(Op.if, VOID_BLOCK);
+    f.get(table).set(l.row);
+    terms(f, l, p);
+    f.get(logit).set(reference).f64x2(1).set(total).get(s0).set(sum0).get(s1).set(sum1);
+    f.addTo(l.row, rowBytes).get(components).i32(1).op(Op.i32Sub).set(left);
+    f.op(Op.block, VOID_BLOCK);
+    f.get(left).op(Op.i32Eqz).op(Op.brIf, 0);
+    f.op(Op.loop, VOID_BLOCK); // components 1 … K−1
+    terms(f, l, p);
+    f.get(logit).get(reference).simd(SimdOp.f64x2Sub).set(argument);
+    pushExpInRange(f, argument, exp);
+    f.set(weight);
+    accumulate(f, total, sum0, sum1, weight, () => f.get(s0), () => f.get(s1));
+    f.addTo(l.row, rowBytes);
+    f.get(left).i32(1).op(Op.i32Sub).tee(left).op(Op.brIf, 0);
+    f.op(Op.end);
+    f.op(Op.end);
+    storeMeans(f, p.out, sum0, sum1, total);
+    f.op(Op.br, 1);
+    f.op(Op.end);
+    // Otherwise (a far lane), two passes. Pass 1: logits and scores into scratch, lane-wise max.
+    f.f64x2(-Infinity).set(max);
+    f.get(table).set(l.row).get(scratch).set(sp).get(components).set(left);
+    f.op(Op.loop, VOID_BLOCK);
+    terms(f, l, p);
+    f.get(sp).get(logit).simdMemory(SimdOp.v128Store, 4, 0);
+    f.get(sp).get(s0).simdMemory(SimdOp.v128Store, 4, 16);
+    f.get(sp).get(s1).simdMemory(SimdOp.v128Store, 4, 32);
+    f.get(max).get(logit).simd(SimdOp.f64x2Pmax).set(max);
+    f.addTo(l.row, rowBytes).addTo(sp, COMPONENT_SCRATCH_BYTES);
+    f.get(left).i32(1).op(Op.i32Sub).tee(left).op(Op.brIf, 0);
+    f.op(Op.end);
+    // Reference per lane: l_0 (near) or the max (far); sums from 0 (total), −0 / +0 (scores).
+    f.get(scratch).simdMemory(SimdOp.v128Load, 4, 0).get(max).get(p.nearMask).simd(SimdOp.v128Bitselect).set(reference);
+    f.f64x2(0).set(total);
+    f.get(p.nearMask).f64x2(-0).simd(SimdOp.v128And).tee(sum0).set(sum1);
+    i64x2Constant(f, -1n);
+    f.set(inRange);
+    // Pass 2.
+    f.get(scratch).set(sp).get(components).set(left);
+    f.op(Op.loop, VOID_BLOCK);
+    f.get(sp).simdMemory(SimdOp.v128Load, 4, 0).get(reference).simd(SimdOp.f64x2Sub).set(argument);
+    f.get(inRange).get(argument).f64x2(FAST_EXP_RANGE[0]).simd(SimdOp.f64x2Ge).simd(SimdOp.v128And);
+    f.get(argument).f64x2(FAST_EXP_RANGE[1]).simd(SimdOp.f64x2Le).simd(SimdOp.v128And).set(inRange);
+    pushExpInRange(f, argument, exp);
+    f.set(weight);
+    const scoreAt = (offset: number) => () => f.get(sp).simdMemory(SimdOp.v128Load, 4, offset);
+    accumulate(f, total, sum0, sum1, weight, scoreAt(16), scoreAt(32));
+    f.addTo(sp, COMPONENT_SCRATCH_BYTES);
+    f.get(left).i32(1).op(Op.i32Sub).tee(left).op(Op.brIf, 0);
+    f.op(Op.end);
+    storeMeans(f, p.out, sum0, sum1, total);
+    f.get(inRange).simd(SimdOp.i64x2AllTrue).op(Op.i32Eqz).op(Op.if, VOID_BLOCK);
+    p.appendFar();
+    f.op(Op.end);
+  });
+  return f;
+}
+
+/** `total += w`, `sum0 += w·s0`, `sum1 += w·s1`, with `pushScore0`/`pushScore1` pushing the component's score. */
+function accumulate(
+  f: FunctionBuilder, total: number, sum0: number, sum1: number, weight: number, pushScore0: () => void, pushScore1: () => void,
+): void {
+  f.get(total).get(weight).simd(SimdOp.f64x2Add).set(total);
+  f.get(sum0).get(weight);
+  pushScore0();
+  f.simd(SimdOp.f64x2Mul).simd(SimdOp.f64x2Add).set(sum0);
+  f.get(sum1).get(weight);
+  pushScore1();
+  f.simd(SimdOp.f64x2Mul).simd(SimdOp.f64x2Add).set(sum1);
+}
+
+/** Stores `(sum0/total, sum1/total)` per lane at `out` (sums overwritten). */
+function storeMeans(f: FunctionBuilder, out: number, sum0: number, sum1: number, total: number): void {
+  f.get(sum0).get(total).simd(SimdOp.f64x2Div).set(sum0);
+  f.get(sum1).get(total).simd(SimdOp.f64x2Div).set(sum1);
+  storePairOfPoints(f, out, sum0, sum1);
+}
+
+/** `fastExp`'s fast domain `[FAST_EXP_MIN, FAST_EXP_MAX]` (outside it, the scalar kernels call the portable exp). */
+export const FAST_EXP_RANGE: readonly [number, number] = [-708, 709];
+
 /** The mixture module: its kernels over one memory of `memoryPages` 64 KiB pages. */
 export function mixtureModuleDescription(memoryPages: number): ModuleDescription {
-  return { memoryPages, functions: [{ name: 'cld_shared_2d', builder: cldShared2dKernel() }] };
+  return {
+    memoryPages,
+    functions: [
+      { name: 'cld_shared_2d', builder: cldShared2dKernel() },
+      { name: 'cld_isotropic_2d', builder: cldComponents2dKernel('isotropic') },
+      { name: 'cld_full_2d', builder: cldComponents2dKernel('full') },
+    ],
+  };
 }
 
 export function mixtureModuleBytes(memoryPages: number): Uint8Array {

@@ -10,10 +10,13 @@
 import { EXP2_FRACTION_TABLE } from '../../math/kernel-exp.js';
 import type { FloatArray } from '../../tensor.js';
 import { cachedSubarray } from './cached-subarray.js';
-import { EXP_TABLE_ADDRESS, mixtureModuleBytes } from './mixture-module.js';
+import {
+  COMPONENT_ROW_DOUBLES, COMPONENT_SCRATCH_BYTES, EXP_TABLE_ADDRESS, mixtureModuleBytes, type ComponentLayout,
+} from './mixture-module.js';
 
 /** Particles per staged block (even): 64 KiB per staged 2-D array, so a block's x, v and output stay in L2. */
 export const MIXTURE_WASM_BLOCK = 4096;
+export type { ComponentLayout } from './mixture-module.js';
 
 const PAGE = 65536;
 const roundUp = (x: number, step: number): number => Math.ceil(x / step) * step;
@@ -22,6 +25,11 @@ const roundUp = (x: number, step: number): number => Math.ceil(x / step) * step;
 type Shared2dKernel = (
   pairs: number, x: number, v: number, out: number, far: number, components: number, table: number,
   near: number, pxv: number, pvv: number, kx: number, kv: number,
+) => number;
+
+/** `pairs, x, v, out, far, components, table, scratch, near` → far pair count (see `cldComponents2dKernel`). */
+type Components2dKernel = (
+  pairs: number, x: number, v: number, out: number, far: number, components: number, table: number, scratch: number, near: number,
 ) => number;
 
 interface WasmMemory { readonly buffer: ArrayBuffer; grow(pages: number): number }
@@ -39,6 +47,10 @@ const OUT_ADDRESS = V_ADDRESS + BLOCK_BYTES;
 const FAR_ADDRESS = OUT_ADDRESS + BLOCK_BYTES;
 const TABLE_ADDRESS = FAR_ADDRESS + (MIXTURE_WASM_BLOCK / 2) * 4;
 
+/** Which precision entries go into a table row: a triple as is; of a full block of 12, the 9 distinct entries. */
+const ISOTROPIC_ENTRIES = [0, 1, 2];
+const FULL_ENTRIES = [0, 1, 3, 4, 5, 7, 8, 9, 11];
+
 /**
  * One instance of the mixture module (per thread). Use `wasmMixtureKernels()`, which returns null where WebAssembly
  * SIMD is missing or the GEMM backend is forced to `'scalar'`.
@@ -46,6 +58,7 @@ const TABLE_ADDRESS = FAR_ADDRESS + (MIXTURE_WASM_BLOCK / 2) * 4;
 export class WasmMixtureKernels {
   private readonly memory: WasmMemory;
   private readonly shared2d: Shared2dKernel;
+  private readonly components2d: Readonly<Record<ComponentLayout, Components2dKernel>>;
   private buffer: ArrayBuffer | undefined;
   private view64 = new Float64Array(0);
   private view32i = new Int32Array(0);
@@ -55,10 +68,11 @@ export class WasmMixtureKernels {
   constructor(api: WasmApi) {
     const pages = Math.ceil((TABLE_ADDRESS + 4096) / PAGE);
     const exports = new api.Instance(new api.Module(mixtureModuleBytes(pages)), {}).exports as unknown as {
-      memory: WasmMemory; cld_shared_2d: Shared2dKernel;
+      memory: WasmMemory; cld_shared_2d: Shared2dKernel; cld_isotropic_2d: Components2dKernel; cld_full_2d: Components2dKernel;
     };
     this.memory = exports.memory;
     this.shared2d = exports.cld_shared_2d;
+    this.components2d = { isotropic: exports.cld_isotropic_2d, full: exports.cld_full_2d };
     this.refreshViews();
     this.view64.set(EXP2_FRACTION_TABLE, EXP_TABLE_ADDRESS / 8);
   }
@@ -91,11 +105,64 @@ export class WasmMixtureKernels {
     return farCount;
   }
 
+  /**
+   * The 2-D per-component CLD kernels, `cldMixtureKernel2dIsotropic` (`layout` `'isotropic'`) and
+   * `cldMixtureKernel2dFull` (`'full'`) in @sgmkit/score, bit for bit, near and far particles alike. The factors are
+   * those kernels' (`CLDMixtureFactors`): centers `a·m_k`, `c·m_k` (K·2 each), precisions (K triples `Λxx, Λxv, Λvv`,
+   * or K blocks of 12: `[Λxx | Λxv | Λvv]`, each 2 × 2 row-major), log-normalisers (K). Returns how many particles
+   * were not handled (a softmax exponent outside `fastExp`'s fast range, or NaN), listed in `farParticles`.
+   */
+  cldComponents2d(
+    layout: ComponentLayout, n: number, components: number, positionCenters: Float64Array, velocityCenters: Float64Array,
+    precisions: Float64Array, logNormalisers: Float64Array, near: number,
+    x: FloatArray, xOffset: number, v: FloatArray, vOffset: number, out: FloatArray, outOffset: number,
+  ): number {
+    const rowDoubles = COMPONENT_ROW_DOUBLES[layout];
+    const scratch = roundUp(TABLE_ADDRESS + components * rowDoubles * 8, 16);
+    this.reserve(scratch + components * COMPONENT_SCRATCH_BYTES);
+    this.stageComponents(layout, components, positionCenters, velocityCenters, precisions, logNormalisers);
+    const kernel = this.components2d[layout];
+    let farCount = 0;
+    for (let start = 0; start < n; start += MIXTURE_WASM_BLOCK) {
+      const count = Math.min(MIXTURE_WASM_BLOCK, n - start);
+      const pairs = this.stageIn(x, xOffset + 2 * start, v, vOffset + 2 * start, count);
+      const farPairs = kernel(pairs, X_ADDRESS, V_ADDRESS, OUT_ADDRESS, FAR_ADDRESS, components, TABLE_ADDRESS, scratch, near);
+      out.set(cachedSubarray(this.view64, OUT_ADDRESS / 8, 2 * count), outOffset + 2 * start);
+      farCount = this.collectFar(farPairs, start, count, farCount);
+    }
+    return farCount;
+  }
+
+  /** Writes the table rows `[a·m_k, c·m_k, precisions…, c_k]` (`COMPONENT_ROW_DOUBLES`). */
+  private stageComponents(
+    layout: ComponentLayout, components: number, positionCenters: Float64Array, velocityCenters: Float64Array,
+    precisions: Float64Array, logNormalisers: Float64Array,
+  ): void {
+    const view = this.view64;
+    const rowDoubles = COMPONENT_ROW_DOUBLES[layout];
+    const entries = layout === 'isotropic' ? ISOTROPIC_ENTRIES : FULL_ENTRIES;
+    const stride = layout === 'isotropic' ? 3 : 12;
+    for (let k = 0; k < components; k++) {
+      const row = TABLE_ADDRESS / 8 + k * rowDoubles;
+      view[row] = positionCenters[2 * k]!;
+      view[row + 1] = positionCenters[2 * k + 1]!;
+      view[row + 2] = velocityCenters[2 * k]!;
+      view[row + 3] = velocityCenters[2 * k + 1]!;
+      for (let j = 0; j < entries.length; j++) view[row + 4 + j] = precisions[k * stride + entries[j]!]!;
+      view[row + rowDoubles - 1] = logNormalisers[k]!;
+    }
+  }
+
+  /** Grows the memory to at least `bytes` and refreshes the views. */
+  private reserve(bytes: number): void {
+    const have = this.memory.buffer.byteLength;
+    if (bytes > have) this.memory.grow(Math.ceil((bytes - have) / PAGE));
+    this.refreshViews();
+  }
+
   /** Copies `length` doubles of the component table into the module, growing its memory if needed. */
   private stageTable(table: Float64Array, length: number): void {
-    const end = TABLE_ADDRESS + length * 8;
-    if (end > this.memory.buffer.byteLength) this.memory.grow(Math.ceil((end - this.memory.buffer.byteLength) / PAGE));
-    this.refreshViews();
+    this.reserve(TABLE_ADDRESS + length * 8);
     this.view64.set(length === table.length ? table : cachedSubarray(table, 0, length), TABLE_ADDRESS / 8);
   }
 
