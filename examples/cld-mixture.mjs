@@ -1,6 +1,6 @@
 // CLD beyond Gaussians: the exact velocity score of a Gaussian mixture and of a point cloud,
 // and CLD sampling of 8 Gaussians on a ring with it (SSCS, the Dockhorn et al. integrator).
-import { batch, fromArray, toArray } from '@sgmkit/tensor';
+import { batch, fromArray, setGemmBackend, toArray, wasmMixtureKernels } from '@sgmkit/tensor';
 import { cldGaussianMixtureScore, cldGaussianScore, cldPointCloudScore, ringMixtureParameters } from '@sgmkit/score';
 import { sampleCLD } from '@sgmkit/sampler';
 
@@ -45,6 +45,23 @@ out.data.forEach((s, i) => {
 const ring = cldGaussianMixtureScore(ringMixtureParameters({ components: 8, radius: 4, std: 0.5 }));
 ring.evaluate(0.1, x, v, out);
 console.log('CLD ring velocity score at t = 0.1:', toArray(out));
+
+// The ring's kernel runs on WebAssembly SIMD where available (two particles per vector), with the same bits as the
+// scalar kernel, which `setGemmBackend('scalar')` forces.
+const many = batch(1001, 2);
+const manyV = batch(1001, 2);
+many.data.forEach((_, i) => (many.data[i] = 5 * Math.sin(i)));
+manyV.data.forEach((_, i) => (manyV.data[i] = Math.cos(3 * i)));
+const [simd, scalar] = [batch(1001, 2), batch(1001, 2)];
+ring.evaluate(0.3, many, manyV, simd);
+setGemmBackend('scalar');
+ring.evaluate(0.3, many, manyV, scalar);
+setGemmBackend('auto');
+const same = simd.data.every((s, i) => Object.is(s, scalar.data[i]));
+console.log(
+  `mixture kernels on wasm SIMD: ${wasmMixtureKernels() !== null}; SIMD and scalar scores bit-identical: ${same}`,
+);
+if (!same) throw new Error('the SIMD and scalar CLD mixture kernels differ');
 
 // A point cloud: singular at t = 0, exact for every t > 0.
 cldPointCloudScore([

@@ -130,9 +130,9 @@ describe('pointCloudScore: GEMM path', () => {
     expect(out.data.subarray(2 * d).every(Number.isFinite)).toBe(true);
   });
 
-  test("'auto' takes gemm from d = POINT_CLOUD_GEMM_MIN_DIM; an explicit path travels in the spec (workers evaluate the same way)", () => {
-    expect(pointCloudScore(cloudOf(5, POINT_CLOUD_GEMM_MIN_DIM - 1, 1)).path).toBe('direct');
-    expect(pointCloudScore(cloudOf(5, POINT_CLOUD_GEMM_MIN_DIM, 1)).path).toBe('gemm');
+  test("'auto' takes gemm at every d (POINT_CLOUD_GEMM_MIN_DIM = 1); an explicit path travels in the spec (workers evaluate the same way)", () => {
+    expect(POINT_CLOUD_GEMM_MIN_DIM).toBe(1);
+    for (const d of [1, 2, 3, 4]) expect(pointCloudScore(cloudOf(5, d, 1)).path).toBe('gemm');
     const auto = pointCloudScore(cloudOf(5, 8, 1));
     expect(auto.spec).not.toHaveProperty('path');
     const chosen = pointCloudScore(cloudOf(5, 8, 1), { path: 'direct' });

@@ -10,7 +10,7 @@
  * derivation of the near region; here it is applied to the 2d-dimensional joint law).
  * @packageDocumentation
  */
-import type { FloatArray } from '@sgmkit/tensor';
+import type { FloatArray, WasmMixtureKernels } from '@sgmkit/tensor';
 import { fastExp, fastExpInRange } from './fast-exp.js';
 import { writeSoftmaxAverage, type MixtureScratch } from './mixture-kernels.js';
 
@@ -289,6 +289,46 @@ export function cldMixtureKernel2dShared(
     }
     out[outOffset + 2 * i] = kv * mean0 - pxv * x0 - pvv * v0;
     out[outOffset + 2 * i + 1] = kv * mean1 - pxv * x1 - pvv * v1;
+  }
+}
+
+/**
+ * `cldMixtureKernel2dShared` with its near path on the WebAssembly SIMD kernel (@sgmkit/tensor's `WasmMixtureKernels`,
+ * two particles per vector, the same operations per particle, so the same bits); the particles it leaves (far or NaN)
+ * go through the scalar kernel one by one.
+ */
+export function cldMixtureKernel2dSharedWasm(
+  wasm: WasmMixtureKernels, n: number, components: number, shared: CLDSharedFactors, scratch: CLDMixtureScratch,
+  x: FloatArray, xOffset: number, v: FloatArray, vOffset: number, out: FloatArray, outOffset: number,
+): void {
+  if (!(shared.nearRadiusSquared >= 0)) {
+    cldMixtureKernel2dShared(n, components, shared, scratch, x, xOffset, v, vOffset, out, outOffset);
+    return;
+  }
+  const far = wasm.cldShared2d(n, components, shared, x, xOffset, v, vOffset, out, outOffset);
+  const particles = wasm.farParticles;
+  for (let j = 0; j < far; j++) {
+    const i = 2 * particles[j]!;
+    cldMixtureKernel2dShared(1, components, shared, scratch, x, xOffset + i, v, vOffset + i, out, outOffset + i);
+  }
+}
+
+/**
+ * `cldMixtureKernel2dIsotropic` (`layout` `'isotropic'`) or `cldMixtureKernel2dFull` (`'full'`) on the WebAssembly
+ * SIMD kernel (@sgmkit/tensor's `WasmMixtureKernels`: two particles per vector, the same operations per particle,
+ * near and far, so the same bits); the particles it leaves (a softmax exponent beyond `fastExp`'s fast range, where
+ * the scalar kernel calls the portable exp, or NaN) go through the scalar kernel one by one.
+ */
+export function cldMixtureKernel2dComponentsWasm(
+  wasm: WasmMixtureKernels, layout: 'isotropic' | 'full', n: number, components: number, factors: CLDMixtureFactors,
+  scratch: CLDMixtureScratch, x: FloatArray, xOffset: number, v: FloatArray, vOffset: number, out: FloatArray, outOffset: number,
+): void {
+  const far = wasm.cldComponents2d(layout, n, components, factors, x, xOffset, v, vOffset, out, outOffset);
+  const particles = wasm.farParticles;
+  const scalar = layout === 'isotropic' ? cldMixtureKernel2dIsotropic : cldMixtureKernel2dFull;
+  for (let j = 0; j < far; j++) {
+    const i = 2 * particles[j]!;
+    scalar(1, components, factors, scratch, x, xOffset + i, v, vOffset + i, out, outOffset + i);
   }
 }
 

@@ -27,6 +27,8 @@ import {
   expRemainder,
   InvalidArgumentError,
   log,
+  wasmMixtureKernels,
+  type WasmMixtureKernels,
   type Batch,
   type Tensor,
 } from '@sgmkit/tensor';
@@ -38,6 +40,8 @@ import {
   cldMixtureKernel2dFull,
   cldMixtureKernel2dIsotropic,
   cldMixtureKernel2dShared,
+  cldMixtureKernel2dSharedWasm,
+  cldMixtureKernel2dComponentsWasm,
   cldMixtureKernelDiagonal,
   cldMixtureKernelShared,
   type CLDMixtureFactors,
@@ -337,44 +341,55 @@ abstract class CLDMixtureBase implements CLDScore {
     expectSameDType(fn, 'v', x, v);
     expectOutputBatch(fn, d, out, x, 'x', v, 'v');
     const factors = this.factors.at(t);
+    const wasm = d === 2 ? wasmMixtureKernels() : null;
+    if (wasm) this.evaluateOnWasm(wasm, factors, n, x, v, out);
+    else this.evaluateScalar(factors, n, x, v, out);
+  }
+
+  /** The d = 2 kernels on WebAssembly SIMD (bit-identical to the scalar ones); d = 2 diagonal components stay scalar. */
+  private evaluateOnWasm(
+    wasm: WasmMixtureKernels,
+    factors: CLDMixtureFactors,
+    n: number,
+    x: Batch,
+    v: Batch,
+    out: Batch,
+  ): void {
     const k = this.active.length;
+    const s = this.scratch;
     const shared = factors.shared;
+    const xd = x.data;
+    const vd = v.data;
+    const od = out.data;
+    if (shared !== null && shared.linear)
+      cldMixtureKernel2dSharedWasm(wasm, n, k, shared, s, xd, x.offset, vd, v.offset, od, out.offset);
+    else if (this.kernel === 'isotropic')
+      cldMixtureKernel2dComponentsWasm(wasm, 'isotropic', n, k, factors, s, xd, x.offset, vd, v.offset, od, out.offset);
+    else if (this.kernel === 'full')
+      cldMixtureKernel2dComponentsWasm(wasm, 'full', n, k, factors, s, xd, x.offset, vd, v.offset, od, out.offset);
+    else this.evaluateScalar(factors, n, x, v, out);
+  }
+
+  /** The scalar TypeScript kernels: every d, the reference and fallback of the wasm ones. */
+  private evaluateScalar(factors: CLDMixtureFactors, n: number, x: Batch, v: Batch, out: Batch): void {
+    const d = this.dim;
+    const k = this.active.length;
+    const s = this.scratch;
+    const shared = factors.shared;
+    const xd = x.data;
+    const vd = v.data;
+    const od = out.data;
     if (shared !== null && shared.linear) {
-      if (d === 2)
-        cldMixtureKernel2dShared(n, k, shared, this.scratch, x.data, x.offset, v.data, v.offset, out.data, out.offset);
-      else
-        cldMixtureKernelShared(n, d, k, shared, this.scratch, x.data, x.offset, v.data, v.offset, out.data, out.offset);
+      if (d === 2) cldMixtureKernel2dShared(n, k, shared, s, xd, x.offset, vd, v.offset, od, out.offset);
+      else cldMixtureKernelShared(n, d, k, shared, s, xd, x.offset, vd, v.offset, od, out.offset);
     } else if (this.kernel === 'isotropic' && d === 2) {
-      cldMixtureKernel2dIsotropic(
-        n,
-        k,
-        factors,
-        this.scratch,
-        x.data,
-        x.offset,
-        v.data,
-        v.offset,
-        out.data,
-        out.offset,
-      );
+      cldMixtureKernel2dIsotropic(n, k, factors, s, xd, x.offset, vd, v.offset, od, out.offset);
     } else if (this.kernel !== 'full') {
-      cldMixtureKernelDiagonal(
-        n,
-        d,
-        k,
-        factors,
-        this.scratch,
-        x.data,
-        x.offset,
-        v.data,
-        v.offset,
-        out.data,
-        out.offset,
-      );
+      cldMixtureKernelDiagonal(n, d, k, factors, s, xd, x.offset, vd, v.offset, od, out.offset);
     } else if (d === 2) {
-      cldMixtureKernel2dFull(n, k, factors, this.scratch, x.data, x.offset, v.data, v.offset, out.data, out.offset);
+      cldMixtureKernel2dFull(n, k, factors, s, xd, x.offset, vd, v.offset, od, out.offset);
     } else {
-      cldMixtureKernel(n, d, k, factors, this.scratch, x.data, x.offset, v.data, v.offset, out.data, out.offset);
+      cldMixtureKernel(n, d, k, factors, s, xd, x.offset, vd, v.offset, od, out.offset);
     }
   }
 }

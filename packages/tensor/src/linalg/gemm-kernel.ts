@@ -17,6 +17,7 @@ import { biasSiluRows } from './silu.js';
 import {
   WASM_GEMM_KC, WASM_GEMM_NC, createWasmGemm, wasmGemm, wasmGemmBiasSilu, wasmGemmDepthBlocks, wasmSimdSupported, type WasmGemmInstance,
 } from './wasm/gemm-wasm.js';
+import { createWasmMixtureKernels, type WasmMixtureKernels } from './wasm/mixture-wasm.js';
 
 /** Rows of the micro-tile (accumulators held in locals). */
 export const GEMM_MR = 4;
@@ -69,7 +70,8 @@ function tryCreateWasmGemm(): WasmGemmInstance | null {
 }
 
 /**
- * Chooses the GEMM implementation for this thread (module instance); default `'auto'`.
+ * Chooses the GEMM implementation for this thread (module instance); default `'auto'`. `'scalar'` also turns
+ * off the WebAssembly mixture kernels (`wasmMixtureKernels`), whose results are bit-identical to the scalar ones.
  * Both give results within the documented rounding bound of each other; float64 results are
  * bit-identical, float32 ones differ because the wasm f32x4 kernel accumulates in float32.
  * @throws {InvalidArgumentError} for an unknown name, or `'wasm'` where WebAssembly SIMD is unavailable
@@ -88,6 +90,20 @@ export function setGemmBackend(backend: GemmBackend): void {
 /** The implementation GEMM calls currently run on: `'wasm'` or `'scalar'`. */
 export function gemmBackend(): 'wasm' | 'scalar' {
   return activeWasm() ? 'wasm' : 'scalar';
+}
+
+/** The SIMD mixture kernels' module, `null` when unsupported, `undefined` until first needed. */
+let mixtureInstance: WasmMixtureKernels | null | undefined;
+
+/**
+ * The WebAssembly SIMD mixture-softmax kernels for this thread (module instance), or null where WebAssembly SIMD is
+ * unavailable or when `setGemmBackend('scalar')` forces the scalar kernels: the score package's mixture kernels run
+ * on these when given, and their scalar TypeScript kernels otherwise (the same bits either way).
+ */
+export function wasmMixtureKernels(): WasmMixtureKernels | null {
+  if (requestedBackend === 'scalar') return null;
+  if (mixtureInstance === undefined) mixtureInstance = createWasmMixtureKernels();
+  return mixtureInstance;
 }
 
 function activeWasm(): WasmGemmInstance | null {

@@ -13,6 +13,7 @@ export {
   scaleMatrixRows,
   setGemmBackend,
   gemmBackend,
+  wasmMixtureKernels,
   type GemmBackend,
   GEMM_MR,
   GEMM_NR,
@@ -23,6 +24,7 @@ export {
 } from './gemm-kernel.js';
 export { wasmSimdSupported, wasmRelaxedSimdSupported } from './wasm/gemm-wasm.js';
 export { FusedAdam, type FusedAdamStep } from './wasm/adam-wasm.js';
+export { MIXTURE_WASM_BLOCK, type WasmMixtureKernels } from './wasm/mixture-wasm.js';
 export { matrixOperand } from './gemm.js';
 export { biasSiluRows, siluBackwardFromSigmoid } from './silu.js';
 export {

@@ -59,7 +59,7 @@ const spec: CommandSpec = {
     'Short names: ei, em, pf.\n' +
     'Cost: n × steps score evaluations (× (1 + corrector steps)). One evaluation costs O(d²) for a Gaussian (O(d) when\n' +
     'isotropic or diagonal), O(K·d) for a K-component mixture (ring8: K = 8, grid25: 25), O(m·d) for --points with m\n' +
-    "points (as much as an m-component mixture; from d = 4 it runs as two GEMMs), and the network's multiply-adds for\n" +
+    "points (as much as an m-component mixture; it runs as two GEMMs), and the network's multiply-adds for\n" +
     '--network. Example: --points with 2,000 rows in d = 64, -n 1e4 and 1000 steps is ~5·10^12 flops, tens of minutes.',
   options: [
     ...TARGET_OPTIONS,

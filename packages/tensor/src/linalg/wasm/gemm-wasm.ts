@@ -17,6 +17,7 @@
  */
 import { EXP2_FRACTION_TABLE } from '../../math/kernel-exp.js';
 import type { FloatArray } from '../../tensor.js';
+import { cachedSubarray } from './cached-subarray.js';
 import type { MatrixOperand } from '../gemm-kernel.js';
 import {
   F32_TILE, F64_TILE, elementBytes, gemmModuleBytes, lanes, packKernelName, relaxedSimdProbeBytes, type KernelPrecision, type TileShape,
@@ -417,28 +418,4 @@ function copyBlockOut(
     const dst = cBlock + r * ldc;
     for (let j = 0; j < cols; j++) c[dst + j] = view[src + j]!;
   }
-}
-
-/**
- * `array.subarray(start, start + length)`, made once per (array, start, length) and kept while the array lives:
- * the block copies ask for the same few ranges every step, so steady-state training and sampling allocate nothing.
- * A module view is replaced when the memory grows, so its ranges are made afresh for the new view. At most
- * `MAX_CACHED_RANGES` starts per array (a caller walking through many offsets of one array starts the cache afresh).
- */
-const MAX_CACHED_RANGES = 64;
-
-const subarrays = new WeakMap<FloatArray, Map<number, Map<number, FloatArray>>>();
-
-function cachedSubarray(array: FloatArray, start: number, length: number): FloatArray {
-  let starts = subarrays.get(array);
-  if (!starts) subarrays.set(array, (starts = new Map()));
-  // keyed by start, then length: small-integer keys, so a lookup allocates nothing
-  let lengths = starts.get(start);
-  if (!lengths) {
-    if (starts.size >= MAX_CACHED_RANGES) starts.clear();
-    starts.set(start, (lengths = new Map()));
-  }
-  let range = lengths.get(length);
-  if (!range) lengths.set(length, (range = array.subarray(start, start + length)));
-  return range;
 }
