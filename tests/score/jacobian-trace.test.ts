@@ -1,36 +1,9 @@
 // Score.jacobianTraceInto (the exact divergence of logLikelihood): closed form for Gaussian mixtures and point
 // clouds, forward-mode tangents for networks, each against central differences of the score itself.
-import { InvalidArgumentError, batch, fillParticleNormals, type Batch } from '@sgmkit/tensor';
+import { InvalidArgumentError, type Batch } from '@sgmkit/tensor';
 import { createScoreNetwork, gaussianMixtureScore, pointCloudScore, ringMixture, type Score } from '@sgmkit/score';
 import { expectArgumentError } from '../helpers/errors';
-
-const ETA = 1e-5;
-
-/** Σ_i (s_i(x + η e_i) − s_i(x − η e_i)) / 2η per row: error ≈ η²|∂³s|/6 + 2^-52|s|/η, far below 1e-6 here. */
-function centralDifferenceTrace(score: Score, t: number, x: Batch<Float64Array>): Float64Array {
-  const [n, d] = x.shape as [number, number];
-  const trace = new Float64Array(n);
-  const shifted = batch(n, d);
-  const plus = batch(n, d);
-  const minus = batch(n, d);
-  for (let i = 0; i < d; i++) {
-    shifted.data.set(x.data);
-    for (let r = 0; r < n; r++) shifted.data[r * d + i] += ETA;
-    score.evaluate(t, shifted, plus);
-    shifted.data.set(x.data);
-    for (let r = 0; r < n; r++) shifted.data[r * d + i] -= ETA;
-    score.evaluate(t, shifted, minus);
-    for (let r = 0; r < n; r++) trace[r] += (plus.data[r * d + i]! - minus.data[r * d + i]!) / (2 * ETA);
-  }
-  return trace;
-}
-
-function points(n: number, d: number, seed: number, scale: number): Batch<Float64Array> {
-  const x = batch(n, d);
-  fillParticleNormals(x, seed, 0, 0);
-  for (let i = 0; i < x.data.length; i++) x.data[i] *= scale;
-  return x;
-}
+import { centralDifferenceTrace, points } from '../helpers/differences';
 
 function expectTraceMatchesDifferences(score: Score, times: readonly number[], x: Batch<Float64Array>): void {
   const n = x.shape[0]!;

@@ -1,18 +1,10 @@
 // ScoreNetwork.jacobianTraceInto / jacobianDiagonalInto on the GEMM kernels (tangent-kernels.ts), against
 // (1) a plain row-by-row forward-mode reference written here (the previous implementation's loops, in float64
 // with the network's compute weights) and (2) central differences of a float64 evaluation of the same weights.
-import { InvalidArgumentError, batch, fillParticleNormals, type Batch } from '@sgmkit/tensor';
+import { InvalidArgumentError, batch, type Batch } from '@sgmkit/tensor';
 import { ScoreNetwork, createScoreNetwork, type NetworkDType, type Parameterisation } from '@sgmkit/score';
 import { expectArgumentError } from '../helpers/errors';
-
-const ETA = 1e-5;
-
-function points(n: number, d: number, seed: number, scale: number): Batch<Float64Array> {
-  const x = batch(n, d);
-  fillParticleNormals(x, seed, 0, 0);
-  for (let i = 0; i < x.data.length; i++) x.data[i] *= scale;
-  return x;
-}
+import { centralDifferenceDiagonal, points } from '../helpers/differences';
 
 /**
  * `∂s_i/∂x_i` for every row, by pushing the d basis tangents through the layers one row at a time in plain
@@ -57,25 +49,6 @@ function referenceDiagonal(network: ScoreNetwork, t: number, x: Batch): Float64A
         out[r * d + i] -= 1 / (Math.exp(-2 * t) * variance - Math.expm1(-2 * t));
       }
     }
-  }
-  return out;
-}
-
-/** `(s_i(x + η e_i) − s_i(x − η e_i)) / 2η` per row and i: error ≈ η²|∂³s|/6 + 2^-52|s|/η. */
-function centralDifferenceDiagonal(network: ScoreNetwork, t: number, x: Batch<Float64Array>): Float64Array {
-  const [n, d] = x.shape as [number, number];
-  const out = new Float64Array(n * d);
-  const shifted = batch(n, d);
-  const plus = batch(n, d);
-  const minus = batch(n, d);
-  for (let i = 0; i < d; i++) {
-    shifted.data.set(x.data);
-    for (let r = 0; r < n; r++) shifted.data[r * d + i] += ETA;
-    network.evaluate(t, shifted, plus);
-    shifted.data.set(x.data);
-    for (let r = 0; r < n; r++) shifted.data[r * d + i] -= ETA;
-    network.evaluate(t, shifted, minus);
-    for (let r = 0; r < n; r++) out[r * d + i] = (plus.data[r * d + i]! - minus.data[r * d + i]!) / (2 * ETA);
   }
   return out;
 }

@@ -2,7 +2,7 @@
 // (piecewise: the base's diagonal inside the range, −1/σ_t² where the prediction is clamped) and the known-error
 // scores (factor × the root's). Each against central differences of the wrapped score's own evaluate, on rows
 // away from the clipping kinks.
-import { InvalidArgumentError, batch, fillParticleNormals, type Batch } from '@sgmkit/tensor';
+import { InvalidArgumentError, batch, type Batch } from '@sgmkit/tensor';
 import {
   biasedScore,
   clippedScore,
@@ -15,34 +15,7 @@ import {
   type Score,
 } from '@sgmkit/score';
 import { expectArgumentError } from '../helpers/errors';
-
-const ETA = 1e-5;
-
-function points(n: number, d: number, seed: number, scale: number): Batch<Float64Array> {
-  const x = batch(n, d);
-  fillParticleNormals(x, seed, 0, 0);
-  for (let i = 0; i < x.data.length; i++) x.data[i] *= scale;
-  return x;
-}
-
-/** `(s_i(x + η e_i) − s_i(x − η e_i)) / 2η` per row and i: error ≈ η²|∂³s|/6 + 2^-52|s|/η, far below 1e-6 here. */
-function centralDifferenceDiagonal(score: Score, t: number, x: Batch<Float64Array>): Float64Array {
-  const [n, d] = x.shape as [number, number];
-  const out = new Float64Array(n * d);
-  const shifted = batch(n, d);
-  const plus = batch(n, d);
-  const minus = batch(n, d);
-  for (let i = 0; i < d; i++) {
-    shifted.data.set(x.data);
-    for (let r = 0; r < n; r++) shifted.data[r * d + i] += ETA;
-    score.evaluate(t, shifted, plus);
-    shifted.data.set(x.data);
-    for (let r = 0; r < n; r++) shifted.data[r * d + i] -= ETA;
-    score.evaluate(t, shifted, minus);
-    for (let r = 0; r < n; r++) out[r * d + i] = (plus.data[r * d + i]! - minus.data[r * d + i]!) / (2 * ETA);
-  }
-  return out;
-}
+import { centralDifferenceDiagonal, points } from '../helpers/differences';
 
 /** Per row: clamped coordinates, and whether every prediction is at least `margin` from both bounds. */
 function clipState(
