@@ -16,7 +16,8 @@
 //        [--samples 4000] [--json out.json]
 //
 // Variants: training options (steps4000, steps8000, steps16000, width512, depth3, batch512, lr2e3, lr3e3, lr5e3;
-// the standardisation: std1, range4, range8, range16, std05, std03, std03-range1, norm-none) and, on the default recipe, sampler
+// the standardisation: std1, range4, range8, range16, std05, std03, std03-range1, std05-range2, std03-range2, std05-range1,
+// norm-none) and, on the default recipe, sampler
 // options (sampler-ei1000: 1000 early-stopping steps; sampler-denoise: a final Tweedie denoising step;
 // sampler-clip: the denoised prediction clipped to the training rows' range).
 import { writeFileSync } from 'node:fs';
@@ -55,6 +56,10 @@ const VARIANTS = {
   std03: { train: { standardizedStd: 0.3, maxStandardizedRange: Infinity } },
   'norm-none': { train: { normalization: 'none' } },
   'std03-range1': { train: { standardizedStd: 0.3, maxStandardizedRange: 1 } },
+  // Intermediate settings (session 5).
+  'std05-range2': { train: { standardizedStd: 0.5, maxStandardizedRange: 2 } },
+  'std03-range2': { train: { standardizedStd: 0.3, maxStandardizedRange: 2 } },
+  'std05-range1': { train: { standardizedStd: 0.5, maxStandardizedRange: 1 } },
   'sampler-ei1000': { train: {}, sampler: { steps: 1000 } },
   'sampler-denoise': { train: {}, sampler: { denoise: true } },
   'sampler-clip': { train: {}, sampler: { clip: true } },
