@@ -7,10 +7,12 @@
  */
 import { availableParallelism, loadavg } from 'node:os';
 import type { OptionSpec, ParsedArgs } from './args.js';
+import { MAX_WORKERS } from '../samplers/sample.js';
+import { MAX_TRAINING_WORKERS } from '../node/training.js';
 import { OptionValueError } from './errors.js';
 
-/** Most threads `--workers` accepts (the training pool's and the sampler's limit). */
-export const MAX_CLI_WORKERS = 64;
+/** Most threads `--workers` accepts: what both the sampler and the training pool take. */
+export const MAX_CLI_WORKERS = Math.min(MAX_WORKERS, MAX_TRAINING_WORKERS);
 
 /**
  * Smallest minibatch work, parameters × rows, at which `auto` trains on more than one thread.

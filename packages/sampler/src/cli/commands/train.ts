@@ -422,8 +422,8 @@ async function train(
     args.string('sampler', 'ddpm') === 'cld'
       ? prepareCLDScoreNetworkTraining(data, { ...options, initialVelocityVariance: args.number('gamma', 1) })
       : prepareScoreNetworkTraining(data, options);
-  const { network, trainData, trainingOptions } = prepared;
-  const threads = trainingThreads(workers, network.parameters.length, trainingOptions.batchSize ?? 256);
+  const { network, trainData, trainingOptions, recipe } = prepared;
+  const threads = trainingThreads(workers, network.parameters.length, recipe.batchSize);
   const trained = await trainDenoisingScoreMatchingOnWorkers<AnyScoreNetwork>(network, trainData, {
     ...trainingOptions,
     ...checkpoints,
