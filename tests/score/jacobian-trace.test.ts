@@ -3,6 +3,7 @@
 import { InvalidArgumentError, type Batch } from '@sgmkit/tensor';
 import { createScoreNetwork, gaussianMixtureScore, pointCloudScore, ringMixture, type Score } from '@sgmkit/score';
 import { expectArgumentError } from '../helpers/errors';
+import { MIXED_KINDS_3D } from '../helpers/mixtures';
 import { centralDifferenceTrace, points } from '../helpers/differences';
 
 function expectTraceMatchesDifferences(score: Score, times: readonly number[], x: Batch<Float64Array>): void {
@@ -21,23 +22,7 @@ function expectTraceMatchesDifferences(score: Score, times: readonly number[], x
 describe('jacobianTraceInto equals the central-difference trace of the score', () => {
   test('Gaussian mixtures: full, diagonal and isotropic kernels, d = 2 and 3', () => {
     const mixtures: Score[] = [
-      gaussianMixtureScore({
-        weights: [0.2, 0.5, 0.3],
-        means: [
-          [1, 0, -1],
-          [-1, 2, 0],
-          [0, -1, 1],
-        ],
-        covariances: [
-          [
-            [1, 0.3, 0],
-            [0.3, 0.5, 0.1],
-            [0, 0.1, 0.8],
-          ],
-          [0.4, 0.9, 0.2],
-          0.3,
-        ],
-      }),
+      gaussianMixtureScore(MIXED_KINDS_3D),
       gaussianMixtureScore({
         weights: [0.4, 0.6],
         means: [

@@ -15,6 +15,7 @@ import {
   type Score,
 } from '@sgmkit/score';
 import { expectArgumentError } from '../helpers/errors';
+import { MIXED_KINDS_3D } from '../helpers/mixtures';
 import { centralDifferenceDiagonal, points } from '../helpers/differences';
 
 /** Per row: clamped coordinates, and whether every prediction is at least `margin` from both bounds. */
@@ -94,23 +95,7 @@ function expectJacobianMatchesDifferences(score: Score, t: number, x: Batch<Floa
   return worst;
 }
 
-const mixture3 = gaussianMixtureScore({
-  weights: [0.2, 0.5, 0.3],
-  means: [
-    [1, 0, -1],
-    [-1, 2, 0],
-    [0, -1, 1],
-  ],
-  covariances: [
-    [
-      [1, 0.3, 0],
-      [0.3, 0.5, 0.1],
-      [0, 0.1, 0.8],
-    ],
-    [0.4, 0.9, 0.2],
-    0.3,
-  ],
-});
+const mixture3 = gaussianMixtureScore(MIXED_KINDS_3D);
 
 function perturbedNetwork(dim: number): Score {
   const network = createScoreNetwork({ dim, hiddenWidths: [16, 16], seed: 3 });
