@@ -51,6 +51,15 @@ export interface ScoreNetworkArchitecture {
   readonly timeFeatures: TimeFeatureConfig;
   /** Default `'noise-prediction'` (what version-1 files hold). */
   readonly parameterisation?: Parameterisation;
+  /**
+   * Residual horizon H (`'noise-prediction-skip'`, `'ou'` only; absent means ∞, what files before version 4
+   * hold): for t > H the score is the skip term alone, `s_θ = s_G`, and the MLP is neither evaluated nor trained
+   * there (training draws t in [tMin, min(tMax, H)]). At large t the true score is `s_G` plus a residual that
+   * decays like e^{−3t} (the third cumulant of e^{−t}X₀), but a trained MLP's residual there is fitted to nearly
+   * pure noise and its Jacobian can be positive on some coordinates, which makes the reverse run expand them
+   * (docs/learned-scores.md, "The residual horizon").
+   */
+  readonly residualHorizon?: number;
 }
 
 /** Where one dense layer `z = h·W + b` lives in the flat parameter vector. W is `inDim × outDim` row-major. */

@@ -10,6 +10,7 @@ import {
   SCORE_NETWORK_FORMAT,
   SCORE_NETWORK_SPEC_TYPE,
   SUPPORTED_SCORE_NETWORK_FORMAT_VERSIONS,
+  RESIDUAL_HORIZON_FORMAT_VERSION,
   ScoreNetwork,
   networkDocument,
   type DataRange,
@@ -319,6 +320,7 @@ function readArchitecture(fn: string, path: string, doc: Record<string, unknown>
     if (typeof f !== 'number' || !Number.isFinite(f))
       throw new ScoreNetworkFormatError(fn, `${path}.timeFeatures.frequencies[${i}]`, f, 'a finite number');
   });
+  const horizon = readResidualHorizon(fn, path, doc, arch.residualHorizon, skip);
   return {
     dim,
     hiddenWidths: widths as number[],
@@ -326,7 +328,32 @@ function readArchitecture(fn: string, path: string, doc: Record<string, unknown>
     timeFeatures: { frequencies: frequencies as number[] },
     ...(skip ? { parameterisation: 'noise-prediction-skip' as const } : {}),
     ...(readKind(fn, path, doc) === 'cld' ? { kind: 'cld' as const } : {}),
+    ...(horizon === undefined ? {} : { residualHorizon: horizon }),
   };
+}
+
+/** `architecture.residualHorizon` (version 4, skip parameterisation only): absent, or a finite number > 0. */
+function readResidualHorizon(
+  fn: string,
+  path: string,
+  doc: Record<string, unknown>,
+  value: unknown,
+  skip: boolean,
+): number | undefined {
+  if (value === undefined) return undefined;
+  const at = `${path}.architecture.residualHorizon`;
+  if (doc.version !== RESIDUAL_HORIZON_FORMAT_VERSION)
+    throw new ScoreNetworkFormatError(
+      fn,
+      at,
+      value,
+      `absent in a version ${String(doc.version)} file (it is a version 4 field)`,
+    );
+  if (!skip)
+    throw new ScoreNetworkFormatError(fn, at, value, 'absent unless the parameterisation is "noise-prediction-skip"');
+  if (typeof value !== 'number' || !Number.isFinite(value) || !(value > 0))
+    throw new ScoreNetworkFormatError(fn, at, value, 'a finite number > 0');
+  return value;
 }
 
 /** `kind` (version 3): absent or `'ou'` for DDPM, `'cld'`; `initialVelocityVariance` only with `'cld'`. */

@@ -141,13 +141,6 @@ export function denoisingLoss(
     throw new ShapeMismatchError(fn, 'gradient', gradient, `a Float64Array of length ${network.parameters.length}`);
   }
   network.syncWeights();
-  const ws = createTrainingWorkspace(network.model.layouts, n, network.dtype);
-  const width = network.model.layouts[0]!.inDim;
-  const frequencies = Float64Array.from(network.architecture.timeFeatures.frequencies);
-  for (let r = 0; r < n; r++) {
-    for (let j = 0; j < d; j++) ws.input[r * width + j] = noisy.data[noisy.offset + r * d + j]!;
-    writeInputRow(ws, r, width, times[r]!, frequencies, d);
-  }
   let z = (noise.data as Float64Array).subarray(noise.offset, noise.offset + n * d);
   if (network.skip) {
     // ε_θ = −σ_t·s_G + F_θ: the MLP's target is z + σ_t·s_G(t, x) (see training.ts).
@@ -155,10 +148,35 @@ export function denoisingLoss(
     const x = Float64Array.from({ length: n * d }, (_, i) => noisy.data[noisy.offset + i]!);
     for (let r = 0; r < n; r++) skipTarget(times[r]!, network.skip, x, r * d, z, r * d, noiseScale(times[r]!), d);
   }
-  if (!gradient || network.dtype === 'float64') return lossAndGradient(network.model, ws, z, n, d, gradient);
-  const narrow = networkArray(network.dtype, gradient.length);
-  const loss = lossAndGradient(network.model, ws, z, n, d, narrow);
-  gradient.set(narrow);
+  // Beyond the residual horizon ε_θ = −σ_t·s_G exactly: the row's term is |z + σ_t·s_G|², with no gradient.
+  const used: number[] = [];
+  let beyond = 0;
+  for (let r = 0; r < n; r++) {
+    if (times[r]! <= network.residualHorizon) used.push(r);
+    else for (let j = 0; j < d; j++) beyond += z[r * d + j]! ** 2;
+  }
+  if (used.length === 0) {
+    gradient?.fill(0);
+    return beyond / n;
+  }
+  const m = used.length;
+  const ws = createTrainingWorkspace(network.model.layouts, m, network.dtype);
+  const width = network.model.layouts[0]!.inDim;
+  const frequencies = Float64Array.from(network.architecture.timeFeatures.frequencies);
+  const target = m === n ? z : new Float64Array(m * d);
+  used.forEach((r, k) => {
+    for (let j = 0; j < d; j++) ws.input[k * width + j] = noisy.data[noisy.offset + r * d + j]!;
+    writeInputRow(ws, k, width, times[r]!, frequencies, d);
+    if (target !== z) for (let j = 0; j < d; j++) target[k * d + j] = z[r * d + j]!;
+  });
+  const narrow = gradient && network.dtype !== 'float64' ? networkArray(network.dtype, gradient.length) : gradient;
+  forwardTraining(network.model, ws, m);
+  const loss = noisePredictionLoss(ws, target, m, d, n) + beyond / n;
+  if (narrow) {
+    narrow.fill(0);
+    backwardTraining(network.model, ws, m, narrow);
+    if (narrow !== gradient) gradient!.set(narrow);
+  }
   return loss;
 }
 

@@ -76,6 +76,11 @@ export interface ScoreNetworkOptions {
   readonly dtype?: NetworkDType;
   /** Output parameterisation. Default `'noise-prediction'`. */
   readonly parameterisation?: Parameterisation;
+  /**
+   * Residual horizon H: for t > H the score is the skip term alone (see
+   * `ScoreNetworkArchitecture.residualHorizon`). Needs `'noise-prediction-skip'`. Default `Infinity` (no horizon).
+   */
+  readonly residualHorizon?: number;
 }
 
 /** The diagonal Gaussian of the skip term and its coefficients' scratch. */
@@ -194,6 +199,11 @@ export class ScoreNetwork implements Score {
    * (`dataMoments`, or 0 and 1 without them) and the scratch its coefficients at one t are written to.
    */
   readonly skip: SkipGaussian | undefined;
+  /**
+   * For t above this the score is the skip term alone, `s_θ = s_G` (`ScoreNetworkArchitecture.residualHorizon`;
+   * `Infinity` when the architecture has none).
+   */
+  readonly residualHorizon: number;
 
   /**
    * Wraps existing parameters (validated by the caller: `createScoreNetwork`, `loadScoreNetwork`,
@@ -212,6 +222,7 @@ export class ScoreNetwork implements Score {
       architecture.parameterisation === 'noise-prediction-skip'
         ? skipGaussian(architecture.dim, data.dataMoments)
         : undefined;
+    this.residualHorizon = architecture.residualHorizon ?? Infinity;
     this.architecture = architecture;
     this.dim = architecture.dim;
     this.parameters = parameters;
@@ -252,12 +263,29 @@ export class ScoreNetwork implements Score {
     expectBatch(fn, 'out', out, this.dim, n);
     if (dtypeOf(out) !== dtypeOf(x)) throw new DTypeMismatchError(fn, 'out', out, `of dtype ${dtypeOf(x)} like x`);
     if (out.data === x.data) throw new InvalidArgumentError(fn, 'out', out, 'a batch that does not alias x');
+    if (this.skip) skipCoefficients(t, this.skip.mean, this.skip.variance, this.skip.slope, this.skip.offset);
+    if (t > this.residualHorizon) {
+      this.skipScoreInto(x, out, n);
+      return;
+    }
     const ws = this.workspaceFor(n);
     this.foldTimeIntoFirstBias(t);
-    if (this.skip) skipCoefficients(t, this.skip.mean, this.skip.variance, this.skip.slope, this.skip.offset);
     const outputScale = -1 / noiseScale(t);
     for (let start = 0; start < n; start += ws.capacity) {
       this.forwardChunk(ws, x, out, start, Math.min(ws.capacity, n - start), outputScale);
+    }
+  }
+
+  /** Beyond the residual horizon: `out = s_G(t, x)` row by row (the skip coefficients of t already set). */
+  private skipScoreInto(x: Batch, out: Batch, n: number): void {
+    const { slope, offset } = this.skip!;
+    const d = this.dim;
+    const o = out.data;
+    const xd = x.data;
+    for (let r = 0; r < n; r++) {
+      const outRow = out.offset + r * d;
+      const xRow = x.offset + r * d;
+      for (let j = 0; j < d; j++) o[outRow + j] = offset[j]! - slope[j]! * xd[xRow + j]!;
     }
   }
 
@@ -322,10 +350,12 @@ export class ScoreNetwork implements Score {
     this.foldTimeIntoFirstBias(t);
     if (this.skip) skipCoefficients(t, this.skip.mean, this.skip.variance, this.skip.slope, this.skip.offset);
     this.tangentScale = -1 / noiseScale(t);
+    this.tangentsBeyondHorizon = t > this.residualHorizon;
     return this.tangents;
   }
 
   private tangentScale = 0;
+  private tangentsBeyondHorizon = false;
 
   /** `out[outOffset + r·d + i] = ∂s_i/∂x_i` for rows `start … start + rows − 1` of x (rows ≤ rowsPerBlock). */
   private scoreDiagonal(
@@ -337,9 +367,14 @@ export class ScoreNetwork implements Score {
     outOffset: number,
   ): void {
     const d = this.dim;
+    const slope = this.skip?.slope;
+    if (this.tangentsBeyondHorizon) {
+      // s_θ = s_G: the diagonal is −a_i whatever x.
+      for (let r = 0; r < rows; r++) for (let i = 0; i < d; i++) out[outOffset + r * d + i] = -slope![i]!;
+      return;
+    }
     tangentDiagonal(this.model, ws, d, this.firstBias, x.data, x.offset + start * d, rows, out, outOffset);
     const scale = this.tangentScale;
-    const slope = this.skip?.slope;
     for (let r = 0; r < rows; r++) {
       for (let i = 0; i < d; i++) {
         const k = outOffset + r * d + i;
@@ -488,13 +523,30 @@ export function architectureFromOptions(
       "'noise-prediction' or 'noise-prediction-skip'",
     );
   }
+  const residualHorizon = expectResidualHorizon(fn, 'options.residualHorizon', options.residualHorizon ?? Infinity);
+  if (residualHorizon !== Infinity && parameterisation !== 'noise-prediction-skip') {
+    throw new InvalidArgumentError(
+      fn,
+      'options.residualHorizon',
+      residualHorizon,
+      "Infinity unless options.parameterisation is 'noise-prediction-skip' (beyond it the score is the skip term)",
+    );
+  }
   return {
     dim,
     hiddenWidths: [...hiddenWidths],
     activation: 'silu',
     timeFeatures: { frequencies: count === 0 ? [] : logSpacedFrequencies(count, minFrequency, maxFrequency) },
     ...(parameterisation === 'noise-prediction' ? {} : { parameterisation }),
+    ...(residualHorizon === Infinity ? {} : { residualHorizon }),
   };
+}
+
+/** @internal Throws unless `value` is a number > 0 (`Infinity`: no residual horizon). */
+export function expectResidualHorizon(fn: string, argument: string, value: unknown): number {
+  if (typeof value !== 'number' || !(value > 0))
+    throw new InvalidArgumentError(fn, argument, value, 'a number > 0 (Infinity: no residual horizon)');
+  return value;
 }
 
 /** Current file-format version of saved networks. */
@@ -502,9 +554,16 @@ export const SCORE_NETWORK_FORMAT = 'sgmkit-score-network';
 export const SCORE_NETWORK_FORMAT_VERSION = 2;
 /**
  * Versions the loaders read: 1 (no dtype field: float64), 2 (optional `dtype`, `normalization`,
- * `dataMoments`, `dataRange`, and the `'noise-prediction-skip'` parameterisation) and 3 (optional `kind`, `initialVelocityVariance`).
+ * `dataMoments`, `dataRange`, and the `'noise-prediction-skip'` parameterisation), 3 (optional `kind`,
+ * `initialVelocityVariance`) and 4 (a DDPM network with `architecture.residualHorizon`).
  */
-export const SUPPORTED_SCORE_NETWORK_FORMAT_VERSIONS: readonly number[] = [1, 2, 3];
+export const SUPPORTED_SCORE_NETWORK_FORMAT_VERSIONS: readonly number[] = [1, 2, 3, 4];
+/**
+ * Version a DDPM network with a residual horizon is written in: 4 adds `architecture.residualHorizon`. Networks
+ * without one are still written as version 2, so older readers load them (and refuse a version-4 file rather
+ * than sample it without its horizon).
+ */
+export const RESIDUAL_HORIZON_FORMAT_VERSION = 4;
 /**
  * Version CLD networks are written in: 3 adds `kind` (`'cld'`; absent means a DDPM network) and
  * `initialVelocityVariance`. DDPM networks are still written as version 2, so older readers load them.
@@ -521,6 +580,8 @@ export interface ScoreNetworkDocument {
     readonly activation: string;
     /** `'noise-prediction-skip'` needs version 2. */
     readonly parameterisation: Parameterisation;
+    /** Version 4: `ScoreNetworkArchitecture.residualHorizon` (absent: none). */
+    readonly residualHorizon?: number;
   };
   readonly timeFeatures: { readonly input: 'log-t'; readonly frequencies: number[] };
   readonly layers: { readonly weight: number[]; readonly bias: number[] }[];
@@ -569,14 +630,16 @@ export function networkDocument(
   const { architecture } = network;
   // The weights the network computes with: a float32 network reloads bit-identical.
   const parameters = network.model.parameters;
+  const horizon = architecture.residualHorizon;
   return {
     format: SCORE_NETWORK_FORMAT,
-    version: SCORE_NETWORK_FORMAT_VERSION,
+    version: horizon === undefined ? SCORE_NETWORK_FORMAT_VERSION : RESIDUAL_HORIZON_FORMAT_VERSION,
     architecture: {
       dim: architecture.dim,
       hiddenWidths: [...architecture.hiddenWidths],
       activation: architecture.activation,
       parameterisation: architecture.parameterisation ?? 'noise-prediction',
+      ...(horizon === undefined ? {} : { residualHorizon: horizon }),
     },
     timeFeatures: { input: 'log-t', frequencies: [...architecture.timeFeatures.frequencies] },
     layers: network.layouts.map((layer) => ({

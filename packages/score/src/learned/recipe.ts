@@ -8,7 +8,7 @@
  */
 import { InvalidArgumentError, RandomStream, expectBatch, expectSeed, type Batch } from '@sgmkit/tensor';
 import type { DataMoments, DataNormalization } from '../types.js';
-import { createScoreNetwork, ScoreNetwork, type DataRange } from './network.js';
+import { createScoreNetwork, expectResidualHorizon, ScoreNetwork, type DataRange } from './network.js';
 import { createCLDScoreNetwork, type CLDScoreNetwork } from './cld-network.js';
 import { networkLike, type AnyScoreNetwork } from './perturbation.js';
 import { dataMomentsOf, fitNormalization, standardizeBatch, type NormalizationKind } from './normalization.js';
@@ -46,6 +46,12 @@ export interface TrainScoreNetworkOptions {
   readonly dtype?: NetworkDType;
   /** Output parameterisation. Default `'noise-prediction-skip'` (see `Parameterisation`). */
   readonly parameterisation?: Parameterisation;
+  /**
+   * Residual horizon H: for t > H the network's score is the skip term alone and training draws t in
+   * [tMin, min(tMax, H)] (`ScoreNetworkArchitecture.residualHorizon`). Default `DEFAULT_RESIDUAL_HORIZON`;
+   * DDPM only (a CLD network takes none: `Infinity`).
+   */
+  readonly residualHorizon?: number;
   /** Time frequencies (two features each). Default 8. */
   readonly timeFrequencyCount?: number;
   /** Adam steps. Default `DEFAULT_RECIPE_STEPS` (8000; docs/learned-scores.md has what 4000 → 8000 changed). */
@@ -117,6 +123,8 @@ export interface ResolvedRecipe {
   readonly standardizedStd: number;
   readonly hiddenWidths: readonly number[];
   readonly parameterisation: Parameterisation;
+  /** `Infinity`: none (always for CLD). */
+  readonly residualHorizon: number;
   readonly timeFrequencyCount: number;
   readonly steps: number;
   readonly batchSize: number;
@@ -148,6 +156,12 @@ export const DEFAULT_MAX_STANDARDIZED_RANGE = Infinity;
 
 /** Default `standardizedStd` of the recipe's standardisation: unit std (see `DEFAULT_MAX_STANDARDIZED_RANGE`). */
 export const DEFAULT_STANDARDIZED_STD = 1;
+
+/**
+ * Default `residualHorizon` of the recipe (DDPM networks): none (`Infinity`). See docs/learned-scores.md,
+ * "The residual horizon".
+ */
+export const DEFAULT_RESIDUAL_HORIZON = Infinity;
 
 /** Default clip of the minibatch gradient's Euclidean norm. */
 export const DEFAULT_GRADIENT_CLIP_NORM = 1;
@@ -235,7 +249,9 @@ export function prepareScoreNetworkTraining(
   data: Batch,
   options: TrainScoreNetworkOptions = {},
 ): PreparedScoreNetworkTraining {
-  return prepare('trainScoreNetwork', data, options, (initial) => createScoreNetwork(initial));
+  return prepare('trainScoreNetwork', data, options, DEFAULT_RESIDUAL_HORIZON, (initial) =>
+    createScoreNetwork(initial),
+  );
 }
 
 /** `prepareScoreNetworkTraining` for a CLD network (see `trainCLDScoreNetwork`); finish with `finishScoreNetworkTraining`. */
@@ -245,7 +261,7 @@ export function prepareCLDScoreNetworkTraining(
 ): PreparedScoreNetworkTraining<CLDScoreNetwork> {
   const fn = 'trainCLDScoreNetwork';
   const gamma = options?.initialVelocityVariance;
-  return prepare(fn, data, options, (initial) =>
+  return prepare(fn, data, options, Infinity, (initial) =>
     createCLDScoreNetwork({ ...initial, ...(gamma !== undefined ? { initialVelocityVariance: gamma } : {}) }),
   );
 }
@@ -254,12 +270,13 @@ function prepare<N extends AnyScoreNetwork>(
   fn: string,
   data: Batch,
   options: TrainScoreNetworkOptions,
+  defaultResidualHorizon: number,
   create: (options: ScoreNetworkOptions) => N,
 ): PreparedScoreNetworkTraining<N> {
   const [n, d] = expectBatch(fn, 'data', data);
   if (!options || typeof options !== 'object')
     throw new InvalidArgumentError(fn, 'options', options, 'an options object');
-  const recipe = resolveRecipe(fn, options, d);
+  const recipe = resolveRecipe(fn, options, d, defaultResidualHorizon);
   const { train, heldOut } = splitRows(fn, data, n, d, recipe.heldOutFraction, recipe.seed);
   const normalization =
     recipe.normalization === 'none'
@@ -277,6 +294,7 @@ function prepare<N extends AnyScoreNetwork>(
     hiddenWidths: recipe.hiddenWidths,
     timeFrequencyCount: recipe.timeFrequencyCount,
     parameterisation: recipe.parameterisation,
+    ...(recipe.residualHorizon !== Infinity ? { residualHorizon: recipe.residualHorizon } : {}),
     seed: recipe.seed,
     ...(options.dtype !== undefined ? { dtype: options.dtype } : {}),
   });
@@ -361,7 +379,12 @@ export function finishScoreNetworkTraining<N extends AnyScoreNetwork>(
   };
 }
 
-function resolveRecipe(fn: string, options: TrainScoreNetworkOptions, d: number): ResolvedRecipe {
+function resolveRecipe(
+  fn: string,
+  options: TrainScoreNetworkOptions,
+  d: number,
+  defaultResidualHorizon: number,
+): ResolvedRecipe {
   const normalization = options.normalization ?? 'affine';
   if (normalization !== 'affine' && normalization !== 'whitening' && normalization !== 'none') {
     throw new InvalidArgumentError(fn, 'options.normalization', normalization, "'affine', 'whitening' or 'none'");
@@ -402,13 +425,20 @@ function resolveRecipe(fn: string, options: TrainScoreNetworkOptions, d: number)
       'off when options.heldOutFraction is 0 (it watches the held-out loss)',
     );
   // The remaining numeric options are checked by createScoreNetwork and trainDenoisingScoreMatching.
+  const parameterisation = options.parameterisation ?? 'noise-prediction-skip';
   const steps = options.steps ?? DEFAULT_RECIPE_STEPS;
   return {
     normalization,
     maxStandardizedRange,
     standardizedStd,
     hiddenWidths: options.hiddenWidths ?? defaultHiddenWidths(d),
-    parameterisation: options.parameterisation ?? 'noise-prediction-skip',
+    parameterisation,
+    // The default horizon goes with the skip term (beyond it the score is s_G); without the skip there is none.
+    residualHorizon: expectResidualHorizon(
+      fn,
+      'options.residualHorizon',
+      options.residualHorizon ?? (parameterisation === 'noise-prediction-skip' ? defaultResidualHorizon : Infinity),
+    ),
     timeFrequencyCount: options.timeFrequencyCount ?? 8,
     steps,
     batchSize: options.batchSize ?? 256,

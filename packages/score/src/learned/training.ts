@@ -223,7 +223,7 @@ export function trainDenoisingScoreMatching<N extends AnyScoreNetwork>(
   const [n, d] = expectBatch(fn, 'data', data, network.dim);
   if (n === 0) throw new InvalidArgumentError(fn, 'data', data, 'a batch with at least 1 row');
   expectFiniteRows(fn, data, n, d);
-  const resolved = resolveOptions(fn, options, d);
+  const resolved = withinResidualHorizon(fn, network, resolveOptions(fn, options, d));
   if (resolved.heldOut) expectFiniteRows(fn, resolved.heldOut, resolved.heldOut.shape[0]!, d, 'options.heldOut');
   if (options.onEvaluation !== undefined && typeof options.onEvaluation !== 'function')
     throw new InvalidArgumentError(fn, 'options.onEvaluation', options.onEvaluation, 'a function');
@@ -242,6 +242,25 @@ export function trainDenoisingScoreMatching<N extends AnyScoreNetwork>(
     options.signal,
     checkpointing,
   );
+}
+
+/**
+ * A network with a residual horizon H is the skip term alone for t > H (`ScoreNetwork.residualHorizon`), so its
+ * loss there does not depend on the weights: the training times (and the evaluation draws) are drawn on
+ * [tMin, min(tMax, H)] instead, the same distribution restricted to where the MLP is used.
+ */
+function withinResidualHorizon(fn: string, network: AnyScoreNetwork, resolved: ResolvedOptions): ResolvedOptions {
+  const horizon = network instanceof ScoreNetwork ? network.residualHorizon : Infinity;
+  if (!(resolved.tMax > horizon)) return resolved;
+  if (!(resolved.tMin < horizon)) {
+    throw new InvalidArgumentError(
+      fn,
+      'options.tMin',
+      resolved.tMin,
+      `a number < the network's residual horizon (${horizon}): beyond it the network is not trained`,
+    );
+  }
+  return { ...resolved, tMax: horizon };
 }
 
 /** The run's fingerprint, and the checkpoint options checked against it. */

@@ -10,6 +10,7 @@ import {
   DEFAULT_RECIPE_STEPS,
   DEFAULT_MAX_STANDARDIZED_RANGE,
   DEFAULT_STANDARDIZED_STD,
+  DEFAULT_RESIDUAL_HORIZON,
   defaultHiddenWidths,
   finishScoreNetworkTraining,
   pointCloudScore,
@@ -164,6 +165,15 @@ const spec: CommandSpec = {
       defaultText: String(DEFAULT_STANDARDIZED_STD),
     },
     { name: 'no-skip', kind: 'boolean', description: 'plain noise prediction, without the N(0, I) skip term' },
+    {
+      name: 'residual-horizon',
+      kind: 'number',
+      min: 0,
+      exclusiveMin: true,
+      valueName: '<H>',
+      description: 'for t > H the score is the skip term alone, and training draws t <= H (DDPM with the skip)',
+      defaultText: DEFAULT_RESIDUAL_HORIZON === Infinity ? 'none' : String(DEFAULT_RESIDUAL_HORIZON),
+    },
     {
       name: 'T',
       kind: 'number',
@@ -403,6 +413,7 @@ async function train(
     maxStandardizedRange: args.number('max-range', DEFAULT_MAX_STANDARDIZED_RANGE),
     standardizedStd: args.number('data-std', DEFAULT_STANDARDIZED_STD),
     parameterisation: args.flag('no-skip') ? 'noise-prediction' : 'noise-prediction-skip',
+    ...(args.has('residual-horizon') ? { residualHorizon: args.number('residual-horizon', Infinity) } : {}),
     tMin: args.number('t-min', 1e-3),
     tMax: args.number('T', 10),
     emaDecay: args.number('ema', 0.999),
@@ -511,7 +522,7 @@ export const trainCommand: Command = {
     const lines = [
       `data:    ${target.description} (${data.shape[0]} points: ${result.train.shape[0]} to train on, ${result.heldOut.shape[0]} held out)`,
       `network: ${network.kind === 'cld' ? `CLD velocity score (γ = ${network.initialVelocityVariance}), ` : ''}${network.dtype}, hidden ${network.architecture.hiddenWidths.join(',')}`,
-      `recipe:  normalization ${recipe.normalization} (data std ${recipe.standardizedStd}, max range ${recipe.maxStandardizedRange}), hidden ${recipe.hiddenWidths.join(',')}, ${recipe.parameterisation}, EMA ${recipe.emaDecay}, lr ${recipe.learningRate} (${recipe.warmupSteps} warm-up steps, ${recipe.learningRateDecay}), clip ${recipe.gradientClipNorm}`,
+      `recipe:  normalization ${recipe.normalization} (data std ${recipe.standardizedStd}, max range ${recipe.maxStandardizedRange}), hidden ${recipe.hiddenWidths.join(',')}, ${recipe.parameterisation}${recipe.residualHorizon === Infinity ? '' : ` (residual horizon ${recipe.residualHorizon})`}, EMA ${recipe.emaDecay}, lr ${recipe.learningRate} (${recipe.warmupSteps} warm-up steps, ${recipe.learningRateDecay}), clip ${recipe.gradientClipNorm}`,
       `trained: ${losses.length} steps${resumed ? ` (resumed from ${resumed})` : ''}${result.stoppedEarly ? ' (stopped early: held-out loss on a plateau)' : ''} in ${formatDuration(wallTimeMs)} on ${threads} thread${threads > 1 ? 's' : ''}; mean loss over the last ${tail.length} steps ${finalLoss.toPrecision(4)}`,
     ];
     if (last)
