@@ -276,9 +276,9 @@ describe('save and load', () => {
       'unknown version',
       () =>
         mutate((d) => {
-          d.version = 4;
+          d.version = 5;
         }),
-      /argument 'json.version' must be a supported format version \(1, 2 or 3\); got 4/,
+      /argument 'json.version' must be a supported format version \(1, 2, 3 or 4\); got 5/,
     ],
     [
       'unknown dtype',
