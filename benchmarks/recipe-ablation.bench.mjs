@@ -18,7 +18,8 @@
 // Variants: training options (steps4000, steps8000, steps16000, width512, depth3, batch512, lr2e3, lr3e3, lr5e3;
 // the standardisation: std1, range4, range8, range16, std05, std03, std03-range1, std05-range2, std03-range2, std05-range1,
 // norm-none; the residual horizon: h3, h2, h1, std05-h3, std05-h2, std05-h1, std05-range1-h2, std03-range1-h2,
-// std03-range1-h1) and, on the default recipe, sampler
+// std03-range1-h1; with the residual box: std03-range1-h1-box4, std03-range1-h2-box4, std03-range1-box4,
+// std05-h2-box4) and, on the default recipe, sampler
 // options (sampler-ei1000: 1000 early-stopping steps; sampler-denoise: a final Tweedie denoising step;
 // sampler-clip: the denoised prediction clipped to the training rows' range).
 import { writeFileSync } from 'node:fs';
@@ -71,6 +72,17 @@ const VARIANTS = {
   'std05-range1-h2': { train: { standardizedStd: 0.5, maxStandardizedRange: 1, residualHorizon: 2 } },
   'std03-range1-h2': { train: { standardizedStd: 0.3, maxStandardizedRange: 1, residualHorizon: 2 } },
   'std03-range1-h1': { train: { standardizedStd: 0.3, maxStandardizedRange: 1, residualHorizon: 1 } },
+  // The residual box k (session 6): the MLP reads x clipped to the data's range ± k noise standard deviations.
+  'std03-range1-h1-box4': {
+    train: { standardizedStd: 0.3, maxStandardizedRange: 1, residualHorizon: 1, residualBox: 4 },
+  },
+  'std03-range1-h2-box4': {
+    train: { standardizedStd: 0.3, maxStandardizedRange: 1, residualHorizon: 2, residualBox: 4 },
+  },
+  'std03-range1-box4': { train: { standardizedStd: 0.3, maxStandardizedRange: 1, residualBox: 4 } },
+  'std05-h2-box4': {
+    train: { standardizedStd: 0.5, maxStandardizedRange: Infinity, residualHorizon: 2, residualBox: 4 },
+  },
   'sampler-ei1000': { train: {}, sampler: { steps: 1000 } },
   'sampler-denoise': { train: {}, sampler: { denoise: true } },
   'sampler-clip': { train: {}, sampler: { clip: true } },

@@ -5,6 +5,7 @@
 import { InvalidArgumentError, RandomStream, batch, type Batch } from '@sgmkit/tensor';
 import {
   DEFAULT_RESIDUAL_HORIZON,
+  DEFAULT_RESIDUAL_BOX,
   RESIDUAL_HORIZON_FORMAT_VERSION,
   ScoreNetwork,
   ScoreNetworkFormatError,
@@ -265,5 +266,165 @@ describe('residual horizon: loss and training', () => {
       InvalidArgumentError,
       'options.residualHorizon',
     );
+  });
+});
+
+describe('residual box', () => {
+  const RANGE = {
+    ...MOMENTS,
+    min: Float64Array.from({ length: D }, (_, j) => -0.5 - 0.1 * j),
+    max: Float64Array.from({ length: D }, (_, j) => 1 + 0.2 * j),
+  };
+  const k = 1.5;
+  /** The same weights: plain (no box), boxed (box k), and with moments that carry no range (box inactive). */
+  function boxed(dtype: NetworkDType = 'float64'): [ScoreNetwork, ScoreNetwork, ScoreNetwork] {
+    const [plain] = pair(Infinity, dtype);
+    const withRange = new ScoreNetwork(plain.architecture, plain.parameters, dtype, { dataMoments: RANGE });
+    const architecture = { ...plain.architecture, residualBox: k };
+    return [
+      withRange,
+      new ScoreNetwork(architecture, plain.parameters, dtype, { dataMoments: RANGE }),
+      new ScoreNetwork(architecture, plain.parameters, dtype, { dataMoments: MOMENTS }),
+    ];
+  }
+  const boxOf = (t: number, j: number): [number, number] => {
+    const decay = Math.exp(-t),
+      width = k * Math.sqrt(-Math.expm1(-2 * t));
+    return [decay * RANGE.min[j]! - width, decay * RANGE.max[j]! + width];
+  };
+
+  test.each(['float64', 'float32'] as const)(
+    '%s: s_θ(x) = s_G(x) − F(clip(x))/σ_t: the plain network at the clipped point plus the skip difference',
+    (dtype) => {
+      const [plain, box, noRange] = boxed(dtype);
+      const t = 0.6;
+      const x = points(50, 11, 3); // wide: many coordinates outside the box
+      const clipped = batch(50, D) as Batch<Float64Array>;
+      let outside = 0;
+      for (let i = 0; i < 50 * D; i++) {
+        const [lo, hi] = boxOf(t, i % D);
+        clipped.data[i] = Math.min(Math.max(x.data[i]!, lo), hi);
+        if (clipped.data[i] !== x.data[i]) outside++;
+      }
+      expect(outside).toBeGreaterThan(20);
+      const [a, b, c] = [batch(50, D), batch(50, D), batch(50, D)];
+      box.evaluate(t, x, a);
+      plain.evaluate(t, clipped, b);
+      for (let i = 0; i < 50 * D; i++) {
+        const j = i % D;
+        const skipShift = gaussianScore(t, x.data[i]!, j) - gaussianScore(t, clipped.data[i]!, j);
+        expect(a.data[i]).toBeCloseTo(b.data[i]! + skipShift, dtype === 'float32' ? 4 : 11);
+      }
+      // Without the data's range the box has no effect.
+      noRange.evaluate(t, x, c);
+      const unboxed = new ScoreNetwork(plain.architecture, plain.parameters, dtype, { dataMoments: MOMENTS });
+      unboxed.evaluate(t, x, b);
+      expect(Array.from(c.data)).toEqual(Array.from(b.data));
+    },
+  );
+
+  test('Jacobian diagonal: −a_i on a clipped coordinate, the plain network at the clipped point elsewhere', () => {
+    const [plain, box] = boxed();
+    const t = 0.4;
+    const x = points(9, 12, 2);
+    const clipped = batch(9, D) as Batch<Float64Array>;
+    for (let i = 0; i < 9 * D; i++) {
+      const [lo, hi] = boxOf(t, i % D);
+      clipped.data[i] = Math.min(Math.max(x.data[i]!, lo), hi);
+    }
+    const [a, b] = [new Float64Array(9 * D), new Float64Array(9 * D)];
+    box.jacobianDiagonalInto(t, x, a);
+    plain.jacobianDiagonalInto(t, clipped, b);
+    const slope = (j: number) => 1 / (Math.exp(-2 * t) * RANGE.std[j]! ** 2 - Math.expm1(-2 * t));
+    let clippedCount = 0;
+    for (let i = 0; i < 9 * D; i++) {
+      if (clipped.data[i] !== x.data[i]) {
+        clippedCount++;
+        expect(a[i]).toBeCloseTo(-slope(i % D), 12);
+      } else expect(a[i]).toBe(b[i]);
+    }
+    expect(clippedCount).toBeGreaterThan(3);
+    // Against central differences of the boxed evaluation itself.
+    const h = 1e-6;
+    const [up, down] = [batch(9, D), batch(9, D)];
+    for (let j = 0; j < D; j++) {
+      const xp = batch(9, D) as Batch<Float64Array>,
+        xm = batch(9, D) as Batch<Float64Array>;
+      xp.data.set(x.data);
+      xm.data.set(x.data);
+      for (let r = 0; r < 9; r++) {
+        xp.data[r * D + j] += h;
+        xm.data[r * D + j] -= h;
+      }
+      box.evaluate(t, xp, up);
+      box.evaluate(t, xm, down);
+      for (let r = 0; r < 9; r++)
+        expect(a[r * D + j]).toBeCloseTo((up.data[r * D + j]! - down.data[r * D + j]!) / (2 * h), 5);
+    }
+  });
+
+  test('training and the loss read the clipped input: denoisingLoss equals the plain loss at the clipped points', () => {
+    const [plain, box] = boxed();
+    const n = 10;
+    const noisy = points(n, 13, 3);
+    const noise = points(n, 14, 1);
+    const times = Float64Array.from({ length: n }, (_, r) => 0.05 + 0.2 * r);
+    // The plain network's loss target is z + σ_t s_G(x); with the box only the MLP's input changes, so the same
+    // loss comes from the plain network at the clipped points with the target shifted by σ_t (s_G(x) − s_G(clip x)).
+    const clipped = batch(n, D) as Batch<Float64Array>;
+    const shifted = batch(n, D) as Batch<Float64Array>;
+    for (let r = 0; r < n; r++) {
+      const t = times[r]!;
+      const sigma = Math.sqrt(-Math.expm1(-2 * t));
+      for (let j = 0; j < D; j++) {
+        const [lo, hi] = boxOf(t, j);
+        const v = noisy.data[r * D + j]!;
+        const c = Math.min(Math.max(v, lo), hi);
+        clipped.data[r * D + j] = c;
+        shifted.data[r * D + j] = noise.data[r * D + j]! + sigma * (gaussianScore(t, v, j) - gaussianScore(t, c, j));
+      }
+    }
+    const [g1, g2] = [new Float64Array(box.parameters.length), new Float64Array(box.parameters.length)];
+    const a = denoisingLoss(box, noisy, times, noise, g1);
+    const b = denoisingLoss(plain, clipped, times, shifted, g2);
+    expect(a).toBeCloseTo(b, 10);
+    for (let i = 0; i < g1.length; i++) expect(g1[i]).toBeCloseTo(g2[i]!, 10);
+    const data = points(64, 15, 1);
+    const run = trainDenoisingScoreMatching(boxed()[1], data, { steps: 3, batchSize: 16, seed: 1 });
+    expect(run.losses.every(Number.isFinite)).toBe(true);
+  });
+
+  test('file format and typed errors', () => {
+    const [, box] = boxed();
+    const doc = JSON.parse(saveScoreNetwork(box));
+    expect(doc.version).toBe(RESIDUAL_HORIZON_FORMAT_VERSION);
+    expect(doc.architecture.residualBox).toBe(k);
+    const loaded = loadScoreNetwork(JSON.stringify(doc));
+    expect(loaded.residualBox).toBe(k);
+    const x = points(20, 16, 3);
+    const [a, b] = [batch(20, D), batch(20, D)];
+    box.evaluate(0.3, x, a);
+    loaded.evaluate(0.3, x, b);
+    expect(Array.from(b.data)).toEqual(Array.from(a.data));
+    expect(() => loadScoreNetwork(JSON.stringify({ ...doc, version: 2 }))).toThrow(
+      /json.architecture.residualBox' must be absent in a version 2 file/,
+    );
+    expect(() =>
+      loadScoreNetwork(JSON.stringify({ ...doc, architecture: { ...doc.architecture, residualBox: -1 } })),
+    ).toThrow(/json.architecture.residualBox' must be a finite number > 0/);
+    expectArgumentError(
+      () => createScoreNetwork({ dim: 3, hiddenWidths: [4], residualBox: 2 }),
+      InvalidArgumentError,
+      'options.residualBox',
+    );
+    expectArgumentError(
+      () =>
+        createCLDScoreNetwork({ dim: 3, hiddenWidths: [4], parameterisation: 'noise-prediction-skip', residualBox: 2 }),
+      InvalidArgumentError,
+      'options.residualBox',
+    );
+    const data = points(60, 9, 1);
+    expect(trainScoreNetwork(data, { steps: 2, hiddenWidths: [8], residualBox: 3 }).network.residualBox).toBe(3);
+    expect(trainScoreNetwork(data, { steps: 2, hiddenWidths: [8] }).options.residualBox).toBe(DEFAULT_RESIDUAL_BOX);
   });
 });

@@ -60,6 +60,15 @@ export interface ScoreNetworkArchitecture {
    * (docs/learned-scores.md, "The residual horizon").
    */
   readonly residualHorizon?: number;
+  /**
+   * Residual box k (`'noise-prediction-skip'`, `'ou'` only; absent means ∞, what files before version 4 hold): the
+   * MLP reads x clipped, coordinate by coordinate, to `[e^{−t}·min_j − k·σ_t, e^{−t}·max_j + k·σ_t]` (the
+   * training data's range in `dataMoments`, shrunk by the OU decay and widened by k noise standard deviations:
+   * where x_t can be), in training and evaluation alike, while the skip term reads x itself. Outside the box the
+   * residual is constant and the skip term, which contracts, pulls a particle back instead of the MLP's
+   * extrapolation pushing it on. No effect on a network whose `dataMoments` carry no range.
+   */
+  readonly residualBox?: number;
 }
 
 /** Where one dense layer `z = h·W + b` lives in the flat parameter vector. W is `inDim × outDim` row-major. */

@@ -353,13 +353,15 @@ export function createCLDScoreNetwork(options: CLDScoreNetworkOptions): CLDScore
   const fn = 'createCLDScoreNetwork';
   if (!options || typeof options !== 'object')
     throw new InvalidArgumentError(fn, 'options', options, 'an options object');
-  if (options.residualHorizon !== undefined && options.residualHorizon !== Infinity) {
-    throw new InvalidArgumentError(
-      fn,
-      'options.residualHorizon',
-      options.residualHorizon,
-      'absent or Infinity (a residual horizon is implemented for DDPM networks only)',
-    );
+  for (const name of ['residualHorizon', 'residualBox'] as const) {
+    if (options[name] !== undefined && options[name] !== Infinity) {
+      throw new InvalidArgumentError(
+        fn,
+        `options.${name}`,
+        options[name],
+        'absent or Infinity (implemented for DDPM networks only)',
+      );
+    }
   }
   const architecture: ScoreNetworkArchitecture = { ...architectureFromOptions(options, fn), kind: 'cld' };
   const gamma = expectNonNegative(fn, 'options.initialVelocityVariance', options.initialVelocityVariance ?? 1);

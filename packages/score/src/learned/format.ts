@@ -320,7 +320,8 @@ function readArchitecture(fn: string, path: string, doc: Record<string, unknown>
     if (typeof f !== 'number' || !Number.isFinite(f))
       throw new ScoreNetworkFormatError(fn, `${path}.timeFeatures.frequencies[${i}]`, f, 'a finite number');
   });
-  const horizon = readResidualHorizon(fn, path, doc, arch.residualHorizon, skip);
+  const horizon = readResidualHorizon(fn, path, doc, arch.residualHorizon, skip, 'residualHorizon');
+  const box = readResidualHorizon(fn, path, doc, arch.residualBox, skip, 'residualBox');
   return {
     dim,
     hiddenWidths: widths as number[],
@@ -329,19 +330,21 @@ function readArchitecture(fn: string, path: string, doc: Record<string, unknown>
     ...(skip ? { parameterisation: 'noise-prediction-skip' as const } : {}),
     ...(readKind(fn, path, doc) === 'cld' ? { kind: 'cld' as const } : {}),
     ...(horizon === undefined ? {} : { residualHorizon: horizon }),
+    ...(box === undefined ? {} : { residualBox: box }),
   };
 }
 
-/** `architecture.residualHorizon` (version 4, skip parameterisation only): absent, or a finite number > 0. */
+/** `architecture.residualHorizon` or `residualBox` (version 4, skip only): absent, or a finite number > 0. */
 function readResidualHorizon(
   fn: string,
   path: string,
   doc: Record<string, unknown>,
   value: unknown,
   skip: boolean,
+  field: 'residualHorizon' | 'residualBox',
 ): number | undefined {
   if (value === undefined) return undefined;
-  const at = `${path}.architecture.residualHorizon`;
+  const at = `${path}.architecture.${field}`;
   if (doc.version !== RESIDUAL_HORIZON_FORMAT_VERSION)
     throw new ScoreNetworkFormatError(
       fn,

@@ -26,7 +26,7 @@ import {
   type NetworkArray,
   type TrainingWorkspace,
 } from './mlp-kernels.js';
-import { skipTarget, type ScoreNetwork } from './network.js';
+import { clipToResidualBox, skipTarget, type ScoreNetwork } from './network.js';
 import { noiseScale, writeTimeFeatures } from './time-features.js';
 
 /**
@@ -167,6 +167,8 @@ export function denoisingLoss(
   used.forEach((r, k) => {
     for (let j = 0; j < d; j++) ws.input[k * width + j] = noisy.data[noisy.offset + r * d + j]!;
     writeInputRow(ws, k, width, times[r]!, frequencies, d);
+    if (network.skip && network.residualBox !== Infinity)
+      clipToResidualBox(times[r]!, network.residualBox, network.skip, ws.input, k * width, d);
     if (target !== z) for (let j = 0; j < d; j++) target[k * d + j] = z[r * d + j]!;
   });
   const narrow = gradient && network.dtype !== 'float64' ? networkArray(network.dtype, gradient.length) : gradient;

@@ -81,6 +81,11 @@ export interface ScoreNetworkOptions {
    * `ScoreNetworkArchitecture.residualHorizon`). Needs `'noise-prediction-skip'`. Default `Infinity` (no horizon).
    */
   readonly residualHorizon?: number;
+  /**
+   * Residual box k: the MLP reads x clipped to the data's range widened by k noise standard deviations (see
+   * `ScoreNetworkArchitecture.residualBox`). Needs `'noise-prediction-skip'`. Default `Infinity` (no box).
+   */
+  readonly residualBox?: number;
 }
 
 /** The diagonal Gaussian of the skip term and its coefficients' scratch. */
@@ -89,6 +94,11 @@ export interface SkipGaussian {
   readonly variance: Float64Array;
   readonly slope: Float64Array;
   readonly offset: Float64Array;
+  /** The data's per-coordinate range (`dataMoments.min`/`max`), when known: what the residual box is made of. */
+  readonly range?: { readonly min: Float64Array; readonly max: Float64Array };
+  /** Scratch: the residual box at one t (see `residualBoxInto`). */
+  readonly boxLower: Float64Array;
+  readonly boxUpper: Float64Array;
 }
 
 function skipGaussian(d: number, moments: DataMoments | undefined): SkipGaussian {
@@ -97,7 +107,45 @@ function skipGaussian(d: number, moments: DataMoments | undefined): SkipGaussian
     variance: moments ? Float64Array.from(moments.std, (s) => s * s) : new Float64Array(d).fill(1),
     slope: new Float64Array(d),
     offset: new Float64Array(d),
+    ...(moments?.min && moments.max
+      ? { range: { min: Float64Array.from(moments.min), max: Float64Array.from(moments.max) } }
+      : {}),
+    boxLower: new Float64Array(d),
+    boxUpper: new Float64Array(d),
   };
+}
+
+/**
+ * The residual box at time t: `[e^{−t}·min_j − k·σ_t, e^{−t}·max_j + k·σ_t]`, where the noisy data x_t can be
+ * (the data's range, shrunk by the OU decay, widened by k noise standard deviations). Writes it into the
+ * skip's `boxLower`/`boxUpper`; returns false (nothing written) when the data's range is not known.
+ */
+export function residualBoxInto(t: number, k: number, skip: SkipGaussian): boolean {
+  if (!skip.range || k === Infinity) return false;
+  const decay = exp(-t);
+  const width = k * noiseScale(t);
+  const { min, max } = skip.range;
+  for (let j = 0; j < min.length; j++) {
+    skip.boxLower[j] = decay * min[j]! - width;
+    skip.boxUpper[j] = decay * max[j]! + width;
+  }
+  return true;
+}
+
+/** Clips `input[offset … offset + d)` to the residual box of time t (a no-op when the box is not known). */
+export function clipToResidualBox(
+  t: number,
+  k: number,
+  skip: SkipGaussian,
+  input: Float64Array | Float32Array,
+  offset: number,
+  d: number,
+): void {
+  if (!residualBoxInto(t, k, skip)) return;
+  for (let j = 0; j < d; j++) {
+    const v = input[offset + j]!;
+    input[offset + j] = v < skip.boxLower[j]! ? skip.boxLower[j]! : v > skip.boxUpper[j]! ? skip.boxUpper[j]! : v;
+  }
 }
 
 /**
@@ -204,6 +252,10 @@ export class ScoreNetwork implements Score {
    * `Infinity` when the architecture has none).
    */
   readonly residualHorizon: number;
+  /** `ScoreNetworkArchitecture.residualBox` (`Infinity` when the architecture has none). */
+  readonly residualBox: number;
+  /** Whether the residual box of the current evaluation's t is in the skip's box scratch. */
+  private boxed = false;
 
   /**
    * Wraps existing parameters (validated by the caller: `createScoreNetwork`, `loadScoreNetwork`,
@@ -223,6 +275,7 @@ export class ScoreNetwork implements Score {
         ? skipGaussian(architecture.dim, data.dataMoments)
         : undefined;
     this.residualHorizon = architecture.residualHorizon ?? Infinity;
+    this.residualBox = architecture.residualBox ?? Infinity;
     this.architecture = architecture;
     this.dim = architecture.dim;
     this.parameters = parameters;
@@ -270,6 +323,7 @@ export class ScoreNetwork implements Score {
     }
     const ws = this.workspaceFor(n);
     this.foldTimeIntoFirstBias(t);
+    this.boxed = this.skip !== undefined && residualBoxInto(t, this.residualBox, this.skip);
     const outputScale = -1 / noiseScale(t);
     for (let start = 0; start < n; start += ws.capacity) {
       this.forwardChunk(ws, x, out, start, Math.min(ws.capacity, n - start), outputScale);
@@ -351,6 +405,7 @@ export class ScoreNetwork implements Score {
     if (this.skip) skipCoefficients(t, this.skip.mean, this.skip.variance, this.skip.slope, this.skip.offset);
     this.tangentScale = -1 / noiseScale(t);
     this.tangentsBeyondHorizon = t > this.residualHorizon;
+    this.boxed = this.skip !== undefined && residualBoxInto(t, this.residualBox, this.skip);
     return this.tangents;
   }
 
@@ -373,15 +428,28 @@ export class ScoreNetwork implements Score {
       for (let r = 0; r < rows; r++) for (let i = 0; i < d; i++) out[outOffset + r * d + i] = -slope![i]!;
       return;
     }
-    tangentDiagonal(this.model, ws, d, this.firstBias, x.data, x.offset + start * d, rows, out, outOffset);
+    let source: Float64Array | Float32Array = x.data;
+    let sourceOffset = x.offset + start * d;
+    if (this.boxed) {
+      // The MLP reads the clipped x: its tangents are taken there, and a clipped coordinate's own entry is −a_i.
+      const clipped = (this.boxScratch ??= new Float64Array(ws.rowsPerBlock * d));
+      for (let i = 0; i < rows * d; i++) clipped[i] = x.data[sourceOffset + i]!;
+      this.clipRows(clipped, rows);
+      source = clipped;
+      sourceOffset = 0;
+    }
+    tangentDiagonal(this.model, ws, d, this.firstBias, source, sourceOffset, rows, out, outOffset);
     const scale = this.tangentScale;
     for (let r = 0; r < rows; r++) {
       for (let i = 0; i < d; i++) {
         const k = outOffset + r * d + i;
-        out[k] = scale * out[k]! - (slope ? slope[i]! : 0);
+        const inside = !this.boxed || source[r * d + i] === x.data[x.offset + (start + r) * d + i];
+        out[k] = (inside ? scale * out[k]! : 0) - (slope ? slope[i]! : 0);
       }
     }
   }
+
+  private boxScratch: Float64Array | undefined;
 
   private workspaceFor(n: number): MlpWorkspace {
     const wanted = Math.min(Math.max(n, 1), EVALUATION_CHUNK_ROWS);
@@ -390,6 +458,18 @@ export class ScoreNetwork implements Score {
       this.inputScratch = networkArray(this.dtype, wanted * this.dim);
     }
     return this.workspace;
+  }
+
+  /** Clips `rows` rows of `values` (from 0) to the residual box in the skip's scratch (the MLP's input; s_G reads x). */
+  private clipRows(values: Float64Array | Float32Array, rows: number): void {
+    const { boxLower, boxUpper } = this.skip!;
+    const d = this.dim;
+    for (let r = 0; r < rows; r++) {
+      for (let j = 0; j < d; j++) {
+        const v = values[r * d + j]!;
+        values[r * d + j] = v < boxLower[j]! ? boxLower[j]! : v > boxUpper[j]! ? boxUpper[j]! : v;
+      }
+    }
   }
 
   /** t is shared by every row, so the time features' contribution `φ(t)·W₀[d:]` is folded into b₀. */
@@ -411,13 +491,14 @@ export class ScoreNetwork implements Score {
     const d = this.dim;
     const input = this.inputOperand;
     input.rowStride = d;
-    if (x.data instanceof Float32Array === (this.dtype === 'float32')) {
+    if (!this.boxed && x.data instanceof Float32Array === (this.dtype === 'float32')) {
       input.data = x.data;
       input.offset = x.offset + start * d;
     } else {
       const scratch = this.inputScratch!;
       const from = x.offset + start * d;
       for (let i = 0; i < rows * d; i++) scratch[i] = x.data[from + i]!;
+      if (this.boxed) this.clipRows(scratch, rows);
       input.data = scratch;
       input.offset = 0;
     }
@@ -532,6 +613,15 @@ export function architectureFromOptions(
       "Infinity unless options.parameterisation is 'noise-prediction-skip' (beyond it the score is the skip term)",
     );
   }
+  const residualBox = expectResidualHorizon(fn, 'options.residualBox', options.residualBox ?? Infinity);
+  if (residualBox !== Infinity && parameterisation !== 'noise-prediction-skip') {
+    throw new InvalidArgumentError(
+      fn,
+      'options.residualBox',
+      residualBox,
+      "Infinity unless options.parameterisation is 'noise-prediction-skip' (outside the box the skip term pulls x back)",
+    );
+  }
   return {
     dim,
     hiddenWidths: [...hiddenWidths],
@@ -539,13 +629,14 @@ export function architectureFromOptions(
     timeFeatures: { frequencies: count === 0 ? [] : logSpacedFrequencies(count, minFrequency, maxFrequency) },
     ...(parameterisation === 'noise-prediction' ? {} : { parameterisation }),
     ...(residualHorizon === Infinity ? {} : { residualHorizon }),
+    ...(residualBox === Infinity ? {} : { residualBox }),
   };
 }
 
-/** @internal Throws unless `value` is a number > 0 (`Infinity`: no residual horizon). */
+/** @internal Throws unless `value` is a number > 0 (`Infinity`: none; the residual horizon or box). */
 export function expectResidualHorizon(fn: string, argument: string, value: unknown): number {
   if (typeof value !== 'number' || !(value > 0))
-    throw new InvalidArgumentError(fn, argument, value, 'a number > 0 (Infinity: no residual horizon)');
+    throw new InvalidArgumentError(fn, argument, value, 'a number > 0 (Infinity: none)');
   return value;
 }
 
@@ -582,6 +673,8 @@ export interface ScoreNetworkDocument {
     readonly parameterisation: Parameterisation;
     /** Version 4: `ScoreNetworkArchitecture.residualHorizon` (absent: none). */
     readonly residualHorizon?: number;
+    /** Version 4: `ScoreNetworkArchitecture.residualBox` (absent: none). */
+    readonly residualBox?: number;
   };
   readonly timeFeatures: { readonly input: 'log-t'; readonly frequencies: number[] };
   readonly layers: { readonly weight: number[]; readonly bias: number[] }[];
@@ -631,15 +724,18 @@ export function networkDocument(
   // The weights the network computes with: a float32 network reloads bit-identical.
   const parameters = network.model.parameters;
   const horizon = architecture.residualHorizon;
+  const box = architecture.residualBox;
   return {
     format: SCORE_NETWORK_FORMAT,
-    version: horizon === undefined ? SCORE_NETWORK_FORMAT_VERSION : RESIDUAL_HORIZON_FORMAT_VERSION,
+    version:
+      horizon === undefined && box === undefined ? SCORE_NETWORK_FORMAT_VERSION : RESIDUAL_HORIZON_FORMAT_VERSION,
     architecture: {
       dim: architecture.dim,
       hiddenWidths: [...architecture.hiddenWidths],
       activation: architecture.activation,
       parameterisation: architecture.parameterisation ?? 'noise-prediction',
       ...(horizon === undefined ? {} : { residualHorizon: horizon }),
+      ...(box === undefined ? {} : { residualBox: box }),
     },
     timeFeatures: { input: 'log-t', frequencies: [...architecture.timeFeatures.frequencies] },
     layers: network.layouts.map((layer) => ({

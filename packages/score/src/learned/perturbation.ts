@@ -9,7 +9,7 @@
 import { exp } from '@sgmkit/tensor';
 import type { FloatArray } from '@sgmkit/tensor';
 import { CLD_LAW, CLDScoreNetwork, cldPerturbRow } from './cld-network.js';
-import { ScoreNetwork, skipTarget, type ScoreNetworkData } from './network.js';
+import { ScoreNetwork, clipToResidualBox, skipTarget, type ScoreNetworkData } from './network.js';
 import { noiseScale } from './time-features.js';
 
 /** Either kind of learned score network. */
@@ -58,7 +58,11 @@ function ouPerturbation(network: ScoreNetwork): TrainingPerturbation {
       if (target !== normals || targetOffset !== normalsOffset) {
         for (let j = 0; j < d; j++) target[targetOffset + j] = normals[normalsOffset + j]!;
       }
-      if (skip) skipTarget(t, skip, input, inputOffset, target, targetOffset, sigma, d);
+      if (skip) {
+        skipTarget(t, skip, input, inputOffset, target, targetOffset, sigma, d);
+        // The target's s_G reads x itself; the MLP reads x clipped to the residual box (`residualBox`).
+        if (network.residualBox !== Infinity) clipToResidualBox(t, network.residualBox, skip, input, inputOffset, d);
+      }
     },
   };
 }

@@ -52,6 +52,11 @@ export interface TrainScoreNetworkOptions {
    * DDPM only (a CLD network takes none: `Infinity`).
    */
   readonly residualHorizon?: number;
+  /**
+   * Residual box k: the MLP reads x clipped to the training data's range widened by k noise standard deviations
+   * (`ScoreNetworkArchitecture.residualBox`). Default `DEFAULT_RESIDUAL_BOX`; DDPM only (CLD: `Infinity`).
+   */
+  readonly residualBox?: number;
   /** Time frequencies (two features each). Default 8. */
   readonly timeFrequencyCount?: number;
   /** Adam steps. Default `DEFAULT_RECIPE_STEPS` (8000; docs/learned-scores.md has what 4000 → 8000 changed). */
@@ -125,6 +130,8 @@ export interface ResolvedRecipe {
   readonly parameterisation: Parameterisation;
   /** `Infinity`: none (always for CLD). */
   readonly residualHorizon: number;
+  /** `Infinity`: none (always for CLD). */
+  readonly residualBox: number;
   readonly timeFrequencyCount: number;
   readonly steps: number;
   readonly batchSize: number;
@@ -162,6 +169,9 @@ export const DEFAULT_STANDARDIZED_STD = 1;
  * "The residual horizon".
  */
 export const DEFAULT_RESIDUAL_HORIZON = Infinity;
+
+/** Default `residualBox` of the recipe (DDPM networks): none (`Infinity`). */
+export const DEFAULT_RESIDUAL_BOX = Infinity;
 
 /** Default clip of the minibatch gradient's Euclidean norm. */
 export const DEFAULT_GRADIENT_CLIP_NORM = 1;
@@ -249,7 +259,7 @@ export function prepareScoreNetworkTraining(
   data: Batch,
   options: TrainScoreNetworkOptions = {},
 ): PreparedScoreNetworkTraining {
-  return prepare('trainScoreNetwork', data, options, DEFAULT_RESIDUAL_HORIZON, (initial) =>
+  return prepare('trainScoreNetwork', data, options, DEFAULT_RESIDUAL_HORIZON, DEFAULT_RESIDUAL_BOX, (initial) =>
     createScoreNetwork(initial),
   );
 }
@@ -261,7 +271,7 @@ export function prepareCLDScoreNetworkTraining(
 ): PreparedScoreNetworkTraining<CLDScoreNetwork> {
   const fn = 'trainCLDScoreNetwork';
   const gamma = options?.initialVelocityVariance;
-  return prepare(fn, data, options, Infinity, (initial) =>
+  return prepare(fn, data, options, Infinity, Infinity, (initial) =>
     createCLDScoreNetwork({ ...initial, ...(gamma !== undefined ? { initialVelocityVariance: gamma } : {}) }),
   );
 }
@@ -271,12 +281,13 @@ function prepare<N extends AnyScoreNetwork>(
   data: Batch,
   options: TrainScoreNetworkOptions,
   defaultResidualHorizon: number,
+  defaultResidualBox: number,
   create: (options: ScoreNetworkOptions) => N,
 ): PreparedScoreNetworkTraining<N> {
   const [n, d] = expectBatch(fn, 'data', data);
   if (!options || typeof options !== 'object')
     throw new InvalidArgumentError(fn, 'options', options, 'an options object');
-  const recipe = resolveRecipe(fn, options, d, defaultResidualHorizon);
+  const recipe = resolveRecipe(fn, options, d, defaultResidualHorizon, defaultResidualBox);
   const { train, heldOut } = splitRows(fn, data, n, d, recipe.heldOutFraction, recipe.seed);
   const normalization =
     recipe.normalization === 'none'
@@ -295,6 +306,7 @@ function prepare<N extends AnyScoreNetwork>(
     timeFrequencyCount: recipe.timeFrequencyCount,
     parameterisation: recipe.parameterisation,
     ...(recipe.residualHorizon !== Infinity ? { residualHorizon: recipe.residualHorizon } : {}),
+    ...(recipe.residualBox !== Infinity ? { residualBox: recipe.residualBox } : {}),
     seed: recipe.seed,
     ...(options.dtype !== undefined ? { dtype: options.dtype } : {}),
   });
@@ -384,6 +396,7 @@ function resolveRecipe(
   options: TrainScoreNetworkOptions,
   d: number,
   defaultResidualHorizon: number,
+  defaultResidualBox: number,
 ): ResolvedRecipe {
   const normalization = options.normalization ?? 'affine';
   if (normalization !== 'affine' && normalization !== 'whitening' && normalization !== 'none') {
@@ -438,6 +451,11 @@ function resolveRecipe(
       fn,
       'options.residualHorizon',
       options.residualHorizon ?? (parameterisation === 'noise-prediction-skip' ? defaultResidualHorizon : Infinity),
+    ),
+    residualBox: expectResidualHorizon(
+      fn,
+      'options.residualBox',
+      options.residualBox ?? (parameterisation === 'noise-prediction-skip' ? defaultResidualBox : Infinity),
     ),
     timeFrequencyCount: options.timeFrequencyCount ?? 8,
     steps,
