@@ -248,6 +248,10 @@ describe('sgmkit train', () => {
     );
     expect(e(['--data-std', '0'], 1)).toBe('sgmkit train: --data-std must be a finite number > 0; got "0"');
     expect(e(['--max-range', '-1'], 1)).toBe('sgmkit train: --max-range must be a finite number > 0; got "-1"');
+    expect(e(['--residual-horizon', '0'], 1)).toBe(
+      'sgmkit train: --residual-horizon must be a finite number > 0; got "0"',
+    );
+    expect(e(['--residual-box', '-1'], 1)).toBe('sgmkit train: --residual-box must be a finite number > 0; got "-1"');
     expect(e(['--points', join(dir, 'none.csv')], 1)).toMatch(/none\.csv: cannot read: no such file$/);
   });
 

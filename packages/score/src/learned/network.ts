@@ -251,9 +251,13 @@ export class ScoreNetwork implements Score {
    * For t above this the score is the skip term alone, `s_θ = s_G` (`ScoreNetworkArchitecture.residualHorizon`;
    * `Infinity` when the architecture has none).
    */
-  readonly residualHorizon: number;
+  get residualHorizon(): number {
+    return this.architecture.residualHorizon ?? Infinity;
+  }
   /** `ScoreNetworkArchitecture.residualBox` (`Infinity` when the architecture has none). */
-  readonly residualBox: number;
+  get residualBox(): number {
+    return this.architecture.residualBox ?? Infinity;
+  }
   /** Whether the residual box of the current evaluation's t is in the skip's box scratch. */
   private boxed = false;
 
@@ -274,8 +278,6 @@ export class ScoreNetwork implements Score {
       architecture.parameterisation === 'noise-prediction-skip'
         ? skipGaussian(architecture.dim, data.dataMoments)
         : undefined;
-    this.residualHorizon = architecture.residualHorizon ?? Infinity;
-    this.residualBox = architecture.residualBox ?? Infinity;
     this.architecture = architecture;
     this.dim = architecture.dim;
     this.parameters = parameters;

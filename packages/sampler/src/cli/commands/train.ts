@@ -11,6 +11,7 @@ import {
   DEFAULT_MAX_STANDARDIZED_RANGE,
   DEFAULT_STANDARDIZED_STD,
   DEFAULT_RESIDUAL_HORIZON,
+  DEFAULT_RESIDUAL_BOX,
   defaultHiddenWidths,
   finishScoreNetworkTraining,
   pointCloudScore,
@@ -173,6 +174,16 @@ const spec: CommandSpec = {
       valueName: '<H>',
       description: 'for t > H the score is the skip term alone, and training draws t <= H (DDPM with the skip)',
       defaultText: DEFAULT_RESIDUAL_HORIZON === Infinity ? 'none' : String(DEFAULT_RESIDUAL_HORIZON),
+    },
+    {
+      name: 'residual-box',
+      kind: 'number',
+      min: 0,
+      exclusiveMin: true,
+      valueName: '<k>',
+      description:
+        "the network reads x clipped to the training rows' range ± k noise std (DDPM with the skip; the skip reads x)",
+      defaultText: DEFAULT_RESIDUAL_BOX === Infinity ? 'none' : String(DEFAULT_RESIDUAL_BOX),
     },
     {
       name: 'T',
@@ -414,6 +425,7 @@ async function train(
     standardizedStd: args.number('data-std', DEFAULT_STANDARDIZED_STD),
     parameterisation: args.flag('no-skip') ? 'noise-prediction' : 'noise-prediction-skip',
     ...(args.has('residual-horizon') ? { residualHorizon: args.number('residual-horizon', Infinity) } : {}),
+    ...(args.has('residual-box') ? { residualBox: args.number('residual-box', Infinity) } : {}),
     tMin: args.number('t-min', 1e-3),
     tMax: args.number('T', 10),
     emaDecay: args.number('ema', 0.999),
@@ -522,7 +534,7 @@ export const trainCommand: Command = {
     const lines = [
       `data:    ${target.description} (${data.shape[0]} points: ${result.train.shape[0]} to train on, ${result.heldOut.shape[0]} held out)`,
       `network: ${network.kind === 'cld' ? `CLD velocity score (γ = ${network.initialVelocityVariance}), ` : ''}${network.dtype}, hidden ${network.architecture.hiddenWidths.join(',')}`,
-      `recipe:  normalization ${recipe.normalization} (data std ${recipe.standardizedStd}, max range ${recipe.maxStandardizedRange}), hidden ${recipe.hiddenWidths.join(',')}, ${recipe.parameterisation}${recipe.residualHorizon === Infinity ? '' : ` (residual horizon ${recipe.residualHorizon})`}, EMA ${recipe.emaDecay}, lr ${recipe.learningRate} (${recipe.warmupSteps} warm-up steps, ${recipe.learningRateDecay}), clip ${recipe.gradientClipNorm}`,
+      `recipe:  normalization ${recipe.normalization} (data std ${recipe.standardizedStd}, max range ${recipe.maxStandardizedRange}), hidden ${recipe.hiddenWidths.join(',')}, ${recipe.parameterisation}${recipe.residualHorizon === Infinity ? '' : `, residual horizon ${recipe.residualHorizon}`}${recipe.residualBox === Infinity ? '' : `, residual box ${recipe.residualBox}`}, EMA ${recipe.emaDecay}, lr ${recipe.learningRate} (${recipe.warmupSteps} warm-up steps, ${recipe.learningRateDecay}), clip ${recipe.gradientClipNorm}`,
       `trained: ${losses.length} steps${resumed ? ` (resumed from ${resumed})` : ''}${result.stoppedEarly ? ' (stopped early: held-out loss on a plateau)' : ''} in ${formatDuration(wallTimeMs)} on ${threads} thread${threads > 1 ? 's' : ''}; mean loss over the last ${tail.length} steps ${finalLoss.toPrecision(4)}`,
     ];
     if (last)
