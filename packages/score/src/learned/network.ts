@@ -203,7 +203,9 @@ export class ScoreNetwork implements Score {
    * For t above this the score is the skip term alone, `s_θ = s_G` (`ScoreNetworkArchitecture.residualHorizon`;
    * `Infinity` when the architecture has none).
    */
-  readonly residualHorizon: number;
+  get residualHorizon(): number {
+    return this.architecture.residualHorizon ?? Infinity;
+  }
 
   /**
    * Wraps existing parameters (validated by the caller: `createScoreNetwork`, `loadScoreNetwork`,
@@ -222,7 +224,6 @@ export class ScoreNetwork implements Score {
       architecture.parameterisation === 'noise-prediction-skip'
         ? skipGaussian(architecture.dim, data.dataMoments)
         : undefined;
-    this.residualHorizon = architecture.residualHorizon ?? Infinity;
     this.architecture = architecture;
     this.dim = architecture.dim;
     this.parameters = parameters;
