@@ -2,8 +2,11 @@
 // plain C GEMM of benchmarks/native/gemm_peak.c compiled now with `cc -O3 -march=native` (skipped with a
 // message when no compiler is present), plus the bound on what wasm SIMD can reach here: the throughput of a
 // pure-register loop of independent f64x2 / f32x4 multiply + add pairs (wasm SIMD has no FMA without the
-// relaxed-SIMD proposal, probed below), emitted by the same encoder as the GEMM.
+// relaxed-SIMD proposal, probed below), emitted by the same encoder as the GEMM. Where the runtime has relaxed
+// SIMD, the GEMM's macro-kernel is also timed with one relaxed multiply-add (FMA) per update against its mul + add
+// form, on the same packed blocks: whether FMA would lift the kernel on this CPU.
 // Run: npx -y pnpm@10 build && node benchmarks/gemm.bench.mjs   (SGMKIT_BENCH_QUICK=1: short sampling)
+// With the FMA comparison on Node 20: node --experimental-wasm-relaxed-simd benchmarks/gemm.bench.mjs
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Benchmark from 'benchmark';
@@ -17,6 +20,8 @@ import {
   VOID_BLOCK,
   encodeModule,
 } from '../packages/tensor/dist/linalg/wasm/encoder.js';
+import { F32_TILE, F64_TILE, macroKernel } from '../packages/tensor/dist/linalg/wasm/gemm-module.js';
+import { WASM_GEMM_KC, WASM_GEMM_MC, WASM_GEMM_NC } from '../packages/tensor/dist/linalg/wasm/gemm-wasm.js';
 import { runJson, withCompiledC } from './baselines.mjs';
 
 const SIZE = 256;
@@ -128,6 +133,51 @@ function clockGHz() {
   return (iterations * 32) / best / 1e9;
 }
 
+/**
+ * GFLOP/s of the macro-kernel alone on one packed MC × KC block of A and KC × NC block of B (the library's
+ * block sizes, random contents), best of 5 calls after a warm-up, for the mul + add form and, in the same
+ * module, the relaxed multiply-add form. Only called where relaxed SIMD validates.
+ */
+function macroKernelFusedVersusUnfused(precision) {
+  const tile = precision === 'f64' ? F64_TILE : F32_TILE;
+  const bytes = precision === 'f64' ? 8 : 4;
+  const nr = tile.vectors * (16 / bytes);
+  const [mc, kc, nc] = [WASM_GEMM_MC, WASM_GEMM_KC, WASM_GEMM_NC];
+  const sizes = [mc * kc, kc * nc, mc * nc].map((n) => n * bytes);
+  const pages = Math.ceil(sizes.reduce((x, y) => x + y) / 65536);
+  const module = encodeModule({
+    memoryPages: pages,
+    functions: [
+      { name: 'unfused', builder: macroKernel(precision, tile, false) },
+      { name: 'fused', builder: macroKernel(precision, tile, true) },
+    ],
+  });
+  const { exports } = new WebAssembly.Instance(new WebAssembly.Module(module), {});
+  const memory = exports.memory;
+  const view = precision === 'f64' ? new Float64Array(memory.buffer) : new Float32Array(memory.buffer);
+  new RandomStream(2).fillNormal(view, 0, (sizes[0] + sizes[1]) / bytes);
+  const [a, b, c] = [0, sizes[0], sizes[0] + sizes[1]];
+  const rate = (kernel) => {
+    const call = () => kernel(mc / tile.rows, nc / nr, kc, 1, a, b, c, nc * bytes, 1);
+    for (let i = 0; i < 3; i++) call();
+    let best = Infinity;
+    for (let r = 0; r < 5; r++) {
+      const start = performance.now();
+      for (let i = 0; i < 10; i++) call();
+      best = Math.min(best, (performance.now() - start) / 10 / 1000);
+    }
+    return (2 * mc * kc * nc) / best / 1e9;
+  };
+  // interleaved, so a change of load hits both forms alike
+  const unfused = [],
+    fused = [];
+  for (let r = 0; r < 3; r++) {
+    unfused.push(rate(exports.unfused));
+    fused.push(rate(exports.fused));
+  }
+  return { unfused: Math.max(...unfused), fused: Math.max(...fused) };
+}
+
 function nativeGemm() {
   const source = join(dirname(fileURLToPath(import.meta.url)), 'native', 'gemm_peak.c');
   return withCompiledC([{ name: 'gemm_peak', source }], ([binary]) => runJson(binary, [SIZE, SIZE, SIZE]));
@@ -139,6 +189,9 @@ const peaks = {
   f64: Math.max(registerPeak('f64', 8), registerPeak('f64', 12)),
   f32: Math.max(registerPeak('f32', 8), registerPeak('f32', 12)),
 };
+const fma = wasmRelaxedSimdSupported()
+  ? { f64: macroKernelFusedVersusUnfused('f64'), f32: macroKernelFusedVersusUnfused('f32') }
+  : undefined;
 const clock = clockGHz();
 const native = nativeGemm();
 console.log('');
@@ -161,6 +214,16 @@ console.log('');
 console.log(
   `wasm pure-register mul+add peak (best of 8 and 12 independent accumulators): f64x2 ${fmt(peaks.f64)} GFLOP/s, f32x4 ${fmt(peaks.f32)} GFLOP/s`,
 );
+if (fma) {
+  for (const p of ['f64', 'f32'])
+    console.log(
+      `macro-kernel ${WASM_GEMM_MC}×${WASM_GEMM_KC}×${WASM_GEMM_NC} ${p}: mul + add ${fmt(fma[p].unfused)} GFLOP/s, relaxed multiply-add (FMA) ${fmt(fma[p].fused)} GFLOP/s, FMA / mul + add ${fmt(fma[p].fused / fma[p].unfused)}x`,
+    );
+} else {
+  console.log(
+    'macro-kernel with FMA: skipped, this runtime has no relaxed SIMD (Node 20: --experimental-wasm-relaxed-simd)',
+  );
+}
 console.log(
   `clock estimate (dependent i32 add chain): ${fmt(clock)} GHz, so the register peak is f64x2 ${fmt(peaks.f64 / clock)} and f32x4 ${fmt(peaks.f32 / clock)} flops/cycle`,
 );

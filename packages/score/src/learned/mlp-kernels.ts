@@ -247,8 +247,8 @@ function shifted(out: MutableOperand, operand: MatrixOperand, by: number): Mutab
 
 /**
  * `out[j] += Σ_{rows of block b} values[·, j]` for each block of `blockRows` rows of rows `[firstRow, firstRow + rows)`
- * in turn, each block summed from zero in `scratch[0 … cols)`; blocks in groups of `groupBlocks`, each group after the
- * first summed apart in `scratch[cols … 2·cols)` and then added (as `gemmAccumulateDepthBlocks` sums the weights).
+ * in turn, each block summed from zero; blocks in groups of `groupBlocks`, each group after the first summed apart in
+ * `scratch[cols … 2·cols)` and then added (as `gemmAccumulateDepthBlocks` sums the weights).
  */
 function addColumnSumsByBlocks(
   values: NetworkArray, firstRow: number, rows: number, blockRows: number, groupBlocks: number, cols: number,
@@ -261,14 +261,49 @@ function addColumnSumsByBlocks(
     const sumOffset = group === firstRow ? outOffset : cols;
     if (sum === scratch) scratch.fill(0, cols, 2 * cols);
     for (let first = group; first < Math.min(end, group + groupRows); first += blockRows) {
-      scratch.fill(0, 0, cols);
       const last = Math.min(end, first + blockRows);
-      for (let r = first; r < last; r++) {
-        const row = r * cols;
-        for (let j = 0; j < cols; j++) scratch[j] += values[row + j]!;
-      }
-      for (let j = 0; j < cols; j++) sum[sumOffset + j] += scratch[j]!;
+      if (values instanceof Float32Array) addBlockColumnSumsF32(values, first, last, cols, sum, sumOffset);
+      else addBlockColumnSums(values, first, last, cols, sum, sumOffset);
     }
     if (sum === scratch) for (let j = 0; j < cols; j++) out[outOffset + j] += scratch[cols + j]!;
+  }
+}
+
+/**
+ * `sum[sumOffset + j] += Σ_{r = first}^{last−1} values[r·cols + j]`, each column's block sum formed from zero in row
+ * order. Four columns at a time in registers, so the block's partial sums are not stored and reloaded per row; the
+ * order of the additions, and so the bits, are those of summing row after row into a zeroed float64 vector.
+ */
+function addBlockColumnSums(values: NetworkArray, first: number, last: number, cols: number, sum: NetworkArray, sumOffset: number): void {
+  let j = 0;
+  for (; j + 4 <= cols; j += 4) {
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (let r = first, at = first * cols + j; r < last; r++, at += cols) {
+      s0 += values[at]!; s1 += values[at + 1]!; s2 += values[at + 2]!; s3 += values[at + 3]!;
+    }
+    sum[sumOffset + j] += s0; sum[sumOffset + j + 1] += s1; sum[sumOffset + j + 2] += s2; sum[sumOffset + j + 3] += s3;
+  }
+  for (; j < cols; j++) {
+    let s = 0;
+    for (let r = first, at = first * cols + j; r < last; r++, at += cols) s += values[at]!;
+    sum[sumOffset + j] += s;
+  }
+}
+
+/** `addBlockColumnSums` for a float32 network: every partial sum rounded to float32, as a float32 vector holds it. */
+function addBlockColumnSumsF32(values: Float32Array, first: number, last: number, cols: number, sum: NetworkArray, sumOffset: number): void {
+  const f = Math.fround;
+  let j = 0;
+  for (; j + 4 <= cols; j += 4) {
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (let r = first, at = first * cols + j; r < last; r++, at += cols) {
+      s0 = f(s0 + values[at]!); s1 = f(s1 + values[at + 1]!); s2 = f(s2 + values[at + 2]!); s3 = f(s3 + values[at + 3]!);
+    }
+    sum[sumOffset + j] += s0; sum[sumOffset + j + 1] += s1; sum[sumOffset + j + 2] += s2; sum[sumOffset + j + 3] += s3;
+  }
+  for (; j < cols; j++) {
+    let s = 0;
+    for (let r = first, at = first * cols + j; r < last; r++, at += cols) s = f(s + values[at]!);
+    sum[sumOffset + j] += s;
   }
 }

@@ -38,14 +38,19 @@ export function lanes(precision: KernelPrecision): number {
  * byte addresses `a, b, c` of the packed A block (MR-row panels, `panel[p·MR + i]`), the
  * packed B block (NR-column panels) and the C block, `ldcBytes` (C's row pitch in bytes, a
  * multiple of 16) and `overwrite` (nonzero: C is written, not read).
+ *
+ * `fused` (benchmarks only, never used by the GEMM): each update is one relaxed-SIMD multiply-add instead of a
+ * mul and an add, so `benchmarks/gemm.bench.mjs` can measure, where the runtime has relaxed SIMD, whether FMA
+ * would lift the kernel. Such a module validates only where relaxed SIMD is enabled.
  */
-export function macroKernel(precision: KernelPrecision, tile: TileShape): FunctionBuilder {
+export function macroKernel(precision: KernelPrecision, tile: TileShape, fused = false): FunctionBuilder {
   const es = elementBytes(precision);
   const mr = tile.rows;
   const v = tile.vectors;
   const nr = v * lanes(precision);
   const add = precision === 'f64' ? SimdOp.f64x2Add : SimdOp.f32x4Add;
   const mul = precision === 'f64' ? SimdOp.f64x2Mul : SimdOp.f32x4Mul;
+  const madd = precision === 'f64' ? SimdOp.f64x2RelaxedMadd : SimdOp.f32x4RelaxedMadd;
   const splat = precision === 'f64' ? SimdOp.load64Splat : SimdOp.load32Splat;
   const f = new FunctionBuilder([I32, I32, I32, F64, I32, I32, I32, I32, I32], []);
   const [mTiles, nTiles, kc, alpha, a, b, c, ldcBytes, overwrite] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
@@ -76,7 +81,8 @@ export function macroKernel(precision: KernelPrecision, tile: TileShape): Functi
     f.get(ap).simdMemory(splat, es === 8 ? 3 : 2, es * i).set(av); // alignment exponent: log2 of the element size
     for (let j = 0; j < v; j++) {
       const x = acc[i * v + j]!;
-      f.get(x).get(av).get(bv[j]!).simd(mul).simd(add).set(x);
+      if (fused) f.get(av).get(bv[j]!).get(x).simd(madd).set(x);
+      else f.get(x).get(av).get(bv[j]!).simd(mul).simd(add).set(x);
     }
   }
   f.addTo(ap, mr * es).addTo(bp, nr * es);
