@@ -1,4 +1,4 @@
-// Higher-order solvers: Heun (probability-flow ODE and reverse SDE), DPM-Solver++(2M) and DEIS against the
+// Higher-order solvers: Heun (probability-flow ODE in two forms, and reverse SDE), DPM-Solver++(2M) and DEIS against the
 // paper's exponential integrator, on Gaussian data, where exactDDPMLaw gives each solver's output law exactly.
 // Prints KL(target ‖ output) with the number of score evaluations, then samples with two of them
 // (a multistep run split into two segments that share one history gives the same bits as one call).
@@ -28,6 +28,7 @@ const ei = exactDDPMLaw(data, { T, grid: earlyStoppingGrid(T, delta, 1000), meth
 console.log(`exponential integrator, 1000 evaluations: KL = ${gaussianKL(data, ei).toExponential(2)}`);
 for (const [method, steps] of [
   ['heun', 13],
+  ['exponential-heun', 13],
   ['dpmpp-2m', 25],
   ['deis-3', 25],
   ['stochastic-heun', 50],
@@ -36,6 +37,16 @@ for (const [method, steps] of [
   const out = exactDDPMLaw(data, { T, grid, method });
   const evaluations = method.includes('heun') ? 2 * steps : steps;
   console.log(`${method}, ${evaluations} evaluations: KL = ${gaussianKL(data, out).toExponential(2)}`);
+}
+// Heun's two forms with 50 evaluations, on the early-stopping grid and on the grid geometric in t (switchTime = T)
+for (const method of ['heun', 'exponential-heun']) {
+  for (const [name, grid] of [
+    ['early-stopping', earlyStoppingGrid(T, delta, 25)],
+    ['geometric in t', earlyStoppingGrid(T, delta, 25, { switchTime: T })],
+  ]) {
+    const out = exactDDPMLaw(data, { T, grid, method });
+    console.log(`${method}, 50 evaluations, ${name}: KL = ${gaussianKL(data, out).toExponential(2)}`);
+  }
 }
 
 // sampleDDPM takes any method name; the result reports the score evaluations it used.
@@ -56,6 +67,14 @@ const z = fillParticleNormals(batch(1000, 2), 7, 0, 0);
 console.log(
   `ddpmHeun: ${ddpmHeun(score, fillParticleNormals(batch(1000, 2), 7, 0, 0), grid, { seed: 7 })} evaluations`,
 );
+const exponential = ddpmHeun(
+  score,
+  fillParticleNormals(batch(1000, 2), 7, 0, 0),
+  grid,
+  { seed: 7 },
+  { form: 'exponential' },
+);
+console.log(`ddpmHeun, form 'exponential' (method 'exponential-heun'): ${exponential} evaluations`);
 ddpmDPMSolver2M(score, y, grid, { seed: 7 });
 const history = ddpmSolverHistory('dpmpp-2m', z);
 ddpmDPMSolver2M(score, z, grid.subarray(0, 11), { seed: 7 }, { history });

@@ -314,7 +314,7 @@ describe('sgmkit sample', () => {
     expect(e(['-n', '0'], 1)).toBe('sgmkit sample: --n must be an integer >= 1; got "0"');
     expect(e(['--T', '0'], 1)).toBe('sgmkit sample: --T must be a finite number > 0; got "0"');
     expect(e(['--method', 'sscs'], 1)).toBe(
-      'sgmkit sample: --method must be one of exponential-integrator, euler-maruyama, ancestral, probability-flow, heun, stochastic-heun, dpmpp-2m, deis-1, deis-2, deis-3 for --sampler ddpm; got "sscs"',
+      'sgmkit sample: --method must be one of exponential-integrator, euler-maruyama, ancestral, probability-flow, heun, exponential-heun, stochastic-heun, dpmpp-2m, deis-1, deis-2, deis-3 for --sampler ddpm; got "sscs"',
     );
     expect(e(['--method', 'rk4'], 1)).toMatch(/^sgmkit sample: --method must be one of /);
     expect(e(['--corrector-size', '0.1'], 2)).toBe('sgmkit sample: --corrector-size needs --corrector-steps >= 1');

@@ -14,7 +14,7 @@ describe('sgmkit verify', () => {
     expect(run.code).toBe(0);
     const out = JSON.parse(run.stdout);
     expect(out.ok).toBe(true);
-    expect(out.rows).toHaveLength((10 + 3) * 2 * 4); // 10 DDPM and 3 CLD methods
+    expect(out.rows).toHaveLength((11 + 3) * 2 * 4); // 11 DDPM and 3 CLD methods
     expect(new Set(out.rows.map((r: { sampler: string }) => r.sampler))).toEqual(new Set(['ddpm', 'cld']));
     const ei = out.exponents.filter(
       (e: { sampler: string; method: string }) => e.sampler === 'ddpm' && e.method === 'exponential-integrator',
@@ -43,6 +43,7 @@ describe('sgmkit verify', () => {
       ancestral: 1,
       'probability-flow': 1,
       heun: 2,
+      'exponential-heun': 2,
       'stochastic-heun': 2,
       'dpmpp-2m': 2,
       'deis-1': 2,
@@ -63,20 +64,43 @@ describe('sgmkit verify', () => {
     expect(cell('dpmpp-2m', 50).steps).toBe(50);
     expect(cell('exponential-integrator', 10)).toBeUndefined(); // 10 steps from T = 8: above ln 3
     for (const c of out.klByEvaluations) expect(c.kl).toBeGreaterThan(0);
+    expect(cell('exponential-heun', 50).steps).toBe(25);
+    // The goal: met only when KL(data ‖ ·) and KL(q_δ ‖ ·) (the discretisation error alone) are both at most EI's at 1000
+    const ei = cell('exponential-integrator', 1000);
     expect(out.goal.map((g: { method: string }) => g.method)).toEqual(['heun', 'dpmpp-2m']);
-    for (const g of out.goal) expect(g.met).toBe(g.bestKL <= cell('exponential-integrator', 1000).kl);
-    // Heun misses the goal, so verify reports it on the other grids one would try, each within the budget; the
-    // grid searched on the target is better than every fixed schedule and still above the reference
-    const heun = out.heunGrids as { grid: string; evaluations: number; kl: number }[];
-    expect(heun).toHaveLength(6);
-    for (const c of heun) {
-      expect(c.evaluations).toBeLessThanOrEqual(50);
-      expect(c.kl).toBeGreaterThan(0);
+    for (const g of out.goal) {
+      expect(g.referenceKL).toBe(ei.kl);
+      expect(g.referenceKLToMarginal).toBe(ei.klToMarginal);
+      expect(g.evaluations).toBeLessThanOrEqual(50);
+      expect(g.met).toBe(g.bestKL <= ei.kl && g.bestKLToMarginal <= ei.klToMarginal);
     }
-    expect(heun[1]!.evaluations).toBe(49); // 24 Heun steps, then one Euler step to t = 0
-    const searched = heun[heun.length - 1]!;
-    for (const c of heun.slice(0, -1)) expect(searched.kl).toBeLessThan(c.kl);
-    expect(searched.kl).toBeGreaterThan(cell('exponential-integrator', 1000).kl);
+    // Heun: both forms on the standard grids, each within the budget. EDM's form meets the goal on none; the
+    // exponential form meets it on the geometric-in-t grid (not on the table's early-stopping grid), with both divergences
+    type Cell = { method: string; grid: string; end: number; evaluations: number; kl: number; klToMarginal: number };
+    const heun = out.heunGrids as Cell[];
+    expect(heun).toHaveLength(16);
+    const meets = (c: Cell) => c.end === 0.001 && c.kl <= ei.kl && c.klToMarginal <= ei.klToMarginal;
+    for (const c of heun) {
+      expect(c.evaluations).toBe(c.end === 0 ? 49 : 50);
+      expect(c.kl).toBeGreaterThan(0);
+      expect(c.klToMarginal).toBeGreaterThan(0);
+    }
+    expect(heun.filter((c) => c.method === 'heun' && meets(c))).toEqual([]);
+    const met = heun.filter(meets);
+    expect(met.map((c) => [c.method, c.grid])).toEqual([
+      ['exponential-heun', 'earlyStoppingGrid(8, 0.001, 25, { switchTime: 8 }) (geometric in t)'],
+    ]);
+    const goal = out.goal[0];
+    expect(goal.met).toBe(true);
+    expect(goal.bestKL).toBe(met[0]!.kl);
+    // The exponential form is the more accurate one on the grids dense at small t (the first four: early-stopping,
+    // geometric in t, uniform in log-SNR, ρ = 7), the less accurate one on those uniform or quadratic in t, whose
+    // last step spans a large log-SNR range
+    const compare = (c: Cell) => heun.find((x) => x.method === 'exponential-heun' && x.grid === c.grid)!.klToMarginal;
+    const edm = heun.filter((x) => x.method === 'heun');
+    for (const c of edm.slice(0, 4)) expect(compare(c)).toBeLessThan(c.klToMarginal);
+    for (const c of edm.slice(4, 6)) expect(compare(c)).toBeGreaterThan(c.klToMarginal);
+    expect(cell('exponential-heun', 50).klToMarginal).toBeLessThan(cell('heun', 50).klToMarginal);
   });
 
   test('text table, skipped unstable steps, and the log-log plot', () => {

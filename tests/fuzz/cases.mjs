@@ -125,6 +125,7 @@ const DDPM_METHODS = [
   'ancestral',
   'probability-flow',
   'heun',
+  'exponential-heun',
   'stochastic-heun',
   'dpmpp-2m',
   'deis-1',

@@ -13,6 +13,7 @@ import {
   deisCoefficientsInto,
   dpmSolver2MCoefficientsInto,
   fillParticleNormals,
+  exponentialHeunCoefficientsInto,
   heunCoefficientsInto,
   stochasticHeunCoefficientsInto,
   toContiguous,
@@ -27,6 +28,7 @@ import {
   ddpmDEIS,
   ddpmDPMSolver2M,
   ddpmHeun,
+  ddpmExponentialHeun,
   ddpmSolverHistory,
   ddpmStochasticHeun,
   earlyStoppingGrid,
@@ -187,13 +189,16 @@ describe.each(['float64', 'float32'] as DType[])(
     };
 
     test.each([
-      [1.3, 0.9],
-      [0.3, 0],
-    ])('heun from %d to %d', (from, to) => {
+      ['edm', 1.3, 0.9],
+      ['edm', 0.3, 0],
+      ['exponential', 1.3, 0.9],
+      ['exponential', 0.3, 0],
+    ] as const)('heun (%s) from %d to %d', (form, from, to) => {
       const y = fresh();
       const x = toContiguous(y, true);
-      ddpmHeun(score, y, Float64Array.of(from, to), noise);
-      const c = heunCoefficientsInto(from, to, new Float64Array(HEUN_LAYOUT.LENGTH));
+      ddpmHeun(score, y, Float64Array.of(from, to), noise, form === 'edm' ? {} : { form });
+      const coefficientsInto = form === 'edm' ? heunCoefficientsInto : exponentialHeunCoefficientsInto;
+      const c = coefficientsInto(from, to, new Float64Array(HEUN_LAYOUT.LENGTH));
       const s = evaluate(from, x);
       const predicted = map(x, (i) => c[HEUN_LAYOUT.LINEAR]! * x.data[i]! + c[HEUN_LAYOUT.EULER]! * s.data[i]!);
       const s2 = evaluate(to, predicted);
@@ -305,7 +310,7 @@ describe.each(['float64', 'float32'] as DType[])(
 );
 
 describe('the ODE solvers are deterministic affine maps: the exact law is the solver applied to the initial law', () => {
-  test.each(['heun', 'dpmpp-2m', 'deis-1', 'deis-2', 'deis-3'] as const)(
+  test.each(['heun', 'exponential-heun', 'dpmpp-2m', 'deis-1', 'deis-2', 'deis-3'] as const)(
     '%s in 1-D: mean = solver(m), variance = (solver(m + √v) − solver(m))²',
     (method) => {
       const data = law([0.7], [[0.4]]);
@@ -396,7 +401,38 @@ describe('multistep history across step segments', () => {
       InvalidArgumentError,
       'options.degree',
     );
+    // Heun's form: a typed refusal before any step (y untouched)
+    const before = Array.from(y.data);
+    for (const form of ['rk2', 'EDM', null, 1])
+      expectArgumentError(
+        () => ddpmHeun(score, y, grid, { seed: 1 }, { form: form as unknown as 'edm' }),
+        InvalidArgumentError,
+        'options.form',
+      );
+    expect(Array.from(y.data)).toEqual(before);
     expectArgumentError(() => ddpmSolverHistory('heun2' as DDPMSolverMethod, y), InvalidArgumentError, 'method');
+  });
+});
+
+describe('the two forms of Heun', () => {
+  const score = diagonalGaussianScore([1, -1], [0.5, 2]);
+  const grid = earlyStoppingGrid(3, 0.01, 12, { switchTime: 3 });
+  test("'exponential-heun' is ddpmHeun with form 'exponential', bit for bit, in the integrators and in sampleDDPM", async () => {
+    const a = start(20, 2, 'float64');
+    const b = start(20, 2, 'float64');
+    const c = start(20, 2, 'float64');
+    ddpmHeun(score, a, grid, { seed: 1 }, { form: 'exponential' });
+    ddpmExponentialHeun(score, b, grid, { seed: 1 });
+    DDPM_INTEGRATORS['exponential-heun'](score, c, grid, { seed: 1 });
+    expect(values(b)).toEqual(values(a));
+    expect(values(c)).toEqual(values(a));
+    const edm = start(20, 2, 'float64');
+    ddpmHeun(score, edm, grid, { seed: 1 });
+    expect(values(edm)).not.toEqual(values(a));
+    const viaSample = await sampleDDPM(score, { T: 3, grid, n: 20, seed: 1, method: 'exponential-heun' });
+    const direct = fillParticleNormals(batch(20, 2), 1, 0, 0);
+    ddpmHeun(score, direct, grid, { seed: 1 }, { form: 'exponential' });
+    expect(values(viaSample.samples)).toEqual(values(direct));
   });
 });
 
@@ -405,6 +441,7 @@ describe('evaluations, stability and non-finite scores', () => {
   test('Heun evaluates the score twice per step (once on a step ending at 0); the multistep solvers once', async () => {
     const base = { T: 2, n: 3, seed: 1 } as const;
     expect((await sampleDDPM(score, { ...base, steps: 10, method: 'heun' })).scoreEvaluations).toBe(19);
+    expect((await sampleDDPM(score, { ...base, steps: 10, method: 'exponential-heun' })).scoreEvaluations).toBe(19);
     expect(
       (await sampleDDPM(score, { ...base, steps: 10, delta: 0.1, method: 'stochastic-heun' })).scoreEvaluations,
     ).toBe(20);
@@ -424,7 +461,7 @@ describe('evaluations, stability and non-finite scores', () => {
     await expect(sampleDDPM(score, { T: 4, steps: 4, n: 2, seed: 1, method: 'stochastic-heun' })).rejects.toThrow(
       /stability limit/,
     );
-    for (const method of ['heun', 'dpmpp-2m', 'deis-1', 'deis-2', 'deis-3'] as const)
+    for (const method of ['heun', 'exponential-heun', 'dpmpp-2m', 'deis-1', 'deis-2', 'deis-3'] as const)
       expect(stabilityLimit('ddpm', method)).toBe(Infinity);
   });
 

@@ -8,6 +8,7 @@ import {
   STOCHASTIC_HEUN_LAYOUT,
   deisCoefficientsInto,
   dpmSolver2MCoefficientsInto,
+  exponentialHeunCoefficientsInto,
   exponentialMomentsInto,
   expm1,
   heunCoefficientsInto,
@@ -74,6 +75,34 @@ describe('solver coefficients against a 256-bit oracle', () => {
       expectRelativelyClose(out[HEUN_LAYOUT.EULER]!, mul(gap, sigma(from)), `${where} euler`);
       expectRelativelyClose(out[HEUN_LAYOUT.FROM]!, mul(gap, sigma(from)) / 2n, `${where} from`);
       expectRelativelyClose(out[HEUN_LAYOUT.TO]!, mul(gap, sigma(to)) / 2n, `${where} to`);
+    }
+  });
+
+  test('exponential heun: e^{from − to}, gσ_from²e^{from − to}, σ_from²e^{from − to}(g − φe^{−h}), φσ_to²; the step to 0', () => {
+    const out = new Float64Array(HEUN_LAYOUT.LENGTH);
+    for (const [from, to] of STEPS) {
+      exponentialHeunCoefficientsInto(from, to, out);
+      const where = `${from} → ${to}`;
+      const linear = expFixed(fixed(from) - fixed(to));
+      const fromVariance = -expm1Fixed(-mul(two, fixed(from)));
+      expectRelativelyClose(out[HEUN_LAYOUT.LINEAR]!, linear, `${where} linear`);
+      if (to === 0) {
+        // the data prediction (y + σ² s)/α
+        expectRelativelyClose(out[HEUN_LAYOUT.EULER]!, mul(fromVariance, linear), `${where} euler`);
+        expectRelativelyClose(out[HEUN_LAYOUT.FROM]!, mul(fromVariance, linear), `${where} from`);
+        expect(out[HEUN_LAYOUT.TO]).toBe(0);
+        continue;
+      }
+      // h = λ_to − λ_from = ln(σ̄_from/σ̄_to), g = 1 − e^{−h}, φ = (h − g)/h: at 256 bits the difference is harmless
+      const h = logFixed(div(sigmaBar(from), sigmaBar(to)));
+      const decay = expFixed(-h);
+      const g = FIXED_ONE - decay;
+      const phi = div(h - g, h);
+      const scaled = mul(fromVariance, linear);
+      // 1e-13 for the terms through h (the Newton log is the oracle's, the sampler's is log1p)
+      expectRelativelyClose(out[HEUN_LAYOUT.EULER]!, mul(g, scaled), `${where} euler`, 1e-13);
+      expectRelativelyClose(out[HEUN_LAYOUT.FROM]!, mul(scaled, g - mul(phi, decay)), `${where} from`, 1e-13);
+      expectRelativelyClose(out[HEUN_LAYOUT.TO]!, mul(phi, -expm1Fixed(-mul(two, fixed(to)))), `${where} to`, 1e-13);
     }
   });
 

@@ -38,6 +38,8 @@ export {
 } from './samplers/ddpm.js';
 export {
   ddpmHeun,
+  ddpmExponentialHeun,
+  HEUN_FORMS,
   ddpmStochasticHeun,
   ddpmDPMSolver2M,
   ddpmDEIS,
@@ -48,6 +50,8 @@ export {
   DDPM_INTEGRATORS,
   type DDPMSolverHistory,
   type DEISOptions,
+  type HeunForm,
+  type HeunOptions,
 } from './samplers/ddpm-solvers.js';
 export type { LangevinCorrector, DDPMStepInfo, DDPMCallback, DDPMIntegratorOptions } from './samplers/ddpm.js';
 export { cldExponentialIntegrator, cldEulerMaruyama, cldSSCS, CLD_INTEGRATORS } from './samplers/cld.js';

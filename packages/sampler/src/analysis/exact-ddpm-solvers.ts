@@ -1,5 +1,5 @@
 /**
- * The exact output law of the higher-order DDPM solvers (Heun, stochastic Heun,
+ * The exact output law of the higher-order DDPM solvers (Heun in both forms, stochastic Heun,
  * DPM-Solver++(2M), DEIS) for an affine score. Every stage of these solvers is affine
  * in the particle, its history and fresh normals, so the joint law of the solver's
  * state `X = (y, h₁, …, h_m)` (the particle and its `m` history vectors: the previous
@@ -18,6 +18,7 @@ import {
   STOCHASTIC_HEUN_LAYOUT,
   deisCoefficientsInto,
   dpmSolver2MCoefficientsInto,
+  exponentialHeunCoefficientsInto,
   heunCoefficientsInto,
   langevinCoefficientsInto,
   stochasticHeunCoefficientsInto,
@@ -180,8 +181,10 @@ function solverStep(
   const s = f.score(t, y);
   const past = Array.from({ length: m }, (_, j) => f.block(1 + j));
   switch (method) {
-    case 'heun': {
-      const c = heunCoefficientsInto(t, tNext, new Float64Array(HEUN_LAYOUT.LENGTH));
+    case 'heun':
+    case 'exponential-heun': {
+      const coefficientsInto = method === 'heun' ? heunCoefficientsInto : exponentialHeunCoefficientsInto;
+      const c = coefficientsInto(t, tNext, new Float64Array(HEUN_LAYOUT.LENGTH));
       const { LINEAR, EULER, FROM, TO } = HEUN_LAYOUT;
       const predicted = f.sum([c[LINEAR]!, y], [c[EULER]!, s]);
       applyForms(

@@ -35,6 +35,7 @@ export function isDeterministicDDPMMethod(method: DDPMMethod): boolean {
   return (
     method === 'probability-flow' ||
     method === 'heun' ||
+    method === 'exponential-heun' ||
     method === 'dpmpp-2m' ||
     method === 'deis-1' ||
     method === 'deis-2' ||

@@ -15,6 +15,11 @@
  *   stationary point (`dpmpp-2m` and `deis-*` integrate a constant data prediction or score exactly, and the
  *   exact flow is the identity), except Heun in `x̄ = y/α`, whose one-step multiplier there is
  *   `1 − a/2 − b(1 − a)/2 ∈ [0, 1]` (`a = |Δσ̄|σ̄_from/(1 + σ̄_from²) ≤ 1`, `b(1 − a) ≤ 1`): stable for every `h`.
+ * - DDPM exponential Heun: the data prediction there is `α_t y`, not linear in `λ`, so a step is not the identity.
+ *   Measured: its multiplier lies in `(0.0027, 1.076)` for every step tried (`to` from 1e-6 to 40, `from − to`
+ *   from 1e-4 to 20), and the product over a whole grid stayed below 1.05 on every grid tried (uniform and
+ *   geometric grids of 1–1000 steps, 20 000 random ones): a bounded factor that does not grow with the number of
+ *   steps, so stable for every `h`.
  * - DDPM stochastic Heun: `ỹ = (2 − e^h) y + ξ`, `y ← (2 − e^h + w₁(e^h − 1)) y + …`,
  *   `w₁ = 2(e^h − 1 − h)/h`; the gain reaches 1 at `h* ≈ 0.76` (bisection in {@link stochasticHeunGain}'s limit).
  * - Langevin corrector `y ← y + ε(−y) + …`: `|1 − ε| < 1 ⟺ ε < 2`.
@@ -116,6 +121,8 @@ export function stabilityLimit(sampler: 'ddpm' | 'cld', method: DDPMMethod | CLD
       case 'probability-flow':
         return Infinity;
       case 'heun':
+        return Infinity;
+      case 'exponential-heun':
         return Infinity;
       case 'dpmpp-2m':
         return Infinity;

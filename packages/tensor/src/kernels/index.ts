@@ -29,6 +29,7 @@ export {
   STOCHASTIC_HEUN_LAYOUT,
   deisCoefficientsInto,
   dpmSolver2MCoefficientsInto,
+  exponentialHeunCoefficientsInto,
   exponentialMomentsInto,
   heunCoefficientsInto,
   logSNRIncrement,

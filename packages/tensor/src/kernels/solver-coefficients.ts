@@ -16,6 +16,10 @@
  * - `heun`: Karras et al. (2022, EDM, Algorithm 1) on the probability-flow ODE in the
  *   variance-exploding coordinates `x̄ = y/α`, `σ̄ = σ/α = √(e^{2t} − 1)`, where it reads
  *   `dx̄/dσ̄ = −σ_t s(t, y)`; the step to `to = 0` is its Euler step (as in EDM).
+ * - `exponential-heun`: Heun's predictor–corrector with the linear part exact, on the data prediction in
+ *   `λ`: the second-order exponential Runge–Kutta method with `c₂ = 1` (Cox & Matthews 2002, "ETD2RK";
+ *   DPM-Solver++(2S) with `r₁ = 1` and `solver_type = 'taylor'` in Lu et al.'s reference code); the step to
+ *   `to = 0` returns the data prediction.
  * - `stochastic-heun`: the exponential stochastic Heun scheme on the reverse SDE.
  * - `dpmpp-2m`: DPM-Solver++(2M) (Lu et al. 2022), multistep in `λ`, data prediction.
  * - `deis-1`, `deis-2`, `deis-3`: DEIS (Zhang & Chen 2022, tAB-DEIS) with the score extrapolated by the
@@ -28,11 +32,13 @@ import { exp, expm1, log1p } from '../math/portable.js';
 import { expRemainder } from './cld-coefficients.js';
 
 /** The higher-order DDPM solvers (their coefficients are not a single `y ← a y + b s + c z` step). */
-export type DDPMSolverMethod = 'heun' | 'stochastic-heun' | 'dpmpp-2m' | 'deis-1' | 'deis-2' | 'deis-3';
+export type DDPMSolverMethod =
+  'heun' | 'exponential-heun' | 'stochastic-heun' | 'dpmpp-2m' | 'deis-1' | 'deis-2' | 'deis-3';
 
 /** All higher-order DDPM solvers, in documentation order. */
 export const DDPM_SOLVER_METHODS: readonly DDPMSolverMethod[] = [
   'heun',
+  'exponential-heun',
   'stochastic-heun',
   'dpmpp-2m',
   'deis-1',
@@ -66,6 +72,40 @@ export function heunCoefficientsInto(from: number, to: number, out: Float64Array
   out[HEUN_LAYOUT.EULER] = euler;
   out[HEUN_LAYOUT.FROM] = euler / 2;
   out[HEUN_LAYOUT.TO] = (scaledGap * sigmaTo) / 2;
+  return out;
+}
+
+/**
+ * Writes the coefficients of one exponential Heun step (layout {@link HEUN_LAYOUT}): Heun's trapezoid rule
+ * on the data prediction `D = x̂₀ = (y + σ² s)/α` in the log-SNR `λ`, with the linear part exact. With
+ * `h = λ_to − λ_from` ({@link logSNRIncrement}), `g = 1 − e^{−h}`, `φ = (h − g)/h` (the weight that makes the
+ * rule exact for `D` linear in `λ`), the predictor is the DDIM step `ỹ = (σ_to/σ_from) y + α_to g D(from, y)`
+ * and the step `y ← (σ_to/σ_from) y + α_to((g − φ) D(from, y) + φ D(to, ỹ))`. Written on `y` and the
+ * scores: `LINEAR = e^{from − to}`, `EULER = g σ_from² e^{from − to}`,
+ * `FROM = σ_from² e^{from − to}(g − φ e^{−h})`, `TO = φ σ_to²`. The step to `to = 0` (`h = ∞`) returns
+ * `D(from, y)` (`EULER = σ_from² e^{from}`, `FROM = EULER`, `TO = 0`). `h − g = e^{−h}(1 − e^{h}(1 − h))` is
+ * written without cancellation. Unchecked.
+ */
+export function exponentialHeunCoefficientsInto(from: number, to: number, out: Float64Array): Float64Array {
+  const linear = exp(from - to);
+  const fromVariance = -expm1(-2 * from);
+  if (to === 0) {
+    const denoise = fromVariance * linear;
+    out[HEUN_LAYOUT.LINEAR] = linear;
+    out[HEUN_LAYOUT.EULER] = denoise;
+    out[HEUN_LAYOUT.FROM] = denoise;
+    out[HEUN_LAYOUT.TO] = 0;
+    return out;
+  }
+  const h = logSNRIncrement(from, to);
+  const g = -expm1(-h);
+  // φ = (h − g)/h = (h − 1 + e^{−h})/h = e^{−h}(1 − e^{h}(1 − h))/h = e^{−h} g₁(−h)/h
+  const decay = exp(-h);
+  const phi = (decay * expRemainder(1, -h)) / h;
+  out[HEUN_LAYOUT.LINEAR] = linear;
+  out[HEUN_LAYOUT.EULER] = g * fromVariance * linear;
+  out[HEUN_LAYOUT.FROM] = fromVariance * linear * (g - phi * decay);
+  out[HEUN_LAYOUT.TO] = phi * -expm1(-2 * to);
   return out;
 }
 

@@ -105,8 +105,9 @@ const spec: CommandSpec = {
     {
       name: 'schedule',
       kind: 'choice',
-      choices: ['uniform', 'early-stopping'],
-      description: 'step schedule: uniform, or exponentially shrinking steps near δ',
+      choices: ['uniform', 'early-stopping', 'geometric'],
+      description:
+        'step schedule: uniform; early-stopping (uniform to t = 1, exponentially shrinking steps below, to δ); geometric (steps shrinking geometrically in t from T to δ)',
       defaultText: 'uniform',
     },
     {
@@ -243,6 +244,7 @@ const spec: CommandSpec = {
     'sgmkit sample --sampler cld --target gaussian --dim 2 --steps 100 --out out/cld.json',
     'sgmkit sample --sampler cld --method sscs --target grid25 --steps 200 --corrector-steps 1',
     'sgmkit sample --points examples/data/moons.csv --delta 1e-2 --schedule early-stopping --steps 200',
+    'sgmkit sample --method exponential-heun --schedule geometric --delta 1e-3 --steps 25',
     'sgmkit sample --network net.json --train train.csv --reference heldout.csv --clip train',
     'sgmkit sample --target gaussian --dim 2 --steps 32 --brownian-levels 3 --seed 1   # same path as --steps 256',
   ],
@@ -256,7 +258,7 @@ export interface SampleRun {
   readonly T: number;
   readonly steps: number;
   readonly delta: number;
-  readonly schedule: 'uniform' | 'early-stopping';
+  readonly schedule: 'uniform' | 'early-stopping' | 'geometric';
   readonly gamma: number;
   /** Langevin corrector after every predictor step; absent when `--corrector-steps` is 0 or not given. */
   readonly corrector?: { readonly steps: number; readonly stepSize: number };
@@ -354,8 +356,8 @@ export function resolveSampleRun(args: ParsedArgs): SampleRun {
   if (!(delta < T)) throw new OptionValueError('delta', String(delta), `less than --T (${T})`);
   if (target.needsEarlyStopping && delta === 0)
     throw new OptionValueError('delta', '0', `> 0 for a ${target.name} target (its score is singular at t = 0)`);
-  const schedule = args.string('schedule', 'uniform') as 'uniform' | 'early-stopping';
-  if (schedule === 'early-stopping' && delta === 0) throw new UsageError('--schedule early-stopping needs --delta > 0');
+  const schedule = args.string('schedule', 'uniform') as 'uniform' | 'early-stopping' | 'geometric';
+  if (schedule !== 'uniform' && delta === 0) throw new UsageError(`--schedule ${schedule} needs --delta > 0`);
   const referencePath = args.string('reference');
   const trainPath = args.string('train');
   const reference =
@@ -502,9 +504,14 @@ function clippedRunScore(score: Score, clip: { lower: Float64Array; upper: Float
 
 /** The run's grid of forward times. */
 export function runGrid(run: SampleRun): Float64Array {
-  return run.schedule === 'early-stopping'
-    ? earlyStoppingGrid(run.T, run.delta, run.steps)
-    : uniformGrid(run.T, run.steps, run.delta);
+  switch (run.schedule) {
+    case 'early-stopping':
+      return earlyStoppingGrid(run.T, run.delta, run.steps);
+    case 'geometric':
+      return earlyStoppingGrid(run.T, run.delta, run.steps, { switchTime: run.T });
+    default:
+      return uniformGrid(run.T, run.steps, run.delta);
+  }
 }
 
 /** Samples according to `run`, reporting progress in steps (from the workers' shared counters with --workers > 1). */
