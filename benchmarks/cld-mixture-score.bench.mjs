@@ -2,10 +2,12 @@
 // (issue 11's goal: at least as fast per component). For each mixture, n = 10^5 particles (positions spread over
 // and beyond the modes, velocities N(0, I)), both scores timed by benchmark.js in the same run; the ratio
 // DDPM time / CLD time is per component, as both sum over the same K components.
-//   - ring8: 8 isotropic components of one variance (std 0.5): the CLD affine-logit kernel vs the OU shared-variance kernel;
+//   - ring8: 8 isotropic components of one variance (std 0.5): the CLD shared 2-D kernel vs the OU shared-variance kernel;
 //   - grid25: 25 isotropic components of one variance (std 0.3): same kernels, K = 25;
 //   - ring8 with different variances per component: the CLD isotropic 2-D kernel vs the OU isotropic 2-D kernel;
-//   - ring8 with full covariances (stretched along the ring): the CLD general kernel vs the OU 2 × 2 kernel.
+//   - ring8 with full covariances (stretched along the ring): the CLD full 2-D kernel vs the OU 2 × 2 kernel.
+// At d = 2 the CLD kernels run on WebAssembly SIMD where it is available (cld_shared_2d, cld_isotropic_2d and
+// cld_full_2d in the tensor package's mixture module), else on their scalar TypeScript forms.
 //
 //   npx -y pnpm@10 build && node benchmarks/cld-mixture-score.bench.mjs
 import Benchmark from 'benchmark';

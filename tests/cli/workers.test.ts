@@ -27,7 +27,8 @@ describe('--workers <k|auto>', () => {
     expect(parse('--workers', 'auto')).toBe('auto');
     expect(parse('--workers', '1')).toBe(1);
     expect(parse('--workers=64')).toBe(64);
-    for (const bad of ['0', '65', '2.5', '-1', 'two', '1e1', 'Auto']) {
+    expect(parse('--workers', '1e1')).toBe(10); // the numerals of every integer option
+    for (const bad of ['0', '65', '2.5', '-1', 'two', '1e2', '0x2', 'Auto']) {
       expect(() => parse('--workers', bad)).toThrow(OptionValueError);
       expect(() => parse('--workers', bad)).toThrow(
         `--workers must be an integer >= 1 and <= 64, or auto; got ${JSON.stringify(bad)}`,

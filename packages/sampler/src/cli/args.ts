@@ -98,7 +98,8 @@ export const COMMON_OPTIONS: readonly OptionSpec[] = [
 // Decimal numbers only: Number() would also accept '', ' ', '0x10' and 'Infinity'.
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-function parseDecimal(text: string): number | undefined {
+/** The number a decimal option value writes (`12`, `1e1`, `0.5`), or undefined for anything else. */
+export function parseDecimal(text: string): number | undefined {
   const trimmed = text.trim();
   return DECIMAL.test(trimmed) ? Number(trimmed) : undefined;
 }

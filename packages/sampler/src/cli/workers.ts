@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import { availableParallelism, loadavg } from 'node:os';
-import type { OptionSpec, ParsedArgs } from './args.js';
+import { parseDecimal, type OptionSpec, type ParsedArgs } from './args.js';
 import { MAX_WORKERS } from '../samplers/sample.js';
 import { MAX_TRAINING_WORKERS } from '../node/training.js';
 import { OptionValueError } from './errors.js';
@@ -57,7 +57,8 @@ export function workersOptionSpec(what: string): OptionSpec {
 export function parseWorkers(args: ParsedArgs): WorkersChoice {
   const text = args.string('workers', 'auto');
   if (text === 'auto') return 'auto';
-  const k = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
+  // the same numerals as every integer option (`--steps 1e3`), so `--workers 1e1` is 10
+  const k = parseDecimal(text) ?? NaN;
   if (!(Number.isSafeInteger(k) && k >= 1 && k <= MAX_CLI_WORKERS))
     throw new OptionValueError('workers', text, `an integer >= 1 and <= ${MAX_CLI_WORKERS}, or auto`);
   return k;
