@@ -322,6 +322,39 @@ function main() {
       );
     }
   }
+
+  console.log("\n### 4. Where the error sits: each step's slope against the exact flow's, 25 steps, T = 8, δ = 1e-3\n");
+  console.log("In 1-D the exact flow maps y ↦ m α_to + √(V_to/V_from)(y − m α_from); a step's slope a is off by");
+  console.log(
+    "a/√(V_to/V_from) − 1. Their sum is the output standard deviation's relative error, and KL ≈ (2·sum)²/4.\n",
+  );
+  console.log(row(['data, form, grid', 'sum over steps', 'largest steps (σ̄_from → σ̄_to: error)']));
+  console.log(row(['---', '---', '---']));
+  for (const v of [0.5, 10]) {
+    const P = gaussianData(1, v);
+    for (const [name, form] of [
+      ['exponential', EXPONENTIAL_FORM],
+      ['EDM', EDM_FORM],
+    ]) {
+      for (const [gridName, grid] of [
+        ['early-stopping', earlyStoppingGrid(T, delta, 25)],
+        ['geometric in t', earlyStoppingGrid(T, delta, 25, T)],
+      ]) {
+        const errors = [];
+        for (let k = 0; k + 1 < grid.length; k++) {
+          const a = HEUN_FORMS[form](P, grid[k], grid[k + 1]).form[0];
+          errors.push([grid[k], grid[k + 1], a / sqrt(P.V(grid[k + 1]) / P.V(grid[k])) - 1]);
+        }
+        const largest = [...errors].sort((x, y) => Math.abs(y[2]) - Math.abs(x[2])).slice(0, 3);
+        const where = largest.map(
+          ([f, t, e]) => `${sigmaBar(f).toPrecision(2)} → ${sigmaBar(t).toPrecision(2)}: ${e.toExponential(1)}`,
+        );
+        console.log(
+          row([`N(1, ${v}), ${name}, ${gridName}`, e2(errors.reduce((x, e) => x + e[2], 0)), where.join('; ')]),
+        );
+      }
+    }
+  }
 }
 
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) main();

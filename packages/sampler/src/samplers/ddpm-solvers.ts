@@ -269,7 +269,7 @@ export interface HeunOptions extends DDPMIntegratorOptions {
    *   (`heunCoefficientsInto`); the step to `t = 0` is Euler's;
    * - `'exponential'`: the linear part exact and Heun's trapezoid rule on the data prediction
    *   `x̂₀ = (y + σ² s)/α` in the log-SNR `λ`, exact for `x̂₀` linear in `λ` (`exponentialHeunCoefficientsInto`;
-   *   the `method` name `'exponential-heun'`); the step to `t = 0` returns `x̂₀`. On Gaussian data it is 2–50 times
+   *   the `method` name `'exponential-heun'`); the step to `t = 0` returns `x̂₀`. On N(1, 0.5) it is 2–50 times
    *   more accurate than EDM's form on grids dense at small t (early-stopping, geometric in t, uniform in log-SNR,
    *   ρ = 7), less accurate on grids uniform or quadratic in t (docs/solvers.md, "Heun and the goal").
    */
