@@ -18,9 +18,11 @@
 // Variants: training options (steps4000, steps8000, steps16000, width512, depth3, batch512, lr2e3, lr3e3, lr5e3;
 // the standardisation: std1, range4, range8, range16, std05, std03, std03-range1, std05-range2, std03-range2, std05-range1,
 // norm-none; the residual horizon: h3, h2, h1, std05-h3, std05-h2, std05-h1, std05-range1-h2, std03-range1-h2,
-// std03-range1-h1; with the residual box: std03-range1-h1-box4, std03-range1-h2-box4, std03-range1-box4,
-// std05-h2-box4) and, on the default recipe, sampler
-// options (sampler-ei1000: 1000 early-stopping steps; sampler-denoise: a final Tweedie denoising step;
+// std03-range1-h1; with the residual box: std03-range1-h1-box4, std03-range1-h1-box2 (the default since session 6),
+// std03-range1-h2-box4, std03-range1-box4, std05-h2-box4; session5-default: the default before it) and, on the
+// default recipe, sampler
+// options (default: the recipe's defaults; sampler-uniform1000: 1000 uniform steps, `sgmkit sample --network`'s
+// defaults, also on the session-5 default as session5-uniform1000; sampler-ei1000: 1000 early-stopping steps; sampler-denoise: a final Tweedie denoising step;
 // sampler-clip: the denoised prediction clipped to the training rows' range).
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -79,9 +81,23 @@ const VARIANTS = {
   'std03-range1-h2-box4': {
     train: { standardizedStd: 0.3, maxStandardizedRange: 1, residualHorizon: 2, residualBox: 4 },
   },
+  'std03-range1-h1-box2': {
+    train: { standardizedStd: 0.3, maxStandardizedRange: 1, residualHorizon: 1, residualBox: 2 },
+  },
+  // The default of sessions 2–5 (unit std, no cap, no residual horizon or box).
+  'session5-default': {
+    train: { standardizedStd: 1, maxStandardizedRange: Infinity, residualHorizon: Infinity, residualBox: Infinity },
+  },
   'std03-range1-box4': { train: { standardizedStd: 0.3, maxStandardizedRange: 1, residualBox: 4 } },
   'std05-h2-box4': {
     train: { standardizedStd: 0.5, maxStandardizedRange: Infinity, residualHorizon: 2, residualBox: 4 },
+  },
+  default: { train: {} },
+  // `sgmkit sample --network`'s own defaults: 1000 uniform steps (δ = 1e-3), not the early-stopping grid.
+  'sampler-uniform1000': { train: {}, sampler: { uniform: true, steps: 1000 } },
+  'session5-uniform1000': {
+    train: { standardizedStd: 1, maxStandardizedRange: Infinity, residualHorizon: Infinity, residualBox: Infinity },
+    sampler: { uniform: true, steps: 1000 },
   },
   'sampler-ei1000': { train: {}, sampler: { steps: 1000 } },
   'sampler-denoise': { train: {}, sampler: { denoise: true } },
@@ -107,7 +123,7 @@ async function draw(network, sampler, n, seed) {
   const steps = sampler.steps ?? SAMPLER_STEPS;
   const result = await sampleDDPM(samplingScore(network, sampler.clip), {
     T: 10,
-    grid: earlyStoppingGrid(10, DELTA, steps),
+    ...(sampler.uniform ? { steps, delta: DELTA } : { grid: earlyStoppingGrid(10, DELTA, steps) }),
     n,
     seed,
   });

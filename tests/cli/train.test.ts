@@ -22,7 +22,10 @@ describe('sgmkit train', () => {
     expect(report).toMatchObject({ trainSize: 450, heldOutSize: 50, stoppedEarly: false });
     expect(report.recipe).toMatchObject({
       normalization: 'affine',
-      standardizedStd: 1,
+      standardizedStd: 0.3,
+      maxStandardizedRange: 1,
+      residualHorizon: 1,
+      residualBox: 2,
       emaDecay: 0.999,
       parameterisation: 'noise-prediction-skip',
       learningRateDecay: 'cosine',
@@ -32,7 +35,11 @@ describe('sgmkit train', () => {
     expect(report.empiricalScoreError.map((c: { t: number }) => c.t)).toEqual([0.01, 0.1, 1]);
     for (const c of report.empiricalScoreError) expect(c.relativeError).toBeGreaterThan(0);
     const saved = JSON.parse(readFileSync(out, 'utf8'));
-    expect(saved).toMatchObject({ version: 2, normalization: { kind: 'affine' } });
+    expect(saved).toMatchObject({
+      version: 4,
+      architecture: { residualHorizon: 1, residualBox: 2 },
+      normalization: { kind: 'affine' },
+    });
     expect(saved.dataMoments.std).toHaveLength(2);
     expect(run.stderr).toMatch(/^train: 30\/30 steps \(100%\)/m);
     expect(run.stderr).toMatch(/^train: .*loss [0-9.]+, held-out [0-9.]+$/m);
@@ -190,7 +197,7 @@ describe('sgmkit train', () => {
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, dtype: 'float32', steps: 30 });
     const saved = JSON.parse(readFileSync(out, 'utf8'));
-    expect(saved).toMatchObject({ version: 2, dtype: 'float32' });
+    expect(saved).toMatchObject({ version: 4, dtype: 'float32' });
     expect(saved.layers[0].weight.every((w: number) => Math.fround(w) === w)).toBe(true);
     // 30 training steps: its samples diverge and sample says so; --max-diverged 100 accepts them here.
     const sampled = sgmkit([

@@ -20,7 +20,7 @@ import {
   type DataNormalization,
   type LearningRateSchedule,
 } from '@sgmkit/score';
-import { sampleDDPM, slicedWasserstein } from '@sgmkit/sampler';
+import { earlyStoppingGrid, sampleDDPM, slicedWasserstein } from '@sgmkit/sampler';
 import { InvalidArgumentError, NonFiniteValueError, RandomStream, batch, type Batch } from '@sgmkit/tensor';
 
 /** Rows with very different scales, a constant column and correlation, like tabular data. */
@@ -503,22 +503,33 @@ describe('held-out loss and early stopping', () => {
       emaDecay: 0.999,
     });
     expect(trainingOptions).toMatchObject({ steps: 8000, warmupSteps: 200 });
-    // The default standardisation: unit std, no range cap (the constant column: the others' mean std).
-    expect(recipe).toMatchObject({ normalization: 'affine', standardizedStd: 1, maxStandardizedRange: Infinity });
+    // The default standardisation: std 0.3 with the range capped at 1, so scale = max(std/0.3, range) (the
+    // constant column: the others' mean scale); the residual horizon 1 and box 2 (session 6).
+    expect(recipe).toMatchObject({
+      normalization: 'affine',
+      standardizedStd: 0.3,
+      maxStandardizedRange: 1,
+      residualHorizon: 1,
+      residualBox: 2,
+    });
     const { std } = dataMomentsOf(train);
     if (normalization?.kind !== 'affine') throw new Error('kind');
-    for (const j of [0, 1, 3]) expect(normalization.scale[j]).toBe(std[j]);
+    for (const j of [0, 1, 3]) {
+      const column = Array.from({ length: train.shape[0]! }, (_, r) => train.data[r * 4 + j]!);
+      expect(normalization.scale[j]).toBe(Math.max(std[j]! / 0.3, Math.max(...column) - Math.min(...column)));
+    }
   });
 });
 
 describe('the default recipe on image-like data (8×8 strokes)', () => {
-  // Stated in advance: with the recipe at a small test budget (widths 64,64, 800 steps, batch 128) no sample of
+  // Stated in advance: with the recipe at a small test budget (widths 64,64, 2000 steps, batch 128; 800 steps until
+  // session 6: the std-0.3 standardisation needs more steps at this width, 1.92× at 800 steps) no sample of
   // 2000 leaves the region of k = 10 scales around the mean, and the sliced W2 of the samples to the held-out
   // images is within the issue's goal of 1.5× the sliced W2 of the training images to the held-out images
   // (the noise floor: what an exact sampler of the data law would get, up to the sample sizes).
   test('0 diverged of 2000; sliced-W2 to held-out within 1.5× of train vs held-out; held-out loss reported', async () => {
     const data = sampleStrokeImages(2000, { seed: 1 });
-    const result = trainScoreNetwork(data, { hiddenWidths: [64, 64], steps: 800, batchSize: 128, seed: 2 });
+    const result = trainScoreNetwork(data, { hiddenWidths: [64, 64], steps: 2000, batchSize: 128, seed: 2 });
     expect(result.heldOut.shape).toEqual([200, 64]);
     expect(result.evaluations).toHaveLength(50);
     const [first, last] = [result.evaluations[0]!, result.evaluations.at(-1)!];
@@ -529,7 +540,14 @@ describe('the default recipe on image-like data (8×8 strokes)', () => {
     const standardised = new ScoreNetwork(network.architecture, network.parameters, network.dtype, {
       dataMoments: network.dataMoments!,
     });
-    const { samples } = await sampleDDPM(standardised, { T: 10, steps: 100, delta: 1e-3, n: 2000, seed: 4 });
+    // The early-stopping grid, as the goal is measured (docs/learned-scores.md): a uniform grid's last step adds noise
+    // of std 0.47 (100 steps), more than the default standardisation's std of 0.3 (session 6).
+    const { samples } = await sampleDDPM(standardised, {
+      T: 10,
+      grid: earlyStoppingGrid(10, 1e-3, 100),
+      n: 2000,
+      seed: 4,
+    });
     const x = unstandardizeBatch(network.normalization!, samples, batch(2000, 64));
     const n = network.normalization as Extract<DataNormalization, { kind: 'affine' }>;
     let diverged = 0;

@@ -31,13 +31,13 @@ export interface TrainScoreNetworkOptions {
   readonly normalization?: NormalizationKind | 'none';
   /**
    * Largest range a coordinate may span after standardisation: scale = max(std/standardizedStd, range/this)
-   * (`FitNormalizationOptions.maxStandardizedRange`). Default `DEFAULT_MAX_STANDARDIZED_RANGE`
-   * (`Infinity`: no cap).
+   * (`FitNormalizationOptions.maxStandardizedRange`). Default `DEFAULT_MAX_STANDARDIZED_RANGE` (1; `Infinity`:
+   * no cap); for CLD (`trainCLDScoreNetwork`) `Infinity`, the default measured with it.
    */
   readonly maxStandardizedRange?: number;
   /**
    * Standard deviation of the standardised coordinates (`FitNormalizationOptions.standardizedStd`). Default
-   * `DEFAULT_STANDARDIZED_STD` (1).
+   * `DEFAULT_STANDARDIZED_STD` (0.3); for CLD 1, the default measured with it.
    */
   readonly standardizedStd?: number;
   /** Hidden widths. Default `defaultHiddenWidths(d)`. */
@@ -155,23 +155,54 @@ export interface ResolvedRecipe {
 export const DEFAULT_RECIPE_STEPS = 8000;
 
 /**
- * Default `maxStandardizedRange` of the recipe's standardisation: no cap. `standardizedStd` 0.3 with a cap
- * of 1 (scale = max(std/0.3, range)) improved digits (sliced-W2 ratio 1.31 ± 0.09) but made 16 of 10⁴ strokes
- * samples diverge, so it is an option, not the default (docs/learned-scores.md, session 4).
+ * Default `maxStandardizedRange` of the recipe's standardisation: 1, with `standardizedStd` 0.3, so scale =
+ * max(std/0.3, range). It gives wider, better image samples than unit std (digits, seeds 0–2: sliced-W2 ratio
+ * 1.57 ± 0.13 → 1.29 ± 0.10, docs/learned-scores.md, session 6); without the residual horizon and box below it made 16 of
+ * 10⁴ strokes samples diverge (session 4).
  */
-export const DEFAULT_MAX_STANDARDIZED_RANGE = Infinity;
+export const DEFAULT_MAX_STANDARDIZED_RANGE = 1;
 
-/** Default `standardizedStd` of the recipe's standardisation: unit std (see `DEFAULT_MAX_STANDARDIZED_RANGE`). */
-export const DEFAULT_STANDARDIZED_STD = 1;
+/** Default `standardizedStd` of the recipe's standardisation: 0.3 (see `DEFAULT_MAX_STANDARDIZED_RANGE`). */
+export const DEFAULT_STANDARDIZED_STD = 0.3;
 
 /**
- * Default `residualHorizon` of the recipe (DDPM networks): none (`Infinity`). See docs/learned-scores.md,
- * "The residual horizon".
+ * Default `residualHorizon` of the recipe (DDPM networks with the skip): 1. With the standardisation's std 0.3
+ * the data's signal e^{−t}·0.3 is a tenth of the noise at t = 1, and above it the MLP's residual, fitted to nearly
+ * pure noise, made strokes particles run away (docs/learned-scores.md, "The residual horizon and the residual box").
  */
-export const DEFAULT_RESIDUAL_HORIZON = Infinity;
+export const DEFAULT_RESIDUAL_HORIZON = 1;
 
-/** Default `residualBox` of the recipe (DDPM networks): none (`Infinity`). */
-export const DEFAULT_RESIDUAL_BOX = Infinity;
+/**
+ * Default `residualBox` of the recipe (DDPM networks with the skip): 2 noise standard deviations around the
+ * training rows' range (see `DEFAULT_RESIDUAL_HORIZON`; with 4, 2 of 10⁴ wine samples stopped outside the box).
+ */
+export const DEFAULT_RESIDUAL_BOX = 2;
+
+/** The defaults that differ between the DDPM and CLD recipes. */
+interface RecipeDefaults {
+  readonly standardizedStd: number;
+  readonly maxStandardizedRange: number;
+  readonly residualHorizon: number;
+  readonly residualBox: number;
+}
+
+const DDPM_RECIPE_DEFAULTS: RecipeDefaults = {
+  standardizedStd: DEFAULT_STANDARDIZED_STD,
+  maxStandardizedRange: DEFAULT_MAX_STANDARDIZED_RANGE,
+  residualHorizon: DEFAULT_RESIDUAL_HORIZON,
+  residualBox: DEFAULT_RESIDUAL_BOX,
+};
+
+/**
+ * CLD keeps the standardisation it was measured with (unit std, no cap; docs/learned-scores.md): the std-0.3
+ * default was measured with DDPM networks only, and CLD networks take no residual horizon or box.
+ */
+const CLD_RECIPE_DEFAULTS: RecipeDefaults = {
+  standardizedStd: 1,
+  maxStandardizedRange: Infinity,
+  residualHorizon: Infinity,
+  residualBox: Infinity,
+};
 
 /** Default clip of the minibatch gradient's Euclidean norm. */
 export const DEFAULT_GRADIENT_CLIP_NORM = 1;
@@ -259,9 +290,7 @@ export function prepareScoreNetworkTraining(
   data: Batch,
   options: TrainScoreNetworkOptions = {},
 ): PreparedScoreNetworkTraining {
-  return prepare('trainScoreNetwork', data, options, DEFAULT_RESIDUAL_HORIZON, DEFAULT_RESIDUAL_BOX, (initial) =>
-    createScoreNetwork(initial),
-  );
+  return prepare('trainScoreNetwork', data, options, DDPM_RECIPE_DEFAULTS, (initial) => createScoreNetwork(initial));
 }
 
 /** `prepareScoreNetworkTraining` for a CLD network (see `trainCLDScoreNetwork`); finish with `finishScoreNetworkTraining`. */
@@ -271,7 +300,7 @@ export function prepareCLDScoreNetworkTraining(
 ): PreparedScoreNetworkTraining<CLDScoreNetwork> {
   const fn = 'trainCLDScoreNetwork';
   const gamma = options?.initialVelocityVariance;
-  return prepare(fn, data, options, Infinity, Infinity, (initial) =>
+  return prepare(fn, data, options, CLD_RECIPE_DEFAULTS, (initial) =>
     createCLDScoreNetwork({ ...initial, ...(gamma !== undefined ? { initialVelocityVariance: gamma } : {}) }),
   );
 }
@@ -280,14 +309,13 @@ function prepare<N extends AnyScoreNetwork>(
   fn: string,
   data: Batch,
   options: TrainScoreNetworkOptions,
-  defaultResidualHorizon: number,
-  defaultResidualBox: number,
+  defaults: RecipeDefaults,
   create: (options: ScoreNetworkOptions) => N,
 ): PreparedScoreNetworkTraining<N> {
   const [n, d] = expectBatch(fn, 'data', data);
   if (!options || typeof options !== 'object')
     throw new InvalidArgumentError(fn, 'options', options, 'an options object');
-  const recipe = resolveRecipe(fn, options, d, defaultResidualHorizon, defaultResidualBox);
+  const recipe = resolveRecipe(fn, options, d, defaults);
   const { train, heldOut } = splitRows(fn, data, n, d, recipe.heldOutFraction, recipe.seed);
   const normalization =
     recipe.normalization === 'none'
@@ -395,14 +423,13 @@ function resolveRecipe(
   fn: string,
   options: TrainScoreNetworkOptions,
   d: number,
-  defaultResidualHorizon: number,
-  defaultResidualBox: number,
+  defaults: RecipeDefaults,
 ): ResolvedRecipe {
   const normalization = options.normalization ?? 'affine';
   if (normalization !== 'affine' && normalization !== 'whitening' && normalization !== 'none') {
     throw new InvalidArgumentError(fn, 'options.normalization', normalization, "'affine', 'whitening' or 'none'");
   }
-  const maxStandardizedRange = options.maxStandardizedRange ?? DEFAULT_MAX_STANDARDIZED_RANGE;
+  const maxStandardizedRange = options.maxStandardizedRange ?? defaults.maxStandardizedRange;
   if (typeof maxStandardizedRange !== 'number' || !(maxStandardizedRange > 0)) {
     throw new InvalidArgumentError(
       fn,
@@ -411,7 +438,7 @@ function resolveRecipe(
       'a number > 0 (Infinity: no floor)',
     );
   }
-  const standardizedStd = options.standardizedStd ?? DEFAULT_STANDARDIZED_STD;
+  const standardizedStd = options.standardizedStd ?? defaults.standardizedStd;
   if (typeof standardizedStd !== 'number' || !(standardizedStd > 0 && standardizedStd < Infinity))
     throw new InvalidArgumentError(fn, 'options.standardizedStd', standardizedStd, 'a finite number > 0');
   const heldOutFraction = options.heldOutFraction ?? 0.1;
@@ -450,12 +477,12 @@ function resolveRecipe(
     residualHorizon: expectResidualHorizon(
       fn,
       'options.residualHorizon',
-      options.residualHorizon ?? (parameterisation === 'noise-prediction-skip' ? defaultResidualHorizon : Infinity),
+      options.residualHorizon ?? (parameterisation === 'noise-prediction-skip' ? defaults.residualHorizon : Infinity),
     ),
     residualBox: expectResidualHorizon(
       fn,
       'options.residualBox',
-      options.residualBox ?? (parameterisation === 'noise-prediction-skip' ? defaultResidualBox : Infinity),
+      options.residualBox ?? (parameterisation === 'noise-prediction-skip' ? defaults.residualBox : Infinity),
     ),
     timeFrequencyCount: options.timeFrequencyCount ?? 8,
     steps,

@@ -154,7 +154,7 @@ const spec: CommandSpec = {
       valueName: '<K>',
       description:
         'standardise each coordinate by max(std/s, range/K), so none spans more than K units (s: --data-std)',
-      defaultText: 'no cap',
+      defaultText: `${DEFAULT_MAX_STANDARDIZED_RANGE === Infinity ? 'no cap' : String(DEFAULT_MAX_STANDARDIZED_RANGE)}; --sampler cld: no cap`,
     },
     {
       name: 'data-std',
@@ -163,7 +163,7 @@ const spec: CommandSpec = {
       exclusiveMin: true,
       valueName: '<s>',
       description: 'standard deviation of each standardised coordinate (the OU noise has 1)',
-      defaultText: String(DEFAULT_STANDARDIZED_STD),
+      defaultText: `${DEFAULT_STANDARDIZED_STD}; --sampler cld: 1`,
     },
     { name: 'no-skip', kind: 'boolean', description: 'plain noise prediction, without the N(0, I) skip term' },
     {
@@ -421,8 +421,11 @@ async function train(
     gradientClipNorm: args.number('clip', 1),
     hiddenWidths: hiddenWidths(args, data.shape[1]!),
     normalization: args.string('normalization', 'affine') as 'affine' | 'whitening' | 'none',
-    maxStandardizedRange: args.number('max-range', DEFAULT_MAX_STANDARDIZED_RANGE),
-    standardizedStd: args.number('data-std', DEFAULT_STANDARDIZED_STD),
+    // Given only when set: the DDPM and CLD recipes have their own defaults (trainScoreNetwork, trainCLDScoreNetwork).
+    ...(args.has('max-range')
+      ? { maxStandardizedRange: args.number('max-range', DEFAULT_MAX_STANDARDIZED_RANGE) }
+      : {}),
+    ...(args.has('data-std') ? { standardizedStd: args.number('data-std', DEFAULT_STANDARDIZED_STD) } : {}),
     parameterisation: args.flag('no-skip') ? 'noise-prediction' : 'noise-prediction-skip',
     ...(args.has('residual-horizon') ? { residualHorizon: args.number('residual-horizon', Infinity) } : {}),
     ...(args.has('residual-box') ? { residualBox: args.number('residual-box', Infinity) } : {}),
