@@ -285,6 +285,63 @@ describe('sgmkit sample', () => {
     expect(csvRows(join(dir, 'cloud-samples.csv'))).toBe(1000);
   });
 
+  test('data targets default to the early-stopping grid under DDPM (uniform for analytic targets and CLD); too few --steps for it is refused with both fixes named', () => {
+    const points = join(dir, 'default-grid-cloud.csv');
+    writeFileSync(points, 'x,y\n' + Array.from({ length: 40 }, (_, i) => `${Math.cos(i)},${Math.sin(i)}`).join('\n'));
+    const scheduleOf = (args: string[]): string => {
+      const run = sgmkit([
+        'sample',
+        ...args,
+        '-n',
+        '50',
+        '--steps',
+        '30',
+        '--no-plot',
+        '--json',
+        '--out',
+        join(dir, 'grid.csv'),
+      ]);
+      expect(run.code).toBe(0);
+      return JSON.parse(run.stdout).schedule;
+    };
+    expect(scheduleOf(['--points', points])).toBe('early-stopping');
+    expect(scheduleOf(['--points', points, '--schedule', 'uniform'])).toBe('uniform');
+    expect(scheduleOf(['--target', 'ring8'])).toBe('uniform');
+    expect(scheduleOf(['--sampler', 'cld', '--points', points])).toBe('uniform');
+    // 10 early-stopping steps from T = 10 put 6 uniform steps of h = 1.5 above t = 1: past EI's limit ln 3
+    const few = sgmkit([
+      'sample',
+      '--points',
+      points,
+      '--steps',
+      '10',
+      '-n',
+      '50',
+      '--no-plot',
+      '--out',
+      join(dir, 'few.csv'),
+    ]);
+    expect(few.code).toBe(2);
+    expect(few.stderr.trim()).toBe(
+      'sgmkit sample: --steps 10 is too few for the early-stopping grid that --points/--network use by default: its largest step is h = 1.5, at or above the exponential-integrator stability limit 1.099; give more --steps or --schedule uniform',
+    );
+    const uniform = sgmkit([
+      'sample',
+      '--points',
+      points,
+      '--steps',
+      '10',
+      '--schedule',
+      'uniform',
+      '-n',
+      '50',
+      '--no-plot',
+      '--out',
+      join(dir, 'few.csv'),
+    ]);
+    expect(uniform.code).toBe(0);
+  });
+
   test('Ctrl-C stops a run cleanly: one line, exit 130, no output file', async () => {
     const out = join(dir, 'interrupted.csv');
     const child = spawn(

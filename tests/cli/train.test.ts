@@ -56,7 +56,7 @@ describe('sgmkit train', () => {
       '-n',
       '200',
       '--steps',
-      '10',
+      '20',
       '--out',
       join(dir, 'from-net.csv'),
       '--no-plot',
@@ -66,7 +66,8 @@ describe('sgmkit train', () => {
     ]);
     expect(sampled.code).toBe(0);
     const sampledReport = JSON.parse(sampled.stdout);
-    expect(sampledReport).toMatchObject({ target: 'network', delta: 1e-3, n: 200 });
+    // a network is sampled on the early-stopping grid unless --schedule says otherwise
+    expect(sampledReport).toMatchObject({ target: 'network', delta: 1e-3, n: 200, schedule: 'early-stopping' });
     expect(sampledReport.diverged.count).toBeGreaterThanOrEqual(0);
     // A DDPM network has no velocity score: --sampler cld says so in one line.
     const cld = sgmkit([
@@ -207,7 +208,7 @@ describe('sgmkit train', () => {
       '-n',
       '100',
       '--steps',
-      '10',
+      '20',
       '--out',
       join(dir, 'from-net32.csv'),
       '--no-plot',
