@@ -47,6 +47,11 @@ export interface ClipRange {
   readonly upper: ArrayLike<number>;
 }
 
+/** The denoised prediction `e^{t}(x + v s)` of one coordinate: the value both kernels below test against the range. */
+function denoisedPrediction(x: number, s: number, decay: number, variance: number): number {
+  return (x + variance * s) / decay;
+}
+
 /** Unchecked kernel: clamps each row's prediction `e^{t}(x + v s)` and rewrites `s` where it was clamped. */
 function clipPredictionKernel(
   n: number,
@@ -65,7 +70,7 @@ function clipPredictionKernel(
     const sr = sOffset + row * d;
     for (let i = 0; i < d; i++) {
       const xi = x[xr + i]!;
-      const prediction = (xi + variance * s[sr + i]!) / decay;
+      const prediction = denoisedPrediction(xi, s[sr + i]!, decay, variance);
       const clamped = prediction < lower[i]! ? lower[i]! : prediction > upper[i]! ? upper[i]! : prediction;
       if (clamped !== prediction) s[sr + i] = (decay * clamped - xi) / variance;
     }
@@ -91,7 +96,7 @@ function clippedDiagonalKernel(
   for (let row = 0; row < n; row++) {
     const xr = xOffset + row * d;
     for (let i = 0; i < d; i++) {
-      const prediction = (x[xr + i]! + variance * s[row * d + i]!) / decay;
+      const prediction = denoisedPrediction(x[xr + i]!, s[row * d + i]!, decay, variance);
       if (prediction < lower[i]! || prediction > upper[i]!) diagonal[row * d + i] = -1 / variance;
     }
   }

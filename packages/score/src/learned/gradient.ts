@@ -279,7 +279,7 @@ export class MicroShardGradients {
   private columns: NetworkArray | undefined;
 
   private columnScratch(): NetworkArray {
-    this.columns ??= networkArray(this.model.dtype, 2 * Math.max(...this.model.layouts.map((layer) => layer.outDim)));
+    this.columns ??= networkArray(this.model.dtype, Math.max(...this.model.layouts.map((layer) => layer.outDim)));
     return this.columns;
   }
 

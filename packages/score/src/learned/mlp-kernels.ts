@@ -206,7 +206,7 @@ export interface GradientSegment {
  * alone into a zeroed vector and adding the vectors in that order (the weight GEMMs sum each micro-shard's rows from
  * zero, `gemmAccumulateDepthBlocks`), with the delta GEMMs done once over all rows (row-wise: a row's delta never
  * depends on the others). Bit-identity needs the wasm GEMM backend or a float64 network (see
- * `gemmAccumulateDepthBlocks`). `columnScratch` holds ≥ twice the widest layer.
+ * `gemmAccumulateDepthBlocks`). `columnScratch` holds ≥ the widest layer.
  */
 export function backwardTrainingSegments(
   model: MlpModel, ws: TrainingWorkspace, rows: number, shardRows: number, groupShards: number,
@@ -248,7 +248,7 @@ function shifted(out: MutableOperand, operand: MatrixOperand, by: number): Mutab
 /**
  * `out[j] += Σ_{rows of block b} values[·, j]` for each block of `blockRows` rows of rows `[firstRow, firstRow + rows)`
  * in turn, each block summed from zero; blocks in groups of `groupBlocks`, each group after the first summed apart in
- * `scratch[cols … 2·cols)` and then added (as `gemmAccumulateDepthBlocks` sums the weights).
+ * `scratch[0 … cols)` and then added (as `gemmAccumulateDepthBlocks` sums the weights).
  */
 function addColumnSumsByBlocks(
   values: NetworkArray, firstRow: number, rows: number, blockRows: number, groupBlocks: number, cols: number,
@@ -258,14 +258,14 @@ function addColumnSumsByBlocks(
   const groupRows = blockRows * groupBlocks;
   for (let group = firstRow; group < end; group += groupRows) {
     const sum = group === firstRow ? out : scratch;
-    const sumOffset = group === firstRow ? outOffset : cols;
-    if (sum === scratch) scratch.fill(0, cols, 2 * cols);
+    const sumOffset = group === firstRow ? outOffset : 0;
+    if (sum === scratch) scratch.fill(0, 0, cols);
     for (let first = group; first < Math.min(end, group + groupRows); first += blockRows) {
       const last = Math.min(end, first + blockRows);
       if (values instanceof Float32Array) addBlockColumnSumsF32(values, first, last, cols, sum, sumOffset);
       else addBlockColumnSums(values, first, last, cols, sum, sumOffset);
     }
-    if (sum === scratch) for (let j = 0; j < cols; j++) out[outOffset + j] += scratch[cols + j]!;
+    if (sum === scratch) for (let j = 0; j < cols; j++) out[outOffset + j] += scratch[j]!;
   }
 }
 
